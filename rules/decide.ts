@@ -1,0 +1,51 @@
+import type { Claim } from './claim.js';
+import type { Finding } from './finding.js';
+
+export type Decision = 'pass' | 'review' | 'withhold';
+
+export interface ClaimDecision {
+  decision: Decision;
+  withheldLines: { lineId: string; amountFen: number }[];
+  withheldFen: number;
+  payableFen: number;
+  /** findings that route the claim to review: active suspicions */
+  reviewReasons: string[];
+}
+
+/**
+ * Turns findings into the settlement answer: definite violations of active rules withhold their
+ * amount from the violating lines (never more than a line's own amount, however many findings
+ * name it); active suspicions route the claim to review; trial rules change nothing.
+ */
+export function decide(claim: Claim, findings: readonly Finding[]): ClaimDecision {
+  const lineAmount = new Map(claim.lines.map((l) => [l.lineId, l.amountFen]));
+  const withheld = new Map<string, number>();
+  const reviewReasons: string[] = [];
+
+  for (const f of findings) {
+    if (f.status !== 'active') continue;
+    if (f.severity !== 'violation') {
+      reviewReasons.push(f.ruleId);
+      continue;
+    }
+    let remaining = f.amountFen;
+    for (const lineId of f.violatingLines) {
+      const cap = (lineAmount.get(lineId) ?? 0) - (withheld.get(lineId) ?? 0);
+      const take = Math.min(cap, remaining);
+      if (take <= 0) continue;
+      withheld.set(lineId, (withheld.get(lineId) ?? 0) + take);
+      remaining -= take;
+    }
+  }
+
+  const withheldLines = [...withheld].map(([lineId, amountFen]) => ({ lineId, amountFen }));
+  const withheldFen = withheldLines.reduce((sum, l) => sum + l.amountFen, 0);
+  const decision: Decision = withheldFen > 0 ? 'withhold' : reviewReasons.length > 0 ? 'review' : 'pass';
+  return {
+    decision,
+    withheldLines,
+    withheldFen,
+    payableFen: claim.totalFen - withheldFen,
+    reviewReasons: [...new Set(reviewReasons)],
+  };
+}

@@ -1,0 +1,73 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { authenticate, requireRole } from './auth/middleware.js';
+import { registerClaimRoutes } from './claims/claims.routes.js';
+import { registerStreamRoute, STREAM_PATH } from './claims/stream.routes.js';
+import type { AppDeps } from './deps.js';
+import { renderDocsPage } from './http/docs-page.js';
+import type { AppEnv } from './http/env.js';
+import { toErrorResponse } from './http/error-handler.js';
+import { AppError, ValidationError, fieldIssues } from './http/errors.js';
+import { registerHealthRoutes } from './ops/health.routes.js';
+
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'claimscreen',
+    version: '0.1.0',
+    description: 'Medical-insurance claims fraud screening: per-claim answers, reference data, review and reports.',
+  },
+};
+
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new ValidationError(fieldIssues(result.error.issues));
+    },
+  });
+
+  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = c.req.routePath;
+    deps.metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
+    deps.logger.info(
+      { requestId: c.get('requestId'), method: c.req.method, route, status: c.res.status, ms: Math.round(seconds * 10_000) / 10, client: c.get('actor')?.clientName },
+      'request',
+    );
+  });
+  app.onError((err, c) => toErrorResponse(err, c, deps.logger));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') } }, 404));
+
+  registerHealthRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', OPENAPI_INFO);
+  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
+
+  const auth = authenticate(deps.keys);
+  app.use('/v1/*', auth);
+  app.use('/metrics', auth);
+  const limit = bodyLimit({
+    maxSize: deps.config.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new AppError(413, 'payload_too_large', `The body is larger than ${deps.config.BODY_LIMIT_BYTES} bytes`);
+    },
+  });
+  // The NDJSON stream has no total size; each of its lines is held to the limit instead.
+  app.use('/v1/*', (c, next) => (c.req.path === STREAM_PATH ? next() : limit(c, next)));
+
+  app.get('/metrics', requireRole('admin', 'supervisor'), async (c) => {
+    c.header('Content-Type', deps.metrics.registry.contentType);
+    return c.body(await deps.metrics.registry.metrics());
+  });
+
+  registerClaimRoutes(app, deps);
+  registerStreamRoute(app, deps);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,62 @@
+import { z } from '@hono/zod-openapi';
+import type { Claim } from '../../rules/claim.js';
+import type { ClaimDecision } from '../../rules/decide.js';
+import type { Finding } from '../../rules/finding.js';
+import { formatFen } from '../lib/money.js';
+import { cstMonth, isoInstant } from '../lib/time.js';
+
+export const FindingSchema = z
+  .object({
+    ruleId: z.string(),
+    ruleVersion: z.number().int(),
+    family: z.string(),
+    severity: z.enum(['violation', 'high', 'medium', 'low']),
+    status: z.enum(['active', 'trial']),
+    message: z.object({ zh: z.string(), en: z.string() }),
+    violatingLines: z.array(z.string()),
+    involvedLines: z.array(z.string()),
+    otherClaims: z.array(z.object({ institutionId: z.string(), claimId: z.string() })),
+    amount: z.string().openapi({ example: '36.00' }),
+  })
+  .openapi('Finding');
+
+export const ClaimAnswerSchema = z
+  .object({
+    id: z.string().uuid().openapi({ description: 'the stored claim id' }),
+    institutionId: z.string(),
+    claimId: z.string(),
+    decision: z.enum(['pass', 'review', 'withhold']),
+    totalAmount: z.string().openapi({ example: '1260.50' }),
+    payableAmount: z.string().openapi({ example: '1224.50' }),
+    withheldAmount: z.string().openapi({ example: '36.00' }),
+    withheldLines: z.array(z.object({ lineId: z.string(), amount: z.string() })),
+    findings: z.array(FindingSchema),
+    serviceMonth: z.string().openapi({ example: '2026-10', description: 'China Standard Time month of the visit start' }),
+    screenedAt: z.string(),
+  })
+  .openapi('ClaimAnswer');
+
+export type ClaimAnswer = z.infer<typeof ClaimAnswerSchema>;
+
+export function buildAnswer(args: {
+  id: string;
+  claim: Claim;
+  findings: readonly Finding[];
+  decision: ClaimDecision;
+  screenedAt: number;
+}): ClaimAnswer {
+  const { claim, decision } = args;
+  return {
+    id: args.id,
+    institutionId: claim.institutionId,
+    claimId: claim.claimNo,
+    decision: decision.decision,
+    totalAmount: formatFen(claim.totalFen),
+    payableAmount: formatFen(decision.payableFen),
+    withheldAmount: formatFen(decision.withheldFen),
+    withheldLines: decision.withheldLines.map((l) => ({ lineId: l.lineId, amount: formatFen(l.amountFen) })),
+    findings: args.findings.map(({ amountFen, ...f }) => ({ ...f, amount: formatFen(amountFen) })),
+    serviceMonth: cstMonth(claim.startedAt),
+    screenedAt: isoInstant(args.screenedAt),
+  };
+}

@@ -1,0 +1,106 @@
+import type { Claim } from '../../rules/claim.js';
+import type { Database } from '../db/client.js';
+import { formatFen, formatMilli } from '../lib/money.js';
+import { isoInstant } from '../lib/time.js';
+import type { ClaimAnswer } from './answer.js';
+
+export interface ScreenedClaim {
+  id: string;
+  claim: Claim;
+  contentHash: string;
+  clientId: string | null;
+  body: unknown;
+  answer: ClaimAnswer;
+}
+
+export type InsertOutcome =
+  | { inserted: true }
+  | { inserted: false; existing: { id: string; contentHash: string; answer: ClaimAnswer } };
+
+// The claim, its lines and its answer go in as one statement: one round trip, one implicit
+// transaction, so a 2xx always means all three are committed. ON CONFLICT makes concurrent
+// identical submissions store one claim; the losers then read the winner's row.
+const INSERT_CLAIM = `
+with ins as (
+  insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
+    service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
+    body, answer)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb)
+  on conflict (institution_id, claim_no) do nothing
+  returning id
+), lines as (
+  insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code,
+    hospital_item_code, hospital_item_name, category, service_at, service_date, quantity,
+    unit_price, amount)
+  select ins.id, l.n, l.id, $2, $4, l.item, l.hcode, l.hname, l.cat, l.at, l.day, l.qty, l.price, l.amt
+  from ins, jsonb_to_recordset($17::jsonb) as l(n int, id text, item text, hcode text, hname text,
+    cat text, at timestamptz, day date, qty numeric, price numeric, amt numeric)
+)
+select id from ins`;
+
+const SELECT_BY_KEY = `
+select id, content_hash, answer, body from claims where institution_id = $1 and claim_no = $2`;
+
+export function createClaimsRepository({ database }: { database: Database }) {
+  return {
+    async insertScreened(s: ScreenedClaim): Promise<InsertOutcome> {
+      const c = s.claim;
+      const lines = c.lines.map((l) => ({
+        n: l.lineNo,
+        id: l.lineId,
+        item: l.itemCode,
+        hcode: l.hospitalItemCode ?? null,
+        hname: l.hospitalItemName ?? null,
+        cat: l.category,
+        at: isoInstant(l.serviceAt),
+        day: l.serviceDate,
+        qty: formatMilli(l.quantity),
+        price: formatMilli(l.unitPrice),
+        amt: formatFen(l.amountFen),
+      }));
+      const rows = await database.query(INSERT_CLAIM, [
+        s.id,
+        c.institutionId,
+        c.claimNo,
+        c.personHash,
+        c.visitType,
+        isoInstant(c.startedAt),
+        isoInstant(c.endedAt),
+        s.answer.serviceMonth,
+        c.mainDiagnosis ?? null,
+        formatFen(c.totalFen),
+        s.answer.payableAmount,
+        s.answer.decision,
+        s.contentHash,
+        s.clientId,
+        JSON.stringify(s.body),
+        JSON.stringify(s.answer),
+        JSON.stringify(lines),
+      ]);
+      if (rows.length > 0) return { inserted: true };
+      const existing = await this.findByKey(c.institutionId, c.claimNo);
+      if (!existing) throw new Error('claim conflicted on insert but cannot be read back');
+      return { inserted: false, existing };
+    },
+
+    async findByKey(institutionId: string, claimNo: string) {
+      const rows = await database.query<{ id: string; content_hash: string; answer: unknown; body: unknown }>(
+        SELECT_BY_KEY,
+        [institutionId, claimNo],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        contentHash: row.content_hash,
+        answer: parseJson(row.answer) as ClaimAnswer,
+        body: parseJson(row.body),
+      };
+    },
+  };
+}
+
+export type ClaimsRepository = ReturnType<typeof createClaimsRepository>;
+
+// postgres.js returns jsonb parsed; PGlite too, but a driver may hand back text.
+const parseJson = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);

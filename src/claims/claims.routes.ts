@@ -1,0 +1,102 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { requireRole } from '../auth/middleware.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../http/env.js';
+import { NotFoundError, ValidationError, fieldIssues } from '../http/errors.js';
+import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js';
+import { ClaimAnswerSchema } from './answer.js';
+import { buildClaimSchema, type ClaimInput } from './claim.schema.js';
+import { screenClaim, type ScreenContext } from './screen-claim.js';
+
+export function screenContext(deps: AppDeps, c: Context<AppEnv>): ScreenContext {
+  return {
+    claims: deps.claims,
+    rules: deps.rules,
+    personIdSecret: deps.personIdSecret,
+    now: deps.now,
+    clientId: c.get('actor')?.clientId ?? null,
+    onRuleError: (ruleId, message) => {
+      deps.metrics.ruleErrors.inc({ rule: ruleId });
+      deps.logger.warn({ ruleId, err: message, requestId: c.get('requestId') }, 'rule failed');
+    },
+  };
+}
+
+export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  const ClaimSchema = buildClaimSchema({ maxLines: deps.config.MAX_LINES_PER_CLAIM });
+
+  const submit = createRoute({
+    method: 'post',
+    path: '/v1/claims',
+    tags: ['claims'],
+    summary: 'Screen one claim and store it with its answer',
+    description:
+      'Synchronous: the answer (decision, payable amount, findings) is returned only after the claim and its answer are committed. ' +
+      'Replaying the same content under the same (institutionId, claimId) returns the stored answer; different content is 409.',
+    security: bearerSecurity,
+    middleware: [requireRole('settlement', 'admin')] as const,
+    request: { body: { content: { 'application/json': { schema: ClaimSchema } }, required: true } },
+    responses: {
+      200: { content: { 'application/json': { schema: ClaimAnswerSchema } }, description: 'The answer' },
+      ...errorResponses,
+      409: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Same claim id, different content' },
+      413: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Body over the size limit' },
+    },
+  });
+
+  app.openapi(
+    submit,
+    async (c) => {
+      const input = c.req.valid('json') as ClaimInput;
+      const { answer, replayed } = await screenClaim({ ctx: screenContext(deps, c), input });
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      else deps.metrics.claimsByDecision.inc({ decision: answer.decision, channel: 'single' });
+      return c.json(answer, 200);
+    },
+    // Refusals are recorded (without the body) for the data-quality report, then answered 400.
+    (async (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] }; data?: unknown }, c: Context<AppEnv>) => {
+      if (result.success || !result.error) return undefined;
+      const issues = fieldIssues(result.error.issues);
+      deps.metrics.claimsRejected.inc({ channel: 'single' });
+      await deps.rejections.record({ channel: 'single', raw: result.data, issues, requestId: c.get('requestId') });
+      throw new ValidationError(issues, 'The claim is invalid');
+    }) as never,
+  );
+
+  const get = createRoute({
+    method: 'get',
+    path: '/v1/claims/{institutionId}/{claimId}',
+    tags: ['claims'],
+    summary: 'A stored claim and its answer, by institution and claim id',
+    security: bearerSecurity,
+    middleware: [requireRole('settlement', 'auditor', 'supervisor', 'admin')] as const,
+    request: {
+      params: z.object({
+        institutionId: z.string().max(32).openapi({ example: 'H32010200001' }),
+        claimId: z.string().max(64).openapi({ example: 'ZY2026100400123' }),
+      }),
+    },
+    responses: {
+      200: {
+        content: {
+          'application/json': {
+            schema: z.object({ claim: z.record(z.string(), z.unknown()), answer: ClaimAnswerSchema }).openapi('StoredClaim'),
+          },
+        },
+        description: 'The claim as stored (without the raw person id) and its answer',
+      },
+      ...errorResponses,
+      404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No such claim' },
+    },
+  });
+
+  app.openapi(get, async (c) => {
+    const { institutionId, claimId } = c.req.valid('param');
+    const found = await deps.claims.findByKey(institutionId, claimId);
+    if (!found) throw new NotFoundError(`No claim ${claimId} of institution ${institutionId}`);
+    return c.json({ claim: found.body as Record<string, unknown>, answer: found.answer }, 200);
+  });
+
+  return ClaimSchema;
+}

@@ -1,0 +1,122 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { requireRole } from '../auth/middleware.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../http/env.js';
+import { AppError, fieldIssues } from '../http/errors.js';
+import { isDatabaseUnavailable } from '../http/error-handler.js';
+import { bearerSecurity, errorResponses } from '../http/schemas.js';
+import { ClaimAnswerSchema } from './answer.js';
+import { buildClaimSchema } from './claim.schema.js';
+import { readLines, type NdjsonLine } from './ndjson.js';
+import { screenClaim } from './screen-claim.js';
+import { screenContext } from './claims.routes.js';
+
+export const STREAM_PATH = '/v1/claims/stream';
+
+const StreamLineSchema = z
+  .object({
+    line: z.number().int().openapi({ description: '1-based number of the input line' }),
+    status: z.number().int().openapi({ description: 'what POST /v1/claims would have answered: 200, 400, 409, 413, 503' }),
+    answer: ClaimAnswerSchema.optional(),
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
+  })
+  .openapi('StreamAnswerLine');
+
+/**
+ * NDJSON in, NDJSON out: one answer line per claim, in input order, a per-line error for a bad
+ * line. Output is produced on demand (pull), and input is read only as far as a bounded window of
+ * claims in flight, so memory stays flat however long the stream.
+ */
+export function registerStreamRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  const ClaimSchema = buildClaimSchema({ maxLines: deps.config.MAX_LINES_PER_CLAIM });
+
+  const route = createRoute({
+    method: 'post',
+    path: STREAM_PATH,
+    tags: ['claims'],
+    summary: 'Screen a stream of claims (NDJSON in, NDJSON out)',
+    description: `Each input line is one claim as for POST /v1/claims. Each output line answers the input line of the same number, in order. Lines are screened ${deps.config.STREAM_CONCURRENCY} at a time; each line is limited to ${deps.config.BODY_LIMIT_BYTES} bytes.`,
+    security: bearerSecurity,
+    middleware: [requireRole('settlement', 'admin')] as const,
+    request: { body: { content: { 'application/x-ndjson': { schema: z.string().openapi({ description: 'one Claim JSON per line' }) } }, required: true } },
+    responses: {
+      200: { content: { 'application/x-ndjson': { schema: StreamLineSchema } }, description: 'One line per input line' },
+      ...errorResponses,
+    },
+  });
+
+  app.openapi(route, async (c) => {
+    const body = c.req.raw.body;
+    if (!body) throw new AppError(400, 'invalid_request', 'The stream is empty', [{ path: '', message: 'is empty' }]);
+    const lines = readLines(body, deps.config.BODY_LIMIT_BYTES);
+    const handle = (line: NdjsonLine) => answerLine(deps, c, ClaimSchema, line);
+    const window: Promise<string>[] = [];
+    let inputDone = false;
+    const encoder = new TextEncoder();
+
+    const fill = async () => {
+      while (!inputDone && window.length < deps.config.STREAM_CONCURRENCY) {
+        const next = await lines.next();
+        if (next.done) inputDone = true;
+        else window.push(handle(next.value));
+      }
+    };
+
+    const output = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          await fill();
+          const head = window.shift();
+          if (head === undefined) {
+            controller.close();
+            return;
+          }
+          controller.enqueue(encoder.encode(`${await head}\n`));
+        },
+        async cancel() {
+          await lines.return(undefined);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return new Response(output, { status: 200, headers: { 'Content-Type': 'application/x-ndjson' } }) as never;
+  });
+}
+
+async function answerLine(
+  deps: AppDeps,
+  c: Context<AppEnv>,
+  schema: ReturnType<typeof buildClaimSchema>,
+  line: NdjsonLine,
+): Promise<string> {
+  const out = (status: number, rest: object) => JSON.stringify({ line: line.lineNo, status, ...rest });
+  const reject = async (raw: unknown, issues: { path: string; message: string }[], status = 400, code = 'invalid_request') => {
+    deps.metrics.claimsRejected.inc({ channel: 'stream' });
+    await deps.rejections.record({ channel: 'stream', raw, issues, requestId: c.get('requestId') });
+    return out(status, { error: { code, message: issues.map((i) => `${i.path || '(line)'} ${i.message}`).slice(0, 3).join('; '), details: issues } });
+  };
+  try {
+    if ('oversized' in line)
+      return await reject(undefined, [{ path: '', message: `is longer than ${deps.config.BODY_LIMIT_BYTES} bytes` }], 413, 'payload_too_large');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line.text);
+    } catch {
+      return await reject(undefined, [{ path: '', message: 'is not valid JSON' }]);
+    }
+    const parsed = await schema.safeParseAsync(raw);
+    if (!parsed.success) return await reject(raw, fieldIssues(parsed.error.issues));
+    const { answer, replayed } = await screenClaim({ ctx: screenContext(deps, c), input: parsed.data });
+    if (!replayed) deps.metrics.claimsByDecision.inc({ decision: answer.decision, channel: 'stream' });
+    return out(200, { answer, ...(replayed ? { replayed: true } : {}) });
+  } catch (err) {
+    if (err instanceof AppError) {
+      if (err.status === 400) return await reject(undefined, err.details as { path: string; message: string }[]).catch(() => out(400, { error: { code: err.code, message: err.message, details: err.details } }));
+      return out(err.status, { error: { code: err.code, message: err.message, details: err.details } });
+    }
+    if (isDatabaseUnavailable(err)) return out(503, { error: { code: 'unavailable', message: 'The database is unavailable; retry this line' } });
+    deps.logger.error({ err, requestId: c.get('requestId'), line: line.lineNo }, 'stream line failed');
+    return out(500, { error: { code: 'internal', message: 'Internal error; retry this line' } });
+  }
+}

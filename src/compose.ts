@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { catalogue } from '../rules/catalogue.js';
+import { createApiKeyStore } from './auth/api-keys.js';
+import { createClaimsRepository } from './claims/claims.repository.js';
+import { createRejectionsRepository } from './claims/rejections.repository.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import type { AppDeps } from './deps.js';
+import { createMetrics } from './ops/metrics.js';
+
+/**
+ * The embedded database keeps its own person-id secret beside its data, so a demo needs no
+ * setup and hashes stay stable across restarts. A server deployment must configure the secret.
+ */
+export function resolvePersonIdSecret(config: Config): string {
+  if (config.PERSON_ID_SECRET) return config.PERSON_ID_SECRET;
+  const file = path.join(config.DATA_DIR, 'person-id.secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+export function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDir: config.DATA_DIR.startsWith('memory://') ? config.DATA_DIR : path.join(config.DATA_DIR, 'pglite'),
+    poolMax: config.DB_POOL_MAX,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+  });
+}
+
+/** The composition root: builds every dependency once and hands it down. */
+export function buildDeps(config: Config, database: Database, logger: Logger, personIdSecret: string, now: () => number = Date.now): AppDeps {
+  return {
+    config,
+    database,
+    logger,
+    metrics: createMetrics(database),
+    keys: createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now }),
+    claims: createClaimsRepository({ database }),
+    rejections: createRejectionsRepository({ database }),
+    rules: catalogue,
+    personIdSecret,
+    now,
+  };
+}

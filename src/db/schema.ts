@@ -1,0 +1,182 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+const money = (name: string) => numeric(name, { precision: 14, scale: 2 });
+const decimal4 = (name: string) => numeric(name, { precision: 16, scale: 4 });
+
+/** API clients. Keys are stored as SHA-256 of a 256-bit random secret: only the hash is kept. */
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey(),
+  clientName: text('client_name').notNull(),
+  role: text('role', { enum: ['settlement', 'auditor', 'supervisor', 'admin'] }).notNull(),
+  keyHash: text('key_hash').notNull().unique(),
+  keyPrefix: text('key_prefix').notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  createdBy: text('created_by').notNull(),
+  revokedAt: tstz('revoked_at'),
+});
+
+/** Designated institutions; each row is one version of the record, valid over [valid_from, valid_to]. */
+export const institutions = pgTable(
+  'institutions',
+  {
+    institutionId: text('institution_id').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }),
+    name: text('name').notNull(),
+    type: text('type', { enum: ['hospital', 'clinic', 'pharmacy'] }).notNull(),
+    level: text('level', { enum: ['primary', 'secondary', 'tertiary', 'none'] }).notNull(),
+    ownership: text('ownership', { enum: ['public', 'private'] }).notNull(),
+    area: text('area').notNull(),
+    beds: integer('beds').notNull(),
+    designatedFrom: date('designated_from', { mode: 'string' }).notNull(),
+    designatedTo: date('designated_to', { mode: 'string' }),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.institutionId, t.validFrom] })],
+);
+
+/** National catalogue items with price ceilings per institution level and restrictions. */
+export const catalogueItems = pgTable(
+  'catalogue_items',
+  {
+    itemCode: text('item_code').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }),
+    name: text('name').notNull(),
+    category: text('category', {
+      enum: ['drug', 'consumable', 'service', 'bed', 'nursing', 'exam', 'lab', 'operation'],
+    }).notNull(),
+    unit: text('unit').notNull(),
+    priceCeilingPrimary: decimal4('price_ceiling_primary'),
+    priceCeilingSecondary: decimal4('price_ceiling_secondary'),
+    priceCeilingTertiary: decimal4('price_ceiling_tertiary'),
+    restrictions: jsonb('restrictions').notNull().default(sql`'{}'::jsonb`),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.itemCode, t.validFrom] })],
+);
+
+/** A main item that includes a sub-item (window), or a package and one of its parts. */
+export const itemRelations = pgTable(
+  'item_relations',
+  {
+    kind: text('kind', { enum: ['includes', 'package'] }).notNull(),
+    mainCode: text('main_code').notNull(),
+    subCode: text('sub_code').notNull(),
+    window: text('window', { enum: ['same_hour', 'six_hours', 'same_day', 'same_visit'] }),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }),
+    source: text('source').notNull(),
+    note: text('note'),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.kind, t.mainCode, t.subCode, t.validFrom] }),
+    index('item_relations_sub_idx').on(t.subCode),
+  ],
+);
+
+/** Purchase and stock (进销存) per institution, item and month. */
+export const stockRecords = pgTable(
+  'stock_records',
+  {
+    institutionId: text('institution_id').notNull(),
+    itemCode: text('item_code').notNull(),
+    month: text('month').notNull(),
+    openingQuantity: decimal4('opening_quantity').notNull(),
+    purchasedQuantity: decimal4('purchased_quantity').notNull(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.institutionId, t.itemCode, t.month] })],
+);
+
+/**
+ * One claim: one settlement of one visit. The body holds the normalised claim without the
+ * insured person's raw id; `person_hash` is the keyed hash that links a person's claims.
+ */
+export const claims = pgTable(
+  'claims',
+  {
+    id: uuid('id').primaryKey(),
+    institutionId: text('institution_id').notNull(),
+    claimNo: text('claim_no').notNull(),
+    personHash: text('person_hash').notNull(),
+    visitType: text('visit_type', { enum: ['outpatient', 'inpatient', 'pharmacy'] }).notNull(),
+    startedAt: tstz('started_at').notNull(),
+    endedAt: tstz('ended_at').notNull(),
+    serviceMonth: text('service_month').notNull(),
+    mainDiagnosis: text('main_diagnosis'),
+    totalAmount: money('total_amount').notNull(),
+    payableAmount: money('payable_amount').notNull(),
+    decision: text('decision', { enum: ['pass', 'review', 'withhold'] }).notNull(),
+    contentHash: text('content_hash').notNull(),
+    receivedAt: tstz('received_at').notNull().defaultNow(),
+    clientId: uuid('client_id'),
+    body: jsonb('body').notNull(),
+    answer: jsonb('answer').notNull(),
+  },
+  (t) => [
+    uniqueIndex('claims_institution_claim_no_key').on(t.institutionId, t.claimNo),
+    index('claims_person_started_idx').on(t.personHash, t.startedAt),
+    index('claims_institution_month_idx').on(t.institutionId, t.serviceMonth),
+  ],
+);
+
+/** Fee lines, one row each, for history lookups and monthly features. */
+export const claimLines = pgTable(
+  'claim_lines',
+  {
+    claimId: uuid('claim_id')
+      .notNull()
+      .references(() => claims.id),
+    lineNo: integer('line_no').notNull(),
+    lineId: text('line_id').notNull(),
+    institutionId: text('institution_id').notNull(),
+    personHash: text('person_hash').notNull(),
+    itemCode: text('item_code').notNull(),
+    hospitalItemCode: text('hospital_item_code'),
+    hospitalItemName: text('hospital_item_name'),
+    category: text('category').notNull(),
+    serviceAt: tstz('service_at').notNull(),
+    serviceDate: date('service_date', { mode: 'string' }).notNull(),
+    quantity: decimal4('quantity').notNull(),
+    unitPrice: decimal4('unit_price').notNull(),
+    amount: money('amount').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.claimId, t.lineNo] }),
+    index('claim_lines_person_date_idx').on(t.personHash, t.serviceDate),
+    index('claim_lines_institution_item_date_idx').on(t.institutionId, t.itemCode, t.serviceDate),
+  ],
+);
+
+/** Submissions refused as malformed: kept (without personal data) for the data-quality report. */
+export const rejectedSubmissions = pgTable(
+  'rejected_submissions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    receivedAt: tstz('received_at').notNull().defaultNow(),
+    channel: text('channel').notNull(),
+    institutionId: text('institution_id'),
+    claimNo: text('claim_no'),
+    errorCount: integer('error_count').notNull(),
+    errors: jsonb('errors').notNull(),
+    requestId: text('request_id'),
+  },
+  (t) => [index('rejected_submissions_institution_idx').on(t.institutionId, t.receivedAt)],
+);

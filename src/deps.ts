@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { Rule } from '../rules/engine.js';
+import type { ApiKeyStore } from './auth/api-keys.js';
+import type { ClaimsRepository } from './claims/claims.repository.js';
+import type { RejectionsRepository } from './claims/rejections.repository.js';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import type { Metrics } from './ops/metrics.js';
+
+/** What the composition root builds once and hands down; nothing here is a global. */
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  metrics: Metrics;
+  keys: ApiKeyStore;
+  claims: ClaimsRepository;
+  rejections: RejectionsRepository;
+  rules: readonly Rule[];
+  personIdSecret: string;
+  now: () => number;
+}

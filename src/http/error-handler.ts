@@ -1,0 +1,44 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import type { AppEnv } from './env.js';
+import { AppError } from './errors.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; requestId?: string; details?: unknown };
+}
+
+/** Maps every error to the one error body; anything unexpected is a logged 500 without internals. */
+export function toErrorResponse(err: unknown, c: Context<AppEnv>, logger: Logger): Response {
+  const requestId = c.get('requestId');
+  const body = (code: string, message: string, details?: unknown): ErrorBody => ({
+    error: { code, message, requestId, ...(details === undefined ? {} : { details }) },
+  });
+  if (err instanceof AppError) {
+    if (err.status === 503) c.header('Retry-After', '1');
+    return c.json(body(err.code, err.message, err.details), err.status);
+  }
+  if (err instanceof HTTPException) {
+    const status = err.status;
+    const code = status === 413 ? 'payload_too_large' : status === 400 ? 'invalid_request' : 'http_error';
+    const message = /malformed json/i.test(err.message)
+      ? 'The body is not valid JSON'
+      : err.message || 'The request could not be handled';
+    const details = /malformed json/i.test(err.message) ? [{ path: '', message: 'is not valid JSON' }] : undefined;
+    return c.json(body(code, message, details), status);
+  }
+  if (isDatabaseUnavailable(err)) {
+    c.header('Retry-After', '2');
+    logger.warn({ err, requestId }, 'database unavailable');
+    return c.json(body('unavailable', 'The database is unavailable; retry later'), 503);
+  }
+  logger.error({ err, requestId }, 'unhandled error');
+  return c.json(body('internal', 'Internal error'), 500);
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '53300']);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNAVAILABLE_CODES.has(code);
+}

@@ -1,0 +1,54 @@
+/**
+ * Time zones are explicit. Instants are stored as timestamptz; service dates are calendar dates in
+ * China Standard Time (UTC+8, no daylight saving). Callers send ISO 8601 with an offset, or the
+ * national platform's "yyyy-MM-dd HH:mm:ss", which is local time in China.
+ */
+
+const CST_OFFSET_MS = 8 * 60 * 60 * 1000;
+const WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})$/;
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/;
+
+/** Parses an instant; text without an offset is China Standard Time. Returns epoch ms or undefined. */
+export function parseInstant(text: string): number | undefined {
+  const m = WITH_OFFSET.exec(text) ?? LOCAL.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', zone] = m;
+  const year = Number(y), month = Number(mo), day = Number(d);
+  const hour = Number(h), minute = Number(mi), second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = Number(frac.padEnd(3, '0').slice(0, 3));
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return wall - offsetMs(zone);
+}
+
+function offsetMs(zone: string | undefined): number {
+  if (zone === undefined) return CST_OFFSET_MS;
+  if (zone === 'Z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** Parses a calendar date yyyy-MM-dd; returns days since epoch or undefined. */
+export function parseDate(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const year = Number(m[1]), month = Number(m[2]), day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  return Date.UTC(year, month - 1, day) / 86_400_000;
+}
+
+/** The China Standard Time calendar date (yyyy-MM-dd) of an instant. */
+export function cstDate(epochMs: number): string {
+  return new Date(epochMs + CST_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The China Standard Time month (yyyy-MM) of an instant. */
+export const cstMonth = (epochMs: number) => cstDate(epochMs).slice(0, 7);
+
+export const isoInstant = (epochMs: number) => new Date(epochMs).toISOString();

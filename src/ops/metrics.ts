@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Database } from '../db/client.js';
+
+/** Prometheus metrics; one registry per app so tests can build several apps in one process. */
+export function createMetrics(database: Database) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const claimsByDecision = new Counter({
+    name: 'claims_screened_total',
+    help: 'Claims screened and stored, by decision',
+    labelNames: ['decision', 'channel'] as const,
+    registers: [registry],
+  });
+  const claimsRejected = new Counter({
+    name: 'claims_rejected_total',
+    help: 'Claim submissions refused as invalid',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  });
+  const ruleErrors = new Counter({
+    name: 'rule_errors_total',
+    help: 'Rules that threw while screening a claim (the claim was screened by the others)',
+    labelNames: ['rule'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'db_pool_in_flight',
+    help: 'Database queries in flight',
+    registers: [registry],
+    collect() {
+      this.set(database.stats().inFlight);
+    },
+  });
+  new Gauge({
+    name: 'db_pool_max',
+    help: 'Maximum database connections',
+    registers: [registry],
+    collect() {
+      this.set(database.stats().max);
+    },
+  });
+  return { registry, httpDuration, claimsByDecision, claimsRejected, ruleErrors };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

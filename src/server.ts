@@ -1,0 +1,49 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import { buildDeps, openConfiguredDatabase, resolvePersonIdSecret } from './compose.js';
+import type { Config } from './config.js';
+import { createLogger } from './logger.js';
+import type { AppDeps } from './deps.js';
+
+export interface RunningService {
+  url: string;
+  deps: AppDeps;
+  /** stops accepting connections, finishes in-flight requests, then closes the database */
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningService> {
+  const secret = config.DATABASE_URL ? (config.PERSON_ID_SECRET as string) : resolvePersonIdSecret(config);
+  const database = await openConfiguredDatabase(config);
+  const deps = buildDeps(config, database, logger, secret);
+  const app = createApp(deps);
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST}:${port}`;
+  logger.info({ url, database: database.kind }, 'claimscreen listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: finishing in-flight requests');
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          logger.warn('grace period over: closing remaining connections');
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }, config.SHUTDOWN_GRACE_MS);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+      await database.close();
+      logger.info('stopped');
+    })());
+  return { url, deps, stop };
+}
