@@ -1,0 +1,151 @@
+import { z } from '@hono/zod-openapi';
+import { milliFrom } from '../lib/money.js';
+import { parseDate } from '../lib/time.js';
+
+/**
+ * Reference data the rules need. Every record carries validity dates; a change is a new record
+ * with a later validFrom, so rules can ask what held on a service date.
+ */
+
+const day = z
+  .string()
+  .refine((s) => parseDate(s) !== undefined, { message: 'must be a date yyyy-MM-dd' })
+  .openapi({ example: '2026-01-01' });
+
+const name = (max: number) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !/[\u0000-\u001F\u007F]/.test(s), 'must not contain control characters');
+
+const code = (max: number) =>
+  z
+    .string()
+    .regex(/^[0-9A-Za-z._-]+$/, 'must contain only letters, digits, ".", "_" and "-"')
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);
+
+const price = z
+  .union([z.number(), z.string().max(24)])
+  .refine((v) => {
+    const n = milliFrom(v);
+    return n !== undefined && n >= 0;
+  }, 'must be a non-negative decimal with at most 4 decimal places')
+  .openapi({ type: 'string', example: '45.0000' });
+
+const validity = {
+  validFrom: day,
+  validTo: day.optional().openapi({ description: 'last day of validity; open-ended when absent' }),
+};
+
+function validTo<T extends { validFrom: string; validTo?: string | undefined }>(r: T, ctx: z.RefinementCtx) {
+  if (r.validTo !== undefined && r.validTo < r.validFrom)
+    ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'must not be before validFrom' });
+}
+
+export const INSTITUTION_TYPES = ['hospital', 'clinic', 'pharmacy'] as const;
+export const INSTITUTION_LEVELS = ['primary', 'secondary', 'tertiary', 'none'] as const;
+
+export const InstitutionSchema = z
+  .object({
+    institutionId: code(32).openapi({ example: 'H32010200001' }),
+    name: name(200),
+    type: z.enum(INSTITUTION_TYPES).openapi({ description: 'hospital, grassroots clinic, or retail pharmacy' }),
+    level: z.enum(INSTITUTION_LEVELS),
+    ownership: z.enum(['public', 'private']),
+    area: z.string().regex(/^\d{6}$/, 'must be a 6-digit administrative area code').openapi({ example: '320102' }),
+    beds: z.number().int().min(0).max(100_000),
+    designatedFrom: day,
+    designatedTo: day.optional(),
+    ...validity,
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    validTo(r, ctx);
+    if (r.designatedTo !== undefined && r.designatedTo < r.designatedFrom)
+      ctx.addIssue({ code: 'custom', path: ['designatedTo'], message: 'must not be before designatedFrom' });
+  })
+  .openapi('Institution');
+
+export const CATALOGUE_CATEGORIES = ['drug', 'consumable', 'service', 'bed', 'nursing', 'exam', 'lab', 'operation'] as const;
+
+export const RestrictionsSchema = z
+  .object({
+    sex: z.enum(['male', 'female']).optional().openapi({ description: 'only for this sex' }),
+    minAgeYears: z.number().min(0).max(150).optional(),
+    maxAgeYears: z.number().min(0).max(150).optional(),
+    careSettings: z.array(z.enum(['outpatient', 'inpatient', 'pharmacy'])).min(1).optional().openapi({ description: 'paid only in these care settings' }),
+    minInstitutionLevel: z.enum(['primary', 'secondary', 'tertiary']).optional(),
+    unitsPerDay: z.number().positive().optional(),
+    timesPerCycle: z.object({ times: z.number().int().positive(), cycleDays: z.number().int().positive() }).strict().optional(),
+    courseDays: z.number().int().positive().optional().openapi({ description: 'longest paid course' }),
+    maxDaysOfSupply: z.number().int().positive().optional(),
+    lookAlikeOf: z.array(code(50)).optional().openapi({ description: 'cheaper items this one is a dearer look-alike of' }),
+  })
+  .strict()
+  .openapi('Restrictions');
+
+export const CatalogueItemSchema = z
+  .object({
+    itemCode: code(50).openapi({ example: '110200005' }),
+    name: name(200),
+    category: z.enum(CATALOGUE_CATEGORIES),
+    unit: name(20),
+    priceCeiling: z
+      .object({ primary: price.optional(), secondary: price.optional(), tertiary: price.optional() })
+      .strict()
+      .default({})
+      .openapi({ description: 'highest unit price per institution level' }),
+    restrictions: RestrictionsSchema.default({}),
+    ...validity,
+  })
+  .strict()
+  .superRefine(validTo)
+  .openapi('CatalogueItem');
+
+export const RELATION_WINDOWS = ['same_hour', 'six_hours', 'same_day', 'same_visit'] as const;
+
+export const ItemRelationSchema = z
+  .object({
+    kind: z.enum(['includes', 'package']).openapi({ description: 'includes: the main item already includes the sub-item; package: the sub-item is a part of the package' }),
+    mainCode: code(50),
+    subCode: code(50),
+    window: z.enum(RELATION_WINDOWS).optional().openapi({ description: 'for includes: the window within which billing both is a duplicate' }),
+    source: name(100).openapi({ example: 'nhsa-batch7' }),
+    note: z.string().max(1000).optional(),
+    ...validity,
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    validTo(r, ctx);
+    if (r.kind === 'includes' && r.window === undefined)
+      ctx.addIssue({ code: 'custom', path: ['window'], message: 'is required for an includes relation' });
+    if (r.mainCode === r.subCode) ctx.addIssue({ code: 'custom', path: ['subCode'], message: 'must differ from mainCode' });
+  })
+  .openapi('ItemRelation');
+
+export const StockRecordSchema = z
+  .object({
+    institutionId: code(32),
+    itemCode: code(50),
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM').openapi({ example: '2026-10' }),
+    openingQuantity: price.openapi({ description: 'stock at the start of the month' }),
+    purchasedQuantity: price.openapi({ description: 'bought during the month' }),
+  })
+  .strict()
+  .openapi('StockRecord');
+
+export type InstitutionRecord = z.infer<typeof InstitutionSchema>;
+export type CatalogueItemRecord = z.infer<typeof CatalogueItemSchema>;
+export type ItemRelationRecord = z.infer<typeof ItemRelationSchema>;
+export type StockRecordInput = z.infer<typeof StockRecordSchema>;
+
+/** The four kinds, by the name used in URLs and in the import command. */
+export const REFERENCE_KINDS = {
+  institutions: InstitutionSchema,
+  'catalogue-items': CatalogueItemSchema,
+  'item-relations': ItemRelationSchema,
+  'stock-records': StockRecordSchema,
+} as const;
+export type ReferenceKind = keyof typeof REFERENCE_KINDS;
