@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json } from './support/http.js';
 import { inpatientClaim, outpatientClaim } from './support/claims.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -15,7 +16,7 @@ describe('POST /v1/claims', () => {
     const claim = inpatientClaim();
     const res = await svc.call('/v1/claims', { json: claim });
     expect(res.status).toBe(200);
-    const answer = await res.json();
+    const answer = await json(res);
     expect(answer).toMatchObject({
       institutionId: 'H32010200001',
       claimId: claim.claimId,
@@ -32,10 +33,10 @@ describe('POST /v1/claims', () => {
 
   it('gives the stored claim and answer back by institution and claim id', async () => {
     const claim = outpatientClaim();
-    const posted = await (await svc.call('/v1/claims', { json: claim })).json();
+    const posted = await await json(await svc.call('/v1/claims', { json: claim }));
     const res = await svc.call(`/v1/claims/${claim.institutionId}/${claim.claimId}`, { role: 'auditor' });
     expect(res.status).toBe(200);
-    const got = await res.json();
+    const got = await json(res);
     expect(got.answer).toEqual(posted);
     expect(got.claim.insured).toEqual({ sex: 'female', birthDate: '1990-01-01' });
     expect(got.claim.lines[0].hospitalItemName).toBe('普通门诊诊查费');
@@ -44,7 +45,7 @@ describe('POST /v1/claims', () => {
   it('answers 404 for a claim never stored', async () => {
     const res = await svc.call('/v1/claims/H32010200001/nope', { role: 'auditor' });
     expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe('not_found');
+    expect((await json(res)).error.code).toBe('not_found');
   });
 
   it('replays the same content with the stored answer and the same status', async () => {
@@ -55,7 +56,7 @@ describe('POST /v1/claims', () => {
     const second = await svc.call('/v1/claims', { json: reordered });
     expect(second.status).toBe(first.status);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
-    expect(await second.json()).toEqual(await first.json());
+    expect(await json(second)).toEqual(await json(first));
   });
 
   it('refuses different content under a stored claim id with 409 naming the conflict', async () => {
@@ -64,7 +65,7 @@ describe('POST /v1/claims', () => {
     const changed = { ...claim, payment: { fund: '190.00', personalAccount: '10.00', cash: '37.00' } };
     const res = await svc.call('/v1/claims', { json: changed });
     expect(res.status).toBe(409);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.error.code).toBe('conflict');
     expect(body.error.message).toContain(claim.claimId);
     expect(body.error.details).toMatchObject({ institutionId: claim.institutionId, claimId: claim.claimId });
@@ -73,7 +74,7 @@ describe('POST /v1/claims', () => {
   it('stores one claim for 100 concurrent identical submissions', async () => {
     const claim = inpatientClaim();
     const results = await Promise.all(
-      Array.from({ length: 100 }, () => svc.call('/v1/claims', { json: claim }).then(async (r) => ({ status: r.status, body: await r.json() }))),
+      Array.from({ length: 100 }, () => svc.call('/v1/claims', { json: claim }).then(async (r) => ({ status: r.status, body: await json(r) }))),
     );
     expect(results.map((r) => r.status)).toEqual(Array(100).fill(200));
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
@@ -91,7 +92,7 @@ describe('POST /v1/claims', () => {
 
   it('stores money as exact decimals', async () => {
     const claim = inpatientClaim();
-    const { id } = await (await svc.call('/v1/claims', { json: claim })).json();
+    const { id } = await await json(await svc.call('/v1/claims', { json: claim }));
     const rows = await svc.deps.database.query<{ unit_price: string; amount: string; total: string }>(
       `select l.unit_price::text, l.amount::text, c.total_amount::text as total
        from claim_lines l join claims c on c.id = l.claim_id where l.claim_id = $1 and l.line_id = 'L3'`,
@@ -105,7 +106,7 @@ describe('POST /v1/claims', () => {
       visitAt: '2026-10-03T17:30:00Z',
       lines: [{ lineId: '1', itemCode: '110100001', category: 'service', serviceAt: '2026-10-03T17:30:00Z', quantity: 1, unitPrice: 10, amount: 10 }],
     });
-    const { id } = await (await svc.call('/v1/claims', { json: claim })).json();
+    const { id } = await await json(await svc.call('/v1/claims', { json: claim }));
     const rows = await svc.deps.database.query<{ d: string }>('select service_date::text as d from claim_lines where claim_id = $1', [id]);
     expect(rows[0]?.d).toBe('2026-10-04');
   });
