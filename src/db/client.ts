@@ -42,9 +42,8 @@ export interface OpenOptions {
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const { database, client } = openPostgres(options.databaseUrl, options);
-    await migratePostgresLocked(client);
-    return database;
+    await migratePostgresLocked(options.databaseUrl);
+    return openPostgres(options.databaseUrl, options);
   }
   const database = await openPglite(options.pgliteDir);
   await migratePglite(database.db as never, { migrationsFolder });
@@ -52,18 +51,18 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 }
 
 /** Several instances may start at once on one database: migrations run under an advisory lock. */
-async function migratePostgresLocked(client: postgres.Sql): Promise<void> {
-  const reserved = await client.reserve();
+async function migratePostgresLocked(url: string): Promise<void> {
+  // One connection, so the session-level lock and the migration share it.
+  const client = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {} });
   try {
-    await reserved`select pg_advisory_lock(7426101)`;
-    await migratePostgres(drizzlePostgres(reserved), { migrationsFolder });
+    await client`select pg_advisory_lock(7426101)`;
+    await migratePostgres(drizzlePostgres(client), { migrationsFolder });
   } finally {
-    await reserved`select pg_advisory_unlock(7426101)`.catch(() => {});
-    reserved.release();
+    await client.end({ timeout: 5 });
   }
 }
 
-function openPostgres(url: string, options: OpenOptions): { database: Database; client: postgres.Sql } {
+function openPostgres(url: string, options: OpenOptions): Database {
   const client = postgres(url, {
     max: options.poolMax,
     prepare: true,
@@ -95,7 +94,7 @@ function openPostgres(url: string, options: OpenOptions): { database: Database; 
     stats: () => ({ max: options.poolMax, inFlight }),
     close: () => client.end({ timeout: 5 }),
   };
-  return { database, client };
+  return database;
 }
 
 async function openPglite(dir: string): Promise<Database> {
