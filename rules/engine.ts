@@ -1,20 +1,82 @@
 import type { Claim } from './claim.js';
-import type { Finding, RuleError, RuleStatus, Severity } from './finding.js';
+import type { ClaimRef, Finding, RuleError, RuleStatus, Severity } from './finding.js';
+import { emptyReference, type ReferenceView } from './reference.js';
 
 /** Everything a rule may look at besides the claim, assembled before rules run (no I/O in rules). */
 export interface History {
-  /** the same person's earlier claims, as far back as the longest window any rule needs */
+  /** the same person's other claims around this one, with their lines */
   personClaims: readonly Claim[];
+  /** quantity of each item this institution billed earlier in the claim's month (other claims) */
+  institutionMonthQuantity: ReadonlyMap<string, number>;
 }
 
-export interface Rule {
+export const emptyHistory: History = { personClaims: [], institutionMonthQuantity: new Map() };
+
+export type Family =
+  | 'duplicate'
+  | 'split-charging'
+  | 'split-stay'
+  | 'bed-hanging'
+  | 'overlapping-stay'
+  | 'substitution'
+  | 'price'
+  | 'quantity'
+  | 'restriction'
+  | 'non-designated';
+
+export interface RuleInput<P> {
+  claim: Claim;
+  history: History;
+  reference: ReferenceView;
+  params: P;
+}
+
+/** One hit as a rule reports it; the engine adds the rule's identity. */
+export interface RuleHit {
+  severity?: Severity;
+  message: { zh: string; en: string };
+  violatingLines: string[];
+  involvedLines: string[];
+  otherClaims: ClaimRef[];
+  amountFen: number;
+}
+
+export interface Fixture<P> {
+  name: string;
+  claim: Claim;
+  history?: Partial<History>;
+  reference?: ReferenceView;
+  params?: Partial<P>;
+  /** for a firing fixture: what the hits must show */
+  expect?: { hits?: number; violatingLines?: string[]; amountFen?: number; otherClaims?: string[] };
+}
+
+export interface Rule<P extends object = Record<string, never>> {
   id: string;
   version: number;
-  family: string;
+  family: Family;
   severity: Severity;
   status: RuleStatus;
   description: { zh: string; en: string };
-  evaluate(claim: Claim, history: History): Omit<Finding, 'ruleId' | 'ruleVersion' | 'family' | 'status'>[];
+  effectiveFrom: string;
+  effectiveTo?: string;
+  /** parameters and their defaults; a deployment overrides them without code */
+  defaults: P;
+  evaluate(input: RuleInput<P>): RuleHit[];
+  fixtures: { fires: Fixture<P>[]; passes: Fixture<P>[] };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRule = Rule<any>;
+
+export interface EvaluationContext {
+  claim: Claim;
+  history?: History;
+  reference?: ReferenceView;
+  /** deployment overrides of a rule's parameters and status */
+  overrides?: (ruleId: string) => { params?: object; status?: RuleStatus } | undefined;
+  /** the claim's service date (yyyy-MM-dd, CST) to test effective dates against */
+  serviceDate: string;
 }
 
 export interface Evaluation {
@@ -23,17 +85,34 @@ export interface Evaluation {
 }
 
 /**
- * Runs every non-retired rule over one claim. A rule that throws becomes an error outcome of that
+ * Runs every rule in force over one claim. A rule that throws becomes an error outcome of that
  * rule and never breaks the screening of the claim.
  */
-export function evaluateRules(rules: readonly Rule[], claim: Claim, history: History): Evaluation {
+export function evaluateRules(rules: readonly AnyRule[], ctx: EvaluationContext): Evaluation {
   const findings: Finding[] = [];
   const errors: RuleError[] = [];
+  const history = ctx.history ?? emptyHistory;
+  const reference = ctx.reference ?? emptyReference;
   for (const rule of rules) {
-    if (rule.status === 'retired') continue;
+    const override = ctx.overrides?.(rule.id);
+    const status = override?.status ?? rule.status;
+    if (status === 'retired') continue;
+    if (ctx.serviceDate < rule.effectiveFrom || (rule.effectiveTo !== undefined && ctx.serviceDate > rule.effectiveTo)) continue;
     try {
-      for (const hit of rule.evaluate(claim, history)) {
-        findings.push({ ...hit, ruleId: rule.id, ruleVersion: rule.version, family: rule.family, status: rule.status });
+      const params = { ...rule.defaults, ...override?.params };
+      for (const hit of rule.evaluate({ claim: ctx.claim, history, reference, params })) {
+        findings.push({
+          ruleId: rule.id,
+          ruleVersion: rule.version,
+          family: rule.family,
+          severity: hit.severity ?? rule.severity,
+          status,
+          message: hit.message,
+          violatingLines: hit.violatingLines,
+          involvedLines: hit.involvedLines,
+          otherClaims: hit.otherClaims,
+          amountFen: hit.amountFen,
+        });
       }
     } catch (error) {
       errors.push({ ruleId: rule.id, ruleVersion: rule.version, message: error instanceof Error ? error.message : String(error) });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Rule } from '../rules/engine.js';
+import type { AnyRule } from '../rules/engine.js';
 import type { ApiKeyStore } from './auth/api-keys.js';
 import type { ClaimsRepository } from './claims/claims.repository.js';
 import type { RejectionsRepository } from './claims/rejections.repository.js';
@@ -16,7 +16,7 @@ export interface AppDeps {
   keys: ApiKeyStore;
   claims: ClaimsRepository;
   rejections: RejectionsRepository;
-  rules: readonly Rule[];
+  rules: readonly AnyRule[];
   personIdSecret: string;
   now: () => number;
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Claim } from '../../rules/claim.js';
 import { decide } from '../../rules/decide.js';
-import { evaluateRules, type Rule } from '../../rules/engine.js';
+import { evaluateRules, type AnyRule } from '../../rules/engine.js';
 import { ConflictError, ValidationError } from '../http/errors.js';
 import { canonicalJson, keyedHash } from '../lib/hash.js';
+import { cstDate } from '../lib/time.js';
 import { buildAnswer, type ClaimAnswer } from './answer.js';
 import type { ClaimInput } from './claim.schema.js';
 import type { ClaimsRepository } from './claims.repository.js';
@@ -12,7 +13,7 @@ import { normalizeClaim, storableBody } from './normalize.js';
 
 export interface ScreenContext {
   claims: ClaimsRepository;
-  rules: readonly Rule[];
+  rules: readonly AnyRule[];
   personIdSecret: string;
   now: () => number;
   clientId: string | null;
@@ -38,7 +39,7 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
 
   const contentHash = keyedHash(ctx.personIdSecret, canonicalJson(claim));
   const id = randomUUID();
-  const { findings, errors } = evaluateRules(ctx.rules, claim, { personClaims: [] });
+  const { findings, errors } = evaluateRules(ctx.rules, { claim, serviceDate: cstDate(claim.startedAt) });
   for (const e of errors) ctx.onRuleError?.(e.ruleId, e.message);
   const answer = buildAnswer({ id, claim, findings, decision: decide(claim, findings), screenedAt: now });
 

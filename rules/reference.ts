@@ -1,0 +1,74 @@
+import type { VisitType } from './claim.js';
+
+/**
+ * Reference data as rules see it: plain records and in-memory lookups, assembled outside the
+ * rules. Prices and quantities are integers scaled by 10^4; dates are yyyy-MM-dd.
+ */
+export type InstitutionLevel = 'primary' | 'secondary' | 'tertiary' | 'none';
+
+export interface InstitutionRef {
+  institutionId: string;
+  name: string;
+  type: 'hospital' | 'clinic' | 'pharmacy';
+  level: InstitutionLevel;
+  ownership: 'public' | 'private';
+  area: string;
+  beds: number;
+  designatedFrom: string;
+  designatedTo?: string | undefined;
+}
+
+export interface Restrictions {
+  sex?: 'male' | 'female' | undefined;
+  minAgeYears?: number | undefined;
+  maxAgeYears?: number | undefined;
+  careSettings?: VisitType[] | undefined;
+  minInstitutionLevel?: Exclude<InstitutionLevel, 'none'> | undefined;
+  unitsPerDay?: number | undefined;
+  timesPerCycle?: { times: number; cycleDays: number } | undefined;
+  courseDays?: number | undefined;
+  maxDaysOfSupply?: number | undefined;
+  lookAlikeOf?: string[] | undefined;
+}
+
+export interface CatalogueItemRef {
+  itemCode: string;
+  name: string;
+  category: 'drug' | 'consumable' | 'service' | 'bed' | 'nursing' | 'exam' | 'lab' | 'operation';
+  unit: string;
+  priceCeiling: { primary?: number | undefined; secondary?: number | undefined; tertiary?: number | undefined };
+  restrictions: Restrictions;
+}
+
+export type RelationWindow = 'same_hour' | 'six_hours' | 'same_day' | 'same_visit';
+
+export interface RelationRef {
+  kind: 'includes' | 'package';
+  mainCode: string;
+  subCode: string;
+  window?: RelationWindow | undefined;
+  source: string;
+}
+
+export interface StockRef {
+  openingQuantity: number;
+  purchasedQuantity: number;
+}
+
+export interface ReferenceView {
+  /** the institution's record valid on the date, if any */
+  institution(institutionId: string, date: string): InstitutionRef | undefined;
+  /** the catalogue item's record valid on the date, if any */
+  item(itemCode: string, date: string): CatalogueItemRef | undefined;
+  /** relations valid on the date in which the code is the main item or the package */
+  relationsOfMain(itemCode: string, date: string): readonly RelationRef[];
+  stock(institutionId: string, itemCode: string, month: string): StockRef | undefined;
+}
+
+/** A reference view with nothing in it: every lookup misses. */
+export const emptyReference: ReferenceView = {
+  institution: () => undefined,
+  item: () => undefined,
+  relationsOfMain: () => [],
+  stock: () => undefined,
+};
