@@ -1,7 +1,6 @@
+import { duplicateSameLine } from './duplicate/same-line.js';
 import type { AnyRule } from './engine.js';
+import { priceAboveCeiling } from './price/above-ceiling.js';
 
-/**
- * The rule catalogue. Rules are added one per file by the rule-catalogue work; with none, every
- * claim is answered "pass" with its full amount payable.
- */
-export const catalogue: readonly AnyRule[] = [];
+/** The rule catalogue: every rule the service knows, one file each, in evaluation order. */
+export const catalogue: readonly AnyRule[] = [duplicateSameLine, priceAboveCeiling];

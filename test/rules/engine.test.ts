@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../rules/decide.js';
+import { evaluateRules, type Rule } from '../../rules/engine.js';
+import { claim } from '../../rules/fixtures/build.js';
+
+const c = claim({ lines: [{ itemCode: 'A', at: '2026-10-04 09:00' }, { itemCode: 'B', at: '2026-10-04 10:00', amountFen: 5000 }] });
+const base: Omit<Rule, 'evaluate'> = {
+  id: 'T',
+  version: 2,
+  family: 'duplicate',
+  severity: 'violation',
+  status: 'active',
+  description: { zh: '测试', en: 'test' },
+  effectiveFrom: '2026-01-01',
+  defaults: {},
+  fixtures: { fires: [], passes: [] },
+};
+const hitL2: Rule = {
+  ...base,
+  evaluate: () => [{ message: { zh: 'x', en: 'x' }, violatingLines: ['L2'], involvedLines: [], otherClaims: [], amountFen: 7000 }],
+};
+
+describe('evaluateRules', () => {
+  it('records a throwing rule as an error outcome and still runs the others', () => {
+    const broken: Rule = { ...base, id: 'BROKEN', evaluate: () => { throw new Error('boom'); } };
+    const { findings, errors } = evaluateRules([broken, hitL2], { claim: c, serviceDate: '2026-10-04' });
+    expect(errors).toEqual([{ ruleId: 'BROKEN', ruleVersion: 2, message: 'boom' }]);
+    expect(findings.map((f) => f.ruleId)).toEqual(['T']);
+  });
+
+  it('skips rules not yet effective and retired rules', () => {
+    expect(evaluateRules([hitL2], { claim: c, serviceDate: '2025-12-31' }).findings).toEqual([]);
+    expect(evaluateRules([hitL2], { claim: c, serviceDate: '2026-10-04', overrides: () => ({ status: 'retired' }) }).findings).toEqual([]);
+  });
+});
+
+describe('decide', () => {
+  it('withholds an active violation, capped at the line amount', () => {
+    const { findings } = evaluateRules([hitL2], { claim: c, serviceDate: '2026-10-04' });
+    expect(decide(c, findings)).toEqual({
+      decision: 'withhold',
+      withheldLines: [{ lineId: 'L2', amountFen: 5000 }],
+      withheldFen: 5000,
+      payableFen: 1000,
+      reviewReasons: [],
+    });
+  });
+
+  it('never withholds for a rule in trial', () => {
+    const { findings } = evaluateRules([{ ...hitL2, status: 'trial' }], { claim: c, serviceDate: '2026-10-04' });
+    expect(findings[0]?.status).toBe('trial');
+    expect(decide(c, findings)).toMatchObject({ decision: 'pass', withheldFen: 0, payableFen: 6000 });
+  });
+
+  it('routes a suspicion to review without withholding', () => {
+    const { findings } = evaluateRules([{ ...hitL2, severity: 'medium' }], { claim: c, serviceDate: '2026-10-04' });
+    expect(decide(c, findings)).toMatchObject({ decision: 'review', withheldFen: 0, reviewReasons: ['T'] });
+  });
+});
