@@ -1,6 +1,19 @@
-import { duplicateSameLine } from './duplicate/same-line.js';
+import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
 import { priceAboveCeiling } from './price/above-ceiling.js';
+import { quantityRules } from './quantity/index.js';
+import { restrictionRules } from './restriction/index.js';
+import { splitChargingRules } from './split-charging/index.js';
+import { stayRules } from './stays/index.js';
+import { substitutionRules } from './substitution/index.js';
 
-/** The rule catalogue: every rule the service knows, one file each, in evaluation order. */
-export const catalogue: readonly AnyRule[] = [duplicateSameLine, priceAboveCeiling];
+/** The rule catalogue: every rule the service knows, one file each, grouped by family. */
+export const catalogue: readonly AnyRule[] = [
+  ...duplicateRules,
+  ...splitChargingRules,
+  ...stayRules,
+  ...substitutionRules,
+  priceAboveCeiling,
+  ...quantityRules,
+  ...restrictionRules,
+];

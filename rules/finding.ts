@@ -5,6 +5,8 @@ export type RuleStatus = 'active' | 'trial' | 'retired';
 export interface ClaimRef {
   institutionId: string;
   claimId: string;
+  /** that claim's lines in the finding; when the violating line is in the other claim, it gets the finding too */
+  lines?: string[];
 }
 
 export interface Finding {
