@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   date,
   index,
   integer,
@@ -179,4 +180,75 @@ export const rejectedSubmissions = pgTable(
     requestId: text('request_id'),
   },
   (t) => [index('rejected_submissions_institution_idx').on(t.institutionId, t.receivedAt)],
+);
+
+/** National code-keyed lists (NHSA "two libraries"): limits merged into the catalogue item. */
+export const nationalItemLimits = pgTable(
+  'national_item_limits',
+  {
+    source: text('source').notNull(),
+    itemCode: text('item_code').notNull(),
+    name: text('name').notNull(),
+    restrictions: jsonb('restrictions').notNull(),
+    note: text('note'),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.itemCode] })],
+);
+
+/** National drug lists, keyed by generic name (药品通用名): they carry no codes. */
+export const nationalDrugLimits = pgTable(
+  'national_drug_limits',
+  {
+    source: text('source').notNull(),
+    genericName: text('generic_name').notNull(),
+    restrictions: jsonb('restrictions').notNull(),
+    note: text('note'),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.genericName] })],
+);
+
+/** Deployment overrides of a rule's parameters and status; append-only, the latest row applies. */
+export const ruleSettings = pgTable(
+  'rule_settings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ruleId: text('rule_id').notNull(),
+    params: jsonb('params').notNull(),
+    status: text('status', { enum: ['active', 'trial', 'retired'] }),
+    reason: text('reason').notNull(),
+    changedBy: text('changed_by').notNull(),
+    changedAt: tstz('changed_at').notNull().defaultNow(),
+  },
+  (t) => [index('rule_settings_rule_idx').on(t.ruleId, t.id)],
+);
+
+/**
+ * Every rule hit, on the claim it concerns. A retrospective finding is filed on an earlier claim
+ * when a later claim reveals the conflict; `source_claim_id` names the claim whose screening found it.
+ */
+export const findings = pgTable(
+  'findings',
+  {
+    id: uuid('id').primaryKey(),
+    claimId: uuid('claim_id')
+      .notNull()
+      .references(() => claims.id),
+    sourceClaimId: uuid('source_claim_id').notNull(),
+    retrospective: boolean('retrospective').notNull(),
+    ruleId: text('rule_id').notNull(),
+    ruleVersion: integer('rule_version').notNull(),
+    family: text('family').notNull(),
+    severity: text('severity').notNull(),
+    status: text('status').notNull(),
+    message: jsonb('message').notNull(),
+    violatingLines: jsonb('violating_lines').notNull(),
+    involvedLines: jsonb('involved_lines').notNull(),
+    otherClaims: jsonb('other_claims').notNull(),
+    amount: money('amount').notNull(),
+    serviceMonth: text('service_month').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('findings_claim_idx').on(t.claimId), index('findings_rule_month_idx').on(t.ruleId, t.serviceMonth)],
 );
