@@ -1,0 +1,98 @@
+import type { Claim, ClaimLine } from '../../rules/claim.js';
+import type { History } from '../../rules/engine.js';
+import type { StockRef } from '../../rules/reference.js';
+import type { Database } from '../db/client.js';
+import { fenFrom, milliFrom } from '../lib/money.js';
+import { cstMonth } from '../lib/time.js';
+
+const DAY = 86_400_000;
+
+// One round trip assembles everything rules may look at: the person's claims around this one
+// (with lines), what the institution billed of the claim's items earlier in the month, and the
+// stock records of those items. Bounded: at most 200 claims of a person.
+const HISTORY = `
+select
+  (select coalesce(json_agg(p order by p.started_at), '[]') from (
+     select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis,
+            c.body->'diagnoses' as diagnoses,
+            (select json_agg(json_build_array(l.line_no, l.line_id, l.item_code, l.hospital_item_name, l.category,
+                     (extract(epoch from l.service_at) * 1000)::bigint, l.service_date::text, l.quantity::text,
+                     l.unit_price::text, l.amount::text) order by l.line_no)
+               from claim_lines l where l.claim_id = c.id) as lines
+     from claims c
+     where c.person_hash = $1 and c.started_at >= $2::timestamptz and c.started_at <= $3::timestamptz
+       and c.ended_at >= $4::timestamptz and not (c.institution_id = $5 and c.claim_no = $6)
+     order by c.started_at limit 200) p) as person,
+  (select coalesce(json_agg(json_build_array(item_code, q)), '[]') from (
+     select item_code, sum(quantity)::text as q from claim_lines
+     where institution_id = $5 and item_code = any($7::text[]) and service_date >= $8::date and service_date < ($8::date + interval '1 month')
+     group by item_code) m) as month_quantity,
+  (select coalesce(json_agg(json_build_array(item_code, opening_quantity::text, purchased_quantity::text)), '[]')
+     from stock_records where institution_id = $5 and month = $9 and item_code = any($7::text[])) as stock`;
+
+type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
+interface PersonRow {
+  institution_id: string; claim_no: string; visit_type: Claim['visitType']; started_at: string; ended_at: string;
+  main_diagnosis: string | null; diagnoses: Claim['diagnoses'] | null; lines: LineTuple[] | null;
+}
+
+export interface AssembledHistory {
+  history: History;
+  stock: Map<string, StockRef>;
+}
+
+export function createHistoryRepository({ database, windowDays }: { database: Database; windowDays: number }) {
+  return {
+    /** The history of one claim; the longest stay considered is a year. */
+    async forClaim(claim: Claim): Promise<AssembledHistory> {
+      const month = cstMonth(claim.startedAt);
+      const codes = [...new Set(claim.lines.map((l) => l.itemCode))];
+      const rows = await database.query<{ person: unknown; month_quantity: unknown; stock: unknown }>(HISTORY, [
+        claim.personHash,
+        iso(claim.startedAt - (windowDays + 365) * DAY),
+        iso(claim.endedAt + windowDays * DAY),
+        iso(claim.startedAt - windowDays * DAY),
+        claim.institutionId,
+        claim.claimNo,
+        codes,
+        `${month}-01`,
+        month,
+      ]);
+      const row = rows[0] ?? { person: [], month_quantity: [], stock: [] };
+      const personClaims = (parse(row.person) as PersonRow[]).map((p) => toClaim(p, claim));
+      const institutionMonthQuantity = new Map((parse(row.month_quantity) as [string, string][]).map(([code, q]) => [code, milliFrom(q) ?? 0]));
+      const stock = new Map(
+        (parse(row.stock) as [string, string, string][]).map(([code, opening, purchased]) => [
+          `${claim.institutionId}|${code}|${month}`,
+          { openingQuantity: milliFrom(opening) ?? 0, purchasedQuantity: milliFrom(purchased) ?? 0 },
+        ]),
+      );
+      return { history: { personClaims, institutionMonthQuantity }, stock };
+    },
+  };
+}
+
+export type HistoryRepository = ReturnType<typeof createHistoryRepository>;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as unknown[];
+
+/** Rebuilds the plain claim rules see from its stored columns; the person is the current claim's. */
+function toClaim(p: PersonRow, current: Claim): Claim {
+  const startedAt = Date.parse(p.started_at);
+  const endedAt = Date.parse(p.ended_at);
+  const lines: ClaimLine[] = (p.lines ?? []).map(([lineNo, lineId, itemCode, hname, category, at, day, qty, price, amt]) => ({
+    lineNo, lineId, itemCode, hospitalItemName: hname ?? undefined, category: category as ClaimLine['category'],
+    serviceAt: Number(at), serviceDate: day, quantity: milliFrom(qty) ?? 0, unitPrice: milliFrom(price) ?? 0, amountFen: fenFrom(amt) ?? 0,
+  }));
+  const inpatient = p.visit_type === 'inpatient';
+  return {
+    institutionId: p.institution_id, claimNo: p.claim_no, personHash: current.personHash, sex: current.sex, birthDate: current.birthDate,
+    visitType: p.visit_type, admittedAt: inpatient ? startedAt : undefined, dischargedAt: inpatient ? endedAt : undefined,
+    visitAt: inpatient ? undefined : startedAt, startedAt, endedAt,
+    diagnoses: (p.diagnoses ?? []).map((d) => ({ code: d.code, name: d.name, main: Boolean(d.main) })),
+    mainDiagnosis: p.main_diagnosis ?? undefined, lines,
+    totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
+    payment: { fundFen: 0, personalAccountFen: 0, medicalAssistanceFen: 0, cashFen: 0 },
+  };
+}

@@ -1,0 +1,131 @@
+import type { Logger } from 'pino';
+import type { CatalogueItemRef, InstitutionRef, ReferenceView, RelationRef, Restrictions, StockRef } from '../../rules/reference.js';
+import type { Database } from '../db/client.js';
+import { milliFrom } from '../lib/money.js';
+import { VersionedIndex } from './versioned.js';
+
+interface Snapshot {
+  institutions: VersionedIndex<InstitutionRef>;
+  items: VersionedIndex<CatalogueItemRef>;
+  relations: VersionedIndex<RelationRef>;
+  itemLimits: Map<string, { name: string; restrictions: Restrictions }>;
+  drugLimits: Map<string, Restrictions>;
+}
+
+const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'national_item_limits', 'national_drug_limits'];
+const CHANGE_PROBE = TABLES.map((t) => `select '${t}' as t, count(*)::text as n, coalesce(max(updated_at)::text, '') as m from ${t}`).join(' union all ');
+
+/**
+ * Reference data held in memory, indexed by id and code, so rules look up by key and never query.
+ * It reloads when the tables change: at once after a write through this process, and within the
+ * refresh interval for writes through other instances or the import command.
+ */
+export function createReferenceCache({ database, logger, refreshMs = 30_000 }: { database: Database; logger: Logger; refreshMs?: number }) {
+  let snapshot: Snapshot = emptySnapshot();
+  let fingerprint = '';
+  let timer: NodeJS.Timeout | undefined;
+  let loading: Promise<void> | undefined;
+
+  async function reload(force: boolean) {
+    const probe = JSON.stringify(await database.query(CHANGE_PROBE));
+    if (!force && probe === fingerprint) return;
+    snapshot = await loadSnapshot(database);
+    fingerprint = probe;
+    logger.info({ institutions: snapshot.institutions.size, items: snapshot.items.size }, 'reference data loaded');
+  }
+  const refresh = (force = false) => (loading ??= reload(force).finally(() => (loading = undefined)));
+
+  return {
+    refresh,
+    start() {
+      timer = setInterval(() => refresh().catch((err) => logger.warn({ err }, 'reference refresh failed')), refreshMs);
+      timer.unref();
+      return refresh(true);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+    /** a view for one claim; stock comes with the claim's history */
+    view(stock: ReadonlyMap<string, StockRef> = new Map()): ReferenceView {
+      const s = snapshot;
+      return {
+        institution: (id, date) => s.institutions.at(id, date),
+        item: (code, date) => mergedItem(s, code, date),
+        relationsOfMain: (code, date) => s.relations.allAt(code, date),
+        stock: (institutionId, itemCode, month) => stock.get(`${institutionId}|${itemCode}|${month}`),
+      };
+    },
+  };
+}
+
+export type ReferenceCache = ReturnType<typeof createReferenceCache>;
+
+/** The fund's catalogue record with the national lists' limits for its code and generic name merged in. */
+function mergedItem(s: Snapshot, code: string, date: string): CatalogueItemRef | undefined {
+  const item = s.items.at(code, date);
+  const byCode = s.itemLimits.get(code);
+  if (!item && !byCode) return undefined;
+  const byName = item ? s.drugLimits.get(item.name) : undefined;
+  const base: CatalogueItemRef = item ?? { itemCode: code, name: byCode!.name, category: 'service', unit: '次', priceCeiling: {}, restrictions: {} };
+  if (!byCode && !byName) return base;
+  return { ...base, restrictions: { ...byName, ...byCode?.restrictions, ...base.restrictions } };
+}
+
+function emptySnapshot(): Snapshot {
+  return { institutions: new VersionedIndex(), items: new VersionedIndex(), relations: new VersionedIndex(), itemLimits: new Map(), drugLimits: new Map() };
+}
+
+type Row = Record<string, string | number | null | Record<string, unknown>>;
+const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
+const price = (v: unknown) => (v === null || v === undefined ? undefined : milliFrom(String(v)));
+
+async function loadSnapshot(database: Database): Promise<Snapshot> {
+  const s = emptySnapshot();
+  for (const r of await database.query<Row>(
+    `select institution_id, valid_from::text, valid_to::text, name, type, level, ownership, area, beds,
+            designated_from::text, designated_to::text from institutions`,
+  )) {
+    s.institutions.add(String(r.institution_id), {
+      validFrom: String(r.valid_from),
+      validTo: str(r.valid_to),
+      record: {
+        institutionId: String(r.institution_id), name: String(r.name), type: r.type as InstitutionRef['type'], level: r.level as InstitutionRef['level'],
+        ownership: r.ownership as InstitutionRef['ownership'], area: String(r.area), beds: Number(r.beds),
+        designatedFrom: String(r.designated_from), designatedTo: str(r.designated_to),
+      },
+    });
+  }
+  for (const r of await database.query<Row>(
+    `select item_code, valid_from::text, valid_to::text, name, category, unit, price_ceiling_primary::text as p1,
+            price_ceiling_secondary::text as p2, price_ceiling_tertiary::text as p3, restrictions from catalogue_items`,
+  )) {
+    s.items.add(String(r.item_code), {
+      validFrom: String(r.valid_from),
+      validTo: str(r.valid_to),
+      record: {
+        itemCode: String(r.item_code), name: String(r.name), category: r.category as CatalogueItemRef['category'], unit: String(r.unit),
+        priceCeiling: { primary: price(r.p1), secondary: price(r.p2), tertiary: price(r.p3) },
+        restrictions: json(r.restrictions) as Restrictions,
+      },
+    });
+  }
+  for (const r of await database.query<Row>(`select kind, main_code, sub_code, "window", valid_from::text, valid_to::text, source from item_relations`)) {
+    s.relations.add(String(r.main_code), {
+      validFrom: String(r.valid_from),
+      validTo: str(r.valid_to),
+      record: { kind: r.kind as RelationRef['kind'], mainCode: String(r.main_code), subCode: String(r.sub_code), window: str(r.window) as RelationRef['window'], source: String(r.source) },
+    });
+  }
+  for (const r of await database.query<Row>('select item_code, name, restrictions from national_item_limits order by source')) {
+    const prev = s.itemLimits.get(String(r.item_code));
+    s.itemLimits.set(String(r.item_code), { name: String(r.name), restrictions: { ...prev?.restrictions, ...(json(r.restrictions) as Restrictions) } });
+  }
+  for (const r of await database.query<Row>('select generic_name, restrictions from national_drug_limits order by source')) {
+    s.drugLimits.set(String(r.generic_name), { ...s.drugLimits.get(String(r.generic_name)), ...(json(r.restrictions) as Restrictions) });
+  }
+  s.institutions.seal();
+  s.items.seal();
+  s.relations.seal();
+  return s;
+}
