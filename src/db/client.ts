@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -27,10 +27,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const migrationsFolder = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../migrations',
-);
+/**
+ * `migrations/` beside the nearest package.json above this file: the same folder whether this
+ * module runs from source (src/db/) or compiled (dist/src/db/, as in the container image).
+ */
+export const migrationsFolder = findMigrationsFolder(path.dirname(fileURLToPath(import.meta.url)));
+
+function findMigrationsFolder(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'migrations');
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${start}: cannot locate migrations/`);
+  }
+}
 
 export interface OpenOptions {
   databaseUrl?: string | undefined;
