@@ -29,6 +29,10 @@ export interface Restrictions {
   courseDays?: number | undefined;
   maxDaysOfSupply?: number | undefined;
   lookAlikeOf?: string[] | undefined;
+  /** operations through one incision: the second and later of a group are billed at a discount */
+  operationGroup?: string | undefined;
+  /** drug paid only under these insurance types (the claim carries none yet: not judged) */
+  insuranceTypes?: string[] | undefined;
 }
 
 export interface CatalogueItemRef {
