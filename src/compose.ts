@@ -9,7 +9,11 @@ import { createRejectionsRepository } from './claims/rejections.repository.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import type { AppDeps } from './deps.js';
+import { createKeyedMutex } from './lib/keyed-mutex.js';
 import { createMetrics } from './ops/metrics.js';
+import { createHistoryRepository } from './screening/history.repository.js';
+import { createReferenceCache } from './screening/reference-cache.js';
+import { createRuleSettings } from './screening/rule-settings.js';
 
 /**
  * The embedded database keeps its own person-id secret beside its data, so a demo needs no
@@ -45,6 +49,10 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     claims: createClaimsRepository({ database }),
     rejections: createRejectionsRepository({ database }),
     rules: catalogue,
+    ruleSettings: createRuleSettings({ database, logger, rules: catalogue, refreshMs: config.REFERENCE_REFRESH_MS }),
+    history: createHistoryRepository({ database, windowDays: config.HISTORY_WINDOW_DAYS }),
+    referenceCache: createReferenceCache({ database, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
+    personLock: createKeyedMutex(),
     personIdSecret,
     now,
   };

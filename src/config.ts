@@ -19,6 +19,8 @@ const ConfigSchema = z.object({
   STREAM_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  HISTORY_WINDOW_DAYS: z.coerce.number().int().min(1).max(730).default(90),
+  REFERENCE_REFRESH_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

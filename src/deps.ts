@@ -5,7 +5,11 @@ import type { ClaimsRepository } from './claims/claims.repository.js';
 import type { RejectionsRepository } from './claims/rejections.repository.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import type { KeyedMutex } from './lib/keyed-mutex.js';
 import type { Metrics } from './ops/metrics.js';
+import type { HistoryRepository } from './screening/history.repository.js';
+import type { ReferenceCache } from './screening/reference-cache.js';
+import type { RuleSettings } from './screening/rule-settings.js';
 
 /** What the composition root builds once and hands down; nothing here is a global. */
 export interface AppDeps {
@@ -17,6 +21,10 @@ export interface AppDeps {
   claims: ClaimsRepository;
   rejections: RejectionsRepository;
   rules: readonly AnyRule[];
+  ruleSettings: RuleSettings;
+  history: HistoryRepository;
+  referenceCache: ReferenceCache;
+  personLock: KeyedMutex;
   personIdSecret: string;
   now: () => number;
 }

@@ -17,6 +17,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   const secret = config.DATABASE_URL ? (config.PERSON_ID_SECRET as string) : resolvePersonIdSecret(config);
   const database = await openConfiguredDatabase(config);
   const deps = buildDeps(config, database, logger, secret);
+  await Promise.all([deps.referenceCache.start(), deps.ruleSettings.start()]);
   const app = createApp(deps);
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
@@ -42,6 +43,8 @@ export async function startService(config: Config, logger: Logger = createLogger
         });
         (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       });
+      deps.referenceCache.stop();
+      deps.ruleSettings.stop();
       await database.close();
       logger.info('stopped');
     })());

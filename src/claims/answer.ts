@@ -7,6 +7,7 @@ import { cstMonth, isoInstant } from '../lib/time.js';
 
 export const FindingSchema = z
   .object({
+    id: z.string().uuid().openapi({ description: 'the finding id (the national interface’s warn_rslt_id)' }),
     ruleId: z.string(),
     ruleVersion: z.number().int(),
     family: z.string(),
@@ -15,7 +16,7 @@ export const FindingSchema = z
     message: z.object({ zh: z.string(), en: z.string() }),
     violatingLines: z.array(z.string()),
     involvedLines: z.array(z.string()),
-    otherClaims: z.array(z.object({ institutionId: z.string(), claimId: z.string() })),
+    otherClaims: z.array(z.object({ institutionId: z.string(), claimId: z.string(), lines: z.array(z.string()).optional() })),
     amount: z.string().openapi({ example: '36.00' }),
   })
   .openapi('Finding');
@@ -42,6 +43,8 @@ export function buildAnswer(args: {
   id: string;
   claim: Claim;
   findings: readonly Finding[];
+  /** the stored id of each finding, in the same order */
+  findingIds: readonly string[];
   decision: ClaimDecision;
   screenedAt: number;
 }): ClaimAnswer {
@@ -55,7 +58,7 @@ export function buildAnswer(args: {
     payableAmount: formatFen(decision.payableFen),
     withheldAmount: formatFen(decision.withheldFen),
     withheldLines: decision.withheldLines.map((l) => ({ lineId: l.lineId, amount: formatFen(l.amountFen) })),
-    findings: args.findings.map(({ amountFen, ...f }) => ({ ...f, amount: formatFen(amountFen) })),
+    findings: args.findings.map(({ amountFen, ...f }, i) => ({ id: args.findingIds[i] ?? '', ...f, amount: formatFen(amountFen) })),
     serviceMonth: cstMonth(claim.startedAt),
     screenedAt: isoInstant(args.screenedAt),
   };

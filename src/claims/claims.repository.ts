@@ -2,6 +2,7 @@ import type { Claim } from '../../rules/claim.js';
 import type { Database } from '../db/client.js';
 import { formatFen, formatMilli } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
+import type { RetrospectiveFinding, StoredFinding } from '../screening/findings.js';
 import type { ClaimAnswer } from './answer.js';
 
 export interface ScreenedClaim {
@@ -11,15 +12,18 @@ export interface ScreenedClaim {
   clientId: string | null;
   body: unknown;
   answer: ClaimAnswer;
+  findings: StoredFinding[];
+  retrospective: RetrospectiveFinding[];
 }
 
 export type InsertOutcome =
   | { inserted: true }
   | { inserted: false; existing: { id: string; contentHash: string; answer: ClaimAnswer } };
 
-// The claim, its lines and its answer go in as one statement: one round trip, one implicit
-// transaction, so a 2xx always means all three are committed. ON CONFLICT makes concurrent
-// identical submissions store one claim; the losers then read the winner's row.
+// The claim, its lines, its answer and its findings (and retrospective findings on the earlier
+// claims they name) go in as one statement: one round trip, one implicit transaction, so a 2xx
+// always means all of it is committed. ON CONFLICT makes concurrent identical submissions store
+// one claim; the losers then read the winner's row.
 const INSERT_CLAIM = `
 with ins as (
   insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
@@ -35,6 +39,19 @@ with ins as (
   select ins.id, l.n, l.id, $2, $4, l.item, l.hcode, l.hname, l.cat, l.at, l.day, l.qty, l.price, l.amt
   from ins, jsonb_to_recordset($17::jsonb) as l(n int, id text, item text, hcode text, hname text,
     cat text, at timestamptz, day date, qty numeric, price numeric, amt numeric)
+), own as (
+  insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
+    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month)
+  select f.id, ins.id, ins.id, false, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, $8
+  from ins, jsonb_to_recordset($18::jsonb) as f(id uuid, rule text, ver int, fam text, sev text, st text,
+    msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
+), retro as (
+  insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
+    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month)
+  select f.id, c.id, ins.id, true, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, c.service_month
+  from ins, jsonb_to_recordset($19::jsonb) as f(id uuid, inst text, cno text, rule text, ver int, fam text,
+    sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
+  join claims c on c.institution_id = f.inst and c.claim_no = f.cno
 )
 select id from ins`;
 
@@ -76,6 +93,8 @@ export function createClaimsRepository({ database }: { database: Database }) {
         JSON.stringify(s.body),
         JSON.stringify(s.answer),
         JSON.stringify(lines),
+        JSON.stringify(s.findings),
+        JSON.stringify(s.retrospective),
       ]);
       if (rows.length > 0) return { inserted: true };
       const existing = await this.findByKey(c.institutionId, c.claimNo);

@@ -13,6 +13,10 @@ export function screenContext(deps: AppDeps, c: Context<AppEnv>): ScreenContext 
   return {
     claims: deps.claims,
     rules: deps.rules,
+    ruleOverrides: deps.ruleSettings.overrides,
+    history: deps.history,
+    reference: deps.referenceCache,
+    personLock: deps.personLock,
     personIdSecret: deps.personIdSecret,
     now: deps.now,
     clientId: c.get('actor')?.clientId ?? null,

@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { AnyRule } from '../../rules/engine.js';
+import type { RuleStatus } from '../../rules/finding.js';
+import type { Database } from '../db/client.js';
+import type { FieldIssue } from '../http/errors.js';
+
+export interface RuleOverride {
+  params?: Record<string, unknown>;
+  status?: RuleStatus;
+}
+
+/**
+ * A deployment's overrides of rule parameters and status: stored append-only (every change is a
+ * new row naming who made it and why), the latest row per rule applies, held in memory.
+ */
+export function createRuleSettings({ database, logger, rules, refreshMs = 30_000 }: { database: Database; logger: Logger; rules: readonly AnyRule[]; refreshMs?: number }) {
+  let current = new Map<string, RuleOverride & { version: number; changedAt: string; changedBy: string }>();
+  let timer: NodeJS.Timeout | undefined;
+  const byId = new Map(rules.map((r) => [r.id, r]));
+
+  async function load() {
+    const rows = await database.query<{ rule_id: string; params: unknown; status: RuleStatus | null; version: number; changed_at: string; changed_by: string }>(
+      `select distinct on (rule_id) rule_id, params, status, changed_at::text, changed_by,
+         (select count(*)::int from rule_settings s2 where s2.rule_id = s.rule_id) as version
+       from rule_settings s order by rule_id, id desc`,
+    );
+    current = new Map(
+      rows.map((r) => [
+        r.rule_id,
+        { params: (typeof r.params === 'string' ? JSON.parse(r.params) : r.params) as Record<string, unknown>, status: r.status ?? undefined, version: r.version, changedAt: r.changed_at, changedBy: r.changed_by },
+      ]),
+    );
+  }
+
+  return {
+    start() {
+      timer = setInterval(() => load().catch((err) => logger.warn({ err }, 'rule settings refresh failed')), refreshMs);
+      timer.unref();
+      return load();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+    overrides: (ruleId: string): RuleOverride | undefined => current.get(ruleId),
+    get: (ruleId: string) => current.get(ruleId),
+
+    /** Problems with a proposed change: unknown parameters, or values of another type than the default's. */
+    check(ruleId: string, params: Record<string, unknown>): FieldIssue[] {
+      const rule = byId.get(ruleId);
+      if (!rule) return [{ path: 'ruleId', message: `no rule ${ruleId}` }];
+      return Object.entries(params).flatMap(([key, value]): FieldIssue[] => {
+        if (!(key in rule.defaults)) return [{ path: `params.${key}`, message: `is not a parameter of ${ruleId}` }];
+        const expected = kind(rule.defaults[key]);
+        return kind(value) === expected ? [] : [{ path: `params.${key}`, message: `must be ${expected}` }];
+      });
+    },
+
+    async change(ruleId: string, change: { params: Record<string, unknown>; status?: RuleStatus; reason: string; changedBy: string }) {
+      const merged = { ...current.get(ruleId)?.params, ...change.params };
+      await database.query(
+        'insert into rule_settings (rule_id, params, status, reason, changed_by) values ($1, $2::jsonb, $3, $4, $5)',
+        [ruleId, JSON.stringify(merged), change.status ?? current.get(ruleId)?.status ?? null, change.reason, change.changedBy],
+      );
+      await load();
+      return current.get(ruleId);
+    },
+
+    async historyOf(ruleId: string) {
+      return database.query('select id, params, status, reason, changed_by, changed_at::text from rule_settings where rule_id = $1 order by id', [ruleId]);
+    },
+  };
+}
+
+export type RuleSettings = ReturnType<typeof createRuleSettings>;
+
+function kind(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  return `a ${typeof v}`;
+}
