@@ -1,0 +1,360 @@
+/**
+ * `npm run bench`: intake throughput and latency of POST /v1/claims against real PostgreSQL,
+ * beside a baseline (bench/baseline-server.ts: a bare hono endpoint that inserts the same JSON as
+ * one jsonb row). Both run as child processes, each on its own fresh database; this process is
+ * only the load generator. See bench/README.md.
+ *
+ * Flags: --duration <s> (15) --connections <n> (64) --rate <claims/s> (2000) --rounds <n> (2)
+ *        --warmup <s> (3) --pool <n> (DB_POOL_MAX, 20) --log-level <level> (warn)
+ *        --quick (3 s runs, 1 round) --keep (keep the benchmark databases)
+ *        --cpu-prof <dir> (write a V8 CPU profile of the service process there on exit)
+ * Env:   DATABASE_URL (a server to create databases on; default the local PostgreSQL)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { claimTemplates, withClaimId } from './claims.js';
+import { pacedRun, percentile } from './paced.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string' },
+    connections: { type: 'string', default: '64' },
+    rate: { type: 'string', default: '2000' },
+    rounds: { type: 'string' },
+    warmup: { type: 'string' },
+    pool: { type: 'string', default: '20' },
+    'log-level': { type: 'string', default: 'warn' },
+    quick: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+  },
+});
+const positive = (name: string, v: string | undefined, fallback: number) => {
+  const n = v === undefined ? fallback : Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${v}`);
+  return n;
+};
+const quick = values.quick === true;
+const opts = {
+  duration: positive('duration', values.duration, quick ? 3 : 15),
+  connections: positive('connections', values.connections, 64),
+  rate: positive('rate', values.rate, 2000),
+  rounds: positive('rounds', values.rounds, quick ? 1 : 2),
+  warmup: positive('warmup', values.warmup, quick ? 1 : 3),
+  pool: positive('pool', values.pool, 20),
+  logLevel: values['log-level'] as string,
+};
+
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+const children: ChildProcess[] = [];
+const databases: string[] = [];
+
+// ---------------------------------------------------------------------------------------------
+// setup
+
+async function createDatabase(suffix: string): Promise<string> {
+  const name = `cs_bench_${randomBytes(4).toString('hex')}_${suffix}`;
+  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  databases.push(name);
+  const url = new URL(BASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabases() {
+  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    for (const name of databases) await admin.unsafe(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `node --import tsx <script>`: what the `tsx` command runs, without its extra wrapper process. */
+function tsx(script: string, args: string[], env: Record<string, string>, name: string, stdout: 'pipe' | 'ignore' = 'pipe', nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', stdout, 'pipe'],
+  });
+  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d}`));
+  return child;
+}
+
+async function run(script: string, args: string[], env: Record<string, string>): Promise<string> {
+  const child = tsx(script, args, env, path.basename(script));
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}`);
+  return out;
+}
+
+async function startChild(script: string, env: Record<string, string>, name: string, readyUrl: string, nodeFlags: string[] = []): Promise<void> {
+  // Log lines below warn go to /dev/null: reading them here would load the generator's core.
+  const quiet = ['fatal', 'error', 'warn', 'silent'].includes(opts.logLevel);
+  const child = tsx(script, [], env, name, quiet ? 'pipe' : 'ignore', nodeFlags);
+  children.push(child);
+  child.stdout?.on('data', (d: Buffer) => process.stdout.write(`[${name}] ${d}`));
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`${name} exited with ${exited} before it was ready`);
+    try {
+      const res = await fetch(readyUrl, { method: 'GET' });
+      await res.arrayBuffer();
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} not ready after 60 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stopChildren() {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+        }),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// load
+
+const templates = claimTemplates(1000);
+let serial = 0;
+const runTag = randomBytes(3).toString('hex');
+function nextClaim(): { id: string; body: string } {
+  const n = serial++;
+  const id = `BENCH-${runTag}-${n}`;
+  return { id, body: withClaimId(templates[n % templates.length] as string, id) };
+}
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  /** claim ids answered 2xx */
+  acked: string[];
+}
+
+interface Measured {
+  target: string;
+  label: string;
+  rps: number;
+  okPerS: number;
+  p50: number;
+  p99: number;
+  max: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+}
+
+async function hammer(target: Target, label: string, seconds: number, rate?: number): Promise<Measured> {
+  type Ctx = { id?: string };
+  const result = await autocannon({
+    url: target.url,
+    connections: opts.connections,
+    duration: seconds,
+    ...(rate ? { overallRate: rate } : {}),
+    headers: { ...target.headers, 'content-type': 'application/json' },
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/claims',
+        setupRequest: (req, context: Ctx) => {
+          const { id, body } = nextClaim();
+          context.id = id;
+          return { ...req, body };
+        },
+        onResponse: (status, _body, context: Ctx) => {
+          if (status >= 200 && status < 300 && context.id) target.acked.push(context.id);
+        },
+      },
+    ] as autocannon.Request[],
+  });
+  return {
+    target: target.name,
+    label,
+    rps: result.requests.average,
+    okPerS: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    seconds: result.duration,
+  };
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+function printRow(m: Measured) {
+  console.log(
+    `  ${m.label.padEnd(22)} ${m.target.padEnd(9)} ${fmt(m.okPerS).padStart(7)} /s   p50 ${fmt(m.p50).padStart(4)} ms   p99 ${fmt(m.p99).padStart(4)} ms   max ${fmt(m.max).padStart(5)} ms   2xx ${String(m.ok).padStart(7)}   non-2xx ${m.non2xx}   errors ${m.errors}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+  const [sc] = await admin`show synchronous_commit`;
+  const [version] = await admin`show server_version`;
+  await admin.end();
+  console.log(
+    `claimscreen intake benchmark: PostgreSQL ${version?.server_version}, synchronous_commit=${sc?.synchronous_commit}; ` +
+      `${opts.connections} connections, ${opts.duration} s runs × ${opts.rounds} rounds, pool ${opts.pool}, LOG_LEVEL=${opts.logLevel}, ` +
+      `paced ${opts.rate}/s; load generator in this process (node ${process.version})`,
+  );
+
+  const serviceDb = await createDatabase('svc');
+  const baselineDb = await createDatabase('base');
+  const secret = randomBytes(36).toString('base64url');
+  const dbEnv = { DATABASE_URL: serviceDb, PERSON_ID_SECRET: secret, DB_POOL_MAX: String(opts.pool), LOG_LEVEL: opts.logLevel };
+
+  const created = JSON.parse(
+    await run('scripts/keys.ts', ['create', '--name', 'bench', '--role', 'settlement', '--by', 'bench'], dbEnv),
+  ) as { key: string };
+
+  const servicePort = await freePort();
+  const serviceUrl = `http://127.0.0.1:${servicePort}`;
+  await startChild('src/main.ts', { ...dbEnv, HOST: '127.0.0.1', PORT: String(servicePort) }, 'service', `${serviceUrl}/readyz`, values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : []);
+  const baselinePort = await freePort();
+  const baselineUrl = `http://127.0.0.1:${baselinePort}`;
+  await startChild(
+    'bench/baseline-server.ts',
+    { DATABASE_URL: baselineDb, PORT: String(baselinePort), DB_POOL_MAX: String(opts.pool) },
+    'baseline',
+    `${baselineUrl}/`,
+  );
+
+  const service: Target = { name: 'service', url: serviceUrl, headers: { authorization: `Bearer ${created.key}` }, acked: [] };
+  const baseline: Target = { name: 'baseline', url: baselineUrl, headers: {}, acked: [] };
+
+  // A claim the service must accept, before measuring anything.
+  const probe = nextClaim();
+  const res = await fetch(`${serviceUrl}/v1/claims`, { method: 'POST', headers: { ...service.headers, 'content-type': 'application/json' }, body: probe.body });
+  if (res.status !== 200) throw new Error(`the service refused the benchmark claim: ${res.status} ${await res.text()}`);
+  service.acked.push(probe.id);
+
+  console.log(`\nwarm-up (${opts.warmup} s each)`);
+  printRow(await hammer(baseline, 'warm-up', opts.warmup));
+  printRow(await hammer(service, 'warm-up', opts.warmup));
+
+  console.log(`\nmaximum throughput, ${opts.connections} connections, ${opts.duration} s, alternating`);
+  const rounds: { base: Measured; svc: Measured }[] = [];
+  for (let r = 1; r <= opts.rounds; r++) {
+    const base = await hammer(baseline, `round ${r}`, opts.duration);
+    printRow(base);
+    const svc = await hammer(service, `round ${r}`, opts.duration);
+    printRow(svc);
+    rounds.push({ base, svc });
+  }
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const baseMean = sum(rounds.map((r) => r.base.okPerS)) / rounds.length;
+  const svcMean = sum(rounds.map((r) => r.svc.okPerS)) / rounds.length;
+  const ratio = svcMean / baseMean;
+  console.log(
+    `  ratio service/baseline: ${(ratio * 100).toFixed(1)}% (${fmt(svcMean)} / ${fmt(baseMean)} claims/s, mean of ${rounds.length} round(s); ` +
+      `per round ${rounds.map((r) => `${((r.svc.okPerS / r.base.okPerS) * 100).toFixed(0)}%`).join(', ')})   goal ≥ 60%: ${ratio >= 0.6 ? 'met' : 'MISSED'}`,
+  );
+
+  const pacedSeconds = opts.duration;
+  console.log(`\npaced ${opts.rate} claims/s against the service, ${pacedSeconds} s`);
+  const paced = await pacedRun({
+    url: serviceUrl,
+    path: '/v1/claims',
+    headers: service.headers,
+    rate: opts.rate,
+    durationS: pacedSeconds,
+    maxSockets: 256,
+    next: nextClaim,
+    onOk: (id) => service.acked.push(id),
+  });
+  const p = (q: number) => fmt(percentile(paced.latencies, q), 1);
+  const pacedP99 = percentile(paced.latencies, 99);
+  console.log(
+    `  open loop (evenly spaced, latency from due time)  sent ${paced.sent} at ${fmt(paced.sent / paced.sendSeconds)}/s   ` +
+      `p50 ${p(50)} ms   p99 ${p(99)} ms   p99.9 ${p(99.9)} ms   max ${p(100)} ms   2xx ${paced.ok}   non-2xx ${paced.non2xx}   errors ${paced.errors}   ` +
+      `goal p99 ≤ 20 ms: ${pacedP99 <= 20 && paced.ok === paced.sent ? 'met' : 'MISSED'}`,
+  );
+  const ac = await hammer(service, `autocannon overallRate`, pacedSeconds, opts.rate);
+  printRow(ac);
+  console.log('    (autocannon sends each second\'s quota in a burst at the top of the second: a harsher, bursty load)');
+
+  // Durability: every claim answered 2xx is in the database. Timed autocannon runs stop with up
+  // to `connections` requests in flight; those may commit without their answer being read.
+  await new Promise((r) => setTimeout(r, 500));
+  console.log('\ndurability');
+  for (const [target, db, table, column] of [
+    [service, serviceDb, 'claims', 'claim_no'],
+    [baseline, baselineDb, 'intake', "body->>'claimId'"],
+  ] as const) {
+    const sql = postgres(db, { max: 1, onnotice: () => {} });
+    const [setting] = await sql`show synchronous_commit`;
+    const rows = await sql.unsafe<{ k: string }[]>(`select ${column} as k from ${table}`);
+    await sql.end();
+    const stored = new Set(rows.map((r) => r.k));
+    const missing = target.acked.filter((id) => !stored.has(id)).length;
+    const unanswered = rows.length - (target.acked.length - missing);
+    const timedRuns = 1 + opts.rounds + (target === service ? 1 : 0);
+    console.log(
+      `  ${target.name.padEnd(9)} rows ${rows.length}   2xx answers ${target.acked.length}   answered but missing ${missing}   ` +
+        `stored but unanswered ${unanswered} (in flight when a timed run stopped; ≤ ${timedRuns * opts.connections})   ` +
+        `synchronous_commit=${setting?.synchronous_commit}   ${missing === 0 && unanswered >= 0 && unanswered <= timedRuns * opts.connections ? 'ok' : 'FAILED'}`,
+    );
+  }
+  console.log(
+    `\nsummary: service ${fmt(svcMean)}/s vs baseline ${fmt(baseMean)}/s = ${(ratio * 100).toFixed(1)}% (goal ≥ 60%); ` +
+      `paced ${opts.rate}/s p99 ${p(99)} ms (goal ≤ 20 ms)`,
+  );
+}
+
+let failed = false;
+try {
+  await main();
+} catch (err) {
+  failed = true;
+  console.error(err);
+} finally {
+  await stopChildren();
+  if (!values.keep) await dropDatabases().catch((err) => console.error('could not drop the benchmark databases', err));
+  else console.log(`kept databases: ${databases.join(', ')}`);
+}
+process.exit(failed ? 1 : 0);
