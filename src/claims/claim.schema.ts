@@ -9,13 +9,16 @@ import { parseDate, parseInstant } from '../lib/time.js';
 
 // NUL and other C0 controls cannot be stored in PostgreSQL text/jsonb and never belong in a claim.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// Nor can a lone UTF-16 surrogate (JSON "\ud800"): jsonb refuses it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const text = (max: number) =>
   z
     .string()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+    .refine((s) => !CONTROL.test(s), 'must not contain control characters')
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode (no lone surrogates)');
 
 const code = (max: number, example: string) =>
   z
