@@ -10,7 +10,7 @@ export function createRejectionsRepository({ database }: { database: Database })
   return {
     async record(r: { channel: string; raw: unknown; issues: FieldIssue[]; requestId: string | undefined }) {
       const raw = (r.raw && typeof r.raw === 'object' ? r.raw : {}) as Record<string, unknown>;
-      const short = (v: unknown) => (typeof v === 'string' && v.length <= 64 && !/[\u0000-\u001F]/.test(v) ? v : null);
+      const short = (v: unknown) => (typeof v === 'string' && v.length <= 64 && !/[\u0000-\u001F]/.test(v) && !LONE_SURROGATE.test(v) ? v : null);
       await database.query(
         `insert into rejected_submissions (channel, institution_id, claim_no, error_count, errors, request_id)
          values ($1, $2, $3, $4, $5::jsonb, $6)`,
@@ -19,12 +19,23 @@ export function createRejectionsRepository({ database }: { database: Database })
           short(raw.institutionId),
           short(raw.claimId),
           r.issues.length,
-          JSON.stringify(r.issues.slice(0, 50).map((i) => ({ path: i.path.slice(0, 200), message: i.message.slice(0, 300) }))),
+          JSON.stringify(r.issues.slice(0, 50).map((i) => ({ path: storable(i.path, 200), message: storable(i.message, 300) }))),
           r.requestId ?? null,
         ],
       );
     },
   };
 }
+
+/**
+ * Paths and messages can quote what the caller sent (an unknown key, a line id): jsonb refuses NUL
+ * and lone surrogates, and cutting at a length can split a surrogate pair, so both are replaced.
+ */
+function storable(text: string, max: number): string {
+  return text.slice(0, max).replace(LONE_SURROGATE_G, '\uFFFD').replace(/\u0000/g, '\uFFFD');
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_G = new RegExp(LONE_SURROGATE.source, 'g');
 
 export type RejectionsRepository = ReturnType<typeof createRejectionsRepository>;
