@@ -45,9 +45,18 @@ export class ForbiddenError extends AppError {
   }
 }
 
-/** Converts zod issues into field paths such as lines[2].amount. */
-export function fieldIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldIssue[] {
-  return issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+/**
+ * Converts zod issues into field paths such as lines[2].amount. Zod reports unknown fields as one
+ * issue on their parent; each becomes an issue of its own, at its own path.
+ */
+export function fieldIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[],
+): FieldIssue[] {
+  return issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' && i.keys?.length
+      ? i.keys.map((key) => ({ path: formatPath([...i.path, key]), message: 'is not a known field' }))
+      : [{ path: formatPath(i.path), message: i.message }],
+  );
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
