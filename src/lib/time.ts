@@ -18,20 +18,31 @@ export function parseInstant(text: string): number | undefined {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const ms = Number(frac.padEnd(3, '0').slice(0, 3));
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  return wall - offsetMs(zone);
+  const offset = offsetMs(zone);
+  if (offset === undefined) return undefined;
+  return utc(year, month - 1, day, hour, minute, second, ms) - offset;
 }
 
-function offsetMs(zone: string | undefined): number {
+/** The offset of a zone designator in ms; undefined beyond the real range (±14:00, minutes < 60). */
+function offsetMs(zone: string | undefined): number | undefined {
   if (zone === undefined) return CST_OFFSET_MS;
   if (zone === 'Z') return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
+  const hours = Number(digits.slice(0, 2)), minutes = Number(digits.slice(2, 4));
+  if (minutes > 59 || hours * 60 + minutes > 14 * 60) return undefined;
+  return sign * (hours * 60 + minutes) * 60_000;
+}
+
+/** Date.UTC, except that years 0–99 are those years, not 1900–1999. */
+function utc(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const d = new Date(Date.UTC(2000, monthIndex, day, hour, minute, second, ms));
+  d.setUTCFullYear(year, monthIndex, day);
+  return d.getTime();
 }
 
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utc(year, month, 0)).getUTCDate();
 }
 
 /** Parses a calendar date yyyy-MM-dd; returns days since epoch or undefined. */
@@ -40,7 +51,7 @@ export function parseDate(text: string): number | undefined {
   if (!m) return undefined;
   const year = Number(m[1]), month = Number(m[2]), day = Number(m[3]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  return Date.UTC(year, month - 1, day) / 86_400_000;
+  return utc(year, month - 1, day) / 86_400_000;
 }
 
 /** The China Standard Time calendar date (yyyy-MM-dd) of an instant. */
