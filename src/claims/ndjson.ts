@@ -24,7 +24,7 @@ export async function* readLines(body: ReadableStream<Uint8Array>, maxBytes: num
         }
         if (text.trim() === '') continue;
         lineNo++;
-        yield text.length > maxBytes ? { lineNo, oversized: true } : { lineNo, text };
+        yield tooLong(text, maxBytes) ? { lineNo, oversized: true } : { lineNo, text };
       }
       if (!skipping && buffer.length > maxBytes) {
         lineNo++;
@@ -36,9 +36,14 @@ export async function* readLines(body: ReadableStream<Uint8Array>, maxBytes: num
     }
     if (!skipping && buffer.trim() !== '') {
       lineNo++;
-      yield buffer.length > maxBytes ? { lineNo, oversized: true } : { lineNo, text: buffer };
+      yield tooLong(buffer, maxBytes) ? { lineNo, oversized: true } : { lineNo, text: buffer };
     }
   } finally {
     reader.releaseLock();
   }
+}
+
+/** The limit is in bytes, as for a single body; a character is 1 to 3 UTF-8 bytes per UTF-16 unit. */
+function tooLong(text: string, maxBytes: number): boolean {
+  return text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes);
 }
