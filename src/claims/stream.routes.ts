@@ -80,7 +80,10 @@ export function registerStreamRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       },
       { highWaterMark: 0 },
     );
-    return new Response(output, { status: 200, headers: { 'Content-Type': 'application/x-ndjson' } }) as never;
+    return new Response(output, {
+      status: 200,
+      headers: { 'Content-Type': 'application/x-ndjson', 'X-Request-Id': c.get('requestId') },
+    }) as never;
   });
 }
 
