@@ -99,10 +99,10 @@ async function answerLine(
     await deps.rejections.record({ channel: 'stream', raw, issues, requestId: c.get('requestId') });
     return out(status, { error: { code, message: issues.map((i) => `${i.path || '(line)'} ${i.message}`).slice(0, 3).join('; '), details: issues } });
   };
+  let raw: unknown;
   try {
     if ('oversized' in line)
       return await reject(undefined, [{ path: '', message: `is longer than ${deps.config.BODY_LIMIT_BYTES} bytes` }], 413, 'payload_too_large');
-    let raw: unknown;
     try {
       raw = JSON.parse(line.text);
     } catch {
@@ -115,7 +115,7 @@ async function answerLine(
     return out(200, { answer, ...(replayed ? { replayed: true } : {}) });
   } catch (err) {
     if (err instanceof AppError) {
-      if (err.status === 400) return await reject(undefined, err.details as { path: string; message: string }[]).catch(() => out(400, { error: { code: err.code, message: err.message, details: err.details } }));
+      if (err.status === 400) return await reject(raw, err.details as { path: string; message: string }[]).catch(() => out(400, { error: { code: err.code, message: err.message, details: err.details } }));
       return out(err.status, { error: { code: err.code, message: err.message, details: err.details } });
     }
     if (isDatabaseUnavailable(err)) return out(503, { error: { code: 'unavailable', message: 'The database is unavailable; retry this line' } });
