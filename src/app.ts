@@ -10,6 +10,8 @@ import type { AppEnv } from './http/env.js';
 import { toErrorResponse } from './http/error-handler.js';
 import { AppError, ValidationError, fieldIssues } from './http/errors.js';
 import { registerHealthRoutes } from './ops/health.routes.js';
+import { registerReferenceRoutes } from './reference/reference.routes.js';
+import { registerRuleRoutes } from './screening/rules.routes.js';
 
 export const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -66,7 +68,9 @@ export function createApp(deps: AppDeps) {
   });
 
   registerClaimRoutes(app, deps);
+  registerReferenceRoutes(app, deps);
   registerStreamRoute(app, deps);
+  registerRuleRoutes(app, deps);
   return app;
 }
 

@@ -119,6 +119,32 @@ export function createClaimsRepository({ database }: { database: Database }) {
   };
 }
 
+const LATER_FINDINGS = `
+select f.id, f.rule_id, f.rule_version, f.family, f.severity, f.status, f.message, f.violating_lines,
+       f.involved_lines, f.other_claims, f.amount::text, f.created_at::text, s.institution_id as src_inst, s.claim_no as src_claim
+from findings f join claims s on s.id = f.source_claim_id
+where f.claim_id = $1 and f.retrospective order by f.created_at, f.id`;
+
+/** Findings filed on a claim after it was answered, because a later claim revealed a conflict. */
+export async function laterFindings(database: Database, claimId: string) {
+  const rows = await database.query<Record<string, unknown>>(LATER_FINDINGS, [claimId]);
+  return rows.map((r) => ({
+    id: String(r.id),
+    ruleId: String(r.rule_id),
+    ruleVersion: Number(r.rule_version),
+    family: String(r.family),
+    severity: r.severity as 'violation' | 'high' | 'medium' | 'low',
+    status: r.status as 'active' | 'trial',
+    message: parseJson(r.message) as { zh: string; en: string },
+    violatingLines: parseJson(r.violating_lines) as string[],
+    involvedLines: parseJson(r.involved_lines) as string[],
+    otherClaims: parseJson(r.other_claims) as { institutionId: string; claimId: string; lines?: string[] }[],
+    amount: String(r.amount),
+    foundAt: String(r.created_at),
+    foundBy: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
+  }));
+}
+
 export type ClaimsRepository = ReturnType<typeof createClaimsRepository>;
 
 // postgres.js returns jsonb parsed; PGlite too, but a driver may hand back text.

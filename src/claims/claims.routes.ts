@@ -5,7 +5,8 @@ import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { NotFoundError, ValidationError, fieldIssues } from '../http/errors.js';
 import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js';
-import { ClaimAnswerSchema } from './answer.js';
+import { ClaimAnswerSchema, FindingSchema } from './answer.js';
+import { laterFindings } from './claims.repository.js';
 import { buildClaimSchema, type ClaimInput } from './claim.schema.js';
 import { screenClaim, type ScreenContext } from './screen-claim.js';
 
@@ -55,7 +56,7 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       const input = c.req.valid('json') as ClaimInput;
       const { answer, replayed } = await screenClaim({ ctx: screenContext(deps, c), input });
       if (replayed) c.header('Idempotent-Replayed', 'true');
-      else deps.metrics.claimsByDecision.inc({ decision: answer.decision, channel: 'single' });
+      else deps.metrics.recordAnswer(answer, 'single');
       return c.json(answer, 200);
     },
     // Refusals are recorded (without the body) for the data-quality report, then answered 400.
@@ -85,7 +86,15 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       200: {
         content: {
           'application/json': {
-            schema: z.object({ claim: z.record(z.string(), z.unknown()), answer: ClaimAnswerSchema }).openapi('StoredClaim'),
+            schema: z
+              .object({
+                claim: z.record(z.string(), z.unknown()),
+                answer: ClaimAnswerSchema,
+                laterFindings: z
+                  .array(FindingSchema.extend({ foundAt: z.string(), foundBy: z.object({ institutionId: z.string(), claimId: z.string() }) }))
+                  .openapi({ description: 'retrospective findings: conflicts revealed by claims that arrived after this one was answered' }),
+              })
+              .openapi('StoredClaim'),
           },
         },
         description: 'The claim as stored (without the raw person id) and its answer',
@@ -99,7 +108,8 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     const { institutionId, claimId } = c.req.valid('param');
     const found = await deps.claims.findByKey(institutionId, claimId);
     if (!found) throw new NotFoundError(`No claim ${claimId} of institution ${institutionId}`);
-    return c.json({ claim: found.body as Record<string, unknown>, answer: found.answer }, 200);
+    const later = await laterFindings(deps.database, found.id);
+    return c.json({ claim: found.body as Record<string, unknown>, answer: found.answer, laterFindings: later }, 200);
   });
 
   return ClaimSchema;

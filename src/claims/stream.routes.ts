@@ -111,7 +111,7 @@ async function answerLine(
     const parsed = await schema.safeParseAsync(raw);
     if (!parsed.success) return await reject(raw, fieldIssues(parsed.error.issues));
     const { answer, replayed } = await screenClaim({ ctx: screenContext(deps, c), input: parsed.data });
-    if (!replayed) deps.metrics.claimsByDecision.inc({ decision: answer.decision, channel: 'stream' });
+    if (!replayed) deps.metrics.recordAnswer(answer, 'stream');
     return out(200, { answer, ...(replayed ? { replayed: true } : {}) });
   } catch (err) {
     if (err instanceof AppError) {

@@ -24,6 +24,18 @@ export function createMetrics(database: Database) {
     labelNames: ['channel'] as const,
     registers: [registry],
   });
+  const ruleHits = new Counter({
+    name: 'rule_hits_total',
+    help: 'Findings by rule and status (trial rules report but never withhold)',
+    labelNames: ['rule', 'status'] as const,
+    registers: [registry],
+  });
+  const ruleAmount = new Counter({
+    name: 'rule_amount_yuan_total',
+    help: 'Amount at issue in findings, by rule and status, in yuan',
+    labelNames: ['rule', 'status'] as const,
+    registers: [registry],
+  });
   const ruleErrors = new Counter({
     name: 'rule_errors_total',
     help: 'Rules that threw while screening a claim (the claim was screened by the others)',
@@ -46,7 +58,15 @@ export function createMetrics(database: Database) {
       this.set(database.stats().max);
     },
   });
-  return { registry, httpDuration, claimsByDecision, claimsRejected, ruleErrors };
+  /** counts one newly stored answer */
+  function recordAnswer(answer: { decision: string; findings: readonly { ruleId: string; status: string; amount: string }[] }, channel: string) {
+    claimsByDecision.inc({ decision: answer.decision, channel });
+    for (const f of answer.findings) {
+      ruleHits.inc({ rule: f.ruleId, status: f.status });
+      ruleAmount.inc({ rule: f.ruleId, status: f.status }, Number(f.amount));
+    }
+  }
+  return { registry, httpDuration, claimsByDecision, claimsRejected, ruleErrors, ruleHits, ruleAmount, recordAnswer };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

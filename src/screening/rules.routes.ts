@@ -1,0 +1,116 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { requireRole } from '../auth/middleware.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../http/env.js';
+import { NotFoundError, ValidationError } from '../http/errors.js';
+import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js';
+
+const RuleSchema = z
+  .object({
+    id: z.string().openapi({ example: 'DUP-SAME-LINE' }),
+    version: z.number().int(),
+    family: z.string(),
+    severity: z.enum(['violation', 'high', 'medium', 'low']),
+    status: z.enum(['active', 'trial', 'retired']).openapi({ description: 'in force: the catalogue’s status, or the deployment’s override' }),
+    description: z.object({ zh: z.string(), en: z.string() }),
+    effectiveFrom: z.string(),
+    effectiveTo: z.string().optional(),
+    defaults: z.record(z.string(), z.unknown()),
+    params: z.record(z.string(), z.unknown()).openapi({ description: 'in force: defaults with the deployment’s overrides' }),
+    settingsVersion: z.number().int().openapi({ description: 'how many times the deployment changed this rule’s settings' }),
+  })
+  .openapi('Rule');
+
+const SettingsChangeSchema = z
+  .object({
+    params: z.record(z.string(), z.unknown()).default({}),
+    status: z.enum(['active', 'trial', 'retired']).optional(),
+    reason: z.string().min(1, 'must say why').max(1000),
+  })
+  .strict()
+  .openapi('RuleSettingsChange');
+
+export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  const describe = (id: string) => {
+    const rule = deps.rules.find((r) => r.id === id);
+    if (!rule) return undefined;
+    const o = deps.ruleSettings.get(id);
+    return {
+      id: rule.id, version: rule.version, family: rule.family, severity: rule.severity,
+      status: o?.status ?? rule.status, description: rule.description, effectiveFrom: rule.effectiveFrom,
+      ...(rule.effectiveTo ? { effectiveTo: rule.effectiveTo } : {}),
+      defaults: rule.defaults as Record<string, unknown>, params: { ...rule.defaults, ...o?.params }, settingsVersion: o?.version ?? 0,
+    };
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/rules', tags: ['rules'], summary: 'The rule catalogue with the parameters and status in force',
+      security: bearerSecurity, middleware: [requireRole('auditor', 'supervisor', 'admin', 'settlement')] as const,
+      responses: { 200: { content: { 'application/json': { schema: z.object({ rules: z.array(RuleSchema) }) } }, description: 'Every rule' }, ...errorResponses },
+    }),
+    (c) => c.json({ rules: deps.rules.map((r) => describe(r.id)!) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put', path: '/v1/rules/{ruleId}/settings', tags: ['rules'],
+      summary: 'Change a rule’s parameters or status (a new settings version; nothing is edited)',
+      security: bearerSecurity, middleware: [requireRole('admin')] as const,
+      request: {
+        params: z.object({ ruleId: z.string().max(64) }),
+        body: { content: { 'application/json': { schema: SettingsChangeSchema } }, required: true },
+      },
+      responses: {
+        200: { content: { 'application/json': { schema: RuleSchema } }, description: 'The rule as now in force' },
+        ...errorResponses,
+        404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No such rule' },
+      },
+    }),
+    async (c) => {
+      const { ruleId } = c.req.valid('param');
+      const body = c.req.valid('json');
+      if (!describe(ruleId)) throw new NotFoundError(`No rule ${ruleId}`);
+      const issues = deps.ruleSettings.check(ruleId, body.params);
+      if (issues.length > 0) throw new ValidationError(issues);
+      await deps.ruleSettings.change(ruleId, { params: body.params, status: body.status, reason: body.reason, changedBy: c.get('actor').clientName });
+      return c.json(describe(ruleId)!, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/rules/stats', tags: ['rules'],
+      summary: 'Hits and amounts per rule in a service month (trial rules: what they would have withheld)',
+      security: bearerSecurity, middleware: [requireRole('auditor', 'supervisor', 'admin')] as const,
+      request: { query: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM') }) },
+      responses: {
+        200: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                month: z.string(),
+                rules: z.array(z.object({
+                  ruleId: z.string(), status: z.string(), severity: z.string(), hits: z.number().int(), claims: z.number().int(),
+                  retrospective: z.number().int(), amount: z.string().openapi({ description: 'amount at issue; for violations of active rules, withheld (or to recover, when retrospective)' }),
+                })),
+              }),
+            },
+          },
+          description: 'One row per rule, status and severity with hits in the month',
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { month } = c.req.valid('query');
+      const rows = await deps.database.query<{ rule_id: string; status: string; severity: string; hits: number; claims: number; retrospective: number; amount: string }>(
+        `select rule_id, status, severity, count(*)::int as hits, count(distinct claim_id)::int as claims,
+                count(*) filter (where retrospective)::int as retrospective, sum(amount)::text as amount
+         from findings where service_month = $1 group by rule_id, status, severity order by rule_id, status, severity`,
+        [month],
+      );
+      return c.json({ month, rules: rows.map((r) => ({ ruleId: r.rule_id, status: r.status, severity: r.severity, hits: r.hits, claims: r.claims, retrospective: r.retrospective, amount: r.amount })) }, 200);
+    },
+  );
+}

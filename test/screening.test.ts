@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inpatientClaim, outpatientClaim } from './support/claims.js';
+import { json } from './support/http.js';
+import { seedReference } from './support/reference.js';
+import { startTestService, type TestService } from './support/service.js';
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService();
+  await seedReference(svc, {
+    institutions: [{ id: 'H32010200001', level: 'secondary' }],
+    items: [{ code: '120100001', name: '床位费', category: 'bed', ceiling: { secondary: '40.00' } }],
+  });
+});
+afterAll(async () => {
+  await svc?.close();
+});
+
+let people = 0;
+/** a claim of a person of its own, so no other test's claims are in its history */
+const ownPerson = () => inpatientClaim({ insured: { id: `3201021958031400${String(++people).padStart(2, '0')}`, sex: 'male', birthDate: '1958-03-14' } });
+
+const visit = (claimId: string) =>
+  outpatientClaim({
+    claimId,
+    lines: [{ lineId: 'A', itemCode: '110100001', hospitalItemName: '普通门诊诊查费', category: 'service', serviceAt: '2026-10-03 10:00:00', quantity: 1, unitPrice: 10, amount: 10 }],
+  });
+
+describe('screening with rules', () => {
+  it('withholds the excess above the price ceiling and says so', async () => {
+    const answer = await json(await svc.call('/v1/claims', { json: ownPerson() }));
+    // line L2: 4 × 45.00 against a secondary ceiling of 40.00
+    expect(answer.decision).toBe('withhold');
+    expect(answer.withheldLines).toEqual([{ lineId: 'L2', amount: '20.00' }]);
+    expect(answer.payableAmount).toBe('217.00');
+    const f = answer.findings.find((x: { ruleId: string }) => x.ruleId === 'PRICE-ABOVE-CEILING');
+    expect(f).toMatchObject({ ruleVersion: 1, severity: 'violation', status: 'active', violatingLines: ['L2'], amount: '20.00' });
+    expect(f.message.en).toContain('above the secondary ceiling of 40');
+    expect(f.message.zh).toContain('床位费');
+    expect(f.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('files a retrospective finding on the earlier claim a later duplicate names', async () => {
+    const first = await json(await svc.call('/v1/claims', { json: visit('DUP-1') }));
+    expect(first.decision).toBe('pass');
+    const second = await json(await svc.call('/v1/claims', { json: visit('DUP-2') }));
+    expect(second.decision).toBe('withhold');
+    expect(second.findings[0]).toMatchObject({ ruleId: 'DUP-SAME-LINE', violatingLines: ['A'], otherClaims: [{ institutionId: 'H32010200001', claimId: 'DUP-1' }] });
+
+    const earlier = await json(await svc.call('/v1/claims/H32010200001/DUP-1', { role: 'auditor' }));
+    expect(earlier.answer.decision).toBe('pass');
+    expect(earlier.laterFindings).toHaveLength(1);
+    expect(earlier.laterFindings[0]).toMatchObject({
+      ruleId: 'DUP-SAME-LINE',
+      foundBy: { institutionId: 'H32010200001', claimId: 'DUP-2' },
+      otherClaims: [{ institutionId: 'H32010200001', claimId: 'DUP-2', lines: ['A'] }],
+      amount: '0.00',
+    });
+  });
+
+  it('puts a rule in trial: it reports what it would withhold and withholds nothing', async () => {
+    const change = await svc.call('/v1/rules/PRICE-ABOVE-CEILING/settings', { role: 'admin', method: 'PUT', json: { status: 'trial', reason: 'trial month' } });
+    expect(change.status).toBe(200);
+    expect(await json(change)).toMatchObject({ id: 'PRICE-ABOVE-CEILING', status: 'trial', settingsVersion: 1 });
+    const answer = await json(await svc.call('/v1/claims', { json: ownPerson() }));
+    expect(answer.decision).toBe('pass');
+    expect(answer.payableAmount).toBe('237.00');
+    expect(answer.findings.map((f: { ruleId: string; status: string; amount: string }) => [f.ruleId, f.status, f.amount])).toEqual([['PRICE-ABOVE-CEILING', 'trial', '20.00']]);
+    await svc.call('/v1/rules/PRICE-ABOVE-CEILING/settings', { role: 'admin', method: 'PUT', json: { status: 'active', reason: 'trial over' } });
+  });
+
+  it('lists rules with parameters in force and refuses unknown parameters naming them', async () => {
+    const list = await json(await svc.call('/v1/rules', { role: 'auditor' }));
+    expect(list.rules.map((r: { id: string }) => r.id)).toContain('DUP-SAME-LINE');
+    const bad = await svc.call('/v1/rules/DUP-SAME-LINE/settings', { role: 'admin', method: 'PUT', json: { params: { nonsense: 3 }, reason: 'x' } });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.details).toEqual([{ path: 'params.nonsense', message: 'is not a parameter of DUP-SAME-LINE' }]);
+    const auditor = await svc.call('/v1/rules/DUP-SAME-LINE/settings', { role: 'auditor', method: 'PUT', json: { reason: 'x' } });
+    expect(auditor.status).toBe(403);
+  });
+
+  it('counts hits and amounts per rule and month', async () => {
+    const stats = await json(await svc.call('/v1/rules/stats?month=2026-10', { role: 'supervisor' }));
+    const dup = stats.rules.find((r: { ruleId: string }) => r.ruleId === 'DUP-SAME-LINE');
+    expect(dup).toMatchObject({ status: 'active', severity: 'violation', hits: 2, claims: 2, retrospective: 1, amount: '10.00' });
+    const metrics = await (await svc.call('/metrics', { role: 'admin' })).text();
+    expect(metrics).toMatch(/rule_hits_total\{rule="DUP-SAME-LINE",status="active"\} 1/);
+  });
+});
