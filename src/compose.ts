@@ -11,6 +11,7 @@ import { openDatabase, type Database } from './db/client.js';
 import type { AppDeps } from './deps.js';
 import { createKeyedMutex } from './lib/keyed-mutex.js';
 import { createMetrics } from './ops/metrics.js';
+import { createReferenceRepository } from './reference/reference.repository.js';
 import { createHistoryRepository } from './screening/history.repository.js';
 import { createReferenceCache } from './screening/reference-cache.js';
 import { createRuleSettings } from './screening/rule-settings.js';
@@ -48,6 +49,7 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     keys: createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now }),
     claims: createClaimsRepository({ database }),
     rejections: createRejectionsRepository({ database }),
+    reference: createReferenceRepository({ database }),
     rules: catalogue,
     ruleSettings: createRuleSettings({ database, logger, rules: catalogue, refreshMs: config.REFERENCE_REFRESH_MS }),
     history: createHistoryRepository({ database, windowDays: config.HISTORY_WINDOW_DAYS }),

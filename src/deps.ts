@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { KeyedMutex } from './lib/keyed-mutex.js';
 import type { Metrics } from './ops/metrics.js';
+import type { ReferenceRepository } from './reference/reference.repository.js';
 import type { HistoryRepository } from './screening/history.repository.js';
 import type { ReferenceCache } from './screening/reference-cache.js';
 import type { RuleSettings } from './screening/rule-settings.js';
@@ -20,6 +21,7 @@ export interface AppDeps {
   keys: ApiKeyStore;
   claims: ClaimsRepository;
   rejections: RejectionsRepository;
+  reference: ReferenceRepository;
   rules: readonly AnyRule[];
   ruleSettings: RuleSettings;
   history: HistoryRepository;

@@ -1,0 +1,137 @@
+import { catalogueItems, institutions, itemRelations, stockRecords } from '../db/schema.js';
+import { formatMilli, milliFrom } from '../lib/money.js';
+import type {
+  CatalogueItemRecord,
+  InstitutionRecord,
+  ItemRelationRecord,
+  ReferenceKind,
+  StockRecordInput,
+} from './reference.schema.js';
+
+/**
+ * Records ⇄ rows. Decimals are normalised to 4-place strings on the way in, so "45", 45 and
+ * "45.0000" store identically and a re-import of the same data changes nothing but updated_at.
+ */
+export type DbRow = Record<string, unknown>;
+
+/** The fields that identify one stored row (the table's primary key), per kind. */
+export const RECORD_KEYS = {
+  institutions: ['institutionId', 'validFrom'],
+  'catalogue-items': ['itemCode', 'validFrom'],
+  'item-relations': ['kind', 'mainCode', 'subCode', 'validFrom'],
+  'stock-records': ['institutionId', 'itemCode', 'month'],
+} as const satisfies Record<ReferenceKind, readonly string[]>;
+
+export const recordKey = (kind: ReferenceKind, r: Record<string, unknown>) =>
+  RECORD_KEYS[kind].map((f) => String(r[f])).join('\u0000');
+
+const decimal = (v: number | string) => formatMilli(milliFrom(v) as number);
+const optionalDecimal = (v: number | string | undefined) => (v === undefined ? null : decimal(v));
+const text = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
+
+export const toRow = {
+  institutions: (r: InstitutionRecord): typeof institutions.$inferInsert => ({
+    institutionId: r.institutionId,
+    validFrom: r.validFrom,
+    validTo: r.validTo ?? null,
+    name: r.name,
+    type: r.type,
+    level: r.level,
+    ownership: r.ownership,
+    area: r.area,
+    beds: r.beds,
+    designatedFrom: r.designatedFrom,
+    designatedTo: r.designatedTo ?? null,
+  }),
+  'catalogue-items': (r: CatalogueItemRecord): typeof catalogueItems.$inferInsert => ({
+    itemCode: r.itemCode,
+    validFrom: r.validFrom,
+    validTo: r.validTo ?? null,
+    name: r.name,
+    category: r.category,
+    unit: r.unit,
+    priceCeilingPrimary: optionalDecimal(r.priceCeiling.primary),
+    priceCeilingSecondary: optionalDecimal(r.priceCeiling.secondary),
+    priceCeilingTertiary: optionalDecimal(r.priceCeiling.tertiary),
+    restrictions: r.restrictions,
+  }),
+  'item-relations': (r: ItemRelationRecord): typeof itemRelations.$inferInsert => ({
+    kind: r.kind,
+    mainCode: r.mainCode,
+    subCode: r.subCode,
+    window: r.window ?? null,
+    validFrom: r.validFrom,
+    validTo: r.validTo ?? null,
+    source: r.source,
+    note: r.note ?? null,
+  }),
+  'stock-records': (r: StockRecordInput): typeof stockRecords.$inferInsert => ({
+    institutionId: r.institutionId,
+    itemCode: r.itemCode,
+    month: r.month,
+    openingQuantity: decimal(r.openingQuantity),
+    purchasedQuantity: decimal(r.purchasedQuantity),
+  }),
+};
+
+/** Raw-SQL select lists: dates and decimals as text, so both drivers hand back the same strings. */
+export const SELECT = {
+  institutions: `institution_id, valid_from::text as valid_from, valid_to::text as valid_to, name, type, level,
+    ownership, area, beds, designated_from::text as designated_from, designated_to::text as designated_to`,
+  'catalogue-items': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, name, category, unit,
+    price_ceiling_primary::text as p1, price_ceiling_secondary::text as p2, price_ceiling_tertiary::text as p3, restrictions`,
+  'item-relations': `kind, main_code, sub_code, "window", valid_from::text as valid_from, valid_to::text as valid_to, source, note`,
+  'stock-records': `institution_id, item_code, month, opening_quantity::text as opening_quantity,
+    purchased_quantity::text as purchased_quantity`,
+} as const;
+
+/** Omits absent optional fields rather than answering null, matching the input schemas. */
+const compact = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+export const fromRow = {
+  institutions: (r: DbRow) =>
+    compact({
+      institutionId: String(r.institution_id),
+      name: String(r.name),
+      type: r.type as InstitutionRecord['type'],
+      level: r.level as InstitutionRecord['level'],
+      ownership: r.ownership as InstitutionRecord['ownership'],
+      area: String(r.area),
+      beds: Number(r.beds),
+      designatedFrom: String(r.designated_from),
+      designatedTo: text(r.designated_to),
+      validFrom: String(r.valid_from),
+      validTo: text(r.valid_to),
+    }),
+  'catalogue-items': (r: DbRow) =>
+    compact({
+      itemCode: String(r.item_code),
+      name: String(r.name),
+      category: r.category as CatalogueItemRecord['category'],
+      unit: String(r.unit),
+      priceCeiling: compact({ primary: text(r.p1), secondary: text(r.p2), tertiary: text(r.p3) }),
+      restrictions: json(r.restrictions) as CatalogueItemRecord['restrictions'],
+      validFrom: String(r.valid_from),
+      validTo: text(r.valid_to),
+    }),
+  'item-relations': (r: DbRow) =>
+    compact({
+      kind: r.kind as ItemRelationRecord['kind'],
+      mainCode: String(r.main_code),
+      subCode: String(r.sub_code),
+      window: text(r.window) as ItemRelationRecord['window'],
+      source: String(r.source),
+      note: text(r.note),
+      validFrom: String(r.valid_from),
+      validTo: text(r.valid_to),
+    }),
+  'stock-records': (r: DbRow) => ({
+    institutionId: String(r.institution_id),
+    itemCode: String(r.item_code),
+    month: String(r.month),
+    openingQuantity: String(r.opening_quantity),
+    purchasedQuantity: String(r.purchased_quantity),
+  }),
+};
