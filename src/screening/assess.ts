@@ -1,0 +1,39 @@
+import type { Claim } from '../../rules/claim.js';
+import { decide, type ClaimDecision } from '../../rules/decide.js';
+import { evaluateRules, type AnyRule } from '../../rules/engine.js';
+import type { Finding, RuleStatus } from '../../rules/finding.js';
+import { cstDate } from '../lib/time.js';
+import type { HistoryRepository } from './history.repository.js';
+import type { ReferenceCache } from './reference-cache.js';
+
+export interface AssessContext {
+  rules: readonly AnyRule[];
+  ruleOverrides: (ruleId: string) => { params?: object; status?: RuleStatus } | undefined;
+  history: HistoryRepository;
+  reference: ReferenceCache;
+  onRuleError?: (ruleId: string, message: string) => void;
+}
+
+export interface Assessment {
+  findings: Finding[];
+  decision: ClaimDecision;
+}
+
+/**
+ * Runs the rules over one claim with its stored history, plus any earlier visits the caller sent
+ * along (the national interface sends them), without storing anything.
+ */
+export async function assessClaim(ctx: AssessContext, claim: Claim, sentHistory: readonly Claim[] = []): Promise<Assessment> {
+  const { history, stock } = await ctx.history.forClaim(claim);
+  const stored = new Set(history.personClaims.map((c) => `${c.institutionId}|${c.claimNo}`));
+  const personClaims = [...history.personClaims, ...sentHistory.filter((c) => !stored.has(`${c.institutionId}|${c.claimNo}`))];
+  const { findings, errors } = evaluateRules(ctx.rules, {
+    claim,
+    history: { ...history, personClaims },
+    reference: ctx.reference.view(stock),
+    overrides: ctx.ruleOverrides,
+    serviceDate: cstDate(claim.startedAt),
+  });
+  for (const e of errors) ctx.onRuleError?.(e.ruleId, e.message);
+  return { findings, decision: decide(claim, findings) };
+}
