@@ -252,3 +252,42 @@ export const findings = pgTable(
   },
   (t) => [index('findings_claim_idx').on(t.claimId), index('findings_rule_month_idx').on(t.ruleId, t.serviceMonth)],
 );
+
+/**
+ * A 3101/3102 review through the national interface: the visit checked (not stored as a claim:
+ * the visit may still change before settlement) and the violations answered, whose ids
+ * (`jr_id`, the caller's `warn_rslt_id`) feedback refers to.
+ */
+export const nationalReviews = pgTable(
+  'national_reviews',
+  {
+    id: uuid('id').primaryKey(),
+    infno: text('infno').notNull(),
+    msgid: text('msgid'),
+    taskId: text('task_id'),
+    institutionId: text('institution_id').notNull(),
+    visitId: text('visit_id').notNull(),
+    personHash: text('person_hash').notNull(),
+    receivedAt: tstz('received_at').notNull().defaultNow(),
+    clientId: uuid('client_id'),
+    results: jsonb('results').notNull(),
+  },
+  (t) => [index('national_reviews_visit_idx').on(t.institutionId, t.visitId)],
+);
+
+/** 3103: how the caller handled each violation it was told about. Append-only. */
+export const nationalFeedback = pgTable(
+  'national_feedback',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    resultId: uuid('result_id').notNull(),
+    reviewId: uuid('review_id')
+      .notNull()
+      .references(() => nationalReviews.id),
+    disposition: text('disposition').notNull(),
+    reason: text('reason'),
+    receivedAt: tstz('received_at').notNull().defaultNow(),
+    clientId: uuid('client_id'),
+  },
+  (t) => [index('national_feedback_result_idx').on(t.resultId)],
+);
