@@ -1,4 +1,8 @@
 import type { AnyRule } from '../engine.js';
+import { bedAbsent } from './bed-absent.js';
+import { bedEmptyDays } from './bed-empty-days.js';
+import { splitStay } from './split-stay.js';
+import { stayOverlap } from './stay-overlap.js';
 
 /** Split hospitalisation, bed-hanging and overlapping stays (分解住院, 挂床, 叠床). */
-export const stayRules: readonly AnyRule[] = [];
+export const stayRules: readonly AnyRule[] = [splitStay, bedEmptyDays, bedAbsent, stayOverlap];
