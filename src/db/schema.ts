@@ -275,15 +275,36 @@ export const nationalReviews = pgTable(
   (t) => [index('national_reviews_visit_idx').on(t.institutionId, t.visitId)],
 );
 
-/** 3103: how the caller handled each violation it was told about. Append-only. */
+/** One violation answered through the national interface; its id is the answer's `jr_id`. */
+export const nationalResults = pgTable(
+  'national_results',
+  {
+    id: uuid('id').primaryKey(),
+    reviewId: uuid('review_id')
+      .notNull()
+      .references(() => nationalReviews.id),
+    ruleId: text('rule_id').notNull(),
+    ruleVersion: integer('rule_version').notNull(),
+    severity: text('severity').notNull(),
+    status: text('status').notNull(),
+    amount: money('amount').notNull(),
+    message: jsonb('message').notNull(),
+    violatingLines: jsonb('violating_lines').notNull(),
+    involvedLines: jsonb('involved_lines').notNull(),
+  },
+  (t) => [index('national_results_review_idx').on(t.reviewId)],
+);
+
+/**
+ * 3103: how the caller handled each violation it was told about (`warn_rslt_id`): a national
+ * result, or a finding of a stored claim. Append-only.
+ */
 export const nationalFeedback = pgTable(
   'national_feedback',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     resultId: uuid('result_id').notNull(),
-    reviewId: uuid('review_id')
-      .notNull()
-      .references(() => nationalReviews.id),
+    kind: text('kind', { enum: ['national', 'claim'] }).notNull(),
     disposition: text('disposition').notNull(),
     reason: text('reason'),
     receivedAt: tstz('received_at').notNull().defaultNow(),
