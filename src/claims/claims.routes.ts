@@ -54,7 +54,14 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     submit,
     async (c) => {
       const input = c.req.valid('json') as ClaimInput;
-      const { answer, replayed } = await screenClaim({ ctx: screenContext(deps, c), input });
+      const { answer, replayed } = await screenClaim({ ctx: screenContext(deps, c), input }).catch(async (err: unknown) => {
+        // Dates out of range are judged after the schema (they need the clock); recorded like its refusals.
+        if (err instanceof ValidationError) {
+          deps.metrics.claimsRejected.inc({ channel: 'single' });
+          await deps.rejections.record({ channel: 'single', raw: input, issues: err.issues, requestId: c.get('requestId') });
+        }
+        throw err;
+      });
       if (replayed) c.header('Idempotent-Replayed', 'true');
       else deps.metrics.recordAnswer(answer, 'single');
       return c.json(answer, 200);
