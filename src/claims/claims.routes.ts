@@ -1,5 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { HTTPException } from 'hono/http-exception';
 import { requireRole } from '../auth/middleware.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
@@ -31,6 +33,15 @@ export function screenContext(deps: AppDeps, c: Context<AppEnv>): ScreenContext 
 export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   const ClaimSchema = buildClaimSchema({ maxLines: deps.config.MAX_LINES_PER_CLAIM });
 
+  // A body that is not JSON never reaches the validation hook below: it is recorded here.
+  const recordUnreadable = createMiddleware<AppEnv>(async (c, next) => {
+    await next();
+    if (c.error instanceof HTTPException && c.error.status === 400) {
+      deps.metrics.claimsRejected.inc({ channel: 'single' });
+      await deps.rejections.record({ channel: 'single', raw: undefined, issues: [{ path: '', message: 'is not valid JSON' }], requestId: c.get('requestId') });
+    }
+  });
+
   const submit = createRoute({
     method: 'post',
     path: '/v1/claims',
@@ -40,7 +51,7 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       'Synchronous: the answer (decision, payable amount, findings) is returned only after the claim and its answer are committed. ' +
       'Replaying the same content under the same (institutionId, claimId) returns the stored answer; different content is 409.',
     security: bearerSecurity,
-    middleware: [requireRole('settlement', 'admin')] as const,
+    middleware: [requireRole('settlement', 'admin'), recordUnreadable] as const,
     request: { body: { content: { 'application/json': { schema: ClaimSchema } }, required: true } },
     responses: {
       200: { content: { 'application/json': { schema: ClaimAnswerSchema } }, description: 'The answer' },
