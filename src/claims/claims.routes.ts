@@ -96,8 +96,16 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     middleware: [requireRole('settlement', 'auditor', 'supervisor', 'admin')] as const,
     request: {
       params: z.object({
-        institutionId: z.string().max(32).openapi({ example: 'H32010200001' }),
-        claimId: z.string().max(64).openapi({ example: 'ZY2026100400123' }),
+        institutionId: z
+          .string()
+          .max(32)
+          .regex(/^[0-9A-Za-z._-]+$/, 'must contain only letters, digits, ".", "_" and "-"')
+          .openapi({ example: 'H32010200001' }),
+        claimId: z
+          .string()
+          .max(64)
+          .refine((s) => !/[\u0000-\u001F\u007F]/.test(s), 'must not contain control characters')
+          .openapi({ example: 'ZY2026100400123' }),
       }),
     },
     responses: {
