@@ -30,7 +30,9 @@ const code = (max: number, example: string) =>
 
 const decimal = (scale: number, { positive }: { positive: boolean }) =>
   z
-    .union([z.number(), z.string().max(24, 'must be at most 24 characters')])
+    .union([z.number(), z.string().max(24, 'must be at most 24 characters')], {
+      error: (issue) => (issue.input === undefined ? 'is required' : 'must be a decimal number: a JSON number or a string'),
+    })
     .refine((v) => toScaledSafe(v, scale) !== undefined, {
       message: `must be a decimal number with at most ${scale} decimal places`,
     })

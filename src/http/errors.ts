@@ -55,7 +55,7 @@ export function fieldIssues(
   return issues.flatMap((i) =>
     i.code === 'unrecognized_keys' && i.keys?.length
       ? i.keys.map((key) => ({ path: formatPath([...i.path, key]), message: 'is not a known field' }))
-      : [{ path: formatPath(i.path), message: i.message }],
+      : [{ path: formatPath(i.path), message: /received undefined$/.test(i.message) ? 'is required' : i.message }],
   );
 }
 
