@@ -22,8 +22,8 @@ export async function* readLines(body: ReadableStream<Uint8Array>, maxBytes: num
           skipping = false;
           continue;
         }
+        lineNo++; // a blank line is not answered, but it is a line: answers keep the input's numbers
         if (text.trim() === '') continue;
-        lineNo++;
         yield tooLong(text, maxBytes) ? { lineNo, oversized: true } : { lineNo, text };
       }
       if (!skipping && buffer.length > maxBytes) {
