@@ -1,8 +1,8 @@
 /**
  * Realistic inpatient claims for the intake benchmark: 8 to 12 fee lines drawn from a small
  * catalogue of common items (bed, nursing, drugs, labs, exams, consumables), amounts that add up,
- * dates within the last few months. Bodies are prebuilt as JSON text with the claim id left out,
- * so each request costs one string concatenation: `withClaimId(template, id)`.
+ * dates within the last few months. Bodies are prebuilt as JSON text with the claim id and the
+ * insured person's id left out, so each request costs one string concatenation: `fillClaim`.
  */
 
 interface Item {
@@ -54,7 +54,7 @@ function rng(seed: number) {
   };
 }
 
-/** One claim without its claim id (the benchmark adds a unique one per request). */
+/** One claim without its claim id and person id (the benchmark adds them per request). */
 export function buildClaim(seed: number, now = Date.now()) {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
@@ -62,7 +62,6 @@ export function buildClaim(seed: number, now = Date.now()) {
   const admitted = now - (10 + Math.floor(r() * 80)) * DAY - (now % DAY) + Math.floor(r() * 12) * 3_600_000;
   const discharged = admitted + days * DAY + 2 * 3_600_000;
   const born = Date.UTC(1940 + Math.floor(r() * 60), Math.floor(r() * 12), 1 + Math.floor(r() * 28));
-  const personNo = String(100_000 + Math.floor(r() * 900_000));
 
   const count = 8 + Math.floor(r() * 5);
   const chosen = [...ITEMS].sort(() => r() - 0.5).slice(0, count);
@@ -91,8 +90,8 @@ export function buildClaim(seed: number, now = Date.now()) {
   const account = Math.floor(totalFen * 0.1);
   const diagnosis = pick(DIAGNOSES);
   return {
+    insured: { sex: r() < 0.5 ? 'male' : 'female', birthDate: new Date(born).toISOString().slice(0, 10) },
     institutionId: `H3201020000${1 + Math.floor(r() * 8)}`,
-    insured: { id: `320102${new Date(born).toISOString().slice(0, 10).replaceAll('-', '')}${personNo.slice(0, 4)}`, sex: r() < 0.5 ? 'male' : 'female', birthDate: new Date(born).toISOString().slice(0, 10) },
     visitType: 'inpatient',
     medType: '21',
     admittedAt: cst(admitted),
@@ -106,10 +105,13 @@ export function buildClaim(seed: number, now = Date.now()) {
   };
 }
 
-/** JSON text of `count` different claims, each waiting for its claim id: `{"claimId":"<id>",...}`. */
+/** JSON text of `count` different claims, each waiting for its claim id and person id. */
 export function claimTemplates(count: number): string[] {
   const now = Date.now();
-  return Array.from({ length: count }, (_, i) => JSON.stringify(buildClaim(i + 1, now)).slice(1));
+  // `{"insured":{"sex":...` without its first 12 characters: `"sex":...`
+  return Array.from({ length: count }, (_, i) => JSON.stringify(buildClaim(i + 1, now)).slice(12));
 }
 
-export const withClaimId = (template: string, claimId: string) => `{"claimId":${JSON.stringify(claimId)},${template}`;
+/** A claim body from a template: `{"claimId":<claimId>,"insured":{"id":<personId>,"sex":...` */
+export const fillClaim = (template: string, claimId: string, personId: string) =>
+  `{"claimId":${JSON.stringify(claimId)},"insured":{"id":${JSON.stringify(personId)},${template}`;

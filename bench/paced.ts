@@ -30,6 +30,8 @@ export interface PacedResult {
   sendSeconds: number;
   /** milliseconds from each request's due time to its complete answer, 2xx only, sorted */
   latencies: Float64Array;
+  /** sending stopped early: more than two seconds' worth of requests were waiting for answers */
+  overloaded: boolean;
 }
 
 export async function pacedRun(o: PacedOptions): Promise<PacedResult> {
@@ -38,12 +40,12 @@ export async function pacedRun(o: PacedOptions): Promise<PacedResult> {
   const total = Math.round(o.rate * o.durationS);
   const interval = 1000 / o.rate;
   const latencies: number[] = [];
-  let sent = 0, ok = 0, non2xx = 0, errors = 0, done = 0;
+  let sent = 0, ok = 0, non2xx = 0, errors = 0, done = 0, overloaded = false;
   const start = performance.now() + 20;
 
   await new Promise<void>((resolve) => {
     const finish = () => {
-      if (++done === total) resolve();
+      if (++done === total || (overloaded && done === sent)) resolve();
     };
     const fire = (due: number) => {
       const { id, body } = o.next();
@@ -76,6 +78,12 @@ export async function pacedRun(o: PacedOptions): Promise<PacedResult> {
       req.end(body);
     };
     const tick = () => {
+      if (sent - done > 2 * o.rate) {
+        // The service is not keeping up: the latency figure is already meaningless.
+        overloaded = true;
+        if (done === sent) resolve();
+        return;
+      }
       const now = performance.now();
       while (sent < total && start + sent * interval <= now) fire(start + sent++ * interval);
       if (sent < total) setTimeout(tick, Math.max(0, Math.min(1, start + sent * interval - performance.now())));
@@ -84,7 +92,7 @@ export async function pacedRun(o: PacedOptions): Promise<PacedResult> {
   });
   agent.destroy();
   const sorted = Float64Array.from(latencies).sort();
-  return { sent, ok, non2xx, errors, sendSeconds: ((total - 1) * interval) / 1000, latencies: sorted };
+  return { sent, ok, non2xx, errors, sendSeconds: (Math.max(1, sent - 1) * interval) / 1000, latencies: sorted, overloaded };
 }
 
 export function percentile(sorted: Float64Array, p: number): number {

@@ -1,0 +1,67 @@
+/**
+ * Where the machine's CPU went during a run, from /proc (Linux; elsewhere the figures are absent):
+ * the service process, the baseline process, this load generator, PostgreSQL's processes, and
+ * everything else. On a shared 2-core machine "other" says how far a run can be trusted, and CPU
+ * per claim is steadier than throughput when the machine is noisy.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICK_MS = 10; // CLK_TCK is 100 on Linux
+export interface CpuSnapshot {
+  totalBusyMs: number;
+  perPid: Map<number, { comm: string; ms: number }>;
+}
+
+function procStat(pid: string): { comm: string; ms: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = text.lastIndexOf(')');
+    const comm = text.slice(text.indexOf('(') + 1, close);
+    const fields = text.slice(close + 2).split(' ');
+    // fields[0] is the state (field 3): utime and stime are fields 14 and 15
+    return { comm, ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS };
+  } catch {
+    return undefined;
+  }
+}
+
+export function cpuSnapshot(): CpuSnapshot | undefined {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
+    const perPid = new Map<number, { comm: string; ms: number }>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const s = procStat(name);
+      if (s) perPid.set(Number(name), s);
+    }
+    return { totalBusyMs: (user + nice + system + irq + softirq + steal) * TICK_MS, perPid };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CpuUse {
+  wallMs: number;
+  /** CPU milliseconds by role */
+  service: number;
+  baseline: number;
+  generator: number;
+  postgres: number;
+  other: number;
+}
+
+export function cpuBetween(a: CpuSnapshot | undefined, b: CpuSnapshot | undefined, wallMs: number, pids: { service: number; baseline: number }): CpuUse | undefined {
+  if (!a || !b) return undefined;
+  const use = { wallMs, service: 0, baseline: 0, generator: 0, postgres: 0, other: 0 };
+  for (const [pid, end] of b.perPid) {
+    const delta = end.ms - (a.perPid.get(pid)?.ms ?? 0);
+    if (pid === pids.service) use.service += delta;
+    else if (pid === pids.baseline) use.baseline += delta;
+    else if (pid === process.pid) use.generator += delta;
+    else if (end.comm === 'postgres') use.postgres += delta;
+  }
+  // Everything else, including processes that came and went during the run.
+  use.other = Math.max(0, b.totalBusyMs - a.totalBusyMs - use.service - use.baseline - use.generator - use.postgres);
+  return use;
+}
