@@ -9,6 +9,7 @@ import { renderDocsPage } from './http/docs-page.js';
 import type { AppEnv } from './http/env.js';
 import { toErrorResponse } from './http/error-handler.js';
 import { AppError, ValidationError, fieldIssues } from './http/errors.js';
+import { registerNationalRoutes } from './national/national.routes.js';
 import { registerHealthRoutes } from './ops/health.routes.js';
 import { registerReferenceRoutes } from './reference/reference.routes.js';
 import { registerRuleRoutes } from './screening/rules.routes.js';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
   registerReferenceRoutes(app, deps);
   registerStreamRoute(app, deps);
   registerRuleRoutes(app, deps);
+  registerNationalRoutes(app, deps);
   return app;
 }
 

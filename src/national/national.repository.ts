@@ -1,0 +1,61 @@
+import type { Database } from '../db/client.js';
+
+export interface NationalResultRow {
+  id: string;
+  rule: string;
+  ver: number;
+  sev: string;
+  st: string;
+  amt: string;
+  msg: { zh: string; en: string };
+  vl: string[];
+  il: string[];
+}
+
+const INSERT_REVIEW = `
+with r as (
+  insert into national_reviews (id, infno, msgid, task_id, institution_id, visit_id, person_hash, client_id, results)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+)
+insert into national_results (id, review_id, rule_id, rule_version, severity, status, amount, message, violating_lines, involved_lines)
+select x.id, $1, x.rule, x.ver, x.sev, x.st, x.amt, x.msg, x.vl, x.il
+from jsonb_to_recordset($10::jsonb) as x(id uuid, rule text, ver int, sev text, st text, amt numeric, msg jsonb, vl jsonb, il jsonb)`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createNationalRepository({ database }: { database: Database }) {
+  return {
+    /** the review and its results in one statement: what was answered is what is stored */
+    async insertReview(r: {
+      id: string; infno: string; msgid?: string | undefined; taskId?: string | undefined; institutionId: string; visitId: string;
+      personHash: string; clientId: string | null; results: NationalResultRow[];
+    }) {
+      await database.query(INSERT_REVIEW, [
+        r.id, r.infno, r.msgid ?? null, r.taskId ?? null, r.institutionId, r.visitId, r.personHash, r.clientId,
+        JSON.stringify(r.results.map((x) => ({ id: x.id, rule: x.rule, amt: x.amt }))), JSON.stringify(r.results),
+      ]);
+    },
+
+    /** Which of the ids answered earlier: a national result, or a finding on a stored claim. */
+    async kindsOf(ids: string[]): Promise<Map<string, 'national' | 'claim'>> {
+      const valid = ids.filter((id) => UUID.test(id));
+      if (valid.length === 0) return new Map();
+      const rows = await database.query<{ id: string; kind: 'national' | 'claim' }>(
+        `select id::text, 'national' as kind from national_results where id = any($1::uuid[])
+         union all select id::text, 'claim' from findings where id = any($1::uuid[])`,
+        [valid],
+      );
+      return new Map(rows.map((r) => [r.id, r.kind]));
+    },
+
+    async insertFeedback(items: { resultId: string; kind: 'national' | 'claim'; disposition: string; reason?: string | undefined }[], clientId: string | null) {
+      await database.query(
+        `insert into national_feedback (result_id, kind, disposition, reason, client_id)
+         select x.id, x.kind, x.way, x.why, $2 from jsonb_to_recordset($1::jsonb) as x(id uuid, kind text, way text, why text)`,
+        [JSON.stringify(items.map((i) => ({ id: i.resultId, kind: i.kind, way: i.disposition, why: i.reason ?? null }))), clientId],
+      );
+    },
+  };
+}
+
+export type NationalRepository = ReturnType<typeof createNationalRepository>;
