@@ -1,3 +1,4 @@
+import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
 import { priceAboveCeiling } from './price/above-ceiling.js';
@@ -9,6 +10,7 @@ import { substitutionRules } from './substitution/index.js';
 
 /** The rule catalogue: every rule the service knows, one file each, grouped by family. */
 export const catalogue: readonly AnyRule[] = [
+  nonDesignated,
   ...duplicateRules,
   ...splitChargingRules,
   ...stayRules,

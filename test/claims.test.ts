@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json } from './support/http.js';
+import { seedReference } from './support/reference.js';
 import { inpatientClaim, outpatientClaim } from './support/claims.js';
 import { startTestService, type TestService } from './support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {
   svc = await startTestService();
+  await seedReference(svc, { institutions: [{ id: 'H32010200001' }] });
 });
 afterAll(async () => {
   await svc?.close();
@@ -29,6 +31,17 @@ describe('POST /v1/claims', () => {
       serviceMonth: '2026-10',
     });
     expect(answer.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers a claim of an institution the fund does not know, withholding it as non-designated', async () => {
+    const claim = outpatientClaim({ institutionId: 'H99999999999' });
+    const res = await svc.call('/v1/claims', { json: claim });
+    expect(res.status).toBe(200);
+    const answer = await json(res);
+    expect(answer).toMatchObject({ decision: 'withhold', payableAmount: '0.00', withheldAmount: '10.00', withheldLines: [{ lineId: '1', amount: '10.00' }] });
+    expect(answer.findings).toHaveLength(1);
+    expect(answer.findings[0]).toMatchObject({ ruleId: 'NON-DESIGNATED', family: 'non-designated', severity: 'violation', violatingLines: ['1'] });
+    expect(answer.findings[0].message.en).toContain('H99999999999 was not designated on 2026-10-03');
   });
 
   it('gives the stored claim and answer back by institution and claim id', async () => {
