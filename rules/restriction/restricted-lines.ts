@@ -1,0 +1,48 @@
+import type { Claim, ClaimLine } from '../claim.js';
+import type { RuleHit } from '../engine.js';
+import type { CatalogueItemRef, InstitutionRef, ReferenceView } from '../reference.js';
+import type { Severity } from '../finding.js';
+import { itemName, yuan } from '../text.js';
+
+/** Why a line breaks a restriction, in words a reviewer checks against the list. */
+export interface Breach {
+  zh: string;
+  en: string;
+  severity?: Severity;
+}
+
+export type BreachCheck = (line: ClaimLine, item: CatalogueItemRef, institution: InstitutionRef | undefined) => Breach | undefined;
+
+/**
+ * The lines whose catalogue item (with the national lists merged in) restricts who or where it is
+ * paid for, and that break it: one hit per item and reason, the whole line amount at issue. Lines
+ * billed under a code the catalogue does not know are not judged here.
+ */
+export function restrictedLines(c: Claim, reference: ReferenceView, check: BreachCheck): RuleHit[] {
+  const groups = new Map<string, { breach: Breach; lines: ClaimLine[] }>();
+  for (const l of c.lines) {
+    const item = reference.item(l.itemCode, l.serviceDate);
+    if (!item) continue;
+    const breach = check(l, item, reference.institution(c.institutionId, l.serviceDate));
+    if (!breach) continue;
+    const key = `${l.itemCode}|${breach.en}`;
+    const g = groups.get(key);
+    if (g) g.lines.push(l);
+    else groups.set(key, { breach, lines: [l] });
+  }
+  return [...groups.values()].map(({ breach, lines }) => {
+    const name = itemName(lines[0]!, reference);
+    const amountFen = lines.reduce((s, l) => s + l.amountFen, 0);
+    return {
+      ...(breach.severity ? { severity: breach.severity } : {}),
+      message: {
+        zh: `${name} (${lines[0]!.itemCode}) ${breach.zh}; ${lines.length} 行 ${yuan(amountFen)} 元`,
+        en: `${name} (${lines[0]!.itemCode}) ${breach.en}; ${lines.length} lines, ${yuan(amountFen)} yuan`,
+      },
+      violatingLines: lines.map((l) => l.lineId),
+      involvedLines: [],
+      otherClaims: [],
+      amountFen,
+    };
+  });
+}
