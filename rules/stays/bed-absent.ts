@@ -60,7 +60,8 @@ export const bedAbsent: Rule<BedAbsentParams> = {
         const dates = new Set(visitLines.map((l) => l.serviceDate));
         const stayLines = c.lines.filter((l) => dates.has(l.serviceDate));
         const { zh, en, amountFen } = hit(self, o, visitLines, stayLines, reference);
-        hits.push({ message: { zh, en }, violatingLines: ids(stayLines), involvedLines: [], otherClaims: [refTo(o)], amountFen });
+        // the visit's lines are named on it as involved, but only beside violating lines here, or they would read as the violators
+        hits.push({ message: { zh, en }, violatingLines: ids(stayLines), involvedLines: [], otherClaims: [refTo(o, stayLines.length > 0 ? visitLines : [])], amountFen });
       } else if (other && p.absentVisitTypes.includes(c.visitType)) {
         const visitLines = c.lines.filter((l) => insideStay(other, l.serviceDate));
         if (visitLines.length === 0) continue;

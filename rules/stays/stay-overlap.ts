@@ -19,10 +19,12 @@ const hours = (ms: number) => String(Number((ms / 3_600_000).toFixed(1)));
  * admission at the same minute do not overlap. A transfer, where the next stay starts on the day
  * the first ends and outlasts it, is tolerated by default however the hours of that day overlap,
  * because the two hospitals' admission and discharge clocks rarely agree; an overlap that crosses
- * midnight, or a stay nested inside another, is not a transfer. The lines of both claims on the
- * overlap's dates are at issue, and the amount is their sum; the other claim's lines are named on
- * it so that it gets the finding too. A suspicion (high): one bed is almost certainly not real,
- * but only a review can tell which, and mis-keyed admission times are a common innocent cause.
+ * midnight, or a stay nested inside another, is not a transfer. The later-admitted stay is the
+ * suspect (the second bed), so the same lines are at issue whichever claim arrives last: its lines
+ * on the overlap's dates, and their sum is the amount; the earlier stay's lines of those dates are
+ * involved. When the later stay arrived first its lines are named on it (a retrospective finding).
+ * A suspicion (high): one bed is almost certainly not real, but only a review can tell which, and
+ * mis-keyed admission times are a common innocent cause.
  */
 export const stayOverlap: Rule<StayOverlapParams> = {
   id: 'STAY-OVERLAP',
@@ -52,16 +54,21 @@ export const stayOverlap: Rule<StayOverlapParams> = {
       const dates = datesFrom(cstDate(start), cstDate(end));
       const mine = c.lines.filter((l) => dates.includes(l.serviceDate));
       const theirs = o.lines.filter((l) => dates.includes(l.serviceDate));
-      const amountFen = sumFen(mine) + sumFen(theirs);
+      // the later admission is the second bed: its lines on the overlap's dates are at issue, whichever claim arrives last
+      const selfIsLater = then === self;
+      const [suspect, rest] = selfIsLater ? [mine, theirs] : [theirs, mine];
+      const amountFen = sumFen(suspect);
       const span = (s: Stay) => `${cstTime(s.admittedAt)} – ${cstTime(s.dischargedAt)}`;
+      const second = then.claim;
       hits.push({
         message: {
-          zh: `叠床嫌疑: 结算单 ${c.claimNo} (机构 ${c.institutionId}, ${span(self)}) 与结算单 ${o.claimNo} (机构 ${o.institutionId}, ${span(other)}) 住院时间重叠 ${hours(end - start)} 小时 (${dateList(dates)}), 容许 ${p.toleranceHours} 小时; 重叠日期费用: 本单 ${mine.length} 行 ${yuan(sumFen(mine))} 元, 对方 ${theirs.length} 行 ${yuan(sumFen(theirs))} 元`,
-          en: `Possible overlapping stays: claim ${c.claimNo} (institution ${c.institutionId}, ${span(self)}) and claim ${o.claimNo} (institution ${o.institutionId}, ${span(other)}) overlap by ${hours(end - start)} hours (${dateList(dates)}), tolerance ${p.toleranceHours} hours; on those dates this claim bills ${mine.length} lines, ${yuan(sumFen(mine))} yuan, the other ${theirs.length} lines, ${yuan(sumFen(theirs))} yuan`,
+          zh: `叠床嫌疑: 结算单 ${c.claimNo} (机构 ${c.institutionId}, ${span(self)}) 与结算单 ${o.claimNo} (机构 ${o.institutionId}, ${span(other)}) 住院时间重叠 ${hours(end - start)} 小时 (${dateList(dates)}), 容许 ${p.toleranceHours} 小时; 后入院的结算单 ${second.claimNo} 在重叠日期收费 ${suspect.length} 行 ${yuan(amountFen)} 元, 另一结算单 ${rest.length} 行 ${yuan(sumFen(rest))} 元`,
+          en: `Possible overlapping stays: claim ${c.claimNo} (institution ${c.institutionId}, ${span(self)}) and claim ${o.claimNo} (institution ${o.institutionId}, ${span(other)}) overlap by ${hours(end - start)} hours (${dateList(dates)}), tolerance ${p.toleranceHours} hours; on those dates the later-admitted claim ${second.claimNo} bills ${suspect.length} lines, ${yuan(amountFen)} yuan, the other ${rest.length} lines, ${yuan(sumFen(rest))} yuan`,
         },
-        violatingLines: ids(mine),
-        involvedLines: [],
-        otherClaims: [refTo(o, theirs)],
+        violatingLines: selfIsLater ? ids(mine) : [],
+        involvedLines: selfIsLater ? [] : ids(mine),
+        // the other claim's lines: its violating lines when it is the later stay; else involved, named only beside violating lines of this claim
+        otherClaims: [refTo(o, selfIsLater && mine.length === 0 ? [] : theirs)],
         amountFen,
       });
     }
@@ -91,21 +98,21 @@ function fixtures(): Rule<StayOverlapParams>['fixtures'] {
       {
         name: 'a stay at another hospital inside the first (the inner stay arriving second)',
         claim: b,
-        // b bills 10-05, 10-06, 10-07 (L1–L3); a bills the same three dates and 10-08
+        // b bills 10-05, 10-06, 10-07 (L1–L3), 150 yuan; a bills the same three dates and 10-08 (L5–L8)
         history: history(a),
-        expect: { hits: 1, violatingLines: ['L1', 'L2', 'L3'], amountFen: 35000, otherClaims: ['C1'] },
+        expect: { hits: 1, violatingLines: ['L1', 'L2', 'L3'], amountFen: 15000, otherClaims: ['C1'] },
       },
       {
-        name: 'the outer stay arriving second',
+        name: 'the outer stay arriving second: the inner stay’s lines go to it',
         claim: a,
         history: history(b),
-        expect: { hits: 1, violatingLines: ['L5', 'L6', 'L7', 'L8'], amountFen: 35000, otherClaims: ['C2'] },
+        expect: { hits: 1, violatingLines: [], amountFen: 15000, otherClaims: ['C2'] },
       },
       {
         name: 'readmitted at the same institution the night before the first discharge (12 hours across midnight)',
         claim: nightBefore,
         history: history(a),
-        expect: { hits: 1, violatingLines: ['L1', 'L2'], amountFen: 15000, otherClaims: ['C1'] },
+        expect: { hits: 1, violatingLines: ['L1', 'L2'], amountFen: 10000, otherClaims: ['C1'] },
       },
       {
         name: '12 hours across midnight against a tolerance of 11 hours',
