@@ -43,5 +43,7 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'C
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && UNAVAILABLE_CODES.has(code);
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  // the embedded database, once closed, answers nothing: it is unavailable, not broken
+  return err instanceof Error && err.message === 'PGlite is closed';
 }
