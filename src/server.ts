@@ -37,11 +37,17 @@ export async function startService(config: Config, logger: Logger = createLogger
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         }, config.SHUTDOWN_GRACE_MS);
         force.unref();
+        // A connection whose request was in flight stays open after its answer (keep-alive) until
+        // keepAliveTimeout: close each connection as soon as it falls idle instead.
+        const closeIdle = () => (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        const sweep = setInterval(closeIdle, 50);
+        sweep.unref();
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           resolve();
         });
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        closeIdle();
       });
       deps.referenceCache.stop();
       deps.ruleSettings.stop();
