@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+/** A wrong setting stops the service at start-up, naming the setting. */
+const SECRET = 'a-person-id-secret-of-at-least-32-chars';
+
+function refusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('takes defaults and coerces numbers', () => {
+    const config = loadConfig({ PORT: '9090', DB_POOL_MAX: '8' });
+    expect(config).toMatchObject({ PORT: 9090, DB_POOL_MAX: 8, HOST: '127.0.0.1', LOG_LEVEL: 'info', BODY_LIMIT_BYTES: 1024 * 1024, MAX_LINES_PER_CLAIM: 1000, STREAM_CONCURRENCY: 16 });
+    expect(config.DATABASE_URL).toBeUndefined();
+    // an empty value is an unset one
+    expect(loadConfig({ PORT: '' }).PORT).toBe(8080);
+  });
+
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x', PERSON_ID_SECRET: SECRET }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['PERSON_ID_SECRET', { PERSON_ID_SECRET: 'short' }],
+    ['PERSON_ID_SECRET', { DATABASE_URL: 'postgres://db/claims' }],
+    ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '-1' }],
+    ['STREAM_CONCURRENCY', { STREAM_CONCURRENCY: '0' }],
+  ])('refuses a wrong %s', (setting, env) => {
+    const message = refusal(env);
+    expect(message).toMatch(/^Invalid configuration:/);
+    expect(message).toContain(`  ${setting}: `);
+  });
+
+  it('names every wrong setting at once', () => {
+    const message = refusal({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PERSON_ID_SECRET: SECRET });
+    expect(message.split('\n').slice(1).map((l) => l.trim().split(':')[0])).toEqual(['PORT', 'DATABASE_URL', 'LOG_LEVEL']);
+  });
+});
+
+describe('npx tsx src/main.ts', () => {
+  it('exits non-zero printing the wrong setting', async () => {
+    const { DATABASE_URL: _url, ...env } = process.env;
+    const child = spawn('npx', ['tsx', 'src/main.ts'], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...env, PORT: 'abc', DATA_DIR: 'memory://', npm_config_loglevel: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(2); // a configuration error, not a crash (1)
+    expect(stderr).toContain('Invalid configuration:');
+    expect(stderr).toMatch(/^\s+PORT: /m);
+    expect(stdout).not.toContain('listening');
+  }, 60_000);
+});
