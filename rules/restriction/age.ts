@@ -40,7 +40,7 @@ export const ageRestriction: Rule = {
       const zh = min !== undefined && max !== undefined ? `${min}–${max} 周岁` : min !== undefined ? `${min} 周岁及以上` : `${max} 周岁及以下`;
       const en = min !== undefined && max !== undefined ? `aged ${min} to ${max}` : min !== undefined ? `aged ${min} or over` : `aged ${max} or under`;
       return {
-        zh: `限${zh}使用, 参保人 (出生 ${c.birthDate}) 于 ${line.serviceDate} 为 ${age} 周岁`,
+        zh: `限 ${zh}使用, 参保人 (出生 ${c.birthDate}) 于 ${line.serviceDate} 为 ${age} 周岁`,
         en: `is restricted to patients ${en}; the person (born ${c.birthDate}) was ${age} on ${line.serviceDate}`,
       };
     });

@@ -35,7 +35,7 @@ export const careSettingRestriction: Rule<CareSettingParams> = {
       const only = settings.map((s) => SETTING_ZH[s]).join('、');
       return {
         zh: `限${only}使用, 本次为${SETTING_ZH[c.visitType]}${emergency ? ` (急诊, 医疗类别 ${c.medType}, 转人工审核)` : ''}`,
-        en: `is paid only in ${settings.join(', ')} care; this is a ${c.visitType} claim${emergency ? ` (an emergency, med_type ${c.medType}: for review)` : ''}`,
+        en: `is paid only in ${settings.join(', ')} care; this is ${c.visitType === 'outpatient' ? 'an outpatient' : `a ${c.visitType}`} claim${emergency ? ` (an emergency, med_type ${c.medType}: for review)` : ''}`,
         ...(emergency ? { severity: 'high' as const } : {}),
       };
     });

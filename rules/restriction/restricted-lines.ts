@@ -37,7 +37,7 @@ export function restrictedLines(c: Claim, reference: ReferenceView, check: Breac
       ...(breach.severity ? { severity: breach.severity } : {}),
       message: {
         zh: `${name} (${lines[0]!.itemCode}) ${breach.zh}; ${lines.length} 行 ${yuan(amountFen)} 元`,
-        en: `${name} (${lines[0]!.itemCode}) ${breach.en}; ${lines.length} lines, ${yuan(amountFen)} yuan`,
+        en: `${name} (${lines[0]!.itemCode}) ${breach.en}; ${lines.length} ${lines.length === 1 ? 'line' : 'lines'}, ${yuan(amountFen)} yuan`,
       },
       violatingLines: lines.map((l) => l.lineId),
       involvedLines: [],

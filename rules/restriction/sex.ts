@@ -8,7 +8,7 @@ export interface SexRestrictionParams {
 }
 
 const SEX_ZH = { male: '男', female: '女' } as const;
-const codeKey = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+const codeKey = (code: string | undefined) => (code ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '');
 
 /**
  * An item or drug the national lists (batch 1) restrict to one sex, billed for the other. A

@@ -22,7 +22,7 @@ function hit(stay: Stay, visit: Claim, visitLines: ClaimLine[], stayLines: Claim
   const amountFen = sumFen(stayLines);
   return {
     zh: `挂床嫌疑: 参保人住院期间 (机构 ${s.institutionId} 结算单 ${s.claimNo}, ${stay.admissionDate} 入院至 ${stay.dischargeDate} 出院) 于 ${dates} 在机构 ${visit.institutionId} 有${VISIT_ZH[visit.visitType]}结算 (结算单 ${visit.claimNo}: ${names}), 当日不在床; 住院结算单当日费用 ${stayLines.length} 行 ${yuan(amountFen)} 元`,
-    en: `Possible bed-hanging: during the stay of claim ${s.claimNo} at institution ${s.institutionId} (admitted ${stay.admissionDate}, discharged ${stay.dischargeDate}) the person had a ${visit.visitType} claim ${visit.claimNo} at institution ${visit.institutionId} on ${dates} (${names}), so was not in bed; the stay bills ${stayLines.length} lines, ${yuan(amountFen)} yuan, on those days`,
+    en: `Possible bed-hanging: during the stay of claim ${s.claimNo} at institution ${s.institutionId} (admitted ${stay.admissionDate}, discharged ${stay.dischargeDate}) the person had ${visit.visitType === 'outpatient' ? 'an outpatient' : 'a pharmacy'} claim ${visit.claimNo} at institution ${visit.institutionId} on ${dates} (${names}), so was not in bed; the stay bills ${stayLines.length} lines, ${yuan(amountFen)} yuan, on those days`,
     amountFen,
   };
 }

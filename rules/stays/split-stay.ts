@@ -13,7 +13,7 @@ export interface SplitStayParams {
   plannedCycleInSecondary: boolean;
 }
 
-const codeKey = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+const codeKey = (code: string | undefined) => (code ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '');
 const mainCode = (c: Claim) => c.mainDiagnosis ?? c.diagnoses.find((d) => d.main)?.code;
 /** The ICD-10 three-character category (I21.0 → I21), if the code has one. */
 const category = (code: string | undefined) => (code && /^[A-Z]\d\d/.test(codeKey(code)) ? codeKey(code).slice(0, 3) : undefined);
@@ -66,7 +66,7 @@ export const splitStay: Rule<SplitStayParams> = {
       hits.push({
         message: {
           zh: `分解住院嫌疑: 机构 ${c.institutionId} 结算单 ${a.claimNo} 于 ${first.dischargeDate} 出院 (主诊断 ${mainCode(a)}), 第 ${gap} 天 (${then.admissionDate}) 以结算单 ${b.claimNo} 再次入院 (主诊断 ${mainCode(b)}), 同属 ${cat} 类目, 不超过 ${p.withinDays} 天; 再次住院费用 ${yuan(amountFen)} 元`,
-          en: `Possible split stay: claim ${a.claimNo} discharged from institution ${c.institutionId} on ${first.dischargeDate} (main diagnosis ${mainCode(a)}); claim ${b.claimNo} readmitted on ${then.admissionDate}, day ${gap}, within ${p.withinDays} (main diagnosis ${mainCode(b)}, same category ${cat}); readmission costs ${yuan(amountFen)} yuan`,
+          en: `Possible split stay: claim ${a.claimNo} discharged from institution ${c.institutionId} on ${first.dischargeDate} (main diagnosis ${mainCode(a)}); claim ${b.claimNo} readmitted on ${then.admissionDate}, day ${gap} after discharge (limit ${p.withinDays} days; main diagnosis ${mainCode(b)}, same category ${cat}); readmission costs ${yuan(amountFen)} yuan`,
         },
         violatingLines: b === c ? ids(c.lines) : [],
         involvedLines: [],

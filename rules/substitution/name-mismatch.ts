@@ -57,7 +57,7 @@ export const nameMismatch: Rule<NameMismatchParams> = {
       hits.push({
         message: {
           zh: `名称不符: 院内项目「${g.institutionName}」${own} 按医保目录 ${first.itemCode}「${g.catalogueName}」收费, 名称相似度 ${score(g.similarity)} 低于 ${score(p.minSimilarity)}; ${g.lines.length} 行 ${yuan(amountFen)} 元`,
-          en: `Name mismatch: the institution’s item “${g.institutionName}”${own} billed as catalogue item ${first.itemCode} “${g.catalogueName}”; name similarity ${score(g.similarity)}, below ${score(p.minSimilarity)}; ${g.lines.length} lines, ${yuan(amountFen)} yuan`,
+          en: `Name mismatch: the institution’s item “${g.institutionName}”${own} billed as catalogue item ${first.itemCode} “${g.catalogueName}”; name similarity ${score(g.similarity)}, below ${score(p.minSimilarity)}; ${g.lines.length} ${g.lines.length === 1 ? 'line' : 'lines'}, ${yuan(amountFen)} yuan`,
         },
         violatingLines: g.lines.map((l) => l.lineId),
         involvedLines: [],

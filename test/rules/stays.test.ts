@@ -124,7 +124,7 @@ describe('SPLIT-STAY in every arrival order', () => {
     expect(run(first, readmitted)).toEqual([]);
     const [f] = run(first, onDay15);
     expect(f).toMatchObject({ severity: 'medium', violatingLines: [], otherClaims: [{ institutionId: 'H1', claimId: 'C2', lines: onDay15.lines.map((l) => l.lineId) }], amountFen: 3000 });
-    expect(f!.message.en).toContain('day 15, within 15');
+    expect(f!.message.en).toContain('day 15 after discharge (limit 15 days');
     expect(f!.message.zh).toContain('第 15 天');
   });
 });
