@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inpatientClaim } from './support/claims.js';
+import { json } from './support/http.js';
+import { seedReference } from './support/reference.js';
+import { startTestService, type TestService } from './support/service.js';
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService();
+  await seedReference(svc, { institutions: [{ id: 'H32010200001' }] });
+  // 5 units of the drug in stock at H32010200001 in October; none of the other items has a record
+  await svc.deps.database.query(
+    `insert into stock_records (institution_id, item_code, month, opening_quantity, purchased_quantity) values ('H32010200001', $1, '2026-10', 2, 3)`,
+    [DRUG],
+  );
+});
+afterAll(async () => {
+  await svc?.close();
+});
+
+const DRUG = 'XJ01DDA040A001010100001';
+let people = 0;
+/** an inpatient stay of a person of its own, billing `boxes` of the drug and one bed day */
+function stay(claimId: string, boxes: number, overrides: Record<string, unknown> = {}) {
+  const amount = (boxes * 12).toFixed(2);
+  return inpatientClaim({
+    claimId,
+    insured: { id: `32010219800101${String(++people).padStart(4, '0')}`, sex: 'female', birthDate: '1980-01-01' },
+    lines: [
+      { lineId: 'D', itemCode: DRUG, hospitalItemName: '头孢曲松钠注射液', category: 'drug', serviceAt: '2026-10-02 09:00:00', quantity: boxes, unitPrice: '12.00', amount },
+      { lineId: 'B', itemCode: '120100001', hospitalItemName: '床位费', category: 'bed', serviceAt: '2026-10-02 09:00:00', quantity: 4, unitPrice: '45.00', amount: '180.00' },
+    ],
+    totalAmount: (boxes * 12 + 180).toFixed(2),
+    payment: { fund: '180.00', personalAccount: '0.00', cash: amount },
+    ...overrides,
+  });
+}
+
+describe('the institution’s month of an item in a claim’s history', () => {
+  it('sums the month’s earlier claims for items with a stock record, and only for those', async () => {
+    expect((await svc.call('/v1/claims', { json: stay('STOCK-1', 3) })).status).toBe(200);
+    // another institution and another month do not count
+    expect((await svc.call('/v1/claims', { json: stay('STOCK-X', 4, { institutionId: 'H32010200002' }) })).status).toBe(200);
+
+    const claim = stay('STOCK-PROBE', 1);
+    const { history } = await svc.deps.history.forClaim({
+      institutionId: claim.institutionId,
+      claimNo: claim.claimId,
+      personHash: 'nobody',
+      startedAt: Date.parse('2026-10-01T00:00:00+08:00'),
+      endedAt: Date.parse('2026-10-05T10:00:00+08:00'),
+      lines: [{ itemCode: DRUG }, { itemCode: '120100001' }],
+    } as never);
+    // 3 boxes at 10^-4: the bed days (no stock record) are not summed
+    expect([...history.institutionMonthQuantity]).toEqual([[DRUG, 30_000]]);
+  });
+
+  it('withholds what a later claim sells beyond the month’s stock', async () => {
+    // 3 sold already (STOCK-1), 5 in stock: 3 more is one too many
+    const answer = await json(await svc.call('/v1/claims', { json: stay('STOCK-2', 3) }));
+    expect(answer.decision).toBe('withhold');
+    const f = answer.findings.find((x: { ruleId: string }) => x.ruleId === 'SUB-STOCK-SHORTAGE');
+    expect(f).toMatchObject({ violatingLines: ['D'], amount: '12.00' });
+    expect(answer.findings.filter((x: { violatingLines: string[] }) => x.violatingLines.includes('B'))).toEqual([]);
+  });
+});
