@@ -68,7 +68,11 @@ export const WINDOW_TEXT: Record<RelationWindow, { zh: string; en: string }> = {
 
 const byCode = (xs: readonly Located[]) => {
   const m = new Map<string, Located[]>();
-  for (const x of xs) m.set(x.line.itemCode, [...(m.get(x.line.itemCode) ?? []), x]);
+  for (const x of xs) {
+    const list = m.get(x.line.itemCode);
+    if (list) list.push(x);
+    else m.set(x.line.itemCode, [x]);
+  }
   return m;
 };
 
@@ -86,49 +90,64 @@ export function pairsBySub(c: Claim, history: History, ref: ReferenceView, opts:
   const others = history.personClaims.filter((o) => o.institutionId === c.institutionId && o.claimNo !== c.claimNo);
   const mine: Located[] = c.lines.map((line) => ({ line, claim: c }));
   // a line pairs with one of this claim only on the same visit or within a day of it
-  const near = (o: Claim, l: ClaimLine) => sameVisit(c, o, opts.stayAcrossClaims) || (l.serviceAt >= from && l.serviceAt <= to);
-  const theirs: Located[] = others.flatMap((o) => o.lines.filter((l) => near(o, l)).map((line) => ({ line, claim: o })));
+  const theirs: Located[] = [];
+  for (const o of others) {
+    const visit = sameVisit(c, o, opts.stayAcrossClaims);
+    for (const line of o.lines) if (visit || (line.serviceAt >= from && line.serviceAt <= to)) theirs.push({ line, claim: o });
+  }
   const mineByCode = byCode(mine);
   const theirsByCode = byCode(theirs);
-  const relationsOf = (main: Located) =>
-    ref.relationsOfMain(main.line.itemCode, main.line.serviceDate).filter((r) => r.kind === opts.kind && r.subCode !== r.mainCode);
+  const cache = new Map<string, RelationRef[]>();
+  const relationsOf = (line: ClaimLine) => {
+    const key = `${line.itemCode}|${line.serviceDate}`;
+    let found = cache.get(key);
+    if (!found) {
+      found = ref.relationsOfMain(line.itemCode, line.serviceDate).filter((r) => r.kind === opts.kind && r.subCode !== r.mainCode);
+      cache.set(key, found);
+    }
+    return found;
+  };
   const windowOf = (r: RelationRef) => r.window ?? opts.windowWhenUnspecified;
 
   const pairs: Pair[] = [];
+  const pairWith = (main: Located, subs: readonly Located[] | undefined, relation: RelationRef, window: RelationWindow) => {
+    for (const sub of subs ?? []) if (withinWindow(window, main, sub, opts.stayAcrossClaims)) pairs.push({ main, sub, relation, window });
+  };
   for (const main of mine) {
-    for (const relation of relationsOf(main)) {
-      const window = windowOf(relation);
-      for (const sub of [...(mineByCode.get(relation.subCode) ?? []), ...(theirsByCode.get(relation.subCode) ?? [])]) {
-        if (withinWindow(window, main, sub, opts.stayAcrossClaims)) pairs.push({ main, sub, relation, window });
-      }
+    for (const relation of relationsOf(main.line)) {
+      pairWith(main, mineByCode.get(relation.subCode), relation, windowOf(relation));
+      pairWith(main, theirsByCode.get(relation.subCode), relation, windowOf(relation));
     }
   }
   for (const main of theirs) {
-    for (const relation of relationsOf(main)) {
-      const window = windowOf(relation);
-      for (const sub of mineByCode.get(relation.subCode) ?? []) {
-        if (withinWindow(window, main, sub, opts.stayAcrossClaims)) pairs.push({ main, sub, relation, window });
+    for (const relation of relationsOf(main.line)) pairWith(main, mineByCode.get(relation.subCode), relation, windowOf(relation));
+  }
+
+  // A sub line of an earlier claim that a main line of an earlier claim pairs with was reported
+  // already. Such a main is within a day of the sub line or on the same visit as its claim.
+  const reported = new Set<Located>();
+  const subClaims = [...new Set(pairs.map((p) => p.sub.claim).filter((o) => o !== c))];
+  if (subClaims.length > 0) {
+    const subTimes = pairs.filter((p) => p.sub.claim !== c).map((p) => p.sub.line.serviceAt);
+    const lo = Math.min(...subTimes) - DAY;
+    const hi = Math.max(...subTimes) + DAY;
+    for (const o of others) {
+      const visit = subClaims.some((v) => sameVisit(o, v, opts.stayAcrossClaims));
+      for (const line of o.lines) {
+        if (!visit && (line.serviceAt < lo || line.serviceAt > hi)) continue;
+        const main = { line, claim: o };
+        for (const r of relationsOf(line)) {
+          for (const sub of theirsByCode.get(r.subCode) ?? []) if (withinWindow(windowOf(r), main, sub, opts.stayAcrossClaims)) reported.add(sub);
+        }
       }
     }
   }
-
-  // a sub line of an earlier claim that a main line of an earlier claim pairs with was reported already
-  const reportedBefore = (sub: Located) =>
-    others.some((o) =>
-      o.lines.some((line) => {
-        if (!sameVisit(o, sub.claim, opts.stayAcrossClaims) && Math.abs(line.serviceAt - sub.line.serviceAt) > DAY) return false;
-        const main = { line, claim: o };
-        return relationsOf(main).some((r) => r.subCode === sub.line.itemCode && withinWindow(windowOf(r), main, sub, opts.stayAcrossClaims));
-      }),
-    );
   const bySub = new Map<Located, Pair[]>();
-  const skip = new Map<Located, boolean>();
   for (const p of pairs.sort((a, b) => a.main.line.serviceAt - b.main.line.serviceAt)) {
-    if (p.sub.claim !== c) {
-      if (!skip.has(p.sub)) skip.set(p.sub, reportedBefore(p.sub));
-      if (skip.get(p.sub)) continue;
-    }
-    bySub.set(p.sub, [...(bySub.get(p.sub) ?? []), p]);
+    if (reported.has(p.sub)) continue;
+    const list = bySub.get(p.sub);
+    if (list) list.push(p);
+    else bySub.set(p.sub, [p]);
   }
   return bySub;
 }

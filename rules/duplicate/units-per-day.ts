@@ -1,7 +1,7 @@
 import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
-import { beyondLimitHits, cumulativeExcess, newlyBeyond, occurrences, othersOf, whereLines } from '../quantity/over-limit.js';
+import { beyondLimitHits, cumulativeExcess, newlyBeyond, occurrences, othersOf, whereLines, type Occurrence } from '../quantity/over-limit.js';
 import { decimal4, itemName, yuan } from '../text.js';
 
 interface Params {
@@ -31,13 +31,28 @@ export const duplicateUnitsPerDay: Rule<Params> = {
   defaults: { acrossInstitutions: false },
   evaluate({ claim: c, history, reference: ref, params }) {
     const others = othersOf(c, history.personClaims).filter((o) => params.acrossInstitutions || o.institutionId === c.institutionId);
-    const groups = new Map<string, ClaimLine>();
-    for (const l of c.lines) if (!groups.has(`${l.itemCode}|${l.serviceDate}`)) groups.set(`${l.itemCode}|${l.serviceDate}`, l);
+    // the days of this claim on which each item with a daily limit is billed
+    const days = new Map<string, { first: ClaimLine; limit: number }>();
+    for (const l of c.lines) {
+      const key = `${l.itemCode}|${l.serviceDate}`;
+      if (days.has(key)) continue;
+      const limit = ref.item(l.itemCode, l.serviceDate)?.restrictions.unitsPerDay;
+      if (limit !== undefined) days.set(key, { first: l, limit });
+    }
+    if (days.size === 0) return [];
+    // each limited item's lines gathered once, then split by day
+    const byDay = new Map<string, Occurrence[]>();
+    for (const code of new Set([...days.values()].map((d) => d.first.itemCode))) {
+      for (const o of occurrences(c, others, code, (l) => days.has(`${code}|${l.serviceDate}`))) {
+        const key = `${code}|${o.line.serviceDate}`;
+        const day = byDay.get(key);
+        if (day) day.push(o);
+        else byDay.set(key, [o]);
+      }
+    }
     const hits: RuleHit[] = [];
-    for (const first of groups.values()) {
-      const limit = ref.item(first.itemCode, first.serviceDate)?.restrictions.unitsPerDay;
-      if (limit === undefined) continue;
-      const all = occurrences(c, others, first.itemCode, (l) => l.serviceDate === first.serviceDate);
+    for (const [key, { first, limit }] of days) {
+      const all = byDay.get(key) ?? [];
       const beyond = newlyBeyond(all, (occs) => cumulativeExcess(occs, limit * 10_000, () => true), (o) => o.line.quantity);
       if (beyond.length === 0) continue;
       const name = itemName(first, ref);

@@ -7,6 +7,12 @@ import { beyondLimitHits, plural, dateOfIndex, dayIndex, newlyBeyond, occurrence
 interface Params {
   /** unbilled days, as a share of the item's courseDays, after which billing it again starts a new course */
   newCourseAfterIdleShare: number;
+  /**
+   * let a drug line cover its days of supply, not only its service date. Only sound when the
+   * history's lines carry days of supply as the screened claim's do: a line judged with its supply
+   * and later seen without it would have part of its excess reported twice.
+   */
+  countDaysOfSupply: boolean;
 }
 
 interface Place {
@@ -15,8 +21,8 @@ interface Place {
   courseEnd: number;
 }
 
-/** A line covers its service date and, for a drug, the days of supply that follow it. */
-const coverage = (l: ClaimLine) => Math.max(1, l.daysOfSupply ?? 1);
+/** A line covers its service date and, when counted, the days of supply that follow it. */
+const coverageOf = (withSupply: boolean) => (l: ClaimLine) => (withSupply ? Math.max(1, l.daysOfSupply ?? 1) : 1);
 
 /**
  * Courses of the item, in service order: a course starts at its first billing and runs on while
@@ -24,7 +30,7 @@ const coverage = (l: ClaimLine) => Math.max(1, l.daysOfSupply ?? 1);
  * `courseDays`-th are beyond it. Adding a line only merges courses or starts them earlier, so the
  * days beyond never fall as lines are added (see over-limit.ts).
  */
-function courses(occs: readonly Occurrence[], courseDays: number, idleDays: number): Map<Occurrence, Place> {
+function courses(occs: readonly Occurrence[], courseDays: number, idleDays: number, coverage: (l: ClaimLine) => number): Map<Occurrence, Place> {
   const out = new Map<Occurrence, Place>();
   let courseStart = Number.NaN;
   let coveredTo = Number.NaN;
@@ -44,9 +50,11 @@ function courses(occs: readonly Occurrence[], courseDays: number, idleDays: numb
 /**
  * An item billed for one person over a longer span than its course (national lists: 手功能训练
  * at most 90 days in one illness, 天麻素注射液 at most 14 days), at any institution. A course
- * starts at the item's first billing and ends after `courseDays` days; a drug line covers its
- * days of supply. A pause of at least `newCourseAfterIdleShare` × courseDays unbilled days starts
- * a new course. The amount at issue is each line's share of days beyond the course.
+ * starts at the item's first billing and ends after `courseDays` days. A pause of at least
+ * `newCourseAfterIdleShare` × courseDays unbilled days starts a new course. The amount at issue
+ * is each line's share of days beyond the course. By default a line covers its service date only
+ * (history lines carry no days of supply yet); one line supplying more days than the course is
+ * QTY-DAYS-SUPPLY's to find.
  *
  * A suspicion ('high'): where one illness ends is inferred from the pause, not known. The
  * person's history must reach back a course for the start to be seen.
@@ -62,7 +70,7 @@ export const quantityCourse: Rule<Params> = {
     en: 'An item or drug billed for one person over a span longer than its course',
   },
   effectiveFrom: '2000-01-01',
-  defaults: { newCourseAfterIdleShare: 1 },
+  defaults: { newCourseAfterIdleShare: 1, countDaysOfSupply: false },
   evaluate({ claim: c, history, reference: ref, params }) {
     const others = othersOf(c, history.personClaims);
     const firstOfCode = new Map<string, ClaimLine>();
@@ -72,9 +80,10 @@ export const quantityCourse: Rule<Params> = {
       const courseDays = ref.item(first.itemCode, first.serviceDate)?.restrictions.courseDays;
       if (courseDays === undefined || courseDays <= 0) continue;
       const idleDays = Math.max(1, Math.ceil(params.newCourseAfterIdleShare * courseDays));
+      const coverage = coverageOf(params.countDaysOfSupply);
       const all = occurrences(c, others, first.itemCode, () => true);
-      const after = courses(all, courseDays, idleDays);
-      const share = (occs: Occurrence[]) => new Map([...courses(occs, courseDays, idleDays)].map(([o, p]) => [o, p.beyond]));
+      const after = courses(all, courseDays, idleDays, coverage);
+      const share = (occs: Occurrence[]) => new Map([...courses(occs, courseDays, idleDays, coverage)].map(([o, p]) => [o, p.beyond]));
       const beyond = newlyBeyond(all, share, (o) => coverage(o.line));
       if (beyond.length === 0) continue;
       const name = itemName(first, ref);
@@ -115,9 +124,10 @@ export const quantityCourse: Rule<Params> = {
           expect: { hits: 1, violatingLines: [], amountFen: 1200, otherClaims: ['C2'] },
         },
         {
-          name: 'one line of 15 days’ supply: one day of fifteen beyond',
+          name: 'one line of 15 days’ supply, days of supply counted: one day of fifteen beyond',
           claim: claim({ lines: [dose('2026-10-01 08:00', { daysOfSupply: 15, amountFen: 1500 })] }),
           reference: ref,
+          params: { countDaysOfSupply: true },
           expect: { hits: 1, violatingLines: ['L1'], amountFen: 100 },
         },
         {
@@ -135,8 +145,14 @@ export const quantityCourse: Rule<Params> = {
           reference: ref,
         },
         {
-          name: 'exactly 14 days’ supply',
+          name: 'exactly 14 days’ supply, days of supply counted',
           claim: claim({ lines: [dose('2026-10-01 08:00', { daysOfSupply: 14 })] }),
+          reference: ref,
+          params: { countDaysOfSupply: true },
+        },
+        {
+          name: '15 days’ supply on one date, by default (the service date alone is billed)',
+          claim: claim({ lines: [dose('2026-10-01 08:00', { daysOfSupply: 15 })] }),
           reference: ref,
         },
         {

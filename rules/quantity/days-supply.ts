@@ -30,11 +30,13 @@ function chronicDiagnosis(c: Claim, p: Params): string | undefined {
 }
 
 /**
- * A drug line's days of supply beyond the limit: the catalogue item's maxDaysOfSupply when it has
- * one (a definite violation), else the prescription norm of 7 days for an acute and 30 for a
- * chronic condition (a suspicion: long prescriptions for stable chronic patients are allowed up
- * to 12 weeks in many areas, and pharmacy claims often carry no diagnosis). Lines without days
- * of supply are not judged. The amount at issue is the line's share beyond the limit.
+ * A drug line's days of supply beyond the limit: the catalogue item's own limit when it has one
+ * (maxDaysOfSupply, or its course length, courseDays, since one line cannot pay for more days
+ * than the course; the smaller of the two), a definite violation; else the prescription norm of
+ * 7 days for an acute and 30 for a chronic condition, a suspicion: long prescriptions for stable
+ * chronic patients are allowed up to 12 weeks in many areas, and pharmacy claims often carry no
+ * diagnosis. Lines without days of supply are not judged. The amount at issue is the line's
+ * share beyond the limit.
  */
 export const quantityDaysSupply: Rule<Params> = {
   id: 'QTY-DAYS-SUPPLY',
@@ -61,13 +63,16 @@ export const quantityDaysSupply: Rule<Params> = {
     let chronic: string | undefined | null = null;
     for (const l of c.lines) {
       if (l.category !== 'drug' || l.daysOfSupply === undefined || l.daysOfSupply <= 0) continue;
-      const listed = ref.item(l.itemCode, l.serviceDate)?.restrictions.maxDaysOfSupply;
+      const r = ref.item(l.itemCode, l.serviceDate)?.restrictions;
+      const caps = [r?.maxDaysOfSupply, r?.courseDays].filter((d): d is number => d !== undefined && d > 0);
+      const listed = caps.length > 0 ? Math.min(...caps) : undefined;
+      const listedWhy = listed === r?.maxDaysOfSupply ? { zh: '目录限定', en: 'the catalogue limit' } : { zh: '限定疗程', en: 'the course limit' };
       if (chronic === null) chronic = chronicDiagnosis(c, params);
       const limit = listed ?? (chronic !== undefined ? params.chronicDays : params.acuteDays);
       if (l.daysOfSupply <= limit) continue;
       const amountFen = Math.round((l.amountFen * (l.daysOfSupply - limit)) / l.daysOfSupply);
       const why = listed !== undefined
-        ? { zh: `目录限定 ${limit} 天`, en: `the catalogue limit is ${limit} days` }
+        ? { zh: `${listedWhy.zh} ${limit} 天`, en: `${listedWhy.en} is ${limit} days` }
         : chronic !== undefined
           ? { zh: `慢性病 (诊断 ${chronic}) 限 ${limit} 天`, en: `the chronic-condition limit is ${limit} days (diagnosis ${chronic})` }
           : { zh: `急性病限 ${limit} 天`, en: `the acute-condition limit is ${limit} days` };
@@ -90,7 +95,12 @@ export const quantityDaysSupply: Rule<Params> = {
     const drug = (days: number, amountFen = 3000, itemCode = 'D1') => ({ itemCode, at: '2026-10-04 09:00', category: 'drug' as const, daysOfSupply: days, amountFen });
     const hypertension = [{ code: 'I10.x01', main: true }];
     const cold = [{ code: 'J06.9', main: true }];
-    const limited = reference({ items: [item({ itemCode: 'D2', category: 'drug', restrictions: { maxDaysOfSupply: 14 } })] });
+    const limited = reference({
+      items: [
+        item({ itemCode: 'D2', category: 'drug', restrictions: { maxDaysOfSupply: 14 } }),
+        item({ itemCode: 'D3', name: '注射用七叶皂苷钠', category: 'drug', restrictions: { courseDays: 10 } }),
+      ],
+    });
     return {
       fires: [
         {
@@ -115,6 +125,12 @@ export const quantityDaysSupply: Rule<Params> = {
           expect: { hits: 1, amountFen: 1401 },
         },
         {
+          name: 'a drug paid for a 10-day course supplied for 12 days on one line',
+          claim: claim({ lines: [drug(12, 1200, 'D3')] }),
+          reference: limited,
+          expect: { hits: 1, violatingLines: ['L1'], amountFen: 200 },
+        },
+        {
           name: 'D49, just past the oncology range C00–D48, is acute: 30 days against 7',
           claim: claim({ diagnoses: [{ code: 'D49.0', main: true }], lines: [drug(30)] }),
           expect: { hits: 1 },
@@ -136,6 +152,11 @@ export const quantityDaysSupply: Rule<Params> = {
         {
           name: 'the catalogue’s limit exactly reached',
           claim: claim({ lines: [drug(14, 3000, 'D2')] }),
+          reference: limited,
+        },
+        {
+          name: 'a 10-day-course drug supplied for exactly 10 days',
+          claim: claim({ lines: [drug(10, 1000, 'D3')] }),
           reference: limited,
         },
         {

@@ -75,25 +75,25 @@ describe('QTY-CYCLE in every arrival order', () => {
 });
 
 describe('QTY-COURSE in every arrival order', () => {
-  it('finds the same days beyond the course as a pass over all claims at once', () => {
+  it('finds the same days beyond the course as a pass over all claims at once, with and without days of supply', () => {
     fc.assert(
-      fc.property(fc.constantFrom(7, 14), scenario(60, true), (courseDays, specs) => {
+      fc.property(fc.constantFrom(7, 14), fc.boolean(), scenario(60, true), (courseDays, countDaysOfSupply, specs) => {
         const ref = reference({ items: [item({ itemCode: 'G', restrictions: { courseDays } })] });
         const claims = build(specs, 'G');
         const expected: Ledger = {};
         let start = -Infinity;
         let covered = -Infinity;
         for (const { c, l } of ordered(claims)) {
-          const n = l.daysOfSupply ?? 1;
+          const n = countDaysOfSupply ? (l.daysOfSupply ?? 1) : 1;
           const from = day(l);
           if (from - covered - 1 >= courseDays) start = from; // idle for a whole course: a new one
           covered = Math.max(covered, from + n - 1);
           const beyond = Math.max(0, Math.min(n, from + n - 1 - (start + courseDays - 1)));
           if (beyond > 0) add(expected, c, l, Math.round((l.amountFen * beyond) / n));
         }
-        for (const order of permutations(claims)) expect(nonEmpty(screenInOrder(quantityCourse, order, ref).ledger)).toEqual(sorted(expected));
+        for (const order of permutations(claims)) expect(nonEmpty(screenInOrder(quantityCourse, order, ref, { countDaysOfSupply }).ledger)).toEqual(sorted(expected));
       }),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 
