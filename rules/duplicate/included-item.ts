@@ -147,6 +147,13 @@ export const duplicateIncludedItem: Rule<Params> = {
           reference: refWith('same_visit'),
         },
         {
+          name: 'interim claims of one stay, when the deployment keeps same_visit to one claim',
+          claim: stay('C2', [{ itemCode: 'S', at: '2026-10-08 09:00' }]),
+          history: { personClaims: [stay('C1', [{ itemCode: 'M', at: '2026-10-02 09:00' }])] },
+          reference: refWith('same_visit'),
+          params: { stayAcrossClaims: false },
+        },
+        {
           name: 'the same day at another institution',
           claim: claim({ claimNo: 'C2', lines: [{ itemCode: 'S', at: '2026-10-04 18:00' }] }),
           history: { personClaims: [claim({ institutionId: 'H2', claimNo: 'C1', lines: [{ itemCode: 'M', at: '2026-10-04 08:00' }] })] },

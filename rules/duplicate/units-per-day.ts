@@ -103,6 +103,14 @@ export const duplicateUnitsPerDay: Rule<Params> = {
           reference: ref,
           expect: { hits: 1, violatingLines: [], amountFen: 1000, otherClaims: ['C2'] },
         },
+        {
+          name: 'the same day at another institution, when the deployment counts across institutions',
+          claim: claim({ claimNo: 'C2', lines: [at('2026-10-04 15:00')] }),
+          history: { personClaims: [claim({ institutionId: 'H2', claimNo: 'C1', lines: [at('2026-10-04 08:00')] })] },
+          reference: ref,
+          params: { acrossInstitutions: true },
+          expect: { hits: 1, violatingLines: ['L1'], otherClaims: ['C1'] },
+        },
       ],
       passes: [
         {

@@ -118,6 +118,11 @@ export const splitPackage: Rule<Params> = {
           reference: ref,
         },
         {
+          name: 'a package relation of the same day: the part at 00:00 the next day of the stay',
+          claim: stay('C1', [{ itemCode: 'PKG', at: '2026-10-02 23:59' }, { itemCode: 'A', at: '2026-10-03 00:00' }]),
+          reference: reference({ relations: [rel('A', 'same_day')] }),
+        },
+        {
           name: 'the package and a part in two outpatient visits the same day',
           claim: claim({ claimNo: 'C2', visit: '2026-10-04 15:00', lines: [{ itemCode: 'A', at: '2026-10-04 15:00' }] }),
           history: { personClaims: [claim({ claimNo: 'C1', visit: '2026-10-04 09:00', lines: [{ itemCode: 'PKG', at: '2026-10-04 09:00' }] })] },
