@@ -32,6 +32,35 @@ const ITEMS: Item[] = [
   { code: 'C14020200300002', hcode: 'HC07', name: '一次性静脉留置针', category: 'consumable', priceFen: 1650 },
 ];
 
+const INSTITUTIONS = 8;
+const institutionId = (i: number) => `H3201020000${i}`;
+
+/**
+ * Reference data the claims meet: the institutions are designated (1 to 6 tertiary, 7 and 8
+ * secondary) and every item is in the catalogue at its price, except that a chest CT is capped
+ * at 200.00 in secondary hospitals: claims with one there are withheld 40.00 (PRICE-ABOVE-CEILING),
+ * about one in six, so findings are written too.
+ */
+export function referenceSeed(): { text: string; params: unknown[] }[] {
+  const rows: { text: string; params: unknown[] }[] = [];
+  for (let i = 1; i <= INSTITUTIONS; i++) {
+    rows.push({
+      text: `insert into institutions (institution_id, valid_from, name, type, level, ownership, area, beds, designated_from)
+             values ($1, '2000-01-01', $2, 'hospital', $3, 'public', '320102', 800, '2010-01-01')`,
+      params: [institutionId(i), `南京市第${i}医院`, i <= 6 ? 'tertiary' : 'secondary'],
+    });
+  }
+  for (const item of ITEMS) {
+    const price = money(item.priceFen);
+    rows.push({
+      text: `insert into catalogue_items (item_code, valid_from, name, category, unit, price_ceiling_primary, price_ceiling_secondary, price_ceiling_tertiary)
+             values ($1, '2000-01-01', $2, $3, '次', $4, $5, $4)`,
+      params: [item.code, item.name, item.category, price, item.hcode === 'CT01' ? '200.00' : price],
+    });
+  }
+  return rows;
+}
+
 const DIAGNOSES = [
   { code: 'J18.900', name: '肺炎' },
   { code: 'J44.100', name: '慢性阻塞性肺疾病伴急性加重' },
@@ -91,7 +120,7 @@ export function buildClaim(seed: number, now = Date.now()) {
   const diagnosis = pick(DIAGNOSES);
   return {
     insured: { sex: r() < 0.5 ? 'male' : 'female', birthDate: new Date(born).toISOString().slice(0, 10) },
-    institutionId: `H3201020000${1 + Math.floor(r() * 8)}`,
+    institutionId: institutionId(1 + Math.floor(r() * INSTITUTIONS)),
     visitType: 'inpatient',
     medType: '21',
     admittedAt: cst(admitted),

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
-import { claimTemplates, fillClaim } from './claims.js';
+import { claimTemplates, fillClaim, referenceSeed } from './claims.js';
 import { cpuBetween, cpuSnapshot, type CpuUse } from './cpu.js';
 import { pacedRun, percentile } from './paced.js';
 
@@ -275,6 +275,10 @@ async function main() {
   const created = JSON.parse(
     await run('scripts/keys.ts', ['create', '--name', 'bench', '--role', 'settlement', '--by', 'bench'], dbEnv),
   ) as { key: string };
+  // Reference data before the service starts, so its cache holds it from the first claim.
+  const seed = postgres(serviceDb, { max: 1, onnotice: () => {} });
+  for (const row of referenceSeed()) await seed.unsafe(row.text, row.params as never[]);
+  await seed.end();
 
   const servicePort = await freePort();
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
@@ -360,6 +364,8 @@ async function main() {
     const sql = postgres(db, { max: 1, onnotice: () => {} });
     const [setting] = await sql`show synchronous_commit`;
     const rows = await sql.unsafe<{ k: string }[]>(`select ${column} as k from ${table}`);
+    const decisions =
+      target === service ? await sql<{ decision: string; n: string }[]>`select decision, count(*)::text as n from claims group by 1 order by 1` : [];
     await sql.end();
     const stored = new Set(rows.map((r) => r.k));
     const missing = target.acked.filter((id) => !stored.has(id)).length;
@@ -368,7 +374,8 @@ async function main() {
     console.log(
       `  ${target.name.padEnd(9)} rows ${rows.length}   2xx answers ${target.acked.length}   answered but missing ${missing}   ` +
         `stored but unanswered ${unanswered} (in flight when a timed run stopped; ≤ ${timedRuns * opts.connections})   ` +
-        `synchronous_commit=${setting?.synchronous_commit}   ${missing === 0 && unanswered >= 0 && unanswered <= timedRuns * opts.connections ? 'ok' : 'FAILED'}`,
+        `synchronous_commit=${setting?.synchronous_commit}   ${missing === 0 && unanswered >= 0 && unanswered <= timedRuns * opts.connections ? 'ok' : 'FAILED'}` +
+        (decisions.length ? `   decisions: ${decisions.map((d) => `${d.decision} ${d.n}`).join(', ')}` : ''),
     );
   }
   console.log(
