@@ -1,0 +1,173 @@
+import { ceilingFen, INCLUDES, ITEMS, PACKAGE_PARTS } from './catalogue.js';
+import { DRUGS } from './catalogue-drugs.js';
+import { EXAMS, LABS, SERVICES } from './catalogue-services.js';
+import { cstDay, priceOf, type DraftClaim } from './draft.js';
+import { NON_MEDICAL_GOODS } from './names.js';
+import type { DraftLine, SimItem } from './types.js';
+
+/** Injections that change the lines of one claim as it is built. Each labels the lines it breaks. */
+export interface LineInjector {
+  variant: string;
+  applies(d: DraftClaim): boolean;
+  apply(d: DraftClaim): void;
+}
+
+const HOUR = 3_600_000;
+const unlimited = (l: DraftLine) => l.item.restrictions?.unitsPerDay === undefined;
+/** a time `minutes` later on the same CST day, or as much earlier when that would cross midnight */
+const sameDay = (at: number, minutes: number) => (cstDay(at + minutes * 60_000) === cstDay(at) ? at + minutes * 60_000 : at - minutes * 60_000);
+const isOutside = (d: DraftClaim) => d.plan.kind !== 'inpatient';
+
+/** the cheaper item → its dearer look-alike */
+const DEARER = new Map<string, SimItem>(ITEMS.flatMap((i) => (i.restrictions?.lookAlikeOf ?? []).map((code): [string, SimItem] => [code, i])));
+
+function withinWindow(d: DraftClaim, a: number, b: number, window: string | undefined): boolean {
+  if (window === 'same_hour') return Math.floor(a / HOUR) === Math.floor(b / HOUR);
+  if (window === 'six_hours') return Math.abs(a - b) <= 6 * HOUR;
+  if (window === 'same_day') return cstDay(a) === cstDay(b);
+  return d.plan.kind === 'inpatient' || cstDay(a) === cstDay(b);
+}
+
+/** main items of the claim whose included sub-item is not yet billed within the window */
+function includedPairs(d: DraftClaim) {
+  return d.lines.flatMap((line) =>
+    INCLUDES.filter(
+      (r) => r.main.code === line.item.code && !d.lines.some((s) => s.item.code === r.sub.code && withinWindow(d, s.at, line.at, r.window)),
+    ).map((relation) => ({ line, relation })),
+  );
+}
+
+function windowTime(d: DraftClaim, main: DraftLine, window: string | undefined): number {
+  if (window === 'same_hour') return main.at;
+  if (window === 'six_hours') return Math.max(d.plan.start - 12 * HOUR, main.at - 2 * HOUR);
+  if (window === 'same_visit') return Math.max(main.at, d.plan.end - 2 * HOUR);
+  return sameDay(main.at, 30);
+}
+
+export const LINE_INJECTORS: readonly LineInjector[] = [
+  {
+    variant: 'same-line',
+    applies: (d) => d.lines.some(unlimited),
+    apply(d) {
+      const line = d.rng.pick(d.lines.filter(unlimited));
+      d.label({ family: 'duplicate', variant: 'same-line', lines: [d.copy(line).lineId], involvedLines: [line.lineId] });
+    },
+  },
+  {
+    variant: 'includes-within-window',
+    applies: (d) => includedPairs(d).length > 0,
+    apply(d) {
+      const { line, relation } = d.rng.pick(includedPairs(d));
+      const sub = d.add(relation.sub, windowTime(d, line, relation.window));
+      d.label({ family: 'duplicate', variant: 'includes-within-window', lines: [sub.lineId], involvedLines: [line.lineId] });
+    },
+  },
+  {
+    variant: 'units-per-day',
+    applies: (d) => d.lines.some((l) => l.item.restrictions?.unitsPerDay === 1),
+    apply(d) {
+      const line = d.rng.pick(d.lines.filter((l) => l.item.restrictions?.unitsPerDay === 1));
+      const extra = d.copy(line, { at: sameDay(line.at, 120) });
+      d.label({ family: 'duplicate', variant: 'units-per-day', lines: [extra.lineId], involvedLines: [line.lineId] });
+    },
+  },
+  {
+    variant: 'parts-separately',
+    applies: (d) => d.lines.some((l) => PACKAGE_PARTS.has(l.item.code)),
+    apply(d) {
+      const pkg = d.rng.pick(d.lines.filter((l) => PACKAGE_PARTS.has(l.item.code)));
+      d.remove([pkg]);
+      const parts = (PACKAGE_PARTS.get(pkg.item.code) ?? []).map((part) => d.add(part, pkg.at));
+      d.label({ family: 'split-charging', variant: 'parts-separately', lines: parts.map((p) => p.lineId) });
+    },
+  },
+  {
+    variant: 'part-beside-package',
+    applies: (d) => d.lines.some((l) => PACKAGE_PARTS.has(l.item.code)),
+    apply(d) {
+      const pkg = d.rng.pick(d.lines.filter((l) => PACKAGE_PARTS.has(l.item.code)));
+      const parts = (PACKAGE_PARTS.get(pkg.item.code) ?? []).filter(() => d.rng.chance(0.5));
+      const added = (parts.length > 0 ? parts : [PACKAGE_PARTS.get(pkg.item.code)?.[0] as SimItem]).map((p) => d.add(p, pkg.at));
+      d.label({ family: 'split-charging', variant: 'part-beside-package', lines: added.map((l) => l.lineId), involvedLines: [pkg.lineId] });
+    },
+  },
+  {
+    variant: 'name-mismatch',
+    applies: (d) => d.lines.some((l) => l.item.category === 'drug'),
+    apply(d) {
+      const line = d.rng.pick(d.lines.filter((l) => l.item.category === 'drug'));
+      line.hospitalItemName = d.rng.pick(NON_MEDICAL_GOODS);
+      line.hospitalItemCode = `QT${String(d.rng.int(1, 99_999)).padStart(5, '0')}`;
+      d.label({ family: 'substitution', variant: 'name-mismatch', lines: [line.lineId] });
+    },
+  },
+  {
+    variant: 'dearer-look-alike',
+    applies: (d) => d.lines.some((l) => DEARER.has(l.item.code)),
+    apply(d) {
+      const cheap = d.rng.pick(d.lines.filter((l) => DEARER.has(l.item.code))).item;
+      const dearer = DEARER.get(cheap.code) as SimItem;
+      // The institution's own record still names what was given; the bill names the dearer item.
+      const lines = cheap.category === 'bed' ? d.lines.filter((l) => l.item === cheap) : [d.rng.pick(d.lines.filter((l) => l.item === cheap))];
+      for (const l of lines) Object.assign(l, { item: dearer, unitPrice: priceOf(d.inst, dearer) });
+      d.label({ family: 'substitution', variant: 'dearer-look-alike', lines: lines.map((l) => l.lineId) });
+    },
+  },
+  {
+    variant: 'above-ceiling',
+    applies: (d) => d.lines.length > 0,
+    apply(d) {
+      const services = d.lines.filter((l) => l.item.category !== 'drug' && l.item.category !== 'consumable');
+      const line = d.rng.pick(services.length > 0 && d.rng.chance(0.7) ? services : d.lines);
+      line.unitPrice = Math.round((ceilingFen(line.item, d.inst.level) * d.rng.int(105, 150)) / 100) * 100;
+      d.label({ family: 'price', variant: 'above-ceiling', lines: [line.lineId] });
+    },
+  },
+  {
+    variant: 'days-of-supply',
+    applies: (d) => d.lines.some((l) => l.daysOfSupply !== undefined && l.item.restrictions?.maxDaysOfSupply !== undefined),
+    apply(d) {
+      const line = d.rng.pick(d.lines.filter((l) => l.daysOfSupply !== undefined && l.item.restrictions?.maxDaysOfSupply !== undefined));
+      const limit = line.item.restrictions?.maxDaysOfSupply as number;
+      line.daysOfSupply = d.rng.int(Math.ceil(limit * 1.4), limit * 3);
+      line.quantity = Math.ceil(line.daysOfSupply / (line.item.unitDays ?? line.daysOfSupply)) * 10_000;
+      d.label({ family: 'quantity', variant: 'days-of-supply', lines: [line.lineId] });
+    },
+  },
+  {
+    variant: 'sex',
+    applies: (d) => d.plan.kind === 'outpatient' || (d.plan.kind === 'pharmacy' && d.plan.person.sex === 'male'),
+    apply(d) {
+      const at = d.plan.start + 15 * 60_000;
+      const male = d.plan.person.sex === 'male';
+      const line =
+        d.plan.kind === 'pharmacy' ? d.drug(DRUGS.clotrimazole, at, 7) : d.add(male ? d.rng.pick([LABS.vaginalSecretion, EXAMS.transvaginalUltrasound]) : LABS.prostaticFluid, at);
+      d.label({ family: 'restriction', variant: 'sex', lines: [line.lineId] });
+    },
+  },
+  {
+    variant: 'age',
+    applies: (d) => isOutside(d) && d.age >= 18,
+    apply(d) {
+      const at = d.plan.start + 20 * 60_000;
+      const line = d.plan.kind === 'pharmacy' ? d.drug(DRUGS.childFever, at, 3) : d.add(d.rng.pick([SERVICES.childInfusion, SERVICES.childMassage]), at);
+      d.label({ family: 'restriction', variant: 'age', lines: [line.lineId] });
+    },
+  },
+  {
+    variant: 'care-setting',
+    applies: isOutside,
+    apply(d) {
+      const line = d.add(DRUGS.ginkgoDipyridamole, d.plan.start + 25 * 60_000, 2);
+      d.label({ family: 'restriction', variant: 'care-setting', lines: [line.lineId] });
+    },
+  },
+  {
+    variant: 'institution-level',
+    applies: (d) => d.inst.level === 'primary' || d.inst.level === 'none',
+    apply(d) {
+      const line = d.add(DRUGS.salvia, isOutside(d) ? d.plan.start + 25 * 60_000 : d.at(0, 14), 2);
+      d.label({ family: 'restriction', variant: 'institution-level', lines: [line.lineId] });
+    },
+  },
+];

@@ -1,0 +1,63 @@
+import { daysInMonth, parseInstant } from '../lib/time.js';
+
+export interface SimOptions {
+  seed: number | string;
+  /** first simulated month, yyyy-MM (China Standard Time) */
+  month: string;
+  months: number;
+  /** 1 is a county: about 35 institutions and 50,000 claims a month; claims grow linearly with it */
+  scale: number;
+  /** inject nothing: no violations, no fraudulent institutions, no lapse of designation */
+  clean: boolean;
+  /** share of claims that get an injected violation (fraudulent institutions get more) */
+  violationShare: number;
+  /** share of claims settled late, after later claims */
+  lateShare: number;
+  /** the latest a late claim arrives, in days after its service ended */
+  lateMaxDays: number;
+}
+
+export const DEFAULT_OPTIONS: Omit<SimOptions, 'seed' | 'month'> = {
+  months: 1,
+  scale: 1,
+  clean: false,
+  violationShare: 0.04,
+  lateShare: 0.03,
+  lateMaxDays: 20,
+};
+
+export interface Period {
+  /** first instant of the first month */
+  start: number;
+  /** first instant after the last month */
+  end: number;
+  /** yyyy-MM of each month */
+  months: string[];
+}
+
+export const DAY_MS = 86_400_000;
+
+export function resolveOptions(input: Partial<SimOptions> & Pick<SimOptions, 'seed' | 'month'>): SimOptions {
+  const o = { ...DEFAULT_OPTIONS, ...input };
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(o.month)) throw new RangeError(`month must be yyyy-MM, got ${o.month}`);
+  if (!Number.isInteger(o.months) || o.months < 1 || o.months > 120) throw new RangeError('months must be an integer from 1 to 120');
+  if (!(o.scale > 0 && o.scale <= 1000)) throw new RangeError('scale must be above 0 and at most 1000');
+  if (!(o.violationShare >= 0 && o.violationShare <= 1)) throw new RangeError('violationShare must be from 0 to 1');
+  if (!(o.lateShare >= 0 && o.lateShare <= 1)) throw new RangeError('lateShare must be from 0 to 1');
+  if (!Number.isInteger(o.lateMaxDays) || o.lateMaxDays < 0) throw new RangeError('lateMaxDays must be a non-negative integer');
+  return o;
+}
+
+export function periodOf(options: SimOptions): Period {
+  const [y, m] = options.month.split('-').map(Number) as [number, number];
+  const months: string[] = [];
+  for (let i = 0; i < options.months; i++) {
+    const total = y * 12 + (m - 1) + i;
+    months.push(`${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`);
+  }
+  const last = months.at(-1) as string;
+  const [ly, lm] = last.split('-').map(Number) as [number, number];
+  const start = parseInstant(`${options.month}-01 00:00:00`) as number;
+  const end = (parseInstant(`${last}-${String(daysInMonth(ly, lm)).padStart(2, '0')} 00:00:00`) as number) + DAY_MS;
+  return { start, end, months };
+}

@@ -1,0 +1,86 @@
+import { DAY_MS } from './options.js';
+
+/**
+ * What the planner remembers about each person it has used: stays, visit days and the last
+ * HbA1c test. It keeps clean data clean: no visit inside a stay, no overlapping stays, no
+ * readmission for the same category within the split-stay window, no HbA1c twice within its
+ * cycle. Injections are the only way those patterns appear. Days are CST day numbers.
+ */
+const CST_MS = 8 * 3_600_000;
+/** a readmission this close (days) to the same institution and ICD-10 category would look split */
+const READMISSION_GUARD_DAYS = 16;
+const HBA1C_CYCLE_DAYS = 15;
+
+export const dayNo = (ms: number) => Math.floor((ms + CST_MS) / DAY_MS);
+
+interface Stay {
+  from: number;
+  to: number;
+  inst: string;
+  category: string;
+  planned: boolean;
+}
+
+interface PersonState {
+  stays: Stay[];
+  visitDays: number[];
+  lastHba1c?: number;
+}
+
+export class PersonBook {
+  private readonly people = new Map<number, PersonState>();
+
+  private state(person: number): PersonState {
+    let s = this.people.get(person);
+    if (!s) this.people.set(person, (s = { stays: [], visitDays: [] }));
+    return s;
+  }
+
+  /** a visit on this day would not fall inside any stay (discharge and admission days included) */
+  canVisit(person: number, day: number): boolean {
+    const s = this.people.get(person);
+    return !s || s.stays.every((st) => day < st.from || day > st.to);
+  }
+
+  canAdmit(person: number, stay: Stay): boolean {
+    const s = this.people.get(person);
+    if (!s) return true;
+    if (s.visitDays.some((d) => d >= stay.from && d <= stay.to)) return false;
+    for (const other of s.stays) {
+      if (stay.from <= other.to + 1 && stay.to + 1 >= other.from) return false;
+      const sameKind = other.inst === stay.inst && other.category === stay.category && !(other.planned && stay.planned);
+      if (sameKind && (Math.abs(stay.from - other.to) <= READMISSION_GUARD_DAYS || Math.abs(other.from - stay.to) <= READMISSION_GUARD_DAYS)) return false;
+    }
+    return true;
+  }
+
+  addStay(person: number, stay: Stay) {
+    this.state(person).stays.push(stay);
+  }
+
+  addVisit(person: number, day: number) {
+    this.state(person).visitDays.push(day);
+  }
+
+  hba1cAllowed(person: number, day: number): boolean {
+    const last = this.people.get(person)?.lastHba1c;
+    return last === undefined || Math.abs(day - last) > HBA1C_CYCLE_DAYS;
+  }
+
+  addHba1c(person: number, day: number) {
+    const s = this.state(person);
+    s.lastHba1c = Math.max(s.lastHba1c ?? day, day);
+  }
+
+  /** forgets what can no longer matter: everything that ended well before `day` */
+  prune(day: number) {
+    const horizon = day - READMISSION_GUARD_DAYS - 2;
+    for (const [person, s] of this.people) {
+      s.stays = s.stays.filter((st) => st.to >= horizon);
+      s.visitDays = s.visitDays.filter((d) => d >= day);
+      if (s.stays.length === 0 && s.visitDays.length === 0 && (s.lastHba1c === undefined || s.lastHba1c < horizon)) this.people.delete(person);
+    }
+  }
+}
+
+export type { Stay as BookedStay };

@@ -1,0 +1,140 @@
+import { cstDay } from './draft.js';
+import { dayNo } from './person-book.js';
+import { refOf, type Profile, type StayProfile, type VisitPlan } from './plan.js';
+import { dayStartMs, drawNights, fits, pickProfile, stayOf, type Planner } from './planner.js';
+import { ageYears } from './population.js';
+import { INPATIENT } from './profiles-inpatient.js';
+import { OUTPATIENT } from './profiles-outpatient.js';
+import { PHARMACY } from './profiles-pharmacy.js';
+import type { Random } from './random.js';
+import type { Person } from './types.js';
+
+/**
+ * Injections that shape visits rather than lines: a resubmitted copy, a readmission, a stay
+ * with hung-bed nights or an overrun course, a visit elsewhere during a stay, an overlapping
+ * stay, a second HbA1c inside its cycle. Each returns the companion plans to emit and what to
+ * book once the base plan is booked, or undefined when it cannot be placed (the base stays clean).
+ */
+export interface PlanInjection {
+  emit: VisitPlan[];
+  commit(): void;
+}
+
+const stayProfile = (p: VisitPlan) => p.profile as StayProfile;
+const compatible = <P extends Profile>(profiles: readonly P[], person: Person, at: number) =>
+  profiles.filter((p) => {
+    const age = ageYears(person.birthDate, at);
+    return age >= p.ages[0] && age <= p.ages[1] && (p.sex === undefined || p.sex === person.sex);
+  });
+
+export function planApplies(planner: Planner, plan: VisitPlan, variant: string): boolean {
+  const stay = plan.kind === 'inpatient';
+  switch (variant) {
+    case 'resubmitted':
+      return true;
+    case 'readmission':
+    case 'empty-days':
+      return stay && !stayProfile(plan).planned;
+    case 'visit-during-stay':
+    case 'overlap':
+      return stay && plan.nights >= 3 && !stayProfile(plan).planned;
+    case 'course-length':
+      return stay && stayProfile(plan).courseLimited === true;
+    case 'times-per-cycle':
+      return plan.kind === 'outpatient' && plan.profile.diag.code === 'E11.900' && (plan.hba1c || planner.book.hba1cAllowed(plan.person.index, dayNo(plan.start)));
+    default:
+      return false;
+  }
+}
+
+export function applyPlanVariant(planner: Planner, rng: Random, base: VisitPlan, variant: string): PlanInjection | undefined {
+  const nothing = () => {};
+  const { book, world } = planner;
+  const endsBefore = (nights: number) => dayStartMs(dayNo(base.start) + nights) + 12 * 3_600_000 < world.period.end;
+  switch (variant) {
+    case 'resubmitted': {
+      planner.onTime(rng, base);
+      const copy = planner.newPlan(rng, base);
+      Object.assign(copy, { contentKey: base.contentKey, nights: base.nights, emptyNights: base.emptyNights, hba1c: base.hba1c, late: false });
+      copy.arrival = base.arrival + rng.int(1, 48) * 3_600_000;
+      copy.labels.push({ variant, other: refOf(base) });
+      return { emit: [copy], commit: nothing };
+    }
+    case 'readmission': {
+      const admit = dayStartMs(dayNo(base.end) + rng.int(1, 14)) + rng.int(8 * 60, 18 * 60) * 60_000;
+      const again = planner.stayPlan(rng, base.inst, base.person, stayProfile(base), admit, drawNights(rng, stayProfile(base), base.inst));
+      if (!planner.inPeriod(again) || !book.canAdmit(again.person.index, stayOf(again))) return undefined;
+      planner.onTime(rng, base);
+      planner.onTime(rng, again);
+      again.labels.push({ variant, other: refOf(base) });
+      return { emit: [again], commit: () => book.addStay(again.person.index, stayOf(again)) };
+    }
+    case 'empty-days': {
+      const extra = rng.int(3, 6);
+      if (!endsBefore(base.nights + extra)) return undefined;
+      const treated = base.nights;
+      planner.setNights(rng, base, treated + extra);
+      base.emptyNights = extra;
+      base.labels.push({ variant, from: dayStartMs(dayNo(base.start) + treated) });
+      return { emit: [], commit: nothing };
+    }
+    case 'course-length': {
+      const nights = Math.max(base.nights, rng.int(16, 20));
+      if (!endsBefore(nights)) return undefined;
+      planner.setNights(rng, base, nights);
+      base.labels.push({ variant });
+      return { emit: [], commit: nothing };
+    }
+    case 'visit-during-stay': {
+      const day = dayNo(base.start) + rng.int(1, base.nights - 1);
+      const at = dayStartMs(day) + rng.int(9 * 60, 16 * 60) * 60_000;
+      const kind = rng.chance(0.4) ? 'pharmacy' : 'outpatient';
+      const sites = world.institutions.filter((i) => i.id !== base.inst.id && (kind === 'pharmacy' ? i.pharmacyPerDay : i.outpatientPerDay) > 0);
+      const profiles = compatible(kind === 'pharmacy' ? PHARMACY : OUTPATIENT, base.person, at);
+      if (sites.length === 0 || profiles.length === 0) return undefined;
+      const inst = rng.pick(sites);
+      const visit = planner.newPlan(rng, { kind, inst, person: base.person, profile: pickProfile(rng, profiles, inst), start: at, end: at });
+      if (!planner.inPeriod(visit)) return undefined;
+      planner.onTime(rng, base);
+      planner.onTime(rng, visit);
+      base.labels.push({ variant, other: refOf(visit), day: cstDay(at) });
+      return { emit: [visit], commit: () => book.addVisit(base.person.index, day) };
+    }
+    case 'overlap': {
+      const others = world.institutions.filter((i) => i.beds > 0 && i.id !== base.inst.id);
+      const inst = others.length > 0 ? rng.pick(others) : base.inst;
+      const at0 = dayStartMs(dayNo(base.start) + rng.int(1, base.nights - 1)) + rng.int(9 * 60, 18 * 60) * 60_000;
+      const fitting = compatible(INPATIENT.filter((p) => fits(p, inst) && !p.planned), base.person, at0);
+      const different = fitting.filter((p) => p.diag.code.slice(0, 3) !== base.profile.diag.code.slice(0, 3));
+      if (fitting.length === 0) return undefined;
+      const profile = pickProfile(rng, different.length > 0 ? different : fitting, inst);
+      const second = planner.stayPlan(rng, inst, base.person, profile, at0, rng.int(2, 6));
+      if (!planner.inPeriod(second) || !book.canAdmit(second.person.index, stayOf(second))) return undefined;
+      planner.onTime(rng, base);
+      planner.onTime(rng, second);
+      const [earlier, later] = second.arrival > base.arrival ? [base, second] : [second, base];
+      later.labels.push({ variant, other: refOf(earlier), from: Math.max(base.start, second.start), to: Math.min(base.end, second.end) });
+      return { emit: [second], commit: () => book.addStay(second.person.index, stayOf(second)) };
+    }
+    case 'times-per-cycle': {
+      const day = dayNo(base.start) + rng.int(4, 12);
+      const at = dayStartMs(day) + rng.int(8 * 60, 16 * 60) * 60_000;
+      const again = planner.newPlan(rng, { ...base, start: at, end: at });
+      if (!planner.inPeriod(again) || !book.canVisit(base.person.index, day)) return undefined;
+      base.hba1c = again.hba1c = true;
+      planner.onTime(rng, base);
+      planner.onTime(rng, again);
+      again.labels.push({ variant, other: refOf(base) });
+      return {
+        emit: [again],
+        commit: () => {
+          book.addHba1c(base.person.index, dayNo(base.start));
+          book.addHba1c(base.person.index, day);
+          book.addVisit(base.person.index, day);
+        },
+      };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,90 @@
+import type { DraftClaim } from './draft.js';
+import type { ClaimRef, Person, SimInstitution, VisitKind } from './types.js';
+
+/**
+ * A visit decided but not yet written out: who, where, when, and which injections it carries.
+ * Plans are small; a stay's lines are built only when its claim arrives, so the stays in progress
+ * cost little memory however large the run.
+ */
+export interface Diagnosis {
+  code: string;
+  name: string;
+}
+
+interface ProfileBase {
+  diag: Diagnosis;
+  /** relative frequency at tertiary, secondary and primary institutions */
+  weight: readonly [number, number, number];
+  ages: readonly [number, number];
+  sex?: 'male' | 'female';
+  dept?: readonly [string, string];
+}
+
+export interface VisitProfile extends ProfileBase {
+  kind: 'outpatient' | 'pharmacy';
+  /** a pharmacy purchase of over-the-counter goods carries no diagnosis */
+  noDiagnosis?: boolean;
+  build(d: DraftClaim): void;
+}
+
+export interface StayProfile extends ProfileBase {
+  kind: 'inpatient';
+  losMedian: number;
+  minNights?: number;
+  /** intensive days are spent on a monitored bed (cardiac care), not only under first-grade nursing */
+  monitored?: boolean;
+  hospitalOnly?: boolean;
+  minLevel?: 'secondary' | 'tertiary';
+  /** planned cycles (chemotherapy): readmission is expected, never split hospitalisation */
+  planned?: boolean;
+  /** a drug of the stay has a paid course (14 days) that a long stay can overrun */
+  courseLimited?: boolean;
+  secondary?: Diagnosis;
+  /** lines of day k of the stay (0 = admission day), besides bed, nursing and the daily visit */
+  day(d: DraftClaim, k: number, nights: number): void;
+  /** first days on a monitored bed and first-grade nursing */
+  intensiveDays?: (d: DraftClaim) => number;
+  /** take-home drugs at discharge */
+  discharge?(d: DraftClaim, at: number): void;
+}
+
+export type Profile = VisitProfile | StayProfile;
+
+/** A truth decided when planning, resolved into line ids when the claim is built. */
+export type PlanLabel =
+  | { variant: 'resubmitted'; other: ClaimRef }
+  | { variant: 'readmission'; other: ClaimRef }
+  | { variant: 'times-per-cycle'; other: ClaimRef }
+  | { variant: 'visit-during-stay'; other: ClaimRef; day: string }
+  | { variant: 'overlap'; other: ClaimRef; from: number; to: number }
+  | { variant: 'empty-days'; from: number }
+  | { variant: 'course-length' };
+
+export interface VisitPlan {
+  claimId: string;
+  /** the key content randomness is drawn from: the claim id, or the original's for a resubmission */
+  contentKey: string;
+  kind: VisitKind;
+  inst: SimInstitution;
+  person: Person;
+  profile: Profile;
+  /** visit time, or admission */
+  start: number;
+  /** visit time, or discharge */
+  end: number;
+  /** when the settlement system sends the claim */
+  arrival: number;
+  /** settled days after the service ended */
+  late: boolean;
+  /** nights in hospital (inpatient), the last `emptyNights` of them with nothing but the bed */
+  nights: number;
+  emptyNights: number;
+  hba1c: boolean;
+  /** draw a line-level injection when the claim is built */
+  lineInjection: boolean;
+  labels: PlanLabel[];
+  /** tie-break for plans arriving at the same instant: order of planning */
+  seq: number;
+}
+
+export const refOf = (plan: VisitPlan): ClaimRef => ({ institutionId: plan.inst.id, claimId: plan.claimId });

@@ -1,0 +1,53 @@
+import { DRUGS } from './catalogue-drugs.js';
+import { LABS, SERVICES } from './catalogue-services.js';
+import { cstDay, type DraftClaim } from './draft.js';
+import type { PlanLabel } from './plan.js';
+
+/**
+ * Turns a truth decided at planning into line ids once the claim's lines exist. A label on a
+ * whole visit (a copy, a readmission) names every line; the others name the lines that show it.
+ */
+export function resolveLabel(d: DraftClaim, label: PlanLabel) {
+  const all = () => d.lines.map((l) => l.lineId);
+  switch (label.variant) {
+    case 'resubmitted':
+      d.label({ family: 'duplicate', variant: label.variant, lines: all(), otherClaims: [label.other] });
+      return;
+    case 'readmission':
+      d.label({ family: 'split-stay', variant: label.variant, lines: all(), otherClaims: [label.other] });
+      return;
+    case 'times-per-cycle': {
+      const tests = d.lines.filter((l) => l.item === LABS.hba1c).map((l) => l.lineId);
+      d.label({ family: 'quantity', variant: label.variant, lines: tests, otherClaims: [label.other] });
+      return;
+    }
+    case 'visit-during-stay': {
+      // The bed billed for the day the patient was seen elsewhere is the charge at issue.
+      const beds = d.lines.filter((l) => l.item.category === 'bed' && cstDay(l.at) === label.day).map((l) => l.lineId);
+      d.label({ family: 'bed-hanging', variant: label.variant, lines: beds, otherClaims: [label.other] });
+      return;
+    }
+    case 'overlap': {
+      const inside = d.lines.filter((l) => l.at >= label.from && l.at < label.to).map((l) => l.lineId);
+      d.label({ family: 'overlapping-stay', variant: label.variant, lines: inside, otherClaims: [label.other] });
+      return;
+    }
+    case 'empty-days': {
+      const empty = d.lines.filter((l) => l.at >= label.from && l.item.category === 'bed').map((l) => l.lineId);
+      d.label({ family: 'bed-hanging', variant: label.variant, lines: empty });
+      return;
+    }
+    case 'course-length': {
+      // The drug's paid course is 14 days; the stay goes on giving it.
+      const treated = d.plan.nights - d.plan.emptyNights;
+      const extra = [];
+      for (let k = 14; k < treated; k++) {
+        extra.push(d.add(DRUGS.ginkgoDipyridamole, d.at(k, 9, 30), 1));
+        d.add(DRUGS.saline, d.at(k, 9, 30), 1);
+        d.add(SERVICES.infusion, d.at(k, 9, 30), 1);
+      }
+      d.label({ family: 'quantity', variant: label.variant, lines: extra.map((l) => l.lineId) });
+      return;
+    }
+  }
+}

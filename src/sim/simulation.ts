@@ -1,0 +1,103 @@
+import type { InstitutionRecord, ReferenceKind } from '../reference/reference.schema.js';
+import { catalogueRecords, relationRecords } from './catalogue.js';
+import { runDrafts } from './generate.js';
+import type { SimOptions } from './options.js';
+import { addUsage, planStock, type StockPlan } from './stock.js';
+import type { InstitutionTruth, SimInstitution, ViolationTruth } from './types.js';
+import { toWire, type WireClaim } from './wire.js';
+import { createWorld, type World } from './world.js';
+
+export interface SimulatedClaim {
+  claim: WireClaim;
+  /** what was injected into this claim; empty for a clean one */
+  truth: ViolationTruth[];
+}
+
+export interface ReferenceBatch {
+  kind: ReferenceKind;
+  records: object[];
+}
+
+/**
+ * The synthetic world of one seed and set of options: reference data, claims in arrival order,
+ * and the truth. Pure and lazy: claims are generated as they are pulled, and the same seed and
+ * options give the same output. Stock records need one silent pass over the claims first (to
+ * know what was sold); that pass also counts them.
+ */
+export class Simulation {
+  readonly world: World;
+  private stockPlan: StockPlan | undefined;
+  private count = 0;
+
+  constructor(input: Partial<SimOptions> & Pick<SimOptions, 'seed' | 'month'>) {
+    this.world = createWorld(input);
+  }
+
+  get options(): SimOptions {
+    return this.world.options;
+  }
+
+  get institutions(): readonly SimInstitution[] {
+    return this.world.institutions;
+  }
+
+  /** the four kinds in load order (institutions and items before what refers to them) */
+  reference(): ReferenceBatch[] {
+    return [
+      { kind: 'institutions', records: this.world.institutions.flatMap(institutionRecords) },
+      { kind: 'catalogue-items', records: catalogueRecords() },
+      { kind: 'item-relations', records: relationRecords() },
+      { kind: 'stock-records', records: this.stock().records },
+    ];
+  }
+
+  institutionTruth(): InstitutionTruth[] {
+    return this.world.institutions.map((i) => ({ type: 'institution', institutionId: i.id, fraudulent: i.fraudulent, behaviours: i.behaviours }));
+  }
+
+  /** how many claims `claims()` yields */
+  claimCount(): number {
+    this.stock();
+    return this.count;
+  }
+
+  *claims(): Generator<SimulatedClaim> {
+    for (const draft of runDrafts(this.world, this.stock().shortages)) yield { claim: toWire(draft), truth: draft.truths };
+  }
+
+  private stock(): StockPlan {
+    if (!this.stockPlan) {
+      const usage = new Map<string, number>();
+      let count = 0;
+      for (const draft of runDrafts(this.world)) {
+        addUsage(usage, draft);
+        count++;
+      }
+      this.count = count;
+      this.stockPlan = planStock(this.world, usage);
+    }
+    return this.stockPlan;
+  }
+}
+
+export const simulate = (input: Partial<SimOptions> & Pick<SimOptions, 'seed' | 'month'>) => new Simulation(input);
+
+/**
+ * One record per validity period. A lapsed designation is three: designated until the lapse,
+ * designation ended during it, designated anew after it.
+ */
+function institutionRecords(i: SimInstitution): InstitutionRecord[] {
+  const base = { institutionId: i.id, name: i.name, type: i.type, level: i.level, ownership: i.ownership, area: i.area, beds: i.beds };
+  if (!i.suspended) return [{ ...base, designatedFrom: i.designatedFrom, validFrom: i.designatedFrom }];
+  const before = shiftDay(i.suspended.from, -1);
+  const after = shiftDay(i.suspended.to, 1);
+  return [
+    { ...base, designatedFrom: i.designatedFrom, validFrom: i.designatedFrom, validTo: before },
+    { ...base, designatedFrom: i.designatedFrom, designatedTo: before, validFrom: i.suspended.from, validTo: i.suspended.to },
+    { ...base, designatedFrom: after, validFrom: after },
+  ];
+}
+
+function shiftDay(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

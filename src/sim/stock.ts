@@ -1,0 +1,80 @@
+import { cstMonth } from '../lib/time.js';
+import type { StockRecordInput } from '../reference/reference.schema.js';
+import { isStockTracked } from './catalogue.js';
+import type { DraftClaim } from './draft.js';
+import { derive } from './random.js';
+import type { World } from './world.js';
+
+/**
+ * Purchase and stock records (进销存). A first, silent pass over the claims measures what each
+ * institution sells of each good in each month (by the claim's start month, as the stock rule
+ * counts it); stock is then set above that for honest pairs and below it for a few chosen
+ * (institution, item, month) pairs: the substitution with false stock ledgers of the brief.
+ */
+const SCALE = 10_000;
+
+export const usageKey = (institutionId: string, itemCode: string, month: string) => `${institutionId}|${itemCode}|${month}`;
+
+/** quantities (×10^4) of stock-tracked goods per institution, item and month */
+export function addUsage(usage: Map<string, number>, d: DraftClaim) {
+  const month = cstMonth(d.plan.start);
+  for (const l of d.lines) {
+    if (!isStockTracked(l.item)) continue;
+    const key = usageKey(d.inst.id, l.item.code, month);
+    usage.set(key, (usage.get(key) ?? 0) + l.quantity);
+  }
+}
+
+export interface StockPlan {
+  records: StockRecordInput[];
+  /** for the short pairs: what was in stock (×10^4); sales beyond it are the violation */
+  shortages: Map<string, number>;
+}
+
+export function planStock(world: World, usage: ReadonlyMap<string, number>): StockPlan {
+  const keys = [...usage.keys()].sort();
+  const shortages = new Map<string, number>();
+  if (!world.options.clean) {
+    for (const month of new Set(keys.map((k) => k.split('|')[2] as string))) {
+      // Short stock needs enough sales to be short of: at least 20 units in the month.
+      const candidates = keys.filter((k) => k.endsWith(`|${month}`) && (usage.get(k) ?? 0) >= 20 * SCALE);
+      const sellers = new Set(candidates.map((k) => k.split('|')[0])).size;
+      const rng = derive(world.seed, 'stock-targets', month);
+      for (let n = Math.max(1, Math.round(sellers * 0.08)); n > 0 && candidates.length > 0; n--) {
+        const key = candidates.splice(rng.int(0, candidates.length - 1), 1)[0] as string;
+        shortages.set(key, Math.floor(((usage.get(key) ?? 0) / SCALE) * (rng.int(55, 85) / 100)) * SCALE);
+      }
+    }
+  }
+  const records = keys.map((key): StockRecordInput => {
+    const [institutionId = '', itemCode = '', month = ''] = key.split('|');
+    const rng = derive(world.seed, 'stock', key);
+    const sold = Math.ceil((usage.get(key) ?? 0) / SCALE);
+    const total = shortages.has(key) ? (shortages.get(key) as number) / SCALE : Math.ceil((sold * rng.int(115, 160)) / 100) + rng.int(0, 20);
+    const opening = Math.floor((total * rng.int(20, 50)) / 100);
+    return { institutionId, itemCode, month, openingQuantity: String(opening), purchasedQuantity: String(total - opening) };
+  });
+  return { records, shortages };
+}
+
+/** Counts sales of the short pairs in arrival order and labels the lines sold beyond the stock. */
+export class ShortageTracker {
+  private readonly sold = new Map<string, number>();
+
+  constructor(private readonly shortages: ReadonlyMap<string, number>) {}
+
+  label(d: DraftClaim) {
+    if (this.shortages.size === 0) return;
+    const month = cstMonth(d.plan.start);
+    const beyond = new Map<string, string[]>();
+    for (const l of d.lines) {
+      const key = usageKey(d.inst.id, l.item.code, month);
+      const limit = this.shortages.get(key);
+      if (limit === undefined) continue;
+      const total = (this.sold.get(key) ?? 0) + l.quantity;
+      this.sold.set(key, total);
+      if (total > limit) beyond.set(key, [...(beyond.get(key) ?? []), l.lineId]);
+    }
+    for (const lines of beyond.values()) d.label({ family: 'substitution', variant: 'stock-shortage', lines });
+  }
+}

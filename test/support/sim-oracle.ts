@@ -1,0 +1,125 @@
+import { fenFrom, milliFrom } from '../../src/lib/money.js';
+import { cstDate, parseInstant } from '../../src/lib/time.js';
+import { ITEM_BY_CODE, INCLUDES, PACKAGE_PARTS, ceilingFen } from '../../src/sim/catalogue.js';
+import type { SimInstitution } from '../../src/sim/types.js';
+import type { WireClaim } from '../../src/sim/wire.js';
+
+/**
+ * An independent reading of simulated claims, written from the brief's definitions rather than
+ * from the generator's code: what in them is a violation. Used to show that clean output has
+ * none and that every injected truth label points at something really there. Deliberately plain
+ * and slow (a test holds one small month in memory).
+ */
+export interface OracleHit {
+  claimId: string;
+  variant: string;
+}
+
+type Level = 'primary' | 'secondary' | 'tertiary' | 'none';
+const DAY = 86_400_000;
+const at = (s: string) => parseInstant(s) as number;
+const age = (birth: string, when: string) => {
+  const years = Number(when.slice(0, 4)) - Number(birth.slice(0, 4));
+  return when.slice(5) < birth.slice(5) ? years - 1 : years;
+};
+const RANK = { none: 0, primary: 1, secondary: 2, tertiary: 3 } as const;
+
+export function oracle(claims: readonly WireClaim[], institutions: readonly SimInstitution[], stock: ReadonlyMap<string, number>): OracleHit[] {
+  const byId = new Map(institutions.map((i) => [i.id, i]));
+  const hits: OracleHit[] = [];
+  const hit = (c: WireClaim, variant: string) => hits.push({ claimId: c.claimId, variant });
+  const seenLines = new Map<string, string>();
+  const sold = new Map<string, number>();
+  const contents = new Map<string, string>();
+  const stays = claims.filter((c) => c.visitType === 'inpatient');
+
+  for (const c of claims) {
+    const inst = byId.get(c.institutionId) as SimInstitution;
+    const level = inst.level as Level;
+    const start = c.admittedAt ?? (c.visitAt as string);
+    const perDay = new Map<string, number>();
+    const content = JSON.stringify({ ...c, claimId: '', settledAt: '' });
+    if (contents.has(content)) hit(c, 'resubmitted');
+    contents.set(content, c.claimId);
+    for (const l of c.lines) {
+      const item = ITEM_BY_CODE.get(l.itemCode);
+      if (!item) throw new Error(`unknown item ${l.itemCode}`);
+      const r = item.restrictions ?? {};
+      const date = cstDate(at(l.serviceAt));
+      if (inst.suspended && date >= inst.suspended.from && date <= inst.suspended.to) hit(c, 'suspended');
+      if ((milliFrom(l.unitPrice) as number) > ceilingFen(item, level) * 100) hit(c, 'above-ceiling');
+      if (l.daysOfSupply !== undefined && r.maxDaysOfSupply !== undefined && l.daysOfSupply > r.maxDaysOfSupply) hit(c, 'days-of-supply');
+      if (r.sex && r.sex !== c.insured.sex) hit(c, 'sex');
+      if (r.maxAgeYears !== undefined && age(c.insured.birthDate, date) > r.maxAgeYears) hit(c, 'age');
+      if (r.careSettings && !r.careSettings.includes(c.visitType)) hit(c, 'care-setting');
+      if (r.minInstitutionLevel && RANK[level] < RANK[r.minInstitutionLevel]) hit(c, 'institution-level');
+      if (!l.hospitalItemName.startsWith(item.name)) {
+        const cheaper = (r.lookAlikeOf ?? []).map((code) => ITEM_BY_CODE.get(code)?.name);
+        hit(c, cheaper.some((n) => n && l.hospitalItemName.startsWith(n)) ? 'dearer-look-alike' : 'name-mismatch');
+      }
+      if ([...PACKAGE_PARTS.values()].some((parts) => parts.some((p) => p.code === l.itemCode)))
+        hit(c, c.lines.some((o) => PACKAGE_PARTS.has(o.itemCode)) ? 'part-beside-package' : 'parts-separately');
+      const key = `${c.insured.id}|${c.institutionId}|${l.itemCode}|${at(l.serviceAt)}`;
+      if (seenLines.has(key) && seenLines.get(key) !== `${c.claimId}|${l.lineId}`) hit(c, 'same-line');
+      seenLines.set(key, `${c.claimId}|${l.lineId}`);
+      const dayKey = `${l.itemCode}|${date}`;
+      perDay.set(dayKey, (perDay.get(dayKey) ?? 0) + (milliFrom(l.quantity) as number) / 10_000);
+      if (r.unitsPerDay !== undefined && (perDay.get(dayKey) as number) > r.unitsPerDay) hit(c, 'units-per-day');
+      const stockKey = `${c.institutionId}|${l.itemCode}|${cstDate(at(start)).slice(0, 7)}`;
+      sold.set(stockKey, (sold.get(stockKey) ?? 0) + (milliFrom(l.quantity) as number));
+      if (stock.has(stockKey) && (sold.get(stockKey) as number) > (stock.get(stockKey) as number)) hit(c, 'stock-shortage');
+    }
+    for (const rel of INCLUDES)
+      for (const main of c.lines.filter((l) => l.itemCode === rel.main.code))
+        for (const sub of c.lines.filter((l) => l.itemCode === rel.sub.code)) {
+          const a = at(main.serviceAt), b = at(sub.serviceAt);
+          const within = { same_hour: Math.floor(a / 3_600_000) === Math.floor(b / 3_600_000), six_hours: Math.abs(a - b) <= 6 * 3_600_000, same_day: cstDate(a) === cstDate(b), same_visit: true };
+          if (within[rel.window as keyof typeof within]) hit(c, 'includes-within-window');
+        }
+    const ginkgoDays = new Set(c.lines.filter((l) => l.itemCode === 'ZA04FAY0128B002010100015').map((l) => cstDate(at(l.serviceAt))));
+    if (c.visitType === 'inpatient' && ginkgoDays.size > 14) hit(c, 'course-length');
+    if (c.visitType === 'inpatient') emptyDays(c, hit);
+    if (Number.isNaN(fenFrom(c.totalAmount))) throw new Error('bad total');
+  }
+  personPatterns(claims, stays, hit);
+  return hits;
+}
+
+/** inpatient days with nothing but bed fees: three or more, or more than half the stay */
+function emptyDays(c: WireClaim, hit: (c: WireClaim, v: string) => void) {
+  const days = new Map<string, boolean>();
+  for (const l of c.lines) {
+    const d = cstDate(at(l.serviceAt));
+    days.set(d, (days.get(d) ?? true) && l.category === 'bed');
+  }
+  const empty = [...days.values()].filter(Boolean).length;
+  if (empty >= 3 || empty * 2 > days.size) hit(c, 'empty-days');
+}
+
+function personPatterns(claims: readonly WireClaim[], stays: WireClaim[], hit: (c: WireClaim, v: string) => void) {
+  const byPerson = new Map<string, WireClaim[]>();
+  for (const s of stays) byPerson.set(s.insured.id, [...(byPerson.get(s.insured.id) ?? []), s]);
+  for (const list of byPerson.values()) {
+    list.sort((a, b) => at(a.admittedAt as string) - at(b.admittedAt as string));
+    for (let i = 1; i < list.length; i++) {
+      const [prev, cur] = [list[i - 1] as WireClaim, list[i] as WireClaim];
+      const gap = at(cur.admittedAt as string) - at(prev.dischargedAt as string);
+      const category = (c: WireClaim) => c.diagnoses.find((d) => d.main)?.code.slice(0, 3);
+      if (gap < 0) hit(cur, 'overlap');
+      else if (gap <= 15 * DAY && cur.institutionId === prev.institutionId && category(cur) === category(prev) && category(cur) !== 'Z51') hit(cur, 'readmission');
+    }
+  }
+  const hba1c = new Map<string, { when: number; claim: WireClaim }[]>();
+  for (const c of claims) {
+    if (c.visitType !== 'inpatient') {
+      const day = cstDate(at(c.visitAt as string));
+      const inStay = (byPerson.get(c.insured.id) ?? []).find((s) => day >= cstDate(at(s.admittedAt as string)) && day <= cstDate(at(s.dischargedAt as string)));
+      if (inStay) hit(inStay, 'visit-during-stay');
+    }
+    for (const l of c.lines.filter((x) => x.itemCode === '002503020030000')) hba1c.set(c.insured.id, [...(hba1c.get(c.insured.id) ?? []), { when: at(l.serviceAt), claim: c }]);
+  }
+  for (const tests of hba1c.values()) {
+    tests.sort((a, b) => a.when - b.when);
+    for (let i = 1; i < tests.length; i++) if ((tests[i] as { when: number }).when - (tests[i - 1] as { when: number }).when < 15 * DAY) hit((tests[i] as { claim: WireClaim }).claim, 'times-per-cycle');
+  }
+}
