@@ -20,7 +20,9 @@ export async function startService(config: Config, logger: Logger = createLogger
   await Promise.all([deps.referenceCache.start(), deps.ruleSettings.start()]);
   const app = createApp(deps);
   const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
+    // Node ends any request not fully received within requestTimeout (300 s by default): that would
+    // cut every NDJSON stream longer than five minutes. Slow headers stay bounded by headersTimeout.
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT, serverOptions: { requestTimeout: 0 } }, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
