@@ -159,7 +159,7 @@ async function post(body: string | Uint8Array, contentType = 'application/json')
 async function readBack(answer: { institutionId: string; claimId: string }) {
   const res = await svc.call(`/v1/claims/${encodeURIComponent(answer.institutionId)}/${encodeURIComponent(answer.claimId)}`, { role: 'auditor' });
   expect(res.status, `${answer.institutionId}/${answer.claimId}`).toBe(200);
-  const stored = await res.json();
+  const stored = (await res.json()) as Any;
   expect(stored.answer).toEqual(answer);
   accepted.set(`${answer.institutionId}\u0001${answer.claimId}`, answer);
   return stored as { claim: Record<string, any>; answer: unknown }; // eslint-disable-line @typescript-eslint/no-explicit-any

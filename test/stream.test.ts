@@ -16,7 +16,7 @@ afterAll(async () => {
 
 type Answer = { line: number; status: number; answer?: { claimId: string; id: string; decision: string }; replayed?: boolean; error?: { code: string; message: string; details?: { path: string; message: string }[] } };
 
-async function stream(body: BodyInit): Promise<{ res: Response; answers: Answer[] }> {
+async function stream(body: NonNullable<RequestInit["body"]>): Promise<{ res: Response; answers: Answer[] }> {
   const res = await svc.call('/v1/claims/stream', {
     method: 'POST',
     body,
