@@ -14,6 +14,7 @@ const chronic = { maxDaysOfSupply: 30 };
 
 export const DRUGS = {
   ceftriaxone: D({ code: 'XJ01DDA040A001010100001', name: '注射用头孢曲松钠', unit: '支', spec: '1g', ceilingFen: 1280 }),
+  piperacillinTazobactam: D({ code: 'XJ01CRP102B001010100022', name: '注射用哌拉西林钠他唑巴坦钠', unit: '支', spec: '4.5g', ceilingFen: 3860 }),
   amoxicillin: D({ code: 'XJ01CAA038E001010100002', name: '阿莫西林胶囊', unit: '盒', spec: '0.25g×24粒', ceilingFen: 980, unitDays: 4, restrictions: acute }),
   amoxiClav: D({ code: 'XJ01CRA027A001010100003', name: '阿莫西林克拉维酸钾片', unit: '盒', spec: '0.375g×12片', ceilingFen: 3650, unitDays: 4, restrictions: { ...acute, lookAlikeOf: ['XJ01CAA038E001010100002'] } }),
   levofloxacin: D({ code: 'XJ01MAL112A001010100004', name: '左氧氟沙星片', unit: '盒', spec: '0.5g×6片', ceilingFen: 1560, unitDays: 6, restrictions: acute }),

@@ -1,4 +1,4 @@
-import { derive, type Random } from './random.js';
+import { derive, hash32, type Random } from './random.js';
 import type { SimOptions } from './options.js';
 import { institutionName } from './names.js';
 import type { SimInstitution } from './types.js';
@@ -25,6 +25,9 @@ export type FraudBehaviour = (typeof FRAUD_BEHAVIOURS)[number];
 
 export function buildInstitutions(options: SimOptions, firstMonth: string): SimInstitution[] {
   const rng = derive(options.seed, 'institutions');
+  // Numbered from a block of the seed's own, so worlds of two seeds loaded into one database do
+  // not overwrite each other's institutions (and claim ids, unique per institution, cannot clash).
+  const block = (hash32(`${options.seed}`) % 900) * 100;
   const out: SimInstitution[] = [];
   for (const kind of KINDS) {
     const wanted = kind.count * options.scale;
@@ -38,7 +41,7 @@ export function buildInstitutions(options: SimOptions, firstMonth: string): SimI
       const beds = hasBeds ? Math.max(4, Math.round(rng.int(kind.beds[0], kind.beds[1]) * factor)) : 0;
       const prefix = kind.type === 'pharmacy' ? 'P' : 'H';
       out.push({
-        id: `${prefix}${area}${String(out.length + 1).padStart(5, '0')}`,
+        id: `${prefix}${area}${String(block + out.length + 1).padStart(5, '0')}`,
         name: institutionName(kind.type, kind.level, ownership, area, i),
         type: kind.type,
         level: kind.level,

@@ -2,6 +2,7 @@ import { CONSUMABLES, DRUGS } from './catalogue-drugs.js';
 import { EXAMS, LABS, OPERATIONS, SERVICES } from './catalogue-services.js';
 import type { DraftClaim } from './draft.js';
 import type { StayProfile } from './plan.js';
+import { hash32 } from './random.js';
 
 /**
  * Inpatient stays by main diagnosis. Bed, nursing and the daily inpatient visit are added for
@@ -17,11 +18,18 @@ const lab = (d: DraftClaim, k: number, ...items: (typeof LABS)[keyof typeof LABS
 const imaging = (d: DraftClaim, k: number) => d.add(d.inst.level === 'primary' ? EXAMS.fluoroscopy : EXAMS.ct, d.at(k, 10));
 const costly = (d: DraftClaim) => d.inst.behaviours.includes('costly-mix');
 
+/** Hospitals treat half their chest infections with the broader, dearer antibiotic, three times a day. */
+function antibiotic(d: DraftClaim, k: number) {
+  const broad = d.inst.level !== 'primary' && !d.isChild && (hash32(d.plan.contentKey) & 1) === 0;
+  if (broad || costly(d)) d.add(DRUGS.piperacillinTazobactam, d.at(k, 9), 3);
+  else d.add(DRUGS.ceftriaxone, d.at(k, 9), 2);
+}
+
 export const INPATIENT: readonly StayProfile[] = [
   {
     kind: 'inpatient', diag: { code: 'J18.900', name: '肺炎' }, weight: [10, 18, 25], ages: [0, 92], dept: ['A03.01', '呼吸内科'], losMedian: 7,
     day(d, k, n) {
-      d.add(DRUGS.ceftriaxone, d.at(k, 9), 2);
+      antibiotic(d, k);
       infuse(d, k, 2);
       if (k === 0) {
         lab(d, 0, LABS.bloodCount, LABS.electrolytePanel);
@@ -102,7 +110,7 @@ export const INPATIENT: readonly StayProfile[] = [
   {
     kind: 'inpatient', diag: { code: 'J44.100', name: '慢性阻塞性肺病伴急性加重' }, weight: [6, 8, 10], ages: [50, 92], dept: ['A03.01', '呼吸内科'], losMedian: 9,
     day(d, k) {
-      d.add(DRUGS.ceftriaxone, d.at(k, 9), 2);
+      antibiotic(d, k);
       infuse(d, k, 2);
       if (k < 3) d.add(SERVICES.pulseOximetry, d.at(k, 8, 20), k === 0 ? 12 : 24);
       if (k === 0) {

@@ -12,6 +12,8 @@ export function resolveLabel(d: DraftClaim, label: PlanLabel) {
   switch (label.variant) {
     case 'resubmitted':
       d.label({ family: 'duplicate', variant: label.variant, lines: all(), otherClaims: [label.other] });
+      // A stay sent twice is also, to the letter, a second stay over the same nights.
+      if (d.plan.kind === 'inpatient') d.label({ family: 'overlapping-stay', variant: label.variant, lines: all(), otherClaims: [label.other] });
       return;
     case 'readmission':
       d.label({ family: 'split-stay', variant: label.variant, lines: all(), otherClaims: [label.other] });

@@ -7,8 +7,8 @@ import type { World } from './world.js';
 
 /**
  * Purchase and stock records (进销存). A first, silent pass over the claims measures what each
- * institution sells of each good in each month (by the claim's start month, as the stock rule
- * counts it); stock is then set above that for honest pairs and below it for a few chosen
+ * institution sells of each good in each month (by the line's CST service month: a stay across a
+ * month end sells in both); stock is then set above that for honest pairs and below it for a few chosen
  * (institution, item, month) pairs: the substitution with false stock ledgers of the brief.
  */
 const SCALE = 10_000;
@@ -17,10 +17,9 @@ export const usageKey = (institutionId: string, itemCode: string, month: string)
 
 /** quantities (×10^4) of stock-tracked goods per institution, item and month */
 export function addUsage(usage: Map<string, number>, d: DraftClaim) {
-  const month = cstMonth(d.plan.start);
   for (const l of d.lines) {
     if (!isStockTracked(l.item)) continue;
-    const key = usageKey(d.inst.id, l.item.code, month);
+    const key = usageKey(d.inst.id, l.item.code, cstMonth(l.at));
     usage.set(key, (usage.get(key) ?? 0) + l.quantity);
   }
 }
@@ -57,7 +56,7 @@ export function planStock(world: World, usage: ReadonlyMap<string, number>): Sto
   return { records, shortages };
 }
 
-/** Counts sales of the short pairs in arrival order and labels the lines sold beyond the stock. */
+/** Counts sales of the short pairs in arrival order (a claim's lines in service order) and labels the lines sold beyond the stock. */
 export class ShortageTracker {
   private readonly sold = new Map<string, number>();
 
@@ -65,10 +64,9 @@ export class ShortageTracker {
 
   label(d: DraftClaim) {
     if (this.shortages.size === 0) return;
-    const month = cstMonth(d.plan.start);
     const beyond = new Map<string, string[]>();
-    for (const l of d.lines) {
-      const key = usageKey(d.inst.id, l.item.code, month);
+    for (const l of [...d.lines].sort((a, b) => a.at - b.at)) {
+      const key = usageKey(d.inst.id, l.item.code, cstMonth(l.at));
       const limit = this.shortages.get(key);
       if (limit === undefined) continue;
       const total = (this.sold.get(key) ?? 0) + l.quantity;

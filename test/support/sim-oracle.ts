@@ -36,7 +36,6 @@ export function oracle(claims: readonly WireClaim[], institutions: readonly SimI
   for (const c of claims) {
     const inst = byId.get(c.institutionId) as SimInstitution;
     const level = inst.level as Level;
-    const start = c.admittedAt ?? (c.visitAt as string);
     const perDay = new Map<string, number>();
     const content = JSON.stringify({ ...c, claimId: '', settledAt: '' });
     if (contents.has(content)) hit(c, 'resubmitted');
@@ -65,7 +64,7 @@ export function oracle(claims: readonly WireClaim[], institutions: readonly SimI
       const dayKey = `${l.itemCode}|${date}`;
       perDay.set(dayKey, (perDay.get(dayKey) ?? 0) + (milliFrom(l.quantity) as number) / 10_000);
       if (r.unitsPerDay !== undefined && (perDay.get(dayKey) as number) > r.unitsPerDay) hit(c, 'units-per-day');
-      const stockKey = `${c.institutionId}|${l.itemCode}|${cstDate(at(start)).slice(0, 7)}`;
+      const stockKey = `${c.institutionId}|${l.itemCode}|${date.slice(0, 7)}`;
       sold.set(stockKey, (sold.get(stockKey) ?? 0) + (milliFrom(l.quantity) as number));
       if (stock.has(stockKey) && (sold.get(stockKey) as number) > (stock.get(stockKey) as number)) hit(c, 'stock-shortage');
     }
