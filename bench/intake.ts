@@ -193,7 +193,7 @@ interface Measured {
   cpu: CpuUse | undefined;
 }
 
-const pids = { service: 0, baseline: 0 };
+const roles = { service: 0, baseline: 0, serviceDb: '', baselineDb: '' };
 
 async function hammer(target: Target, label: string, seconds: number, rate?: number): Promise<Measured> {
   type Ctx = { id?: string };
@@ -220,7 +220,7 @@ async function hammer(target: Target, label: string, seconds: number, rate?: num
       },
     ] as autocannon.Request[],
   });
-  const cpu = cpuBetween(before, cpuSnapshot(), performance.now() - started, pids);
+  const cpu = cpuBetween(before, cpuSnapshot(), performance.now() - started, roles);
   return {
     target: target.name,
     label,
@@ -238,12 +238,20 @@ async function hammer(target: Target, label: string, seconds: number, rate?: num
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-/** CPU per answered request in the server process and in PostgreSQL, and the share of the machine other processes took. */
+/**
+ * CPU per answered request: the server process, the PostgreSQL backends of its database, and
+ * PostgreSQL's shared processes (WAL writer, checkpointer); and the share of the machine that
+ * processes outside the benchmark took.
+ */
 function cpuText(cpu: CpuUse | undefined, server: 'service' | 'baseline', answered: number): string {
   if (!cpu || answered === 0) return '';
   const capacity = cpu.wallMs * os.cpus().length;
   const per = (ms: number) => `${((ms / answered) * 1000).toFixed(0)} µs`;
-  return `   cpu/claim: server ${per(cpu[server])}, postgres ${per(cpu.postgres)}, generator ${per(cpu.generator)}   other processes ${((cpu.other / capacity) * 100).toFixed(0)}% of the machine`;
+  const backends = server === 'service' ? cpu.postgresService : cpu.postgresBaseline;
+  return (
+    `   cpu/claim: server ${per(cpu[server])}, postgres ${per(backends)} + shared ${per(cpu.postgresShared)}, generator ${per(cpu.generator)}` +
+    `   other processes ${((cpu.other / capacity) * 100).toFixed(0)}% of the machine`
+  );
 }
 
 function printRow(m: Measured) {
@@ -292,8 +300,10 @@ async function main() {
     `${baselineUrl}/`,
   );
 
-  pids.service = serviceChild.pid ?? 0;
-  pids.baseline = baselineChild.pid ?? 0;
+  roles.service = serviceChild.pid ?? 0;
+  roles.baseline = baselineChild.pid ?? 0;
+  roles.serviceDb = new URL(serviceDb).pathname.slice(1);
+  roles.baselineDb = new URL(baselineDb).pathname.slice(1);
   const service: Target = { name: 'service', url: serviceUrl, headers: { authorization: `Bearer ${created.key}` }, acked: [] };
   const baseline: Target = { name: 'baseline', url: baselineUrl, headers: {}, acked: [] };
 
@@ -339,7 +349,7 @@ async function main() {
     next: nextClaim,
     onOk: (id) => service.acked.push(id),
   });
-  const pacedCpu = cpuBetween(pacedBefore, cpuSnapshot(), performance.now() - pacedStarted, pids);
+  const pacedCpu = cpuBetween(pacedBefore, cpuSnapshot(), performance.now() - pacedStarted, roles);
   const p = (q: number) => fmt(percentile(paced.latencies, q), 1);
   const pacedP99 = percentile(paced.latencies, 99);
   console.log(
