@@ -41,8 +41,22 @@ const institutionId = (i: number) => `H3201020000${i}`;
  * at 200.00 in secondary hospitals: claims with one there are withheld 40.00 (PRICE-ABOVE-CEILING),
  * about one in six, so findings are written too.
  */
-export function referenceSeed(): { text: string; params: unknown[] }[] {
+export function referenceSeed({ stock = false }: { stock?: boolean } = {}): { text: string; params: unknown[] }[] {
   const rows: { text: string; params: unknown[] }[] = [];
+  if (stock) {
+    // Ample stock of every drug in every institution for the months the claims fall in: nothing
+    // is withheld, but the stock rule now needs each drug's month-to-date quantity, a sum over the
+    // institution's lines of that drug in the month, which grows as the run stores claims.
+    const now = Date.now();
+    const months = [...new Set([0, 31, 62, 93, 124].map((d) => new Date(now + CST - d * DAY).toISOString().slice(0, 7)))];
+    for (let i = 1; i <= INSTITUTIONS; i++)
+      for (const item of ITEMS.filter((x) => x.category === 'drug'))
+        for (const month of months)
+          rows.push({
+            text: `insert into stock_records (institution_id, item_code, month, opening_quantity, purchased_quantity) values ($1, $2, $3, 1000000, 1000000)`,
+            params: [institutionId(i), item.code, month],
+          });
+  }
   for (let i = 1; i <= INSTITUTIONS; i++) {
     rows.push({
       text: `insert into institutions (institution_id, valid_from, name, type, level, ownership, area, beds, designated_from)

@@ -8,6 +8,7 @@
  *        --warmup <s> (3) --pool <n> (DB_POOL_MAX, 20) --log-level <level> (warn)
  *        --quick (3 s runs, 1 round) --keep (keep the benchmark databases)
  *        --cpu-prof <dir> (write a V8 CPU profile of the service process there on exit)
+ *        --stock (seed stock records of the drugs: the stock rule then sums each drug's month)
  * Env:   DATABASE_URL (a server to create databases on; default the local PostgreSQL)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    stock: { type: 'boolean', default: false },
   },
 });
 const positive = (name: string, v: string | undefined, fallback: number) => {
@@ -285,7 +287,7 @@ async function main() {
   ) as { key: string };
   // Reference data before the service starts, so its cache holds it from the first claim.
   const seed = postgres(serviceDb, { max: 1, onnotice: () => {} });
-  for (const row of referenceSeed()) await seed.unsafe(row.text, row.params as never[]);
+  for (const row of referenceSeed({ stock: values.stock === true })) await seed.unsafe(row.text, row.params as never[]);
   await seed.end();
 
   const servicePort = await freePort();
