@@ -2,7 +2,8 @@ import type { Claim } from '../../rules/claim.js';
 import type { FieldIssue } from '../http/errors.js';
 import { parseDate } from '../lib/time.js';
 
-const EARLIEST = Date.UTC(2000, 0, 1);
+// 2000-01-01 00:00 in China Standard Time, where service dates are kept (UTC midnight is 08:00 there)
+const EARLIEST = Date.UTC(2000, 0, 1) - 8 * 60 * 60 * 1000;
 const DAY = 86_400_000;
 
 /**
