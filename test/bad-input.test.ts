@@ -151,8 +151,9 @@ describe('POST /v1/claims refuses bad input with every failing field', () => {
     const res = await post(claim);
     expect(await refused(res)).toEqual([{ path: 'admittedAt', message: 'must not be before 2000-01-01' }]);
     expect(await rejection(res.headers.get('x-request-id'))).toMatchObject({ channel: 'single', institution_id: 'H32010200001', claim_no: claim.claimId });
-    // 2000-01-01 00:00 in China is still 1999 in UTC: the limit is on the instant
-    expect((await post(inpatientClaim({ admittedAt: '2000-01-01T00:00:00Z', lines: inpatientClaim().lines }))).status).toBe(200);
+    // the limit is 2000-01-01 00:00 in China Standard Time, where service dates are kept
+    expect((await post(inpatientClaim({ admittedAt: '2000-01-01 00:00:00' }))).status).toBe(200);
+    expect(await refused(await post(inpatientClaim({ admittedAt: '1999-12-31T15:59:59Z' })))).toEqual([{ path: 'admittedAt', message: 'must not be before 2000-01-01' }]);
   });
 
   it('dates in the future', async () => {
