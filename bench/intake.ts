@@ -193,12 +193,44 @@ interface Measured {
   errors: number;
   seconds: number;
   cpu: CpuUse | undefined;
+  wal: WalUse | undefined;
+}
+
+/**
+ * WAL written and checkpoints during a run, server-wide (pg_stat_wal, pg_stat_bgwriter). After a
+ * checkpoint the first change to each page writes the whole page (a full-page image), so a run
+ * that meets checkpoints (other databases being created or dropped on the server request them)
+ * pays far more per claim; this says when that happened.
+ */
+interface WalUse {
+  bytes: number;
+  fpi: number;
+  checkpoints: number;
+}
+let statsDb: postgres.Sql | undefined;
+async function walCounters(): Promise<WalUse | undefined> {
+  try {
+    statsDb ??= postgres(BASE_URL, { max: 1, onnotice: () => {} });
+    const [row] = await statsDb<{ bytes: string; fpi: string; checkpoints: string }[]>`
+      select w.wal_bytes::text as bytes, w.wal_fpi::text as fpi, (b.checkpoints_timed + b.checkpoints_req)::text as checkpoints
+      from pg_stat_wal w, pg_stat_bgwriter b`;
+    return row ? { bytes: Number(row.bytes), fpi: Number(row.fpi), checkpoints: Number(row.checkpoints) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const walBetween = (a: WalUse | undefined, b: WalUse | undefined): WalUse | undefined =>
+  a && b ? { bytes: b.bytes - a.bytes, fpi: b.fpi - a.fpi, checkpoints: b.checkpoints - a.checkpoints } : undefined;
+function walText(wal: WalUse | undefined, answered: number): string {
+  if (!wal || answered === 0) return '';
+  return `   wal/claim ${(wal.bytes / answered / 1024).toFixed(1)} KB, ${(wal.fpi / answered).toFixed(2)} full pages; checkpoints ${wal.checkpoints}`;
 }
 
 const roles = { service: 0, baseline: 0, serviceDb: '', baselineDb: '' };
 
 async function hammer(target: Target, label: string, seconds: number, rate?: number): Promise<Measured> {
   type Ctx = { id?: string };
+  const walBefore = await walCounters();
   const before = cpuSnapshot();
   const started = performance.now();
   const result = await autocannon({
@@ -223,6 +255,7 @@ async function hammer(target: Target, label: string, seconds: number, rate?: num
     ] as autocannon.Request[],
   });
   const cpu = cpuBetween(before, cpuSnapshot(), performance.now() - started, roles);
+  const wal = walBetween(walBefore, await walCounters());
   return {
     target: target.name,
     label,
@@ -236,6 +269,7 @@ async function hammer(target: Target, label: string, seconds: number, rate?: num
     errors: result.errors,
     seconds: result.duration,
     cpu,
+    wal,
   };
 }
 
@@ -259,7 +293,8 @@ function cpuText(cpu: CpuUse | undefined, server: 'service' | 'baseline', answer
 function printRow(m: Measured) {
   console.log(
     `  ${m.label.padEnd(22)} ${m.target.padEnd(9)} ${fmt(m.okPerS).padStart(7)} /s   p50 ${fmt(m.p50).padStart(4)} ms   p99 ${fmt(m.p99).padStart(4)} ms   max ${fmt(m.max).padStart(5)} ms   2xx ${String(m.ok).padStart(7)}   non-2xx ${m.non2xx}   errors ${m.errors}` +
-      cpuText(m.cpu, m.target as 'service' | 'baseline', m.ok),
+      cpuText(m.cpu, m.target as 'service' | 'baseline', m.ok) +
+      walText(m.wal, m.ok),
   );
 }
 
@@ -339,6 +374,7 @@ async function main() {
 
   const pacedSeconds = opts.duration;
   console.log(`\npaced ${opts.rate} claims/s against the service, ${pacedSeconds} s`);
+  const pacedWalBefore = await walCounters();
   const pacedBefore = cpuSnapshot();
   const pacedStarted = performance.now();
   const paced = await pacedRun({
@@ -352,13 +388,15 @@ async function main() {
     onOk: (id) => service.acked.push(id),
   });
   const pacedCpu = cpuBetween(pacedBefore, cpuSnapshot(), performance.now() - pacedStarted, roles);
+  const pacedWal = walBetween(pacedWalBefore, await walCounters());
   const p = (q: number) => fmt(percentile(paced.latencies, q), 1);
   const pacedP99 = percentile(paced.latencies, 99);
   console.log(
     `  open loop (evenly spaced, latency from due time)  sent ${paced.sent} at ${fmt(paced.sent / paced.sendSeconds)}/s   ` +
       `p50 ${p(50)} ms   p99 ${p(99)} ms   p99.9 ${p(99.9)} ms   max ${p(100)} ms   2xx ${paced.ok}   non-2xx ${paced.non2xx}   errors ${paced.errors}   ` +
       `goal p99 ≤ 20 ms: ${pacedP99 <= 20 && paced.ok === paced.sent && !paced.overloaded ? 'met' : 'MISSED'}` +
-      cpuText(pacedCpu, 'service', paced.ok),
+      cpuText(pacedCpu, 'service', paced.ok) +
+      walText(pacedWal, paced.ok),
   );
   if (paced.overloaded) console.log(`    stopped early: over ${2 * opts.rate} requests waiting, the service cannot sustain ${opts.rate}/s`);
   const ac = await hammer(service, `autocannon overallRate`, pacedSeconds, opts.rate);
@@ -404,6 +442,7 @@ try {
   console.error(err);
 } finally {
   await stopChildren();
+  await statsDb?.end();
   if (!values.keep) await dropDatabases().catch((err) => console.error('could not drop the benchmark databases', err));
   else console.log(`kept databases: ${databases.join(', ')}`);
 }

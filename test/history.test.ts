@@ -8,17 +8,21 @@ let svc: TestService;
 beforeAll(async () => {
   svc = await startTestService();
   await seedReference(svc, { institutions: [{ id: 'H32010200001' }] });
-  // 5 units of the drug in stock at H32010200001 in October; none of the other items has a record
-  await svc.deps.database.query(
-    `insert into stock_records (institution_id, item_code, month, opening_quantity, purchased_quantity) values ('H32010200001', $1, '2026-10', 2, 3)`,
-    [DRUG],
-  );
+  // 5 units of the drug in stock at H32010200001 in October, and some saline no claim bills; the
+  // bed has no record
+  for (const [item, opening, purchased] of [[DRUG, 2, 3], [SALINE, 100, 0]] as const) {
+    await svc.deps.database.query(
+      `insert into stock_records (institution_id, item_code, month, opening_quantity, purchased_quantity) values ('H32010200001', $1, '2026-10', $2, $3)`,
+      [item, opening, purchased],
+    );
+  }
 });
 afterAll(async () => {
   await svc?.close();
 });
 
 const DRUG = 'XJ01DDA040A001010100001';
+const SALINE = 'XB05BBA010B002010100001';
 let people = 0;
 /** an inpatient stay of a person of its own, billing `boxes` of the drug and one bed day */
 function stay(claimId: string, boxes: number, overrides: Record<string, unknown> = {}) {
@@ -49,9 +53,9 @@ describe('the institution’s month of an item in a claim’s history', () => {
       personHash: 'nobody',
       startedAt: Date.parse('2026-10-01T00:00:00+08:00'),
       endedAt: Date.parse('2026-10-05T10:00:00+08:00'),
-      lines: [{ itemCode: DRUG }, { itemCode: '120100001' }],
+      lines: [{ itemCode: DRUG }, { itemCode: '120100001' }, { itemCode: SALINE }],
     } as never);
-    // 3 boxes at 10^-4: the bed days (no stock record) are not summed
+    // 3 boxes at 10^-4: the bed days (no stock record) are not summed, the saline (none billed) is absent
     expect([...history.institutionMonthQuantity]).toEqual([[DRUG, 30_000]]);
   });
 
