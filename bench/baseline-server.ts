@@ -4,7 +4,7 @@
  * (implicit) transaction, prepared, over a postgres.js pool of the same size as the service's.
  * No validation, no auth, no screening, no logging, no metrics.
  *
- * Env: DATABASE_URL (required), PORT (default 0), DB_POOL_MAX (default 20).
+ * Env: DATABASE_URL (required), PORT (default 0), DB_POOL_MAX (default 8, the service's).
  * Prints `listening <url>` on stdout when ready.
  */
 import { serve } from '@hono/node-server';
@@ -14,7 +14,7 @@ import postgres from 'postgres';
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is required');
 const port = Number(process.env.PORT ?? 0);
-const poolMax = Number(process.env.DB_POOL_MAX ?? 20);
+const poolMax = Number(process.env.DB_POOL_MAX ?? 8);
 
 const sql = postgres(url, { max: poolMax, prepare: true, onnotice: () => {} });
 await sql`create table if not exists intake (id bigint generated always as identity primary key, received_at timestamptz not null default now(), body jsonb not null)`;

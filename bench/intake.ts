@@ -5,7 +5,7 @@
  * only the load generator. See bench/README.md.
  *
  * Flags: --duration <s> (15) --connections <n> (64) --rate <claims/s> (2000) --rounds <n> (2)
- *        --warmup <s> (3) --pool <n> (DB_POOL_MAX, 20) --log-level <level> (warn)
+ *        --warmup <s> (3) --pool <n> (DB_POOL_MAX of both, the service's default) --log-level <level> (warn)
  *        --quick (3 s runs, 1 round) --keep (keep the benchmark databases)
  *        --cpu-prof <dir> (write a V8 CPU profile of the service process there on exit)
  *        --stock (seed stock records of the drugs: the stock rule then sums each drug's month)
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { loadConfig } from '../src/config.js';
 import { claimTemplates, fillClaim, referenceSeed } from './claims.js';
 import { cpuBetween, cpuSnapshot, type CpuUse } from './cpu.js';
 import { pacedRun, percentile } from './paced.js';
@@ -32,7 +33,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '2000' },
     rounds: { type: 'string' },
     warmup: { type: 'string' },
-    pool: { type: 'string', default: '20' },
+    pool: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     quick: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -52,7 +53,7 @@ const opts = {
   rate: positive('rate', values.rate, 2000),
   rounds: positive('rounds', values.rounds, quick ? 1 : 2),
   warmup: positive('warmup', values.warmup, quick ? 1 : 3),
-  pool: positive('pool', values.pool, 20),
+  pool: positive('pool', values.pool, loadConfig({}).DB_POOL_MAX),
   logLevel: values['log-level'] as string,
 };
 
