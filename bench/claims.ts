@@ -39,7 +39,7 @@ const institutionId = (i: number) => `H3201020000${i}`;
  * Reference data the claims meet: the institutions are designated (1 to 6 tertiary, 7 and 8
  * secondary) and every item is in the catalogue at its price, except that a chest CT is capped
  * at 200.00 in secondary hospitals: claims with one there are withheld 40.00 (PRICE-ABOVE-CEILING),
- * about one in six, so findings are written too.
+ * about one in five, so findings are written too.
  */
 export function referenceSeed({ stock = false }: { stock?: boolean } = {}): { text: string; params: unknown[] }[] {
   const rows: { text: string; params: unknown[] }[] = [];
