@@ -152,7 +152,7 @@ describe('/metrics', () => {
     expect(after).toContain('# TYPE claims_screened_total counter');
     expect(after).toMatch(/^# TYPE db_pool_in_flight gauge$/m);
     expect(after).toMatch(/^db_pool_in_flight \d+$/m);
-    expect(sample(after, 'db_pool_max')).toBe(onPostgres() ? 20 : 1);
+    expect(sample(after, 'db_pool_max')).toBe(onPostgres() ? svc.deps.config.DB_POOL_MAX : 1);
 
     const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
     for (const decision of ['pass', 'review', 'withhold']) {
