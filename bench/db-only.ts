@@ -1,0 +1,80 @@
+/**
+ * The database's share of a claim, alone: the history read and the insert the service makes for
+ * each claim, through the service's own repositories, with no HTTP, schema, hashing or rules
+ * (claims are normalised before the clock starts). Its throughput is the ceiling of this write
+ * shape on the machine. `npx tsx bench/db-only.ts [--claims 6000] [--concurrency 64] [--pool 8]
+ * [--no-history]`, on a fresh database of the server of DATABASE_URL (default: local).
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { decide } from '../rules/decide.js';
+import { buildAnswer } from '../src/claims/answer.js';
+import { buildClaimSchema, type ClaimInput } from '../src/claims/claim.schema.js';
+import { createClaimsRepository } from '../src/claims/claims.repository.js';
+import { normalizeClaim, storableBody } from '../src/claims/normalize.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { keyedHash } from '../src/lib/hash.js';
+import { createHistoryRepository } from '../src/screening/history.repository.js';
+import { claimTemplates, fillClaim } from './claims.js';
+import { cpuBetween, cpuSnapshot } from './cpu.js';
+
+const { values } = parseArgs({
+  options: {
+    claims: { type: 'string', default: '6000' },
+    concurrency: { type: 'string', default: '64' },
+    pool: { type: 'string' },
+    'no-history': { type: 'boolean', default: false },
+  },
+});
+const claims = Number(values.claims);
+const concurrency = Number(values.concurrency);
+const pool = Number(values.pool ?? loadConfig({}).DB_POOL_MAX);
+
+const base = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+const name = `cs_bench_dbonly_${Date.now().toString(36)}`;
+const admin = postgres(base, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database ${name}`);
+const url = new URL(base);
+url.pathname = `/${name}`;
+const database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: '', poolMax: pool, statementTimeoutMs: 60_000 });
+try {
+  const repository = createClaimsRepository({ database });
+  const history = createHistoryRepository({ database, windowDays: loadConfig({}).HISTORY_WINDOW_DAYS });
+  const schema = buildClaimSchema({ maxLines: 1000 });
+  const templates = claimTemplates(1000);
+  const secret = 'x'.repeat(40);
+  const screened = Array.from({ length: claims }, (_, i) => {
+    const input = schema.parse(JSON.parse(fillClaim(templates[i % templates.length] as string, `DB-${i}`, `P-${name}-${i}`))) as ClaimInput;
+    const claim = normalizeClaim(input, keyedHash(secret, input.insured.id));
+    const id = randomUUID();
+    const answer = buildAnswer({ id, claim, findings: [], findingIds: [], decision: decide(claim, []), screenedAt: Date.now() });
+    return { id, claim, contentHash: keyedHash(secret, id), clientId: null, body: storableBody(input), answer, findings: [], retrospective: [] };
+  });
+
+  const before = cpuSnapshot();
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < screened.length) {
+        const s = screened[next++]!;
+        if (!values['no-history']) await history.forClaim(s.claim);
+        await repository.insertScreened(s);
+      }
+    }),
+  );
+  const wall = performance.now() - started;
+  const cpu = cpuBetween(before, cpuSnapshot(), wall, { service: -1, baseline: -1, serviceDb: name, baselineDb: '' });
+  const per = (ms: number) => `${((ms / claims) * 1000).toFixed(0)} µs`;
+  console.log(
+    `${values['no-history'] ? 'insert' : 'history + insert'}: ${claims} claims, ${concurrency} in flight, pool ${pool}: ${((claims / wall) * 1000).toFixed(0)} claims/s` +
+      (cpu ? `   cpu/claim: postgres ${per(cpu.postgresService)}, node ${per(cpu.generator)}   other processes ${((cpu.other / (wall * os.cpus().length)) * 100).toFixed(0)}%` : ''),
+  );
+} finally {
+  await database.close();
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
