@@ -18,7 +18,7 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   MAX_LINES_PER_CLAIM: z.coerce.number().int().min(1).max(100_000).default(1000),
-  STREAM_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  STREAM_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(48),
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   HISTORY_WINDOW_DAYS: z.coerce.number().int().min(1).max(730).default(90),

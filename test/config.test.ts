@@ -18,7 +18,7 @@ function refusal(env: Record<string, string>): string {
 describe('loadConfig', () => {
   it('takes defaults and coerces numbers', () => {
     const config = loadConfig({ PORT: '9090', DB_POOL_MAX: '8' });
-    expect(config).toMatchObject({ PORT: 9090, DB_POOL_MAX: 8, HOST: '127.0.0.1', LOG_LEVEL: 'info', BODY_LIMIT_BYTES: 1024 * 1024, MAX_LINES_PER_CLAIM: 1000, STREAM_CONCURRENCY: 16 });
+    expect(config).toMatchObject({ PORT: 9090, DB_POOL_MAX: 8, HOST: '127.0.0.1', LOG_LEVEL: 'info', BODY_LIMIT_BYTES: 1024 * 1024, MAX_LINES_PER_CLAIM: 1000, STREAM_CONCURRENCY: 48 });
     expect(config.DATABASE_URL).toBeUndefined();
     // an empty value is an unset one
     expect(loadConfig({ PORT: '' }).PORT).toBe(8080);
