@@ -9,6 +9,7 @@ import { renderDocsPage } from './http/docs-page.js';
 import type { AppEnv } from './http/env.js';
 import { toErrorResponse } from './http/error-handler.js';
 import { AppError, ValidationError, fieldIssues } from './http/errors.js';
+import { registerInspectionRoutes } from './inspections/inspections.routes.js';
 import { registerNationalRoutes } from './national/national.routes.js';
 import { registerHealthRoutes } from './ops/health.routes.js';
 import { registerReferenceRoutes } from './reference/reference.routes.js';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
   registerStreamRoute(app, deps);
   registerRuleRoutes(app, deps);
   registerNationalRoutes(app, deps);
+  registerInspectionRoutes(app, deps);
   return app;
 }
 

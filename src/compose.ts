@@ -9,6 +9,7 @@ import { createRejectionsRepository } from './claims/rejections.repository.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import type { AppDeps } from './deps.js';
+import { createInspectionCtx } from './inspections/inspection-ctx.js';
 import { createKeyedMutex } from './lib/keyed-mutex.js';
 import { createMetrics } from './ops/metrics.js';
 import { createReferenceRepository } from './reference/reference.repository.js';
@@ -57,5 +58,6 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     personLock: createKeyedMutex(),
     personIdSecret,
     now,
+    inspections: createInspectionCtx(database),
   };
 }

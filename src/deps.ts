@@ -5,6 +5,7 @@ import type { ClaimsRepository } from './claims/claims.repository.js';
 import type { RejectionsRepository } from './claims/rejections.repository.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import type { InspectionCtx } from './inspections/draw-inspections.js';
 import type { KeyedMutex } from './lib/keyed-mutex.js';
 import type { Metrics } from './ops/metrics.js';
 import type { ReferenceRepository } from './reference/reference.repository.js';
@@ -29,4 +30,5 @@ export interface AppDeps {
   personLock: KeyedMutex;
   personIdSecret: string;
   now: () => number;
+  inspections: InspectionCtx;
 }

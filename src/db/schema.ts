@@ -312,3 +312,80 @@ export const nationalFeedback = pgTable(
   },
   (t) => [index('national_feedback_result_idx').on(t.resultId)],
 );
+
+/**
+ * An inspection draw ("double random"): the pool, weights, inspectors, conflicts in force and the
+ * seed are recorded with the result, so the draw can be re-derived and checked.
+ */
+export const inspectionDraws = pgTable('inspection_draws', {
+  id: uuid('id').primaryKey(),
+  kind: text('kind', { enum: ['audit-weeks', 'double-random'] }).notNull(),
+  title: text('title').notNull(),
+  quarter: text('quarter'),
+  windowFrom: date('window_from', { mode: 'string' }).notNull(),
+  windowTo: date('window_to', { mode: 'string' }).notNull(),
+  seed: text('seed').notNull(),
+  weighting: jsonb('weighting').notNull(),
+  pool: jsonb('pool').notNull(),
+  inspectorPool: jsonb('inspector_pool').notNull(),
+  conflicts: jsonb('conflicts').notNull(),
+  count: integer('count').notNull(),
+  resultHash: text('result_hash').notNull(),
+  drawnBy: text('drawn_by').notNull(),
+  drawnAt: tstz('drawn_at').notNull().defaultNow(),
+});
+
+/** One institution drawn for inspection, with its pair of inspectors. */
+export const inspections = pgTable(
+  'inspections',
+  {
+    id: uuid('id').primaryKey(),
+    drawId: uuid('draw_id')
+      .notNull()
+      .references(() => inspectionDraws.id),
+    rank: integer('rank').notNull(),
+    institutionId: text('institution_id').notNull(),
+    inspectors: jsonb('inspectors').notNull(),
+    outcome: text('outcome', { enum: ['violations-found', 'no-violation'] }),
+    concludedBy: text('concluded_by'),
+    concludedAt: tstz('concluded_at'),
+  },
+  (t) => [uniqueIndex('inspections_draw_institution_key').on(t.drawId, t.institutionId)],
+);
+
+/** What an inspection found; append-only (a correction is a new entry that names the one it corrects). */
+export const inspectionFindings = pgTable(
+  'inspection_findings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    inspectionId: uuid('inspection_id')
+      .notNull()
+      .references(() => inspections.id),
+    family: text('family').notNull(),
+    amount: money('amount').notNull(),
+    note: text('note').notNull(),
+    corrects: integer('corrects'),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: tstz('recorded_at').notNull().defaultNow(),
+  },
+  (t) => [index('inspection_findings_inspection_idx').on(t.inspectionId)],
+);
+
+/**
+ * Sessions of the auditors' page: a personal API key is exchanged once for a random session token
+ * in an HttpOnly cookie; only the token's SHA-256 is kept. The key's person and role are read
+ * afresh on every request, so revoking the key ends its sessions.
+ */
+export const pageSessions = pgTable(
+  'page_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    expiresAt: tstz('expires_at').notNull(),
+    endedAt: tstz('ended_at'),
+  },
+  (t) => [index('page_sessions_client_idx').on(t.clientId)],
+);
