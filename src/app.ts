@@ -10,6 +10,7 @@ import type { AppEnv } from './http/env.js';
 import { toErrorResponse } from './http/error-handler.js';
 import { AppError, ValidationError, fieldIssues } from './http/errors.js';
 import { registerInspectionRoutes } from './inspections/inspections.routes.js';
+import { registerPageRoutes } from './page/page.routes.js';
 import { registerNationalRoutes } from './national/national.routes.js';
 import { registerHealthRoutes } from './ops/health.routes.js';
 import { registerReferenceRoutes } from './reference/reference.routes.js';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
   registerRuleRoutes(app, deps);
   registerNationalRoutes(app, deps);
   registerInspectionRoutes(app, deps);
+  registerPageRoutes(app, deps);
   return app;
 }
 

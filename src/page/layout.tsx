@@ -1,0 +1,59 @@
+import type { Child } from 'hono/jsx';
+import type { Actor } from '../auth/api-keys.js';
+import { MESSAGES, type Lang } from './i18n.js';
+
+const CSS = `
+*{box-sizing:border-box}body{margin:0;font:14px/1.5 "Noto Sans CJK SC","WenQuanYi Zen Hei","PingFang SC","Microsoft YaHei","Liberation Sans",Arial,sans-serif;color:#1d2733;background:#f4f6f8}
+header{display:flex;gap:1.5rem;align-items:center;background:#12355b;color:#fff;padding:.6rem 1.2rem}header a{color:#fff;text-decoration:none}header .app{font-weight:700;font-size:16px}
+header nav{display:flex;gap:1rem;flex:1}header .me{opacity:.85}header form{margin:0}
+main{padding:1rem 1.2rem;max-width:1400px}h1{font-size:20px;margin:.2rem 0 1rem}h2{font-size:16px;margin:1.4rem 0 .5rem}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #d8dee4;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#eef2f6;font-weight:600}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.violating td{background:#fde2e1}tr.involved td{background:#fff4d6}
+.card{background:#fff;border:1px solid #d8dee4;border-radius:4px;padding:.8rem 1rem;margin-bottom:1rem}
+.filters{display:flex;flex-wrap:wrap;gap:.6rem;align-items:end;margin-bottom:.8rem}.filters label{display:flex;flex-direction:column;font-size:12px;color:#4a5868}
+input,select,textarea,button{font:inherit;padding:.3rem .45rem;border:1px solid #aab4bf;border-radius:3px}button{background:#12355b;color:#fff;border-color:#12355b;cursor:pointer}
+button.secondary{background:#fff;color:#12355b}.error{color:#b3261e;font-weight:600}.muted{color:#66727f}.pill{display:inline-block;padding:0 .4rem;border-radius:8px;background:#e4e9ef;font-size:12px;margin-right:.25rem}
+.pager{display:flex;gap:1rem;margin-top:.6rem}.grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
+.login{max-width:420px;margin:4rem auto}.login input{width:100%}
+`;
+
+export function Layout(props: { lang: Lang; actor?: Actor | undefined; title: string; path: string; children: Child }) {
+  const m = MESSAGES[props.lang];
+  const other = props.lang === 'zh' ? 'en' : 'zh';
+  return (
+    <html lang={props.lang === 'zh' ? 'zh-CN' : 'en'}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · ${m.appName}`}</title>
+        <style>{CSS}</style>
+      </head>
+      <body>
+        <header>
+          <a class="app" href="/ui/">{m.appName}</a>
+          <nav>
+            {props.actor ? (
+              <>
+                <a href="/ui/queue">{m.queue}</a>
+                <a href="/ui/inspections">{m.inspections}</a>
+              </>
+            ) : null}
+          </nav>
+          <a id="lang-switch" href={`/ui/lang/${other}?back=${encodeURIComponent(props.path)}`}>{m.language}</a>
+          {props.actor ? (
+            <>
+              <span class="me">
+                {m.signedInAs}: <strong id="me">{props.actor.clientName}</strong> ({m.role[props.actor.role] ?? props.actor.role})
+              </span>
+              <form method="post" action="/ui/logout">
+                <button class="secondary" type="submit">{m.signOut}</button>
+              </form>
+            </>
+          ) : null}
+        </header>
+        <main>{props.children}</main>
+      </body>
+    </html>
+  );
+}
