@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, signIn } from '../support/browser.js';
+import { json } from '../support/http.js';
 import { seedReference } from '../support/reference.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -86,7 +87,7 @@ describe('sign-in', () => {
 describe('inspection pages', () => {
   it('lists draws and shows a public summary without inspectors', async () => {
     await seedReference(svc, { institutions: Array.from({ length: 5 }, (_, i) => ({ id: `H32990${i}` })) });
-    const draw = await (await svc.call('/v1/inspections/draws', { role: 'supervisor', json: { kind: 'audit-weeks', quarter: '2026-Q4', count: 3, inspectors: ['test-auditor', 'test-supervisor'], seed: 'page-test-seed-000001' } })).json();
+    const draw = await json(await svc.call('/v1/inspections/draws', { role: 'supervisor', json: { kind: 'audit-weeks', quarter: '2026-Q4', count: 3, inspectors: ['test-auditor', 'test-supervisor'], seed: 'page-test-seed-000001' } }));
     const page = await browser.newPage();
     await signIn(page, svc.url, svc.keys.auditor);
     await page.goto(`${svc.url}/ui/inspections`);
