@@ -14,6 +14,7 @@ import { registerPageRoutes } from './page/page.routes.js';
 import { registerNationalRoutes } from './national/national.routes.js';
 import { registerHealthRoutes } from './ops/health.routes.js';
 import { registerReferenceRoutes } from './reference/reference.routes.js';
+import { registerReportRoutes } from './report/report.routes.js';
 import { registerRuleRoutes } from './screening/rules.routes.js';
 
 export const OPENAPI_INFO = {
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps) {
   registerNationalRoutes(app, deps);
   registerInspectionRoutes(app, deps);
   registerPageRoutes(app, deps);
+  registerReportRoutes(app, deps);
   return app;
 }
 

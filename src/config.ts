@@ -23,6 +23,8 @@ const ConfigSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   HISTORY_WINDOW_DAYS: z.coerce.number().int().min(1).max(730).default(90),
   REFERENCE_REFRESH_MS: z.coerce.number().int().min(100).default(30_000),
+  // The monthly report reads a province's month in one snapshot: its own statement timeout.
+  REPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

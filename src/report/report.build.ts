@@ -1,0 +1,399 @@
+import type { Database } from '../db/client.js';
+import { fenFrom, formatFen } from '../lib/money.js';
+import { isoInstant } from '../lib/time.js';
+import { reportPeriod, shiftMonth, type ReportPeriod } from './period.js';
+import type { DataQualityRow, FamilyAmount, InstitutionRow, Report, RuleRow, TrendPoint } from './report.types.js';
+import { modelSection, reviewSection, type SectionContext } from './report.sections.js';
+import { pickStandouts } from './report.standouts.js';
+import { inSnapshot, type Query } from './snapshot.js';
+
+export interface ReportOptions {
+  month: string;
+  /** epoch ms; default: 15 days after the month ends (period.ts) */
+  cutoff?: number;
+  /** a submission later than this many days after the service ended counts as late */
+  lateDays?: number;
+  statementTimeoutMs?: number;
+  now?: () => number;
+  /** called as each step finishes (the command's progress bar) */
+  onStep?: (step: string) => void;
+}
+
+export const REPORT_STEPS = ['volumes', 'findings', 'rules', 'data quality', 'rejections', 'model', 'review', 'standouts'] as const;
+
+const fen = (v: unknown): number => (v === null || v === undefined ? 0 : (fenFrom(String(v)) ?? 0));
+const money = (v: unknown) => formatFen(fen(v));
+const int = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
+export const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : null);
+const change = (now: number, before: number) => (before > 0 ? Math.round(((now - before) / before) * 1000) / 10 : null);
+
+/** The institution's own text of a rejected path, with line numbers taken out: `lines[*].amount`. */
+const RESUBMITTED_RULE = 'DUP-RESUBMITTED-VISIT';
+
+/**
+ * Builds the report of a month from the database alone, aggregating in SQL: memory grows with the
+ * number of institutions and rules, never with the number of claims.
+ */
+export async function buildReport(database: Database, options: ReportOptions): Promise<Report> {
+  const now = options.now ?? Date.now;
+  const period = reportPeriod(options.month, options.cutoff);
+  const lateDays = options.lateDays ?? 7;
+  const step = options.onStep ?? (() => {});
+  return inSnapshot(database, options.statementTimeoutMs ?? 600_000, async (query) => {
+    const cutoff = isoInstant(period.cutoff);
+    const names = await institutionNames(query, period);
+
+    // 1. Volumes per institution and month over 13 months, and the fund's patients (grouping sets).
+    const volumes = await query<{ institution_id: string | null; service_month: string; claims: number; patients: number; inpatient: number; amount: string; payable: string; late_claims: number; late_amount: string }>(
+      `select institution_id, service_month,
+              count(*) filter (where received_at <= $3)::int as claims,
+              count(distinct person_hash) filter (where received_at <= $3)::int as patients,
+              count(*) filter (where received_at <= $3 and visit_type = 'inpatient')::int as inpatient,
+              coalesce(sum(total_amount) filter (where received_at <= $3), 0)::text as amount,
+              coalesce(sum(payable_amount) filter (where received_at <= $3), 0)::text as payable,
+              count(*) filter (where received_at > $3)::int as late_claims,
+              coalesce(sum(total_amount) filter (where received_at > $3), 0)::text as late_amount
+       from claims where service_month >= $1 and service_month <= $2
+       group by grouping sets ((institution_id, service_month), (service_month))`,
+      [period.months[0], period.month, cutoff],
+    );
+    step('volumes');
+
+    // 2. Findings on the month's claims, per institution, family and status.
+    const findings = await query<{ institution_id: string; family: string; status: string; hits: number; claims: number; amount: string; violation: string; duplicates: number; late_hits: number; late_amount: string }>(
+      `select c.institution_id, f.family, f.status,
+              count(*) filter (where f.created_at <= $2 and c.received_at <= $2)::int as hits,
+              count(distinct f.claim_id) filter (where f.created_at <= $2 and c.received_at <= $2)::int as claims,
+              coalesce(sum(f.amount) filter (where f.created_at <= $2 and c.received_at <= $2), 0)::text as amount,
+              coalesce(sum(f.amount) filter (where f.created_at <= $2 and c.received_at <= $2 and f.severity = 'violation'), 0)::text as violation,
+              count(distinct f.claim_id) filter (where f.created_at <= $2 and c.received_at <= $2 and f.rule_id = $3)::int as duplicates,
+              count(*) filter (where f.created_at > $2 or c.received_at > $2)::int as late_hits,
+              coalesce(sum(f.amount) filter (where f.created_at > $2 or c.received_at > $2), 0)::text as late_amount
+       from findings f join claims c on c.id = f.claim_id
+       where f.service_month = $1 and c.service_month = $1
+       group by c.institution_id, f.family, f.status`,
+      [period.month, cutoff, RESUBMITTED_RULE],
+    );
+    step('findings');
+
+    const rules = await query<{ rule_id: string; family: string; status: string; severity: string; hits: number; claims: number; amount: string }>(
+      `select f.rule_id, f.family, f.status, f.severity, count(*)::int as hits, count(distinct f.claim_id)::int as claims, sum(f.amount)::text as amount
+       from findings f join claims c on c.id = f.claim_id
+       where f.service_month = $1 and f.created_at <= $2 and c.received_at <= $2
+       group by 1, 2, 3, 4 order by 1, 3, 4`,
+      [period.month, cutoff],
+    );
+    step('rules');
+
+    // 3. Data quality from the stored bodies, one pass: lines without the institution's own name or
+    // a drug's specification, and days from the end of service to the submission (the
+    // settlement system's settledAt when sent, else the time the service received the claim).
+    const quality = await query<{ institution_id: string; claims: number; lines: number; missing_name: number; missing_spec: number; lag_median: number | null; lag_p90: number | null; lag_max: number | null; late: number }>(
+      `with per_claim as (
+         select c.institution_id,
+                extract(epoch from (
+                  case when c.body->>'settledAt' is null then c.received_at
+                       when c.body->>'settledAt' ~ '(Z|[+-]\\d{2}:?\\d{2})$' then (c.body->>'settledAt')::timestamptz
+                       else ((c.body->>'settledAt')::timestamp - interval '8 hours') at time zone 'UTC' end
+                  - c.ended_at)) / 86400.0 as lag,
+                l.lines, l.missing_name, l.missing_spec
+         from claims c
+         cross join lateral (
+           select count(*)::int as lines,
+                  count(*) filter (where coalesce(btrim(x->>'hospitalItemName'), '') = '')::int as missing_name,
+                  count(*) filter (where x->>'category' in ('drug', 'consumable') and coalesce(btrim(x->>'specification'), '') = '')::int as missing_spec
+           from jsonb_array_elements(c.body->'lines') as x) l
+         where c.service_month = $1 and c.received_at <= $2)
+       select institution_id, count(*)::int as claims, sum(lines)::int as lines, sum(missing_name)::int as missing_name,
+              sum(missing_spec)::int as missing_spec,
+              percentile_cont(0.5) within group (order by greatest(lag, 0)) as lag_median,
+              percentile_cont(0.9) within group (order by greatest(lag, 0)) as lag_p90,
+              max(greatest(lag, 0)) as lag_max,
+              count(*) filter (where lag > $3)::int as late
+       from per_claim group by institution_id`,
+      [period.month, cutoff, lateDays],
+    );
+    step('data quality');
+
+    // Rejected submissions carry no trustworthy service date: those received in the month's
+    // submission window, from its first day to the cut-off, are counted.
+    const rejected = await query<{ institution_id: string | null; n: number }>(
+      `select institution_id, count(*)::int as n from rejected_submissions
+       where received_at >= $1 and received_at <= $2 group by institution_id`,
+      [isoInstant(period.start), cutoff],
+    );
+    const rejectionPaths = await query<{ path: string; n: number }>(
+      `select regexp_replace(e->>'path', '\\[\\d+\\]', '[*]', 'g') as path, count(*)::int as n
+       from rejected_submissions r cross join lateral jsonb_array_elements(r.errors) as e
+       where r.received_at >= $1 and r.received_at <= $2
+       group by 1 order by 2 desc, 1 limit 20`,
+      [isoInstant(period.start), cutoff],
+    );
+    step('rejections');
+
+    const ctx: SectionContext = { query, period, cutoff, names };
+    const model = await modelSection(ctx);
+    step('model');
+    const review = await reviewSection(ctx);
+    step('review');
+
+    const report = assemble(period, now(), lateDays, names, volumes, findings, rules, quality, rejected, rejectionPaths, model, review);
+    report.standouts = await pickStandouts(query, period, report);
+    step('standouts');
+    return report;
+  });
+}
+
+export interface InstitutionName {
+  name: string;
+  type: string;
+  level: string;
+  ownership: string;
+}
+
+/** Each institution's record in force at the end of the month (the latest version that started by then). */
+async function institutionNames(query: Query, period: ReportPeriod): Promise<Map<string, InstitutionName>> {
+  const rows = await query<{ institution_id: string; name: string; type: string; level: string; ownership: string }>(
+    `select distinct on (institution_id) institution_id, name, type, level, ownership
+     from institutions where valid_from < $1::date order by institution_id, valid_from desc`,
+    [shiftMonth(period.month, 1) + '-01'],
+  );
+  return new Map(rows.map((r) => [r.institution_id, { name: r.name, type: r.type, level: r.level, ownership: r.ownership }]));
+}
+
+function assemble(
+  period: ReportPeriod,
+  generatedAt: number,
+  lateDays: number,
+  names: Map<string, InstitutionName>,
+  volumes: { institution_id: string | null; service_month: string; claims: number; patients: number; inpatient: number; amount: string; payable: string; late_claims: number; late_amount: string }[],
+  findings: { institution_id: string; family: string; status: string; hits: number; claims: number; amount: string; violation: string; duplicates: number; late_hits: number; late_amount: string }[],
+  rules: { rule_id: string; family: string; status: string; severity: string; hits: number; claims: number; amount: string }[],
+  quality: { institution_id: string; claims: number; lines: number; missing_name: number; missing_spec: number; lag_median: number | null; lag_p90: number | null; lag_max: number | null; late: number }[],
+  rejected: { institution_id: string | null; n: number }[],
+  rejectionPaths: { path: string; n: number }[],
+  model: Report['model'],
+  review: Report['review'],
+): Report {
+  const month = period.month;
+  const prev = shiftMonth(month, -1);
+  const lastYear = shiftMonth(month, -12);
+  const vol = new Map<string, (typeof volumes)[number]>();
+  const fundVol = new Map<string, (typeof volumes)[number]>();
+  for (const v of volumes) {
+    if (v.institution_id === null) fundVol.set(v.service_month, v);
+    else vol.set(`${v.institution_id}|${v.service_month}`, v);
+  }
+  const ids = new Set<string>();
+  for (const v of volumes) if (v.institution_id !== null && v.service_month === month && (int(v.claims) > 0 || int(v.late_claims) > 0)) ids.add(v.institution_id);
+
+  const peerOf = (id: string) => {
+    const n = names.get(id);
+    return n ? `${n.type}/${n.level}` : 'unknown';
+  };
+
+  const byInstitution = new Map<string, typeof findings>();
+  for (const f of findings) {
+    ids.add(f.institution_id);
+    const list = byInstitution.get(f.institution_id) ?? [];
+    list.push(f);
+    byInstitution.set(f.institution_id, list);
+  }
+  const modelById = new Map(model.scores.map((s) => [s.institutionId, s]));
+  const reviewById = new Map((review as Report['review'] & { perInstitution?: Map<string, InstitutionRow['review']> }).perInstitution ?? []);
+
+  const institutions: InstitutionRow[] = [...ids].sort().map((id) => {
+    const cur = vol.get(`${id}|${month}`);
+    const p = vol.get(`${id}|${prev}`);
+    const y = vol.get(`${id}|${lastYear}`);
+    const fs = byInstitution.get(id) ?? [];
+    const active = fs.filter((f) => f.status === 'active');
+    const fam = new Map<string, FamilyAmount>();
+    for (const f of active) {
+      const a = fam.get(f.family) ?? { family: f.family, hits: 0, claims: 0, amount: '0.00' };
+      a.hits += int(f.hits);
+      a.claims += int(f.claims);
+      a.amount = formatFen(fen(a.amount) + fen(f.amount));
+      fam.set(f.family, a);
+    }
+    const sumF = (list: typeof fs, pick: (f: (typeof fs)[number]) => unknown) => list.reduce((s, f) => s + fen(pick(f)), 0);
+    const findingAmount = sumF(active, (f) => f.amount);
+    const violationAmount = sumF(active, (f) => f.violation);
+    const n = names.get(id);
+    const m = modelById.get(id);
+    const amount = fen(cur?.amount);
+    return {
+      institutionId: id,
+      name: n?.name ?? null,
+      type: n?.type ?? null,
+      level: n?.level ?? null,
+      ownership: n?.ownership ?? null,
+      peerGroup: peerOf(id),
+      claims: int(cur?.claims),
+      patients: int(cur?.patients),
+      inpatientClaims: int(cur?.inpatient),
+      amount: formatFen(amount),
+      payable: money(cur?.payable),
+      withheld: formatFen(amount - fen(cur?.payable)),
+      prevMonthClaims: int(p?.claims),
+      prevMonthAmount: money(p?.amount),
+      lastYearClaims: int(y?.claims),
+      lastYearAmount: money(y?.amount),
+      momClaimsPct: change(int(cur?.claims), int(p?.claims)),
+      momAmountPct: change(amount, fen(p?.amount)),
+      yoyClaimsPct: change(int(cur?.claims), int(y?.claims)),
+      yoyAmountPct: change(amount, fen(y?.amount)),
+      findingHits: active.reduce((s, f) => s + int(f.hits), 0),
+      findingClaims: active.reduce((s, f) => s + int(f.claims), 0),
+      findingAmount: formatFen(findingAmount),
+      violationAmount: formatFen(violationAmount),
+      suspicionAmount: formatFen(findingAmount - violationAmount),
+      families: [...fam.values()].sort((a, b) => fen(b.amount) - fen(a.amount) || a.family.localeCompare(b.family)),
+      model: m ? { score: m.score, peerRank: m.peerRank, peerSize: m.peerSize, reasons: m.reasons ? m.reasons.split('\n') : [] } : null,
+      review: reviewById.get(id) ?? (review.available ? { casesOpened: 0, casesConcluded: 0, violationsConfirmed: 0, refusedAmount: '0.00' } : null),
+      late: {
+        claims: int(cur?.late_claims),
+        amount: money(cur?.late_amount),
+        findings: fs.reduce((s, f) => s + int(f.late_hits), 0),
+        findingAmount: formatFen(sumF(fs, (f) => f.late_amount)),
+      },
+    };
+  });
+
+  const fundCur = fundVol.get(month);
+  const fundPrev = fundVol.get(prev);
+  const fundYear = fundVol.get(lastYear);
+  const total = (pick: (r: InstitutionRow) => string) => formatFen(institutions.reduce((s, r) => s + fen(pick(r)), 0));
+
+  // The trend: the fund's amount per month, and per institution type.
+  const typeAmount = new Map<string, number>();
+  for (const v of volumes) {
+    if (v.institution_id === null) continue;
+    const type = names.get(v.institution_id)?.type ?? 'unknown';
+    const key = `${v.service_month}|${type}`;
+    typeAmount.set(key, (typeAmount.get(key) ?? 0) + fen(v.amount));
+  }
+  const trend: TrendPoint[] = period.months.slice(1).map((m) => ({
+    month: m,
+    claims: int(fundVol.get(m)?.claims),
+    amount: money(fundVol.get(m)?.amount),
+    hospital: formatFen(typeAmount.get(`${m}|hospital`) ?? 0),
+    clinic: formatFen(typeAmount.get(`${m}|clinic`) ?? 0),
+    pharmacy: formatFen(typeAmount.get(`${m}|pharmacy`) ?? 0),
+  }));
+
+  const familyTotals = new Map<string, Report['findingsByFamily'][number]>();
+  for (const f of findings) {
+    if (f.status !== 'active') continue;
+    const a = familyTotals.get(f.family) ?? { family: f.family, hits: 0, claims: 0, amount: '0.00', violationAmount: '0.00', suspicionAmount: '0.00' };
+    a.hits += int(f.hits);
+    a.claims += int(f.claims);
+    a.amount = formatFen(fen(a.amount) + fen(f.amount));
+    a.violationAmount = formatFen(fen(a.violationAmount) + fen(f.violation));
+    a.suspicionAmount = formatFen(fen(a.amount) - fen(a.violationAmount));
+    familyTotals.set(f.family, a);
+  }
+
+  const ruleRows: RuleRow[] = rules.map((r) => ({ ruleId: r.rule_id, family: r.family, status: r.status, severity: r.severity, hits: int(r.hits), claims: int(r.claims), amount: money(r.amount) }));
+  const trial = new Map<string, Report['trialRules'][number]>();
+  for (const r of ruleRows) {
+    if (r.status !== 'trial') continue;
+    const t = trial.get(r.ruleId) ?? { ruleId: r.ruleId, family: r.family, hits: 0, claims: 0, wouldWithhold: '0.00', wouldReview: '0.00' };
+    t.hits += r.hits;
+    t.claims += r.claims;
+    if (r.severity === 'violation') t.wouldWithhold = formatFen(fen(t.wouldWithhold) + fen(r.amount));
+    else t.wouldReview = formatFen(fen(t.wouldReview) + fen(r.amount));
+    trial.set(r.ruleId, t);
+  }
+
+  const qualityById = new Map(quality.map((q) => [q.institution_id, q]));
+  const rejectedById = new Map(rejected.map((r) => [r.institution_id ?? '', r]));
+  const dupById = new Map<string, number>();
+  for (const f of findings) dupById.set(f.institution_id, (dupById.get(f.institution_id) ?? 0) + int(f.duplicates));
+  const qualityIds = new Set([...institutions.map((i) => i.institutionId), ...rejected.filter((r) => r.institution_id !== null && int(r.n) > 0).map((r) => r.institution_id as string)]);
+  const dataQuality: DataQualityRow[] = [...qualityIds].sort().map((id) => {
+    const q = qualityById.get(id);
+    const rej = int(rejectedById.get(id)?.n);
+    const claims = int(q?.claims);
+    return {
+      institutionId: id,
+      name: names.get(id)?.name ?? null,
+      claims,
+      rejected: rej,
+      rejectedPct: pct(rej, claims + rej),
+      lines: int(q?.lines),
+      linesMissingName: int(q?.missing_name),
+      linesMissingSpec: int(q?.missing_spec),
+      duplicates: dupById.get(id) ?? 0,
+      lagMedianDays: num(q?.lag_median),
+      lagP90Days: num(q?.lag_p90),
+      lagMaxDays: num(q?.lag_max),
+      lateSubmissions: int(q?.late),
+      lateSubmissionsPct: pct(int(q?.late), claims),
+    };
+  });
+  const unreadable = rejectedById.get('');
+  if (unreadable && int(unreadable.n) > 0)
+    dataQuality.push({ institutionId: '(unreadable)', name: null, claims: 0, rejected: int(unreadable.n), rejectedPct: null, lines: 0, linesMissingName: 0, linesMissingSpec: 0, duplicates: 0, lagMedianDays: null, lagP90Days: null, lagMaxDays: null, lateSubmissions: 0, lateSubmissionsPct: null });
+
+  const fundAmount = fen(fundCur?.amount);
+  const findingAmount = institutions.reduce((s, r) => s + fen(r.findingAmount), 0);
+  const violationAmount = institutions.reduce((s, r) => s + fen(r.violationAmount), 0);
+  const provisional = generatedAt < period.cutoff;
+  const cutoffText = isoInstant(period.cutoff);
+  return {
+    title: `Provider risk report ${month} / 定点医药机构风险月报 ${month}`,
+    month,
+    cutoff: cutoffText,
+    provisional,
+    generatedAt: isoInstant(generatedAt),
+    definitions: [
+      `Claims of service month ${month} (China Standard Time) received by the cut-off ${cutoffText}; findings created by the cut-off. Data that arrived later is not in the figures: it is counted apart as late.`,
+      'Amounts in yuan. Month-on-month and year-on-year changes compare with the same institution\'s claims of the month before and of the same month a year before, counted to the same cut-off.',
+      'Findings: hits of active rules on the month\'s claims; violations are withheld, suspicions go to review. Rules in trial are reported apart: what they would have withheld.',
+      `Data quality: rejected = submissions refused as malformed, received from the month's first day to the cut-off (they carry no trustworthy service date); a submission is late when it came more than ${lateDays} days after the service ended (the settlement time sent with the claim, else the time received); duplicates = claims found to resubmit a visit under a new claim id (${RESUBMITTED_RULE}).`,
+      ...(provisional ? [`Provisional: the cut-off had not passed when this report was generated; figures can still grow until ${cutoffText}.`] : []),
+    ],
+    fund: {
+      institutions: institutions.length,
+      claims: int(fundCur?.claims),
+      patients: int(fundCur?.patients),
+      inpatientClaims: int(fundCur?.inpatient),
+      amount: formatFen(fundAmount),
+      payable: money(fundCur?.payable),
+      withheld: formatFen(fundAmount - fen(fundCur?.payable)),
+      findingHits: institutions.reduce((s, r) => s + r.findingHits, 0),
+      findingClaims: institutions.reduce((s, r) => s + r.findingClaims, 0),
+      findingAmount: formatFen(findingAmount),
+      violationAmount: formatFen(violationAmount),
+      suspicionAmount: formatFen(findingAmount - violationAmount),
+      momAmountPct: change(fundAmount, fen(fundPrev?.amount)),
+      yoyAmountPct: change(fundAmount, fen(fundYear?.amount)),
+      momClaimsPct: change(int(fundCur?.claims), int(fundPrev?.claims)),
+      yoyClaimsPct: change(int(fundCur?.claims), int(fundYear?.claims)),
+    },
+    trend,
+    findingsByFamily: [...familyTotals.values()].sort((a, b) => fen(b.amount) - fen(a.amount) || a.family.localeCompare(b.family)),
+    institutions,
+    standouts: [],
+    rules: ruleRows,
+    trialRules: [...trial.values()],
+    model,
+    review: stripPrivate(review),
+    dataQuality,
+    rejectionPaths: rejectionPaths.map((r) => ({ path: r.path, count: int(r.n) })),
+    late: {
+      claims: institutions.reduce((s, r) => s + r.late.claims, 0),
+      amount: total((r) => r.late.amount),
+      findings: institutions.reduce((s, r) => s + r.late.findings, 0),
+      findingAmount: total((r) => r.late.findingAmount),
+      note: `Arrived after the cut-off ${cutoffText}: not in any figure above, shown here so that a report regenerated later explains what changed.`,
+    },
+  };
+}
+
+function stripPrivate(review: Report['review']): Report['review'] {
+  const { perInstitution: _, ...rest } = review as Report['review'] & { perInstitution?: unknown };
+  return rest;
+}

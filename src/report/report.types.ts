@@ -1,0 +1,194 @@
+/**
+ * The monthly provider risk report as data: the JSON form, and what the HTML, XLSX and CSV forms are
+ * rendered from. Money is a decimal string of yuan ("1234.50"), as in every answer of the service;
+ * shares and changes are plain numbers (percent, one decimal) or null where there is no base.
+ */
+
+export interface Section {
+  available: boolean;
+  /** why a section is not available, or how its figures are defined */
+  note: string;
+}
+
+export interface FamilyAmount {
+  family: string;
+  hits: number;
+  claims: number;
+  amount: string;
+}
+
+export interface InstitutionRow {
+  institutionId: string;
+  name: string | null;
+  type: string | null;
+  level: string | null;
+  ownership: string | null;
+  peerGroup: string;
+  claims: number;
+  patients: number;
+  inpatientClaims: number;
+  amount: string;
+  payable: string;
+  withheld: string;
+  prevMonthClaims: number;
+  prevMonthAmount: string;
+  lastYearClaims: number;
+  lastYearAmount: string;
+  momClaimsPct: number | null;
+  momAmountPct: number | null;
+  yoyClaimsPct: number | null;
+  yoyAmountPct: number | null;
+  /** active rules' findings on the month's claims */
+  findingHits: number;
+  findingClaims: number;
+  findingAmount: string;
+  violationAmount: string;
+  suspicionAmount: string;
+  /** findings by family (active rules), largest amount first */
+  families: FamilyAmount[];
+  model: { score: number; peerRank: number; peerSize: number; reasons: string[] } | null;
+  review: { casesOpened: number; casesConcluded: number; violationsConfirmed: number; refusedAmount: string } | null;
+  /** arrived after the cut-off: not in the figures above */
+  late: { claims: number; amount: string; findings: number; findingAmount: string };
+}
+
+export interface StandoutExample {
+  claimNo: string;
+  visitType: string;
+  claimAmount: string;
+  ruleId: string;
+  family: string;
+  severity: string;
+  amountAtIssue: string;
+  sentence: string;
+}
+
+export interface Standout {
+  institutionId: string;
+  name: string | null;
+  peerGroup: string;
+  reasons: string[];
+  examples: StandoutExample[];
+  recommendation: string;
+}
+
+export interface TrendPoint {
+  month: string;
+  claims: number;
+  amount: string;
+  hospital: string;
+  clinic: string;
+  pharmacy: string;
+}
+
+export interface RuleRow {
+  ruleId: string;
+  family: string;
+  status: string;
+  severity: string;
+  hits: number;
+  claims: number;
+  amount: string;
+}
+
+export interface TrialRuleRow {
+  ruleId: string;
+  family: string;
+  hits: number;
+  claims: number;
+  /** violations of a trial rule: what it would have withheld */
+  wouldWithhold: string;
+  /** suspicions of a trial rule: what it would have sent to review */
+  wouldReview: string;
+}
+
+export interface DataQualityRow {
+  institutionId: string;
+  name: string | null;
+  claims: number;
+  rejected: number;
+  rejectedPct: number | null;
+  lines: number;
+  linesMissingName: number;
+  /** drug and consumable lines without a specification */
+  linesMissingSpec: number;
+  duplicates: number;
+  lagMedianDays: number | null;
+  lagP90Days: number | null;
+  lagMaxDays: number | null;
+  lateSubmissions: number;
+  lateSubmissionsPct: number | null;
+}
+
+export interface RecheckRow {
+  institutionId: string;
+  name: string | null;
+  inpatientClaims: number;
+  sampled: number;
+  sharePct: number | null;
+  required: number;
+  shortfall: number;
+}
+
+export interface PrecisionRow {
+  ruleId: string;
+  concluded: number;
+  confirmed: number;
+  precisionPct: number | null;
+}
+
+export interface ModelScoreRow {
+  institutionId: string;
+  name: string | null;
+  peerGroup: string;
+  score: number;
+  peerRank: number;
+  peerSize: number;
+  reasons: string;
+}
+
+export interface Report {
+  title: string;
+  month: string;
+  /** figures count data received (findings created) up to this instant */
+  cutoff: string;
+  /** the cut-off had not passed when the report was generated: more data may still arrive */
+  provisional: boolean;
+  generatedAt: string;
+  definitions: string[];
+  fund: {
+    institutions: number;
+    claims: number;
+    patients: number;
+    inpatientClaims: number;
+    amount: string;
+    payable: string;
+    withheld: string;
+    findingHits: number;
+    findingClaims: number;
+    findingAmount: string;
+    violationAmount: string;
+    suspicionAmount: string;
+    momAmountPct: number | null;
+    yoyAmountPct: number | null;
+    momClaimsPct: number | null;
+    yoyClaimsPct: number | null;
+  };
+  trend: TrendPoint[];
+  findingsByFamily: (FamilyAmount & { violationAmount: string; suspicionAmount: string })[];
+  institutions: InstitutionRow[];
+  standouts: Standout[];
+  rules: RuleRow[];
+  trialRules: TrialRuleRow[];
+  model: Section & { version: string | null; scores: ModelScoreRow[] };
+  review: Section & {
+    recheck: RecheckRow[];
+    recheckShortfalls: string[];
+    backlog: { open: number; ageing: { bucket: string; cases: number }[] } | null;
+    precision: PrecisionRow[];
+    missed: { sampled: number; concluded: number; missedConfirmed: number; sharePct: number; lowPct: number; highPct: number } | null;
+  };
+  dataQuality: DataQualityRow[];
+  rejectionPaths: { path: string; count: number }[];
+  late: { claims: number; amount: string; findings: number; findingAmount: string; note: string };
+}
