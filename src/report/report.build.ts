@@ -135,7 +135,8 @@ export async function buildReport(database: Database, options: ReportOptions): P
     const ctx: SectionContext = { query, period, cutoff, names };
     const model = await modelSection(ctx);
     step('model');
-    const review = await reviewSection(ctx);
+    const inpatient = new Map(volumes.filter((v) => v.institution_id !== null && v.service_month === period.month).map((v) => [v.institution_id as string, Number(v.inpatient)]));
+    const review = await reviewSection(ctx, inpatient);
     step('review');
 
     const report = assemble(period, now(), lateDays, names, volumes, findings, rules, quality, rejected, rejectionPaths, model, review);

@@ -1,6 +1,7 @@
+import { fenFrom, formatFen } from '../lib/money.js';
 import type { InstitutionName } from './report.build.js';
 import type { ReportPeriod } from './period.js';
-import type { Report } from './report.types.js';
+import type { InstitutionRow, Report } from './report.types.js';
 import type { Query } from './snapshot.js';
 
 export interface SectionContext {
@@ -11,30 +12,175 @@ export interface SectionContext {
   names: Map<string, InstitutionName>;
 }
 
+/** The regulator's floor: at least 5% of each institution's inpatient claims of a month re-checked at random. */
+export const RECHECK_SHARE = 0.05;
+
 export async function tablesExist(query: Query, tables: string[]): Promise<boolean> {
   const rows = await query<{ n: number }>(`select count(*)::int as n from unnest($1::text[]) as t(name) where to_regclass('public.' || t.name) is not null`, [`{${tables.join(',')}}`]);
   return rows[0]?.n === tables.length;
 }
 
-/** The provider model's scores, peer ranks and reasons (issue 4). */
-export async function modelSection(_ctx: SectionContext): Promise<Report['model']> {
+const MODEL_TABLES = ['provider_models', 'provider_scores'];
+const REVIEW_TABLES = ['review_cases', 'review_reasons', 'review_conclusions', 'review_second_reviews'];
+
+/**
+ * The provider model's scores, peer ranks and reasons (issue 4): the scores of the month under the
+ * latest model version trained by the cut-off (a version trained later is named, not used).
+ */
+export async function modelSection(ctx: SectionContext): Promise<Report['model']> {
+  if (!(await tablesExist(ctx.query, MODEL_TABLES)))
+    return {
+      available: false,
+      note: 'Not available: the provider model (issue 4) has no tables in this database, so no score, peer rank or reason is reported.',
+      version: null,
+      scores: [],
+    };
+  const versions = await ctx.query<{ id: string; trained_at: string; late: boolean }>(
+    `select m.id::text as id, m.trained_at::text as trained_at, m.trained_at > $2 as late
+     from provider_models m where exists (select 1 from provider_scores s where s.model_id = m.id and s.month = $1)
+     order by m.trained_at > $2, m.id desc`,
+    [ctx.period.month, ctx.cutoff],
+  );
+  const used = versions.find((v) => !v.late);
+  const later = versions.filter((v) => v.late).length;
+  if (!used)
+    return {
+      available: false,
+      note: `Not available: no provider model scored ${ctx.period.month} by the cut-off${later ? ` (${later} version(s) trained after it are not used, so that the report stays as it was)` : ''}.`,
+      version: null,
+      scores: [],
+    };
+  const rows = await ctx.query<{ institution_id: string; peer_group: string; peer_size: number; score: number; rank: number; explanations: unknown }>(
+    `select institution_id, peer_group, peer_size, score, rank, explanations from provider_scores
+     where model_id = $1 and month = $2 order by peer_group, rank, institution_id`,
+    [used.id, ctx.period.month],
+  );
+  const reasons = (e: unknown) => {
+    const list = (typeof e === 'string' ? JSON.parse(e) : e) as { zh?: string; en?: string }[] | null;
+    return (list ?? []).map((x) => [x.zh, x.en].filter(Boolean).join(' / ')).filter(Boolean);
+  };
   return {
-    available: false,
-    note: 'Not available: the provider model (issue 4) stores no scores in this database yet, so no score, peer rank or reason is reported.',
-    version: null,
-    scores: [],
+    available: true,
+    note: `Scores of ${ctx.period.month} under provider model version ${used.id} (trained ${used.trained_at}), the latest trained by the cut-off${later ? `; ${later} later version(s) not used` : ''}. Score in (0, 1]: higher is more unlike the peer group; rank 1 is the group's highest.`,
+    version: used.id,
+    scores: rows.map((r) => ({
+      institutionId: r.institution_id,
+      name: ctx.names.get(r.institution_id)?.name ?? null,
+      peerGroup: r.peer_group,
+      score: Math.round(Number(r.score) * 10000) / 10000,
+      peerRank: Number(r.rank),
+      peerSize: Number(r.peer_size),
+      reasons: reasons(r.explanations).join('\n'),
+    })),
   };
 }
 
-/** The review queue's cases, conclusions, random re-check sample and per-rule precision (issue 5). */
-export async function reviewSection(_ctx: SectionContext): Promise<Report['review']> {
+/** Wilson score interval of a proportion, in percent (95%: z = 1.96). */
+export function wilson(successes: number, n: number, z = 1.96): { share: number; low: number; high: number } {
+  if (n === 0) return { share: 0, low: 0, high: 0 };
+  const p = successes / n;
+  const d = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / d;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  const r = (x: number) => Math.round(x * 1000) / 10;
+  return { share: r(p), low: r(Math.max(0, centre - half)), high: r(Math.min(1, centre + half)) };
+}
+
+/**
+ * The review queue's figures (issue 5), each as it stood at the cut-off: a case is concluded when
+ * its latest conclusion by then was agreed by a second reviewer by then (only an agreed refusal
+ * stands); reasons count when added by then.
+ */
+export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<string, number>): Promise<Report['review'] & { perInstitution?: Map<string, InstitutionRow['review']> }> {
+  if (!(await tablesExist(ctx.query, REVIEW_TABLES)))
+    return {
+      available: false,
+      note: 'Not available: the review queue (issue 5) has no tables in this database, so no cases, conclusions, re-check compliance, backlog, precision or missed-violation estimate is reported.',
+      recheck: [],
+      recheckShortfalls: [],
+      backlog: null,
+      precision: [],
+      missed: null,
+    };
+  const { query, period, cutoff } = ctx;
+  // The final state of each case at the cut-off.
+  const FINAL = `
+    final as (
+      select distinct on (k.case_id) k.case_id, k.outcome, k.amount_refused, s.verdict
+      from review_conclusions k left join review_second_reviews s on s.conclusion_id = k.id and s.reviewed_at <= $2
+      where k.concluded_at <= $2
+      order by k.case_id, k.id desc)`;
+  const perInstitution = await query<{ institution_id: string; opened: number; concluded: number; confirmed: number; refused: string }>(
+    `with ${FINAL}
+     select c.institution_id, count(*)::int as opened,
+            count(*) filter (where f.verdict = 'agree')::int as concluded,
+            count(*) filter (where f.verdict = 'agree' and f.outcome = 'confirmed')::int as confirmed,
+            coalesce(sum(f.amount_refused) filter (where f.verdict = 'agree' and f.outcome = 'confirmed'), 0)::text as refused
+     from review_cases c left join final f on f.case_id = c.id
+     where c.service_month = $1 and c.opened_at <= $2
+     group by c.institution_id`,
+    [period.month, cutoff],
+  );
+  const sampled = await query<{ institution_id: string; n: number }>(
+    `select c.institution_id, count(distinct c.id)::int as n
+     from review_cases c join review_reasons r on r.case_id = c.id and r.kind = 'sample' and r.created_at <= $2
+     join claims cl on cl.id = c.claim_id and cl.received_at <= $2
+     where c.service_month = $1 and c.visit_type = 'inpatient'
+     group by c.institution_id`,
+    [period.month, cutoff],
+  );
+  const backlog = await query<{ bucket: string; n: number }>(
+    `with ${FINAL.replace('$2', '$1').replace('$2', '$1')}
+     select case when $1::timestamptz - c.opened_at <= interval '7 days' then '0-7 days'
+                 when $1::timestamptz - c.opened_at <= interval '30 days' then '8-30 days'
+                 when $1::timestamptz - c.opened_at <= interval '90 days' then '31-90 days'
+                 else 'over 90 days' end as bucket, count(*)::int as n
+     from review_cases c left join final f on f.case_id = c.id
+     where c.opened_at <= $1 and f.verdict is distinct from 'agree'
+     group by 1`,
+    [cutoff],
+  );
+  const precision = await query<{ rule_id: string; concluded: number; confirmed: number }>(
+    `with ${FINAL.replace('$2', '$1').replace('$2', '$1')}
+     select r.rule_id, count(distinct c.id)::int as concluded, count(distinct c.id) filter (where f.outcome = 'confirmed')::int as confirmed
+     from review_cases c join final f on f.case_id = c.id and f.verdict = 'agree'
+     join review_reasons r on r.case_id = c.id and r.kind in ('finding', 'retrospective') and r.rule_id is not null and r.created_at <= $1
+     group by r.rule_id order by r.rule_id`,
+    [cutoff],
+  );
+  const missed = await query<{ concluded: number; missed: number; sampled: number }>(
+    `with ${FINAL}
+     select count(*)::int as sampled,
+            count(*) filter (where f.verdict = 'agree')::int as concluded,
+            count(*) filter (where f.verdict = 'agree' and f.outcome = 'confirmed' and not exists (
+              select 1 from review_reasons o where o.case_id = c.id and o.kind <> 'sample' and o.kind <> 'appeal' and o.created_at <= $2))::int as missed
+     from review_cases c join review_reasons r on r.case_id = c.id and r.kind = 'sample' and r.created_at <= $2
+     where c.service_month = $1`,
+    [period.month, cutoff],
+  );
+
+  const sampledBy = new Map(sampled.map((s) => [s.institution_id, Number(s.n)]));
+  const recheck = [...inpatientClaims.entries()]
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, n]) => {
+      const s = sampledBy.get(id) ?? 0;
+      const required = Math.ceil(n * RECHECK_SHARE);
+      return { institutionId: id, name: ctx.names.get(id)?.name ?? null, inpatientClaims: n, sampled: s, sharePct: Math.round((s / n) * 1000) / 10, required, shortfall: Math.max(0, required - s) };
+    });
+  const order = ['0-7 days', '8-30 days', '31-90 days', 'over 90 days'];
+  const m = missed[0];
+  const w = m && m.concluded > 0 ? wilson(Number(m.missed), Number(m.concluded)) : null;
   return {
-    available: false,
-    note: 'Not available: the review queue (issue 5) stores no cases in this database yet, so no cases, conclusions, re-check compliance, backlog, precision or missed-violation estimate is reported.',
-    recheck: [],
-    recheckShortfalls: [],
-    backlog: null,
-    precision: [],
-    missed: null,
+    available: true,
+    note: `Cases of ${period.month} opened by the cut-off; a case counts as concluded when its latest conclusion by the cut-off was agreed by a second reviewer by then. Re-check: inpatient claims sampled at random against the ${RECHECK_SHARE * 100}% floor (at least ceil(5% × inpatient claims)). Backlog: every case opened by the cut-off and not concluded then, by age at the cut-off. Precision per rule: confirmed ÷ concluded over all cases concluded by the cut-off. Missed violations: the month's randomly sampled claims confirmed with no rule or model reason, over those concluded, with a Wilson 95% interval.`,
+    recheck,
+    recheckShortfalls: recheck.filter((r) => r.shortfall > 0).map((r) => `${r.institutionId}${r.name ? ` ${r.name}` : ''}: ${r.sampled} of ${r.inpatientClaims} inpatient claims sampled (${r.sharePct}%), ${r.shortfall} short of ${r.required}`),
+    backlog: { open: backlog.reduce((s, b) => s + Number(b.n), 0), ageing: order.map((bucket) => ({ bucket, cases: Number(backlog.find((b) => b.bucket === bucket)?.n ?? 0) })) },
+    precision: precision.map((p) => ({ ruleId: p.rule_id, concluded: Number(p.concluded), confirmed: Number(p.confirmed), precisionPct: p.concluded > 0 ? Math.round((Number(p.confirmed) / Number(p.concluded)) * 1000) / 10 : null })),
+    missed: m && w ? { sampled: Number(m.sampled), concluded: Number(m.concluded), missedConfirmed: Number(m.missed), sharePct: w.share, lowPct: w.low, highPct: w.high } : null,
+    perInstitution: new Map(perInstitution.map((p) => [p.institution_id, { casesOpened: Number(p.opened), casesConcluded: Number(p.concluded), violationsConfirmed: Number(p.confirmed), refusedAmount: formatMoney(p.refused) }])),
   };
 }
+
+const formatMoney = (v: string) => formatFen(fenFrom(v) ?? 0);
