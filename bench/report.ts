@@ -5,7 +5,7 @@
  *
  * Creates a throwaway database on DATABASE_URL's server (default postgres://postgres:postgres@
  * localhost:5432/postgres), applies the migrations, loads the synthetic world's institutions
- * (src/sim at the scale that gives --claims a month) through the reference repository, and then
+ * (src/sim's institutions at the scale that gives --claims a month) through the reference repository, and then
  * BULK-LOADS claims straight into the tables with SQL (generate_series), not through the HTTP API:
  * a million claims through the API would take the benchmark hours. The bulk claims follow the
  * world's institutions (volume and visit mix of each), with bodies of four fee lines (the data-
@@ -28,7 +28,8 @@ import { openDatabase } from '../src/db/client.js';
 import { createReferenceRepository } from '../src/reference/reference.repository.js';
 import { shiftMonth } from '../src/report/period.js';
 import { fileSteps, writeReportFiles } from '../src/report/report.files.js';
-import { simulate } from '../src/sim/simulation.js';
+import { buildInstitutions } from '../src/sim/institutions.js';
+import { resolveOptions } from '../src/sim/options.js';
 import { INSERT_CLAIMS, INSERT_FINDINGS, INSERT_REJECTED } from './report-sql.js';
 
 const { values } = parseArgs({ options: { claims: { type: 'string', default: '1000000' }, month: { type: 'string', default: '2026-10' }, keep: { type: 'boolean', default: false } } });
@@ -51,11 +52,10 @@ const raw = postgres(url.toString(), { max: 1, onnotice: () => {} });
 
 try {
   process.stdout.write(`report benchmark: ${N.toLocaleString('en')} claims in ${MONTH}, ${(N / 10).toLocaleString('en')} in ${PREV}; load average ${load()} (2 cores, shared with other sessions)\n`);
-  const sim = simulate({ seed: 42, month: MONTH, scale: N / 50_000 });
+  // Only the world's institutions: building its population and claims at this scale is what the bulk load avoids.
+  const insts = buildInstitutions(resolveOptions({ seed: 42, month: MONTH, scale: N / 50_000 }), MONTH);
   const reference = createReferenceRepository({ database });
-  const institutionRecords = sim.reference().find((b) => b.kind === 'institutions')?.records ?? [];
-  await reference.upsert('institutions', institutionRecords as never);
-  const insts = sim.institutions;
+  await reference.upsert('institutions', insts.map((i) => ({ institutionId: i.id, name: i.name, type: i.type, level: i.level, ownership: i.ownership, area: i.area, beds: i.beds, designatedFrom: i.designatedFrom, validFrom: i.designatedFrom })) as never);
   const weight = insts.map((i) => i.admissionsPerDay + i.outpatientPerDay + i.pharmacyPerDay);
   const total = weight.reduce((s, w) => s + w, 0);
   process.stdout.write(`institutions       ${insts.length} (${new Set(insts.map((i) => `${i.type}/${i.level}`)).size} peer groups)\n`);
