@@ -66,6 +66,8 @@ export interface ReferenceView {
   item(itemCode: string, date: string): CatalogueItemRef | undefined;
   /** relations valid on the date in which the code is the main item or the package */
   relationsOfMain(itemCode: string, date: string): readonly RelationRef[];
+  /** relations valid on the date in which the code is the sub-item or a part of a package */
+  relationsOfSub(itemCode: string, date: string): readonly RelationRef[];
   stock(institutionId: string, itemCode: string, month: string): StockRef | undefined;
 }
 
@@ -74,5 +76,6 @@ export const emptyReference: ReferenceView = {
   institution: () => undefined,
   item: () => undefined,
   relationsOfMain: () => [],
+  relationsOfSub: () => [],
   stock: () => undefined,
 };

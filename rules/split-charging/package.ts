@@ -19,10 +19,7 @@ interface Params {
  * lines are the violation and their amounts are at issue. Parts billed in an earlier claim of
  * the same visit are reported on that claim (retrospective).
  *
- * Parts billed without the package at all are not judged: relations are looked up by the
- * package's code, and telling a split package from a visit that needed only some parts would
- * need the package's price against the parts' and every part present, which the data does not
- * settle.
+ * Parts billed without the package at all are SPLIT-PARTS-APART's to judge (parts-apart.ts).
  */
 export const splitPackage: Rule<Params> = {
   id: 'SPLIT-PACKAGE',
@@ -113,7 +110,7 @@ export const splitPackage: Rule<Params> = {
       ],
       passes: [
         {
-          name: 'parts without the package (not judged)',
+          name: 'parts without the package (SPLIT-PARTS-APART judges those)',
           claim: claim({ lines: [{ itemCode: 'A', at: '2026-10-04 09:00' }, { itemCode: 'B', at: '2026-10-04 09:00' }] }),
           reference: ref,
         },

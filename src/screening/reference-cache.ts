@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import type { CatalogueItemRef, InstitutionRef, ReferenceView, RelationRef, Restrictions, StockRef } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
 import { milliFrom } from '../lib/money.js';
-import { VersionedIndex } from './versioned.js';
+import { VersionedIndex, type Versioned } from './versioned.js';
 
-interface Snapshot {
+export interface Snapshot {
   institutions: VersionedIndex<InstitutionRef>;
   items: VersionedIndex<CatalogueItemRef>;
   relations: VersionedIndex<RelationRef>;
+  /** the same relations keyed by the sub-item (a package's part) */
+  relationsBySub: VersionedIndex<RelationRef>;
   itemLimits: Map<string, { name: string; restrictions: Restrictions }>;
   drugLimits: Map<string, Restrictions>;
 }
@@ -47,18 +49,23 @@ export function createReferenceCache({ database, logger, refreshMs = 30_000 }: {
     },
     /** a view for one claim; stock comes with the claim's history */
     view(stock: ReadonlyMap<string, StockRef> = new Map()): ReferenceView {
-      const s = snapshot;
-      return {
-        institution: (id, date) => s.institutions.at(id, date),
-        item: (code, date) => mergedItem(s, code, date),
-        relationsOfMain: (code, date) => s.relations.allAt(code, date),
-        stock: (institutionId, itemCode, month) => stock.get(`${institutionId}|${itemCode}|${month}`),
-      };
+      return snapshotView(snapshot, stock);
     },
   };
 }
 
 export type ReferenceCache = ReturnType<typeof createReferenceCache>;
+
+/** A reference view over a snapshot; stock is the claim's (keyed institution|item|month). */
+export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> = new Map()): ReferenceView {
+  return {
+    institution: (id, date) => s.institutions.at(id, date),
+    item: (code, date) => mergedItem(s, code, date),
+    relationsOfMain: (code, date) => s.relations.allAt(code, date),
+    relationsOfSub: (code, date) => s.relationsBySub.allAt(code, date),
+    stock: (institutionId, itemCode, month) => stock.get(`${institutionId}|${itemCode}|${month}`),
+  };
+}
 
 /** The fund's catalogue record with the national lists' limits for its code and generic name merged in. */
 function mergedItem(s: Snapshot, code: string, date: string): CatalogueItemRef | undefined {
@@ -71,8 +78,8 @@ function mergedItem(s: Snapshot, code: string, date: string): CatalogueItemRef |
   return { ...base, restrictions: { ...byName, ...byCode?.restrictions, ...base.restrictions } };
 }
 
-function emptySnapshot(): Snapshot {
-  return { institutions: new VersionedIndex(), items: new VersionedIndex(), relations: new VersionedIndex(), itemLimits: new Map(), drugLimits: new Map() };
+export function emptySnapshot(): Snapshot {
+  return { institutions: new VersionedIndex(), items: new VersionedIndex(), relations: new VersionedIndex(), relationsBySub: new VersionedIndex(), itemLimits: new Map(), drugLimits: new Map() };
 }
 
 type Row = Record<string, string | number | null | Record<string, unknown>>;
@@ -111,21 +118,42 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
     });
   }
   for (const r of await database.query<Row>(`select kind, main_code, sub_code, "window", valid_from::text, valid_to::text, source from item_relations`)) {
-    s.relations.add(String(r.main_code), {
+    addRelation(s, {
       validFrom: String(r.valid_from),
       validTo: str(r.valid_to),
       record: { kind: r.kind as RelationRef['kind'], mainCode: String(r.main_code), subCode: String(r.sub_code), window: str(r.window) as RelationRef['window'], source: String(r.source) },
     });
   }
   for (const r of await database.query<Row>('select item_code, name, restrictions from national_item_limits order by source')) {
-    const prev = s.itemLimits.get(String(r.item_code));
-    s.itemLimits.set(String(r.item_code), { name: String(r.name), restrictions: { ...prev?.restrictions, ...(json(r.restrictions) as Restrictions) } });
+    addItemLimit(s, String(r.item_code), String(r.name), json(r.restrictions) as Restrictions);
   }
   for (const r of await database.query<Row>('select generic_name, restrictions from national_drug_limits order by source')) {
-    s.drugLimits.set(String(r.generic_name), { ...s.drugLimits.get(String(r.generic_name)), ...(json(r.restrictions) as Restrictions) });
+    addDrugLimit(s, String(r.generic_name), json(r.restrictions) as Restrictions);
   }
+  return sealSnapshot(s);
+}
+
+/** A relation, indexed by its main item (or package) and by its sub-item (or part). */
+export function addRelation(s: Snapshot, entry: Versioned<RelationRef>) {
+  s.relations.add(entry.record.mainCode, entry);
+  s.relationsBySub.add(entry.record.subCode, entry);
+}
+
+/** A national list's limits of an item code; a code listed by several lists gets all their limits. */
+export function addItemLimit(s: Snapshot, itemCode: string, name: string, restrictions: Restrictions) {
+  const prev = s.itemLimits.get(itemCode);
+  s.itemLimits.set(itemCode, { name, restrictions: { ...prev?.restrictions, ...restrictions } });
+}
+
+/** A national list's limits of a drug, by generic name. */
+export function addDrugLimit(s: Snapshot, genericName: string, restrictions: Restrictions) {
+  s.drugLimits.set(genericName, { ...s.drugLimits.get(genericName), ...restrictions });
+}
+
+export function sealSnapshot(s: Snapshot): Snapshot {
   s.institutions.seal();
   s.items.seal();
   s.relations.seal();
+  s.relationsBySub.seal();
   return s;
 }
