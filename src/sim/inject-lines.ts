@@ -13,7 +13,8 @@ export interface LineInjector {
 }
 
 const HOUR = 3_600_000;
-const unlimited = (l: DraftLine) => l.item.restrictions?.unitsPerDay === undefined;
+/** a copy of a line with a count limit (units a day, times a cycle) would also break the limit: not a pure duplicate */
+const unlimited = (l: DraftLine) => l.item.restrictions?.unitsPerDay === undefined && l.item.restrictions?.timesPerCycle === undefined;
 /** a time `minutes` later on the same CST day, or as much earlier when that would cross midnight */
 const sameDay = (at: number, minutes: number) => (cstDay(at + minutes * 60_000) === cstDay(at) ? at + minutes * 60_000 : at - minutes * 60_000);
 const isOutside = (d: DraftClaim) => d.plan.kind !== 'inpatient';

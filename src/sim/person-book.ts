@@ -3,13 +3,20 @@ import { DAY_MS } from './options.js';
 /**
  * What the planner remembers about each person it has used: stays, visit days and the last
  * HbA1c test. It keeps clean data clean: no visit inside a stay, no overlapping stays, no
- * readmission for the same category within the split-stay window, no HbA1c twice within its
- * cycle. Injections are the only way those patterns appear. Days are CST day numbers.
+ * readmission for the same category within the split-stay window, no second course-limited stay
+ * (at any institution) while the first stay's course could still be running, no HbA1c twice within
+ * its cycle. Injections are the only way those patterns appear. Days are CST day numbers.
  */
 const CST_MS = 8 * 3_600_000;
 /** a readmission this close (days) to the same institution and ICD-10 category would look split */
 const READMISSION_GUARD_DAYS = 16;
 const HBA1C_CYCLE_DAYS = 15;
+/**
+ * A drug with a paid course (14 days) given in two stays less than a course apart is one course
+ * by the regulator's reading (a transfer continues the illness): two independent acute episodes
+ * that close do not happen in a clean world. Course (14) + the pause that starts a new one (14) + margin.
+ */
+const COURSE_GUARD_DAYS = 30;
 
 export const dayNo = (ms: number) => Math.floor((ms + CST_MS) / DAY_MS);
 
@@ -19,6 +26,8 @@ interface Stay {
   inst: string;
   category: string;
   planned: boolean;
+  /** the stay gives a drug with a paid course */
+  courseLimited: boolean;
 }
 
 interface PersonState {
@@ -50,6 +59,8 @@ export class PersonBook {
       if (stay.from <= other.to + 1 && stay.to + 1 >= other.from) return false;
       const sameKind = other.inst === stay.inst && other.category === stay.category && !(other.planned && stay.planned);
       if (sameKind && (Math.abs(stay.from - other.to) <= READMISSION_GUARD_DAYS || Math.abs(other.from - stay.to) <= READMISSION_GUARD_DAYS)) return false;
+      const twoCourses = other.courseLimited && stay.courseLimited;
+      if (twoCourses && (Math.abs(stay.from - other.to) <= COURSE_GUARD_DAYS || Math.abs(other.from - stay.to) <= COURSE_GUARD_DAYS)) return false;
     }
     return true;
   }
@@ -74,7 +85,7 @@ export class PersonBook {
 
   /** forgets what can no longer matter: everything that ended well before `day` */
   prune(day: number) {
-    const horizon = day - READMISSION_GUARD_DAYS - 2;
+    const horizon = day - Math.max(READMISSION_GUARD_DAYS, COURSE_GUARD_DAYS) - 2;
     for (const [person, s] of this.people) {
       s.stays = s.stays.filter((st) => st.to >= horizon);
       s.visitDays = s.visitDays.filter((d) => d >= day);

@@ -33,6 +33,8 @@ export function planApplies(planner: Planner, plan: VisitPlan, variant: string):
     case 'resubmitted':
       return true;
     case 'readmission':
+      // a readmission resuming a paid-course drug would also overrun its course: not a pure split stay
+      return stay && !stayProfile(plan).planned && !stayProfile(plan).courseLimited;
     case 'empty-days':
       return stay && !stayProfile(plan).planned;
     case 'visit-during-stay':

@@ -78,6 +78,8 @@ export class Planner {
     const injected = choice && choice !== 'line' ? applyPlanVariant(this, rng, plan, choice.variant) : undefined;
     if (stay && !this.book.canAdmit(plan.person.index, stayOf(plan))) return;
     if (stay) this.book.addStay(plan.person.index, stayOf(plan));
+    // a stay's HbA1c (admission day) counts toward the person's cycle as an outpatient one does
+    if (stay && plan.hba1c) this.book.addHba1c(plan.person.index, dayNo(plan.start));
     injected?.commit();
     if (choice === 'line') plan.lineInjection = true;
     else if (choice && injected) this.chooser.record(choice.variant);
@@ -158,6 +160,7 @@ export const stayOf = (p: VisitPlan): BookedStay => ({
   inst: p.inst.id,
   category: p.profile.diag.code.slice(0, 3),
   planned: p.profile.kind === 'inpatient' && p.profile.planned === true,
+  courseLimited: p.profile.kind === 'inpatient' && p.profile.courseLimited === true,
 });
 
 export function fits(p: StayProfile, inst: SimInstitution): boolean {

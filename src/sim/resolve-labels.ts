@@ -14,6 +14,9 @@ export function resolveLabel(d: DraftClaim, label: PlanLabel) {
       d.label({ family: 'duplicate', variant: label.variant, lines: all(), otherClaims: [label.other] });
       // A stay sent twice is also, to the letter, a second stay over the same nights.
       if (d.plan.kind === 'inpatient') d.label({ family: 'overlapping-stay', variant: label.variant, lines: all(), otherClaims: [label.other] });
+      // A copy of a test limited to once a cycle (HbA1c) is also that test a second time inside its cycle.
+      const cycled = d.lines.filter((l) => l.item.restrictions?.timesPerCycle !== undefined).map((l) => l.lineId);
+      if (cycled.length > 0) d.label({ family: 'quantity', variant: 'times-per-cycle', lines: cycled, otherClaims: [label.other] });
       return;
     case 'readmission':
       d.label({ family: 'split-stay', variant: label.variant, lines: all(), otherClaims: [label.other] });
