@@ -1,0 +1,189 @@
+import type { Claim, ClaimLine } from '../rules/claim.js';
+import { decide } from '../rules/decide.js';
+import { evaluateRules, type AnyRule, type History } from '../rules/engine.js';
+import type { Finding } from '../rules/finding.js';
+import type { ReferenceView, Restrictions, StockRef } from '../rules/reference.js';
+import { buildClaimSchema } from '../src/claims/claim.schema.js';
+import { normalizeClaim } from '../src/claims/normalize.js';
+import { milliFrom } from '../src/lib/money.js';
+import { cstDate, cstMonth } from '../src/lib/time.js';
+import { NATIONAL_FILES } from '../src/national-lists/parse.js';
+import { readNationalFile } from '../src/national-lists/load.js';
+import { splitFindings } from '../src/screening/findings.js';
+import { addDrugLimit, addItemLimit, addRelation, emptySnapshot, sealSnapshot, snapshotView, type Snapshot } from '../src/screening/reference-cache.js';
+import type { ReferenceBatch } from '../src/sim/simulation.js';
+import type { WireClaim } from '../src/sim/wire.js';
+import type { FoundRow } from './detection-score.js';
+
+/**
+ * The screening of src/screening without the database, for benchmarks that must not measure
+ * PostgreSQL: the same claim schema and normalisation, the same reference snapshot and view
+ * (src/screening/reference-cache.ts), the same engine, decision and split into own and
+ * retrospective findings. History comes from an in-memory store that answers what
+ * src/screening/history.repository.ts's query answers: the person's stored claims around this
+ * one (the same window, the same columns, at most 200), the institution's month quantity of the
+ * claim's stocked items, and their stock records.
+ */
+const DAY = 86_400_000;
+type Rec = Record<string, unknown>;
+const opt = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+const price = (v: unknown) => (v === undefined || v === null ? undefined : milliFrom(String(v)));
+
+export interface InProcessReference {
+  snapshot: Snapshot;
+  stock: Map<string, StockRef>;
+  nationalEntries: number;
+}
+
+/** The simulation's reference records (the API's shape), and the national lists when a directory is given. */
+export function buildReference(batches: readonly ReferenceBatch[], nationalDir?: string): InProcessReference {
+  const s = emptySnapshot();
+  const stock = new Map<string, StockRef>();
+  for (const { kind, records } of batches) {
+    for (const r of records as Rec[]) {
+      const validity = { validFrom: String(r.validFrom), validTo: opt(r.validTo) };
+      if (kind === 'institutions') {
+        s.institutions.add(String(r.institutionId), {
+          ...validity,
+          record: {
+            institutionId: String(r.institutionId), name: String(r.name), type: r.type as never, level: r.level as never, ownership: r.ownership as never,
+            area: String(r.area), beds: Number(r.beds), designatedFrom: String(r.designatedFrom), designatedTo: opt(r.designatedTo),
+          },
+        });
+      } else if (kind === 'catalogue-items') {
+        const ceiling = (r.priceCeiling ?? {}) as Rec;
+        s.items.add(String(r.itemCode), {
+          ...validity,
+          record: {
+            itemCode: String(r.itemCode), name: String(r.name), category: r.category as never, unit: String(r.unit),
+            priceCeiling: { primary: price(ceiling.primary), secondary: price(ceiling.secondary), tertiary: price(ceiling.tertiary) },
+            restrictions: (r.restrictions ?? {}) as Restrictions,
+          },
+        });
+      } else if (kind === 'item-relations') {
+        addRelation(s, { ...validity, record: { kind: r.kind as never, mainCode: String(r.mainCode), subCode: String(r.subCode), window: opt(r.window) as never, source: String(r.source) } });
+      } else if (kind === 'stock-records') {
+        stock.set(`${r.institutionId}|${r.itemCode}|${r.month}`, { openingQuantity: price(r.openingQuantity) ?? 0, purchasedQuantity: price(r.purchasedQuantity) ?? 0 });
+      }
+    }
+  }
+  let nationalEntries = 0;
+  if (nationalDir) {
+    for (const file of NATIONAL_FILES) {
+      const parsed = readNationalFile(nationalDir, file);
+      for (const r of parsed.relations ?? []) {
+        addRelation(s, { validFrom: '2000-01-01', record: { kind: 'includes', mainCode: r.mainCode, subCode: r.subCode, window: r.window, source: `nhsa-${file}` } });
+        nationalEntries++;
+      }
+      for (const i of parsed.items ?? []) (addItemLimit(s, i.itemCode, i.name, i.restrictions), nationalEntries++);
+      for (const d of parsed.drugs ?? []) (addDrugLimit(s, d.genericName, d.restrictions), nationalEntries++);
+    }
+  }
+  return { snapshot: sealSnapshot(s), stock, nationalEntries };
+}
+
+/** Stored claims as the history query returns them: only the columns it selects. */
+function asStored(c: Claim): Claim {
+  const lines: ClaimLine[] = c.lines.map((l) => ({
+    lineNo: l.lineNo, lineId: l.lineId, itemCode: l.itemCode, hospitalItemName: l.hospitalItemName, category: l.category,
+    serviceAt: l.serviceAt, serviceDate: l.serviceDate, quantity: l.quantity, unitPrice: l.unitPrice, amountFen: l.amountFen,
+  }));
+  const inpatient = c.visitType === 'inpatient';
+  return {
+    institutionId: c.institutionId, claimNo: c.claimNo, personHash: c.personHash, sex: c.sex, birthDate: c.birthDate, visitType: c.visitType,
+    admittedAt: inpatient ? c.startedAt : undefined, dischargedAt: inpatient ? c.endedAt : undefined, visitAt: inpatient ? undefined : c.startedAt,
+    startedAt: c.startedAt, endedAt: c.endedAt, diagnoses: c.diagnoses.map((d) => ({ code: d.code, name: d.name, main: d.main })),
+    mainDiagnosis: c.mainDiagnosis, lines, totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
+    payment: { fundFen: 0, personalAccountFen: 0, medicalAssistanceFen: 0, cashFen: 0 },
+  };
+}
+
+/** An in-memory stand-in for the claims and claim_lines tables, answering the history query. */
+export class MemoryHistory {
+  private readonly byPerson = new Map<string, Claim[]>();
+  /** institution|item|month → quantity billed */
+  private readonly monthQuantity = new Map<string, number>();
+
+  constructor(private readonly stock: ReadonlyMap<string, StockRef>, private readonly windowDays = 90) {}
+
+  store(c: Claim) {
+    const stored = asStored(c);
+    const list = this.byPerson.get(c.personHash);
+    if (list) list.push(stored);
+    else this.byPerson.set(c.personHash, [stored]);
+    for (const l of c.lines) {
+      const k = `${c.institutionId}|${l.itemCode}|${l.serviceDate.slice(0, 7)}`;
+      this.monthQuantity.set(k, (this.monthQuantity.get(k) ?? 0) + l.quantity);
+    }
+  }
+
+  forClaim(c: Claim): { history: History; stock: Map<string, StockRef> } {
+    const w = this.windowDays * DAY;
+    const from = c.startedAt - w - 365 * DAY;
+    const to = c.endedAt + w;
+    const endedFrom = c.startedAt - w;
+    const personClaims = (this.byPerson.get(c.personHash) ?? [])
+      .filter((o) => o.startedAt >= from && o.startedAt <= to && o.endedAt >= endedFrom && !(o.institutionId === c.institutionId && o.claimNo === c.claimNo))
+      .sort((a, b) => a.startedAt - b.startedAt)
+      .slice(0, 200)
+      .map((o) => ({ ...o, sex: c.sex, birthDate: c.birthDate }));
+    const month = cstMonth(c.startedAt);
+    const institutionMonthQuantity = new Map<string, number>();
+    const stock = new Map<string, StockRef>();
+    for (const code of new Set(c.lines.map((l) => l.itemCode))) {
+      const k = `${c.institutionId}|${code}|${month}`;
+      const s = this.stock.get(k);
+      if (!s) continue;
+      stock.set(k, s);
+      const q = this.monthQuantity.get(k);
+      if (q !== undefined) institutionMonthQuantity.set(code, q);
+    }
+    return { history: { personClaims, institutionMonthQuantity }, stock };
+  }
+}
+
+/** What one screening needs, assembled: the rule engine's whole input. */
+export interface Prepared {
+  claim: Claim;
+  history: History;
+  reference: ReferenceView;
+  serviceDate: string;
+}
+
+export class InProcessScreening {
+  private readonly schema = buildClaimSchema({ maxLines: 1000 });
+  readonly history: MemoryHistory;
+  readonly found: FoundRow[] = [];
+  ruleErrors = 0;
+
+  constructor(private readonly rules: readonly AnyRule[], private readonly reference: InProcessReference) {
+    this.history = new MemoryHistory(reference.stock);
+  }
+
+  /** parse, normalise and assemble the input of one claim (not yet stored) */
+  prepare(wire: WireClaim): Prepared {
+    const input = this.schema.parse(wire);
+    const claim = normalizeClaim(input, input.insured.id);
+    const { history, stock } = this.history.forClaim(claim);
+    return { claim, history, reference: snapshotView(this.reference.snapshot, stock), serviceDate: cstDate(claim.startedAt) };
+  }
+
+  /** screens one claim as the service does and stores it with its findings (own and retrospective) */
+  screen(wire: WireClaim) {
+    const p = this.prepare(wire);
+    const { findings, errors } = evaluateRules(this.rules, p);
+    this.ruleErrors += errors.length;
+    const decision = decide(p.claim, findings);
+    const { own, retrospective } = splitFindings(p.claim, findings);
+    for (const f of own) this.found.push(row(p.claim.institutionId, p.claim.claimNo, f, false));
+    for (const f of retrospective) this.found.push(row(f.inst, f.cno, f, true));
+    this.history.store(p.claim);
+    return { prepared: p, findings, decision };
+  }
+}
+
+function row(institutionId: string, claimId: string, f: ReturnType<typeof splitFindings>['own'][number], retrospective: boolean): FoundRow {
+  return { institutionId, claimId, family: f.fam, ruleId: f.rule, retrospective, violatingLines: f.vl, involvedLines: f.il, message: f.msg.en };
+}
+
+export type { Finding };
