@@ -146,6 +146,7 @@ export class MemoryHistory {
 export interface Prepared {
   claim: Claim;
   history: History;
+  stock: Map<string, StockRef>;
   reference: ReferenceView;
   serviceDate: string;
 }
@@ -165,7 +166,7 @@ export class InProcessScreening {
     const input = this.schema.parse(wire);
     const claim = normalizeClaim(input, input.insured.id);
     const { history, stock } = this.history.forClaim(claim);
-    return { claim, history, reference: snapshotView(this.reference.snapshot, stock), serviceDate: cstDate(claim.startedAt) };
+    return { claim, history, stock, reference: snapshotView(this.reference.snapshot, stock), serviceDate: cstDate(claim.startedAt) };
   }
 
   /** screens one claim as the service does and stores it with its findings (own and retrospective) */

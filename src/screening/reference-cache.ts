@@ -12,6 +12,8 @@ export interface Snapshot {
   relationsBySub: VersionedIndex<RelationRef>;
   itemLimits: Map<string, { name: string; restrictions: Restrictions }>;
   drugLimits: Map<string, Restrictions>;
+  /** merged items already asked for, by code and date */
+  merged: Map<string, CatalogueItemRef | undefined>;
 }
 
 const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'national_item_limits', 'national_drug_limits'];
@@ -67,8 +69,20 @@ export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> =
   };
 }
 
-/** The fund's catalogue record with the national lists' limits for its code and generic name merged in. */
+/**
+ * The fund's catalogue record with the national lists' limits for its code and generic name merged
+ * in; merged once per code and date of a snapshot (rules ask for the same items on every claim).
+ */
 function mergedItem(s: Snapshot, code: string, date: string): CatalogueItemRef | undefined {
+  const key = `${code}|${date}`;
+  if (s.merged.has(key)) return s.merged.get(key);
+  if (s.merged.size >= 200_000) s.merged.clear();
+  const merged = mergeItem(s, code, date);
+  s.merged.set(key, merged);
+  return merged;
+}
+
+function mergeItem(s: Snapshot, code: string, date: string): CatalogueItemRef | undefined {
   const item = s.items.at(code, date);
   const byCode = s.itemLimits.get(code);
   if (!item && !byCode) return undefined;
@@ -79,7 +93,7 @@ function mergedItem(s: Snapshot, code: string, date: string): CatalogueItemRef |
 }
 
 export function emptySnapshot(): Snapshot {
-  return { institutions: new VersionedIndex(), items: new VersionedIndex(), relations: new VersionedIndex(), relationsBySub: new VersionedIndex(), itemLimits: new Map(), drugLimits: new Map() };
+  return { institutions: new VersionedIndex(), items: new VersionedIndex(), relations: new VersionedIndex(), relationsBySub: new VersionedIndex(), itemLimits: new Map(), drugLimits: new Map(), merged: new Map() };
 }
 
 type Row = Record<string, string | number | null | Record<string, unknown>>;
