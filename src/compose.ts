@@ -16,6 +16,7 @@ import { createReferenceRepository } from './reference/reference.repository.js';
 import { createHistoryRepository } from './screening/history.repository.js';
 import { createReferenceCache } from './screening/reference-cache.js';
 import { createRuleSettings } from './screening/rule-settings.js';
+import { createRuleErrorLog } from './screening/rule-errors.js';
 
 /**
  * The embedded database keeps its own person-id secret beside its data, so a demo needs no
@@ -59,5 +60,6 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     personIdSecret,
     now,
     inspections: createInspectionCtx(database),
+    ruleErrors: createRuleErrorLog({ database, logger }),
   };
 }

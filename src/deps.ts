@@ -11,6 +11,7 @@ import type { Metrics } from './ops/metrics.js';
 import type { ReferenceRepository } from './reference/reference.repository.js';
 import type { HistoryRepository } from './screening/history.repository.js';
 import type { ReferenceCache } from './screening/reference-cache.js';
+import type { RuleErrorLog } from './screening/rule-errors.js';
 import type { RuleSettings } from './screening/rule-settings.js';
 
 /** What the composition root builds once and hands down; nothing here is a global. */
@@ -31,4 +32,5 @@ export interface AppDeps {
   personIdSecret: string;
   now: () => number;
   inspections: InspectionCtx;
+  ruleErrors: RuleErrorLog;
 }

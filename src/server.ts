@@ -18,6 +18,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   const database = await openConfiguredDatabase(config);
   const deps = buildDeps(config, database, logger, secret);
   await Promise.all([deps.referenceCache.start(), deps.ruleSettings.start()]);
+  deps.ruleErrors.start();
   const app = createApp(deps);
   const server = await new Promise<ServerType>((resolve) => {
     // Node ends any request not fully received within requestTimeout (300 s by default): that would
@@ -53,6 +54,7 @@ export async function startService(config: Config, logger: Logger = createLogger
       });
       deps.referenceCache.stop();
       deps.ruleSettings.stop();
+      await deps.ruleErrors.stop();
       await database.close();
       logger.info('stopped');
     })());

@@ -88,4 +88,23 @@ describe('screening with rules', () => {
     const metrics = await (await svc.call('/metrics', { role: 'admin' })).text();
     expect(metrics).toMatch(/rule_hits_total\{rule="DUP-SAME-LINE",status="active"\} 1/);
   });
+
+  it('records a rule that throws as an error of that rule in the claim’s month, and screens the claim with the others', async () => {
+    // numbers where diagnosis codes belong make RESTRICT-SEX throw on any claim with a diagnosis
+    const broken = await svc.call('/v1/rules/RESTRICT-SEX/settings', { role: 'admin', method: 'PUT', json: { params: { reviewWhenDiagnosis: [50] }, reason: 'test' } });
+    expect(broken.status).toBe(200);
+    try {
+      const claim = { ...visit('MZ-ERR-1'), insured: { id: '320102199001019999', sex: 'male', birthDate: '1990-01-01' } };
+      const res = await svc.call('/v1/claims', { json: claim });
+      expect(res.status).toBe(200);
+      expect((await json(res)).decision).toBe('pass');
+    } finally {
+      await svc.call('/v1/rules/RESTRICT-SEX/settings', { role: 'admin', method: 'PUT', json: { params: { reviewWhenDiagnosis: ['C50'] }, reason: 'repaired' } });
+    }
+    const stats = await json(await svc.call('/v1/rules/stats?month=2026-10', { role: 'auditor' }));
+    expect(stats.errors).toEqual([{ ruleId: 'RESTRICT-SEX', ruleVersion: 1, errors: 1, lastMessage: expect.stringContaining('toUpperCase'), lastAt: expect.any(String) }]);
+    expect((await json(await svc.call('/v1/rules/stats?month=2026-09', { role: 'auditor' }))).errors).toEqual([]);
+    const metrics = await (await svc.call('/metrics', { role: 'admin' })).text();
+    expect(metrics).toMatch(/rule_errors_total\{rule="RESTRICT-SEX",month="2026-10"\} 1/);
+  });
 });

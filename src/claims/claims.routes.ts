@@ -23,8 +23,9 @@ export function screenContext(deps: AppDeps, c: Context<AppEnv>): ScreenContext 
     personIdSecret: deps.personIdSecret,
     now: deps.now,
     clientId: c.get('actor')?.clientId ?? null,
-    onRuleError: (ruleId, message) => {
-      deps.metrics.ruleErrors.inc({ rule: ruleId });
+    onRuleError: (ruleId, message, { ruleVersion, month }) => {
+      deps.metrics.ruleErrors.inc({ rule: ruleId, month });
+      deps.ruleErrors.record(ruleId, ruleVersion, month, message);
       deps.logger.warn({ ruleId, err: message, requestId: c.get('requestId') }, 'rule failed');
     },
   };

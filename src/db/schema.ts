@@ -389,3 +389,20 @@ export const pageSessions = pgTable(
   },
   (t) => [index('page_sessions_client_idx').on(t.clientId)],
 );
+
+/**
+ * Rules that threw, counted per rule, version and service month (the claim was screened by the
+ * other rules). Counted in memory and added here every few seconds; the last message kept.
+ */
+export const ruleErrors = pgTable(
+  'rule_errors',
+  {
+    ruleId: text('rule_id').notNull(),
+    ruleVersion: integer('rule_version').notNull(),
+    serviceMonth: text('service_month').notNull(),
+    errors: integer('errors').notNull(),
+    lastMessage: text('last_message').notNull(),
+    lastAt: tstz('last_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.ruleId, t.ruleVersion, t.serviceMonth] })],
+);

@@ -38,8 +38,8 @@ export function createMetrics(database: Database) {
   });
   const ruleErrors = new Counter({
     name: 'rule_errors_total',
-    help: 'Rules that threw while screening a claim (the claim was screened by the others)',
-    labelNames: ['rule'] as const,
+    help: 'Rules that threw while screening a claim (the claim was screened by the others), by service month',
+    labelNames: ['rule', 'month'] as const,
     registers: [registry],
   });
   new Gauge({

@@ -11,7 +11,7 @@ export interface AssessContext {
   ruleOverrides: (ruleId: string) => { params?: object; status?: RuleStatus } | undefined;
   history: HistoryRepository;
   reference: ReferenceCache;
-  onRuleError?: (ruleId: string, message: string) => void;
+  onRuleError?: (ruleId: string, message: string, context: { ruleVersion: number; month: string }) => void;
 }
 
 export interface Assessment {
@@ -34,6 +34,7 @@ export async function assessClaim(ctx: AssessContext, claim: Claim, sentHistory:
     overrides: ctx.ruleOverrides,
     serviceDate: cstDate(claim.startedAt),
   });
-  for (const e of errors) ctx.onRuleError?.(e.ruleId, e.message);
+  const month = cstDate(claim.startedAt).slice(0, 7);
+  for (const e of errors) ctx.onRuleError?.(e.ruleId, e.message, { ruleVersion: e.ruleVersion, month });
   return { findings, decision: decide(claim, findings) };
 }

@@ -81,7 +81,7 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(
     createRoute({
       method: 'get', path: '/v1/rules/stats', tags: ['rules'],
-      summary: 'Hits and amounts per rule in a service month (trial rules: what they would have withheld)',
+      summary: 'Hits and amounts per rule in a service month (trial rules: what they would have withheld), and the rules that threw',
       security: bearerSecurity, middleware: [requireRole('auditor', 'supervisor', 'admin')] as const,
       request: { query: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM') }) },
       responses: {
@@ -93,6 +93,11 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                 rules: z.array(z.object({
                   ruleId: z.string(), status: z.string(), severity: z.string(), hits: z.number().int(), claims: z.number().int(),
                   retrospective: z.number().int(), amount: z.string().openapi({ description: 'amount at issue; for violations of active rules, withheld (or to recover, when retrospective)' }),
+                })),
+                errors: z.array(z.object({
+                  ruleId: z.string(), ruleVersion: z.number().int(),
+                  errors: z.number().int().openapi({ description: 'claims of the month on which the rule threw (each claim was screened by the other rules)' }),
+                  lastMessage: z.string(), lastAt: z.string(),
                 })),
               }),
             },
@@ -110,7 +115,15 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
          from findings where service_month = $1 group by rule_id, status, severity order by rule_id, status, severity`,
         [month],
       );
-      return c.json({ month, rules: rows.map((r) => ({ ruleId: r.rule_id, status: r.status, severity: r.severity, hits: r.hits, claims: r.claims, retrospective: r.retrospective, amount: r.amount })) }, 200);
+      const errors = await deps.ruleErrors.forMonth(month);
+      return c.json(
+        {
+          month,
+          rules: rows.map((r) => ({ ruleId: r.rule_id, status: r.status, severity: r.severity, hits: r.hits, claims: r.claims, retrospective: r.retrospective, amount: r.amount })),
+          errors: errors.map((e) => ({ ruleId: e.rule_id, ruleVersion: Number(e.rule_version), errors: Number(e.errors), lastMessage: e.last_message, lastAt: e.last_at })),
+        },
+        200,
+      );
     },
   );
 }
