@@ -5,7 +5,7 @@ import { NotFoundError } from '../http/errors.js';
 import { publicSummary } from '../inspections/public-summary.js';
 import { MESSAGES } from './i18n.js';
 import { Layout } from './layout.js';
-import { actorOf, herePath, langOf } from './page-env.js';
+import { actorOf, cstTime, herePath, langOf } from './page-env.js';
 import { page } from './page-kit.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,7 +34,7 @@ export function registerInspectionPages(app: OpenAPIHono<AppEnv>, deps: AppDeps)
                   <td>{m.drawKind[d.kind]}</td>
                   <td>{d.windowFrom} – {d.windowTo}</td>
                   <td class="num">{d.count}</td>
-                  <td>{d.drawnAt.slice(0, 16).replace('T', ' ')}</td>
+                  <td>{cstTime(d.drawnAt).slice(0, 16)}</td>
                 </tr>
               ))}
             </tbody>
@@ -56,7 +56,7 @@ export function registerInspectionPages(app: OpenAPIHono<AppEnv>, deps: AppDeps)
         <Layout lang={lang} actor={actorOf(c)} title={s.title} path={herePath(c)}>
           <h1>{s.title} · {m.publicSummary}</h1>
           <div class="card">
-            <div>{m.method}: {m.drawKind[s.kind]}; {s.method.selection}{s.method.weighting.formula ? ` (${s.method.weighting.formula})` : ''}</div>
+            <div>{m.method}: {m.drawKind[s.kind]}; {m.selectionName[s.method.weighting.method] ?? s.method.selection}{s.method.weighting.method === 'risk' ? ` (${s.method.weighting.basis ?? ''}: ${s.method.weighting.formula ?? ''})` : ''}</div>
             <div>{m.window}: {s.window.from} – {s.window.to}; {m.pool}: {s.method.poolSize}; {m.drawnCount}: {s.method.drawn}</div>
             <div class="muted">{m.seed}: <code>{s.method.seed}</code></div>
           </div>

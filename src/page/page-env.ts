@@ -17,3 +17,6 @@ export const herePath = (c: PageContext) => {
 };
 
 export const actorOf = (c: PageContext): Actor | undefined => c.get('actor');
+
+/** An instant as China Standard Time, yyyy-MM-dd HH:mm:ss: what the staff read. */
+export const cstTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
