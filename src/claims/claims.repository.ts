@@ -3,6 +3,7 @@ import type { Database } from '../db/client.js';
 import { formatFen, formatMilli } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
 import type { RetrospectiveFinding, StoredFinding } from '../screening/findings.js';
+import { createBatcher } from '../lib/batcher.js';
 import type { ClaimAnswer } from './answer.js';
 
 export interface ScreenedClaim {
@@ -55,52 +56,171 @@ with ins as (
 )
 select id from ins`;
 
+// The same for several claims at once (group commit): every claim ready within one turn of the
+// event loop, or while earlier batches were still committing, goes in one statement, one
+// transaction, one WAL flush. Claims that lose ON CONFLICT (replays, or two different claims under
+// one id in the same batch) are simply absent from `ins`: their lines and findings are not written
+// and the caller reads the stored row. Retrospective findings name earlier claims of the same
+// person, which the person lock has committed before this claim was screened, so they are never
+// in the same batch. Plain INSERTs, so row triggers on these tables fire as for one claim.
+const INSERT_CLAIMS = `
+with c as (
+  select * from jsonb_to_recordset($1::jsonb) as x(id uuid, inst text, cno text, person text, visit text,
+    started timestamptz, ended timestamptz, month text, diag text, total numeric, payable numeric, decision text,
+    hash text, client uuid, body jsonb, answer jsonb)
+), ins as (
+  insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
+    service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
+    body, answer)
+  select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body, answer
+  from c
+  on conflict (institution_id, claim_no) do nothing
+  returning id, institution_id, person_hash, service_month
+), lines as (
+  insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code,
+    hospital_item_code, hospital_item_name, category, service_at, service_date, quantity,
+    unit_price, amount)
+  select ins.id, l.n, l.id, ins.institution_id, ins.person_hash, l.item, l.hcode, l.hname, l.cat, l.at, l.day, l.qty, l.price, l.amt
+  from jsonb_to_recordset($2::jsonb) as l(cid uuid, n int, id text, item text, hcode text, hname text,
+    cat text, at timestamptz, day date, qty numeric, price numeric, amt numeric)
+  join ins on ins.id = l.cid
+), own as (
+  insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
+    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month)
+  select f.id, ins.id, ins.id, false, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, ins.service_month
+  from jsonb_to_recordset($3::jsonb) as f(cid uuid, id uuid, rule text, ver int, fam text, sev text, st text,
+    msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
+  join ins on ins.id = f.cid
+), retro as (
+  insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
+    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month)
+  select f.id, e.id, ins.id, true, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, e.service_month
+  from jsonb_to_recordset($4::jsonb) as f(cid uuid, id uuid, inst text, cno text, rule text, ver int, fam text,
+    sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
+  join ins on ins.id = f.cid
+  join claims e on e.institution_id = f.inst and e.claim_no = f.cno
+)
+select id from ins`;
+
 const SELECT_BY_KEY = `
 select id, content_hash, answer, body from claims where institution_id = $1 and claim_no = $2`;
 
-export function createClaimsRepository({ database }: { database: Database }) {
-  return {
-    async insertScreened(s: ScreenedClaim): Promise<InsertOutcome> {
+export interface ClaimsRepositoryOptions {
+  database: Database;
+  /** claims written by one statement at most */
+  maxBatch?: number;
+  /** batches being written at once at most; more claims wait for the next batch */
+  maxBatchesInFlight?: number;
+}
+
+export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFlight = 4 }: ClaimsRepositoryOptions) {
+  const lineRecords = (c: Claim, cid?: string) =>
+    c.lines.map((l) => ({
+      ...(cid === undefined ? {} : { cid }),
+      n: l.lineNo,
+      id: l.lineId,
+      item: l.itemCode,
+      hcode: l.hospitalItemCode ?? null,
+      hname: l.hospitalItemName ?? null,
+      cat: l.category,
+      at: isoInstant(l.serviceAt),
+      day: l.serviceDate,
+      qty: formatMilli(l.quantity),
+      price: formatMilli(l.unitPrice),
+      amt: formatFen(l.amountFen),
+    }));
+
+  /** The stored claim under the same key, for a claim that lost ON CONFLICT. */
+  const existingFor = async (c: Claim): Promise<InsertOutcome> => {
+    const existing = await repository.findByKey(c.institutionId, c.claimNo);
+    if (!existing) throw new Error('claim conflicted on insert but cannot be read back');
+    return { inserted: false, existing };
+  };
+
+  /** One claim, one statement. */
+  const insertOne = async (s: ScreenedClaim): Promise<InsertOutcome> => {
+    const c = s.claim;
+    const rows = await database.query(INSERT_CLAIM, [
+      s.id,
+      c.institutionId,
+      c.claimNo,
+      c.personHash,
+      c.visitType,
+      isoInstant(c.startedAt),
+      isoInstant(c.endedAt),
+      s.answer.serviceMonth,
+      c.mainDiagnosis ?? null,
+      formatFen(c.totalFen),
+      s.answer.payableAmount,
+      s.answer.decision,
+      s.contentHash,
+      s.clientId,
+      JSON.stringify(s.body),
+      JSON.stringify(s.answer),
+      JSON.stringify(lineRecords(c)),
+      JSON.stringify(s.findings),
+      JSON.stringify(s.retrospective),
+    ]);
+    return rows.length > 0 ? { inserted: true } : existingFor(c);
+  };
+
+  /** Several claims, one statement; the outcomes in the order of `list`. */
+  const insertMany = async (list: ScreenedClaim[]): Promise<InsertOutcome[]> => {
+    const claims = [];
+    const lines = [];
+    const own = [];
+    const retro = [];
+    for (const s of list) {
       const c = s.claim;
-      const lines = c.lines.map((l) => ({
-        n: l.lineNo,
-        id: l.lineId,
-        item: l.itemCode,
-        hcode: l.hospitalItemCode ?? null,
-        hname: l.hospitalItemName ?? null,
-        cat: l.category,
-        at: isoInstant(l.serviceAt),
-        day: l.serviceDate,
-        qty: formatMilli(l.quantity),
-        price: formatMilli(l.unitPrice),
-        amt: formatFen(l.amountFen),
-      }));
-      const rows = await database.query(INSERT_CLAIM, [
-        s.id,
-        c.institutionId,
-        c.claimNo,
-        c.personHash,
-        c.visitType,
-        isoInstant(c.startedAt),
-        isoInstant(c.endedAt),
-        s.answer.serviceMonth,
-        c.mainDiagnosis ?? null,
-        formatFen(c.totalFen),
-        s.answer.payableAmount,
-        s.answer.decision,
-        s.contentHash,
-        s.clientId,
-        JSON.stringify(s.body),
-        JSON.stringify(s.answer),
-        JSON.stringify(lines),
-        JSON.stringify(s.findings),
-        JSON.stringify(s.retrospective),
-      ]);
-      if (rows.length > 0) return { inserted: true };
-      const existing = await this.findByKey(c.institutionId, c.claimNo);
-      if (!existing) throw new Error('claim conflicted on insert but cannot be read back');
-      return { inserted: false, existing };
+      claims.push({
+        id: s.id, inst: c.institutionId, cno: c.claimNo, person: c.personHash, visit: c.visitType,
+        started: isoInstant(c.startedAt), ended: isoInstant(c.endedAt), month: s.answer.serviceMonth,
+        diag: c.mainDiagnosis ?? null, total: formatFen(c.totalFen), payable: s.answer.payableAmount,
+        decision: s.answer.decision, hash: s.contentHash, client: s.clientId, body: s.body, answer: s.answer,
+      });
+      lines.push(...lineRecords(c, s.id));
+      for (const f of s.findings) own.push({ ...f, cid: s.id });
+      for (const f of s.retrospective) retro.push({ ...f, cid: s.id });
+    }
+    const rows = await database.query<{ id: string }>(INSERT_CLAIMS, [
+      JSON.stringify(claims),
+      JSON.stringify(lines),
+      JSON.stringify(own),
+      JSON.stringify(retro),
+    ]);
+    const inserted = new Set(rows.map((r) => String(r.id)));
+    return Promise.all(list.map((s) => (inserted.has(s.id) ? ({ inserted: true } as const) : existingFor(s.claim))));
+  };
+
+  // A batch that fails as a whole (one claim the database refuses, a deadlock with a trigger's
+  // writes, a connection lost) rolled back entirely: each of its claims is then written on its own,
+  // so each gets its own outcome and one bad claim does not fail its neighbours. Retrying is safe
+  // even if the batch did commit before its answer was lost: the claims are then stored with this
+  // very content and come back as replays of themselves.
+  const writeBatch = async (list: ScreenedClaim[]): Promise<(InsertOutcome | Error)[]> => {
+    if (list.length > 1) {
+      try {
+        return await insertMany(list);
+      } catch {
+        // fall through: claim by claim
+      }
+    }
+    return Promise.all(list.map((s) => insertOne(s).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+  };
+
+  const write = createBatcher<ScreenedClaim, InsertOutcome>({ run: writeBatch, maxBatch, maxInFlight: maxBatchesInFlight });
+
+  const repository = {
+    /**
+     * Stores one screened claim, committed (with other claims ready at the same time) before this
+     * resolves; a claim already stored under its key comes back as `existing`.
+     */
+    insertScreened(s: ScreenedClaim): Promise<InsertOutcome> {
+      return write(s);
     },
+
+    /** batches being written and claims waiting for one */
+    writeStats: () => write.stats(),
 
     async findByKey(institutionId: string, claimNo: string) {
       const rows = await database.query<{ id: string; content_hash: string; answer: unknown; body: unknown }>(
@@ -117,6 +237,7 @@ export function createClaimsRepository({ database }: { database: Database }) {
       };
     },
   };
+  return repository;
 }
 
 const LATER_FINDINGS = `
