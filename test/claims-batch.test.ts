@@ -73,6 +73,7 @@ describe('group commit of claims', () => {
     expect(rows.map((r) => r.lines)).toEqual(Array(12).fill('3'));
     // one transaction: now() is the same for every row
     expect(new Set(rows.map((r) => r.received_at)).size).toBe(1);
+    expect(svc.logs.join('')).not.toContain('writing claims together failed');
   });
 
   it('a claim the database refuses fails alone: its neighbours in the batch are stored', async () => {
@@ -88,6 +89,8 @@ describe('group commit of claims', () => {
     expect(rows.map((r) => r.lines)).toEqual(Array(9).fill('3'));
     const poisonLines = await svc.deps.database.query(`select 1 from claim_lines where claim_id = $1`, [list[4]!.id]);
     expect(poisonLines).toHaveLength(0);
+    // the batch failed as a whole first, then its claims went one by one
+    expect(svc.logs.some((l) => l.includes('writing claims together failed') && l.includes(`POISON-${tag}`) && l.includes('"claims":10'))).toBe(true);
   });
 
   it('a batch the database cannot write fails with an unavailable error, and only that batch', async () => {

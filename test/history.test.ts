@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inpatientClaim } from './support/claims.js';
 import { json } from './support/http.js';
 import { seedReference } from './support/reference.js';
-import { startTestService, type TestService } from './support/service.js';
+import { keyedHash } from '../src/lib/hash.js';
+import { startTestService, TEST_SECRET, type TestService } from './support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {
@@ -66,5 +67,32 @@ describe('the institution’s month of an item in a claim’s history', () => {
     const f = answer.findings.find((x: { ruleId: string }) => x.ruleId === 'SUB-STOCK-SHORTAGE');
     expect(f).toMatchObject({ violatingLines: ['D'], amount: '12.00' });
     expect(answer.findings.filter((x: { violatingLines: string[] }) => x.violatingLines.includes('B'))).toEqual([]);
+  });
+
+  it('reads the histories of claims handed in together in one statement, each its own, as one by one', async () => {
+    // four people with an earlier stay each (at another institution, so the sums above stay as they are)
+    const earlier = [1, 2, 3, 4].map((i) => stay(`MANY-${i}`, i, { institutionId: 'H32010200003' }));
+    for (const c of earlier) expect((await svc.call('/v1/claims', { json: c })).status).toBe(200);
+    const probes = earlier.map((c, i) => ({
+      institutionId: 'H32010200001',
+      claimNo: `MANY-PROBE-${i}`,
+      personHash: keyedHash(TEST_SECRET, c.insured.id),
+      startedAt: Date.parse('2026-10-20T00:00:00+08:00'),
+      endedAt: Date.parse('2026-10-22T10:00:00+08:00'),
+      lines: [{ itemCode: DRUG }],
+    }));
+    probes.push({ ...probes[0]!, claimNo: 'MANY-PROBE-NOBODY', personHash: 'nobody' });
+    const together = await Promise.all(probes.map((p) => svc.deps.history.forClaim(p as never)));
+    const oneByOne = [];
+    for (const p of probes) oneByOne.push(await svc.deps.history.forClaim(p as never));
+    expect(together).toEqual(oneByOne);
+    expect(svc.logs.join('')).not.toContain('reading histories together failed');
+    expect(together.map((h) => h.history.personClaims.map((c) => c.claimNo))).toEqual([['MANY-1'], ['MANY-2'], ['MANY-3'], ['MANY-4'], []]);
+    expect(together[2]!.history.personClaims[0]!.lines.map((l) => [l.lineId, l.quantity])).toEqual([['D', 30_000], ['B', 40_000]]);
+    // STOCK-1 and STOCK-2 sold 3 boxes each at H32010200001 in October; its stock records come along
+    for (const h of together) {
+      expect([...h.history.institutionMonthQuantity]).toEqual([[DRUG, 60_000]]);
+      expect([...h.stock]).toEqual([[`H32010200001|${DRUG}|2026-10`, { openingQuantity: 20_000, purchasedQuantity: 30_000 }]]);
+    }
   });
 });

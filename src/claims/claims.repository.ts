@@ -111,9 +111,11 @@ export interface ClaimsRepositoryOptions {
   maxBatch?: number;
   /** batches being written at once at most; more claims wait for the next batch */
   maxBatchesInFlight?: number;
+  /** told when a statement for several claims failed and they are written one by one */
+  onBatchError?: (err: unknown, claims: number) => void;
 }
 
-export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFlight = 4 }: ClaimsRepositoryOptions) {
+export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFlight = 4, onBatchError }: ClaimsRepositoryOptions) {
   const lineRecords = (c: Claim, cid?: string) =>
     c.lines.map((l) => ({
       ...(cid === undefined ? {} : { cid }),
@@ -201,8 +203,8 @@ export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFl
     if (list.length > 1) {
       try {
         return await insertMany(list);
-      } catch {
-        // fall through: claim by claim
+      } catch (err) {
+        onBatchError?.(err, list.length);
       }
     }
     return Promise.all(list.map((s) => insertOne(s).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));

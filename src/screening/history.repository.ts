@@ -2,6 +2,7 @@ import type { Claim, ClaimLine } from '../../rules/claim.js';
 import type { History } from '../../rules/engine.js';
 import type { StockRef } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
+import { createBatcher } from '../lib/batcher.js';
 import { fenFrom, milliFrom } from '../lib/money.js';
 import { cstMonth } from '../lib/time.js';
 
@@ -38,6 +39,33 @@ select
   (select coalesce(json_agg(json_build_array(item_code, opening_quantity::text, purchased_quantity::text)), '[]')
      from stock_records where institution_id = $5 and month = $9 and item_code = any($7::text[])) as stock`;
 
+// The same for several claims in one statement (claims of different people screened at the same
+// time; one person's claims are screened one after another). Each claim's parameters are one
+// record of $1; each answer row carries the claim's position.
+const HISTORY_MANY = `
+select q.ord,
+  (select coalesce(json_agg(p order by p.started_at), '[]') from (
+     select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis,
+            c.body->'diagnoses' as diagnoses,
+            (select json_agg(json_build_array(l.line_no, l.line_id, l.item_code, l.hospital_item_name, l.category,
+                     (extract(epoch from l.service_at) * 1000)::bigint, l.service_date::text, l.quantity::text,
+                     l.unit_price::text, l.amount::text) order by l.line_no)
+               from claim_lines l where l.claim_id = c.id) as lines
+     from claims c
+     where c.person_hash = q.person and c.started_at >= q.lo and c.started_at <= q.hi
+       and c.ended_at >= q.endlo and not (c.institution_id = q.inst and c.claim_no = q.cno)
+     order by c.started_at limit 200) p) as person,
+  (select coalesce(json_agg(json_build_array(s.item_code, m.q)), '[]')
+     from stock_records s cross join lateral (
+       select sum(l.quantity)::text as q from claim_lines l
+       where l.institution_id = q.inst and l.item_code = s.item_code
+         and l.service_date >= q.mstart and l.service_date < (q.mstart + interval '1 month')) m
+     where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes) and m.q is not null) as month_quantity,
+  (select coalesce(json_agg(json_build_array(item_code, opening_quantity::text, purchased_quantity::text)), '[]')
+     from stock_records where institution_id = q.inst and month = q.month and item_code = any(q.codes)) as stock
+from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
+  inst text, cno text, codes text[], mstart date, month text)`;
+
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
   institution_id: string; claim_no: string; visit_type: Claim['visitType']; started_at: string; ended_at: string;
@@ -49,35 +77,86 @@ export interface AssembledHistory {
   stock: Map<string, StockRef>;
 }
 
-export function createHistoryRepository({ database, windowDays }: { database: Database; windowDays: number }) {
+type HistoryRow = { person: unknown; month_quantity: unknown; stock: unknown };
+
+export interface HistoryRepositoryOptions {
+  database: Database;
+  windowDays: number;
+  /** claims whose history one statement reads at most */
+  maxBatch?: number;
+  /** history statements running at once at most; more claims wait for the next one */
+  maxBatchesInFlight?: number;
+  /** told when a statement for several claims failed and they are read one by one */
+  onBatchError?: (err: unknown, claims: number) => void;
+}
+
+export function createHistoryRepository({ database, windowDays, maxBatch = 64, maxBatchesInFlight = 4, onBatchError }: HistoryRepositoryOptions) {
+  const paramsOf = (claim: Claim) => {
+    const month = cstMonth(claim.startedAt);
+    return {
+      person: claim.personHash,
+      lo: iso(claim.startedAt - (windowDays + 365) * DAY),
+      hi: iso(claim.endedAt + windowDays * DAY),
+      endlo: iso(claim.startedAt - windowDays * DAY),
+      inst: claim.institutionId,
+      cno: claim.claimNo,
+      codes: [...new Set(claim.lines.map((l) => l.itemCode))],
+      mstart: `${month}-01`,
+      month,
+    };
+  };
+
+  const readOne = async (claim: Claim): Promise<AssembledHistory> => {
+    const p = paramsOf(claim);
+    const rows = await database.query<HistoryRow>(HISTORY, [p.person, p.lo, p.hi, p.endlo, p.inst, p.cno, p.codes, p.mstart, p.month]);
+    return assemble(claim, rows[0]);
+  };
+
+  const readMany = async (claims: Claim[]): Promise<AssembledHistory[]> => {
+    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY_MANY, [
+      JSON.stringify(claims.map((c, ord) => ({ ord, ...paramsOf(c) }))),
+    ]);
+    const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
+    return claims.map((c, i) => assemble(c, byOrd.get(i)));
+  };
+
+  // Claims read together in one statement when several are ready at once (src/lib/batcher.ts); a
+  // statement that fails for several is retried claim by claim, so each claim keeps its own error.
+  const read = createBatcher<Claim, AssembledHistory>({
+    maxBatch,
+    maxInFlight: maxBatchesInFlight,
+    async run(claims) {
+      if (claims.length > 1) {
+        try {
+          return await readMany(claims);
+        } catch (err) {
+          onBatchError?.(err, claims.length);
+        }
+      }
+      return Promise.all(claims.map((c) => readOne(c).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+    },
+  });
+
   return {
     /** The history of one claim; the longest stay considered is a year. */
-    async forClaim(claim: Claim): Promise<AssembledHistory> {
-      const month = cstMonth(claim.startedAt);
-      const codes = [...new Set(claim.lines.map((l) => l.itemCode))];
-      const rows = await database.query<{ person: unknown; month_quantity: unknown; stock: unknown }>(HISTORY, [
-        claim.personHash,
-        iso(claim.startedAt - (windowDays + 365) * DAY),
-        iso(claim.endedAt + windowDays * DAY),
-        iso(claim.startedAt - windowDays * DAY),
-        claim.institutionId,
-        claim.claimNo,
-        codes,
-        `${month}-01`,
-        month,
-      ]);
-      const row = rows[0] ?? { person: [], month_quantity: [], stock: [] };
-      const personClaims = (parse(row.person) as PersonRow[]).map((p) => toClaim(p, claim));
-      const institutionMonthQuantity = new Map((parse(row.month_quantity) as [string, string][]).map(([code, q]) => [code, milliFrom(q) ?? 0]));
-      const stock = new Map(
-        (parse(row.stock) as [string, string, string][]).map(([code, opening, purchased]) => [
-          `${claim.institutionId}|${code}|${month}`,
-          { openingQuantity: milliFrom(opening) ?? 0, purchasedQuantity: milliFrom(purchased) ?? 0 },
-        ]),
-      );
-      return { history: { personClaims, institutionMonthQuantity }, stock };
+    forClaim(claim: Claim): Promise<AssembledHistory> {
+      return read(claim);
     },
   };
+}
+
+function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
+  const month = cstMonth(claim.startedAt);
+  const r = row ?? { person: [], month_quantity: [], stock: [] };
+  const personClaims = (parse(r.person) as PersonRow[]).map((p) => toClaim(p, claim));
+  const institutionMonthQuantity = new Map((parse(r.month_quantity) as [string, string][]).map(([code, q]) => [code, milliFrom(q) ?? 0]));
+  const stock = new Map(
+    (parse(r.stock) as [string, string, string][]).map(([code, opening, purchased]) => [
+      `${claim.institutionId}|${code}|${month}`,
+      { openingQuantity: milliFrom(opening) ?? 0, purchasedQuantity: milliFrom(purchased) ?? 0 },
+    ]),
+  );
+  return { history: { personClaims, institutionMonthQuantity }, stock };
 }
 
 export type HistoryRepository = ReturnType<typeof createHistoryRepository>;
