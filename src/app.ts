@@ -11,6 +11,7 @@ import { toErrorResponse } from './http/error-handler.js';
 import { AppError, ValidationError, fieldIssues } from './http/errors.js';
 import { registerInspectionRoutes } from './inspections/inspections.routes.js';
 import { registerPageRoutes } from './page/page.routes.js';
+import { shedLoad } from './http/shed.js';
 import { registerNationalRoutes } from './national/national.routes.js';
 import { registerHealthRoutes } from './ops/health.routes.js';
 import { registerReferenceRoutes } from './reference/reference.routes.js';
@@ -34,6 +35,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(shedLoad(deps.config.MAX_IN_FLIGHT, deps.metrics.load));
   app.use(async (c, next) => {
     const started = performance.now();
     await next();

@@ -38,6 +38,7 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
     pgliteDir: config.DATA_DIR.startsWith('memory://') ? config.DATA_DIR : path.join(config.DATA_DIR, 'pglite'),
     poolMax: config.DB_POOL_MAX,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    queryDeadlineMs: config.DB_QUERY_DEADLINE_MS,
   });
 }
 

@@ -14,6 +14,9 @@ const ConfigSchema = z.object({
   // (on 2 cores, 8 screened 25% more claims/s than 20; bench/README.md).
   DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(8),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  // The longest a query waits for its rows, waiting for a connection included (PostgreSQL is down:
+  // 503 within this rather than a request hanging until it returns). src/db/client.ts
+  DB_QUERY_DEADLINE_MS: z.coerce.number().int().min(100).default(4000),
   PERSON_ID_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
@@ -25,6 +28,9 @@ const ConfigSchema = z.object({
   REFERENCE_REFRESH_MS: z.coerce.number().int().min(100).default(30_000),
   // The monthly report reads a province's month in one snapshot: its own statement timeout.
   REPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
+  // Requests in progress at once (a stream counts as one); beyond it 503 + Retry-After at once
+  // instead of an unbounded queue. /healthz, /readyz and /metrics are exempt (scripts/chaos, docs/scaling.md).
+  MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -39,11 +39,14 @@ export function toErrorResponse(err: unknown, c: Context<AppEnv>, logger: Logger
   return c.json(body('internal', 'Internal error'), 500);
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '53300']);
+// The socket failing under the driver (EPIPE: a write to a connection PostgreSQL has just closed),
+// the driver's own connection errors, PostgreSQL shutting down or out of connections (57P0x,
+// 53300), a statement cancelled by statement_timeout (57014) and the connection-exception class (08xxx).
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'QUERY_DEADLINE', '57P01', '57P02', '57P03', '57014', '53300']);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
   // the embedded database, once closed, answers nothing: it is unavailable, not broken
   return err instanceof Error && err.message === 'PGlite is closed';
 }

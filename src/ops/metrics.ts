@@ -66,7 +66,32 @@ export function createMetrics(database: Database) {
       ruleAmount.inc({ rule: f.ruleId, status: f.status }, Number(f.amount));
     }
   }
-  return { registry, httpDuration, claimsByDecision, claimsRejected, ruleErrors, ruleHits, ruleAmount, recordAnswer };
+  const requestsShed = new Counter({
+    name: 'http_requests_shed_total',
+    help: 'Requests answered 503 at once because MAX_IN_FLIGHT requests were in progress',
+    registers: [registry],
+  });
+  // Requests in progress (those MAX_IN_FLIGHT bounds), and the most at once since the last scrape.
+  let inFlight = 0;
+  let peak = 0;
+  new Gauge({ name: 'http_requests_in_flight', help: 'Requests in progress (bounded by MAX_IN_FLIGHT)', registers: [registry], collect() { this.set(inFlight); } });
+  new Gauge({
+    name: 'http_requests_in_flight_max',
+    help: 'Most requests in progress at once since the previous scrape',
+    registers: [registry],
+    collect() {
+      this.set(peak);
+      peak = inFlight;
+    },
+  });
+  const load = {
+    shed: () => requestsShed.inc(),
+    inFlight(n: number) {
+      inFlight = n;
+      if (n > peak) peak = n;
+    },
+  };
+  return { registry, httpDuration, claimsByDecision, claimsRejected, ruleErrors, ruleHits, ruleAmount, recordAnswer, load };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
