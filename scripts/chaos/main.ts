@@ -400,6 +400,57 @@ async function twoInstancesScenario() {
   await e.sql.end();
 }
 
+// ---- 5. soak -------------------------------------------------------------------------------------
+
+async function soakScenario() {
+  console.log(`\n== soak: the maximum measured, then 80% of it held open-loop for ${minutes} min`);
+  const e = await prepare('soak');
+  const s = await service(e, 'soak');
+  const headers = { authorization: `Bearer ${e.settlement}` };
+  const hammer = async (seconds: number) => {
+    const r = await autocannon({
+      url: s.url, connections: 64, duration: seconds, headers: { ...headers, 'content-type': 'application/json' },
+      requests: [{ method: 'POST', path: '/v1/claims', setupRequest: (req: autocannon.Request) => ({ ...req, body: nextClaim().body }) }] as autocannon.Request[],
+    });
+    return { perS: r['2xx'] / r.duration, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  };
+  await hammer(5); // warm-up
+  const max = await hammer(15);
+  const rate = Math.max(1, Math.floor(max.perS * 0.8));
+  console.log(`  maximum: ${max.perS.toFixed(0)} claims/s (autocannon, 64 connections, 15 s; p99 ${max.p99} ms); soak rate ${rate}/s`);
+  const rssStart = s.rss();
+  const acked: string[] = [];
+  const perMinute: { ok: number; sent: number; non2xx: number; errors: number; p50: number; p99: number; max: number; rss: number; overloaded: boolean }[] = [];
+  const segment = Math.min(60, minutes * 60);
+  for (let done = 0; done < minutes * 60; done += segment) {
+    const seconds = Math.min(segment, minutes * 60 - done);
+    const r = await pacedRun({ url: s.url, path: '/v1/claims', headers, rate, durationS: seconds, maxSockets: 256, next: nextClaim, onOk: (id) => acked.push(id) });
+    const m = { ok: r.ok, sent: r.sent, non2xx: r.non2xx, errors: r.errors, p50: sortedPercentile(r.latencies, 50), p99: sortedPercentile(r.latencies, 99), max: sortedPercentile(r.latencies, 100), rss: s.rss(), overloaded: r.overloaded };
+    perMinute.push(m);
+    console.log(`  ${String(perMinute.length).padStart(3)}: ${(m.ok / seconds).toFixed(0)}/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, max ${ms(m.max)}, non-2xx ${m.non2xx}, errors ${m.errors}${m.overloaded ? ', FELL BEHIND' : ''}; RSS ${mb(m.rss)}; load average ${os.loadavg()[0]!.toFixed(1)}`);
+  }
+  const rssEnd = s.rss();
+  const total = perMinute.reduce((a, m) => ({ ok: a.ok + m.ok, sent: a.sent + m.sent, bad: a.bad + m.non2xx + m.errors }), { ok: 0, sent: 0, bad: 0 });
+  const p99s = perMinute.map((m) => m.p99);
+  const half = Math.ceil(p99s.length / 2);
+  const firstHalf = percentile(p99s.slice(0, half), 50), secondHalf = percentile(p99s.slice(half).length ? p99s.slice(half) : p99s, 50);
+  // growth against the first minute's end: the first minute holds warm-up (JIT, caches, pool)
+  const rssAfterFirst = perMinute[0]!.rss;
+  const growth = (rssEnd - rssAfterFirst) / rssAfterFirst;
+  figure(`soak: ${minutes} min at ${rate}/s (80% of ${max.perS.toFixed(0)}/s measured): ${total.ok} of ${total.sent} claims 2xx, ${total.bad} failed; throughput ${(total.ok / (minutes * 60)).toFixed(0)}/s; p99 per minute ${p99s.map((p) => p.toFixed(0)).join(', ')} ms (median first half ${ms(firstHalf)}, second half ${ms(secondHalf)}); RSS at start ${mb(rssStart)}, after minute 1 ${mb(rssAfterFirst)}, at end ${mb(rssEnd)} (${(growth * 100).toFixed(1)}% after minute 1)`);
+  check(total.bad === 0 && perMinute.every((m) => !m.overloaded), 'soak: no errors, the rate held throughout');
+  check(secondHalf <= Math.max(2 * firstHalf, firstHalf + 20), `soak: p99 stable (second half's median per-minute p99 ${ms(secondHalf)} within 2× the first half's ${ms(firstHalf)})`);
+  check(minutes < 3 || growth < 0.1, `soak: RSS grew under 10% (${(growth * 100).toFixed(1)}% from the end of minute 1 to the end)`);
+  const [size] = await e.sql<{ claims: number; bytes: number; lines: number; findings: number }[]>`
+    select (select count(*) from claims)::int as claims, (select count(*) from claim_lines)::int as lines, (select count(*) from findings)::int as findings,
+           (pg_total_relation_size('claims') + pg_total_relation_size('claim_lines') + pg_total_relation_size('findings'))::float8 as bytes`;
+  figure(`soak: stored ${size!.claims} claims (${size!.lines} lines, ${size!.findings} findings) in ${mb(size!.bytes)} with indexes: ${(size!.bytes / size!.claims / 1024).toFixed(1)} KB a claim`);
+  const [stored] = await e.sql<{ n: number }[]>`select count(*)::int as n from claims where claim_no = any(${acked})`;
+  check(stored!.n === acked.length, `soak: every acknowledged claim stored (${stored!.n} of ${acked.length})`);
+  await s.stop();
+  await e.sql.end();
+}
+
 // ---- main ----------------------------------------------------------------------------------------
 
 async function main() {
@@ -411,7 +462,7 @@ async function main() {
     outage: outageScenario,
     overload: overloadScenario,
     'two-instances': twoInstancesScenario,
-    soak: async () => {},
+    soak: soakScenario,
   };
   for (const sc of chosen) await run[sc]();
 }
