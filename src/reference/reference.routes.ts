@@ -22,7 +22,7 @@ function querySchema(kind: ReferenceKind) {
   const asOf =
     kind === 'stock-records'
       ? {}
-      : { asOf: z.string().refine((s) => parseDate(s) !== undefined, 'must be a date yyyy-MM-dd').optional().openapi({ description: 'only the version valid on this date' }) };
+      : { asOf: z.string().refine((s) => parseDate(s) !== undefined && !s.startsWith('0000'), 'must be a date yyyy-MM-dd from year 0001').optional().openapi({ description: 'only the version valid on this date' }) };
   return z
     .object({
       ...filters,

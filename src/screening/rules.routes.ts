@@ -23,9 +23,10 @@ const RuleSchema = z
 
 const SettingsChangeSchema = z
   .object({
-    params: z.record(z.string(), z.unknown()).default({}),
+    // PostgreSQL's text and jsonb cannot hold U+0000 (found by test/fuzz-endpoints.test.ts: a 500)
+    params: z.record(z.string(), z.unknown()).default({}).refine((p) => !JSON.stringify(p).includes('\\u0000'), 'must not contain the NUL character'),
     status: z.enum(['active', 'trial', 'retired']).optional(),
-    reason: z.string().min(1, 'must say why').max(1000),
+    reason: z.string().min(1, 'must say why').max(1000).refine((r) => !r.includes('\u0000'), 'must not contain the NUL character'),
   })
   .strict()
   .openapi('RuleSettingsChange');
