@@ -31,6 +31,15 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'POST /v1/national/3101': ['settlement', 'admin'],
   'POST /v1/national/3102': ['settlement', 'admin'],
   'POST /v1/national/3103': ['settlement', 'admin'],
+  'POST /v1/inspections/draws': ['supervisor'],
+  'GET /v1/inspections/draws': ['auditor', 'supervisor', 'admin'],
+  'GET /v1/inspections/draws/{drawId}': ['auditor', 'supervisor', 'admin'],
+  'GET /v1/inspections/draws/{drawId}/verify': ['auditor', 'supervisor', 'admin'],
+  'GET /v1/inspections/draws/{drawId}/public-summary': ['auditor', 'supervisor', 'admin'],
+  'GET /v1/inspections/{inspectionId}': ['auditor', 'supervisor', 'admin'],
+  'POST /v1/inspections/{inspectionId}/findings': ['auditor', 'supervisor'],
+  'POST /v1/inspections/{inspectionId}/conclusion': ['auditor', 'supervisor'],
+  'GET /v1/reports/{month}': ['auditor', 'supervisor', 'admin'],
 };
 /** Endpoints outside the OpenAPI document (operations, documentation). */
 const UNDOCUMENTED: Record<string, readonly Role[] | 'public'> = {
