@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -405,4 +407,54 @@ export const ruleErrors = pgTable(
     lastAt: tstz('last_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.ruleId, t.ruleVersion, t.serviceMonth] })],
+);
+
+/**
+ * A trained provider model (its version is the id): parameters, seed, the features it saw, the
+ * training window, a hash of its input rows, and the forest itself as JSON. Never updated.
+ */
+export const providerModels = pgTable(
+  'provider_models',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    month: text('month').notNull(),
+    windowFrom: text('window_from').notNull(),
+    windowTo: text('window_to').notNull(),
+    params: jsonb('params').notNull(),
+    seed: bigint('seed', { mode: 'number' }).notNull(),
+    featureNames: jsonb('feature_names').notNull(),
+    inputHash: text('input_hash').notNull(),
+    trainingRows: integer('training_rows').notNull(),
+    model: jsonb('model').notNull(),
+    trainMs: integer('train_ms').notNull(),
+    trainedBy: text('trained_by').notNull(),
+    trainedAt: tstz('trained_at').notNull().defaultNow(),
+  },
+  (t) => [index('provider_models_month_idx').on(t.month, t.id)],
+);
+
+/** One institution's score for one month under one model version, with what explains it. */
+export const providerScores = pgTable(
+  'provider_scores',
+  {
+    modelId: bigint('model_id', { mode: 'number' })
+      .notNull()
+      .references(() => providerModels.id),
+    institutionId: text('institution_id').notNull(),
+    month: text('month').notNull(),
+    peerGroup: text('peer_group').notNull(),
+    peerSize: integer('peer_size').notNull(),
+    score: doublePrecision('score').notNull(),
+    percentile: doublePrecision('percentile').notNull(),
+    rank: integer('rank').notNull(),
+    features: jsonb('features').notNull(),
+    comparable: jsonb('comparable').notNull(),
+    peerMedians: jsonb('peer_medians').notNull(),
+    explanations: jsonb('explanations').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.modelId, t.institutionId] }),
+    index('provider_scores_month_idx').on(t.month, t.modelId),
+    index('provider_scores_institution_idx').on(t.institutionId, t.month),
+  ],
 );

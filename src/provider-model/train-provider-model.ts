@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { FeatureName, InstitutionMonth } from '../../models/provider/features.js';
+import { trainProviderModel } from '../../models/provider/score.js';
+import { DEFAULT_PSI, DEFAULT_TREES } from '../../models/isolation-forest/index.js';
+import type { Database } from '../db/client.js';
+import { addMonths, monthFeatures } from './features.query.js';
+import type { ProviderModelRepository } from './provider-model.repository.js';
+
+export interface TrainInput {
+  /** the month scored, yyyy-MM; the training window ends with it */
+  month: string;
+  /** months in the training window (default 1: the scored month alone) */
+  windowMonths?: number;
+  trees?: number;
+  psi?: number;
+  seed?: number;
+  features?: readonly FeatureName[];
+  trainedBy: string;
+}
+
+export type TrainStep = { step: 'features'; month: string } | { step: 'train' } | { step: 'store' };
+
+export const DEFAULT_PROVIDER_SEED = 20_081_215;
+
+/**
+ * Computes the window's monthly features (in the database), trains the forest, scores the month
+ * and stores the model version with its scores and explanations. Returns what was stored.
+ */
+export async function trainProviderModelVersion(
+  ctx: { database: Database; models: ProviderModelRepository; onStep?: (s: TrainStep) => void },
+  input: TrainInput,
+) {
+  const windowMonths = input.windowMonths ?? 1;
+  const months = Array.from({ length: windowMonths }, (_, i) => addMonths(input.month, i - windowMonths + 1));
+  const rows: InstitutionMonth[] = [];
+  for (const month of months) {
+    ctx.onStep?.({ step: 'features', month });
+    rows.push(...(await monthFeatures(ctx.database, month)));
+  }
+  ctx.onStep?.({ step: 'train' });
+  const params = { trees: input.trees ?? DEFAULT_TREES, psi: input.psi ?? DEFAULT_PSI, seed: input.seed ?? DEFAULT_PROVIDER_SEED, windowMonths };
+  const started = performance.now();
+  const result = trainProviderModel(rows, input.month, { ...params, ...(input.features ? { features: input.features } : {}) });
+  const trainMs = Math.round(performance.now() - started);
+  ctx.onStep?.({ step: 'store' });
+  const inputHash = hashInput(rows, result.features, params);
+  const modelId = await ctx.models.store(
+    {
+      month: input.month, windowFrom: months[0]!, windowTo: input.month, params, featureNames: result.features, inputHash,
+      trainingRows: result.trainingRows, model: result.forest.toJSON(), trainMs, trainedBy: input.trainedBy,
+    },
+    result.scores,
+  );
+  return { modelId, inputHash, trainMs, trainingRows: result.trainingRows, scores: result.scores, forest: result.forest };
+}
+
+/** SHA-256 of the training rows in a fixed order with the parameters: same hash, same input. */
+export function hashInput(rows: readonly InstitutionMonth[], features: readonly string[], params: object): string {
+  const sorted = [...rows].sort((a, b) => (a.month + a.institutionId < b.month + b.institutionId ? -1 : 1));
+  const hash = createHash('sha256').update(JSON.stringify({ params, features }));
+  for (const r of sorted) hash.update(`\n${JSON.stringify([r.month, r.institutionId, r.peerGroup, features.map((f) => r.features[f as FeatureName])])}`);
+  return hash.digest('hex');
+}
