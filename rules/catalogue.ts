@@ -2,6 +2,7 @@ import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
 import { priceAboveCeiling } from './price/above-ceiling.js';
+import { providerModelRules } from './provider-model/index.js';
 import { quantityRules } from './quantity/index.js';
 import { restrictionRules } from './restriction/index.js';
 import { splitChargingRules } from './split-charging/index.js';
@@ -18,4 +19,5 @@ export const catalogue: readonly AnyRule[] = [
   priceAboveCeiling,
   ...quantityRules,
   ...restrictionRules,
+  ...providerModelRules,
 ];

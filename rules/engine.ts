@@ -1,5 +1,6 @@
 import type { Claim } from './claim.js';
 import type { ClaimRef, Finding, RuleError, RuleStatus, Severity } from './finding.js';
+import type { ProviderScoreRef } from './provider-model/score-ref.js';
 import { emptyReference, type ReferenceView } from './reference.js';
 
 /** Everything a rule may look at besides the claim, assembled before rules run (no I/O in rules). */
@@ -8,6 +9,8 @@ export interface History {
   personClaims: readonly Claim[];
   /** quantity of each item this institution billed earlier in the claim's month (other claims) */
   institutionMonthQuantity: ReadonlyMap<string, number>;
+  /** the institution's latest provider-model score (from an in-memory cache, not a query) */
+  providerScore?: ProviderScoreRef | undefined;
 }
 
 export const emptyHistory: History = { personClaims: [], institutionMonthQuantity: new Map() };
@@ -22,7 +25,8 @@ export type Family =
   | 'price'
   | 'quantity'
   | 'restriction'
-  | 'non-designated';
+  | 'non-designated'
+  | 'provider-model';
 
 export interface RuleInput<P> {
   claim: Claim;

@@ -12,6 +12,8 @@ import type { AppDeps } from './deps.js';
 import { createInspectionCtx } from './inspections/inspection-ctx.js';
 import { createKeyedMutex } from './lib/keyed-mutex.js';
 import { createMetrics } from './ops/metrics.js';
+import { createProviderModelRepository } from './provider-model/provider-model.repository.js';
+import { createProviderScoreCache } from './provider-model/provider-score-cache.js';
 import { createReferenceRepository } from './reference/reference.repository.js';
 import { createHistoryRepository } from './screening/history.repository.js';
 import { createReferenceCache } from './screening/reference-cache.js';
@@ -44,6 +46,7 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
 
 /** The composition root: builds every dependency once and hands it down. */
 export function buildDeps(config: Config, database: Database, logger: Logger, personIdSecret: string, now: () => number = Date.now): AppDeps {
+  const providerModels = createProviderModelRepository({ database });
   return {
     config,
     database,
@@ -66,5 +69,7 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     now,
     inspections: createInspectionCtx(database),
     ruleErrors: createRuleErrorLog({ database, logger }),
+    providerModels,
+    providerScores: createProviderScoreCache({ database, models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
   };
 }

@@ -8,6 +8,8 @@ import type { Database } from './db/client.js';
 import type { InspectionCtx } from './inspections/draw-inspections.js';
 import type { KeyedMutex } from './lib/keyed-mutex.js';
 import type { Metrics } from './ops/metrics.js';
+import type { ProviderModelRepository } from './provider-model/provider-model.repository.js';
+import type { ProviderScoreCache } from './provider-model/provider-score-cache.js';
 import type { ReferenceRepository } from './reference/reference.repository.js';
 import type { HistoryRepository } from './screening/history.repository.js';
 import type { ReferenceCache } from './screening/reference-cache.js';
@@ -33,4 +35,6 @@ export interface AppDeps {
   now: () => number;
   inspections: InspectionCtx;
   ruleErrors: RuleErrorLog;
+  providerModels: ProviderModelRepository;
+  providerScores: ProviderScoreCache;
 }

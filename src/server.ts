@@ -17,7 +17,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   const secret = config.DATABASE_URL ? (config.PERSON_ID_SECRET as string) : resolvePersonIdSecret(config);
   const database = await openConfiguredDatabase(config);
   const deps = buildDeps(config, database, logger, secret);
-  await Promise.all([deps.referenceCache.start(), deps.ruleSettings.start()]);
+  await Promise.all([deps.referenceCache.start(), deps.ruleSettings.start(), deps.providerScores.start()]);
   deps.ruleErrors.start();
   const app = createApp(deps);
   const server = await new Promise<ServerType>((resolve) => {
@@ -54,6 +54,7 @@ export async function startService(config: Config, logger: Logger = createLogger
       });
       deps.referenceCache.stop();
       deps.ruleSettings.stop();
+      deps.providerScores.stop();
       await deps.ruleErrors.stop();
       await database.close();
       logger.info('stopped');

@@ -19,6 +19,7 @@ export function screenContext(deps: AppDeps, c: Context<AppEnv>): ScreenContext 
     ruleOverrides: deps.ruleSettings.overrides,
     history: deps.history,
     reference: deps.referenceCache,
+    providerScores: deps.providerScores,
     personLock: deps.personLock,
     personIdSecret: deps.personIdSecret,
     now: deps.now,

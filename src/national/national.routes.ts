@@ -49,7 +49,7 @@ export function registerNationalRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) 
         try {
           const result = await reviewVisits(
             {
-              rules: deps.rules, ruleOverrides: deps.ruleSettings.overrides, history: deps.history, reference: deps.referenceCache,
+              rules: deps.rules, ruleOverrides: deps.ruleSettings.overrides, history: deps.history, reference: deps.referenceCache, providerScores: deps.providerScores,
               national, claimSchema, personIdSecret: deps.personIdSecret, now: deps.now, clientId: c.get('actor').clientId,
               ruleName: (id) => ruleNames.get(id) ?? id,
             },

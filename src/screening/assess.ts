@@ -3,6 +3,7 @@ import { decide, type ClaimDecision } from '../../rules/decide.js';
 import { evaluateRules, type AnyRule } from '../../rules/engine.js';
 import type { Finding, RuleStatus } from '../../rules/finding.js';
 import { cstDate } from '../lib/time.js';
+import type { ProviderScoreRef } from '../../rules/provider-model/score-ref.js';
 import type { HistoryRepository } from './history.repository.js';
 import type { ReferenceCache } from './reference-cache.js';
 
@@ -12,6 +13,8 @@ export interface AssessContext {
   history: HistoryRepository;
   reference: ReferenceCache;
   onRuleError?: (ruleId: string, message: string, context: { ruleVersion: number; month: string }) => void;
+  /** the institution's latest provider-model score, from memory */
+  providerScores?: { latest(institutionId: string): ProviderScoreRef | undefined };
 }
 
 export interface Assessment {
@@ -29,7 +32,7 @@ export async function assessClaim(ctx: AssessContext, claim: Claim, sentHistory:
   const personClaims = [...history.personClaims, ...sentHistory.filter((c) => !stored.has(`${c.institutionId}|${c.claimNo}`))];
   const { findings, errors } = evaluateRules(ctx.rules, {
     claim,
-    history: { ...history, personClaims },
+    history: { ...history, personClaims, providerScore: ctx.providerScores?.latest(claim.institutionId) },
     reference: ctx.reference.view(stock),
     overrides: ctx.ruleOverrides,
     serviceDate: cstDate(claim.startedAt),

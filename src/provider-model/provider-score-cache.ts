@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import type { ProviderScoreRef } from '../../rules/provider-model/score-ref.js';
+import type { Database } from '../db/client.js';
+import type { ProviderModelRepository } from './provider-model.repository.js';
+
+const PROBE = 'select coalesce(max(id), 0)::text as id, count(*)::text as n from provider_models';
+
+/**
+ * Each institution's latest provider score held in memory, so screening looks it up by key and
+ * never queries per claim. Reloaded when a model version is stored: at once after training
+ * through this process, within the refresh interval after the train command or another instance.
+ */
+export function createProviderScoreCache({ database, models, logger, refreshMs = 30_000 }: { database: Database; models: ProviderModelRepository; logger: Logger; refreshMs?: number }) {
+  let scores = new Map<string, ProviderScoreRef>();
+  let fingerprint = '';
+  let timer: NodeJS.Timeout | undefined;
+  let loading: Promise<void> | undefined;
+
+  async function reload(force: boolean) {
+    const probe = JSON.stringify(await database.query(PROBE));
+    if (!force && probe === fingerprint) return;
+    const next = new Map<string, ProviderScoreRef>();
+    for (const r of await models.latestPerInstitution()) {
+      const explanations = (typeof r.explanations === 'string' ? JSON.parse(r.explanations) : r.explanations) as { zh: string; en: string }[];
+      next.set(r.institution_id, {
+        institutionId: r.institution_id, month: r.month, modelId: Number(r.model_id), score: Number(r.score), percentile: Number(r.percentile),
+        peerGroup: r.peer_group, peerSize: Number(r.peer_size), reasons: explanations.map((e) => ({ zh: e.zh, en: e.en })),
+      });
+    }
+    scores = next;
+    fingerprint = probe;
+    logger.info({ institutions: scores.size }, 'provider scores loaded');
+  }
+  const refresh = (force = false) => (loading ??= reload(force).finally(() => (loading = undefined)));
+
+  return {
+    refresh,
+    start() {
+      timer = setInterval(() => refresh().catch((err) => logger.warn({ err }, 'provider score refresh failed')), refreshMs);
+      timer.unref();
+      return refresh(true);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+    latest: (institutionId: string): ProviderScoreRef | undefined => scores.get(institutionId),
+  };
+}
+
+export type ProviderScoreCache = ReturnType<typeof createProviderScoreCache>;
