@@ -14,6 +14,7 @@ import { registerPageRoutes } from './page/page.routes.js';
 import { shedLoad } from './http/shed.js';
 import { registerNationalRoutes } from './national/national.routes.js';
 import { registerHealthRoutes } from './ops/health.routes.js';
+import { registerProviderModelRoutes } from './provider-model/provider-model.routes.js';
 import { registerReferenceRoutes } from './reference/reference.routes.js';
 import { registerReportRoutes } from './report/report.routes.js';
 import { registerRuleRoutes } from './screening/rules.routes.js';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps) {
   registerInspectionRoutes(app, deps);
   registerPageRoutes(app, deps);
   registerReportRoutes(app, deps);
+  registerProviderModelRoutes(app, deps);
   return app;
 }
 
