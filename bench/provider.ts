@@ -14,7 +14,9 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { rocAuc } from '../models/metrics/auc.js';
-import type { FeatureName } from '../models/provider/features.js';
+import { FEATURE_NAMES, type FeatureName } from '../models/provider/features.js';
+import { trainProviderModel } from '../models/provider/score.js';
+import { addMonths, monthFeatures } from '../src/provider-model/features.query.js';
 import { claimProgress } from '../scripts/sim/progress.js';
 import { loadReference } from '../scripts/sim/load-reference.js';
 import { streamClaims } from '../scripts/sim/stream-claims.js';
@@ -106,6 +108,14 @@ try {
     },
   );
   const trainSeconds = (performance.now() - trainStarted) / 1000;
+  // The same rows without the raw volume counts (size, not behaviour): how much they cost or add.
+  const windowRows = [];
+  for (let i = Number(values.window) - 1; i >= 0; i--) windowRows.push(...(await monthFeatures(trainDb, addMonths(lastMonth, -i))));
+  const withoutVolume = trainProviderModel(windowRows, lastMonth, {
+    trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed),
+    features: FEATURE_NAMES.filter((f) => !['claims', 'patients', 'admissions'].includes(f)),
+  });
+  const bothSides = trainProviderModel(windowRows, lastMonth, { trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), sides: 'both' });
   if (trainDb !== service.deps.database) await trainDb.close();
   steps.push(`${((performance.now() - stepAt) / 1000).toFixed(2)} s`);
 
@@ -128,6 +138,10 @@ try {
   }
   const inpatientGroups = scored.filter((s) => groups.some((g) => g === s.peerGroup && scored.some((r) => r.peerGroup === g && r.fraudulent)));
   if (inpatientGroups.length > 0) lines.push(`AUC within the peer groups that have fraudulent institutions, pooled: ${auc(inpatientGroups).toFixed(4)}`);
+  const fraudOf = (id: string) => truth.get(id)?.fraudulent ?? false;
+  const aucOf = (v: typeof withoutVolume) => rocAuc(v.scores.map((r) => r.score), v.scores.map((r) => fraudOf(r.institutionId))).toFixed(4);
+  lines.push(`AUC overall without the volume counts (claims, patients, admissions): ${aucOf(withoutVolume)}`);
+  lines.push(`AUC overall with z on both sides of the median (sides 'both'): ${aucOf(bothSides)}`);
   const pctAuc = rocAuc(scored.map((r) => r.percentile), scored.map((r) => r.fraudulent));
   lines.push(`AUC of the peer-group percentile (what targeting uses): ${pctAuc.toFixed(4)}`);
   lines.push('fraudulent institutions (score, rank in peer group, behaviours, top explanation):');

@@ -28,14 +28,15 @@ export function explainFeature(feature: string, value: number | null, peerMedian
 }
 
 /**
- * The features furthest from the peer median (by |z|): up to `max` of those at least `minZ` away,
- * or the single furthest one when none is, so every score says where the institution stands.
+ * The features furthest from the peer median (by |z|; above it only, with `upperOnly`, as the
+ * forest sees them): up to `max` of those at least `minZ` away, or the single furthest one when
+ * none is, so every score says where the institution stands.
  */
 export function explain(
   candidates: readonly { feature: string; value: number | null; peerMedian: number | undefined; z: number }[],
-  { max = 3, minZ = 2 }: { max?: number; minZ?: number } = {},
+  { max = 3, minZ = 2, upperOnly = false }: { max?: number; minZ?: number; upperOnly?: boolean } = {},
 ): Explanation[] {
-  const usable = candidates.filter((c) => c.value !== null && c.peerMedian !== undefined && c.z !== 0);
+  const usable = candidates.filter((c) => c.value !== null && c.peerMedian !== undefined && (upperOnly ? c.z > 0 : c.z !== 0));
   const sorted = [...usable].sort((a, b) => Math.abs(b.z) - Math.abs(a.z) || (a.feature < b.feature ? -1 : 1));
   const far = sorted.filter((c) => Math.abs(c.z) >= minZ).slice(0, max);
   const chosen = far.length > 0 ? far : sorted.slice(0, 1);

@@ -28,6 +28,14 @@ export interface ProviderScore {
 export interface ProviderModelOptions extends Pick<IsolationForestOptions, 'trees' | 'psi' | 'seed'> {
   /** the features the forest sees (default: all) */
   features?: readonly FeatureName[];
+  /**
+   * 'upper' (default): the forest sees max(z, 0), so only values above the peer median can set an
+   * institution apart. Every feature is one where more is the risk (longer stays, more
+   * readmissions, dearer mix, prices at the ceiling, more admissions per bed, more rule hits,
+   * faster growth); an institution that is cheaper or quieter than its peers is not a target.
+   * 'both': the plain z, either side.
+   */
+  sides?: 'upper' | 'both';
 }
 
 const groupKey = (r: InstitutionMonth) => `${r.peerGroup}|${r.month}`;
@@ -52,11 +60,15 @@ export function comparableMatrix(
   rows: readonly InstitutionMonth[],
   table: ReturnType<typeof peerTable>,
   features: readonly FeatureName[],
+  sides: 'upper' | 'both' = 'upper',
 ): Float64Array {
   const out = new Float64Array(rows.length * features.length);
   rows.forEach((r, i) => {
     const stats = table.get(groupKey(r));
-    features.forEach((f, j) => (out[i * features.length + j] = robustZ(r.features[f], stats?.get(f))));
+    features.forEach((f, j) => {
+      const z = robustZ(r.features[f], stats?.get(f));
+      out[i * features.length + j] = sides === 'upper' ? Math.max(0, z) : z;
+    });
   });
   return out;
 }
@@ -70,13 +82,14 @@ export function trainProviderModel(rows: readonly InstitutionMonth[], month: str
   // A fixed order, so the forest does not depend on the order the database returned the rows in.
   const training = [...rows].sort((a, b) => (a.month === b.month ? cmp(a.institutionId, b.institutionId) : cmp(a.month, b.month)));
   const table = peerTable(training);
-  const x = comparableMatrix(training, table, features);
+  const sides = options.sides ?? 'upper';
+  const x = comparableMatrix(training, table, features, sides);
   if (training.length < 2) throw new RangeError(`need at least 2 institution-months to train, got ${training.length}`);
   const forest = IsolationForest.fit({ data: x, cols: features.length }, { trees: options.trees, psi: options.psi, seed: options.seed, featureNames: features });
 
   const scored = training.filter((r) => r.month === month);
   if (scored.length === 0) throw new RangeError(`no institution has claims in ${month}`);
-  const scores = forest.score(comparableMatrix(scored, table, features));
+  const scores = forest.score(comparableMatrix(scored, table, features, sides));
   const byGroup = new Map<string, number[]>();
   scored.forEach((r, i) => {
     const list = byGroup.get(r.peerGroup) ?? [];
@@ -105,11 +118,14 @@ export function trainProviderModel(rows: readonly InstitutionMonth[], month: str
       features: r.features,
       comparable,
       peerMedians,
-      explanations: explain(features.map((f) => ({ feature: f, value: r.features[f], peerMedian: peerMedians[f] ?? undefined, z: comparable[f] }))),
+      explanations: explain(
+        features.map((f) => ({ feature: f, value: r.features[f], peerMedian: peerMedians[f] ?? undefined, z: comparable[f] })),
+        { upperOnly: sides === 'upper' },
+      ),
     };
   });
   results.sort((a, b) => b.score - a.score || cmp(a.institutionId, b.institutionId));
-  return { forest, features, trainingRows: training.length, scores: results };
+  return { forest, features, sides, trainingRows: training.length, scores: results };
 }
 
 function cmp(a: string, b: string) {

@@ -78,7 +78,7 @@ lines as (
 hits as (
   select c.institution_id, count(distinct f.claim_id)::int as hit_claims, coalesce(sum(f.amount), 0)::float8 as hit_amount
   from c join findings f on f.claim_id = c.id
-  where f.status = 'active' and f.family <> 'provider-model'
+  where f.status = 'active' and f.family not in ('provider-model', 'non-designated')
   group by c.institution_id
 )
 select v.*, coalesce(inst.type, 'unknown') as type, coalesce(inst.level, 'unknown') as level, coalesce(inst.beds, 0)::int as beds,

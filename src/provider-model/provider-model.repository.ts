@@ -7,7 +7,7 @@ export interface NewProviderModel {
   month: string;
   windowFrom: string;
   windowTo: string;
-  params: { trees: number; psi: number; seed: number; windowMonths: number };
+  params: { trees: number; psi: number; seed: number; windowMonths: number; sides: 'upper' | 'both' };
   featureNames: readonly string[];
   inputHash: string;
   trainingRows: number;

@@ -15,7 +15,7 @@ const ModelSummarySchema = z
     month: z.string().openapi({ description: 'the month scored' }),
     windowFrom: z.string(),
     windowTo: z.string(),
-    params: z.object({ trees: z.number().int(), psi: z.number().int(), seed: z.number().int(), windowMonths: z.number().int() }),
+    params: z.object({ trees: z.number().int(), psi: z.number().int(), seed: z.number().int(), windowMonths: z.number().int(), sides: z.enum(['upper', 'both']) }),
     seed: z.number().int(),
     featureNames: z.array(z.string()),
     inputHash: z.string().openapi({ description: 'SHA-256 of the training rows and parameters' }),

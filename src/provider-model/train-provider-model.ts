@@ -15,6 +15,7 @@ export interface TrainInput {
   psi?: number;
   seed?: number;
   features?: readonly FeatureName[];
+  sides?: 'upper' | 'both';
   trainedBy: string;
 }
 
@@ -38,7 +39,7 @@ export async function trainProviderModelVersion(
     rows.push(...(await monthFeatures(ctx.database, month)));
   }
   ctx.onStep?.({ step: 'train' });
-  const params = { trees: input.trees ?? DEFAULT_TREES, psi: input.psi ?? DEFAULT_PSI, seed: input.seed ?? DEFAULT_PROVIDER_SEED, windowMonths };
+  const params = { trees: input.trees ?? DEFAULT_TREES, psi: input.psi ?? DEFAULT_PSI, seed: input.seed ?? DEFAULT_PROVIDER_SEED, windowMonths, sides: input.sides ?? 'upper' };
   const started = performance.now();
   const result = trainProviderModel(rows, input.month, { ...params, ...(input.features ? { features: input.features } : {}) });
   const trainMs = Math.round(performance.now() - started);
