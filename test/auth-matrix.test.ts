@@ -40,6 +40,10 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'POST /v1/inspections/{inspectionId}/findings': ['auditor', 'supervisor'],
   'POST /v1/inspections/{inspectionId}/conclusion': ['auditor', 'supervisor'],
   'GET /v1/reports/{month}': ['auditor', 'supervisor', 'admin'],
+  'GET /v1/models': ['auditor', 'supervisor', 'admin'],
+  'GET /v1/models/{id}': ['auditor', 'supervisor', 'admin'],
+  'GET /v1/provider-scores': ['auditor', 'supervisor', 'admin'],
+  'GET /v1/provider-scores/{institutionId}': ['auditor', 'supervisor', 'admin'],
 };
 /** Endpoints outside the OpenAPI document (operations, documentation). */
 const UNDOCUMENTED: Record<string, readonly Role[] | 'public'> = {
