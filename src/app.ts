@@ -17,6 +17,7 @@ import { registerHealthRoutes } from './ops/health.routes.js';
 import { registerProviderModelRoutes } from './provider-model/provider-model.routes.js';
 import { registerReferenceRoutes } from './reference/reference.routes.js';
 import { registerReportRoutes } from './report/report.routes.js';
+import { registerReviewRoutes } from './review/review.routes.js';
 import { registerRuleRoutes } from './screening/rules.routes.js';
 
 export const OPENAPI_INFO = {
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps) {
   registerPageRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerProviderModelRoutes(app, deps);
+  registerReviewRoutes(app, deps);
   return app;
 }
 

@@ -14,6 +14,9 @@ import { createKeyedMutex } from './lib/keyed-mutex.js';
 import { createMetrics } from './ops/metrics.js';
 import { createProviderModelRepository } from './provider-model/provider-model.repository.js';
 import { createProviderScoreCache } from './provider-model/provider-score-cache.js';
+import { createReviewCases } from './review/cases.js';
+import { createReviewConflicts } from './review/conflicts.js';
+import { ratesPpm, sampleKey, sampleSessionSettings } from './review/sampling.js';
 import { createReferenceRepository } from './reference/reference.repository.js';
 import { createHistoryRepository } from './screening/history.repository.js';
 import { createReferenceCache } from './screening/reference-cache.js';
@@ -34,8 +37,12 @@ export function resolvePersonIdSecret(config: Config): string {
   return secret;
 }
 
-export function openConfiguredDatabase(config: Config): Promise<Database> {
+/** The settings each database session carries: the review sample's key and rates, for the intake trigger. */
+export const reviewSessionSettings = (config: Config, personIdSecret: string) => sampleSessionSettings(sampleKey(config, personIdSecret), ratesPpm(config));
+
+export function openConfiguredDatabase(config: Config, sessionSettings?: Record<string, string>): Promise<Database> {
   return openDatabase({
+    sessionSettings,
     databaseUrl: config.DATABASE_URL,
     pgliteDir: config.DATA_DIR.startsWith('memory://') ? config.DATA_DIR : path.join(config.DATA_DIR, 'pglite'),
     poolMax: config.DB_POOL_MAX,
@@ -71,5 +78,11 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     ruleErrors: createRuleErrorLog({ database, logger }),
     providerModels,
     providerScores: createProviderScoreCache({ database, models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
+    review: {
+      cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL }),
+      conflicts: createReviewConflicts({ database }),
+      key: sampleKey(config, personIdSecret),
+      rates: ratesPpm(config),
+    },
   };
 }

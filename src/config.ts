@@ -31,6 +31,12 @@ const ConfigSchema = z.object({
   // Requests in progress at once (a stream counts as one); beyond it 503 + Retry-After at once
   // instead of an unbounded queue. /healthz, /readyz and /metrics are exempt (scripts/chaos, docs/scaling.md).
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
+  // The review queue's random re-check (src/review/sampling.ts). The inpatient floor is the regulator's 5%.
+  REVIEW_SAMPLE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  REVIEW_SAMPLE_RATE_INPATIENT: z.coerce.number().min(0.05, 'must be at least 0.05 (the regulator’s floor)').max(1).default(0.05),
+  REVIEW_SAMPLE_RATE_OUTPATIENT: z.coerce.number().min(0).max(1).default(0.01),
+  REVIEW_SAMPLE_RATE_PHARMACY: z.coerce.number().min(0).max(1).default(0.01),
+  REVIEW_DRAW_POOL: z.coerce.number().int().min(1).max(1000).default(10),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

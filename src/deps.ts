@@ -10,6 +10,9 @@ import type { KeyedMutex } from './lib/keyed-mutex.js';
 import type { Metrics } from './ops/metrics.js';
 import type { ProviderModelRepository } from './provider-model/provider-model.repository.js';
 import type { ProviderScoreCache } from './provider-model/provider-score-cache.js';
+import type { ReviewCases } from './review/cases.js';
+import type { ReviewConflicts } from './review/conflicts.js';
+import type { RatesPpm } from './review/sampling.js';
 import type { ReferenceRepository } from './reference/reference.repository.js';
 import type { HistoryRepository } from './screening/history.repository.js';
 import type { ReferenceCache } from './screening/reference-cache.js';
@@ -37,4 +40,5 @@ export interface AppDeps {
   ruleErrors: RuleErrorLog;
   providerModels: ProviderModelRepository;
   providerScores: ProviderScoreCache;
+  review: { cases: ReviewCases; conflicts: ReviewConflicts; key: Buffer; rates: RatesPpm };
 }

@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { buildDeps, openConfiguredDatabase, resolvePersonIdSecret } from './compose.js';
+import { buildDeps, openConfiguredDatabase, resolvePersonIdSecret, reviewSessionSettings } from './compose.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 import type { AppDeps } from './deps.js';
@@ -15,7 +15,7 @@ export interface RunningService {
 
 export async function startService(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningService> {
   const secret = config.DATABASE_URL ? (config.PERSON_ID_SECRET as string) : resolvePersonIdSecret(config);
-  const database = await openConfiguredDatabase(config);
+  const database = await openConfiguredDatabase(config, reviewSessionSettings(config, secret));
   const deps = buildDeps(config, database, logger, secret);
   await Promise.all([deps.referenceCache.start(), deps.ruleSettings.start(), deps.providerScores.start()]);
   deps.ruleErrors.start();

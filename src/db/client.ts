@@ -13,6 +13,7 @@ import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Row = Record<string, unknown>;
+export type Query = <T extends Row = Row>(text: string, params?: unknown[]) => Promise<T[]>;
 
 /**
  * The database handle every repository receives. `query` runs one parameterised SQL text as a
@@ -23,6 +24,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   db: Db;
   query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
+  /** runs `fn` in one transaction on one connection: committed if it resolves, rolled back if it throws */
+  transaction<R>(fn: (query: Query) => Promise<R>): Promise<R>;
   ping(): Promise<void>;
   stats(): { max: number; inFlight: number };
   close(): Promise<void>;
@@ -54,6 +57,8 @@ export interface OpenOptions {
    * in the driver, reconnecting, until PostgreSQL is back. Default 4000.
    */
   queryDeadlineMs?: number;
+  /** custom settings (`claimscreen.*`) of every session, e.g. the review sampling key its trigger reads */
+  sessionSettings?: Record<string, string>;
 }
 
 /** Thrown by `query` past its deadline: the database is unavailable (503), not broken. */
@@ -71,6 +76,8 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
   const database = await openPglite(options.pgliteDir);
   await migratePglite(database.db as never, { migrationsFolder });
+  for (const [name, value] of Object.entries(options.sessionSettings ?? {}))
+    await database.query('select set_config($1, $2, false)', [name, value]);
   return database;
 }
 
@@ -100,6 +107,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
     connection: {
       statement_timeout: options.statementTimeoutMs,
       application_name: 'claimscreen',
+      ...options.sessionSettings,
     },
   });
   let inFlight = 0;
@@ -133,6 +141,13 @@ function openPostgres(url: string, options: OpenOptions): Database {
       } finally {
         inFlight--;
       }
+    },
+    transaction<R>(fn: (query: Query) => Promise<R>) {
+      return client.begin((tx) => {
+        const query: Query = async <T extends Row>(text: string, params: unknown[] = []) =>
+          (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+        return fn(query);
+      }) as Promise<R>;
     },
     async ping() {
       await guarded(client`select 1`);
@@ -180,6 +195,9 @@ async function openPglite(dir: string): Promise<Database> {
       } finally {
         inFlight--;
       }
+    },
+    transaction<R>(fn: (query: Query) => Promise<R>) {
+      return pg.transaction((tx) => fn(async <T extends Row>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows));
     },
     async ping() {
       await pg.query('select 1');

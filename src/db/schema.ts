@@ -458,3 +458,159 @@ export const providerScores = pgTable(
     index('provider_scores_institution_idx').on(t.institutionId, t.month),
   ],
 );
+
+/*
+ * The review queue (src/review/). Cases are created by database triggers (migrations/*_review_*.sql)
+ * in the statement that stores what causes them; the trail is append-only (a trigger refuses
+ * UPDATE and DELETE).
+ */
+
+/** One case per claim; its reasons accumulate in review_reasons. Mutable state, every change trailed. */
+export const reviewCases = pgTable(
+  'review_cases',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    claimId: uuid('claim_id')
+      .notNull()
+      .unique()
+      .references(() => claims.id),
+    institutionId: text('institution_id').notNull(),
+    serviceMonth: text('service_month').notNull(),
+    visitType: text('visit_type').notNull(),
+    status: text('status', { enum: ['open', 'assigned', 'concluded', 'returned', 'closed'] }).notNull().default('open'),
+    reasonKinds: text('reason_kinds').array().notNull().default(sql`'{}'::text[]`),
+    families: text('families').array().notNull().default(sql`'{}'::text[]`),
+    severityRank: integer('severity_rank').notNull().default(0),
+    amountAtIssue: money('amount_at_issue').notNull().default('0'),
+    claimTotal: money('claim_total').notNull(),
+    providerRisk: numeric('provider_risk', { precision: 6, scale: 4 }).notNull().default('0'),
+    priority: numeric('priority', { precision: 18, scale: 4 }).notNull().default('0'),
+    assignee: text('assignee'),
+    assignedAt: tstz('assigned_at'),
+    finalOutcome: text('final_outcome', { enum: ['confirmed', 'dismissed'] }),
+    openedAt: tstz('opened_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('review_cases_queue_idx').on(t.status, t.priority.desc(), t.openedAt, t.id),
+    index('review_cases_assignee_idx').on(t.assignee, t.status),
+    index('review_cases_institution_idx').on(t.institutionId, t.serviceMonth),
+  ],
+);
+
+/** Why a case is open: a finding, a retrospective finding, the provider model, an appeal, the random sample. Append-only. */
+export const reviewReasons = pgTable(
+  'review_reasons',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => reviewCases.id),
+    kind: text('kind', { enum: ['finding', 'retrospective', 'provider_model', 'appeal', 'sample'] }).notNull(),
+    findingId: uuid('finding_id'),
+    ruleId: text('rule_id'),
+    family: text('family'),
+    severity: text('severity'),
+    amount: money('amount').notNull().default('0'),
+    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    createdBy: text('created_by').notNull().default('system'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('review_reasons_case_idx').on(t.caseId),
+    uniqueIndex('review_reasons_finding_key').on(t.findingId),
+    uniqueIndex('review_reasons_sample_key').on(t.caseId).where(sql`kind = 'sample'`),
+    index('review_reasons_kind_idx').on(t.kind, t.ruleId),
+  ],
+);
+
+/** An initial review's conclusion; a correction or a re-conclusion after a send-back is a new row. */
+export const reviewConclusions = pgTable(
+  'review_conclusions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => reviewCases.id),
+    outcome: text('outcome', { enum: ['confirmed', 'dismissed'] }).notNull(),
+    refusedLines: jsonb('refused_lines').notNull(),
+    amountRefused: money('amount_refused').notNull(),
+    basis: text('basis').notNull(),
+    concludedBy: text('concluded_by').notNull(),
+    concludedAt: tstz('concluded_at').notNull().defaultNow(),
+  },
+  (t) => [index('review_conclusions_case_idx').on(t.caseId, t.id)],
+);
+
+/** The second level: a different person agrees with a conclusion or sends it back with a reason. */
+export const reviewSecondReviews = pgTable(
+  'review_second_reviews',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    conclusionId: bigint('conclusion_id', { mode: 'number' })
+      .notNull()
+      .unique()
+      .references(() => reviewConclusions.id),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => reviewCases.id),
+    verdict: text('verdict', { enum: ['agree', 'send_back'] }).notNull(),
+    reason: text('reason'),
+    reviewedBy: text('reviewed_by').notNull(),
+    reviewedAt: tstz('reviewed_at').notNull().defaultNow(),
+  },
+  (t) => [index('review_second_reviews_case_idx').on(t.caseId)],
+);
+
+/** A declared conflict of interest of a person with an institution: the person is never drawn its cases. */
+export const reviewConflicts = pgTable(
+  'review_conflicts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    person: text('person').notNull(),
+    institutionId: text('institution_id').notNull(),
+    kind: text('kind', { enum: ['kin', 'economic', 'other'] }).notNull(),
+    note: text('note').notNull(),
+    declaredBy: text('declared_by').notNull(),
+    declaredAt: tstz('declared_at').notNull().defaultNow(),
+    withdrawnAt: tstz('withdrawn_at'),
+    withdrawnBy: text('withdrawn_by'),
+  },
+  (t) => [index('review_conflicts_person_idx').on(t.person, t.institutionId)],
+);
+
+/** Each institution-month-visit type closed for the random re-check: the population and the floor met. */
+export const reviewSampleMonths = pgTable(
+  'review_sample_months',
+  {
+    institutionId: text('institution_id').notNull(),
+    serviceMonth: text('service_month').notNull(),
+    visitType: text('visit_type').notNull(),
+    ratePpm: integer('rate_ppm').notNull(),
+    claimCount: integer('claim_count').notNull(),
+    required: integer('required').notNull(),
+    sampled: integer('sampled').notNull(),
+    closedBy: text('closed_by').notNull(),
+    closedAt: tstz('closed_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.institutionId, t.serviceMonth, t.visitType] })],
+);
+
+/**
+ * The append-only trail of every review action: `body` is the canonical JSON that was hashed,
+ * `hash` = SHA-256(prev_hash + "\n" + body); appends are serialised by an advisory lock.
+ */
+export const reviewTrail = pgTable(
+  'review_trail',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: tstz('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    caseId: bigint('case_id', { mode: 'number' }),
+    body: text('body').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull().unique(),
+  },
+  (t) => [index('review_trail_case_idx').on(t.caseId, t.seq)],
+);

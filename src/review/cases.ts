@@ -1,0 +1,349 @@
+import { randomInt } from 'node:crypto';
+import type { Database, Query } from '../db/client.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
+import { fenFrom, formatFen } from '../lib/money.js';
+import { assertMayConclude, assertNoConflict, type Person } from './identity.js';
+import { appendTrail, readTrail } from './trail.js';
+
+export const CASE_STATUSES = ['open', 'assigned', 'concluded', 'returned', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+export const REASON_KINDS = ['finding', 'retrospective', 'provider_model', 'appeal', 'sample'] as const;
+const SEVERITY = ['none', 'low', 'medium', 'high', 'violation'] as const;
+
+const CASE_COLUMNS = `c.id, c.claim_id, c.institution_id, cl.claim_no, c.service_month, c.visit_type, c.status,
+  c.reason_kinds, c.families, c.severity_rank, c.amount_at_issue::text as amount_at_issue, c.claim_total::text as claim_total,
+  c.provider_risk::text as provider_risk, c.priority::text as priority, c.assignee, c.final_outcome,
+  (extract(epoch from c.assigned_at) * 1000)::float8 as assigned_ms, (extract(epoch from c.opened_at) * 1000)::float8 as opened_ms,
+  (extract(epoch from c.updated_at) * 1000)::float8 as updated_ms`;
+
+type CaseRow = {
+  id: string;
+  claim_id: string;
+  institution_id: string;
+  claim_no: string;
+  service_month: string;
+  visit_type: string;
+  status: CaseStatus;
+  reason_kinds: string[] | string;
+  families: string[] | string;
+  severity_rank: number;
+  amount_at_issue: string;
+  claim_total: string;
+  provider_risk: string;
+  priority: string;
+  assignee: string | null;
+  final_outcome: 'confirmed' | 'dismissed' | null;
+  assigned_ms: number | null;
+  opened_ms: number;
+  updated_ms: number;
+};
+
+// A driver may hand a text[] back as its literal '{a,b}'.
+const pgArray = (v: string[] | string): string[] =>
+  Array.isArray(v) ? v : v === '{}' ? [] : v.slice(1, -1).split(',').map((s) => s.replace(/^"|"$/g, ''));
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+
+export function toCase(r: CaseRow, now = Date.now()) {
+  return {
+    id: Number(r.id),
+    claim: { id: r.claim_id, institutionId: r.institution_id, claimId: r.claim_no, serviceMonth: r.service_month, visitType: r.visit_type },
+    institutionId: r.institution_id,
+    status: r.status,
+    reasonKinds: pgArray(r.reason_kinds),
+    families: pgArray(r.families),
+    severity: SEVERITY[Number(r.severity_rank)] ?? 'none',
+    amountAtIssue: r.amount_at_issue,
+    claimTotal: r.claim_total,
+    providerRisk: Number(r.provider_risk),
+    priority: Number(r.priority),
+    assignee: r.assignee,
+    assignedAt: iso(r.assigned_ms),
+    finalOutcome: r.final_outcome,
+    openedAt: iso(r.opened_ms) as string,
+    updatedAt: iso(r.updated_ms) as string,
+    ageDays: Math.floor((now - Number(r.opened_ms)) / 86_400_000),
+  };
+}
+export type Case = ReturnType<typeof toCase>;
+
+export interface QueueFilter {
+  status?: CaseStatus[];
+  reason?: string;
+  family?: string;
+  institutionId?: string;
+  assignee?: string;
+  month?: string;
+  minAgeDays?: number;
+  maxAgeDays?: number;
+  limit: number;
+  offset: number;
+}
+
+const QUEUE_WHERE = `
+  ($1::text is null or c.status = any(string_to_array($1, ',')))
+  and ($2::text is null or $2 = any(c.reason_kinds))
+  and ($3::text is null or $3 = any(c.families))
+  and ($4::text is null or c.institution_id = $4)
+  and ($5::text is null or c.assignee = $5)
+  and ($6::text is null or c.service_month = $6)
+  and ($7::int is null or c.opened_at <= now() - $7::int * interval '1 day')
+  and ($8::int is null or c.opened_at > now() - ($8::int + 1) * interval '1 day')`;
+
+const snapshot = (c: { status: string; assignee: string | null; final_outcome?: string | null }) => ({
+  status: c.status,
+  assignee: c.assignee,
+  finalOutcome: c.final_outcome ?? null,
+});
+
+async function lockCase(q: Query, id: number) {
+  const rows = await q<{ id: string; claim_id: string; institution_id: string; status: CaseStatus; assignee: string | null; final_outcome: string | null }>(
+    'select id, claim_id, institution_id, status, assignee, final_outcome from review_cases where id = $1 for update',
+    [id],
+  );
+  const row = rows[0];
+  if (!row) throw new NotFoundError(`No review case ${id}`);
+  return row;
+}
+
+function requireStatus(row: { id: string; status: CaseStatus }, allowed: CaseStatus[], doing: string) {
+  if (!allowed.includes(row.status))
+    throw new ConflictError(`Case ${row.id} is ${row.status}: ${doing} needs it ${allowed.join(' or ')}`, { status: row.status });
+}
+
+export type ConclusionInput =
+  | { outcome: 'confirmed'; refusedLines: string[]; amountRefused: string | number; basis: string }
+  | { outcome: 'dismissed'; reason: string };
+
+export type SecondReviewInput = { verdict: 'agree' } | { verdict: 'send_back'; reason: string };
+
+export function createReviewCases({ database, drawPool }: { database: Database; drawPool: number }) {
+  const one = async (q: Query, id: number) => {
+    const rows = await q<CaseRow>(`select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id where c.id = $1`, [id]);
+    if (!rows[0]) throw new NotFoundError(`No review case ${id}`);
+    return toCase(rows[0]);
+  };
+
+  return {
+    async queue(f: QueueFilter) {
+      const params = [
+        f.status?.length ? f.status.join(',') : null, f.reason ?? null, f.family ?? null, f.institutionId ?? null,
+        f.assignee ?? null, f.month ?? null, f.minAgeDays ?? null, f.maxAgeDays ?? null,
+      ];
+      const [rows, count] = await Promise.all([
+        database.query<CaseRow>(
+          `select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id
+           where ${QUEUE_WHERE} order by c.priority desc, c.opened_at, c.id limit $9 offset $10`,
+          [...params, f.limit, f.offset],
+        ),
+        database.query<{ n: number }>(`select count(*)::int as n from review_cases c where ${QUEUE_WHERE}`, params),
+      ]);
+      const now = Date.now();
+      return { total: Number(count[0]?.n ?? 0), limit: f.limit, offset: f.offset, items: rows.map((r) => toCase(r, now)) };
+    },
+
+    get: (id: number) => one(database.query, id),
+
+    async detail(id: number) {
+      const c = await one(database.query, id);
+      const [claimRows, reasons, findings, conclusions, reviews, trail] = await Promise.all([
+        database.query<{ body: unknown; answer: unknown }>('select body, answer from claims where id = $1', [c.claim.id]),
+        database.query<Record<string, unknown>>(
+          `select id, kind, finding_id, rule_id, family, severity, amount::text as amount, detail, created_by,
+                  (extract(epoch from created_at) * 1000)::float8 as at_ms
+           from review_reasons where case_id = $1 order by id`,
+          [id],
+        ),
+        database.query<Record<string, unknown>>(
+          `select f.id, f.rule_id, f.rule_version, f.family, f.severity, f.status, f.message, f.violating_lines,
+                  f.involved_lines, f.other_claims, f.amount::text as amount, f.retrospective,
+                  s.institution_id as src_inst, s.claim_no as src_claim
+           from findings f join claims s on s.id = f.source_claim_id where f.claim_id = $1 order by f.created_at, f.id`,
+          [c.claim.id],
+        ),
+        database.query<Record<string, unknown>>(
+          `select id, outcome, refused_lines, amount_refused::text as amount_refused, basis, concluded_by,
+                  (extract(epoch from concluded_at) * 1000)::float8 as at_ms
+           from review_conclusions where case_id = $1 order by id`,
+          [id],
+        ),
+        database.query<Record<string, unknown>>(
+          `select id, conclusion_id, verdict, reason, reviewed_by, (extract(epoch from reviewed_at) * 1000)::float8 as at_ms
+           from review_second_reviews where case_id = $1 order by id`,
+          [id],
+        ),
+        readTrail(database, { caseId: id, limit: 1000 }),
+      ]);
+      const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+      return {
+        case: c,
+        claimBody: json(claimRows[0]?.body),
+        answer: json(claimRows[0]?.answer),
+        reasons: reasons.map((r) => ({
+          id: Number(r.id), kind: String(r.kind), findingId: (r.finding_id as string | null) ?? null, ruleId: (r.rule_id as string | null) ?? null,
+          family: (r.family as string | null) ?? null, severity: (r.severity as string | null) ?? null, amount: String(r.amount),
+          detail: json(r.detail) as Record<string, unknown>, createdBy: String(r.created_by), createdAt: iso(r.at_ms as number) as string,
+        })),
+        findings: findings.map((r) => ({
+          id: String(r.id), ruleId: String(r.rule_id), ruleVersion: Number(r.rule_version), family: String(r.family), severity: String(r.severity),
+          status: String(r.status), message: json(r.message) as { zh: string; en: string }, violatingLines: json(r.violating_lines) as string[],
+          involvedLines: json(r.involved_lines) as string[], otherClaims: json(r.other_claims) as unknown[], amount: String(r.amount),
+          retrospective: Boolean(r.retrospective), foundBy: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
+        })),
+        conclusions: conclusions.map((r) => ({
+          id: Number(r.id), outcome: r.outcome as 'confirmed' | 'dismissed', refusedLines: json(r.refused_lines) as string[],
+          amountRefused: String(r.amount_refused), basis: String(r.basis), concludedBy: String(r.concluded_by), concludedAt: iso(r.at_ms as number) as string,
+        })),
+        secondReviews: reviews.map((r) => ({
+          id: Number(r.id), conclusionId: Number(r.conclusion_id), verdict: r.verdict as 'agree' | 'send_back', reason: (r.reason as string | null) ?? null,
+          reviewedBy: String(r.reviewed_by), reviewedAt: iso(r.at_ms as number) as string,
+        })),
+        trail,
+      };
+    },
+
+    /**
+     * Double random: the person is drawn one case at random among the `drawPool` most urgent open
+     * cases of institutions they have no declared conflict with. Rows being drawn by others are
+     * skipped (FOR UPDATE SKIP LOCKED), so concurrent draws never get the same case.
+     */
+    async draw(person: Person) {
+      if (person.role !== 'auditor' && person.role !== 'supervisor') throw new ForbiddenError(`The role ${person.role} does not review cases`);
+      return database.transaction(async (q) => {
+        await assertMayConclude(q, person);
+        const candidates = await q<{ id: string; status: CaseStatus; assignee: string | null }>(
+          `select c.id, c.status, c.assignee from review_cases c
+           where c.status = 'open' and not exists (select 1 from review_conflicts k
+             where k.person = $1 and k.institution_id = c.institution_id and k.withdrawn_at is null)
+           order by c.priority desc, c.opened_at, c.id limit $2 for update of c skip locked`,
+          [person.name, drawPool],
+        );
+        if (candidates.length === 0) return null;
+        const pick = candidates[randomInt(candidates.length)]!;
+        const id = Number(pick.id);
+        await q(`update review_cases set status = 'assigned', assignee = $2, assigned_at = now(), updated_at = now() where id = $1`, [id, person.name]);
+        await appendTrail(q, {
+          actor: person.name, action: 'case.draw', caseId: id, before: snapshot(pick),
+          after: { status: 'assigned', assignee: person.name, finalOutcome: null, drawnFrom: candidates.length },
+        });
+        return one(q, id);
+      });
+    },
+
+    /** The first level: the assignee concludes, confirmed (lines, amount, basis) or dismissed (reason). */
+    async conclude(person: Person, id: number, input: ConclusionInput) {
+      return database.transaction(async (q) => {
+        const row = await lockCase(q, id);
+        requireStatus(row, ['assigned', 'returned'], 'a conclusion');
+        if (row.assignee !== person.name) throw new ForbiddenError(`Case ${id} is assigned to ${row.assignee ?? 'nobody'}, not to ${person.name}`);
+        await assertMayConclude(q, person);
+        await assertNoConflict(q, person, row.institution_id);
+        let refused: string[] = [];
+        let amountFen = 0;
+        let basis: string;
+        if (input.outcome === 'confirmed') {
+          const lines = await q<{ line_id: string; amount: string }>('select line_id, amount::text as amount from claim_lines where claim_id = $1', [row.claim_id]);
+          const byId = new Map(lines.map((l) => [l.line_id, fenFrom(l.amount) ?? 0]));
+          const issues = input.refusedLines.flatMap((l, i) => (byId.has(l) ? [] : [{ path: `refusedLines[${i}]`, message: `is not a line of the claim (${[...byId.keys()].slice(0, 20).join(', ')})` }]));
+          if (new Set(input.refusedLines).size !== input.refusedLines.length) issues.push({ path: 'refusedLines', message: 'names a line twice' });
+          const fen = fenFrom(input.amountRefused);
+          if (fen === undefined || fen <= 0) issues.push({ path: 'amountRefused', message: 'must be a positive amount with at most two decimals' });
+          const ceiling = input.refusedLines.reduce((s, l) => s + (byId.get(l) ?? 0), 0);
+          if (fen !== undefined && fen > ceiling && issues.length === 0)
+            issues.push({ path: 'amountRefused', message: `must not exceed the refused lines' amount (${formatFen(ceiling)})` });
+          if (issues.length > 0) throw new ValidationError(issues);
+          refused = input.refusedLines;
+          amountFen = fen as number;
+          basis = input.basis;
+        } else basis = input.reason;
+        const ins = await q<{ id: string }>(
+          `insert into review_conclusions (case_id, outcome, refused_lines, amount_refused, basis, concluded_by)
+           values ($1, $2, $3::jsonb, $4, $5, $6) returning id`,
+          [id, input.outcome, JSON.stringify(refused), formatFen(amountFen), basis, person.name],
+        );
+        await q(`update review_cases set status = 'concluded', updated_at = now() where id = $1`, [id]);
+        await appendTrail(q, {
+          actor: person.name, action: 'case.conclude', caseId: id, before: snapshot(row),
+          after: { status: 'concluded', assignee: row.assignee, finalOutcome: null, conclusionId: Number(ins[0]!.id), outcome: input.outcome, refusedLines: refused, amountRefused: formatFen(amountFen), basis },
+        });
+        return one(q, id);
+      });
+    },
+
+    /** The second level: a different person agrees (the conclusion stands) or sends it back with a reason; no edits. */
+    async secondReview(person: Person, id: number, input: SecondReviewInput) {
+      return database.transaction(async (q) => {
+        const row = await lockCase(q, id);
+        requireStatus(row, ['concluded'], 'a second review');
+        const last = (await q<{ id: string; outcome: 'confirmed' | 'dismissed'; concluded_by: string }>(
+          'select id, outcome, concluded_by from review_conclusions where case_id = $1 order by id desc limit 1', [id],
+        ))[0]!;
+        if (last.concluded_by === person.name) throw new ForbiddenError(`${person.name} concluded case ${id} and may not second-review their own conclusion`);
+        await assertMayConclude(q, person);
+        await assertNoConflict(q, person, row.institution_id);
+        const reason = input.verdict === 'send_back' ? input.reason : null;
+        await q(
+          'insert into review_second_reviews (conclusion_id, case_id, verdict, reason, reviewed_by) values ($1, $2, $3, $4, $5)',
+          [Number(last.id), id, input.verdict, reason, person.name],
+        );
+        const after =
+          input.verdict === 'agree'
+            ? { status: 'closed' as const, assignee: row.assignee, finalOutcome: last.outcome }
+            : { status: 'returned' as const, assignee: row.assignee, finalOutcome: null };
+        await q('update review_cases set status = $2, final_outcome = $3, updated_at = now() where id = $1', [id, after.status, after.finalOutcome]);
+        await appendTrail(q, {
+          actor: person.name, action: input.verdict === 'agree' ? 'case.agree' : 'case.send_back', caseId: id, before: snapshot(row),
+          after: { ...after, conclusionId: Number(last.id), reason },
+        });
+        return one(q, id);
+      });
+    },
+
+    /** Gives a drawn case back to the pool (the assignee, or a supervisor), with a reason. */
+    async release(person: Person, id: number, reason: string) {
+      return database.transaction(async (q) => {
+        const row = await lockCase(q, id);
+        requireStatus(row, ['assigned', 'returned'], 'a release');
+        if (row.assignee !== person.name && person.role !== 'supervisor')
+          throw new ForbiddenError(`Case ${id} is assigned to ${row.assignee}; only they or a supervisor may release it`);
+        await q(`update review_cases set status = 'open', assignee = null, assigned_at = null, updated_at = now() where id = $1`, [id]);
+        await appendTrail(q, { actor: person.name, action: 'case.release', caseId: id, before: snapshot(row), after: { status: 'open', assignee: null, finalOutcome: null, reason } });
+        return one(q, id);
+      });
+    },
+
+    /** A correction: a supervisor reopens a closed case; its conclusions and reviews stay as they were. */
+    async reopen(person: Person, id: number, reason: string) {
+      return database.transaction(async (q) => {
+        const row = await lockCase(q, id);
+        requireStatus(row, ['closed'], 'reopening');
+        await q(`update review_cases set status = 'open', assignee = null, assigned_at = null, final_outcome = null, updated_at = now() where id = $1`, [id]);
+        await appendTrail(q, { actor: person.name, action: 'case.reopen', caseId: id, before: snapshot(row), after: { status: 'open', assignee: null, finalOutcome: null, reason } });
+        return one(q, id);
+      });
+    },
+
+    /** The settlement system (or the institution through it) appeals a withheld claim: a case with an appeal reason. */
+    async appeal(person: Person, input: { institutionId: string; claimId: string; reason: string }) {
+      return database.transaction(async (q) => {
+        const claim = (await q<{ id: string; decision: string; answer: unknown }>(
+          'select id, decision, answer from claims where institution_id = $1 and claim_no = $2', [input.institutionId, input.claimId],
+        ))[0];
+        if (!claim) throw new NotFoundError(`No claim ${input.institutionId}/${input.claimId}`);
+        const answer = (typeof claim.answer === 'string' ? JSON.parse(claim.answer) : claim.answer) as { withheldAmount?: string; withheldLines?: unknown[] };
+        if (claim.decision !== 'withhold') throw new ConflictError(`Claim ${input.institutionId}/${input.claimId} was not withheld (decision ${claim.decision}): there is nothing to appeal`);
+        const caseId = Number((await q<{ id: string }>('select review_open_case($1) as id', [claim.id]))[0]!.id);
+        const before = await lockCase(q, caseId);
+        await q(
+          `insert into review_reasons (case_id, kind, severity, amount, detail, created_by) values ($1, 'appeal', 'violation', $2, $3::jsonb, $4)`,
+          [caseId, answer.withheldAmount ?? '0', JSON.stringify({ reason: input.reason, withheldLines: answer.withheldLines ?? [] }), person.name],
+        );
+        await q('select review_refresh_case($1, true)', [caseId]);
+        const c = await one(q, caseId);
+        await appendTrail(q, { actor: person.name, action: 'case.appeal', caseId, before: snapshot(before), after: { ...snapshot({ status: c.status, assignee: c.assignee, final_outcome: c.finalOutcome }), reason: input.reason } });
+        return c;
+      });
+    },
+  };
+}
+
+export type ReviewCases = ReturnType<typeof createReviewCases>;

@@ -1,0 +1,343 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { requireRole } from '../auth/middleware.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../http/env.js';
+import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js';
+import { CASE_STATUSES, REASON_KINDS } from './cases.js';
+import { CONFLICT_KINDS } from './conflicts.js';
+import { concludeBar, personOf } from './identity.js';
+import { reviewOutcomes } from './outcomes.js';
+import { closeMonth, sampleReport, verifyMonth } from './sampling.js';
+import { readTrail, verifyTrail } from './trail.js';
+
+const TAG = ['review'];
+const err = (description: string) => ({ content: { 'application/json': { schema: ErrorSchema } }, description });
+const ok = <T extends z.ZodType>(schema: T, description: string) => ({ 200: { content: { 'application/json': { schema } }, description } });
+const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+const REVIEWERS = ['auditor', 'supervisor'] as const;
+const STAFF = ['auditor', 'supervisor', 'admin'] as const;
+const MANAGERS = ['supervisor', 'admin'] as const;
+
+const CaseSchema = z
+  .object({
+    id: z.number().int(),
+    claim: z.object({ id: z.string(), institutionId: z.string(), claimId: z.string(), serviceMonth: z.string(), visitType: z.string() }),
+    institutionId: z.string(),
+    status: z.enum(CASE_STATUSES).openapi({ description: 'open → assigned → concluded → closed (agreed) or returned (sent back to the initial reviewer)' }),
+    reasonKinds: z.array(z.string()).openapi({ description: 'finding, retrospective, provider_model, appeal, sample' }),
+    families: z.array(z.string()),
+    severity: z.enum(['none', 'low', 'medium', 'high', 'violation']),
+    amountAtIssue: z.string(),
+    claimTotal: z.string(),
+    providerRisk: z.number(),
+    priority: z.number().openapi({ description: '(amount at issue + 5% of the claim) × severity weight × (1 + provider risk)' }),
+    assignee: z.string().nullable(),
+    assignedAt: z.string().nullable(),
+    finalOutcome: z.enum(['confirmed', 'dismissed']).nullable(),
+    openedAt: z.string(),
+    updatedAt: z.string(),
+    ageDays: z.number().int(),
+  })
+  .openapi('ReviewCase');
+
+const TrailEntrySchema = z
+  .object({
+    seq: z.number().int(), at: z.string(), actor: z.string(), action: z.string(), caseId: z.number().int().nullable(),
+    before: z.unknown(), after: z.unknown(), hash: z.string(), prevHash: z.string(),
+  })
+  .openapi('ReviewTrailEntry');
+
+const CaseDetailSchema = z
+  .object({
+    case: CaseSchema,
+    claimBody: z.unknown().openapi({ description: 'the stored claim (without the raw person id)' }),
+    answer: z.unknown().openapi({ description: 'the answer given to the settlement system' }),
+    reasons: z.array(z.object({
+      id: z.number().int(), kind: z.string(), findingId: z.string().nullable(), ruleId: z.string().nullable(), family: z.string().nullable(),
+      severity: z.string().nullable(), amount: z.string(), detail: z.record(z.string(), z.unknown()), createdBy: z.string(), createdAt: z.string(),
+    })),
+    findings: z.array(z.object({
+      id: z.string(), ruleId: z.string(), ruleVersion: z.number().int(), family: z.string(), severity: z.string(), status: z.string(),
+      message: z.object({ zh: z.string(), en: z.string() }), violatingLines: z.array(z.string()), involvedLines: z.array(z.string()),
+      otherClaims: z.array(z.unknown()), amount: z.string(), retrospective: z.boolean(), foundBy: z.object({ institutionId: z.string(), claimId: z.string() }),
+    })),
+    conclusions: z.array(z.object({
+      id: z.number().int(), outcome: z.enum(['confirmed', 'dismissed']), refusedLines: z.array(z.string()), amountRefused: z.string(),
+      basis: z.string(), concludedBy: z.string(), concludedAt: z.string(),
+    })),
+    secondReviews: z.array(z.object({
+      id: z.number().int(), conclusionId: z.number().int(), verdict: z.enum(['agree', 'send_back']), reason: z.string().nullable(),
+      reviewedBy: z.string(), reviewedAt: z.string(),
+    })),
+    trail: z.array(TrailEntrySchema),
+  })
+  .openapi('ReviewCaseDetail');
+
+const CaseIdParam = z.object({ caseId: z.coerce.number().int().positive().openapi({ param: { name: 'caseId', in: 'path' }, example: 1 }) });
+const MonthParam = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').openapi({ param: { name: 'month', in: 'path' }, example: '2026-09' }) });
+const text = (max: number, what: string) => z.string().trim().min(1, `must say ${what}`).max(max);
+
+const ConclusionSchema = z
+  .discriminatedUnion('outcome', [
+    z.object({
+      outcome: z.literal('confirmed'),
+      refusedLines: z.array(z.string().min(1).max(64)).min(1).max(1000).openapi({ description: 'line ids of the claim refused' }),
+      amountRefused: z.union([z.string().max(20), z.number()]).openapi({ description: 'yuan, at most the refused lines’ amount', example: '120.00' }),
+      basis: text(4000, 'the basis (rule, regulation, evidence)'),
+    }).strict(),
+    z.object({ outcome: z.literal('dismissed'), reason: text(4000, 'why it is dismissed') }).strict(),
+  ])
+  .openapi('ReviewConclusion');
+
+const SecondReviewSchema = z
+  .discriminatedUnion('verdict', [
+    z.object({ verdict: z.literal('agree') }).strict(),
+    z.object({ verdict: z.literal('send_back'), reason: text(4000, 'why it is sent back') }).strict(),
+  ])
+  .openapi('ReviewSecondReview');
+
+const ReasonBody = z.object({ reason: text(2000, 'why') }).strict();
+
+const QueueQuery = z.object({
+  status: z.string().regex(new RegExp(`^(${CASE_STATUSES.join('|')})(,(${CASE_STATUSES.join('|')}))*$`), `must be a comma-separated list of ${CASE_STATUSES.join(', ')}`).optional(),
+  reason: z.enum(REASON_KINDS).optional(),
+  family: z.string().max(64).optional(),
+  institutionId: z.string().max(64).optional(),
+  assignee: z.string().max(200).optional().openapi({ description: 'a person’s name, or "me"' }),
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional(),
+  minAgeDays: z.coerce.number().int().min(0).max(10_000).optional(),
+  maxAgeDays: z.coerce.number().int().min(0).max(10_000).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+const SampleGroupSchema = z.object({
+  institutionId: z.string(), visitType: z.string(), claims: z.number().int(), sampled: z.number().int(),
+  rate: z.number(), required: z.number().int(), met: z.boolean(), closedAt: z.string().nullable(),
+});
+
+export function registerReviewRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  const { cases, conflicts } = deps.review;
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/me', tags: TAG, summary: 'Who the key belongs to, and whether they may conclude cases',
+      security: bearerSecurity, middleware: [requireRole(...STAFF)] as const,
+      responses: { ...ok(z.object({ person: z.string(), role: z.string(), mayConclude: z.boolean(), barredBecause: z.string().nullable() }), 'The person'), ...errorResponses },
+    }),
+    async (c) => {
+      const p = personOf(c.get('actor'));
+      const bar = await concludeBar(deps.database.query, p);
+      return c.json({ person: p.name, role: p.role, mayConclude: bar === null, barredBecause: bar }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/cases', tags: TAG, summary: 'The queue: cases by priority (highest first), then age, with filters and paging',
+      security: bearerSecurity, middleware: [requireRole(...STAFF)] as const, request: { query: QueueQuery },
+      responses: { ...ok(z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), items: z.array(CaseSchema) }), 'A page of the queue'), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const assignee = q.assignee === 'me' ? c.get('actor').clientName : q.assignee;
+      const status = q.status ? (q.status.split(',') as (typeof CASE_STATUSES)[number][]) : undefined;
+      return c.json(await cases.queue({ ...q, status, assignee }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/cases/{caseId}', tags: TAG, summary: 'A case: the claim, its answer, reasons, findings, both review levels and its trail',
+      security: bearerSecurity, middleware: [requireRole(...STAFF)] as const, request: { params: CaseIdParam },
+      responses: { ...ok(CaseDetailSchema, 'The case'), 404: err('No such case'), ...errorResponses },
+    }),
+    async (c) => c.json((await cases.detail(c.req.valid('param').caseId)) as z.infer<typeof CaseDetailSchema>, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/review/draw', tags: TAG,
+      summary: 'Draw a case at random among the most urgent open cases (excluding declared conflicts); 204 when none',
+      security: bearerSecurity, middleware: [requireRole(...REVIEWERS)] as const,
+      responses: { ...ok(CaseSchema, 'The case drawn, now assigned to the caller'), 204: { description: 'No open case the caller may take' }, ...errorResponses },
+    }),
+    async (c) => {
+      const drawn = await cases.draw(personOf(c.get('actor')));
+      return drawn ? c.json(drawn, 200) : c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/review/cases/{caseId}/conclusion', tags: TAG,
+      summary: 'Initial review: violation confirmed (lines, amount, basis) or dismissed (reason); a new conclusion is a new entry',
+      security: bearerSecurity, middleware: [requireRole(...REVIEWERS)] as const, request: { params: CaseIdParam, ...{ body: body(ConclusionSchema).body } },
+      responses: { ...ok(CaseSchema, 'The case, now concluded'), 404: err('No such case'), 409: err('The case is not awaiting a conclusion'), ...errorResponses },
+    }),
+    async (c) => c.json(await cases.conclude(personOf(c.get('actor')), c.req.valid('param').caseId, c.req.valid('json')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/review/cases/{caseId}/second-review', tags: TAG,
+      summary: 'Second review by a different person: agree (the conclusion becomes final) or send back with a reason; no edits',
+      security: bearerSecurity, middleware: [requireRole(...REVIEWERS)] as const, request: { params: CaseIdParam, body: body(SecondReviewSchema).body },
+      responses: { ...ok(CaseSchema, 'The case, closed or returned'), 404: err('No such case'), 409: err('The case is not awaiting a second review'), ...errorResponses },
+    }),
+    async (c) => c.json(await cases.secondReview(personOf(c.get('actor')), c.req.valid('param').caseId, c.req.valid('json')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/review/cases/{caseId}/release', tags: TAG, summary: 'Give a drawn case back to the pool (its assignee or a supervisor)',
+      security: bearerSecurity, middleware: [requireRole(...REVIEWERS)] as const, request: { params: CaseIdParam, body: body(ReasonBody).body },
+      responses: { ...ok(CaseSchema, 'The case, open again'), 404: err('No such case'), 409: err('The case is not assigned'), ...errorResponses },
+    }),
+    async (c) => c.json(await cases.release(personOf(c.get('actor')), c.req.valid('param').caseId, c.req.valid('json').reason), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/review/cases/{caseId}/reopen', tags: TAG, summary: 'A correction: reopen a closed case (earlier entries stay as they were)',
+      security: bearerSecurity, middleware: [requireRole('supervisor')] as const, request: { params: CaseIdParam, body: body(ReasonBody).body },
+      responses: { ...ok(CaseSchema, 'The case, open again'), 404: err('No such case'), 409: err('The case is not closed'), ...errorResponses },
+    }),
+    async (c) => c.json(await cases.reopen(personOf(c.get('actor')), c.req.valid('param').caseId, c.req.valid('json').reason), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/review/appeals', tags: TAG, summary: 'Appeal a withheld claim: the case gets an appeal reason',
+      security: bearerSecurity, middleware: [requireRole('settlement', 'admin')] as const,
+      request: body(z.object({ institutionId: z.string().min(1).max(64), claimId: z.string().min(1).max(64), reason: text(4000, 'why the withholding is disputed') }).strict().openapi('ReviewAppeal')),
+      responses: { ...ok(z.object({ caseId: z.number().int(), status: z.string() }), 'The case the appeal joined'), 404: err('No such claim'), 409: err('The claim was not withheld'), ...errorResponses },
+    }),
+    async (c) => {
+      const k = await cases.appeal(personOf(c.get('actor')), c.req.valid('json'));
+      // The appellant learns the case id and whether it is open, nothing about other reasons (the sample stays unrevealed).
+      return c.json({ caseId: k.id, status: k.status }, 200);
+    },
+  );
+
+  const ConflictSchema = z.object({
+    id: z.number().int(), person: z.string(), institutionId: z.string(), kind: z.string(), note: z.string(), declaredBy: z.string(),
+    declaredAt: z.string(), withdrawnAt: z.string().nullable(), withdrawnBy: z.string().nullable(),
+  }).openapi('ReviewConflict');
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/conflicts', tags: TAG, summary: 'Declared conflicts of interest',
+      security: bearerSecurity, middleware: [requireRole(...STAFF)] as const,
+      request: { query: z.object({ person: z.string().max(200).optional(), institutionId: z.string().max(64).optional() }) },
+      responses: { ...ok(z.object({ conflicts: z.array(ConflictSchema) }), 'Conflicts'), ...errorResponses },
+    }),
+    async (c) => c.json({ conflicts: await conflicts.list(c.req.valid('query')) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/review/conflicts', tags: TAG,
+      summary: 'Declare a conflict of interest with an institution (one’s own; a supervisor or admin may declare for another person)',
+      security: bearerSecurity, middleware: [requireRole(...STAFF)] as const,
+      request: body(z.object({
+        person: z.string().min(1).max(200).optional(), institutionId: z.string().min(1).max(64), kind: z.enum(CONFLICT_KINDS), note: text(2000, 'what the relation is'),
+      }).strict().openapi('ReviewConflictDeclaration')),
+      responses: { ...ok(z.object({ id: z.number().int(), person: z.string(), institutionId: z.string(), kind: z.string(), note: z.string(), declaredBy: z.string(), released: z.array(z.number().int()) }), 'Declared; cases the person held there went back to the pool'), ...errorResponses },
+    }),
+    async (c) => c.json(await conflicts.declare(personOf(c.get('actor')), c.req.valid('json')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/review/conflicts/{conflictId}/withdraw', tags: TAG, summary: 'Withdraw a declared conflict',
+      security: bearerSecurity, middleware: [requireRole(...MANAGERS)] as const,
+      request: { params: z.object({ conflictId: z.coerce.number().int().positive().openapi({ param: { name: 'conflictId', in: 'path' } }) }), body: body(ReasonBody).body },
+      responses: { ...ok(z.object({ id: z.number().int(), withdrawn: z.boolean() }), 'Withdrawn'), 404: err('No such conflict in force'), ...errorResponses },
+    }),
+    async (c) => c.json(await conflicts.withdraw(personOf(c.get('actor')), c.req.valid('param').conflictId, c.req.valid('json').reason), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/trail', tags: TAG, summary: 'The trail, in order (optionally one case’s)',
+      security: bearerSecurity, middleware: [requireRole(...MANAGERS)] as const,
+      request: { query: z.object({ caseId: z.coerce.number().int().positive().optional(), afterSeq: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+      responses: { ...ok(z.object({ entries: z.array(TrailEntrySchema) }), 'Entries'), ...errorResponses },
+    }),
+    async (c) => c.json({ entries: await readTrail(deps.database, c.req.valid('query')) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/trail/verify', tags: TAG, summary: 'Verify the trail’s hash chain',
+      security: bearerSecurity, middleware: [requireRole(...MANAGERS)] as const,
+      responses: { ...ok(z.object({ ok: z.boolean(), entries: z.number().int(), head: z.string().optional(), brokenAt: z.number().int().optional(), problem: z.string().optional() }), 'The verdict'), ...errorResponses },
+    }),
+    async (c) => c.json(await verifyTrail(deps.database), 200),
+  );
+
+  const RateSchema = z.object({ precision: z.number().nullable(), concluded: z.number().int(), confirmed: z.number().int() });
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/outcomes', tags: TAG,
+      summary: 'Learning from final outcomes: per-rule precision, per-reason outcomes, and the unflagged violation share from the random sample (95% Wilson interval)',
+      security: bearerSecurity, middleware: [requireRole(...STAFF)] as const,
+      responses: {
+        ...ok(z.object({
+          rules: z.array(RateSchema.extend({ ruleId: z.string(), family: z.string() })),
+          reasons: z.array(RateSchema.extend({ kind: z.string(), dismissed: z.number().int(), amountRefused: z.string() })),
+          sample: z.object({
+            concluded: z.number().int(), confirmedUnflagged: z.number().int(), confirmedFlagged: z.number().int(),
+            unflaggedViolationShare: z.object({ estimate: z.number(), low: z.number(), high: z.number() }).nullable(),
+          }),
+          cases: z.record(z.string(), z.number().int()),
+        }).openapi('ReviewOutcomes'), 'Outcomes'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await reviewOutcomes(deps.database), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/sampling/{month}', tags: TAG, summary: 'The random re-check of a month: per institution and visit type, claims, sampled, required and whether the floor is met',
+      security: bearerSecurity, middleware: [requireRole(...MANAGERS)] as const, request: { params: MonthParam },
+      responses: { ...ok(z.object({ month: z.string(), groups: z.array(SampleGroupSchema) }), 'The report'), ...errorResponses },
+    }),
+    async (c) => {
+      const { month } = c.req.valid('param');
+      return c.json({ month, groups: await sampleReport(deps.database, deps.review.rates, month) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/review/sampling/{month}/close', tags: TAG,
+      summary: 'Close a month for the re-check: top every institution up to ceil(rate × claims); idempotent',
+      security: bearerSecurity, middleware: [requireRole(...MANAGERS)] as const, request: { params: MonthParam },
+      responses: {
+        ...ok(z.object({ month: z.string(), added: z.number().int(), groups: z.array(z.object({
+          institutionId: z.string(), visitType: z.string(), ratePpm: z.number().int(), claims: z.number().int(), required: z.number().int(), sampled: z.number().int(), added: z.number().int(),
+        })) }), 'Closed'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await closeMonth(deps.database, deps.review.key, deps.review.rates, c.req.valid('param').month, c.get('actor').clientName), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/sampling/{month}/verify', tags: TAG, summary: 'Re-derive the month’s selection from the database and the key and compare',
+      security: bearerSecurity, middleware: [requireRole(...MANAGERS)] as const, request: { params: MonthParam },
+      responses: {
+        ...ok(z.object({ month: z.string(), match: z.boolean(), groups: z.array(z.object({
+          institutionId: z.string(), visitType: z.string(), mode: z.enum(['closed', 'intake']), ratePpm: z.number().int(), claims: z.number().int(),
+          required: z.number().int(), derived: z.number().int(), sampled: z.number().int(), match: z.boolean(), missing: z.array(z.string()), unexpected: z.array(z.string()),
+        })) }), 'The verdict'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await verifyMonth(deps.database, deps.review.key, deps.review.rates, c.req.valid('param').month), 200),
+  );
+}

@@ -1,0 +1,233 @@
+import { createHmac } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import { appendTrail } from './trail.js';
+
+/**
+ * The random re-check. A claim's draw value is the first 48 bits of
+ * HMAC-SHA-256(key, "institution|claim no") as a fraction of 2^48: unpredictable without the key,
+ * independent of every finding and score, and reproducible from the database and the key.
+ *
+ * At intake the database trigger (migrations/0004_review_triggers.sql) samples a claim whose value
+ * falls under its visit type's rate, with the key handed to each session as settings (the key
+ * never reaches a table). The month close then guarantees the floor: each institution-month-visit
+ * type gets its k lowest-valued claims, k = max(ceil(rate × n), the number under the rate). The
+ * selection is therefore a pure function of the month's claims, the rate and the key, which is
+ * what `npm run sample:verify` re-derives.
+ */
+export const VISIT_TYPES = ['inpatient', 'outpatient', 'pharmacy'] as const;
+export type VisitType = (typeof VISIT_TYPES)[number];
+export type RatesPpm = Record<VisitType, number>;
+
+const TWO_48 = 2n ** 48n;
+const LABEL = 'claimscreen/review-sample/v1';
+
+/** The sampling key: from REVIEW_SAMPLE_SECRET, else derived from the person-id secret (a distinct key). */
+export function sampleKey(config: Pick<Config, 'REVIEW_SAMPLE_SECRET'>, personIdSecret: string): Buffer {
+  return createHmac('sha256', config.REVIEW_SAMPLE_SECRET ?? personIdSecret).update(LABEL).digest();
+}
+
+export function ratesPpm(config: Pick<Config, 'REVIEW_SAMPLE_RATE_INPATIENT' | 'REVIEW_SAMPLE_RATE_OUTPATIENT' | 'REVIEW_SAMPLE_RATE_PHARMACY'>): RatesPpm {
+  return {
+    inpatient: Math.round(config.REVIEW_SAMPLE_RATE_INPATIENT * 1e6),
+    outpatient: Math.round(config.REVIEW_SAMPLE_RATE_OUTPATIENT * 1e6),
+    pharmacy: Math.round(config.REVIEW_SAMPLE_RATE_PHARMACY * 1e6),
+  };
+}
+
+/** The settings every database session gets, so the intake trigger can draw: HMAC's inner and outer padded keys. */
+export function sampleSessionSettings(key: Buffer, rates: RatesPpm): Record<string, string> {
+  const block = Buffer.alloc(64);
+  key.copy(block);
+  const ipad = Buffer.from(block.map((b) => b ^ 0x36));
+  const opad = Buffer.from(block.map((b) => b ^ 0x5c));
+  return {
+    'claimscreen.sample_ipad': ipad.toString('hex'),
+    'claimscreen.sample_opad': opad.toString('hex'),
+    'claimscreen.sample_ppm_inpatient': String(rates.inpatient),
+    'claimscreen.sample_ppm_outpatient': String(rates.outpatient),
+    'claimscreen.sample_ppm_pharmacy': String(rates.pharmacy),
+  };
+}
+
+/** The claim's draw value, an integer in [0, 2^48). */
+export function drawValue(key: Buffer, institutionId: string, claimNo: string): bigint {
+  const h = createHmac('sha256', key).update(`${institutionId}|${claimNo}`, 'utf8').digest();
+  return BigInt(h.readUIntBE(0, 6));
+}
+
+export const underRate = (value: bigint, ppm: number) => value * 1_000_000n < BigInt(ppm) * TWO_48;
+/** ceil(rate × n), in integers */
+export const requiredCount = (ppm: number, n: number) => Math.ceil((ppm * n) / 1e6 - 1e-9);
+
+export interface Drawable {
+  id: string;
+  value: bigint;
+}
+
+/** The month's selection of one group: the k lowest values, k = max(ceil(rate × n), values under the rate). */
+export function selectGroup(claims: Drawable[], ppm: number): { required: number; selected: Set<string> } {
+  const sorted = [...claims].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : a.id < b.id ? -1 : 1));
+  const under = sorted.filter((c) => underRate(c.value, ppm)).length;
+  const required = requiredCount(ppm, claims.length);
+  const k = Math.max(required, under);
+  return { required, selected: new Set(sorted.slice(0, k).map((c) => c.id)) };
+}
+
+type MonthClaim = {
+  id: string;
+  institution_id: string;
+  claim_no: string;
+  visit_type: VisitType;
+};
+
+async function monthGroups(database: Database, key: Buffer, month: string) {
+  const rows = await database.query<MonthClaim>(
+    'select id, institution_id, claim_no, visit_type from claims where service_month = $1',
+    [month],
+  );
+  const groups = new Map<string, { institutionId: string; visitType: VisitType; claims: Drawable[] }>();
+  for (const r of rows) {
+    const g = `${r.institution_id}|${r.visit_type}`;
+    let group = groups.get(g);
+    if (!group) groups.set(g, (group = { institutionId: r.institution_id, visitType: r.visit_type, claims: [] }));
+    group.claims.push({ id: r.id, value: drawValue(key, r.institution_id, r.claim_no) });
+  }
+  const sampledRows = await database.query<{ claim_id: string }>(
+    `select c.claim_id from review_reasons r join review_cases c on c.id = r.case_id
+     where r.kind = 'sample' and c.service_month = $1`,
+    [month],
+  );
+  return { groups, sampled: new Set(sampledRows.map((r) => r.claim_id)) };
+}
+
+export interface GroupReport {
+  institutionId: string;
+  visitType: VisitType;
+  ratePpm: number;
+  claims: number;
+  required: number;
+  sampled: number;
+  added: number;
+}
+
+/**
+ * Closes a month for the re-check: tops every institution-month-visit type up to its selection.
+ * Idempotent: a second close adds nothing unless claims arrived since. One transaction, one trail entry.
+ */
+export async function closeMonth(database: Database, key: Buffer, rates: RatesPpm, month: string, person: string) {
+  const { groups, sampled } = await monthGroups(database, key, month);
+  const reports: GroupReport[] = [];
+  const toAdd: string[] = [];
+  for (const g of groups.values()) {
+    const ppm = rates[g.visitType];
+    const { required, selected } = selectGroup(g.claims, ppm);
+    let added = 0;
+    for (const id of selected) if (!sampled.has(id)) (toAdd.push(id), added++);
+    const already = g.claims.filter((c) => sampled.has(c.id)).length;
+    reports.push({ institutionId: g.institutionId, visitType: g.visitType, ratePpm: ppm, claims: g.claims.length, required, sampled: already + added, added });
+  }
+  reports.sort((a, b) => (a.institutionId + a.visitType < b.institutionId + b.visitType ? -1 : 1));
+  await database.transaction(async (q) => {
+    if (toAdd.length > 0) {
+      const ids = JSON.stringify(toAdd);
+      await q('select review_open_case(x::uuid) from jsonb_array_elements_text($1::jsonb) x', [ids]);
+      await q(
+        `insert into review_reasons (case_id, kind, amount, detail, created_by)
+         select c.id, 'sample', 0, '{"drawn":"month-close"}'::jsonb, $2 from review_cases c
+         where c.claim_id in (select x::uuid from jsonb_array_elements_text($1::jsonb) x)
+         on conflict (case_id) where kind = 'sample' do nothing`,
+        [ids, person],
+      );
+      await q(
+        `select review_refresh_case(c.id, false) from review_cases c
+         where c.claim_id in (select x::uuid from jsonb_array_elements_text($1::jsonb) x)`,
+        [ids],
+      );
+    }
+    await q(
+      `insert into review_sample_months (institution_id, service_month, visit_type, rate_ppm, claim_count, required, sampled, closed_by)
+       select r.inst, $1, r.vt, r.ppm, r.n, r.req, r.s, $3 from jsonb_to_recordset($2::jsonb) as r(inst text, vt text, ppm int, n int, req int, s int)
+       on conflict (institution_id, service_month, visit_type) do update set rate_ppm = excluded.rate_ppm,
+         claim_count = excluded.claim_count, required = excluded.required, sampled = excluded.sampled,
+         closed_by = excluded.closed_by, closed_at = now()`,
+      [month, JSON.stringify(reports.map((r) => ({ inst: r.institutionId, vt: r.visitType, ppm: r.ratePpm, n: r.claims, req: r.required, s: r.sampled }))), person],
+    );
+    await appendTrail(q, {
+      actor: person,
+      action: 'sampling.close',
+      caseId: null,
+      before: { month, sampled: sampled.size },
+      after: { month, sampled: sampled.size + toAdd.length, added: toAdd.length, groups: reports.length },
+    });
+  });
+  return { month, added: toAdd.length, groups: reports };
+}
+
+export interface VerifyGroup extends GroupReport {
+  mode: 'closed' | 'intake';
+  derived: number;
+  missing: string[];
+  unexpected: string[];
+  match: boolean;
+}
+
+/**
+ * Re-derives a month's selection from the database and the key and compares it with what is
+ * stored. A closed group is held to the full selection at the rate recorded when it closed; a
+ * group not yet closed to the intake draw (values under the configured rate).
+ */
+export async function verifyMonth(database: Database, key: Buffer, rates: RatesPpm, month: string) {
+  const { groups, sampled } = await monthGroups(database, key, month);
+  const closed = new Map(
+    (
+      await database.query<{ institution_id: string; visit_type: string; rate_ppm: number }>(
+        'select institution_id, visit_type, rate_ppm from review_sample_months where service_month = $1',
+        [month],
+      )
+    ).map((r) => [`${r.institution_id}|${r.visit_type}`, Number(r.rate_ppm)]),
+  );
+  const result: VerifyGroup[] = [];
+  for (const [k, g] of groups) {
+    const closedPpm = closed.get(k);
+    const ppm = closedPpm ?? rates[g.visitType];
+    const { required, selected } =
+      closedPpm !== undefined
+        ? selectGroup(g.claims, ppm)
+        : { required: requiredCount(ppm, g.claims.length), selected: new Set(g.claims.filter((c) => underRate(c.value, ppm)).map((c) => c.id)) };
+    const stored = g.claims.filter((c) => sampled.has(c.id)).map((c) => c.id);
+    const missing = [...selected].filter((id) => !sampled.has(id));
+    const unexpected = stored.filter((id) => !selected.has(id));
+    result.push({
+      institutionId: g.institutionId, visitType: g.visitType, ratePpm: ppm, claims: g.claims.length, required,
+      sampled: stored.length, added: 0, mode: closedPpm !== undefined ? 'closed' : 'intake', derived: selected.size,
+      missing, unexpected, match: missing.length === 0 && unexpected.length === 0,
+    });
+  }
+  result.sort((a, b) => (a.institutionId + a.visitType < b.institutionId + b.visitType ? -1 : 1));
+  return { month, match: result.every((g) => g.match), groups: result };
+}
+
+/** Per institution and visit type: claims, sampled, required and whether the floor is met. */
+export async function sampleReport(database: Database, rates: RatesPpm, month: string) {
+  const rows = await database.query<{ institution_id: string; visit_type: VisitType; n: number; s: number; closed_ppm: number | null; closed_at: string | null }>(
+    `select c.institution_id, c.visit_type, count(*)::int as n,
+            count(*) filter (where exists (select 1 from review_cases rc join review_reasons r on r.case_id = rc.id
+              where rc.claim_id = c.id and r.kind = 'sample'))::int as s,
+            m.rate_ppm as closed_ppm, m.closed_at::text as closed_at
+     from claims c left join review_sample_months m
+       on m.institution_id = c.institution_id and m.service_month = c.service_month and m.visit_type = c.visit_type
+     where c.service_month = $1
+     group by c.institution_id, c.visit_type, m.rate_ppm, m.closed_at
+     order by c.institution_id, c.visit_type`,
+    [month],
+  );
+  return rows.map((r) => {
+    const ppm = r.closed_ppm === null ? rates[r.visit_type] : Number(r.closed_ppm);
+    const required = requiredCount(ppm, Number(r.n));
+    return {
+      institutionId: r.institution_id, visitType: r.visit_type, claims: Number(r.n), sampled: Number(r.s),
+      rate: ppm / 1e6, required, met: Number(r.s) >= required, closedAt: r.closed_at,
+    };
+  });
+}

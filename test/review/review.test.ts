@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyTrail } from '../../src/review/trail.js';
+import { inpatientClaim } from '../support/claims.js';
+import { json } from '../support/http.js';
+import { seedReference } from '../support/reference.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+const INST = 'H32010200001';
+let svc: TestService;
+const staff: Record<string, string> = {};
+
+async function as(person: string, path: string, init: RequestInit & { json?: unknown } = {}) {
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${staff[person]}`);
+  if (init.json !== undefined) headers.set('content-type', 'application/json');
+  return fetch(`${svc.url}${path}`, { ...init, headers, ...(init.json !== undefined ? { method: init.method ?? 'POST', body: JSON.stringify(init.json) } : {}) });
+}
+
+const post = async (claim: object) => {
+  const res = await svc.call('/v1/claims', { json: claim });
+  expect(res.status).toBe(200);
+  return json(res);
+};
+
+// Two stays of one person overlapping 10-03..10-05: the later-admitted one gets a STAY-OVERLAP suspicion (high).
+const stay = (claimId: string, person: string, admittedAt: string, dischargedAt: string) =>
+  inpatientClaim({
+    claimId,
+    insured: { id: person, sex: 'male', birthDate: '1958-03-14' },
+    admittedAt,
+    dischargedAt,
+    lines: [
+      { lineId: 'L1', itemCode: '110200005', hospitalItemName: '住院诊查费', category: 'service', serviceAt: admittedAt, quantity: 1, unitPrice: '20.00', amount: '20.00' },
+      { lineId: 'L2', itemCode: '120100001', hospitalItemName: '床位费', category: 'bed', serviceAt: '2026-10-04 09:00:00', quantity: 1, unitPrice: 45, amount: 45 },
+    ],
+    totalAmount: '65.00',
+    payment: { fund: '65.00', personalAccount: '0', cash: '0' },
+  });
+
+beforeAll(async () => {
+  svc = await startTestService({ REVIEW_DRAW_POOL: '1', REVIEW_SAMPLE_RATE_INPATIENT: '0.05' });
+  await seedReference(svc, { institutions: [{ id: INST }, { id: 'H32010200002' }] });
+  for (const [name, role, by] of [
+    ['Li Na', 'auditor', 'Admin Zhou'],
+    ['Wang Fang', 'auditor', 'Admin Zhou'],
+    ['Sun Li', 'supervisor', 'Admin Zhou'],
+    ['Admin Zhou', 'admin', 'bootstrap'],
+    ['Chen Jie', 'supervisor', 'Admin Zhou'],
+  ] as const)
+    staff[name] = (await svc.deps.keys.create({ clientName: name, role, createdBy: by })).key;
+});
+afterAll(() => svc?.close());
+
+describe('cases', () => {
+  it('a suspicion opens a case in the statement that stores the claim; a retrospective finding opens one on the earlier claim', async () => {
+    await post(stay('A1', '320102195803140111', '2026-10-01 08:00:00', '2026-10-05 10:00:00'));
+    const later = await post(stay('B1', '320102195803140111', '2026-10-03 08:00:00', '2026-10-08 10:00:00'));
+    expect(later.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('STAY-OVERLAP');
+    // The later stay arrives first this time: the earlier one's screening files the finding on it, retrospectively.
+    await post(stay('B2', '320102195803140222', '2026-10-03 08:00:00', '2026-10-08 10:00:00'));
+    await post(stay('A2', '320102195803140222', '2026-10-01 08:00:00', '2026-10-05 10:00:00'));
+
+    const q = await json(await as('Li Na', '/v1/review/cases?limit=100'));
+    const byClaim = new Map(q.items.map((c: { claim: { claimId: string } }) => [c.claim.claimId, c]));
+    const b1 = byClaim.get('B1') as { reasonKinds: string[]; families: string[]; severity: string; amountAtIssue: string; status: string };
+    expect(b1).toMatchObject({ reasonKinds: expect.arrayContaining(['finding']), families: ['overlapping-stay'], severity: 'high', status: 'open' });
+    expect(b1.amountAtIssue).toBe('65.00');
+    const b2 = byClaim.get('B2') as { reasonKinds: string[] };
+    expect(b2.reasonKinds).toContain('retrospective');
+    // the queue is ordered by priority, highest first
+    const priorities = q.items.map((c: { priority: number }) => c.priority);
+    expect([...priorities].sort((a, b) => b - a)).toEqual(priorities);
+  });
+
+  it('the settlement system appeals a withheld claim; a passed or unknown claim cannot be appealed', async () => {
+    const withheld = await post(inpatientClaim({ institutionId: 'H99000000001', claimId: 'W1' }));
+    expect(withheld.decision).toBe('withhold');
+    const res = await svc.call('/v1/review/appeals', { json: { institutionId: 'H99000000001', claimId: 'W1', reason: 'designated since September' } });
+    expect(res.status).toBe(200);
+    const { caseId } = await json(res);
+    const detail = await json(await as('Sun Li', `/v1/review/cases/${caseId}`));
+    expect(detail.case.reasonKinds).toContain('appeal');
+    expect(detail.reasons.find((r: { kind: string }) => r.kind === 'appeal')).toMatchObject({ amount: withheld.withheldAmount, createdBy: 'test-settlement' });
+    expect(detail.trail.map((e: { action: string }) => e.action)).toEqual(['case.appeal']);
+
+    expect((await svc.call('/v1/review/appeals', { json: { institutionId: INST, claimId: 'A1', reason: 'x' } })).status).toBe(409);
+    expect((await svc.call('/v1/review/appeals', { json: { institutionId: INST, claimId: 'nope', reason: 'x' } })).status).toBe(404);
+    expect((await svc.call('/v1/review/appeals', { role: 'auditor', json: { institutionId: INST, claimId: 'W1', reason: 'x' } })).status).toBe(403);
+    const bad = await svc.call('/v1/review/appeals', { json: { institutionId: INST, claimId: 'W1' } });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.details).toEqual([{ path: 'reason', message: 'is required' }]);
+  });
+});
+
+describe('two-level review', () => {
+  let caseId: number;
+  it('draws the most urgent case to an auditor (pool of one here) and only the assignee concludes it', async () => {
+    const top = (await json(await as('Li Na', '/v1/review/cases?status=open&limit=1'))).items[0];
+    const drawn = await as('Li Na', '/v1/review/draw', { method: 'POST' });
+    expect(drawn.status).toBe(200);
+    const c = await json(drawn);
+    expect(c).toMatchObject({ id: top.id, status: 'assigned', assignee: 'Li Na' });
+    caseId = c.id;
+    const other = await as('Wang Fang', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'dismissed', reason: 'fine' } });
+    expect(other.status).toBe(403);
+  });
+
+  it('refuses a conclusion naming lines not on the claim or refusing more than they amount to, with the field path', async () => {
+    const lines = (await json(await as('Li Na', `/v1/review/cases/${caseId}`))).claimBody.lines as { lineId: string; amount: string }[];
+    const bad = await as('Li Na', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'confirmed', refusedLines: ['NOPE'], amountRefused: '1.00', basis: 'x' } });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.details[0].path).toBe('refusedLines[0]');
+    const tooMuch = await as('Li Na', `/v1/review/cases/${caseId}/conclusion`, {
+      json: { outcome: 'confirmed', refusedLines: [lines[0]!.lineId], amountRefused: '99999.00', basis: 'x' },
+    });
+    expect(tooMuch.status).toBe(400);
+    expect((await json(tooMuch)).error.details[0].path).toBe('amountRefused');
+    const missing = await as('Li Na', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'confirmed', refusedLines: [lines[0]!.lineId], basis: 'x' } });
+    expect(missing.status).toBe(400);
+    expect((await json(missing)).error.details.map((d: { path: string }) => d.path)).toContain('amountRefused');
+  });
+
+  it('concludes, is sent back by a different person who cannot edit, re-concludes, and is agreed: final, entries kept', async () => {
+    const lines = (await json(await as('Li Na', `/v1/review/cases/${caseId}`))).claimBody.lines as { lineId: string; amount: string }[];
+    const first = await as('Li Na', `/v1/review/cases/${caseId}/conclusion`, {
+      json: { outcome: 'confirmed', refusedLines: [lines[0]!.lineId], amountRefused: lines[0]!.amount, basis: '叠床住院: the second bed' },
+    });
+    expect(first.status).toBe(200);
+    expect((await json(first)).status).toBe('concluded');
+
+    expect((await as('Li Na', `/v1/review/cases/${caseId}/second-review`, { json: { verdict: 'agree' } })).status).toBe(403);
+    const edit = await as('Wang Fang', `/v1/review/cases/${caseId}/second-review`, { json: { verdict: 'agree', amountRefused: '1.00' } });
+    expect(edit.status).toBe(400);
+    expect((await json(edit)).error.details).toEqual([{ path: 'amountRefused', message: 'is not a known field' }]);
+    expect((await as('Wang Fang', `/v1/review/cases/${caseId}/second-review`, { json: { verdict: 'send_back' } })).status).toBe(400);
+    const back = await as('Wang Fang', `/v1/review/cases/${caseId}/second-review`, { json: { verdict: 'send_back', reason: 'check the admission time first' } });
+    expect(await json(back)).toMatchObject({ status: 'returned', assignee: 'Li Na', finalOutcome: null });
+
+    const again = await as('Li Na', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'dismissed', reason: 'a mis-keyed admission time' } });
+    expect((await json(again)).status).toBe('concluded');
+    const agreed = await as('Wang Fang', `/v1/review/cases/${caseId}/second-review`, { json: { verdict: 'agree' } });
+    expect(await json(agreed)).toMatchObject({ status: 'closed', finalOutcome: 'dismissed' });
+    expect((await as('Wang Fang', `/v1/review/cases/${caseId}/second-review`, { json: { verdict: 'agree' } })).status).toBe(409);
+
+    const d = await json(await as('Sun Li', `/v1/review/cases/${caseId}`));
+    expect(d.conclusions.map((c: { outcome: string; concludedBy: string; amountRefused: string }) => [c.outcome, c.concludedBy, c.amountRefused])).toEqual([
+      ['confirmed', 'Li Na', lines[0]!.amount],
+      ['dismissed', 'Li Na', '0.00'],
+    ]);
+    expect(d.secondReviews.map((r: { verdict: string; reviewedBy: string }) => [r.verdict, r.reviewedBy])).toEqual([['send_back', 'Wang Fang'], ['agree', 'Wang Fang']]);
+    expect(d.trail.slice(-5).map((e: { action: string; actor: string }) => `${e.action} ${e.actor}`)).toEqual([
+      'case.draw Li Na', 'case.conclude Li Na', 'case.send_back Wang Fang', 'case.conclude Li Na', 'case.agree Wang Fang',
+    ]);
+    expect(d.trail.at(-3).before).toMatchObject({ status: 'concluded' });
+    expect(d.trail.at(-3).after).toMatchObject({ status: 'returned', reason: 'check the admission time first' });
+  });
+
+  it('a correction reopens a closed case as a new entry (supervisor only); the earlier entries stay', async () => {
+    expect((await as('Li Na', `/v1/review/cases/${caseId}/reopen`, { json: { reason: 'x' } })).status).toBe(403);
+    const r = await as('Sun Li', `/v1/review/cases/${caseId}/reopen`, { json: { reason: 'new evidence from the ward log' } });
+    expect(await json(r)).toMatchObject({ status: 'open', assignee: null, finalOutcome: null });
+    const d = await json(await as('Sun Li', `/v1/review/cases/${caseId}`));
+    expect(d.conclusions).toHaveLength(2);
+    expect(d.trail.at(-1)).toMatchObject({ action: 'case.reopen', actor: 'Sun Li' });
+  });
+
+  it('the database refuses to edit or delete a conclusion or a second review', async () => {
+    const q = svc.deps.database.query;
+    await expect(q('update review_conclusions set basis = $1', ['edited'])).rejects.toThrow(/append-only/);
+    await expect(q('delete from review_second_reviews')).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('separation of duties and recusal', () => {
+  it('whoever changed rules or created keys may not draw, conclude or second-review', async () => {
+    const change = await as('Admin Zhou', '/v1/rules/STAY-OVERLAP/settings', { method: 'PUT', json: { params: { toleranceHours: 1 }, reason: 'clock drift' } });
+    expect(change.status).toBe(200);
+    // Admin Zhou also holds an auditor key under the same name: still barred.
+    staff['Zhou as auditor'] = (await svc.deps.keys.create({ clientName: 'Admin Zhou', role: 'auditor', createdBy: 'Sun Li' })).key;
+    const me = await json(await as('Zhou as auditor', '/v1/review/me'));
+    expect(me).toMatchObject({ person: 'Admin Zhou', role: 'auditor', mayConclude: false });
+    expect(me.barredBecause).toMatch(/changed rule settings|created API keys/);
+    expect((await as('Zhou as auditor', '/v1/review/draw', { method: 'POST' })).status).toBe(403);
+    // Sun Li created a key just now: barred from now on.
+    expect((await as('Sun Li', '/v1/review/draw', { method: 'POST' })).status).toBe(403);
+    expect((await as('Admin Zhou', '/v1/review/draw', { method: 'POST' })).status).toBe(403);
+    expect((await json(await as('Li Na', '/v1/review/me'))).mayConclude).toBe(true);
+  });
+
+  it('a declared conflict releases the person’s cases there and keeps that institution’s cases from them', async () => {
+    const drawn = await json(await as('Wang Fang', '/v1/review/draw', { method: 'POST' }));
+    expect(drawn.assignee).toBe('Wang Fang');
+    const inst = drawn.institutionId as string;
+    const mine = await as('Wang Fang', '/v1/review/conflicts', { json: { person: 'Li Na', institutionId: inst, kind: 'kin', note: 'x' } });
+    expect(mine.status).toBe(403);
+    const declared = await json(await as('Chen Jie', '/v1/review/conflicts', { json: { person: 'Wang Fang', institutionId: inst, kind: 'kin', note: 'her brother is its director' } }));
+    expect(declared.released).toEqual([drawn.id]);
+    expect((await json(await as('Wang Fang', `/v1/review/cases/${drawn.id}`))).case).toMatchObject({ status: 'open', assignee: null });
+    // every open case left is of that institution or other; Wang never gets that institution's
+    for (;;) {
+      const res = await as('Wang Fang', '/v1/review/draw', { method: 'POST' });
+      if (res.status === 204) break;
+      expect((await json(res)).institutionId).not.toBe(inst);
+    }
+    const open = await json(await as('Li Na', `/v1/review/cases?status=open&institutionId=${inst}`));
+    expect(open.total).toBeGreaterThan(0);
+    const list = await json(await as('Li Na', '/v1/review/conflicts?person=Wang%20Fang'));
+    expect(list.conflicts).toHaveLength(1);
+  });
+});
+
+describe('the trail', () => {
+  it('verifies as a chain, is refused UPDATE and DELETE by the database, and a tampered entry breaks the chain', async () => {
+    const v = await json(await as('Sun Li', '/v1/review/trail/verify'));
+    expect(v.ok).toBe(true);
+    expect(v.entries).toBeGreaterThan(8);
+    const q = svc.deps.database.query;
+    await expect(q(`update review_trail set actor = 'someone else' where seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(q('delete from review_trail where seq = 1')).rejects.toThrow(/append-only/);
+    await expect(q('truncate review_trail')).rejects.toThrow(/append-only/);
+    const entries = (await json(await as('Sun Li', '/v1/review/trail?limit=3'))).entries;
+    expect(entries[1].prevHash).toBe(entries[0].hash);
+    // Only by switching the trigger off (an owner's act) can a row change: the chain then tells.
+    await q('alter table review_trail disable trigger review_trail_append_only');
+    await q(`update review_trail set body = replace(body, 'Li Na', 'Li Mo') where seq = 2`);
+    await q('alter table review_trail enable trigger review_trail_append_only');
+    const broken = await verifyTrail(svc.deps.database);
+    expect(broken).toMatchObject({ ok: false, brokenAt: 2 });
+    expect((await as('Li Na', '/v1/review/trail/verify')).status).toBe(403);
+  });
+});
