@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/client.js';
+import { registerReviewMetrics } from '../review/metrics.js';
 
 /** Prometheus metrics; one registry per app so tests can build several apps in one process. */
 export function createMetrics(database: Database) {
@@ -58,6 +59,7 @@ export function createMetrics(database: Database) {
       this.set(database.stats().max);
     },
   });
+  registerReviewMetrics(registry, database);
   /** counts one newly stored answer */
   function recordAnswer(answer: { decision: string; findings: readonly { ruleId: string; status: string; amount: string }[] }, channel: string) {
     claimsByDecision.inc({ decision: answer.decision, channel });

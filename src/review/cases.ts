@@ -220,12 +220,16 @@ export function createReviewCases({ database, drawPool }: { database: Database; 
         if (candidates.length === 0) return null;
         const pick = candidates[randomInt(candidates.length)]!;
         const id = Number(pick.id);
-        await q(`update review_cases set status = 'assigned', assignee = $2, assigned_at = now(), updated_at = now() where id = $1`, [id, person.name]);
+        const rows = await q<CaseRow>(
+          `update review_cases c set status = 'assigned', assignee = $2, assigned_at = now(), updated_at = now()
+           from claims cl where c.id = $1 and cl.id = c.claim_id returning ${CASE_COLUMNS}`,
+          [id, person.name],
+        );
         await appendTrail(q, {
           actor: person.name, action: 'case.draw', caseId: id, before: snapshot(pick),
           after: { status: 'assigned', assignee: person.name, finalOutcome: null, drawnFrom: candidates.length },
         });
-        return one(q, id);
+        return toCase(rows[0]!);
       });
     },
 

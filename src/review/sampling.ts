@@ -58,7 +58,7 @@ export function drawValue(key: Buffer, institutionId: string, claimNo: string): 
 
 export const underRate = (value: bigint, ppm: number) => value * 1_000_000n < BigInt(ppm) * TWO_48;
 /** ceil(rate × n), in integers */
-export const requiredCount = (ppm: number, n: number) => Math.ceil((ppm * n) / 1e6 - 1e-9);
+export const requiredCount = (ppm: number, n: number) => Math.floor((ppm * n + 999_999) / 1_000_000);
 
 export interface Drawable {
   id: string;

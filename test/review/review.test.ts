@@ -209,6 +209,27 @@ describe('separation of duties and recusal', () => {
   });
 });
 
+describe('learning from outcomes', () => {
+  it('counts final outcomes per rule and per reason, by API and in /metrics', async () => {
+    const drawn = await json(await as('Li Na', '/v1/review/draw', { method: 'POST' }));
+    const d = await json(await as('Li Na', `/v1/review/cases/${drawn.id}`));
+    const line = d.claimBody.lines[0];
+    await as('Li Na', `/v1/review/cases/${drawn.id}/conclusion`, { json: { outcome: 'confirmed', refusedLines: [line.lineId], amountRefused: line.amount, basis: 'confirmed on the ward log' } });
+    const agreed = await json(await as('Chen Jie', `/v1/review/cases/${drawn.id}/second-review`, { json: { verdict: 'agree' } }));
+    expect(agreed).toMatchObject({ status: 'closed', finalOutcome: 'confirmed' });
+
+    const o = await json(await as('Li Na', '/v1/review/outcomes'));
+    for (const kind of drawn.reasonKinds as string[])
+      expect(o.reasons.find((r: { kind: string }) => r.kind === kind)).toMatchObject({ concluded: 1, confirmed: 1, precision: 1, amountRefused: line.amount });
+    const rules = [...new Set(d.reasons.map((r: { ruleId: string | null }) => r.ruleId).filter(Boolean))];
+    for (const rule of rules) expect(o.rules.find((r: { ruleId: string }) => r.ruleId === rule)).toMatchObject({ concluded: 1, confirmed: 1, precision: 1 });
+    expect(o.cases.closed).toBe(1);
+    const metrics = await (await svc.call('/metrics', { role: 'admin' })).text();
+    expect(metrics).toContain('review_cases{status="closed"} 1');
+    for (const rule of rules) expect(metrics).toContain(`review_rule_precision{rule="${rule}"} 1`);
+  });
+});
+
 describe('the trail', () => {
   it('verifies as a chain, is refused UPDATE and DELETE by the database, and a tampered entry breaks the chain', async () => {
     const v = await json(await as('Sun Li', '/v1/review/trail/verify'));

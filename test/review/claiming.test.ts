@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { openConfiguredDatabase, reviewSessionSettings } from '../../src/compose.js';
+import type { Database } from '../../src/db/client.js';
+import { createReviewCases } from '../../src/review/cases.js';
+import { verifyTrail } from '../../src/review/trail.js';
+import { freshDatabaseUrl } from '../support/database.js';
+import { TEST_SECRET } from '../support/service.js';
+
+const CASES = 10_000;
+const AUDITORS = 20;
+
+/** Opens `count` cases straight in the database: one claim each, one finding-kind reason. */
+export async function seedCases(database: Database, count: number, month = '2026-10') {
+  await database.query(
+    `insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at, service_month,
+       total_amount, payable_amount, decision, content_hash, body, answer)
+     select gen_random_uuid(), 'H' || lpad((g % 40)::text, 11, '0'), 'SEED' || g, 'p' || g, 'inpatient', now(), now(), $2,
+       100 + g % 900, 100 + g % 900, 'review', 'h', '{}'::jsonb, '{}'::jsonb
+     from generate_series(1, $1::int) g`,
+    [count, month],
+  );
+  await database.query(
+    `insert into review_reasons (case_id, kind, rule_id, family, severity, amount)
+     select review_open_case(c.id), 'finding', 'SEED-RULE', 'seed', (array['low','medium','high'])[1 + (hashtext(c.claim_no) & 2147483647) % 3], c.total_amount / 3
+     from claims c where c.claim_no like 'SEED%' and c.service_month = $1`,
+    [month],
+  );
+  await database.query(`select review_refresh_case(id, false) from review_cases where service_month = $1`, [month]);
+}
+
+describe('claiming under concurrency', () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const fresh = await freshDatabaseUrl();
+    drop = fresh.drop;
+    const config = loadConfig({ DATA_DIR: 'memory://', PERSON_ID_SECRET: TEST_SECRET, ...(fresh.url ? { DATABASE_URL: fresh.url } : {}) });
+    // This test is about exclusivity, not durability: commits need not wait for the disk here
+    // (bench/review.ts measures durable claiming).
+    database = await openConfiguredDatabase(config, { ...reviewSessionSettings(config, TEST_SECRET), synchronous_commit: 'off' });
+    await seedCases(database, CASES);
+  }, 600_000);
+  afterAll(async () => {
+    await database?.close();
+    await drop?.();
+  });
+
+  it(`${AUDITORS} auditors drawing from ${CASES} cases at once: never the same case twice, none lost`, async () => {
+    const total = Number((await database.query<{ n: number }>('select count(*)::int as n from review_cases'))[0]!.n);
+    expect(total).toBe(CASES);
+    const cases = createReviewCases({ database, drawPool: 10 });
+    const drawnBy = new Map<number, string>();
+    const duplicates: number[] = [];
+    await Promise.all(
+      Array.from({ length: AUDITORS }, async (_, i) => {
+        const person = { name: `auditor-${i}`, role: 'auditor' as const, keyId: `k${i}` };
+        for (;;) {
+          const c = await cases.draw(person);
+          if (!c) return;
+          if (drawnBy.has(c.id)) duplicates.push(c.id);
+          drawnBy.set(c.id, person.name);
+        }
+      }),
+    );
+    expect(duplicates).toEqual([]);
+    expect(drawnBy.size).toBe(CASES);
+    const rows = await database.query<{ id: string; assignee: string; status: string }>('select id, assignee, status from review_cases');
+    expect(rows.filter((r) => r.status !== 'assigned')).toEqual([]);
+    expect(rows.filter((r) => drawnBy.get(Number(r.id)) !== r.assignee)).toEqual([]);
+    expect(new Set(drawnBy.values()).size).toBe(AUDITORS);
+    const trail = await verifyTrail(database);
+    expect(trail).toMatchObject({ ok: true, entries: CASES });
+  }, 600_000);
+});
