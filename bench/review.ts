@@ -1,0 +1,145 @@
+/**
+ * `npm run bench:review`: the review queue with 10,000 open cases, against real PostgreSQL
+ * (durable commits). The service runs as a child process on a fresh database; this process seeds
+ * the cases and generates the load. Printed beside baselines measured in the same run (the machine
+ * may be shared): GET /healthz (no database) and GET /v1/review/me (a key and one query).
+ *
+ *   queue: the first page of GET /v1/review/cases (open, 50 a page), 100 requests one at a time, p99 < 300 ms
+ *   draw:  POST /v1/review/draw by 20 auditors at once until --draws cases are drawn, p99 < 50 ms
+ *
+ * Flags: --cases <n> (10000) --auditors <n> (20) --draws <n> (2000) --requests <n> (100) --keep
+ * Env:   DATABASE_URL (a server to create the database on; default the local PostgreSQL)
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { createApiKeyStore } from '../src/auth/api-keys.js';
+import { openConfiguredDatabase } from '../src/compose.js';
+import { loadConfig } from '../src/config.js';
+import { percentile } from './paced.js';
+import { seedCases } from './review-seed.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    cases: { type: 'string', default: '10000' },
+    auditors: { type: 'string', default: '20' },
+    draws: { type: 'string', default: '2000' },
+    requests: { type: 'string', default: '100' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const opts = { cases: Number(values.cases), auditors: Number(values.auditors), draws: Number(values.draws), requests: Number(values.requests) };
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+const SECRET = randomBytes(32).toString('hex');
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+const summary = (ms: number[]) => {
+  const sorted = Float64Array.from(ms).sort();
+  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 };
+};
+const fmt = (s: ReturnType<typeof summary>) => `n ${s.n}  p50 ${s.p50.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${s.max.toFixed(1)} ms`;
+
+async function timed(url: string, key: string | null, init: RequestInit = {}) {
+  const t = performance.now();
+  const res = await fetch(url, { ...init, headers: key ? { authorization: `Bearer ${key}` } : {} });
+  await res.arrayBuffer();
+  if (res.status >= 400) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status}`);
+  return { ms: performance.now() - t, status: res.status };
+}
+
+async function sequential(n: number, run: () => Promise<{ ms: number }>) {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((await run()).ms);
+  return summary(out);
+}
+
+async function concurrent(workers: number, total: number, run: (w: number) => Promise<{ ms: number; status: number }>) {
+  const out: number[] = [];
+  let started = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      while (started < total) {
+        started++;
+        const r = await run(w);
+        out.push(r.ms);
+      }
+    }),
+  );
+  return { ...summary(out), perSecond: (out.length / (performance.now() - t)) * 1000 };
+}
+
+const name = `cs_bench_review_${randomBytes(4).toString('hex')}`;
+const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database ${name}`);
+const url = new URL(BASE_URL);
+url.pathname = `/${name}`;
+const env = { DATABASE_URL: url.toString(), PERSON_ID_SECRET: SECRET, LOG_LEVEL: 'warn', DATA_DIR: 'memory://' };
+const config = loadConfig(env);
+const database = await openConfiguredDatabase(config);
+let child: ReturnType<typeof spawn> | undefined;
+try {
+  process.stdout.write(`seeding ${opts.cases} open cases… `);
+  let t = performance.now();
+  await seedCases(database, opts.cases);
+  process.stdout.write(`${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  const keys = createApiKeyStore({ database, cacheTtlMs: 0 });
+  const auditorKeys: string[] = [];
+  for (let i = 0; i < opts.auditors; i++) auditorKeys.push((await keys.create({ clientName: `Auditor ${i + 1}`, role: 'auditor', createdBy: 'bench' })).key);
+  const supervisor = (await keys.create({ clientName: 'Supervisor', role: 'supervisor', createdBy: 'bench' })).key;
+
+  const port = await freePort();
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  for (t = performance.now(); ; ) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {}
+    if (performance.now() - t > 120_000) throw new Error('the service did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  // warm-up
+  for (let i = 0; i < 20; i++) {
+    await timed(`${base}/v1/review/cases?status=open&limit=50`, supervisor);
+    await timed(`${base}/v1/review/me`, supervisor);
+  }
+
+  const healthz = await sequential(opts.requests, () => timed(`${base}/healthz`, null));
+  const me = await sequential(opts.requests, () => timed(`${base}/v1/review/me`, supervisor));
+  const queue = await sequential(opts.requests, () => timed(`${base}/v1/review/cases?status=open&limit=50`, supervisor));
+  const filtered = await sequential(opts.requests, () => timed(`${base}/v1/review/cases?status=open&reason=finding&institutionId=H00000000007&limit=50`, supervisor));
+  const meConcurrent = await concurrent(opts.auditors, opts.draws, (w) => timed(`${base}/v1/review/me`, auditorKeys[w]!));
+  const draws = await concurrent(opts.auditors, opts.draws, (w) => timed(`${base}/v1/review/draw`, auditorKeys[w]!, { method: 'POST' }));
+
+  const drawn = await database.query<{ n: number; people: number }>(`select count(*)::int as n, count(distinct assignee)::int as people from review_cases where status = 'assigned'`);
+  const open = await database.query<{ n: number }>(`select count(*)::int as n from review_cases where status = 'open'`);
+  const out = (l: string) => process.stdout.write(`${l}\n`);
+  out(`\nreview queue benchmark: ${opts.cases} cases, PostgreSQL (synchronous commit on), service in a child process`);
+  out(`  baseline GET /healthz (sequential)              ${fmt(healthz)}`);
+  out(`  baseline GET /v1/review/me (sequential)         ${fmt(me)}`);
+  out(`  GET /v1/review/cases first page (sequential)    ${fmt(queue)}   p99 ${queue.p99 < 300 ? '<' : '≥'} 300 ms; ×${(queue.p99 / me.p99).toFixed(1)} the /me p99`);
+  out(`  GET /v1/review/cases filtered (sequential)      ${fmt(filtered)}`);
+  out(`  baseline GET /v1/review/me, ${opts.auditors} at once         ${fmt(meConcurrent)}  (${meConcurrent.perSecond.toFixed(0)}/s)`);
+  out(`  POST /v1/review/draw, ${opts.auditors} auditors at once     ${fmt(draws)}  (${draws.perSecond.toFixed(0)}/s)   p99 ${draws.p99 < 50 ? '<' : '≥'} 50 ms; ×${(draws.p99 / meConcurrent.p99).toFixed(1)} the /me p99`);
+  out(`  drawn ${drawn[0]!.n} cases to ${drawn[0]!.people} auditors, ${open[0]!.n} still open; one draw each: every one a distinct case`);
+} finally {
+  child?.kill('SIGTERM');
+  await database.close();
+  if (!values.keep) {
+    await new Promise((r) => setTimeout(r, 1000));
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+  }
+  await admin.end();
+}
