@@ -155,6 +155,7 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
             count(*) filter (where f.verdict = 'agree' and f.outcome = 'confirmed' and not exists (
               select 1 from review_reasons o where o.case_id = c.id and o.kind <> 'sample' and o.kind <> 'appeal' and o.created_at <= $2))::int as missed
      from review_cases c join review_reasons r on r.case_id = c.id and r.kind = 'sample' and r.created_at <= $2
+     left join final f on f.case_id = c.id
      where c.service_month = $1`,
     [period.month, cutoff],
   );
