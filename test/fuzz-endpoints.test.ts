@@ -158,7 +158,7 @@ async function request(op: { method: string; path: string }, url: string, body?:
   seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
   statuses.set(key(op), seen);
   expect(res.status, `${op.method} ${url}: ${text.slice(0, 400)}`).toBeLessThan(500);
-  expect([200, 400, 404, 409, 413, 415], `${op.method} ${url}: ${text.slice(0, 400)}`).toContain(res.status);
+  expect([200, 204, 400, 404, 409, 413, 415], `${op.method} ${url}: ${text.slice(0, 400)}`).toContain(res.status);
   if (res.status >= 400) {
     const parsed = JSON.parse(text) as { error?: { code: string; requestId: string } };
     expect(parsed.error?.requestId, `${op.method} ${url}: the one error body`).toBe(res.headers.get('x-request-id'));
