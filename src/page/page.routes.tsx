@@ -6,7 +6,9 @@ import type { AppEnv } from '../http/env.js';
 import { AppError } from '../http/errors.js';
 import { errorPage, page } from './page-kit.js';
 import { MESSAGES } from './i18n.js';
+import { registerCasePages } from './case.page.js';
 import { registerInspectionPages } from './inspections.page.js';
+import { registerQueuePage } from './queue.page.js';
 import { Layout } from './layout.js';
 import { actorOf, herePath, langOf, type PageContext } from './page-env.js';
 import { createPageSessions, SESSION_COOKIE } from './session.js';
@@ -92,20 +94,6 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.use('/ui/inspections/*', signedIn);
 
   registerInspectionPages(app, deps);
-  registerQueuePlaceholder(app);
-}
-
-function registerQueuePlaceholder(app: OpenAPIHono<AppEnv>) {
-  app.get(
-    '/ui/queue',
-    page((c) => {
-      const lang = langOf(c);
-      const m = MESSAGES[lang];
-      return c.html(
-        <Layout lang={lang} actor={actorOf(c)} title={m.queue} path={herePath(c)}>
-          <h1>{m.queue}</h1>
-        </Layout>,
-      );
-    }),
-  );
+  registerQueuePage(app, deps);
+  registerCasePages(app, deps);
 }

@@ -88,6 +88,22 @@ describe('drawing', () => {
     expect(body.title).toBe('双随机抽查 2026-11-02');
   });
 
+  it('an inspector who declared a conflict with an institution (the review queue’s declarations) is never paired with it', async () => {
+    const free = await json(await svc.call('/v1/inspections/draws', { role: 'supervisor', json: { ...q4, count: 11, seed: 'seed-for-the-recusal-test' } }));
+    const target = free.inspections[0];
+    const person = target.inspectors[0];
+    const declared = await svc.call('/v1/review/conflicts', { role: 'supervisor', json: { person, institutionId: target.institutionId, kind: 'kin', note: '配偶在该院任职' } });
+    expect(declared.status).toBeLessThan(300);
+    const again = await json(await svc.call('/v1/inspections/draws', { role: 'supervisor', json: { ...q4, count: 11, seed: 'seed-for-the-recusal-test' } }));
+    expect(again.conflicts).toEqual([{ personId: person, institutionId: target.institutionId }]);
+    const same = again.inspections.find((i: any) => i.institutionId === target.institutionId);
+    expect(same.inspectors).not.toContain(person);
+    expect(same.inspectors).toHaveLength(2);
+    // recusal changes who inspects, never which institutions are drawn
+    expect(again.inspections.map((i: any) => i.institutionId)).toEqual(free.inspections.map((i: any) => i.institutionId));
+    expect((await json(await svc.call(`/v1/inspections/draws/${again.id}/verify`, { role: 'auditor' }))).matches).toBe(true);
+  });
+
   it('only a supervisor draws', async () => {
     for (const role of ['auditor', 'admin', 'settlement'] as const)
       expect((await svc.call('/v1/inspections/draws', { role, json: q4 })).status).toBe(403);
