@@ -77,7 +77,7 @@ const CaseIdParam = z.object({ caseId: z.coerce.number().int().positive().openap
 const MonthParam = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').openapi({ param: { name: 'month', in: 'path' }, example: '2026-09' }) });
 const text = (max: number, what: string) => z.string().trim().min(1, `must say ${what}`).max(max);
 
-const ConclusionSchema = z
+export const ConclusionSchema = z
   .discriminatedUnion('outcome', [
     z.object({
       outcome: z.literal('confirmed'),
@@ -89,16 +89,16 @@ const ConclusionSchema = z
   ])
   .openapi('ReviewConclusion');
 
-const SecondReviewSchema = z
+export const SecondReviewSchema = z
   .discriminatedUnion('verdict', [
     z.object({ verdict: z.literal('agree') }).strict(),
     z.object({ verdict: z.literal('send_back'), reason: text(4000, 'why it is sent back') }).strict(),
   ])
   .openapi('ReviewSecondReview');
 
-const ReasonBody = z.object({ reason: text(2000, 'why') }).strict();
+export const ReasonBody = z.object({ reason: text(2000, 'why') }).strict();
 
-const QueueQuery = z.object({
+export const QueueQuery = z.object({
   status: z.string().regex(new RegExp(`^(${CASE_STATUSES.join('|')})(,(${CASE_STATUSES.join('|')}))*$`), `must be a comma-separated list of ${CASE_STATUSES.join(', ')}`).optional(),
   reason: z.enum(REASON_KINDS).optional(),
   family: z.string().max(64).optional(),
