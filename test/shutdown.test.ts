@@ -96,8 +96,10 @@ describe('graceful shutdown', () => {
 
     // stop() waited for them, then closed their kept-alive connections at once rather than after
     // the server's 5 s keepAliveTimeout (before the fix it took ~4-5 s more), and never forced any
-    expect(stopFinished).toBeGreaterThanOrEqual(lastAnswer);
-    expect(stopFinished - lastAnswer).toBeLessThan(2000);
+    // (the server may finish closing a moment before this client has read the last response's
+    // end, so the two instants are compared either way round)
+    expect(stopFinished).toBeGreaterThan(stoppedAt);
+    expect(Math.abs(stopFinished - lastAnswer)).toBeLessThan(2000);
     expect(svc.logs.some((l) => l.includes('grace period over'))).toBe(false);
 
     // everything answered 200 is stored
