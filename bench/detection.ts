@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
+import { freshDatabaseUrl } from '../test/support/database.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startService } from '../src/server.js';
@@ -48,25 +48,6 @@ const GOAL = { recall: 0.99, precision: 0.98 };
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const out = (text: string) => process.stdout.write(`${text}\n`);
 
-async function freshDatabase(): Promise<{ url: string | undefined; drop: () => Promise<void> }> {
-  const base = process.env.DATABASE_URL;
-  if (!base) return { url: undefined, drop: async () => {} };
-  const name = `cs_detect_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const a = postgres(base, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
-
 interface MonthRun {
   claims: number;
   seconds: number;
@@ -91,7 +72,7 @@ function runInProcess(sim: Simulation, label: string): MonthRun {
 
 async function runMonth(sim: Simulation, label: string): Promise<MonthRun> {
   if (values['in-process']) return runInProcess(sim, label);
-  const db = await freshDatabase();
+  const db = await freshDatabaseUrl();
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
