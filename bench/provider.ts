@@ -21,7 +21,6 @@ import { claimProgress } from '../scripts/sim/progress.js';
 import { loadReference } from '../scripts/sim/load-reference.js';
 import { streamClaims } from '../scripts/sim/stream-claims.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { DEFAULT_PROVIDER_SEED, trainProviderModelVersion } from '../src/provider-model/train-provider-model.js';
 import { startService } from '../src/server.js';
@@ -90,8 +89,7 @@ try {
   const trainStarted = performance.now();
   const steps: string[] = [];
   let stepAt = performance.now();
-  // Training is offline work: its own connection without the service's per-statement timeout.
-  const trainDb = dbUrl ? await openDatabase({ databaseUrl: dbUrl, pgliteDir: '', poolMax: 2, statementTimeoutMs: 3_600_000 }) : service.deps.database;
+  const trainDb = service.deps.database;
   const result = await trainProviderModelVersion(
     {
       database: trainDb, models: service.deps.providerModels,
@@ -116,7 +114,6 @@ try {
     features: FEATURE_NAMES.filter((f) => !['claims', 'patients', 'admissions'].includes(f)),
   });
   const bothSides = trainProviderModel(windowRows, lastMonth, { trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), sides: 'both' });
-  if (trainDb !== service.deps.database) await trainDb.close();
   steps.push(`${((performance.now() - stepAt) / 1000).toFixed(2)} s`);
 
   const scored = result.scores.map((s) => ({ ...s, fraudulent: truth.get(s.institutionId)?.fraudulent ?? false }));

@@ -167,6 +167,8 @@ function openPostgres(url: string, options: OpenOptions): Database {
  * `npm run chaos -- outage`), and a lost answer is what idempotent resubmission is for.
  */
 function withDeadline<T>(query: Promise<T>, ms: number): Promise<T> {
+  ms = Math.min(ms, Number(process.env.SCRATCH_DEADLINE ?? ms));
+  const caller = new Error('caller');
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -175,7 +177,7 @@ function withDeadline<T>(query: Promise<T>, ms: number): Promise<T> {
         const cancelled = q.cancel();
         if (cancelled instanceof Promise) cancelled.catch(() => {});
       }
-      reject(new QueryDeadlineError(ms));
+      reject(Object.assign(new QueryDeadlineError(ms), { stack: caller.stack }));
     }, ms);
   });
   return Promise.race([query as Promise<T>, deadline]).finally(() => clearTimeout(timer));

@@ -1,5 +1,6 @@
 import type { FeatureValues, InstitutionMonth } from '../../models/provider/features.js';
 import type { Database } from '../db/client.js';
+import { inSnapshot } from '../db/snapshot.js';
 import { daysInMonth } from '../lib/time.js';
 
 /** yyyy-MM shifted by whole months. */
@@ -94,7 +95,7 @@ order by v.institution_id`;
 /** Billed cost per institution and month, for growth against the month before and a year before. */
 const MONTH_COST = `
 select institution_id, service_month as month, sum(total_amount)::float8 as cost
-from claims where service_month = any($1::text[]) group by institution_id, service_month`;
+from claims where service_month in ($1, $2) group by institution_id, service_month`;
 
 export interface MonthAggregates {
   institution_id: string;
@@ -154,13 +155,20 @@ export function toFeatures(a: MonthAggregates, costBefore: { month?: number | un
 const num = (r: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'institution_id' || k === 'type' || k === 'level' ? String(v) : Number(v)]));
 
-/** Features of every institution with claims in `month`. */
-export async function monthFeatures(database: Database, month: string): Promise<InstitutionMonth[]> {
-  const rows = (await database.query(MONTH_AGGREGATES, [month, lastDay(month)])).map((r) => num(r) as unknown as MonthAggregates);
+/**
+ * Features of every institution with claims in `month`. Offline work over a whole month: both
+ * queries run in one read-only snapshot with their own statement timeout (default 10 minutes),
+ * not under the per-request query deadline the claim path uses (a province's month takes seconds).
+ */
+export async function monthFeatures(database: Database, month: string, options: { statementTimeoutMs?: number } = {}): Promise<InstitutionMonth[]> {
   const before = [addMonths(month, -1), addMonths(month, -12)];
-  const costs = new Map(
-    (await database.query<{ institution_id: string; month: string; cost: number }>(MONTH_COST, [before])).map((r) => [`${r.institution_id}|${r.month}`, Number(r.cost)]),
-  );
+  const { rows, costs } = await inSnapshot(database, options.statementTimeoutMs ?? 600_000, async (query) => {
+    const rows = (await query(MONTH_AGGREGATES, [month, lastDay(month)])).map((r) => num(r) as unknown as MonthAggregates);
+    const costs = new Map(
+      (await query<{ institution_id: string; month: string; cost: number }>(MONTH_COST, before)).map((r) => [`${r.institution_id}|${r.month}`, Number(r.cost)]),
+    );
+    return { rows, costs };
+  });
   return rows.map((a) => ({
     institutionId: a.institution_id,
     month,

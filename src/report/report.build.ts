@@ -5,7 +5,7 @@ import { reportPeriod, shiftMonth, type ReportPeriod } from './period.js';
 import type { DataQualityRow, FamilyAmount, InstitutionRow, Report, RuleRow, TrendPoint } from './report.types.js';
 import { modelSection, reviewSection, type SectionContext } from './report.sections.js';
 import { pickStandouts } from './report.standouts.js';
-import { inSnapshot, type Query } from './snapshot.js';
+import { inSnapshot, type Query } from '../db/snapshot.js';
 
 export interface ReportOptions {
   month: string;

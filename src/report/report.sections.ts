@@ -2,7 +2,7 @@ import { fenFrom, formatFen } from '../lib/money.js';
 import type { InstitutionName } from './report.build.js';
 import type { ReportPeriod } from './period.js';
 import type { InstitutionRow, Report } from './report.types.js';
-import type { Query } from './snapshot.js';
+import type { Query } from '../db/snapshot.js';
 
 export interface SectionContext {
   query: Query;

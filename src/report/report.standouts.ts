@@ -1,7 +1,7 @@
 import { fenFrom, formatFen } from '../lib/money.js';
 import type { ReportPeriod } from './period.js';
 import type { InstitutionRow, Report, Standout, StandoutExample } from './report.types.js';
-import type { Query } from './snapshot.js';
+import type { Query } from '../db/snapshot.js';
 
 const fen = (v: string) => fenFrom(v) ?? 0;
 

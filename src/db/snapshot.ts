@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Database, Row } from '../db/client.js';
+import type { Database, Row } from './client.js';
 
 export type Query = <T extends Row = Row>(text: string, params?: unknown[]) => Promise<T[]>;
 
@@ -20,7 +20,7 @@ function bind(text: string, params: unknown[]): SQL {
 }
 
 /**
- * Runs every query of one report in one read-only REPEATABLE READ transaction: all sections see the
+ * Runs every query of one report (or one training window's features) in one read-only REPEATABLE READ transaction: all sections see the
  * same snapshot of the database, so a claim arriving while the report runs is in all of them or in
  * none. The statement timeout is raised for this transaction only (a province's month is large).
  */
