@@ -7,13 +7,15 @@
  * in time. With no scenario named, all five run (the soak for --minutes, 10 by default: ~15 min
  * in all). `--ci` is the short run of `.ci/run`: one crash and one outage (well under 2 minutes).
  *
- *   crash          kill -9 of the service under load, restart: acknowledged vs stored, answers
- *                  equal, the rest resubmitted (twice, by default: two crashes)
+ *   crash          kill -9 of the service under load (claims, and auditors drawing cases), restart:
+ *                  acknowledged vs stored, answers equal, the rest resubmitted, every acknowledged
+ *                  draw held, the review trail verifies (twice, by default: two crashes)
  *   outage         PostgreSQL stopped under load (pg_ctl -m fast, then -m immediate), started
  *                  again: worst request time, 503s with Retry-After, /readyz, recovery, same pid
  *   overload       far more connections than MAX_IN_FLIGHT: 503s at once, latency of the rest;
  *                  the same load without the bound beside it
- *   two-instances  two services on one database: the same claim through both stores one claim
+ *   two-instances  two services on one database: the same claim through both stores one claim;
+ *                  20 auditors drawing through both never get one case twice, none is lost
  *   soak           the maximum measured (autocannon), then 80% of it held open-loop for
  *                  --minutes: errors, throughput and p99 per minute, RSS at start and end
  *
@@ -28,6 +30,8 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { claimTemplates, fillClaim, referenceSeed } from '../../bench/claims.js';
+import { seedCases } from '../../bench/review-seed.js';
+import type { Database } from '../../src/db/client.js';
 import { pacedRun, percentile as sortedPercentile } from '../../bench/paced.js';
 import { createCluster, type Cluster } from './cluster.js';
 import { closedLoop, percentile, send, sleep, type Outcome } from './load.js';
@@ -173,17 +177,88 @@ async function resubmit(s: ServiceProcess, e: Env, claims: { id: string; body: s
   return outs;
 }
 
+// ---- the review queue ----------------------------------------------------------------------------
+
+/** Opens `count` cases straight in the database (bench/review-seed.ts) for `month`: once per database. */
+async function seedOpenCases(e: Env, count: number, month = '2026-10') {
+  await seedCases({ query: (text: string, params: unknown[] = []) => e.sql.unsafe(text, params as never[]) } as unknown as Database, count, month);
+  const [row] = await e.sql<{ n: number }[]>`select count(*)::int as n from review_cases where service_month = ${month} and status = 'open'`;
+  return row!.n;
+}
+
+/** Personal keys of `n` auditors (a key's client name is the person). */
+async function auditorKeys(e: Env, n: number, prefix: string) {
+  const keys: { name: string; key: string }[] = [];
+  for (let i = 1; i <= n; i++) {
+    const name = `${prefix}-${i}`;
+    keys.push({ name, key: (JSON.parse(await runScript('scripts/keys.ts', ['create', '--name', name, '--role', 'auditor', '--by', 'chaos'], e.env)) as { key: string }).key });
+  }
+  return keys;
+}
+
+interface Draw {
+  auditor: string;
+  status: number;
+  caseId?: number;
+}
+
+/**
+ * Auditors drawing cases at once, each through the service `via(i)` gives it, until `stopped()` or
+ * the pool is empty (204); every answer recorded, connection errors as status 0.
+ */
+async function drawLoop(auditors: { name: string; key: string }[], via: (i: number) => string, stopped: () => boolean, into: Draw[]) {
+  await Promise.all(
+    auditors.map(async (a, i) => {
+      while (!stopped()) {
+        const res = await fetch(`${via(i)}/v1/review/draw`, { method: 'POST', headers: { authorization: `Bearer ${a.key}` }, signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+        if (!res) {
+          into.push({ auditor: a.name, status: 0 });
+          return;
+        }
+        const body = res.status === 200 ? ((await res.json()) as { id: number }) : (await res.arrayBuffer(), undefined);
+        into.push({ auditor: a.name, status: res.status, ...(body ? { caseId: body.id } : {}) });
+        if (res.status === 204) return;
+      }
+    }),
+  );
+}
+
+/**
+ * Every acknowledged draw holds: its case is assigned to the auditor who got it, and no case went
+ * to two auditors; the trail has one draw entry per assigned case and its chain verifies.
+ */
+async function verifyDraws(e: Env, serviceUrl: string, draws: Draw[]) {
+  const acked = draws.filter((d) => d.status === 200);
+  const byCase = new Map<number, string[]>();
+  for (const d of acked) byCase.set(d.caseId!, [...(byCase.get(d.caseId!) ?? []), d.auditor]);
+  const twice = [...byCase.values()].filter((who) => who.length > 1).length;
+  const rows = await e.sql<{ id: string; status: string; assignee: string | null; draws: number }[]>`
+    select c.id, c.status, c.assignee,
+           (select count(*) from review_trail t where t.case_id = c.id and t.action = 'case.draw')::int as draws
+    from review_cases c`;
+  const assigned = rows.filter((r) => r.status === 'assigned');
+  const heldAsAnswered = acked.filter((d) => rows.some((r) => Number(r.id) === d.caseId && r.assignee === d.auditor)).length;
+  const oneEntry = assigned.filter((r) => r.draws === 1).length;
+  const verify = (await (await fetch(`${serviceUrl}/v1/review/trail/verify`, { headers: { authorization: `Bearer ${e.admin}` } })).json()) as { ok: boolean; entries: number; problem?: string };
+  return { acked: acked.length, twice, cases: rows.length, assigned: assigned.length, open: rows.filter((r) => r.status === 'open').length, heldAsAnswered, oneEntry, verify };
+}
+
 // ---- 1. crash ------------------------------------------------------------------------------------
 
 async function crashScenario() {
   console.log(`\n== crash: kill -9 of the service under load (${WORKERS} connections), ${crashes} time(s)`);
   const e = await prepare('crash');
+  // auditors draw cases while the claims load runs, so the kill also lands in review actions
+  const opened = await seedOpenCases(e, 3000);
+  const auditors = await auditorKeys(e, 6, 'chaos-crash-auditor');
+  const draws: Draw[] = [];
   for (let round = 1; round <= crashes; round++) {
     const s = await service(e, `crash-${round}`);
     let stop = false;
     const sofar: Outcome[] = [];
     const started = performance.now();
     const load = closedLoop({ url: s.url, headers: { authorization: `Bearer ${e.settlement}` }, workers: WORKERS, next: nextClaim, stopped: () => stop, timeoutMs: 30_000, into: sofar });
+    const drawing = drawLoop(auditors, () => s.url, () => stop, draws);
     // in the middle of load: once it runs at speed (200 claims answered), at a random moment
     while (sofar.filter((o) => o.status === 200).length < 200 && performance.now() - started < 20_000) await sleep(50);
     await sleep(300 + Math.floor(Math.random() * 1500));
@@ -191,6 +266,7 @@ async function crashScenario() {
     await s.kill9();
     stop = true;
     const outs = await load;
+    await drawing;
     const acked = new Map(outs.filter((o) => o.status === 200).map((o) => [o.id, o]));
     const unacked = outs.filter((o) => o.status !== 200);
     console.log(`  killed after ${runFor} ms: ${outs.length} requests (${counts(outs)})`);
@@ -208,9 +284,13 @@ async function crashScenario() {
     check(replays.every((o, i) => o.status === 200 && o.replayed && isDeepStrictEqual(JSON.parse(o.text), JSON.parse(sample[i]!.text))), `crash ${round}: ${sample.length} acknowledged claims resubmitted: replayed with the identical answer`);
     const after = await verifyStored(e, new Map([...acked, ...again.filter((o) => o.status === 200).map((o) => [o.id, o] as const)]), []);
     check(after.stored === after.acked && after.duplicated === 0, `crash ${round}: after resubmission ${after.stored} of ${after.acked} claims stored, each once`);
+    const d = await verifyDraws(e, s2.url, draws);
+    figure(`crash ${round}, review: ${d.acked} draws acknowledged so far (${draws.length} attempts), ${d.assigned} of ${opened} seeded cases assigned; each acknowledged draw held by its auditor: ${d.heldAsAnswered}; cases drawn twice: ${d.twice}; trail ${d.verify.ok ? 'verifies' : `BROKEN (${d.verify.problem})`} over ${d.verify.entries} entries`);
+    check(d.heldAsAnswered === d.acked && d.twice === 0, `crash ${round}: every acknowledged draw is assigned to the auditor who got it, no case to two`);
+    check(d.oneEntry === d.assigned, `crash ${round}: every assigned case has exactly one draw in the trail (${d.oneEntry} of ${d.assigned})`);
+    check(d.verify.ok, `crash ${round}: the review trail verifies after the restart`);
     await s2.stop();
   }
-  console.log('  the review trail: not on main (issue 5), so there is no trail to verify yet');
   await e.sql.end();
 }
 
@@ -391,10 +471,19 @@ async function twoInstancesScenario() {
   figure(`two instances, one claim id with two contents at once: ${pairs.length} pairs → ${pairs.filter((p) => p.some((o) => o.status === 200)).length} stored, outcomes [${counts(pairs.flat())}]`);
   check(split && stored.length === pairs.length && storedIsWinner, 'two instances: of two contents under one claim id, one is stored and answered 200, the other 409');
 
-  const doc = (await (await fetch(`${a.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-  const queue = Object.keys(doc.paths).filter((p) => /case|queue|review/i.test(p) && !p.startsWith('/v1/national'));
-  if (queue.length === 0) console.log('  review queue: not on main (no case or queue endpoints in /openapi.json), so claiming across instances is not checked yet');
-  else console.log(`  review queue endpoints present (${queue.join(', ')}): claiming across instances is not yet checked by this script`);
+  // the review queue: auditors drawing through both instances at once until the pool is empty
+  const opened = await seedOpenCases(e, ci ? 300 : 2000);
+  const [openRow] = await e.sql<{ n: number }[]>`select count(*)::int as n from review_cases where status = 'open'`;
+  const before = openRow!.n;
+  const auditors = await auditorKeys(e, 20, 'chaos-two-auditor');
+  const draws: Draw[] = [];
+  const drawStarted = performance.now();
+  await drawLoop(auditors, (i) => (i % 2 ? b : a).url, () => false, draws);
+  const d = await verifyDraws(e, a.url, draws);
+  figure(`two instances, review queue: 20 auditors (10 through each instance) drew ${d.acked} cases of ${before} open (${opened} seeded) in ${ms(performance.now() - drawStarted)}; cases handed to two auditors: ${d.twice}; left open: ${d.open}; other answers: ${counts(draws.filter((x) => x.status !== 200 && x.status !== 204).map((x) => ({ status: x.status }) as Outcome))}; trail ${d.verify.ok ? 'verifies' : 'BROKEN'} (${d.verify.entries} entries)`);
+  check(d.twice === 0 && d.acked === before && d.assigned === before && d.open === 0, `two instances: every open case drawn exactly once across both instances, none lost (${d.acked} draws, ${d.assigned} assigned of ${before})`);
+  check(d.heldAsAnswered === d.acked && d.oneEntry === d.assigned, 'two instances: each case assigned to the auditor who got it, one draw entry in the trail each');
+  check(d.verify.ok, 'two instances: the review trail verifies');
   await a.stop();
   await b.stop();
   await e.sql.end();
