@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
@@ -15,9 +15,22 @@ export interface LoadSummary {
 
 const sourceOf = (file: string) => `nhsa-${file.replace(/\.csv$/, '')}`;
 
+/**
+ * The list's file inside `dir`, with links resolved: a name that is a link (or a path) leading
+ * outside the directory, or anything but a regular file, is refused, so an import directory cannot
+ * make the loader read another file of the machine.
+ */
+export function nationalFilePath(dir: string, file: string): string {
+  const root = realpathSync(dir);
+  const target = realpathSync(path.join(root, file));
+  if (path.dirname(target) !== root) throw new Error(`${file}: resolves to ${target}, outside the import directory ${root}; refused`);
+  if (!statSync(target).isFile()) throw new Error(`${file}: not a regular file; refused`);
+  return target;
+}
+
 /** Reads one published list: the header row is skipped, cells trimmed. */
 export function readNationalFile(dir: string, file: keyof typeof parsers) {
-  const rows = parse(readFileSync(path.join(dir, file)), { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+  const rows = parse(readFileSync(nationalFilePath(dir, file)), { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
   return parsers[file](rows.slice(1)) as { relations?: Relation[]; items?: ItemLimit[]; drugs?: DrugLimit[] };
 }
 
