@@ -103,7 +103,8 @@ export function evaluateRules(rules: readonly AnyRule[], ctx: EvaluationContext)
     if (status === 'retired') continue;
     if (ctx.serviceDate < rule.effectiveFrom || (rule.effectiveTo !== undefined && ctx.serviceDate > rule.effectiveTo)) continue;
     try {
-      const params = { ...rule.defaults, ...override?.params };
+      // the defaults object itself when nothing overrides them: no copy per rule per claim
+      const params = override?.params ? { ...rule.defaults, ...override.params } : rule.defaults;
       for (const hit of rule.evaluate({ claim: ctx.claim, history, reference, params })) {
         findings.push({
           ruleId: rule.id,

@@ -26,12 +26,16 @@ export const duplicateSameLine: Rule = {
     const first = new Map<string, { line: ClaimLine; claim?: Claim }>();
     for (const other of history.personClaims) {
       if (other.institutionId !== c.institutionId) continue;
-      for (const l of other.lines) if (!first.has(key(l))) first.set(key(l), { line: l, claim: other });
+      for (const l of other.lines) {
+        const k = key(l);
+        if (!first.has(k)) first.set(k, { line: l, claim: other });
+      }
     }
     for (const l of c.lines) {
-      const earlier = first.get(key(l));
+      const k = key(l);
+      const earlier = first.get(k);
       if (!earlier) {
-        first.set(key(l), { line: l });
+        first.set(k, { line: l });
         continue;
       }
       const name = itemName(l, reference);
