@@ -32,6 +32,8 @@ export interface PacedResult {
   latencies: Float64Array;
   /** sending stopped early: more than two seconds' worth of requests were waiting for answers */
   overloaded: boolean;
+  /** the errors by code (ECONNRESET, ECONNREFUSED, ...) */
+  errorCodes: Record<string, number>;
 }
 
 export async function pacedRun(o: PacedOptions): Promise<PacedResult> {
@@ -41,6 +43,7 @@ export async function pacedRun(o: PacedOptions): Promise<PacedResult> {
   const interval = 1000 / o.rate;
   const latencies: number[] = [];
   let sent = 0, ok = 0, non2xx = 0, errors = 0, done = 0, overloaded = false;
+  const errorCodes: Record<string, number> = {};
   const start = performance.now() + 20;
 
   await new Promise<void>((resolve) => {
@@ -71,8 +74,10 @@ export async function pacedRun(o: PacedOptions): Promise<PacedResult> {
           });
         },
       );
-      req.on('error', () => {
+      req.on('error', (err: NodeJS.ErrnoException) => {
         errors++;
+        const code = err.code ?? err.message;
+        errorCodes[code] = (errorCodes[code] ?? 0) + 1;
         finish();
       });
       req.end(body);
@@ -92,7 +97,7 @@ export async function pacedRun(o: PacedOptions): Promise<PacedResult> {
   });
   agent.destroy();
   const sorted = Float64Array.from(latencies).sort();
-  return { sent, ok, non2xx, errors, sendSeconds: (Math.max(1, sent - 1) * interval) / 1000, latencies: sorted, overloaded };
+  return { sent, ok, non2xx, errors, sendSeconds: (Math.max(1, sent - 1) * interval) / 1000, latencies: sorted, overloaded, errorCodes };
 }
 
 export function percentile(sorted: Float64Array, p: number): number {

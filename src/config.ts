@@ -24,6 +24,7 @@ const ConfigSchema = z.object({
   STREAM_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(48),
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
   HISTORY_WINDOW_DAYS: z.coerce.number().int().min(1).max(730).default(90),
   REFERENCE_REFRESH_MS: z.coerce.number().int().min(100).default(30_000),
   // The monthly report reads a province's month in one snapshot: its own statement timeout.

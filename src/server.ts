@@ -23,7 +23,17 @@ export async function startService(config: Config, logger: Logger = createLogger
   const server = await new Promise<ServerType>((resolve) => {
     // Node ends any request not fully received within requestTimeout (300 s by default): that would
     // cut every NDJSON stream longer than five minutes. Slow headers stay bounded by headersTimeout.
-    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT, serverOptions: { requestTimeout: 0 } }, () => resolve(s));
+    // An idle keep-alive connection is kept HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s), longer than the idle
+    // timeout of the load balancers and clients in front (commonly 60 s): with Node's 5 s, a client
+    // reusing a connection just as the service closes it got ECONNRESET (seen in the chaos soak).
+    // headersTimeout must exceed it (Node's rule).
+    const s = serve(
+      {
+        fetch: app.fetch, hostname: config.HOST, port: config.PORT,
+        serverOptions: { requestTimeout: 0, keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS, headersTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000 },
+      },
+      () => resolve(s),
+    );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl, onPostgres } from './support/database.js';
@@ -36,6 +37,28 @@ describe('/healthz and /readyz', () => {
     const res = await svc.call('/healthz', { role: null });
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ status: 'ok' });
+  });
+
+  it('keeps an idle connection open 65 s by default, and says so (above load balancers\' 60 s idle timeout)', async () => {
+    const agent = new http.Agent({ keepAlive: true });
+    const { header, sameSocket } = await new Promise<{ header: string | undefined; sameSocket: boolean }>((resolve, reject) => {
+      http.get(`${svc.url}/healthz`, { agent }, (first) => {
+        first.resume();
+        first.on('end', () => {
+          const socket = first.socket;
+          // a second request a moment later goes over the same connection
+          setTimeout(() => {
+            http.get(`${svc.url}/healthz`, { agent }, (second) => {
+              second.resume();
+              second.on('end', () => resolve({ header: String(first.headers['keep-alive']), sameSocket: second.socket === socket }));
+            }).on('error', reject);
+          }, 50);
+        });
+      }).on('error', reject);
+    });
+    agent.destroy();
+    expect(header).toBe('timeout=65');
+    expect(sameSocket).toBe(true);
   });
 
   it('/readyz answers 200 without a key when the database answers', async () => {

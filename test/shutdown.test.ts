@@ -95,7 +95,7 @@ describe('graceful shutdown', () => {
     expect(answers.map((a) => a.answer.claimId)).toEqual(streamed.map((c) => c.claimId));
 
     // stop() waited for them, then closed their kept-alive connections at once rather than after
-    // the server's 5 s keepAliveTimeout (before the fix it took ~4-5 s more), and never forced any
+    // the server's keepAliveTimeout (65 s; before the fix, with Node's 5 s, it took ~4-5 s more), and never forced any
     // (the server may finish closing a moment before this client has read the last response's
     // end, so the two instants are compared either way round)
     expect(stopFinished).toBeGreaterThan(stoppedAt);

@@ -516,7 +516,7 @@ async function soakScenario() {
     const r = await pacedRun({ url: s.url, path: '/v1/claims', headers, rate, durationS: seconds, maxSockets: 256, next: nextClaim, onOk: (id) => acked.push(id) });
     const m = { ok: r.ok, sent: r.sent, non2xx: r.non2xx, errors: r.errors, p50: sortedPercentile(r.latencies, 50), p99: sortedPercentile(r.latencies, 99), max: sortedPercentile(r.latencies, 100), rss: s.rss(), overloaded: r.overloaded };
     perMinute.push(m);
-    console.log(`  ${String(perMinute.length).padStart(3)}: ${(m.ok / seconds).toFixed(0)}/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, max ${ms(m.max)}, non-2xx ${m.non2xx}, errors ${m.errors}${m.overloaded ? ', FELL BEHIND' : ''}; RSS ${mb(m.rss)}; load average ${os.loadavg()[0]!.toFixed(1)}`);
+    console.log(`  ${String(perMinute.length).padStart(3)}: ${(m.ok / seconds).toFixed(0)}/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, max ${ms(m.max)}, non-2xx ${m.non2xx}, errors ${m.errors}${m.errors ? ` (${Object.entries(r.errorCodes).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}${m.overloaded ? ', FELL BEHIND' : ''}; RSS ${mb(m.rss)}; load average ${os.loadavg()[0]!.toFixed(1)}`);
   }
   const rssEnd = s.rss();
   const total = perMinute.reduce((a, m) => ({ ok: a.ok + m.ok, sent: a.sent + m.sent, bad: a.bad + m.non2xx + m.errors }), { ok: 0, sent: 0, bad: 0 });
