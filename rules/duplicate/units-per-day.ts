@@ -30,16 +30,17 @@ export const duplicateUnitsPerDay: Rule<Params> = {
   effectiveFrom: '2000-01-01',
   defaults: { acrossInstitutions: false },
   evaluate({ claim: c, history, reference: ref, params }) {
-    const others = othersOf(c, history.personClaims).filter((o) => params.acrossInstitutions || o.institutionId === c.institutionId);
-    // the days of this claim on which each item with a daily limit is billed
+    // the days of this claim on which each item with a daily limit is billed (most items have none:
+    // the limit is looked up before any key is built)
     const days = new Map<string, { first: ClaimLine; limit: number }>();
     for (const l of c.lines) {
-      const key = `${l.itemCode}|${l.serviceDate}`;
-      if (days.has(key)) continue;
       const limit = ref.item(l.itemCode, l.serviceDate)?.restrictions.unitsPerDay;
-      if (limit !== undefined) days.set(key, { first: l, limit });
+      if (limit === undefined) continue;
+      const key = `${l.itemCode}|${l.serviceDate}`;
+      if (!days.has(key)) days.set(key, { first: l, limit });
     }
     if (days.size === 0) return [];
+    const others = othersOf(c, history.personClaims).filter((o) => params.acrossInstitutions || o.institutionId === c.institutionId);
     // each limited item's lines gathered once, then split by day
     const byDay = new Map<string, Occurrence[]>();
     for (const code of new Set([...days.values()].map((d) => d.first.itemCode))) {

@@ -36,11 +36,15 @@ export const stockShortage: Rule<StockShortageParams> = {
   effectiveFrom: '2000-01-01',
   defaults: { tolerance: 0 },
   evaluate({ claim: c, history, reference: ref, params: p }) {
+    // most lines are of items without a stock record: nothing to do unless one of them has one
+    if (!c.lines.some((l) => ref.stock(c.institutionId, l.itemCode, l.serviceDate.slice(0, 7)))) return [];
     const claimMonth = monthOf(c.startedAt);
     const groups = new Map<string, ClaimLine[]>();
     for (const l of [...c.lines].sort((a, b) => a.serviceAt - b.serviceAt || a.lineNo - b.lineNo)) {
       const key = `${l.itemCode}|${l.serviceDate.slice(0, 7)}`;
-      groups.set(key, [...(groups.get(key) ?? []), l]);
+      const group = groups.get(key);
+      if (group) group.push(l);
+      else groups.set(key, [l]);
     }
     const hits: RuleHit[] = [];
     for (const lines of groups.values()) {

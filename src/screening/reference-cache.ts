@@ -67,7 +67,8 @@ export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> =
     item: (code, date) => mergedItem(s, code, date),
     relationsOfMain: (code, date) => s.relations.allAt(code, date),
     relationsOfSub: (code, date) => s.relationsBySub.allAt(code, date),
-    stock: (institutionId, itemCode, month) => stock.get(`${institutionId}|${itemCode}|${month}`),
+    // usually empty (the claim's items with a stock record): no key built then
+    stock: (institutionId, itemCode, month) => (stock.size === 0 ? undefined : stock.get(`${institutionId}|${itemCode}|${month}`)),
   };
 }
 
