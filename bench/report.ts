@@ -60,7 +60,9 @@ try {
   const total = weight.reduce((s, w) => s + w, 0);
   process.stdout.write(`institutions       ${insts.length} (${new Set(insts.map((i) => `${i.type}/${i.level}`)).size} peer groups)\n`);
 
-  for (const t of ['findings', 'claim_lines', 'claims']) await raw.unsafe(`alter table ${t} set unlogged`);
+  // Tables that reference claims first: a table can become unlogged only once no logged table references it.
+  for (const t of ['review_second_reviews', 'review_conclusions', 'review_reasons', 'review_cases', 'findings', 'claim_lines', 'claims'])
+    await raw.unsafe(`alter table ${t} set unlogged`);
   await raw.unsafe(`select setseed(0.42)`);
 
   const loadStarted = performance.now();
