@@ -31,11 +31,11 @@ async function seed(query: (text: string, params?: unknown[]) => Promise<unknown
   const families = ['duplicate', 'split-charging', 'bed-hanging', 'overlapping-stay', 'substitution', 'price', 'quantity', 'restriction'];
   await query(
     `insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at, service_month, main_diagnosis,
-                         total_amount, payable_amount, decision, content_hash, body, answer)
+                         total_amount, payable_amount, decision, content_hash, body, answer, line_count, lines_missing_name, lines_missing_spec)
      select gen_random_uuid(), 'H' || lpad((g % 40)::text, 11, '0'), 'BENCH-' || g, md5(g::text), 'inpatient',
             timestamptz '2026-10-01 08:00+08' + (g % 28) * interval '1 day', timestamptz '2026-10-03 08:00+08' + (g % 28) * interval '1 day',
             '2026-10', 'J18', 100 + g % 900, 100 + g % 900, 'review', md5('c' || g),
-            jsonb_build_object('visitType', 'inpatient', 'lines', '[]'::jsonb, 'totalAmount', 100 + g % 900), '{}'::jsonb
+            jsonb_build_object('visitType', 'inpatient', 'lines', '[]'::jsonb, 'totalAmount', 100 + g % 900), '{}'::jsonb, 0, 0, 0
      from generate_series(1, $1::int) g`,
     [CASES],
   );

@@ -3,10 +3,14 @@
 // One claim per row of generate_series, per institution: visit type by the institution's mix,
 // service in the month, four fee lines in the body (1% without the own item name, 2% of drug
 // lines without a specification), settled 0-2 days after the service (3% 8-20 days), received
-// at settlement (1% after the default cut-off), 8% with a line withheld.
+// at settlement (1% after the default cut-off), 8% with a line withheld. The data-quality columns
+// are filled from the same draws as the body, as intake fills them from the claim
+// (src/claims/quality.ts): four lines, the missing name and specification, and settledAt as the
+// body states it (to the second).
 export const INSERT_CLAIMS = `
 insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at, service_month,
-  main_diagnosis, total_amount, payable_amount, decision, content_hash, received_at, body, answer)
+  main_diagnosis, total_amount, payable_amount, decision, content_hash, received_at, body, answer,
+  line_count, lines_missing_name, lines_missing_spec, settled_at)
 select gen_random_uuid(), i.id, 'B' || $5 || '-' || g, md5(i.id || ':' || (g % 4000)), v.vt, v.st, v.en, $5,
   'J06', v.amt, v.amt - v.wh, case when v.wh > 0 then 'withhold' else 'pass' end, md5(i.id || g),
   v.rcv, jsonb_build_object(
@@ -14,11 +18,12 @@ select gen_random_uuid(), i.id, 'B' || $5 || '-' || g, md5(i.id || ':' || (g % 4
     'settledAt', to_char(v.settled at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
     'totalAmount', v.amt::text,
     'lines', jsonb_build_array(
-      jsonb_strip_nulls(jsonb_build_object('lineId', '1', 'itemCode', '110200001', 'category', 'service', 'hospitalItemName', case when random() < 0.01 then null else '诊查费' end, 'quantity', 1, 'unitPrice', '20.00', 'amount', '20.00')),
-      jsonb_strip_nulls(jsonb_build_object('lineId', '2', 'itemCode', 'XJ01CAA040A001', 'category', 'drug', 'hospitalItemName', '阿莫西林胶囊', 'specification', case when random() < 0.02 then null else '0.25g*24粒' end, 'quantity', 2, 'unitPrice', '12.50', 'amount', '25.00')),
+      jsonb_strip_nulls(jsonb_build_object('lineId', '1', 'itemCode', '110200001', 'category', 'service', 'hospitalItemName', case when v.noname then null else '诊查费' end, 'quantity', 1, 'unitPrice', '20.00', 'amount', '20.00')),
+      jsonb_strip_nulls(jsonb_build_object('lineId', '2', 'itemCode', 'XJ01CAA040A001', 'category', 'drug', 'hospitalItemName', '阿莫西林胶囊', 'specification', case when v.nospec then null else '0.25g*24粒' end, 'quantity', 2, 'unitPrice', '12.50', 'amount', '25.00')),
       jsonb_build_object('lineId', '3', 'itemCode', '250101001', 'category', 'lab', 'hospitalItemName', '血常规', 'quantity', 1, 'unitPrice', '25.00', 'amount', '25.00'),
       jsonb_build_object('lineId', '4', 'itemCode', '120100001', 'category', 'nursing', 'hospitalItemName', '护理费', 'quantity', 1, 'unitPrice', '10.00', 'amount', (v.amt - 70)::text))),
-  '{}'::jsonb
+  '{}'::jsonb,
+  4, v.noname::int, v.nospec::int, date_trunc('second', v.settled)
 from unnest($1::text[], $2::int[], $3::float8[], $4::bool[]) as i(id, n, inp, ph)
 cross join lateral generate_series(1, i.n) as g
 cross join lateral (
@@ -26,10 +31,11 @@ cross join lateral (
   from (
     select s.*, s.en + case when random() < 0.03 then (8 + floor(random() * 13)) * interval '1 day' else random() * interval '2 days' end as settled
     from (
-      select vt, st, st + case when vt = 'inpatient' then (1 + floor(random() * 14)) * interval '1 day' else interval '20 minutes' end as en,
+      select vt, noname, nospec, st, st + case when vt = 'inpatient' then (1 + floor(random() * 14)) * interval '1 day' else interval '20 minutes' end as en,
              round((case when vt = 'inpatient' then 3000 + random() * 12000 when vt = 'pharmacy' then 80 + random() * 300 else 100 + random() * 600 end)::numeric, 2) as amt,
              case when random() < 0.08 then 20.00 else 0 end as wh
       from (select case when i.ph then 'pharmacy' when random() < i.inp then 'inpatient' else 'outpatient' end as vt,
+                   random() < 0.01 as noname, random() < 0.02 as nospec,
                    ($5 || '-01')::timestamp - interval '8 hours' + random() * interval '27 days' as st0
             where g > 0) x
       cross join lateral (select x.st0 at time zone 'UTC' as st) y

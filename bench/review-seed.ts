@@ -4,9 +4,9 @@ import type { Database } from '../src/db/client.js';
 export async function seedCases(database: Database, count: number, month = '2026-10') {
   await database.query(
     `insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at, service_month,
-       total_amount, payable_amount, decision, content_hash, body, answer)
+       total_amount, payable_amount, decision, content_hash, body, answer, line_count, lines_missing_name, lines_missing_spec)
      select gen_random_uuid(), 'H' || lpad((g % 40)::text, 11, '0'), 'SEED' || g, 'p' || g, 'inpatient', now(), now(), $2,
-       100 + g % 900, 100 + g % 900, 'review', 'h', '{}'::jsonb, '{}'::jsonb
+       100 + g % 900, 100 + g % 900, 'review', 'h', '{}'::jsonb, '{}'::jsonb, 0, 0, 0
      from generate_series(1, $1::int) g`,
     [count, month],
   );

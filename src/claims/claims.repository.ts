@@ -5,6 +5,7 @@ import { isoInstant } from '../lib/time.js';
 import type { RetrospectiveFinding, StoredFinding } from '../screening/findings.js';
 import { createBatcher } from '../lib/batcher.js';
 import type { ClaimAnswer } from './answer.js';
+import { claimQuality } from './quality.js';
 
 export interface ScreenedClaim {
   id: string;
@@ -29,8 +30,9 @@ const INSERT_CLAIM = `
 with ins as (
   insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
     service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
-    body, answer)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb)
+    body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb,
+    $20::int, $21::int, $22::int, $23::timestamptz)
   on conflict (institution_id, claim_no) do nothing
   returning id
 ), lines as (
@@ -67,12 +69,13 @@ const INSERT_CLAIMS = `
 with c as (
   select * from jsonb_to_recordset($1::jsonb) as x(id uuid, inst text, cno text, person text, visit text,
     started timestamptz, ended timestamptz, month text, diag text, total numeric, payable numeric, decision text,
-    hash text, client uuid, body jsonb, answer jsonb)
+    hash text, client uuid, body jsonb, answer jsonb, nl int, nname int, nspec int, settled timestamptz)
 ), ins as (
   insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
     service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
-    body, answer)
-  select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body, answer
+    body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at)
+  select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body, answer,
+    nl, nname, nspec, settled
   from c
   on conflict (institution_id, claim_no) do nothing
   returning id, institution_id, person_hash, service_month
@@ -101,6 +104,9 @@ with c as (
   join claims e on e.institution_id = f.inst and e.claim_no = f.cno
 )
 select id from ins`;
+
+/** The settlement system's settledAt, as sent (null when it was not). */
+const settledAt = (c: Claim) => (c.settledAt === undefined ? null : isoInstant(c.settledAt));
 
 const SELECT_BY_KEY = `
 select id, content_hash, answer, body from claims where institution_id = $1 and claim_no = $2`;
@@ -144,6 +150,7 @@ export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFl
   /** One claim, one statement. */
   const insertOne = async (s: ScreenedClaim): Promise<InsertOutcome> => {
     const c = s.claim;
+    const q = claimQuality(c);
     const rows = await database.query(INSERT_CLAIM, [
       s.id,
       c.institutionId,
@@ -164,6 +171,10 @@ export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFl
       JSON.stringify(lineRecords(c)),
       JSON.stringify(s.findings),
       JSON.stringify(s.retrospective),
+      q.lineCount,
+      q.linesMissingName,
+      q.linesMissingSpec,
+      settledAt(c),
     ]);
     return rows.length > 0 ? { inserted: true } : existingFor(c);
   };
@@ -176,11 +187,13 @@ export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFl
     const retro = [];
     for (const s of list) {
       const c = s.claim;
+      const q = claimQuality(c);
       claims.push({
         id: s.id, inst: c.institutionId, cno: c.claimNo, person: c.personHash, visit: c.visitType,
         started: isoInstant(c.startedAt), ended: isoInstant(c.endedAt), month: s.answer.serviceMonth,
         diag: c.mainDiagnosis ?? null, total: formatFen(c.totalFen), payable: s.answer.payableAmount,
         decision: s.answer.decision, hash: s.contentHash, client: s.clientId, body: s.body, answer: s.answer,
+        nl: q.lineCount, nname: q.linesMissingName, nspec: q.linesMissingSpec, settled: settledAt(c),
       });
       lines.push(...lineRecords(c, s.id));
       for (const f of s.findings) own.push({ ...f, cid: s.id });

@@ -132,6 +132,14 @@ export const claims = pgTable(
     clientId: uuid('client_id'),
     body: jsonb('body').notNull(),
     answer: jsonb('answer').notNull(),
+    // Data quality as the monthly report counts it, computed once at intake (src/claims/quality.ts)
+    // so the report reads plain columns, not every claim's body: fee lines, lines without the
+    // institution's own item name, drug and consumable lines without a specification, and the
+    // settlement system's settledAt (null when it was not sent).
+    lineCount: integer('line_count').notNull(),
+    linesMissingName: integer('lines_missing_name').notNull(),
+    linesMissingSpec: integer('lines_missing_spec').notNull(),
+    settledAt: tstz('settled_at'),
   },
   (t) => [
     uniqueIndex('claims_institution_claim_no_key').on(t.institutionId, t.claimNo),

@@ -86,27 +86,18 @@ export async function buildReport(database: Database, options: ReportOptions): P
     );
     step('rules');
 
-    // 3. Data quality from the stored bodies, one pass: lines without the institution's own name or
-    // a drug's specification, and days from the end of service to the submission (the
-    // settlement system's settledAt when sent, else the time the service received the claim).
+    // 3. Data quality from the columns intake filled from each claim (src/claims/quality.ts): lines
+    // without the institution's own name or a drug's or consumable's specification, and days from the
+    // end of service to the submission (the settlement system's settledAt when sent, else the time
+    // the service received the claim).
     const quality = await query<{ institution_id: string; claims: number; lines: number; missing_name: number; missing_spec: number; lag_median: number | null; lag_p90: number | null; lag_max: number | null; late: number }>(
       `with per_claim as (
-         select c.institution_id,
-                extract(epoch from (
-                  case when c.body->>'settledAt' is null then c.received_at
-                       when c.body->>'settledAt' ~ '(Z|[+-]\\d{2}:?\\d{2})$' then (c.body->>'settledAt')::timestamptz
-                       else ((c.body->>'settledAt')::timestamp - interval '8 hours') at time zone 'UTC' end
-                  - c.ended_at)) / 86400.0 as lag,
-                l.lines, l.missing_name, l.missing_spec
-         from claims c
-         cross join lateral (
-           select count(*)::int as lines,
-                  count(*) filter (where coalesce(btrim(x->>'hospitalItemName'), '') = '')::int as missing_name,
-                  count(*) filter (where x->>'category' in ('drug', 'consumable') and coalesce(btrim(x->>'specification'), '') = '')::int as missing_spec
-           from jsonb_array_elements(c.body->'lines') as x) l
-         where c.service_month = $1 and c.received_at <= $2)
-       select institution_id, count(*)::int as claims, sum(lines)::int as lines, sum(missing_name)::int as missing_name,
-              sum(missing_spec)::int as missing_spec,
+         select institution_id, line_count, lines_missing_name, lines_missing_spec,
+                extract(epoch from (coalesce(settled_at, received_at) - ended_at)) / 86400.0 as lag
+         from claims
+         where service_month = $1 and received_at <= $2)
+       select institution_id, count(*)::int as claims, sum(line_count)::int as lines, sum(lines_missing_name)::int as missing_name,
+              sum(lines_missing_spec)::int as missing_spec,
               percentile_cont(0.5) within group (order by greatest(lag, 0)) as lag_median,
               percentile_cont(0.9) within group (order by greatest(lag, 0)) as lag_p90,
               max(greatest(lag, 0)) as lag_max,
