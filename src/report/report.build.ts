@@ -19,7 +19,7 @@ export interface ReportOptions {
   onStep?: (step: string) => void;
 }
 
-export const REPORT_STEPS = ['volumes', 'findings', 'rules', 'data quality', 'rejections', 'model', 'review', 'standouts'] as const;
+export const REPORT_STEPS = ['volumes', 'data quality', 'findings', 'rules', 'rejections', 'model', 'review', 'standouts'] as const;
 
 const fen = (v: unknown): number => (v === null || v === undefined ? 0 : (fenFrom(String(v)) ?? 0));
 const money = (v: unknown) => formatFen(fen(v));
@@ -27,6 +27,18 @@ const int = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
 export const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : null);
 const change = (now: number, before: number) => (before > 0 ? Math.round(((now - before) / before) * 1000) / 10 : null);
+
+type VolumeRow = { institution_id: string | null; service_month: string; claims: number; patients: number; inpatient: number; amount: string; payable: string; late_claims: number; late_amount: string };
+type FindingRow = { institution_id: string; family: string; status: string; hits: number; claims: number; amount: string; violation: string; duplicates: number; late_hits: number; late_amount: string };
+type RuleSqlRow = { rule_id: string; family: string; status: string; severity: string; hits: number; claims: number; amount: string };
+type QualityRow = { institution_id: string; claims: number; lines: number; missing_name: number; missing_spec: number; lag_median: number | null; lag_p90: number | null; lag_max: number | null; late: number };
+
+/** A float8[] as the driver hands it back: an array (postgres.js) or its text form (`{1.5,2}`). */
+function parseFloatArray(v: unknown): (number | null)[] {
+  if (v === null || v === undefined) return [];
+  const items = Array.isArray(v) ? v : String(v).replace(/^\{|\}$/g, '').split(',').filter((x) => x !== '');
+  return items.map((x) => (x === null || x === 'NULL' ? null : Number(x)));
+}
 
 /** The institution's own text of a rejected path, with line numbers taken out: `lines[*].amount`. */
 const RESUBMITTED_RULE = 'DUP-RESUBMITTED-VISIT';
@@ -44,68 +56,75 @@ export async function buildReport(database: Database, options: ReportOptions): P
     const cutoff = isoInstant(period.cutoff);
     const names = await institutionNames(query, period);
 
-    // 1. Volumes per institution and month over 13 months, and the fund's patients (grouping sets).
-    const volumes = await query<{ institution_id: string | null; service_month: string; claims: number; patients: number; inpatient: number; amount: string; payable: string; late_claims: number; late_amount: string }>(
-      `select institution_id, service_month,
-              count(*) filter (where received_at <= $3)::int as claims,
-              count(distinct person_hash) filter (where received_at <= $3)::int as patients,
-              count(*) filter (where received_at <= $3 and visit_type = 'inpatient')::int as inpatient,
-              coalesce(sum(total_amount) filter (where received_at <= $3), 0)::text as amount,
-              coalesce(sum(payable_amount) filter (where received_at <= $3), 0)::text as payable,
-              count(*) filter (where received_at > $3)::int as late_claims,
-              coalesce(sum(total_amount) filter (where received_at > $3), 0)::text as late_amount
-       from claims where service_month >= $1 and service_month <= $2
+    // 1. One pass over the claims of 13 months: volumes per institution and month and the fund's
+    // (grouping sets), and the month's data quality per institution from the columns intake filled
+    // from each claim (src/claims/quality.ts): lines without the institution's own name or a drug's
+    // or consumable's specification, and days from the end of service to the submission (the
+    // settlement system's settledAt when sent, else the time the service received the claim).
+    const volumeRows = await query<VolumeRow & QualityRow & { fund: number; lag_pct: unknown }>(
+      `select institution_id, service_month, grouping(institution_id) as fund,
+              count(*) filter (where on_time)::int as claims,
+              count(distinct person_hash) filter (where on_time)::int as patients,
+              count(*) filter (where on_time and visit_type = 'inpatient')::int as inpatient,
+              coalesce(sum(total_amount) filter (where on_time), 0)::text as amount,
+              coalesce(sum(payable_amount) filter (where on_time), 0)::text as payable,
+              count(*) filter (where not on_time)::int as late_claims,
+              coalesce(sum(total_amount) filter (where not on_time), 0)::text as late_amount,
+              sum(line_count) filter (where quality)::int as lines,
+              sum(lines_missing_name) filter (where quality)::int as missing_name,
+              sum(lines_missing_spec) filter (where quality)::int as missing_spec,
+              percentile_cont(array[0.5, 0.9]) within group (order by greatest(lag, 0)) filter (where quality) as lag_pct,
+              max(greatest(lag, 0)) filter (where quality) as lag_max,
+              count(*) filter (where quality and lag > $4)::int as late
+       from (select institution_id, service_month, person_hash, visit_type, total_amount, payable_amount,
+                    line_count, lines_missing_name, lines_missing_spec,
+                    received_at <= $3 as on_time,
+                    service_month = $2 and received_at <= $3 as quality,
+                    extract(epoch from (coalesce(settled_at, received_at) - ended_at)) / 86400.0 as lag
+             from claims where service_month >= $1 and service_month <= $2) c
        group by grouping sets ((institution_id, service_month), (service_month))`,
-      [period.months[0], period.month, cutoff],
+      [period.months[0], period.month, cutoff, lateDays],
     );
+    const volumes: VolumeRow[] = volumeRows.map((r) => ({ ...r, institution_id: Number(r.fund) === 1 ? null : r.institution_id }));
+    const quality: QualityRow[] = volumeRows
+      .filter((r) => Number(r.fund) === 0 && r.service_month === period.month && int(r.claims) > 0)
+      .map((r) => {
+        const pcts = parseFloatArray(r.lag_pct);
+        return { ...r, lag_median: pcts[0] ?? null, lag_p90: pcts[1] ?? null };
+      });
     step('volumes');
+    step('data quality');
 
-    // 2. Findings on the month's claims, per institution, family and status.
-    const findings = await query<{ institution_id: string; family: string; status: string; hits: number; claims: number; amount: string; violation: string; duplicates: number; late_hits: number; late_amount: string }>(
-      `select c.institution_id, f.family, f.status,
-              count(*) filter (where f.created_at <= $2 and c.received_at <= $2)::int as hits,
-              count(distinct f.claim_id) filter (where f.created_at <= $2 and c.received_at <= $2)::int as claims,
-              coalesce(sum(f.amount) filter (where f.created_at <= $2 and c.received_at <= $2), 0)::text as amount,
-              coalesce(sum(f.amount) filter (where f.created_at <= $2 and c.received_at <= $2 and f.severity = 'violation'), 0)::text as violation,
-              count(distinct f.claim_id) filter (where f.created_at <= $2 and c.received_at <= $2 and f.rule_id = $3)::int as duplicates,
-              count(*) filter (where f.created_at > $2 or c.received_at > $2)::int as late_hits,
-              coalesce(sum(f.amount) filter (where f.created_at > $2 or c.received_at > $2), 0)::text as late_amount
-       from findings f join claims c on c.id = f.claim_id
-       where f.service_month = $1 and c.service_month = $1
-       group by c.institution_id, f.family, f.status`,
+    // 2. One pass over the findings of the month's claims: per institution, family and status
+    // (late ones apart), and per rule (by the cut-off).
+    const findingRows = await query<FindingRow & RuleSqlRow & { per_rule: number; in_month: number; r_hits: number; r_claims: number; r_amount: string | null }>(
+      `select f.institution_id, f.rule_id, f.family, f.status, f.severity, grouping(f.institution_id) as per_rule,
+              count(*) filter (where in_month)::int as in_month,
+              count(*) filter (where in_month and on_time)::int as hits,
+              count(distinct f.claim_id) filter (where in_month and on_time)::int as claims,
+              coalesce(sum(f.amount) filter (where in_month and on_time), 0)::text as amount,
+              coalesce(sum(f.amount) filter (where in_month and on_time and f.severity = 'violation'), 0)::text as violation,
+              count(distinct f.claim_id) filter (where in_month and on_time and f.rule_id = $3)::int as duplicates,
+              count(*) filter (where in_month and not on_time)::int as late_hits,
+              coalesce(sum(f.amount) filter (where in_month and not on_time), 0)::text as late_amount,
+              count(*) filter (where on_time)::int as r_hits,
+              count(distinct f.claim_id) filter (where on_time)::int as r_claims,
+              sum(f.amount) filter (where on_time)::text as r_amount
+       from (select c.institution_id, f.rule_id, f.family, f.status, f.severity, f.claim_id, f.amount,
+                    f.created_at <= $2 and c.received_at <= $2 as on_time, c.service_month = $1 as in_month
+             from findings f join claims c on c.id = f.claim_id
+             where f.service_month = $1) f
+       group by grouping sets ((f.institution_id, f.family, f.status), (f.rule_id, f.family, f.status, f.severity))
+       order by per_rule, f.rule_id, f.status, f.severity`,
       [period.month, cutoff, RESUBMITTED_RULE],
     );
+    // A group of each set exists where the former separate queries' WHERE let a row through.
+    const findings: FindingRow[] = findingRows.filter((r) => Number(r.per_rule) === 0 && int(r.in_month) > 0);
+    const rules: RuleSqlRow[] = findingRows
+      .filter((r) => Number(r.per_rule) === 1 && int(r.r_hits) > 0)
+      .map((r) => ({ rule_id: r.rule_id, family: r.family, status: r.status, severity: r.severity, hits: r.r_hits, claims: r.r_claims, amount: r.r_amount as string }));
     step('findings');
-
-    const rules = await query<{ rule_id: string; family: string; status: string; severity: string; hits: number; claims: number; amount: string }>(
-      `select f.rule_id, f.family, f.status, f.severity, count(*)::int as hits, count(distinct f.claim_id)::int as claims, sum(f.amount)::text as amount
-       from findings f join claims c on c.id = f.claim_id
-       where f.service_month = $1 and f.created_at <= $2 and c.received_at <= $2
-       group by 1, 2, 3, 4 order by 1, 3, 4`,
-      [period.month, cutoff],
-    );
     step('rules');
-
-    // 3. Data quality from the columns intake filled from each claim (src/claims/quality.ts): lines
-    // without the institution's own name or a drug's or consumable's specification, and days from the
-    // end of service to the submission (the settlement system's settledAt when sent, else the time
-    // the service received the claim).
-    const quality = await query<{ institution_id: string; claims: number; lines: number; missing_name: number; missing_spec: number; lag_median: number | null; lag_p90: number | null; lag_max: number | null; late: number }>(
-      `with per_claim as (
-         select institution_id, line_count, lines_missing_name, lines_missing_spec,
-                extract(epoch from (coalesce(settled_at, received_at) - ended_at)) / 86400.0 as lag
-         from claims
-         where service_month = $1 and received_at <= $2)
-       select institution_id, count(*)::int as claims, sum(line_count)::int as lines, sum(lines_missing_name)::int as missing_name,
-              sum(lines_missing_spec)::int as missing_spec,
-              percentile_cont(0.5) within group (order by greatest(lag, 0)) as lag_median,
-              percentile_cont(0.9) within group (order by greatest(lag, 0)) as lag_p90,
-              max(greatest(lag, 0)) as lag_max,
-              count(*) filter (where lag > $3)::int as late
-       from per_claim group by institution_id`,
-      [period.month, cutoff, lateDays],
-    );
-    step('data quality');
 
     // Rejected submissions carry no trustworthy service date: those received in the month's
     // submission window, from its first day to the cut-off, are counted.
@@ -159,10 +178,10 @@ function assemble(
   generatedAt: number,
   lateDays: number,
   names: Map<string, InstitutionName>,
-  volumes: { institution_id: string | null; service_month: string; claims: number; patients: number; inpatient: number; amount: string; payable: string; late_claims: number; late_amount: string }[],
-  findings: { institution_id: string; family: string; status: string; hits: number; claims: number; amount: string; violation: string; duplicates: number; late_hits: number; late_amount: string }[],
-  rules: { rule_id: string; family: string; status: string; severity: string; hits: number; claims: number; amount: string }[],
-  quality: { institution_id: string; claims: number; lines: number; missing_name: number; missing_spec: number; lag_median: number | null; lag_p90: number | null; lag_max: number | null; late: number }[],
+  volumes: VolumeRow[],
+  findings: FindingRow[],
+  rules: RuleSqlRow[],
+  quality: QualityRow[],
   rejected: { institution_id: string | null; n: number }[],
   rejectionPaths: { path: string; n: number }[],
   model: Report['model'],
