@@ -8,8 +8,9 @@
  * (src/sim's institutions at the scale that gives --claims a month) through the reference repository, and then
  * BULK-LOADS claims straight into the tables with SQL (generate_series), not through the HTTP API:
  * a million claims through the API would take the benchmark hours. The bulk claims follow the
- * world's institutions (volume and visit mix of each), with bodies of four fee lines (the data-
- * quality step reads them), findings on ~6% of claims (5% of those from rules in trial), 0.5%
+ * world's institutions (volume and visit mix of each), with bodies of four fee lines and the
+ * data-quality columns intake fills from a claim (line count, lines without the own name or a
+ * specification, settledAt) drawn together with them, findings on ~6% of claims (5% of those from rules in trial), 0.5%
  * rejected submissions, 1% of claims arriving after the cut-off. claim_lines is not loaded: the
  * report never reads it. The bulk tables are UNLOGGED in this throwaway database to spare the WAL.
  *
