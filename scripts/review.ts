@@ -3,13 +3,13 @@
  * same are served by the API under /v1/review/…):
  *   npm run sample:close  -- --month YYYY-MM --by "<person>"   tops each institution-month up to the floor
  *   npm run sample:verify -- --month YYYY-MM                   re-derives the selection and compares
- *   npm run trail:verify                                       checks the trail's hash chain
+ *   npm run trail:verify                                       seals what is pending, then checks the trail's hash chain
  * Exit status 1 when a verification fails.
  */
 import { parseArgs } from 'node:util';
 import { openConfiguredDatabase, resolvePersonIdSecret } from '../src/compose.js';
 import { closeMonth, ratesPpm, sampleKey, verifyMonth } from '../src/review/sampling.js';
-import { verifyTrail } from '../src/review/trail.js';
+import { sealTrail, verifyTrail } from '../src/review/trail.js';
 import { cliConfig, fail } from './cli.js';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { month: { type: 'string' }, by: { type: 'string' } } });
@@ -40,8 +40,13 @@ try {
     out(r.match ? `${r.month}: the stored sample matches the selection re-derived from the claims and the key` : `${r.month}: MISMATCH`);
     ok = r.match;
   } else {
+    const s = await sealTrail(database);
+    out(`sealed ${s.sealed} pending entries`);
     const r = await verifyTrail(database);
-    out(r.ok ? `trail verified: ${r.entries} entries, head ${r.head}` : `trail BROKEN at entry ${r.brokenAt}: ${r.problem} (${r.entries} entries before it verified)`);
+    const pending = r.pending > 0 ? `; ${r.pending} entries committed since, not yet sealed` : '';
+    out(r.ok
+      ? `trail verified: ${r.entries} entries, head ${r.head}${pending}`
+      : `trail BROKEN at entry ${r.brokenAt} (chain position ${r.position}): ${r.problem} (${r.entries} entries before it verified${pending})`);
     ok = r.ok;
   }
 } finally {

@@ -17,6 +17,7 @@ import { createProviderScoreCache } from './provider-model/provider-score-cache.
 import { createReviewCases } from './review/cases.js';
 import { createReviewConflicts } from './review/conflicts.js';
 import { ratesPpm, sampleKey, sampleSessionSettings } from './review/sampling.js';
+import { createTrailSealer } from './review/trail.js';
 import { createReferenceRepository } from './reference/reference.repository.js';
 import { createHistoryRepository } from './screening/history.repository.js';
 import { createReferenceCache } from './screening/reference-cache.js';
@@ -54,6 +55,7 @@ export function openConfiguredDatabase(config: Config, sessionSettings?: Record<
 /** The composition root: builds every dependency once and hands it down. */
 export function buildDeps(config: Config, database: Database, logger: Logger, personIdSecret: string, now: () => number = Date.now): AppDeps {
   const providerModels = createProviderModelRepository({ database });
+  const sealer = createTrailSealer({ database, logger });
   return {
     config,
     database,
@@ -79,10 +81,11 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     providerModels,
     providerScores: createProviderScoreCache({ database, models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
     review: {
-      cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL }),
-      conflicts: createReviewConflicts({ database }),
+      cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge }),
+      conflicts: createReviewConflicts({ database, afterCommit: sealer.nudge }),
       key: sampleKey(config, personIdSecret),
       rates: ratesPpm(config),
+      sealer,
     },
   };
 }

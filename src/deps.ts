@@ -13,6 +13,7 @@ import type { ProviderScoreCache } from './provider-model/provider-score-cache.j
 import type { ReviewCases } from './review/cases.js';
 import type { ReviewConflicts } from './review/conflicts.js';
 import type { RatesPpm } from './review/sampling.js';
+import type { TrailSealer } from './review/trail.js';
 import type { ReferenceRepository } from './reference/reference.repository.js';
 import type { HistoryRepository } from './screening/history.repository.js';
 import type { ReferenceCache } from './screening/reference-cache.js';
@@ -40,5 +41,5 @@ export interface AppDeps {
   ruleErrors: RuleErrorLog;
   providerModels: ProviderModelRepository;
   providerScores: ProviderScoreCache;
-  review: { cases: ReviewCases; conflicts: ReviewConflicts; key: Buffer; rates: RatesPpm };
+  review: { cases: ReviewCases; conflicts: ReviewConflicts; key: Buffer; rates: RatesPpm; sealer: TrailSealer };
 }

@@ -19,6 +19,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   const deps = buildDeps(config, database, logger, secret);
   await Promise.all([deps.referenceCache.start(), deps.ruleSettings.start(), deps.providerScores.start()]);
   deps.ruleErrors.start();
+  deps.review.sealer.start();
   const app = createApp(deps);
   const server = await new Promise<ServerType>((resolve) => {
     // Node ends any request not fully received within requestTimeout (300 s by default): that would
@@ -66,6 +67,7 @@ export async function startService(config: Config, logger: Logger = createLogger
       deps.ruleSettings.stop();
       deps.providerScores.stop();
       await deps.ruleErrors.stop();
+      await deps.review.sealer.stop();
       await database.close();
       logger.info('stopped');
     })());

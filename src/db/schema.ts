@@ -605,8 +605,8 @@ export const reviewSampleMonths = pgTable(
 );
 
 /**
- * The append-only trail of every review action: `body` is the canonical JSON that was hashed,
- * `hash` = SHA-256(prev_hash + "\n" + body); appends are serialised by an advisory lock.
+ * The append-only trail of every review action: `body` is the canonical JSON that is hashed when
+ * the entry is sealed (review_trail_seals); `txid` is the inserting transaction's (src/review/trail.ts).
  */
 export const reviewTrail = pgTable(
   'review_trail',
@@ -617,8 +617,24 @@ export const reviewTrail = pgTable(
     action: text('action').notNull(),
     caseId: bigint('case_id', { mode: 'number' }),
     body: text('body').notNull(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull().unique(),
+    txid: bigint('txid', { mode: 'number' }).notNull().default(sql`(pg_current_xact_id()::text)::bigint`),
   },
-  (t) => [index('review_trail_case_idx').on(t.caseId, t.seq)],
+  (t) => [index('review_trail_case_idx').on(t.caseId, t.seq), index('review_trail_txid_idx').on(t.txid)],
 );
+
+/**
+ * The trail's hash chain, insert-only: the entry at chain position `position` has
+ * hash = SHA-256(prev_hash + "\n" + its body); `horizon` is the oldest transaction still running
+ * when the sealing that wrote the row looked (src/review/trail.ts).
+ */
+export const reviewTrailSeals = pgTable('review_trail_seals', {
+  position: bigint('position', { mode: 'number' }).primaryKey(),
+  entrySeq: bigint('entry_seq', { mode: 'number' })
+    .notNull()
+    .unique()
+    .references(() => reviewTrail.seq),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull().unique(),
+  horizon: bigint('horizon', { mode: 'number' }).notNull(),
+  sealedAt: tstz('sealed_at').notNull().defaultNow(),
+});

@@ -206,7 +206,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
               {d.trail.map((t) => (
                 <tr data-action={t.action}>
                   <td class="num">{t.seq}</td><td>{short(t.at)}</td><td>{t.actor}</td><td>{m.trailAction[t.action] ?? t.action}</td>
-                  <td><Diff value={t.before} /></td><td><Diff value={t.after} /></td><td><code title={t.hash}>{t.hash.slice(0, 10)}</code></td>
+                  <td><Diff value={t.before} /></td><td><Diff value={t.after} /></td><td>{t.hash ? <code title={t.hash}>{t.hash.slice(0, 10)}</code> : <span class="muted">{m.sealPending}</span>}</td>
                 </tr>
               ))}
             </tbody>

@@ -107,6 +107,7 @@ const zh = {
   action: '操作',
   before: '操作前',
   after: '操作后',
+  sealPending: '待封存',
   trailAction: {
     'case.draw': '分配', 'case.conclude': '初审结论', 'case.agree': '复审同意', 'case.send_back': '复审退回', 'case.release': '退回案件池',
     'case.reopen': '重新打开', 'case.appeal': '申诉', 'case.open': '立案',
@@ -220,6 +221,7 @@ const en: Messages = {
   action: 'Action',
   before: 'Before',
   after: 'After',
+  sealPending: 'sealing',
   trailAction: {
     'case.draw': 'drawn', 'case.conclude': 'concluded', 'case.agree': 'agreed', 'case.send_back': 'sent back', 'case.release': 'released',
     'case.reopen': 'reopened', 'case.appeal': 'appeal', 'case.open': 'opened',

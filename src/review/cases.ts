@@ -116,7 +116,16 @@ export type ConclusionInput =
 
 export type SecondReviewInput = { verdict: 'agree' } | { verdict: 'send_back'; reason: string };
 
-export function createReviewCases({ database, drawPool }: { database: Database; drawPool: number }) {
+/**
+ * `afterCommit` runs after each action's transaction commits (the service seals the trail there;
+ * see src/review/trail.ts).
+ */
+export function createReviewCases({ database, drawPool, afterCommit = () => {} }: { database: Database; drawPool: number; afterCommit?: () => void }) {
+  const act = async <R>(fn: (q: Query) => Promise<R>): Promise<R> => {
+    const result = await database.transaction(fn);
+    afterCommit();
+    return result;
+  };
   const one = async (q: Query, id: number) => {
     const rows = await q<CaseRow>(`select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id where c.id = $1`, [id]);
     if (!rows[0]) throw new NotFoundError(`No review case ${id}`);
@@ -132,7 +141,7 @@ export function createReviewCases({ database, drawPool }: { database: Database; 
       const [rows, count] = await Promise.all([
         database.query<CaseRow>(
           `select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id
-           where ${QUEUE_WHERE} order by c.priority desc, c.opened_at, c.id limit $9 offset $10`,
+           where ${QUEUE_WHERE} order by c.priority desc nulls last, c.opened_at, c.id limit $9 offset $10`,
           [...params, f.limit, f.offset],
         ),
         database.query<{ n: number }>(`select count(*)::int as n from review_cases c where ${QUEUE_WHERE}`, params),
@@ -204,17 +213,20 @@ export function createReviewCases({ database, drawPool }: { database: Database; 
     /**
      * Double random: the person is drawn one case at random among the `drawPool` most urgent open
      * cases of institutions they have no declared conflict with. Rows being drawn by others are
-     * skipped (FOR UPDATE SKIP LOCKED), so concurrent draws never get the same case.
+     * skipped (FOR UPDATE SKIP LOCKED), so concurrent draws never get the same case. The order is
+     * spelled as review_cases_queue_idx is (priority DESC NULLS LAST; priority is never null): with
+     * plain DESC (NULLS FIRST) the index does not give the order, and each draw read and sorted every
+     * open case (measured: ~100 ms at 10,000 open cases, against ~1 ms reading the index's first rows).
      */
     async draw(person: Person) {
       if (person.role !== 'auditor' && person.role !== 'supervisor') throw new ForbiddenError(`The role ${person.role} does not review cases`);
-      return database.transaction(async (q) => {
+      return act(async (q) => {
         await assertMayConclude(q, person);
         const candidates = await q<{ id: string; status: CaseStatus; assignee: string | null }>(
           `select c.id, c.status, c.assignee from review_cases c
            where c.status = 'open' and not exists (select 1 from review_conflicts k
              where k.person = $1 and k.institution_id = c.institution_id and k.withdrawn_at is null)
-           order by c.priority desc, c.opened_at, c.id limit $2 for update of c skip locked`,
+           order by c.priority desc nulls last, c.opened_at, c.id limit $2 for update of c skip locked`,
           [person.name, drawPool],
         );
         if (candidates.length === 0) return null;
@@ -235,7 +247,7 @@ export function createReviewCases({ database, drawPool }: { database: Database; 
 
     /** The first level: the assignee concludes, confirmed (lines, amount, basis) or dismissed (reason). */
     async conclude(person: Person, id: number, input: ConclusionInput) {
-      return database.transaction(async (q) => {
+      return act(async (q) => {
         const row = await lockCase(q, id);
         requireStatus(row, ['assigned', 'returned'], 'a conclusion');
         if (row.assignee !== person.name) throw new ForbiddenError(`Case ${id} is assigned to ${row.assignee ?? 'nobody'}, not to ${person.name}`);
@@ -275,7 +287,7 @@ export function createReviewCases({ database, drawPool }: { database: Database; 
 
     /** The second level: a different person agrees (the conclusion stands) or sends it back with a reason; no edits. */
     async secondReview(person: Person, id: number, input: SecondReviewInput) {
-      return database.transaction(async (q) => {
+      return act(async (q) => {
         const row = await lockCase(q, id);
         requireStatus(row, ['concluded'], 'a second review');
         const last = (await q<{ id: string; outcome: 'confirmed' | 'dismissed'; concluded_by: string }>(
@@ -304,7 +316,7 @@ export function createReviewCases({ database, drawPool }: { database: Database; 
 
     /** Gives a drawn case back to the pool (the assignee, or a supervisor), with a reason. */
     async release(person: Person, id: number, reason: string) {
-      return database.transaction(async (q) => {
+      return act(async (q) => {
         const row = await lockCase(q, id);
         requireStatus(row, ['assigned', 'returned'], 'a release');
         if (row.assignee !== person.name && person.role !== 'supervisor')
@@ -317,7 +329,7 @@ export function createReviewCases({ database, drawPool }: { database: Database; 
 
     /** A correction: a supervisor reopens a closed case; its conclusions and reviews stay as they were. */
     async reopen(person: Person, id: number, reason: string) {
-      return database.transaction(async (q) => {
+      return act(async (q) => {
         const row = await lockCase(q, id);
         requireStatus(row, ['closed'], 'reopening');
         await q(`update review_cases set status = 'open', assignee = null, assigned_at = null, final_outcome = null, updated_at = now() where id = $1`, [id]);
@@ -328,7 +340,7 @@ export function createReviewCases({ database, drawPool }: { database: Database; 
 
     /** The settlement system (or the institution through it) appeals a withheld claim: a case with an appeal reason. */
     async appeal(person: Person, input: { institutionId: string; claimId: string; reason: string }) {
-      return database.transaction(async (q) => {
+      return act(async (q) => {
         const claim = (await q<{ id: string; decision: string; answer: unknown }>(
           'select id, decision, answer from claims where institution_id = $1 and claim_no = $2', [input.institutionId, input.claimId],
         ))[0];

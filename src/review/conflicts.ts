@@ -1,4 +1,4 @@
-import type { Database } from '../db/client.js';
+import type { Database, Query } from '../db/client.js';
 import { ForbiddenError, NotFoundError } from '../http/errors.js';
 import type { Person } from './identity.js';
 import { appendTrail } from './trail.js';
@@ -10,13 +10,18 @@ export const CONFLICT_KINDS = ['kin', 'economic', 'other'] as const;
  * person is never drawn that institution's cases, may not conclude or second-review them, and any
  * of its cases they hold go back to the pool in the same transaction.
  */
-export function createReviewConflicts({ database }: { database: Database }) {
+export function createReviewConflicts({ database, afterCommit = () => {} }: { database: Database; afterCommit?: () => void }) {
+  const act = async <R>(fn: (q: Query) => Promise<R>): Promise<R> => {
+    const result = await database.transaction(fn);
+    afterCommit();
+    return result;
+  };
   return {
     async declare(by: Person, input: { person?: string | undefined; institutionId: string; kind: (typeof CONFLICT_KINDS)[number]; note: string }) {
       const person = input.person ?? by.name;
       if (person !== by.name && by.role !== 'supervisor' && by.role !== 'admin')
         throw new ForbiddenError('Only a supervisor or an admin may declare a conflict for another person');
-      return database.transaction(async (q) => {
+      return act(async (q) => {
         const row = (await q<{ id: string }>(
           'insert into review_conflicts (person, institution_id, kind, note, declared_by) values ($1, $2, $3, $4, $5) returning id',
           [person, input.institutionId, input.kind, input.note, by.name],
@@ -39,7 +44,7 @@ export function createReviewConflicts({ database }: { database: Database }) {
     },
 
     async withdraw(by: Person, id: number, reason: string) {
-      return database.transaction(async (q) => {
+      return act(async (q) => {
         const rows = await q<{ id: string; person: string; institution_id: string }>(
           `update review_conflicts set withdrawn_at = now(), withdrawn_by = $2 where id = $1 and withdrawn_at is null returning id, person, institution_id`,
           [id, by.name],

@@ -43,7 +43,10 @@ const CaseSchema = z
 const TrailEntrySchema = z
   .object({
     seq: z.number().int(), at: z.string(), actor: z.string(), action: z.string(), caseId: z.number().int().nullable(),
-    before: z.unknown(), after: z.unknown(), hash: z.string(), prevHash: z.string(),
+    before: z.unknown(), after: z.unknown(),
+    position: z.number().int().nullable().openapi({ description: 'the entry’s place in the hash chain; null until sealed (within about a second of the action)' }),
+    hash: z.string().nullable().openapi({ description: 'SHA-256(prevHash + "\\n" + the entry’s canonical JSON); null until sealed' }),
+    prevHash: z.string().nullable().openapi({ description: 'the hash of the entry before it in the chain; null until sealed' }),
   })
   .openapi('ReviewTrailEntry');
 
@@ -265,16 +268,30 @@ export function registerReviewRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       request: { query: z.object({ caseId: z.coerce.number().int().positive().optional(), afterSeq: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
       responses: { ...ok(z.object({ entries: z.array(TrailEntrySchema) }), 'Entries'), ...errorResponses },
     }),
-    async (c) => c.json({ entries: await readTrail(deps.database, c.req.valid('query')) }, 200),
+    async (c) => {
+      await deps.review.sealer.seal();
+      return c.json({ entries: await readTrail(deps.database, c.req.valid('query')) }, 200);
+    },
   );
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/review/trail/verify', tags: TAG, summary: 'Verify the trail’s hash chain',
+      method: 'get', path: '/v1/review/trail/verify', tags: TAG, summary: 'Seal what is pending, then verify the trail’s hash chain',
       security: bearerSecurity, middleware: [requireRole(...MANAGERS)] as const,
-      responses: { ...ok(z.object({ ok: z.boolean(), entries: z.number().int(), head: z.string().optional(), brokenAt: z.number().int().optional(), problem: z.string().optional() }), 'The verdict'), ...errorResponses },
+      responses: {
+        ...ok(z.object({
+          ok: z.boolean(), entries: z.number().int().openapi({ description: 'sealed entries verified' }),
+          pending: z.number().int().openapi({ description: 'entries not yet sealed (committed after the sealing this request ran)' }),
+          head: z.string().optional(), brokenAt: z.number().int().optional().openapi({ description: 'the seq of the first entry that fails' }),
+          position: z.number().int().optional(), problem: z.string().optional(),
+        }), 'The verdict'),
+        ...errorResponses,
+      },
     }),
-    async (c) => c.json(await verifyTrail(deps.database), 200),
+    async (c) => {
+      await deps.review.sealer.seal();
+      return c.json(await verifyTrail(deps.database), 200);
+    },
   );
 
   const RateSchema = z.object({ precision: z.number().nullable(), concluded: z.number().int(), confirmed: z.number().int() });
@@ -323,7 +340,11 @@ export function registerReviewRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await closeMonth(deps.database, deps.review.key, deps.review.rates, c.req.valid('param').month, c.get('actor').clientName), 200),
+    async (c) => {
+      const closed = await closeMonth(deps.database, deps.review.key, deps.review.rates, c.req.valid('param').month, c.get('actor').clientName);
+      deps.review.sealer.nudge();
+      return c.json(closed, 200);
+    },
   );
 
   app.openapi(

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyTrail } from '../../src/review/trail.js';
+import { readTrail, sealTrail, trailHash, verifyTrail } from '../../src/review/trail.js';
 import { inpatientClaim } from '../support/claims.js';
 import { json } from '../support/http.js';
 import { seedReference } from '../support/reference.js';
@@ -231,22 +231,58 @@ describe('learning from outcomes', () => {
 });
 
 describe('the trail', () => {
-  it('verifies as a chain, is refused UPDATE and DELETE by the database, and a tampered entry breaks the chain', async () => {
+  it('verifies as a chain, is refused UPDATE, DELETE and TRUNCATE by the database, and a tampered entry breaks the chain', async () => {
     const v = await json(await as('Sun Li', '/v1/review/trail/verify'));
-    expect(v.ok).toBe(true);
+    expect(v).toMatchObject({ ok: true, pending: 0 });
     expect(v.entries).toBeGreaterThan(8);
     const q = svc.deps.database.query;
     await expect(q(`update review_trail set actor = 'someone else' where seq = 1`)).rejects.toThrow(/append-only/);
     await expect(q('delete from review_trail where seq = 1')).rejects.toThrow(/append-only/);
-    await expect(q('truncate review_trail')).rejects.toThrow(/append-only/);
+    await expect(q('truncate review_trail cascade')).rejects.toThrow(/append-only/);
+    await expect(q(`update review_trail_seals set hash = 'x' where position = 1`)).rejects.toThrow(/append-only/);
+    await expect(q('delete from review_trail_seals where position = 1')).rejects.toThrow(/append-only/);
+    await expect(q('truncate review_trail_seals')).rejects.toThrow(/append-only/);
     const entries = (await json(await as('Sun Li', '/v1/review/trail?limit=3'))).entries;
+    expect(entries.map((e: { position: number }) => e.position)).toEqual([1, 2, 3]);
+    expect(entries[0].prevHash).toBe('0'.repeat(64));
     expect(entries[1].prevHash).toBe(entries[0].hash);
+    expect(entries[2].prevHash).toBe(entries[1].hash);
     // Only by switching the trigger off (an owner's act) can a row change: the chain then tells.
     await q('alter table review_trail disable trigger review_trail_append_only');
     await q(`update review_trail set body = replace(body, 'Li Na', 'Li Mo') where seq = 2`);
     await q('alter table review_trail enable trigger review_trail_append_only');
     const broken = await verifyTrail(svc.deps.database);
-    expect(broken).toMatchObject({ ok: false, brokenAt: 2 });
+    expect(broken).toMatchObject({ ok: false, brokenAt: 2, position: 2, problem: 'its hash does not match its content' });
     expect((await as('Li Na', '/v1/review/trail/verify')).status).toBe(403);
+  });
+
+  it('an entry that commits after later-numbered ones were sealed is sealed next, at the end of the chain', async () => {
+    const database = svc.deps.database;
+    const q = database.query;
+    await svc.deps.review.sealer.stop(); // the service's own sealing would race the steps below
+    const before = await sealTrail(database);
+    const top = Number((await q<{ seq: string }>('select max(seq) as seq from review_trail'))[0]!.seq);
+    // An action that drew seq top+1 but commits only after the action with top+2 was sealed.
+    await q(
+      `insert into review_trail (seq, at, actor, action, case_id, body) values ($1, now(), 'Wang Fang', 'case.release', null, '{"late":true}')`,
+      [top + 2],
+    );
+    const first = await sealTrail(database);
+    expect(first).toMatchObject({ sealed: 1, position: before.position + 1 });
+    await q(
+      `insert into review_trail (seq, at, actor, action, case_id, body) values ($1, now(), 'Li Na', 'case.release', null, '{"early":true}')`,
+      [top + 1],
+    );
+    expect((await verifyTrail(database)).pending).toBe(1);
+    const read = await readTrail(database, { afterSeq: top, limit: 10 });
+    expect(read.map((e) => [e.seq, e.position])).toEqual([[top + 1, null], [top + 2, before.position + 1]]);
+    const second = await sealTrail(database);
+    expect(second).toMatchObject({ sealed: 1, position: before.position + 2 });
+    const after = await readTrail(database, { afterSeq: top, limit: 10 });
+    expect(after.map((e) => [e.seq, e.position])).toEqual([[top + 1, before.position + 2], [top + 2, before.position + 1]]);
+    expect(after[0]!.prevHash).toBe(after[1]!.hash);
+    expect(after[0]!.hash).toBe(trailHash(after[1]!.hash!, '{"early":true}'));
+    expect(await sealTrail(database)).toMatchObject({ sealed: 0, position: before.position + 2 });
+    svc.deps.review.sealer.start();
   });
 });
