@@ -5,7 +5,8 @@
  * may be shared): GET /healthz (no database) and GET /v1/review/me (a key and one query).
  *
  *   queue: the first page of GET /v1/review/cases (open, 50 a page), 100 requests one at a time, p99 < 300 ms
- *   draw:  POST /v1/review/draw by 20 auditors at once until --draws cases are drawn, p99 < 50 ms
+ *   draw:  POST /v1/review/draw by 20 auditors at once until --draws cases are drawn, p99 < 50 ms;
+ *          then how soon the service has sealed the trail's entries, and whether the chain verifies
  *
  * Flags: --cases <n> (10000) --auditors <n> (20) --draws <n> (2000) --requests <n> (100) --keep
  * Env:   DATABASE_URL (a server to create the database on; default the local PostgreSQL)
@@ -20,6 +21,7 @@ import postgres from 'postgres';
 import { createApiKeyStore } from '../src/auth/api-keys.js';
 import { openConfiguredDatabase } from '../src/compose.js';
 import { loadConfig } from '../src/config.js';
+import { verifyTrail } from '../src/review/trail.js';
 import { percentile } from './paced.js';
 import { seedCases } from './review-seed.js';
 
@@ -123,6 +125,14 @@ try {
   const meConcurrent = await concurrent(opts.auditors, opts.draws, (w) => timed(`${base}/v1/review/me`, auditorKeys[w]!));
   const draws = await concurrent(opts.auditors, opts.draws, (w) => timed(`${base}/v1/review/draw`, auditorKeys[w]!, { method: 'POST' }));
 
+  // The service seals the trail after each commit: how long after the last draw is all of it sealed, and does it verify?
+  t = performance.now();
+  let trail = await verifyTrail(database);
+  while (trail.ok && trail.pending > 0 && performance.now() - t < 10_000) {
+    await new Promise((r) => setTimeout(r, 20));
+    trail = await verifyTrail(database);
+  }
+  const sealLag = performance.now() - t;
   const drawn = await database.query<{ n: number; people: number }>(`select count(*)::int as n, count(distinct assignee)::int as people from review_cases where status = 'assigned'`);
   const open = await database.query<{ n: number }>(`select count(*)::int as n from review_cases where status = 'open'`);
   const out = (l: string) => process.stdout.write(`${l}\n`);
@@ -133,6 +143,7 @@ try {
   out(`  GET /v1/review/cases filtered (sequential)      ${fmt(filtered)}`);
   out(`  baseline GET /v1/review/me, ${opts.auditors} at once         ${fmt(meConcurrent)}  (${meConcurrent.perSecond.toFixed(0)}/s)`);
   out(`  POST /v1/review/draw, ${opts.auditors} auditors at once     ${fmt(draws)}  (${draws.perSecond.toFixed(0)}/s)   p99 ${draws.p99 < 50 ? '<' : '≥'} 50 ms; ×${(draws.p99 / meConcurrent.p99).toFixed(1)} the /me p99`);
+  out(`  trail: ${trail.entries} entries sealed ${trail.pending === 0 ? `within ${sealLag.toFixed(0)} ms of the last draw` : `, ${trail.pending} still pending after ${sealLag.toFixed(0)} ms`}; the chain ${trail.ok ? 'verifies' : `is BROKEN (${trail.problem})`}`);
   out(`  drawn ${drawn[0]!.n} cases to ${drawn[0]!.people} auditors, ${open[0]!.n} still open; one draw each: every one a distinct case`);
 } finally {
   child?.kill('SIGTERM');

@@ -184,33 +184,38 @@ export type TrailVerdict =
  * (`pending`: committed after the last sealing, sealed by the next).
  */
 export async function verifyTrail(database: Database, batch = 5000): Promise<TrailVerdict> {
-  let prev = GENESIS;
-  let position = 0;
-  let entries = 0;
-  const pendingCount = async () =>
-    Number((await database.query<{ n: number }>(
-      'select count(*)::int as n from review_trail t where not exists (select 1 from review_trail_seals s where s.entry_seq = t.seq)',
-    ))[0]?.n ?? 0);
-  for (;;) {
-    const rows = await database.query<{ position: string; entry_seq: string; prev_hash: string; hash: string; actor: string | null; action: string | null; case_id: string | null; body: string | null }>(
-      `select s.position, s.entry_seq, s.prev_hash, s.hash, t.actor, t.action, t.case_id, t.body
-       from review_trail_seals s left join review_trail t on t.seq = s.entry_seq where s.position > $1 order by s.position limit $2`,
-      [position, batch],
-    );
-    for (const r of rows) {
-      const seq = Number(r.entry_seq);
-      const fail = async (problem: string) => ({ ok: false as const, entries, pending: await pendingCount(), brokenAt: seq, position: position + 1, problem });
-      if (Number(r.position) !== position + 1) return fail(`the seal at position ${position + 1} is missing`);
-      if (r.body === null) return fail('the entry it seals is missing');
-      if (r.prev_hash !== prev) return fail('its previous hash is not the hash of the entry before it');
-      if (trailHash(r.prev_hash, r.body) !== r.hash) return fail('its hash does not match its content');
-      const b = JSON.parse(r.body) as { actor: string; action: string; caseId: number | null };
-      if (b.actor !== r.actor || b.action !== r.action || (b.caseId ?? null) !== (r.case_id === null ? null : Number(r.case_id)))
-        return fail('its columns differ from its hashed body');
-      prev = r.hash;
-      position++;
-      entries++;
+  // One snapshot for the walk and the count, so entries + pending is the trail as of one moment
+  // while the service goes on sealing.
+  return database.transaction(async (q) => {
+    await q('set transaction isolation level repeatable read, read only');
+    let prev = GENESIS;
+    let position = 0;
+    let entries = 0;
+    const pendingCount = async () =>
+      Number((await q<{ n: number }>(
+        'select count(*)::int as n from review_trail t where not exists (select 1 from review_trail_seals s where s.entry_seq = t.seq)',
+      ))[0]?.n ?? 0);
+    for (;;) {
+      const rows = await q<{ position: string; entry_seq: string; prev_hash: string; hash: string; actor: string | null; action: string | null; case_id: string | null; body: string | null }>(
+        `select s.position, s.entry_seq, s.prev_hash, s.hash, t.actor, t.action, t.case_id, t.body
+         from review_trail_seals s left join review_trail t on t.seq = s.entry_seq where s.position > $1 order by s.position limit $2`,
+        [position, batch],
+      );
+      for (const r of rows) {
+        const seq = Number(r.entry_seq);
+        const fail = async (problem: string) => ({ ok: false as const, entries, pending: await pendingCount(), brokenAt: seq, position: position + 1, problem });
+        if (Number(r.position) !== position + 1) return fail(`the seal at position ${position + 1} is missing`);
+        if (r.body === null) return fail('the entry it seals is missing');
+        if (r.prev_hash !== prev) return fail('its previous hash is not the hash of the entry before it');
+        if (trailHash(r.prev_hash, r.body) !== r.hash) return fail('its hash does not match its content');
+        const b = JSON.parse(r.body) as { actor: string; action: string; caseId: number | null };
+        if (b.actor !== r.actor || b.action !== r.action || (b.caseId ?? null) !== (r.case_id === null ? null : Number(r.case_id)))
+          return fail('its columns differ from its hashed body');
+        prev = r.hash;
+        position++;
+        entries++;
+      }
+      if (rows.length < batch) return { ok: true as const, entries, head: prev, pending: await pendingCount() };
     }
-    if (rows.length < batch) return { ok: true, entries, head: prev, pending: await pendingCount() };
-  }
+  });
 }
