@@ -239,8 +239,11 @@ async function verifyDraws(e: Env, serviceUrl: string, draws: Draw[]) {
   const assigned = rows.filter((r) => r.status === 'assigned');
   const heldAsAnswered = acked.filter((d) => rows.some((r) => Number(r.id) === d.caseId && r.assignee === d.auditor)).length;
   const oneEntry = assigned.filter((r) => r.draws === 1).length;
-  const verify = (await (await fetch(`${serviceUrl}/v1/review/trail/verify`, { headers: { authorization: `Bearer ${e.admin}` } })).json()) as { ok: boolean; entries: number; problem?: string };
-  return { acked: acked.length, twice, cases: rows.length, assigned: assigned.length, open: rows.filter((r) => r.status === 'open').length, heldAsAnswered, oneEntry, verify };
+  // The draws have stopped: every entry, including those committed just before a kill, is sealed by the verify (it seals first).
+  const [trailRow] = await e.sql<{ n: number }[]>`select count(*)::int as n from review_trail`;
+  const verify = (await (await fetch(`${serviceUrl}/v1/review/trail/verify`, { headers: { authorization: `Bearer ${e.admin}` } })).json()) as { ok: boolean; entries: number; pending: number; problem?: string };
+  const sealedAll = verify.pending === 0 && verify.entries === trailRow!.n;
+  return { acked: acked.length, twice, cases: rows.length, assigned: assigned.length, open: rows.filter((r) => r.status === 'open').length, heldAsAnswered, oneEntry, verify, trailEntries: trailRow!.n, sealedAll };
 }
 
 // ---- 1. crash ------------------------------------------------------------------------------------
@@ -288,7 +291,7 @@ async function crashScenario() {
     figure(`crash ${round}, review: ${d.acked} draws acknowledged so far (${draws.length} attempts), ${d.assigned} of ${opened} seeded cases assigned; each acknowledged draw held by its auditor: ${d.heldAsAnswered}; cases drawn twice: ${d.twice}; trail ${d.verify.ok ? 'verifies' : `BROKEN (${d.verify.problem})`} over ${d.verify.entries} entries`);
     check(d.heldAsAnswered === d.acked && d.twice === 0, `crash ${round}: every acknowledged draw is assigned to the auditor who got it, no case to two`);
     check(d.oneEntry === d.assigned, `crash ${round}: every assigned case has exactly one draw in the trail (${d.oneEntry} of ${d.assigned})`);
-    check(d.verify.ok, `crash ${round}: the review trail verifies after the restart`);
+    check(d.verify.ok && d.sealedAll, `crash ${round}: the review trail verifies after the restart, every entry sealed (${d.verify.entries} of ${d.trailEntries}, ${d.verify.pending} pending)`);
     await s2.stop();
   }
   await e.sql.end();
@@ -483,7 +486,7 @@ async function twoInstancesScenario() {
   figure(`two instances, review queue: 20 auditors (10 through each instance) drew ${d.acked} cases of ${before} open (${opened} seeded) in ${ms(performance.now() - drawStarted)}; cases handed to two auditors: ${d.twice}; left open: ${d.open}; other answers: ${counts(draws.filter((x) => x.status !== 200 && x.status !== 204).map((x) => ({ status: x.status }) as Outcome))}; trail ${d.verify.ok ? 'verifies' : 'BROKEN'} (${d.verify.entries} entries)`);
   check(d.twice === 0 && d.acked === before && d.assigned === before && d.open === 0, `two instances: every open case drawn exactly once across both instances, none lost (${d.acked} draws, ${d.assigned} assigned of ${before})`);
   check(d.heldAsAnswered === d.acked && d.oneEntry === d.assigned, 'two instances: each case assigned to the auditor who got it, one draw entry in the trail each');
-  check(d.verify.ok, 'two instances: the review trail verifies');
+  check(d.verify.ok && d.sealedAll, `two instances: the review trail verifies, every entry sealed by the two instances' sealers (${d.verify.entries} of ${d.trailEntries}, ${d.verify.pending} pending)`);
   await a.stop();
   await b.stop();
   await e.sql.end();

@@ -110,8 +110,15 @@ export function createTrailSealer({ database, logger, intervalMs = SEAL_INTERVAL
   let running: Promise<SealResult> | undefined;
   let next: Promise<SealResult> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let failing = false;
   const run = () => {
-    running = sealTrail(database).finally(() => (running = undefined));
+    running = sealTrail(database)
+      .then((r) => {
+        if (failing) logger.info({ sealed: r.sealed }, 'sealing the review trail works again');
+        failing = false;
+        return r;
+      })
+      .finally(() => (running = undefined));
     return running;
   };
   const seal = (): Promise<SealResult> => {
@@ -122,10 +129,22 @@ export function createTrailSealer({ database, logger, intervalMs = SEAL_INTERVAL
     }));
   };
   const nudge = () => {
-    seal().catch((err) => logger.warn({ err }, 'sealing the review trail failed: the next action or the interval retries'));
+    seal().catch((err) => {
+      // Once per failing spell (the interval retries every second: a database outage would flood the log).
+      if (!failing) logger.warn({ err }, 'sealing the review trail failed: the next action or the interval retries');
+      failing = true;
+    });
   };
   return {
     seal,
+    /** seals before a read that shows the chain; a failure leaves the read to show entries as pending */
+    async trySeal() {
+      try {
+        await seal();
+      } catch (err) {
+        logger.warn({ err }, 'sealing the review trail before reading it failed: pending entries show without hashes');
+      }
+    },
     /** after an action's commit: seal soon, without waiting */
     nudge,
     start() {
