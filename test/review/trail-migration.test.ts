@@ -33,7 +33,7 @@ describe('the trail migration', () => {
   });
 
   it('seals the entries chained before seals existed as they stand: the old chain verifies and new entries extend it', async () => {
-    // Three entries as the trail wrote them before 0008: each row with its own prev_hash and hash.
+    // Three entries as the trail wrote them before 0009_trail_seals: each row with its own prev_hash and hash.
     const old: { seq: number; at: string; actor: string; action: string; body: string; prev: string; hash: string }[] = [];
     let prev = GENESIS;
     for (const [i, actor] of ['Li Na', 'Wang Fang', 'Sun Li'].entries()) {
@@ -44,22 +44,22 @@ describe('the trail migration', () => {
       prev = hash;
     }
     const insert = 'insert into review_trail (seq, at, actor, action, case_id, body, prev_hash, hash) values ($1, $2, $3, $4, null, $5, $6, $7)';
-    const upTo0007 = migrationsUpTo('0007_');
-    cleanups.push(() => rmSync(upTo0007, { recursive: true, force: true }));
+    const upToMain = migrationsUpTo('0008_'); // the database as it was before the trail had seals
+    cleanups.push(() => rmSync(upToMain, { recursive: true, force: true }));
 
     const fresh = await freshDatabaseUrl();
     cleanups.push(fresh.drop);
     let database: Database;
     if (fresh.url) {
       const client = postgres(fresh.url, { max: 1, onnotice: () => {} });
-      await migratePostgres(drizzlePostgres(client), { migrationsFolder: upTo0007 });
+      await migratePostgres(drizzlePostgres(client), { migrationsFolder: upToMain });
       for (const e of old) await client.unsafe(insert, [e.seq, e.at, e.actor, e.action, e.body, e.prev, e.hash]);
       await client.end();
-      // Opening applies the rest (0008 onwards).
+      // Opening applies the rest (0009 onwards).
       database = await openDatabase({ databaseUrl: fresh.url, pgliteDir: 'memory://', poolMax: 2, statementTimeoutMs: 5000 });
     } else {
       const pg = await PGlite.create('memory://');
-      await migratePglite(drizzlePglite(pg), { migrationsFolder: upTo0007 });
+      await migratePglite(drizzlePglite(pg), { migrationsFolder: upToMain });
       for (const e of old) await pg.query(insert, [e.seq, e.at, e.actor, e.action, e.body, e.prev, e.hash]);
       await migratePglite(drizzlePglite(pg), { migrationsFolder }); // the rest, as openDatabase does
       const query = async <T extends Row>(text: string, params: unknown[] = []) => (await pg.query<T>(text, params)).rows;
