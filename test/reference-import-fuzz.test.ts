@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import { openDatabase, type Database } from '../src/db/client.js';
 import { rowReader } from '../src/reference/csv-record.js';
 import { REFERENCE_KINDS } from '../src/reference/reference.schema.js';
 import { freshDatabaseUrl } from './support/database.js';
-import { TEST_SECRET } from './support/service.js';
+import { runImport as runImportAs, type ImportRun } from './support/import.js';
 
 /**
  * Hostile CSV files through `npm run import`, as the operator runs it (a child process): rows
@@ -113,27 +112,14 @@ function generate(header: string[], row: (n: number) => fc.Arbitrary<string[]>, 
   return { text: `${lines.join('\r\n')}\r\n`, records, malformed };
 }
 
-type Run = { code: number | null; stdout: string; stderr: string };
+type Run = ImportRun;
 let dir: string;
 let db: Awaited<ReturnType<typeof freshDatabaseUrl>>;
 let database: Database;
 const gen: Record<string, Generated> = {};
 const runs: Record<string, Run> = {};
 
-function childEnv(): NodeJS.ProcessEnv {
-  const { DATABASE_URL: _url, PERSON_ID_SECRET: _secret, ...env } = process.env;
-  return db.url ? { ...env, DATABASE_URL: db.url, PERSON_ID_SECRET: TEST_SECRET } : { ...env, DATA_DIR: path.join(dir, 'data') };
-}
-function runImport(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'scripts/import-reference.ts', ...args], { cwd: process.cwd(), env: childEnv() });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runImport = (...args: string[]) => runImportAs({ url: db.url, dir }, ...args);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cs-import-fuzz-'));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { createReferenceRepository } from '../src/reference/reference.repository.js';
 import { freshDatabaseUrl } from './support/database.js';
-import { TEST_SECRET } from './support/service.js';
+import { runImport as runImportAs, type ImportRun } from './support/import.js';
 
-type Run = { code: number | null; stdout: string; stderr: string };
+type Run = ImportRun;
 
 // The import runs as the operator runs it: a child process over a database it opens itself. PGlite
 // serves one process at a time, so every import runs first and the test opens the database after.
@@ -42,21 +41,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function childEnv(): NodeJS.ProcessEnv {
-  const { DATABASE_URL: _url, PERSON_ID_SECRET: _secret, ...env } = process.env;
-  return db.url ? { ...env, DATABASE_URL: db.url, PERSON_ID_SECRET: TEST_SECRET } : { ...env, DATA_DIR: path.join(dir, 'data') };
-}
-
-function runImport(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'scripts/import-reference.ts', ...args], { cwd: process.cwd(), env: childEnv() });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runImport = (...args: string[]) => runImportAs({ url: db.url, dir }, ...args);
 
 const CSV = {
   institutions: [
