@@ -13,6 +13,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import os from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,7 @@ import { createApiKeyStore } from '../src/auth/api-keys.js';
 import { openConfiguredDatabase } from '../src/compose.js';
 import { loadConfig } from '../src/config.js';
 import { verifyTrail } from '../src/review/trail.js';
+import { cpuBetween, cpuSnapshot, type CpuUse } from './cpu.js';
 import { percentile } from './paced.js';
 import { seedCases } from './review-seed.js';
 
@@ -53,12 +56,35 @@ const summary = (ms: number[]) => {
 };
 const fmt = (s: ReturnType<typeof summary>) => `n ${s.n}  p50 ${s.p50.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${s.max.toFixed(1)} ms`;
 
-async function timed(url: string, key: string | null, init: RequestInit = {}) {
+// Requests go through node:http with a keep-alive agent rather than fetch: on this 2-core machine the
+// load generator shares the cores with the service and PostgreSQL, and fetch (undici's WHATWG
+// layer) spent about twice the CPU per request that node:http does, which showed up as the
+// service's latency. Both the baselines and the measured endpoints use the same client.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function timed(url: string, key: string | null, init: { method?: string } = {}) {
   const t = performance.now();
-  const res = await fetch(url, { ...init, headers: key ? { authorization: `Bearer ${key}` } : {} });
-  await res.arrayBuffer();
-  if (res.status >= 400) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status}`);
-  return { ms: performance.now() - t, status: res.status };
+  return new Promise<{ ms: number; status: number }>((resolve, reject) => {
+    const req = http.request(url, { method: init.method ?? 'GET', agent, headers: key ? { authorization: `Bearer ${key}` } : {} }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status >= 400) reject(new Error(`${init.method ?? 'GET'} ${url}: ${status}`));
+        else resolve({ ms: performance.now() - t, status });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// Where the machine's CPU went, per request: on 2 shared cores the p99 under 20 concurrent clients is
+// mostly waiting for a core, so these say which process the time went to.
+function cpuText(cpu: CpuUse | undefined, n: number) {
+  if (!cpu || n === 0) return 'n/a (no /proc)';
+  const per = (ms: number) => `${((ms / n) * 1000).toFixed(0)} µs`;
+  const capacity = cpu.wallMs * os.cpus().length;
+  return `service ${per(cpu.service)}, postgres ${per(cpu.postgresService)} + shared ${per(cpu.postgresShared)}, load generator ${per(cpu.generator)}; other processes ${((cpu.other / capacity) * 100).toFixed(0)}% of the machine`;
 }
 
 async function sequential(n: number, run: () => Promise<{ ms: number }>) {
@@ -122,8 +148,15 @@ try {
   const me = await sequential(opts.requests, () => timed(`${base}/v1/review/me`, supervisor));
   const queue = await sequential(opts.requests, () => timed(`${base}/v1/review/cases?status=open&limit=50`, supervisor));
   const filtered = await sequential(opts.requests, () => timed(`${base}/v1/review/cases?status=open&reason=finding&institutionId=H00000000007&limit=50`, supervisor));
+  const roles = { service: child.pid ?? -1, baseline: -1, serviceDb: name, baselineDb: '' };
+  let before = cpuSnapshot();
+  let started = performance.now();
   const meConcurrent = await concurrent(opts.auditors, opts.draws, (w) => timed(`${base}/v1/review/me`, auditorKeys[w]!));
+  const meCpu = cpuBetween(before, cpuSnapshot(), performance.now() - started, roles);
+  before = cpuSnapshot();
+  started = performance.now();
   const draws = await concurrent(opts.auditors, opts.draws, (w) => timed(`${base}/v1/review/draw`, auditorKeys[w]!, { method: 'POST' }));
+  const drawCpu = cpuBetween(before, cpuSnapshot(), performance.now() - started, roles);
 
   // The service seals the trail after each commit: how long after the last draw is all of it sealed, and does it verify?
   t = performance.now();
@@ -143,6 +176,8 @@ try {
   out(`  GET /v1/review/cases filtered (sequential)      ${fmt(filtered)}`);
   out(`  baseline GET /v1/review/me, ${opts.auditors} at once         ${fmt(meConcurrent)}  (${meConcurrent.perSecond.toFixed(0)}/s)`);
   out(`  POST /v1/review/draw, ${opts.auditors} auditors at once     ${fmt(draws)}  (${draws.perSecond.toFixed(0)}/s)   p99 ${draws.p99 < 50 ? '<' : '≥'} 50 ms; ×${(draws.p99 / meConcurrent.p99).toFixed(1)} the /me p99`);
+  out(`  cpu per request, /me:  ${cpuText(meCpu, meConcurrent.n)}`);
+  out(`  cpu per request, draw: ${cpuText(drawCpu, draws.n)}`);
   out(`  trail: ${trail.entries} entries sealed ${trail.pending === 0 ? `within ${sealLag.toFixed(0)} ms of the last draw` : `, ${trail.pending} still pending after ${sealLag.toFixed(0)} ms`}; the chain ${trail.ok ? 'verifies' : `is BROKEN (${trail.problem})`}`);
   out(`  drawn ${drawn[0]!.n} cases to ${drawn[0]!.people} auditors, ${open[0]!.n} still open; one draw each: every one a distinct case`);
 } finally {

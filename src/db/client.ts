@@ -167,7 +167,6 @@ function openPostgres(url: string, options: OpenOptions): Database {
  * `npm run chaos -- outage`), and a lost answer is what idempotent resubmission is for.
  */
 function withDeadline<T>(query: Promise<T>, ms: number): Promise<T> {
-  ms = Math.min(ms, Number(process.env.SCRATCH_DEADLINE ?? ms));
   const caller = new Error('caller');
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

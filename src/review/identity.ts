@@ -20,13 +20,12 @@ export const personOf = (actor: Actor): Person => ({ name: actor.clientName, rol
  * Separation of duties: whoever changed rules or parameters (rule_settings.changed_by) or created
  * keys (api_keys.created_by) may not conclude or second-review cases. Returns why, or null.
  */
+export const CONCLUDE_BAR_SQL = `select 'changed rule settings' as what from rule_settings where changed_by = $1
+     union all select 'created API keys' from api_keys where created_by = $1 limit 1`;
+
 export async function concludeBar(q: Query | Database['query'], person: Person): Promise<string | null> {
   if (person.role !== 'auditor' && person.role !== 'supervisor') return `the role ${person.role} does not review cases`;
-  const rows = await q<{ what: string }>(
-    `select 'changed rule settings' as what from rule_settings where changed_by = $1
-     union all select 'created API keys' from api_keys where created_by = $1 limit 1`,
-    [person.name],
-  );
+  const rows = await q<{ what: string }>(CONCLUDE_BAR_SQL, [person.name]);
   return rows[0] ? `${person.name} ${rows[0].what}, and whoever changes rules, parameters or keys may not conclude cases` : null;
 }
 

@@ -20,13 +20,16 @@ import { canonicalJson } from '../lib/hash.js';
  * committed (or rolled back) by then and was sealed by that run or an earlier one, so the next run
  * looks only at entries with `txid >= horizon`.
  *
- * The sealer runs right after each action commits (single-flight per process, coalescing) and on
- * a short interval as a backstop; `trail:verify` and the trail endpoints seal before they read.
+ * The sealer runs soon after each action commits (at most SEAL_NUDGE_DELAY_MS later, coalescing:
+ * under 20 auditors drawing at once, sealing each commit's entry in its own run cost PostgreSQL
+ * ~580 µs per draw of the ~1.6 ms a draw cost it in all; a run every 50 ms seals them in batches)
+ * and on a short interval as a backstop; `trail:verify` and the trail endpoints seal before they read.
  * The database refuses UPDATE, DELETE and TRUNCATE on both tables; the service deletes nothing.
  */
 export const GENESIS = '0'.repeat(64);
 const TRAIL_LOCK = 7426105;
 export const SEAL_INTERVAL_MS = 1000;
+export const SEAL_NUDGE_DELAY_MS = 50;
 
 export interface TrailInput {
   actor: string;
@@ -106,7 +109,7 @@ export async function sealTrail(database: Database): Promise<SealResult> {
  * Seals in the background: `seal()` resolves after a run that started after the call (so it covers
  * every action committed before it); calls while a run is in flight share the one run after it.
  */
-export function createTrailSealer({ database, logger, intervalMs = SEAL_INTERVAL_MS }: { database: Database; logger: Logger; intervalMs?: number }) {
+export function createTrailSealer({ database, logger, intervalMs = SEAL_INTERVAL_MS, nudgeDelayMs = SEAL_NUDGE_DELAY_MS }: { database: Database; logger: Logger; intervalMs?: number; nudgeDelayMs?: number }) {
   let running: Promise<SealResult> | undefined;
   let next: Promise<SealResult> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -128,12 +131,21 @@ export function createTrailSealer({ database, logger, intervalMs = SEAL_INTERVAL
       return running ?? run();
     }));
   };
-  const nudge = () => {
+  let soon: NodeJS.Timeout | undefined;
+  const sealNow = () => {
     seal().catch((err) => {
       // Once per failing spell (the interval retries every second: a database outage would flood the log).
       if (!failing) logger.warn({ err }, 'sealing the review trail failed: the next action or the interval retries');
       failing = true;
     });
+  };
+  const nudge = () => {
+    if (soon) return;
+    soon = setTimeout(() => {
+      soon = undefined;
+      sealNow();
+    }, nudgeDelayMs);
+    soon.unref();
   };
   return {
     seal,
@@ -145,15 +157,16 @@ export function createTrailSealer({ database, logger, intervalMs = SEAL_INTERVAL
         logger.warn({ err }, 'sealing the review trail before reading it failed: pending entries show without hashes');
       }
     },
-    /** after an action's commit: seal soon, without waiting */
+    /** after an action's commit: seal soon (within nudgeDelayMs), without waiting, one run for the commits in between */
     nudge,
     start() {
-      timer = setInterval(nudge, intervalMs);
+      timer = setInterval(sealNow, intervalMs);
       timer.unref();
     },
     /** stops the interval and seals what is left */
     async stop() {
       if (timer) clearInterval(timer);
+      if (soon) clearTimeout(soon);
       try {
         await seal();
       } catch (err) {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTrail, sealTrail, trailHash, verifyTrail } from '../../src/review/trail.js';
+import { canonicalJson } from '../../src/lib/hash.js';
+import { createLogger } from '../../src/logger.js';
+import { createTrailSealer, readTrail, sealTrail, trailHash, verifyTrail } from '../../src/review/trail.js';
 import { inpatientClaim } from '../support/claims.js';
 import { json } from '../support/http.js';
 import { seedReference } from '../support/reference.js';
@@ -101,6 +103,18 @@ describe('two-level review', () => {
     const c = await json(drawn);
     expect(c).toMatchObject({ id: top.id, status: 'assigned', assignee: 'Li Na' });
     caseId = c.id;
+    // The draw writes its trail entry in its one statement: the same canonical JSON appendTrail writes.
+    const [entry] = await svc.deps.database.query<{ body: string; actor: string; case_id: string }>(
+      `select body, actor, case_id from review_trail where action = 'case.draw' and case_id = $1`, [caseId],
+    );
+    const body = JSON.parse(entry!.body);
+    expect(body).toEqual({
+      at: expect.any(String), actor: 'Li Na', action: 'case.draw', caseId,
+      before: { status: 'open', assignee: null, finalOutcome: null },
+      after: { status: 'assigned', assignee: 'Li Na', finalOutcome: null, drawnFrom: 1 },
+    });
+    expect(entry!.body).toBe(canonicalJson(body));
+    expect([entry!.actor, Number(entry!.case_id)]).toEqual(['Li Na', caseId]);
     const other = await as('Wang Fang', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'dismissed', reason: 'fine' } });
     expect(other.status).toBe(403);
   });
@@ -283,6 +297,33 @@ describe('the trail', () => {
     expect(after[0]!.prevHash).toBe(after[1]!.hash);
     expect(after[0]!.hash).toBe(trailHash(after[1]!.hash!, '{"early":true}'));
     expect(await sealTrail(database)).toMatchObject({ sealed: 0, position: before.position + 2 });
+    svc.deps.review.sealer.start();
+  });
+
+  it('nudges after commits coalesce into one sealing run soon after, which seals them all', async () => {
+    const database = svc.deps.database;
+    const q = database.query;
+    await svc.deps.review.sealer.stop(); // only the sealer under test seals
+    const start = await sealTrail(database);
+    const sealer = createTrailSealer({ database, logger: createLogger('silent'), intervalMs: 3_600_000, nudgeDelayMs: 1500 });
+    for (let i = 0; i < 5; i++) {
+      // (the test above wrote seqs past the sequence: take the next one by hand)
+      await q(`insert into review_trail (seq, at, actor, action, case_id, body) select max(seq) + 1, now(), 'Li Na', 'case.release', null, $1 from review_trail`, [`{"n":${i}}`]);
+      sealer.nudge();
+    }
+    expect((await verifyTrail(database)).pending).toBe(5); // not yet: the run waits for the nudges in between
+    let after = await verifyTrail(database);
+    for (let waited = 0; after.pending > 0 && waited < 10_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await verifyTrail(database);
+    }
+    // (the chain itself was broken on purpose by the first test here: only the sealing is checked)
+    expect(after.pending).toBe(0);
+    const seals = await q<{ position: string; body: string }>(
+      'select s.position, t.body from review_trail_seals s join review_trail t on t.seq = s.entry_seq where s.position > $1 order by s.position', [start.position],
+    );
+    expect(seals.map((r) => [Number(r.position), r.body])).toEqual([0, 1, 2, 3, 4].map((i) => [start.position + 1 + i, `{"n":${i}}`]));
+    await sealer.stop();
     svc.deps.review.sealer.start();
   });
 });
