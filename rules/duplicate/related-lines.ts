@@ -88,6 +88,16 @@ export function pairsBySub(c: Claim, history: History, ref: ReferenceView, opts:
   const from = Math.min(...ms) - DAY;
   const to = Math.max(...ms) + DAY;
   const others = history.personClaims.filter((o) => o.institutionId === c.institutionId && o.claimNo !== c.claimNo);
+  // Every pair comes from a relation of its main line's code, and the main line is one of this
+  // claim's or one of the lines gathered below: when none of them is the main item of a relation
+  // of this kind (most claims), there is no pair, and nothing is allocated to find that out.
+  const isMainOfKind = (line: ClaimLine) => ref.relationsOfMain(line.itemCode, line.serviceDate).some((r) => r.kind === opts.kind && r.subCode !== r.mainCode);
+  const othersHaveMain = () =>
+    others.some((o) => {
+      const visit = sameVisit(c, o, opts.stayAcrossClaims);
+      return o.lines.some((line) => (visit || (line.serviceAt >= from && line.serviceAt <= to)) && isMainOfKind(line));
+    });
+  if (!c.lines.some(isMainOfKind) && !othersHaveMain()) return new Map();
   const mine: Located[] = c.lines.map((line) => ({ line, claim: c }));
   // a line pairs with one of this claim only on the same visit or within a day of it
   const theirs: Located[] = [];

@@ -3,8 +3,6 @@ import type { Rule, RuleHit } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { cstTime, itemName, yuan } from '../text.js';
 
-const key = (l: ClaimLine) => `${l.itemCode}|${l.serviceAt}`;
-
 /**
  * The same item billed twice for the same person at the same institution and service time:
  * within one claim, or in an earlier claim. Every copy after the first is withheld.
@@ -23,19 +21,24 @@ export const duplicateSameLine: Rule = {
   defaults: {},
   evaluate({ claim: c, history, reference }) {
     const hits: RuleHit[] = [];
-    const first = new Map<string, { line: ClaimLine; claim?: Claim }>();
+    // Lines by service time (a number: no key string built per line), then by item among the few
+    // lines at that instant.
+    const first = new Map<number, { line: ClaimLine; claim?: Claim }[]>();
+    const earliest = (l: ClaimLine) => first.get(l.serviceAt)?.find((e) => e.line.itemCode === l.itemCode);
+    const remember = (l: ClaimLine, claim?: Claim) => {
+      const at = first.get(l.serviceAt);
+      const entry = claim ? { line: l, claim } : { line: l };
+      if (!at) first.set(l.serviceAt, [entry]);
+      else if (!at.some((e) => e.line.itemCode === l.itemCode)) at.push(entry);
+    };
     for (const other of history.personClaims) {
       if (other.institutionId !== c.institutionId) continue;
-      for (const l of other.lines) {
-        const k = key(l);
-        if (!first.has(k)) first.set(k, { line: l, claim: other });
-      }
+      for (const l of other.lines) remember(l, other);
     }
     for (const l of c.lines) {
-      const k = key(l);
-      const earlier = first.get(k);
+      const earlier = earliest(l);
       if (!earlier) {
-        first.set(k, { line: l });
+        remember(l);
         continue;
       }
       const name = itemName(l, reference);

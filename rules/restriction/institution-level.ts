@@ -27,9 +27,11 @@ export const institutionLevelRestriction: Rule = {
   effectiveFrom: '2000-01-01',
   defaults: {},
   evaluate({ claim: c, reference: ref }) {
-    return restrictedLines(c, ref, (_line, item, inst) => {
+    return restrictedLines(c, ref, (_line, item, institution) => {
       const min = item.restrictions.minInstitutionLevel;
-      if (!min || !inst || RANK[inst.level] >= RANK[min]) return undefined;
+      if (!min) return undefined;
+      const inst = institution();
+      if (!inst || RANK[inst.level] >= RANK[min]) return undefined;
       return {
         zh: `限${LEVEL_ZH[min]}及以上医疗机构使用, 机构 ${inst.institutionId} 为${LEVEL_ZH[inst.level]}${inst.type === 'pharmacy' ? '零售药店' : '机构'}`,
         en: `is paid only at ${min} institutions or above; institution ${inst.institutionId} is ${inst.type === 'pharmacy' ? 'a pharmacy without a level' : `${inst.level}`}`,

@@ -11,7 +11,8 @@ export interface Breach {
   severity?: Severity;
 }
 
-export type BreachCheck = (line: ClaimLine, item: CatalogueItemRef, institution: InstitutionRef | undefined) => Breach | undefined;
+/** `institution` looks the claim's institution up on the line's date when called (most checks never need it). */
+export type BreachCheck = (line: ClaimLine, item: CatalogueItemRef, institution: () => InstitutionRef | undefined) => Breach | undefined;
 
 /**
  * The lines whose catalogue item (with the national lists merged in) restricts who or where it is
@@ -23,7 +24,7 @@ export function restrictedLines(c: Claim, reference: ReferenceView, check: Breac
   for (const l of c.lines) {
     const item = reference.item(l.itemCode, l.serviceDate);
     if (!item) continue;
-    const breach = check(l, item, reference.institution(c.institutionId, l.serviceDate));
+    const breach = check(l, item, () => reference.institution(c.institutionId, l.serviceDate));
     if (!breach) continue;
     const key = `${l.itemCode}|${breach.en}`;
     const g = groups.get(key);

@@ -30,10 +30,11 @@ export const sexRestriction: Rule<SexRestrictionParams> = {
   effectiveFrom: '2000-01-01',
   defaults: { reviewWhenDiagnosis: ['C50', 'F64', 'Q56', 'Q96', 'Q97', 'Q98', 'Q99', 'E34.5'] },
   evaluate({ claim: c, reference: ref, params: p }) {
-    const excuse = c.diagnoses.find((d) => p.reviewWhenDiagnosis.some((k) => codeKey(d.code).startsWith(codeKey(k))));
+    let excuse: (typeof c.diagnoses)[number] | undefined | null = null; // looked for at the first breach only
     return restrictedLines(c, ref, (_line, item) => {
       const only = item.restrictions.sex;
       if (!only || only === c.sex) return undefined;
+      if (excuse === null) excuse = c.diagnoses.find((d) => p.reviewWhenDiagnosis.some((k) => codeKey(d.code).startsWith(codeKey(k))));
       return {
         zh: `限${SEX_ZH[only]}性使用, 参保人为${SEX_ZH[c.sex]}性${excuse ? ` (诊断 ${excuse.code} 下可能合理, 转人工审核)` : ''}`,
         en: `is restricted to ${only} patients; the person is ${c.sex}${excuse ? ` (plausible under diagnosis ${excuse.code}: for review)` : ''}`,

@@ -5,6 +5,9 @@ export interface Versioned<T> {
   record: T;
 }
 
+// Most codes have no relation: their lookups share this list rather than allocate one each.
+const NONE: readonly never[] = Object.freeze([]);
+
 export class VersionedIndex<T> {
   private readonly byKey = new Map<string, Versioned<T>[]>();
 
@@ -27,10 +30,10 @@ export class VersionedIndex<T> {
     return undefined;
   }
 
-  /** every record of the key valid on the date (for one-to-many relations) */
-  allAt(key: string, date: string): T[] {
+  /** every record of the key valid on the date (for one-to-many relations); one shared empty list when none */
+  allAt(key: string, date: string): readonly T[] {
     const list = this.byKey.get(key);
-    if (!list) return [];
+    if (!list) return NONE;
     return list.filter((v) => v.validFrom <= date && (v.validTo === undefined || date <= v.validTo)).map((v) => v.record);
   }
 
