@@ -9,7 +9,10 @@ beforeAll(async () => {
   svc = await startTestService();
   await seedReference(svc, {
     institutions: [{ id: 'H32010200001', level: 'secondary' }],
-    items: [{ code: '120100001', name: '床位费', category: 'bed', ceiling: { secondary: '40.00' } }],
+    items: [
+      { code: '120100001', name: '床位费', category: 'bed', ceiling: { secondary: '40.00' } },
+      { code: '002101030300000', name: '子宫造影', category: 'exam', restrictions: { sex: 'female' } },
+    ],
   });
 });
 afterAll(async () => {
@@ -90,11 +93,18 @@ describe('screening with rules', () => {
   });
 
   it('records a rule that throws as an error of that rule in the claim’s month, and screens the claim with the others', async () => {
-    // numbers where diagnosis codes belong make RESTRICT-SEX throw on any claim with a diagnosis
+    // numbers where diagnosis codes belong make RESTRICT-SEX throw when it weighs a diagnosis: on a
+    // claim billing a female-only item for a man
     const broken = await svc.call('/v1/rules/RESTRICT-SEX/settings', { role: 'admin', method: 'PUT', json: { params: { reviewWhenDiagnosis: [50] }, reason: 'test' } });
     expect(broken.status).toBe(200);
     try {
-      const claim = { ...visit('MZ-ERR-1'), insured: { id: '320102199001019999', sex: 'male', birthDate: '1990-01-01' } };
+      const claim = {
+        ...outpatientClaim({
+          claimId: 'MZ-ERR-1',
+          lines: [{ lineId: 'A', itemCode: '002101030300000', hospitalItemName: '子宫造影', category: 'exam', serviceAt: '2026-10-03 10:00:00', quantity: 1, unitPrice: 10, amount: 10 }],
+        }),
+        insured: { id: '320102199001019999', sex: 'male', birthDate: '1990-01-01' },
+      };
       const res = await svc.call('/v1/claims', { json: claim });
       expect(res.status).toBe(200);
       expect((await json(res)).decision).toBe('pass');
