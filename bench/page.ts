@@ -40,9 +40,9 @@ async function seed(query: (text: string, params?: unknown[]) => Promise<unknown
     [CASES],
   );
   await query(
-    `insert into review_cases (claim_id, institution_id, service_month, visit_type, status, reason_kinds, families, severity_rank,
+    `insert into review_cases (claim_id, person_hash, institution_id, service_month, visit_type, status, reason_kinds, families, severity_rank,
                                amount_at_issue, claim_total, provider_risk, priority, opened_at)
-     select c.id, c.institution_id, c.service_month, c.visit_type, 'open', array['finding'],
+     select c.id, c.person_hash, c.institution_id, c.service_month, c.visit_type, 'open', array['finding'],
             array[($1::text[])[1 + (abs(hashtext(c.claim_no)) % 8)]], 1 + abs(hashtext(c.claim_no)) % 4,
             c.total_amount / 2, c.total_amount, 0, (c.total_amount / 2) * (1 + abs(hashtext(c.claim_no)) % 4),
             now() - (abs(hashtext(c.claim_no)) % 60) * interval '1 day'

@@ -45,10 +45,10 @@ cross join lateral (
 
 export const INSERT_FINDINGS = `
 insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family, severity, status,
-  message, violating_lines, involved_lines, other_claims, amount, service_month, created_at)
+  message, violating_lines, involved_lines, other_claims, amount, service_month, created_at, person_hash)
 select gen_random_uuid(), c.id, c.id, false, r.rule_id, 1, r.family, r.severity, r.status,
   jsonb_build_object('zh', r.rule_id || ' 命中', 'en', r.rule_id || ' hit on line 2'), '["2"]', '[]', '[]',
-  round((5 + random() * 200)::numeric, 2), c.service_month, c.received_at
+  round((5 + random() * 200)::numeric, 2), c.service_month, c.received_at, c.person_hash
 from claims c
 cross join lateral (select (abs(hashtext(c.claim_no)) % 1000) as h) x
 cross join lateral (

@@ -24,44 +24,54 @@ export type InsertOutcome =
 
 // The claim, its lines, its answer and its findings (and retrospective findings on the earlier
 // claims they name) go in as one statement: one round trip, one implicit transaction, so a 2xx
-// always means all of it is committed. ON CONFLICT makes concurrent identical submissions store
-// one claim; the losers then read the winner's row.
+// always means all of it is committed. The idempotency key goes in first (claim_keys: a unique
+// index on claims cannot hold it once claims are partitioned by month and distributed by person,
+// docs/scaling.md §5); ON CONFLICT there makes concurrent identical submissions store one claim:
+// the losers write nothing else and then read the winner's row. Retrospective findings find the
+// earlier claim's whole key (id, person, month) by its idempotency key in claim_keys.
 const INSERT_CLAIM = `
-with ins as (
+with k as (
+  insert into claim_keys (institution_id, claim_no, claim_id, person_hash, service_month, content_hash)
+  values ($2, $3, $1, $4, $8, $13)
+  on conflict do nothing
+  returning claim_id
+), ins as (
   insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
     service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
     body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb,
-    $20::int, $21::int, $22::int, $23::timestamptz)
-  on conflict (institution_id, claim_no) do nothing
+  select k.claim_id, $2::text, $3::text, $4::text, $5::text, $6::timestamptz, $7::timestamptz, $8::text, $9::text,
+    $10::numeric, $11::numeric, $12::text, $13::text, $14::uuid, $15::jsonb, $16::jsonb,
+    $20::int, $21::int, $22::int, $23::timestamptz
+  from k
   returning id
 ), lines as (
   insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code,
     hospital_item_code, hospital_item_name, category, service_at, service_date, quantity,
-    unit_price, amount)
-  select ins.id, l.n, l.id, $2, $4, l.item, l.hcode, l.hname, l.cat, l.at, l.day, l.qty, l.price, l.amt
+    unit_price, amount, service_month)
+  select ins.id, l.n, l.id, $2, $4, l.item, l.hcode, l.hname, l.cat, l.at, l.day, l.qty, l.price, l.amt, $8
   from ins, jsonb_to_recordset($17::jsonb) as l(n int, id text, item text, hcode text, hname text,
     cat text, at timestamptz, day date, qty numeric, price numeric, amt numeric)
 ), own as (
   insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
-    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month)
-  select f.id, ins.id, ins.id, false, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, $8
+    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
+  select f.id, ins.id, ins.id, false, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, $8, $4
   from ins, jsonb_to_recordset($18::jsonb) as f(id uuid, rule text, ver int, fam text, sev text, st text,
     msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
 ), retro as (
   insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
-    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month)
-  select f.id, c.id, ins.id, true, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, c.service_month
+    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
+  select f.id, e.claim_id, ins.id, true, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt,
+    e.service_month, e.person_hash
   from ins, jsonb_to_recordset($19::jsonb) as f(id uuid, inst text, cno text, rule text, ver int, fam text,
     sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
-  join claims c on c.institution_id = f.inst and c.claim_no = f.cno
+  join claim_keys e on e.institution_id = f.inst and e.claim_no = f.cno
 )
 select id from ins`;
 
 // The same for several claims at once (group commit): every claim ready within one turn of the
 // event loop, or while earlier batches were still committing, goes in one statement, one
-// transaction, one WAL flush. Claims that lose ON CONFLICT (replays, or two different claims under
-// one id in the same batch) are simply absent from `ins`: their lines and findings are not written
+// transaction, one WAL flush. Claims whose key loses ON CONFLICT in claim_keys (replays, or two
+// different claims under one id in the same batch) are simply absent from `k` and `ins`: their lines and findings are not written
 // and the caller reads the stored row. Retrospective findings name earlier claims of the same
 // person, which the person lock has committed before this claim was screened, so they are never
 // in the same batch. Plain INSERTs, so row triggers on these tables fire as for one claim.
@@ -70,46 +80,56 @@ with c as (
   select * from jsonb_to_recordset($1::jsonb) as x(id uuid, inst text, cno text, person text, visit text,
     started timestamptz, ended timestamptz, month text, diag text, total numeric, payable numeric, decision text,
     hash text, client uuid, body jsonb, answer jsonb, nl int, nname int, nspec int, settled timestamptz)
+), k as (
+  insert into claim_keys (institution_id, claim_no, claim_id, person_hash, service_month, content_hash)
+  select inst, cno, id, person, month, hash from c
+  on conflict do nothing
+  returning claim_id
 ), ins as (
   insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
     service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
     body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at)
   select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body, answer,
     nl, nname, nspec, settled
-  from c
-  on conflict (institution_id, claim_no) do nothing
+  from c join k on k.claim_id = c.id
   returning id, institution_id, person_hash, service_month
 ), lines as (
   insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code,
     hospital_item_code, hospital_item_name, category, service_at, service_date, quantity,
-    unit_price, amount)
-  select ins.id, l.n, l.id, ins.institution_id, ins.person_hash, l.item, l.hcode, l.hname, l.cat, l.at, l.day, l.qty, l.price, l.amt
+    unit_price, amount, service_month)
+  select ins.id, l.n, l.id, ins.institution_id, ins.person_hash, l.item, l.hcode, l.hname, l.cat, l.at, l.day, l.qty, l.price, l.amt,
+    ins.service_month
   from jsonb_to_recordset($2::jsonb) as l(cid uuid, n int, id text, item text, hcode text, hname text,
     cat text, at timestamptz, day date, qty numeric, price numeric, amt numeric)
   join ins on ins.id = l.cid
 ), own as (
   insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
-    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month)
-  select f.id, ins.id, ins.id, false, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, ins.service_month
+    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
+  select f.id, ins.id, ins.id, false, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, ins.service_month, ins.person_hash
   from jsonb_to_recordset($3::jsonb) as f(cid uuid, id uuid, rule text, ver int, fam text, sev text, st text,
     msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
   join ins on ins.id = f.cid
 ), retro as (
   insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
-    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month)
-  select f.id, e.id, ins.id, true, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, e.service_month
+    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
+  select f.id, e.claim_id, ins.id, true, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt,
+    e.service_month, e.person_hash
   from jsonb_to_recordset($4::jsonb) as f(cid uuid, id uuid, inst text, cno text, rule text, ver int, fam text,
     sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
   join ins on ins.id = f.cid
-  join claims e on e.institution_id = f.inst and e.claim_no = f.cno
+  join claim_keys e on e.institution_id = f.inst and e.claim_no = f.cno
 )
 select id from ins`;
 
 /** The settlement system's settledAt, as sent (null when it was not). */
 const settledAt = (c: Claim) => (c.settledAt === undefined ? null : isoInstant(c.settledAt));
 
+// By the idempotency key: claim_keys names the claim's whole key, so the claim is read by its
+// primary key (under distribution by person, on the one shard that holds it).
 const SELECT_BY_KEY = `
-select id, content_hash, answer, body from claims where institution_id = $1 and claim_no = $2`;
+select c.id, k.content_hash, c.answer, c.body
+from claim_keys k join claims c on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month
+where k.institution_id = $1 and k.claim_no = $2`;
 
 export interface ClaimsRepositoryOptions {
   database: Database;

@@ -5,6 +5,7 @@ import {
   boolean,
   date,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -111,11 +112,14 @@ export const stockRecords = pgTable(
 /**
  * One claim: one settlement of one visit. The body holds the normalised claim without the
  * insured person's raw id; `person_hash` is the keyed hash that links a person's claims.
+ * Keyed (id, person_hash, service_month), as are its lines and findings, so the three can be
+ * partitioned by service month and distributed by person (docs/scaling.md §5); the idempotency
+ * key (institution_id, claim_no) is claim_keys' primary key.
  */
 export const claims = pgTable(
   'claims',
   {
-    id: uuid('id').primaryKey(),
+    id: uuid('id').notNull(),
     institutionId: text('institution_id').notNull(),
     claimNo: text('claim_no').notNull(),
     personHash: text('person_hash').notNull(),
@@ -142,7 +146,7 @@ export const claims = pgTable(
     settledAt: tstz('settled_at'),
   },
   (t) => [
-    uniqueIndex('claims_institution_claim_no_key').on(t.institutionId, t.claimNo),
+    primaryKey({ name: 'claims_pkey', columns: [t.id, t.personHash, t.serviceMonth] }),
     index('claims_person_started_idx').on(t.personHash, t.startedAt),
     index('claims_institution_month_idx').on(t.institutionId, t.serviceMonth),
   ],
@@ -152,9 +156,7 @@ export const claims = pgTable(
 export const claimLines = pgTable(
   'claim_lines',
   {
-    claimId: uuid('claim_id')
-      .notNull()
-      .references(() => claims.id),
+    claimId: uuid('claim_id').notNull(),
     lineNo: integer('line_no').notNull(),
     lineId: text('line_id').notNull(),
     institutionId: text('institution_id').notNull(),
@@ -168,9 +170,16 @@ export const claimLines = pgTable(
     quantity: decimal4('quantity').notNull(),
     unitPrice: decimal4('unit_price').notNull(),
     amount: money('amount').notNull(),
+    /** the claim's service month (the partition key) */
+    serviceMonth: text('service_month').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.claimId, t.lineNo] }),
+    primaryKey({ name: 'claim_lines_pkey', columns: [t.claimId, t.lineNo, t.personHash, t.serviceMonth] }),
+    foreignKey({
+      name: 'claim_lines_claim_fk',
+      columns: [t.claimId, t.personHash, t.serviceMonth],
+      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
+    }),
     index('claim_lines_person_date_idx').on(t.personHash, t.serviceDate),
     index('claim_lines_institution_item_date_idx').on(t.institutionId, t.itemCode, t.serviceDate),
   ],
@@ -180,7 +189,7 @@ export const claimLines = pgTable(
 export const rejectedSubmissions = pgTable(
   'rejected_submissions',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
     receivedAt: tstz('received_at').notNull().defaultNow(),
     channel: text('channel').notNull(),
     institutionId: text('institution_id'),
@@ -189,7 +198,11 @@ export const rejectedSubmissions = pgTable(
     errors: jsonb('errors').notNull(),
     requestId: text('request_id'),
   },
-  (t) => [index('rejected_submissions_institution_idx').on(t.institutionId, t.receivedAt)],
+  // The month of receipt in the key, so the table can be partitioned by it.
+  (t) => [
+    primaryKey({ name: 'rejected_submissions_pkey', columns: [t.id, t.receivedAt] }),
+    index('rejected_submissions_institution_idx').on(t.institutionId, t.receivedAt),
+  ],
 );
 
 /** National code-keyed lists (NHSA "two libraries"): limits merged into the catalogue item. */
@@ -241,10 +254,8 @@ export const ruleSettings = pgTable(
 export const findings = pgTable(
   'findings',
   {
-    id: uuid('id').primaryKey(),
-    claimId: uuid('claim_id')
-      .notNull()
-      .references(() => claims.id),
+    id: uuid('id').notNull(),
+    claimId: uuid('claim_id').notNull(),
     sourceClaimId: uuid('source_claim_id').notNull(),
     retrospective: boolean('retrospective').notNull(),
     ruleId: text('rule_id').notNull(),
@@ -259,8 +270,19 @@ export const findings = pgTable(
     amount: money('amount').notNull(),
     serviceMonth: text('service_month').notNull(),
     createdAt: tstz('created_at').notNull().defaultNow(),
+    /** the person of the claim it is on (a retrospective finding's claim is the same person's) */
+    personHash: text('person_hash').notNull(),
   },
-  (t) => [index('findings_claim_idx').on(t.claimId), index('findings_rule_month_idx').on(t.ruleId, t.serviceMonth)],
+  (t) => [
+    primaryKey({ name: 'findings_pkey', columns: [t.id, t.personHash, t.serviceMonth] }),
+    foreignKey({
+      name: 'findings_claim_fk',
+      columns: [t.claimId, t.personHash, t.serviceMonth],
+      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
+    }),
+    index('findings_claim_idx').on(t.claimId),
+    index('findings_rule_month_idx').on(t.ruleId, t.serviceMonth),
+  ],
 );
 
 /**
@@ -478,10 +500,7 @@ export const reviewCases = pgTable(
   'review_cases',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    claimId: uuid('claim_id')
-      .notNull()
-      .unique()
-      .references(() => claims.id),
+    claimId: uuid('claim_id').notNull().unique(),
     institutionId: text('institution_id').notNull(),
     serviceMonth: text('service_month').notNull(),
     visitType: text('visit_type').notNull(),
@@ -498,8 +517,15 @@ export const reviewCases = pgTable(
     finalOutcome: text('final_outcome', { enum: ['confirmed', 'dismissed'] }),
     openedAt: tstz('opened_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
+    /** the claim's person: the foreign key to claims is on its whole key */
+    personHash: text('person_hash').notNull(),
   },
   (t) => [
+    foreignKey({
+      name: 'review_cases_claim_fk',
+      columns: [t.claimId, t.personHash, t.serviceMonth],
+      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
+    }),
     index('review_cases_queue_idx').on(t.status, t.priority.desc(), t.openedAt, t.id),
     index('review_cases_assignee_idx').on(t.assignee, t.status),
     index('review_cases_institution_idx').on(t.institutionId, t.serviceMonth),
@@ -638,3 +664,22 @@ export const reviewTrailSeals = pgTable('review_trail_seals', {
   horizon: bigint('horizon', { mode: 'number' }).notNull(),
   sealedAt: tstz('sealed_at').notNull().defaultNow(),
 });
+
+/**
+ * The idempotency key of a claim, (institution, claim no), and where that claim is: its whole key
+ * in claims, and the hash of its content for the replay-or-409 answer. A table of its own because
+ * a unique index on claims cannot hold this key once claims are partitioned by month and
+ * distributed by person (docs/scaling.md §5); written first, in the claim's statement.
+ */
+export const claimKeys = pgTable(
+  'claim_keys',
+  {
+    institutionId: text('institution_id').notNull(),
+    claimNo: text('claim_no').notNull(),
+    claimId: uuid('claim_id').notNull(),
+    personHash: text('person_hash').notNull(),
+    serviceMonth: text('service_month').notNull(),
+    contentHash: text('content_hash').notNull(),
+  },
+  (t) => [primaryKey({ name: 'claim_keys_pkey', columns: [t.institutionId, t.claimNo] })],
+);

@@ -376,7 +376,9 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
     async appeal(person: Person, input: { institutionId: string; claimId: string; reason: string }) {
       return act(async (q) => {
         const claim = (await q<{ id: string; decision: string; answer: unknown }>(
-          'select id, decision, answer from claims where institution_id = $1 and claim_no = $2', [input.institutionId, input.claimId],
+          `select c.id, c.decision, c.answer from claim_keys k
+           join claims c on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month
+           where k.institution_id = $1 and k.claim_no = $2`, [input.institutionId, input.claimId],
         ))[0];
         if (!claim) throw new NotFoundError(`No claim ${input.institutionId}/${input.claimId}`);
         const answer = (typeof claim.answer === 'string' ? JSON.parse(claim.answer) : claim.answer) as { withheldAmount?: string; withheldLines?: unknown[] };

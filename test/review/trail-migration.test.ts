@@ -1,6 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -12,19 +10,7 @@ import { migrationsFolder, openDatabase, type Database, type Row } from '../../s
 import { canonicalJson } from '../../src/lib/hash.js';
 import { appendTrail, GENESIS, readTrail, sealTrail, trailHash, verifyTrail } from '../../src/review/trail.js';
 import { freshDatabaseUrl } from '../support/database.js';
-
-/** The migrations up to and including `last` (tag prefix), as a folder the migrator reads. */
-function migrationsUpTo(last: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cs-migrations-'));
-  mkdirSync(path.join(dir, 'meta'));
-  const journal = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  const cut = journal.entries.findIndex((e) => e.tag.startsWith(last));
-  expect(cut).toBeGreaterThanOrEqual(0);
-  journal.entries = journal.entries.slice(0, cut + 1);
-  writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify(journal));
-  for (const f of readdirSync(migrationsFolder)) if (journal.entries.some((e) => f === `${e.tag}.sql`)) copyFileSync(path.join(migrationsFolder, f), path.join(dir, f));
-  return dir;
-}
+import { migrationsUpTo } from '../support/migrations.js';
 
 describe('the trail migration', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
