@@ -17,6 +17,8 @@ const DAY = 86_400_000;
 // The sum is driven from the stock records (a lateral join), so each sum is an index range on
 // (institution, item, date) whatever plan is cached: with the item list as a filter instead, the
 // generic plan PostgreSQL caches for a prepared statement read the institution's whole month.
+// A claim's lines are read by the claim's whole key (id, person, month), so with claims
+// partitioned by month and distributed by person the read stays in one partition on one shard.
 const HISTORY = `
 select
   (select coalesce(json_agg(p order by p.started_at), '[]') from (
@@ -25,7 +27,7 @@ select
             (select json_agg(json_build_array(l.line_no, l.line_id, l.item_code, l.hospital_item_name, l.category,
                      (extract(epoch from l.service_at) * 1000)::bigint, l.service_date::text, l.quantity::text,
                      l.unit_price::text, l.amount::text) order by l.line_no)
-               from claim_lines l where l.claim_id = c.id) as lines
+               from claim_lines l where l.claim_id = c.id and l.person_hash = c.person_hash and l.service_month = c.service_month) as lines
      from claims c
      where c.person_hash = $1 and c.started_at >= $2::timestamptz and c.started_at <= $3::timestamptz
        and c.ended_at >= $4::timestamptz and not (c.institution_id = $5 and c.claim_no = $6)
@@ -50,7 +52,7 @@ select q.ord,
             (select json_agg(json_build_array(l.line_no, l.line_id, l.item_code, l.hospital_item_name, l.category,
                      (extract(epoch from l.service_at) * 1000)::bigint, l.service_date::text, l.quantity::text,
                      l.unit_price::text, l.amount::text) order by l.line_no)
-               from claim_lines l where l.claim_id = c.id) as lines
+               from claim_lines l where l.claim_id = c.id and l.person_hash = c.person_hash and l.service_month = c.service_month) as lines
      from claims c
      where c.person_hash = q.person and c.started_at >= q.lo and c.started_at <= q.hi
        and c.ended_at >= q.endlo and not (c.institution_id = q.inst and c.claim_no = q.cno)
