@@ -81,7 +81,7 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     providerModels,
     providerScores: createProviderScoreCache({ database, models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
     review: {
-      cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge, logger }),
+      cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge }),
       conflicts: createReviewConflicts({ database, afterCommit: sealer.nudge }),
       key: sampleKey(config, personIdSecret),
       rates: ratesPpm(config),

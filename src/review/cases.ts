@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
 import { fenFrom, formatFen } from '../lib/money.js';
@@ -136,40 +135,7 @@ export type SecondReviewInput = { verdict: 'agree' } | { verdict: 'send_back'; r
  * `afterCommit` runs after each action's transaction commits (the service seals the trail there;
  * see src/review/trail.ts).
  */
-/**
- * Every draw rewrites a row at the head of the queue index (status 'open', highest priority first),
- * leaving a dead index entry there that each later draw steps over until a vacuum removes it:
- * measured, 2,000 draws in a few seconds made the candidates' index scan ~1 ms (28 pages) instead
- * of ~0.1 ms, most of a draw's database time. Autovacuum looks once a minute at best, so the
- * service vacuums review_cases itself (in the background, on PostgreSQL) after every
- * `vacuumEveryDraws` draws of this instance.
- */
-export const VACUUM_EVERY_DRAWS = 500;
-
-export function createReviewCases({
-  database,
-  drawPool,
-  afterCommit = () => {},
-  logger,
-  vacuumEveryDraws = VACUUM_EVERY_DRAWS,
-}: {
-  database: Database;
-  drawPool: number;
-  afterCommit?: () => void;
-  logger?: Logger;
-  vacuumEveryDraws?: number;
-}) {
-  let drawsSinceVacuum = 0;
-  let vacuuming = false;
-  const drawn = () => {
-    if (database.kind !== 'postgres' || ++drawsSinceVacuum < vacuumEveryDraws || vacuuming) return;
-    drawsSinceVacuum = 0;
-    vacuuming = true;
-    database
-      .query('vacuum (index_cleanup on) review_cases')
-      .catch((err) => logger?.warn({ err }, 'vacuuming the review queue failed: autovacuum will do it later'))
-      .finally(() => (vacuuming = false));
-  };
+export function createReviewCases({ database, drawPool, afterCommit = () => {} }: { database: Database; drawPool: number; afterCommit?: () => void }) {
   const act = async <R>(fn: (q: Query) => Promise<R>): Promise<R> => {
     const result = await database.transaction(fn);
     afterCommit();
@@ -309,7 +275,6 @@ export function createReviewCases({
       );
       afterCommit();
       const row = rows[0]!;
-      if (row.drawn_from !== null) drawn();
       if (row.bar) throw new ForbiddenError(`Separation of duties: ${person.name} ${row.bar}, and whoever changes rules, parameters or keys may not conclude cases`);
       return row.drawn_from === null ? null : toCase(row);
     },
