@@ -167,6 +167,7 @@ export function createTrailSealer({ database, logger, intervalMs = SEAL_INTERVAL
     async stop() {
       if (timer) clearInterval(timer);
       if (soon) clearTimeout(soon);
+      soon = undefined;
       try {
         await seal();
       } catch (err) {

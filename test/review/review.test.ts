@@ -308,7 +308,7 @@ describe('the trail', () => {
     const sealer = createTrailSealer({ database, logger: createLogger('silent'), intervalMs: 3_600_000, nudgeDelayMs: 1500 });
     for (let i = 0; i < 5; i++) {
       // (the test above wrote seqs past the sequence: take the next one by hand)
-      await q(`insert into review_trail (seq, at, actor, action, case_id, body) select max(seq) + 1, now(), 'Li Na', 'case.release', null, $1 from review_trail`, [`{"n":${i}}`]);
+      await q(`insert into review_trail (seq, at, actor, action, case_id, body) select coalesce(max(seq), 0) + 1, now(), 'Li Na', 'case.release', null, $1 from review_trail`, [`{"n":${i}}`]);
       sealer.nudge();
     }
     expect((await verifyTrail(database)).pending).toBe(5); // not yet: the run waits for the nudges in between
@@ -323,6 +323,20 @@ describe('the trail', () => {
       'select s.position, t.body from review_trail_seals s join review_trail t on t.seq = s.entry_seq where s.position > $1 order by s.position', [start.position],
     );
     expect(seals.map((r) => [Number(r.position), r.body])).toEqual([0, 1, 2, 3, 4].map((i) => [start.position + 1 + i, `{"n":${i}}`]));
+    // stopped with a nudge pending (stop seals it), a nudge after a restart still seals
+    await q(`insert into review_trail (seq, at, actor, action, case_id, body) select coalesce(max(seq), 0) + 1, now(), 'Li Na', 'case.release', null, '{"n":5}' from review_trail`);
+    sealer.nudge();
+    await sealer.stop();
+    expect((await verifyTrail(database)).pending).toBe(0);
+    sealer.start();
+    await q(`insert into review_trail (seq, at, actor, action, case_id, body) select coalesce(max(seq), 0) + 1, now(), 'Li Na', 'case.release', null, '{"n":6}' from review_trail`);
+    sealer.nudge();
+    let last = await verifyTrail(database);
+    for (let waited = 0; last.pending > 0 && waited < 10_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+      last = await verifyTrail(database);
+    }
+    expect(last.pending).toBe(0);
     await sealer.stop();
     svc.deps.review.sealer.start();
   });
