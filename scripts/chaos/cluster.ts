@@ -5,7 +5,7 @@
  * the postgres user (they refuse root).
  */
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -31,7 +31,8 @@ export interface Cluster {
   /** pg_ctl stop: `fast` (backends told to end, as a planned restart) or `immediate` (as a crash) */
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   running(): boolean;
-  destroy(): Promise<void>;
+  /** stops the cluster and removes its directory; the server log is first copied to `keepLogAs` when given */
+  destroy(keepLogAs?: string): Promise<void>;
   /** the server log, for a failure report */
   logTail(lines?: number): Promise<string>;
 }
@@ -54,6 +55,15 @@ export async function createCluster(settings: Record<string, string> = {}): Prom
     listen_addresses: '127.0.0.1',
     unix_socket_directories: dir,
     max_connections: '100',
+    // Sized as a server holding a growing claims database would be, not with initdb's toy defaults:
+    // 128 MB of shared buffers and 1 GB of WAL between checkpoints made the soak checkpoint every
+    // minute (540 MB of WAL a minute, full-page images after each) once its ~2.5 GB outgrew the
+    // buffers. Checkpoints still come every 5 minutes (checkpoint_timeout's default).
+    shared_buffers: '1GB',
+    max_wal_size: '4GB',
+    // What the server did besides serving: every autovacuum and analyze, and the checkpoints.
+    log_autovacuum_min_duration: '0',
+    log_checkpoints: 'on',
     ...settings,
   };
   const o = Object.entries(options).map(([k, v]) => (k === 'port' ? `-p ${v}` : `-c ${k}=${v}`)).join(' ');
@@ -68,8 +78,13 @@ export async function createCluster(settings: Record<string, string> = {}): Prom
       await asPg('pg_ctl', ['-D', data, '-m', mode, '-w', '-t', '60', 'stop']);
     },
     running: () => existsSync(path.join(data, 'postmaster.pid')),
-    async destroy() {
+    async destroy(keepLogAs?: string) {
       if (cluster.running()) await cluster.stop('immediate').catch(() => {});
+      if (keepLogAs) {
+        try {
+          copyFileSync(path.join(dir, 'server.log'), keepLogAs);
+        } catch {}
+      }
       rmSync(dir, { recursive: true, force: true });
     },
     async logTail(lines = 30) {
