@@ -8,10 +8,10 @@
  *   draw:  POST /v1/review/draw by 20 auditors at once, p99 < 50 ms, measured two ways:
  *          - together: the 20 auditors claim at the same instant, all of them, in rounds (a pause of
  *            --pause ms between rounds, so each starts from a service at rest) until --draws cases are
- *            drawn. This is the goal's case: 20 people claiming at once, all on the same queue head.
+ *            drawn. The goal is judged on this: 20 people claiming at once, on the same queue head.
  *          - back to back: each of the 20 draws again the moment its last draw answers, until
- *            --draws cases are drawn. Each "auditor" then claims ~35 cases a second and the machine
- *            is saturated (700/s), so the p99 is mostly the queue for a core: 20 in flight ÷ the
+ *            --draws cases are drawn. Each "auditor" then claims 35-50 cases a second and the
+ *            machine is saturated (700-960/s measured), so the p99 is mostly the queue for a core: 20 in flight ÷ the
  *            throughput is the mean wait (Little's law), whatever the draw itself costs.
  *          then how soon the service has sealed the trail's entries, and whether the chain verifies
  *
