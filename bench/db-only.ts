@@ -3,7 +3,7 @@
  * each claim, through the service's own repositories, with no HTTP, schema, hashing or rules
  * (claims are normalised before the clock starts). Its throughput is the ceiling of this write
  * shape on the machine. `npx tsx bench/db-only.ts [--claims 6000] [--concurrency 64] [--pool 8]
- * [--no-history]`, on a fresh database of the server of DATABASE_URL (default: local).
+ * [--batch 16] [--no-history]`, on a fresh database of the server of DATABASE_URL (default: local).
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -26,12 +26,14 @@ const { values } = parseArgs({
     claims: { type: 'string', default: '6000' },
     concurrency: { type: 'string', default: '64' },
     pool: { type: 'string' },
+    batch: { type: 'string' },
     'no-history': { type: 'boolean', default: false },
   },
 });
 const claims = Number(values.claims);
 const concurrency = Number(values.concurrency);
 const pool = Number(values.pool ?? loadConfig({}).DB_POOL_MAX);
+const batch = Number(values.batch ?? loadConfig({}).DB_BATCH_MAX);
 
 const base = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 const name = `cs_bench_dbonly_${Date.now().toString(36)}`;
@@ -41,8 +43,8 @@ const url = new URL(base);
 url.pathname = `/${name}`;
 const database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: '', poolMax: pool, statementTimeoutMs: 60_000 });
 try {
-  const repository = createClaimsRepository({ database });
-  const history = createHistoryRepository({ database, windowDays: loadConfig({}).HISTORY_WINDOW_DAYS });
+  const repository = createClaimsRepository({ database, maxBatch: batch });
+  const history = createHistoryRepository({ database, windowDays: loadConfig({}).HISTORY_WINDOW_DAYS, maxBatch: batch });
   const schema = buildClaimSchema({ maxLines: 1000 });
   const templates = claimTemplates(1000);
   const secret = 'x'.repeat(40);
@@ -70,7 +72,7 @@ try {
   const cpu = cpuBetween(before, cpuSnapshot(), wall, { service: -1, baseline: -1, serviceDb: name, baselineDb: '' });
   const per = (ms: number) => `${((ms / claims) * 1000).toFixed(0)} µs`;
   console.log(
-    `${values['no-history'] ? 'insert' : 'history + insert'}: ${claims} claims, ${concurrency} in flight, pool ${pool}: ${((claims / wall) * 1000).toFixed(0)} claims/s` +
+    `${values['no-history'] ? 'insert' : 'history + insert'}: ${claims} claims, ${concurrency} in flight, pool ${pool}, batches of ≤ ${batch}: ${((claims / wall) * 1000).toFixed(0)} claims/s` +
       (cpu ? `   cpu/claim: postgres ${per(cpu.postgresService)}, node ${per(cpu.generator)}   other processes ${((cpu.other / (wall * os.cpus().length)) * 100).toFixed(0)}%` : ''),
   );
 } finally {

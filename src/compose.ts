@@ -62,7 +62,7 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     logger,
     metrics: createMetrics(database),
     keys: createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now }),
-    claims: createClaimsRepository({ database, onBatchError: (err, claims) => logger.warn({ err, claims }, 'writing claims together failed: writing them one by one') }),
+    claims: createClaimsRepository({ database, maxBatch: config.DB_BATCH_MAX, onBatchError: (err, claims) => logger.warn({ err, claims }, 'writing claims together failed: writing them one by one') }),
     rejections: createRejectionsRepository({ database }),
     reference: createReferenceRepository({ database }),
     rules: catalogue,
@@ -70,6 +70,7 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     history: createHistoryRepository({
       database,
       windowDays: config.HISTORY_WINDOW_DAYS,
+      maxBatch: config.DB_BATCH_MAX,
       onBatchError: (err, claims) => logger.warn({ err, claims }, 'reading histories together failed: reading them one by one'),
     }),
     referenceCache: createReferenceCache({ database, logger, refreshMs: config.REFERENCE_REFRESH_MS }),

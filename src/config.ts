@@ -13,6 +13,11 @@ const ConfigSchema = z.object({
   // Per instance. Claims keep PostgreSQL's CPU busy: backends beyond a few per core only contend
   // (on 2 cores, 8 screened 25% more claims/s than 20; bench/README.md).
   DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(8),
+  // Claims written by one statement (group commit), and claims whose histories one statement reads.
+  // Larger batches cost PostgreSQL less per claim but run on one backend, one core: with 64 claims
+  // in flight, batches of 64 ran one at a time (bench/db-only.ts: 1,200-1,500 claims/s), batches of
+  // 16 four at once (2,400-2,500 claims/s). bench/README.md
+  DB_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(16),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   // The longest a query waits for its rows, waiting for a connection included (PostgreSQL is down:
   // 503 within this rather than a request hanging until it returns). src/db/client.ts

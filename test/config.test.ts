@@ -18,7 +18,7 @@ function refusal(env: Record<string, string>): string {
 describe('loadConfig', () => {
   it('takes defaults and coerces numbers', () => {
     const config = loadConfig({ PORT: '9090', DB_POOL_MAX: '8' });
-    expect(config).toMatchObject({ PORT: 9090, DB_POOL_MAX: 8, HOST: '127.0.0.1', LOG_LEVEL: 'info', BODY_LIMIT_BYTES: 1024 * 1024, MAX_LINES_PER_CLAIM: 1000, STREAM_CONCURRENCY: 48, HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000 });
+    expect(config).toMatchObject({ PORT: 9090, DB_POOL_MAX: 8, HOST: '127.0.0.1', LOG_LEVEL: 'info', BODY_LIMIT_BYTES: 1024 * 1024, MAX_LINES_PER_CLAIM: 1000, STREAM_CONCURRENCY: 48, HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000, DB_BATCH_MAX: 16 });
     expect(config.DATABASE_URL).toBeUndefined();
     // an empty value is an unset one
     expect(loadConfig({ PORT: '' }).PORT).toBe(8080);
@@ -33,6 +33,7 @@ describe('loadConfig', () => {
     ['PERSON_ID_SECRET', { DATABASE_URL: 'postgres://db/claims' }],
     ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '-1' }],
     ['STREAM_CONCURRENCY', { STREAM_CONCURRENCY: '0' }],
+    ['DB_BATCH_MAX', { DB_BATCH_MAX: '0' }],
     ['HTTP_KEEP_ALIVE_TIMEOUT_MS', { HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }],
   ])('refuses a wrong %s', (setting, env) => {
     const message = refusal(env);
