@@ -16,11 +16,19 @@ export interface ScreenedClaim {
   answer: ClaimAnswer;
   findings: StoredFinding[];
   retrospective: RetrospectiveFinding[];
+  /**
+   * The person's version when the claim's history was read (src/screening/history.repository.ts).
+   * The claim is written only if the version is still this, and moves it on; omitted, no check
+   * (a caller that read no history).
+   */
+  personVersion?: number;
 }
 
 export type InsertOutcome =
   | { inserted: true }
-  | { inserted: false; existing: { id: string; contentHash: string; answer: ClaimAnswer } };
+  | { inserted: false; existing: { id: string; contentHash: string; answer: ClaimAnswer } }
+  /** not written: a claim of the same person was stored since its history was read; screen it again */
+  | { inserted: false; stale: true };
 
 // The claim, its lines, its answer and its findings (and retrospective findings on the earlier
 // claims they name) go in as one statement: one round trip, one implicit transaction, so a 2xx
@@ -29,10 +37,23 @@ export type InsertOutcome =
 // docs/scaling.md §5); ON CONFLICT there makes concurrent identical submissions store one claim:
 // the losers write nothing else and then read the winner's row. Retrospective findings find the
 // earlier claim's whole key (id, person, month) by its idempotency key in claim_keys.
+// Before all of it, the person's version moves on from the value the claim's history read
+// (person_versions; $24): if another node stored a claim of the same person since, the version has
+// moved, nothing of this claim is written, and it comes back stale, to be screened again with that
+// claim in its history. ON CONFLICT DO UPDATE waits for a concurrent writer of the row and judges
+// its committed version, which the statement's own snapshot would not show.
 const INSERT_CLAIM = `
-with k as (
+with v as (
+  insert into person_versions (person_hash, version)
+  select $4::text, $24::bigint + 1 where $24::bigint is not null
+  on conflict (person_hash) do update set version = excluded.version
+    where person_versions.version = excluded.version - 1
+  returning person_hash
+), fresh as (
+  select where $24::bigint is null or exists (select from v)
+), k as (
   insert into claim_keys (institution_id, claim_no, claim_id, person_hash, service_month, content_hash)
-  values ($2, $3, $1, $4, $8, $13)
+  select $2::text, $3::text, $1::uuid, $4::text, $8::text, $13::text from fresh
   on conflict do nothing
   returning claim_id
 ), ins as (
@@ -66,7 +87,9 @@ with k as (
     sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
   join claim_keys e on e.institution_id = f.inst and e.claim_no = f.cno
 )
-select id from ins`;
+select id, false as stale from ins
+union all
+select null, true where not exists (select from fresh)`;
 
 // The same for several claims at once (group commit): every claim ready within one turn of the
 // event loop, or while earlier batches were still committing, goes in one statement, one
@@ -79,10 +102,19 @@ const INSERT_CLAIMS = `
 with c as (
   select * from jsonb_to_recordset($1::jsonb) as x(id uuid, inst text, cno text, person text, visit text,
     started timestamptz, ended timestamptz, month text, diag text, total numeric, payable numeric, decision text,
-    hash text, client uuid, body jsonb, answer jsonb, nl int, nname int, nspec int, settled timestamptz)
+    hash text, client uuid, body jsonb, answer jsonb, nl int, nname int, nspec int, settled timestamptz, seen bigint)
+), v as (
+  -- in the order of persons, so two batches lock the same persons' versions in the same order
+  insert into person_versions (person_hash, version)
+  select person, seen + 1 from c where seen is not null order by person
+  on conflict (person_hash) do update set version = excluded.version
+    where person_versions.version = excluded.version - 1
+  returning person_hash
+), fresh as (
+  select c.* from c where c.seen is null or c.person in (select person_hash from v)
 ), k as (
   insert into claim_keys (institution_id, claim_no, claim_id, person_hash, service_month, content_hash)
-  select inst, cno, id, person, month, hash from c
+  select inst, cno, id, person, month, hash from fresh
   on conflict do nothing
   returning claim_id
 ), ins as (
@@ -91,7 +123,7 @@ with c as (
     body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at)
   select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body, answer,
     nl, nname, nspec, settled
-  from c join k on k.claim_id = c.id
+  from fresh c join k on k.claim_id = c.id
   returning id, institution_id, person_hash, service_month
 ), lines as (
   insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code,
@@ -119,7 +151,9 @@ with c as (
   join ins on ins.id = f.cid
   join claim_keys e on e.institution_id = f.inst and e.claim_no = f.cno
 )
-select id from ins`;
+select id, false as stale from ins
+union all
+select id, true from c where not exists (select from fresh where fresh.id = c.id)`;
 
 /** The settlement system's settledAt, as sent (null when it was not). */
 const settledAt = (c: Claim) => (c.settledAt === undefined ? null : isoInstant(c.settledAt));
@@ -171,7 +205,7 @@ export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFl
   const insertOne = async (s: ScreenedClaim): Promise<InsertOutcome> => {
     const c = s.claim;
     const q = claimQuality(c);
-    const rows = await database.query(INSERT_CLAIM, [
+    const rows = await database.query<{ id: string | null; stale: boolean }>(INSERT_CLAIM, [
       s.id,
       c.institutionId,
       c.claimNo,
@@ -195,8 +229,11 @@ export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFl
       q.linesMissingName,
       q.linesMissingSpec,
       settledAt(c),
+      s.personVersion ?? null,
     ]);
-    return rows.length > 0 ? { inserted: true } : existingFor(c);
+    const row = rows[0];
+    if (row?.stale) return { inserted: false, stale: true };
+    return row ? { inserted: true } : existingFor(c);
   };
 
   /** Several claims, one statement; the outcomes in the order of `list`. */
@@ -214,19 +251,27 @@ export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFl
         diag: c.mainDiagnosis ?? null, total: formatFen(c.totalFen), payable: s.answer.payableAmount,
         decision: s.answer.decision, hash: s.contentHash, client: s.clientId, body: s.body, answer: s.answer,
         nl: q.lineCount, nname: q.linesMissingName, nspec: q.linesMissingSpec, settled: settledAt(c),
+        seen: s.personVersion ?? null,
       });
       lines.push(...lineRecords(c, s.id));
       for (const f of s.findings) own.push({ ...f, cid: s.id });
       for (const f of s.retrospective) retro.push({ ...f, cid: s.id });
     }
-    const rows = await database.query<{ id: string }>(INSERT_CLAIMS, [
+    const rows = await database.query<{ id: string; stale: boolean }>(INSERT_CLAIMS, [
       JSON.stringify(claims),
       JSON.stringify(lines),
       JSON.stringify(own),
       JSON.stringify(retro),
     ]);
-    const inserted = new Set(rows.map((r) => String(r.id)));
-    return Promise.all(list.map((s) => (inserted.has(s.id) ? ({ inserted: true } as const) : existingFor(s.claim))));
+    const outcome = new Map(rows.map((r) => [String(r.id), r.stale]));
+    return Promise.all(
+      list.map((s): InsertOutcome | Promise<InsertOutcome> => {
+        const stale = outcome.get(s.id);
+        if (stale === false) return { inserted: true };
+        if (stale === true) return { inserted: false, stale: true };
+        return existingFor(s.claim);
+      }),
+    );
   };
 
   // A batch that fails as a whole (one claim the database refuses, a deadlock with a trigger's

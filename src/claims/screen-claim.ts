@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Claim } from '../../rules/claim.js';
-import { ConflictError, ValidationError } from '../http/errors.js';
+import { AppError, ConflictError, ValidationError } from '../http/errors.js';
 import { canonicalJson, keyedHash } from '../lib/hash.js';
 import type { KeyedMutex } from '../lib/keyed-mutex.js';
 import { assessClaim, type AssessContext } from '../screening/assess.js';
@@ -38,21 +38,37 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
   if (issues.length > 0) throw new ValidationError(issues);
 
   const contentHash = keyedHash(ctx.personIdSecret, canonicalJson(claim));
-  // Two claims of one person screened at once would not see each other in their history.
+  // Two claims of one person screened at once would not see each other in their history: in this
+  // process the lock orders them; across processes the person's version does (a claim of the
+  // person stored elsewhere since this one's history was read sends it back to be screened again).
   const outcome = await ctx.personLock(personHash, async () => {
-    const { findings, decision } = await assessClaim(ctx, claim);
-    const id = randomUUID();
-    const { own, retrospective } = splitFindings(claim, findings);
-    const answer = buildAnswer({ id, claim, findings, findingIds: own.map((f) => f.id), decision, screenedAt: now });
-    const stored = await ctx.claims.insertScreened({
-      id, claim, contentHash, clientId: ctx.clientId, body: storableBody(input), answer, findings: own, retrospective,
-    });
-    return { stored, answer };
+    for (let attempt = 1; ; attempt++) {
+      const { findings, decision, personVersion } = await assessClaim(ctx, claim);
+      const id = randomUUID();
+      const { own, retrospective } = splitFindings(claim, findings);
+      const answer = buildAnswer({ id, claim, findings, findingIds: own.map((f) => f.id), decision, screenedAt: now });
+      const stored = await ctx.claims.insertScreened({
+        id, claim, contentHash, clientId: ctx.clientId, body: storableBody(input), answer, findings: own, retrospective, personVersion,
+      });
+      if (!('stale' in stored)) return { stored, answer };
+      if (attempt >= MAX_SCREENINGS) throw personBusy(claim);
+    }
   });
   const { stored, answer } = outcome;
   if (stored.inserted) return { answer, replayed: false };
   if (stored.existing.contentHash === contentHash) return { answer: stored.existing.answer, replayed: true };
   throw conflict(claim, stored.existing.id);
+}
+
+/** Screenings of one claim at most while other nodes keep storing claims of the same person. */
+const MAX_SCREENINGS = 5;
+
+function personBusy(claim: Claim) {
+  return new AppError(
+    503,
+    'person_busy',
+    `Claim ${claim.claimNo} of institution ${claim.institutionId} was screened ${MAX_SCREENINGS} times while other claims of the same person were being stored; nothing was stored, retry`,
+  );
 }
 
 function conflict(claim: Claim, existingId: string) {

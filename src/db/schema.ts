@@ -666,6 +666,19 @@ export const reviewTrailSeals = pgTable('review_trail_seals', {
 });
 
 /**
+ * A version per insured person, moved on by every claim of the person written (src/claims/
+ * claims.repository.ts). A claim's history read takes it; the claim's statement moves it on only
+ * from the version read. If another node stored a claim of the same person in between, the version
+ * has moved, the claim is not written, and it is screened again with that claim in its history
+ * (within one process a lock per person already orders them). Distributed by person with claims
+ * (docs/scaling.md §2).
+ */
+export const personVersions = pgTable('person_versions', {
+  personHash: text('person_hash').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull(),
+});
+
+/**
  * The idempotency key of a claim, (institution, claim no), and where that claim is: its whole key
  * in claims, and the hash of its content for the replay-or-409 answer. A table of its own because
  * a unique index on claims cannot hold this key once claims are partitioned by month and

@@ -20,6 +20,8 @@ export interface AssessContext {
 export interface Assessment {
   findings: Finding[];
   decision: ClaimDecision;
+  /** the person's version when the history was read (the claim's write checks it) */
+  personVersion: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface Assessment {
  * along (the national interface sends them), without storing anything.
  */
 export async function assessClaim(ctx: AssessContext, claim: Claim, sentHistory: readonly Claim[] = []): Promise<Assessment> {
-  const { history, stock } = await ctx.history.forClaim(claim);
+  const { history, stock, personVersion } = await ctx.history.forClaim(claim);
   const stored = new Set(history.personClaims.map((c) => `${c.institutionId}|${c.claimNo}`));
   const personClaims = [...history.personClaims, ...sentHistory.filter((c) => !stored.has(`${c.institutionId}|${c.claimNo}`))];
   const { findings, errors } = evaluateRules(ctx.rules, {
@@ -39,5 +41,5 @@ export async function assessClaim(ctx: AssessContext, claim: Claim, sentHistory:
   });
   const month = cstDate(claim.startedAt).slice(0, 7);
   for (const e of errors) ctx.onRuleError?.(e.ruleId, e.message, { ruleVersion: e.ruleVersion, month });
-  return { findings, decision: decide(claim, findings) };
+  return { findings, decision: decide(claim, findings), personVersion };
 }

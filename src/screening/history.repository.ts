@@ -39,7 +39,8 @@ select
          and l.service_date >= $8::date and l.service_date < ($8::date + interval '1 month')) m
      where s.institution_id = $5 and s.month = $9 and s.item_code = any($7::text[]) and m.q is not null) as month_quantity,
   (select coalesce(json_agg(json_build_array(item_code, opening_quantity::text, purchased_quantity::text)), '[]')
-     from stock_records where institution_id = $5 and month = $9 and item_code = any($7::text[])) as stock`;
+     from stock_records where institution_id = $5 and month = $9 and item_code = any($7::text[])) as stock,
+  (select version from person_versions where person_hash = $1) as person_version`;
 
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
@@ -64,7 +65,8 @@ select q.ord,
          and l.service_date >= q.mstart and l.service_date < (q.mstart + interval '1 month')) m
      where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes) and m.q is not null) as month_quantity,
   (select coalesce(json_agg(json_build_array(item_code, opening_quantity::text, purchased_quantity::text)), '[]')
-     from stock_records where institution_id = q.inst and month = q.month and item_code = any(q.codes)) as stock
+     from stock_records where institution_id = q.inst and month = q.month and item_code = any(q.codes)) as stock,
+  (select version from person_versions where person_hash = q.person) as person_version
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
   inst text, cno text, codes text[], mstart date, month text)`;
 
@@ -77,9 +79,15 @@ interface PersonRow {
 export interface AssembledHistory {
   history: History;
   stock: Map<string, StockRef>;
+  /**
+   * The person's version (src/db/schema.ts `person_versions`) when this was read, 0 for none: the
+   * claim's write moves it on only from this value, so a claim of the person another node stored
+   * meanwhile is noticed (src/claims/claims.repository.ts).
+   */
+  personVersion: number;
 }
 
-type HistoryRow = { person: unknown; month_quantity: unknown; stock: unknown };
+type HistoryRow = { person: unknown; month_quantity: unknown; stock: unknown; person_version?: unknown };
 
 export interface HistoryRepositoryOptions {
   database: Database;
@@ -149,7 +157,7 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 64, m
 
 function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
   const month = cstMonth(claim.startedAt);
-  const r = row ?? { person: [], month_quantity: [], stock: [] };
+  const r: HistoryRow = row ?? { person: [], month_quantity: [], stock: [], person_version: null };
   const personClaims = (parse(r.person) as PersonRow[]).map((p) => toClaim(p, claim));
   const institutionMonthQuantity = new Map((parse(r.month_quantity) as [string, string][]).map(([code, q]) => [code, milliFrom(q) ?? 0]));
   const stock = new Map(
@@ -158,7 +166,7 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
       { openingQuantity: milliFrom(opening) ?? 0, purchasedQuantity: milliFrom(purchased) ?? 0 },
     ]),
   );
-  return { history: { personClaims, institutionMonthQuantity }, stock };
+  return { history: { personClaims, institutionMonthQuantity }, stock, personVersion: Number(r.person_version ?? 0) };
 }
 
 export type HistoryRepository = ReturnType<typeof createHistoryRepository>;
