@@ -5,6 +5,7 @@ import { buildAnswer } from '../src/claims/answer.js';
 import { buildClaimSchema, type ClaimInput } from '../src/claims/claim.schema.js';
 import type { ScreenedClaim } from '../src/claims/claims.repository.js';
 import { normalizeClaim, storableBody } from '../src/claims/normalize.js';
+import { screeningContext } from '../src/claims/claims.routes.js';
 import { screenClaim, type ScreenContext } from '../src/claims/screen-claim.js';
 import { buildDeps } from '../src/compose.js';
 import type { AppDeps } from '../src/deps.js';
@@ -35,16 +36,7 @@ afterAll(async () => {
 });
 
 const context = (deps: AppDeps, over: Partial<ScreenContext> = {}): ScreenContext => ({
-  claims: deps.claims,
-  rules: deps.rules,
-  ruleOverrides: deps.ruleSettings.overrides,
-  history: deps.history,
-  reference: deps.referenceCache,
-  providerScores: deps.providerScores,
-  personLock: deps.personLock,
-  personIdSecret: deps.personIdSecret,
-  now: deps.now,
-  clientId: null,
+  ...screeningContext(deps, { clientId: null, requestId: undefined }),
   ...over,
 });
 

@@ -13,6 +13,11 @@ import { buildClaimSchema, type ClaimInput } from './claim.schema.js';
 import { screenClaim, type ScreenContext } from './screen-claim.js';
 
 export function screenContext(deps: AppDeps, c: Context<AppEnv>): ScreenContext {
+  return screeningContext(deps, { clientId: c.get('actor')?.clientId ?? null, requestId: c.get('requestId') });
+}
+
+/** What screening one claim needs from the service: its dependencies, who sent it, the request it came in. */
+export function screeningContext(deps: AppDeps, { clientId, requestId }: { clientId: string | null; requestId: string | undefined }): ScreenContext {
   return {
     claims: deps.claims,
     rules: deps.rules,
@@ -23,11 +28,11 @@ export function screenContext(deps: AppDeps, c: Context<AppEnv>): ScreenContext 
     personLock: deps.personLock,
     personIdSecret: deps.personIdSecret,
     now: deps.now,
-    clientId: c.get('actor')?.clientId ?? null,
+    clientId,
     onRuleError: (ruleId, message, { ruleVersion, month }) => {
       deps.metrics.ruleErrors.inc({ rule: ruleId, month });
       deps.ruleErrors.record(ruleId, ruleVersion, month, message);
-      deps.logger.warn({ ruleId, err: message, requestId: c.get('requestId') }, 'rule failed');
+      deps.logger.warn({ ruleId, err: message, requestId }, 'rule failed');
     },
   };
 }
