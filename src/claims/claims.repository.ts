@@ -167,7 +167,7 @@ where k.institution_id = $1 and k.claim_no = $2`;
 
 export interface ClaimsRepositoryOptions {
   database: Database;
-  /** claims written by one statement at most */
+  /** claims written by one statement at most (the service passes DB_BATCH_MAX, whose default this is) */
   maxBatch?: number;
   /** batches being written at once at most; more claims wait for the next batch */
   maxBatchesInFlight?: number;
@@ -175,7 +175,7 @@ export interface ClaimsRepositoryOptions {
   onBatchError?: (err: unknown, claims: number) => void;
 }
 
-export function createClaimsRepository({ database, maxBatch = 64, maxBatchesInFlight = 4, onBatchError }: ClaimsRepositoryOptions) {
+export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFlight = 4, onBatchError }: ClaimsRepositoryOptions) {
   // `cid` (the claim's id, batches only) as a plain property: a conditional spread here made each
   // line ~15 times dearer to build and serialise.
   const lineRecords = (c: Claim, cid?: string) =>

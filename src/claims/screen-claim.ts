@@ -41,6 +41,7 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
   // Two claims of one person screened at once would not see each other in their history: in this
   // process the lock orders them; across processes the person's version does (a claim of the
   // person stored elsewhere since this one's history was read sends it back to be screened again).
+  const body = storableBody(input);
   const outcome = await ctx.personLock(personHash, async () => {
     for (let attempt = 1; ; attempt++) {
       const { findings, decision, personVersion } = await assessClaim(ctx, claim);
@@ -48,7 +49,7 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
       const { own, retrospective } = splitFindings(claim, findings);
       const answer = buildAnswer({ id, claim, findings, findingIds: own.map((f) => f.id), decision, screenedAt: now });
       const stored = await ctx.claims.insertScreened({
-        id, claim, contentHash, clientId: ctx.clientId, body: storableBody(input), answer, findings: own, retrospective, personVersion,
+        id, claim, contentHash, clientId: ctx.clientId, body, answer, findings: own, retrospective, personVersion,
       });
       if (!('stale' in stored)) return { stored, answer };
       if (attempt >= MAX_SCREENINGS) throw personBusy(claim);

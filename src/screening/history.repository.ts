@@ -92,7 +92,7 @@ type HistoryRow = { person: unknown; month_quantity: unknown; stock: unknown; pe
 export interface HistoryRepositoryOptions {
   database: Database;
   windowDays: number;
-  /** claims whose history one statement reads at most */
+  /** claims whose history one statement reads at most (the service passes DB_BATCH_MAX, whose default this is) */
   maxBatch?: number;
   /** history statements running at once at most; more claims wait for the next one */
   maxBatchesInFlight?: number;
@@ -100,7 +100,7 @@ export interface HistoryRepositoryOptions {
   onBatchError?: (err: unknown, claims: number) => void;
 }
 
-export function createHistoryRepository({ database, windowDays, maxBatch = 64, maxBatchesInFlight = 4, onBatchError }: HistoryRepositoryOptions) {
+export function createHistoryRepository({ database, windowDays, maxBatch = 16, maxBatchesInFlight = 4, onBatchError }: HistoryRepositoryOptions) {
   const paramsOf = (claim: Claim) => {
     const month = cstMonth(claim.startedAt);
     return {
