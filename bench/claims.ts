@@ -5,7 +5,7 @@
  * insured person's id left out, so each request costs one string concatenation: `fillClaim`.
  */
 
-interface Item {
+export interface Item {
   code: string;
   hcode: string;
   name: string;
@@ -15,7 +15,7 @@ interface Item {
   spec?: string;
 }
 
-const ITEMS: Item[] = [
+export const ITEMS: Item[] = [
   { code: '110200005', hcode: 'ZC01', name: '住院诊查费', category: 'service', priceFen: 2000, perDay: true },
   { code: '120100001', hcode: 'CW01', name: '床位费(三人间)', category: 'bed', priceFen: 4500, perDay: true },
   { code: '121200002', hcode: 'HL02', name: '二级护理', category: 'nursing', priceFen: 2600, perDay: true },

@@ -11,21 +11,18 @@
  *        --stock (seed stock records of the drugs: the stock rule then sums each drug's month)
  * Env:   DATABASE_URL (a server to create databases on; default the local PostgreSQL)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { loadConfig } from '../src/config.js';
 import { claimTemplates, fillClaim, referenceSeed } from './claims.js';
 import { cpuBetween, cpuSnapshot, type CpuUse } from './cpu.js';
+import { createHarness, DEFAULT_SERVER, freePort, walBetween, type WalUse } from './harness.js';
 import { pacedRun, percentile } from './paced.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     duration: { type: 'string' },
@@ -57,104 +54,8 @@ const opts = {
   logLevel: values['log-level'] as string,
 };
 
-const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-const children: ChildProcess[] = [];
-const databases: string[] = [];
-
-// ---------------------------------------------------------------------------------------------
-// setup
-
-async function createDatabase(suffix: string): Promise<string> {
-  const name = `cs_bench_${randomBytes(4).toString('hex')}_${suffix}`;
-  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  databases.push(name);
-  const url = new URL(BASE_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabases() {
-  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
-  try {
-    for (const name of databases) await admin.unsafe(`drop database if exists ${name} with (force)`);
-  } finally {
-    await admin.end();
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** `node --import tsx <script>`: what the `tsx` command runs, without its extra wrapper process. */
-function tsx(script: string, args: string[], env: Record<string, string>, name: string, stdout: 'pipe' | 'ignore' = 'pipe', nodeFlags: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', stdout, 'pipe'],
-  });
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d}`));
-  return child;
-}
-
-async function run(script: string, args: string[], env: Record<string, string>): Promise<string> {
-  const child = tsx(script, args, env, path.basename(script));
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}`);
-  return out;
-}
-
-async function startChild(script: string, env: Record<string, string>, name: string, readyUrl: string, nodeFlags: string[] = []): Promise<ChildProcess> {
-  // Log lines below warn go to /dev/null: reading them here would load the generator's core.
-  const quiet = ['fatal', 'error', 'warn', 'silent'].includes(opts.logLevel);
-  const child = tsx(script, [], env, name, quiet ? 'pipe' : 'ignore', nodeFlags);
-  children.push(child);
-  child.stdout?.on('data', (d: Buffer) => process.stdout.write(`[${name}] ${d}`));
-  let exited: number | null | undefined;
-  child.on('exit', (code) => (exited = code));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited !== undefined) throw new Error(`${name} exited with ${exited} before it was ready`);
-    try {
-      const res = await fetch(readyUrl, { method: 'GET' });
-      await res.arrayBuffer();
-      if (res.status < 500) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${name} not ready after 60 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stopChildren() {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-        }),
-    ),
-  );
-}
+const BASE_URL = process.env.DATABASE_URL ?? DEFAULT_SERVER;
+const harness = createHarness({ serverUrl: BASE_URL, logLevel: opts.logLevel });
 
 // ---------------------------------------------------------------------------------------------
 // load
@@ -197,29 +98,7 @@ interface Measured {
   wal: WalUse | undefined;
 }
 
-/**
- * WAL written and checkpoints during a run, server-wide (pg_stat_wal, pg_stat_bgwriter). After a
- * checkpoint the first change to each page writes the whole page (a full-page image), so a run
- * that meets checkpoints (other databases being created or dropped on the server request them)
- * pays far more per claim; this says when that happened.
- */
-interface WalUse {
-  bytes: number;
-  fpi: number;
-  checkpoints: number;
-}
-let statsDb: postgres.Sql | undefined;
-async function walCounters(): Promise<WalUse | undefined> {
-  try {
-    statsDb ??= postgres(BASE_URL, { max: 1, onnotice: () => {} });
-    const [row] = await statsDb<{ bytes: string; fpi: string; checkpoints: string }[]>`
-      select w.wal_bytes::text as bytes, w.wal_fpi::text as fpi, (b.checkpoints_timed + b.checkpoints_req)::text as checkpoints
-      from pg_stat_wal w, pg_stat_bgwriter b`;
-    return row ? { bytes: Number(row.bytes), fpi: Number(row.fpi), checkpoints: Number(row.checkpoints) } : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const walCounters = () => harness.walCounters();
 /**
  * Before a latency run: a checkpoint, then until no autovacuum worker runs (at most 60 s). The
  * saturated rounds leave the tables to vacuum and dirty pages to write; a paced run started at
@@ -229,7 +108,7 @@ async function walCounters(): Promise<WalUse | undefined> {
 async function settle(): Promise<number> {
   const started = performance.now();
   try {
-    statsDb ??= postgres(BASE_URL, { max: 1, onnotice: () => {} });
+    const statsDb = harness.server();
     await statsDb`checkpoint`;
     while (performance.now() - started < 60_000) {
       const [row] = await statsDb<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where backend_type = 'autovacuum worker'`;
@@ -243,8 +122,6 @@ async function settle(): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-const walBetween = (a: WalUse | undefined, b: WalUse | undefined): WalUse | undefined =>
-  a && b ? { bytes: b.bytes - a.bytes, fpi: b.fpi - a.fpi, checkpoints: b.checkpoints - a.checkpoints } : undefined;
 function walText(wal: WalUse | undefined, answered: number): string {
   if (!wal || answered === 0) return '';
   return `   wal/claim ${(wal.bytes / answered / 1024).toFixed(1)} KB, ${(wal.fpi / answered).toFixed(2)} full pages; checkpoints ${wal.checkpoints}`;
@@ -336,13 +213,13 @@ async function main() {
       `paced ${opts.rate}/s; load generator in this process (node ${process.version}); ${os.cpus().length} cores, load average ${load}`,
   );
 
-  const serviceDb = await createDatabase('svc');
-  const baselineDb = await createDatabase('base');
+  const serviceDb = await harness.createDatabase('svc');
+  const baselineDb = await harness.createDatabase('base');
   const secret = randomBytes(36).toString('base64url');
   const dbEnv = { DATABASE_URL: serviceDb, PERSON_ID_SECRET: secret, DB_POOL_MAX: String(opts.pool), LOG_LEVEL: opts.logLevel };
 
   const created = JSON.parse(
-    await run('scripts/keys.ts', ['create', '--name', 'bench', '--role', 'settlement', '--by', 'bench'], dbEnv),
+    await harness.run('scripts/keys.ts', ['create', '--name', 'bench', '--role', 'settlement', '--by', 'bench'], dbEnv),
   ) as { key: string };
   // Reference data before the service starts, so its cache holds it from the first claim.
   const seed = postgres(serviceDb, { max: 1, onnotice: () => {} });
@@ -351,10 +228,10 @@ async function main() {
 
   const servicePort = await freePort();
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
-  const serviceChild = await startChild('src/main.ts', { ...dbEnv, HOST: '127.0.0.1', PORT: String(servicePort) }, 'service', `${serviceUrl}/readyz`, values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : []);
+  const serviceChild = await harness.startChild('src/main.ts', { ...dbEnv, HOST: '127.0.0.1', PORT: String(servicePort) }, 'service', `${serviceUrl}/readyz`, values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : []);
   const baselinePort = await freePort();
   const baselineUrl = `http://127.0.0.1:${baselinePort}`;
-  const baselineChild = await startChild(
+  const baselineChild = await harness.startChild(
     'bench/baseline-server.ts',
     { DATABASE_URL: baselineDb, PORT: String(baselinePort), DB_POOL_MAX: String(opts.pool) },
     'baseline',
@@ -476,9 +353,6 @@ try {
   failed = true;
   console.error(err);
 } finally {
-  await stopChildren();
-  await statsDb?.end();
-  if (!values.keep) await dropDatabases().catch((err) => console.error('could not drop the benchmark databases', err));
-  else console.log(`kept databases: ${databases.join(', ')}`);
+  await harness.close({ keep: values.keep === true });
 }
 process.exit(failed ? 1 : 0);

@@ -19,9 +19,9 @@ const CHUNK_BYTES = 64 * 1024;
  * the generator runs only as fast as the service reads. Answer lines are handled as they arrive,
  * each with the claim it answers (the stream answers in input order).
  */
-export async function streamClaims(
-  claims: Iterable<SimulatedClaim>,
-  { url, key, onAnswer }: { url: string; key: string; onAnswer: (answer: AnswerLine, sent: SimulatedClaim) => void },
+export async function streamClaims<T extends { claim: unknown } = SimulatedClaim>(
+  claims: Iterable<T>,
+  { url, key, onAnswer }: { url: string; key: string; onAnswer: (answer: AnswerLine, sent: T) => void },
 ): Promise<{ sent: number; answered: number }> {
   const target = new URL('/v1/claims/stream', url);
   const req = http.request(target, {
@@ -29,7 +29,7 @@ export async function streamClaims(
     agent: false,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
   });
-  const inFlight: SimulatedClaim[] = [];
+  const inFlight: T[] = [];
   let head = 0;
   let sent = 0;
   let answered = 0;
