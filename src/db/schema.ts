@@ -110,6 +110,26 @@ export const stockRecords = pgTable(
 );
 
 /**
+ * What each institution billed of each item in each month (the month of the line's service date,
+ * China Standard Time): running totals of claim_lines, kept by its statement triggers (migration
+ * 0013) in the statement that stores, changes or removes the lines, so a rule reads one row per
+ * item whatever the month's volume (the stock rule: what was sold before this claim). Never
+ * written by the service itself.
+ */
+export const institutionItemMonths = pgTable(
+  'institution_item_months',
+  {
+    institutionId: text('institution_id').notNull(),
+    itemCode: text('item_code').notNull(),
+    month: text('month').notNull(),
+    quantity: numeric('quantity').notNull(),
+    amount: numeric('amount').notNull(),
+    lines: bigint('lines', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.institutionId, t.itemCode, t.month] })],
+);
+
+/**
  * One claim: one settlement of one visit. The body holds the normalised claim without the
  * insured person's raw id; `person_hash` is the keyed hash that links a person's claims.
  * Keyed (id, person_hash, service_month), as are its lines and findings, so the three can be
@@ -181,7 +201,6 @@ export const claimLines = pgTable(
       foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
     }),
     index('claim_lines_person_date_idx').on(t.personHash, t.serviceDate),
-    index('claim_lines_institution_item_date_idx').on(t.institutionId, t.itemCode, t.serviceDate),
   ],
 );
 

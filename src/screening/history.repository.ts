@@ -9,14 +9,14 @@ import { cstMonth } from '../lib/time.js';
 const DAY = 86_400_000;
 
 // One round trip assembles everything rules may look at: the person's claims around this one
-// (with lines), what the institution billed of the claim's items earlier in the month, and the
-// stock records of those items. Bounded: at most 200 claims of a person. The month's billed
-// quantity is summed only for items with a stock record that month, the only ones the stock rule
-// judges: the sum reads every line of the item the institution billed in the month, so summing
-// all items cost ~4 ms of PostgreSQL CPU per claim at 2,500 claims an institution (bench/README.md).
-// The sum is driven from the stock records (a lateral join), so each sum is an index range on
-// (institution, item, date) whatever plan is cached: with the item list as a filter instead, the
-// generic plan PostgreSQL caches for a prepared statement read the institution's whole month.
+// (with lines), and the stock records of the claim's items with what the institution billed of
+// each earlier in the month. Bounded: at most 200 claims of a person, one row per stocked item.
+// The month's billed quantity is a running total (institution_item_months, kept by triggers on
+// claim_lines in the statement that stores the lines, migrations/0013_item_month_totals.sql), so
+// the read costs the same on the month's first day and its last: summing the institution's lines
+// instead cost ~38 ms of PostgreSQL CPU a claim at a large pharmacy's month end (issue 21,
+// bench/README.md "bench:growth"). Only items with a stock record are read, the only ones the
+// stock rule judges.
 // A claim's lines are read by the claim's whole key (id, person, month), so with claims
 // partitioned by month and distributed by person the read stays in one partition on one shard.
 const HISTORY = `
@@ -32,14 +32,10 @@ select
      where c.person_hash = $1 and c.started_at >= $2::timestamptz and c.started_at <= $3::timestamptz
        and c.ended_at >= $4::timestamptz and not (c.institution_id = $5 and c.claim_no = $6)
      order by c.started_at limit 200) p) as person,
-  (select coalesce(json_agg(json_build_array(s.item_code, m.q)), '[]')
-     from stock_records s cross join lateral (
-       select sum(l.quantity)::text as q from claim_lines l
-       where l.institution_id = $5 and l.item_code = s.item_code
-         and l.service_date >= $8::date and l.service_date < ($8::date + interval '1 month')) m
-     where s.institution_id = $5 and s.month = $9 and s.item_code = any($7::text[]) and m.q is not null) as month_quantity,
-  (select coalesce(json_agg(json_build_array(item_code, opening_quantity::text, purchased_quantity::text)), '[]')
-     from stock_records where institution_id = $5 and month = $9 and item_code = any($7::text[])) as stock,
+  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text)), '[]')
+     from stock_records s left join institution_item_months t
+       on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
+     where s.institution_id = $5 and s.month = $8 and s.item_code = any($7::text[])) as stock,
   (select version from person_versions where person_hash = $1) as person_version`;
 
 // The same for several claims in one statement (claims of different people screened at the same
@@ -58,17 +54,13 @@ select q.ord,
      where c.person_hash = q.person and c.started_at >= q.lo and c.started_at <= q.hi
        and c.ended_at >= q.endlo and not (c.institution_id = q.inst and c.claim_no = q.cno)
      order by c.started_at limit 200) p) as person,
-  (select coalesce(json_agg(json_build_array(s.item_code, m.q)), '[]')
-     from stock_records s cross join lateral (
-       select sum(l.quantity)::text as q from claim_lines l
-       where l.institution_id = q.inst and l.item_code = s.item_code
-         and l.service_date >= q.mstart and l.service_date < (q.mstart + interval '1 month')) m
-     where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes) and m.q is not null) as month_quantity,
-  (select coalesce(json_agg(json_build_array(item_code, opening_quantity::text, purchased_quantity::text)), '[]')
-     from stock_records where institution_id = q.inst and month = q.month and item_code = any(q.codes)) as stock,
+  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text)), '[]')
+     from stock_records s left join institution_item_months t
+       on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
+     where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes)) as stock,
   (select version from person_versions where person_hash = q.person) as person_version
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
-  inst text, cno text, codes text[], mstart date, month text)`;
+  inst text, cno text, codes text[], month text)`;
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
@@ -87,7 +79,7 @@ export interface AssembledHistory {
   personVersion: number;
 }
 
-type HistoryRow = { person: unknown; month_quantity: unknown; stock: unknown; person_version?: unknown };
+type HistoryRow = { person: unknown; stock: unknown; person_version?: unknown };
 
 export interface HistoryRepositoryOptions {
   database: Database;
@@ -111,14 +103,13 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
       inst: claim.institutionId,
       cno: claim.claimNo,
       codes: [...new Set(claim.lines.map((l) => l.itemCode))],
-      mstart: `${month}-01`,
       month,
     };
   };
 
   const readOne = async (claim: Claim): Promise<AssembledHistory> => {
     const p = paramsOf(claim);
-    const rows = await database.query<HistoryRow>(HISTORY, [p.person, p.lo, p.hi, p.endlo, p.inst, p.cno, p.codes, p.mstart, p.month]);
+    const rows = await database.query<HistoryRow>(HISTORY, [p.person, p.lo, p.hi, p.endlo, p.inst, p.cno, p.codes, p.month]);
     return assemble(claim, rows[0]);
   };
 
@@ -157,15 +148,14 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
 
 function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
   const month = cstMonth(claim.startedAt);
-  const r: HistoryRow = row ?? { person: [], month_quantity: [], stock: [], person_version: null };
+  const r: HistoryRow = row ?? { person: [], stock: [], person_version: null };
   const personClaims = (parse(r.person) as PersonRow[]).map((p) => toClaim(p, claim));
-  const institutionMonthQuantity = new Map((parse(r.month_quantity) as [string, string][]).map(([code, q]) => [code, milliFrom(q) ?? 0]));
-  const stock = new Map(
-    (parse(r.stock) as [string, string, string][]).map(([code, opening, purchased]) => [
-      `${claim.institutionId}|${code}|${month}`,
-      { openingQuantity: milliFrom(opening) ?? 0, purchasedQuantity: milliFrom(purchased) ?? 0 },
-    ]),
-  );
+  const institutionMonthQuantity = new Map<string, number>();
+  const stock = new Map<string, StockRef>();
+  for (const [code, opening, purchased, billed] of parse(r.stock) as [string, string, string, string | null][]) {
+    stock.set(`${claim.institutionId}|${code}|${month}`, { openingQuantity: milliFrom(opening) ?? 0, purchasedQuantity: milliFrom(purchased) ?? 0 });
+    if (billed !== null) institutionMonthQuantity.set(code, milliFrom(billed) ?? 0);
+  }
   return { history: { personClaims, institutionMonthQuantity }, stock, personVersion: Number(r.person_version ?? 0) };
 }
 

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamClaims } from '../scripts/sim/stream-claims.js';
+import { onPostgres } from './support/database.js';
+import { startTestService, type TestService } from './support/service.js';
+
+/**
+ * The running totals of what each institution billed of each item in each month
+ * (institution_item_months, kept by triggers on claim_lines) against a full recount of the lines
+ * and against the totals computed here from the claims sent, after claims arrive out of order, one
+ * by one and in batches, are replayed, refused, changed, withdrawn and truncated.
+ */
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService();
+});
+afterAll(async () => {
+  await svc?.close();
+});
+
+const ITEMS = [
+  { code: 'XG01TOT001A001010100001', name: '甲药', category: 'drug', price: 1234 },
+  { code: 'XG02TOT002A001010100001', name: '乙药', category: 'drug', price: 350 },
+  { code: 'C14010100100001', name: '一次性输液器', category: 'consumable', price: 280 },
+  { code: '120100001', name: '床位费', category: 'bed', price: 4500 },
+];
+const INSTITUTIONS = ['H32010200001', 'P32010200001'];
+const money = (fen: number) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+const r = rng(21);
+const int = (n: number) => Math.floor(r() * n);
+
+/**
+ * Claims from late September to early November, lines on several days, some across a month end
+ * (a stay admitted on 30 September and billed on 1 October counts in both months), quantities with
+ * decimals.
+ */
+function makeClaim(k: number) {
+  const institutionId = INSTITUTIONS[k % 2]!;
+  const start = Date.parse('2026-09-28T08:00:00+08:00') + int(36) * 86_400_000;
+  const lines = Array.from({ length: 1 + int(4) }, (_, i) => {
+    const item = ITEMS[int(ITEMS.length)]!;
+    const at = start + int(3) * 86_400_000;
+    const quantity = [1, 2, 3, 0.5, 1.25][int(5)]!;
+    const amountFen = Math.round(item.price * quantity);
+    return {
+      lineId: `L${i + 1}`,
+      itemCode: item.code,
+      hospitalItemName: item.name,
+      category: item.category,
+      serviceAt: new Date(at + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' '),
+      quantity,
+      unitPrice: money(item.price),
+      amount: money(amountFen),
+    };
+  });
+  const totalFen = lines.reduce((s, l) => s + Math.round(Number(l.amount) * 100), 0);
+  const cst = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+  return {
+    institutionId,
+    claimId: `TOT-${k}`,
+    insured: { id: `32010219700101${String(k).padStart(4, '0')}`, sex: 'female', birthDate: '1970-01-01' },
+    visitType: 'inpatient',
+    admittedAt: cst(start - 3_600_000),
+    dischargedAt: cst(start + 3 * 86_400_000),
+    diagnoses: [{ code: 'J18.900', main: true }],
+    lines,
+    totalAmount: money(totalFen),
+    payment: { fund: money(totalFen), personalAccount: '0.00', cash: '0.00' },
+  };
+}
+
+type Totals = Map<string, { quantity: number; amountFen: number; lines: number }>;
+
+/** What the sent claims add up to, by institution, item and the line's CST month. */
+function expectedTotals(claims: ReturnType<typeof makeClaim>[]): Totals {
+  const totals: Totals = new Map();
+  for (const c of claims)
+    for (const l of c.lines) {
+      const key = `${c.institutionId}|${l.itemCode}|${l.serviceAt.slice(0, 7)}`;
+      const t = totals.get(key) ?? { quantity: 0, amountFen: 0, lines: 0 };
+      t.quantity += Math.round(l.quantity * 10_000);
+      t.amountFen += Math.round(Number(l.amount) * 100);
+      t.lines += 1;
+      totals.set(key, t);
+    }
+  return totals;
+}
+
+const TOTALS = `select institution_id || '|' || item_code || '|' || month as key, (quantity * 10000)::bigint::text as q,
+  (amount * 100)::bigint::text as a, lines::text as n from institution_item_months where lines <> 0 order by 1`;
+const RECOUNT = `select institution_id || '|' || item_code || '|' || to_char(service_date, 'YYYY-MM') as key,
+  (sum(quantity) * 10000)::bigint::text as q, (sum(amount) * 100)::bigint::text as a, count(*)::text as n
+  from claim_lines group by 1 order by 1`;
+
+async function stored(sql: string): Promise<Totals> {
+  const rows = await svc.deps.database.query<{ key: string; q: string; a: string; n: string }>(sql);
+  return new Map(rows.map((x) => [x.key, { quantity: Number(x.q), amountFen: Number(x.a), lines: Number(x.n) }]));
+}
+
+describe('running totals of what an institution billed of an item in a month', () => {
+  const claims = Array.from({ length: 120 }, (_, k) => makeClaim(k));
+
+  it('equal the claims sent, and a recount of the lines, after claims arrive out of order, one by one and streamed', async () => {
+    // out of order: a shuffle of the months' claims
+    const order = [...claims];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    // the first half one by one, eight at a time (the intake batches what arrives together), the
+    // second half through the NDJSON stream
+    const half = order.slice(0, 60);
+    for (let i = 0; i < half.length; i += 8) {
+      const answers = await Promise.all(half.slice(i, i + 8).map((c) => svc.call('/v1/claims', { json: c })));
+      const bodies = await Promise.all(answers.map(async (a) => (a.status === 200 ? 200 : await a.text())));
+      expect(bodies).toEqual(answers.map(() => 200));
+    }
+    const statuses: number[] = [];
+    await streamClaims(
+      order.slice(60).map((claim) => ({ claim })),
+      { url: svc.url, key: svc.keys.settlement, onAnswer: (a) => statuses.push(a.status) },
+    );
+    expect(statuses).toEqual(order.slice(60).map(() => 200));
+
+    const expected = expectedTotals(claims);
+    // both months of a stay across a month end, and three months in all
+    expect(new Set([...expected.keys()].map((k) => k.split('|')[2]))).toEqual(new Set(['2026-09', '2026-10', '2026-11']));
+    expect(await stored(TOTALS)).toEqual(expected);
+    expect(await stored(RECOUNT)).toEqual(expected);
+  });
+
+  it('do not move when claims are replayed or refused as a conflicting resubmission', async () => {
+    const before = await stored(TOTALS);
+    const replays = await Promise.all(claims.slice(0, 10).map((c) => svc.call('/v1/claims', { json: c })));
+    expect(replays.map((a) => [a.status, a.headers.get('idempotent-replayed')])).toEqual(replays.map(() => [200, 'true']));
+    const changed = { ...claims[0]!, lines: claims[0]!.lines.map((l) => ({ ...l, hospitalItemName: `${l.hospitalItemName}(改)` })) };
+    expect((await svc.call('/v1/claims', { json: changed })).status).toBe(409);
+    expect(await stored(TOTALS)).toEqual(before);
+  });
+
+  it('follow lines that are replaced, changed and withdrawn, and a truncation', async () => {
+    const q = svc.deps.database.query.bind(svc.deps.database);
+    // a claim's lines replaced by others (item, quantity and month changed), in one statement each way
+    await q(`update claim_lines set quantity = quantity * 3, amount = amount * 3
+             where claim_id = (select claim_id from claim_keys where claim_no = 'TOT-3')`);
+    await q(`update claim_lines set item_code = $1, service_date = service_date + 40, service_at = service_at + interval '40 days'
+             where claim_id = (select claim_id from claim_keys where claim_no = 'TOT-4')`, [ITEMS[0]!.code]);
+    // withdrawn: two claims' lines gone, in one statement
+    await q(`delete from claim_lines where claim_id in (select claim_id from claim_keys where claim_no in ('TOT-5', 'TOT-6'))`);
+
+    const edited = claims
+      .filter((c) => c.claimId !== 'TOT-5' && c.claimId !== 'TOT-6')
+      .map((c) => {
+        if (c.claimId === 'TOT-3')
+          return { ...c, lines: c.lines.map((l) => ({ ...l, quantity: l.quantity * 3, amount: money(Math.round(Number(l.amount) * 100) * 3) })) };
+        if (c.claimId === 'TOT-4')
+          return {
+            ...c,
+            lines: c.lines.map((l) => {
+              const at = Date.parse(`${l.serviceAt.replace(' ', 'T')}+08:00`) + 40 * 86_400_000;
+              return { ...l, itemCode: ITEMS[0]!.code, serviceAt: new Date(at + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ') };
+            }),
+          };
+        return c;
+      });
+    const expected = expectedTotals(edited);
+    expect(await stored(TOTALS)).toEqual(expected);
+    expect(await stored(RECOUNT)).toEqual(expected);
+
+    await q('truncate claim_lines');
+    expect((await q('select count(*)::int as n from institution_item_months'))[0]).toEqual({ n: 0 });
+  });
+
+  it('are read in sessions set up for short statements: on PostgreSQL no JIT, no transaction idle for long', async () => {
+    const rows = await svc.deps.database.query(
+      `select current_setting('jit') as jit, current_setting('idle_in_transaction_session_timeout') as idle`,
+    );
+    // PGlite has no JIT compiler and one session, and is left as it comes
+    expect(rows).toEqual([onPostgres() ? { jit: 'off', idle: '30s' } : { jit: 'on', idle: '0' }]);
+  });
+});
