@@ -3,7 +3,7 @@ import { requireRole } from '../auth/middleware.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { NotFoundError, ValidationError } from '../http/errors.js';
-import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js';
+import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
 
 const RuleSchema = z
   .object({
@@ -59,7 +59,7 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       summary: 'Change a rule’s parameters or status (a new settings version; nothing is edited)',
       security: bearerSecurity, middleware: [requireRole('admin')] as const,
       request: {
-        params: z.object({ ruleId: z.string().max(64) }),
+        params: z.object({ ruleId: paramText(64) }),
         body: { content: { 'application/json': { schema: SettingsChangeSchema } }, required: true },
       },
       responses: {
