@@ -3,6 +3,7 @@ import type { AnyRule } from '../../rules/engine.js';
 import type { RuleStatus } from '../../rules/finding.js';
 import type { Database } from '../db/client.js';
 import { formatPath, type FieldIssue } from '../http/errors.js';
+import { maskPersonalData } from '../lib/personal-data.js';
 
 export interface RuleOverride {
   params?: Record<string, unknown>;
@@ -98,7 +99,7 @@ export function createRuleSettings({ database, logger, rules, refreshMs = 30_000
       const merged = { ...current.get(ruleId)?.params, ...change.params };
       await database.query(
         'insert into rule_settings (rule_id, params, status, reason, changed_by) values ($1, $2::jsonb, $3, $4, $5)',
-        [ruleId, JSON.stringify(merged), change.status ?? current.get(ruleId)?.status ?? null, change.reason, change.changedBy],
+        [ruleId, JSON.stringify(merged), change.status ?? current.get(ruleId)?.status ?? null, maskPersonalData(change.reason), change.changedBy],
       );
       await load();
       return current.get(ruleId);
