@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Claim } from './claim.js';
 import type { ClaimRef, Finding, RuleError, RuleStatus, Severity } from './finding.js';
 import type { ProviderScoreRef } from './provider-model/score-ref.js';
@@ -66,6 +67,11 @@ export interface Rule<P extends object = Record<string, never>> {
   effectiveTo?: string;
   /** parameters and their defaults; a deployment overrides them without code */
   defaults: P;
+  /**
+   * every parameter with its range or form (rules/params.ts): the defaults pass it, and a
+   * deployment's override that does not is refused
+   */
+  paramSchema: z.ZodType<P>;
   evaluate(input: RuleInput<P>): RuleHit[];
   fixtures: { fires: Fixture<P>[]; passes: Fixture<P>[] };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inpatientClaim, outpatientClaim } from './support/claims.js';
 import { json } from './support/http.js';
@@ -136,6 +137,21 @@ describe('POST /v1/claims refuses bad input with every failing field', () => {
       { path: 'totalAmount', message: 'must equal the sum of line amounts (237.00), got 236.00' },
       { path: 'payment', message: 'parts must add up to totalAmount (236.00), got 237.00' },
     ]);
+  });
+
+  it('the README states the tolerance the service applies: one fen either way of price × quantity rounded', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const contract = /Each line's amount must (.+?), the total must/.exec(readme)?.[1];
+    expect(contract).toBe('equal unit price × quantity rounded to the fen, give or take 0.01 (one fen either way)');
+    // 20.00 × 0.5 = 10.00: 9.99 and 10.01 are within a fen, 9.98 and 10.02 are not
+    for (const [unitPrice, quantity, amount, ok] of [
+      ['20.00', '0.5', '10.01', true], ['20.00', '0.5', '9.99', true], ['20.00', '0.5', '10.02', false], ['20.00', '0.5', '9.98', false],
+    ] as const) {
+      const claim = outpatientClaim();
+      const res = await post({ ...claim, lines: [{ ...claim.lines[0], unitPrice, quantity, amount }], totalAmount: amount, payment: { fund: amount, personalAccount: 0, cash: 0 } });
+      if (ok) expect(res.status, amount).toBe(200);
+      else expect(await refused(res)).toEqual([{ path: 'lines[0].amount', message: `must equal unitPrice × quantity (10.00), got ${amount}` }]);
+    }
   });
 
   it('discharge before admission', async () => {

@@ -132,7 +132,17 @@ describe('/readyz when the database does not answer', () => {
       const res = await target.call('/readyz', { role: null });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('2');
-      expect(await json(res)).toMatchObject({ status: 'unavailable', database: onPostgres() ? 'postgres' : 'pglite' });
+      const text = await res.text();
+      // nothing of the driver's message (connect ECONNREFUSED 127.0.0.1:port): only that it is down
+      expect(JSON.parse(text)).toEqual({ status: 'unavailable', database: onPostgres() ? 'postgres' : 'pglite', reason: 'database unavailable' });
+      expect(text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|closed/);
+      // the detail is in the log, under the request's id
+      const logged = target.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'readiness: database unavailable' && l.requestId === res.headers.get('x-request-id'));
+      expect(logged?.err?.message).toMatch(onPostgres() ? /ECONNREFUSED 127\.0\.0\.1:\d+/ : /^PGlite is closed$/);
+      // a key changes nothing: the keys are in the database that does not answer
+      const withKey = await target.call('/readyz', { role: 'admin' });
+      expect(withKey.status).toBe(503);
+      expect((await json(withKey)).reason).toBe('database unavailable');
       expect((await target.call('/healthz', { role: null })).status).toBe(200);
       const post = await target.call('/v1/claims', { json: outpatientClaim() });
       expect(post.status).toBe(503);

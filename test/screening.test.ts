@@ -12,6 +12,9 @@ beforeAll(async () => {
     items: [
       { code: '120100001', name: '床位费', category: 'bed', ceiling: { secondary: '40.00' } },
       { code: '002101030300000', name: '子宫造影', category: 'exam', restrictions: { sex: 'female' } },
+      // a restriction of the wrong shape (a number where a list of care settings belongs), as a
+      // hand-edited reference row could hold: RESTRICT-CARE-SETTING throws on a line of it
+      { code: 'BROKEN0001', name: '损坏的限定', category: 'exam', restrictions: { careSettings: 5 } },
     ],
   });
 });
@@ -93,28 +96,19 @@ describe('screening with rules', () => {
   });
 
   it('records a rule that throws as an error of that rule in the claim’s month, and screens the claim with the others', async () => {
-    // numbers where diagnosis codes belong make RESTRICT-SEX throw when it weighs a diagnosis: on a
-    // claim billing a female-only item for a man
-    const broken = await svc.call('/v1/rules/RESTRICT-SEX/settings', { role: 'admin', method: 'PUT', json: { params: { reviewWhenDiagnosis: [50] }, reason: 'test' } });
-    expect(broken.status).toBe(200);
-    try {
-      const claim = {
-        ...outpatientClaim({
-          claimId: 'MZ-ERR-1',
-          lines: [{ lineId: 'A', itemCode: '002101030300000', hospitalItemName: '子宫造影', category: 'exam', serviceAt: '2026-10-03 10:00:00', quantity: 1, unitPrice: 10, amount: 10 }],
-        }),
-        insured: { id: '320102199001019999', sex: 'male', birthDate: '1990-01-01' },
-      };
-      const res = await svc.call('/v1/claims', { json: claim });
-      expect(res.status).toBe(200);
-      expect((await json(res)).decision).toBe('pass');
-    } finally {
-      await svc.call('/v1/rules/RESTRICT-SEX/settings', { role: 'admin', method: 'PUT', json: { params: { reviewWhenDiagnosis: ['C50'] }, reason: 'repaired' } });
-    }
+    // a rule's settings cannot make it throw any more (each parameter has a range and a form,
+    // test/rules/params.test.ts): a malformed reference row still can
+    const claim = outpatientClaim({
+      claimId: 'MZ-ERR-1',
+      lines: [{ lineId: 'A', itemCode: 'BROKEN0001', hospitalItemName: '损坏的限定', category: 'exam', serviceAt: '2026-10-03 10:00:00', quantity: 1, unitPrice: 10, amount: 10 }],
+    });
+    const res = await svc.call('/v1/claims', { json: claim });
+    expect(res.status).toBe(200);
+    expect((await json(res)).decision).toBe('pass');
     const stats = await json(await svc.call('/v1/rules/stats?month=2026-10', { role: 'auditor' }));
-    expect(stats.errors).toEqual([{ ruleId: 'RESTRICT-SEX', ruleVersion: 1, errors: 1, lastMessage: expect.stringContaining('toUpperCase'), lastAt: expect.any(String) }]);
+    expect(stats.errors).toEqual([{ ruleId: 'RESTRICT-CARE-SETTING', ruleVersion: 1, errors: 1, lastMessage: expect.stringContaining('includes'), lastAt: expect.any(String) }]);
     expect((await json(await svc.call('/v1/rules/stats?month=2026-09', { role: 'auditor' }))).errors).toEqual([]);
     const metrics = await (await svc.call('/metrics', { role: 'admin' })).text();
-    expect(metrics).toMatch(/rule_errors_total\{rule="RESTRICT-SEX",month="2026-10"\} 1/);
+    expect(metrics).toMatch(/rule_errors_total\{rule="RESTRICT-CARE-SETTING",month="2026-10"\} 1/);
   });
 });

@@ -1,6 +1,7 @@
 import type { Rule } from '../engine.js';
 import { claim, hospital, reference } from '../fixtures/build.js';
 import { yuan } from '../text.js';
+import { noParams } from '../params.js';
 
 /**
  * Services on dates the institution was not designated: unknown to the fund, or outside its
@@ -15,6 +16,7 @@ export const nonDesignated: Rule = {
   description: { zh: '机构在服务日期不是定点医药机构', en: 'The institution was not designated on the service date' },
   effectiveFrom: '2000-01-01',
   defaults: {},
+  paramSchema: noParams(),
   evaluate({ claim: c, reference: ref }) {
     const outside = c.lines.filter((l) => {
       const inst = ref.institution(c.institutionId, l.serviceDate);

@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { ref as claimRef } from '../quantity/over-limit.js';
 import type { RelationRef, RelationWindow } from '../reference.js';
 import { cstTime, itemName, yuan } from '../text.js';
 import { pairsBySub, WINDOW_TEXT } from './related-lines.js';
+import { flag, relationWindow } from '../params.js';
 
 interface Params {
   /** the window of an 'includes' relation that names none (the national list always names one) */
@@ -30,6 +32,7 @@ export const duplicateIncludedItem: Rule<Params> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { windowWhenUnspecified: 'same_day', stayAcrossClaims: true },
+  paramSchema: z.object({ windowWhenUnspecified: relationWindow(), stayAcrossClaims: flag() }).strict(),
   evaluate({ claim: c, history, reference: ref, params }) {
     const hits: RuleHit[] = [];
     const bySub = pairsBySub(c, history, ref, { kind: 'includes', ...params });

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { Claim, ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { othersOf, ref } from '../quantity/over-limit.js';
 import { cstTime, yuan } from '../text.js';
+import { range } from '../params.js';
 
 interface Params {
   /** lines matched one to one (item, service time, amount), over the larger claim's line count */
@@ -57,6 +59,12 @@ export const duplicateResubmittedVisit: Rule<Params> = {
   description: { zh: '同一次就诊以新的结算单号重复申报', en: 'The same visit resubmitted under a new claim id' },
   effectiveFrom: '2000-01-01',
   defaults: { minMatchingShare: 0.8, serviceTimeToleranceMinutes: 0, startTimeToleranceMinutes: 0 },
+  paramSchema: z.object({
+    // a share of 0 would take any two visits of one type at one institution for a resubmission
+    minMatchingShare: range({ min: 0, max: 1, minExclusive: true }),
+    serviceTimeToleranceMinutes: range({ min: 0, max: 1440 }),
+    startTimeToleranceMinutes: range({ min: 0, max: 1440 }),
+  }).strict(),
   evaluate({ claim: c, history, params }) {
     if (c.lines.length === 0) return [];
     const matches: { other: Claim; matched: number; share: number }[] = [];

@@ -2,6 +2,7 @@ import type { Claim, ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { cstTime, itemName, yuan } from '../text.js';
+import { noParams } from '../params.js';
 
 /**
  * The same item billed twice for the same person at the same institution and service time:
@@ -19,6 +20,7 @@ export const duplicateSameLine: Rule = {
   },
   effectiveFrom: '2000-01-01',
   defaults: {},
+  paramSchema: noParams(),
   evaluate({ claim: c, history, reference }) {
     const hits: RuleHit[] = [];
     // Lines by service time (a number: no key string built per line), then by item among the few

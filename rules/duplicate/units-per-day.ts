@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { beyondLimitHits, cumulativeExcess, newlyBeyond, occurrences, othersOf, whereLines, type Occurrence } from '../quantity/over-limit.js';
 import { decimal4, itemName, yuan } from '../text.js';
+import { flag } from '../params.js';
 
 interface Params {
   /** count the person's claims at every institution, not only the one billing (the national list means one) */
@@ -29,6 +31,7 @@ export const duplicateUnitsPerDay: Rule<Params> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { acrossInstitutions: false },
+  paramSchema: z.object({ acrossInstitutions: flag() }).strict(),
   evaluate({ claim: c, history, reference: ref, params }) {
     // the days of this claim on which each item with a daily limit is billed (most items have none:
     // the limit is looked up before any key is built)

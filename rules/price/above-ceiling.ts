@@ -1,6 +1,7 @@
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, hospital, item, reference } from '../fixtures/build.js';
 import { decimal4, itemName, yuan } from '../text.js';
+import { noParams } from '../params.js';
 
 const LEVEL_ZH = { primary: '一级', secondary: '二级', tertiary: '三级' } as const;
 
@@ -18,6 +19,7 @@ export const priceAboveCeiling: Rule = {
   description: { zh: '收费单价超过本级别机构的医保限价', en: 'Unit price above the ceiling for the institution’s level' },
   effectiveFrom: '2000-01-01',
   defaults: {},
+  paramSchema: noParams(),
   evaluate({ claim: c, reference: ref }) {
     const hits: RuleHit[] = [];
     for (const l of c.lines) {

@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { Fixture, Rule } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import type { ProviderScoreRef } from './score-ref.js';
+import { range } from '../params.js';
 
 interface Params {
   /** route when the institution's percentile rank in its peer group is above this */
@@ -58,6 +60,12 @@ export const providerOutlier: Rule<Params> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { percentile: 90, minPeers: 5, maxAgeMonths: 3 },
+  paramSchema: z.object({
+    // below the median is no outlier; 100 (no score is above it) is a deliberate "never"
+    percentile: range({ min: 50, max: 100 }),
+    minPeers: range({ min: 2, max: 1000, int: true }),
+    maxAgeMonths: range({ min: 0, max: 24, int: true }),
+  }).strict(),
   evaluate({ claim: c, history, params }) {
     const s = history.providerScore;
     if (c.visitType !== 'inpatient' || !s || s.institutionId !== c.institutionId) return [];

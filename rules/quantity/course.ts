@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { itemName, yuan } from '../text.js';
 import { beyondLimitHits, plural, dateOfIndex, dayIndex, newlyBeyond, occurrences, othersOf, whereLines, type Occurrence } from './over-limit.js';
+import { flag, range } from '../params.js';
 
 interface Params {
   /** unbilled days, as a share of the item's courseDays, after which billing it again starts a new course */
@@ -71,6 +73,7 @@ export const quantityCourse: Rule<Params> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { newCourseAfterIdleShare: 1, countDaysOfSupply: false },
+  paramSchema: z.object({ newCourseAfterIdleShare: range({ min: 0, max: 10, minExclusive: true }), countDaysOfSupply: flag() }).strict(),
   evaluate({ claim: c, history, reference: ref, params }) {
     const others = othersOf(c, history.personClaims);
     const firstOfCode = new Map<string, ClaimLine>();

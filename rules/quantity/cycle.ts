@@ -3,6 +3,7 @@ import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { decimal4, itemName, yuan } from '../text.js';
 import { beyondLimitHits, cumulativeExcess, dayIndex, newlyBeyond, occurrences, othersOf, whereLines, type Occurrence } from './over-limit.js';
+import { noParams } from '../params.js';
 
 /**
  * An item billed for one person more than `timesPerCycle.times` times within any `cycleDays`
@@ -26,6 +27,7 @@ export const quantityCycle: Rule = {
   },
   effectiveFrom: '2000-01-01',
   defaults: {},
+  paramSchema: noParams(),
   evaluate({ claim: c, history, reference: ref }) {
     const others = othersOf(c, history.personClaims);
     const firstOfCode = new Map<string, ClaimLine>();

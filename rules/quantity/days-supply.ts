@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { Claim } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { itemName, yuan } from '../text.js';
 import { plural } from './over-limit.js';
+import { flag, icdCategory, list, range } from '../params.js';
 
 interface Params {
   acuteDays: number;
@@ -58,6 +60,12 @@ export const quantityDaysSupply: Rule<Params> = {
     ],
     chronicFromAnyDiagnosis: false,
   },
+  paramSchema: z.object({
+    acuteDays: range({ min: 1, max: 365, int: true }),
+    chronicDays: range({ min: 1, max: 365, int: true }),
+    chronicCategories: list(icdCategory(), 500),
+    chronicFromAnyDiagnosis: flag(),
+  }).strict(),
   evaluate({ claim: c, reference: ref, params }) {
     const hits: RuleHit[] = [];
     let chronic: string | undefined | null = null;

@@ -1,6 +1,7 @@
 import type { Rule } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { restrictedLines } from './restricted-lines.js';
+import { noParams } from '../params.js';
 
 /**
  * Age in whole years on a CST date: a year is added on the birthday itself; someone born on
@@ -31,6 +32,7 @@ export const ageRestriction: Rule = {
   },
   effectiveFrom: '2000-01-01',
   defaults: {},
+  paramSchema: noParams(),
   evaluate({ claim: c, reference: ref }) {
     return restrictedLines(c, ref, (line, item) => {
       const { minAgeYears: min, maxAgeYears: max } = item.restrictions;

@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { VisitType } from '../claim.js';
 import type { Rule } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { restrictedLines } from './restricted-lines.js';
+import { code, list } from '../params.js';
 
 export interface CareSettingParams {
   /** national medical categories (med_type) of emergency visits: their hits go to review, since list notes such as 安宫牛黄丸's "限急诊或住院" admit emergencies the list's single value (住院) omits */
@@ -27,6 +29,7 @@ export const careSettingRestriction: Rule<CareSettingParams> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { emergencyMedTypes: ['13'] },
+  paramSchema: z.object({ emergencyMedTypes: list(code(8), 50) }).strict(),
   evaluate({ claim: c, reference: ref, params: p }) {
     const emergency = c.medType !== undefined && p.emergencyMedTypes.includes(c.medType);
     return restrictedLines(c, ref, (_line, item) => {

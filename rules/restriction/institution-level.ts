@@ -2,6 +2,7 @@ import type { Rule } from '../engine.js';
 import { claim, hospital, item, reference } from '../fixtures/build.js';
 import type { InstitutionLevel, ReferenceView } from '../reference.js';
 import { restrictedLines } from './restricted-lines.js';
+import { noParams } from '../params.js';
 
 const RANK: Record<InstitutionLevel, number> = { none: 0, primary: 1, secondary: 2, tertiary: 3 };
 const LEVEL_ZH: Record<InstitutionLevel, string> = { none: '无等级', primary: '一级', secondary: '二级', tertiary: '三级' };
@@ -26,6 +27,7 @@ export const institutionLevelRestriction: Rule = {
   },
   effectiveFrom: '2000-01-01',
   defaults: {},
+  paramSchema: noParams(),
   evaluate({ claim: c, reference: ref }) {
     return restrictedLines(c, ref, (_line, item, institution) => {
       const min = item.restrictions.minInstitutionLevel;

@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { Rule } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { restrictedLines } from './restricted-lines.js';
+import { icdPrefix, list } from '../params.js';
 
 export interface SexRestrictionParams {
   /** ICD-10 codes or prefixes that make a sex-restricted item plausible for the other sex: such hits go to review instead */
@@ -29,6 +31,7 @@ export const sexRestriction: Rule<SexRestrictionParams> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { reviewWhenDiagnosis: ['C50', 'F64', 'Q56', 'Q96', 'Q97', 'Q98', 'Q99', 'E34.5'] },
+  paramSchema: z.object({ reviewWhenDiagnosis: list(icdPrefix(), 500) }).strict(),
   evaluate({ claim: c, reference: ref, params: p }) {
     let excuse: (typeof c.diagnoses)[number] | undefined | null = null; // looked for at the first breach only
     return restrictedLines(c, ref, (_line, item) => {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Claim } from '../claim.js';
 import { pairsBySub, WINDOW_TEXT, type Located } from '../duplicate/related-lines.js';
 import type { Rule, RuleHit } from '../engine.js';
@@ -5,6 +6,7 @@ import { claim, item, reference } from '../fixtures/build.js';
 import { ref as claimRef } from '../quantity/over-limit.js';
 import type { RelationRef, RelationWindow } from '../reference.js';
 import { itemName, yuan } from '../text.js';
+import { flag, relationWindow } from '../params.js';
 
 interface Params {
   /** the window of a package relation that names none */
@@ -33,6 +35,7 @@ export const splitPackage: Rule<Params> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { windowWhenUnspecified: 'same_visit', stayAcrossClaims: true },
+  paramSchema: z.object({ windowWhenUnspecified: relationWindow(), stayAcrossClaims: flag() }).strict(),
   evaluate({ claim: c, history, reference: ref, params }) {
     // each part goes with the first package that covers it, then parts are grouped by package and by the claim they are in
     const groups = new Map<string, { pkg: Located; window: RelationWindow; parts: Located[] }>();

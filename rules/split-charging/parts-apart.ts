@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Claim, ClaimLine } from '../claim.js';
 import { sameVisit, withinWindow, type Located } from '../duplicate/related-lines.js';
 import type { Rule, RuleHit } from '../engine.js';
@@ -5,6 +6,7 @@ import { claim, hospital, item, reference } from '../fixtures/build.js';
 import { ref as claimRef } from '../quantity/over-limit.js';
 import type { ReferenceView, RelationRef, RelationWindow } from '../reference.js';
 import { itemName, yuan } from '../text.js';
+import { flag, range, relationWindow } from '../params.js';
 
 interface Params {
   /** fewest different parts of one package, billed apart on one day of one visit, that are judged */
@@ -60,6 +62,7 @@ export const splitPartsApart: Rule<Params> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { minParts: 2, windowWhenUnspecified: 'same_visit', stayAcrossClaims: true },
+  paramSchema: z.object({ minParts: range({ min: 2, max: 50, int: true }), windowWhenUnspecified: relationWindow(), stayAcrossClaims: flag() }).strict(),
   evaluate({ claim: c, history, reference: ref, params }) {
     const groups = new Map<string, Group>();
     const visitClaims = history.personClaims.filter(

@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import type { Claim, ClaimLine, VisitType } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import type { ReferenceView } from '../reference.js';
 import { itemName, yuan } from '../text.js';
 import { dateList, datesFrom, ids, otherClaims, refTo, stayOf, sumFen, type Stay } from './stay.js';
+import { list, visitType } from '../params.js';
 
 export interface BedAbsentParams {
   /** visit types that show the patient was out of the ward */
@@ -48,6 +50,7 @@ export const bedAbsent: Rule<BedAbsentParams> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { absentVisitTypes: ['outpatient', 'pharmacy'] },
+  paramSchema: z.object({ absentVisitTypes: list(visitType(), 3) }).strict(),
   evaluate({ claim: c, history, reference, params: p }) {
     const hits: RuleHit[] = [];
     const self = stayOf(c);

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { Claim, ClaimLine, LineCategory } from '../claim.js';
 import type { Rule } from '../engine.js';
 import { claim, type LineSpec } from '../fixtures/build.js';
 import { itemName, yuan } from '../text.js';
 import { dateList, daysBetween, ids, stayOf, sumFen } from './stay.js';
+import { code, lineCategory, list, range } from '../params.js';
 
 export interface BedEmptyDaysParams {
   /** this many empty days or more is suspect, whatever the stay's length */
@@ -42,6 +44,12 @@ export const bedEmptyDays: Rule<BedEmptyDaysParams> = {
     basicCategories: ['bed'],
     basicItemCodes: ['001102000050000', '001107000010000', '001108000010000'],
   },
+  paramSchema: z.object({
+    minEmptyDays: range({ min: 1, max: 365, int: true }),
+    maxEmptyShare: range({ min: 0, max: 1 }),
+    basicCategories: list(lineCategory(), 8),
+    basicItemCodes: list(code(50), 1000),
+  }).strict(),
   evaluate({ claim: c, reference, params: p }) {
     const stay = stayOf(c);
     if (!stay) return [];

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { Claim } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, type ClaimSpec } from '../fixtures/build.js';
 import { yuan } from '../text.js';
 import { daysBetween, ids, otherClaims, refTo, stayOf, sumFen, type Stay } from './stay.js';
+import { flag, icdPrefix, list, range } from '../params.js';
 
 export interface SplitStayParams {
   /** a readmission this many CST calendar days after the discharge date, or fewer, is suspect */
@@ -50,6 +52,7 @@ export const splitStay: Rule<SplitStayParams> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { withinDays: 15, plannedCycleCodes: ['Z51', 'Z49', 'Z99.2', 'N18.0', 'N18.5', 'N18.6'], plannedCycleInSecondary: true },
+  paramSchema: z.object({ withinDays: range({ min: 0, max: 365, int: true }), plannedCycleCodes: list(icdPrefix(), 500), plannedCycleInSecondary: flag() }).strict(),
   evaluate({ claim: c, history, params: p }) {
     const self = stayOf(c);
     const cat = category(mainCode(c));

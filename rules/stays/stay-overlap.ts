@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { cstTime, yuan } from '../text.js';
 import { cstDate, dateList, datesFrom, ids, otherClaims, refTo, stayOf, sumFen, type Stay } from './stay.js';
+import { flag, range } from '../params.js';
 
 export interface StayOverlapParams {
   /** overlaps of this many hours or fewer are tolerated (clock and paperwork differences) */
@@ -38,6 +40,7 @@ export const stayOverlap: Rule<StayOverlapParams> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { toleranceHours: 0, allowSameDayTransfer: true },
+  paramSchema: z.object({ toleranceHours: range({ min: 0, max: 72 }), allowSameDayTransfer: flag() }).strict(),
   evaluate({ claim: c, history, params: p }) {
     const self = stayOf(c);
     if (!self) return [];

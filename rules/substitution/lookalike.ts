@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, hospital, item, reference } from '../fixtures/build.js';
 import type { CatalogueItemRef } from '../reference.js';
 import { decimal4, yuan } from '../text.js';
 import { nameCloseness, score } from './name-similarity.js';
+import { range } from '../params.js';
 
 export interface LookalikeParams {
   /** the institution's name must be at least this close to the cheaper item's name (0–1) */
@@ -35,6 +37,11 @@ export const lookalike: Rule<LookalikeParams> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { minCloseness: 0.5, margin: 0 },
+  paramSchema: z.object({
+    minCloseness: range({ min: 0, max: 1 }),
+    // two closenesses (0 to 1) differ by at most 1
+    margin: range({ min: 0, max: 1 }),
+  }).strict(),
   evaluate({ claim: c, reference: ref, params: p }) {
     const groups = new Map<string, { billed: CatalogueItemRef; cheaper: CatalogueItemRef; price: number; closeBilled: number; closeCheaper: number; lines: ClaimLine[]; amountFen: number }>();
     for (const l of c.lines) {

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { yuan } from '../text.js';
 import { nameSimilarity, score } from './name-similarity.js';
+import { range } from '../params.js';
 
 export interface NameMismatchParams {
   /** an institution name less similar than this to the catalogue name it is billed as is suspect (0–1) */
@@ -34,6 +36,10 @@ export const nameMismatch: Rule<NameMismatchParams> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { minSimilarity: 0.3 },
+  paramSchema: z.object({
+    // a similarity is from 0 to 1: -5 was accepted once and switched the rule off unseen
+    minSimilarity: range({ min: 0, max: 1 }),
+  }).strict(),
   evaluate({ claim: c, reference: ref, params: p }) {
     const groups = new Map<string, { catalogueName: string; institutionName: string; similarity: number; lines: ClaimLine[] }>();
     for (const l of c.lines) {

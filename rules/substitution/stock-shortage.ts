@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, reference } from '../fixtures/build.js';
 import { decimal4, itemName, yuan } from '../text.js';
+import { range } from '../params.js';
 
 export interface StockShortageParams {
   /** quantity (×10^4) a month's sales may exceed stock by before it counts, for pack-splitting rounding */
@@ -35,6 +37,7 @@ export const stockShortage: Rule<StockShortageParams> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { tolerance: 0 },
+  paramSchema: z.object({ tolerance: range({ min: 0, max: 10_000_000, int: true }) }).strict(),
   evaluate({ claim: c, history, reference: ref, params: p }) {
     // most lines are of items without a stock record: nothing to do unless one of them has one
     if (!c.lines.some((l) => ref.stock(c.institutionId, l.itemCode, l.serviceDate.slice(0, 7)))) return [];

@@ -6,7 +6,7 @@ import { requireRole } from '../auth/middleware.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { NotFoundError, ValidationError, fieldIssues } from '../http/errors.js';
-import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js';
+import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
 import { ClaimAnswerSchema, FindingSchema } from './answer.js';
 import { laterFindings } from './claims.repository.js';
 import { buildClaimSchema, type ClaimInput } from './claim.schema.js';
@@ -108,11 +108,7 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           .max(32)
           .regex(/^[0-9A-Za-z._-]+$/, 'must contain only letters, digits, ".", "_" and "-"')
           .openapi({ example: 'H32010200001' }),
-        claimId: z
-          .string()
-          .max(64)
-          .refine((s) => !/[\u0000-\u001F\u007F]/.test(s), 'must not contain control characters')
-          .openapi({ example: 'ZY2026100400123' }),
+        claimId: paramText(64).openapi({ example: 'ZY2026100400123' }),
       }),
     },
     responses: {

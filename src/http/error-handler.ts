@@ -32,11 +32,12 @@ export function toErrorResponse(err: unknown, c: Context<AppEnv>, logger: Logger
   }
   // A value PostgreSQL cannot store or read (U+0000 in text or jsonb, a date or number out of its
   // range) that no schema caught: the caller's error, not the service's (found by
-  // test/fuzz-endpoints.test.ts as 500s). Logged, so the schema can be tightened.
+  // test/fuzz-endpoints.test.ts as 500s). Logged, so the schema can be tightened; PostgreSQL's own
+  // message stays in the log (it describes the database, not the request's fields).
   const pgCode = (err as { code?: unknown } | null)?.code;
   if (typeof pgCode === 'string' && DATA_EXCEPTIONS.has(pgCode)) {
     logger.warn({ err, requestId }, 'a value the database cannot take');
-    return c.json(body('invalid_request', 'The request holds a value the database cannot take (a NUL character, or a date or number out of range)', [{ path: '', message: (err as Error).message }]), 400);
+    return c.json(body('invalid_request', 'The request holds a value the database cannot take (a NUL character, or a date or number out of range)', [{ path: '', message: 'holds a value the database cannot take' }]), 400);
   }
   if (isDatabaseUnavailable(err)) {
     c.header('Retry-After', '2');

@@ -6,6 +6,7 @@ import type { DrawRecord, InspectionsRepository } from './inspections.repository
 import type { InspectorRoster } from './people.js';
 import type { ConflictSource } from './recusal.js';
 import type { RiskSource } from './risk.js';
+import { maskPersonalData } from '../lib/personal-data.js';
 
 export interface InspectionCtx {
   inspections: InspectionsRepository;
@@ -69,7 +70,7 @@ export async function drawInspectionRound({ ctx, actor, input }: { ctx: Inspecti
     throw new ValidationError(unknown.map((p) => ({ path: `inspectors[${(input.inspectors ?? []).indexOf(p)}]`, message: `${p} holds no active auditor or supervisor key` })));
   const conflicts = await ctx.conflicts(inspectors, pool.map((p) => p.institutionId));
   const record = {
-    id: randomUUID(), kind: input.kind, title: input.title ?? (input.kind === 'audit-weeks' ? `专项检查 ${input.quarter}` : `双随机抽查 ${window.from}`),
+    id: randomUUID(), kind: input.kind, title: input.title !== undefined ? maskPersonalData(input.title) : (input.kind === 'audit-weeks' ? `专项检查 ${input.quarter}` : `双随机抽查 ${window.from}`),
     quarter: input.kind === 'audit-weeks' ? input.quarter! : null, windowFrom: window.from, windowTo: window.to,
     seed: input.seed ?? randomBytes(24).toString('base64url'), weighting, pool, inspectorPool: inspectors, conflicts, count: input.count, drawnBy: actor,
   };

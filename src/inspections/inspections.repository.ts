@@ -3,6 +3,7 @@ import type { Database } from '../db/client.js';
 import { inspectionDraws, inspections } from '../db/schema.js';
 import type { Conflict } from './recusal.js';
 import type { DrawnInspection, PoolInstitution } from './draw.js';
+import { maskPersonalData } from '../lib/personal-data.js';
 
 export interface DrawRecord {
   id: string;
@@ -141,7 +142,7 @@ export function createInspectionsRepository({ database }: { database: Database }
       const [r] = await database.query<{ id: string }>(
         `insert into inspection_findings (inspection_id, family, amount, note, corrects, recorded_by)
          values ($1, $2, $3::numeric, $4, $5, $6) returning id`,
-        [f.inspectionId, f.family, f.amount, f.note, f.corrects, f.recordedBy],
+        [f.inspectionId, f.family, f.amount, maskPersonalData(f.note), f.corrects, f.recordedBy],
       );
       return Number(r!.id);
     },

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.js';
+import { maskPersonalData } from '../lib/personal-data.js';
 
 export interface NationalResultRow {
   id: string;
@@ -52,7 +53,7 @@ export function createNationalRepository({ database }: { database: Database }) {
       await database.query(
         `insert into national_feedback (result_id, kind, disposition, reason, client_id)
          select x.id, x.kind, x.way, x.why, $2 from jsonb_to_recordset($1::jsonb) as x(id uuid, kind text, way text, why text)`,
-        [JSON.stringify(items.map((i) => ({ id: i.resultId, kind: i.kind, way: i.disposition, why: i.reason ?? null }))), clientId],
+        [JSON.stringify(items.map((i) => ({ id: i.resultId, kind: i.kind, way: i.disposition, why: i.reason === undefined ? null : maskPersonalData(i.reason) }))), clientId],
       );
     },
   };

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { requireRole } from '../auth/middleware.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
-import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js';
+import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
 import { parseDate } from '../lib/time.js';
 import { acceptedFilters } from './reference.query.js';
 import { recordKey } from './reference.rows.js';
@@ -11,8 +11,8 @@ import { REFERENCE_KINDS, type ReferenceKind } from './reference.schema.js';
 export const MAX_RECORDS_PER_PUT = 5000;
 
 const FILTERS = {
-  id: z.string().max(32).optional().openapi({ description: 'institution id' }),
-  code: z.string().max(50).optional().openapi({ description: 'item code (for relations: main or sub item)' }),
+  id: paramText(32).optional().openapi({ description: 'institution id' }),
+  code: paramText(50).optional().openapi({ description: 'item code (for relations: main or sub item)' }),
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM').optional(),
 };
 

@@ -1,5 +1,6 @@
 import { catalogueItems, institutions, itemRelations, stockRecords } from '../db/schema.js';
 import { formatMilli, milliFrom } from '../lib/money.js';
+import { maskPersonalData } from '../lib/personal-data.js';
 import type {
   CatalogueItemRecord,
   InstitutionRecord,
@@ -64,7 +65,7 @@ export const toRow = {
     validFrom: r.validFrom,
     validTo: r.validTo ?? null,
     source: r.source,
-    note: r.note ?? null,
+    note: r.note === undefined ? null : maskPersonalData(r.note),
   }),
   'stock-records': (r: StockRecordInput): typeof stockRecords.$inferInsert => ({
     institutionId: r.institutionId,

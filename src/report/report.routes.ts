@@ -3,7 +3,7 @@ import { requireRole } from '../auth/middleware.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { ValidationError } from '../http/errors.js';
-import { bearerSecurity, errorResponses } from '../http/schemas.js';
+import { bearerSecurity, errorResponses, paramText } from '../http/schemas.js';
 import { parseInstant } from '../lib/time.js';
 import { MONTH_PATTERN } from './period.js';
 import { buildReport } from './report.build.js';
@@ -70,8 +70,8 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         params: z.object({ month: z.string().regex(MONTH_PATTERN, 'must be a month yyyy-MM').openapi({ example: '2026-10' }) }),
         query: z.object({
           format: z.enum(FORMATS).optional(),
-          cutoff: z.string().max(40).optional().openapi({ description: 'ISO 8601 instant (or CST yyyy-MM-dd HH:mm:ss); default 15 days after the month ends' }),
-          table: z.string().max(40).optional().openapi({ description: 'CSV only: one table by name instead of all' }),
+          cutoff: paramText(40).optional().openapi({ description: 'ISO 8601 instant (or CST yyyy-MM-dd HH:mm:ss); default 15 days after the month ends' }),
+          table: paramText(40).optional().openapi({ description: 'CSV only: one table by name instead of all' }),
         }),
       },
       responses: {

@@ -5,6 +5,7 @@ import { fenFrom, formatFen } from '../lib/money.js';
 import { canonicalJson } from '../lib/hash.js';
 import { assertMayConclude, assertNoConflict, CONCLUDE_BAR_SQL, type Person } from './identity.js';
 import { appendTrail, readTrail } from './trail.js';
+import { maskPersonalData } from '../lib/personal-data.js';
 
 export const CASE_STATUSES = ['open', 'assigned', 'concluded', 'returned', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -303,8 +304,8 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
           if (issues.length > 0) throw new ValidationError(issues);
           refused = input.refusedLines;
           amountFen = fen as number;
-          basis = input.basis;
-        } else basis = input.reason;
+          basis = maskPersonalData(input.basis);
+        } else basis = maskPersonalData(input.reason);
         const ins = await q<{ id: string }>(
           `insert into review_conclusions (case_id, outcome, refused_lines, amount_refused, basis, concluded_by)
            values ($1, $2, $3::jsonb, $4, $5, $6) returning id`,
@@ -330,7 +331,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
         if (last.concluded_by === person.name) throw new ForbiddenError(`${person.name} concluded case ${id} and may not second-review their own conclusion`);
         await assertMayConclude(q, person);
         await assertNoConflict(q, person, row.institution_id);
-        const reason = input.verdict === 'send_back' ? input.reason : null;
+        const reason = input.verdict === 'send_back' ? maskPersonalData(input.reason) : null;
         await q(
           'insert into review_second_reviews (conclusion_id, case_id, verdict, reason, reviewed_by) values ($1, $2, $3, $4, $5)',
           [Number(last.id), id, input.verdict, reason, person.name],
@@ -349,7 +350,8 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
     },
 
     /** Gives a drawn case back to the pool (the assignee, or a supervisor), with a reason. */
-    async release(person: Person, id: number, reason: string) {
+    async release(person: Person, id: number, said: string) {
+      const reason = maskPersonalData(said);
       return act(async (q) => {
         const row = await lockCase(q, id);
         requireStatus(row, ['assigned', 'returned'], 'a release');
@@ -362,7 +364,8 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
     },
 
     /** A correction: a supervisor reopens a closed case; its conclusions and reviews stay as they were. */
-    async reopen(person: Person, id: number, reason: string) {
+    async reopen(person: Person, id: number, said: string) {
+      const reason = maskPersonalData(said);
       return act(async (q) => {
         const row = await lockCase(q, id);
         requireStatus(row, ['closed'], 'reopening');
@@ -373,7 +376,8 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
     },
 
     /** The settlement system (or the institution through it) appeals a withheld claim: a case with an appeal reason. */
-    async appeal(person: Person, input: { institutionId: string; claimId: string; reason: string }) {
+    async appeal(person: Person, sent: { institutionId: string; claimId: string; reason: string }) {
+      const input = { ...sent, reason: maskPersonalData(sent.reason) };
       return act(async (q) => {
         const claim = (await q<{ id: string; decision: string; answer: unknown }>(
           `select c.id, c.decision, c.answer from claim_keys k

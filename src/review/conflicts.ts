@@ -2,6 +2,7 @@ import type { Database, Query } from '../db/client.js';
 import { ForbiddenError, NotFoundError } from '../http/errors.js';
 import type { Person } from './identity.js';
 import { appendTrail } from './trail.js';
+import { maskPersonalData } from '../lib/personal-data.js';
 
 export const CONFLICT_KINDS = ['kin', 'economic', 'other'] as const;
 
@@ -17,7 +18,8 @@ export function createReviewConflicts({ database, afterCommit = () => {} }: { da
     return result;
   };
   return {
-    async declare(by: Person, input: { person?: string | undefined; institutionId: string; kind: (typeof CONFLICT_KINDS)[number]; note: string }) {
+    async declare(by: Person, sent: { person?: string | undefined; institutionId: string; kind: (typeof CONFLICT_KINDS)[number]; note: string }) {
+      const input = { ...sent, note: maskPersonalData(sent.note) };
       const person = input.person ?? by.name;
       if (person !== by.name && by.role !== 'supervisor' && by.role !== 'admin')
         throw new ForbiddenError('Only a supervisor or an admin may declare a conflict for another person');
@@ -43,7 +45,8 @@ export function createReviewConflicts({ database, afterCommit = () => {} }: { da
       });
     },
 
-    async withdraw(by: Person, id: number, reason: string) {
+    async withdraw(by: Person, id: number, said: string) {
+      const reason = maskPersonalData(said);
       return act(async (q) => {
         const rows = await q<{ id: string; person: string; institution_id: string }>(
           `update review_conflicts set withdrawn_at = now(), withdrawn_by = $2 where id = $1 and withdrawn_at is null returning id, person, institution_id`,

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { requireRole } from '../auth/middleware.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
-import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js';
+import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
 import { CASE_STATUSES, REASON_KINDS } from './cases.js';
 import { CONFLICT_KINDS } from './conflicts.js';
 import { concludeBar, personOf } from './identity.js';
@@ -104,9 +104,9 @@ export const ReasonBody = z.object({ reason: text(2000, 'why') }).strict();
 export const QueueQuery = z.object({
   status: z.string().regex(new RegExp(`^(${CASE_STATUSES.join('|')})(,(${CASE_STATUSES.join('|')}))*$`), `must be a comma-separated list of ${CASE_STATUSES.join(', ')}`).optional(),
   reason: z.enum(REASON_KINDS).optional(),
-  family: z.string().max(64).optional(),
-  institutionId: z.string().max(64).optional(),
-  assignee: z.string().max(200).optional().openapi({ description: 'a person’s name, or "me"' }),
+  family: paramText(64).optional(),
+  institutionId: paramText(64).optional(),
+  assignee: paramText(200).optional().openapi({ description: 'a person’s name, or "me"' }),
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional(),
   minAgeDays: z.coerce.number().int().min(0).max(10_000).optional(),
   maxAgeDays: z.coerce.number().int().min(0).max(10_000).optional(),
@@ -232,7 +232,7 @@ export function registerReviewRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     createRoute({
       method: 'get', path: '/v1/review/conflicts', tags: TAG, summary: 'Declared conflicts of interest',
       security: bearerSecurity, middleware: [requireRole(...STAFF)] as const,
-      request: { query: z.object({ person: z.string().max(200).optional(), institutionId: z.string().max(64).optional() }) },
+      request: { query: z.object({ person: paramText(200).optional(), institutionId: paramText(64).optional() }) },
       responses: { ...ok(z.object({ conflicts: z.array(ConflictSchema) }), 'Conflicts'), ...errorResponses },
     }),
     async (c) => c.json({ conflicts: await conflicts.list(c.req.valid('query')) }, 200),

@@ -1,9 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { toJSONSchema } from 'zod';
 import { requireRole } from '../auth/middleware.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
-import { NotFoundError, ValidationError } from '../http/errors.js';
-import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js';
+import { AppError, NotFoundError, ValidationError } from '../http/errors.js';
+import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
 
 const RuleSchema = z
   .object({
@@ -17,6 +18,7 @@ const RuleSchema = z
     effectiveTo: z.string().optional(),
     defaults: z.record(z.string(), z.unknown()),
     params: z.record(z.string(), z.unknown()).openapi({ description: 'in force: defaults with the deployment’s overrides' }),
+    ranges: z.record(z.string(), z.unknown()).openapi({ description: 'each parameter’s allowed values, as JSON Schema (minimum, maximum, exclusiveMinimum, enum, pattern, maxItems)' }),
     settingsVersion: z.number().int().openapi({ description: 'how many times the deployment changed this rule’s settings' }),
   })
   .openapi('Rule');
@@ -32,6 +34,7 @@ const SettingsChangeSchema = z
   .openapi('RuleSettingsChange');
 
 export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  const ranges = new Map(deps.rules.map((r) => [r.id, ((toJSONSchema(r.paramSchema) as { properties?: Record<string, unknown> }).properties ?? {})]));
   const describe = (id: string) => {
     const rule = deps.rules.find((r) => r.id === id);
     if (!rule) return undefined;
@@ -40,7 +43,7 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       id: rule.id, version: rule.version, family: rule.family, severity: rule.severity,
       status: o?.status ?? rule.status, description: rule.description, effectiveFrom: rule.effectiveFrom,
       ...(rule.effectiveTo ? { effectiveTo: rule.effectiveTo } : {}),
-      defaults: rule.defaults as Record<string, unknown>, params: { ...rule.defaults, ...o?.params }, settingsVersion: o?.version ?? 0,
+      defaults: rule.defaults as Record<string, unknown>, params: { ...rule.defaults, ...o?.params }, ranges: ranges.get(id) ?? {}, settingsVersion: o?.version ?? 0,
     };
   };
 
@@ -59,13 +62,14 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       summary: 'Change a rule’s parameters or status (a new settings version; nothing is edited)',
       security: bearerSecurity, middleware: [requireRole('admin')] as const,
       request: {
-        params: z.object({ ruleId: z.string().max(64) }),
+        params: z.object({ ruleId: paramText(64) }),
         body: { content: { 'application/json': { schema: SettingsChangeSchema } }, required: true },
       },
       responses: {
         200: { content: { 'application/json': { schema: RuleSchema } }, description: 'The rule as now in force' },
         ...errorResponses,
         404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No such rule' },
+        422: { content: { 'application/json': { schema: ErrorSchema } }, description: 'A parameter out of its range (details: each with the range and the value sent)' },
       },
     }),
     async (c) => {
@@ -74,6 +78,9 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       if (!describe(ruleId)) throw new NotFoundError(`No rule ${ruleId}`);
       const issues = deps.ruleSettings.check(ruleId, body.params);
       if (issues.length > 0) throw new ValidationError(issues);
+      const outOfRange = deps.ruleSettings.outOfRange(ruleId, body.params);
+      if (outOfRange.length > 0)
+        throw new AppError(422, 'out_of_range', `A setting is out of range: ${outOfRange.map((i) => `${i.path} ${i.message}`).slice(0, 3).join('; ')}${outOfRange.length > 3 ? '; …' : ''}`, outOfRange);
       await deps.ruleSettings.change(ruleId, { params: body.params, status: body.status, reason: body.reason, changedBy: c.get('actor').clientName });
       return c.json(describe(ruleId)!, 200);
     },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../rules/decide.js';
 import { evaluateRules, type Rule } from '../../rules/engine.js';
 import { claim } from '../../rules/fixtures/build.js';
+import { noParams } from '../../rules/params.js';
 
 const c = claim({ lines: [{ itemCode: 'A', at: '2026-10-04 09:00' }, { itemCode: 'B', at: '2026-10-04 10:00', amountFen: 5000 }] });
 const base: Omit<Rule, 'evaluate'> = {
@@ -13,6 +14,7 @@ const base: Omit<Rule, 'evaluate'> = {
   description: { zh: '测试', en: 'test' },
   effectiveFrom: '2026-01-01',
   defaults: {},
+  paramSchema: noParams(),
   fixtures: { fires: [], passes: [] },
 };
 const hitL2: Rule = {
