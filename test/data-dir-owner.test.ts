@@ -6,6 +6,7 @@ import { killChildren, startService, tsx, type ServiceProcess } from '../scripts
 import { streamClaims } from '../scripts/sim/stream-claims.js';
 import type { SimulatedClaim } from '../src/sim/simulation.js';
 import { openDatabase } from '../src/db/client.js';
+import { DataDirBusyError } from '../src/db/owner-lock.js';
 import { outpatientClaim } from './support/claims.js';
 import { freshDatabaseUrl, onPostgres } from './support/database.js';
 
@@ -172,4 +173,19 @@ describe('DATA_DIR has one owner', () => {
     const keys = list.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(keys.map((k) => [k.clientName, k.role, k.createdBy])).toEqual([['Admin Zhou', 'admin', 'Admin Zhou'], ['his-gateway', 'settlement', 'Admin Zhou']]);
   }, 600_000);
+
+  it('one owner within a process too: a second open is refused until the first is closed', async () => {
+    const pgliteDir = path.join(dir, 'solo', 'pglite');
+    const open = () => openDatabase({ pgliteDir, poolMax: 1, statementTimeoutMs: 5000 });
+    const first = await open();
+    const refused = await open().catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(DataDirBusyError);
+    expect((refused as DataDirBusyError).holder).toMatchObject({ pid: process.pid });
+    await first.close();
+    const second = await open();
+    expect(await second.query<{ one: number }>('select 1 as one')).toEqual([{ one: 1 }]);
+    await second.close();
+    // the lock file stays (deleting it would let a newcomer lock a new file beside a live owner); its owner's note is cleared
+    expect(readFileSync(path.join(dir, 'solo', 'pglite.lock'), 'utf8')).toBe('');
+  }, 120_000);
 });
