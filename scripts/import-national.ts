@@ -7,11 +7,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { openConfiguredDatabase } from '../src/compose.js';
 import { parseDate } from '../src/lib/time.js';
 import { NATIONAL_FILES } from '../src/national-lists/parse.js';
 import { loadNationalLists } from '../src/national-lists/load.js';
-import { cliConfig, fail } from './cli.js';
+import { cliConfig, fail, openDatabaseOrExplain } from './cli.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, 'valid-from': { type: 'string' } } });
 const dir = path.resolve(values.dir ?? '../shared/data/nhsa-two-libraries');
@@ -19,7 +18,7 @@ const validFrom = values['valid-from'] ?? '2020-01-01';
 if (parseDate(validFrom) === undefined) fail('--valid-from must be a date yyyy-MM-dd');
 
 const config = cliConfig();
-const database = await openConfiguredDatabase(config);
+const database = await openDatabaseOrExplain(config);
 const bar = process.stderr.isTTY ? new SingleBar({ format: 'national lists [{bar}] {value}/{total} {file}', stream: process.stderr }) : undefined;
 bar?.start(NATIONAL_FILES.length, 0, { file: '' });
 try {

@@ -10,13 +10,12 @@ import path from 'node:path';
 import { pipeline } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
-import { openConfiguredDatabase } from '../src/compose.js';
 import type { Database } from '../src/db/client.js';
 import { formatPath } from '../src/http/errors.js';
 import { csvColumns, headerProblems, rowReader } from '../src/reference/csv-record.js';
 import { createReferenceRepository, type ReferenceRepository } from '../src/reference/reference.repository.js';
 import { REFERENCE_KINDS, type ReferenceKind } from '../src/reference/reference.schema.js';
-import { cliConfig, fail } from './cli.js';
+import { cliConfig, fail, openDatabaseOrExplain } from './cli.js';
 import { createImportProgress } from './import-progress.js';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { batch: { type: 'string', default: '1000' } } });
@@ -52,7 +51,7 @@ async function flush() {
   if (pending.length === 0) return;
   const batch = pending;
   pending = [];
-  database ??= await openConfiguredDatabase(config);
+  database ??= await openDatabaseOrExplain(config);
   repository ??= createReferenceRepository({ database });
   await repository.upsert(kind, batch as never);
   loaded += batch.length;

@@ -4,15 +4,20 @@
  * Builds the month's provider risk report from the database (DATABASE_URL, or the embedded one
  * under DATA_DIR) and writes each form into --out. The figures count data received by the cut-off
  * (default 15 days after the month ends); the same cut-off always gives the same figures.
+ *
+ * While the service runs on the embedded database (its one owner), the report is built by the
+ * service (GET /v1/reports/{month}, JSON) given CLAIMSCREEN_KEY=<an auditor's, supervisor's or
+ * admin's key> (and --url or CLAIMSCREEN_URL, else the URL its lock file names), and each form is
+ * written here from it.
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { openConfiguredDatabase } from '../src/compose.js';
 import { parseInstant } from '../src/lib/time.js';
 import { MONTH_PATTERN } from '../src/report/period.js';
-import { fileSteps, writeReportFiles } from '../src/report/report.files.js';
+import { fileSteps, writeReportFiles, writeReportForms } from '../src/report/report.files.js';
 import { FORMATS, type ReportFormat } from '../src/report/report.routes.js';
-import { cliConfig, fail } from './cli.js';
+import type { Report } from '../src/report/report.types.js';
+import { cliConfig, databaseOrService, fail, SERVICE_OPTIONS } from './cli.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +26,7 @@ const { values } = parseArgs({
     format: { type: 'string', default: FORMATS.join(',') },
     out: { type: 'string', default: 'reports' },
     'late-days': { type: 'string', default: '7' },
+    ...SERVICE_OPTIONS,
   },
 });
 
@@ -34,7 +40,24 @@ const lateDays = Number(values['late-days']);
 if (!Number.isInteger(lateDays) || lateDays < 0) fail('--late-days must be a non-negative integer');
 
 const config = cliConfig();
-const database = await openConfiguredDatabase(config);
+const target = await databaseOrService(config, values);
+const summary = (report: Report, files: string[], seconds: number) => {
+  const f = report.fund;
+  process.stdout.write(
+    `report ${report.month}: ${f.claims.toLocaleString('en')} claims, ${f.amount} yuan, ${report.institutions.length} institutions, ${report.standouts.length} stand out; cut-off ${report.cutoff}${report.provisional ? ' (provisional)' : ''}; ${report.late.claims} claims arrived later\n` +
+      `model: ${report.model.available ? 'available' : 'not available'}; review: ${report.review.available ? 'available' : 'not available'}\n` +
+      `${seconds.toFixed(1)} s\n${files.map((x) => `  ${x}`).join('\n')}\n`,
+  );
+};
+if ('service' in target) {
+  const started = performance.now();
+  process.stderr.write(`building the report in the service at ${target.service.url} …\n`);
+  const query = new URLSearchParams({ format: 'json', lateDays: String(lateDays), ...(values.cutoff ? { cutoff: values.cutoff } : {}) });
+  const report = await target.service.json<Report>('GET', `/v1/reports/${values.month}?${query}`);
+  summary(report, await writeReportForms(report, formats, values.out), (performance.now() - started) / 1000);
+  process.exit(0);
+}
+const { database } = target;
 const steps = fileSteps(formats);
 const bar = process.stderr.isTTY
   ? new cliProgress.SingleBar({ stream: process.stderr, format: 'report |{bar}| {value}/{total} steps | {step} | {duration_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -50,12 +73,7 @@ try {
     values.out,
   );
   bar?.stop();
-  const f = report.fund;
-  process.stdout.write(
-    `report ${report.month}: ${f.claims.toLocaleString('en')} claims, ${f.amount} yuan, ${report.institutions.length} institutions, ${report.standouts.length} stand out; cut-off ${report.cutoff}${report.provisional ? ' (provisional)' : ''}; ${report.late.claims} claims arrived later\n` +
-      `model: ${report.model.available ? 'available' : 'not available'}; review: ${report.review.available ? 'available' : 'not available'}\n` +
-      `${((performance.now() - started) / 1000).toFixed(1)} s\n${files.map((x) => `  ${x}`).join('\n')}\n`,
-  );
+  summary(report, files, (performance.now() - started) / 1000);
 } catch (err) {
   bar?.stop();
   fail(`report failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -7,10 +7,10 @@
  * Exit status 1 when a verification fails.
  */
 import { parseArgs } from 'node:util';
-import { openConfiguredDatabase, resolvePersonIdSecret } from '../src/compose.js';
+import { resolvePersonIdSecret } from '../src/compose.js';
 import { closeMonth, ratesPpm, sampleKey, verifyMonth } from '../src/review/sampling.js';
 import { sealTrail, verifyTrail } from '../src/review/trail.js';
-import { cliConfig, fail } from './cli.js';
+import { cliConfig, fail, openDatabaseOrExplain } from './cli.js';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { month: { type: 'string' }, by: { type: 'string' } } });
 const command = positionals[0];
@@ -22,7 +22,7 @@ const month = () => {
 };
 if (!['sample-close', 'sample-verify', 'trail-verify'].includes(command ?? '')) fail('usage: review sample-close --month YYYY-MM --by <person> | review sample-verify --month YYYY-MM | review trail-verify');
 const secret = config.DATABASE_URL ? (config.PERSON_ID_SECRET as string) : resolvePersonIdSecret(config);
-const database = await openConfiguredDatabase(config);
+const database = await openDatabaseOrExplain(config);
 const key = sampleKey(config, secret);
 const rates = ratesPpm(config);
 let ok = true;

@@ -2,17 +2,19 @@
  * `npm run train -- --month 2026-10 [--window 1] [--trees 100] [--psi 256] [--seed 20081215] [--by "Zhang Wei"]`
  *
  * Computes the monthly provider features in the database (DATABASE_URL, or the embedded database
- * under DATA_DIR: stop the service first, PGlite is single-process), trains the isolation forest
- * on the training window, scores every institution of the month and stores the model version
- * with its scores and explanations. A running service picks the new scores up within
- * REFERENCE_REFRESH_MS and uses them for targeted review.
+ * under DATA_DIR), trains the isolation forest on the training window, scores every institution of
+ * the month and stores the model version with its scores and explanations. A running service picks
+ * the new scores up within REFERENCE_REFRESH_MS and uses them for targeted review.
+ *
+ * While the service runs on the embedded database (its one owner), the same training runs in the
+ * service (POST /v1/admin/models/train) given CLAIMSCREEN_KEY=<an admin's key> (and --url or
+ * CLAIMSCREEN_URL, else the URL its lock file names); the key's holder is recorded as the trainer.
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { openConfiguredDatabase } from '../src/compose.js';
 import { createProviderModelRepository } from '../src/provider-model/provider-model.repository.js';
 import { DEFAULT_PROVIDER_SEED, trainProviderModelVersion, type TrainStep } from '../src/provider-model/train-provider-model.js';
-import { cliConfig, fail } from './cli.js';
+import { cliConfig, databaseOrService, fail, SERVICE_OPTIONS } from './cli.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     psi: { type: 'string', default: '256' },
     seed: { type: 'string', default: String(DEFAULT_PROVIDER_SEED) },
     by: { type: 'string', default: process.env.USER ?? 'train command' },
+    ...SERVICE_OPTIONS,
   },
 });
 const whole = (name: string, v: string, min: number, max: number) => {
@@ -38,7 +41,21 @@ const seed = whole('seed', values.seed, 0, 0xffffffff);
 
 const config = cliConfig();
 // Offline work over a whole month: not bound by the service's per-statement timeout.
-const database = await openConfiguredDatabase({ ...config, DB_STATEMENT_TIMEOUT_MS: Math.max(config.DB_STATEMENT_TIMEOUT_MS, 3_600_000) });
+const target = await databaseOrService({ ...config, DB_STATEMENT_TIMEOUT_MS: Math.max(config.DB_STATEMENT_TIMEOUT_MS, 3_600_000) }, values);
+if ('service' in target) {
+  process.stderr.write(`training in the service at ${target.service.url} …\n`);
+  const r = await target.service.json<{ modelId: number; institutions: number; trainingRows: number; inputHash: string; trainMs: number; ms: number; top: { institutionId: string; peerGroup: string; score: number; percentile: number; explanations: string[] }[] }>(
+    'POST', '/v1/admin/models/train', { month, windowMonths, trees, psi, seed },
+  );
+  const top = r.top.map((s) => `  ${s.institutionId} ${s.peerGroup} score ${s.score.toFixed(3)} p${Math.round(s.percentile)}: ${s.explanations.join('; ')}`);
+  process.stdout.write(
+    `model version ${r.modelId}: ${r.institutions} institutions scored for ${month}, ${r.trainingRows} institution-months trained on ` +
+      `(${trees} trees, psi ${psi}, seed ${seed}) in ${(r.ms / 1000).toFixed(1)} s in the service (forest ${r.trainMs} ms)\n` +
+      `input hash ${r.inputHash}\nhighest scores:\n${top.join('\n')}\n`,
+  );
+  process.exit(0);
+}
+const { database } = target;
 const bar = new cliProgress.SingleBar(
   { stream: process.stderr, format: 'training |{bar}| {value}/{total} steps | {stage}', hideCursor: true, noTTYOutput: false },
   cliProgress.Presets.shades_classic,

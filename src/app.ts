@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { registerAdminRoutes } from './admin/admin.routes.js';
 import { authenticate, requireRole } from './auth/middleware.js';
 import { registerClaimRoutes } from './claims/claims.routes.js';
 import { registerStreamRoute, STREAM_PATH } from './claims/stream.routes.js';
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps) {
   registerReportRoutes(app, deps);
   registerProviderModelRoutes(app, deps);
   registerReviewRoutes(app, deps);
+  registerAdminRoutes(app, deps);
   return app;
 }
 

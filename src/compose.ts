@@ -61,7 +61,7 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     database,
     logger,
     metrics: createMetrics(database),
-    keys: createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now }),
+    keys: createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now, afterCommit: sealer.nudge }),
     claims: createClaimsRepository({ database, maxBatch: config.DB_BATCH_MAX, onBatchError: (err, claims) => logger.warn({ err, claims }, 'writing claims together failed: writing them one by one') }),
     rejections: createRejectionsRepository({ database }),
     reference: createReferenceRepository({ database }),

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
+import { DataDirBusyError } from './db/owner-lock.js';
 import { createLogger } from './logger.js';
 import { startService } from './server.js';
 
@@ -13,7 +14,11 @@ try {
   throw err;
 }
 const logger = createLogger(config.LOG_LEVEL);
-const service = await startService(config, logger);
+const service = await startService(config, logger).catch((err: unknown) => {
+  if (!(err instanceof DataDirBusyError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(2);
+});
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     service.stop().then(

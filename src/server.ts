@@ -40,6 +40,8 @@ export async function startService(config: Config, logger: Logger = createLogger
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST}:${port}`;
   logger.info({ url, database: database.kind }, 'claimscreen listening');
+  // A command refused the embedded database reads where to reach its owner from the lock file.
+  database.announce?.({ command: 'claimscreen service', url: `http://${['0.0.0.0', '::'].includes(config.HOST) ? '127.0.0.1' : config.HOST}:${port}` });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -62,6 +62,11 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'GET /v1/review/sampling/{month}': ['supervisor', 'admin'],
   'POST /v1/review/sampling/{month}/close': ['supervisor', 'admin'],
   'GET /v1/review/sampling/{month}/verify': ['supervisor', 'admin'],
+  'GET /v1/admin/keys': ['admin'],
+  'POST /v1/admin/keys': ['admin'],
+  'POST /v1/admin/keys/{id}/revoke': ['admin'],
+  'GET /v1/admin/keys/trail': ['admin'],
+  'POST /v1/admin/models/train': ['admin'],
 };
 /** Endpoints outside the OpenAPI document (operations, documentation). */
 const UNDOCUMENTED: Record<string, readonly Role[] | 'public'> = {

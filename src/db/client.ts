@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { isDatabaseUnavailable } from '../http/error-handler.js';
+import { acquireOwnerLock, type Holder } from './owner-lock.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -29,6 +30,8 @@ export interface Database {
   ping(): Promise<void>;
   stats(): { max: number; inFlight: number };
   close(): Promise<void>;
+  /** the embedded database on disk: adds to what its lock file says about this owner (src/db/owner-lock.ts) */
+  announce?(extra: Partial<Holder>): void;
 }
 
 /**
@@ -75,9 +78,14 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     return openPostgres(options.databaseUrl, options);
   }
   const database = await openPglite(options.pgliteDir);
-  await migratePglite(database.db as never, { migrationsFolder });
-  for (const [name, value] of Object.entries(options.sessionSettings ?? {}))
-    await database.query('select set_config($1, $2, false)', [name, value]);
+  try {
+    await migratePglite(database.db as never, { migrationsFolder });
+    for (const [name, value] of Object.entries(options.sessionSettings ?? {}))
+      await database.query('select set_config($1, $2, false)', [name, value]);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   return database;
 }
 
@@ -192,9 +200,18 @@ function withDeadline<T>(query: Promise<T>, ms: number): Promise<T> {
   return Promise.race([query as Promise<T>, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** On disk, one process owns the directory: a second one is refused at once (DataDirBusyError). */
 async function openPglite(dir: string): Promise<Database> {
-  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  const pg = await PGlite.create(dir);
+  const onDisk = !dir.startsWith('memory://');
+  if (onDisk) mkdirSync(dir, { recursive: true });
+  const lock = onDisk ? await acquireOwnerLock(dir) : undefined;
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(dir);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   let inFlight = 0;
   return {
     kind: 'pglite',
@@ -214,6 +231,13 @@ async function openPglite(dir: string): Promise<Database> {
       await pg.query('select 1');
     },
     stats: () => ({ max: 1, inFlight }),
-    close: () => pg.close(),
+    async close() {
+      try {
+        await pg.close();
+      } finally {
+        lock?.release();
+      }
+    },
+    ...(lock ? { announce: (extra: Partial<Holder>) => lock.announce(extra) } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { errorPage, page } from './page-kit.js';
 import { MESSAGES } from './i18n.js';
 import { registerCasePages } from './case.page.js';
 import { registerInspectionPages } from './inspections.page.js';
+import { registerKeyPages } from './keys.page.js';
 import { registerQueuePage } from './queue.page.js';
 import { Layout } from './layout.js';
 import { actorOf, herePath, langOf, type PageContext } from './page-env.js';
@@ -92,8 +93,11 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.use('/ui/cases/*', signedIn);
   app.use('/ui/inspections', signedIn);
   app.use('/ui/inspections/*', signedIn);
+  app.use('/ui/keys', signedIn);
+  app.use('/ui/keys/*', signedIn);
 
   registerInspectionPages(app, deps);
   registerQueuePage(app, deps);
   registerCasePages(app, deps);
+  registerKeyPages(app, deps);
 }

@@ -22,6 +22,11 @@ export async function writeReportFiles(
   outDir: string,
 ): Promise<{ report: Report; files: string[] }> {
   const report = await buildReport(database, options);
+  return { report, files: await writeReportForms(report, formats, outDir, options.onStep) };
+}
+
+/** Writes each form of a report built here or fetched from the service (its JSON). */
+export async function writeReportForms(report: Report, formats: ReportFormat[], outDir: string, onStep?: (step: string) => void): Promise<string[]> {
   const tables = reportTables(report);
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
@@ -37,7 +42,7 @@ export async function writeReportFiles(
       await finished(out);
     }
     files.push(file);
-    options.onStep?.(`write ${format}`);
+    onStep?.(`write ${format}`);
   }
-  return { report, files };
+  return files;
 }

@@ -72,6 +72,7 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           format: z.enum(FORMATS).optional(),
           cutoff: paramText(40).optional().openapi({ description: 'ISO 8601 instant (or CST yyyy-MM-dd HH:mm:ss); default 15 days after the month ends' }),
           table: paramText(40).optional().openapi({ description: 'CSV only: one table by name instead of all' }),
+          lateDays: z.coerce.number().int().min(0).max(365).optional().openapi({ description: 'a submission later than this many days after the service ended counts as late (default 7)' }),
         }),
       },
       responses: {
@@ -96,7 +97,7 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         if (cutoff === undefined) throw new ValidationError([{ path: 'cutoff', message: 'must be an ISO 8601 instant or yyyy-MM-dd HH:mm:ss (CST)' }]);
       }
       const format = negotiate(q.format, c.req.header('accept'));
-      const report = await buildReport(deps.database, { month, cutoff, statementTimeoutMs: deps.config.REPORT_STATEMENT_TIMEOUT_MS, now: deps.now });
+      const report = await buildReport(deps.database, { month, cutoff, lateDays: q.lateDays, statementTimeoutMs: deps.config.REPORT_STATEMENT_TIMEOUT_MS, now: deps.now });
       const tables = reportTables(report);
       c.header('Vary', 'Accept');
       if (format === 'json') return c.json(report as never, 200);
