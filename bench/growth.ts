@@ -11,6 +11,7 @@
  * Flags: --claims <n> (500000) --largest <share of the claims at the largest pharmacy> (0.2)
  *        --month YYYY-MM (2026-03) --streams <n> (2) --pool <n> (the service's default)
  *        --log-level <level> (warn) --keep (keep the database)
+ *        --cold (skip the month before: every person starts the measured month without history)
  *        --cluster (a private PostgreSQL 15 cluster sized as a server holding a province's month,
  *        instead of the server of DATABASE_URL: see `CLUSTER` below)
  * Env:   DATABASE_URL (a server to create the database on; default the local PostgreSQL)
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     keep: { type: 'boolean', default: false },
     cluster: { type: 'boolean', default: false },
+    cold: { type: 'boolean', default: false },
   },
 });
 const total = Number(values.claims);
@@ -64,6 +66,8 @@ const money = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).pad
 const monthStart = Date.parse(`${month}-01T00:00:00+08:00`);
 const [year, mon] = month.split('-').map(Number) as [number, number];
 const monthEnd = Date.parse(`${mon === 12 ? year + 1 : year}-${String(mon === 12 ? 1 : mon + 1).padStart(2, '0')}-01T00:00:00+08:00`);
+/** the month before, streamed first (unmeasured) so people arrive with a history, as they would */
+const previousStart = Date.parse(`${mon === 1 ? year - 1 : year}-${String(mon === 1 ? 12 : mon - 1).padStart(2, '0')}-01T00:00:00+08:00`);
 
 /** 24 drugs every pharmacy sells and keeps a stock ledger of (进销存) */
 const PHARMACY_DRUGS = Array.from({ length: 24 }, (_, i) => ({
@@ -133,16 +137,16 @@ interface Line {
 }
 
 /** The claims of the month in time order, each with its institution. */
-function* claimsOfTheMonth(): Generator<{ claim: unknown; institution: string }> {
-  const r = rng(20260301);
+function* claimsOfTheMonth(from: number, to: number, prefix: string): Generator<{ claim: unknown; institution: string }> {
+  const r = rng(prefix.charCodeAt(0));
   let sum = 0;
   const cumulative = MIX.map((m) => (sum += m.share));
-  const span = monthEnd - monthStart;
+  const span = to - from;
   for (let k = 0; k < total; k++) {
-    const at = monthStart + Math.floor(((k + r()) / total) * span * 0.98);
+    const at = from + Math.floor(((k + r()) / total) * span * 0.98);
     const u = r();
     const m = MIX[cumulative.findIndex((c) => u < c)] ?? MIX[MIX.length - 1]!;
-    const claimId = `G${tag}${String(k).padStart(9, '0')}`;
+    const claimId = `${prefix}${tag}${String(k).padStart(9, '0')}`;
     let lines: Line[];
     let insured;
     let times: Record<string, string>;
@@ -164,9 +168,9 @@ function* claimsOfTheMonth(): Generator<{ claim: unknown; institution: string }>
     } else {
       // every stay a person of its own: stays of one person that overlap are a violation, and
       // the benchmark is about institutions, not people
-      insured = { ...person(k), id: `3201${tag}I${String(k).padStart(9, '0')}` };
+      insured = { ...person(k), id: `3201${tag}${prefix}I${String(k).padStart(9, '0')}` };
       const days = 2 + Math.floor(r() * 6);
-      const admitted = Math.max(monthStart, at - days * DAY);
+      const admitted = Math.max(from, at - days * DAY);
       const discharged = admitted + days * DAY;
       const chosen = pick(r, ITEMS, 8 + Math.floor(r() * 5));
       lines = chosen.map((item) => ({
@@ -339,6 +343,23 @@ async function main() {
     m.at = performance.now();
     marks.push(m);
   };
+  // The month before, unmeasured: in production a person's claims of the past year are in the
+  // window the history reads, so a claim on the 1st meets as much history as one on the 28th. A
+  // fresh database would start every person empty and charge the month for their growing history.
+  if (!values.cold) {
+    const started = performance.now();
+    let warm = 0;
+    const failed: number[] = [];
+    const before = claimsOfTheMonth(previousStart, monthStart, 'W');
+    const source: Iterable<{ claim: unknown; institution: string }> = { [Symbol.iterator]: () => ({ next: () => before.next() }) };
+    await Promise.all(
+      Array.from({ length: streams }, () => streamClaims(source, { url, key, onAnswer: (a) => (warm++, a.status !== 200 && failed.push(a.status)) })),
+    );
+    console.log(
+      `the month before (${new Date(previousStart + CST).toISOString().slice(0, 7)}, unmeasured): ${warm.toLocaleString('en')} claims in ${((performance.now() - started) / 1000).toFixed(0)} s` +
+        `${failed.length ? `, ${failed.length} not 200` : ''}; then ${month}, a row a tenth:\n`,
+    );
+  }
   await mark();
   let pending: Promise<void> = Promise.resolve();
   const onAnswer = (a: AnswerLine, sent: { institution: string }) => {
@@ -353,7 +374,7 @@ async function main() {
     }
   };
 
-  console.log('\n| tenth | claims stored | claims/s | PostgreSQL CPU a claim | service CPU a claim | WAL a claim (full pages) | checkpoints | stock read, largest pharmacy | withheld | stock findings | other processes |');
+  console.log('\n| tenth | claims of the month | claims/s | PostgreSQL CPU a claim | service CPU a claim | WAL a claim (full pages) | checkpoints | stock read, largest pharmacy | withheld | stock findings | other processes |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const roles = { service: service.pid ?? 0, baseline: -1, serviceDb: dbName, baselineDb: '' };
   const rows: { rate: number; pg: number; svc: number }[] = [];
@@ -374,7 +395,7 @@ async function main() {
     );
   };
 
-  const all = claimsOfTheMonth();
+  const all = claimsOfTheMonth(monthStart, monthEnd, 'G');
   // one source, several streams: each stream pulls the next claim of the month when it can send
   const shared: Iterable<{ claim: unknown; institution: string }> = { [Symbol.iterator]: () => ({ next: () => all.next() }) };
   await Promise.all(Array.from({ length: streams }, () => streamClaims(shared, { url, key, onAnswer })));
@@ -384,7 +405,7 @@ async function main() {
   const first = rows[0];
   const last = rows[rows.length - 1];
   console.log(`\nanswered ${answered.toLocaleString('en')} of ${total.toLocaleString('en')}; not 200: ${failures.size === 0 ? 'none' : [...failures].map(([s, n]) => `${s} × ${n}`).join(', ')}`);
-  console.log(`start of the month: history read for the probe ${marks[0]!.stockRead.toFixed(1)} ms with nothing stored`);
+  console.log(`history read for the probe before the month's first claim: ${marks[0]!.stockRead.toFixed(1)} ms`);
   if (first && last) {
     const cpuRatio = last.pg / first.pg;
     const rateRatio = last.rate / first.rate;
