@@ -60,6 +60,7 @@ export function registerStreamRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     // stand, and the last line says where the input stopped.
     const deadline = streamDeadline(c);
     let lastLine = 0;
+    let pushed: (() => void) | undefined;
     const fill = async () => {
       while (!inputDone && window.length < deps.config.STREAM_CONCURRENCY) {
         let next: IteratorResult<NdjsonLine>;
@@ -76,14 +77,28 @@ export function registerStreamRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         else {
           lastLine = next.value.lineNo;
           window.push(handle(next.value));
+          pushed?.();
         }
       }
     };
 
+    let filling: Promise<void> | undefined;
+    let failed: unknown;
+    const reading = () =>
+      (filling ??= fill().then(
+        () => void (filling = undefined),
+        (err: unknown) => void ((failed = err), (filling = undefined)),
+      ));
+
     const output = new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
-          await fill();
+          // the window fills on while its first answer is awaited: an answer goes out when it is
+          // ready, not when the window is full (a line of 1 GB is answered 413 once its first
+          // BODY_LIMIT_BYTES are read, while the rest of it is skipped)
+          const filled = reading();
+          while (window.length === 0 && filling) await Promise.race([filled, new Promise<void>((r) => (pushed = r))]);
+          if (failed !== undefined) throw failed;
           const head = window.shift();
           if (head === undefined) {
             controller.close();

@@ -28,9 +28,10 @@ export interface AdmissionOptions {
  *    its MAX_IN_FLIGHT slot back and takes one of MAX_RECEIVING meanwhile: a slow upload holds a
  *    socket and a buffer, never a slot of the work the service bounds.
  *  - Any other request (no credential, or one that does not check out) takes a slot of
- *    MAX_UNAUTHENTICATED instead, and may carry UNAUTHENTICATED_BODY_LIMIT_BYTES: keyless traffic,
- *    however slow or many, never takes a slot of authenticated work. Its body is read first too,
- *    except on the key-only paths (/v1/*), which answer 401 without reading it.
+ *    MAX_UNAUTHENTICATED instead (waiting for one up to HTTP_BODY_TIMEOUT_MS, then 503), and may
+ *    carry UNAUTHENTICATED_BODY_LIMIT_BYTES: keyless traffic, however slow or many, never takes a
+ *    slot of authenticated work. Its body is read first too. On the key-only paths (/v1/*) it
+ *    takes no slot: the route answers 401 at once without reading the body.
  *  - Every body is held to a deadline: HTTP_BODY_TIMEOUT_MS after the headers, one more second
  *    for every HTTP_BODY_MIN_RATE bytes received, HTTP_REQUEST_TIMEOUT_MS at most; past it 408
  *    and the connection closed. The NDJSON stream has no total: its deadline moves with the
@@ -46,7 +47,7 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
   const cfg = deps.config;
   const load = deps.metrics.load;
   const main = bound(cfg.MAX_IN_FLIGHT, load.inFlight);
-  const anonymous = bound(cfg.MAX_UNAUTHENTICATED, load.unauthenticated);
+  const anonymous = bound(cfg.MAX_UNAUTHENTICATED, load.unauthenticated, PARKED_PER_SLOT * cfg.MAX_UNAUTHENTICATED);
   const receiving = bound(cfg.MAX_RECEIVING, load.receiving);
   const sessions = createPageSessions({ database: deps.database, keys: deps.keys, now: deps.now });
   const anonymousLimit = Math.min(cfg.UNAUTHENTICATED_BODY_LIMIT_BYTES, cfg.BODY_LIMIT_BYTES);
@@ -98,10 +99,17 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
           authenticated = await verified(c);
           if (!authenticated) give(main);
         }
-        if (!authenticated) {
-          if (!take(anonymous))
+        if (!authenticated && keyOnly(path)) {
+          // answered 401 by the route at once, its body unread: nothing to bound
+        } else if (!authenticated) {
+          // A full bound parks the request (a socket, no slot, its body unread) until a slot frees,
+          // HTTP_BODY_TIMEOUT_MS at most: a slow client refused at once would come back at once,
+          // and a thousand of them reconnecting cost more than a thousand waiting.
+          if (!(await anonymous.wait(cfg.HTTP_BODY_TIMEOUT_MS)))
             return closing(c, unread, shed(c, `Too many requests without a valid API key or page session in progress (${cfg.MAX_UNAUTHENTICATED}); retry later`, 'unauthenticated_full'));
-          if (hasBody && incoming && !keyOnly(path)) {
+          held.push(anonymous);
+          if (incoming?.destroyed) return c.body(null, 400);
+          if (hasBody && incoming) {
             if (declared !== undefined && declared > anonymousLimit) throw tooLarge(anonymousLimit, true);
             await receive(incoming, anonymousLimit, cfg.HTTP_REQUEST_TIMEOUT_MS, () => tooLarge(anonymousLimit, true));
           }
@@ -165,6 +173,7 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
         finish(timedOut(size, capMs));
       });
       incoming.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
+      if (incoming.destroyed && !incoming.readableEnded) onGone();
     });
   }
 
@@ -230,15 +239,40 @@ function lingerOnClose(incoming: IncomingMessage) {
   };
 }
 
+/** requests without a credential parked for a slot, per slot of MAX_UNAUTHENTICATED (1,024 at the default 32) */
+const PARKED_PER_SLOT = 32;
+
 interface Bound {
   take(): boolean;
+  /** a slot now, or the first one given back within `ms` (false: none, or `maxWaiting` already wait) */
+  wait(ms: number): Promise<boolean>;
   give(): void;
 }
-function bound(max: number, observe: (n: number) => void): Bound {
+function bound(max: number, observe: (n: number) => void, maxWaiting = 0): Bound {
   let n = 0;
+  const waiting: (() => void)[] = [];
   return {
     take: () => (n < max ? (observe(++n), true) : false),
-    give: () => observe(--n),
+    wait(ms) {
+      if (n < max) return Promise.resolve((observe(++n), true));
+      if (waiting.length >= maxWaiting) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          observe(++n);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          waiting.splice(waiting.indexOf(wake), 1);
+          resolve(false);
+        }, ms);
+        waiting.push(wake);
+      });
+    },
+    give() {
+      observe(--n);
+      waiting.shift()?.();
+    },
   };
 }
 
