@@ -81,8 +81,6 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
     const declared = lengthHeader === undefined ? undefined : Number(lengthHeader);
     const hasBody = c.req.header('transfer-encoding') !== undefined || (declared !== undefined && declared > 0);
     const unread = () => hasBody && incoming !== undefined && !incoming.complete;
-    if (declared !== undefined && declared > cfg.BODY_LIMIT_BYTES && !stream) throw tooLarge(cfg.BODY_LIMIT_BYTES, false);
-
     const held: Bound[] = [];
     const take = (b: Bound) => (b.take() ? (held.push(b), true) : false);
     const give = (b: Bound) => {
@@ -90,6 +88,7 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
       b.give();
     };
     try {
+      if (declared !== undefined && declared > cfg.BODY_LIMIT_BYTES && !stream) throw tooLarge(cfg.BODY_LIMIT_BYTES, false);
       if (EXEMPT.has(path)) {
         await next();
       } else {
