@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { registerAdminRoutes } from './admin/admin.routes.js';
 import { authenticate, requireRole } from './auth/middleware.js';
@@ -12,7 +11,7 @@ import { toErrorResponse } from './http/error-handler.js';
 import { AppError, ValidationError, fieldIssues } from './http/errors.js';
 import { registerInspectionRoutes } from './inspections/inspections.routes.js';
 import { registerPageRoutes } from './page/page.routes.js';
-import { shedLoad } from './http/shed.js';
+import { admission } from './http/admission.js';
 import { registerNationalRoutes } from './national/national.routes.js';
 import { registerHealthRoutes } from './ops/health.routes.js';
 import { registerProviderModelRoutes } from './provider-model/provider-model.routes.js';
@@ -38,7 +37,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.use(requestId({ headerName: 'X-Request-Id' }));
-  app.use(shedLoad(deps.config.MAX_IN_FLIGHT, deps.metrics.load));
+  app.use(admission(deps, { streamPath: STREAM_PATH }));
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -62,22 +61,7 @@ export function createApp(deps: AppDeps) {
   const auth = authenticate(deps.keys);
   app.use('/v1/*', auth);
   app.use('/metrics', auth);
-  const tooLarge = (): never => {
-    throw new AppError(413, 'payload_too_large', `The body is larger than ${deps.config.BODY_LIMIT_BYTES} bytes`);
-  };
-  const limit = bodyLimit({ maxSize: deps.config.BODY_LIMIT_BYTES, onError: tooLarge });
-  // The NDJSON stream has no total size; each of its lines is held to the limit instead.
-  // A declared Content-Length is judged here as hono's bodyLimit would, without it: hono's reads
-  // `c.req.raw.body`, which makes @hono/node-server build a web Request and stream for every
-  // claim (~60 µs of CPU, bench/README.md) instead of reading the body straight from the socket.
-  // GET and HEAD have no body (hono's passes them), chunked bodies go through hono's.
-  app.use('/v1/*', (c, next) => {
-    if (c.req.path === STREAM_PATH || c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    const length = c.req.header('content-length');
-    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return limit(c, next);
-    if (parseInt(length, 10) > deps.config.BODY_LIMIT_BYTES) return tooLarge();
-    return next();
-  });
+  // Body limits and deadlines, on every route: src/http/admission.ts.
 
   app.get('/metrics', requireRole('admin', 'supervisor'), async (c) => {
     c.header('Content-Type', deps.metrics.registry.contentType);

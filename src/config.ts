@@ -37,6 +37,21 @@ const ConfigSchema = z.object({
   // Requests in progress at once (a stream counts as one); beyond it 503 + Retry-After at once
   // instead of an unbounded queue. /healthz, /readyz and /metrics are exempt (scripts/chaos, docs/scaling.md).
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
+  // Slow clients (src/http/admission.ts). A request without a valid key or page session takes a slot
+  // of its own small bound, never one of MAX_IN_FLIGHT, and may carry UNAUTHENTICATED_BODY_LIMIT_BYTES
+  // (at most BODY_LIMIT_BYTES); an authenticated request takes a MAX_IN_FLIGHT slot once its body
+  // has arrived, and while it arrives one of MAX_RECEIVING (at most MAX_RECEIVING × BODY_LIMIT_BYTES).
+  MAX_UNAUTHENTICATED: z.coerce.number().int().min(1).max(100_000).default(32),
+  MAX_RECEIVING: z.coerce.number().int().min(1).max(100_000).default(256),
+  UNAUTHENTICATED_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(16 * 1024),
+  // All headers within HTTP_HEADERS_TIMEOUT_MS of a request's first byte (Node answers 408).
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  // A body gets HTTP_BODY_TIMEOUT_MS, plus a second for each HTTP_BODY_MIN_RATE bytes received,
+  // and HTTP_REQUEST_TIMEOUT_MS after its headers at most (the NDJSON stream: no total, the rate
+  // only, counted while the service waits for the client); past it 408 and the connection closed.
+  HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(10_000),
+  HTTP_BODY_MIN_RATE: z.coerce.number().int().min(1).max(1_000_000_000).default(1024),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   // The review queue's random re-check (src/review/sampling.ts). The inpatient floor is the regulator's 5%.
   REVIEW_SAMPLE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   REVIEW_SAMPLE_RATE_INPATIENT: z.coerce.number().min(0.05, 'must be at least 0.05 (the regulator’s floor)').max(1).default(0.05),
@@ -63,5 +78,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration:\n  PERSON_ID_SECRET: required with DATABASE_URL (the key that hashes insured persons\' ids)',
     );
   }
-  return parsed.data;
+  const c = parsed.data;
+  const crossed = [
+    c.HTTP_BODY_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS && `  HTTP_BODY_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${c.HTTP_REQUEST_TIMEOUT_MS})`,
+  ].filter((x): x is string => typeof x === 'string');
+  if (crossed.length) throw new ConfigError(`Invalid configuration:\n${crossed.join('\n')}`);
+  return c;
 }

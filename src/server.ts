@@ -1,4 +1,4 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { buildDeps, openConfiguredDatabase, resolvePersonIdSecret, reviewSessionSettings } from './compose.js';
@@ -22,19 +22,29 @@ export async function startService(config: Config, logger: Logger = createLogger
   deps.review.sealer.start();
   const app = createApp(deps);
   const server = await new Promise<ServerType>((resolve) => {
-    // Node ends any request not fully received within requestTimeout (300 s by default): that would
-    // cut every NDJSON stream longer than five minutes. Slow headers stay bounded by headersTimeout.
-    // An idle keep-alive connection is kept HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s), longer than the idle
-    // timeout of the load balancers and clients in front (commonly 60 s): with Node's 5 s, a client
-    // reusing a connection just as the service closes it got ECONNRESET (seen in the chaos soak).
-    // headersTimeout must exceed it (Node's rule).
-    const s = serve(
-      {
-        fetch: app.fetch, hostname: config.HOST, port: config.PORT,
-        serverOptions: { requestTimeout: 0, keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS, headersTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000 },
+    // Node's own requestTimeout would end every request not fully received within it, the NDJSON
+    // stream too: it stays off, and src/http/admission.ts holds each body to its deadline instead.
+    // Headers are Node's: all of them within HTTP_HEADERS_TIMEOUT_MS of the request's first byte,
+    // or 408, checked every second (Node's default interval is 30 s). An idle keep-alive connection
+    // is not a request in progress: headersTimeout counts from a request's first byte, so it may be
+    // below keepAliveTimeout (test/slow-clients.test.ts). An idle keep-alive connection is kept
+    // HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s), longer than the idle timeout of the load balancers and
+    // clients in front (commonly 60 s): with Node's 5 s, a client reusing a connection just as the
+    // service closes it got ECONNRESET (seen in the chaos soak).
+    // The listen backlog at the kernel's usual cap (somaxconn, 4096) rather than Node's 511: with
+    // a thousand slow clients reconnecting, a full accept queue dropped connections, and a claim
+    // that needed a new one waited out a SYN retransmission (1 s and more; chaos slow-clients).
+    const s = createAdaptorServer({
+      fetch: app.fetch,
+      hostname: config.HOST,
+      serverOptions: {
+        requestTimeout: 0,
+        headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+        connectionsCheckingInterval: Math.min(1000, config.HTTP_HEADERS_TIMEOUT_MS),
+        keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       },
-      () => resolve(s),
-    );
+    });
+    s.listen({ port: config.PORT, host: config.HOST, backlog: 4096 }, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

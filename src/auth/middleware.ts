@@ -1,14 +1,31 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ForbiddenError, UnauthorizedError } from '../http/errors.js';
 import type { AppEnv } from '../http/env.js';
-import type { ApiKeyStore, Role } from './api-keys.js';
+import type { Actor, ApiKeyStore, Role } from './api-keys.js';
+
+/** The bearer token of the Authorization header, if it has the shape of one. */
+export function bearerToken(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  return (header ? /^Bearer\s+(\S{1,200})$/i.exec(header) : null)?.[1];
+}
+
+// One key lookup a request: admission (src/http/admission.ts) checks the key before the body is
+// read, and the route's `authenticate` reuses that answer.
+const looked = new WeakMap<object, Promise<Actor | null>>();
+export function keyActor(keys: ApiKeyStore, c: Context): Promise<Actor | null> | undefined {
+  const token = bearerToken(c);
+  if (!token) return undefined;
+  let actor = looked.get(c.req.raw);
+  if (!actor) looked.set(c.req.raw, (actor = keys.authenticate(token)));
+  return actor;
+}
 
 export function authenticate(keys: ApiKeyStore) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const header = c.req.header('authorization');
-    const match = header ? /^Bearer\s+(\S{1,200})$/i.exec(header) : null;
-    if (!match?.[1]) throw new UnauthorizedError();
-    const actor = await keys.authenticate(match[1]);
+    const lookup = keyActor(keys, c);
+    if (!lookup) throw new UnauthorizedError();
+    const actor = await lookup;
     if (!actor) throw new UnauthorizedError('The API key is unknown or revoked');
     c.set('actor', actor);
     await next();

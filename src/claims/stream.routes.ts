@@ -4,6 +4,7 @@ import { requireRole } from '../auth/middleware.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError, fieldIssues } from '../http/errors.js';
+import { streamDeadline } from '../http/admission.js';
 import { isDatabaseUnavailable } from '../http/error-handler.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { ClaimAnswerSchema } from './answer.js';
@@ -55,18 +56,49 @@ export function registerStreamRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     let inputDone = false;
     const encoder = new TextEncoder();
 
+    // A client sending too slowly (src/http/admission.ts) is cut off: the answers to the lines read
+    // stand, and the last line says where the input stopped.
+    const deadline = streamDeadline(c);
+    let lastLine = 0;
+    let pushed: (() => void) | undefined;
     const fill = async () => {
       while (!inputDone && window.length < deps.config.STREAM_CONCURRENCY) {
-        const next = await lines.next();
+        let next: IteratorResult<NdjsonLine>;
+        try {
+          next = await (deadline ? Promise.race([lines.next(), deadline]) : lines.next());
+        } catch (err) {
+          if (!(err instanceof AppError && err.status === 408)) throw err;
+          inputDone = true;
+          window.push(Promise.resolve(JSON.stringify({ line: lastLine + 1, status: 408, error: { code: err.code, message: err.message } })));
+          void lines.return(undefined).catch(() => {});
+          break;
+        }
         if (next.done) inputDone = true;
-        else window.push(handle(next.value));
+        else {
+          lastLine = next.value.lineNo;
+          window.push(handle(next.value));
+          pushed?.();
+        }
       }
     };
+
+    let filling: Promise<void> | undefined;
+    let failed: unknown;
+    const reading = () =>
+      (filling ??= fill().then(
+        () => void (filling = undefined),
+        (err: unknown) => void ((failed = err), (filling = undefined)),
+      ));
 
     const output = new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
-          await fill();
+          // the window fills on while its first answer is awaited: an answer goes out when it is
+          // ready, not when the window is full (a line of 1 GB is answered 413 once its first
+          // BODY_LIMIT_BYTES are read, while the rest of it is skipped)
+          const filled = reading();
+          while (window.length === 0 && filling) await Promise.race([filled, new Promise<void>((r) => (pushed = r))]);
+          if (failed !== undefined) throw failed;
           const head = window.shift();
           if (head === undefined) {
             controller.close();

@@ -14,9 +14,9 @@ export function toErrorResponse(err: unknown, c: Context<AppEnv>, logger: Logger
   const body = (code: string, message: string, details?: unknown): ErrorBody => ({
     error: { code, message, requestId, ...(details === undefined ? {} : { details }) },
   });
-  // A body refused as too large is left unread on the connection: close it rather than have the
-  // client's next request on it fail when the server gives up draining.
-  if ((err instanceof AppError || err instanceof HTTPException) && err.status === 413) c.header('Connection', 'close');
+  // A body refused as too large, or as too slow, is left unread on the connection: close it rather
+  // than have the client's next request on it fail when the server gives up draining.
+  if ((err instanceof AppError || err instanceof HTTPException) && (err.status === 413 || err.status === 408)) c.header('Connection', 'close');
   if (err instanceof AppError) {
     if (err.status === 503) c.header('Retry-After', '1');
     return c.json(body(err.code, err.message, err.details), err.status);

@@ -86,12 +86,26 @@ export function createMetrics(database: Database) {
       peak = inFlight;
     },
   });
+  // The other bounds and cut-offs of src/http/admission.ts: requests without a valid credential,
+  // bodies of authenticated requests still arriving, and why a request was refused.
+  let unauthenticated = 0, receiving = 0;
+  new Gauge({ name: 'http_requests_unauthenticated', help: 'Requests without a valid credential in progress (bounded by MAX_UNAUTHENTICATED)', registers: [registry], collect() { this.set(unauthenticated); } });
+  new Gauge({ name: 'http_requests_receiving', help: 'Authenticated requests whose body is still arriving (bounded by MAX_RECEIVING)', registers: [registry], collect() { this.set(receiving); } });
+  const refused = new Counter({
+    name: 'http_requests_refused_total',
+    help: 'Requests refused by admission: unauthenticated or receiving bound full (503), body too slow (408), body too large (413)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   const load = {
     shed: () => requestsShed.inc(),
     inFlight(n: number) {
       inFlight = n;
       if (n > peak) peak = n;
     },
+    unauthenticated: (n: number) => void (unauthenticated = n),
+    receiving: (n: number) => void (receiving = n),
+    refused: (reason: 'unauthenticated_full' | 'receiving_full' | 'body_timeout' | 'too_large') => refused.inc({ reason }),
   };
   return { registry, httpDuration, claimsByDecision, claimsRejected, ruleErrors, ruleHits, ruleAmount, recordAnswer, load };
 }
