@@ -12,6 +12,8 @@
  *        --month YYYY-MM (2026-03) --streams <n> (2) --pool <n> (the service's default)
  *        --log-level <level> (warn) --keep (keep the database)
  *        --cold (skip the month before: every person starts the measured month without history)
+ *        --unique-people (every visit a person of its own: no claim has a history, so what is left
+ *        to grow is the institution's month alone)
  *        --cluster (a private PostgreSQL 15 cluster sized as a server holding a province's month,
  *        instead of the server of DATABASE_URL: see `CLUSTER` below)
  * Env:   DATABASE_URL (a server to create the database on; default the local PostgreSQL)
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     cluster: { type: 'boolean', default: false },
     cold: { type: 'boolean', default: false },
+    'unique-people': { type: 'boolean', default: false },
   },
 });
 const total = Number(values.claims);
@@ -125,6 +128,15 @@ const person = (n: number) => ({
   birthDate: `${1940 + (n % 60)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`,
 });
 
+/**
+ * Who makes an outpatient or pharmacy visit: someone of the pool, or with --unique-people someone
+ * new each time, so no claim has a history and only the institution's month can grow.
+ */
+const visitor = (r: () => number, prefix: string, k: number) => {
+  const n = Math.floor(r() * people);
+  return values['unique-people'] ? { ...person(n), id: `3201${tag}${prefix}U${String(k).padStart(9, '0')}` } : person(n);
+};
+
 interface Line {
   itemCode: string;
   hospitalItemName: string;
@@ -151,13 +163,13 @@ function* claimsOfTheMonth(from: number, to: number, prefix: string): Generator<
     let insured;
     let times: Record<string, string>;
     if (m.kind === 'pharmacy') {
-      insured = person(Math.floor(r() * people));
+      insured = visitor(r, prefix, k);
       const count = 1 + Math.floor(r() * 8) + Math.floor(r() * 4);
       const drugs = pick(r, PHARMACY_DRUGS, count);
       lines = drugs.map((d) => ({ itemCode: d.code, hospitalItemName: d.name, category: 'drug', at, quantity: 1 + Math.floor(r() * 3), priceFen: d.priceFen, spec: d.spec, days: 7 }));
       times = { visitAt: cst(at) };
     } else if (m.kind === 'outpatient') {
-      insured = person(Math.floor(r() * people));
+      insured = visitor(r, prefix, k);
       const drug = ITEMS.filter((i) => i.category === 'drug')[Math.floor(r() * 3)]!;
       lines = [
         { itemCode: '110100001', hospitalItemName: '普通门诊诊查费', category: 'service', at, quantity: 1, priceFen: 1000 },
