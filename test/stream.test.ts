@@ -145,7 +145,9 @@ describe('POST /v1/claims/stream', () => {
     expect(answers.map((x) => x.answer?.claimId)).toEqual(claims.map((c) => c.claimId));
     const rows = await svc.deps.database.query<{ n: number }>('select count(*)::int as n from claims where claim_no = any($1)', [claims.map((c) => c.claimId)]);
     expect(rows[0]!.n).toBe(300);
-  });
+    // a hundred stays of one person (the template's), each screened against all earlier ones: a
+    // minute when the 2 cores are shared
+  }, 240_000);
 
   it('stores the claims of the stream like POST /v1/claims does', async () => {
     const claim = inpatientClaim();
