@@ -83,14 +83,24 @@ export function assignPeerGroups(rows: readonly InstitutionMonth[], minPeers = 5
 
 const groupKey = (group: string, month: string) => `${group}|${month}`;
 
-/** Median and robust scale of every feature in every (peer group, month); rows carry their effective group. */
-export function peerTable(rows: readonly { month: string; group: string; row: InstitutionMonth }[]): Map<string, Map<FeatureName, PeerStats | undefined>> {
+/** The groups a row belongs to as a peer: its type and level, its type (`type/*`) and all (`*`). */
+export function memberships(peerGroup: string): string[] {
+  return [peerGroup, `${peerGroup.split('/')[0]}/*`, '*'];
+}
+
+/**
+ * Median and robust scale of every feature in every (peer group, month). Each row counts in its
+ * type and level, in its type and in all, so a group one falls back to holds every institution of it.
+ */
+export function peerTable(rows: readonly InstitutionMonth[]): Map<string, Map<FeatureName, PeerStats | undefined>> {
   const groups = new Map<string, InstitutionMonth[]>();
   for (const r of rows) {
-    const key = groupKey(r.group, r.month);
-    const list = groups.get(key);
-    if (list) list.push(r.row);
-    else groups.set(key, [r.row]);
+    for (const g of memberships(r.peerGroup)) {
+      const key = groupKey(g, r.month);
+      const list = groups.get(key);
+      if (list) list.push(r);
+      else groups.set(key, [r]);
+    }
   }
   const table = new Map<string, Map<FeatureName, PeerStats | undefined>>();
   for (const [key, members] of groups) {
@@ -113,7 +123,7 @@ export function trainProviderModel(rows: readonly InstitutionMonth[], month: str
   const training = [...rows].sort((a, b) => (a.month === b.month ? cmp(a.institutionId, b.institutionId) : cmp(a.month, b.month)));
   if (training.length < 2) throw new RangeError(`need at least 2 institution-months to train, got ${training.length}`);
   const groups = assignPeerGroups(training, minPeers);
-  const table = peerTable(training.map((r) => ({ month: r.month, group: groups.get(r)!.group, row: r })));
+  const table = peerTable(training);
   const statsOf = (r: InstitutionMonth) => table.get(groupKey(groups.get(r)!.group, r.month))!;
 
   // Features without spread in a group (every month of the window) are left out for that group:
@@ -149,10 +159,12 @@ export function trainProviderModel(rows: readonly InstitutionMonth[], month: str
 
   const byGroup = new Map<string, number[]>();
   training.forEach((r, i) => {
-    const key = groupKey(groups.get(r)!.group, r.month);
-    const list = byGroup.get(key) ?? [];
-    list.push(scores[i]!);
-    byGroup.set(key, list);
+    for (const g of memberships(r.peerGroup)) {
+      const key = groupKey(g, r.month);
+      const list = byGroup.get(key) ?? [];
+      list.push(scores[i]!);
+      byGroup.set(key, list);
+    }
   });
 
   const all: ProviderScore[] = training.map((r, i) => {
