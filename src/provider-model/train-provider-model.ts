@@ -50,7 +50,6 @@ export async function trainProviderModelVersion(
   ctx.onStep?.({ step: 'train' });
   const params = { trees: input.trees ?? DEFAULT_TREES, psi: input.psi ?? DEFAULT_PSI, seed: input.seed ?? DEFAULT_PROVIDER_SEED, windowMonths, sides: input.sides ?? 'upper', minPeers: input.minPeers ?? 5, growth };
   const started = performance.now();
-  if (!rows.some((r) => r.month === input.month)) throw new RangeError(`no institution has claims in ${input.month}`);
   const result = trainProviderModel(rows, input.month, { ...params, ...(input.features ? { features: input.features } : {}) });
   const trainMs = Math.round(performance.now() - started);
   ctx.onStep?.({ step: 'store' });
