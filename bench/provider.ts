@@ -1,158 +1,194 @@
 /**
- * `npm run bench:provider`: the provider model on the synthetic world. Builds the worlds of one or
- * more seeds (src/sim; each seed is a county with its own institutions, about one in five
- * inpatient institutions below tertiary made fraudulent), streams their claims through a real
- * service on a fresh PostgreSQL database, trains the provider model on the last month and prints
- * the institution-level ROC AUC of the scores (fraudulent against not), overall and per peer group.
+ * `npm run bench:provider`: provider targeting on the synthetic worlds. For each world (src/sim
+ * option fraudWorld: 'spread', fraud drawn size-matched across institutions; 'large', fraud
+ * concentrated in the larger institutions) the counties of every seed are streamed through a real
+ * service into one fresh database (a province of counties), the provider model is trained on the
+ * last month with its rolling window, and, county by county, the ROC AUC of fraudulent against
+ * honest institutions is computed for the targeting figure (expected loss in yuan over the window),
+ * the forest score, claims count alone, amount billed alone, and every single feature alone (raw
+ * value and peer z, higher = riskier). Printed as mean ± sd over the seeds; the best single
+ * feature is the one with the best mean, chosen on the same counties (which favours it).
  *
- * Flags: --seeds 42,43 (2 counties) --month 2026-08 (first month) --months 2 --scale 1 --window 1
- *        --trees 100 --psi 256 --seed 20081215 (forest seed) --pglite (embedded database instead)
- *        --keep (keep the database)
- * Env:   DATABASE_URL (a server to create the database on; default the local PostgreSQL)
+ * Flags: --worlds spread,large --seeds 42..49 (or 42,43) --month 2026-07 (first month) --months 3
+ *        --scale 1 --volume 0.04 (each institution's daily volume) --window 3 --trees 100 --psi 256
+ *        --seed 20081215 (forest seed) --pglite (embedded database) --db NAME (databases NAME_<world>,
+ *        kept) --reuse (read them as they are, no ingest) --ingest-only
+ * Env:   DATABASE_URL (a server to create the databases on; default the local PostgreSQL)
  */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { rocAuc } from '../models/metrics/auc.js';
-import { FEATURE_NAMES, type FeatureName } from '../models/provider/features.js';
+import { FEATURE_NAMES, type InstitutionMonth } from '../models/provider/features.js';
 import { trainProviderModel } from '../models/provider/score.js';
-import { addMonths, monthFeatures } from '../src/provider-model/features.query.js';
 import { claimProgress } from '../scripts/sim/progress.js';
 import { loadReference } from '../scripts/sim/load-reference.js';
 import { streamClaims } from '../scripts/sim/stream-claims.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { DEFAULT_PROVIDER_SEED, trainProviderModelVersion } from '../src/provider-model/train-provider-model.js';
+import { addMonths, monthFeatures } from '../src/provider-model/features.query.js';
+import { DEFAULT_PROVIDER_SEED } from '../src/provider-model/train-provider-model.js';
 import { startService } from '../src/server.js';
 import { simulate, type Simulation } from '../src/sim/simulation.js';
 
 const { values } = parseArgs({
   options: {
-    seeds: { type: 'string', default: '42,43' },
-    month: { type: 'string', default: '2026-08' },
-    months: { type: 'string', default: '2' },
+    worlds: { type: 'string', default: 'spread,large' },
+    seeds: { type: 'string', default: '42..49' },
+    month: { type: 'string', default: '2026-07' },
+    months: { type: 'string', default: '3' },
     scale: { type: 'string', default: '1' },
-    window: { type: 'string', default: '1' },
+    volume: { type: 'string', default: '0.04' },
+    window: { type: 'string', default: '3' },
     trees: { type: 'string', default: '100' },
     psi: { type: 'string', default: '256' },
     seed: { type: 'string', default: String(DEFAULT_PROVIDER_SEED) },
-    features: { type: 'string' },
     pglite: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
+    db: { type: 'string' },
+    reuse: { type: 'boolean', default: false },
+    'ingest-only': { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
   },
 });
-const seeds = values.seeds.split(',').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+const range = /^(\d+)\.\.(\d+)$/.exec(values.seeds);
+const seeds = range ? Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i) : values.seeds.split(',').map(Number);
+const worlds = values.worlds.split(',') as ('spread' | 'large')[];
 const months = Number(values.months);
+const windowMonths = Number(values.window);
 const log = (s: string) => process.stderr.write(`${s}\n`);
-
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-const dbName = `cs_bench_provider_${randomBytes(4).toString('hex')}`;
-let dbUrl: string | undefined;
-if (!values.pglite) {
-  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  await admin.end();
-  const u = new URL(BASE_URL);
-  u.pathname = `/${dbName}`;
-  dbUrl = u.toString();
-}
-const config = loadConfig({
-  PORT: '0', DATA_DIR: 'memory://', LOG_LEVEL: 'warn', PERSON_ID_SECRET: 'bench-provider-secret-0123456789abcdef',
-  ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
-});
-const service = await startService(config, createLogger('warn'));
-const key = (await service.deps.keys.create({ clientName: 'bench-provider', role: 'admin', createdBy: 'bench' })).key;
 
-try {
-  const sims: Simulation[] = seeds.map((seed) => {
-    const s = simulate({ seed, month: values.month, months, scale: Number(values.scale) });
+const meanSd = (xs: number[]) => {
+  const m = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  return { mean: m, sd, text: `${m.toFixed(3)} ± ${sd.toFixed(3)}` };
+};
+
+function sims(world: 'spread' | 'large'): Simulation[] {
+  return seeds.map((seed) => {
+    const options = { seed, month: values.month, months, scale: Number(values.scale), volume: Number(values.volume), fraudWorld: world };
+    const s = simulate(options);
     const daysSinceEnd = Math.floor((Date.now() - s.world.period.end) / 86_400_000) - 1;
     return daysSinceEnd < s.options.lateMaxDays ? simulate({ ...s.options, lateMaxDays: Math.max(0, daysSinceEnd) }) : s;
   });
-  const lastMonth = sims[0]!.world.period.months.at(-1)!;
-  const truth = new Map(sims.flatMap((s) => s.institutionTruth().map((t) => [t.institutionId, t] as const)));
-
-  let claims = 0;
-  const ingestStarted = performance.now();
-  for (const sim of sims) {
-    const total = sim.claimCount();
-    log(`seed ${sim.options.seed}: ${total.toLocaleString('en')} claims, ${sim.institutions.length} institutions, ${sim.institutions.filter((i) => i.fraudulent).length} fraudulent`);
-    await loadReference(sim.reference(), service.url, key);
-    const progress = claimProgress(total);
-    let answered = 0;
-    await streamClaims(sim.claims(), { url: service.url, key, onAnswer: () => progress.update(++answered) });
-    progress.stop();
-    claims += answered;
-  }
-  const ingestSeconds = (performance.now() - ingestStarted) / 1000;
-
-  const trainStarted = performance.now();
-  const steps: string[] = [];
-  let stepAt = performance.now();
-  const trainDb = service.deps.database;
-  const result = await trainProviderModelVersion(
-    {
-      database: trainDb, models: service.deps.providerModels,
-      onStep: (s) => {
-        const now = performance.now();
-        steps.push(`${((now - stepAt) / 1000).toFixed(2)} s`);
-        stepAt = now;
-        steps.push(s.step === 'features' ? `features ${s.month}` : s.step);
-      },
-    },
-    {
-      month: lastMonth, windowMonths: Number(values.window), trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed),
-      trainedBy: 'bench', ...(values.features ? { features: values.features.split(',') as FeatureName[] } : {}),
-    },
-  );
-  const trainSeconds = (performance.now() - trainStarted) / 1000;
-  // The same rows without the raw volume counts (size, not behaviour): how much they cost or add.
-  const windowRows = [];
-  for (let i = Number(values.window) - 1; i >= 0; i--) windowRows.push(...(await monthFeatures(trainDb, addMonths(lastMonth, -i))));
-  const withoutVolume = trainProviderModel(windowRows, lastMonth, {
-    trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed),
-    features: FEATURE_NAMES.filter((f) => !['claims', 'patients', 'admissions'].includes(f)),
-  });
-  const bothSides = trainProviderModel(windowRows, lastMonth, { trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), sides: 'both' });
-  steps.push(`${((performance.now() - stepAt) / 1000).toFixed(2)} s`);
-
-  const scored = result.scores.map((s) => ({ ...s, fraudulent: truth.get(s.institutionId)?.fraudulent ?? false }));
-  const auc = (rows: typeof scored) => rocAuc(rows.map((r) => r.score), rows.map((r) => r.fraudulent));
-  const fraudCount = scored.filter((r) => r.fraudulent).length;
-  const lines = [
-    `provider model on the synthetic world: seeds ${seeds.join(',')}, scale ${values.scale}, ${months} month(s) from ${values.month}, scored ${lastMonth}, window ${values.window}`,
-    `database ${service.deps.database.kind}; machine load ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`,
-    `ingest: ${claims.toLocaleString('en')} claims through POST /v1/claims/stream in ${ingestSeconds.toFixed(1)} s (${Math.round(claims / ingestSeconds)} claims/s)`,
-    `train: ${trainSeconds.toFixed(2)} s in all (steps: ${steps.join(' | ')}); forest ${result.trainMs} ms on ${result.trainingRows} institution-months, ${result.forest.nodeCount} nodes`,
-    `institutions scored: ${scored.length}, fraudulent ${fraudCount}`,
-    `AUC overall (fraudulent vs not): ${fraudCount > 0 && fraudCount < scored.length ? auc(scored).toFixed(4) : 'n/a'}`,
-  ];
-  const groups = [...new Set(scored.map((s) => s.peerGroup))].sort();
-  for (const g of groups) {
-    const rows = scored.filter((s) => s.peerGroup === g);
-    const pos = rows.filter((r) => r.fraudulent).length;
-    lines.push(`  ${g.padEnd(20)} ${String(rows.length).padStart(4)} institutions, ${String(pos).padStart(3)} fraudulent, AUC ${pos > 0 && pos < rows.length ? auc(rows).toFixed(4) : 'n/a (one class)'}`);
-  }
-  const inpatientGroups = scored.filter((s) => groups.some((g) => g === s.peerGroup && scored.some((r) => r.peerGroup === g && r.fraudulent)));
-  if (inpatientGroups.length > 0) lines.push(`AUC within the peer groups that have fraudulent institutions, pooled: ${auc(inpatientGroups).toFixed(4)}`);
-  const fraudOf = (id: string) => truth.get(id)?.fraudulent ?? false;
-  const aucOf = (v: typeof withoutVolume) => rocAuc(v.scores.map((r) => r.score), v.scores.map((r) => fraudOf(r.institutionId))).toFixed(4);
-  lines.push(`AUC overall without the volume counts (claims, patients, admissions): ${aucOf(withoutVolume)}`);
-  lines.push(`AUC overall with z on both sides of the median (sides 'both'): ${aucOf(bothSides)}`);
-  const pctAuc = rocAuc(scored.map((r) => r.percentile), scored.map((r) => r.fraudulent));
-  lines.push(`AUC of the peer-group percentile (what targeting uses): ${pctAuc.toFixed(4)}`);
-  lines.push('fraudulent institutions (score, rank in peer group, behaviours, top explanation):');
-  for (const s of scored.filter((r) => r.fraudulent)) {
-    lines.push(`  ${s.institutionId} ${s.peerGroup} ${s.score.toFixed(3)} ${s.rank}/${s.peerSize} [${truth.get(s.institutionId)?.behaviours.join(',')}] ${s.explanations[0]?.en ?? ''}`);
-  }
-  lines.push('highest scores:');
-  for (const s of scored.slice(0, 8)) lines.push(`  ${s.institutionId} ${s.peerGroup} ${s.score.toFixed(3)} ${s.fraudulent ? 'FRAUD' : 'clean'} ${s.explanations.map((e) => e.en).join('; ')}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
-} finally {
-  await service.stop();
-  if (dbUrl && !values.keep) {
-    const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-  } else if (dbUrl) log(`kept database ${dbName}`);
 }
+
+async function runWorld(world: 'spread' | 'large') {
+  const counties = sims(world);
+  const dbName = values.db ? `${values.db}_${world}` : `cs_bench_provider_${world}_${randomBytes(4).toString('hex')}`;
+  let dbUrl: string | undefined;
+  if (!values.pglite) {
+    if (!values.reuse) {
+      const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+      await admin.unsafe(`create database ${dbName}`);
+      await admin.end();
+    }
+    const u = new URL(BASE_URL);
+    u.pathname = `/${dbName}`;
+    dbUrl = u.toString();
+  }
+  const config = loadConfig({
+    PORT: '0', DATA_DIR: 'memory://', LOG_LEVEL: 'warn', PERSON_ID_SECRET: 'bench-provider-secret-0123456789abcdef',
+    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+  });
+  const service = await startService(config, createLogger('warn'));
+  const out: string[] = [];
+  try {
+    let claims = 0;
+    const ingestStarted = performance.now();
+    if (!values.reuse) {
+      const key = (await service.deps.keys.create({ clientName: 'bench-provider', role: 'admin', createdBy: 'bench' })).key;
+      for (const sim of counties) {
+        const total = sim.claimCount();
+        log(`${world} seed ${sim.options.seed}: ${total.toLocaleString('en')} claims, ${sim.institutions.length} institutions, ${sim.institutions.filter((i) => i.fraudulent).length} fraudulent`);
+        await loadReference(sim.reference(), service.url, key);
+        const progress = claimProgress(total);
+        let answered = 0;
+        await streamClaims(sim.claims(), { url: service.url, key, onAnswer: () => progress.update(++answered) });
+        progress.stop();
+        claims += answered;
+      }
+    }
+    const ingestSeconds = (performance.now() - ingestStarted) / 1000;
+    if (values['ingest-only']) return [`${world}: ingested ${claims} claims in ${ingestSeconds.toFixed(0)} s into ${dbName}`];
+
+    const lastMonth = counties[0]!.world.period.months.at(-1)!;
+    const featureStarted = performance.now();
+    const rows: InstitutionMonth[] = [];
+    for (let i = windowMonths - 1; i >= 0; i--) rows.push(...(await monthFeatures(service.deps.database, addMonths(lastMonth, -i))));
+    const featureSeconds = (performance.now() - featureStarted) / 1000;
+    const trainStarted = performance.now();
+    const model = trainProviderModel(rows, lastMonth, { trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), windowMonths });
+    const trainMs = performance.now() - trainStarted;
+
+    const truth = new Map(counties.flatMap((s) => s.institutionTruth().map((t) => [t.institutionId, t] as const)));
+    const current = rows.filter((r) => r.month === lastMonth);
+    const byId = new Map(current.map((r) => [r.institutionId, r]));
+    const scoreOf = new Map(model.scores.map((s) => [s.institutionId, s]));
+    type Ranking = { name: string; value: (id: string) => number };
+    const rankings: Ranking[] = [
+      { name: 'targeting: expected loss over the window (yuan)', value: (id) => scoreOf.get(id)!.risk!.windowLoss },
+      { name: 'targeting: expected loss of the month (yuan)', value: (id) => scoreOf.get(id)!.risk!.monthLoss },
+      { name: 'forest score', value: (id) => scoreOf.get(id)!.score },
+      { name: 'claims count alone', value: (id) => byId.get(id)!.features.claims ?? 0 },
+      { name: 'amount billed alone', value: (id) => byId.get(id)!.exposure!.cost },
+      { name: 'amount billed to the fund alone', value: (id) => byId.get(id)!.exposure!.fund },
+      { name: 'amount flagged by rules alone', value: (id) => byId.get(id)!.exposure!.flagged },
+    ];
+    const singles: Ranking[] = FEATURE_NAMES.flatMap((f) => [
+      { name: `${f} (value)`, value: (id: string) => byId.get(id)!.features[f] ?? Number.NEGATIVE_INFINITY },
+      { name: `${f} (peer z)`, value: (id: string) => scoreOf.get(id)!.comparable[f] },
+    ]);
+    const perCounty = (r: Ranking) =>
+      counties.map((sim) => {
+        const ids = sim.institutions.map((i) => i.id).filter((id) => byId.has(id));
+        return rocAuc(ids.map((id) => r.value(id)), ids.map((id) => truth.get(id)!.fraudulent));
+      });
+    const results = [...rankings, ...singles].map((r) => ({ name: r.name, aucs: perCounty(r) }));
+    const singleResults = results.slice(rankings.length).map((r) => ({ ...r, stats: meanSd(r.aucs) })).sort((a, b) => b.stats.mean - a.stats.mean);
+    const best = singleResults[0]!;
+    const target = meanSd(results[0]!.aucs);
+    const naive = [results[3]!, results[4]!, results[5]!, results[6]!, best].map((r) => ({ name: r.name, m: meanSd(r.aucs).mean }));
+    const margin = target.mean - Math.max(...naive.map((n) => n.m));
+
+    const fraud = current.filter((r) => truth.get(r.institutionId)?.fraudulent).length;
+    out.push(
+      `world ${world}: ${counties.length} counties (seeds ${seeds.join(',')}), scale ${values.scale}, volume ${values.volume}, ${months} month(s) from ${values.month}, scored ${lastMonth}, window ${windowMonths}`,
+      `  ${current.length} institutions scored in ${lastMonth}, ${fraud} fraudulent; ${rows.length} institution-months in the window; database ${service.deps.database.kind}${values.reuse ? ' (reused)' : ''}`,
+      ...(values.reuse ? [] : [`  ingest: ${claims.toLocaleString('en')} claims through POST /v1/claims/stream in ${ingestSeconds.toFixed(1)} s (${Math.round(claims / ingestSeconds)} claims/s)`]),
+      `  features ${featureSeconds.toFixed(2)} s (SQL, ${windowMonths} months); forest, scores and targeting ${trainMs.toFixed(0)} ms`,
+      `  AUC, fraudulent vs honest institutions, per county, mean ± sd over ${counties.length}:`,
+      ...results.slice(0, rankings.length).map((r) => `    ${r.name.padEnd(50)} ${meanSd(r.aucs).text}`),
+      `    ${`best single feature: ${best.name}`.padEnd(50)} ${best.stats.text}`,
+      `    next single features: ${singleResults.slice(1, 4).map((r) => `${r.name} ${r.stats.text}`).join('; ')}`,
+      `  targeting minus the best naive ranking (count, amount, fund, flagged, best single feature): ${margin >= 0 ? '+' : ''}${margin.toFixed(3)} (goal ≥ +0.03)`,
+      `  peer basis of the scores: ${[...countBy(model.scores.map((s) => s.peerBasis))].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    );
+    if (values.verbose) {
+      for (const s of model.scores.slice(0, 12)) {
+        const t = truth.get(s.institutionId)!;
+        out.push(`    ${s.institutionId} ${s.peerGroup} ${t.fraudulent ? `FRAUD[${t.behaviours.join(',')}]` : 'honest'} loss ${s.risk!.windowLoss.toFixed(0)} score ${s.score.toFixed(3)} ${s.risk!.en}`);
+      }
+    }
+    return out;
+  } finally {
+    await service.stop();
+    if (dbUrl && !values.db) {
+      const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+      await admin.end();
+    }
+  }
+}
+
+function countBy(xs: string[]) {
+  const m = new Map<string, number>();
+  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
+  return m;
+}
+
+const lines: string[] = [`provider targeting benchmark; machine load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`];
+for (const world of worlds) lines.push(...(await runWorld(world)));
+process.stdout.write(`${lines.join('\n')}\n`);

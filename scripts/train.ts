@@ -1,5 +1,5 @@
 /**
- * `npm run train -- --month 2026-10 [--window 1] [--trees 100] [--psi 256] [--seed 20081215] [--by "Zhang Wei"]`
+ * `npm run train -- --month 2026-10 [--window 3] [--trees 100] [--psi 256] [--seed 20081215] [--by "Zhang Wei"]`
  *
  * Computes the monthly provider features in the database (DATABASE_URL, or the embedded database
  * under DATA_DIR), trains the isolation forest on the training window, scores every institution of
@@ -19,7 +19,7 @@ import { cliConfig, databaseOrService, fail, SERVICE_OPTIONS } from './cli.js';
 const { values } = parseArgs({
   options: {
     month: { type: 'string' },
-    window: { type: 'string', default: '1' },
+    window: { type: 'string', default: '3' },
     trees: { type: 'string', default: '100' },
     psi: { type: 'string', default: '256' },
     seed: { type: 'string', default: String(DEFAULT_PROVIDER_SEED) },

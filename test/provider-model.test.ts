@@ -138,7 +138,8 @@ async function expectedOfHA() {
     patientsPerBed: new Set(stays.map((c) => c.person)).size / 100,
     ruleHitRate: hitClaims / cs.length,
     ruleHitAmountShare: hitAmount / cost,
-    costGrowthMoM: cost / total(previousMonthOfHA[0]!) - 1,
+    // September holds one claim of HA, under the 30 a month needs to be the base of a growth figure
+    costGrowthMoM: null,
     costGrowthYoY: null,
   };
 }
@@ -158,6 +159,19 @@ describe('provider model features', () => {
       if (want === null) expect(ha.features[name], name).toBeNull();
       else expect(ha.features[name], name).toBeCloseTo(want, 9);
     }
+    const cost = claimsOfHA.reduce((sum, c) => sum + total(c), 0);
+    // with a minimum of one claim the month is complete enough: growth against it
+    const one = (await monthFeatures(svc.deps.database, '2026-10', { growthMinClaims: 1 })).find((r) => r.institutionId === HA)!;
+    expect(one.features.costGrowthMoM).toBeCloseTo(cost / total(previousMonthOfHA[0]!) - 1, 9);
+    // before September's cut-off (its last day + 30 days) has passed, it is not: missing, not extreme
+    const early = (await monthFeatures(svc.deps.database, '2026-10', { growthMinClaims: 1, asOf: new Date('2026-10-30T12:00:00+08:00') })).find((r) => r.institutionId === HA)!;
+    expect(early.features.costGrowthMoM).toBeNull();
+    const late = (await monthFeatures(svc.deps.database, '2026-10', { growthMinClaims: 1, asOf: new Date('2026-10-31T00:00:00+08:00') })).find((r) => r.institutionId === HA)!;
+    expect(late.features.costGrowthMoM).toBeCloseTo(cost / total(previousMonthOfHA[0]!) - 1, 9);
+    // the money at stake comes with the features: cost, fund share, withheld, rule-flagged
+    expect(ha.exposure!.cost).toBeCloseTo(cost, 6);
+    expect(ha.exposure!.fund).toBeCloseTo(cost, 6); // every claim here is paid wholly by the fund
+    expect(ha.exposure!.flagged).toBeGreaterThan(0);
   });
 
   it('are made comparable within the peer group by median and MAD, with MAD = 0 guarded', () => {
@@ -193,16 +207,21 @@ describe('training, scores and targeting', () => {
     const other = trainProviderModel(rows, '2026-10', { seed: 8 });
     expect(other.scores.map((s) => s.score)).not.toEqual(a.scores.map((s) => s.score));
 
-    const stored = await trainProviderModelVersion({ database: svc.deps.database, models: svc.deps.providerModels }, { month: '2026-10', seed: 7, trainedBy: 'test' });
+    const stored = await trainProviderModelVersion({ database: svc.deps.database, models: svc.deps.providerModels }, { month: '2026-10', seed: 7, windowMonths: 1, trainedBy: 'test' });
     expect(stored.scores.map((s) => s.score)).toEqual(a.scores.map((s) => s.score));
-    const again = await trainProviderModelVersion({ database: svc.deps.database, models: svc.deps.providerModels }, { month: '2026-10', seed: 7, trainedBy: 'test' });
+    const again = await trainProviderModelVersion({ database: svc.deps.database, models: svc.deps.providerModels }, { month: '2026-10', seed: 7, windowMonths: 1, trainedBy: 'test' });
     expect(again.inputHash).toBe(stored.inputHash);
     expect(again.modelId).toBeGreaterThan(stored.modelId);
 
     const models = await json(await svc.call('/v1/models', { role: 'auditor' }));
     expect(models.models[0]).toMatchObject({ id: again.modelId, month: '2026-10', windowFrom: '2026-10', windowTo: '2026-10', seed: 7, trainingRows: 6, trainedBy: 'test', inputHash: stored.inputHash });
-    expect(models.models[0].params).toEqual({ trees: 100, psi: 256, seed: 7, windowMonths: 1, sides: 'upper' });
-    expect(models.models[0].featureNames).toEqual([...FEATURE_NAMES]);
+    expect(models.models[0].params).toEqual({ trees: 100, psi: 256, seed: 7, windowMonths: 1, sides: 'upper', minPeers: 5, growth: { cutoffDays: 30, minClaims: 30 } });
+    // features without spread among these six (growth: no month complete enough to be its base) are left out and recorded
+    const use = models.models[0].featureUse;
+    expect(models.models[0].featureNames).toEqual(use.forest);
+    expect(use.leftOut['hospital/secondary']).toEqual(FEATURE_NAMES.filter((f) => !use.forest.includes(f)));
+    expect(use.leftOut['hospital/secondary']).toEqual(['costGrowthMoM', 'costGrowthYoY']);
+    expect(use.forest).toEqual(expect.arrayContaining(['meanStay', 'costPerVisit']));
     const one = await json(await svc.call(`/v1/models/${stored.modelId}`, { role: 'supervisor' }));
     expect(one.model).toMatchObject({ format: 'claimscreen.isolation-forest', params: { trees: 100, psi: 256, seed: 7 }, sampleSize: 6 });
 
@@ -210,7 +229,7 @@ describe('training, scores and targeting', () => {
     expect(month.modelId).toBe(again.modelId);
     expect(month.scores.map((s: { score: number }) => s.score)).toEqual(a.scores.map((s) => s.score));
     top = month.scores[0];
-    expect(top).toMatchObject({ rank: 1, percentile: 100, peerGroup: 'hospital/secondary', peerSize: 6 });
+    expect(top).toMatchObject({ rank: 1, percentile: 100, peerGroup: 'hospital/secondary', peerBasis: 'type/level', nominalPeerGroup: 'hospital/secondary', peerSize: 6 });
     const ha = await json(await svc.call(`/v1/provider-scores/${HA}?month=2026-10`, { role: 'auditor' }));
     expect(ha.features.meanStay).toBeCloseTo((4 + 2 + 32 + 1) / 4, 9);
     expect(ha.peerMedians.meanStay).toBeGreaterThan(4);

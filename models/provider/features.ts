@@ -40,6 +40,18 @@ export const FEATURE_SPEC = new Map<string, FeatureSpec>(FEATURES.map((f) => [f.
 
 export type FeatureValues = Record<FeatureName, number | null>;
 
+/** The fund's money at stake in one institution-month, in yuan. */
+export interface Exposure {
+  /** billed: total cost of the month's claims */
+  cost: number;
+  /** billed to the pooled fund (the claims' fund share) */
+  fund: number;
+  /** withheld by definite rule violations (cost − payable) */
+  withheld: number;
+  /** amount at issue in active rule findings (violations and suspicions; the provider model's own and lapses of designation left out) */
+  flagged: number;
+}
+
 /** One institution's features for one month, with its peer group (type and level). */
 export interface InstitutionMonth {
   institutionId: string;
@@ -47,6 +59,8 @@ export interface InstitutionMonth {
   /** `${type}/${level}`, e.g. hospital/secondary */
   peerGroup: string;
   features: FeatureValues;
+  /** money at stake; without it the targeting figure in yuan is not computed */
+  exposure?: Exposure;
 }
 
 /** A value as a reviewer reads it, in each language. */

@@ -2,6 +2,7 @@ import { IsolationForest, type IsolationForestOptions } from '../isolation-fores
 import { explain, type Explanation } from './explain.js';
 import { FEATURE_NAMES, type FeatureName, type FeatureValues, type InstitutionMonth } from './features.js';
 import { peerStats, robustZ, type PeerStats } from './peer.js';
+import { targetRisk, type Risk, type TargetingOptions } from './targeting.js';
 
 /**
  * The provider model: each institution-month's features made comparable within its peer group
@@ -11,7 +12,12 @@ import { peerStats, robustZ, type PeerStats } from './peer.js';
 export interface ProviderScore {
   institutionId: string;
   month: string;
+  /** the group compared with: `type/level`, or after a fallback `type/*` or `*` */
   peerGroup: string;
+  /** what the group is: its own type and level, its type (fewer than minPeers of its level), or all institutions */
+  peerBasis: PeerBasis;
+  /** the institution's own type and level */
+  nominalPeerGroup: string;
   peerSize: number;
   /** isolation-forest score s(x) in (0, 1]; higher is more anomalous */
   score: number;
@@ -23,10 +29,14 @@ export interface ProviderScore {
   comparable: Record<FeatureName, number>;
   peerMedians: Record<FeatureName, number | null>;
   explanations: Explanation[];
+  /** money at stake (targeting), when the rows carry their exposure */
+  risk?: Risk;
 }
 
+export type PeerBasis = 'type/level' | 'type' | 'all';
+
 export interface ProviderModelOptions extends Pick<IsolationForestOptions, 'trees' | 'psi' | 'seed'> {
-  /** the features the forest sees (default: all) */
+  /** the features the forest may see (default: all); those without spread are left out */
   features?: readonly FeatureName[];
   /**
    * 'upper' (default): the forest sees max(z, 0), so only values above the peer median can set an
@@ -36,17 +46,61 @@ export interface ProviderModelOptions extends Pick<IsolationForestOptions, 'tree
    * 'both': the plain z, either side.
    */
   sides?: 'upper' | 'both';
+  /** fewest institutions a peer group needs in a month; a smaller one falls back to type, then to all (default 5) */
+  minPeers?: number;
+  /** months summed in the rolling expected loss, ending with the scored month (default 3) */
+  windowMonths?: number;
+  /** targeting parameters */
+  targeting?: TargetingOptions;
 }
 
-const groupKey = (r: InstitutionMonth) => `${r.peerGroup}|${r.month}`;
+/** Which features a peer group was compared on, and which were left out as constant within it. */
+export interface FeatureUse {
+  /** the forest's columns: features with any spread in some group */
+  forest: FeatureName[];
+  /** per peer group: the features constant (or missing) in every month of the window there */
+  leftOut: Record<string, FeatureName[]>;
+}
 
-/** Median and robust scale of every feature in every (peer group, month). */
+/** The peer group of each row: its type and level, or wider where that group has fewer than minPeers in the month. */
+export function assignPeerGroups(rows: readonly InstitutionMonth[], minPeers = 5): Map<InstitutionMonth, { group: string; basis: PeerBasis }> {
+  const count = (key: (r: InstitutionMonth) => string) => {
+    const m = new Map<string, number>();
+    for (const r of rows) m.set(`${r.month}|${key(r)}`, (m.get(`${r.month}|${key(r)}`) ?? 0) + 1);
+    return m;
+  };
+  const typeOf = (r: InstitutionMonth) => r.peerGroup.split('/')[0] ?? r.peerGroup;
+  const byLevel = count((r) => r.peerGroup);
+  const byType = count(typeOf);
+  const out = new Map<InstitutionMonth, { group: string; basis: PeerBasis }>();
+  for (const r of rows) {
+    if ((byLevel.get(`${r.month}|${r.peerGroup}`) ?? 0) >= minPeers) out.set(r, { group: r.peerGroup, basis: 'type/level' });
+    else if ((byType.get(`${r.month}|${typeOf(r)}`) ?? 0) >= minPeers) out.set(r, { group: `${typeOf(r)}/*`, basis: 'type' });
+    else out.set(r, { group: '*', basis: 'all' });
+  }
+  return out;
+}
+
+const groupKey = (group: string, month: string) => `${group}|${month}`;
+
+/** The groups a row belongs to as a peer: its type and level, its type (`type/*`) and all (`*`). */
+export function memberships(peerGroup: string): string[] {
+  return [peerGroup, `${peerGroup.split('/')[0]}/*`, '*'];
+}
+
+/**
+ * Median and robust scale of every feature in every (peer group, month). Each row counts in its
+ * type and level, in its type and in all, so a group one falls back to holds every institution of it.
+ */
 export function peerTable(rows: readonly InstitutionMonth[]): Map<string, Map<FeatureName, PeerStats | undefined>> {
   const groups = new Map<string, InstitutionMonth[]>();
   for (const r of rows) {
-    const list = groups.get(groupKey(r));
-    if (list) list.push(r);
-    else groups.set(groupKey(r), [r]);
+    for (const g of memberships(r.peerGroup)) {
+      const key = groupKey(g, r.month);
+      const list = groups.get(key);
+      if (list) list.push(r);
+      else groups.set(key, [r]);
+    }
   }
   const table = new Map<string, Map<FeatureName, PeerStats | undefined>>();
   for (const [key, members] of groups) {
@@ -55,62 +109,82 @@ export function peerTable(rows: readonly InstitutionMonth[]): Map<string, Map<Fe
   return table;
 }
 
-/** Row-major matrix of robust z-scores, one row per institution-month, columns in `features` order. */
-export function comparableMatrix(
-  rows: readonly InstitutionMonth[],
-  table: ReturnType<typeof peerTable>,
-  features: readonly FeatureName[],
-  sides: 'upper' | 'both' = 'upper',
-): Float64Array {
-  const out = new Float64Array(rows.length * features.length);
-  rows.forEach((r, i) => {
-    const stats = table.get(groupKey(r));
-    features.forEach((f, j) => {
-      const z = robustZ(r.features[f], stats?.get(f));
-      out[i * features.length + j] = sides === 'upper' ? Math.max(0, z) : z;
-    });
-  });
-  return out;
-}
-
 /**
- * Trains on every row of the training window and scores the rows of `month`. Pure and
- * deterministic: same rows (in the same order), options and seed give the same forest and scores.
+ * Trains on every row of the training window (the `windowMonths` ending with `month`) and scores
+ * every row of it; `scores` are those of `month`. Pure and deterministic: same rows, options and
+ * seed give the same forest and scores, whatever the rows' order.
  */
 export function trainProviderModel(rows: readonly InstitutionMonth[], month: string, options: ProviderModelOptions = {}) {
-  const features = options.features ?? FEATURE_NAMES;
+  const candidates = options.features ?? FEATURE_NAMES;
+  const sides = options.sides ?? 'upper';
+  const minPeers = options.minPeers ?? 5;
+  const windowMonths = options.windowMonths ?? 3;
   // A fixed order, so the forest does not depend on the order the database returned the rows in.
   const training = [...rows].sort((a, b) => (a.month === b.month ? cmp(a.institutionId, b.institutionId) : cmp(a.month, b.month)));
-  const table = peerTable(training);
-  const sides = options.sides ?? 'upper';
-  const x = comparableMatrix(training, table, features, sides);
   if (training.length < 2) throw new RangeError(`need at least 2 institution-months to train, got ${training.length}`);
-  const forest = IsolationForest.fit({ data: x, cols: features.length }, { trees: options.trees, psi: options.psi, seed: options.seed, featureNames: features });
+  const groups = assignPeerGroups(training, minPeers);
+  const table = peerTable(training);
+  const statsOf = (r: InstitutionMonth) => table.get(groupKey(groups.get(r)!.group, r.month))!;
 
-  const scored = training.filter((r) => r.month === month);
-  if (scored.length === 0) throw new RangeError(`no institution has claims in ${month}`);
-  const scores = forest.score(comparableMatrix(scored, table, features, sides));
+  // Features without spread in a group (every month of the window) are left out for that group:
+  // their z is 0 there and they explain nothing. A feature without spread anywhere is not a column.
+  const spread = new Map<string, Set<FeatureName>>();
+  for (const r of training) {
+    const g = groups.get(r)!.group;
+    const set = spread.get(g) ?? new Set<FeatureName>();
+    const stats = statsOf(r);
+    for (const f of candidates) if ((stats.get(f)?.scale ?? 0) > 0) set.add(f);
+    spread.set(g, set);
+  }
+  const forestFeatures = candidates.filter((f) => [...spread.values()].some((set) => set.has(f)));
+  const leftOut: Record<string, FeatureName[]> = {};
+  for (const g of [...spread.keys()].sort()) leftOut[g] = candidates.filter((f) => !spread.get(g)!.has(f));
+  const featureUse: FeatureUse = { forest: forestFeatures, leftOut };
+  const features = forestFeatures.length > 0 ? forestFeatures : candidates.slice(0, 1);
+
+  const zOf = (r: InstitutionMonth, f: FeatureName) => robustZ(r.features[f], statsOf(r).get(f));
+  const matrix = (list: readonly InstitutionMonth[]) => {
+    const out = new Float64Array(list.length * features.length);
+    list.forEach((r, i) =>
+      features.forEach((f, j) => {
+        const z = zOf(r, f);
+        out[i * features.length + j] = sides === 'upper' ? Math.max(0, z) : z;
+      }),
+    );
+    return out;
+  };
+  const forest = IsolationForest.fit({ data: matrix(training), cols: features.length }, { trees: options.trees, psi: options.psi, seed: options.seed, featureNames: features });
+  if (!training.some((r) => r.month === month)) throw new RangeError(`no institution has claims in ${month}`);
+  const scores = forest.score(matrix(training));
+
   const byGroup = new Map<string, number[]>();
-  scored.forEach((r, i) => {
-    const list = byGroup.get(r.peerGroup) ?? [];
-    list.push(scores[i]!);
-    byGroup.set(r.peerGroup, list);
+  training.forEach((r, i) => {
+    for (const g of memberships(r.peerGroup)) {
+      const key = groupKey(g, r.month);
+      const list = byGroup.get(key) ?? [];
+      list.push(scores[i]!);
+      byGroup.set(key, list);
+    }
   });
 
-  const results: ProviderScore[] = scored.map((r, i) => {
+  const all: ProviderScore[] = training.map((r, i) => {
     const s = scores[i]!;
-    const peers = byGroup.get(r.peerGroup)!;
-    const stats = table.get(groupKey(r))!;
+    const { group, basis } = groups.get(r)!;
+    const peers = byGroup.get(groupKey(group, r.month))!;
+    const stats = statsOf(r);
     const comparable = {} as Record<FeatureName, number>;
     const peerMedians = {} as Record<FeatureName, number | null>;
     for (const f of FEATURE_NAMES) {
       comparable[f] = robustZ(r.features[f], stats.get(f));
       peerMedians[f] = stats.get(f)?.median ?? null;
     }
+    const used = features.filter((f) => !leftOut[group]!.includes(f));
     return {
       institutionId: r.institutionId,
       month: r.month,
-      peerGroup: r.peerGroup,
+      peerGroup: group,
+      peerBasis: basis,
+      nominalPeerGroup: r.peerGroup,
       peerSize: peers.length,
       score: s,
       percentile: (100 * peers.filter((p) => p <= s).length) / peers.length,
@@ -119,13 +193,26 @@ export function trainProviderModel(rows: readonly InstitutionMonth[], month: str
       comparable,
       peerMedians,
       explanations: explain(
-        features.map((f) => ({ feature: f, value: r.features[f], peerMedian: peerMedians[f] ?? undefined, z: comparable[f] })),
+        used.map((f) => ({ feature: f, value: r.features[f], peerMedian: peerMedians[f] ?? undefined, z: comparable[f] })),
         { upperOnly: sides === 'upper' },
       ),
     };
   });
+
+  // Money at stake: each institution-month's expected loss, then summed over the rolling window.
+  const risks = targetRisk(
+    training.map((r, i) => ({ row: r, score: all[i]!, peerScores: byGroup.get(groupKey(groups.get(r)!.group, r.month))!, stats: statsOf(r) })),
+    month,
+    { ...options.targeting, windowMonths },
+  );
+  all.forEach((s, i) => {
+    const risk = risks[i];
+    if (risk) s.risk = risk;
+  });
+
+  const results = all.filter((r) => r.month === month);
   results.sort((a, b) => b.score - a.score || cmp(a.institutionId, b.institutionId));
-  return { forest, features, sides, trainingRows: training.length, scores: results };
+  return { forest, features, featureUse, sides, minPeers, windowMonths, trainingRows: training.length, scores: results, windowScores: all };
 }
 
 function cmp(a: string, b: string) {

@@ -48,7 +48,7 @@ const Whole = (min: number, max: number, fallback: number) => z.number().int().m
 export const TrainSchema = z
   .object({
     month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM').openapi({ example: '2026-10', description: 'the month scored; the training window ends with it' }),
-    windowMonths: Whole(1, 36, 1),
+    windowMonths: Whole(1, 36, 3),
     trees: Whole(1, 10_000, 100),
     psi: Whole(2, 1_000_000, 256),
     seed: Whole(0, 0xffffffff, DEFAULT_PROVIDER_SEED),

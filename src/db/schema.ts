@@ -478,6 +478,8 @@ export const providerModels = pgTable(
     trainMs: integer('train_ms').notNull(),
     trainedBy: text('trained_by').notNull(),
     trainedAt: tstz('trained_at').notNull().defaultNow(),
+    /** the forest's columns and, per peer group, the features left out as constant there (0016) */
+    featureUse: jsonb('feature_use'),
   },
   (t) => [index('provider_models_month_idx').on(t.month, t.id)],
 );
@@ -492,8 +494,15 @@ export const providerScores = pgTable(
     institutionId: text('institution_id').notNull(),
     month: text('month').notNull(),
     peerGroup: text('peer_group').notNull(),
+    /** 'type/level', or the fallback for a group under minPeers: 'type', 'all' (0016) */
+    peerBasis: text('peer_basis').notNull().default('type/level'),
+    nominalPeerGroup: text('nominal_peer_group'),
     peerSize: integer('peer_size').notNull(),
     score: doublePrecision('score').notNull(),
+    /** targeting: expected fund loss in yuan, of the month and over the rolling window; its parts and sentences in risk */
+    monthLoss: doublePrecision('month_loss'),
+    windowLoss: doublePrecision('window_loss'),
+    risk: jsonb('risk'),
     percentile: doublePrecision('percentile').notNull(),
     rank: integer('rank').notNull(),
     features: jsonb('features').notNull(),

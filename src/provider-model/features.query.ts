@@ -26,6 +26,8 @@ const MONTH_AGGREGATES = `
 with c as (
   select c.id, c.institution_id, c.person_hash, c.visit_type = 'inpatient' as inpatient, c.started_at,
          c.total_amount::float8 as cost,
+         coalesce((c.body->'payment'->>'fund')::float8, 0) as fund,
+         (c.total_amount - c.payable_amount)::float8 as withheld,
          extract(isodow from (c.started_at at time zone 'UTC') + interval '8 hours') as dow,
          greatest(1, ((c.ended_at at time zone 'UTC') + interval '8 hours')::date
                    - ((c.started_at at time zone 'UTC') + interval '8 hours')::date) as los
@@ -49,6 +51,8 @@ visits as (
     count(*) filter (where inpatient)::int as admissions,
     count(distinct c.person_hash) filter (where inpatient)::int as inpatients,
     sum(cost) as cost,
+    sum(fund) as fund,
+    sum(withheld) as withheld,
     coalesce(sum(cost) filter (where inpatient), 0) as inpatient_cost,
     coalesce(sum(los) filter (where inpatient), 0)::int as inpatient_days,
     count(*) filter (where inpatient and los >= 30)::int as long_stays,
@@ -92,9 +96,9 @@ left join lines l on l.institution_id = v.institution_id
 left join hits h on h.institution_id = v.institution_id
 order by v.institution_id`;
 
-/** Billed cost per institution and month, for growth against the month before and a year before. */
+/** Billed cost and claims per institution and month, for growth against the month before and a year before. */
 const MONTH_COST = `
-select institution_id, service_month as month, sum(total_amount)::float8 as cost
+select institution_id, service_month as month, sum(total_amount)::float8 as cost, count(*)::int as claims
 from claims where service_month in ($1, $2) group by institution_id, service_month`;
 
 export interface MonthAggregates {
@@ -107,6 +111,8 @@ export interface MonthAggregates {
   admissions: number;
   inpatients: number;
   cost: number;
+  fund: number;
+  withheld: number;
   inpatient_cost: number;
   inpatient_days: number;
   long_stays: number;
@@ -125,6 +131,29 @@ export interface MonthAggregates {
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 const growth = (now: number, before: number | undefined) => (before !== undefined && before > 0 ? now / before - 1 : null);
+
+/** When an earlier month is complete enough to measure growth against. */
+export interface GrowthOptions {
+  /** the moment of training (default now): a month counts once its cut-off has passed by then */
+  asOf?: Date;
+  /** days after a month's last day by which its claims are in (late settlements), default 30 */
+  growthCutoffDays?: number;
+  /** fewest claims the earlier month must hold, default 30 */
+  growthMinClaims?: number;
+}
+
+/**
+ * Whether the institution's earlier month may serve as the base of a growth figure: its cut-off
+ * (last day + cutoffDays, China Standard Time) is past and it holds at least the minimum of claims.
+ * Otherwise growth is missing, not extreme: a partly filled month made +272% out of nothing.
+ */
+export function completeMonth(month: string, claims: number | undefined, options: GrowthOptions = {}): boolean {
+  const cutoffDays = options.growthCutoffDays ?? 30;
+  const minClaims = options.growthMinClaims ?? 30;
+  const asOf = (options.asOf ?? new Date()).getTime();
+  const cutoff = Date.parse(`${lastDay(month)}T00:00:00+08:00`) + (cutoffDays + 1) * 86_400_000;
+  return cutoff <= asOf && (claims ?? 0) >= minClaims;
+}
 
 /** The features of one institution-month from its aggregates and the cost of the earlier months. */
 export function toFeatures(a: MonthAggregates, costBefore: { month?: number | undefined; year?: number | undefined }): FeatureValues {
@@ -160,12 +189,14 @@ const num = (r: Record<string, unknown>) =>
  * queries run in one read-only snapshot with their own statement timeout (default 10 minutes),
  * not under the per-request query deadline the claim path uses (a province's month takes seconds).
  */
-export async function monthFeatures(database: Database, month: string, options: { statementTimeoutMs?: number } = {}): Promise<InstitutionMonth[]> {
+export async function monthFeatures(database: Database, month: string, options: { statementTimeoutMs?: number } & GrowthOptions = {}): Promise<InstitutionMonth[]> {
   const before = [addMonths(month, -1), addMonths(month, -12)];
   const { rows, costs } = await inSnapshot(database, options.statementTimeoutMs ?? 600_000, async (query) => {
     const rows = (await query(MONTH_AGGREGATES, [month, lastDay(month)])).map((r) => num(r) as unknown as MonthAggregates);
     const costs = new Map(
-      (await query<{ institution_id: string; month: string; cost: number }>(MONTH_COST, before)).map((r) => [`${r.institution_id}|${r.month}`, Number(r.cost)]),
+      (await query<{ institution_id: string; month: string; cost: number; claims: number }>(MONTH_COST, before))
+        .filter((r) => completeMonth(r.month, Number(r.claims), options))
+        .map((r) => [`${r.institution_id}|${r.month}`, Number(r.cost)]),
     );
     return { rows, costs };
   });
@@ -174,5 +205,6 @@ export async function monthFeatures(database: Database, month: string, options: 
     month,
     peerGroup: `${a.type}/${a.level}`,
     features: toFeatures(a, { month: costs.get(`${a.institution_id}|${before[0]}`), year: costs.get(`${a.institution_id}|${before[1]}`) }),
+    exposure: { cost: a.cost, fund: a.fund, withheld: a.withheld, flagged: a.hit_amount },
   }));
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { ProviderScore } from '../../models/provider/score.js';
+import type { FeatureUse, ProviderScore } from '../../models/provider/score.js';
 import type { Database } from '../db/client.js';
 import { providerModels, providerScores } from '../db/schema.js';
 
@@ -7,8 +7,9 @@ export interface NewProviderModel {
   month: string;
   windowFrom: string;
   windowTo: string;
-  params: { trees: number; psi: number; seed: number; windowMonths: number; sides: 'upper' | 'both' };
+  params: { trees: number; psi: number; seed: number; windowMonths: number; sides: 'upper' | 'both'; minPeers: number; growth: { cutoffDays: number; minClaims: number } };
   featureNames: readonly string[];
+  featureUse: FeatureUse;
   inputHash: string;
   trainingRows: number;
   model: unknown;
@@ -24,6 +25,7 @@ const summary = {
   params: providerModels.params,
   seed: providerModels.seed,
   featureNames: providerModels.featureNames,
+  featureUse: providerModels.featureUse,
   inputHash: providerModels.inputHash,
   trainingRows: providerModels.trainingRows,
   trainMs: providerModels.trainMs,
@@ -36,8 +38,13 @@ const scoreColumns = {
   institutionId: providerScores.institutionId,
   month: providerScores.month,
   peerGroup: providerScores.peerGroup,
+  peerBasis: providerScores.peerBasis,
+  nominalPeerGroup: providerScores.nominalPeerGroup,
   peerSize: providerScores.peerSize,
   score: providerScores.score,
+  monthLoss: providerScores.monthLoss,
+  windowLoss: providerScores.windowLoss,
+  risk: providerScores.risk,
   percentile: providerScores.percentile,
   rank: providerScores.rank,
   features: providerScores.features,
@@ -57,7 +64,8 @@ export function createProviderModelRepository({ database }: { database: Database
         for (let i = 0; i < scores.length; i += 500) {
           await tx.insert(providerScores).values(
             scores.slice(i, i + 500).map((s) => ({
-              modelId: id, institutionId: s.institutionId, month: s.month, peerGroup: s.peerGroup, peerSize: s.peerSize,
+              modelId: id, institutionId: s.institutionId, month: s.month, peerGroup: s.peerGroup, peerBasis: s.peerBasis,
+              nominalPeerGroup: s.nominalPeerGroup, peerSize: s.peerSize, monthLoss: s.risk?.monthLoss ?? null, windowLoss: s.risk?.windowLoss ?? null, risk: s.risk ?? null,
               score: s.score, percentile: s.percentile, rank: s.rank, features: s.features, comparable: s.comparable,
               peerMedians: s.peerMedians, explanations: s.explanations,
             })),

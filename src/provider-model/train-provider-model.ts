@@ -9,8 +9,16 @@ import type { ProviderModelRepository } from './provider-model.repository.js';
 export interface TrainInput {
   /** the month scored, yyyy-MM; the training window ends with it */
   month: string;
-  /** months in the training window (default 1: the scored month alone) */
+  /** months in the training window and the rolling expected loss, ending with the scored month (default 3) */
   windowMonths?: number;
+  /** fewest institutions of a peer group; a smaller one falls back to type, then to all (default 5) */
+  minPeers?: number;
+  /** growth only against a month whose cut-off (last day + days) has passed (default 30) ... */
+  growthCutoffDays?: number;
+  /** ... and that holds at least this many claims of the institution (default 30) */
+  growthMinClaims?: number;
+  /** the moment of training (default now), for the cut-off */
+  asOf?: Date;
   trees?: number;
   psi?: number;
   seed?: number;
@@ -31,15 +39,16 @@ export async function trainProviderModelVersion(
   ctx: { database: Database; models: ProviderModelRepository; onStep?: (s: TrainStep) => void },
   input: TrainInput,
 ) {
-  const windowMonths = input.windowMonths ?? 1;
+  const windowMonths = input.windowMonths ?? 3;
+  const growth = { cutoffDays: input.growthCutoffDays ?? 30, minClaims: input.growthMinClaims ?? 30 };
   const months = Array.from({ length: windowMonths }, (_, i) => addMonths(input.month, i - windowMonths + 1));
   const rows: InstitutionMonth[] = [];
   for (const month of months) {
     ctx.onStep?.({ step: 'features', month });
-    rows.push(...(await monthFeatures(ctx.database, month)));
+    rows.push(...(await monthFeatures(ctx.database, month, { growthCutoffDays: growth.cutoffDays, growthMinClaims: growth.minClaims, ...(input.asOf ? { asOf: input.asOf } : {}) })));
   }
   ctx.onStep?.({ step: 'train' });
-  const params = { trees: input.trees ?? DEFAULT_TREES, psi: input.psi ?? DEFAULT_PSI, seed: input.seed ?? DEFAULT_PROVIDER_SEED, windowMonths, sides: input.sides ?? 'upper' };
+  const params = { trees: input.trees ?? DEFAULT_TREES, psi: input.psi ?? DEFAULT_PSI, seed: input.seed ?? DEFAULT_PROVIDER_SEED, windowMonths, sides: input.sides ?? 'upper', minPeers: input.minPeers ?? 5, growth };
   const started = performance.now();
   const result = trainProviderModel(rows, input.month, { ...params, ...(input.features ? { features: input.features } : {}) });
   const trainMs = Math.round(performance.now() - started);
@@ -47,7 +56,7 @@ export async function trainProviderModelVersion(
   const inputHash = hashInput(rows, result.features, params);
   const modelId = await ctx.models.store(
     {
-      month: input.month, windowFrom: months[0]!, windowTo: input.month, params, featureNames: result.features, inputHash,
+      month: input.month, windowFrom: months[0]!, windowTo: input.month, params, featureNames: result.features, featureUse: result.featureUse, inputHash,
       trainingRows: result.trainingRows, model: result.forest.toJSON(), trainMs, trainedBy: input.trainedBy,
     },
     result.scores,

@@ -21,7 +21,9 @@ export const AREAS = ['320102', '320104', '320105', '320106', '320111', '320113'
 const OCCUPANCY = 0.8;
 const MEAN_STAY_DAYS = 8;
 const FRAUD_BEHAVIOURS = ['long-stays', 'readmissions', 'costly-mix', 'prices-at-ceiling', 'extra-admissions'] as const;
-export type FraudBehaviour = (typeof FRAUD_BEHAVIOURS)[number];
+/** what an institution without beds can do: bill visits that did not happen, a dearer mix, prices at the ceiling */
+const VISIT_BEHAVIOURS = ['phantom-visits', 'costly-mix', 'prices-at-ceiling'] as const;
+export type FraudBehaviour = (typeof FRAUD_BEHAVIOURS)[number] | (typeof VISIT_BEHAVIOURS)[number];
 
 export function buildInstitutions(options: SimOptions, firstMonth: string): SimInstitution[] {
   const rng = derive(options.seed, 'institutions');
@@ -38,7 +40,9 @@ export function buildInstitutions(options: SimOptions, firstMonth: string): SimI
       const ownership = kind.publicShare === 1 || (kind.publicShare > 0 && rng.chance(kind.publicShare)) ? 'public' : 'private';
       // Township centres have beds; community centres and village clinics mostly do not.
       const hasBeds = kind.type === 'hospital' || (kind.type === 'clinic' && i % 5 < 3);
-      const beds = hasBeds ? Math.max(4, Math.round(rng.int(kind.beds[0], kind.beds[1]) * factor)) : 0;
+      // In the benchmark's worlds size varies within a kind too (lognormal, a factor of about 2 either way).
+      const size = options.fraudWorld === 'classic' ? 1 : rng.lognormal(1, 0.6);
+      const beds = hasBeds ? Math.max(4, Math.round(rng.int(kind.beds[0], kind.beds[1]) * factor * size)) : 0;
       const prefix = kind.type === 'pharmacy' ? 'P' : 'H';
       out.push({
         id: `${prefix}${area}${String(block + out.length + 1).padStart(5, '0')}`,
@@ -51,16 +55,17 @@ export function buildInstitutions(options: SimOptions, firstMonth: string): SimI
         designatedFrom: `${rng.int(2005, 2018)}-${String(rng.int(1, 12)).padStart(2, '0')}-01`,
         fraudulent: false,
         behaviours: [],
-        admissionsPerDay: (beds * OCCUPANCY) / MEAN_STAY_DAYS,
-        outpatientPerDay: kind.outpatient * factor,
-        pharmacyPerDay: kind.pharmacy * factor,
+        admissionsPerDay: ((beds * OCCUPANCY) / MEAN_STAY_DAYS) * options.volume,
+        outpatientPerDay: kind.outpatient * factor * size * options.volume,
+        pharmacyPerDay: kind.pharmacy * factor * size * options.volume,
         pricePct: ownership === 'public' ? rng.int(88, 97) : rng.int(92, 99),
         stayFactor: 1,
       });
     }
   }
   if (!options.clean) {
-    markFraudulent(out, rng);
+    if (options.fraudWorld === 'classic') markFraudulent(out, rng);
+    else markFraudulentWorld(out, rng, options.fraudWorld);
     markSuspended(out, rng, firstMonth);
   }
   return out;
@@ -79,6 +84,48 @@ function markFraudulent(all: SimInstitution[], rng: Random) {
     if (behaviours.includes('long-stays')) inst.stayFactor = 1.5;
     if (behaviours.includes('prices-at-ceiling')) inst.pricePct = 100;
     if (behaviours.includes('extra-admissions')) inst.admissionsPerDay *= 1.4;
+  }
+}
+
+/** expected claims a day: what "size" means when fraud is matched to it or concentrated by it */
+const dailyClaims = (i: SimInstitution) => i.admissionsPerDay + i.outpatientPerDay + i.pharmacyPerDay;
+
+/**
+ * The benchmark's worlds. 'spread': institutions other than pharmacies sorted by size, and one in
+ * each band of five consecutive sizes made fraudulent, so fraudulent and honest institutions have
+ * the same sizes. 'large': the larger half by size, each fraudulent with a probability rising
+ * from 0.2 (at the median) to 0.6 (the largest). Each behaviour acts at an intensity drawn from
+ * 0.3 to 1: longer stays by up to half, prices up to the ceiling, up to 40% extra admissions or
+ * visits, a dearer mix on a share of claims.
+ */
+function markFraudulentWorld(all: SimInstitution[], rng: Random, world: 'spread' | 'large') {
+  const candidates = all.filter((i) => i.type !== 'pharmacy').sort((a, b) => dailyClaims(a) - dailyClaims(b) || (a.id < b.id ? -1 : 1));
+  const chosen: SimInstitution[] = [];
+  if (world === 'spread') {
+    for (let i = 0; i < candidates.length; i += 5) chosen.push(rng.pick(candidates.slice(i, i + 5)));
+  } else {
+    const half = Math.floor(candidates.length / 2);
+    const larger = candidates.slice(half);
+    larger.forEach((inst, k) => {
+      if (rng.chance(0.2 + (0.4 * k) / Math.max(1, larger.length - 1))) chosen.push(inst);
+    });
+    if (chosen.length === 0 && larger.length > 0) chosen.push(larger.at(-1)!);
+  }
+  for (const inst of chosen) {
+    const pool: readonly FraudBehaviour[] = inst.beds > 0 ? FRAUD_BEHAVIOURS : VISIT_BEHAVIOURS;
+    const behaviours = pool.filter(() => rng.chance(0.5));
+    if (behaviours.length === 0) behaviours.push(rng.pick(pool));
+    inst.fraudulent = true;
+    inst.behaviours = behaviours;
+    const intensity = () => 0.3 + 0.7 * rng.next();
+    if (behaviours.includes('long-stays')) inst.stayFactor = 1 + 0.5 * intensity();
+    if (behaviours.includes('prices-at-ceiling')) inst.pricePct = Math.min(100, Math.round(inst.pricePct + (100 - inst.pricePct) * intensity()));
+    if (behaviours.includes('extra-admissions')) inst.admissionsPerDay *= 1 + 0.4 * intensity();
+    if (behaviours.includes('phantom-visits')) {
+      const f = 1 + 0.4 * intensity();
+      inst.outpatientPerDay *= f;
+      inst.pharmacyPerDay *= f;
+    }
   }
 }
 

@@ -15,6 +15,17 @@ export interface SimOptions {
   lateShare: number;
   /** the latest a late claim arrives, in days after its service ended */
   lateMaxDays: number;
+  /**
+   * How fraudulent institutions are chosen (the provider benchmark's worlds):
+   * 'classic' about one in five inpatient institutions below tertiary, every claim affected;
+   * 'spread' any institution but pharmacies, one in five of each size band (size-matched to the
+   * honest ones); 'large' among the larger half by volume, more often the larger. In 'spread' and
+   * 'large' each institution's volume varies within its kind and each behaviour has a partial
+   * intensity, so not every claim of a fraudulent institution is affected.
+   */
+  fraudWorld: 'classic' | 'spread' | 'large';
+  /** multiplier of every institution's daily volume (1: a county's); institutions keep their number */
+  volume: number;
 }
 
 export const DEFAULT_OPTIONS: Omit<SimOptions, 'seed' | 'month'> = {
@@ -24,6 +35,8 @@ export const DEFAULT_OPTIONS: Omit<SimOptions, 'seed' | 'month'> = {
   violationShare: 0.04,
   lateShare: 0.03,
   lateMaxDays: 20,
+  fraudWorld: 'classic',
+  volume: 1,
 };
 
 export interface Period {
@@ -44,6 +57,8 @@ export function resolveOptions(input: Partial<SimOptions> & Pick<SimOptions, 'se
   if (!(o.scale > 0 && o.scale <= 1000)) throw new RangeError('scale must be above 0 and at most 1000');
   if (!(o.violationShare >= 0 && o.violationShare <= 1)) throw new RangeError('violationShare must be from 0 to 1');
   if (!(o.lateShare >= 0 && o.lateShare <= 1)) throw new RangeError('lateShare must be from 0 to 1');
+  if (!['classic', 'spread', 'large'].includes(o.fraudWorld)) throw new RangeError('fraudWorld must be classic, spread or large');
+  if (!(o.volume > 0 && o.volume <= 100)) throw new RangeError('volume must be above 0 and at most 100');
   if (!Number.isInteger(o.lateMaxDays) || o.lateMaxDays < 0) throw new RangeError('lateMaxDays must be a non-negative integer');
   return o;
 }
