@@ -37,7 +37,8 @@ export function createApp(deps: AppDeps) {
   });
 
   app.use(requestId({ headerName: 'X-Request-Id' }));
-  app.use(admission(deps, { streamPath: STREAM_PATH }));
+  // Logged and timed first, so that what admission refuses (413, 408, a full bound's 503) has its
+  // line too.
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps) {
       'request',
     );
   });
+  app.use(admission(deps, { streamPath: STREAM_PATH }));
   app.onError((err, c) => toErrorResponse(err, c, deps.logger));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') } }, 404));
 
