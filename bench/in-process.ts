@@ -169,7 +169,7 @@ export class InProcessScreening {
     return { claim, history, stock, reference: snapshotView(this.reference.snapshot, stock), serviceDate: cstDate(claim.startedAt) };
   }
 
-  /** screens one claim as the service does and stores it with its findings (own and retrospective) */
+  /** screens one claim as the service does and stores it with its findings (own and retrospective; references are not findings) */
   screen(wire: WireClaim) {
     const p = this.prepare(wire);
     const { findings, errors } = evaluateRules(this.rules, p);
