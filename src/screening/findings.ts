@@ -78,8 +78,8 @@ export function referenceMessage(r: Pick<StoredReference, 'rule' | 'on' | 'by' |
   const list = r.lines.join(', ');
   const whatZh = r.lines.length > 0 ? `本结算单行 ${list}` : '本结算单';
   const whatEn = r.lines.length > 0 ? `line${r.lines.length > 1 ? 's' : ''} ${list} of this claim` : 'this claim';
-  const tailZh = `疑点及涉及金额记在结算单 ${on} 上, 本结算单不立案、不计金额`;
-  const tailEn = `the finding and its amount are on claim ${on}; this claim gets no case and no amount`;
+  const tailZh = `疑点及涉及金额记在结算单 ${on} 上, 不记在本结算单`;
+  const tailEn = `the finding and its amount are on claim ${on}, none on this claim`;
   switch (r.rel) {
     case 'later':
       return {

@@ -172,7 +172,7 @@ describe('STAY-OVERLAP in every arrival order', () => {
     expect(own).toMatchObject([{ vl: ['L1', 'L2', 'L3'], amt: '30.00' }]);
     expect(retrospective).toEqual([]);
     expect(retroReferences).toMatchObject([{ cno: 'C1', fid: own[0]!.id, rel: 'later', lines: ['L5', 'L6', 'L7'], on: { institutionId: 'H2', claimId: 'C2' } }]);
-    expect(retroReferences[0]!.msg.en).toBe('Claim C2 (H2), received later, refers to this claim: its finding STAY-OVERLAP names lines L5, L6, L7 of this claim; the finding and its amount are on claim C2 (H2); this claim gets no case and no amount');
+    expect(retroReferences[0]!.msg.en).toBe('Claim C2 (H2), received later, refers to this claim: its finding STAY-OVERLAP names lines L5, L6, L7 of this claim; the finding and its amount are on claim C2 (H2), none on this claim');
   });
 });
 
