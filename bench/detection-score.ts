@@ -5,10 +5,11 @@ import type { ViolationTruth } from '../src/sim/types.js';
  *
  * - A truth label is **recalled** when the labelled claim carries a finding of the label's family
  *   (its own, or one filed on it retrospectively when a later claim revealed the conflict).
- * - A finding of family F on claim C is **true** when some label of family F names C, either as
- *   the labelled claim or as one of its other claims (the earlier stay of an overlap, the visit
- *   seen during a stay, the original of a resubmitted copy: the finding names both claims and the
- *   earlier one gets it too, as the issue asks).
+ * - A finding of family F on claim C is **true** when a label of family F is on C: C's lines are
+ *   the faulty ones. A finding on a claim a label only names as its other claim (the earlier stay
+ *   of an overlap, the visit seen during a stay, the original of a resubmitted copy, the first test
+ *   of a cycle) is false: that claim has no faulty lines and gets a reference, not a finding
+ *   (issue 15, item 2).
  * - Lines: a recalled label whose lines are all among the violating or involved lines of the
  *   same-family findings on that claim.
  * Everything else found is a false finding; the clean month must have none at all.
@@ -46,10 +47,7 @@ const key = (institutionId: string, claimId: string, family: string) => `${insti
 
 export function score(truths: readonly ViolationTruth[], found: readonly FoundRow[]): Score {
   const named = new Set<string>();
-  for (const t of truths) {
-    named.add(key(t.claim.institutionId, t.claim.claimId, t.family));
-    for (const o of t.otherClaims) named.add(key(o.institutionId, o.claimId, t.family));
-  }
+  for (const t of truths) named.add(key(t.claim.institutionId, t.claim.claimId, t.family));
   const foundByKey = new Map<string, FoundRow[]>();
   for (const f of found) {
     const k = key(f.institutionId, f.claimId, f.family);

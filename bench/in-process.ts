@@ -92,7 +92,7 @@ function asStored(c: Claim): Claim {
   return {
     institutionId: c.institutionId, claimNo: c.claimNo, personHash: c.personHash, sex: c.sex, birthDate: c.birthDate, visitType: c.visitType,
     admittedAt: inpatient ? c.startedAt : undefined, dischargedAt: inpatient ? c.endedAt : undefined, visitAt: inpatient ? undefined : c.startedAt,
-    startedAt: c.startedAt, endedAt: c.endedAt, diagnoses: c.diagnoses.map((d) => ({ code: d.code, name: d.name, main: d.main })),
+    startedAt: c.startedAt, endedAt: c.endedAt, settledAt: c.settledAt, diagnoses: c.diagnoses.map((d) => ({ code: d.code, name: d.name, main: d.main })),
     mainDiagnosis: c.mainDiagnosis, lines, totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
     payment: { fundFen: 0, personalAccountFen: 0, medicalAssistanceFen: 0, cashFen: 0 },
   };
@@ -169,7 +169,7 @@ export class InProcessScreening {
     return { claim, history, stock, reference: snapshotView(this.reference.snapshot, stock), serviceDate: cstDate(claim.startedAt) };
   }
 
-  /** screens one claim as the service does and stores it with its findings (own and retrospective) */
+  /** screens one claim as the service does and stores it with its findings (own and retrospective; references are not findings) */
   screen(wire: WireClaim) {
     const p = this.prepare(wire);
     const { findings, errors } = evaluateRules(this.rules, p);

@@ -62,3 +62,18 @@ export interface Claim {
   totalFen: number;
   payment: { fundFen: number; personalAccountFen: number; medicalAssistanceFen: number; cashFen: number };
 }
+
+/**
+ * Of two claims, the one submitted first, judged the same whichever of them arrived first: the
+ * earlier settlement time (a claim without one after every claim with one), then the smaller claim
+ * number (institutions number their claims in sequence; shorter first, then by character), then
+ * the institution: a total order, so three or more claims sort the same in any arrival order. A
+ * copy of a line or of a visit is the claim submitted second. Negative when `a` was submitted first.
+ */
+export function compareSubmission(a: Claim, b: Claim): number {
+  const sa = a.settledAt ?? Infinity;
+  const sb = b.settledAt ?? Infinity;
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  const byNo = a.claimNo.length - b.claimNo.length || (a.claimNo < b.claimNo ? -1 : a.claimNo > b.claimNo ? 1 : 0);
+  return byNo || (a.institutionId < b.institutionId ? -1 : a.institutionId > b.institutionId ? 1 : 0);
+}

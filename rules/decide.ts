@@ -1,5 +1,5 @@
 import type { Claim } from './claim.js';
-import type { Finding } from './finding.js';
+import { faultyClaim, type Finding } from './finding.js';
 
 export type Decision = 'pass' | 'review' | 'withhold';
 
@@ -15,7 +15,8 @@ export interface ClaimDecision {
 /**
  * Turns findings into the settlement answer: definite violations of active rules withhold their
  * amount from the violating lines (never more than a line's own amount, however many findings
- * name it); active suspicions route the claim to review; trial rules change nothing.
+ * name it); active suspicions route the claim to review; trial rules change nothing. A finding
+ * whose faulty lines are another claim's (`faultyClaim`) changes nothing on this claim.
  */
 export function decide(claim: Claim, findings: readonly Finding[]): ClaimDecision {
   const lineAmount = new Map(claim.lines.map((l) => [l.lineId, l.amountFen]));
@@ -23,7 +24,8 @@ export function decide(claim: Claim, findings: readonly Finding[]): ClaimDecisio
   const reviewReasons: string[] = [];
 
   for (const f of findings) {
-    if (f.status !== 'active') continue;
+    // a finding whose faulty lines are another claim's is filed on that claim: this one is innocent
+    if (f.status !== 'active' || faultyClaim(f)) continue;
     if (f.severity !== 'violation') {
       reviewReasons.push(f.ruleId);
       continue;

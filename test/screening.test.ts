@@ -46,7 +46,7 @@ describe('screening with rules', () => {
     expect(f.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('files a retrospective finding on the earlier claim a later duplicate names', async () => {
+  it('files a later duplicate’s finding on it alone; the earlier claim it names gets a reference, no finding', async () => {
     const first = await json(await svc.call('/v1/claims', { json: visit('DUP-1') }));
     expect(first.decision).toBe('pass');
     const second = await json(await svc.call('/v1/claims', { json: visit('DUP-2') }));
@@ -55,14 +55,18 @@ describe('screening with rules', () => {
 
     const earlier = await json(await svc.call('/v1/claims/H32010200001/DUP-1', { role: 'auditor' }));
     expect(earlier.answer.decision).toBe('pass');
-    const later = earlier.laterFindings.filter((f: { ruleId: string }) => f.ruleId === 'DUP-SAME-LINE');
-    expect(later).toHaveLength(1);
-    expect(later[0]).toMatchObject({
-      ruleId: 'DUP-SAME-LINE',
+    expect(earlier.laterFindings).toEqual([]);
+    const refs = earlier.references.filter((r: { ruleId: string }) => r.ruleId === 'DUP-SAME-LINE');
+    expect(refs).toHaveLength(1);
+    expect(refs[0]).toMatchObject({
+      relation: 'later',
+      findingId: second.findings.find((f: { ruleId: string }) => f.ruleId === 'DUP-SAME-LINE').id,
+      findingClaim: { institutionId: 'H32010200001', claimId: 'DUP-2' },
       foundBy: { institutionId: 'H32010200001', claimId: 'DUP-2' },
-      otherClaims: [{ institutionId: 'H32010200001', claimId: 'DUP-2', lines: ['A'] }],
-      amount: '0.00',
+      lines: [],
     });
+    expect(refs[0].message.en).toContain('Claim DUP-2 (H32010200001), received later, refers to this claim');
+    expect(refs[0].message.zh).toContain('后到的结算单 DUP-2 (H32010200001) 引用本结算单');
   });
 
   it('puts a rule in trial: it reports what it would withhold and withholds nothing', async () => {
@@ -89,8 +93,8 @@ describe('screening with rules', () => {
   it('counts hits and amounts per rule and month', async () => {
     const stats = await json(await svc.call('/v1/rules/stats?month=2026-10', { role: 'supervisor' }));
     const dup = stats.rules.find((r: { ruleId: string }) => r.ruleId === 'DUP-SAME-LINE');
-    // one hit on the later claim (10.00 withheld), one retrospective on the earlier (0.00: its line is not the violating one)
-    expect(dup).toMatchObject({ status: 'active', severity: 'violation', hits: 2, claims: 2, retrospective: 1, amount: '10.00' });
+    // one hit, on the later claim (10.00 withheld); the earlier claim has a reference, not a finding
+    expect(dup).toMatchObject({ status: 'active', severity: 'violation', hits: 1, claims: 1, retrospective: 0, amount: '10.00' });
     const metrics = await (await svc.call('/metrics', { role: 'admin' })).text();
     expect(metrics).toMatch(/rule_hits_total\{rule="DUP-SAME-LINE",status="active"\} 1/);
   });

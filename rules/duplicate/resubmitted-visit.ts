@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Claim, ClaimLine } from '../claim.js';
+import { compareSubmission, type Claim, type ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { othersOf, ref } from '../quantity/over-limit.js';
@@ -37,14 +37,16 @@ function matchingLines(a: readonly ClaimLine[], b: readonly ClaimLine[], toleran
   return matched;
 }
 
-/** true, false, or undefined when not both claims carry their settlement time */
-const settledBefore = (a: Claim, b: Claim) => (a.settledAt !== undefined && b.settledAt !== undefined ? a.settledAt < b.settledAt : undefined);
+/** `a` was submitted before `b` (`compareSubmission`: settlement time, else claim number) */
+const submittedBefore = (a: Claim, b: Claim) => compareSubmission(a, b) < 0;
 
 /**
  * The same visit submitted again under a new claim id: same person, institution, visit type and
  * start time, and at least `minMatchingShare` of the lines matching by item, service time and
- * amount. The later claim is the copy: the later settled when both claims carry a settlement time,
- * else the one arriving second. The copy's lines are all violating and its total is at issue.
+ * amount. The claim submitted second is the copy (`compareSubmission`: the later settled when both
+ * claims carry a settlement time, else the larger claim number), whichever arrived first: when the
+ * copy arrived first it is found when the original arrives (retrospective). The copy's lines are
+ * all violating and its total is at issue.
  *
  * A suspicion ('high'), not withheld: the claim model has no reversal (冲销), so a visit reversed
  * and settled again looks the same; exact repeats of lines are withheld line by line by
@@ -86,8 +88,8 @@ export const duplicateResubmittedVisit: Rule<Params> = {
       };
     };
     const hits: RuleHit[] = [];
-    // this claim is a copy unless it is known to be the earliest of them all
-    const original = matches.find((m) => settledBefore(c, m.other) !== true);
+    // this claim is a copy when another was submitted before it
+    const original = matches.find((m) => submittedBefore(m.other, c));
     if (original) {
       hits.push({
         message: sentence(c, original.other, original.matched, original.share),
@@ -97,10 +99,10 @@ export const duplicateResubmittedVisit: Rule<Params> = {
         amountFen: c.lines.reduce((s, l) => s + l.amountFen, 0),
       });
     }
-    // an earlier-arrived claim settled after this one, with no other copy settled before it, is a copy found only now
+    // an earlier-arrived claim submitted after this one, with no other copy submitted before it, is a copy found only now
     for (const m of matches) {
-      if (settledBefore(c, m.other) !== true) continue;
-      if (matches.some((x) => x !== m && settledBefore(m.other, x.other) !== true)) continue;
+      if (!submittedBefore(c, m.other)) continue;
+      if (matches.some((x) => x !== m && submittedBefore(x.other, m.other))) continue;
       hits.push({
         message: sentence(m.other, c, m.matched, m.share),
         violatingLines: [],

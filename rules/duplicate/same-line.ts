@@ -1,4 +1,5 @@
-import type { Claim, ClaimLine } from '../claim.js';
+import { compareSubmission, type Claim, type ClaimLine } from '../claim.js';
+import { othersOf, ref } from '../quantity/over-limit.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { cstTime, itemName, yuan } from '../text.js';
@@ -6,7 +7,11 @@ import { noParams } from '../params.js';
 
 /**
  * The same item billed twice for the same person at the same institution and service time:
- * within one claim, or in an earlier claim. Every copy after the first is withheld.
+ * within one claim, or in another claim. The first line (of the claim submitted first,
+ * `compareSubmission`, then by line number) is the original; every other is a copy, withheld, on
+ * its own claim. When the claim screened was submitted before an earlier-arrived claim with the
+ * same line, that claim's line is the copy found only now: it is reported there (retrospective),
+ * so which claim carries the finding does not depend on the order they arrived in.
  */
 export const duplicateSameLine: Rule = {
   id: 'DUP-SAME-LINE',
@@ -22,40 +27,60 @@ export const duplicateSameLine: Rule = {
   defaults: {},
   paramSchema: noParams(),
   evaluate({ claim: c, history, reference }) {
-    const hits: RuleHit[] = [];
+    type Entry = { line: ClaimLine; claim: Claim };
     // Lines by service time (a number: no key string built per line), then by item among the few
-    // lines at that instant.
-    const first = new Map<number, { line: ClaimLine; claim?: Claim }[]>();
-    const earliest = (l: ClaimLine) => first.get(l.serviceAt)?.find((e) => e.line.itemCode === l.itemCode);
-    const remember = (l: ClaimLine, claim?: Claim) => {
-      const at = first.get(l.serviceAt);
-      const entry = claim ? { line: l, claim } : { line: l };
-      if (!at) first.set(l.serviceAt, [entry]);
-      else if (!at.some((e) => e.line.itemCode === l.itemCode)) at.push(entry);
-    };
-    for (const other of history.personClaims) {
-      if (other.institutionId !== c.institutionId) continue;
-      for (const l of other.lines) remember(l, other);
-    }
+    // lines at that instant; only instants this claim bills at.
+    const groups = new Map<number, Entry[]>();
     for (const l of c.lines) {
-      const earlier = earliest(l);
-      if (!earlier) {
-        remember(l);
-        continue;
+      const at = groups.get(l.serviceAt);
+      if (at) at.push({ line: l, claim: c });
+      else groups.set(l.serviceAt, [{ line: l, claim: c }]);
+    }
+    for (const other of othersOf(c, history.personClaims)) {
+      if (other.institutionId !== c.institutionId) continue;
+      for (const l of other.lines) groups.get(l.serviceAt)?.push({ line: l, claim: other });
+    }
+    const order = (a: Entry, b: Entry) => (a.claim === b.claim ? 0 : compareSubmission(a.claim, b.claim)) || a.line.lineNo - b.line.lineNo;
+    const where = (e: Entry) =>
+      e.claim === c ? { zh: '本结算单', en: 'this claim' } : { zh: `结算单 ${e.claim.claimNo}`, en: `claim ${e.claim.claimNo}` };
+    const hits: RuleHit[] = [];
+    for (const at of groups.values()) {
+      const byItem = new Map<string, Entry[]>();
+      for (const e of at) byItem.set(e.line.itemCode, [...(byItem.get(e.line.itemCode) ?? []), e]);
+      for (const entries of byItem.values()) {
+        if (!entries.some((e) => e.claim === c) || entries.length < 2) continue;
+        entries.sort(order);
+        const first = entries[0]!;
+        const name = itemName(first.line, reference);
+        const time = cstTime(first.line.serviceAt);
+        for (const e of entries.slice(1)) {
+          if (e.claim !== c) continue;
+          hits.push({
+            message: {
+              zh: `${name} 于 ${time} 重复收费: 行 ${e.line.lineId} 与${where(first).zh}行 ${first.line.lineId} 相同, 涉及金额 ${yuan(e.line.amountFen)} 元`,
+              en: `${name} billed twice at ${time}: line ${e.line.lineId} repeats line ${first.line.lineId} of ${where(first).en}; ${yuan(e.line.amountFen)} yuan at issue`,
+            },
+            violatingLines: [e.line.lineId],
+            involvedLines: first.claim === c ? [first.line.lineId] : [],
+            otherClaims: first.claim === c ? [] : [ref(first.claim)],
+            amountFen: e.line.amountFen,
+          });
+        }
+        // this claim's line is now the first: the line that was first before it is a copy found only now
+        const was = first.claim === c ? entries.find((e) => e.claim !== c) : undefined;
+        if (was) {
+          hits.push({
+            message: {
+              zh: `${name} 于 ${time} 重复收费: 结算单 ${was.claim.claimNo} (${was.claim.institutionId}) 行 ${was.line.lineId} 与先提交的本结算单行 ${first.line.lineId} 相同, 涉及金额 ${yuan(was.line.amountFen)} 元`,
+              en: `${name} billed twice at ${time}: line ${was.line.lineId} of claim ${was.claim.claimNo} (${was.claim.institutionId}) repeats line ${first.line.lineId} of this claim, submitted before it; ${yuan(was.line.amountFen)} yuan at issue`,
+            },
+            violatingLines: [],
+            involvedLines: [first.line.lineId],
+            otherClaims: [ref(was.claim, [was.line.lineId])],
+            amountFen: was.line.amountFen,
+          });
+        }
       }
-      const name = itemName(l, reference);
-      const where = earlier.claim ? `claim ${earlier.claim.claimNo}` : 'this claim';
-      const whereZh = earlier.claim ? `结算单 ${earlier.claim.claimNo}` : '本结算单';
-      hits.push({
-        message: {
-          zh: `${name} 于 ${cstTime(l.serviceAt)} 重复收费: 行 ${l.lineId} 与${whereZh}行 ${earlier.line.lineId} 相同, 涉及金额 ${yuan(l.amountFen)} 元`,
-          en: `${name} billed twice at ${cstTime(l.serviceAt)}: line ${l.lineId} repeats line ${earlier.line.lineId} of ${where}; ${yuan(l.amountFen)} yuan at issue`,
-        },
-        violatingLines: [l.lineId],
-        involvedLines: earlier.claim ? [] : [earlier.line.lineId],
-        otherClaims: earlier.claim ? [{ institutionId: earlier.claim.institutionId, claimId: earlier.claim.claimNo }] : [],
-        amountFen: l.amountFen,
-      });
     }
     return hits;
   },
@@ -71,6 +96,12 @@ export const duplicateSameLine: Rule = {
         claim: claim({ claimNo: 'C2', lines: [{ itemCode: '110200005', at: '2026-10-04 09:00' }] }),
         history: { personClaims: [claim({ claimNo: 'C1', lines: [{ itemCode: '110200005', at: '2026-10-04 09:00' }] })] },
         expect: { hits: 1, violatingLines: ['L1'], otherClaims: ['C1'] },
+      },
+      {
+        name: 'a line repeated by an earlier-arrived claim submitted after this one: that claim’s line is the copy (retrospective)',
+        claim: claim({ claimNo: 'C1', settledAt: Date.parse('2026-10-04T10:00:00+08:00'), lines: [{ itemCode: '110200005', at: '2026-10-04 09:00' }] }),
+        history: { personClaims: [claim({ claimNo: 'C2', settledAt: Date.parse('2026-10-05T10:00:00+08:00'), lines: [{ itemCode: '110200005', at: '2026-10-04 09:00', amountFen: 1500 }] })] },
+        expect: { hits: 1, violatingLines: [], amountFen: 1500, otherClaims: ['C2'] },
       },
     ],
     passes: [

@@ -21,6 +21,26 @@ export const FindingSchema = z
   })
   .openapi('Finding');
 
+/** A finding carried by another claim that names this one (the claim at fault is the other). */
+export const ClaimReferenceSchema = z
+  .object({
+    id: z.string().uuid(),
+    findingId: z.string().uuid(),
+    relation: z.enum(['later', 'earlier', 'found-later']).openapi({
+      description: 'the claim carrying the finding was received later than this one; earlier (the finding filed on it when this claim arrived); or earlier, filed on it when a third claim (foundBy) arrived',
+    }),
+    ruleId: z.string(),
+    ruleVersion: z.number().int(),
+    family: z.string(),
+    severity: z.string(),
+    findingClaim: z.object({ institutionId: z.string(), claimId: z.string() }).openapi({ description: 'the claim carrying the finding and its amount' }),
+    foundBy: z.object({ institutionId: z.string(), claimId: z.string() }),
+    lines: z.array(z.string()).openapi({ description: 'this claim’s lines the finding names' }),
+    message: z.object({ zh: z.string(), en: z.string() }),
+    referredAt: z.string(),
+  })
+  .openapi('ClaimReference');
+
 export const ClaimAnswerSchema = z
   .object({
     id: z.string().uuid().openapi({ description: 'the stored claim id' }),

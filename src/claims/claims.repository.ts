@@ -2,7 +2,7 @@ import type { Claim } from '../../rules/claim.js';
 import type { Database } from '../db/client.js';
 import { formatFen, formatMilli } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
-import type { RetrospectiveFinding, StoredFinding } from '../screening/findings.js';
+import type { RetrospectiveFinding, RetrospectiveReference, StoredFinding, StoredReference } from '../screening/findings.js';
 import { createBatcher } from '../lib/batcher.js';
 import type { ClaimAnswer } from './answer.js';
 import { claimQuality } from './quality.js';
@@ -16,6 +16,10 @@ export interface ScreenedClaim {
   answer: ClaimAnswer;
   findings: StoredFinding[];
   retrospective: RetrospectiveFinding[];
+  /** references on this claim to findings filed retrospectively on earlier claims */
+  references?: StoredReference[];
+  /** references on earlier claims to findings of this claim (or filed by its screening) */
+  retroReferences?: RetrospectiveReference[];
   /**
    * The person's version when the claim's history was read (src/screening/history.repository.ts).
    * The claim is written only if the version is still this, and moves it on; omitted, no check
@@ -37,6 +41,8 @@ export type InsertOutcome =
 // docs/scaling.md §5); ON CONFLICT there makes concurrent identical submissions store one claim:
 // the losers write nothing else and then read the winner's row. Retrospective findings find the
 // earlier claim's whole key (id, person, month) by its idempotency key in claim_keys.
+// Every other claim a finding names gets a reference (finding_references), found the same way;
+// the claim carrying the finding is found by its key too, or is this claim (`self`).
 // Before all of it, the person's version moves on from the value the claim's history read
 // (person_versions; $24): if another node stored a claim of the same person since, the version has
 // moved, nothing of this claim is written, and it comes back stale, to be screened again with that
@@ -86,6 +92,23 @@ with v as (
   from ins, jsonb_to_recordset($19::jsonb) as f(id uuid, inst text, cno text, rule text, ver int, fam text,
     sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
   join claim_keys e on e.institution_id = f.inst and e.claim_no = f.cno
+), refs as (
+  insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
+    source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
+  select r.id, ins.id, $4, $8, r.fid, case when r.self then ins.id else fk.claim_id end, ins.id, r.rel,
+    r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
+  from ins, jsonb_to_recordset($25::jsonb) as r(id uuid, fid uuid, finst text, fcno text, self boolean, rel text,
+    rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
+  left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
+), retro_refs as (
+  insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
+    source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
+  select r.id, e.claim_id, e.person_hash, e.service_month, r.fid, case when r.self then ins.id else fk.claim_id end,
+    ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
+  from ins, jsonb_to_recordset($26::jsonb) as r(id uuid, inst text, cno text, fid uuid, finst text, fcno text,
+    self boolean, rel text, rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
+  join claim_keys e on e.institution_id = r.inst and e.claim_no = r.cno
+  left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
 )
 select id, false as stale from ins
 union all
@@ -150,10 +173,36 @@ with c as (
     sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
   join ins on ins.id = f.cid
   join claim_keys e on e.institution_id = f.inst and e.claim_no = f.cno
+), refs as (
+  insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
+    source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
+  select r.id, ins.id, ins.person_hash, ins.service_month, r.fid, case when r.self then ins.id else fk.claim_id end,
+    ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
+  from jsonb_to_recordset($5::jsonb) as r(cid uuid, id uuid, fid uuid, finst text, fcno text, self boolean, rel text,
+    rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
+  join ins on ins.id = r.cid
+  left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
+), retro_refs as (
+  insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
+    source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
+  select r.id, e.claim_id, e.person_hash, e.service_month, r.fid, case when r.self then ins.id else fk.claim_id end,
+    ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
+  from jsonb_to_recordset($6::jsonb) as r(cid uuid, id uuid, inst text, cno text, fid uuid, finst text, fcno text,
+    self boolean, rel text, rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
+  join ins on ins.id = r.cid
+  join claim_keys e on e.institution_id = r.inst and e.claim_no = r.cno
+  left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
 )
 select id, false as stale from ins
 union all
 select id, true from c where not exists (select from fresh where fresh.id = c.id)`;
+
+/** A reference as the insert reads it: the claim carrying the finding by its key, or `self`. */
+const referenceRecord = (r: StoredReference & { inst?: string; cno?: string }, c: Claim) => ({
+  id: r.id, inst: r.inst, cno: r.cno, fid: r.fid, finst: r.on.institutionId, fcno: r.on.claimId,
+  self: r.on.institutionId === c.institutionId && r.on.claimId === c.claimNo,
+  rel: r.rel, rule: r.rule, ver: r.ver, fam: r.fam, sev: r.sev, lines: r.lines, msg: r.msg,
+});
 
 /** The settlement system's settledAt, as sent (null when it was not). */
 const settledAt = (c: Claim) => (c.settledAt === undefined ? null : isoInstant(c.settledAt));
@@ -230,6 +279,8 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
       q.linesMissingSpec,
       settledAt(c),
       s.personVersion ?? null,
+      JSON.stringify((s.references ?? []).map((r) => referenceRecord(r, c))),
+      JSON.stringify((s.retroReferences ?? []).map((r) => referenceRecord(r, c))),
     ]);
     const row = rows[0];
     if (row?.stale) return { inserted: false, stale: true };
@@ -242,6 +293,8 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
     const lines = [];
     const own = [];
     const retro = [];
+    const refs = [];
+    const retroRefs = [];
     for (const s of list) {
       const c = s.claim;
       const q = claimQuality(c);
@@ -256,12 +309,16 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
       lines.push(...lineRecords(c, s.id));
       for (const f of s.findings) own.push({ ...f, cid: s.id });
       for (const f of s.retrospective) retro.push({ ...f, cid: s.id });
+      for (const r of s.references ?? []) refs.push({ ...referenceRecord(r, c), cid: s.id });
+      for (const r of s.retroReferences ?? []) retroRefs.push({ ...referenceRecord(r, c), cid: s.id });
     }
     const rows = await database.query<{ id: string; stale: boolean }>(INSERT_CLAIMS, [
       JSON.stringify(claims),
       JSON.stringify(lines),
       JSON.stringify(own),
       JSON.stringify(retro),
+      JSON.stringify(refs),
+      JSON.stringify(retroRefs),
     ]);
     const outcome = new Map(rows.map((r) => [String(r.id), r.stale]));
     return Promise.all(
@@ -345,6 +402,52 @@ export async function laterFindings(database: Database, claimId: string) {
     amount: String(r.amount),
     foundAt: String(r.created_at),
     foundBy: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
+  }));
+}
+
+const REFERENCES = `
+select r.id, r.finding_id, r.relation, r.rule_id, r.rule_version, r.family, r.severity, r.lines, r.message,
+       r.created_at::text, fc.institution_id as f_inst, fc.claim_no as f_claim, s.institution_id as src_inst, s.claim_no as src_claim
+from finding_references r
+join claims fc on fc.id = r.finding_claim_id
+join claims s on s.id = r.source_claim_id
+where r.claim_id = $1 order by r.created_at, r.id`;
+
+export interface ClaimReference {
+  id: string;
+  findingId: string;
+  /** when the claim carrying the finding was received, against this one */
+  relation: 'later' | 'earlier' | 'found-later';
+  ruleId: string;
+  ruleVersion: number;
+  family: string;
+  severity: string;
+  /** the claim carrying the finding and its amount */
+  findingClaim: { institutionId: string; claimId: string };
+  /** the claim whose screening found it */
+  foundBy: { institutionId: string; claimId: string };
+  /** this claim's lines the finding names */
+  lines: string[];
+  message: { zh: string; en: string };
+  referredAt: string;
+}
+
+/** Findings on other claims that name this claim: no case, no amount here. */
+export async function claimReferences(database: Database, claimId: string): Promise<ClaimReference[]> {
+  const rows = await database.query<Record<string, unknown>>(REFERENCES, [claimId]);
+  return rows.map((r) => ({
+    id: String(r.id),
+    findingId: String(r.finding_id),
+    relation: r.relation as ClaimReference['relation'],
+    ruleId: String(r.rule_id),
+    ruleVersion: Number(r.rule_version),
+    family: String(r.family),
+    severity: String(r.severity),
+    findingClaim: { institutionId: String(r.f_inst), claimId: String(r.f_claim) },
+    foundBy: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
+    lines: parseJson(r.lines) as string[],
+    message: parseJson(r.message) as { zh: string; en: string },
+    referredAt: String(r.created_at),
   }));
 }
 

@@ -7,8 +7,8 @@ import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { NotFoundError, ValidationError, fieldIssues } from '../http/errors.js';
 import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
-import { ClaimAnswerSchema, FindingSchema } from './answer.js';
-import { laterFindings } from './claims.repository.js';
+import { ClaimAnswerSchema, ClaimReferenceSchema, FindingSchema } from './answer.js';
+import { claimReferences, laterFindings } from './claims.repository.js';
 import { buildClaimSchema, type ClaimInput } from './claim.schema.js';
 import { screenClaim, type ScreenContext } from './screen-claim.js';
 
@@ -121,7 +121,10 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                 answer: ClaimAnswerSchema,
                 laterFindings: z
                   .array(FindingSchema.extend({ foundAt: z.string(), foundBy: z.object({ institutionId: z.string(), claimId: z.string() }) }))
-                  .openapi({ description: 'retrospective findings: conflicts revealed by claims that arrived after this one was answered' }),
+                  .openapi({ description: 'retrospective findings: conflicts revealed by claims that arrived after this one was answered, this claim’s lines at fault' }),
+                references: z
+                  .array(ClaimReferenceSchema)
+                  .openapi({ description: 'findings carried by other claims that name this one: no case and no amount here' }),
               })
               .openapi('StoredClaim'),
           },
@@ -137,8 +140,8 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     const { institutionId, claimId } = c.req.valid('param');
     const found = await deps.claims.findByKey(institutionId, claimId);
     if (!found) throw new NotFoundError(`No claim ${claimId} of institution ${institutionId}`);
-    const later = await laterFindings(deps.database, found.id);
-    return c.json({ claim: found.body as Record<string, unknown>, answer: found.answer, laterFindings: later }, 200);
+    const [later, references] = await Promise.all([laterFindings(deps.database, found.id), claimReferences(deps.database, found.id)]);
+    return c.json({ claim: found.body as Record<string, unknown>, answer: found.answer, laterFindings: later, references }, 200);
   });
 
   return ClaimSchema;

@@ -46,10 +46,12 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
     for (let attempt = 1; ; attempt++) {
       const { findings, decision, personVersion } = await assessClaim(ctx, claim);
       const id = randomUUID();
-      const { own, retrospective } = splitFindings(claim, findings);
-      const answer = buildAnswer({ id, claim, findings, findingIds: own.map((f) => f.id), decision, screenedAt: now });
+      // the answer carries the findings on this claim; those filed on an earlier claim at fault are
+      // references here (GET /v1/claims/{institutionId}/{claimId})
+      const { own, ownFindings, retrospective, references, retroReferences } = splitFindings(claim, findings);
+      const answer = buildAnswer({ id, claim, findings: ownFindings, findingIds: own.map((f) => f.id), decision, screenedAt: now });
       const stored = await ctx.claims.insertScreened({
-        id, claim, contentHash, clientId: ctx.clientId, body, answer, findings: own, retrospective, personVersion,
+        id, claim, contentHash, clientId: ctx.clientId, body, answer, findings: own, retrospective, references, retroReferences, personVersion,
       });
       if (!('stale' in stored)) return { stored, answer };
       if (attempt >= MAX_SCREENINGS) throw personBusy(claim);

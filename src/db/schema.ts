@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  check,
   bigserial,
   boolean,
   date,
@@ -301,6 +302,44 @@ export const findings = pgTable(
     }),
     index('findings_claim_idx').on(t.claimId),
     index('findings_rule_month_idx').on(t.ruleId, t.serviceMonth),
+  ],
+);
+
+/**
+ * A claim named by a finding that another claim carries (the claim whose lines break the rule):
+ * shown with the claim and on its case page; no trigger, so it opens no case and counts no amount.
+ * `relation`: when the claim carrying the finding was received against this one (`later`;
+ * `earlier`, the finding filed on it when this claim arrived; `found-later`, filed on it when a
+ * third claim, `source_claim_id`, arrived).
+ */
+export const findingReferences = pgTable(
+  'finding_references',
+  {
+    id: uuid('id').notNull(),
+    claimId: uuid('claim_id').notNull(),
+    personHash: text('person_hash').notNull(),
+    serviceMonth: text('service_month').notNull(),
+    findingId: uuid('finding_id').notNull(),
+    findingClaimId: uuid('finding_claim_id').notNull(),
+    sourceClaimId: uuid('source_claim_id').notNull(),
+    relation: text('relation', { enum: ['later', 'earlier', 'found-later'] }).notNull(),
+    ruleId: text('rule_id').notNull(),
+    ruleVersion: integer('rule_version').notNull(),
+    family: text('family').notNull(),
+    severity: text('severity').notNull(),
+    lines: jsonb('lines').notNull(),
+    message: jsonb('message').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'finding_references_pkey', columns: [t.id, t.personHash, t.serviceMonth] }),
+    foreignKey({
+      name: 'finding_references_claim_fk',
+      columns: [t.claimId, t.personHash, t.serviceMonth],
+      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
+    }),
+    index('finding_references_claim_idx').on(t.claimId),
+    check('finding_references_relation_check', sql`${t.relation} IN ('later', 'earlier', 'found-later')`),
   ],
 );
 

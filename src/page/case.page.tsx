@@ -131,6 +131,18 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
             ))}
             {d.findings.length === 0 ? <li class="muted">{m.noFindings}</li> : null}
           </ul>
+          {d.references.length > 0 ? (
+            <>
+              <h2>{m.references}</h2>
+              <ul id="references">
+                {d.references.map((r) => (
+                  <li>
+                    <span class="pill">{r.ruleId} v{r.ruleVersion}</span> {r.message[lang]}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
           {d.reasons.filter((r) => r.kind !== 'finding' && r.kind !== 'retrospective').map((r) => (
             <p class="muted">{m.reasonKind[r.kind] ?? r.kind}{r.detail && Object.keys(r.detail).length ? `: ${JSON.stringify(r.detail)}` : ''}</p>
           ))}

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { claimReferences } from '../claims/claims.repository.js';
 import type { Database, Query } from '../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
 import { fenFrom, formatFen } from '../lib/money.js';
@@ -170,7 +171,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
 
     async detail(id: number) {
       const c = await one(database.query, id);
-      const [claimRows, reasons, findings, conclusions, reviews, trail] = await Promise.all([
+      const [claimRows, reasons, findings, conclusions, reviews, trail, references] = await Promise.all([
         database.query<{ body: unknown; answer: unknown }>('select body, answer from claims where id = $1', [c.claim.id]),
         database.query<Record<string, unknown>>(
           `select id, kind, finding_id, rule_id, family, severity, amount::text as amount, detail, created_by,
@@ -197,6 +198,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
           [id],
         ),
         readTrail(database, { caseId: id, limit: 1000 }),
+        claimReferences(database, c.claim.id),
       ]);
       const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
       return {
@@ -214,6 +216,8 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
           involvedLines: json(r.involved_lines) as string[], otherClaims: json(r.other_claims) as unknown[], amount: String(r.amount),
           retrospective: Boolean(r.retrospective), foundBy: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
         })),
+        /** findings carried by other claims that name this one: no case, no amount here */
+        references,
         conclusions: conclusions.map((r) => ({
           id: Number(r.id), outcome: r.outcome as 'confirmed' | 'dismissed', refusedLines: json(r.refused_lines) as string[],
           amountRefused: String(r.amount_refused), basis: String(r.basis), concludedBy: String(r.concluded_by), concludedAt: iso(r.at_ms as number) as string,

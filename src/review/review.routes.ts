@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { requireRole } from '../auth/middleware.js';
+import { ClaimReferenceSchema } from '../claims/answer.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
@@ -64,6 +65,7 @@ const CaseDetailSchema = z
       message: z.object({ zh: z.string(), en: z.string() }), violatingLines: z.array(z.string()), involvedLines: z.array(z.string()),
       otherClaims: z.array(z.unknown()), amount: z.string(), retrospective: z.boolean(), foundBy: z.object({ institutionId: z.string(), claimId: z.string() }),
     })),
+    references: z.array(ClaimReferenceSchema).openapi({ description: 'findings carried by other claims that name this claim: no case and no amount here' }),
     conclusions: z.array(z.object({
       id: z.number().int(), outcome: z.enum(['confirmed', 'dismissed']), refusedLines: z.array(z.string()), amountRefused: z.string(),
       basis: z.string(), concludedBy: z.string(), concludedAt: z.string(),

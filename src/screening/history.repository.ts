@@ -22,7 +22,7 @@ const DAY = 86_400_000;
 const HISTORY = `
 select
   (select coalesce(json_agg(p order by p.started_at), '[]') from (
-     select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis,
+     select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis, c.settled_at,
             c.body->'diagnoses' as diagnoses,
             (select json_agg(json_build_array(l.line_no, l.line_id, l.item_code, l.hospital_item_name, l.category,
                      (extract(epoch from l.service_at) * 1000)::bigint, l.service_date::text, l.quantity::text,
@@ -44,7 +44,7 @@ select
 const HISTORY_MANY = `
 select q.ord,
   (select coalesce(json_agg(p order by p.started_at), '[]') from (
-     select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis,
+     select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis, c.settled_at,
             c.body->'diagnoses' as diagnoses,
             (select json_agg(json_build_array(l.line_no, l.line_id, l.item_code, l.hospital_item_name, l.category,
                      (extract(epoch from l.service_at) * 1000)::bigint, l.service_date::text, l.quantity::text,
@@ -66,6 +66,8 @@ type LineTuple = [number, string, string, string | null, string, number | string
 interface PersonRow {
   institution_id: string; claim_no: string; visit_type: Claim['visitType']; started_at: string; ended_at: string;
   main_diagnosis: string | null; diagnoses: Claim['diagnoses'] | null; lines: LineTuple[] | null;
+  /** the settlement system's settledAt (null when it was not sent): which of two copies was submitted first */
+  settled_at: string | null;
 }
 
 export interface AssembledHistory {
@@ -177,6 +179,7 @@ function toClaim(p: PersonRow, current: Claim): Claim {
     institutionId: p.institution_id, claimNo: p.claim_no, personHash: current.personHash, sex: current.sex, birthDate: current.birthDate,
     visitType: p.visit_type, admittedAt: inpatient ? startedAt : undefined, dischargedAt: inpatient ? endedAt : undefined,
     visitAt: inpatient ? undefined : startedAt, startedAt, endedAt,
+    settledAt: p.settled_at === null ? undefined : Date.parse(p.settled_at),
     diagnoses: (p.diagnoses ?? []).map((d) => ({ code: d.code, name: d.name, main: Boolean(d.main) })),
     mainDiagnosis: p.main_diagnosis ?? undefined, lines,
     totalFen: lines.reduce((s, l) => s + l.amountFen, 0),

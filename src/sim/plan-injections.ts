@@ -114,8 +114,8 @@ export function applyPlanVariant(planner: Planner, rng: Random, base: VisitPlan,
       if (!planner.inPeriod(second) || !book.canAdmit(second.person.index, stayOf(second))) return undefined;
       planner.onTime(rng, base);
       planner.onTime(rng, second);
-      const [earlier, later] = second.arrival > base.arrival ? [base, second] : [second, base];
-      later.labels.push({ variant, other: refOf(earlier), from: Math.max(base.start, second.start), to: Math.min(base.end, second.end) });
+      // the stay admitted inside the other is the one at fault, whichever of the two arrives first
+      second.labels.push({ variant, other: refOf(base), from: Math.max(base.start, second.start), to: Math.min(base.end, second.end) });
       return { emit: [second], commit: () => book.addStay(second.person.index, stayOf(second)) };
     }
     case 'times-per-cycle': {

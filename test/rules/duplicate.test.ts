@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Claim } from '../../rules/claim.js';
+import { compareSubmission, type Claim } from '../../rules/claim.js';
 import { duplicateIncludedItem } from '../../rules/duplicate/included-item.js';
 import { duplicateResubmittedVisit } from '../../rules/duplicate/resubmitted-visit.js';
+import { duplicateSameLine } from '../../rules/duplicate/same-line.js';
 import { duplicateUnitsPerDay } from '../../rules/duplicate/units-per-day.js';
 import { claim, item, reference } from '../../rules/fixtures/build.js';
 import type { RelationWindow } from '../../rules/reference.js';
@@ -73,6 +74,54 @@ describe('DUP-INCLUDED-ITEM in every arrival order', () => {
   });
 });
 
+describe('DUP-SAME-LINE in every arrival order', () => {
+  // claims of one person at one or two institutions, lines from a few (item, time) pairs, settled in
+  // some order or without settlement times (then the claim number decides)
+  const claimsArb = fc
+    .array(
+      fc.record({
+        inst: fc.constantFrom('H1', 'H1', 'H2'),
+        settled: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+        lines: fc.array(fc.record({ item: fc.constantFrom('A', 'B'), minute: fc.constantFrom(0, 10) }), { minLength: 1, maxLength: 3 }),
+      }),
+      { minLength: 2, maxLength: 4 },
+    )
+    .map((specs) =>
+      specs.map((s, i) =>
+        claim({
+          institutionId: s.inst,
+          claimNo: `C${i + 1}`,
+          visit: cst(0),
+          settledAt: s.settled === undefined ? undefined : Date.UTC(2026, 9, 2) + s.settled * 60_000,
+          lines: s.lines.map((l, j) => ({ itemCode: l.item, at: cst(l.minute), amountFen: 100 * (i + 1) + j })),
+        }),
+      ),
+    );
+  it('withholds every copy of a line but the first submitted, on the copy’s claim, whichever order the claims arrive in', () => {
+    fc.assert(
+      fc.property(claimsArb, (claims) => {
+        const oracle: Ledger = {};
+        const groups = new Map<string, { c: Claim; l: Claim['lines'][number] }[]>();
+        for (const c of claims) for (const l of c.lines) {
+          const k = `${c.institutionId}|${l.serviceAt}|${l.itemCode}`;
+          groups.set(k, [...(groups.get(k) ?? []), { c, l }]);
+        }
+        for (const g of groups.values()) {
+          g.sort((a, b) => (a.c === b.c ? 0 : compareSubmission(a.c, b.c)) || a.l.lineNo - b.l.lineNo);
+          for (const { c, l } of g.slice(1)) {
+            const e = (oracle[`${c.institutionId}/${c.claimNo}`] ??= { amountFen: 0, lines: [] });
+            e.amountFen += l.amountFen;
+            e.lines.push(l.lineId);
+          }
+        }
+        for (const e of Object.values(oracle)) e.lines.sort();
+        for (const order of permutations(claims)) expect(nonEmpty(screenInOrder(duplicateSameLine, order, reference({})).ledger)).toEqual(oracle);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('DUP-RESUBMITTED-VISIT', () => {
   const visit = (claimNo: string, settled?: number) =>
     claim({
@@ -93,9 +142,11 @@ describe('DUP-RESUBMITTED-VISIT', () => {
     }
   });
 
-  it('without settlement times, the claim arriving second is the copy', () => {
-    const { ledger } = screenInOrder(duplicateResubmittedVisit, [visit('C2'), visit('C1')], reference({}));
-    expect(nonEmpty(ledger)).toEqual({ 'H1/C1': { amountFen: 2000, lines: ['L1', 'L2'] } });
+  it('without settlement times, the larger claim number is the copy, whichever arrives first', () => {
+    for (const order of permutations([visit('C9'), visit('C10')])) {
+      const { ledger } = screenInOrder(duplicateResubmittedVisit, order, reference({}));
+      expect(nonEmpty(ledger)).toEqual({ 'H1/C10': { amountFen: 2000, lines: ['L1', 'L2'] } });
+    }
   });
 
   it('matches a service time moved within the tolerance', () => {

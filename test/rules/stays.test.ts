@@ -13,9 +13,11 @@ import { splitFindings } from '../../src/screening/findings.js';
 /**
  * Claims arrive late and in any order. Each claim is screened with the claims that arrived before
  * it as history, and its findings are split as the service stores them (src/screening/findings.ts):
- * the lines at issue and their amount land on this claim, or retrospectively on the earlier claim
- * whose lines are the violating ones. What ends up at issue must not depend on the order, and must
- * equal what a look at all the claims at once finds.
+ * the finding, the lines at issue and their amount land on this claim, or retrospectively on the
+ * earlier claim whose lines are the violating ones; every other claim named gets a reference. What
+ * ends up at issue must not depend on the order, and must equal what a look at all the claims at
+ * once finds; no claim without lines at issue carries a finding; the claims carrying findings and
+ * the claims referred to are the same in every order.
  */
 type Ledger = Record<string, { amountFen: number; lines: string[] }>;
 const key = (institutionId: string, claimNo: string) => `${institutionId}/${claimNo}`;
@@ -24,6 +26,8 @@ function screenInOrder(rule: AnyRule, order: readonly Claim[], params?: object) 
   const arrived: Claim[] = [];
   const ledger: Ledger = {};
   const named = new Set<string>();
+  /** "claim shown <- claim carrying the finding" */
+  const referred = new Set<string>();
   const add = (k: string, lines: string[], amountFen: number) => {
     const e = (ledger[k] ??= { amountFen: 0, lines: [] });
     e.amountFen += amountFen;
@@ -37,19 +41,23 @@ function screenInOrder(rule: AnyRule, order: readonly Claim[], params?: object) 
       overrides: () => (params ? { params } : undefined),
     });
     expect(errors).toEqual([]);
-    const { own, retrospective } = splitFindings(c, findings);
+    const { own, retrospective, references, retroReferences } = splitFindings(c, findings);
     for (const f of own) {
       named.add(key(c.institutionId, c.claimNo));
-      if (f.vl.length > 0) add(key(c.institutionId, c.claimNo), f.vl, fenFrom(f.amt)!);
+      expect(f.vl.length).toBeGreaterThan(0);
+      add(key(c.institutionId, c.claimNo), f.vl, fenFrom(f.amt)!);
     }
     for (const r of retrospective) {
       named.add(key(r.inst, r.cno));
-      if (r.vl.length > 0) add(key(r.inst, r.cno), r.vl, fenFrom(r.amt)!);
+      expect(r.vl.length).toBeGreaterThan(0);
+      add(key(r.inst, r.cno), r.vl, fenFrom(r.amt)!);
     }
+    for (const r of references) referred.add(`${key(c.institutionId, c.claimNo)} <- ${key(r.on.institutionId, r.on.claimId)}`);
+    for (const r of retroReferences) referred.add(`${key(r.inst, r.cno)} <- ${key(r.on.institutionId, r.on.claimId)}`);
     arrived.push(c);
   }
   for (const e of Object.values(ledger)) e.lines.sort();
-  return { ledger, named: [...named].sort() };
+  return { ledger, named: [...named].sort(), referred: [...referred].sort() };
 }
 
 function permutations<T>(xs: readonly T[]): T[][] {
@@ -57,15 +65,20 @@ function permutations<T>(xs: readonly T[]): T[][] {
   return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
 }
 
-/** Every arrival order gives the oracle's ledger, and names the same claims. */
+/**
+ * Every arrival order gives the oracle's ledger; findings only on the claims with lines at issue;
+ * the same references (claim shown, claim carrying the finding).
+ */
 function expectOrderFree(rule: AnyRule, claims: Claim[], oracle: Ledger, params?: object) {
   for (const e of Object.values(oracle)) e.lines.sort();
   const first = screenInOrder(rule, claims, params);
   expect(first.ledger).toEqual(oracle);
+  expect(first.named).toEqual(Object.keys(oracle).sort());
   for (const order of permutations(claims)) {
-    const { ledger, named } = screenInOrder(rule, order, params);
+    const { ledger, named, referred } = screenInOrder(rule, order, params);
     expect(ledger).toEqual(oracle);
     expect(named).toEqual(first.named);
+    expect(referred).toEqual(first.referred);
   }
 }
 
@@ -154,8 +167,12 @@ describe('STAY-OVERLAP in every arrival order', () => {
     const { findings } = evaluateRules([stayOverlap], { claim: inner, history: { personClaims: [outer], institutionMonthQuantity: new Map() }, serviceDate: '2026-09-05' });
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ severity: 'high', violatingLines: ['L1', 'L2', 'L3'], amountFen: 3000, otherClaims: [{ claimId: 'C1', lines: ['L5', 'L6', 'L7'] }] });
-    const { retrospective } = splitFindings(inner, findings);
-    expect(retrospective).toMatchObject([{ cno: 'C1', vl: [], il: ['L5', 'L6', 'L7'], amt: '0.00' }]);
+    // the outer stay gets a reference naming its lines, no finding
+    const { own, retrospective, retroReferences } = splitFindings(inner, findings);
+    expect(own).toMatchObject([{ vl: ['L1', 'L2', 'L3'], amt: '30.00' }]);
+    expect(retrospective).toEqual([]);
+    expect(retroReferences).toMatchObject([{ cno: 'C1', fid: own[0]!.id, rel: 'later', lines: ['L5', 'L6', 'L7'], on: { institutionId: 'H2', claimId: 'C2' } }]);
+    expect(retroReferences[0]!.msg.en).toBe('Claim C2 (H2), received later, refers to this claim: its finding STAY-OVERLAP names lines L5, L6, L7 of this claim; the finding and its amount are on claim C2 (H2), none on this claim');
   });
 });
 
