@@ -65,7 +65,7 @@ export function registerStreamRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       while (!inputDone && window.length < deps.config.STREAM_CONCURRENCY) {
         let next: IteratorResult<NdjsonLine>;
         try {
-          next = await (deadline ? Promise.race([lines.next(), deadline]) : lines.next());
+          next = await (deadline ? deadline.race(lines.next()) : lines.next());
         } catch (err) {
           if (!(err instanceof AppError && err.status === 408)) throw err;
           inputDone = true;

@@ -186,10 +186,28 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
 
   /** The stream's body is read by its route: on time out, the route ends the stream with a 408 line. */
   function watchStream(c: Context<AppEnv>, incoming: IncomingMessage) {
-    let expire!: (err: AppError) => void;
-    const cut = new Promise<never>((_, reject) => (expire = reject));
-    cut.catch(() => {});
-    streamDeadlines.set(c.req.raw, cut);
+    // Not one promise raced against each line's read: every Promise.race with a promise that never
+    // settles leaves a reaction on it, and a stream of 200,000 lines held ~2.4 KB a line until it
+    // ended (test/stream-volume). Each read waits with a rejecter of its own, removed when it ends.
+    let expired: AppError | undefined;
+    const waiting = new Set<(err: AppError) => void>();
+    streamDeadlines.set(c.req.raw, {
+      race<T>(read: Promise<T>): Promise<T> {
+        if (expired) return Promise.reject(expired);
+        return new Promise<T>((resolve, reject) => {
+          waiting.add(reject);
+          read.then(
+            (value) => (waiting.delete(reject), resolve(value)),
+            (err: unknown) => (waiting.delete(reject), reject(err)),
+          );
+        });
+      },
+    });
+    const expire = (err: AppError) => {
+      expired = err;
+      for (const reject of waiting) reject(err);
+      waiting.clear();
+    };
     const stop = watch(incoming, Number.POSITIVE_INFINITY, () => {
       load.refused('body_timeout');
       expire(timedOut(incoming.socket?.bytesRead ?? 0, Number.POSITIVE_INFINITY));
@@ -202,9 +220,13 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
   }
 }
 
-const streamDeadlines = new WeakMap<object, Promise<never>>();
-/** A promise rejected with a 408 error when the stream's body falls behind its deadline (src/claims/stream.routes.ts). */
-export function streamDeadline(c: Context): Promise<never> | undefined {
+/** The stream's body deadline: `race(read)` is `read`, or a 408 error once the body falls behind. */
+export interface StreamDeadline {
+  race<T>(read: Promise<T>): Promise<T>;
+}
+const streamDeadlines = new WeakMap<object, StreamDeadline>();
+/** The deadline of the stream's body (src/claims/stream.routes.ts), when admission watches it. */
+export function streamDeadline(c: Context): StreamDeadline | undefined {
   return streamDeadlines.get(c.req.raw);
 }
 
