@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drawValue, underRate } from '../../src/review/sampling.js';
 import { inpatientClaim } from '../support/claims.js';
 import { json } from '../support/http.js';
 import { seedReference } from '../support/reference.js';
@@ -98,5 +99,22 @@ describe('the re-check through the API', () => {
     const html = await (await as('Sun Li', '/v1/reports/2026-10?format=html')).text();
     expect(html).toContain('Re-check completion / 随机复审完成情况');
     expect(html).toContain(`0 of ${sampled} sample cases concluded by the due date`);
+  });
+
+  it('a claim of the closed month sampled at intake is due with its month and drawn first', async () => {
+    const key = svc.deps.review.key;
+    const claimId = Array.from({ length: 2000 }, (_, i) => `LATE${i}`).find((id) => underRate(drawValue(key, INST, id), 50_000))!;
+    expect((await svc.call('/v1/claims', { json: stay(claimId, '320102195803140333', '2026-10-03 08:00:00', '2026-10-06 10:00:00') })).status).toBe(200);
+    const rows = await svc.deps.database.query<{ id: number; due: string; ripe: boolean }>(
+      `select c.id::int as id, (extract(epoch from c.sample_due_at) * 1000)::float8::text as due, c.sample_ripe_at <= now() as ripe
+       from review_cases c join claims cl on cl.id = c.claim_id where cl.claim_no = $1`,
+      [claimId],
+    );
+    expect(rows).toEqual([{ id: expect.any(Number), due: String(Date.parse('2026-11-16T16:00:00.000Z')), ripe: true }]);
+    const drawn = await json(await as('Li Na', '/v1/review/draw', { method: 'POST' }));
+    expect(drawn.id).toBe(Number(rows[0]!.id));
+    expect(drawn.claim.claimId).toBe(claimId);
+    const group = (await json(await as('Sun Li', '/v1/review/recheck?month=2026-10'))).groups[0];
+    expect(group).toMatchObject({ drawn: group.sampled, concluded: group.sampled - 1, complete: false, overdue: true });
   });
 });
