@@ -29,9 +29,9 @@ let ok = true;
 try {
   if (command === 'sample-close') {
     if (!values.by) fail('--by <the person closing the month> is required');
-    const r = await closeMonth(database, key, rates, month(), values.by);
+    const r = await closeMonth(database, key, rates, month(), values.by, { dueDays: config.REVIEW_SAMPLE_DUE_DAYS, slackDays: config.REVIEW_SAMPLE_SLACK_DAYS, now: Date.now });
     for (const g of r.groups) out(`${g.institutionId}\t${g.visitType}\tclaims ${g.claims}\trequired ${g.required}\tsampled ${g.sampled}\tadded ${g.added}`);
-    out(`${r.month}: ${r.added} claims added to the sample across ${r.groups.length} institution-visit types`);
+    out(`${r.month}: ${r.added} claims added to the sample across ${r.groups.length} institution-visit types; the re-check is due ${r.dueAt}`);
   } else if (command === 'sample-verify') {
     const r = await verifyMonth(database, key, rates, month());
     out('institution\tvisit type\tmode\trate\tclaims\trequired\tderived\tstored\tmatch');

@@ -82,10 +82,11 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     providerModels,
     providerScores: createProviderScoreCache({ database, models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
     review: {
-      cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge }),
+      cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge, now }),
       conflicts: createReviewConflicts({ database, afterCommit: sealer.nudge }),
       key: sampleKey(config, personIdSecret),
       rates: ratesPpm(config),
+      schedule: { dueDays: config.REVIEW_SAMPLE_DUE_DAYS, slackDays: config.REVIEW_SAMPLE_SLACK_DAYS, now },
       sealer,
     },
   };

@@ -58,6 +58,10 @@ const ConfigSchema = z.object({
   REVIEW_SAMPLE_RATE_OUTPATIENT: z.coerce.number().min(0).max(1).default(0.01),
   REVIEW_SAMPLE_RATE_PHARMACY: z.coerce.number().min(0).max(1).default(0.01),
   REVIEW_DRAW_POOL: z.coerce.number().int().min(1).max(1000).default(10),
+  // A closed month's sample is due this many days after the month's cut-off (docs/review-recheck.md);
+  // draws take its cases ahead of targeted work, evenly, until REVIEW_SAMPLE_SLACK_DAYS before it.
+  REVIEW_SAMPLE_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(20),
+  REVIEW_SAMPLE_SLACK_DAYS: z.coerce.number().int().min(0).max(364).default(5),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -72,6 +76,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.REVIEW_SAMPLE_SLACK_DAYS >= parsed.data.REVIEW_SAMPLE_DUE_DAYS) {
+    throw new ConfigError(
+      `Invalid configuration:\n  REVIEW_SAMPLE_SLACK_DAYS: must be less than REVIEW_SAMPLE_DUE_DAYS (${parsed.data.REVIEW_SAMPLE_DUE_DAYS}), got ${parsed.data.REVIEW_SAMPLE_SLACK_DAYS}`,
+    );
   }
   if (parsed.data.DATABASE_URL && !parsed.data.PERSON_ID_SECRET) {
     throw new ConfigError(

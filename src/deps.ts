@@ -12,7 +12,7 @@ import type { ProviderModelRepository } from './provider-model/provider-model.re
 import type { ProviderScoreCache } from './provider-model/provider-score-cache.js';
 import type { ReviewCases } from './review/cases.js';
 import type { ReviewConflicts } from './review/conflicts.js';
-import type { RatesPpm } from './review/sampling.js';
+import type { RatesPpm, SampleSchedule } from './review/sampling.js';
 import type { TrailSealer } from './review/trail.js';
 import type { ReferenceRepository } from './reference/reference.repository.js';
 import type { HistoryRepository } from './screening/history.repository.js';
@@ -41,5 +41,5 @@ export interface AppDeps {
   ruleErrors: RuleErrorLog;
   providerModels: ProviderModelRepository;
   providerScores: ProviderScoreCache;
-  review: { cases: ReviewCases; conflicts: ReviewConflicts; key: Buffer; rates: RatesPpm; sealer: TrailSealer };
+  review: { cases: ReviewCases; conflicts: ReviewConflicts; key: Buffer; rates: RatesPpm; schedule: SampleSchedule; sealer: TrailSealer };
 }

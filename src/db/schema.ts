@@ -586,6 +586,10 @@ export const reviewCases = pgTable(
     updatedAt: tstz('updated_at').notNull().defaultNow(),
     /** the claim's person: the foreign key to claims is on its whole key */
     personHash: text('person_hash').notNull(),
+    /** a sample case of a closed month: its month's due date (docs/review-recheck.md) */
+    sampleDueAt: tstz('sample_due_at'),
+    /** from when a draw takes it ahead of targeted work, while it is open */
+    sampleRipeAt: tstz('sample_ripe_at'),
   },
   (t) => [
     foreignKey({
@@ -596,6 +600,7 @@ export const reviewCases = pgTable(
     index('review_cases_queue_idx').on(t.status, t.priority.desc(), t.openedAt, t.id),
     index('review_cases_assignee_idx').on(t.assignee, t.status),
     index('review_cases_institution_idx').on(t.institutionId, t.serviceMonth),
+    index('review_cases_sample_ripe_idx').on(t.sampleDueAt, t.sampleRipeAt, t.id).where(sql`status = 'open' AND sample_ripe_at IS NOT NULL`),
   ],
 );
 
@@ -693,6 +698,8 @@ export const reviewSampleMonths = pgTable(
     sampled: integer('sampled').notNull(),
     closedBy: text('closed_by').notNull(),
     closedAt: tstz('closed_at').notNull().defaultNow(),
+    /** the month's cut-off + REVIEW_SAMPLE_DUE_DAYS: every sample case concluded by then */
+    dueAt: tstz('due_at'),
   },
   (t) => [primaryKey({ columns: [t.institutionId, t.serviceMonth, t.visitType] })],
 );

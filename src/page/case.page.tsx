@@ -8,6 +8,7 @@ import { MESSAGES, type Messages } from './i18n.js';
 import { Layout } from './layout.js';
 import { actorOf, cstTime, herePath, langOf, type PageContext } from './page-env.js';
 import { page } from './page-kit.js';
+import { RECHECK_MESSAGES } from './recheck.i18n.js';
 
 interface BodyLine {
   lineId: string;
@@ -44,6 +45,12 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
   return r.data;
 }
 
+/** What the findings put at issue, at most the claim's total: the amount a blind view does not show, worked out from what it does. */
+function findingsAmount(findings: { amount: string }[], total: number | string) {
+  const fen = Math.min(findings.reduce((s, f) => s + Math.round(Number(f.amount) * 100), 0), Math.round(Number(total) * 100));
+  return (fen / 100).toFixed(2);
+}
+
 function Diff(props: { value: unknown }) {
   if (props.value === null || props.value === undefined) return <span class="muted">—</span>;
   const o = props.value as Record<string, unknown>;
@@ -60,7 +67,8 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       const lang = langOf(c);
       const m: Messages = MESSAGES[lang];
       const me = personOf(actorOf(c)!);
-      const d = await cases.detail(caseId(c));
+      const d = await cases.detail(caseId(c), me);
+      const rm = RECHECK_MESSAGES[lang];
       const k = d.case;
       const body = d.claimBody as ClaimBody;
       const violating = new Set(d.findings.flatMap((f) => f.violatingLines));
@@ -84,15 +92,19 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           <div class="grid">
             <div class="card" id="case-facts">
               <div>{m.status}: <strong id="case-status">{m.caseStatus[k.status] ?? k.status}</strong>{k.finalOutcome ? ` · ${m.finalOutcome[k.finalOutcome]}` : ''}</div>
-              <div>{m.reason}: {k.reasonKinds.map((r) => <span class="pill">{m.reasonKind[r] ?? r}</span>)}</div>
-              <div>{m.severity}: {m.severityName[k.severity] ?? k.severity} · {m.amountAtIssue}: {k.amountAtIssue} · {m.priority}: {k.priority.toFixed(1)}</div>
+              {k.blinded ? <div class="muted" id="blind-note">{rm.blindNote}</div> : (
+                <>
+                  <div>{m.reason}: {(k.reasonKinds ?? []).map((r) => <span class="pill">{m.reasonKind[r] ?? r}</span>)}</div>
+                  <div>{m.severity}: {m.severityName[k.severity ?? 'none'] ?? k.severity} · {m.amountAtIssue}: {k.amountAtIssue} · {m.priority}: {(k.priority ?? 0).toFixed(1)}</div>
+                </>
+              )}
               <div>{m.age}: {k.ageDays} · {m.assignee}: <span id="case-assignee">{k.assignee ?? '—'}</span></div>
               <div>{m.visitType[body.visitType] ?? body.visitType} · {body.admittedAt ?? body.visitAt ?? ''}{body.dischargedAt ? ` – ${body.dischargedAt}` : ''} · {m.total}: {String(body.totalAmount)}</div>
               <div>{m.diagnoses}: {(body.diagnoses ?? []).map((g) => `${g.code}${g.name ? ` ${g.name}` : ''}${g.main ? ' *' : ''}`).join('; ')}</div>
             </div>
             <div class="card" id="institution-risk">
               <div><strong>{m.institutionRisk}</strong></div>
-              <div>{m.providerRisk}: {k.providerRisk.toFixed(3)}</div>
+              {k.providerRisk === null ? null : <div>{m.providerRisk}: {k.providerRisk.toFixed(3)}</div>}
               <div class="muted">{m.noModelExplanation}</div>
             </div>
           </div>
@@ -129,7 +141,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                 {f.retrospective ? <span class="pill">{m.retrospective}</span> : null} {f.message[lang]} <span class="muted">({m.amount} {f.amount})</span>
               </li>
             ))}
-            {d.findings.length === 0 ? <li class="muted">{m.noFindings}</li> : null}
+            {d.findings.length === 0 ? <li class="muted">{rm.noFindings}</li> : null}
           </ul>
           {d.references.length > 0 ? (
             <>
@@ -183,7 +195,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                 <div>{m.refusedLines}: {body.lines.map((l) => (
                   <label><input type="checkbox" name="refusedLines" value={l.lineId} checked={violating.has(l.lineId)} /> {l.lineId} </label>
                 ))}</div>
-                <div><label>{m.amountRefused} <input name="amountRefused" id="amountRefused" value={d.findings.length ? k.amountAtIssue : ''} size={10} /></label></div>
+                <div><label>{m.amountRefused} <input name="amountRefused" id="amountRefused" value={d.findings.length ? (k.amountAtIssue ?? findingsAmount(d.findings, body.totalAmount)) : ''} size={10} /></label></div>
                 <div><textarea name="basis" id="basis" rows={2} cols={60} placeholder={m.basis}></textarea></div>
                 <button type="submit" id="confirm">{m.confirm}</button>
               </form>

@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { Actor } from '../auth/api-keys.js';
 import { MESSAGES, type Lang } from './i18n.js';
 import { KEY_MESSAGES } from './keys.i18n.js';
+import { RECHECK_MESSAGES } from './recheck.i18n.js';
 
 const CSS = `
 *{box-sizing:border-box}body{margin:0;font:14px/1.5 "Noto Sans CJK SC","WenQuanYi Zen Hei","PingFang SC","Microsoft YaHei","Liberation Sans",Arial,sans-serif;color:#1d2733;background:#f4f6f8}
@@ -38,6 +39,7 @@ export function Layout(props: { lang: Lang; actor?: Actor | undefined; title: st
               <>
                 <a href="/ui/queue">{m.queue}</a>
                 <a href="/ui/inspections">{m.inspections}</a>
+                {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? <a id="nav-recheck" href="/ui/recheck">{RECHECK_MESSAGES[props.lang].recheck}</a> : null}
                 {props.actor.role === 'admin' ? <a id="nav-keys" href="/ui/keys">{KEY_MESSAGES[props.lang].keys}</a> : null}
               </>
             ) : null}

@@ -10,6 +10,7 @@ import { registerCasePages } from './case.page.js';
 import { registerInspectionPages } from './inspections.page.js';
 import { registerKeyPages } from './keys.page.js';
 import { registerQueuePage } from './queue.page.js';
+import { registerRecheckPage } from './recheck.page.js';
 import { Layout } from './layout.js';
 import { actorOf, herePath, langOf, type PageContext } from './page-env.js';
 import { createPageSessions, SESSION_COOKIE } from './session.js';
@@ -93,6 +94,7 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.use('/ui/cases/*', signedIn);
   app.use('/ui/inspections', signedIn);
   app.use('/ui/inspections/*', signedIn);
+  app.use('/ui/recheck', signedIn);
   app.use('/ui/keys', signedIn);
   app.use('/ui/keys/*', signedIn);
 
@@ -100,4 +102,5 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerQueuePage(app, deps);
   registerCasePages(app, deps);
   registerKeyPages(app, deps);
+  registerRecheckPage(app, deps);
 }

@@ -32,7 +32,7 @@ export function registerQueuePage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         ...(q.status ? { status: q.status.split(',') as (typeof CASE_STATUSES)[number][] } : {}),
         reason: q.reason, family: q.family, institutionId: q.institutionId, assignee: q.assignee === 'me' ? person.name : q.assignee,
         month: q.month, minAgeDays: q.minAgeDays, maxAgeDays: q.maxAgeDays, limit: q.limit, offset: q.offset,
-      });
+      }, person);
       const link = (offset: number) => {
         const u = new URLSearchParams({ ...raw, offset: String(offset) });
         return `/ui/queue?${u.toString()}`;
@@ -52,7 +52,7 @@ export function registerQueuePage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           </form>
           <form method="get" action="/ui/queue" class="filters" id="filters">
             <label>{m.status}{sel('status', status, [['open,assigned,concluded,returned', m.statusActive], ['all', m.any], ...CASE_STATUSES.map((s) => [s, m.caseStatus[s] ?? s] as const)])}</label>
-            <label>{m.reason}{sel('reason', q.reason, [['', m.any], ...REASON_KINDS.map((r) => [r, m.reasonKind[r] ?? r] as const)])}</label>
+            <label>{m.reason}{sel('reason', q.reason, [['', m.any], ...REASON_KINDS.filter((r) => r !== 'sample' || person.role !== 'auditor').map((r) => [r, m.reasonKind[r] ?? r] as const)])}</label>
             <label>{m.family}{sel('family', q.family, [['', m.any], ...FAMILIES.map((f) => [f, m.familyName[f] ?? f] as const)])}</label>
             <label>{m.institution}<input name="institutionId" id="f-institutionId" value={q.institutionId ?? ''} size={14} /></label>
             <label>{m.assignee}{sel('assignee', q.assignee, [['', m.any], ['me', m.me]])}</label>
@@ -74,11 +74,11 @@ export function registerQueuePage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                   <td class="num"><a href={`/ui/cases/${k.id}`}>{k.id}</a></td>
                   <td>{k.institutionId}</td>
                   <td>{k.claim.claimId} <span class="muted">{m.visitType[k.claim.visitType] ?? k.claim.visitType}</span></td>
-                  <td>{k.reasonKinds.map((r) => <span class="pill">{m.reasonKind[r] ?? r}</span>)}</td>
+                  <td>{k.reasonKinds ? k.reasonKinds.map((r) => <span class="pill">{m.reasonKind[r] ?? r}</span>) : '—'}</td>
                   <td>{k.families.map((f) => <span class="pill">{m.familyName[f] ?? f}</span>)}</td>
-                  <td>{m.severityName[k.severity] ?? k.severity}</td>
-                  <td class="num">{k.amountAtIssue}</td>
-                  <td class="num">{k.priority.toFixed(1)}</td>
+                  <td>{k.severity ? (m.severityName[k.severity] ?? k.severity) : '—'}</td>
+                  <td class="num">{k.amountAtIssue ?? '—'}</td>
+                  <td class="num">{k.priority === null ? '—' : k.priority.toFixed(1)}</td>
                   <td class="num">{k.ageDays}</td>
                   <td>{m.caseStatus[k.status] ?? k.status}</td>
                   <td>{k.assignee ?? '—'}</td>

@@ -98,6 +98,7 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
       note: 'Not available: the review queue (issue 5) has no tables in this database, so no cases, conclusions, re-check compliance, backlog, precision or missed-violation estimate is reported.',
       recheck: [],
       recheckShortfalls: [],
+      recheckCompletion: [],
       backlog: null,
       precision: [],
       missed: null,
@@ -128,6 +129,21 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
      where c.service_month = $1 and c.visit_type = 'inpatient'
      group by c.institution_id`,
     [period.month, cutoff],
+  );
+  // The re-check's completion: each closed group's sample cases concluded (first level) by the due
+  // date, and to date; overdue when the due date has passed with a case not concluded by then.
+  const completion = await query<{ institution_id: string; visit_type: string; required: number; sampled: number; by_due: number; concluded: number; due_at: string | null; overdue: boolean }>(
+    `select m.institution_id, m.visit_type, m.required, count(c.id)::int as sampled,
+            count(c.id) filter (where exists (select 1 from review_conclusions k where k.case_id = c.id and k.concluded_at <= m.due_at))::int as by_due,
+            count(c.id) filter (where exists (select 1 from review_conclusions k where k.case_id = c.id))::int as concluded,
+            to_char(m.due_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as due_at, coalesce(m.due_at <= now(), false) as overdue
+     from review_sample_months m
+     left join review_cases c on c.institution_id = m.institution_id and c.service_month = m.service_month and c.visit_type = m.visit_type
+       and exists (select 1 from review_reasons r where r.case_id = c.id and r.kind = 'sample')
+     where m.service_month = $1
+     group by m.institution_id, m.visit_type, m.required, m.due_at
+     order by m.institution_id, m.visit_type`,
+    [period.month],
   );
   const backlog = await query<{ bucket: string; n: number }>(
     `with ${FINAL.replace('$2', '$1').replace('$2', '$1')}
@@ -174,8 +190,13 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
   const w = m && m.concluded > 0 ? wilson(Number(m.missed), Number(m.concluded)) : null;
   return {
     available: true,
-    note: `Cases of ${period.month} opened by the cut-off; a case counts as concluded when its latest conclusion by the cut-off was agreed by a second reviewer by then. Re-check: inpatient claims sampled at random against the ${RECHECK_SHARE * 100}% floor (at least ceil(5% × inpatient claims)). Backlog: every case opened by the cut-off and not concluded then, by age at the cut-off. Precision per rule: confirmed ÷ concluded over all cases concluded by the cut-off. Missed violations: the month's randomly sampled claims confirmed with no rule or model reason, over those concluded, with a Wilson 95% interval.`,
+    note: `Cases of ${period.month} opened by the cut-off; a case counts as concluded when its latest conclusion by the cut-off was agreed by a second reviewer by then. Re-check: inpatient claims sampled at random against the ${RECHECK_SHARE * 100}% floor (at least ceil(5% × inpatient claims)). Backlog: every case opened by the cut-off and not concluded then, by age at the cut-off. Precision per rule: confirmed ÷ concluded over all cases concluded by the cut-off. Re-check completion: per institution and visit type of the month's closed sample, its cases with a first-level conclusion by the due date (the cut-off + REVIEW_SAMPLE_DUE_DAYS, China Standard Time) and to date; overdue when the due date has passed with a case not concluded by then. Missed violations: the month's randomly sampled claims confirmed with no rule or model reason, over those concluded, with a Wilson 95% interval.`,
     recheck,
+    recheckCompletion: completion.map((g) => ({
+      institutionId: g.institution_id, name: ctx.names.get(g.institution_id)?.name ?? null, visitType: g.visit_type, required: Number(g.required),
+      sampled: Number(g.sampled), concludedByDue: Number(g.by_due), concluded: Number(g.concluded), dueAt: g.due_at,
+      state: Number(g.by_due) >= Number(g.sampled) ? ('complete' as const) : g.overdue ? ('overdue' as const) : ('in progress' as const),
+    })),
     recheckShortfalls: recheck.filter((r) => r.shortfall > 0).map((r) => `${r.institutionId}${r.name ? ` ${r.name}` : ''}: ${r.sampled} of ${r.inpatientClaims} inpatient claims sampled (${r.sharePct}%), ${r.shortfall} short of ${r.required}`),
     backlog: { open: backlog.reduce((s, b) => s + Number(b.n), 0), ageing: order.map((bucket) => ({ bucket, cases: Number(backlog.find((b) => b.bucket === bucket)?.n ?? 0) })) },
     precision: precision.map((p) => ({ ruleId: p.rule_id, concluded: Number(p.concluded), confirmed: Number(p.confirmed), precisionPct: p.concluded > 0 ? Math.round((Number(p.confirmed) / Number(p.concluded)) * 1000) / 10 : null })),

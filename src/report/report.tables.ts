@@ -120,6 +120,16 @@ export function reportTables(r: Report): ReportTable[] {
       rows: r.review.recheck.map((x) => ({ ...x })),
     },
     {
+      name: 'recheck_completion',
+      title: 'Random re-check completion by the due date / 随机复审完成情况',
+      note: r.review.note,
+      columns: [
+        c('institutionId', 'institution'), c('name', 'name'), c('visitType', 'visit type'), c('required', 'required', 'int'), c('sampled', 'sampled', 'int'),
+        c('concludedByDue', 'concluded by the due date', 'int'), c('concluded', 'concluded to date', 'int'), c('dueAt', 'due (CST)'), c('state', 'state'),
+      ],
+      rows: r.review.recheckCompletion.map((x) => ({ ...x })),
+    },
+    {
       name: 'review_backlog',
       title: 'Review backlog and ageing / 待审积压',
       note: r.review.note,

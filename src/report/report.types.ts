@@ -130,6 +130,19 @@ export interface RecheckRow {
   shortfall: number;
 }
 
+/** A closed month's re-check per institution and visit type: done by its due date? (docs/review-recheck.md) */
+export interface RecheckCompletionRow {
+  institutionId: string;
+  name: string | null;
+  visitType: string;
+  required: number;
+  sampled: number;
+  concludedByDue: number;
+  concluded: number;
+  dueAt: string | null;
+  state: 'complete' | 'overdue' | 'in progress';
+}
+
 export interface PrecisionRow {
   ruleId: string;
   concluded: number;
@@ -184,6 +197,7 @@ export interface Report {
   review: Section & {
     recheck: RecheckRow[];
     recheckShortfalls: string[];
+    recheckCompletion: RecheckCompletionRow[];
     backlog: { open: number; ageing: { bucket: string; cases: number }[] } | null;
     precision: PrecisionRow[];
     missed: { sampled: number; concluded: number; missedConfirmed: number; sharePct: number; lowPct: number; highPct: number } | null;

@@ -46,19 +46,29 @@ const pgArray = (v: string[] | string): string[] =>
   Array.isArray(v) ? v : v === '{}' ? [] : v.slice(1, -1).split(',').map((s) => s.replace(/^"|"$/g, ''));
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
-export function toCase(r: CaseRow, now = Date.now()) {
+/**
+ * The re-check is blind (docs/review-recheck.md): an auditor does not see why a case is in the
+ * queue nor how urgent it is until it is concluded, so a case of the random sample looks like any
+ * other. Supervisors and admins see everything; so does everyone once the case is concluded.
+ */
+export const BLIND_STATUSES: readonly CaseStatus[] = ['open', 'assigned', 'returned'];
+export const isBlind = (viewer: Person | undefined, status: CaseStatus) => viewer?.role === 'auditor' && BLIND_STATUSES.includes(status);
+
+export function toCase(r: CaseRow, now = Date.now(), viewer?: Person) {
+  const blind = isBlind(viewer, r.status);
   return {
     id: Number(r.id),
     claim: { id: r.claim_id, institutionId: r.institution_id, claimId: r.claim_no, serviceMonth: r.service_month, visitType: r.visit_type },
     institutionId: r.institution_id,
     status: r.status,
-    reasonKinds: pgArray(r.reason_kinds),
+    blinded: blind,
+    reasonKinds: blind ? null : pgArray(r.reason_kinds),
     families: pgArray(r.families),
-    severity: SEVERITY[Number(r.severity_rank)] ?? 'none',
-    amountAtIssue: r.amount_at_issue,
+    severity: blind ? null : (SEVERITY[Number(r.severity_rank)] ?? 'none'),
+    amountAtIssue: blind ? null : r.amount_at_issue,
     claimTotal: r.claim_total,
-    providerRisk: Number(r.provider_risk),
-    priority: Number(r.priority),
+    providerRisk: blind ? null : Number(r.provider_risk),
+    priority: blind ? null : Number(r.priority),
     assignee: r.assignee,
     assignedAt: iso(r.assigned_ms),
     finalOutcome: r.final_outcome,
@@ -137,20 +147,23 @@ export type SecondReviewInput = { verdict: 'agree' } | { verdict: 'send_back'; r
  * `afterCommit` runs after each action's transaction commits (the service seals the trail there;
  * see src/review/trail.ts).
  */
-export function createReviewCases({ database, drawPool, afterCommit = () => {} }: { database: Database; drawPool: number; afterCommit?: () => void }) {
+export function createReviewCases({ database, drawPool, afterCommit = () => {}, now = Date.now }: { database: Database; drawPool: number; afterCommit?: () => void; now?: () => number }) {
   const act = async <R>(fn: (q: Query) => Promise<R>): Promise<R> => {
     const result = await database.transaction(fn);
     afterCommit();
     return result;
   };
-  const one = async (q: Query, id: number) => {
+  const one = async (q: Query, id: number, viewer?: Person) => {
     const rows = await q<CaseRow>(`select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id where c.id = $1`, [id]);
     if (!rows[0]) throw new NotFoundError(`No review case ${id}`);
-    return toCase(rows[0]);
+    return toCase(rows[0], now(), viewer);
   };
 
   return {
-    async queue(f: QueueFilter) {
+    /** The queue as `viewer` may see it (an auditor blind to reasons and priority of what is not concluded). */
+    async queue(f: QueueFilter, viewer?: Person) {
+      if (viewer?.role === 'auditor' && f.reason === 'sample')
+        throw new ValidationError([{ path: 'reason', message: 'sample is for supervisors and admins: auditors work the random re-check blind' }]);
       const params = [
         f.status?.length ? f.status.join(',') : null, f.reason ?? null, f.family ?? null, f.institutionId ?? null,
         f.assignee ?? null, f.month ?? null, f.minAgeDays ?? null, f.maxAgeDays ?? null,
@@ -163,14 +176,14 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
         ),
         database.query<{ n: number }>(`select count(*)::int as n from review_cases c where ${QUEUE_WHERE}`, params),
       ]);
-      const now = Date.now();
-      return { total: Number(count[0]?.n ?? 0), limit: f.limit, offset: f.offset, items: rows.map((r) => toCase(r, now)) };
+      const at = now();
+      return { total: Number(count[0]?.n ?? 0), limit: f.limit, offset: f.offset, items: rows.map((r) => toCase(r, at, viewer)) };
     },
 
-    get: (id: number) => one(database.query, id),
+    get: (id: number, viewer?: Person) => one(database.query, id, viewer),
 
-    async detail(id: number) {
-      const c = await one(database.query, id);
+    async detail(id: number, viewer?: Person) {
+      const c = await one(database.query, id, viewer);
       const [claimRows, reasons, findings, conclusions, reviews, trail, references] = await Promise.all([
         database.query<{ body: unknown; answer: unknown }>('select body, answer from claims where id = $1', [c.claim.id]),
         database.query<Record<string, unknown>>(
@@ -205,7 +218,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
         case: c,
         claimBody: json(claimRows[0]?.body),
         answer: json(claimRows[0]?.answer),
-        reasons: reasons.map((r) => ({
+        reasons: reasons.filter((r) => !(c.blinded && r.kind === 'sample')).map((r) => ({
           id: Number(r.id), kind: String(r.kind), findingId: (r.finding_id as string | null) ?? null, ruleId: (r.rule_id as string | null) ?? null,
           family: (r.family as string | null) ?? null, severity: (r.severity as string | null) ?? null, amount: String(r.amount),
           detail: json(r.detail) as Record<string, unknown>, createdBy: String(r.created_by), createdAt: iso(r.at_ms as number) as string,
@@ -232,7 +245,10 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
 
     /**
      * Double random: the person is drawn one case at random among the `drawPool` most urgent open
-     * cases of institutions they have no declared conflict with. Rows being drawn by others are
+     * cases of institutions they have no declared conflict with, unless a case of the random
+     * re-check is ripe (its time to be taken has come, src/review/sampling.ts closeMonth): then the
+     * ripe one due first, whatever the targeted backlog (docs/review-recheck.md). The pool is read
+     * and counted either way, so the trail's `drawnFrom` does not tell which way a case was drawn. Rows being drawn by others are
      * skipped (FOR UPDATE SKIP LOCKED), so concurrent draws never get the same case. The order is
      * spelled as review_cases_queue_idx is (priority DESC NULLS LAST; priority is never null): with
      * plain DESC (NULLS FIRST) the index does not give the order, and each draw read and sorted every
@@ -259,6 +275,11 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
       );
       const rows = await database.query<CaseRow & { bar: string | null; drawn_from: number | null }>(
         `with bar as (${CONCLUDE_BAR_SQL}),
+         ripe as (
+           select c.id from review_cases c
+           where not exists (select 1 from bar) and c.status = 'open' and c.sample_ripe_at <= $8::timestamptz and not exists (select 1 from review_conflicts k
+             where k.person = $1 and k.institution_id = c.institution_id and k.withdrawn_at is null)
+           order by c.sample_due_at, c.sample_ripe_at, c.id limit 1 for update of c skip locked),
          candidates as (
            select c.id from review_cases c
            where not exists (select 1 from bar) and c.status = 'open' and not exists (select 1 from review_conflicts k
@@ -266,7 +287,9 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
            order by c.priority desc nulls last, c.opened_at, c.id limit $2 for update of c skip locked),
          pick as (
            select id, n from (select id, row_number() over () as rn, count(*) over () as n from candidates) x
-           where rn = 1 + least(n - 1, floor($3::float8 * n))),
+           where not exists (select 1 from ripe) and rn = 1 + least(n - 1, floor($3::float8 * n))
+           union all
+           select id, (select count(*) from candidates) from ripe),
          drawn as (
            update review_cases c set status = 'assigned', assignee = $1, assigned_at = now(), updated_at = now()
            from pick where c.id = pick.id returning c.*, pick.n),
@@ -276,12 +299,12 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
          select (select what from bar) as bar, x.* from (select 1) one left join (
            select ${CASE_COLUMNS}, c.n::int as drawn_from, (select count(*) from entry) as entries
            from drawn c join claims cl on cl.id = c.claim_id) x on true`,
-        [person.name, drawPool, randomInt(2 ** 47) / 2 ** 47, at, head, middle, tail],
+        [person.name, drawPool, randomInt(2 ** 47) / 2 ** 47, at, head, middle, tail, new Date(now()).toISOString()],
       );
       afterCommit();
       const row = rows[0]!;
       if (row.bar) throw new ForbiddenError(`Separation of duties: ${person.name} ${row.bar}, and whoever changes rules, parameters or keys may not conclude cases`);
-      return row.drawn_from === null ? null : toCase(row);
+      return row.drawn_from === null ? null : toCase(row, now(), person);
     },
 
     /** The first level: the assignee concludes, confirmed (lines, amount, basis) or dismissed (reason). */
@@ -320,7 +343,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
           actor: person.name, action: 'case.conclude', caseId: id, before: snapshot(row),
           after: { status: 'concluded', assignee: row.assignee, finalOutcome: null, conclusionId: Number(ins[0]!.id), outcome: input.outcome, refusedLines: refused, amountRefused: formatFen(amountFen), basis },
         });
-        return one(q, id);
+        return one(q, id, person);
       });
     },
 
@@ -349,7 +372,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
           actor: person.name, action: input.verdict === 'agree' ? 'case.agree' : 'case.send_back', caseId: id, before: snapshot(row),
           after: { ...after, conclusionId: Number(last.id), reason },
         });
-        return one(q, id);
+        return one(q, id, person);
       });
     },
 
@@ -363,7 +386,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
           throw new ForbiddenError(`Case ${id} is assigned to ${row.assignee}; only they or a supervisor may release it`);
         await q(`update review_cases set status = 'open', assignee = null, assigned_at = null, updated_at = now() where id = $1`, [id]);
         await appendTrail(q, { actor: person.name, action: 'case.release', caseId: id, before: snapshot(row), after: { status: 'open', assignee: null, finalOutcome: null, reason } });
-        return one(q, id);
+        return one(q, id, person);
       });
     },
 
@@ -375,7 +398,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {} }
         requireStatus(row, ['closed'], 'reopening');
         await q(`update review_cases set status = 'open', assignee = null, assigned_at = null, final_outcome = null, updated_at = now() where id = $1`, [id]);
         await appendTrail(q, { actor: person.name, action: 'case.reopen', caseId: id, before: snapshot(row), after: { status: 'open', assignee: null, finalOutcome: null, reason } });
-        return one(q, id);
+        return one(q, id, person);
       });
     },
 

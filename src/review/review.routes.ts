@@ -8,7 +8,7 @@ import { CASE_STATUSES, REASON_KINDS } from './cases.js';
 import { CONFLICT_KINDS } from './conflicts.js';
 import { concludeBar, personOf } from './identity.js';
 import { reviewOutcomes } from './outcomes.js';
-import { closeMonth, sampleReport, verifyMonth } from './sampling.js';
+import { closeMonth, completionTotals, recheckCompletion, sampleReport, verifyMonth } from './sampling.js';
 import { readTrail, verifyTrail } from './trail.js';
 
 const TAG = ['review'];
@@ -25,13 +25,14 @@ const CaseSchema = z
     claim: z.object({ id: z.string(), institutionId: z.string(), claimId: z.string(), serviceMonth: z.string(), visitType: z.string() }),
     institutionId: z.string(),
     status: z.enum(CASE_STATUSES).openapi({ description: 'open → assigned → concluded → closed (agreed) or returned (sent back to the initial reviewer)' }),
-    reasonKinds: z.array(z.string()).openapi({ description: 'finding, retrospective, provider_model, appeal, sample' }),
+    blinded: z.boolean().openapi({ description: 'true when the caller is an auditor and the case is not concluded (open, assigned, returned): reasonKinds, severity, amountAtIssue, providerRisk and priority are null, so a case of the random re-check looks like any other (docs/review-recheck.md)' }),
+    reasonKinds: z.array(z.string()).nullable().openapi({ description: 'finding, retrospective, provider_model, appeal, sample; null when blinded' }),
     families: z.array(z.string()),
-    severity: z.enum(['none', 'low', 'medium', 'high', 'violation']),
-    amountAtIssue: z.string(),
+    severity: z.enum(['none', 'low', 'medium', 'high', 'violation']).nullable().openapi({ description: 'null when blinded' }),
+    amountAtIssue: z.string().nullable().openapi({ description: 'null when blinded' }),
     claimTotal: z.string(),
-    providerRisk: z.number(),
-    priority: z.number().openapi({ description: '(amount at issue + 5% of the claim) × severity weight × (1 + provider risk)' }),
+    providerRisk: z.number().nullable().openapi({ description: 'null when blinded' }),
+    priority: z.number().nullable().openapi({ description: '(amount at issue + 5% of the claim) × severity weight × (1 + provider risk); null when blinded' }),
     assignee: z.string().nullable(),
     assignedAt: z.string().nullable(),
     finalOutcome: z.enum(['confirmed', 'dismissed']).nullable(),
@@ -116,6 +117,21 @@ export const QueueQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
+const CompletionSchema = z
+  .object({
+    institutionId: z.string(), month: z.string(), visitType: z.string(),
+    required: z.number().int().openapi({ description: 'the floor: ⌈rate × claims⌉' }),
+    sampled: z.number().int().openapi({ description: 'the selection (at least the floor), all of which is re-checked' }),
+    drawn: z.number().int().openapi({ description: 'sample cases taken by an auditor' }),
+    concluded: z.number().int().openapi({ description: 'sample cases with the first level done (awaiting or past the second review)' }),
+    final: z.number().int().openapi({ description: 'sample cases agreed at the second level' }),
+    dueAt: z.string().openapi({ description: 'the month’s cut-off + REVIEW_SAMPLE_DUE_DAYS' }),
+    overdue: z.boolean().openapi({ description: 'the due date has passed and not every sampled case is concluded' }),
+    complete: z.boolean().openapi({ description: 'every sampled case concluded' }),
+    closedAt: z.string(),
+  })
+  .openapi('ReviewRecheckCompletion');
+
 const SampleGroupSchema = z.object({
   institutionId: z.string(), visitType: z.string(), claims: z.number().int(), sampled: z.number().int(),
   rate: z.number(), required: z.number().int(), met: z.boolean(), closedAt: z.string().nullable(),
@@ -147,7 +163,7 @@ export function registerReviewRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       const q = c.req.valid('query');
       const assignee = q.assignee === 'me' ? c.get('actor').clientName : q.assignee;
       const status = q.status ? (q.status.split(',') as (typeof CASE_STATUSES)[number][]) : undefined;
-      return c.json(await cases.queue({ ...q, status, assignee }), 200);
+      return c.json(await cases.queue({ ...q, status, assignee }, personOf(c.get('actor'))), 200);
     },
   );
 
@@ -157,7 +173,7 @@ export function registerReviewRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       security: bearerSecurity, middleware: [requireRole(...STAFF)] as const, request: { params: CaseIdParam },
       responses: { ...ok(CaseDetailSchema, 'The case'), 404: err('No such case'), ...errorResponses },
     }),
-    async (c) => c.json((await cases.detail(c.req.valid('param').caseId)) as z.infer<typeof CaseDetailSchema>, 200),
+    async (c) => c.json((await cases.detail(c.req.valid('param').caseId, personOf(c.get('actor')))) as z.infer<typeof CaseDetailSchema>, 200),
   );
 
   app.openapi(
@@ -332,18 +348,45 @@ export function registerReviewRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
 
   app.openapi(
     createRoute({
+      method: 'get', path: '/v1/review/recheck', tags: TAG,
+      summary: 'Re-check completion of the closed months: per institution, month and visit type, concluded / sampled (and the required floor), the due date and whether it is overdue',
+      security: bearerSecurity, middleware: [requireRole(...MANAGERS)] as const,
+      request: {
+        query: z.object({
+          month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional().openapi({ description: 'one month (default: every closed month)' }),
+          outstanding: z.enum(['true', 'false']).optional().openapi({ description: 'true: only groups not complete' }),
+        }),
+      },
+      responses: {
+        ...ok(z.object({
+          now: z.string(), groups: z.array(CompletionSchema),
+          totals: z.object({ groups: z.number().int(), complete: z.number().int(), overdue: z.number().int(), sampled: z.number().int(), concluded: z.number().int() }),
+        }), 'Completion'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const now = deps.now();
+      const groups = await recheckCompletion(deps.database, { month: q.month, outstanding: q.outstanding === 'true', now, dueDays: deps.review.schedule.dueDays });
+      return c.json({ now: new Date(now).toISOString(), groups, totals: completionTotals(groups) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
       method: 'post', path: '/v1/review/sampling/{month}/close', tags: TAG,
       summary: 'Close a month for the re-check: top every institution up to ceil(rate × claims); idempotent',
       security: bearerSecurity, middleware: [requireRole(...MANAGERS)] as const, request: { params: MonthParam },
       responses: {
-        ...ok(z.object({ month: z.string(), added: z.number().int(), groups: z.array(z.object({
+        ...ok(z.object({ month: z.string(), added: z.number().int(), dueAt: z.string().openapi({ description: 'the month’s re-check is due then (docs/review-recheck.md)' }), groups: z.array(z.object({
           institutionId: z.string(), visitType: z.string(), ratePpm: z.number().int(), claims: z.number().int(), required: z.number().int(), sampled: z.number().int(), added: z.number().int(),
         })) }), 'Closed'),
         ...errorResponses,
       },
     }),
     async (c) => {
-      const closed = await closeMonth(deps.database, deps.review.key, deps.review.rates, c.req.valid('param').month, c.get('actor').clientName);
+      const closed = await closeMonth(deps.database, deps.review.key, deps.review.rates, c.req.valid('param').month, c.get('actor').clientName, deps.review.schedule);
       deps.review.sealer.nudge();
       return c.json(closed, 200);
     },

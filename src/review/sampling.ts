@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
+import { reportPeriod } from '../report/period.js';
 import { appendTrail } from './trail.js';
 
 /**
@@ -111,11 +112,28 @@ export interface GroupReport {
   added: number;
 }
 
+/** When a month's re-check is due: REVIEW_SAMPLE_DUE_DAYS, SLACK_DAYS; `now` is the clock (a test's may be simulated). */
+export interface SampleSchedule {
+  dueDays: number;
+  slackDays: number;
+  now: () => number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The month's due date: its cut-off (the report's: 15 days after the month ends, CST) + dueDays. */
+export const sampleDueAt = (month: string, dueDays: number) => reportPeriod(month).cutoff + dueDays * DAY_MS;
+
 /**
- * Closes a month for the re-check: tops every institution-month-visit type up to its selection.
- * Idempotent: a second close adds nothing unless claims arrived since. One transaction, one trail entry.
+ * Closes a month for the re-check: tops every institution-month-visit type up to its selection,
+ * then schedules the sample (docs/review-recheck.md): every sample case of the month gets the
+ * month's due date, and each one still open a ripe time, from which a draw takes it ahead of any
+ * targeted case. An institution-month's W open sample cases ripen evenly from now to the due date
+ * less the slack, the k-th (k = 0..W-1, in an order no one chooses: md5 of the claim id) at
+ * now + k/W of that span. A second close re-spreads what is still open over the time left.
+ * Idempotent otherwise: a second close adds nothing unless claims arrived since. One transaction, one trail entry.
  */
-export async function closeMonth(database: Database, key: Buffer, rates: RatesPpm, month: string, person: string) {
+export async function closeMonth(database: Database, key: Buffer, rates: RatesPpm, month: string, person: string, schedule: SampleSchedule) {
   const { groups, sampled } = await monthGroups(database, key, month);
   const reports: GroupReport[] = [];
   const toAdd: string[] = [];
@@ -128,6 +146,9 @@ export async function closeMonth(database: Database, key: Buffer, rates: RatesPp
     reports.push({ institutionId: g.institutionId, visitType: g.visitType, ratePpm: ppm, claims: g.claims.length, required, sampled: already + added, added });
   }
   reports.sort((a, b) => (a.institutionId + a.visitType < b.institutionId + b.visitType ? -1 : 1));
+  const dueAt = sampleDueAt(month, schedule.dueDays);
+  const start = schedule.now();
+  const ripeEnd = Math.max(start, dueAt - schedule.slackDays * DAY_MS);
   await database.transaction(async (q) => {
     if (toAdd.length > 0) {
       const ids = JSON.stringify(toAdd);
@@ -146,22 +167,40 @@ export async function closeMonth(database: Database, key: Buffer, rates: RatesPp
       );
     }
     await q(
-      `insert into review_sample_months (institution_id, service_month, visit_type, rate_ppm, claim_count, required, sampled, closed_by)
-       select r.inst, $1, r.vt, r.ppm, r.n, r.req, r.s, $3 from jsonb_to_recordset($2::jsonb) as r(inst text, vt text, ppm int, n int, req int, s int)
+      `insert into review_sample_months (institution_id, service_month, visit_type, rate_ppm, claim_count, required, sampled, closed_by, due_at)
+       select r.inst, $1, r.vt, r.ppm, r.n, r.req, r.s, $3, $4::timestamptz from jsonb_to_recordset($2::jsonb) as r(inst text, vt text, ppm int, n int, req int, s int)
        on conflict (institution_id, service_month, visit_type) do update set rate_ppm = excluded.rate_ppm,
          claim_count = excluded.claim_count, required = excluded.required, sampled = excluded.sampled,
-         closed_by = excluded.closed_by, closed_at = now()`,
-      [month, JSON.stringify(reports.map((r) => ({ inst: r.institutionId, vt: r.visitType, ppm: r.ratePpm, n: r.claims, req: r.required, s: r.sampled }))), person],
+         closed_by = excluded.closed_by, closed_at = now(), due_at = excluded.due_at`,
+      [month, JSON.stringify(reports.map((r) => ({ inst: r.institutionId, vt: r.visitType, ppm: r.ratePpm, n: r.claims, req: r.required, s: r.sampled }))), person, new Date(dueAt).toISOString()],
+    );
+    await q(
+      `update review_cases c set sample_due_at = $2::timestamptz
+       where c.service_month = $1 and exists (select 1 from review_reasons r where r.case_id = c.id and r.kind = 'sample')`,
+      [month, new Date(dueAt).toISOString()],
+    );
+    await q(
+      `update review_cases c set sample_ripe_at = s.ripe
+       from (
+         select rc.id, $2::timestamptz + ($3::timestamptz - $2::timestamptz)
+           * ((row_number() over w - 1)::float8 / count(*) over (partition by rc.institution_id)) as ripe
+         from review_cases rc
+         where rc.service_month = $1 and rc.status = 'open'
+           and exists (select 1 from review_reasons r where r.case_id = rc.id and r.kind = 'sample')
+         window w as (partition by rc.institution_id order by md5(rc.claim_id::text))
+       ) s
+       where c.id = s.id`,
+      [month, new Date(start).toISOString(), new Date(ripeEnd).toISOString()],
     );
     await appendTrail(q, {
       actor: person,
       action: 'sampling.close',
       caseId: null,
       before: { month, sampled: sampled.size },
-      after: { month, sampled: sampled.size + toAdd.length, added: toAdd.length, groups: reports.length },
+      after: { month, sampled: sampled.size + toAdd.length, added: toAdd.length, groups: reports.length, dueAt: new Date(dueAt).toISOString() },
     });
   });
-  return { month, added: toAdd.length, groups: reports };
+  return { month, added: toAdd.length, dueAt: new Date(dueAt).toISOString(), groups: reports };
 }
 
 export interface VerifyGroup extends GroupReport {
@@ -231,3 +270,64 @@ export async function sampleReport(database: Database, rates: RatesPpm, month: s
     };
   });
 }
+
+export interface CompletionRow {
+  institutionId: string;
+  month: string;
+  visitType: VisitType;
+  required: number;
+  sampled: number;
+  drawn: number;
+  concluded: number;
+  final: number;
+  dueAt: string;
+  overdue: boolean;
+  complete: boolean;
+  closedAt: string;
+}
+
+/**
+ * The re-check's completion per institution, month and visit type of the closed months: the
+ * sample's cases (required: the floor ⌈rate × n⌉; sampled: the selection, which is worked whole),
+ * how many were drawn, concluded (first level done: awaiting or past the second review) and final
+ * (agreed). Complete when every sampled case is concluded; overdue when not complete at the due
+ * date. A month closed before due dates existed gets its due date from the configured days.
+ */
+export async function recheckCompletion(database: Database, opts: { month?: string; outstanding?: boolean; now: number; dueDays: number }) {
+  const rows = await database.query<{
+    institution_id: string; service_month: string; visit_type: VisitType; required: number; due_ms: number | null; closed_ms: number;
+    sampled: number; drawn: number; concluded: number; final: number;
+  }>(
+    `select m.institution_id, m.service_month, m.visit_type, m.required,
+            (extract(epoch from m.due_at) * 1000)::float8 as due_ms, (extract(epoch from m.closed_at) * 1000)::float8 as closed_ms,
+            count(c.id)::int as sampled,
+            count(c.id) filter (where c.status <> 'open')::int as drawn,
+            count(c.id) filter (where c.status in ('concluded', 'closed'))::int as concluded,
+            count(c.id) filter (where c.status = 'closed')::int as final
+     from review_sample_months m
+     left join review_cases c on c.institution_id = m.institution_id and c.service_month = m.service_month and c.visit_type = m.visit_type
+       and exists (select 1 from review_reasons r where r.case_id = c.id and r.kind = 'sample')
+     where ($1::text is null or m.service_month = $1)
+     group by m.institution_id, m.service_month, m.visit_type, m.required, m.due_at, m.closed_at
+     order by m.service_month, m.institution_id, m.visit_type`,
+    [opts.month ?? null],
+  );
+  const out: CompletionRow[] = rows.map((r) => {
+    const due = r.due_ms === null ? sampleDueAt(r.service_month, opts.dueDays) : Number(r.due_ms);
+    const complete = Number(r.concluded) >= Number(r.sampled);
+    return {
+      institutionId: r.institution_id, month: r.service_month, visitType: r.visit_type, required: Number(r.required),
+      sampled: Number(r.sampled), drawn: Number(r.drawn), concluded: Number(r.concluded), final: Number(r.final),
+      dueAt: new Date(due).toISOString(), overdue: !complete && opts.now >= due, complete, closedAt: new Date(Number(r.closed_ms)).toISOString(),
+    };
+  });
+  return opts.outstanding ? out.filter((r) => !r.complete) : out;
+}
+
+export const completionTotals = (groups: CompletionRow[]) => ({
+  groups: groups.length,
+  complete: groups.filter((g) => g.complete).length,
+  overdue: groups.filter((g) => g.overdue).length,
+  sampled: groups.reduce((s, g) => s + g.sampled, 0),
+  concluded: groups.reduce((s, g) => s + g.concluded, 0),
+});

@@ -62,7 +62,7 @@ describe('cases', () => {
     await post(stay('B2', '320102195803140222', '2026-10-03 08:00:00', '2026-10-08 10:00:00'));
     await post(stay('A2', '320102195803140222', '2026-10-01 08:00:00', '2026-10-05 10:00:00'));
 
-    const q = await json(await as('Li Na', '/v1/review/cases?limit=100'));
+    const q = await json(await as('Sun Li', '/v1/review/cases?limit=100'));
     const byClaim = new Map(q.items.map((c: { claim: { claimId: string } }) => [c.claim.claimId, c]));
     const b1 = byClaim.get('B1') as { reasonKinds: string[]; families: string[]; severity: string; amountAtIssue: string; status: string };
     expect(b1).toMatchObject({ reasonKinds: expect.arrayContaining(['finding']), families: ['overlapping-stay'], severity: 'high', status: 'open' });
@@ -72,6 +72,15 @@ describe('cases', () => {
     // the queue is ordered by priority, highest first
     const priorities = q.items.map((c: { priority: number }) => c.priority);
     expect([...priorities].sort((a, b) => b - a)).toEqual(priorities);
+
+    // An auditor sees the same queue blind: not why a case is there, nor how urgent (docs/review-recheck.md).
+    const blind = await json(await as('Li Na', '/v1/review/cases?limit=100'));
+    expect(blind.items.map((c: { id: number }) => c.id)).toEqual(q.items.map((c: { id: number }) => c.id));
+    const seen = blind.items.find((c: { claim: { claimId: string } }) => c.claim.claimId === 'B1');
+    expect(seen).toMatchObject({ blinded: true, reasonKinds: null, severity: null, amountAtIssue: null, providerRisk: null, priority: null, families: ['overlapping-stay'], claimTotal: '65.00' });
+    const refused = await as('Li Na', '/v1/review/cases?reason=sample');
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await json(refused))).toContain('reason');
   });
 
   it('the settlement system appeals a withheld claim; a passed or unknown claim cannot be appealed', async () => {
@@ -230,10 +239,15 @@ describe('learning from outcomes', () => {
     const line = d.claimBody.lines[0];
     await as('Li Na', `/v1/review/cases/${drawn.id}/conclusion`, { json: { outcome: 'confirmed', refusedLines: [line.lineId], amountRefused: line.amount, basis: 'confirmed on the ward log' } });
     const agreed = await json(await as('Chen Jie', `/v1/review/cases/${drawn.id}/second-review`, { json: { verdict: 'agree' } }));
-    expect(agreed).toMatchObject({ status: 'closed', finalOutcome: 'confirmed' });
+    expect(agreed).toMatchObject({ status: 'closed', finalOutcome: 'confirmed', blinded: false });
+    // drawn blind; concluded, its reasons show to the assignee too
+    expect(drawn).toMatchObject({ blinded: true, reasonKinds: null, priority: null });
+    const after = await json(await as('Li Na', `/v1/review/cases/${drawn.id}`));
+    expect(after.case.blinded).toBe(false);
+    expect(after.case.reasonKinds.length).toBeGreaterThan(0);
 
     const o = await json(await as('Li Na', '/v1/review/outcomes'));
-    for (const kind of drawn.reasonKinds as string[])
+    for (const kind of after.case.reasonKinds as string[])
       expect(o.reasons.find((r: { kind: string }) => r.kind === kind)).toMatchObject({ concluded: 1, confirmed: 1, precision: 1, amountRefused: line.amount });
     const rules = [...new Set(d.reasons.map((r: { ruleId: string | null }) => r.ruleId).filter(Boolean))];
     for (const rule of rules) expect(o.rules.find((r: { ruleId: string }) => r.ruleId === rule)).toMatchObject({ concluded: 1, confirmed: 1, precision: 1 });
