@@ -216,7 +216,11 @@ describe('a finding belongs to the claim whose lines break the rule, in both arr
     const detail = await json(await svc.call(`/v1/review/cases/${row!.id}`, { role: 'auditor' }));
     expect(detail.findings).toEqual([]);
     expect(detail.references).toMatchObject([{ ruleId: 'STAY-OVERLAP', relation: 'later', findingClaim: { institutionId: H2, claimId: 'ZY-page-0302' } }]);
-    expect(detail.case).toMatchObject({ amountAtIssue: '0.00' });
+    // the amount at issue is hidden from auditors until a case is concluded (the re-check is blind):
+    // a supervisor reads it
+    expect(detail.case).toMatchObject({ blinded: true, amountAtIssue: null });
+    const full = await json(await svc.call(`/v1/review/cases/${row!.id}`, { role: 'supervisor' }));
+    expect(full.case).toMatchObject({ blinded: false, amountAtIssue: '0.00' });
 
     const login = await fetch(`${svc.url}/ui/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ key: svc.keys.auditor, next: '/ui/queue' }) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;

@@ -54,6 +54,7 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'POST /v1/review/cases/{caseId}/reopen': ['supervisor'],
   'POST /v1/review/appeals': ['settlement', 'admin'],
   'GET /v1/review/conflicts': ['auditor', 'supervisor', 'admin'],
+  'GET /v1/review/recheck': ['supervisor', 'admin'],
   'POST /v1/review/conflicts': ['auditor', 'supervisor', 'admin'],
   'POST /v1/review/conflicts/{conflictId}/withdraw': ['supervisor', 'admin'],
   'GET /v1/review/trail': ['supervisor', 'admin'],
