@@ -139,7 +139,8 @@ describe('a case through both levels in the browser', () => {
 
   it('a bad form is answered on the page with the field, not a 500', async () => {
     const li = await session('Li Na');
-    await svc.call('/v1/claims', { json: { ...stay('C1', '2026-10-06 08:00:00', '2026-10-09 10:00:00'), insured: { id: '320102195803140111', sex: 'male', birthDate: '1958-03-14' } } });
+    // a stay inside B1's: the stay at fault, so it carries the overlap finding and opens a case
+    await svc.call('/v1/claims', { json: { ...stay('C1', '2026-10-04 08:00:00', '2026-10-07 10:00:00'), insured: { id: '320102195803140111', sex: 'male', birthDate: '1958-03-14' } } });
     await li.page.goto(`${svc.url}/ui/queue`);
     await li.page.click('#draw');
     await li.page.waitForURL(/\/ui\/cases\/\d+$/);
