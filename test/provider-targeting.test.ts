@@ -4,6 +4,10 @@ import { peerStats } from '../models/provider/peer.js';
 import { assignPeerGroups, trainProviderModel } from '../models/provider/score.js';
 import { excessDrivers, targetRisk } from '../models/provider/targeting.js';
 import { simulate } from '../src/sim/simulation.js';
+import type { SimInstitution } from '../src/sim/types.js';
+import { variantSpec, weightAt } from '../src/sim/variants.js';
+
+const weightAtFor = (inst: SimInstitution) => weightAt(variantSpec('parts-separately'), inst);
 
 /** Peer groups that always exist, features from groups with spread, and the expected loss in yuan. */
 const base: FeatureValues = Object.fromEntries(FEATURE_NAMES.map((f) => [f, null])) as FeatureValues;
@@ -98,17 +102,29 @@ describe('expected loss', () => {
 
 describe('the benchmark\'s worlds', () => {
   const daily = (i: { admissionsPerDay: number; outpatientPerDay: number; pharmacyPerDay: number }) => i.admissionsPerDay + i.outpatientPerDay + i.pharmacyPerDay;
-  it('spread: one fraudulent institution in each band of five sizes, pharmacies aside', () => {
+  it('spread: one fraudulent institution in each band of five sizes, pharmacies included, styles at partial intensity', () => {
     const s = simulate({ seed: 42, month: '2026-07', months: 1, volume: 0.04, fraudWorld: 'spread' });
-    const candidates = s.institutions.filter((i) => i.type !== 'pharmacy');
-    const fraud = candidates.filter((i) => i.fraudulent);
-    expect(fraud).toHaveLength(Math.ceil(candidates.length / 5));
-    expect(s.institutions.filter((i) => i.type === 'pharmacy' && i.fraudulent)).toHaveLength(0);
-    for (const f of fraud) expect(f.behaviours.length).toBeGreaterThan(0);
+    const fraud = s.institutions.filter((i) => i.fraudulent);
+    expect(fraud).toHaveLength(Math.ceil(s.institutions.length / 5));
+    for (const f of fraud) {
+      expect(f.behaviours.length).toBeGreaterThan(0);
+      expect(f.violationFactor).toBeGreaterThanOrEqual(1.6);
+      expect(f.violationFactor).toBeLessThanOrEqual(3);
+      if (f.type === 'pharmacy') expect(f.behaviours.every((b) => ['stock-substitution', 'phantom-visits', 'prices-at-ceiling'].includes(b))).toBe(true);
+      for (const w of Object.values(f.familyWeights ?? {})) expect(w).toBeGreaterThanOrEqual(2.2);
+    }
+    // over a few counties every style of the brief occurs
+    const styles = new Set([42, 43, 44, 45, 46, 47].flatMap((seed) => simulate({ seed, month: '2026-07', months: 1, volume: 0.04, fraudWorld: 'spread' }).institutions.flatMap((i) => i.behaviours)));
+    for (const b of ['phantom-visits', 'extra-admissions', 'costly-mix', 'prices-at-ceiling', 'long-stays', 'bed-hanging', 'readmissions', 'unbundling', 'stock-substitution']) expect(styles.has(b), b).toBe(true);
+  });
+  it('a fraud style raises its violations: an unbundling clinic bills parts separately more often than its honest peers', () => {
+    const s = simulate({ seed: 42, month: '2026-07', months: 1, volume: 0.04, fraudWorld: 'spread' });
+    const inst = s.institutions.find((i) => i.type !== 'pharmacy')!;
+    expect(weightAtFor({ ...inst, familyWeights: { 'split-charging': 5 } })).toBe(5 * weightAtFor({ ...inst, familyWeights: {} }));
   });
   it('large: fraud only among the larger half', () => {
     const s = simulate({ seed: 42, month: '2026-07', months: 1, volume: 0.04, fraudWorld: 'large' });
-    const candidates = s.institutions.filter((i) => i.type !== 'pharmacy');
+    const candidates = s.institutions;
     const sizes = candidates.map(daily).sort((a, b) => a - b);
     const median = sizes[Math.floor(sizes.length / 2)]!;
     const fraud = candidates.filter((i) => i.fraudulent);

@@ -23,7 +23,7 @@ const MEAN_STAY_DAYS = 8;
 const FRAUD_BEHAVIOURS = ['long-stays', 'readmissions', 'costly-mix', 'prices-at-ceiling', 'extra-admissions'] as const;
 /** what an institution without beds can do: bill visits that did not happen, a dearer mix, prices at the ceiling */
 const VISIT_BEHAVIOURS = ['phantom-visits', 'costly-mix', 'prices-at-ceiling'] as const;
-export type FraudBehaviour = (typeof FRAUD_BEHAVIOURS)[number] | (typeof VISIT_BEHAVIOURS)[number];
+export type FraudBehaviour = (typeof FRAUD_BEHAVIOURS)[number] | (typeof VISIT_BEHAVIOURS)[number] | 'bed-hanging' | 'unbundling' | 'stock-substitution';
 
 export function buildInstitutions(options: SimOptions, firstMonth: string): SimInstitution[] {
   const rng = derive(options.seed, 'institutions');
@@ -91,15 +91,33 @@ function markFraudulent(all: SimInstitution[], rng: Random) {
 const dailyClaims = (i: SimInstitution) => i.admissionsPerDay + i.outpatientPerDay + i.pharmacyPerDay;
 
 /**
- * The benchmark's worlds. 'spread': institutions other than pharmacies sorted by size, and one in
- * each band of five consecutive sizes made fraudulent, so fraudulent and honest institutions have
- * the same sizes. 'large': the larger half by size, each fraudulent with a probability rising
- * from 0.2 (at the median) to 0.6 (the largest). Each behaviour acts at an intensity drawn from
- * 0.3 to 1: longer stays by up to half, prices up to the ceiling, up to 40% extra admissions or
- * visits, a dearer mix on a share of claims.
+ * The benchmark's worlds. Every institution may be a candidate, pharmacies too (stock
+ * substitution is a pharmacy's fraud). 'spread': candidates sorted by size, and one in each band
+ * of five consecutive sizes made fraudulent, so fraudulent and honest institutions have the same
+ * sizes. 'large': the larger half by size, each fraudulent with a probability rising from 0.2 (at
+ * the median) to 0.6 (the largest).
+ *
+ * The institution fraud styles of the brief, each drawn with probability 0.5 (at least one) among
+ * those the institution can commit, each at an intensity from 0.3 to 1, so not every claim is affected:
+ * - phantom patients: `phantom-visits` (up to 40% more visits and dispensings billed) and, with
+ *   beds, `extra-admissions` (up to 40% more admissions, toward easily filled diagnoses);
+ * - upcoding: `costly-mix` (a dearer mix on a share of claims) and `prices-at-ceiling`;
+ * - bed-hanging: `long-stays` (stays up to half longer) and `bed-hanging` (the rules' empty-day
+ *   and visit-during-stay violations up to 5 times as often among its violations);
+ * - split stays: `readmissions` (discharge and readmission within 15 days);
+ * - unbundling: `unbundling` (parts billed separately from their package, up to 5 times as often);
+ * - pharmacy stock substitution: `stock-substitution` (goods billed under drug codes, dearer
+ *   look-alikes, up to 5 times as often).
+ * A fraudulent institution's share of claims with a violation is 1 + 2 × the mean intensity of its
+ * styles times the county's share (1.6× to 3×, against 3× for every fraudulent institution of the classic world).
  */
+const BED_STYLES = ['long-stays', 'readmissions', 'costly-mix', 'prices-at-ceiling', 'extra-admissions', 'bed-hanging', 'unbundling'] as const;
+const VISIT_STYLES = ['phantom-visits', 'costly-mix', 'prices-at-ceiling', 'unbundling'] as const;
+const PHARMACY_STYLES = ['stock-substitution', 'phantom-visits', 'prices-at-ceiling'] as const;
+const STYLE_FAMILY: Partial<Record<string, string>> = { 'bed-hanging': 'bed-hanging', unbundling: 'split-charging', 'stock-substitution': 'substitution' };
+
 function markFraudulentWorld(all: SimInstitution[], rng: Random, world: 'spread' | 'large') {
-  const candidates = all.filter((i) => i.type !== 'pharmacy').sort((a, b) => dailyClaims(a) - dailyClaims(b) || (a.id < b.id ? -1 : 1));
+  const candidates = [...all].sort((a, b) => dailyClaims(a) - dailyClaims(b) || (a.id < b.id ? -1 : 1));
   const chosen: SimInstitution[] = [];
   if (world === 'spread') {
     for (let i = 0; i < candidates.length; i += 5) chosen.push(rng.pick(candidates.slice(i, i + 5)));
@@ -112,20 +130,31 @@ function markFraudulentWorld(all: SimInstitution[], rng: Random, world: 'spread'
     if (chosen.length === 0 && larger.length > 0) chosen.push(larger.at(-1)!);
   }
   for (const inst of chosen) {
-    const pool: readonly FraudBehaviour[] = inst.beds > 0 ? FRAUD_BEHAVIOURS : VISIT_BEHAVIOURS;
+    const pool: readonly string[] = inst.type === 'pharmacy' ? PHARMACY_STYLES : inst.beds > 0 ? BED_STYLES : VISIT_STYLES;
     const behaviours = pool.filter(() => rng.chance(0.5));
     if (behaviours.length === 0) behaviours.push(rng.pick(pool));
     inst.fraudulent = true;
     inst.behaviours = behaviours;
-    const intensity = () => 0.3 + 0.7 * rng.next();
-    if (behaviours.includes('long-stays')) inst.stayFactor = 1 + 0.5 * intensity();
-    if (behaviours.includes('prices-at-ceiling')) inst.pricePct = Math.min(100, Math.round(inst.pricePct + (100 - inst.pricePct) * intensity()));
-    if (behaviours.includes('extra-admissions')) inst.admissionsPerDay *= 1 + 0.4 * intensity();
-    if (behaviours.includes('phantom-visits')) {
-      const f = 1 + 0.4 * intensity();
-      inst.outpatientPerDay *= f;
-      inst.pharmacyPerDay *= f;
+    const intensities: number[] = [];
+    const intensity = () => {
+      const x = 0.3 + 0.7 * rng.next();
+      intensities.push(x);
+      return x;
+    };
+    const familyWeights: Record<string, number> = {};
+    for (const b of behaviours) {
+      if (b === 'long-stays') inst.stayFactor = 1 + 0.5 * intensity();
+      else if (b === 'prices-at-ceiling') inst.pricePct = Math.min(100, Math.round(inst.pricePct + (100 - inst.pricePct) * intensity()));
+      else if (b === 'extra-admissions') inst.admissionsPerDay *= 1 + 0.4 * intensity();
+      else if (b === 'phantom-visits') {
+        const f = 1 + 0.4 * intensity();
+        inst.outpatientPerDay *= f;
+        inst.pharmacyPerDay *= f;
+      } else if (STYLE_FAMILY[b]) familyWeights[STYLE_FAMILY[b]!] = 1 + 4 * intensity();
+      else intensity(); // costly-mix, readmissions: their rates are fixed where they act; the intensity counts in the violation share
     }
+    inst.familyWeights = familyWeights;
+    inst.violationFactor = 1 + (2 * intensities.reduce((s, x) => s + x, 0)) / intensities.length;
   }
 }
 

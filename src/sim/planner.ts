@@ -97,7 +97,7 @@ export class Planner {
     // A plan-level variant that applies to few plans (a long stroke stay) is drawn eagerly until
     // it has been placed once, so even a small run shows every kind of violation.
     const rare = options.violationShare > 0 && plans.some((v) => !this.chooser.seen(v.variant)) ? 0.5 : 0;
-    if (!rng.chance(Math.max(rare, options.violationShare * (plan.inst.fraudulent ? 3 : 1)))) return undefined;
+    if (!rng.chance(Math.max(rare, options.violationShare * (plan.inst.violationFactor ?? (plan.inst.fraudulent ? 3 : 1))))) return undefined;
     const lines = VARIANTS.filter((v) => v.level === 'line' && v.kinds.includes(plan.kind));
     return this.chooser.chooseAtPlanning(rng, plans, lines, plan.inst);
   }

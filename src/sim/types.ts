@@ -44,6 +44,10 @@ export interface SimInstitution {
   pricePct: number;
   /** length-of-stay multiplier (fraudulent institutions keep patients longer) */
   stayFactor: number;
+  /** multiplier of the share of claims given an injected violation (default: 3 if fraudulent, else 1) */
+  violationFactor?: number;
+  /** per violation family, a multiplier of its weight among the variants drawn here (a fraud style's intensity) */
+  familyWeights?: Record<string, number>;
 }
 
 export interface Person {

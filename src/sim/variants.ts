@@ -54,7 +54,7 @@ export function weightAt(spec: VariantSpec, inst: SimInstitution): number {
   const [pharmacy, clinic, publicHospital, privateHospital] = spec.weight;
   let w = inst.type === 'pharmacy' ? pharmacy : inst.type === 'clinic' ? clinic : inst.ownership === 'public' ? publicHospital : privateHospital;
   if (spec.variant === 'readmission' && inst.behaviours.includes('readmissions')) w *= 5;
-  return w;
+  return w * (inst.familyWeights?.[spec.family] ?? 1);
 }
 
 /**
