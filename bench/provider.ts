@@ -16,6 +16,7 @@
  * Env:   DATABASE_URL (a server to create the databases on; default the local PostgreSQL)
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
@@ -48,6 +49,8 @@ const { values } = parseArgs({
     db: { type: 'string' },
     reuse: { type: 'boolean', default: false },
     'ingest-only': { type: 'boolean', default: false },
+    dump: { type: 'string' },
+    from: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -75,6 +78,10 @@ function sims(world: 'spread' | 'large'): Simulation[] {
 }
 
 async function runWorld(world: 'spread' | 'large') {
+  if (values.from) {
+    const data = JSON.parse(readFileSync(values.from.replace('{world}', world), 'utf8')) as Dumped;
+    return evaluate(world, data, [`  rows read from ${values.from.replace('{world}', world)}`]);
+  }
   const counties = sims(world);
   const dbName = values.db ? `${values.db}_${world}` : `cs_bench_provider_${world}_${randomBytes(4).toString('hex')}`;
   let dbUrl: string | undefined;
@@ -94,7 +101,6 @@ async function runWorld(world: 'spread' | 'large') {
     ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
   });
   const service = await startService(config, createLogger('warn'));
-  const out: string[] = [];
   try {
     let claims = 0;
     const ingestStarted = performance.now();
@@ -119,60 +125,17 @@ async function runWorld(world: 'spread' | 'large') {
     const rows: InstitutionMonth[] = [];
     for (let i = windowMonths - 1; i >= 0; i--) rows.push(...(await monthFeatures(service.deps.database, addMonths(lastMonth, -i))));
     const featureSeconds = (performance.now() - featureStarted) / 1000;
-    const trainStarted = performance.now();
-    const model = trainProviderModel(rows, lastMonth, { trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), windowMonths });
-    const trainMs = performance.now() - trainStarted;
-
-    const truth = new Map(counties.flatMap((s) => s.institutionTruth().map((t) => [t.institutionId, t] as const)));
-    const current = rows.filter((r) => r.month === lastMonth);
-    const byId = new Map(current.map((r) => [r.institutionId, r]));
-    const scoreOf = new Map(model.scores.map((s) => [s.institutionId, s]));
-    type Ranking = { name: string; value: (id: string) => number };
-    const rankings: Ranking[] = [
-      { name: 'targeting: expected loss over the window (yuan)', value: (id) => scoreOf.get(id)!.risk!.windowLoss },
-      { name: 'targeting: expected loss of the month (yuan)', value: (id) => scoreOf.get(id)!.risk!.monthLoss },
-      { name: 'forest score', value: (id) => scoreOf.get(id)!.score },
-      { name: 'claims count alone', value: (id) => byId.get(id)!.features.claims ?? 0 },
-      { name: 'amount billed alone', value: (id) => byId.get(id)!.exposure!.cost },
-      { name: 'amount billed to the fund alone', value: (id) => byId.get(id)!.exposure!.fund },
-      { name: 'amount flagged by rules alone', value: (id) => byId.get(id)!.exposure!.flagged },
-    ];
-    const singles: Ranking[] = FEATURE_NAMES.flatMap((f) => [
-      { name: `${f} (value)`, value: (id: string) => byId.get(id)!.features[f] ?? Number.NEGATIVE_INFINITY },
-      { name: `${f} (peer z)`, value: (id: string) => scoreOf.get(id)!.comparable[f] },
-    ]);
-    const perCounty = (r: Ranking) =>
-      counties.map((sim) => {
-        const ids = sim.institutions.map((i) => i.id).filter((id) => byId.has(id));
-        return rocAuc(ids.map((id) => r.value(id)), ids.map((id) => truth.get(id)!.fraudulent));
-      });
-    const results = [...rankings, ...singles].map((r) => ({ name: r.name, aucs: perCounty(r) }));
-    const singleResults = results.slice(rankings.length).map((r) => ({ ...r, stats: meanSd(r.aucs) })).sort((a, b) => b.stats.mean - a.stats.mean);
-    const best = singleResults[0]!;
-    const target = meanSd(results[0]!.aucs);
-    const naive = [results[3]!, results[4]!, results[5]!, results[6]!, best].map((r) => ({ name: r.name, m: meanSd(r.aucs).mean }));
-    const margin = target.mean - Math.max(...naive.map((n) => n.m));
-
-    const fraud = current.filter((r) => truth.get(r.institutionId)?.fraudulent).length;
-    out.push(
-      `world ${world}: ${counties.length} counties (seeds ${seeds.join(',')}), scale ${values.scale}, volume ${values.volume}, ${months} month(s) from ${values.month}, scored ${lastMonth}, window ${windowMonths}`,
-      `  ${current.length} institutions scored in ${lastMonth}, ${fraud} fraudulent; ${rows.length} institution-months in the window; database ${service.deps.database.kind}${values.reuse ? ' (reused)' : ''}`,
+    const data: Dumped = {
+      world, seeds, lastMonth, rows,
+      truth: counties.flatMap((s) => s.institutionTruth().map((t) => ({ institutionId: t.institutionId, fraudulent: t.fraudulent, behaviours: t.behaviours }))),
+      counties: counties.map((s) => ({ seed: s.options.seed, ids: s.institutions.map((i) => i.id) })),
+    };
+    if (values.dump) writeFileSync(values.dump.replace('{world}', world), JSON.stringify(data));
+    return evaluate(world, data, [
+      `  database ${service.deps.database.kind}${values.reuse ? ' (reused)' : ''}`,
       ...(values.reuse ? [] : [`  ingest: ${claims.toLocaleString('en')} claims through POST /v1/claims/stream in ${ingestSeconds.toFixed(1)} s (${Math.round(claims / ingestSeconds)} claims/s)`]),
-      `  features ${featureSeconds.toFixed(2)} s (SQL, ${windowMonths} months); forest, scores and targeting ${trainMs.toFixed(0)} ms`,
-      `  AUC, fraudulent vs honest institutions, per county, mean ± sd over ${counties.length}:`,
-      ...results.slice(0, rankings.length).map((r) => `    ${r.name.padEnd(50)} ${meanSd(r.aucs).text}`),
-      `    ${`best single feature: ${best.name}`.padEnd(50)} ${best.stats.text}`,
-      `    next single features: ${singleResults.slice(1, 4).map((r) => `${r.name} ${r.stats.text}`).join('; ')}`,
-      `  targeting minus the best naive ranking (count, amount, fund, flagged, best single feature): ${margin >= 0 ? '+' : ''}${margin.toFixed(3)} (goal ≥ +0.03)`,
-      `  peer basis of the scores: ${[...countBy(model.scores.map((s) => s.peerBasis))].map(([k, n]) => `${k} ${n}`).join(', ')}`,
-    );
-    if (values.verbose) {
-      for (const s of model.scores.slice(0, 12)) {
-        const t = truth.get(s.institutionId)!;
-        out.push(`    ${s.institutionId} ${s.peerGroup} ${t.fraudulent ? `FRAUD[${t.behaviours.join(',')}]` : 'honest'} loss ${s.risk!.windowLoss.toFixed(0)} score ${s.score.toFixed(3)} ${s.risk!.en}`);
-      }
-    }
-    return out;
+      `  features ${featureSeconds.toFixed(2)} s (SQL, ${windowMonths} months)`,
+    ]);
   } finally {
     await service.stop();
     if (dbUrl && !values.db) {
@@ -181,6 +144,76 @@ async function runWorld(world: 'spread' | 'large') {
       await admin.end();
     }
   }
+}
+
+/** What the benchmark evaluates: the window's institution-months, and the truth of every county. */
+interface Dumped {
+  world: string;
+  seeds: (number | string)[];
+  lastMonth: string;
+  rows: InstitutionMonth[];
+  truth: { institutionId: string; fraudulent: boolean; behaviours: string[] }[];
+  counties: { seed: number | string; ids: string[] }[];
+}
+
+function evaluate(world: string, data: Dumped, header: string[]): string[] {
+  const { rows, lastMonth, counties } = data;
+  const out: string[] = [];
+  const trainStarted = performance.now();
+  const model = trainProviderModel(rows, lastMonth, { trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), windowMonths });
+  const trainMs = performance.now() - trainStarted;
+
+  const truth = new Map(data.truth.map((t) => [t.institutionId, t] as const));
+  const current = rows.filter((r) => r.month === lastMonth);
+  const byId = new Map(current.map((r) => [r.institutionId, r]));
+  const scoreOf = new Map(model.scores.map((s) => [s.institutionId, s]));
+  type Ranking = { name: string; value: (id: string) => number };
+  const rankings: Ranking[] = [
+    { name: 'targeting score (what targeting ranks by)', value: (id) => scoreOf.get(id)!.targeting!.score },
+    { name: 'expected loss over the window (yuan)', value: (id) => scoreOf.get(id)!.risk!.windowLoss },
+    { name: 'expected loss of the month (yuan)', value: (id) => scoreOf.get(id)!.risk!.monthLoss },
+    { name: 'forest score', value: (id) => scoreOf.get(id)!.score },
+    { name: 'claims count alone', value: (id) => byId.get(id)!.features.claims ?? 0 },
+    { name: 'amount billed alone', value: (id) => byId.get(id)!.exposure!.cost },
+    { name: 'amount billed to the fund alone', value: (id) => byId.get(id)!.exposure!.fund },
+    { name: 'amount flagged by rules alone', value: (id) => byId.get(id)!.exposure!.flagged },
+  ];
+  const singles: Ranking[] = FEATURE_NAMES.flatMap((f) => [
+    { name: `${f} (value)`, value: (id: string) => byId.get(id)!.features[f] ?? Number.NEGATIVE_INFINITY },
+    { name: `${f} (peer z)`, value: (id: string) => scoreOf.get(id)!.comparable[f] },
+  ]);
+  const perCounty = (r: Ranking) =>
+    counties.map((c) => {
+      const ids = c.ids.filter((id) => byId.has(id));
+      return rocAuc(ids.map((id) => r.value(id)), ids.map((id) => truth.get(id)!.fraudulent));
+    });
+  const results = [...rankings, ...singles].map((r) => ({ name: r.name, aucs: perCounty(r) }));
+  const singleResults = results.slice(rankings.length).map((r) => ({ ...r, stats: meanSd(r.aucs) })).sort((a, b) => b.stats.mean - a.stats.mean);
+  const best = singleResults[0]!;
+  const target = meanSd(results[0]!.aucs);
+  const naive = [...results.slice(4, rankings.length), best].map((r) => ({ name: r.name, m: meanSd(r.aucs).mean }));
+  const margin = target.mean - Math.max(...naive.map((n) => n.m));
+
+  const fraud = current.filter((r) => truth.get(r.institutionId)?.fraudulent).length;
+  out.push(
+    `world ${world}: ${counties.length} counties (seeds ${data.seeds.join(',')}), scored ${lastMonth}, window ${windowMonths}`,
+    ...header,
+    `  ${current.length} institutions scored in ${lastMonth}, ${fraud} fraudulent; ${rows.length} institution-months in the window`,
+    `  forest, scores and targeting ${trainMs.toFixed(0)} ms`,
+    `  AUC, fraudulent vs honest institutions, per county, mean ± sd over ${counties.length}:`,
+    ...results.slice(0, rankings.length).map((r) => `    ${r.name.padEnd(50)} ${meanSd(r.aucs).text}`),
+    `    ${`best single feature: ${best.name}`.padEnd(50)} ${best.stats.text}`,
+    `    next single features: ${singleResults.slice(1, 4).map((r) => `${r.name} ${r.stats.text}`).join('; ')}`,
+    `  targeting score minus the best naive ranking (count, amount, fund, flagged, best single feature): ${margin >= 0 ? '+' : ''}${margin.toFixed(3)} (goal ≥ +0.03)`,
+    `  peer basis of the scores: ${[...countBy(model.scores.map((s) => s.peerBasis))].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+  );
+  if (values.verbose) {
+    for (const s of [...model.scores].sort((a, b) => b.targeting!.score - a.targeting!.score).slice(0, 12)) {
+      const t = truth.get(s.institutionId)!;
+      out.push(`    ${s.institutionId} ${s.peerGroup} ${t.fraudulent ? `FRAUD[${t.behaviours.join(',')}]` : 'honest'} targeting ${s.targeting!.score.toFixed(3)} loss ${s.risk!.windowLoss.toFixed(0)} score ${s.score.toFixed(3)}`);
+    }
+  }
+  return out;
 }
 
 function countBy(xs: string[]) {

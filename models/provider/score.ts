@@ -2,6 +2,7 @@ import { IsolationForest, type IsolationForestOptions } from '../isolation-fores
 import { explain, type Explanation } from './explain.js';
 import { FEATURE_NAMES, type FeatureName, type FeatureValues, type InstitutionMonth } from './features.js';
 import { peerStats, robustZ, type PeerStats } from './peer.js';
+import { targetingScores, type Targeting, type TargetingScoreOptions } from './target-score.js';
 import { targetRisk, type Risk, type TargetingOptions } from './targeting.js';
 
 /**
@@ -29,8 +30,10 @@ export interface ProviderScore {
   comparable: Record<FeatureName, number>;
   peerMedians: Record<FeatureName, number | null>;
   explanations: Explanation[];
-  /** money at stake (targeting), when the rows carry their exposure */
+  /** the expected loss in yuan from the excess over the peers' normal range, when the rows carry their exposure */
   risk?: Risk;
+  /** what targeting ranks by (rows of the scored month): P(fraud) × fund money at stake over the window, rank and percentile in the peer group */
+  targeting?: Targeting;
 }
 
 export type PeerBasis = 'type/level' | 'type' | 'all';
@@ -50,8 +53,10 @@ export interface ProviderModelOptions extends Pick<IsolationForestOptions, 'tree
   minPeers?: number;
   /** months summed in the rolling expected loss, ending with the scored month (default 3) */
   windowMonths?: number;
-  /** targeting parameters */
+  /** expected-loss parameters */
   targeting?: TargetingOptions;
+  /** targeting-score parameters; `probabilityOf` a supervised model's P(fraud) per institution */
+  targetingScore?: TargetingScoreOptions & { probabilityOf?: (institutionId: string) => number | undefined };
 }
 
 /** Which features a peer group was compared on, and which were left out as constant within it. */
@@ -210,9 +215,24 @@ export function trainProviderModel(rows: readonly InstitutionMonth[], month: str
     if (risk) s.risk = risk;
   });
 
+  const firstMonth = shiftMonth(month, 1 - windowMonths);
+  const exposureOf = new Map(training.map((r) => [`${r.month}|${r.institutionId}`, r.exposure]));
+  const targeting = targetingScores(
+    all.filter((s) => s.month >= firstMonth && s.month <= month).map((s) => ({ ...s, exposure: exposureOf.get(`${s.month}|${s.institutionId}`) })),
+    month,
+    options.targetingScore,
+  );
+  for (const s of all) if (s.month === month) s.targeting = targeting.get(s.institutionId)!;
+
   const results = all.filter((r) => r.month === month);
   results.sort((a, b) => b.score - a.score || cmp(a.institutionId, b.institutionId));
   return { forest, features, featureUse, sides, minPeers, windowMonths, trainingRows: training.length, scores: results, windowScores: all };
+}
+
+function shiftMonth(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const total = y * 12 + (m - 1) + n;
+  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
 }
 
 function cmp(a: string, b: string) {

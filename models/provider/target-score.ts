@@ -1,0 +1,145 @@
+import type { FeatureName } from './features.js';
+import { FEATURE_SPEC } from './features.js';
+
+/**
+ * The targeting score: what audit time is ranked by. For each institution of the scored month,
+ * over the rolling window (the months of the window it billed in):
+ *
+ *     targeting score (yuan) = P(fraud) × fund money at stake over the window
+ *
+ * - evidence: the window's mean robust z of the rule-hit rate within the peer group (signed: an
+ *   institution whose claims the rules rarely flag counts against), plus the mean over the
+ *   billing-pattern features that are money (cost per visit, prices at the ceiling, length of
+ *   stay, readmissions, lines per visit, inpatients per bed, cost growth) of their window-mean z
+ *   above the peer median. Averaging over the window's months is what lifts it above any one
+ *   month's feature: a month's rule-hit rate of a small institution is noisy, three months less so.
+ * - P(fraud), unsupervised: 1 / (1 + e^(−steepness × (evidence − centre))): about 0 below a robust
+ *   z of 2, 1/2 at `centre` (3, the usual "far from the peers"), about 1 above 4. When a
+ *   supervised model learned from review outcomes wins on held-out folds (outcomes.ts), its
+ *   probability replaces this one and `source` says so.
+ * - money at stake: what the fund paid of the window's claims (fund amount less what rules
+ *   withheld), in yuan. A large institution that is a little unusual and a small one that is very
+ *   unusual are compared by what the fund stands to lose.
+ */
+export interface TargetingScoreOptions {
+  /** evidence at which P(fraud) is 1/2 (default 3) */
+  centre?: number;
+  /** slope of P(fraud) per unit of evidence (default 3) */
+  steepness?: number;
+  /** the billing-pattern features whose excess over the peers adds to the evidence */
+  patternFeatures?: readonly FeatureName[];
+}
+
+export const PATTERN_FEATURES: readonly FeatureName[] = ['costPerVisit', 'ceilingPriceShare', 'meanStay', 'readmission15Rate', 'linesPerVisit', 'patientsPerBed', 'costGrowthMoM'];
+
+export interface Targeting {
+  /** what targeting ranks by: P(fraud) × money at stake, yuan */
+  score: number;
+  probability: number;
+  /** which probability: the unsupervised evidence, or the supervised model learned from review outcomes */
+  source: 'unsupervised' | 'supervised';
+  evidence: number;
+  /** window-mean robust z of the rule-hit rate in the peer group */
+  rulesZ: number;
+  /** mean of the pattern features' window-mean z above the peer median */
+  patternZ: number;
+  /** the pattern features furthest above the peers (window-mean z), most first */
+  patternTop: { feature: FeatureName; z: number }[];
+  /** fund paid less withheld over the window's months, yuan */
+  atStake: number;
+  /** months of the window the institution billed in */
+  months: number;
+  /** in the peer group of the scored month: 1 = highest targeting score */
+  rank: number;
+  /** share of the peer group at most this targeting score, percent */
+  percentile: number;
+  peerGroup: string;
+  peerSize: number;
+  zh: string;
+  en: string;
+}
+
+/** One institution-month as the targeting score reads it. */
+export interface TargetingRow {
+  institutionId: string;
+  month: string;
+  peerGroup: string;
+  comparable: Record<FeatureName, number>;
+  features: Record<FeatureName, number | null>;
+  peerMedians: Record<FeatureName, number | null>;
+  exposure?: { fund: number; withheld: number } | undefined;
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+const pos = (x: number) => Math.max(0, x);
+export const logistic = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** The evidence of each institution of `month`, from its rows over the window (rows of other institutions and months outside the window ignored by the caller). */
+export function targetingEvidence(rows: readonly TargetingRow[], options: TargetingScoreOptions = {}) {
+  const pattern = options.patternFeatures ?? PATTERN_FEATURES;
+  const rulesZ = mean(rows.map((r) => r.comparable.ruleHitRate));
+  const patternMeans = pattern.map((f) => ({ feature: f, z: mean(rows.map((r) => pos(r.comparable[f]))) }));
+  const patternZ = mean(patternMeans.map((p) => p.z));
+  const atStake = rows.reduce((s, r) => s + (r.exposure ? pos(r.exposure.fund - r.exposure.withheld) : 0), 0);
+  return {
+    rulesZ, patternZ, evidence: rulesZ + patternZ, atStake, months: rows.length,
+    patternTop: patternMeans.filter((p) => p.z > 0).sort((a, b) => b.z - a.z || (a.feature < b.feature ? -1 : 1)).slice(0, 3),
+  };
+}
+
+/**
+ * The targeting score of every institution billing in `month`, ranked within the peer group it
+ * has in `month`. `probabilityOf` replaces the unsupervised P(fraud) (a supervised model's).
+ */
+export function targetingScores(
+  windowRows: readonly TargetingRow[],
+  month: string,
+  options: TargetingScoreOptions & { probabilityOf?: (institutionId: string) => number | undefined } = {},
+): Map<string, Targeting> {
+  const centre = options.centre ?? 3;
+  const steepness = options.steepness ?? 3;
+  const byInstitution = new Map<string, TargetingRow[]>();
+  for (const r of windowRows) {
+    const list = byInstitution.get(r.institutionId);
+    if (list) list.push(r);
+    else byInstitution.set(r.institutionId, [r]);
+  }
+  const current = windowRows.filter((r) => r.month === month);
+  const partial = current.map((r) => {
+    const e = targetingEvidence(byInstitution.get(r.institutionId)!, options);
+    const supervised = options.probabilityOf?.(r.institutionId);
+    const probability = supervised ?? logistic(steepness * (e.evidence - centre));
+    return { row: r, ...e, probability, source: (supervised === undefined ? 'unsupervised' : 'supervised') as Targeting['source'], score: probability * e.atStake };
+  });
+  const groups = new Map<string, number[]>();
+  for (const p of partial) groups.set(p.row.peerGroup, [...(groups.get(p.row.peerGroup) ?? []), p.score]);
+  const out = new Map<string, Targeting>();
+  for (const p of partial) {
+    const peers = groups.get(p.row.peerGroup)!;
+    const t = {
+      score: p.score, probability: p.probability, source: p.source, evidence: p.evidence, rulesZ: p.rulesZ, patternZ: p.patternZ, patternTop: p.patternTop,
+      atStake: p.atStake, months: p.months, rank: 1 + peers.filter((s) => s > p.score).length, percentile: (100 * peers.filter((s) => s <= p.score).length) / peers.length,
+      peerGroup: p.row.peerGroup, peerSize: peers.length,
+    };
+    out.set(p.row.institutionId, { ...t, ...targetingSentences(t, p.row) });
+  }
+  return out;
+}
+
+const yuan = (x: number) => Math.round(x).toLocaleString('en-US');
+const sign = (z: number) => `${z >= 0 ? '+' : ''}${z.toFixed(1)}`;
+
+/** "目标分 81,234 元 = 欺诈概率 0.93 × 近 3 个月基金支付 87,350 元; 同级 (hospital/secondary, 9 家) 第 1 位; 规则命中率 z +4.2 (本月 12.5%, 同级中位数 3.1%), 费用特征高出同级 z +1.3 (次均费用 z +2.1, …)" */
+export function targetingSentences(t: Omit<Targeting, 'zh' | 'en'>, row: TargetingRow): { zh: string; en: string } {
+  const rate = row.features.ruleHitRate;
+  const med = row.peerMedians.ruleHitRate;
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+  const pZh = t.source === 'supervised' ? '欺诈概率 (由复审结论训练的模型)' : '欺诈概率';
+  const pEn = t.source === 'supervised' ? 'P(fraud) (model learned from review outcomes)' : 'P(fraud)';
+  const topZh = t.patternTop.map((p) => `${FEATURE_SPEC.get(p.feature)!.zh} z ${sign(p.z)}`).join(', ');
+  const topEn = t.patternTop.map((p) => `${FEATURE_SPEC.get(p.feature)!.en} z ${sign(p.z)}`).join(', ');
+  return {
+    zh: `目标分 ${yuan(t.score)} 元 = ${pZh} ${t.probability.toFixed(2)} × 近 ${t.months} 个月基金支付 ${yuan(t.atStake)} 元; 同级同类 (${t.peerGroup}, ${t.peerSize} 家) 第 ${t.rank} 位; 规则命中率 ${t.months} 个月平均 z ${sign(t.rulesZ)} (${row.month} ${pct(rate)}, 同级中位数 ${pct(med)}), 费用特征高出同级 z ${sign(t.patternZ)}${topZh ? ` (${topZh})` : ''}`,
+    en: `targeting score ${yuan(t.score)} yuan = ${pEn} ${t.probability.toFixed(2)} × ${yuan(t.atStake)} yuan paid by the fund over ${t.months} month(s); rank ${t.rank} of ${t.peerSize} in its peer group (${t.peerGroup}); rule-hit rate z ${sign(t.rulesZ)} on average over ${t.months} month(s) (${pct(rate)} in ${row.month}, peer median ${pct(med)}), billing pattern above the peers by z ${sign(t.patternZ)}${topEn ? ` (${topEn})` : ''}`,
+  };
+}
