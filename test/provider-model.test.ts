@@ -196,7 +196,7 @@ describe('provider model features', () => {
 });
 
 describe('training, scores and targeting', () => {
-  let top: { institutionId: string; percentile: number; explanations: { zh: string; en: string }[] };
+  let top: { institutionId: string; percentile: number; explanations: { zh: string; en: string }[]; targeting: { percentile: number; rank: number; zh: string; en: string } };
 
   it('gives identical scores for the same seed, and stores a version served by API', async () => {
     const rows: InstitutionMonth[] = await monthFeatures(svc.deps.database, '2026-10');
@@ -228,8 +228,13 @@ describe('training, scores and targeting', () => {
     const month = await json(await svc.call('/v1/provider-scores?month=2026-10', { role: 'auditor' }));
     expect(month.modelId).toBe(again.modelId);
     expect(month.scores.map((s: { score: number }) => s.score)).toEqual(a.scores.map((s) => s.score));
-    top = month.scores[0];
-    expect(top).toMatchObject({ rank: 1, percentile: 100, peerGroup: 'hospital/secondary', peerBasis: 'type/level', nominalPeerGroup: 'hospital/secondary', peerSize: 6 });
+    expect(month.scores[0]).toMatchObject({ rank: 1, percentile: 100, peerGroup: 'hospital/secondary', peerBasis: 'type/level', nominalPeerGroup: 'hospital/secondary', peerSize: 6 });
+    // targeting ranks by the targeting score: the institution it puts first of its peers
+    const byTargeting = [...month.scores].sort((x: { targetingScore: number }, y: { targetingScore: number }) => y.targetingScore - x.targetingScore);
+    top = byTargeting[0];
+    expect(top.targeting).toMatchObject({ rank: 1, percentile: 100, peerGroup: 'hospital/secondary', peerSize: 6 });
+    expect(byTargeting.at(-1).targeting.rank).toBe(6);
+    expect(top.targeting.zh).toContain('目标分');
     const ha = await json(await svc.call(`/v1/provider-scores/${HA}?month=2026-10`, { role: 'auditor' }));
     expect(ha.features.meanStay).toBeCloseTo((4 + 2 + 32 + 1) / 4, 9);
     expect(ha.peerMedians.meanStay).toBeGreaterThan(4);
@@ -268,12 +273,13 @@ describe('training, scores and targeting', () => {
     const f = answer.findings.find((x: { ruleId: string }) => x.ruleId === 'MODEL-PROVIDER-OUTLIER');
     expect(f).toMatchObject({ family: 'provider-model', severity: 'medium', status: 'active', amount: '0.00' });
     expect(f.message.zh).toContain('第 100 百分位');
-    expect(f.message.zh).toContain(top.explanations[0]!.zh);
-    expect(f.message.en).toContain(`Institution ${inst} scored`);
+    expect(f.message.zh).toContain('目标分');
+    expect(f.message.zh).toContain(top.targeting.zh);
+    expect(f.message.en).toContain(`Institution ${inst} a targeting score of`);
 
     const outpatient = await json(await svc.call('/v1/claims', { json: wire(visit(inst, 41, '2026-11-11', [exam('', 15)])) }));
     expect(outpatient.findings.map((x: { ruleId: string }) => x.ruleId)).not.toContain('MODEL-PROVIDER-OUTLIER');
-    const lowest = (await json(await svc.call('/v1/provider-scores?month=2026-10', { role: 'auditor' }))).scores.at(-1).institutionId;
+    const lowest = (await json(await svc.call('/v1/provider-scores?month=2026-10', { role: 'auditor' }))).scores.sort((x: { targetingScore: number }, y: { targetingScore: number }) => x.targetingScore - y.targetingScore)[0].institutionId;
     const other = await json(await svc.call('/v1/claims', { json: wire(stay(lowest, 42, '2026-11-10', '2026-11-13', [bed('2026-11-10', 3)])) }));
     expect(other.findings.map((x: { ruleId: string }) => x.ruleId)).not.toContain('MODEL-PROVIDER-OUTLIER');
   });

@@ -31,11 +31,18 @@ const score = (over: Partial<ProviderScoreRef> = {}): ProviderScoreRef => ({
 });
 const fires: Fixture<Params>[] = [
   { name: 'inpatient claim of the top-scored institution of its peer group', claim: stay(), history: { providerScore: score() }, expect: { hits: 1, amountFen: 0 } },
+  {
+    name: 'the targeting score ranks the institution first of its peers',
+    claim: stay(),
+    history: { providerScore: score({ percentile: 100, targeting: { score: 81_234, probability: 0.93, rank: 1, source: 'unsupervised' } }) },
+    expect: { hits: 1, amountFen: 0 },
+  },
   { name: 'a lower percentile set by the deployment', claim: stay(), history: { providerScore: score({ percentile: 75 }) }, params: { percentile: 70 }, expect: { hits: 1 } },
 ];
 const passes: Fixture<Params>[] = [
   { name: 'no score for the institution', claim: stay() },
   { name: 'at the percentile, not above it', claim: stay(), history: { providerScore: score({ percentile: 90 }) } },
+  { name: 'a targeting score at the percentile, not above it', claim: stay(), history: { providerScore: score({ percentile: 90, targeting: { score: 12_000, probability: 0.4, rank: 2, source: 'unsupervised' } }) } },
   { name: 'an outpatient claim of a top-scored institution', claim: claim({ lines: [{ itemCode: '110100001', at: '2026-11-03 10:00' }] }), history: { providerScore: score() } },
   { name: 'a peer group too small to rank in', claim: stay(), history: { providerScore: score({ peerSize: 3 }) } },
   { name: 'a score older than the allowed age', claim: stay(), history: { providerScore: score({ month: '2026-06' }) } },
@@ -43,8 +50,9 @@ const passes: Fixture<Params>[] = [
 ];
 
 /**
- * Targeted review (重点复审): an inpatient claim of an institution whose latest provider-model
- * score ranks above the configured percentile of its peer group (same type and level) goes to
+ * Targeted review (重点复审): an inpatient claim of an institution whose latest targeting score
+ * (P(fraud) × fund money at stake, models/provider/target-score.ts; the forest score for a model
+ * version before it) ranks above the configured percentile of its peer group (same type and level) goes to
  * review, with the score, the rank and the features that made the institution stand out.
  * Withholds nothing: the claim itself may be sound.
  */
@@ -74,11 +82,15 @@ export const providerOutlier: Rule<Params> = {
     if (monthIndex(claimMonth) - monthIndex(s.month) > params.maxAgeMonths) return [];
     const reasons = s.reasons.slice(0, 3);
     const pct = Math.round(s.percentile);
+    const t = s.targeting;
+    const what = t
+      ? { zh: `目标分 ${Math.round(t.score).toLocaleString('en-US')} 元 (欺诈概率 ${t.probability.toFixed(2)}, 同级第 ${t.rank} 位)`, en: `a targeting score of ${Math.round(t.score).toLocaleString('en-US')} yuan (P(fraud) ${t.probability.toFixed(2)}, rank ${t.rank})` }
+      : { zh: `异常评分 ${s.score.toFixed(3)}`, en: `scored ${s.score.toFixed(3)}` };
     return [
       {
         message: {
-          zh: `机构 ${c.institutionId} ${s.month} 异常评分 ${s.score.toFixed(3)} (模型版本 ${s.modelId}), 位于同级同类机构 (${s.peerGroup}, ${s.peerSize} 家) 第 ${pct} 百分位, 高于 ${params.percentile}, 住院结算转重点复审${reasons.length ? `: ${reasons.map((r) => r.zh).join('; ')}` : ''}`,
-          en: `Institution ${c.institutionId} scored ${s.score.toFixed(3)} for ${s.month} (model version ${s.modelId}), percentile ${pct} of its ${s.peerSize} peers (${s.peerGroup}), above ${params.percentile}: inpatient claim routed to targeted review${reasons.length ? `: ${reasons.map((r) => r.en).join('; ')}` : ''}`,
+          zh: `机构 ${c.institutionId} ${s.month} ${what.zh} (模型版本 ${s.modelId}), 位于同级同类机构 (${s.peerGroup}, ${s.peerSize} 家) 第 ${pct} 百分位, 高于 ${params.percentile}, 住院结算转重点复审${reasons.length ? `: ${reasons.map((r) => r.zh).join('; ')}` : ''}`,
+          en: `Institution ${c.institutionId} ${what.en} for ${s.month} (model version ${s.modelId}), percentile ${pct} of its ${s.peerSize} peers (${s.peerGroup}), above ${params.percentile}: inpatient claim routed to targeted review${reasons.length ? `: ${reasons.map((r) => r.en).join('; ')}` : ''}`,
         },
         violatingLines: [],
         involvedLines: [],

@@ -5,7 +5,9 @@ export interface ProviderScoreRef {
   month: string;
   modelId: number;
   score: number;
-  /** percentile rank within the peer group (share of peers scoring at most this, in percent) */
+  /** the targeting score (yuan), its P(fraud), rank in the peer group and source, when the model version has one */
+  targeting?: { score: number; probability: number; rank: number; source: 'unsupervised' | 'supervised' };
+  /** percentile rank within the peer group (share of peers scoring at most this, in percent): of the targeting score when there is one, else of the forest score */
   percentile: number;
   peerGroup: string;
   peerSize: number;

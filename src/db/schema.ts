@@ -519,6 +519,8 @@ export const providerModels = pgTable(
     trainedAt: tstz('trained_at').notNull().defaultNow(),
     /** the forest's columns and, per peer group, the features left out as constant there (0016) */
     featureUse: jsonb('feature_use'),
+    /** learning from outcomes: labels counted, cross-validated AUC of the supervised and unsupervised scores, which targets and why (0020) */
+    outcome: jsonb('outcome'),
   },
   (t) => [index('provider_models_month_idx').on(t.month, t.id)],
 );
@@ -542,6 +544,9 @@ export const providerScores = pgTable(
     monthLoss: doublePrecision('month_loss'),
     windowLoss: doublePrecision('window_loss'),
     risk: jsonb('risk'),
+    /** what targeting ranks by, higher first; its percentile and rank in the peer group, source and sentences in targeting (0020) */
+    targetingScore: doublePrecision('targeting_score'),
+    targeting: jsonb('targeting'),
     percentile: doublePrecision('percentile').notNull(),
     rank: integer('rank').notNull(),
     features: jsonb('features').notNull(),

@@ -10,6 +10,8 @@ export interface NewProviderModel {
   params: { trees: number; psi: number; seed: number; windowMonths: number; sides: 'upper' | 'both'; minPeers: number; growth: { cutoffDays: number; minClaims: number } };
   featureNames: readonly string[];
   featureUse: FeatureUse;
+  /** learning from outcomes: what was fitted and which probability targets (absent: none tried) */
+  outcome?: unknown;
   inputHash: string;
   trainingRows: number;
   model: unknown;
@@ -26,6 +28,7 @@ const summary = {
   seed: providerModels.seed,
   featureNames: providerModels.featureNames,
   featureUse: providerModels.featureUse,
+  outcome: providerModels.outcome,
   inputHash: providerModels.inputHash,
   trainingRows: providerModels.trainingRows,
   trainMs: providerModels.trainMs,
@@ -45,6 +48,8 @@ const scoreColumns = {
   monthLoss: providerScores.monthLoss,
   windowLoss: providerScores.windowLoss,
   risk: providerScores.risk,
+  targetingScore: providerScores.targetingScore,
+  targeting: providerScores.targeting,
   percentile: providerScores.percentile,
   rank: providerScores.rank,
   features: providerScores.features,
@@ -66,6 +71,7 @@ export function createProviderModelRepository({ database }: { database: Database
             scores.slice(i, i + 500).map((s) => ({
               modelId: id, institutionId: s.institutionId, month: s.month, peerGroup: s.peerGroup, peerBasis: s.peerBasis,
               nominalPeerGroup: s.nominalPeerGroup, peerSize: s.peerSize, monthLoss: s.risk?.monthLoss ?? null, windowLoss: s.risk?.windowLoss ?? null, risk: s.risk ?? null,
+              targetingScore: s.targeting?.score ?? null, targeting: s.targeting ?? null,
               score: s.score, percentile: s.percentile, rank: s.rank, features: s.features, comparable: s.comparable,
               peerMedians: s.peerMedians, explanations: s.explanations,
             })),
@@ -101,10 +107,21 @@ export function createProviderModelRepository({ database }: { database: Database
 
     /** each institution's latest month, scored by the latest model of that month */
     latestPerInstitution() {
-      return database.query<{ institution_id: string; month: string; model_id: string | number; score: number; percentile: number; peer_group: string; peer_size: number; explanations: unknown }>(
-        `select distinct on (s.institution_id) s.institution_id, s.month, s.model_id, s.score, s.percentile, s.peer_group, s.peer_size, s.explanations
+      return database.query<{ institution_id: string; month: string; model_id: string | number; score: number; percentile: number; peer_group: string; peer_size: number; explanations: unknown; targeting: unknown }>(
+        `select distinct on (s.institution_id) s.institution_id, s.month, s.model_id, s.score, s.percentile, s.peer_group, s.peer_size, s.explanations, s.targeting
          from provider_scores s order by s.institution_id, s.month desc, s.model_id desc`,
       );
+    },
+
+    /** one institution's latest month, scored by the latest model of that month, every column */
+    async latestOf(institutionId: string) {
+      const [row] = await db
+        .select(scoreColumns)
+        .from(providerScores)
+        .where(eq(providerScores.institutionId, institutionId))
+        .orderBy(desc(providerScores.month), desc(providerScores.modelId))
+        .limit(1);
+      return row;
     },
   };
 }

@@ -23,6 +23,7 @@ const ModelSummarySchema = z
     trainMs: z.number().int(),
     trainedBy: z.string(),
     trainedAt: z.string(),
+    outcome: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'learning from review outcomes: labels, cross-validated AUC of the supervised and unsupervised scores, which one targets and why' }),
   })
   .openapi('ProviderModel');
 
@@ -51,6 +52,8 @@ const ScoreSchema = z
     comparable: z.record(z.string(), z.number()).openapi({ description: 'robust z of each feature within the peer group' }),
     peerMedians: z.record(z.string(), z.number().nullable()),
     explanations: z.array(ExplanationSchema),
+    targetingScore: z.number().nullable().openapi({ description: 'what targeting ranks by: P(fraud) × fund money at stake over the window, yuan (null before migration 0020)' }),
+    targeting: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'the targeting score with its probability, source (unsupervised or supervised), evidence, money at stake, rank and percentile in the peer group, and zh/en sentences' }),
   })
   .openapi('ProviderScore');
 

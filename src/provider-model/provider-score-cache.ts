@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Targeting } from '../../models/provider/target-score.js';
 import type { ProviderScoreRef } from '../../rules/provider-model/score-ref.js';
 import type { Database } from '../db/client.js';
 import type { ProviderModelRepository } from './provider-model.repository.js';
@@ -22,9 +23,14 @@ export function createProviderScoreCache({ database, models, logger, refreshMs =
     const next = new Map<string, ProviderScoreRef>();
     for (const r of await models.latestPerInstitution()) {
       const explanations = (typeof r.explanations === 'string' ? JSON.parse(r.explanations) : r.explanations) as { zh: string; en: string }[];
+      const t = (typeof r.targeting === 'string' ? JSON.parse(r.targeting) : r.targeting) as Targeting | null;
+      // The targeting score (0020) where the version has one: its percentile and rank in the peer
+      // group are what the targeting rule reads, its sentence the first reason. Older versions: the forest's.
       next.set(r.institution_id, {
-        institutionId: r.institution_id, month: r.month, modelId: Number(r.model_id), score: Number(r.score), percentile: Number(r.percentile),
-        peerGroup: r.peer_group, peerSize: Number(r.peer_size), reasons: explanations.map((e) => ({ zh: e.zh, en: e.en })),
+        institutionId: r.institution_id, month: r.month, modelId: Number(r.model_id), score: Number(r.score), percentile: t ? t.percentile : Number(r.percentile),
+        peerGroup: t ? t.peerGroup : r.peer_group, peerSize: t ? t.peerSize : Number(r.peer_size),
+        reasons: [...(t ? [{ zh: t.zh, en: t.en }] : []), ...explanations.map((e) => ({ zh: e.zh, en: e.en }))],
+        ...(t ? { targeting: { score: t.score, probability: t.probability, rank: t.rank, source: t.source } } : {}),
       });
     }
     scores = next;
