@@ -5,20 +5,21 @@ import { FEATURE_SPEC } from './features.js';
  * The targeting score: what audit time is ranked by. For each institution of the scored month,
  * over the rolling window (the months of the window it billed in):
  *
- *     targeting score (yuan) = P(fraud) × fund money at stake over the window
+ *     targeting score (yuan) = P(fraud) × money billed over the window
  *
- * - evidence: the window's mean robust z of the rule-hit rate within the peer group (signed: an
- *   institution whose claims the rules rarely flag counts against), plus the mean over the
- *   billing-pattern features that are money (cost per visit, prices at the ceiling, length of
- *   stay, readmissions, lines per visit, inpatients per bed, cost growth) of their window-mean z
- *   above the peer median. Averaging over the window's months is what lifts it above any one
- *   month's feature: a month's rule-hit rate of a small institution is noisy, three months less so.
+ * - evidence: the window's claims with a rule hit against what the peer group's median rule-hit
+ *   rate expects of as many claims, as a Poisson z ((hits − expected) / √expected: signed, so an
+ *   institution the rules rarely flag counts against; a small institution's few hits weigh
+ *   little, a large one's steady excess a lot), plus the mean over the billing-pattern features
+ *   that are money (cost per visit, prices at the ceiling, length of stay, readmissions, lines per
+ *   visit, inpatients per bed, cost growth) of their z above the peer median, averaged over the
+ *   window's months. Pooling the window's months is what lifts it above any one month's feature.
  * - P(fraud), unsupervised: 1 / (1 + e^(−steepness × (evidence − centre))): about 0 below a robust
  *   z of 2, 1/2 at `centre` (3, the usual "far from the peers"), about 1 above 4. When a
  *   supervised model learned from review outcomes wins on held-out folds (outcomes.ts), its
  *   probability replaces this one and `source` says so.
- * - money at stake: what the fund paid of the window's claims (fund amount less what rules
- *   withheld), in yuan. A large institution that is a little unusual and a small one that is very
+ * - money at stake: what the institution billed over the window, in yuan (the fund's exposure
+ *   before its share: the share depends on the patients' schemes, not on the institution). A large institution that is a little unusual and a small one that is very
  *   unusual are compared by what the fund stands to lose.
  */
 export interface TargetingScoreOptions {
@@ -39,13 +40,15 @@ export interface Targeting {
   /** which probability: the unsupervised evidence, or the supervised model learned from review outcomes */
   source: 'unsupervised' | 'supervised';
   evidence: number;
-  /** window-mean robust z of the rule-hit rate in the peer group */
+  /** the window's claims with a rule hit against what the peer group's median rate expects of as many claims, as a Poisson z */
   rulesZ: number;
+  ruleHits: number;
+  ruleHitsExpected: number;
   /** mean of the pattern features' window-mean z above the peer median */
   patternZ: number;
   /** the pattern features furthest above the peers (window-mean z), most first */
   patternTop: { feature: FeatureName; z: number }[];
-  /** fund paid less withheld over the window's months, yuan */
+  /** money billed over the window's months, yuan */
   atStake: number;
   /** months of the window the institution billed in */
   months: number;
@@ -67,22 +70,34 @@ export interface TargetingRow {
   comparable: Record<FeatureName, number>;
   features: Record<FeatureName, number | null>;
   peerMedians: Record<FeatureName, number | null>;
-  exposure?: { fund: number; withheld: number } | undefined;
+  exposure?: { cost: number; fund: number; withheld: number } | undefined;
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
 const pos = (x: number) => Math.max(0, x);
 export const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** The evidence of each institution of `month`, from its rows over the window (rows of other institutions and months outside the window ignored by the caller). */
+/** Lowest peer rule-hit rate an expected count is taken at (a group where most claims are clean still expects some). */
+const MIN_EXPECTED_RATE = 0.005;
+
+/** The evidence of one institution from its rows over the window. */
 export function targetingEvidence(rows: readonly TargetingRow[], options: TargetingScoreOptions = {}) {
   const pattern = options.patternFeatures ?? PATTERN_FEATURES;
-  const rulesZ = mean(rows.map((r) => r.comparable.ruleHitRate));
+  // Rule hits against what the peers' median rate expects of as many claims, as a Poisson z:
+  // a small institution's few hits weigh little, a large one's steady excess a lot.
+  let hits = 0;
+  let expected = 0;
+  for (const r of rows) {
+    const n = r.features.claims ?? 0;
+    hits += n * (r.features.ruleHitRate ?? 0);
+    expected += n * Math.max(MIN_EXPECTED_RATE, r.peerMedians.ruleHitRate ?? 0);
+  }
+  const rulesZ = expected > 0 ? (hits - expected) / Math.sqrt(expected) : 0;
   const patternMeans = pattern.map((f) => ({ feature: f, z: mean(rows.map((r) => pos(r.comparable[f]))) }));
   const patternZ = mean(patternMeans.map((p) => p.z));
-  const atStake = rows.reduce((s, r) => s + (r.exposure ? pos(r.exposure.fund - r.exposure.withheld) : 0), 0);
+  const atStake = rows.reduce((s, r) => s + pos(r.exposure?.cost ?? 0), 0);
   return {
-    rulesZ, patternZ, evidence: rulesZ + patternZ, atStake, months: rows.length,
+    rulesZ, ruleHits: hits, ruleHitsExpected: expected, patternZ, evidence: rulesZ + patternZ, atStake, months: rows.length,
     patternTop: patternMeans.filter((p) => p.z > 0).sort((a, b) => b.z - a.z || (a.feature < b.feature ? -1 : 1)).slice(0, 3),
   };
 }
@@ -117,7 +132,7 @@ export function targetingScores(
   for (const p of partial) {
     const peers = groups.get(p.row.peerGroup)!;
     const t = {
-      score: p.score, probability: p.probability, source: p.source, evidence: p.evidence, rulesZ: p.rulesZ, patternZ: p.patternZ, patternTop: p.patternTop,
+      score: p.score, probability: p.probability, source: p.source, evidence: p.evidence, rulesZ: p.rulesZ, ruleHits: p.ruleHits, ruleHitsExpected: p.ruleHitsExpected, patternZ: p.patternZ, patternTop: p.patternTop,
       atStake: p.atStake, months: p.months, rank: 1 + peers.filter((s) => s > p.score).length, percentile: (100 * peers.filter((s) => s <= p.score).length) / peers.length,
       peerGroup: p.row.peerGroup, peerSize: peers.length,
     };
@@ -129,7 +144,7 @@ export function targetingScores(
 const yuan = (x: number) => Math.round(x).toLocaleString('en-US');
 const sign = (z: number) => `${z >= 0 ? '+' : ''}${z.toFixed(1)}`;
 
-/** "目标分 81,234 元 = 欺诈概率 0.93 × 近 3 个月基金支付 87,350 元; 同级 (hospital/secondary, 9 家) 第 1 位; 规则命中率 z +4.2 (本月 12.5%, 同级中位数 3.1%), 费用特征高出同级 z +1.3 (次均费用 z +2.1, …)" */
+/** "目标分 81,234 元 = 欺诈概率 0.93 × 近 3 个月申报费用 87,350 元; 同级同类 (hospital/secondary, 9 家) 第 1 位; 规则命中 60 人次, 按同级中位命中率应为 25 人次 (z +7.0; …), 费用特征高出同级 z +1.3 (次均费用 z +2.1, …)" */
 export function targetingSentences(t: Omit<Targeting, 'zh' | 'en'>, row: TargetingRow): { zh: string; en: string } {
   const rate = row.features.ruleHitRate;
   const med = row.peerMedians.ruleHitRate;
@@ -139,7 +154,7 @@ export function targetingSentences(t: Omit<Targeting, 'zh' | 'en'>, row: Targeti
   const topZh = t.patternTop.map((p) => `${FEATURE_SPEC.get(p.feature)!.zh} z ${sign(p.z)}`).join(', ');
   const topEn = t.patternTop.map((p) => `${FEATURE_SPEC.get(p.feature)!.en} z ${sign(p.z)}`).join(', ');
   return {
-    zh: `目标分 ${yuan(t.score)} 元 = ${pZh} ${t.probability.toFixed(2)} × 近 ${t.months} 个月基金支付 ${yuan(t.atStake)} 元; 同级同类 (${t.peerGroup}, ${t.peerSize} 家) 第 ${t.rank} 位; 规则命中率 ${t.months} 个月平均 z ${sign(t.rulesZ)} (${row.month} ${pct(rate)}, 同级中位数 ${pct(med)}), 费用特征高出同级 z ${sign(t.patternZ)}${topZh ? ` (${topZh})` : ''}`,
-    en: `targeting score ${yuan(t.score)} yuan = ${pEn} ${t.probability.toFixed(2)} × ${yuan(t.atStake)} yuan paid by the fund over ${t.months} month(s); rank ${t.rank} of ${t.peerSize} in its peer group (${t.peerGroup}); rule-hit rate z ${sign(t.rulesZ)} on average over ${t.months} month(s) (${pct(rate)} in ${row.month}, peer median ${pct(med)}), billing pattern above the peers by z ${sign(t.patternZ)}${topEn ? ` (${topEn})` : ''}`,
+    zh: `目标分 ${yuan(t.score)} 元 = ${pZh} ${t.probability.toFixed(2)} × 近 ${t.months} 个月申报费用 ${yuan(t.atStake)} 元; 同级同类 (${t.peerGroup}, ${t.peerSize} 家) 第 ${t.rank} 位; 规则命中 ${Math.round(t.ruleHits)} 人次, 按同级中位命中率应为 ${Math.round(t.ruleHitsExpected)} 人次 (z ${sign(t.rulesZ)}; ${row.month} 命中率 ${pct(rate)}, 同级中位数 ${pct(med)}), 费用特征高出同级 z ${sign(t.patternZ)}${topZh ? ` (${topZh})` : ''}`,
+    en: `targeting score ${yuan(t.score)} yuan = ${pEn} ${t.probability.toFixed(2)} × ${yuan(t.atStake)} yuan billed over ${t.months} month(s); rank ${t.rank} of ${t.peerSize} in its peer group (${t.peerGroup}); ${Math.round(t.ruleHits)} claims with rule hits where the peers' median rate expects ${Math.round(t.ruleHitsExpected)} (z ${sign(t.rulesZ)}; ${pct(rate)} in ${row.month}, peer median ${pct(med)}), billing pattern above the peers by z ${sign(t.patternZ)}${topEn ? ` (${topEn})` : ''}`,
   };
 }
