@@ -22,7 +22,11 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { rocAuc } from '../models/metrics/auc.js';
 import { FEATURE_NAMES, type InstitutionMonth } from '../models/provider/features.js';
+import { predictLogistic } from '../models/provider/logistic.js';
+import { outcomeColumns, unsupervisedOf, windowEvidence, type OutcomeLabel } from '../models/provider/outcomes.js';
 import { trainProviderModel } from '../models/provider/score.js';
+import { logistic, targetingEvidence } from '../models/provider/target-score.js';
+import { Xoshiro128ss } from '../models/isolation-forest/prng.js';
 import { claimProgress } from '../scripts/sim/progress.js';
 import { loadReference } from '../scripts/sim/load-reference.js';
 import { streamClaims } from '../scripts/sim/stream-claims.js';
@@ -50,6 +54,10 @@ const { values } = parseArgs({
     reuse: { type: 'boolean', default: false },
     'ingest-only': { type: 'boolean', default: false },
     dump: { type: 'string' },
+    'review-share': { type: 'string', default: '0.2' },
+    'auditor-accuracy': { type: 'string', default: '0.9' },
+    'audit-seed': { type: 'string', default: '7' },
+    'min-labels': { type: 'string', default: '30' },
     from: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
@@ -207,6 +215,7 @@ function evaluate(world: string, data: Dumped, header: string[]): string[] {
     `  targeting score minus the best naive ranking (count, amount, fund, flagged, best single feature): ${margin >= 0 ? '+' : ''}${margin.toFixed(3)} (goal ≥ +0.03)`,
     `  peer basis of the scores: ${[...countBy(model.scores.map((s) => s.peerBasis))].map(([k, n]) => `${k} ${n}`).join(', ')}`,
   );
+  out.push(...outcomeLearning(data, model, truth));
   if (values.verbose) {
     for (const s of [...model.scores].sort((a, b) => b.targeting!.score - a.targeting!.score).slice(0, 12)) {
       const t = truth.get(s.institutionId)!;
@@ -214,6 +223,62 @@ function evaluate(world: string, data: Dumped, header: string[]): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Learning from outcomes: simulated auditors review 20% of the window's institution-months, three
+ * quarters of them the targeting's top (each month's rows by the month's own targeting figure,
+ * P(fraud) × billed), a quarter drawn at random from the rest, and conclude correctly 90% of the
+ * time. The model is trained again with those labels; AUC is measured on the institution-months
+ * nobody reviewed, per county.
+ */
+function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderModel>, truth: Map<string, { fraudulent: boolean }>): string[] {
+  const rng = Xoshiro128ss.fromSeed(Number(values['audit-seed']));
+  const uniform = () => rng.nextUint32() / 2 ** 32;
+  const exposureOf = new Map(data.rows.map((r) => [`${r.month}|${r.institutionId}`, r.exposure]));
+  const rows = model.windowScores.map((s) => ({ ...s, exposure: exposureOf.get(`${s.month}|${s.institutionId}`) }));
+  const monthFigure = (r: (typeof rows)[number]) => logistic(3 * (targetingEvidence([r]).evidence - 3)) * (r.exposure?.cost ?? 0);
+  const window = windowEvidence(rows);
+  const share = Number(values['review-share']);
+  const reviewed = new Set<string>();
+  const key = (r: { institutionId: string; month: string }) => `${r.institutionId}|${r.month}`;
+  const target = Math.round(rows.length * share);
+  const byFigure = [...rows].sort((a, b) => monthFigure(b) - monthFigure(a) || (key(a) < key(b) ? -1 : 1));
+  for (const r of byFigure.slice(0, Math.round(target * 0.75))) reviewed.add(key(r));
+  const rest = rows.filter((r) => !reviewed.has(key(r)));
+  while (reviewed.size < target && rest.length > 0) reviewed.add(key(rest.splice(Math.floor(uniform() * rest.length), 1)[0]!));
+  const labels: OutcomeLabel[] = rows
+    .filter((r) => reviewed.has(key(r)))
+    .map((r) => {
+      const fraud = truth.get(r.institutionId)!.fraudulent;
+      const correct = uniform() < Number(values['auditor-accuracy']);
+      return { institutionId: r.institutionId, month: r.month, label: (fraud === correct ? 1 : 0) as 0 | 1 };
+    });
+  const withOutcomes = trainProviderModel(data.rows, data.lastMonth, {
+    trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), windowMonths, outcomes: { labels, options: { minPerClass: Number(values['min-labels']) } },
+  });
+  const o = withOutcomes.outcome!;
+  const m = o.model;
+  const supervisedOf = (r: (typeof rows)[number]) => (m ? predictLogistic(m, outcomeColumns(r, window)) : 0);
+  const perCounty = (value: (r: (typeof rows)[number]) => number, filter: (r: (typeof rows)[number]) => boolean) =>
+    data.counties.map((c) => {
+      const ids = new Set(c.ids);
+      const list = rows.filter((r) => ids.has(r.institutionId) && filter(r));
+      return rocAuc(list.map(value), list.map((r) => truth.get(r.institutionId)!.fraudulent));
+    });
+  const unreviewed = (r: (typeof rows)[number]) => !reviewed.has(key(r));
+  const unreviewedNow = (r: (typeof rows)[number]) => unreviewed(r) && r.month === data.lastMonth;
+  const tNew = new Map(withOutcomes.scores.map((s) => [s.institutionId, s.targeting!.score]));
+  const tOld = new Map(model.scores.map((s) => [s.institutionId, s.targeting!.score]));
+  const sup = meanSd(perCounty(supervisedOf, unreviewed));
+  const unsup = meanSd(perCounty((r) => unsupervisedOf(r, window), unreviewed));
+  const lines = [
+    `  learning from outcomes: auditors review ${reviewed.size} of ${rows.length} institution-months (${(share * 100).toFixed(0)}%: 3/4 the targeting's top, 1/4 at random), ${(Number(values['auditor-accuracy']) * 100).toFixed(0)}% correct (audit seed ${values['audit-seed']})`,
+    `    labels ${o.labels.positive} confirmed, ${o.labels.negative} dismissed; ${o.cv ? `cross-validated AUC (${o.cv.folds} folds by institution) supervised ${o.cv.supervisedAuc.toFixed(3)}, unsupervised ${o.cv.unsupervisedAuc.toFixed(3)}; ` : ''}used: ${o.used} (${o.why})`,
+    `    AUC on the ${rows.filter(unreviewed).length} institution-months nobody reviewed, per county: supervised P(fraud) ${sup.text}; unsupervised evidence ${unsup.text}; difference ${(sup.mean - unsup.mean >= 0 ? '+' : '') + (sup.mean - unsup.mean).toFixed(3)}`,
+    `    AUC of the targeting score in ${data.lastMonth} on institutions not reviewed that month: with outcomes ${meanSd(perCounty((r) => tNew.get(r.institutionId)!, unreviewedNow)).text}, without ${meanSd(perCounty((r) => tOld.get(r.institutionId)!, unreviewedNow)).text}`,
+  ];
+  return lines;
 }
 
 function countBy(xs: string[]) {

@@ -2,6 +2,7 @@ import { IsolationForest, type IsolationForestOptions } from '../isolation-fores
 import { explain, type Explanation } from './explain.js';
 import { FEATURE_NAMES, type FeatureName, type FeatureValues, type InstitutionMonth } from './features.js';
 import { peerStats, robustZ, type PeerStats } from './peer.js';
+import { learnFromOutcomes, type OutcomeLabel, type OutcomeOptions, type OutcomeResult } from './outcomes.js';
 import { targetingScores, type Targeting, type TargetingScoreOptions } from './target-score.js';
 import { targetRisk, type Risk, type TargetingOptions } from './targeting.js';
 
@@ -57,6 +58,8 @@ export interface ProviderModelOptions extends Pick<IsolationForestOptions, 'tree
   targeting?: TargetingOptions;
   /** targeting-score parameters; `probabilityOf` a supervised model's P(fraud) per institution */
   targetingScore?: TargetingScoreOptions & { probabilityOf?: (institutionId: string) => number | undefined };
+  /** concluded review outcomes: with enough of each class a supervised P(fraud) may replace the unsupervised one (outcomes.ts) */
+  outcomes?: { labels: readonly OutcomeLabel[]; options?: OutcomeOptions };
 }
 
 /** Which features a peer group was compared on, and which were left out as constant within it. */
@@ -217,16 +220,16 @@ export function trainProviderModel(rows: readonly InstitutionMonth[], month: str
 
   const firstMonth = shiftMonth(month, 1 - windowMonths);
   const exposureOf = new Map(training.map((r) => [`${r.month}|${r.institutionId}`, r.exposure]));
-  const targeting = targetingScores(
-    all.filter((s) => s.month >= firstMonth && s.month <= month).map((s) => ({ ...s, exposure: exposureOf.get(`${s.month}|${s.institutionId}`) })),
-    month,
-    options.targetingScore,
-  );
+  const windowRows = all.filter((s) => s.month >= firstMonth && s.month <= month).map((s) => ({ ...s, exposure: exposureOf.get(`${s.month}|${s.institutionId}`) }));
+  const learned = options.outcomes ? learnFromOutcomes(windowRows, options.outcomes.labels, options.outcomes.options) : undefined;
+  const outcome: OutcomeResult | undefined = learned?.result;
+  const probabilityOf = learned?.probabilityOf ?? options.targetingScore?.probabilityOf;
+  const targeting = targetingScores(windowRows, month, { ...options.targetingScore, ...(probabilityOf ? { probabilityOf } : {}) });
   for (const s of all) if (s.month === month) s.targeting = targeting.get(s.institutionId)!;
 
   const results = all.filter((r) => r.month === month);
   results.sort((a, b) => b.score - a.score || cmp(a.institutionId, b.institutionId));
-  return { forest, features, featureUse, sides, minPeers, windowMonths, trainingRows: training.length, scores: results, windowScores: all };
+  return { forest, features, featureUse, sides, minPeers, windowMonths, trainingRows: training.length, scores: results, windowScores: all, outcome };
 }
 
 function shiftMonth(month: string, n: number): string {
