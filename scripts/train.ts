@@ -24,6 +24,8 @@ const { values } = parseArgs({
     psi: { type: 'string', default: '256' },
     seed: { type: 'string', default: String(DEFAULT_PROVIDER_SEED) },
     by: { type: 'string', default: process.env.USER ?? 'train command' },
+    'min-labels': { type: 'string', default: '30' },
+    'outcome-margin': { type: 'string', default: '0.02' },
     ...SERVICE_OPTIONS,
   },
 });
@@ -38,6 +40,9 @@ const windowMonths = whole('window', values.window, 1, 36);
 const trees = whole('trees', values.trees, 1, 10_000);
 const psi = whole('psi', values.psi, 2, 1_000_000);
 const seed = whole('seed', values.seed, 0, 0xffffffff);
+const minLabels = whole('min-labels', values['min-labels'], 2, 1_000_000);
+const outcomeMargin = Number(values['outcome-margin']);
+if (!(outcomeMargin >= 0 && outcomeMargin <= 1)) fail('--outcome-margin must be a number from 0 to 1');
 
 const config = cliConfig();
 // Offline work over a whole month: not bound by the service's per-statement timeout.
@@ -45,13 +50,14 @@ const target = await databaseOrService({ ...config, DB_STATEMENT_TIMEOUT_MS: Mat
 if ('service' in target) {
   process.stderr.write(`training in the service at ${target.service.url} …\n`);
   const r = await target.service.json<{ modelId: number; institutions: number; trainingRows: number; inputHash: string; trainMs: number; ms: number; top: { institutionId: string; peerGroup: string; score: number; percentile: number; explanations: string[] }[] }>(
-    'POST', '/v1/admin/models/train', { month, windowMonths, trees, psi, seed },
+    'POST', '/v1/admin/models/train', { month, windowMonths, trees, psi, seed, minLabels, outcomeMargin },
   );
+  const o = (r as unknown as { outcome: { why: string } }).outcome;
   const top = r.top.map((s) => `  ${s.institutionId} ${s.peerGroup} score ${s.score.toFixed(3)} p${Math.round(s.percentile)}: ${s.explanations.join('; ')}`);
   process.stdout.write(
     `model version ${r.modelId}: ${r.institutions} institutions scored for ${month}, ${r.trainingRows} institution-months trained on ` +
       `(${trees} trees, psi ${psi}, seed ${seed}) in ${(r.ms / 1000).toFixed(1)} s in the service (forest ${r.trainMs} ms)\n` +
-      `input hash ${r.inputHash}\nhighest scores:\n${top.join('\n')}\n`,
+      `input hash ${r.inputHash}\nlearning from outcomes: ${o.why}\nhighest scores:\n${top.join('\n')}\n`,
   );
   process.exit(0);
 }
@@ -67,7 +73,7 @@ try {
   const started = performance.now();
   const result = await trainProviderModelVersion(
     { database, models: createProviderModelRepository({ database }), onStep: (s) => bar.update(done++, { stage: label(s) }) },
-    { month, windowMonths, trees, psi, seed, trainedBy: values.by },
+    { month, windowMonths, trees, psi, seed, minLabels, outcomeMargin, trainedBy: values.by },
   );
   bar.update(windowMonths + 2, { stage: 'done' });
   bar.stop();
@@ -75,7 +81,7 @@ try {
   process.stdout.write(
     `model version ${result.modelId}: ${result.scores.length} institutions scored for ${month}, ${result.trainingRows} institution-months trained on ` +
       `(${trees} trees, psi ${psi}, seed ${seed}) in ${((performance.now() - started) / 1000).toFixed(1)} s (forest ${result.trainMs} ms)\n` +
-      `input hash ${result.inputHash}\nhighest scores:\n${top.join('\n')}\n`,
+      `input hash ${result.inputHash}\nlearning from outcomes: ${result.outcome.why}\nhighest scores:\n${top.join('\n')}\n`,
   );
 } catch (err) {
   bar.stop();

@@ -52,6 +52,8 @@ export const TrainSchema = z
     trees: Whole(1, 10_000, 100),
     psi: Whole(2, 1_000_000, 256),
     seed: Whole(0, 0xffffffff, DEFAULT_PROVIDER_SEED),
+    minLabels: Whole(2, 1_000_000, 30).openapi({ description: 'concluded institution-months of each class (confirmed, dismissed) in the window needed to fit the supervised model' }),
+    outcomeMargin: z.number().min(0).max(1).default(0.02).openapi({ description: 'the supervised model targets only when its cross-validated AUC beats the unsupervised one by this' }),
   })
   .strict()
   .openapi('TrainRequest');
@@ -65,8 +67,13 @@ const TrainedSchema = z
     trainMs: z.number().int(),
     ms: z.number().int().openapi({ description: 'the whole request: features, forest, storing' }),
     top: z.array(z.object({ institutionId: z.string(), peerGroup: z.string(), score: z.number(), percentile: z.number(), explanations: z.array(z.string()) })),
+    outcome: z.record(z.string(), z.unknown()).openapi({ description: 'learning from outcomes: labels, cross-validated AUCs, which probability targets and why' }),
   })
   .openapi('TrainResult');
+
+/** The outcome as the train answer gives it: without the coefficients (they are in the model version). */
+export const summaryOfOutcome = (o: { used: string; why: string; labels: { positive: number; negative: number; unmatched: number }; cv?: { folds: number; supervisedAuc: number; unsupervisedAuc: number } | undefined }): Record<string, string | Record<string, number>> =>
+  ({ used: o.used, why: o.why, labels: { ...o.labels }, ...(o.cv ? { cv: { ...o.cv } } : {}) });
 
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(
@@ -154,7 +161,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       return c.json(
         {
           modelId: result.modelId, month: input.month, institutions: result.scores.length, trainingRows: result.trainingRows, inputHash: result.inputHash,
-          trainMs: result.trainMs, ms: Math.round(performance.now() - started),
+          trainMs: result.trainMs, ms: Math.round(performance.now() - started), outcome: summaryOfOutcome(result.outcome),
           top: result.scores.slice(0, 5).map((s) => ({ institutionId: s.institutionId, peerGroup: s.peerGroup, score: s.score, percentile: s.percentile, explanations: s.explanations.map((e) => e.zh) })),
         },
         201,

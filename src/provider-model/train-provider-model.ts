@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FeatureName, InstitutionMonth } from '../../models/provider/features.js';
+import type { OutcomeLabel } from '../../models/provider/outcomes.js';
 import { trainProviderModel } from '../../models/provider/score.js';
 import { DEFAULT_PSI, DEFAULT_TREES } from '../../models/isolation-forest/index.js';
 import type { Database } from '../db/client.js';
@@ -24,6 +25,10 @@ export interface TrainInput {
   seed?: number;
   features?: readonly FeatureName[];
   sides?: 'upper' | 'both';
+  /** concluded institution-months of each class needed to fit the supervised model (default 30) */
+  minLabels?: number;
+  /** the supervised model targets only when its cross-validated AUC beats the unsupervised one by this (default 0.02) */
+  outcomeMargin?: number;
   trainedBy: string;
 }
 
@@ -47,21 +52,38 @@ export async function trainProviderModelVersion(
     ctx.onStep?.({ step: 'features', month });
     rows.push(...(await monthFeatures(ctx.database, month, { growthCutoffDays: growth.cutoffDays, growthMinClaims: growth.minClaims, ...(input.asOf ? { asOf: input.asOf } : {}) })));
   }
+  const labels = await outcomeLabels(ctx.database, months[0]!, input.month);
   ctx.onStep?.({ step: 'train' });
   const params = { trees: input.trees ?? DEFAULT_TREES, psi: input.psi ?? DEFAULT_PSI, seed: input.seed ?? DEFAULT_PROVIDER_SEED, windowMonths, sides: input.sides ?? 'upper', minPeers: input.minPeers ?? 5, growth };
   const started = performance.now();
-  const result = trainProviderModel(rows, input.month, { ...params, ...(input.features ? { features: input.features } : {}) });
+  const outcomeOptions = { minPerClass: input.minLabels ?? 30, margin: input.outcomeMargin ?? 0.02 };
+  const result = trainProviderModel(rows, input.month, { ...params, ...(input.features ? { features: input.features } : {}), outcomes: { labels, options: outcomeOptions } });
   const trainMs = Math.round(performance.now() - started);
   ctx.onStep?.({ step: 'store' });
   const inputHash = hashInput(rows, result.features, params);
   const modelId = await ctx.models.store(
     {
       month: input.month, windowFrom: months[0]!, windowTo: input.month, params, featureNames: result.features, featureUse: result.featureUse, inputHash,
-      trainingRows: result.trainingRows, model: result.forest.toJSON(), trainMs, trainedBy: input.trainedBy,
+      trainingRows: result.trainingRows, model: result.forest.toJSON(), trainMs, trainedBy: input.trainedBy, outcome: { ...result.outcome!, options: outcomeOptions },
     },
     result.scores,
   );
-  return { modelId, inputHash, trainMs, trainingRows: result.trainingRows, scores: result.scores, forest: result.forest };
+  return { modelId, inputHash, trainMs, trainingRows: result.trainingRows, scores: result.scores, forest: result.forest, outcome: result.outcome! };
+}
+
+/**
+ * Concluded review cases as labels of institution-months (service month) in the window: 1 when a
+ * case of the institution-month was confirmed, 0 when every concluded one was dismissed. Months
+ * without a concluded case are unlabelled, never clean.
+ */
+export async function outcomeLabels(database: Database, from: string, to: string): Promise<OutcomeLabel[]> {
+  const rows = await database.query<{ institution_id: string; month: string; confirmed: string | number }>(
+    `select institution_id, service_month as month, count(*) filter (where final_outcome = 'confirmed') as confirmed
+       from review_cases where final_outcome is not null and service_month between $1 and $2
+      group by institution_id, service_month order by institution_id, service_month`,
+    [from, to],
+  );
+  return rows.map((r) => ({ institutionId: r.institution_id, month: r.month, label: Number(r.confirmed) > 0 ? 1 : 0 }));
 }
 
 /** SHA-256 of the training rows in a fixed order with the parameters: same hash, same input. */
