@@ -8,6 +8,7 @@ import { MESSAGES, type Messages } from './i18n.js';
 import { Layout } from './layout.js';
 import { actorOf, cstTime, herePath, langOf, type PageContext } from './page-env.js';
 import { page } from './page-kit.js';
+import { ProviderStanding, providerStandings } from './provider-standing.js';
 import { RECHECK_MESSAGES } from './recheck.i18n.js';
 
 interface BodyLine {
@@ -85,6 +86,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       const lastConclusion = d.conclusions.at(-1);
       const mayConclude = (k.status === 'assigned' || k.status === 'returned') && k.assignee === me.name;
       const maySecond = k.status === 'concluded' && lastConclusion !== undefined && lastConclusion.concludedBy !== me.name && (me.role === 'auditor' || me.role === 'supervisor');
+      const standing = await providerStandings(deps.database, [k.institutionId]);
       const reviewOf = (conclusionId: number) => d.secondReviews.find((r) => r.conclusionId === conclusionId);
       return c.html(
         <Layout lang={lang} actor={actorOf(c)} title={`${m.case} ${k.id}`} path={herePath(c)}>
@@ -102,11 +104,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
               <div>{m.visitType[body.visitType] ?? body.visitType} · {body.admittedAt ?? body.visitAt ?? ''}{body.dischargedAt ? ` – ${body.dischargedAt}` : ''} · {m.total}: {String(body.totalAmount)}</div>
               <div>{m.diagnoses}: {(body.diagnoses ?? []).map((g) => `${g.code}${g.name ? ` ${g.name}` : ''}${g.main ? ' *' : ''}`).join('; ')}</div>
             </div>
-            <div class="card" id="institution-risk">
-              <div><strong>{m.institutionRisk}</strong></div>
-              {k.providerRisk === null ? null : <div>{m.providerRisk}: {k.providerRisk.toFixed(3)}</div>}
-              <div class="muted">{m.noModelExplanation}</div>
-            </div>
+            <ProviderStanding lang={lang} standing={standing.get(k.institutionId)} openingRisk={k.providerRisk} />
           </div>
 
           <h2>{m.lines}</h2>

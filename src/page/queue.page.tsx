@@ -9,6 +9,7 @@ import { QueueQuery } from '../review/review.routes.js';
 import { MESSAGES } from './i18n.js';
 import { Layout } from './layout.js';
 import { actorOf, herePath, langOf } from './page-env.js';
+import { ProviderStandingCell, providerStandings, standingHeader } from './provider-standing.js';
 import { page } from './page-kit.js';
 
 const FAMILIES = [...new Set(catalogue.map((r) => r.family as string))].sort();
@@ -33,6 +34,7 @@ export function registerQueuePage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         reason: q.reason, family: q.family, institutionId: q.institutionId, assignee: q.assignee === 'me' ? person.name : q.assignee,
         month: q.month, minAgeDays: q.minAgeDays, maxAgeDays: q.maxAgeDays, limit: q.limit, offset: q.offset,
       }, person);
+      const standings = await providerStandings(deps.database, result.items.map((k) => k.institutionId));
       const link = (offset: number) => {
         const u = new URLSearchParams({ ...raw, offset: String(offset) });
         return `/ui/queue?${u.toString()}`;
@@ -65,7 +67,7 @@ export function registerQueuePage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
             <thead>
               <tr>
                 <th class="num">#</th><th>{m.institution}</th><th>{m.claim}</th><th>{m.reason}</th><th>{m.family}</th><th>{m.severity}</th>
-                <th class="num">{m.amountAtIssue}</th><th class="num">{m.priority}</th><th class="num">{m.age}</th><th>{m.status}</th><th>{m.assignee}</th>
+                <th class="num">{m.amountAtIssue}</th><th class="num">{m.priority}</th><th class="num">{m.age}</th><th>{m.status}</th><th>{m.assignee}</th><th class="num">{standingHeader(lang)}</th>
               </tr>
             </thead>
             <tbody>
@@ -82,6 +84,7 @@ export function registerQueuePage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                   <td class="num">{k.ageDays}</td>
                   <td>{m.caseStatus[k.status] ?? k.status}</td>
                   <td>{k.assignee ?? '—'}</td>
+                  <ProviderStandingCell lang={lang} standing={standings.get(k.institutionId)} />
                 </tr>
               ))}
             </tbody>

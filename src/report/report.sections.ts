@@ -3,6 +3,7 @@ import type { InstitutionName } from './report.build.js';
 import type { ReportPeriod } from './period.js';
 import type { InstitutionRow, Report } from './report.types.js';
 import type { Query } from '../db/snapshot.js';
+import { PROVIDER_SCORE_NOTE, reportStanding } from '../page/provider-standing.js';
 
 export interface SectionContext {
   query: Query;
@@ -50,9 +51,9 @@ export async function modelSection(ctx: SectionContext): Promise<Report['model']
       version: null,
       scores: [],
     };
-  const rows = await ctx.query<{ institution_id: string; peer_group: string; peer_size: number; score: number; rank: number; explanations: unknown }>(
-    `select institution_id, peer_group, peer_size, score, rank, explanations from provider_scores
-     where model_id = $1 and month = $2 order by peer_group, rank, institution_id`,
+  const rows = await ctx.query<{ institution_id: string; peer_group: string; peer_size: number; score: number; rank: number; explanations: unknown; targeting: unknown }>(
+    `select institution_id, peer_group, peer_size, score, rank, explanations, targeting from provider_scores
+     where model_id = $1 and month = $2 order by peer_group, coalesce((targeting->>'rank')::int, rank), institution_id`,
     [used.id, ctx.period.month],
   );
   const reasons = (e: unknown) => {
@@ -61,16 +62,13 @@ export async function modelSection(ctx: SectionContext): Promise<Report['model']
   };
   return {
     available: true,
-    note: `Scores of ${ctx.period.month} under provider model version ${used.id} (trained ${used.trained_at}), the latest trained by the cut-off${later ? `; ${later} later version(s) not used` : ''}. Score in (0, 1]: higher is more unlike the peer group; rank 1 is the group's highest.`,
+    note: `Scores of ${ctx.period.month} under provider model version ${used.id} (trained ${used.trained_at}), the latest trained by the cut-off${later ? `; ${later} later version(s) not used` : ''}. ${PROVIDER_SCORE_NOTE}`,
     version: used.id,
     scores: rows.map((r) => ({
       institutionId: r.institution_id,
       name: ctx.names.get(r.institution_id)?.name ?? null,
       peerGroup: r.peer_group,
-      score: Math.round(Number(r.score) * 10000) / 10000,
-      peerRank: Number(r.rank),
-      peerSize: Number(r.peer_size),
-      reasons: reasons(r.explanations).join('\n'),
+      ...reportStanding(r, reasons(r.explanations)),
     })),
   };
 }
