@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { fitLogistic, predictLogistic, solveSpd } from '../../models/provider/logistic.js';
+import { Xoshiro128ss } from '../../models/isolation-forest/prng.js';
+
+/** The L2-regularised logistic regression of models/provider/logistic.ts against known solutions. */
+describe('logistic regression', () => {
+  it('solves a symmetric positive-definite system', () => {
+    const x = solveSpd([[4, 1], [1, 3]], [1, 2]);
+    expect(x[0]).toBeCloseTo(1 / 11, 12);
+    expect(x[1]).toBeCloseTo(7 / 11, 12);
+    expect(() => solveSpd([[0, 0], [0, 1]], [1, 1])).toThrow(/positive definite/);
+  });
+
+  it('without a penalty, one binary column gives the log odds of each group exactly', () => {
+    // x = 0: 1 of 4 positive (log odds −ln 3); x = 1: 3 of 4 positive (ln 3)
+    const x = [[0], [0], [0], [0], [1], [1], [1], [1]];
+    const y = [1, 0, 0, 0, 1, 1, 1, 0] as (0 | 1)[];
+    const m = fitLogistic(x, y, { lambda: 0 });
+    expect(predictLogistic(m, [0])).toBeCloseTo(0.25, 9);
+    expect(predictLogistic(m, [1])).toBeCloseTo(0.75, 9);
+    // standardised column: sd 0.5, so the coefficient is 2 ln 3 × 0.5
+    expect(m.weights[0]).toBeCloseTo(Math.log(3), 9);
+    expect(m.intercept).toBeCloseTo(0, 9);
+  });
+
+  it('the penalty shrinks the coefficients toward 0 and the fitted odds toward the base rate', () => {
+    const x = [[0], [0], [0], [0], [1], [1], [1], [1]];
+    const y = [1, 0, 0, 0, 1, 1, 1, 0] as (0 | 1)[];
+    const loose = fitLogistic(x, y, { lambda: 0 });
+    const tight = fitLogistic(x, y, { lambda: 10 });
+    expect(Math.abs(tight.weights[0]!)).toBeLessThan(Math.abs(loose.weights[0]!));
+    // at the optimum the penalised gradient is 0: Σ (y − p) x_std = λ w
+    const p = x.map((r) => predictLogistic(tight, r));
+    const grad = x.reduce((s, r, i) => s + (y[i]! - p[i]!) * ((r[0]! - tight.means[0]!) / tight.sds[0]!), 0);
+    expect(grad).toBeCloseTo(10 * tight.weights[0]!, 9);
+    // the intercept is not penalised: predictions still average to the base rate
+    expect(p.reduce((s, v) => s + v, 0) / p.length).toBeCloseTo(0.5, 9);
+  });
+
+  it('recovers the coefficients that generated the data, and separable data stays finite with a penalty', () => {
+    const rng = Xoshiro128ss.fromSeed(11);
+    const u = () => rng.nextUint32() / 2 ** 32;
+    const gauss = () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+    const x: number[][] = [];
+    const y: (0 | 1)[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const r = [gauss(), gauss(), gauss()];
+      const eta = -0.5 + 1.5 * r[0]! - 1 * r[1]!;
+      x.push(r);
+      y.push(u() < 1 / (1 + Math.exp(-eta)) ? 1 : 0);
+    }
+    const m = fitLogistic(x, y, { lambda: 0.01 });
+    // back to the raw scale: w_raw = w / sd, b = intercept − Σ w_raw × mean
+    const raw = m.weights.map((w, j) => w / m.sds[j]!);
+    const b = m.intercept - raw.reduce((s, w, j) => s + w * m.means[j]!, 0);
+    expect(raw[0]).toBeCloseTo(1.5, 1);
+    expect(raw[1]).toBeCloseTo(-1, 1);
+    expect(Math.abs(raw[2]!)).toBeLessThan(0.06);
+    expect(b).toBeCloseTo(-0.5, 1);
+
+    const sep = fitLogistic([[-2], [-1], [1], [2]], [0, 0, 1, 1], { lambda: 1 });
+    expect(Number.isFinite(sep.weights[0])).toBe(true);
+    expect(predictLogistic(sep, [2])).toBeGreaterThan(0.5);
+  });
+
+  it('refuses empty input and mismatched labels, naming the problem', () => {
+    expect(() => fitLogistic([], [])).toThrow(/need rows/);
+    expect(() => fitLogistic([[1]], [1, 0])).toThrow(/1 rows and 2 labels/);
+    expect(() => fitLogistic([[1], [2]], [0, 1], { lambda: -1 })).toThrow(/lambda/);
+  });
+});

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FEATURE_NAMES, type FeatureName, type InstitutionMonth } from '../models/provider/features.js';
+import { Xoshiro128ss } from '../models/isolation-forest/prng.js';
+import { learnFromOutcomes, type OutcomeLabel, type OutcomeRow } from '../models/provider/outcomes.js';
+import { trainProviderModel } from '../models/provider/score.js';
+import { targetingEvidence, targetingScores } from '../models/provider/target-score.js';
+import { inpatientClaim } from './support/claims.js';
+import { json } from './support/http.js';
+import { seedReference } from './support/reference.js';
+import { startTestService, type TestService } from './support/service.js';
+
+/** Issue 16: the targeting score (P(fraud) × money billed) and learning from review outcomes. */
+const zeros = () => Object.fromEntries(FEATURE_NAMES.map((f) => [f, 0])) as Record<FeatureName, number>;
+const nulls = () => Object.fromEntries(FEATURE_NAMES.map((f) => [f, null])) as Record<FeatureName, number | null>;
+
+function row(id: string, month: string, o: { claims: number; rate: number; median?: number; cost: number; z?: Partial<Record<FeatureName, number>>; group?: string; score?: number }): OutcomeRow {
+  const features = { ...nulls(), claims: o.claims, ruleHitRate: o.rate };
+  const peerMedians = { ...nulls(), ruleHitRate: o.median ?? 0.04 };
+  return { institutionId: id, month, peerGroup: o.group ?? 'hospital/secondary', comparable: { ...zeros(), ...o.z }, features, peerMedians, exposure: { cost: o.cost, fund: o.cost * 0.7, withheld: 0 }, score: o.score ?? 0.5 };
+}
+
+describe('the targeting score', () => {
+  it('weighs rule hits as a Poisson z against the peers’ median rate, adds the pattern’s excess, pools the window', () => {
+    // 100 claims at 10% against a median of 4%: 10 hits where 4 are expected, z = 6 / 2 = 3
+    const e = targetingEvidence([row('A', '2026-09', { claims: 100, rate: 0.1, cost: 50_000, z: { costPerVisit: 7, meanStay: -3 } })]);
+    expect(e.ruleHits).toBeCloseTo(10, 9);
+    expect(e.ruleHitsExpected).toBeCloseTo(4, 9);
+    expect(e.rulesZ).toBeCloseTo(3, 9);
+    // pattern: the mean over its 7 features of the z above the median (a negative z counts 0)
+    expect(e.patternZ).toBeCloseTo(1, 9);
+    expect(e.evidence).toBeCloseTo(4, 9);
+    expect(e.patternTop).toEqual([{ feature: 'costPerVisit', z: 7 }]);
+    // three months pooled: 30 hits where 12 are expected
+    const w = targetingEvidence(['2026-07', '2026-08', '2026-09'].map((m) => row('A', m, { claims: 100, rate: 0.1, cost: 50_000 })));
+    expect(w.rulesZ).toBeCloseTo(18 / Math.sqrt(12), 9);
+    expect(w.atStake).toBe(150_000);
+    // a small institution with the same rate is less certain
+    expect(targetingEvidence([row('B', '2026-09', { claims: 10, rate: 0.1, cost: 5_000 })]).rulesZ).toBeCloseTo(0.6 / Math.sqrt(0.4), 9);
+  });
+
+  it('is P(fraud) × money billed, ranked within the peer group, with sentences giving the numbers', () => {
+    const rows = [
+      row('BIG', '2026-09', { claims: 400, rate: 0.06, cost: 400_000 }), // 24 vs 16 expected: z 2, P about 0.05
+      row('SMALL', '2026-09', { claims: 50, rate: 0.3, cost: 25_000 }), // 15 vs 2: z 9.2, P about 1
+      row('CLEAN', '2026-09', { claims: 100, rate: 0.0, cost: 60_000 }),
+      row('PHARM', '2026-09', { claims: 100, rate: 0.2, cost: 10_000, group: 'pharmacy/none' }),
+    ];
+    const t = targetingScores(rows, '2026-09');
+    const small = t.get('SMALL')!;
+    expect(small.probability).toBeGreaterThan(0.999);
+    expect(small.score).toBeCloseTo(small.probability * 25_000, 6);
+    expect(small.rank).toBe(1);
+    expect(small.percentile).toBe(100);
+    expect(small.peerSize).toBe(3);
+    expect(t.get('BIG')!.rank).toBe(2);
+    expect(t.get('CLEAN')!.rank).toBe(3);
+    expect(t.get('PHARM')).toMatchObject({ rank: 1, peerSize: 1, peerGroup: 'pharmacy/none', source: 'unsupervised' });
+    expect(small.zh).toContain(`目标分 ${Math.round(small.score).toLocaleString('en-US')} 元 = 欺诈概率 1.00 × 近 1 个月申报费用 25,000 元`);
+    expect(small.zh).toContain('同级同类 (hospital/secondary, 3 家) 第 1 位');
+    expect(small.zh).toContain('规则命中 15 人次, 按同级中位命中率应为 2 人次');
+    expect(small.en).toContain('15 claims with rule hits where the peers\' median rate expects 2');
+    // a supervised probability replaces the unsupervised one and says so
+    const s = targetingScores(rows, '2026-09', { probabilityOf: (id) => (id === 'BIG' ? 0.9 : 0.1) });
+    expect(s.get('BIG')).toMatchObject({ probability: 0.9, source: 'supervised', score: 360_000, rank: 1 });
+    expect(s.get('BIG')!.zh).toContain('由复审结论训练的模型');
+  });
+
+  it('is stored on every score of the scored month by trainProviderModel', () => {
+    const rows: InstitutionMonth[] = Array.from({ length: 6 }, (_, i) => ({
+      institutionId: `H${i}`, month: '2026-09', peerGroup: 'hospital/secondary',
+      features: { ...nulls(), claims: 100 + i, ruleHitRate: i === 5 ? 0.3 : 0.03 + i * 0.001, costPerVisit: 1000 + i * 10 },
+      exposure: { cost: 100_000, fund: 70_000, withheld: 0, flagged: 0 },
+    }));
+    const m = trainProviderModel(rows, '2026-09', { seed: 1, windowMonths: 1 });
+    for (const s of m.scores) expect(s.targeting).toBeDefined();
+    const top = m.scores.find((s) => s.targeting!.rank === 1)!;
+    expect(top.institutionId).toBe('H5');
+    expect(m.outcome).toBeUndefined();
+  });
+});
+
+describe('learning from outcomes', () => {
+  // 120 institutions × 3 months; fraud follows drugShare's z, which the unsupervised evidence does not read
+  const rng = Xoshiro128ss.fromSeed(5);
+  const u = () => rng.nextUint32() / 2 ** 32;
+  const rows: OutcomeRow[] = [];
+  const fraud = new Map<string, boolean>();
+  for (let i = 0; i < 120; i++) {
+    const id = `H${String(i).padStart(3, '0')}`;
+    fraud.set(id, i % 3 === 0);
+    for (const month of ['2026-07', '2026-08', '2026-09'])
+      rows.push(row(id, month, { claims: 100, rate: 0.02 + 0.06 * u(), cost: 50_000, z: { drugShare: (fraud.get(id) ? 2 : 0) + (u() - 0.5) * 2 } }));
+  }
+  const labelsOf = (ids: (r: OutcomeRow) => boolean): OutcomeLabel[] => rows.filter(ids).map((r) => ({ institutionId: r.institutionId, month: r.month, label: fraud.get(r.institutionId) ? 1 : 0 }));
+
+  it('fits nothing with too few labels of a class, and says so', () => {
+    const few = labelsOf((r) => r.month === '2026-09' && Number(r.institutionId.slice(1)) < 60);
+    const { result, probabilityOf } = learnFromOutcomes(rows, [...few, { institutionId: 'H999', month: '2026-09', label: 1 }], { minPerClass: 30 });
+    expect(result.used).toBe('unsupervised');
+    expect(result.labels).toEqual({ positive: 20, negative: 40, unmatched: 1 });
+    expect(result.why).toBe('too few labels in the window: 20 confirmed and 40 dismissed institution-months, 30 of each needed');
+    expect(probabilityOf).toBeUndefined();
+  });
+
+  it('uses the supervised model when it beats the unsupervised evidence on held-out folds by the margin', () => {
+    const labels = labelsOf((r) => Number(r.institutionId.slice(1)) % 2 === 0);
+    const { result, probabilityOf } = learnFromOutcomes(rows, labels, { minPerClass: 30, margin: 0.02 });
+    expect(result.labels).toEqual({ positive: 60, negative: 120, unmatched: 0 });
+    expect(result.cv!.supervisedAuc).toBeGreaterThan(0.9);
+    expect(result.cv!.unsupervisedAuc).toBeLessThan(0.65);
+    expect(result.used).toBe('supervised');
+    expect(result.why).toMatch(/^supervised: held-out AUC 0\.9\d\d against 0\.\d{3} unsupervised/);
+    expect(result.model!.columns).toContain('z:drugShare');
+    // never-reviewed institutions get a probability too, and the fraudulent ones higher
+    const unreviewed = [...fraud.keys()].filter((id) => Number(id.slice(1)) % 2 === 1);
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(mean(unreviewed.filter((id) => fraud.get(id)).map((id) => probabilityOf!(id)!))).toBeGreaterThan(mean(unreviewed.filter((id) => !fraud.get(id)).map((id) => probabilityOf!(id)!)) + 0.3);
+    // a margin it cannot meet keeps the unsupervised score
+    expect(learnFromOutcomes(rows, labels, { minPerClass: 30, margin: 0.9 }).result.used).toBe('unsupervised');
+  });
+});
+
+const stayAt = (institutionId: string, claimId: string, admittedAt: string, dischargedAt: string) =>
+  inpatientClaim({
+    institutionId,
+    claimId,
+    insured: { id: institutionId.endsWith('1') ? '320102195803140111' : '320102195803140012', sex: 'male', birthDate: '1958-03-14' },
+    admittedAt,
+    dischargedAt,
+    lines: [
+      { lineId: 'L1', itemCode: '110200005', hospitalItemName: '住院诊查费', category: 'service', serviceAt: admittedAt, quantity: 1, unitPrice: '20.00', amount: '20.00' },
+      { lineId: 'L2', itemCode: '120100001', hospitalItemName: '床位费', category: 'bed', serviceAt: '2026-10-04 09:00:00', quantity: 1, unitPrice: 45, amount: 45 },
+    ],
+    totalAmount: '65.00',
+    payment: { fund: '65.00', personalAccount: '0', cash: '0' },
+  });
+
+describe('train reads concluded review cases as labels and records the outcome', () => {
+  let svc: TestService;
+  const A = 'H32010200001';
+  const B = 'H32010200002';
+  beforeAll(async () => {
+    svc = await startTestService();
+    await seedReference(svc, { institutions: [A, B, 'H32010200003'].map((id) => ({ id })) });
+    let n = 0;
+    for (const inst of [A, B])
+      for (const [from, to] of [['2026-10-01 08:00:00', '2026-10-05 10:00:00'], ['2026-10-03 08:00:00', '2026-10-08 10:00:00']] as const)
+        expect((await svc.call('/v1/claims', { json: stayAt(inst, `ZY-O${++n}`, from, to) })).status).toBe(200);
+    expect((await svc.call('/v1/claims', { json: inpatientClaim({ institutionId: 'H32010200003', claimId: 'ZY-O9' }) })).status).toBe(200);
+  }, 120_000);
+  afterAll(async () => {
+    await svc?.close();
+  });
+
+  it('confirmed at A, dismissed elsewhere: one positive label, too few to fit; the version says why', async () => {
+    for (let i = 0; i < 10; i++) {
+      const drawn = await svc.call('/v1/review/draw', { role: 'auditor', method: 'POST' });
+      if (drawn.status === 204) break;
+      const k = await json(drawn);
+      const detail = await json(await svc.call(`/v1/review/cases/${k.id}`, { role: 'auditor' }));
+      const lines = [...new Set(detail.findings.flatMap((f: { violatingLines: string[] }) => f.violatingLines))] as string[];
+      const body =
+        detail.case.institutionId === A && lines.length > 0
+          ? { outcome: 'confirmed', refusedLines: lines, amountRefused: '1.00', basis: '重复收费' }
+          : { outcome: 'dismissed', reason: '核实无误' };
+      expect((await svc.call(`/v1/review/cases/${k.id}/conclusion`, { role: 'auditor', json: body })).status).toBe(200);
+      expect((await svc.call(`/v1/review/cases/${k.id}/second-review`, { role: 'supervisor', json: { verdict: 'agree' } })).status).toBe(200);
+    }
+    const outcomes = await svc.deps.database.query<{ institution_id: string; final_outcome: string }>('select institution_id, final_outcome from review_cases where final_outcome is not null order by institution_id');
+    expect(new Set(outcomes.filter((o) => o.institution_id === A).map((o) => o.final_outcome)).has('confirmed')).toBe(true);
+    expect(outcomes.filter((o) => o.institution_id === B).every((o) => o.final_outcome === 'dismissed')).toBe(true);
+
+    const res = await svc.call('/v1/admin/models/train', { role: 'admin', method: 'POST', json: { month: '2026-10', windowMonths: 1, minLabels: 2 } });
+    expect(res.status).toBe(201);
+    const trained = await json(res);
+    // one institution-month per institution with a concluded case: A's confirmed, the others' dismissed
+    const negatives = new Set(outcomes.map((o) => o.institution_id)).size - 1;
+    expect(negatives).toBeGreaterThanOrEqual(1);
+    expect(trained.outcome).toEqual({ used: 'unsupervised', why: `too few labels in the window: 1 confirmed and ${negatives} dismissed institution-months, 2 of each needed`, labels: { positive: 1, negative: negatives, unmatched: 0 } });
+    const version = (await json(await svc.call('/v1/models', { role: 'auditor' }))).models[0];
+    expect(version.id).toBe(trained.modelId);
+    expect(version.outcome).toMatchObject({ used: 'unsupervised', options: { minPerClass: 2, margin: 0.02 }, labels: { positive: 1, negative: negatives } });
+    const bad = await svc.call('/v1/admin/models/train', { role: 'admin', method: 'POST', json: { month: '2026-10', minLabels: 1 } });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.details[0].path).toBe('minLabels');
+  }, 180_000);
+});
