@@ -58,6 +58,7 @@ const { values } = parseArgs({
     'auditor-accuracy': { type: 'string', default: '0.9' },
     'audit-seed': { type: 'string', default: '7' },
     'min-labels': { type: 'string', default: '30' },
+    lambda: { type: 'string', default: '1' },
     from: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
@@ -255,7 +256,7 @@ function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderMod
       return { institutionId: r.institutionId, month: r.month, label: (fraud === correct ? 1 : 0) as 0 | 1 };
     });
   const withOutcomes = trainProviderModel(data.rows, data.lastMonth, {
-    trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), windowMonths, outcomes: { labels, options: { minPerClass: Number(values['min-labels']) } },
+    trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), windowMonths, outcomes: { labels, options: { minPerClass: Number(values['min-labels']), lambda: Number(values.lambda) } },
   });
   const o = withOutcomes.outcome!;
   const m = o.model;
