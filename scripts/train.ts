@@ -53,11 +53,11 @@ if ('service' in target) {
     'POST', '/v1/admin/models/train', { month, windowMonths, trees, psi, seed, minLabels, outcomeMargin },
   );
   const o = (r as unknown as { outcome: { why: string } }).outcome;
-  const top = r.top.map((s) => `  ${s.institutionId} ${s.peerGroup} score ${s.score.toFixed(3)} p${Math.round(s.percentile)}: ${s.explanations.join('; ')}`);
+  const top = r.top.map((s) => `  ${s.institutionId} ${s.peerGroup} p${Math.round(s.percentile)}: ${s.explanations[0] ?? ''}`);
   process.stdout.write(
     `model version ${r.modelId}: ${r.institutions} institutions scored for ${month}, ${r.trainingRows} institution-months trained on ` +
       `(${trees} trees, psi ${psi}, seed ${seed}) in ${(r.ms / 1000).toFixed(1)} s in the service (forest ${r.trainMs} ms)\n` +
-      `input hash ${r.inputHash}\nlearning from outcomes: ${o.why}\nhighest scores:\n${top.join('\n')}\n`,
+      `input hash ${r.inputHash}\nlearning from outcomes: ${o.why}\nhighest targeting scores:\n${top.join('\n')}\n`,
   );
   process.exit(0);
 }
@@ -77,11 +77,11 @@ try {
   );
   bar.update(windowMonths + 2, { stage: 'done' });
   bar.stop();
-  const top = result.scores.slice(0, 5).map((s) => `  ${s.institutionId} ${s.peerGroup} score ${s.score.toFixed(3)} p${Math.round(s.percentile)}: ${s.explanations.map((e) => e.zh).join('; ')}`);
+  const top = [...result.scores].sort((a, b) => (b.targeting?.score ?? 0) - (a.targeting?.score ?? 0)).slice(0, 5).map((s) => `  ${s.institutionId} ${s.peerGroup}: ${s.targeting?.zh ?? ''}`);
   process.stdout.write(
     `model version ${result.modelId}: ${result.scores.length} institutions scored for ${month}, ${result.trainingRows} institution-months trained on ` +
       `(${trees} trees, psi ${psi}, seed ${seed}) in ${((performance.now() - started) / 1000).toFixed(1)} s (forest ${result.trainMs} ms)\n` +
-      `input hash ${result.inputHash}\nlearning from outcomes: ${result.outcome.why}\nhighest scores:\n${top.join('\n')}\n`,
+      `input hash ${result.inputHash}\nlearning from outcomes: ${result.outcome.why}\nhighest targeting scores:\n${top.join('\n')}\n`,
   );
 } catch (err) {
   bar.stop();

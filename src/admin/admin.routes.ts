@@ -66,7 +66,7 @@ const TrainedSchema = z
     inputHash: z.string(),
     trainMs: z.number().int(),
     ms: z.number().int().openapi({ description: 'the whole request: features, forest, storing' }),
-    top: z.array(z.object({ institutionId: z.string(), peerGroup: z.string(), score: z.number(), percentile: z.number(), explanations: z.array(z.string()) })),
+    top: z.array(z.object({ institutionId: z.string(), peerGroup: z.string(), score: z.number(), targetingScore: z.number().nullable(), percentile: z.number(), explanations: z.array(z.string()) })).openapi({ description: 'the five highest targeting scores' }),
     outcome: z.record(z.string(), z.unknown()).openapi({ description: 'learning from outcomes: labels, cross-validated AUCs, which probability targets and why' }),
   })
   .openapi('TrainResult');
@@ -162,7 +162,8 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         {
           modelId: result.modelId, month: input.month, institutions: result.scores.length, trainingRows: result.trainingRows, inputHash: result.inputHash,
           trainMs: result.trainMs, ms: Math.round(performance.now() - started), outcome: summaryOfOutcome(result.outcome),
-          top: result.scores.slice(0, 5).map((s) => ({ institutionId: s.institutionId, peerGroup: s.peerGroup, score: s.score, percentile: s.percentile, explanations: s.explanations.map((e) => e.zh) })),
+          top: [...result.scores].sort((a, b) => (b.targeting?.score ?? 0) - (a.targeting?.score ?? 0) || b.score - a.score).slice(0, 5)
+            .map((s) => ({ institutionId: s.institutionId, peerGroup: s.peerGroup, score: s.score, targetingScore: s.targeting?.score ?? null, percentile: s.targeting?.percentile ?? s.percentile, explanations: [...(s.targeting ? [s.targeting.zh] : []), ...s.explanations.map((e) => e.zh)] })),
         },
         201,
       );
