@@ -35,7 +35,7 @@ describe('report helpers', () => {
   });
 
   it('quotes CSV cells that hold commas, quotes or line breaks', () => {
-    const csv = tableCsv({ name: 't', title: 't', columns: [{ key: 'a', label: 'a', type: 'text' }, { key: 'b', label: 'b', type: 'int' }], rows: [{ a: 'x, "y"\nz', b: 3 }, { a: null, b: null }] });
+    const csv = tableCsv({ name: 't', title: 't', empty: '', columns: [{ key: 'a', label: 'a', type: 'text' }, { key: 'b', label: 'b', type: 'int' }], rows: [{ a: 'x, "y"\nz', b: 3 }, { a: null, b: null }] });
     expect(csv).toBe('a,b\r\n"x, ""y""\nz",3\r\n,\r\n');
   });
 });
