@@ -344,4 +344,83 @@ describe('the HTML report in a browser', () => {
     await page.pdf({ path: 'test-results/report.pdf', format: 'A4', landscape: true });
     await page.close();
   });
+
+  it('reads in Chinese, ranks a hand-checked institution against the fund and flags it, and fits A4 landscape in print', async () => {
+    const res = await svc.call(`/v1/reports/${MONTH}?format=html&cutoff=${cutoff}`, { role: 'supervisor' });
+    const html = await res.text();
+    const page = await browser.newPage({ viewport: { width: 1047, height: 740 } }); // A4 landscape less 10 mm margins, at 96 dpi
+    await page.setContent(html, { waitUntil: 'load' });
+    const text = (await page.textContent('body')) ?? '';
+    for (const heading of ['一、基本情况', '二、数据', '三、重点指标与同组比较', '四、分析、典型案例与建议', '五、复审', '六、规则', '七、数据质量', '八、截止后到达', '近12个月费用趋势', '违规类型分布', '机构明细'])
+      expect(text).toContain(heading);
+    expect(text).toContain(`数据截止 ${report.cutoffText}`);
+    expect(report.cutoffText).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）$/);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/); // no UTC instants in the page
+    expect(text).toContain('医疗总费用（元）');
+    // Family names in Chinese in the chart.
+    for (const f of report.findingsByFamily) expect(await page.locator('[data-chart="families"]').textContent()).toContain({ duplicate: '重复收费', 'split-charging': '分解收费', 'split-stay': '分解住院', 'bed-hanging': '挂床住院', 'overlapping-stay': '叠床住院', substitution: '串换项目', price: '超标准收费', quantity: '超量', restriction: '限定条件' }[f.family as string] ?? f.family);
+    // Each note once.
+    const notes = await page.locator('p.note').allTextContents();
+    expect(notes.filter((n) => n.length > 30).length).toBe(new Set(notes.filter((n) => n.length > 30)).size);
+
+    // Hand-checked: claims per patient of each institution from the claims sent, and the mid-rank
+    // percentile of the highest among the five institutions (each its own peer group of 1).
+    const month = sent.filter((c) => serviceMonth(c) === MONTH);
+    const ids = [...new Set(month.map((c) => c.institutionId))].sort();
+    const perPatient = new Map(ids.map((id) => {
+      const mine = month.filter((c) => c.institutionId === id);
+      return [id, Math.round((mine.length / new Set(mine.map((c) => c.insured.id)).size) * 100) / 100];
+    }));
+    const ranked = ids.filter((id) => month.filter((c) => c.institutionId === id).length >= 10);
+    const top = [...ranked].sort((a, b) => perPatient.get(b)! - perPatient.get(a)!)[0]!;
+    const values = ranked.map((id) => perPatient.get(id)!);
+    const below = values.filter((v) => v < perPatient.get(top)!).length;
+    const equal = values.filter((v) => v === perPatient.get(top)!).length;
+    const expectedPct = Math.round((1000 * (below + equal / 2)) / values.length) / 10;
+    const row = report.targets.rows.find((t: any) => t.institutionId === top && t.area === 'claimsPerPatient');
+    expect(row.value).toBe(perPatient.get(top));
+    expect(row.numerator).toBe(month.filter((c) => c.institutionId === top).length);
+    expect(row.fundSize).toBe(values.length);
+    expect(row.fundPercentile).toBe(expectedPct);
+    expect(row.peerPercentile).toBeNull(); // its peer group has one institution: not "rank 1 of 1"
+    expect(row.comment).toMatch(/^同组（.+）仅 1 家，不作组内排名，按全市（基金）百分位$/);
+    expect(row.basis).toBe('fund');
+    expect(row.flagged).toBe(expectedPct >= 80);
+    expect(row.trend).toHaveLength(36);
+    expect(row.trend.at(-1)).toBe(row.value);
+    expect(row.trend.slice(0, 30).every((v: number | null) => v === null)).toBe(true); // no data then: gaps
+    const cell = page.locator(`[data-target="${top}|claimsPerPatient"]`);
+    expect(await cell.count()).toBe(1);
+    expect(await cell.locator('[data-fund-pct]').getAttribute('data-fund-pct')).toBe(String(expectedPct));
+    expect(await cell.textContent()).toContain('仅 1 家');
+
+    // Print: A4 landscape; nothing wider than the printable width.
+    await page.emulateMedia({ media: 'print' });
+    const overflow = await page.evaluate(() => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const d = (globalThis as any).document;
+      const width = d.documentElement.clientWidth;
+      const out: string[] = [];
+      for (const el of d.querySelectorAll('table, svg, .card, .table-wrap, p, li')) {
+        const b = el.getBoundingClientRect();
+        if (b.right > width + 1 || el.scrollWidth > el.clientWidth + 1 && el.classList.contains('table-wrap')) out.push(`${el.tagName} ${el.getAttribute('data-table') ?? el.getAttribute('data-chart') ?? ''} ${Math.round(b.right)} > ${width}`);
+      }
+      return { out, pageWidth: d.documentElement.scrollWidth, width };
+    });
+    expect(overflow.out).toEqual([]);
+    expect(overflow.pageWidth).toBeLessThanOrEqual(overflow.width);
+    // The institutions table prints in parts, each with the institution.
+    expect(await page.locator('table[data-table="institutions"]').count()).toBe(4);
+    await page.close();
+
+    // The PDF from the service: A4 landscape pages, numbered.
+    const pdf = await svc.call(`/v1/reports/${MONTH}?format=pdf&cutoff=${cutoff}`, { role: 'supervisor' });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const boxes = [...bytes.toString('latin1').matchAll(/\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/g)].map((m) => [Math.round(Number(m[1])), Math.round(Number(m[2]))]);
+    expect(boxes.length).toBeGreaterThan(3);
+    expect(boxes.every(([w, h]) => w === 842 && h === 595)).toBe(true); // A4 landscape in points
+  }, 120_000);
 });
