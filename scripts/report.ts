@@ -48,7 +48,7 @@ const target = await databaseOrService(config, values);
 const summary = (report: Report, files: string[], seconds: number) => {
   const f = report.fund;
   process.stdout.write(
-    `report ${report.month}: ${f.claims.toLocaleString('en')} claims, ${f.amount} yuan, ${report.institutions.length} institutions, ${report.standouts.length} stand out; cut-off ${report.cutoff}${report.provisional ? ' (provisional)' : ''}; ${report.late.claims} claims arrived later\n` +
+    `report ${report.month}: ${f.claims.toLocaleString('en')} claims, ${f.amount} yuan, ${report.institutions.length} institutions, ${report.standouts.length} stand out; cut-off ${report.cutoffText}${report.provisional ? ' (provisional)' : ''}; ${report.late.claims} claims arrived later\n` +
       `model: ${report.model.available ? 'available' : 'not available'}; review: ${report.review.available ? 'available' : 'not available'}\n` +
       `${seconds.toFixed(1)} s\n${files.map((x) => `  ${x}`).join('\n')}\n`,
   );
