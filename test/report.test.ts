@@ -152,7 +152,16 @@ describe('the monthly provider risk report', () => {
     const median = shares[Math.floor(shares.length / 2)];
     expect(share(top)).toBeGreaterThan(3 * median);
     expect(report.standouts.map((s: any) => s.institutionId)).toContain(top.institutionId);
-    expect(report.standouts.find((s: any) => s.institutionId === top.institutionId).examples.length).toBeGreaterThan(0);
+    const named = report.standouts.find((s: any) => s.institutionId === top.institutionId);
+    expect(named.reasons[0]).toMatch(/^疑点金额占其医疗费用的 [\d.]+%/);
+    // The examples illustrate the reasons given: the findings reason by claims with findings of that institution.
+    const findingExamples = named.examples.filter((e: any) => e.illustrates === 'findings');
+    expect(findingExamples.length).toBeGreaterThan(0);
+    for (const e of findingExamples) expect(e.family !== null && fen(e.amountAtIssue) > 0).toBe(true);
+    for (const s of report.standouts) {
+      const kinds = new Set(s.examples.map((e: any) => e.illustrates));
+      for (const k of kinds) expect(s.reasons.some((r: string) => ({ findings: /疑点金额/, growth: /环比增长/, model: /机构风险评分/, review: /复审确认违规/ } as any)[k as string].test(r))).toBe(true);
+    }
   });
 
   it('states the model and review sections as not available while their tables are absent', async () => {
@@ -278,6 +287,20 @@ describe('the monthly provider risk report', () => {
     const fmt = await svc.call(`/v1/reports/${MONTH}?format=doc`, { role: 'admin' });
     expect(fmt.status).toBe(400);
     expect((await json(fmt)).error.details[0].path).toBe('format');
+    // No Chromium: a 503 that says how to get one.
+    const saved = process.env.CHROMIUM_PATH;
+    process.env.CHROMIUM_PATH = '/nonexistent/chromium';
+    try {
+      const pdf = await svc.call(`/v1/reports/${MONTH}?format=pdf`, { role: 'admin' });
+      expect(pdf.status).toBe(503);
+      const body = await json(pdf);
+      expect(body.error.code).toBe('pdf_unavailable');
+      expect(body.error.message).toContain('CHROMIUM_PATH=/nonexistent/chromium does not exist');
+      expect(body.error.message).toContain('apt-get install chromium');
+    } finally {
+      if (saved === undefined) delete process.env.CHROMIUM_PATH;
+      else process.env.CHROMIUM_PATH = saved;
+    }
     const lang = await svc.call(`/v1/reports/${MONTH}?lang=fr`, { role: 'admin' });
     expect(lang.status).toBe(400);
     expect((await json(lang)).error.details[0].path).toBe('lang');

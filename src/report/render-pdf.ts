@@ -2,18 +2,20 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { AppError } from '../http/errors.js';
 
-/** Where the system's Chromium is looked for: CHROMIUM_PATH, else Debian's and the usual places. */
-export function chromiumPath(): string | undefined {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
-  return candidates.find((p): p is string => !!p && existsSync(p));
+const USUAL = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+/** The system's Chromium: CHROMIUM_PATH when set (and only it), else Debian's and the usual places. */
+export function chromiumPath(env: string | undefined = process.env.CHROMIUM_PATH): string | undefined {
+  if (env) return existsSync(env) ? env : undefined;
+  return USUAL.find((p) => existsSync(p));
 }
 
 export class NoChromiumError extends AppError {
-  constructor() {
+  constructor(env: string | undefined = process.env.CHROMIUM_PATH) {
     super(
       503,
       'pdf_unavailable',
-      'The PDF is rendered by the system\'s Chromium, and none was found (looked at CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser, /usr/bin/google-chrome). Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to its executable; meanwhile the HTML form prints the same pages from any browser (format=html, then Print, A4 landscape).',
+      `The PDF is rendered by the system's Chromium, and none was found (${env ? `CHROMIUM_PATH=${env} does not exist` : `looked at ${USUAL.join(', ')}`}). Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to its executable; meanwhile the HTML form prints the same pages from any browser (format=html, then Print, A4 landscape).`,
     );
   }
 }
