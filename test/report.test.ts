@@ -275,6 +275,16 @@ describe('the monthly provider risk report', () => {
     expect(all).toContain('# data_quality');
     const html = await svc.call(`/v1/reports/${MONTH}?cutoff=${cutoff}`, { role: 'auditor', headers: { accept: 'text/html,application/xhtml+xml;q=0.9' } });
     expect(html.headers.get('content-type')).toContain('text/html');
+    // English on request, the JSON's keys and codes unchanged.
+    const enHtml = await (await svc.call(`/v1/reports/${MONTH}?format=html&lang=en&cutoff=${cutoff}`, { role: 'auditor' })).text();
+    for (const heading of ['1. Situation', '3. Target areas against comparison groups', 'Cost trend, last 12 months', 'Institutions']) expect(enHtml).toContain(heading);
+    expect(enHtml).toContain('<html lang="en">');
+    expect(enHtml).not.toContain('基本情况');
+    const enJson = await json(await svc.call(`/v1/reports/${MONTH}?lang=en&cutoff=${cutoff}`, { role: 'auditor' }));
+    expect(enJson.lang).toBe('en');
+    expect(enJson.cutoffText).toMatch(/ CST$/);
+    expect(enJson.findingsByFamily.map((f: any) => f.family)).toEqual(report.findingsByFamily.map((f: any) => f.family));
+    expect(Object.keys(enJson)).toEqual(Object.keys(report));
   });
 
   it('refuses bad input with the field\'s path, and other roles', async () => {
