@@ -1,9 +1,11 @@
 /**
  * `npm run demo`: the service on its embedded database (PGlite in DATA_DIR, ./data by default),
- * an admin demo key, the simulated reference data and one simulated month of claims (seed 42),
- * then it keeps serving until Ctrl-C. A second run reuses the data, the key and, when the month's
- * claims are already stored, skips the simulation.
- * Options: --month yyyy-MM (default: last month), --scale (default 0.2: about 12,000 claims, under a minute here on PGlite).
+ * an admin demo key, the simulated reference data and 13 simulated months of claims ending last
+ * month (seed 42), so that the monthly report has a trend, month on month and year on year; then
+ * it prints the report's address and keeps serving until Ctrl-C. A second run reuses the data, the
+ * key and, when the claims are already stored, skips the simulation.
+ * Options: --month yyyy-MM (the last month simulated; default: last month), --months (default 13),
+ * --scale (default 0.015: about 850 claims a month, some 11,000 in all, about a minute here on PGlite).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,8 +16,11 @@ import { simulate, type Simulation } from '../src/sim/simulation.js';
 import { cliConfig, fail } from './cli.js';
 import { demoKey, freePort, lastMonth, readMarker, writeMarker } from './sim/demo-support.js';
 import { runSimulation } from './sim/run.js';
+import { shiftMonth } from '../src/report/period.js';
 
-const { values } = parseArgs({ options: { month: { type: 'string' }, scale: { type: 'string', default: '0.2' } } });
+const { values } = parseArgs({ options: { month: { type: 'string' }, months: { type: 'string', default: '13' }, scale: { type: 'string', default: '0.015' } } });
+const monthCount = Number(values.months);
+if (!Number.isInteger(monthCount) || monthCount < 1 || monthCount > 36) fail('--months must be an integer from 1 to 36');
 const config = cliConfig();
 const port = await freePort(config.HOST, config.PORT);
 const service = await startService({ ...config, PORT: port });
@@ -31,13 +36,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   const key = await demoKey(service.deps.keys, config.DATA_DIR);
   const month = values.month ?? lastMonth(Date.now());
-  const settings = { seed: 42, month, scale: Number(values.scale) };
+  // The simulation starts with its first month and runs `months` months, ending with `month`.
+  const settings = { seed: 42, month: shiftMonth(month, 1 - monthCount), months: monthCount, scale: Number(values.scale) };
   const marker = readMarker(config.DATA_DIR);
   const sim = simulate({ ...settings, lateMaxDays: lateDaysToToday(month) });
   let example = marker?.example;
   const stored = marker && sameSettings(marker.settings, settings) && (await claimStored(service.url, key, marker.example.claim));
   if (stored) {
-    process.stderr.write(`month ${month} already simulated and stored (${marker.claims} claims): not simulating again\n`);
+    process.stderr.write(`${settings.month} to ${month} already simulated and stored (${marker.claims} claims): not simulating again\n`);
   } else {
     const started = performance.now();
     const { total, tally } = await runSimulation(sim, { url: service.url, key });
@@ -62,6 +68,12 @@ try {
       ref && example
         ? `  (the last one sends claim ${ref.claimId} again under a new id, so expect the resubmission findings besides what was injected: ${example.truth.map((t) => `${t.family}/${t.variant} on line(s) ${t.lines.join(', ')}`).join('; ')})`
         : '',
+      '',
+      `the monthly provider risk report of ${month} (Chinese; add &lang=en for English):`,
+      `  ${service.url}/v1/reports/${month}?format=html`,
+      `  curl -s -H "authorization: Bearer ${key}" "${service.url}/v1/reports/${month}?format=html" -o provider-risk-${month}.html`,
+      `  curl -s -H "authorization: Bearer ${key}" "${service.url}/v1/reports/${month}?format=pdf" -o provider-risk-${month}.pdf   (A4 landscape, by the system's Chromium)`,
+      `  CLAIMSCREEN_KEY=${key} npm run report -- --month ${month} --url ${service.url}   (every form into ./reports, while this service runs)`,
       '',
       'Ctrl-C stops the service.',
       '',

@@ -35,7 +35,28 @@ describe('report helpers', () => {
   });
 
   it('quotes CSV cells that hold commas, quotes or line breaks', () => {
-    const csv = tableCsv({ name: 't', title: 't', columns: [{ key: 'a', label: 'a', type: 'text' }, { key: 'b', label: 'b', type: 'int' }], rows: [{ a: 'x, "y"\nz', b: 3 }, { a: null, b: null }] });
+    const csv = tableCsv({ name: 't', title: 't', empty: '', columns: [{ key: 'a', label: 'a', type: 'text' }, { key: 'b', label: 'b', type: 'int' }], rows: [{ a: 'x, "y"\nz', b: 3 }, { a: null, b: null }] });
     expect(csv).toBe('a,b\r\n"x, ""y""\nz",3\r\n,\r\n');
+  });
+});
+
+describe('target-area percentiles', () => {
+  it('are mid-ranks: ties share the middle of their ranks, so a zero among zeros is not high', async () => {
+    const { midRankPercentile } = await import('../src/report/report.targets.js');
+    expect([1, 2, 3, 4, 5].map((x) => midRankPercentile(x, [1, 2, 3, 4, 5]))).toEqual([10, 30, 50, 70, 90]);
+    expect(midRankPercentile(0, [0, 0, 0, 0, 1])).toBe(40);
+    expect(midRankPercentile(1, [0, 0, 0, 0, 1])).toBe(90);
+    expect(midRankPercentile(2.5, [2.5, 2.5])).toBe(50);
+  });
+
+  it('say in the report\'s language why a base month carries no change', async () => {
+    const { baseReason } = await import('../src/report/report.build.js');
+    const { reportPeriod } = await import('../src/report/period.js');
+    const cutoff = reportPeriod('2026-10').cutoff;
+    expect(baseReason('zh-CN', '2026-09', 3, cutoff, 30)).toBe('2026-09 仅 3 笔结算，少于 30 笔');
+    expect(baseReason('en', '2026-09', 0, cutoff, 30)).toBe('no claims in 2026-09');
+    expect(baseReason('zh-CN', '2026-09', 30, cutoff, 30)).toBeNull();
+    // A base month whose own cut-off (15 days after it) is later than the report's is incomplete.
+    expect(baseReason('zh-CN', '2026-10', 500, cutoff - 20 * 86_400_000, 30)).toBe('2026-10 数据尚未截止');
   });
 });

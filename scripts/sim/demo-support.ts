@@ -29,7 +29,7 @@ export async function demoKey(keys: ApiKeyStore, dataDir: string): Promise<strin
 }
 
 export interface DemoMarker {
-  settings: { seed: number; month: string; scale: number };
+  settings: { seed: number; month: string; months?: number; scale: number };
   claims: number;
   example: SimulatedClaim;
 }

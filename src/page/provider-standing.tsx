@@ -104,12 +104,9 @@ export function ProviderStandingCell(props: { lang: 'zh' | 'en'; standing: Stand
 
 export const standingHeader = (lang: 'zh' | 'en') => (lang === 'zh' ? '机构目标分 · 同级排名' : 'Targeting score · peer rank');
 
-export const PROVIDER_SCORE_NOTE =
-  'Score: the targeting score in yuan, P(fraud) × money billed over the window (a version before the targeting score: the forest score in (0, 1]); rank 1 is the peer group\'s highest; the first reason is the targeting sentence.';
-
 /** The monthly report's model row from a stored score: the targeting score, its rank and sentence where the version has one. */
-export function reportStanding(r: { score: number; rank: number; peer_size: number; targeting?: unknown }, reasons: string[]) {
+export function reportStanding(r: { score: number; rank: number; peer_size: number; targeting?: unknown }, reasons: string[], lang: 'zh' | 'en' = 'zh') {
   const t = (typeof r.targeting === 'string' ? JSON.parse(r.targeting) : r.targeting) as Targeting | null | undefined;
   if (!t) return { score: Math.round(Number(r.score) * 10000) / 10000, peerRank: Number(r.rank), peerSize: Number(r.peer_size), reasons: reasons.join('\n') };
-  return { score: Math.round(t.score * 100) / 100, peerRank: t.rank, peerSize: t.peerSize, reasons: [`${t.zh} / ${t.en}`, ...reasons].join('\n') };
+  return { score: Math.round(t.score * 100) / 100, peerRank: t.rank, peerSize: t.peerSize, reasons: [lang === 'en' ? t.en : t.zh, ...reasons].join('\n') };
 }

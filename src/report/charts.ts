@@ -23,13 +23,14 @@ export function emptyChart(name: string, message: string): string {
 
 export interface Series {
   name: string;
-  values: number[];
+  /** null: no data that month, drawn as a gap */
+  values: (number | null)[];
 }
 
 /** Lines over months: the fund's cost trend and its split by institution type. */
 export function lineChart(name: string, months: string[], series: Series[], unit: string): string {
   const W = 760, H = 300, L = 70, R = 140, T = 20, B = 40;
-  const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
+  const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
   const x = (i: number) => L + (months.length <= 1 ? 0 : (i * (W - L - R)) / (months.length - 1));
   const y = (v: number) => T + (H - T - B) * (1 - v / max);
   const grid = [0, 0.25, 0.5, 0.75, 1]
@@ -39,9 +40,10 @@ export function lineChart(name: string, months: string[], series: Series[], unit
   const lines = series
     .map((s, k) => {
       const color = PALETTE[k % PALETTE.length];
-      const d = s.values.map((v, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+      // A month without data breaks the line: the next point starts a new segment.
+      const d = s.values.map((v, i) => (v === null ? '' : `${i === 0 || s.values[i - 1] === null ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`)).filter(Boolean).join(' ');
       const dots = s.values
-        .map((v, i) => `<circle class="mark" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${k === 0 ? 3.5 : 2.5}" fill="${color}" data-value="${v}"><title>${esc(`${s.name} ${months[i]}: ${v.toFixed(2)} ${unit}`)}</title></circle>`)
+        .map((v, i) => v === null ? '' : `<circle class="mark" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${k === 0 ? 3.5 : 2.5}" fill="${color}" data-value="${v}"><title>${esc(`${s.name} ${months[i]}: ${v.toFixed(2)} ${unit}`)}</title></circle>`)
         .join('');
       const legend = `<rect x="${W - R + 12}" y="${T + k * 18}" width="12" height="4" fill="${color}"/><text x="${W - R + 30}" y="${T + k * 18 + 6}">${esc(s.name)}</text>`;
       return `<path d="${d}" fill="none" stroke="${color}" stroke-width="${k === 0 ? 2.5 : 1.5}"/>${dots}${legend}`;
@@ -66,7 +68,7 @@ export function barChart(name: string, bars: { label: string; value: number; not
 }
 
 /** A strip per peer group: each institution's score as a dot on 0–1, the group median as a tick, the top ones named. */
-export function stripChart(name: string, groups: { group: string; points: { id: string; score: number; top: boolean }[] }[]): string {
+export function stripChart(name: string, groups: { group: string; points: { id: string; score: number; top: boolean }[] }[], axisLabel = 'score (0–1); tick: peer median'): string {
   const W = 760, rowH = 44, L = 150, R = 40, T = 24;
   const H = T + rowH * groups.length + 24;
   const x = (s: number) => L + (W - L - R) * Math.min(1, Math.max(0, s));
@@ -87,5 +89,18 @@ export function stripChart(name: string, groups: { group: string; points: { id: 
       return `<text x="${L - 8}" y="${cy + 4}" text-anchor="end">${esc(`${g.group} (${g.points.length})`)}</text><line x1="${L}" x2="${W - R}" y1="${cy}" y2="${cy}" class="lane"/><line x1="${x(med)}" x2="${x(med)}" y1="${cy - 12}" y2="${cy + 12}" stroke="#555" stroke-width="2"><title>${esc(`median ${med.toFixed(3)}`)}</title></line>${dots}`;
     })
     .join('');
-  return `<svg data-chart="${esc(name)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" xmlns="http://www.w3.org/2000/svg"><text x="${L}" y="12" class="axis">score (0–1); tick: peer median</text>${axis}${rows}</svg>`;
+  return `<svg data-chart="${esc(name)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" xmlns="http://www.w3.org/2000/svg"><text x="${L}" y="12" class="axis">${esc(axisLabel)}</text>${axis}${rows}</svg>`;
+}
+
+/** A small trend line for a table cell: gaps where there is no data, the last point marked. */
+export function sparkline(values: (number | null)[], width = 120, height = 24): string {
+  const nums = values.filter((v): v is number => v !== null);
+  if (nums.length === 0) return '';
+  const lo = Math.min(...nums), hi = Math.max(...nums);
+  const x = (i: number) => (values.length <= 1 ? width / 2 : (i * (width - 4)) / (values.length - 1) + 2);
+  const y = (v: number) => (hi === lo ? height / 2 : height - 3 - ((v - lo) / (hi - lo)) * (height - 6));
+  const d = values.map((v, i) => (v === null ? '' : `${i === 0 || values[i - 1] === null ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`)).filter(Boolean).join(' ');
+  const last = values.length - 1;
+  const end = values[last];
+  return `<svg class="spark" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><path d="${d}" fill="none" stroke="#1f5fa8" stroke-width="1.2"/>${end === null || end === undefined ? '' : `<circle cx="${x(last).toFixed(1)}" cy="${y(end).toFixed(1)}" r="2.2" fill="#b5443b"/>`}</svg>`;
 }

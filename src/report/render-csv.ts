@@ -6,9 +6,9 @@ const cell = (v: string | number | null): string => {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** One table as RFC 4180 CSV: a header row of column keys, then the rows. */
+/** One table as RFC 4180 CSV: a header row of the column labels in the report's language, then the rows. */
 export function tableCsv(t: ReportTable): string {
-  const lines = [t.columns.map((col) => cell(col.key)).join(',')];
+  const lines = [t.columns.map((col) => cell(col.label)).join(',')];
   for (const row of t.rows) lines.push(t.columns.map((col) => cell(row[col.key] ?? null)).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

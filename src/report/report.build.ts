@@ -6,6 +6,8 @@ import type { DataQualityRow, FamilyAmount, InstitutionRow, Report, RuleRow, Tre
 import { modelSection, reviewSection, type SectionContext } from './report.sections.js';
 import { pickStandouts } from './report.standouts.js';
 import { inSnapshot, type Query } from '../db/snapshot.js';
+import { cstText, words, type Lang } from './i18n.js';
+import { targetsSection, type TargetOptions } from './report.targets.js';
 
 export interface ReportOptions {
   month: string;
@@ -15,11 +17,17 @@ export interface ReportOptions {
   lateDays?: number;
   statementTimeoutMs?: number;
   now?: () => number;
+  /** the language of every heading, label, note and recommendation (default zh-CN); the JSON's keys and codes do not change */
+  lang?: Lang;
+  /** target areas: flag percentile, smallest peer group ranked, smallest denominator ranked */
+  targets?: TargetOptions;
+  /** month on month and year on year are shown only against a base month holding at least this many claims (default 30) */
+  minBaseClaims?: number;
   /** called as each step finishes (the command's progress bar) */
   onStep?: (step: string) => void;
 }
 
-export const REPORT_STEPS = ['volumes', 'data quality', 'findings', 'rules', 'rejections', 'model', 'review', 'standouts'] as const;
+export const REPORT_STEPS = ['volumes', 'data quality', 'findings', 'rules', 'rejections', 'model', 'review', 'target areas', 'standouts'] as const;
 
 const fen = (v: unknown): number => (v === null || v === undefined ? 0 : (fenFrom(String(v)) ?? 0));
 const money = (v: unknown) => formatFen(fen(v));
@@ -27,6 +35,22 @@ const int = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
 export const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : null);
 const change = (now: number, before: number) => (before > 0 ? Math.round(((now - before) / before) * 1000) / 10 : null);
+
+/** Fewest claims a base month must hold for month on month or year on year to be shown. */
+export const MIN_BASE_CLAIMS = 30;
+
+/**
+ * Why a base month cannot carry a change, or null when it can: it must be complete (its own default
+ * cut-off, 15 days after it ended, passed by the report's cut-off) and hold at least `min` claims.
+ * A change against an almost empty month (+2,452.6%) is not a fact about the institution.
+ */
+export function baseReason(lang: Lang, base: string, claims: number, reportCutoff: number, min: number): string | null {
+  const zh = lang === 'zh-CN';
+  if (reportPeriod(base).cutoff > reportCutoff) return zh ? `${base} 数据尚未截止` : `${base} is not complete by the cut-off`;
+  if (claims === 0) return zh ? `${base} 无结算数据` : `no claims in ${base}`;
+  if (claims < min) return zh ? `${base} 仅 ${claims} 笔结算，少于 ${min} 笔` : `${base} holds ${claims} claims, fewer than ${min}`;
+  return null;
+}
 
 type VolumeRow = { institution_id: string | null; service_month: string; claims: number; patients: number; inpatient: number; amount: string; payable: string; late_claims: number; late_amount: string };
 type FindingRow = { institution_id: string; family: string; status: string; hits: number; claims: number; amount: string; violation: string; duplicates: number; late_hits: number; late_amount: string };
@@ -52,6 +76,8 @@ export async function buildReport(database: Database, options: ReportOptions): P
   const period = reportPeriod(options.month, options.cutoff);
   const lateDays = options.lateDays ?? 7;
   const step = options.onStep ?? (() => {});
+  const lang = options.lang ?? 'zh-CN';
+  const generatedAt = now();
   return inSnapshot(database, options.statementTimeoutMs ?? 600_000, async (query) => {
     const cutoff = isoInstant(period.cutoff);
     const names = await institutionNames(query, period);
@@ -142,15 +168,25 @@ export async function buildReport(database: Database, options: ReportOptions): P
     );
     step('rejections');
 
-    const ctx: SectionContext = { query, period, cutoff, names };
+    const asOf = Math.min(generatedAt, period.cutoff);
+    const ctx: SectionContext = { query, period, cutoff, names, lang, asOf: isoInstant(asOf), asOfText: cstText(asOf, lang) };
     const model = await modelSection(ctx);
     step('model');
     const inpatient = new Map(volumes.filter((v) => v.institution_id !== null && v.service_month === period.month).map((v) => [v.institution_id as string, Number(v.inpatient)]));
     const review = await reviewSection(ctx, inpatient);
     step('review');
 
-    const report = assemble(period, now(), lateDays, names, volumes, findings, rules, quality, rejected, rejectionPaths, model, review);
-    report.standouts = await pickStandouts(query, period, report);
+    const scoreArea = model.available
+      ? [{
+          area: { key: 'targetingScore', label: lang === 'en' ? 'targeting score (provider model)' : '机构风险评分（模型）', unit: '0–1', numerator: lang === 'en' ? 'score' : '评分', denominator: '1' },
+          figures: new Map(model.scores.map((x) => [`${x.institutionId}|${period.month}`, { numerator: x.score, denominator: 1, value: x.score }])),
+        }]
+      : [];
+    const targets = await targetsSection(query, period, cutoff, names, lang, options.targets, scoreArea);
+    step('target areas');
+    const report = assemble(lang, options.minBaseClaims ?? MIN_BASE_CLAIMS, period, generatedAt, lateDays, names, volumes, findings, rules, quality, rejected, rejectionPaths, model, review);
+    report.targets = targets;
+    report.standouts = await pickStandouts(query, period, report, lang);
     step('standouts');
     return report;
   });
@@ -174,6 +210,8 @@ async function institutionNames(query: Query, period: ReportPeriod): Promise<Map
 }
 
 function assemble(
+  lang: Lang,
+  minBase: number,
   period: ReportPeriod,
   generatedAt: number,
   lateDays: number,
@@ -234,6 +272,9 @@ function assemble(
     const n = names.get(id);
     const m = modelById.get(id);
     const amount = fen(cur?.amount);
+    const momReason = baseReason(lang, prev, int(p?.claims), period.cutoff, minBase);
+    const yoyReason = baseReason(lang, lastYear, int(y?.claims), period.cutoff, minBase);
+    const shown = (reason: string | null, v: number | null) => (reason === null ? v : null);
     return {
       institutionId: id,
       name: n?.name ?? null,
@@ -251,17 +292,19 @@ function assemble(
       prevMonthAmount: money(p?.amount),
       lastYearClaims: int(y?.claims),
       lastYearAmount: money(y?.amount),
-      momClaimsPct: change(int(cur?.claims), int(p?.claims)),
-      momAmountPct: change(amount, fen(p?.amount)),
-      yoyClaimsPct: change(int(cur?.claims), int(y?.claims)),
-      yoyAmountPct: change(amount, fen(y?.amount)),
+      momClaimsPct: shown(momReason, change(int(cur?.claims), int(p?.claims))),
+      momAmountPct: shown(momReason, change(amount, fen(p?.amount))),
+      yoyClaimsPct: shown(yoyReason, change(int(cur?.claims), int(y?.claims))),
+      yoyAmountPct: shown(yoyReason, change(amount, fen(y?.amount))),
+      momReason,
+      yoyReason,
       findingHits: active.reduce((s, f) => s + int(f.hits), 0),
       findingClaims: active.reduce((s, f) => s + int(f.claims), 0),
       findingAmount: formatFen(findingAmount),
       violationAmount: formatFen(violationAmount),
       suspicionAmount: formatFen(findingAmount - violationAmount),
       families: [...fam.values()].sort((a, b) => fen(b.amount) - fen(a.amount) || a.family.localeCompare(b.family)),
-      model: m ? { score: m.score, peerRank: m.peerRank, peerSize: m.peerSize, reasons: m.reasons ? m.reasons.split('\n') : [] } : null,
+      model: m ? { score: m.score, peerRank: m.peerRank, peerSize: m.peerSize, reasons: m.reasons ? m.reasons.split('\n') : [], features: m.features } : null,
       review: reviewById.get(id) ?? (review.available ? { casesOpened: 0, casesConcluded: 0, violationsConfirmed: 0, refusedAmount: '0.00' } : null),
       late: {
         claims: int(cur?.late_claims),
@@ -285,14 +328,12 @@ function assemble(
     const key = `${v.service_month}|${type}`;
     typeAmount.set(key, (typeAmount.get(key) ?? 0) + fen(v.amount));
   }
-  const trend: TrendPoint[] = period.months.slice(1).map((m) => ({
-    month: m,
-    claims: int(fundVol.get(m)?.claims),
-    amount: money(fundVol.get(m)?.amount),
-    hospital: formatFen(typeAmount.get(`${m}|hospital`) ?? 0),
-    clinic: formatFen(typeAmount.get(`${m}|clinic`) ?? 0),
-    pharmacy: formatFen(typeAmount.get(`${m}|pharmacy`) ?? 0),
-  }));
+  // A month without claims is a gap (null), not a zero.
+  const trend: TrendPoint[] = period.months.slice(1).map((m) => {
+    const has = int(fundVol.get(m)?.claims) > 0;
+    const part = (type: string) => (has ? formatFen(typeAmount.get(`${m}|${type}`) ?? 0) : null);
+    return { month: m, claims: has ? int(fundVol.get(m)?.claims) : null, amount: has ? money(fundVol.get(m)?.amount) : null, hospital: part('hospital'), clinic: part('clinic'), pharmacy: part('pharmacy') };
+  });
 
   const familyTotals = new Map<string, Report['findingsByFamily'][number]>();
   for (const f of findings) {
@@ -349,23 +390,37 @@ function assemble(
     dataQuality.push({ institutionId: '(unreadable)', name: null, claims: 0, rejected: int(unreadable.n), rejectedPct: null, lines: 0, linesMissingName: 0, linesMissingSpec: 0, duplicates: 0, lagMedianDays: null, lagP90Days: null, lagMaxDays: null, lateSubmissions: 0, lateSubmissionsPct: null });
 
   const fundAmount = fen(fundCur?.amount);
+  const fundMom = baseReason(lang, prev, int(fundPrev?.claims), period.cutoff, minBase);
+  const fundYoy = baseReason(lang, lastYear, int(fundYear?.claims), period.cutoff, minBase);
   const findingAmount = institutions.reduce((s, r) => s + fen(r.findingAmount), 0);
   const violationAmount = institutions.reduce((s, r) => s + fen(r.violationAmount), 0);
   const provisional = generatedAt < period.cutoff;
-  const cutoffText = isoInstant(period.cutoff);
+  const cutoffText = cstText(period.cutoff, lang);
+  const zh = lang === 'zh-CN';
   return {
-    title: `Provider risk report ${month} / 定点医药机构风险月报 ${month}`,
+    title: words(lang).title(month),
+    lang,
     month,
-    cutoff: cutoffText,
+    cutoff: isoInstant(period.cutoff),
+    cutoffText,
     provisional,
     generatedAt: isoInstant(generatedAt),
-    definitions: [
-      `Claims of service month ${month} (China Standard Time) received by the cut-off ${cutoffText}; findings created by the cut-off. Data that arrived later is not in the figures: it is counted apart as late.`,
-      'Amounts in yuan. Month-on-month and year-on-year changes compare with the same institution\'s claims of the month before and of the same month a year before, counted to the same cut-off.',
-      'Findings: hits of active rules on the month\'s claims; violations are withheld, suspicions go to review. Rules in trial are reported apart: what they would have withheld.',
-      `Data quality: rejected = submissions refused as malformed, received from the month's first day to the cut-off (they carry no trustworthy service date); a submission is late when it came more than ${lateDays} days after the service ended (the settlement time sent with the claim, else the time received); duplicates = claims found to resubmit a visit under a new claim id (${RESUBMITTED_RULE}).`,
-      ...(provisional ? [`Provisional: the cut-off had not passed when this report was generated; figures can still grow until ${cutoffText}.`] : []),
-    ],
+    generatedAtText: cstText(generatedAt, lang),
+    definitions: zh
+      ? [
+          `统计范围：服务月份为 ${month}（北京时间）、在数据截止 ${cutoffText} 前收到的结算，以及截止前产生的疑点。截止后到达的数据不计入各项数字，单列于"截止后到达"。`,
+          '金额单位为元。环比、同比分别与同一机构上月、上年同月的结算相比，统计到同一截止时间。',
+          '疑点：启用规则在本月结算上的命中；明确违规予以拒付，可疑进入复审。试运行规则单列：若启用将拒付的金额。',
+          `数据质量：格式错误被拒 = 自本月1日至截止收到、因格式错误被拒的上传（其服务日期不可信）；迟报 = 服务结束后超过 ${lateDays} 天才上传（以随结算上传的结算时间为准，否则以收到时间为准）；重复上传 = 以新单号重复上传同一就诊的结算（${RESUBMITTED_RULE}）。`,
+          ...(provisional ? [`初步数据：生成本报告时数据截止时间尚未到达，${cutoffText} 前数字仍可能增加。`] : []),
+        ]
+      : [
+          `Claims of service month ${month} (China Standard Time) received by the cut-off ${cutoffText}; findings created by the cut-off. Data that arrived later is not in the figures: it is counted apart as late.`,
+          'Amounts in yuan. Month-on-month and year-on-year changes compare with the same institution\'s claims of the month before and of the same month a year before, counted to the same cut-off.',
+          'Findings: hits of active rules on the month\'s claims; violations are withheld, suspicions go to review. Rules in trial are reported apart: what they would have withheld.',
+          `Data quality: rejected = submissions refused as malformed, received from the month's first day to the cut-off (they carry no trustworthy service date); a submission is late when it came more than ${lateDays} days after the service ended (the settlement time sent with the claim, else the time received); duplicates = claims found to resubmit a visit under a new claim id (${RESUBMITTED_RULE}).`,
+          ...(provisional ? [`Provisional: the cut-off had not passed when this report was generated; figures can still grow until ${cutoffText}.`] : []),
+        ],
     fund: {
       institutions: institutions.length,
       claims: int(fundCur?.claims),
@@ -379,15 +434,18 @@ function assemble(
       findingAmount: formatFen(findingAmount),
       violationAmount: formatFen(violationAmount),
       suspicionAmount: formatFen(findingAmount - violationAmount),
-      momAmountPct: change(fundAmount, fen(fundPrev?.amount)),
-      yoyAmountPct: change(fundAmount, fen(fundYear?.amount)),
-      momClaimsPct: change(int(fundCur?.claims), int(fundPrev?.claims)),
-      yoyClaimsPct: change(int(fundCur?.claims), int(fundYear?.claims)),
+      momAmountPct: fundMom === null ? change(fundAmount, fen(fundPrev?.amount)) : null,
+      yoyAmountPct: fundYoy === null ? change(fundAmount, fen(fundYear?.amount)) : null,
+      momClaimsPct: fundMom === null ? change(int(fundCur?.claims), int(fundPrev?.claims)) : null,
+      yoyClaimsPct: fundYoy === null ? change(int(fundCur?.claims), int(fundYear?.claims)) : null,
+      momReason: fundMom,
+      yoyReason: fundYoy,
     },
     trend,
     findingsByFamily: [...familyTotals.values()].sort((a, b) => fen(b.amount) - fen(a.amount) || a.family.localeCompare(b.family)),
     institutions,
     standouts: [],
+    targets: { note: '', flagPercentile: 0, minPeerGroup: 0, minCount: 0, months: [], areas: [], rows: [] },
     rules: ruleRows,
     trialRules: [...trial.values()],
     model,
@@ -399,7 +457,9 @@ function assemble(
       amount: total((r) => r.late.amount),
       findings: institutions.reduce((s, r) => s + r.late.findings, 0),
       findingAmount: total((r) => r.late.findingAmount),
-      note: `Arrived after the cut-off ${cutoffText}: not in any figure above, shown here so that a report regenerated later explains what changed.`,
+      note: zh
+        ? `截止 ${cutoffText} 之后到达：不计入以上任何数字，单列于此，以便日后重新生成的报告说明变化从何而来。`
+        : `Arrived after the cut-off ${cutoffText}: not in any figure above, shown here so that a report regenerated later explains what changed.`,
     },
   };
 }

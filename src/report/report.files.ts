@@ -9,6 +9,7 @@ import { reportTables } from './report.tables.js';
 import { reportCsv } from './render-csv.js';
 import { renderReportHtml } from './render-html.js';
 import { writeReportXlsx } from './render-xlsx.js';
+import { renderPdf } from './render-pdf.js';
 import type { Report } from './report.types.js';
 
 /** Steps of a run that writes files: the report's queries, then one per form. */
@@ -36,6 +37,7 @@ export async function writeReportForms(report: Report, formats: ReportFormat[], 
     if (format === 'json') await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
     else if (format === 'html') await writeFile(file, renderReportHtml(report, tables));
     else if (format === 'csv') await writeFile(file, reportCsv(tables));
+    else if (format === 'pdf') await writeFile(file, await renderPdf(renderReportHtml(report, tables), report.title));
     else {
       const out = createWriteStream(file);
       await writeReportXlsx(report, tables, out);

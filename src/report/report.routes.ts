@@ -11,8 +11,10 @@ import { reportTables } from './report.tables.js';
 import { reportCsv, tableCsv } from './render-csv.js';
 import { renderReportHtml } from './render-html.js';
 import { reportXlsxBuffer } from './render-xlsx.js';
+import { renderPdf } from './render-pdf.js';
+import { LANGS, parseLang } from './i18n.js';
 
-export const FORMATS = ['json', 'html', 'xlsx', 'csv'] as const;
+export const FORMATS = ['json', 'html', 'xlsx', 'csv', 'pdf'] as const;
 export type ReportFormat = (typeof FORMATS)[number];
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -34,7 +36,9 @@ export const ReportSchema = z
     rules: Rows,
     trialRules: Rows.openapi({ description: 'rules in trial and what they would have withheld' }),
     model: z.object({ ...Section, version: z.string().nullable(), scores: Rows }),
-    review: z.object({ ...Section, recheck: Rows, recheckShortfalls: z.array(z.string()), backlog: z.unknown(), precision: Rows, missed: z.unknown() }),
+    review: z.object({ ...Section, notes: z.record(z.string(), z.string()), recheckOpen: z.boolean(), recheck: Rows, recheckShortfalls: z.array(z.string()), recheckCompletion: Rows, backlog: z.unknown(), precision: Rows, missed: z.unknown() }),
+    targets: z.object({ note: z.string(), flagPercentile: z.number(), minPeerGroup: z.number(), minCount: z.number(), months: z.array(z.string()), areas: Rows, rows: Rows })
+      .openapi({ description: 'target areas per institution: value, numerator and denominator, percentile in the peer group and in the fund, flag, trend (flagged figures)' }),
     dataQuality: Rows,
     rejectionPaths: Rows,
     late: z.record(z.string(), z.union([z.string(), z.number()])),
@@ -55,6 +59,7 @@ export function negotiate(format: ReportFormat | undefined, accept: string | und
     if (type === XLSX_TYPE) return 'xlsx';
     if (type === 'text/csv') return 'csv';
     if (type === 'application/json') return 'json';
+    if (type === 'application/pdf') return 'pdf';
   }
   return 'json';
 }
@@ -73,6 +78,11 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           cutoff: paramText(40).optional().openapi({ description: 'ISO 8601 instant (or CST yyyy-MM-dd HH:mm:ss); default 15 days after the month ends' }),
           table: paramText(40).optional().openapi({ description: 'CSV only: one table by name instead of all' }),
           lateDays: z.coerce.number().int().min(0).max(365).optional().openapi({ description: 'a submission later than this many days after the service ended counts as late (default 7)' }),
+          lang: paramText(10).optional().openapi({ description: `the report's language: ${LANGS.join(' (default), ')}; JSON keys and codes do not change` }),
+          flagPercentile: z.coerce.number().min(50).max(100).optional().openapi({ description: 'target areas: flag at or above this percentile (default 80)' }),
+          minPeers: z.coerce.number().int().min(2).max(1000).optional().openapi({ description: 'target areas: smallest peer group ranked within itself (default 5)' }),
+          minCount: z.coerce.number().int().min(1).max(100000).optional().openapi({ description: 'target areas: smallest denominator (claims, admissions) ranked (default 10)' }),
+          minBaseClaims: z.coerce.number().int().min(1).max(1000000).optional().openapi({ description: 'month on month and year on year only against a base month with at least this many claims (default 30)' }),
         }),
       },
       responses: {
@@ -82,6 +92,7 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
             'text/html': { schema: z.string().openapi({ description: 'self-contained printable page with inline SVG charts' }) },
             'text/csv': { schema: z.string().openapi({ description: 'every table after a `# name: title` line, or one table with ?table=' }) },
             [XLSX_TYPE]: { schema: z.string().openapi({ format: 'binary', description: 'one sheet per table' }) },
+            'application/pdf': { schema: z.string().openapi({ format: 'binary', description: 'A4 landscape, rendered by the system\'s Chromium (503 naming how to get one when there is none)' }) },
           },
           description: 'The report',
         },
@@ -96,12 +107,24 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         cutoff = parseInstant(q.cutoff);
         if (cutoff === undefined) throw new ValidationError([{ path: 'cutoff', message: 'must be an ISO 8601 instant or yyyy-MM-dd HH:mm:ss (CST)' }]);
       }
+      const lang = parseLang(q.lang);
+      if (lang === undefined) throw new ValidationError([{ path: 'lang', message: `must be one of ${LANGS.join(', ')} (or zh, en)` }]);
       const format = negotiate(q.format, c.req.header('accept'));
-      const report = await buildReport(deps.database, { month, cutoff, lateDays: q.lateDays, statementTimeoutMs: deps.config.REPORT_STATEMENT_TIMEOUT_MS, now: deps.now });
+      const report = await buildReport(deps.database, {
+        month, cutoff, lateDays: q.lateDays, lang, minBaseClaims: q.minBaseClaims,
+        targets: { flagPercentile: q.flagPercentile, minPeerGroup: q.minPeers, minCount: q.minCount },
+        statementTimeoutMs: deps.config.REPORT_STATEMENT_TIMEOUT_MS, now: deps.now,
+      });
       const tables = reportTables(report);
       c.header('Vary', 'Accept');
       if (format === 'json') return c.json(report as never, 200);
       if (format === 'html') return c.html(renderReportHtml(report, tables), 200) as never;
+      if (format === 'pdf') {
+        const pdf = await renderPdf(renderReportHtml(report, tables), report.title);
+        c.header('Content-Type', 'application/pdf');
+        c.header('Content-Disposition', `attachment; filename="provider-risk-${month}.pdf"`);
+        return c.body(new Uint8Array(pdf), 200) as never;
+      }
       if (format === 'csv') {
         let body: string;
         if (q.table !== undefined) {

@@ -3,7 +3,8 @@ import type { InstitutionName } from './report.build.js';
 import type { ReportPeriod } from './period.js';
 import type { InstitutionRow, Report } from './report.types.js';
 import type { Query } from '../db/snapshot.js';
-import { PROVIDER_SCORE_NOTE, reportStanding } from '../page/provider-standing.js';
+import { reportStanding } from '../page/provider-standing.js';
+import { words, type Lang } from './i18n.js';
 
 export interface SectionContext {
   query: Query;
@@ -11,6 +12,10 @@ export interface SectionContext {
   /** ISO instant of the cut-off */
   cutoff: string;
   names: Map<string, InstitutionName>;
+  lang: Lang;
+  /** ISO instant the backlog is aged at: the earlier of generation time and the cut-off */
+  asOf: string;
+  asOfText: string;
 }
 
 /** The regulator's floor: at least 5% of each institution's inpatient claims of a month re-checked at random. */
@@ -32,12 +37,12 @@ export async function modelSection(ctx: SectionContext): Promise<Report['model']
   if (!(await tablesExist(ctx.query, MODEL_TABLES)))
     return {
       available: false,
-      note: 'Not available: the provider model (issue 4) has no tables in this database, so no score, peer rank or reason is reported.',
+      note: words(ctx.lang).modelUnavailable,
       version: null,
       scores: [],
     };
   const versions = await ctx.query<{ id: string; trained_at: string; late: boolean }>(
-    `select m.id::text as id, m.trained_at::text as trained_at, m.trained_at > $2 as late
+    `select m.id::text as id, to_char(m.trained_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as trained_at, m.trained_at > $2 as late
      from provider_models m where exists (select 1 from provider_scores s where s.model_id = m.id and s.month = $1)
      order by m.trained_at > $2, m.id desc`,
     [ctx.period.month, ctx.cutoff],
@@ -47,7 +52,7 @@ export async function modelSection(ctx: SectionContext): Promise<Report['model']
   if (!used)
     return {
       available: false,
-      note: `Not available: no provider model scored ${ctx.period.month} by the cut-off${later ? ` (${later} version(s) trained after it are not used, so that the report stays as it was)` : ''}.`,
+      note: words(ctx.lang).modelNotScored(ctx.period.month, later),
       version: null,
       scores: [],
     };
@@ -56,19 +61,20 @@ export async function modelSection(ctx: SectionContext): Promise<Report['model']
      where model_id = $1 and month = $2 order by peer_group, coalesce((targeting->>'rank')::int, rank), institution_id`,
     [used.id, ctx.period.month],
   );
+  const list = (e: unknown) => ((typeof e === 'string' ? JSON.parse(e) : e) as { feature?: string; zh?: string; en?: string }[] | null) ?? [];
   const reasons = (e: unknown) => {
-    const list = (typeof e === 'string' ? JSON.parse(e) : e) as { zh?: string; en?: string }[] | null;
-    return (list ?? []).map((x) => [x.zh, x.en].filter(Boolean).join(' / ')).filter(Boolean);
+    return list(e).map((x) => (ctx.lang === 'en' ? (x.en ?? x.zh) : (x.zh ?? x.en)) ?? '').filter(Boolean);
   };
   return {
     available: true,
-    note: `Scores of ${ctx.period.month} under provider model version ${used.id} (trained ${used.trained_at}), the latest trained by the cut-off${later ? `; ${later} later version(s) not used` : ''}. ${PROVIDER_SCORE_NOTE}`,
+    note: words(ctx.lang).modelNote(ctx.period.month, used.id, used.trained_at, later),
     version: used.id,
     scores: rows.map((r) => ({
       institutionId: r.institution_id,
       name: ctx.names.get(r.institution_id)?.name ?? null,
       peerGroup: r.peer_group,
-      ...reportStanding(r, reasons(r.explanations)),
+      ...reportStanding(r, reasons(r.explanations), ctx.lang === 'en' ? 'en' : 'zh'),
+      features: list(r.explanations).map((x) => x.feature ?? '').filter(Boolean),
     })),
   };
 }
@@ -93,7 +99,9 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
   if (!(await tablesExist(ctx.query, REVIEW_TABLES)))
     return {
       available: false,
-      note: 'Not available: the review queue (issue 5) has no tables in this database, so no cases, conclusions, re-check compliance, backlog, precision or missed-violation estimate is reported.',
+      note: words(ctx.lang).reviewUnavailable,
+      notes: {},
+      recheckOpen: false,
       recheck: [],
       recheckShortfalls: [],
       recheckCompletion: [],
@@ -130,8 +138,8 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
   );
   // The re-check's completion: each closed group's sample cases concluded (first level) by the due
   // date, and to date; overdue when the due date has passed with a case not concluded by then.
-  const completion = await query<{ institution_id: string; visit_type: string; required: number; sampled: number; by_due: number; concluded: number; due_at: string | null; overdue: boolean }>(
-    `select m.institution_id, m.visit_type, m.required, count(c.id)::int as sampled,
+  const completion = await query<{ institution_id: string; visit_type: string; required: number; claim_count: number; sampled: number; by_due: number; concluded: number; due_at: string | null; overdue: boolean }>(
+    `select m.institution_id, m.visit_type, m.required, m.claim_count, count(c.id)::int as sampled,
             count(c.id) filter (where exists (select 1 from review_conclusions k where k.case_id = c.id and k.concluded_at <= m.due_at))::int as by_due,
             count(c.id) filter (where exists (select 1 from review_conclusions k where k.case_id = c.id))::int as concluded,
             to_char(m.due_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as due_at, coalesce(m.due_at <= now(), false) as overdue
@@ -139,7 +147,7 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
      left join review_cases c on c.institution_id = m.institution_id and c.service_month = m.service_month and c.visit_type = m.visit_type
        and exists (select 1 from review_reasons r where r.case_id = c.id and r.kind = 'sample')
      where m.service_month = $1
-     group by m.institution_id, m.visit_type, m.required, m.due_at
+     group by m.institution_id, m.visit_type, m.required, m.claim_count, m.due_at
      order by m.institution_id, m.visit_type`,
     [period.month],
   );
@@ -152,7 +160,7 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
      from review_cases c left join final f on f.case_id = c.id
      where c.opened_at <= $1 and f.verdict is distinct from 'agree'
      group by 1`,
-    [cutoff],
+    [ctx.asOf],
   );
   const precision = await query<{ rule_id: string; concluded: number; confirmed: number }>(
     `with ${FINAL.replace('$2', '$1').replace('$2', '$1')}
@@ -174,31 +182,79 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
     [period.month, cutoff],
   );
 
-  const sampledBy = new Map(sampled.map((s) => [s.institution_id, Number(s.n)]));
-  const recheck = [...inpatientClaims.entries()]
-    .filter(([, n]) => n > 0)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([id, n]) => {
-      const s = sampledBy.get(id) ?? 0;
-      const required = Math.ceil(n * RECHECK_SHARE);
-      return { institutionId: id, name: ctx.names.get(id)?.name ?? null, inpatientClaims: n, sampled: s, sharePct: Math.round((s / n) * 1000) / 10, required, shortfall: Math.max(0, required - s) };
-    });
+  const zh = ctx.lang === 'zh-CN';
+  const w = words(ctx.lang);
+  const name = (id: string) => ctx.names.get(id)?.name ?? null;
+  const sampledSoFar = sampled.reduce((s, x) => s + Number(x.n), 0);
+  const inpatientTotal = [...inpatientClaims.values()].reduce((s, n) => s + n, 0);
+  // Compliance counts re-checks concluded against those required, for the month's closed sample
+  // only: before the close the required number is not fixed and the re-checks are still being done.
+  const recheckOpen = completion.length === 0;
+  const recheck = completion.map((g) => {
+    const claims = Number(g.claim_count);
+    const required = Number(g.required);
+    const concluded = Number(g.concluded);
+    return {
+      institutionId: g.institution_id, name: name(g.institution_id), visitType: g.visit_type, claims, required, sampled: Number(g.sampled), concluded,
+      sharePct: claims > 0 ? Math.round((concluded / claims) * 1000) / 10 : null, shortfall: Math.max(0, required - concluded),
+    };
+  });
   const order = ['0-7 days', '8-30 days', '31-90 days', 'over 90 days'];
   const m = missed[0];
-  const w = m && m.concluded > 0 ? wilson(Number(m.missed), Number(m.concluded)) : null;
+  const wi = m && m.concluded > 0 ? wilson(Number(m.missed), Number(m.concluded)) : null;
+  const asOfText = ctx.asOfText;
+  const notes = zh
+    ? {
+        cases: `${period.month} 的案件（截止前立案）；截止前最近一次结论经第二人复核同意的，计为已办结。`,
+        recheck: recheckOpen
+          ? `${period.month} 的随机抽样尚未关闭（npm run sample:close 在截止后关闭），应复审数尚未确定，故不计复审合规。截至目前已抽取住院结算 ${sampledSoFar} 笔（本月住院结算 ${inpatientTotal} 笔）。`
+          : `已关闭的抽样月份：应复审数（不少于住院结算的 ${RECHECK_SHARE * 100}%）与已完成复审（初审结论）数之比；差额 = 应复审 − 已完成。`,
+        completion: recheckOpen
+          ? `${period.month} 的抽样尚未关闭：关闭后按到期日统计完成情况。`
+          : '每个机构与就诊类型：到期日（截止 + REVIEW_SAMPLE_DUE_DAYS，北京时间）前作出初审结论的抽样案件数，以及至今完成数；到期仍有未结案件的为逾期。',
+        backlog: `截止前立案、截至 ${asOfText} 仍未办结的案件，按截至 ${asOfText} 的已立案天数分档（生成时间与截止时间取较早者）。`,
+        precision: '每条规则：截止前经复核同意的结论中，违规成立数 ÷ 已办结数。',
+        missed: m && Number(m.concluded) > 0
+          ? '本月随机抽取的结算中，经复核确认违规但没有任何规则或模型原因的比例，附 Wilson 95% 区间。'
+          : `本月随机抽取的结算尚无经复核的结论（已抽取 ${Number(m?.sampled ?? 0)} 笔），暂无法估计漏检。`,
+      }
+    : {
+        cases: `Cases of ${period.month} opened by the cut-off; a case counts as concluded when its latest conclusion by the cut-off was agreed by a second reviewer by then.`,
+        recheck: recheckOpen
+          ? `The random sample of ${period.month} is not closed yet (npm run sample:close closes it after the cut-off): the number required is not fixed, so compliance is not counted. ${sampledSoFar} inpatient claims sampled so far (of ${inpatientTotal} inpatient claims this month).`
+          : `Closed sample month: re-checks concluded (first-level conclusion) against those required (at least ${RECHECK_SHARE * 100}% of inpatient claims); shortfall = required − concluded.`,
+        completion: recheckOpen
+          ? `The sample of ${period.month} is not closed yet: completion by the due date is counted once it is.`
+          : 'Per institution and visit type: sample cases with a first-level conclusion by the due date (the cut-off + REVIEW_SAMPLE_DUE_DAYS, China Standard Time) and to date; overdue when the due date has passed with a case not concluded by then.',
+        backlog: `Cases opened by the cut-off and not concluded at ${asOfText}, by their age at ${asOfText} (the earlier of generation time and the cut-off).`,
+        precision: 'Per rule: confirmed ÷ concluded over all cases concluded (second reviewer agreed) by the cut-off.',
+        missed: m && Number(m.concluded) > 0
+          ? 'The month\'s randomly sampled claims confirmed with no rule or model reason, over those concluded, with a Wilson 95% interval.'
+          : `No randomly sampled claim of the month has an agreed conclusion yet (${Number(m?.sampled ?? 0)} sampled): no estimate of missed violations.`,
+      };
   return {
     available: true,
-    note: `Cases of ${period.month} opened by the cut-off; a case counts as concluded when its latest conclusion by the cut-off was agreed by a second reviewer by then. Re-check: inpatient claims sampled at random against the ${RECHECK_SHARE * 100}% floor (at least ceil(5% × inpatient claims)). Backlog: every case opened by the cut-off and not concluded then, by age at the cut-off. Precision per rule: confirmed ÷ concluded over all cases concluded by the cut-off. Re-check completion: per institution and visit type of the month's closed sample, its cases with a first-level conclusion by the due date (the cut-off + REVIEW_SAMPLE_DUE_DAYS, China Standard Time) and to date; overdue when the due date has passed with a case not concluded by then. Missed violations: the month's randomly sampled claims confirmed with no rule or model reason, over those concluded, with a Wilson 95% interval.`,
+    note: notes.cases,
+    notes,
+    recheckOpen,
     recheck,
     recheckCompletion: completion.map((g) => ({
-      institutionId: g.institution_id, name: ctx.names.get(g.institution_id)?.name ?? null, visitType: g.visit_type, required: Number(g.required),
+      institutionId: g.institution_id, name: name(g.institution_id), visitType: g.visit_type, required: Number(g.required),
       sampled: Number(g.sampled), concludedByDue: Number(g.by_due), concluded: Number(g.concluded), dueAt: g.due_at,
       state: Number(g.by_due) >= Number(g.sampled) ? ('complete' as const) : g.overdue ? ('overdue' as const) : ('in progress' as const),
     })),
-    recheckShortfalls: recheck.filter((r) => r.shortfall > 0).map((r) => `${r.institutionId}${r.name ? ` ${r.name}` : ''}: ${r.sampled} of ${r.inpatientClaims} inpatient claims sampled (${r.sharePct}%), ${r.shortfall} short of ${r.required}`),
-    backlog: { open: backlog.reduce((s, b) => s + Number(b.n), 0), ageing: order.map((bucket) => ({ bucket, cases: Number(backlog.find((b) => b.bucket === bucket)?.n ?? 0) })) },
+    recheckShortfalls: recheck
+      .filter((r) => r.shortfall > 0)
+      .map((r) => {
+        const who = `${r.institutionId}${r.name ? ` ${r.name}` : ''}`;
+        const vt = w.visitType[r.visitType] ?? r.visitType;
+        return zh
+          ? `${who}（${vt}）：应复审 ${r.required} 笔，已完成 ${r.concluded} 笔，差 ${r.shortfall} 笔`
+          : `${who} (${vt}): ${r.concluded} of ${r.required} required re-checks concluded, ${r.shortfall} short`;
+      }),
+    backlog: { open: backlog.reduce((s, b) => s + Number(b.n), 0), asOf: ctx.asOf, ageing: order.map((bucket) => ({ bucket, cases: Number(backlog.find((b) => b.bucket === bucket)?.n ?? 0) })) },
     precision: precision.map((p) => ({ ruleId: p.rule_id, concluded: Number(p.concluded), confirmed: Number(p.confirmed), precisionPct: p.concluded > 0 ? Math.round((Number(p.confirmed) / Number(p.concluded)) * 1000) / 10 : null })),
-    missed: m && w ? { sampled: Number(m.sampled), concluded: Number(m.concluded), missedConfirmed: Number(m.missed), sharePct: w.share, lowPct: w.low, highPct: w.high } : null,
+    missed: m && wi ? { sampled: Number(m.sampled), concluded: Number(m.concluded), missedConfirmed: Number(m.missed), sharePct: wi.share, lowPct: wi.low, highPct: wi.high } : null,
     perInstitution: new Map(perInstitution.map((p) => [p.institution_id, { casesOpened: Number(p.opened), casesConcluded: Number(p.concluded), violationsConfirmed: Number(p.confirmed), refusedAmount: formatMoney(p.refused) }])),
   };
 }

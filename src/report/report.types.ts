@@ -1,3 +1,4 @@
+import type { TargetsSection } from './report.targets.js';
 /**
  * The monthly provider risk report as data: the JSON form, and what the HTML, XLSX and CSV forms are
  * rendered from. Money is a decimal string of yuan ("1234.50"), as in every answer of the service;
@@ -38,6 +39,9 @@ export interface InstitutionRow {
   momAmountPct: number | null;
   yoyClaimsPct: number | null;
   yoyAmountPct: number | null;
+  /** why month on month (year on year) is not shown ("—"): the base month is incomplete or holds too few claims; null when shown */
+  momReason: string | null;
+  yoyReason: string | null;
   /** active rules' findings on the month's claims */
   findingHits: number;
   findingClaims: number;
@@ -46,20 +50,22 @@ export interface InstitutionRow {
   suspicionAmount: string;
   /** findings by family (active rules), largest amount first */
   families: FamilyAmount[];
-  model: { score: number; peerRank: number; peerSize: number; reasons: string[] } | null;
+  model: { score: number; peerRank: number; peerSize: number; reasons: string[]; features: string[] } | null;
   review: { casesOpened: number; casesConcluded: number; violationsConfirmed: number; refusedAmount: string } | null;
   /** arrived after the cut-off: not in the figures above */
   late: { claims: number; amount: string; findings: number; findingAmount: string };
 }
 
+/** A claim that illustrates one of the standout's reasons (`illustrates`): its finding, or what the reason measures. */
 export interface StandoutExample {
+  illustrates: 'findings' | 'growth' | 'model' | 'review';
   claimNo: string;
   visitType: string;
   claimAmount: string;
-  ruleId: string;
-  family: string;
-  severity: string;
-  amountAtIssue: string;
+  ruleId: string | null;
+  family: string | null;
+  severity: string | null;
+  amountAtIssue: string | null;
   sentence: string;
 }
 
@@ -72,13 +78,14 @@ export interface Standout {
   recommendation: string;
 }
 
+/** One month of the fund; null (a gap, not a zero) where the month holds no claims. */
 export interface TrendPoint {
   month: string;
-  claims: number;
-  amount: string;
-  hospital: string;
-  clinic: string;
-  pharmacy: string;
+  claims: number | null;
+  amount: string | null;
+  hospital: string | null;
+  clinic: string | null;
+  pharmacy: string | null;
 }
 
 export interface RuleRow {
@@ -120,13 +127,19 @@ export interface DataQualityRow {
   lateSubmissionsPct: number | null;
 }
 
+/** A closed sample month's re-check compliance per institution and visit type: re-checks concluded against those required. */
 export interface RecheckRow {
   institutionId: string;
   name: string | null;
-  inpatientClaims: number;
-  sampled: number;
-  sharePct: number | null;
+  visitType: string;
+  /** the month's claims of that visit type when the sample was closed */
+  claims: number;
   required: number;
+  sampled: number;
+  /** sample cases with a first-level conclusion to date */
+  concluded: number;
+  /** concluded ÷ claims, percent */
+  sharePct: number | null;
   shortfall: number;
 }
 
@@ -158,16 +171,23 @@ export interface ModelScoreRow {
   peerRank: number;
   peerSize: number;
   reasons: string;
+  /** the model's explanations' features, most unusual first (the key of each reason) */
+  features: string[];
 }
 
 export interface Report {
   title: string;
+  /** the language of the report's words; keys and codes are the same in both */
+  lang: 'zh-CN' | 'en';
   month: string;
-  /** figures count data received (findings created) up to this instant */
+  /** figures count data received (findings created) up to this instant (ISO 8601, UTC) */
   cutoff: string;
+  /** the cut-off in China Standard Time, readable */
+  cutoffText: string;
   /** the cut-off had not passed when the report was generated: more data may still arrive */
   provisional: boolean;
   generatedAt: string;
+  generatedAtText: string;
   definitions: string[];
   fund: {
     institutions: number;
@@ -186,19 +206,27 @@ export interface Report {
     yoyAmountPct: number | null;
     momClaimsPct: number | null;
     yoyClaimsPct: number | null;
+    momReason: string | null;
+    yoyReason: string | null;
   };
   trend: TrendPoint[];
   findingsByFamily: (FamilyAmount & { violationAmount: string; suspicionAmount: string })[];
   institutions: InstitutionRow[];
   standouts: Standout[];
+  /** target areas with comparison groups: value, percentiles, flag, counts and trend per institution and area */
+  targets: TargetsSection;
   rules: RuleRow[];
   trialRules: TrialRuleRow[];
   model: Section & { version: string | null; scores: ModelScoreRow[] };
   review: Section & {
+    /** one note per table, each printed once */
+    notes: Partial<Record<'cases' | 'recheck' | 'completion' | 'backlog' | 'precision' | 'missed', string>>;
+    /** the month's sample is not closed yet: no compliance is counted */
+    recheckOpen: boolean;
     recheck: RecheckRow[];
     recheckShortfalls: string[];
     recheckCompletion: RecheckCompletionRow[];
-    backlog: { open: number; ageing: { bucket: string; cases: number }[] } | null;
+    backlog: { open: number; asOf: string; ageing: { bucket: string; cases: number }[] } | null;
     precision: PrecisionRow[];
     missed: { sampled: number; concluded: number; missedConfirmed: number; sharePct: number; lowPct: number; highPct: number } | null;
   };

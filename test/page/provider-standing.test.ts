@@ -110,8 +110,9 @@ describe('the institution’s standing where decisions are made', () => {
   it('gives the monthly report the targeting score, its rank and sentence first (the forest score for an older version)', () => {
     const targeting = { score: 81_234.567, rank: 2, peerSize: 9, zh: '目标分 81,235 元', en: 'targeting score 81,235 yuan' };
     expect(reportStanding({ score: 0.61, rank: 1, peer_size: 9, targeting }, ['平均住院日 18.2 天'])).toEqual({
-      score: 81_234.57, peerRank: 2, peerSize: 9, reasons: '目标分 81,235 元 / targeting score 81,235 yuan\n平均住院日 18.2 天',
+      score: 81_234.57, peerRank: 2, peerSize: 9, reasons: '目标分 81,235 元\n平均住院日 18.2 天',
     });
+    expect(reportStanding({ score: 0.61, rank: 1, peer_size: 9, targeting }, ['mean stay 18.2 days'], 'en').reasons).toBe('targeting score 81,235 yuan\nmean stay 18.2 days');
     expect(reportStanding({ score: 0.61234, rank: 1, peer_size: 9, targeting: null }, ['a'])).toEqual({ score: 0.6123, peerRank: 1, peerSize: 9, reasons: 'a' });
   });
 });

@@ -97,8 +97,13 @@ describe('the re-check through the API', () => {
       { institutionId: INST, name: expect.anything(), visitType: 'inpatient', required: 1, sampled, concludedByDue: 0, concluded: sampled, dueAt: '2026-11-17 00:00', state: 'overdue' },
     ]);
     const html = await (await as('Sun Li', '/v1/reports/2026-10?format=html')).text();
-    expect(html).toContain('Re-check completion / 随机复审完成情况');
-    expect(html).toContain(`0 of ${sampled} sample cases concluded by the due date`);
+    expect(html).toContain('随机复审完成情况');
+    expect(html).toContain(`到期前完成 0 / ${sampled} 件抽样案件`);
+    // Compliance: re-checks concluded against those required, for the closed month.
+    expect(report.review.recheckOpen).toBe(false);
+    expect(report.review.recheck).toEqual([expect.objectContaining({ institutionId: INST, visitType: 'inpatient', required: 1, concluded: sampled, shortfall: Math.max(0, 1 - sampled) })]);
+    const en = await (await as('Sun Li', '/v1/reports/2026-10?format=html&lang=en')).text();
+    expect(en).toContain(`0 of ${sampled} sample cases concluded by the due date`);
   });
 
   it('a claim of the closed month sampled at intake is due with its month and drawn first', async () => {
