@@ -64,6 +64,9 @@ class LongestFirst extends BaseSequencer {
   }
 }
 
+/** one migrated PGlite database that the tests' databases are loaded from */
+const TEMPLATE = 'test/support/pglite-template.ts';
+
 const skipSlow = ['1', 'true'].includes(process.env.SKIP_SLOW_TESTS ?? '');
 
 export default defineConfig({
@@ -75,8 +78,8 @@ export default defineConfig({
     sequence: { sequencer: LongestFirst },
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...SLOW] } },
-      ...(skipSlow ? [] : [{ extends: true, test: { name: 'slow', include: SLOW } }]),
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...SLOW], globalSetup: [TEMPLATE] } },
+      ...(skipSlow ? [] : [{ extends: true as const, test: { name: 'slow', include: SLOW, globalSetup: [TEMPLATE] } }]),
     ],
   },
 });

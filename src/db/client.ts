@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -51,6 +51,8 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** PGlite data directory; `memory://` for a throwaway database (tests). */
   pgliteDir: string;
+  /** a dumpDataDir file of a migrated database that a `memory://` PGlite starts from (tests: no initdb per database) */
+  pgliteTemplate?: string | undefined;
   poolMax: number;
   statementTimeoutMs: number;
   /**
@@ -77,7 +79,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     await migratePostgresLocked(options.databaseUrl);
     return openPostgres(options.databaseUrl, options);
   }
-  const database = await openPglite(options.pgliteDir);
+  const database = await openPglite(options.pgliteDir, options.pgliteTemplate);
   try {
     await migratePglite(database.db as never, { migrationsFolder });
     for (const [name, value] of Object.entries(options.sessionSettings ?? {}))
@@ -201,13 +203,14 @@ function withDeadline<T>(query: Promise<T>, ms: number): Promise<T> {
 }
 
 /** On disk, one process owns the directory: a second one is refused at once (DataDirBusyError). */
-async function openPglite(dir: string): Promise<Database> {
+async function openPglite(dir: string, template?: string): Promise<Database> {
   const onDisk = !dir.startsWith('memory://');
   if (onDisk) mkdirSync(dir, { recursive: true });
   const lock = onDisk ? await acquireOwnerLock(dir) : undefined;
   let pg: PGlite;
   try {
-    pg = await PGlite.create(dir);
+    // The migrations then find every one applied and do nothing.
+    pg = await PGlite.create(dir, template && !onDisk ? { loadDataDir: new Blob([readFileSync(template)]) } : {});
   } catch (err) {
     lock?.release();
     throw err;
