@@ -23,7 +23,7 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.use('/ui/*', async (c, next) => {
     if (c.req.method === 'POST') {
       const origin = c.req.header('origin');
-      if (origin && origin !== 'null' && new URL(origin).host !== c.req.header('host')) return errorPage(c, new AppError(403, 'forbidden', 'Cross-origin form refused'));
+      if (origin && origin !== 'null' && new URL(origin).host !== c.req.header('host')) return errorPage(c, new AppError('forbidden', 'forbidden', 'Cross-origin form refused'));
     }
     c.header('Cache-Control', 'no-store');
     c.header('X-Frame-Options', 'DENY');
