@@ -2,7 +2,7 @@ import { dayNo, PersonBook } from './person-book.js';
 import { DAY_MS } from './options.js';
 import { applyPlanVariant, planApplies, type Planning } from './plan-injections.js';
 import { CST_MS, dayStartMs, drawNights, fits, pickProfile, stayOf } from './plan-draw.js';
-import type { Profile, StayProfile, VisitPlan, VisitProfile } from './plan.js';
+import type { StayProfile, VisitPlan, VisitProfile } from './plan.js';
 import { INPATIENT } from './profiles-inpatient.js';
 import { OUTPATIENT } from './profiles-outpatient.js';
 import { PHARMACY } from './profiles-pharmacy.js';
