@@ -18,8 +18,9 @@ export type Query = <T extends Row = Row>(text: string, params?: unknown[]) => P
 
 /**
  * The database handle every repository receives. `query` runs one parameterised SQL text as a
- * prepared statement: the per-claim hot path uses it because drizzle's builder costs ~50 µs a
- * query (brief, measured); everything else uses `db`, drizzle's typed builder.
+ * prepared statement, which is how the repositories query: their statements (CTEs, SKIP LOCKED,
+ * jsonb_to_recordset) are plain in SQL, and drizzle's builder costs ~50 µs to build a query on the
+ * per-claim path. `db`, drizzle's typed builder over the same connection, serves a few simple reads.
  */
 export interface Database {
   kind: 'pglite' | 'postgres';
@@ -119,7 +120,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
     onnotice: () => {},
     // Every session is set up for short transactional statements (docs/scaling.md, "Database
     // sessions"): no JIT, which PostgreSQL turns on by default for statements its planner thinks
-    // dear and which compiled the history read for 34 ms of a 616 ms statement (issue 21); a
+    // dear and which spent 34 ms of a 616 ms history read compiling it; a
     // statement timeout; and no transaction left open idle for long, since an intake transaction
     // holds row locks on the institution's running totals until it ends.
     connection: {
