@@ -36,8 +36,8 @@ const SLOW = [
 
 /**
  * Files that take minutes, started first. Vitest orders by the durations it cached on an earlier
- * run; a clean clone (CI) has none and falls back to file size, which would start a short but long
- * file last and leave one worker running it alone at the end.
+ * run; a clean clone (CI) has none and falls back to file size, which would start a short file that
+ * runs for minutes last and leave one worker running it alone at the end.
  */
 const LONGEST_FIRST = [
   'test/stream-volume.test.ts',
