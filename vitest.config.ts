@@ -2,17 +2,54 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
+ * Three tiers, each a vitest project:
+ *
+ * - unit: rules, models, lib and the other pure modules; no database, no server, no browser.
+ *   `npm run test:unit`, seconds.
+ * - integration: everything that starts the service or opens a database (PGlite, or PostgreSQL
+ *   with DATABASE_URL). `npm run test:integration`.
+ * - slow: the long runs whose subject does not change with the database engine (memory of a
+ *   200,000-claim stream, property-based fuzzing, slow clients waiting out timeouts, many auditors
+ *   at once). `npm run test:slow`.
+ *
+ * `npm test` runs all three. SKIP_SLOW_TESTS=1 leaves the slow project out: CI sets it for its
+ * PGlite run and runs the slow tier once, in its PostgreSQL run.
+ */
+const UNIT = [
+  // test/rules/params.test.ts starts the service: integration.
+  'test/rules/!(params).test.ts',
+  'test/models/*.test.ts',
+  'test/lib.test.ts',
+  'test/inspections/draw.test.ts',
+  'test/national-lists-files.test.ts',
+  'test/provider-targeting.test.ts',
+  'test/report-units.test.ts',
+];
+const SLOW = [
+  'test/stream-volume.test.ts',
+  'test/fuzz.test.ts',
+  'test/fuzz-endpoints.test.ts',
+  'test/slow-clients.test.ts',
+  'test/review/claiming.test.ts',
+  'test/review/recheck-due.test.ts',
+];
+
+/**
  * Files that take minutes, started first. Vitest orders by the durations it cached on an earlier
- * run; a clean clone (CI) has none and falls back to file size, which started the 200,000-claim
- * stream (a short file, 4-5 minutes) last, so one worker ran it alone at the end: 462 s for the
- * PGlite suite where the second run, ordered by its cache, needed 299 s.
+ * run; a clean clone (CI) has none and falls back to file size, which would start a short file that
+ * runs for minutes last and leave one worker running it alone at the end.
  */
 const LONGEST_FIRST = [
   'test/stream-volume.test.ts',
   'test/fuzz.test.ts',
-  'test/stream.test.ts',
-  'test/reference-import.test.ts',
+  'test/data-dir-owner.test.ts',
   'test/review/claiming.test.ts',
+  'test/slow-clients.test.ts',
+  'test/page/page-shell.test.ts',
+  'test/review/recheck-due.test.ts',
+  'test/fuzz-endpoints.test.ts',
+  'test/reference-import.test.ts',
+  'test/page/keys-page.test.ts',
 ];
 
 class LongestFirst extends BaseSequencer {
@@ -27,13 +64,22 @@ class LongestFirst extends BaseSequencer {
   }
 }
 
+/** one migrated PGlite database that the tests' databases are loaded from */
+const TEMPLATE = 'test/support/pglite-template.ts';
+
+const skipSlow = ['1', 'true'].includes(process.env.SKIP_SLOW_TESTS ?? '');
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'rules/**/*.test.ts', 'models/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Each file opens its own database; two cores, so keep parallelism modest.
     maxWorkers: 2,
     sequence: { sequencer: LongestFirst },
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...SLOW], globalSetup: [TEMPLATE] } },
+      ...(skipSlow ? [] : [{ extends: true as const, test: { name: 'slow', include: SLOW, globalSetup: [TEMPLATE] } }]),
+    ],
   },
 });

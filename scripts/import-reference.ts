@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
 import type { Database } from '../src/db/client.js';
-import { formatPath } from '../src/http/errors.js';
+import { formatPath } from '../src/errors.js';
 import { csvColumns, headerProblems, rowReader } from '../src/reference/csv-record.js';
 import { createReferenceRepository, type ReferenceRepository } from '../src/reference/reference.repository.js';
 import { REFERENCE_KINDS, type ReferenceKind } from '../src/reference/reference.schema.js';

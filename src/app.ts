@@ -8,7 +8,7 @@ import type { AppDeps } from './deps.js';
 import { renderDocsPage } from './http/docs-page.js';
 import type { AppEnv } from './http/env.js';
 import { toErrorResponse } from './http/error-handler.js';
-import { AppError, ValidationError, fieldIssues } from './http/errors.js';
+import { ValidationError, fieldIssues } from './http/errors.js';
 import { registerInspectionRoutes } from './inspections/inspections.routes.js';
 import { registerPageRoutes } from './page/page.routes.js';
 import { admission } from './http/admission.js';

@@ -46,6 +46,7 @@ export function openConfiguredDatabase(config: Config, sessionSettings?: Record<
     sessionSettings,
     databaseUrl: config.DATABASE_URL,
     pgliteDir: config.DATA_DIR.startsWith('memory://') ? config.DATA_DIR : path.join(config.DATA_DIR, 'pglite'),
+    pgliteTemplate: config.PGLITE_TEMPLATE,
     poolMax: config.DB_POOL_MAX,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     queryDeadlineMs: config.DB_QUERY_DEADLINE_MS,

@@ -139,9 +139,9 @@ describe('POST /v1/claims refuses bad input with every failing field', () => {
     ]);
   });
 
-  it('the README states the tolerance the service applies: one fen either way of price × quantity rounded', async () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
-    const contract = /Each line's amount must (.+?), the total must/.exec(readme)?.[1];
+  it('the API documentation (docs/api.md) states the tolerance the service applies: one fen either way of price × quantity rounded', async () => {
+    const doc = readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const contract = /Each line's amount must (.+?), the total must/.exec(doc)?.[1];
     expect(contract).toBe('equal unit price × quantity rounded to the fen, give or take 0.01 (one fen either way)');
     // 20.00 × 0.5 = 10.00: 9.99 and 10.01 are within a fen, 9.98 and 10.02 are not
     for (const [unitPrice, quantity, amount, ok] of [

@@ -4,7 +4,7 @@ import { buildAnswer } from '../src/claims/answer.js';
 import { buildClaimSchema } from '../src/claims/claim.schema.js';
 import type { ScreenedClaim } from '../src/claims/claims.repository.js';
 import { normalizeClaim, storableBody } from '../src/claims/normalize.js';
-import { isDatabaseUnavailable } from '../src/http/error-handler.js';
+import { isDatabaseUnavailable } from '../src/db/errors.js';
 import { canonicalJson, keyedHash } from '../src/lib/hash.js';
 import { assessClaim } from '../src/screening/assess.js';
 import { splitFindings } from '../src/screening/findings.js';

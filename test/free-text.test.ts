@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isResidentId, maskPersonalData } from '../src/lib/personal-data.js';
 import { inpatientClaim } from './support/claims.js';
-import { json } from './support/http.js';
 import { seedReference } from './support/reference.js';
 import { startTestService, type TestService } from './support/service.js';
 

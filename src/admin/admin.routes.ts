@@ -154,7 +154,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         result = await trainProviderModelVersion({ database: deps.database, models: deps.providerModels }, { ...input, trainedBy: c.get('actor')!.clientName });
       } catch (err) {
         // the model's own checks: too few institution-months, no claims in the month
-        if (err instanceof RangeError) throw new AppError(422, 'not_enough_data', `Cannot train for ${input.month}: ${err.message}`);
+        if (err instanceof RangeError) throw new AppError('unprocessable', 'not_enough_data', `Cannot train for ${input.month}: ${err.message}`);
         throw err;
       }
       deps.logger.info({ modelId: result.modelId, month: input.month, by: c.get('actor')!.clientName }, 'provider model trained');

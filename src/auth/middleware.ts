@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { ForbiddenError, UnauthorizedError } from '../http/errors.js';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import type { Actor, ApiKeyStore, Role } from './api-keys.js';
 

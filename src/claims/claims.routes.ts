@@ -10,32 +10,8 @@ import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/
 import { ClaimAnswerSchema, ClaimReferenceSchema, FindingSchema } from './answer.js';
 import { claimReferences, laterFindings } from './claims.repository.js';
 import { buildClaimSchema, type ClaimInput } from './claim.schema.js';
-import { screenClaim, type ScreenContext } from './screen-claim.js';
-
-export function screenContext(deps: AppDeps, c: Context<AppEnv>): ScreenContext {
-  return screeningContext(deps, { clientId: c.get('actor')?.clientId ?? null, requestId: c.get('requestId') });
-}
-
-/** What screening one claim needs from the service: its dependencies, who sent it, the request it came in. */
-export function screeningContext(deps: AppDeps, { clientId, requestId }: { clientId: string | null; requestId: string | undefined }): ScreenContext {
-  return {
-    claims: deps.claims,
-    rules: deps.rules,
-    ruleOverrides: deps.ruleSettings.overrides,
-    history: deps.history,
-    reference: deps.referenceCache,
-    providerScores: deps.providerScores,
-    personLock: deps.personLock,
-    personIdSecret: deps.personIdSecret,
-    now: deps.now,
-    clientId,
-    onRuleError: (ruleId, message, { ruleVersion, month }) => {
-      deps.metrics.ruleErrors.inc({ rule: ruleId, month });
-      deps.ruleErrors.record(ruleId, ruleVersion, month, message);
-      deps.logger.warn({ ruleId, err: message, requestId }, 'rule failed');
-    },
-  };
-}
+import { screenContext } from './screen-context.js';
+import { screenClaim } from './screen-claim.js';
 
 export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   const ClaimSchema = buildClaimSchema({ maxLines: deps.config.MAX_LINES_PER_CLAIM });

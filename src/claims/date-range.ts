@@ -1,5 +1,5 @@
 import type { Claim } from '../../rules/claim.js';
-import type { FieldIssue } from '../http/errors.js';
+import type { FieldIssue } from '../errors.js';
 import { parseDate } from '../lib/time.js';
 
 // 2000-01-01 00:00 in China Standard Time, where service dates are kept (UTC midnight is 08:00 there)

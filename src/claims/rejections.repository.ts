@@ -1,5 +1,5 @@
 import type { Database } from '../db/client.js';
-import type { FieldIssue } from '../http/errors.js';
+import type { FieldIssue } from '../errors.js';
 
 /**
  * Refused submissions are counted per institution for the data-quality report. Only the

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Claim } from '../../rules/claim.js';
-import { AppError, ConflictError, ValidationError } from '../http/errors.js';
+import { AppError, ConflictError, ValidationError } from '../errors.js';
 import { canonicalJson, keyedHash } from '../lib/hash.js';
 import type { KeyedMutex } from '../lib/keyed-mutex.js';
 import { assessClaim, type AssessContext } from '../screening/assess.js';
@@ -68,7 +68,7 @@ const MAX_SCREENINGS = 5;
 
 function personBusy(claim: Claim) {
   return new AppError(
-    503,
+    'unavailable',
     'person_busy',
     `Claim ${claim.claimNo} of institution ${claim.institutionId} was screened ${MAX_SCREENINGS} times while other claims of the same person were being stored; nothing was stored, retry`,
   );

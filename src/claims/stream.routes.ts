@@ -5,13 +5,13 @@ import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError, fieldIssues } from '../http/errors.js';
 import { streamDeadline } from '../http/admission.js';
-import { isDatabaseUnavailable } from '../http/error-handler.js';
+import { httpErrorOf } from '../http/error-status.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { ClaimAnswerSchema } from './answer.js';
 import { buildClaimSchema } from './claim.schema.js';
 import { readLines, type NdjsonLine } from './ndjson.js';
 import { screenClaim } from './screen-claim.js';
-import { screenContext } from './claims.routes.js';
+import { screenContext } from './screen-context.js';
 
 export const STREAM_PATH = '/v1/claims/stream';
 
@@ -49,7 +49,7 @@ export function registerStreamRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
 
   app.openapi(route, async (c) => {
     const body = c.req.raw.body;
-    if (!body) throw new AppError(400, 'invalid_request', 'The stream is empty', [{ path: '', message: 'is empty' }]);
+    if (!body) throw new AppError('invalid', 'invalid_request', 'The stream is empty', [{ path: '', message: 'is empty' }]);
     const lines = readLines(body, deps.config.BODY_LIMIT_BYTES);
     const handle = (line: NdjsonLine) => answerLine(deps, c, ClaimSchema, line);
     const window: Promise<string>[] = [];
@@ -67,9 +67,9 @@ export function registerStreamRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         try {
           next = await (deadline ? deadline.race(lines.next()) : lines.next());
         } catch (err) {
-          if (!(err instanceof AppError && err.status === 408)) throw err;
+          if (!(err instanceof AppError && err.kind === 'timeout')) throw err;
           inputDone = true;
-          window.push(Promise.resolve(JSON.stringify({ line: lastLine + 1, status: 408, error: { code: err.code, message: err.message } })));
+          window.push(Promise.resolve(JSON.stringify({ line: lastLine + 1, status: httpErrorOf(err).status, error: { code: err.code, message: err.message } })));
           void lines.return(undefined).catch(() => {});
           break;
         }
@@ -146,12 +146,12 @@ async function answerLine(
     if (!replayed) deps.metrics.recordAnswer(answer, 'stream');
     return out(200, { answer, ...(replayed ? { replayed: true } : {}) });
   } catch (err) {
-    if (err instanceof AppError) {
-      if (err.status === 400) return await reject(raw, err.details as { path: string; message: string }[]).catch(() => out(400, { error: { code: err.code, message: err.message, details: err.details } }));
-      return out(err.status, { error: { code: err.code, message: err.message, details: err.details } });
-    }
-    if (isDatabaseUnavailable(err)) return out(503, { error: { code: 'unavailable', message: 'The database is unavailable; retry this line' } });
-    deps.logger.error({ err, requestId: c.get('requestId'), line: line.lineNo }, 'stream line failed');
-    return out(500, { error: { code: 'internal', message: 'Internal error; retry this line' } });
+    const e = httpErrorOf(err);
+    const answer = () => out(e.status, { error: { code: e.code, message: e.message, details: e.details } });
+    // a line the domain refused as invalid is recorded as a rejection, as a line failing the schema is
+    if (err instanceof AppError && err.kind === 'invalid') return await reject(raw, err.details as { path: string; message: string }[]).catch(answer);
+    // the database being down is not logged per line: an outage would log every line in flight
+    if (e.log && e.status !== 503) deps.logger[e.log.level]({ err, requestId: c.get('requestId'), line: line.lineNo }, `stream line: ${e.log.message}`);
+    return answer();
   }
 }

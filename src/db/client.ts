@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -8,7 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { isDatabaseUnavailable } from '../http/error-handler.js';
+import { isDatabaseUnavailable } from './errors.js';
 import { acquireOwnerLock, type Holder } from './owner-lock.js';
 import * as schema from './schema.js';
 
@@ -18,8 +18,9 @@ export type Query = <T extends Row = Row>(text: string, params?: unknown[]) => P
 
 /**
  * The database handle every repository receives. `query` runs one parameterised SQL text as a
- * prepared statement: the per-claim hot path uses it because drizzle's builder costs ~50 µs a
- * query (brief, measured); everything else uses `db`, drizzle's typed builder.
+ * prepared statement, which is how the repositories query: their statements (CTEs, SKIP LOCKED,
+ * jsonb_to_recordset) are plain in SQL, and drizzle's builder costs ~50 µs to build a query on the
+ * per-claim path. `db`, drizzle's typed builder over the same connection, serves a few simple reads.
  */
 export interface Database {
   kind: 'pglite' | 'postgres';
@@ -51,6 +52,8 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** PGlite data directory; `memory://` for a throwaway database (tests). */
   pgliteDir: string;
+  /** a dumpDataDir file of a migrated database that a `memory://` PGlite starts from (tests: no initdb per database) */
+  pgliteTemplate?: string | undefined;
   poolMax: number;
   statementTimeoutMs: number;
   /**
@@ -77,7 +80,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     await migratePostgresLocked(options.databaseUrl);
     return openPostgres(options.databaseUrl, options);
   }
-  const database = await openPglite(options.pgliteDir);
+  const database = await openPglite(options.pgliteDir, options.pgliteTemplate);
   try {
     await migratePglite(database.db as never, { migrationsFolder });
     for (const [name, value] of Object.entries(options.sessionSettings ?? {}))
@@ -117,7 +120,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
     onnotice: () => {},
     // Every session is set up for short transactional statements (docs/scaling.md, "Database
     // sessions"): no JIT, which PostgreSQL turns on by default for statements its planner thinks
-    // dear and which compiled the history read for 34 ms of a 616 ms statement (issue 21); a
+    // dear and which spent 34 ms of a 616 ms history read compiling it; a
     // statement timeout; and no transaction left open idle for long, since an intake transaction
     // holds row locks on the institution's running totals until it ends.
     connection: {
@@ -201,13 +204,14 @@ function withDeadline<T>(query: Promise<T>, ms: number): Promise<T> {
 }
 
 /** On disk, one process owns the directory: a second one is refused at once (DataDirBusyError). */
-async function openPglite(dir: string): Promise<Database> {
+async function openPglite(dir: string, template?: string): Promise<Database> {
   const onDisk = !dir.startsWith('memory://');
   if (onDisk) mkdirSync(dir, { recursive: true });
   const lock = onDisk ? await acquireOwnerLock(dir) : undefined;
   let pg: PGlite;
   try {
-    pg = await PGlite.create(dir);
+    // The migrations then find every one applied and do nothing.
+    pg = await PGlite.create(dir, template && !onDisk ? { loadDataDir: new Blob([readFileSync(template)]) } : {});
   } catch (err) {
     lock?.release();
     throw err;

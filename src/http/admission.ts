@@ -70,7 +70,7 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
   };
   const tooLarge = (limit: number, anonymousRequest: boolean) => {
     load.refused('too_large');
-    return new AppError(413, 'payload_too_large', `The body is larger than ${limit} bytes${anonymousRequest ? ' (the limit without a valid API key or page session)' : ''}`);
+    return new AppError('too_large', 'payload_too_large', `The body is larger than ${limit} bytes${anonymousRequest ? ' (the limit without a valid API key or page session)' : ''}`);
   };
 
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -166,7 +166,7 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
         (incoming as IncomingMessage & { rawBody?: Buffer }).rawBody = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
         finish();
       };
-      const onGone = () => finish(new AppError(400, 'invalid_request', 'The request body ended before it was complete'));
+      const onGone = () => finish(new AppError('invalid', 'invalid_request', 'The request body ended before it was complete'));
       const stop = watch(incoming, capMs, () => {
         load.refused('body_timeout');
         finish(timedOut(size, capMs));
@@ -178,7 +178,7 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
 
   function timedOut(size: number, capMs: number) {
     return new AppError(
-      408,
+      'timeout',
       'request_timeout',
       `The request body did not arrive in time (${size} bytes received): it must arrive at ${cfg.HTTP_BODY_MIN_RATE} bytes/s or faster after the first ${cfg.HTTP_BODY_TIMEOUT_MS} ms, and in full within ${capMs} ms`,
     );

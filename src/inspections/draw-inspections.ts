@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ConflictError, ValidationError } from '../http/errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import { canonicalJson, sha256 } from '../lib/hash.js';
 import { auditWeeks, DrawError, drawInspections, type DrawnInspection, type PoolInstitution } from './draw.js';
 import type { DrawRecord, InspectionsRepository } from './inspections.repository.js';

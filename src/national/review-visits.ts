@@ -4,7 +4,7 @@ import type { Finding } from '../../rules/finding.js';
 import type { ClaimInput } from '../claims/claim.schema.js';
 import { dateRangeIssues } from '../claims/date-range.js';
 import { normalizeClaim } from '../claims/normalize.js';
-import { ValidationError, fieldIssues, type FieldIssue } from '../http/errors.js';
+import { ValidationError, fieldIssues, type FieldIssue } from '../errors.js';
 import { keyedHash } from '../lib/hash.js';
 import { formatFen } from '../lib/money.js';
 import { assessClaim, type AssessContext } from '../screening/assess.js';

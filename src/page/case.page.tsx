@@ -40,7 +40,7 @@ const caseId = (c: PageContext) => {
 const short = cstTime;
 const formText = (v: unknown) => (typeof v === 'string' ? v : '');
 /** zod parses the same schema the API validates with; a failure is the same 400 with field paths. */
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: any[] } } }, value: unknown): T {
+function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Parameters<typeof fieldIssues>[0] } } }, value: unknown): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new ValidationError(fieldIssues(r.error.issues));
   return r.data;

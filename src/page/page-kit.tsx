@@ -1,4 +1,5 @@
 import { AppError } from '../http/errors.js';
+import { httpStatusOf } from '../http/error-status.js';
 import { MESSAGES } from './i18n.js';
 import { Layout } from './layout.js';
 import { actorOf, herePath, langOf, type PageContext } from './page-env.js';
@@ -7,13 +8,14 @@ import { actorOf, herePath, langOf, type PageContext } from './page-env.js';
 export function errorPage(c: PageContext, err: AppError) {
   const lang = langOf(c);
   const m = MESSAGES[lang];
-  const title = err.status === 404 ? m.notFound : err.status === 403 ? m.forbidden : String(err.status);
+  const status = httpStatusOf(err);
+  const title = status === 404 ? m.notFound : status === 403 ? m.forbidden : String(status);
   return c.html(
     <Layout lang={lang} actor={actorOf(c)} title={title} path={herePath(c)}>
       <h1>{title}</h1>
       <p class="error" id="error">{err.message}</p>
     </Layout>,
-    err.status as 400,
+    status,
   );
 }
 

@@ -4,7 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError } from '../http/errors.js';
-import { errorPage, page } from './page-kit.js';
+import { errorPage } from './page-kit.js';
 import { MESSAGES } from './i18n.js';
 import { registerCasePages } from './case.page.js';
 import { registerInspectionPages } from './inspections.page.js';
@@ -12,7 +12,7 @@ import { registerKeyPages } from './keys.page.js';
 import { registerQueuePage } from './queue.page.js';
 import { registerRecheckPage } from './recheck.page.js';
 import { Layout } from './layout.js';
-import { actorOf, herePath, langOf, type PageContext } from './page-env.js';
+import { herePath, langOf, type PageContext } from './page-env.js';
 import { createPageSessions, SESSION_COOKIE } from './session.js';
 
 export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
@@ -23,7 +23,7 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.use('/ui/*', async (c, next) => {
     if (c.req.method === 'POST') {
       const origin = c.req.header('origin');
-      if (origin && origin !== 'null' && new URL(origin).host !== c.req.header('host')) return errorPage(c, new AppError(403, 'forbidden', 'Cross-origin form refused'));
+      if (origin && origin !== 'null' && new URL(origin).host !== c.req.header('host')) return errorPage(c, new AppError('forbidden', 'forbidden', 'Cross-origin form refused'));
     }
     c.header('Cache-Control', 'no-store');
     c.header('X-Frame-Options', 'DENY');

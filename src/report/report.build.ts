@@ -2,7 +2,7 @@ import type { Database } from '../db/client.js';
 import { fenFrom, formatFen } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
 import { reportPeriod, shiftMonth, type ReportPeriod } from './period.js';
-import type { DataQualityRow, FamilyAmount, InstitutionRow, Report, RuleRow, TrendPoint } from './report.types.js';
+import type { DataQualityRow, FamilyAmount, InstitutionName, InstitutionRow, Report, RuleRow, TrendPoint } from './report.types.js';
 import { modelSection, reviewSection, type SectionContext } from './report.sections.js';
 import { pickStandouts } from './report.standouts.js';
 import { inSnapshot, type Query } from '../db/snapshot.js';
@@ -190,13 +190,6 @@ export async function buildReport(database: Database, options: ReportOptions): P
     step('standouts');
     return report;
   });
-}
-
-export interface InstitutionName {
-  name: string;
-  type: string;
-  level: string;
-  ownership: string;
 }
 
 /** Each institution's record in force at the end of the month (the latest version that started by then). */

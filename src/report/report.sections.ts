@@ -1,7 +1,6 @@
 import { fenFrom, formatFen } from '../lib/money.js';
-import type { InstitutionName } from './report.build.js';
 import type { ReportPeriod } from './period.js';
-import type { InstitutionRow, Report } from './report.types.js';
+import type { InstitutionName, InstitutionRow, Report } from './report.types.js';
 import type { Query } from '../db/snapshot.js';
 import { reportStanding } from '../page/provider-standing.js';
 import { words, type Lang } from './i18n.js';

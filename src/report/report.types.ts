@@ -234,3 +234,11 @@ export interface Report {
   rejectionPaths: { path: string; count: number }[];
   late: { claims: number; amount: string; findings: number; findingAmount: string; note: string };
 }
+
+/** An institution as the report names it: its record in force at the end of the month. */
+export interface InstitutionName {
+  name: string;
+  type: string;
+  level: string;
+  ownership: string;
+}

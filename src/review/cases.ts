@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { claimReferences } from '../claims/claims.repository.js';
 import type { Database, Query } from '../db/client.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { fenFrom, formatFen } from '../lib/money.js';
 import { canonicalJson } from '../lib/hash.js';
 import { assertMayConclude, assertNoConflict, CONCLUDE_BAR_SQL, type Person } from './identity.js';

@@ -1,5 +1,5 @@
 import type { Database, Query } from '../db/client.js';
-import { ForbiddenError, NotFoundError } from '../http/errors.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { Person } from './identity.js';
 import { appendTrail } from './trail.js';
 import { maskPersonalData } from '../lib/personal-data.js';

@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/api-keys.js';
 import type { Database, Query } from '../db/client.js';
-import { ForbiddenError } from '../http/errors.js';
+import { ForbiddenError } from '../errors.js';
 
 /**
  * Who acts. Review staff hold personal API keys: a key's client name is the person's name (one

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AnyRule } from '../../rules/engine.js';
 import type { RuleStatus } from '../../rules/finding.js';
 import type { Database } from '../db/client.js';
-import { formatPath, type FieldIssue } from '../http/errors.js';
+import { formatPath, type FieldIssue } from '../errors.js';
 import { maskPersonalData } from '../lib/personal-data.js';
 
 export interface RuleOverride {

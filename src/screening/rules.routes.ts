@@ -80,7 +80,7 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       if (issues.length > 0) throw new ValidationError(issues);
       const outOfRange = deps.ruleSettings.outOfRange(ruleId, body.params);
       if (outOfRange.length > 0)
-        throw new AppError(422, 'out_of_range', `A setting is out of range: ${outOfRange.map((i) => `${i.path} ${i.message}`).slice(0, 3).join('; ')}${outOfRange.length > 3 ? '; …' : ''}`, outOfRange);
+        throw new AppError('unprocessable', 'out_of_range', `A setting is out of range: ${outOfRange.map((i) => `${i.path} ${i.message}`).slice(0, 3).join('; ')}${outOfRange.length > 3 ? '; …' : ''}`, outOfRange);
       await deps.ruleSettings.change(ruleId, { params: body.params, status: body.status, reason: body.reason, changedBy: c.get('actor').clientName });
       return c.json(describe(ruleId)!, 200);
     },

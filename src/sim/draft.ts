@@ -3,7 +3,7 @@ import { hospitalItemCode, hospitalItemName } from './names.js';
 import { ageYears } from './population.js';
 import { DAY_MS } from './options.js';
 import { derive, hash32, type Random } from './random.js';
-import type { VisitPlan } from './plan.js';
+import type { ClaimDraft, VisitPlan } from './plan.js';
 import type { DraftLine, SimInstitution, SimItem, ViolationTruth } from './types.js';
 
 const SCALE = 10_000;
@@ -25,7 +25,7 @@ export function priceOf(inst: SimInstitution, item: SimItem): number {
  * A claim being built: its plan, its lines and what was injected into it. Content randomness
  * comes from the plan's content key, so a resubmitted copy rebuilds the very same lines.
  */
-export class DraftClaim {
+export class DraftClaim implements ClaimDraft {
   readonly lines: DraftLine[] = [];
   readonly truths: ViolationTruth[] = [];
   readonly rng: Random;

@@ -1,13 +1,25 @@
 import { cstDay } from './draft.js';
-import { dayNo } from './person-book.js';
+import { dayNo, type PersonBook } from './person-book.js';
 import { refOf, type Profile, type StayProfile, type VisitPlan } from './plan.js';
-import { dayStartMs, drawNights, fits, pickProfile, stayOf, type Planner } from './planner.js';
+import { dayStartMs, drawNights, fits, pickProfile, stayOf } from './plan-draw.js';
 import { ageYears } from './population.js';
 import { INPATIENT } from './profiles-inpatient.js';
 import { OUTPATIENT } from './profiles-outpatient.js';
 import { PHARMACY } from './profiles-pharmacy.js';
 import type { Random } from './random.js';
-import type { Person } from './types.js';
+import type { Person, SimInstitution } from './types.js';
+import type { World } from './world.js';
+
+/** What the injections need of the planner (./planner.ts): its book, its world and its plan makers. */
+export interface Planning {
+  readonly book: PersonBook;
+  readonly world: World;
+  newPlan(rng: Random, f: Pick<VisitPlan, 'kind' | 'inst' | 'person' | 'profile' | 'start' | 'end'>): VisitPlan;
+  stayPlan(rng: Random, inst: SimInstitution, person: Person, profile: StayProfile, admitAt: number, nights: number): VisitPlan;
+  setNights(rng: Random, plan: VisitPlan, nights: number): void;
+  onTime(rng: Random, plan: VisitPlan): void;
+  inPeriod(plan: VisitPlan): boolean;
+}
 
 /**
  * Injections that shape visits rather than lines: a resubmitted copy, a readmission, a stay
@@ -27,7 +39,7 @@ const compatible = <P extends Profile>(profiles: readonly P[], person: Person, a
     return age >= p.ages[0] && age <= p.ages[1] && (p.sex === undefined || p.sex === person.sex);
   });
 
-export function planApplies(planner: Planner, plan: VisitPlan, variant: string): boolean {
+export function planApplies(planner: Planning, plan: VisitPlan, variant: string): boolean {
   const stay = plan.kind === 'inpatient';
   switch (variant) {
     case 'resubmitted':
@@ -49,7 +61,7 @@ export function planApplies(planner: Planner, plan: VisitPlan, variant: string):
   }
 }
 
-export function applyPlanVariant(planner: Planner, rng: Random, base: VisitPlan, variant: string): PlanInjection | undefined {
+export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan, variant: string): PlanInjection | undefined {
   const nothing = () => {};
   const { book, world } = planner;
   const endsBefore = (nights: number) => dayStartMs(dayNo(base.start) + nights) + 12 * 3_600_000 < world.period.end;

@@ -1,5 +1,5 @@
-import type { DraftClaim } from './draft.js';
-import type { ClaimRef, Person, SimInstitution, VisitKind } from './types.js';
+import type { Random } from './random.js';
+import type { ClaimRef, DraftLine, Person, SimInstitution, SimItem, VisitKind } from './types.js';
 
 /**
  * A visit decided but not yet written out: who, where, when, and which injections it carries.
@@ -24,7 +24,7 @@ export interface VisitProfile extends ProfileBase {
   kind: 'outpatient' | 'pharmacy';
   /** a pharmacy purchase of over-the-counter goods carries no diagnosis */
   noDiagnosis?: boolean;
-  build(d: DraftClaim): void;
+  build(d: ClaimDraft): void;
 }
 
 export interface StayProfile extends ProfileBase {
@@ -41,14 +41,27 @@ export interface StayProfile extends ProfileBase {
   courseLimited?: boolean;
   secondary?: Diagnosis;
   /** lines of day k of the stay (0 = admission day), besides bed, nursing and the daily visit */
-  day(d: DraftClaim, k: number, nights: number): void;
+  day(d: ClaimDraft, k: number, nights: number): void;
   /** first days on a monitored bed and first-grade nursing */
-  intensiveDays?: (d: DraftClaim) => number;
+  intensiveDays?: (d: ClaimDraft) => number;
   /** take-home drugs at discharge */
-  discharge?(d: DraftClaim, at: number): void;
+  discharge?(d: ClaimDraft, at: number): void;
 }
 
 export type Profile = VisitProfile | StayProfile;
+
+/** What a profile writes its lines through: the claim being drafted (DraftClaim, ./draft.ts). */
+export interface ClaimDraft {
+  readonly plan: VisitPlan;
+  readonly rng: Random;
+  readonly inst: SimInstitution;
+  readonly isChild: boolean;
+  /** an instant on day k of the visit or stay at the given CST hour and minute */
+  at(k: number, hour: number, minute?: number): number;
+  add(item: SimItem, at: number, quantity?: number, extra?: { daysOfSupply?: number; unitPrice?: number }): DraftLine;
+  /** a take-home drug for a number of days */
+  drug(item: SimItem, at: number, days: number): DraftLine;
+}
 
 /** A truth decided when planning, resolved into line ids when the claim is built. */
 export type PlanLabel =

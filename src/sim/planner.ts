@@ -1,7 +1,8 @@
-import { dayNo, PersonBook, type BookedStay } from './person-book.js';
+import { dayNo, PersonBook } from './person-book.js';
 import { DAY_MS } from './options.js';
-import { applyPlanVariant, planApplies } from './plan-injections.js';
-import type { Profile, StayProfile, VisitPlan, VisitProfile } from './plan.js';
+import { applyPlanVariant, planApplies, type Planning } from './plan-injections.js';
+import { CST_MS, dayStartMs, drawNights, fits, pickProfile, stayOf } from './plan-draw.js';
+import type { StayProfile, VisitPlan, VisitProfile } from './plan.js';
 import { INPATIENT } from './profiles-inpatient.js';
 import { OUTPATIENT } from './profiles-outpatient.js';
 import { PHARMACY } from './profiles-pharmacy.js';
@@ -10,13 +11,8 @@ import { VARIANTS, type VariantChooser } from './variants.js';
 import type { World } from './world.js';
 import type { Person, SimInstitution, VisitKind } from './types.js';
 
-const CST_MS = 8 * 3_600_000;
 const HOUR = 3_600_000;
-const LEVEL_INDEX = { tertiary: 0, secondary: 1, primary: 2, none: 2 } as const;
-const LEVEL_RANK = { none: 0, primary: 1, secondary: 2, tertiary: 3 } as const;
 const PREFIX = { outpatient: 'MZ', inpatient: 'ZY', pharmacy: 'YD' } as const;
-
-export const dayStartMs = (day: number) => day * DAY_MS - CST_MS;
 
 /**
  * Decides, day by day, who visits which institution when: admissions, outpatient visits and
@@ -25,7 +21,7 @@ export const dayStartMs = (day: number) => day * DAY_MS - CST_MS;
  * Plans whose service ends inside the simulated period are handed on; earlier ones only warm up
  * the person book.
  */
-export class Planner {
+export class Planner implements Planning {
   readonly book = new PersonBook();
   private seq = 0;
 
@@ -152,29 +148,6 @@ export class Planner {
   accept(plan: VisitPlan) {
     if (this.inPeriod(plan)) this.push(plan);
   }
-}
-
-export const stayOf = (p: VisitPlan): BookedStay => ({
-  from: dayNo(p.start),
-  to: dayNo(p.end),
-  inst: p.inst.id,
-  category: p.profile.diag.code.slice(0, 3),
-  planned: p.profile.kind === 'inpatient' && p.profile.planned === true,
-  courseLimited: p.profile.kind === 'inpatient' && p.profile.courseLimited === true,
-});
-
-export function fits(p: StayProfile, inst: SimInstitution): boolean {
-  if (p.hospitalOnly && inst.type !== 'hospital') return false;
-  return !p.minLevel || LEVEL_RANK[inst.level] >= LEVEL_RANK[p.minLevel];
-}
-
-export function pickProfile<P extends Profile>(rng: Random, profiles: readonly P[], inst: SimInstitution): P {
-  const boost = (p: P) => (inst.behaviours.includes('extra-admissions') && ['I10', 'I69'].includes(p.diag.code.slice(0, 3)) ? 3 : 1);
-  return rng.weighted(profiles, (p) => p.weight[LEVEL_INDEX[inst.level]] * boost(p));
-}
-
-export function drawNights(rng: Random, profile: StayProfile, inst: SimInstitution): number {
-  return Math.min(45, Math.max(profile.minNights ?? 1, Math.round(rng.lognormal(profile.losMedian * inst.stayFactor, 0.45))));
 }
 
 function clinicMinute(rng: Random) {

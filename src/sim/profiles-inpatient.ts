@@ -1,25 +1,24 @@
 import { CONSUMABLES, DRUGS } from './catalogue-drugs.js';
 import { EXAMS, LABS, OPERATIONS, SERVICES } from './catalogue-services.js';
-import type { DraftClaim } from './draft.js';
-import type { StayProfile } from './plan.js';
+import type { ClaimDraft, StayProfile } from './plan.js';
 import { hash32 } from './random.js';
 
 /**
  * Inpatient stays by main diagnosis. Bed, nursing and the daily inpatient visit are added for
  * every night by the stay builder; a profile adds its treatment for day k (0 = admission day).
  */
-function infuse(d: DraftClaim, k: number, bags: number, hour = 9) {
+function infuse(d: ClaimDraft, k: number, bags: number, hour = 9) {
   const at = d.at(k, hour, d.rng.int(0, 50));
   d.add(DRUGS.saline, at, bags);
   d.add(d.isChild ? SERVICES.childInfusion : SERVICES.infusion, at, bags);
   d.add(CONSUMABLES.infusionSet, at, bags);
 }
-const lab = (d: DraftClaim, k: number, ...items: (typeof LABS)[keyof typeof LABS][]) => items.forEach((i) => d.add(i, d.at(k, 7, 30)));
-const imaging = (d: DraftClaim, k: number) => d.add(d.inst.level === 'primary' ? EXAMS.fluoroscopy : EXAMS.ct, d.at(k, 10));
-const costly = (d: DraftClaim) => d.inst.behaviours.includes('costly-mix');
+const lab = (d: ClaimDraft, k: number, ...items: (typeof LABS)[keyof typeof LABS][]) => items.forEach((i) => d.add(i, d.at(k, 7, 30)));
+const imaging = (d: ClaimDraft, k: number) => d.add(d.inst.level === 'primary' ? EXAMS.fluoroscopy : EXAMS.ct, d.at(k, 10));
+const costly = (d: ClaimDraft) => d.inst.behaviours.includes('costly-mix');
 
 /** Hospitals treat half their chest infections with the broader, dearer antibiotic, three times a day. */
-function antibiotic(d: DraftClaim, k: number) {
+function antibiotic(d: ClaimDraft, k: number) {
   const broad = d.inst.level !== 'primary' && !d.isChild && (hash32(d.plan.contentKey) & 1) === 0;
   if (broad || costly(d)) d.add(DRUGS.piperacillinTazobactam, d.at(k, 9), 3);
   else d.add(DRUGS.ceftriaxone, d.at(k, 9), 2);

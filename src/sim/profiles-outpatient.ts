@@ -1,18 +1,17 @@
 import { CONSUMABLES, DRUGS } from './catalogue-drugs.js';
 import { EXAMS, LABS, SERVICES } from './catalogue-services.js';
-import type { DraftClaim } from './draft.js';
-import type { VisitProfile } from './plan.js';
+import type { ClaimDraft, VisitProfile } from './plan.js';
 
 /**
  * Outpatient visits by diagnosis (ICD-10, national 2.0 extension codes) and pharmacy purchases.
  * Each adds the lines a doctor of that department typically orders after the visit fee.
  */
-const after = (d: DraftClaim, minutes: number) => d.plan.start + minutes * 60_000;
-const acuteDays = (d: DraftClaim) => d.rng.int(3, 7);
-const chronicDays = (d: DraftClaim) => d.rng.int(14, 30);
-const costly = (d: DraftClaim) => d.inst.behaviours.includes('costly-mix');
+const after = (d: ClaimDraft, minutes: number) => d.plan.start + minutes * 60_000;
+const acuteDays = (d: ClaimDraft) => d.rng.int(3, 7);
+const chronicDays = (d: ClaimDraft) => d.rng.int(14, 30);
+const costly = (d: ClaimDraft) => d.inst.behaviours.includes('costly-mix');
 
-function infusionTherapy(d: DraftClaim) {
+function infusionTherapy(d: ClaimDraft) {
   const at = after(d, 45);
   d.add(DRUGS.ceftriaxone, at, 1);
   d.add(DRUGS.saline, at, 1);

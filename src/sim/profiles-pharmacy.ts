@@ -1,12 +1,11 @@
 import { DRUGS } from './catalogue-drugs.js';
-import type { DraftClaim } from './draft.js';
-import type { VisitProfile } from './plan.js';
+import type { ClaimDraft, VisitProfile } from './plan.js';
 
 /**
  * Purchases at designated retail pharmacies: refills of chronic medicines (with the chronic
  * diagnosis the prescription names) and over-the-counter acute medicines (no diagnosis).
  */
-const at = (d: DraftClaim) => d.plan.start;
+const at = (d: ClaimDraft) => d.plan.start;
 
 export const PHARMACY: readonly VisitProfile[] = [
   {

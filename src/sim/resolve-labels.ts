@@ -10,7 +10,7 @@ import type { PlanLabel } from './plan.js';
 export function resolveLabel(d: DraftClaim, label: PlanLabel) {
   const all = () => d.lines.map((l) => l.lineId);
   switch (label.variant) {
-    case 'resubmitted':
+    case 'resubmitted': {
       d.label({ family: 'duplicate', variant: label.variant, lines: all(), otherClaims: [label.other] });
       // A stay sent twice is also, to the letter, a second stay over the same nights.
       if (d.plan.kind === 'inpatient') d.label({ family: 'overlapping-stay', variant: label.variant, lines: all(), otherClaims: [label.other] });
@@ -18,6 +18,7 @@ export function resolveLabel(d: DraftClaim, label: PlanLabel) {
       const cycled = d.lines.filter((l) => l.item.restrictions?.timesPerCycle !== undefined).map((l) => l.lineId);
       if (cycled.length > 0) d.label({ family: 'quantity', variant: 'times-per-cycle', lines: cycled, otherClaims: [label.other] });
       return;
+    }
     case 'readmission':
       d.label({ family: 'split-stay', variant: label.variant, lines: all(), otherClaims: [label.other] });
       return;

@@ -26,6 +26,7 @@ describe('c(n), average path length of an unsuccessful BST search', () => {
     expect(Math.abs(c(256) - expected) / expected).toBeLessThan(1e-13);
     // Same value from exact rational arithmetic (Python fractions), 30 significant digits:
     // 10.2486899256345607377539473811
+    // eslint-disable-next-line no-loss-of-precision -- written as computed; the comparison is relative, within 1e-15
     expect(Math.abs(c(256) - 10.2486899256345607377539473811) / c(256)).toBeLessThan(1e-15);
   });
 

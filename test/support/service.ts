@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { inject } from 'vitest';
 import type { Role } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -33,6 +34,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     PERSON_ID_SECRET: TEST_SECRET,
     LOG_LEVEL: 'info',
     AUTH_CACHE_TTL_MS: '0',
+    PGLITE_TEMPLATE: inject('pgliteTemplate'),
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     ...env,
   });
