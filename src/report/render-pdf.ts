@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 
 const USUAL = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
@@ -13,7 +13,7 @@ export function chromiumPath(env: string | undefined = process.env.CHROMIUM_PATH
 export class NoChromiumError extends AppError {
   constructor(env: string | undefined = process.env.CHROMIUM_PATH) {
     super(
-      503,
+      'unavailable',
       'pdf_unavailable',
       `The PDF is rendered by the system's Chromium, and none was found (${env ? `CHROMIUM_PATH=${env} does not exist` : `looked at ${USUAL.join(', ')}`}). Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to its executable; meanwhile the HTML form prints the same pages from any browser (format=html, then Print, A4 landscape).`,
     );

@@ -10,7 +10,7 @@ import type { Query } from '../db/snapshot.js';
 import { fenFrom } from '../lib/money.js';
 import { familyName, peerGroupName, type Lang } from './i18n.js';
 import { shiftMonth, type ReportPeriod } from './period.js';
-import type { InstitutionName } from './report.build.js';
+import type { InstitutionName } from './institution-name.js';
 
 /** Flag at or above this percentile (PEPPER: 80th). */
 export const FLAG_PERCENTILE = 80;

@@ -235,10 +235,4 @@ export interface Report {
   late: { claims: number; amount: string; findings: number; findingAmount: string; note: string };
 }
 
-/** An institution as the report names it: its record in force at the end of the month. */
-export interface InstitutionName {
-  name: string;
-  type: string;
-  level: string;
-  ownership: string;
-}
+export type { InstitutionName } from './institution-name.js';

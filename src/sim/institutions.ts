@@ -22,7 +22,7 @@ const OCCUPANCY = 0.8;
 const MEAN_STAY_DAYS = 8;
 const FRAUD_BEHAVIOURS = ['long-stays', 'readmissions', 'costly-mix', 'prices-at-ceiling', 'extra-admissions'] as const;
 /** what an institution without beds can do: bill visits that did not happen, a dearer mix, prices at the ceiling */
-const VISIT_BEHAVIOURS = ['phantom-visits', 'costly-mix', 'prices-at-ceiling'] as const;
+export const VISIT_BEHAVIOURS = ['phantom-visits', 'costly-mix', 'prices-at-ceiling'] as const;
 export type FraudBehaviour = (typeof FRAUD_BEHAVIOURS)[number] | (typeof VISIT_BEHAVIOURS)[number] | 'bed-hanging' | 'unbundling' | 'stock-substitution';
 
 export function buildInstitutions(options: SimOptions, firstMonth: string): SimInstitution[] {
