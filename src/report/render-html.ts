@@ -91,6 +91,7 @@ ${r.review.recheckShortfalls.length ? `<p><b>Shortfalls / 未达5%:</b> ${r.revi
 <h3>Re-check completion / 随机复审完成情况</h3>${r.review.recheckCompletion.length ? `<p>${r.review.recheckCompletion.filter((g) => g.state === 'overdue').length} of ${r.review.recheckCompletion.length} groups overdue; ${r.review.recheckCompletion.reduce((s, g) => s + g.concludedByDue, 0)} of ${r.review.recheckCompletion.reduce((s, g) => s + g.sampled, 0)} sample cases concluded by the due date.</p>` : '<p>The month’s sample is not closed yet (npm run sample:close).</p>'}${table(t('recheck_completion'))}
 <h3>Backlog and ageing / 积压与账龄</h3><p>${r.review.backlog ? `${grouped(r.review.backlog.open)} open cases` : ''}</p>${table(t('review_backlog'))}
 <h3>Per-rule precision / 规则准确率</h3>${table(t('rule_precision'))}
+<h3>Refusals by reason / 复审扣款原因</h3>${table(t('review_refusals'))}
 <h3>Missed violations / 漏检估计</h3>${r.review.missed ? `<p>From the random sample: ${r.review.missed.sharePct.toFixed(1)}% of sampled claims had a violation no rule or model flagged (95% interval ${r.review.missed.lowPct.toFixed(1)}%–${r.review.missed.highPct.toFixed(1)}%).</p>` : ''}${table(t('missed_violations'))}`
     : unavailable(r.review.note);
 

@@ -34,7 +34,7 @@ export const ReportSchema = z
     rules: Rows,
     trialRules: Rows.openapi({ description: 'rules in trial and what they would have withheld' }),
     model: z.object({ ...Section, version: z.string().nullable(), scores: Rows }),
-    review: z.object({ ...Section, recheck: Rows, recheckShortfalls: z.array(z.string()), backlog: z.unknown(), precision: Rows, missed: z.unknown() }),
+    review: z.object({ ...Section, recheck: Rows, recheckShortfalls: z.array(z.string()), backlog: z.unknown(), precision: Rows, refusals: Rows.optional(), missed: z.unknown() }),
     dataQuality: Rows,
     rejectionPaths: Rows,
     late: z.record(z.string(), z.union([z.string(), z.number()])),

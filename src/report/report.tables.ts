@@ -144,6 +144,13 @@ export function reportTables(r: Report): ReportTable[] {
       rows: r.review.precision.map((x) => ({ ...x })),
     },
     {
+      name: 'review_refusals',
+      title: 'Refusals agreed at review, by reason / 复审扣款原因',
+      note: 'Lines refused whole or reduced (quantity or unit price) in conclusions agreed by the cut-off; money beyond what the intake withheld.',
+      columns: [c('code', 'code'), c('label', 'reason'), c('wholeLines', 'lines refused whole', 'int'), c('reducedLines', 'lines reduced', 'int'), c('refused', 'refused', 'money')],
+      rows: r.review.refusals.map((x) => ({ ...x })),
+    },
+    {
       name: 'missed_violations',
       title: 'Estimated share of missed violations (random sample) / 漏检估计',
       note: r.review.note,
