@@ -7,7 +7,7 @@ import { canonicalJson } from '../lib/hash.js';
 import { assertMayConclude, assertNoConflict, CONCLUDE_BAR_SQL, type Person } from './identity.js';
 import { appendTrail, readTrail } from './trail.js';
 import { maskPersonalData } from '../lib/personal-data.js';
-import { computeRefusals, intakeMoney, intakeMoneyJson, type RefusalInput, type RefusalLine } from './refusals.js';
+import { computeRefusals, intakeMoney, intakeMoneyJson, refusalCeiling, type RefusalInput, type RefusalLine } from './refusals.js';
 
 export const CASE_STATUSES = ['open', 'assigned', 'concluded', 'returned', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -508,6 +508,13 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
         });
         return { ...c, appealId, joined: Boolean(open) };
       });
+    },
+
+    /** What a confirmed conclusion's refusals could refuse at most (the page fills a blank amount with it). */
+    async refusalCeiling(id: number, input: RefusalInput) {
+      const [row] = await database.query<{ claim_id: string }>('select claim_id from review_cases where id = $1', [id]);
+      if (!row) throw new NotFoundError(`No review case ${id}`);
+      return refusalCeiling(await intakeMoney(database.query, row.claim_id), input);
     },
 
     /** Appeals, newest first; an institution's key sees its own only (its filter is forced to its institution). */

@@ -192,3 +192,17 @@ export function computeRefusals(money: IntakeMoney, input: RefusalInput): { line
   });
   return { lines: [...wholeLines, ...reduced], totalFen: fen };
 }
+
+/** Everything the refusals could refuse (the page's amount left blank): what is still payable on the whole lines plus the reductions. */
+export function refusalCeiling(money: IntakeMoney, input: RefusalInput): string | undefined {
+  const whole = (input.refusedLines ?? []).map((r) => (typeof r === 'string' ? r : r.lineId));
+  const byId = new Map(money.lines.map((l) => [l.lineId, l]));
+  if (whole.some((l) => !byId.has(l))) return undefined;
+  let fen = whole.reduce((s, l) => s + byId.get(l)!.refusableFen, 0);
+  if ((input.adjustments ?? []).length > 0) {
+    const r = computeRefusals(money, { adjustments: input.adjustments });
+    if ('issues' in r) return undefined;
+    fen += r.totalFen;
+  }
+  return fen > 0 ? formatFen(fen) : undefined;
+}

@@ -41,7 +41,7 @@ describe('institution keys', () => {
     const stray = await as('admin', '/v1/admin/keys', { json: { clientName: 'someone', role: 'auditor', institutionId: OWN } });
     expect(stray.status).toBe(400);
     expect((await json(stray)).error.details[0].path).toBe('institutionId');
-    for (const [name, institutionId] of [['own', OWN], ['other', OTHER]]) {
+    for (const [name, institutionId] of [['own', OWN], ['other', OTHER]] as const) {
       const res = await as('admin', '/v1/admin/keys', { json: { clientName: `${institutionId} billing office`, role: 'institution', institutionId } });
       expect(res.status).toBe(201);
       keys[name] = (await json(res)).key;
