@@ -11,22 +11,15 @@
 -- weight x (1 + provider risk).
 CREATE OR REPLACE FUNCTION review_refresh_case(p_case bigint, p_reopen boolean) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-  v_claim uuid; v_person text; v_month text; v_payable numeric; v_ids text[]; v_left numeric[];
-  v_pool numeric; v_amt numeric := 0; v_appeal numeric; v_rem numeric; v_take numeric; v_i int;
+  v_claim uuid; v_person text; v_month text; v_payable numeric; v_withheld jsonb; v_ids text[]; v_left numeric[];
+  v_loaded boolean := false; v_pool numeric; v_amt numeric := 0; v_rem numeric; v_take numeric; v_i int;
   r record; v_line text;
 BEGIN
-  SELECT c.claim_id, c.person_hash, c.service_month INTO v_claim, v_person, v_month FROM review_cases c WHERE c.id = p_case;
-  SELECT cl.payable_amount INTO v_payable FROM claims cl WHERE cl.id = v_claim AND cl.person_hash = v_person AND cl.service_month = v_month;
+  SELECT c.claim_id, c.person_hash, c.service_month, cl.payable_amount, cl.answer->'withheldLines'
+    INTO v_claim, v_person, v_month, v_payable, v_withheld
+  FROM review_cases c LEFT JOIN claims cl ON cl.id = c.claim_id AND cl.person_hash = c.person_hash AND cl.service_month = c.service_month
+  WHERE c.id = p_case;
   v_pool := coalesce(v_payable, 0);
-  SELECT array_agg(l.line_id ORDER BY l.line_no), array_agg(greatest(l.amount - coalesce(w.amt, 0), 0) ORDER BY l.line_no)
-    INTO v_ids, v_left
-  FROM claim_lines l
-  LEFT JOIN (
-    SELECT x->>'lineId' AS line_id, sum((x->>'amount')::numeric) AS amt
-    FROM claims cl, jsonb_array_elements(coalesce(cl.answer->'withheldLines', '[]'::jsonb)) x
-    WHERE cl.id = v_claim AND cl.person_hash = v_person AND cl.service_month = v_month GROUP BY 1
-  ) w ON w.line_id = l.line_id
-  WHERE l.claim_id = v_claim AND l.person_hash = v_person AND l.service_month = v_month;
 
   FOR r IN
     SELECT rr.amount, f.violating_lines FROM review_reasons rr
@@ -36,6 +29,18 @@ BEGIN
     v_rem := least(r.amount, v_pool);
     CONTINUE WHEN v_rem <= 0;
     IF r.violating_lines IS NOT NULL AND jsonb_typeof(r.violating_lines) = 'array' AND jsonb_array_length(r.violating_lines) > 0 THEN
+      IF NOT v_loaded THEN
+        -- what is still payable on each line: its amount less what the intake withheld from it
+        SELECT array_agg(l.line_id ORDER BY l.line_no), array_agg(greatest(l.amount - coalesce(w.amt, 0), 0) ORDER BY l.line_no)
+          INTO v_ids, v_left
+        FROM claim_lines l
+        LEFT JOIN (
+          SELECT x->>'lineId' AS line_id, sum((x->>'amount')::numeric) AS amt
+          FROM jsonb_array_elements(CASE WHEN jsonb_typeof(v_withheld) = 'array' THEN v_withheld ELSE '[]'::jsonb END) x GROUP BY 1
+        ) w ON w.line_id = l.line_id
+        WHERE l.claim_id = v_claim AND l.person_hash = v_person AND l.service_month = v_month;
+        v_loaded := true;
+      END IF;
       FOR v_line IN SELECT jsonb_array_elements_text(r.violating_lines) LOOP
         EXIT WHEN v_rem <= 0;
         v_i := array_position(v_ids, v_line);
@@ -53,16 +58,14 @@ BEGIN
       v_pool := v_pool - v_rem;
     END IF;
   END LOOP;
-  SELECT max(amount) INTO v_appeal FROM review_reasons WHERE case_id = p_case AND kind = 'appeal';
-  v_amt := v_amt + coalesce(v_appeal, 0);
 
   UPDATE review_cases c SET
     reason_kinds = r2.kinds,
     families = r2.fams,
     severity_rank = r2.rank,
-    amount_at_issue = v_amt,
+    amount_at_issue = v_amt + r2.appeal,
     provider_risk = r2.risk,
-    priority = round((v_amt + 0.05 * coalesce(v_payable, c.claim_total))
+    priority = round((v_amt + r2.appeal + 0.05 * coalesce(v_payable, c.claim_total))
       * (CASE r2.rank WHEN 4 THEN 1.0 WHEN 3 THEN 0.8 WHEN 2 THEN 0.5 WHEN 1 THEN 0.3 ELSE 0.1 END)
       * (1 + r2.risk), 4),
     status = CASE WHEN p_reopen AND c.status = 'closed' THEN 'open' ELSE c.status END,
@@ -73,6 +76,8 @@ BEGIN
     SELECT coalesce(array_agg(DISTINCT kind ORDER BY kind), '{}') AS kinds,
            coalesce(array_agg(DISTINCT family ORDER BY family) FILTER (WHERE family IS NOT NULL), '{}') AS fams,
            coalesce(max(CASE WHEN kind = 'sample' THEN 0 ELSE review_severity_rank(severity) END), 0) AS rank,
+           -- an appeal disputes the withheld money itself: once, however many times the claim is appealed
+           coalesce(max(amount) FILTER (WHERE kind = 'appeal'), 0) AS appeal,
            coalesce(max(CASE WHEN kind = 'provider_model' THEN
              CASE severity WHEN 'violation' THEN 1.0 WHEN 'high' THEN 1.0 WHEN 'medium' THEN 0.6 WHEN 'low' THEN 0.3 ELSE 0 END END), 0) AS risk
     FROM review_reasons WHERE case_id = p_case
