@@ -59,7 +59,7 @@ const en: typeof zh = {
   refuseWhole: 'Refuse whole line',
   approvedQty: 'Approved qty',
   approvedPrice: 'Approved price',
-  code: 'Reason',
+  code: 'Why refused',
   noCode: '(none)',
   amountRefused: 'Amount refused',
   amountHint: 'Needed when whole lines are refused, at most what is still refusable; left blank it is everything the lines and reductions chosen refuse. May be left blank when only quantities or prices are reduced.',
