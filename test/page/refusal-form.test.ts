@@ -87,7 +87,7 @@ describe('the refusal form and the money on the case page', () => {
     expect(await page.$('#refusal-lines tr[data-line="L2"] input')).toBeNull();
     // ticked: the violating lines still payable, and what is still payable on them
     const violating = new Set(detail.findings.flatMap((f: { violatingLines: string[] }) => f.violatingLines));
-    const ticked = await page.$$eval('#refusal-lines input[type=checkbox]:checked', (xs) => xs.map((x) => (x as HTMLInputElement).value));
+    const ticked = await page.$$eval('#refusal-lines input[type=checkbox]:checked', (xs) => xs.map((x) => (x as unknown as { value: string }).value));
     expect(ticked).toEqual(detail.money.lines.filter((l: { lineId: string; refusable: string }) => violating.has(l.lineId) && Number(l.refusable) > 0).map((l: { lineId: string }) => l.lineId));
     for (const box of await page.$$('#refusal-lines input[type=checkbox]:checked')) await box.uncheck();
     await page.fill('#qty-L3', '4');
