@@ -134,7 +134,7 @@ describe('API keys through the service', () => {
       [{ clientName: '   ', role: 'auditor' }, [{ path: 'clientName', message: 'must not be empty' }]],
       [{ clientName: 'x'.repeat(101), role: 'auditor' }, [{ path: 'clientName', message: 'must be at most 100 characters' }]],
       [{ clientName: 'Li\u0000Na', role: 'auditor' }, [{ path: 'clientName', message: 'must not contain control characters' }]],
-      [{ clientName: 'Li Na', role: 'root' }, [{ path: 'role', message: 'Invalid option: expected one of "settlement"|"auditor"|"supervisor"|"admin"' }]],
+      [{ clientName: 'Li Na', role: 'root' }, [{ path: 'role', message: 'Invalid option: expected one of "settlement"|"auditor"|"supervisor"|"admin"|"institution"' }]],
       [{ clientName: 'Li Na', role: 'auditor', createdBy: 'someone else' }, [{ path: 'createdBy', message: 'is not a known field' }]],
     ];
     for (const [body, details] of cases) {

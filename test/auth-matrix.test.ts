@@ -12,7 +12,8 @@ import { startTestService, type TestService } from './support/service.js';
  * may gets the same answer to the same request, which is neither 401, 403 nor 5xx (the request is
  * an empty one, so it is mostly 400 or 404: access is decided before the body is looked at).
  */
-const ALL: readonly Role[] = ROLES;
+// Every role but an institution's own key, which reads its own appeals and nothing else (docs/review-money.md).
+const ALL: readonly Role[] = ROLES.filter((r) => r !== 'institution');
 const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'POST /v1/claims': ['settlement', 'admin'],
   'POST /v1/claims/stream': ['settlement', 'admin'],
@@ -52,7 +53,9 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'POST /v1/review/cases/{caseId}/second-review': ['auditor', 'supervisor'],
   'POST /v1/review/cases/{caseId}/release': ['auditor', 'supervisor'],
   'POST /v1/review/cases/{caseId}/reopen': ['supervisor'],
-  'POST /v1/review/appeals': ['settlement', 'admin'],
+  'POST /v1/review/appeals': ['settlement', 'admin', 'institution'],
+  'GET /v1/review/appeals': ['settlement', 'institution', 'auditor', 'supervisor', 'admin'],
+  'GET /v1/review/appeals/{appealId}': ['settlement', 'institution', 'auditor', 'supervisor', 'admin'],
   'GET /v1/review/conflicts': ['auditor', 'supervisor', 'admin'],
   'GET /v1/review/recheck': ['supervisor', 'admin'],
   'POST /v1/review/conflicts': ['auditor', 'supervisor', 'admin'],
@@ -83,6 +86,7 @@ let revoked: string;
 let operations: string[] = [];
 beforeAll(async () => {
   svc = await startTestService({ LOG_LEVEL: 'warn' });
+  svc.keys.institution = (await svc.deps.keys.create({ clientName: 'test-institution', role: 'institution', institutionId: 'H32010200001', createdBy: 'test' })).key;
   const { id, key } = await svc.deps.keys.create({ clientName: 'revoked-admin', role: 'admin', createdBy: 'test' });
   expect(await svc.deps.keys.revoke(id)).toBe(true);
   revoked = key;

@@ -25,7 +25,14 @@ export const ClientName = z
   .max(100, 'must be at most 100 characters')
   .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
   .openapi({ example: 'Li Na', description: 'a person’s name for a personal key (every review action is recorded under it), or the client system’s name' });
-export const KeyCreateSchema = z.object({ clientName: ClientName, role: z.enum(ROLES) }).strict().openapi('ApiKeyCreate');
+export const KeyCreateSchema = z
+  .object({
+    clientName: ClientName,
+    role: z.enum(ROLES),
+    institutionId: z.string().trim().min(1).max(64).optional().openapi({ description: 'role institution only (and then required): the institution the key speaks for; it reads that institution’s appeals only' }),
+  })
+  .strict()
+  .openapi('ApiKeyCreate');
 
 const KeySchema = z
   .object({

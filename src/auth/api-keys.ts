@@ -2,16 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { apiKeys } from '../db/schema.js';
+import { ValidationError } from '../http/errors.js';
 import { sha256 } from '../lib/hash.js';
 import { appendTrail } from '../review/trail.js';
 
-export const ROLES = ['settlement', 'auditor', 'supervisor', 'admin'] as const;
+export const ROLES = ['settlement', 'auditor', 'supervisor', 'admin', 'institution'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Actor {
   clientId: string;
   clientName: string;
   role: Role;
+  /** an institution's own key (role 'institution'): the institution it speaks for; it reads its own appeals only */
+  institutionId?: string;
 }
 
 /**
@@ -51,14 +54,21 @@ export function createApiKeyStore({ database, cacheTtlMs, now = Date.now, afterC
      * An admin's act (the API, the page, `npm run keys`): the key is created and the trail records
      * who created which key, in one transaction. The secret is returned once and never stored.
      */
-    async issue(input: { clientName: string; role: Role }, by: string): Promise<ManagedKey & { key: string }> {
+    async issue(input: { clientName: string; role: Role; institutionId?: string }, by: string): Promise<ManagedKey & { key: string }> {
+      if (input.role === 'institution' && !input.institutionId)
+        throw new ValidationError([{ path: 'institutionId', message: 'is required for an institution’s key (the institution it speaks for)' }]);
+      if (input.role !== 'institution' && input.institutionId)
+        throw new ValidationError([{ path: 'institutionId', message: 'is only for keys of the role institution' }]);
       const { secret, hash, prefix } = newSecret();
       const row = await database.transaction(async (q) => {
         const [r] = await q<KeyRow>(
-          `insert into api_keys (id, client_name, role, key_hash, key_prefix, created_by) values ($1, $2, $3, $4, $5, $6) returning ${KEY_COLUMNS}`,
-          [randomUUID(), input.clientName, input.role, hash, prefix, by],
+          `insert into api_keys (id, client_name, role, key_hash, key_prefix, created_by, institution_id) values ($1, $2, $3, $4, $5, $6, $7) returning ${KEY_COLUMNS}`,
+          [randomUUID(), input.clientName, input.role, hash, prefix, by, input.role === 'institution' ? (input.institutionId ?? null) : null],
         );
-        await appendTrail(q, { actor: by, action: 'key.create', caseId: null, before: null, after: { id: r!.id, clientName: r!.clientName, role: r!.role, keyPrefix: prefix } });
+        await appendTrail(q, {
+          actor: by, action: 'key.create', caseId: null, before: null,
+          after: { id: r!.id, clientName: r!.clientName, role: r!.role, keyPrefix: prefix, ...(input.role === 'institution' ? { institutionId: input.institutionId } : {}) },
+        });
         return r!;
       });
       afterCommit();
@@ -105,7 +115,7 @@ export function createApiKeyStore({ database, cacheTtlMs, now = Date.now, afterC
     },
 
     /** Fixtures (tests, benches, the demo): a key without a trail entry. People's keys go through `issue`. */
-    async create(input: { clientName: string; role: Role; createdBy: string }) {
+    async create(input: { clientName: string; role: Role; createdBy: string; institutionId?: string }) {
       const secret = `cs_${randomBytes(32).toString('base64url')}`;
       const id = randomUUID();
       await db.insert(apiKeys).values({
@@ -115,6 +125,7 @@ export function createApiKeyStore({ database, cacheTtlMs, now = Date.now, afterC
         keyHash: sha256(secret),
         keyPrefix: secret.slice(0, 8),
         createdBy: input.createdBy,
+        institutionId: input.institutionId ?? null,
       });
       return { id, key: secret };
     },
@@ -149,12 +160,12 @@ export function createApiKeyStore({ database, cacheTtlMs, now = Date.now, afterC
       const t = now();
       const hit = cache.get(hash);
       if (hit && hit.until > t) return hit.actor;
-      const rows = await database.query<{ id: string; client_name: string; role: Role }>(
-        'select id, client_name, role from api_keys where key_hash = $1 and revoked_at is null',
+      const rows = await database.query<{ id: string; client_name: string; role: Role; institution_id: string | null }>(
+        'select id, client_name, role, institution_id from api_keys where key_hash = $1 and revoked_at is null',
         [hash],
       );
       const row = rows[0];
-      const actor = row ? { clientId: row.id, clientName: row.client_name, role: row.role } : null;
+      const actor: Actor | null = row ? { clientId: row.id, clientName: row.client_name, role: row.role, ...(row.institution_id ? { institutionId: row.institution_id } : {}) } : null;
       if (cacheTtlMs > 0) {
         if (cache.size > 10_000) cache.clear();
         cache.set(hash, { actor, until: t + cacheTtlMs });

@@ -27,12 +27,14 @@ const decimal4 = (name: string) => numeric(name, { precision: 16, scale: 4 });
 export const apiKeys = pgTable('api_keys', {
   id: uuid('id').primaryKey(),
   clientName: text('client_name').notNull(),
-  role: text('role', { enum: ['settlement', 'auditor', 'supervisor', 'admin'] }).notNull(),
+  role: text('role', { enum: ['settlement', 'auditor', 'supervisor', 'admin', 'institution'] }).notNull(),
   keyHash: text('key_hash').notNull().unique(),
   keyPrefix: text('key_prefix').notNull(),
   createdAt: tstz('created_at').notNull().defaultNow(),
   createdBy: text('created_by').notNull(),
   revokedAt: tstz('revoked_at'),
+  /** an institution's own key (role 'institution'): it reads its own appeals only (migration 0018) */
+  institutionId: text('institution_id'),
 });
 
 /** Designated institutions; each row is one version of the record, valid over [valid_from, valid_to]. */
@@ -649,8 +651,40 @@ export const reviewConclusions = pgTable(
     basis: text('basis').notNull(),
     concludedBy: text('concluded_by').notNull(),
     concludedAt: tstz('concluded_at').notNull().defaultNow(),
+    /** the refusals line by line: whole lines and reduced quantities or prices, with reason codes (migration 0017, docs/review-money.md) */
+    lines: jsonb('lines').notNull().default(sql`'[]'::jsonb`),
   },
   (t) => [index('review_conclusions_case_idx').on(t.caseId, t.id)],
+);
+
+/**
+ * An appeal of a withheld claim: one open per claim (a second appeal adds its reason, a
+ * review_reasons row, to the open one); decided when its case's conclusion is agreed (migration 0018).
+ */
+export const reviewAppeals = pgTable(
+  'review_appeals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => reviewCases.id),
+    claimId: uuid('claim_id').notNull(),
+    institutionId: text('institution_id').notNull(),
+    claimNo: text('claim_no').notNull(),
+    /** the money withheld at intake that the appeal disputes */
+    amount: money('amount').notNull(),
+    status: text('status', { enum: ['open', 'decided'] }).notNull().default('open'),
+    outcome: text('outcome', { enum: ['granted', 'rejected'] }),
+    conclusionId: bigint('conclusion_id', { mode: 'number' }),
+    openedBy: text('opened_by').notNull(),
+    openedAt: tstz('opened_at').notNull().defaultNow(),
+    decidedAt: tstz('decided_at'),
+  },
+  (t) => [
+    uniqueIndex('review_appeals_open_key').on(t.claimId).where(sql`status = 'open'`),
+    index('review_appeals_institution_idx').on(t.institutionId, t.openedAt),
+    index('review_appeals_case_idx').on(t.caseId),
+  ],
 );
 
 /** The second level: a different person agrees with a conclusion or sends it back with a reason. */

@@ -10,6 +10,7 @@ import { actorOf, cstTime, herePath, langOf, type PageContext } from './page-env
 import { page } from './page-kit.js';
 import { ProviderStanding, providerStandings } from './provider-standing.js';
 import { RECHECK_MESSAGES } from './recheck.i18n.js';
+import { AppealsPanel, ConclusionForms, conclusionFromForm, IntakePanel, RefusalLines } from './refusal-form.js';
 
 interface BodyLine {
   lineId: string;
@@ -44,12 +45,6 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
   const r = schema.safeParse(value);
   if (!r.success) throw new ValidationError(fieldIssues(r.error.issues));
   return r.data;
-}
-
-/** What the findings put at issue, at most the claim's total: the amount a blind view does not show, worked out from what it does. */
-function findingsAmount(findings: { amount: string }[], total: number | string) {
-  const fen = Math.min(findings.reduce((s, f) => s + Math.round(Number(f.amount) * 100), 0), Math.round(Number(total) * 100));
-  return (fen / 100).toFixed(2);
 }
 
 function Diff(props: { value: unknown }) {
@@ -106,6 +101,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
             </div>
             <ProviderStanding lang={lang} standing={standing.get(k.institutionId)} openingRisk={k.providerRisk} />
           </div>
+          <IntakePanel money={d.money} lang={lang} />
 
           <h2>{m.lines}</h2>
           <table id="lines">
@@ -153,7 +149,8 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
               </ul>
             </>
           ) : null}
-          {d.reasons.filter((r) => r.kind !== 'finding' && r.kind !== 'retrospective').map((r) => (
+          <AppealsPanel appeals={d.appeals} lang={lang} />
+          {d.reasons.filter((r) => r.kind !== 'finding' && r.kind !== 'retrospective' && r.kind !== 'appeal').map((r) => (
             <p class="muted">{m.reasonKind[r.kind] ?? r.kind}{r.detail && Object.keys(r.detail).length ? `: ${JSON.stringify(r.detail)}` : ''}</p>
           ))}
 
@@ -176,6 +173,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                     <td>
                       <strong>{m.outcomeOf[x.outcome]}</strong> · {x.concludedBy} · {short(x.concludedAt)}
                       {x.outcome === 'confirmed' ? <div>{m.refusedLines}: {x.refusedLines.join(', ')} · {m.amountRefused}: {x.amountRefused}</div> : null}
+                      <RefusalLines lines={x.lines} lang={lang} />
                       <div>{x.basis}</div>
                     </td>
                     <td>{r ? <><strong>{m.verdict[r.verdict]}</strong> · {r.reviewedBy} · {short(r.reviewedAt)}{r.reason ? <div>{r.reason}</div> : null}</> : <span class="muted">{m.awaiting}</span>}</td>
@@ -185,26 +183,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
             </tbody>
           </table>
 
-          {mayConclude ? (
-            <div class="grid" id="level1">
-              <form method="post" action={`/ui/cases/${k.id}/conclude`} class="card" id="confirm-form">
-                <input type="hidden" name="outcome" value="confirmed" />
-                <strong>{m.confirm}</strong>
-                <div>{m.refusedLines}: {body.lines.map((l) => (
-                  <label><input type="checkbox" name="refusedLines" value={l.lineId} checked={violating.has(l.lineId)} /> {l.lineId} </label>
-                ))}</div>
-                <div><label>{m.amountRefused} <input name="amountRefused" id="amountRefused" value={d.findings.length ? (k.amountAtIssue ?? findingsAmount(d.findings, body.totalAmount)) : ''} size={10} /></label></div>
-                <div><textarea name="basis" id="basis" rows={2} cols={60} placeholder={m.basis}></textarea></div>
-                <button type="submit" id="confirm">{m.confirm}</button>
-              </form>
-              <form method="post" action={`/ui/cases/${k.id}/conclude`} class="card" id="dismiss-form">
-                <input type="hidden" name="outcome" value="dismissed" />
-                <strong>{m.dismiss}</strong>
-                <div><textarea name="reason" id="dismiss-reason" rows={2} cols={60} placeholder={m.dismissReason}></textarea></div>
-                <button type="submit" id="dismiss">{m.dismiss}</button>
-              </form>
-            </div>
-          ) : null}
+          {mayConclude ? <ConclusionForms caseId={k.id} money={d.money} violating={violating} lang={lang} labels={{ refusedLines: m.refusedLines }} /> : null}
           {maySecond ? (
             <div class="grid" id="level2">
               <form method="post" action={`/ui/cases/${k.id}/second-review`} class="card">
@@ -243,10 +222,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     page(async (c) => {
       const id = caseId(c);
       const form = await c.req.parseBody({ all: true });
-      const lines = form.refusedLines === undefined ? [] : ([] as unknown[]).concat(form.refusedLines).map(String);
-      const input = form.outcome === 'confirmed'
-        ? { outcome: 'confirmed', refusedLines: lines, amountRefused: formText(form.amountRefused), basis: formText(form.basis) }
-        : { outcome: formText(form.outcome), reason: formText(form.reason) };
+      const input = await conclusionFromForm(form, (i) => cases.refusalCeiling(id, i as never));
       await cases.conclude(personOf(actorOf(c)!), id, parse(ConclusionSchema, input));
       return c.redirect(`/ui/cases/${id}`, 303);
     }),

@@ -45,7 +45,7 @@ export function registerKeyPages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           <label>{k.name}<input id="key-name" name="clientName" required maxlength={100} size={24} /></label>
           <label>{k.role}
             <select id="key-role" name="role">
-              {ROLES.map((r) => <option value={r} selected={r === 'auditor'}>{m.role[r] ?? r}</option>)}
+              {ROLES.filter((r) => r !== 'institution').map((r) => <option value={r} selected={r === 'auditor'}>{m.role[r] ?? r}</option>)}
             </select>
           </label>
           <button id="create-key" type="submit">{k.createButton}</button>

@@ -62,7 +62,7 @@ const ZH = {
   headings: {
     institutions: '机构明细', institutionsParts: ['规模', '环比与同比', '疑点', '模型与复审'], institutionFindings: '机构违规类型', standouts: '重点关注机构',
     examples: '典型案例', recommendation: '建议', model: '机构风险模型', recheck: '住院费用随机复审（5%）', recheckCompletion: '随机复审完成情况',
-    backlog: '待审积压与账龄', precision: '规则准确率（复审结论）', missed: '漏检估计（随机抽样）', trial: '试运行规则：若启用将拒付的金额', rules: '规则命中',
+    backlog: '待审积压与账龄', precision: '规则准确率（复审结论）', refusals: '复审拒付与核减（按原因）', missed: '漏检估计（随机抽样）', trial: '试运行规则：若启用将拒付的金额', rules: '规则命中',
     rejections: '常见格式错误', targets: '重点指标（同组百分位）', targetFlags: '达到或超过标记线的指标', targetAll: '全部机构的重点指标见 XLSX、CSV 与 JSON。',
   },
   example: (claim: string, visit: string, amount: string, rule: string, atIssue: string, sentence: string) => `结算单 ${claim}（${visit}，${amount} 元）：${rule}，疑点金额 ${atIssue} 元——${sentence}`,
@@ -114,7 +114,7 @@ const EN: Dict = {
   headings: {
     institutions: 'Institutions', institutionsParts: ['volume', 'month on month and year on year', 'findings', 'model and review'], institutionFindings: 'Findings by institution and family', standouts: 'Institutions that stand out',
     examples: 'Examples', recommendation: 'Recommendation', model: 'Provider model', recheck: '5% random re-check of inpatient claims', recheckCompletion: 'Random re-check completion',
-    backlog: 'Review backlog and ageing', precision: 'Per-rule precision from review outcomes', missed: 'Missed violations (random sample)', trial: 'Rules in trial: what they would have withheld', rules: 'Hits per rule',
+    backlog: 'Review backlog and ageing', precision: 'Per-rule precision from review outcomes', refusals: 'Refusals and reductions at review, by reason', missed: 'Missed violations (random sample)', trial: 'Rules in trial: what they would have withheld', rules: 'Hits per rule',
     rejections: 'Most frequent reasons for rejection', targets: 'Target areas (percentile in the comparison group)', targetFlags: 'Target areas at or above the flag line', targetAll: 'Every institution\'s target areas are in the XLSX, CSV and JSON forms.',
   },
   example: (claim: string, visit: string, amount: string, rule: string, atIssue: string, sentence: string) => `claim ${claim} (${visit}, ${amount} yuan): ${rule}, ${atIssue} yuan at issue — ${sentence}`,

@@ -151,6 +151,7 @@ ${s.examples.length ? `<p><b>${esc(h.examples)}</b></p><ul>${s.examples.map((e) 
 <h3>${esc(h.recheckCompletion)}</h3>${rc.length ? `<p>${esc(zh ? `${rc.length} 组中 ${rc.filter((g) => g.state === 'overdue').length} 组逾期；到期前完成 ${rc.reduce((s, g) => s + g.concludedByDue, 0)} / ${rc.reduce((s, g) => s + g.sampled, 0)} 件抽样案件。` : `${rc.filter((g) => g.state === 'overdue').length} of ${rc.length} groups overdue; ${rc.reduce((s, g) => s + g.concludedByDue, 0)} of ${rc.reduce((s, g) => s + g.sampled, 0)} sample cases concluded by the due date.`)}</p>` : ''}${table(t('recheck_completion'), lang)}
 <h3>${esc(h.backlog)}</h3>${r.review.backlog ? `<p>${esc(zh ? `未办结案件 ${grouped(r.review.backlog.open)} 件` : `${grouped(r.review.backlog.open)} open cases`)}</p>` : ''}${table(t('review_backlog'), lang)}
 <h3>${esc(h.precision)}</h3>${table(t('rule_precision'), lang)}
+<h3>${esc(h.refusals)}</h3>${table(t('review_refusals'), lang)}
 <h3>${esc(h.missed)}</h3>${r.review.missed ? `<p>${esc(zh ? `随机抽样显示：${r.review.missed.sharePct.toFixed(1)}% 的抽样结算存在未被任何规则或模型标记的违规（95% 区间 ${r.review.missed.lowPct.toFixed(1)}%–${r.review.missed.highPct.toFixed(1)}%）。` : `From the random sample: ${r.review.missed.sharePct.toFixed(1)}% of sampled claims had a violation no rule or model flagged (95% interval ${r.review.missed.lowPct.toFixed(1)}%–${r.review.missed.highPct.toFixed(1)}%).`)}</p>` : ''}${table(t('missed_violations'), lang)}`
     : unavailable(r.review.note);
 

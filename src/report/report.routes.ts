@@ -36,7 +36,7 @@ export const ReportSchema = z
     rules: Rows,
     trialRules: Rows.openapi({ description: 'rules in trial and what they would have withheld' }),
     model: z.object({ ...Section, version: z.string().nullable(), scores: Rows }),
-    review: z.object({ ...Section, notes: z.record(z.string(), z.string()), recheckOpen: z.boolean(), recheck: Rows, recheckShortfalls: z.array(z.string()), recheckCompletion: Rows, backlog: z.unknown(), precision: Rows, missed: z.unknown() }),
+    review: z.object({ ...Section, notes: z.record(z.string(), z.string()), recheckOpen: z.boolean(), recheck: Rows, recheckShortfalls: z.array(z.string()), recheckCompletion: Rows, backlog: z.unknown(), precision: Rows, refusals: Rows, missed: z.unknown() }),
     targets: z.object({ note: z.string(), flagPercentile: z.number(), minPeerGroup: z.number(), minCount: z.number(), months: z.array(z.string()), areas: Rows, rows: Rows })
       .openapi({ description: 'target areas per institution: value, numerator and denominator, percentile in the peer group and in the fund, flag, trend (flagged figures)' }),
     dataQuality: Rows,

@@ -1,4 +1,5 @@
 import { fenFrom, formatFen } from '../lib/money.js';
+import { refusalLabel } from '../review/refusal-codes.js';
 import type { ReportPeriod } from './period.js';
 import type { InstitutionName, InstitutionRow, Report } from './report.types.js';
 import type { Query } from '../db/snapshot.js';
@@ -106,6 +107,7 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
       recheckCompletion: [],
       backlog: null,
       precision: [],
+      refusals: [],
       missed: null,
     };
   const { query, period, cutoff } = ctx;
@@ -121,8 +123,9 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
      select c.institution_id, count(*)::int as opened,
             count(*) filter (where f.verdict = 'agree')::int as concluded,
             count(*) filter (where f.verdict = 'agree' and f.outcome = 'confirmed')::int as confirmed,
-            coalesce(sum(f.amount_refused) filter (where f.verdict = 'agree' and f.outcome = 'confirmed'), 0)::text as refused
+            coalesce(sum(least(f.amount_refused, cl.payable_amount)) filter (where f.verdict = 'agree' and f.outcome = 'confirmed'), 0)::text as refused
      from review_cases c left join final f on f.case_id = c.id
+     join claims cl on cl.id = c.claim_id and cl.person_hash = c.person_hash and cl.service_month = c.service_month
      where c.service_month = $1 and c.opened_at <= $2
      group by c.institution_id`,
     [period.month, cutoff],
@@ -168,6 +171,17 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
      join review_reasons r on r.case_id = c.id and r.kind in ('finding', 'retrospective') and r.rule_id is not null and r.created_at <= $1
      group by r.rule_id order by r.rule_id`,
     [cutoff],
+  );
+  // Refusals agreed by the cut-off, line by line, per reason code (conclusions before issue 15 carry no lines).
+  const refusals = await query<{ code: string | null; whole: number; reduced: number; refused: string }>(
+    `with ${FINAL.replace('k.amount_refused,', 'k.amount_refused, k.lines,')}
+     select l->>'code' as code, count(*) filter (where l->>'kind' = 'whole')::int as whole, count(*) filter (where l->>'kind' = 'reduced')::int as reduced,
+            coalesce(sum((l->>'refused')::numeric), 0)::text as refused
+     from review_cases c join final f on f.case_id = c.id and f.verdict = 'agree' and f.outcome = 'confirmed'
+     cross join lateral jsonb_array_elements(f.lines) l
+     where c.service_month = $1
+     group by 1 order by 1 nulls last`,
+    [period.month, cutoff],
   );
   const missed = await query<{ concluded: number; missed: number; sampled: number }>(
     `with ${FINAL}
@@ -252,6 +266,11 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
           : `${who} (${vt}): ${r.concluded} of ${r.required} required re-checks concluded, ${r.shortfall} short`;
       }),
     backlog: { open: backlog.reduce((s, b) => s + Number(b.n), 0), asOf: ctx.asOf, ageing: order.map((bucket) => ({ bucket, cases: Number(backlog.find((b) => b.bucket === bucket)?.n ?? 0) })) },
+    refusals: refusals.map((x) => ({
+      code: x.code ?? '',
+      label: x.code ? refusalLabel(x.code, zh ? 'zh' : 'en') : zh ? '未注明' : 'no code given',
+      wholeLines: Number(x.whole), reducedLines: Number(x.reduced), refused: formatMoney(x.refused),
+    })),
     precision: precision.map((p) => ({ ruleId: p.rule_id, concluded: Number(p.concluded), confirmed: Number(p.confirmed), precisionPct: p.concluded > 0 ? Math.round((Number(p.confirmed) / Number(p.concluded)) * 1000) / 10 : null })),
     missed: m && wi ? { sampled: Number(m.sampled), concluded: Number(m.concluded), missedConfirmed: Number(m.missed), sharePct: wi.share, lowPct: wi.low, highPct: wi.high } : null,
     perInstitution: new Map(perInstitution.map((p) => [p.institution_id, { casesOpened: Number(p.opened), casesConcluded: Number(p.concluded), violationsConfirmed: Number(p.confirmed), refusedAmount: formatMoney(p.refused) }])),

@@ -199,6 +199,14 @@ export function reportTables(r: Report): ReportTable[] {
       rows: r.review.precision.map((x) => ({ ...x })),
     },
     {
+      name: 'review_refusals',
+      title: w.headings.refusals,
+      note: L('截止前经复核同意的结论中整行拒付或核减（数量或单价）的明细，只计入初审未扣的金额。', 'Lines refused whole or reduced (quantity or unit price) in conclusions agreed by the cut-off; money beyond what the intake withheld.'),
+      empty: r.review.available ? noRows : r.review.note,
+      columns: [c('code', L('原因代码', 'code')), c('label', L('原因', 'reason')), c('wholeLines', L('整行拒付', 'lines refused whole'), 'int'), c('reducedLines', L('核减行数', 'lines reduced'), 'int'), c('refused', L('拒付金额', 'refused'), 'money')],
+      rows: r.review.refusals.map((x) => ({ ...x })),
+    },
+    {
       name: 'missed_violations',
       title: w.headings.missed,
       note: r.review.notes.missed,

@@ -156,6 +156,15 @@ export interface RecheckCompletionRow {
   state: 'complete' | 'overdue' | 'in progress';
 }
 
+/** Refusals agreed at review, per reason code (issue 15, item 7): whole lines and reduced quantities or prices. */
+export interface RefusalCodeRow {
+  code: string;
+  label: string;
+  wholeLines: number;
+  reducedLines: number;
+  refused: string;
+}
+
 export interface PrecisionRow {
   ruleId: string;
   concluded: number;
@@ -228,6 +237,7 @@ export interface Report {
     recheckCompletion: RecheckCompletionRow[];
     backlog: { open: number; asOf: string; ageing: { bucket: string; cases: number }[] } | null;
     precision: PrecisionRow[];
+    refusals: RefusalCodeRow[];
     missed: { sampled: number; concluded: number; missedConfirmed: number; sharePct: number; lowPct: number; highPct: number } | null;
   };
   dataQuality: DataQualityRow[];

@@ -2,11 +2,12 @@ import { randomInt } from 'node:crypto';
 import { claimReferences } from '../claims/claims.repository.js';
 import type { Database, Query } from '../db/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { fenFrom, formatFen } from '../lib/money.js';
+import { formatFen } from '../lib/money.js';
 import { canonicalJson } from '../lib/hash.js';
 import { assertMayConclude, assertNoConflict, CONCLUDE_BAR_SQL, type Person } from './identity.js';
 import { appendTrail, readTrail } from './trail.js';
 import { maskPersonalData } from '../lib/personal-data.js';
+import { computeRefusals, intakeMoney, intakeMoneyJson, refusalCeiling, type RefusalInput, type RefusalLine } from './refusals.js';
 
 export const CASE_STATUSES = ['open', 'assigned', 'concluded', 'returned', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -138,10 +139,63 @@ function requireStatus(row: { id: string; status: CaseStatus }, allowed: CaseSta
 }
 
 export type ConclusionInput =
-  | { outcome: 'confirmed'; refusedLines: string[]; amountRefused: string | number; basis: string }
+  | ({ outcome: 'confirmed'; basis: string } & RefusalInput)
   | { outcome: 'dismissed'; reason: string };
 
+/** An appeal as the institution and the settlement system read it (docs/review-money.md). */
+type AppealRow = {
+  id: string; case_id: string; institution_id: string; claim_no: string; amount: string; status: 'open' | 'decided'; outcome: 'granted' | 'rejected' | null;
+  conclusion_id: string | null; opened_by: string; opened_ms: number; decided_ms: number | null;
+};
+const APPEAL_COLUMNS = `a.id, a.case_id, a.institution_id, a.claim_no, a.amount::text as amount, a.status, a.outcome, a.conclusion_id, a.opened_by,
+  (extract(epoch from a.opened_at) * 1000)::float8 as opened_ms, (extract(epoch from a.decided_at) * 1000)::float8 as decided_ms`;
+
+export interface AppealFilter { institutionId?: string; claimId?: string; status?: 'open' | 'decided'; limit: number; offset: number }
+
 export type SecondReviewInput = { verdict: 'agree' } | { verdict: 'send_back'; reason: string };
+
+/**
+ * Appeals with their reasons (readable text, not the stored JSON) and, once decided, the agreed
+ * conclusion that decided them: the outcome, the amount refused and its basis. Reviewers' names are
+ * left out: the institution reads this.
+ */
+async function appealsOf(q: Query, where: string, params: unknown[]) {
+  const rows = await q<AppealRow>(`select ${APPEAL_COLUMNS} from review_appeals a where ${where}`, params);
+  if (rows.length === 0) return [];
+  const [reasons, conclusions, firsts] = await Promise.all([
+    q<{ appeal_id: string; reason: string; created_by: string; at_ms: number }>(
+      `select (r.detail->>'appealId') as appeal_id, coalesce(r.detail->>'reason', '') as reason, r.created_by, (extract(epoch from r.created_at) * 1000)::float8 as at_ms
+       from review_reasons r where r.kind = 'appeal' and r.case_id = any($1::bigint[]) order by r.id`,
+      [[...new Set(rows.map((r) => Number(r.case_id)))]],
+    ),
+    q<{ id: string; outcome: string; amount_refused: string; basis: string; lines: unknown }>(
+      'select id, outcome, amount_refused::text as amount_refused, basis, lines from review_conclusions where id = any($1::bigint[])',
+      [rows.flatMap((r) => (r.conclusion_id ? [Number(r.conclusion_id)] : []))],
+    ),
+    q<{ case_id: string; id: string }>('select case_id, min(id) as id from review_appeals where case_id = any($1::bigint[]) group by case_id', [[...new Set(rows.map((r) => Number(r.case_id)))]]),
+  ]);
+  const firstOf = new Map(firsts.map((f) => [Number(f.case_id), Number(f.id)]));
+  const conclusionById = new Map(conclusions.map((k) => [Number(k.id), k]));
+  return rows.map((a) => {
+    const k = a.conclusion_id ? conclusionById.get(Number(a.conclusion_id)) : undefined;
+    return {
+      id: Number(a.id), caseId: Number(a.case_id), institutionId: a.institution_id, claimId: a.claim_no,
+      status: a.status, outcome: a.outcome,
+      amount: a.amount,
+      // a reason lodged before appeals had ids (migration 0018) belongs to its case's first appeal
+      reasons: reasons
+        .filter((r) => (r.appeal_id === null ? firstOf.get(Number(a.case_id)) === Number(a.id) : Number(r.appeal_id) === Number(a.id)))
+        .map((r) => ({ reason: r.reason, lodgedBy: r.created_by, lodgedAt: iso(r.at_ms) as string })),
+      openedAt: iso(a.opened_ms) as string,
+      decidedAt: iso(a.decided_ms),
+      decision: k ? {
+        outcome: k.outcome as 'confirmed' | 'dismissed', amountRefused: k.amount_refused, basis: k.basis,
+        lines: (typeof k.lines === 'string' ? JSON.parse(k.lines) : k.lines ?? []) as RefusalLine[],
+      } : null,
+    };
+  });
+}
+export type Appeal = Awaited<ReturnType<typeof appealsOf>>[number];
 
 /**
  * `afterCommit` runs after each action's transaction commits (the service seals the trail there;
@@ -184,7 +238,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
 
     async detail(id: number, viewer?: Person) {
       const c = await one(database.query, id, viewer);
-      const [claimRows, reasons, findings, conclusions, reviews, trail, references] = await Promise.all([
+      const [claimRows, reasons, findings, conclusions, reviews, trail, references, money, appeals] = await Promise.all([
         database.query<{ body: unknown; answer: unknown }>('select body, answer from claims where id = $1', [c.claim.id]),
         database.query<Record<string, unknown>>(
           `select id, kind, finding_id, rule_id, family, severity, amount::text as amount, detail, created_by,
@@ -200,7 +254,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
           [c.claim.id],
         ),
         database.query<Record<string, unknown>>(
-          `select id, outcome, refused_lines, amount_refused::text as amount_refused, basis, concluded_by,
+          `select id, outcome, refused_lines, amount_refused::text as amount_refused, basis, concluded_by, lines,
                   (extract(epoch from concluded_at) * 1000)::float8 as at_ms
            from review_conclusions where case_id = $1 order by id`,
           [id],
@@ -212,6 +266,8 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
         ),
         readTrail(database, { caseId: id, limit: 1000 }),
         claimReferences(database, c.claim.id),
+        intakeMoney(database.query, c.claim.id),
+        appealsOf(database.query, 'a.case_id = $1', [id]),
       ]);
       const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
       return {
@@ -222,6 +278,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
           id: Number(r.id), kind: String(r.kind), findingId: (r.finding_id as string | null) ?? null, ruleId: (r.rule_id as string | null) ?? null,
           family: (r.family as string | null) ?? null, severity: (r.severity as string | null) ?? null, amount: String(r.amount),
           detail: json(r.detail) as Record<string, unknown>, createdBy: String(r.created_by), createdAt: iso(r.at_ms as number) as string,
+          note: r.kind === 'appeal' ? String((json(r.detail) as { reason?: unknown }).reason ?? '') : null,
         })),
         findings: findings.map((r) => ({
           id: String(r.id), ruleId: String(r.rule_id), ruleVersion: Number(r.rule_version), family: String(r.family), severity: String(r.severity),
@@ -234,11 +291,15 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
         conclusions: conclusions.map((r) => ({
           id: Number(r.id), outcome: r.outcome as 'confirmed' | 'dismissed', refusedLines: json(r.refused_lines) as string[],
           amountRefused: String(r.amount_refused), basis: String(r.basis), concludedBy: String(r.concluded_by), concludedAt: iso(r.at_ms as number) as string,
+          lines: (json(r.lines) ?? []) as RefusalLine[],
         })),
         secondReviews: reviews.map((r) => ({
           id: Number(r.id), conclusionId: Number(r.conclusion_id), verdict: r.verdict as 'agree' | 'send_back', reason: (r.reason as string | null) ?? null,
           reviewedBy: String(r.reviewed_by), reviewedAt: iso(r.at_ms as number) as string,
         })),
+        /** the intake's decision and what it withheld per line: a review refuses only what is still payable */
+        money: intakeMoneyJson(money),
+        appeals,
         trail,
       };
     },
@@ -316,32 +377,27 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
         await assertMayConclude(q, person);
         await assertNoConflict(q, person, row.institution_id);
         let refused: string[] = [];
+        let lines: RefusalLine[] = [];
         let amountFen = 0;
         let basis: string;
         if (input.outcome === 'confirmed') {
-          const lines = await q<{ line_id: string; amount: string }>('select line_id, amount::text as amount from claim_lines where claim_id = $1', [row.claim_id]);
-          const byId = new Map(lines.map((l) => [l.line_id, fenFrom(l.amount) ?? 0]));
-          const issues = input.refusedLines.flatMap((l, i) => (byId.has(l) ? [] : [{ path: `refusedLines[${i}]`, message: `is not a line of the claim (${[...byId.keys()].slice(0, 20).join(', ')})` }]));
-          if (new Set(input.refusedLines).size !== input.refusedLines.length) issues.push({ path: 'refusedLines', message: 'names a line twice' });
-          const fen = fenFrom(input.amountRefused);
-          if (fen === undefined || fen <= 0) issues.push({ path: 'amountRefused', message: 'must be a positive amount with at most two decimals' });
-          const ceiling = input.refusedLines.reduce((s, l) => s + (byId.get(l) ?? 0), 0);
-          if (fen !== undefined && fen > ceiling && issues.length === 0)
-            issues.push({ path: 'amountRefused', message: `must not exceed the refused lines' amount (${formatFen(ceiling)})` });
-          if (issues.length > 0) throw new ValidationError(issues);
-          refused = input.refusedLines;
-          amountFen = fen as number;
+          // Money counted once: only what is still payable after the intake may be refused (docs/review-money.md).
+          const worked = computeRefusals(await intakeMoney(q, row.claim_id), input);
+          if ('issues' in worked) throw new ValidationError(worked.issues);
+          lines = worked.lines;
+          refused = lines.map((l) => l.lineId);
+          amountFen = worked.totalFen;
           basis = maskPersonalData(input.basis);
         } else basis = maskPersonalData(input.reason);
         const ins = await q<{ id: string }>(
-          `insert into review_conclusions (case_id, outcome, refused_lines, amount_refused, basis, concluded_by)
-           values ($1, $2, $3::jsonb, $4, $5, $6) returning id`,
-          [id, input.outcome, JSON.stringify(refused), formatFen(amountFen), basis, person.name],
+          `insert into review_conclusions (case_id, outcome, refused_lines, amount_refused, basis, concluded_by, lines)
+           values ($1, $2, $3::jsonb, $4, $5, $6, $7::jsonb) returning id`,
+          [id, input.outcome, JSON.stringify(refused), formatFen(amountFen), basis, person.name, JSON.stringify(lines)],
         );
         await q(`update review_cases set status = 'concluded', updated_at = now() where id = $1`, [id]);
         await appendTrail(q, {
           actor: person.name, action: 'case.conclude', caseId: id, before: snapshot(row),
-          after: { status: 'concluded', assignee: row.assignee, finalOutcome: null, conclusionId: Number(ins[0]!.id), outcome: input.outcome, refusedLines: refused, amountRefused: formatFen(amountFen), basis },
+          after: { status: 'concluded', assignee: row.assignee, finalOutcome: null, conclusionId: Number(ins[0]!.id), outcome: input.outcome, refusedLines: refused, amountRefused: formatFen(amountFen), basis, ...(lines.length ? { lines } : {}) },
         });
         return one(q, id, person);
       });
@@ -368,9 +424,16 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
             ? { status: 'closed' as const, assignee: row.assignee, finalOutcome: last.outcome }
             : { status: 'returned' as const, assignee: row.assignee, finalOutcome: null };
         await q('update review_cases set status = $2, final_outcome = $3, updated_at = now() where id = $1', [id, after.status, after.finalOutcome]);
+        // An agreed conclusion decides the case's open appeal: dismissed (no violation) grants it, confirmed rejects it.
+        const decided = input.verdict === 'agree'
+          ? (await q<{ id: string }>(
+              `update review_appeals set status = 'decided', outcome = $2, conclusion_id = $3, decided_at = now() where case_id = $1 and status = 'open' returning id`,
+              [id, last.outcome === 'dismissed' ? 'granted' : 'rejected', Number(last.id)],
+            )).map((a) => Number(a.id))
+          : [];
         await appendTrail(q, {
           actor: person.name, action: input.verdict === 'agree' ? 'case.agree' : 'case.send_back', caseId: id, before: snapshot(row),
-          after: { ...after, conclusionId: Number(last.id), reason },
+          after: { ...after, conclusionId: Number(last.id), reason, ...(decided.length ? { appealsDecided: decided, appealOutcome: last.outcome === 'dismissed' ? 'granted' : 'rejected' } : {}) },
         });
         return one(q, id, person);
       });
@@ -397,7 +460,14 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
         const row = await lockCase(q, id);
         requireStatus(row, ['closed'], 'reopening');
         await q(`update review_cases set status = 'open', assignee = null, assigned_at = null, final_outcome = null, updated_at = now() where id = $1`, [id]);
-        await appendTrail(q, { actor: person.name, action: 'case.reopen', caseId: id, before: snapshot(row), after: { status: 'open', assignee: null, finalOutcome: null, reason } });
+        // The decision an appeal had from this case is being corrected: the appeal is open again.
+        const reopened = (await q<{ id: string }>(
+          `update review_appeals a set status = 'open', outcome = null, conclusion_id = null, decided_at = null
+           where a.id = (select max(id) from review_appeals where case_id = $1 and status = 'decided')
+             and not exists (select 1 from review_appeals o where o.claim_id = a.claim_id and o.status = 'open') returning a.id`,
+          [id],
+        )).map((a) => Number(a.id));
+        await appendTrail(q, { actor: person.name, action: 'case.reopen', caseId: id, before: snapshot(row), after: { status: 'open', assignee: null, finalOutcome: null, reason, ...(reopened.length ? { appealsReopened: reopened } : {}) } });
         return one(q, id, person);
       });
     },
@@ -405,6 +475,8 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
     /** The settlement system (or the institution through it) appeals a withheld claim: a case with an appeal reason. */
     async appeal(person: Person, sent: { institutionId: string; claimId: string; reason: string }) {
       const input = { ...sent, reason: maskPersonalData(sent.reason) };
+      if (person.role === 'institution' && person.institutionId !== input.institutionId)
+        throw new ForbiddenError(`The key of institution ${person.institutionId} appeals its own claims only`);
       return act(async (q) => {
         const claim = (await q<{ id: string; decision: string; answer: unknown }>(
           `select c.id, c.decision, c.answer from claim_keys k
@@ -416,15 +488,52 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
         if (claim.decision !== 'withhold') throw new ConflictError(`Claim ${input.institutionId}/${input.claimId} was not withheld (decision ${claim.decision}): there is nothing to appeal`);
         const caseId = Number((await q<{ id: string }>('select review_open_case($1) as id', [claim.id]))[0]!.id);
         const before = await lockCase(q, caseId);
+        // One open appeal per claim (the case row's lock orders concurrent appeals): a second one adds its reason to it, and no money.
+        const open = (await q<{ id: string }>(`select id from review_appeals where claim_id = $1 and status = 'open'`, [claim.id]))[0];
+        const appealId = open
+          ? Number(open.id)
+          : Number((await q<{ id: string }>(
+              `insert into review_appeals (case_id, claim_id, institution_id, claim_no, amount, opened_by) values ($1, $2, $3, $4, $5, $6) returning id`,
+              [caseId, claim.id, input.institutionId, input.claimId, answer.withheldAmount ?? '0', person.name],
+            ))[0]!.id);
         await q(
           `insert into review_reasons (case_id, kind, severity, amount, detail, created_by) values ($1, 'appeal', 'violation', $2, $3::jsonb, $4)`,
-          [caseId, answer.withheldAmount ?? '0', JSON.stringify({ reason: input.reason, withheldLines: answer.withheldLines ?? [] }), person.name],
+          [caseId, open ? '0' : (answer.withheldAmount ?? '0'), JSON.stringify({ reason: input.reason, appealId, withheldLines: answer.withheldLines ?? [] }), person.name],
         );
         await q('select review_refresh_case($1, true)', [caseId]);
         const c = await one(q, caseId);
-        await appendTrail(q, { actor: person.name, action: 'case.appeal', caseId, before: snapshot(before), after: { ...snapshot({ status: c.status, assignee: c.assignee, final_outcome: c.finalOutcome }), reason: input.reason } });
-        return c;
+        await appendTrail(q, {
+          actor: person.name, action: 'case.appeal', caseId, before: snapshot(before),
+          after: { ...snapshot({ status: c.status, assignee: c.assignee, final_outcome: c.finalOutcome }), reason: input.reason, appealId, joined: Boolean(open) },
+        });
+        return { ...c, appealId, joined: Boolean(open) };
       });
+    },
+
+    /** What a confirmed conclusion's refusals could refuse at most (the page fills a blank amount with it). */
+    async refusalCeiling(id: number, input: RefusalInput) {
+      const [row] = await database.query<{ claim_id: string }>('select claim_id from review_cases where id = $1', [id]);
+      if (!row) throw new NotFoundError(`No review case ${id}`);
+      return refusalCeiling(await intakeMoney(database.query, row.claim_id), input);
+    },
+
+    /** Appeals, newest first; an institution's key sees its own only (its filter is forced to its institution). */
+    async appeals(f: AppealFilter, viewer: Person) {
+      const institutionId = viewer.role === 'institution' ? viewer.institutionId : f.institutionId;
+      const where = `($1::text is null or a.institution_id = $1) and ($2::text is null or a.claim_no = $2) and ($3::text is null or a.status = $3)`;
+      const params = [institutionId ?? null, f.claimId ?? null, f.status ?? null];
+      const [items, count] = await Promise.all([
+        appealsOf(database.query, `${where} order by a.opened_at desc, a.id desc limit $4 offset $5`, [...params, f.limit, f.offset]),
+        database.query<{ n: number }>(`select count(*)::int as n from review_appeals a where ${where}`, params),
+      ]);
+      return { total: Number(count[0]?.n ?? 0), limit: f.limit, offset: f.offset, items };
+    },
+
+    /** One appeal; another institution's appeal is not found for an institution's key. */
+    async appealById(appealId: number, viewer: Person) {
+      const [a] = await appealsOf(database.query, 'a.id = $1 and ($2::text is null or a.institution_id = $2)', [appealId, viewer.role === 'institution' ? viewer.institutionId : null]);
+      if (!a) throw new NotFoundError(`No appeal ${appealId}`);
+      return a;
     },
   };
 }

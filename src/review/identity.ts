@@ -12,9 +12,11 @@ export interface Person {
   name: string;
   role: Actor['role'];
   keyId: string;
+  /** an institution's own key: its institution (docs/review-money.md, appeals) */
+  institutionId?: string;
 }
 
-export const personOf = (actor: Actor): Person => ({ name: actor.clientName, role: actor.role, keyId: actor.clientId });
+export const personOf = (actor: Actor): Person => ({ name: actor.clientName, role: actor.role, keyId: actor.clientId, ...(actor.institutionId ? { institutionId: actor.institutionId } : {}) });
 
 /**
  * Separation of duties: whoever changed rules or parameters (rule_settings.changed_by) or created

@@ -13,7 +13,8 @@ export function wilson(x: number, n: number, z = 1.959964): { estimate: number; 
 
 /**
  * What review taught: outcomes count only final cases (a second reviewer agreed). Per rule,
- * precision = confirmed ÷ concluded; per reason kind, the same and the amount refused; from the
+ * precision = confirmed ÷ concluded; per reason kind, the same and the amount refused (never more
+ * than the claim's payable amount: what the intake withheld is not refused twice); from the
  * random sample, the share of sampled claims with a confirmed violation that no rule and no model
  * flagged (no finding at all on the claim), with its 95% Wilson interval.
  */
@@ -27,8 +28,9 @@ export async function reviewOutcomes(database: Database) {
     ),
     database.query<{ kind: string; concluded: number; confirmed: number; refused: string }>(
       `select k.kind, count(*)::int as concluded, count(*) filter (where c.final_outcome = 'confirmed')::int as confirmed,
-              coalesce(sum(fc.amount_refused) filter (where c.final_outcome = 'confirmed'), 0)::text as refused
+              coalesce(sum(least(fc.amount_refused, cl.payable_amount)) filter (where c.final_outcome = 'confirmed'), 0)::text as refused
        from review_cases c cross join lateral unnest(c.reason_kinds) as k(kind)
+       join claims cl on cl.id = c.claim_id and cl.person_hash = c.person_hash and cl.service_month = c.service_month
        left join lateral (select amount_refused from review_conclusions where case_id = c.id order by id desc limit 1) fc on true
        where c.status = 'closed' group by k.kind order by k.kind`,
     ),

@@ -6,6 +6,7 @@ import type { AppEnv } from '../http/env.js';
 import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
 import { CASE_STATUSES, REASON_KINDS } from './cases.js';
 import { CONFLICT_KINDS } from './conflicts.js';
+import { REFUSAL_CODES, REFUSAL_LABELS } from './refusal-codes.js';
 import { concludeBar, personOf } from './identity.js';
 import { reviewOutcomes } from './outcomes.js';
 import { closeMonth, completionTotals, recheckCompletion, sampleReport, verifyMonth } from './sampling.js';
@@ -18,6 +19,28 @@ const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'applicat
 const REVIEWERS = ['auditor', 'supervisor'] as const;
 const STAFF = ['auditor', 'supervisor', 'admin'] as const;
 const MANAGERS = ['supervisor', 'admin'] as const;
+/** who reads appeals: the settlement system, an institution's own key (its own only), review staff */
+const APPEAL_READERS = ['settlement', 'institution', 'auditor', 'supervisor', 'admin'] as const;
+
+const Fen = z.string().openapi({ example: '36.00' });
+const RefusalLineSchema = z
+  .object({
+    lineId: z.string(), kind: z.enum(['whole', 'reduced']), code: z.enum(REFUSAL_CODES).nullable(), amount: Fen, withheldAtIntake: Fen,
+    quantity: z.object({ billed: z.string(), approved: z.string() }).optional(), unitPrice: z.object({ billed: z.string(), approved: z.string() }).optional(),
+    approvedAmount: Fen.openapi({ description: 'what the line may still be paid after this refusal' }), refused: Fen.openapi({ description: 'refused by this conclusion, beyond what the intake withheld' }),
+  })
+  .openapi('ReviewRefusalLine');
+const AppealSchema = z
+  .object({
+    id: z.number().int(), caseId: z.number().int(), institutionId: z.string(), claimId: z.string(),
+    status: z.enum(['open', 'decided']), outcome: z.enum(['granted', 'rejected']).nullable().openapi({ description: 'granted: the review found no violation (the withheld money is owed); rejected: the violation was confirmed' }),
+    amount: Fen.openapi({ description: 'the money withheld at intake that the appeal disputes (counted once however often the claim is appealed)' }),
+    reasons: z.array(z.object({ reason: z.string(), lodgedBy: z.string(), lodgedAt: z.string() })),
+    openedAt: z.string(), decidedAt: z.string().nullable(),
+    decision: z.object({ outcome: z.enum(['confirmed', 'dismissed']), amountRefused: Fen, basis: z.string(), lines: z.array(RefusalLineSchema) }).nullable()
+      .openapi({ description: 'the agreed conclusion that decided it' }),
+  })
+  .openapi('ReviewAppealState');
 
 const CaseSchema = z
   .object({
@@ -60,6 +83,7 @@ const CaseDetailSchema = z
     reasons: z.array(z.object({
       id: z.number().int(), kind: z.string(), findingId: z.string().nullable(), ruleId: z.string().nullable(), family: z.string().nullable(),
       severity: z.string().nullable(), amount: z.string(), detail: z.record(z.string(), z.unknown()), createdBy: z.string(), createdAt: z.string(),
+      note: z.string().nullable().openapi({ description: 'an appeal’s reason, as written' }),
     })),
     findings: z.array(z.object({
       id: z.string(), ruleId: z.string(), ruleVersion: z.number().int(), family: z.string(), severity: z.string(), status: z.string(),
@@ -70,11 +94,19 @@ const CaseDetailSchema = z
     conclusions: z.array(z.object({
       id: z.number().int(), outcome: z.enum(['confirmed', 'dismissed']), refusedLines: z.array(z.string()), amountRefused: z.string(),
       basis: z.string(), concludedBy: z.string(), concludedAt: z.string(),
+      lines: z.array(RefusalLineSchema).openapi({ description: 'the refusals line by line (empty for conclusions before issue 15)' }),
     })),
     secondReviews: z.array(z.object({
       id: z.number().int(), conclusionId: z.number().int(), verdict: z.enum(['agree', 'send_back']), reason: z.string().nullable(),
       reviewedBy: z.string(), reviewedAt: z.string(),
     })),
+    money: z.object({
+      decision: z.enum(['pass', 'review', 'withhold']).openapi({ description: 'the intake’s decision' }),
+      totalAmount: Fen, payableAmount: Fen, withheldAmount: Fen,
+      refusableAmount: Fen.openapi({ description: 'what a review may still refuse: the claim’s lines less what the intake withheld' }),
+      lines: z.array(z.object({ lineId: z.string(), quantity: z.string(), unitPrice: z.string(), amount: Fen, withheldAtIntake: Fen, refusable: Fen })),
+    }).openapi({ description: 'the intake’s decision and what it withheld per line (docs/review-money.md)' }),
+    appeals: z.array(AppealSchema),
     trail: z.array(TrailEntrySchema),
   })
   .openapi('ReviewCaseDetail');
@@ -87,8 +119,18 @@ export const ConclusionSchema = z
   .discriminatedUnion('outcome', [
     z.object({
       outcome: z.literal('confirmed'),
-      refusedLines: z.array(z.string().min(1).max(64)).min(1).max(1000).openapi({ description: 'line ids of the claim refused' }),
-      amountRefused: z.union([z.string().max(20), z.number()]).openapi({ description: 'yuan, at most the refused lines’ amount', example: '120.00' }),
+      refusedLines: z.array(z.union([z.string().min(1).max(64), z.object({ lineId: z.string().min(1).max(64), code: z.enum(REFUSAL_CODES).optional() }).strict()]))
+        .max(1000).default([]).openapi({ description: 'lines refused whole: a line id, or { lineId, code } with a reason code' }),
+      adjustments: z.array(z.object({
+        lineId: z.string().min(1).max(64),
+        code: z.enum(REFUSAL_CODES).openapi({ description: `why: ${REFUSAL_CODES.map((c) => `${c} (${REFUSAL_LABELS[c].en} / ${REFUSAL_LABELS[c].zh})`).join('; ')}` }),
+        quantity: z.union([z.string().max(20), z.number()]).optional().openapi({ description: 'the approved quantity, below the billed one' }),
+        unitPrice: z.union([z.string().max(20), z.number()]).optional().openapi({ description: 'the approved unit price, below the billed one' }),
+      }).strict()).max(1000).default([]).openapi({ description: 'lines reduced: a lower approved quantity or unit price with a reason code; refuses what is still payable beyond approved quantity × price' }),
+      amountRefused: z.union([z.string().max(20), z.number()]).optional().openapi({
+        description: 'yuan: required when whole lines are refused, at most what is still payable on them (what the intake withheld is not refused again) plus the reductions, at least the reductions; without whole lines it may be left out (the reductions’ total)',
+        example: '120.00',
+      }),
       basis: text(4000, 'the basis (rule, regulation, evidence)'),
     }).strict(),
     z.object({ outcome: z.literal('dismissed'), reason: text(4000, 'why it is dismissed') }).strict(),
@@ -230,15 +272,50 @@ export function registerReviewRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(
     createRoute({
       method: 'post', path: '/v1/review/appeals', tags: TAG, summary: 'Appeal a withheld claim: the case gets an appeal reason',
-      security: bearerSecurity, middleware: [requireRole('settlement', 'admin')] as const,
+      description: 'One open appeal per claim: a second appeal while one is open adds its reason to it and no money. An institution’s own key (role institution) appeals its own claims only.',
+      security: bearerSecurity, middleware: [requireRole('settlement', 'admin', 'institution')] as const,
       request: body(z.object({ institutionId: z.string().min(1).max(64), claimId: z.string().min(1).max(64), reason: text(4000, 'why the withholding is disputed') }).strict().openapi('ReviewAppeal')),
-      responses: { ...ok(z.object({ caseId: z.number().int(), status: z.string() }), 'The case the appeal joined'), 404: err('No such claim'), 409: err('The claim was not withheld'), ...errorResponses },
+      responses: {
+        ...ok(z.object({
+          caseId: z.number().int(), status: z.string(), appealId: z.number().int(),
+          joined: z.boolean().openapi({ description: 'true when the reason was added to the claim’s open appeal' }),
+        }), 'The case the appeal joined'),
+        404: err('No such claim'), 409: err('The claim was not withheld'), ...errorResponses,
+      },
     }),
     async (c) => {
       const k = await cases.appeal(personOf(c.get('actor')), c.req.valid('json'));
       // The appellant learns the case id and whether it is open, nothing about other reasons (the sample stays unrevealed).
-      return c.json({ caseId: k.id, status: k.status }, 200);
+      return c.json({ caseId: k.id, status: k.status, appealId: k.appealId, joined: k.joined }, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/appeals', tags: TAG, summary: 'Appeals, newest first, with their status and outcome; an institution’s key sees its own only',
+      security: bearerSecurity, middleware: [requireRole(...APPEAL_READERS)] as const,
+      request: {
+        query: z.object({
+          institutionId: paramText(64).optional().openapi({ description: 'ignored for an institution’s key (always its own)' }),
+          claimId: paramText(64).optional(),
+          status: z.enum(['open', 'decided']).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+        }),
+      },
+      responses: { ...ok(z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), items: z.array(AppealSchema) }), 'Appeals'), ...errorResponses },
+    }),
+    async (c) => c.json(await cases.appeals(c.req.valid('query'), personOf(c.get('actor'))), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/review/appeals/{appealId}', tags: TAG, summary: 'One appeal: its reasons, status and outcome (another institution’s appeal is not found for an institution’s key)',
+      security: bearerSecurity, middleware: [requireRole(...APPEAL_READERS)] as const,
+      request: { params: z.object({ appealId: z.coerce.number().int().positive().openapi({ param: { name: 'appealId', in: 'path' }, example: 1 }) }) },
+      responses: { ...ok(AppealSchema, 'The appeal'), 404: err('No such appeal'), ...errorResponses },
+    }),
+    async (c) => c.json(await cases.appealById(c.req.valid('param').appealId, personOf(c.get('actor'))), 200),
   );
 
   const ConflictSchema = z.object({

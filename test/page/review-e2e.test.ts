@@ -85,9 +85,12 @@ describe('a case through both levels in the browser', () => {
     const sentence = detail.findings[0].message.zh;
     expect(await li.page.textContent('#findings')).toContain(sentence);
 
-    // the initial review confirms a violation: the violating lines (ticked by the page) and their amount
-    const refused = (detail.claimBody.lines as { lineId: string; amount: string | number }[]).filter((l) => violating.includes(l.lineId));
-    const amount = (refused.reduce((s, l) => s + Math.round(Number(l.amount) * 100), 0) / 100).toFixed(2);
+    // the initial review confirms a violation: the violating lines still payable (ticked by the page) and what is still payable on
+    // them; what the intake withheld is not refused again (docs/review-money.md)
+    const refused = (detail.money.lines as { lineId: string; refusable: string }[]).filter((l) => violating.includes(l.lineId) && Number(l.refusable) > 0);
+    const amount = (refused.reduce((s, l) => s + Math.round(Number(l.refusable) * 100), 0) / 100).toFixed(2);
+    expect(Number(amount)).toBeGreaterThan(0);
+    expect(await li.page.inputValue('#amountRefused')).toBe(amount);
     await li.page.fill('#amountRefused', amount);
     await li.page.fill('#basis', '同期另一住院记录，床位费重复');
     await submit(li.page, '#confirm');

@@ -58,6 +58,8 @@ describe('cases', () => {
     await post(stay('A1', '320102195803140111', '2026-10-01 08:00:00', '2026-10-05 10:00:00'));
     const later = await post(stay('B1', '320102195803140111', '2026-10-03 08:00:00', '2026-10-08 10:00:00'));
     expect(later.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('STAY-OVERLAP');
+    // the bed day L2 (45.00) is withheld at intake (the person was in the other stay): not at issue again (docs/review-money.md)
+    expect(later.withheldLines).toEqual([{ lineId: 'L2', amount: '45.00' }]);
     // The later stay arrives first this time: the earlier one's screening files the finding on it, retrospectively.
     await post(stay('B2', '320102195803140222', '2026-10-03 08:00:00', '2026-10-08 10:00:00'));
     await post(stay('A2', '320102195803140222', '2026-10-01 08:00:00', '2026-10-05 10:00:00'));
@@ -66,7 +68,7 @@ describe('cases', () => {
     const byClaim = new Map(q.items.map((c: { claim: { claimId: string } }) => [c.claim.claimId, c]));
     const b1 = byClaim.get('B1') as { reasonKinds: string[]; families: string[]; severity: string; amountAtIssue: string; status: string };
     expect(b1).toMatchObject({ reasonKinds: expect.arrayContaining(['finding']), families: ['overlapping-stay'], severity: 'high', status: 'open' });
-    expect(b1.amountAtIssue).toBe('65.00');
+    expect(b1.amountAtIssue).toBe('20.00');
     const b2 = byClaim.get('B2') as { reasonKinds: string[] };
     expect(b2.reasonKinds).toContain('retrospective');
     // the queue is ordered by priority, highest first
@@ -128,7 +130,7 @@ describe('two-level review', () => {
     expect(other.status).toBe(403);
   });
 
-  it('refuses a conclusion naming lines not on the claim or refusing more than they amount to, with the field path', async () => {
+  it('refuses a conclusion naming lines not on the claim or refusing what the intake already withheld, with the field path', async () => {
     const lines = (await json(await as('Li Na', `/v1/review/cases/${caseId}`))).claimBody.lines as { lineId: string; amount: string }[];
     const bad = await as('Li Na', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'confirmed', refusedLines: ['NOPE'], amountRefused: '1.00', basis: 'x' } });
     expect(bad.status).toBe(400);
@@ -137,16 +139,17 @@ describe('two-level review', () => {
       json: { outcome: 'confirmed', refusedLines: [lines[0]!.lineId], amountRefused: '99999.00', basis: 'x' },
     });
     expect(tooMuch.status).toBe(400);
-    expect((await json(tooMuch)).error.details[0].path).toBe('amountRefused');
-    const missing = await as('Li Na', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'confirmed', refusedLines: [lines[0]!.lineId], basis: 'x' } });
-    expect(missing.status).toBe(400);
-    expect((await json(missing)).error.details.map((d: { path: string }) => d.path)).toContain('amountRefused');
+    // the case drawn is the appealed claim W1, withheld in full at intake: none of its money may be refused again (docs/review-money.md)
+    expect((await json(tooMuch)).error.details[0]).toMatchObject({ path: 'refusedLines[0]', message: expect.stringMatching(/withheld in full at intake/) });
+    const noLine = await as('Li Na', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'confirmed', amountRefused: '1.00', basis: 'x' } });
+    expect(noLine.status).toBe(400);
+    expect((await json(noLine)).error.details.map((d: { path: string }) => d.path)).toContain('amountRefused');
   });
 
   it('concludes, is sent back by a different person who cannot edit, re-concludes, and is agreed: final, entries kept', async () => {
-    const lines = (await json(await as('Li Na', `/v1/review/cases/${caseId}`))).claimBody.lines as { lineId: string; amount: string }[];
     const first = await as('Li Na', `/v1/review/cases/${caseId}/conclusion`, {
-      json: { outcome: 'confirmed', refusedLines: [lines[0]!.lineId], amountRefused: lines[0]!.amount, basis: '叠床住院: the second bed' },
+      // confirmed without refusing more: W1 was withheld in full at intake
+      json: { outcome: 'confirmed', basis: '非定点: not designated on the service date' },
     });
     expect(first.status).toBe(200);
     expect((await json(first)).status).toBe('concluded');
@@ -167,7 +170,7 @@ describe('two-level review', () => {
 
     const d = await json(await as('Sun Li', `/v1/review/cases/${caseId}`));
     expect(d.conclusions.map((c: { outcome: string; concludedBy: string; amountRefused: string }) => [c.outcome, c.concludedBy, c.amountRefused])).toEqual([
-      ['confirmed', 'Li Na', lines[0]!.amount],
+      ['confirmed', 'Li Na', '0.00'],
       ['dismissed', 'Li Na', '0.00'],
     ]);
     expect(d.secondReviews.map((r: { verdict: string; reviewedBy: string }) => [r.verdict, r.reviewedBy])).toEqual([['send_back', 'Wang Fang'], ['agree', 'Wang Fang']]);
@@ -236,8 +239,12 @@ describe('learning from outcomes', () => {
   it('counts final outcomes per rule and per reason, by API and in /metrics', async () => {
     const drawn = await json(await as('Li Na', '/v1/review/draw', { method: 'POST' }));
     const d = await json(await as('Li Na', `/v1/review/cases/${drawn.id}`));
-    const line = d.claimBody.lines[0];
-    await as('Li Na', `/v1/review/cases/${drawn.id}/conclusion`, { json: { outcome: 'confirmed', refusedLines: [line.lineId], amountRefused: line.amount, basis: 'confirmed on the ward log' } });
+    // the reopened appeal W1 is drawn: withheld in full at intake, so the violation is confirmed and nothing more refused (docs/review-money.md)
+    expect(drawn.claim.claimId).toBe('W1');
+    expect(d.money).toMatchObject({ decision: 'withhold', payableAmount: '0.00', refusableAmount: '0.00' });
+    const line = { amount: '0.00' };
+    const concluded = await as('Li Na', `/v1/review/cases/${drawn.id}/conclusion`, { json: { outcome: 'confirmed', basis: 'confirmed on the ward log' } });
+    expect(concluded.status).toBe(200);
     const agreed = await json(await as('Chen Jie', `/v1/review/cases/${drawn.id}/second-review`, { json: { verdict: 'agree' } }));
     expect(agreed).toMatchObject({ status: 'closed', finalOutcome: 'confirmed', blinded: false });
     // drawn blind; concluded, its reasons show to the assignee too
