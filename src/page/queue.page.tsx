@@ -120,6 +120,7 @@ export function registerQueuePage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
             {q.offset + result.items.length < result.total ? <a id="next" href={link(q.offset + q.limit)}>{m.next}</a> : null}
           </div>
         </Layout>,
+        form ? 400 : 200,
       );
     }),
   );
