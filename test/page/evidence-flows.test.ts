@@ -364,6 +364,46 @@ describe('the auditors’ pages: evidence, no dead ends, reports', () => {
   });
 });
 
+describe('a case with 150 findings', () => {
+  it('lists them grouped by rule, with each rule’s count and amount, and all of them a click away', async () => {
+    const lines = Array.from({ length: 151 }, (_, i) => ({ lineId: `L${i + 1}`, itemCode: '110200005', hospitalItemName: '住院诊查费', category: 'service', serviceAt: '2026-10-02 09:00:00', quantity: 1, unitPrice: '20.00', amount: '20.00' }));
+    const claim = inpatientClaim({
+      claimId: 'DUP151', institutionId: 'H32010200009', insured: { id: '320102196001010033', sex: 'female', birthDate: '1960-01-01' },
+      admittedAt: '2026-10-01 08:00:00', dischargedAt: '2026-10-05 10:00:00', lines, totalAmount: '3020.00', payment: { fund: '3020.00', personalAccount: '0', cash: '0' },
+    });
+    expect((await json(await svc.call('/v1/claims', { json: claim }))).decision).toBe('withhold');
+    // definite violations are withheld at intake without a case; the institution's appeal opens one
+    // (the claim is stored in the background after its answer: the appeal waits for it)
+    let appealed: Response | undefined;
+    for (let i = 0; i < 100; i++) {
+      appealed = await svc.call('/v1/review/appeals', { json: { institutionId: 'H32010200009', claimId: 'DUP151', reason: '重复录入，已更正' } });
+      if (appealed.status !== 404) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(appealed!.status).toBe(200);
+    const q = await json(await svc.call('/v1/review/cases?claimId=DUP151', { role: 'supervisor' }));
+    expect(q.total).toBe(1);
+    const id = q.items[0].id as number;
+    const detail = await json(await svc.call(`/v1/review/cases/${id}`, { role: 'supervisor' }));
+    const dups = detail.findings.filter((f: any) => f.ruleId === 'DUP-SAME-LINE');
+    expect(dups.length).toBe(150);
+    const rules = new Set(detail.findings.map((f: any) => f.ruleId));
+
+    const sun = await session('Sun Li', 'en');
+    await sun.page.goto(`${svc.url}/ui/cases/${id}`);
+    expect(await sun.page.$$eval('#findings tbody tr', (trs) => trs.length)).toBe(rules.size);
+    expect(await sun.page.textContent('#findings tr[data-rule="DUP-SAME-LINE"] .rule-count')).toBe('150');
+    const fen = dups.reduce((s: number, f: any) => s + Math.round(Number(f.amount) * 100), 0);
+    expect(await sun.page.textContent('#findings tr[data-rule="DUP-SAME-LINE"] .rule-amount')).toBe((fen / 100).toFixed(2));
+    await sun.page.click('#findings tr[data-rule="DUP-SAME-LINE"] summary');
+    expect(await sun.page.$$eval('#findings tr[data-rule="DUP-SAME-LINE"] details li', (lis) => lis.length)).toBe(150);
+    // an institution not in the reference data says so
+    expect(await sun.page.textContent('#institution')).toContain('not in the reference data');
+    expect(existsSync(await screenshot(sun.page, 'evidence-150-findings-en'))).toBe(true);
+    await sun.context.close();
+  });
+});
+
 describe('the evidence API', () => {
   it('checks the type by magic bytes, names the field, and refuses what is not a case', async () => {
     const detail = await json(await svc.call('/v1/review/cases?limit=1', { role: 'supervisor' }));
