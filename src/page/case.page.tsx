@@ -12,7 +12,7 @@ import { Layout } from './layout.js';
 import { actorOf, cstTime, herePath, langOf, type PageContext } from './page-env.js';
 import { page } from './page-kit.js';
 import { EVIDENCE_MESSAGES } from './evidence.i18n.js';
-import { AttachmentsBlock, categoryName, claimHref, cstMinute, FieldError, FindingsByRule, formValue, formValues, FormErrors, hasIssue, HistoryTable, InstitutionCard, NotesBlock, type FormState } from './evidence.page.js';
+import { AttachmentsBlock, categoryName, claimHref, cstMinute, FieldError, FindingsByRule, formValue, formValues, FormErrors, hasIssue, HistoryTable, InstitutionCard, NotesBlock, Refusal, type FormState } from './evidence.page.js';
 import { RECHECK_MESSAGES } from './recheck.i18n.js';
 
 interface BodyLine {
@@ -107,6 +107,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       return c.html(
         <Layout lang={lang} actor={actorOf(c)} title={`${m.case} ${k.id}`} path={herePath(c)}>
           <h1>{m.case} {k.id} · {k.institutionId} / {k.claim.claimId}</h1>
+          <Refusal lang={lang} form={form} />
           <div class="grid">
             <div class="card" id="case-facts">
               <div>{m.status}: <strong id="case-status">{m.caseStatus[k.status] ?? k.status}</strong>{k.finalOutcome ? ` · ${m.finalOutcome[k.finalOutcome]}` : ''}</div>

@@ -241,5 +241,25 @@ export function localIssue(lang: Lang, issue: FieldIssue): { field: string; labe
   return { field, label, message: issue.message };
 }
 
+const ZH_STATUS: Record<string, string> = { open: '待分配', assigned: '初审中', concluded: '待复审', returned: '退回重审', closed: '已办结' };
+/** The API's whole-form refusals (403, 409), in Chinese; anything not listed is shown as the API said it. */
+const ZH_REFUSALS: [RegExp, (m: RegExpMatchArray) => string][] = [
+  [/^Case (\d+) is (\w+): /, (m) => `案件 ${m[1]} 当前状态为「${ZH_STATUS[m[2]!] ?? m[2]}」，不能进行此操作（可能已被他人处理，请刷新）`],
+  [/^Case (\d+) is assigned to (.+?)(; only they or a supervisor may release it|, not to .*)$/, (m) => `案件 ${m[1]} 已分配给 ${m[2]}`],
+  [/may not second-review their own conclusion$/, () => '不能复审自己的初审结论'],
+  [/declared a conflict of interest with (\S+) and must recuse$/, (m) => `您已申报与 ${m[1]} 的利益冲突，须回避`],
+  [/^Separation of duties: /, () => '职责分离：修改过规则、参数或创建过密钥的人员不能办理案件'],
+  [/^The role (\w+) does not /, () => '您的角色不能进行此操作'],
+];
+
+export function localRefusal(lang: Lang, message: string): string {
+  if (lang === 'en') return message;
+  for (const [re, say] of ZH_REFUSALS) {
+    const hit = message.match(re);
+    if (hit) return say(hit);
+  }
+  return message;
+}
+
 /** A byte count as people read it. */
 export const bytesText = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`);

@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { NotFoundError, type FieldIssue } from '../http/errors.js';
 import type { AttachmentMeta, HistoryClaim, InstitutionRecord, Note } from '../review/evidence.js';
-import { bytesText, EVIDENCE_MESSAGES, localIssue, type EvidenceMessages } from './evidence.i18n.js';
+import { bytesText, EVIDENCE_MESSAGES, localIssue, localRefusal, type EvidenceMessages } from './evidence.i18n.js';
 import { MESSAGES, type Lang, type Messages } from './i18n.js';
 import { Layout } from './layout.js';
 import { actorOf, cstTime, herePath, langOf } from './page-env.js';
@@ -50,11 +50,10 @@ export function FieldError(props: { lang: Lang; form: FormState | undefined; nam
 
 /** The summary at the top of a form sent back: each field's label and message, or the form's message. */
 export function FormErrors(props: { lang: Lang; form: FormState | undefined; name: string }) {
-  if (props.form?.name !== props.name) return null;
+  if (props.form?.name !== props.name || props.form.issues.length === 0) return null;
   const e = EVIDENCE_MESSAGES[props.lang];
   return (
     <div class="error form-errors" id={`${props.name}-errors`} role="alert">
-      {props.form.message ? <div>{props.form.message}</div> : null}
       {props.form.issues.length > 0 ? (
         <>
           <div>{e.errorSummary}</div>
@@ -68,6 +67,15 @@ export function FormErrors(props: { lang: Lang; form: FormState | undefined; nam
       ) : null}
     </div>
   );
+}
+
+/**
+ * A refusal that is not one field's (403, 409): at the top of the page, since the form it came
+ * from may no longer be offered (the case moved on).
+ */
+export function Refusal(props: { lang: Lang; form: FormState | undefined }) {
+  if (!props.form?.message) return null;
+  return <p class="error notice" id="refusal" role="alert">{localRefusal(props.lang, props.form.message)}</p>;
 }
 
 /** yyyy-MM-dd HH:mm (CST) */

@@ -240,8 +240,13 @@ describe('the auditors’ pages: evidence, no dead ends, reports', () => {
     await page.goto(`${svc.url}/ui/cases/${caseId}`);
     expect(await posted(page, '#release')).toBe(400);
     expect(await page.textContent('#release-reason-error')).toBe('必须填写');
+    // meanwhile a supervisor releases it through the API: Li Na's page is stale, and the refusal (409) comes back at the form, in Chinese
+    expect((await svc.call(`/v1/review/cases/${caseId}/release`, { role: 'supervisor', json: { reason: '重新分配' } })).status).toBe(200);
     await page.fill('#release-reason', '需要先调取病历');
-    await submit(page, '#release', /\/ui\/queue$/);
+    expect(await posted(page, '#release')).toBe(409);
+    expect(await page.textContent('#refusal')).toContain(`案件 ${caseId} 当前状态为「待分配」`);
+    expect(await page.$('#release-form')).toBeNull();
+    expect(await page.textContent('#case-status')).toBe('待分配');
     expect((await json(await svc.call(`/v1/review/cases/${caseId}`, { role: 'supervisor' }))).case.status).toBe('open');
   });
 
