@@ -12,7 +12,7 @@ import { Layout } from './layout.js';
 import { actorOf, cstTime, herePath, langOf, type PageContext } from './page-env.js';
 import { page } from './page-kit.js';
 import { EVIDENCE_MESSAGES } from './evidence.i18n.js';
-import { AttachmentsBlock, categoryName, claimHref, cstMinute, FieldError, FindingsByRule, formValue, formValues, FormErrors, hasIssue, HistoryTable, InstitutionCard, NotesBlock, Refusal, type FormState } from './evidence.page.js';
+import { AttachmentsBlock, categoryName, claimHref, cstMinute, FieldError, FindingsByRule, formValue, formValues, FormErrors, hasIssue, HistoryTable, InstitutionCard, NotesBlock, Refusal, claimTime, type FormState } from './evidence.page.js';
 import { RECHECK_MESSAGES } from './recheck.i18n.js';
 
 interface BodyLine {
@@ -119,7 +119,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
               )}
               <div>{m.age}: {k.ageDays} · {m.assignee}: <span id="case-assignee">{k.assignee ?? '—'}</span></div>
               <div>{e.openedAt}: <span id="case-opened">{cstMinute(k.openedAt)}</span> · {e.dueAt}: <span id="case-due" class={left < 0 && k.status !== 'closed' ? 'error' : ''}>{cstMinute(k.dueAt).slice(0, 10)}</span>{k.status !== 'closed' ? <span class="muted"> ({e.daysLeft(left)})</span> : null}{k.sampleDueAt ? <> · {e.sampleDueAt}: {cstMinute(k.sampleDueAt).slice(0, 10)}</> : null} <span class="muted">({e.cst})</span></div>
-              <div>{e.visitPeriod}: {m.visitType[body.visitType] ?? body.visitType} · {body.admittedAt ?? body.visitAt ?? ''}{body.dischargedAt ? ` – ${body.dischargedAt}` : ''} · {m.total}: {String(body.totalAmount)} · {e.decision_}: {e.decision[(d.answer as { decision?: string } | undefined)?.decision ?? ''] ?? (d.answer as { decision?: string } | undefined)?.decision ?? '—'}</div>
+              <div>{e.visitPeriod}: {m.visitType[body.visitType] ?? body.visitType} · <span id="visit-period">{claimTime(body.admittedAt ?? body.visitAt)}{body.dischargedAt ? ` – ${claimTime(body.dischargedAt)}` : ''}</span> · {m.total}: {String(body.totalAmount)} · {e.decision_}: {e.decision[(d.answer as { decision?: string } | undefined)?.decision ?? ''] ?? (d.answer as { decision?: string } | undefined)?.decision ?? '—'}</div>
               <div>{m.diagnoses}: {(body.diagnoses ?? []).map((g) => `${g.code}${g.name ? ` ${g.name}` : ''}${g.main ? ' *' : ''}`).join('; ')}</div>
             </div>
             <InstitutionCard lang={lang} institutionId={k.institutionId} record={record} storedRisk={k.providerRisk} />
@@ -136,7 +136,7 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                     <td>{l.lineId}</td>
                     <td>{l.hospitalItemName ?? ''} <span class="muted">{l.itemCode}</span></td>
                     <td>{categoryName(e, l.category)}</td>
-                    <td>{l.serviceAt}</td>
+                    <td>{claimTime(l.serviceAt)}</td>
                     <td class="num">{String(l.quantity)}</td>
                     <td class="num">{String(l.unitPrice)}</td>
                     <td class="num">{String(l.amount)}</td>

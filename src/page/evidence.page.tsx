@@ -4,6 +4,7 @@ import type { AppEnv } from '../http/env.js';
 import { NotFoundError, type FieldIssue } from '../http/errors.js';
 import type { AttachmentMeta, HistoryClaim, InstitutionRecord, Note } from '../review/evidence.js';
 import { bytesText, EVIDENCE_MESSAGES, localIssue, localRefusal, type EvidenceMessages } from './evidence.i18n.js';
+import { parseInstant } from '../lib/time.js';
 import { MESSAGES, type Lang, type Messages } from './i18n.js';
 import { Layout } from './layout.js';
 import { actorOf, cstTime, herePath, langOf } from './page-env.js';
@@ -77,6 +78,13 @@ export function Refusal(props: { lang: Lang; form: FormState | undefined }) {
   if (!props.form?.message) return null;
   return <p class="error notice" id="refusal" role="alert">{localRefusal(props.lang, props.form.message)}</p>;
 }
+
+/** A time the claim carries (ISO with an offset, or CST local), as CST yyyy-MM-dd HH:mm; as sent when it is not a time. */
+export const claimTime = (text: string | undefined) => {
+  if (!text) return '';
+  const t = parseInstant(text);
+  return t === undefined ? text : cstTime(new Date(t).toISOString()).slice(0, 16);
+};
 
 /** yyyy-MM-dd HH:mm (CST) */
 export const cstMinute = (iso: string) => cstTime(iso).slice(0, 16);
@@ -265,7 +273,7 @@ export function registerClaimPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           <h1>{m.claim} {inst} / {no}</h1>
           <div class="card" id="claim-facts">
             <div>{record ? `${record.name} · ${e.institutionType[record.type] ?? record.type} · ${e.institutionLevel[record.level] ?? record.level}` : inst}</div>
-            <div>{m.visitType[body.visitType] ?? body.visitType} · {body.admittedAt ?? body.visitAt ?? ''}{body.dischargedAt ? ` – ${body.dischargedAt}` : ''} ({e.cst}) · {m.total}: {found.total} · {e.decision_}: {e.decision[found.decision] ?? found.decision}</div>
+            <div>{m.visitType[body.visitType] ?? body.visitType} · {claimTime(body.admittedAt ?? body.visitAt)}{body.dischargedAt ? ` – ${claimTime(body.dischargedAt)}` : ''} ({e.cst}) · {m.total}: {found.total} · {e.decision_}: {e.decision[found.decision] ?? found.decision}</div>
             <div class="muted">{e.noCase}</div>
           </div>
           <h2>{m.lines}</h2>
@@ -273,7 +281,7 @@ export function registerClaimPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
             <thead><tr><th>{m.lineId}</th><th>{m.item}</th><th>{m.category}</th><th>{m.serviceAt}</th><th class="num">{m.quantity}</th><th class="num">{m.unitPrice}</th><th class="num">{m.amount}</th></tr></thead>
             <tbody>
               {body.lines.map((l) => (
-                <tr data-line={l.lineId}><td>{l.lineId}</td><td>{l.hospitalItemName ?? ''} <span class="muted">{l.itemCode}</span></td><td>{categoryName(e, l.category)}</td><td>{l.serviceAt}</td><td class="num">{String(l.quantity)}</td><td class="num">{String(l.unitPrice)}</td><td class="num">{String(l.amount)}</td></tr>
+                <tr data-line={l.lineId}><td>{l.lineId}</td><td>{l.hospitalItemName ?? ''} <span class="muted">{l.itemCode}</span></td><td>{categoryName(e, l.category)}</td><td>{claimTime(l.serviceAt)}</td><td class="num">{String(l.quantity)}</td><td class="num">{String(l.unitPrice)}</td><td class="num">{String(l.amount)}</td></tr>
               ))}
             </tbody>
           </table>

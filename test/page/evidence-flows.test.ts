@@ -374,7 +374,7 @@ describe('a case with 150 findings', () => {
     const lines = Array.from({ length: 151 }, (_, i) => ({ lineId: `L${i + 1}`, itemCode: '110200005', hospitalItemName: '住院诊查费', category: 'service', serviceAt: '2026-10-02 09:00:00', quantity: 1, unitPrice: '20.00', amount: '20.00' }));
     const claim = inpatientClaim({
       claimId: 'DUP151', institutionId: 'H32010200009', insured: { id: '320102196001010033', sex: 'female', birthDate: '1960-01-01' },
-      admittedAt: '2026-10-01 08:00:00', dischargedAt: '2026-10-05 10:00:00', lines, totalAmount: '3020.00', payment: { fund: '3020.00', personalAccount: '0', cash: '0' },
+      admittedAt: '2026-10-01 08:00:00', dischargedAt: '2026-10-05T02:00:00Z', lines, totalAmount: '3020.00', payment: { fund: '3020.00', personalAccount: '0', cash: '0' },
     });
     expect((await json(await svc.call('/v1/claims', { json: claim }))).decision).toBe('withhold');
     // definite violations are withheld at intake without a case; the institution's appeal opens one
@@ -402,6 +402,9 @@ describe('a case with 150 findings', () => {
     expect(await sun.page.textContent('#findings tr[data-rule="DUP-SAME-LINE"] .rule-amount')).toBe((fen / 100).toFixed(2));
     await sun.page.click('#findings tr[data-rule="DUP-SAME-LINE"] summary');
     expect(await sun.page.$$eval('#findings tr[data-rule="DUP-SAME-LINE"] details li', (lis) => lis.length)).toBe(150);
+    // the claim's times, whatever their form (CST local, ISO in UTC), read as CST
+    expect(await sun.page.textContent('#visit-period')).toBe('2026-10-01 08:00 – 2026-10-05 10:00');
+    expect(await sun.page.textContent('#lines tr[data-line="L1"] td:nth-child(4)')).toBe('2026-10-02 09:00');
     // an institution not in the reference data says so
     expect(await sun.page.textContent('#institution')).toContain('not in the reference data');
     expect(existsSync(await screenshot(sun.page, 'evidence-150-findings-en'))).toBe(true);
