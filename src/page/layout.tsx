@@ -45,6 +45,8 @@ export function Layout(props: { lang: Lang; actor?: Actor | undefined; title: st
               <>
                 <a href="/ui/queue">{m.queue}</a>
                 <a href="/ui/inspections">{m.inspections}</a>
+                <a id="nav-conflicts" href="/ui/conflicts">{EVIDENCE_MESSAGES[props.lang].conflictsNav}</a>
+                <a id="nav-outcomes" href="/ui/outcomes">{EVIDENCE_MESSAGES[props.lang].outcomesNav}</a>
                 {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? <a id="nav-recheck" href="/ui/recheck">{RECHECK_MESSAGES[props.lang].recheck}</a> : null}
                 {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? <a id="nav-reports" href="/ui/reports">{EVIDENCE_MESSAGES[props.lang].reports}</a> : null}
                 {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? <a id="nav-trail" href="/ui/trail">{EVIDENCE_MESSAGES[props.lang].trailPage}</a> : null}

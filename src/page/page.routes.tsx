@@ -13,6 +13,7 @@ import { registerQueuePage } from './queue.page.js';
 import { registerRecheckPage } from './recheck.page.js';
 import { registerClaimPage } from './evidence.page.js';
 import { registerReportPages } from './reports.page.js';
+import { registerOversightPages } from './oversight.page.js';
 import { registerTrailPage } from './trail.page.js';
 import { Layout } from './layout.js';
 import { actorOf, herePath, langOf, type PageContext } from './page-env.js';
@@ -101,6 +102,9 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.use('/ui/recheck/*', signedIn);
   app.use('/ui/claims/*', signedIn);
   app.use('/ui/trail', signedIn);
+  app.use('/ui/conflicts', signedIn);
+  app.use('/ui/conflicts/*', signedIn);
+  app.use('/ui/outcomes', signedIn);
   app.use('/ui/reports', signedIn);
   app.use('/ui/reports/*', signedIn);
   app.use('/ui/keys', signedIn);
@@ -114,4 +118,5 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerClaimPage(app, deps);
   registerTrailPage(app, deps);
   registerReportPages(app, deps);
+  registerOversightPages(app, deps);
 }

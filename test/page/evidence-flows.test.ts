@@ -356,6 +356,24 @@ describe('the auditors’ pages: evidence, no dead ends, reports', () => {
     await submit(wang.page, '#draw', /empty=1/);
     expect(await wang.page.textContent('#draw-empty')).toContain('No case can be given to you now');
 
+    // the supervisor sees it on the conflicts page and withdraws it (a reason first required, inline)
+    await sun.page.goto(`${svc.url}/ui/queue`);
+    await submit(sun.page, '#nav-conflicts', /\/ui\/conflicts$/);
+    const cid = conflicts.conflicts[0].id as number;
+    expect(await sun.page.textContent(`#conflicts tr[data-conflict="${cid}"]`)).toContain('亲属关系');
+    expect(await posted(sun.page, `#withdraw-${cid} button`)).toBe(400);
+    expect(await sun.page.textContent(`#withdraw-${cid}-reason-error`)).toBe('必须填写');
+    await sun.page.fill(`#withdraw-${cid}-reason`, '已调岗，不再相关');
+    await submit(sun.page, `#withdraw-${cid} button`, /\/ui\/conflicts$/);
+    expect(await sun.page.textContent(`#conflicts tr[data-conflict="${cid}"]`)).toContain('已撤回 (Sun Li)');
+    // an auditor sees only her own declarations, and cannot withdraw
+    await wang.page.goto(`${svc.url}/ui/conflicts`);
+    expect(await wang.page.$$eval('#conflicts tbody tr[data-conflict]', (trs) => trs.length)).toBe(1);
+    expect(await wang.page.$(`#withdraw-${cid}`)).toBeNull();
+    // the outcomes page: nothing is closed (the supervisor reopened the only closed case)
+    await submit(sun.page, '#nav-outcomes', /\/ui\/outcomes$/);
+    expect(await sun.page.textContent('#outcomes-empty')).toBe('还没有已办结的案件。');
+
     const admin = await session('admin', 'en');
     await admin.page.goto(`${svc.url}/ui/cases/${caseId}`);
     expect(await admin.page.textContent('#history-hidden')).toContain('auditors and supervisors only');
