@@ -217,6 +217,7 @@ const ZH_ISSUES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^must not exceed the refused lines' amount \(([^)]+)\)$/, (m) => `不得超过所选拒付明细的金额（${m[1]}）`],
   [/^is not a line of the claim/, () => '不是本结算单的明细'],
   [/^names a line twice$/, () => '同一明细选了两次'],
+  [/^must not contain control characters/, () => '不能包含控制字符'],
   [/^must be at most (\d+) characters$/, (m) => `最多 ${m[1]} 个字符`],
   [/^String must contain at most (\d+) character/, (m) => `最多 ${m[1]} 个字符`],
   [/^Array must contain at least 1 element/, () => '至少选择一项'],

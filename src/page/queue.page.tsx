@@ -75,12 +75,12 @@ export function registerQueuePage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           <FormErrors lang={lang} form={form} name="filters" />
           <form method="get" action="/ui/queue" class="filters" id="filters">
             <label for="f-claimId">{e.claimSearch}<input name="claimId" id="f-claimId" value={typed('claimId')} size={14} /><FieldError lang={lang} form={form} name="filters" field="claimId" /></label>
-            <label for="f-institution">{e.institutionSearch}<input name="institution" id="f-institution" value={typed('institution') || typed('institutionId')} size={16} /><FieldError lang={lang} form={form} name="filters" field="institution" /></label>
+            <label for="f-institution">{e.institutionSearch}<input name="institution" id="f-institution" value={typed('institution') || typed('institutionId')} size={16} /><FieldError lang={lang} form={form} name="filters" field="institution" /><FieldError lang={lang} form={form} name="filters" field="institutionId" /></label>
             <label for="f-month">{e.month}<input name="month" id="f-month" type="month" value={typed('month')} placeholder="YYYY-MM" /><FieldError lang={lang} form={form} name="filters" field="month" /></label>
-            <label>{m.status}{sel('status', status, [['open,assigned,concluded,returned', m.statusActive], ['all', m.any], ...CASE_STATUSES.map((s) => [s, m.caseStatus[s] ?? s] as const)])}</label>
-            <label>{m.reason}{sel('reason', q.reason, [['', m.any], ...REASON_KINDS.filter((r) => r !== 'sample' || person.role !== 'auditor').map((r) => [r, m.reasonKind[r] ?? r] as const)])}</label>
-            <label>{m.family}{sel('family', q.family, [['', m.any], ...FAMILIES.map((f) => [f, m.familyName[f] ?? f] as const)])}</label>
-            <label>{m.assignee}{sel('assignee', q.assignee, [['', m.any], ['me', m.me]])}</label>
+            <label>{m.status}{sel('status', status, [['open,assigned,concluded,returned', m.statusActive], ['all', m.any], ...CASE_STATUSES.map((s) => [s, m.caseStatus[s] ?? s] as const)])}<FieldError lang={lang} form={form} name="filters" field="status" /></label>
+            <label>{m.reason}{sel('reason', q.reason, [['', m.any], ...REASON_KINDS.filter((r) => r !== 'sample' || person.role !== 'auditor').map((r) => [r, m.reasonKind[r] ?? r] as const)])}<FieldError lang={lang} form={form} name="filters" field="reason" /></label>
+            <label>{m.family}{sel('family', q.family, [['', m.any], ...FAMILIES.map((f) => [f, m.familyName[f] ?? f] as const)])}<FieldError lang={lang} form={form} name="filters" field="family" /></label>
+            <label>{m.assignee}{sel('assignee', q.assignee, [['', m.any], ['me', m.me]])}<FieldError lang={lang} form={form} name="filters" field="assignee" /></label>
             <label for="f-minAgeDays">{m.minAge}<input name="minAgeDays" id="f-minAgeDays" type="number" min="0" value={typed('minAgeDays')} style="width:5em" /><FieldError lang={lang} form={form} name="filters" field="minAgeDays" /></label>
             <label for="f-maxAgeDays">{m.maxAge}<input name="maxAgeDays" id="f-maxAgeDays" type="number" min="0" value={typed('maxAgeDays')} style="width:5em" /><FieldError lang={lang} form={form} name="filters" field="maxAgeDays" /></label>
             <label for="f-sort">{e.sort}{sel('sort', q.sort, QUEUE_SORTS.filter((x) => x !== 'amount' || person.role !== 'auditor').map((x) => [x === 'priority' ? '' : x, e.sorts[x] ?? x] as const))}<FieldError lang={lang} form={form} name="filters" field="sort" /></label>

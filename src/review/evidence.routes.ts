@@ -90,7 +90,7 @@ export function registerEvidenceRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) 
   app.openapi(
     createRoute({
       method: 'get', path: '/v1/review/cases/{caseId}/attachments/{attachmentId}', tags: TAG, summary: 'An attachment’s bytes (auditors and supervisors)',
-      security: bearerSecurity, middleware: [requireRole(...STAFF)] as const,
+      security: bearerSecurity, middleware: [requireRole(...REVIEWERS)] as const,
       request: { params: CaseIdParam.extend({ attachmentId: z.coerce.number().int().positive().openapi({ param: { name: 'attachmentId', in: 'path' }, example: 1 }) }) },
       responses: { 200: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, description: 'The file' }, 404: err('No such attachment'), ...errorResponses },
     }),
