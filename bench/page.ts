@@ -11,7 +11,9 @@
  *     with the page's default status filter (every case not closed),
  *   - GET /ui/queue                        the queue page's first page (the same query, rendered),
  *   - GET /ui/queue?family=…&minAgeDays=0  the page with filters,
- *   - GET /ui/queue?offset=5000            a deep page.
+ *   - GET /ui/queue?offset=5000            a deep page,
+ *   - GET /ui/queue?claimId=BENCH-5000     the search by claim number,
+ *   - GET /ui/queue?institution=鼓楼&sort=oldest  an institution by part of its name, oldest first.
  * Prints p50, p95, p99 and max for each, the page ÷ API ratio (the API with the page's default
  * filter, so the ratio is the page's own cost: session, rendering), and whether p99 < 300 ms.
  * 10 warm-up requests of each kind are not counted. The machine's load average is printed.
@@ -38,6 +40,13 @@ async function seed(query: (text: string, params?: unknown[]) => Promise<unknown
             jsonb_build_object('visitType', 'inpatient', 'lines', '[]'::jsonb, 'totalAmount', 100 + g % 900), '{}'::jsonb, 0, 0, 0
      from generate_series(1, $1::int) g`,
     [CASES],
+  );
+  // the 40 institutions, a quarter of them named in 鼓楼 (the name search finds 2,500 cases)
+  await query(
+    `insert into institutions (institution_id, valid_from, name, type, level, ownership, area, beds, designated_from)
+     select 'H' || lpad(g::text, 11, '0'), '2000-01-01', case when g % 4 = 0 then '南京市鼓楼区第' || g || '医院' else '南京市玄武区第' || g || '医院' end,
+            'hospital', 'secondary', 'public', '320102', 200, '2020-01-01'
+     from generate_series(0, 39) g`,
   );
   await query(
     `insert into review_cases (claim_id, person_hash, institution_id, service_month, visit_type, status, reason_kinds, families, severity_rank,
@@ -94,6 +103,9 @@ async function main() {
       await measure('page GET /ui/queue', `${service.url}/ui/queue`, { cookie }),
       await measure('page GET /ui/queue?family=bed-hanging&minAgeDays=7', `${service.url}/ui/queue?family=bed-hanging&minAgeDays=7`, { cookie }),
       await measure('page GET /ui/queue?offset=5000', `${service.url}/ui/queue?offset=5000`, { cookie }),
+      // the search and sort added by issue 15 (item 5): a claim number, an institution by name, oldest first
+      await measure('page GET /ui/queue?claimId=BENCH-5000', `${service.url}/ui/queue?claimId=BENCH-5000`, { cookie }),
+      await measure('page GET /ui/queue?institution=…&sort=oldest', `${service.url}/ui/queue?institution=${encodeURIComponent('鼓楼')}&sort=oldest`, { cookie }),
     ];
     console.log(`\n${REQUESTS} sequential requests each after ${WARMUP} warm-up, ${n} open cases`);
     console.log('request'.padEnd(54), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8), 'p99 ms'.padStart(8), 'max ms'.padStart(8), 'bytes'.padStart(8));

@@ -17,6 +17,7 @@ import { registerHealthRoutes } from './ops/health.routes.js';
 import { registerProviderModelRoutes } from './provider-model/provider-model.routes.js';
 import { registerReferenceRoutes } from './reference/reference.routes.js';
 import { registerReportRoutes } from './report/report.routes.js';
+import { registerEvidenceRoutes } from './review/evidence.routes.js';
 import { registerReviewRoutes } from './review/review.routes.js';
 import { registerRuleRoutes } from './screening/rules.routes.js';
 
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps) {
   registerReportRoutes(app, deps);
   registerProviderModelRoutes(app, deps);
   registerReviewRoutes(app, deps);
+  registerEvidenceRoutes(app, deps);
   registerAdminRoutes(app, deps);
   return app;
 }

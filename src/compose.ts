@@ -16,6 +16,7 @@ import { createProviderModelRepository } from './provider-model/provider-model.r
 import { createProviderScoreCache } from './provider-model/provider-score-cache.js';
 import { createReviewCases } from './review/cases.js';
 import { createReviewConflicts } from './review/conflicts.js';
+import { createReviewEvidence } from './review/evidence.js';
 import { ratesPpm, sampleKey, sampleSessionSettings } from './review/sampling.js';
 import { createTrailSealer } from './review/trail.js';
 import { createReferenceRepository } from './reference/reference.repository.js';
@@ -83,8 +84,9 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     providerModels,
     providerScores: createProviderScoreCache({ database, models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
     review: {
-      cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge, now }),
+      cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge, now, caseDueDays: config.REVIEW_CASE_DUE_DAYS }),
       conflicts: createReviewConflicts({ database, afterCommit: sealer.nudge }),
+      evidence: createReviewEvidence({ database, maxAttachmentBytes: Math.min(config.REVIEW_ATTACHMENT_MAX_BYTES, config.BODY_LIMIT_BYTES - 16 * 1024), afterCommit: sealer.nudge }),
       key: sampleKey(config, personIdSecret),
       rates: ratesPpm(config),
       schedule: { dueDays: config.REVIEW_SAMPLE_DUE_DAYS, slackDays: config.REVIEW_SAMPLE_SLACK_DAYS, now },

@@ -65,6 +65,11 @@ const ConfigSchema = z.object({
   // draws take its cases ahead of targeted work, evenly, until REVIEW_SAMPLE_SLACK_DAYS before it.
   REVIEW_SAMPLE_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(20),
   REVIEW_SAMPLE_SLACK_DAYS: z.coerce.number().int().min(0).max(364).default(5),
+  // The case pages (docs/review-pages.md): a case is due this many days after it was opened (the
+  // queue's due date and ageing); an attachment (PDF or image, stored in the database) is at most
+  // this many bytes, and at most BODY_LIMIT_BYTES less 16 KiB for the rest of its form (src/compose.ts).
+  REVIEW_CASE_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  REVIEW_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1_000_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -12,6 +12,7 @@ import type { ProviderModelRepository } from './provider-model/provider-model.re
 import type { ProviderScoreCache } from './provider-model/provider-score-cache.js';
 import type { ReviewCases } from './review/cases.js';
 import type { ReviewConflicts } from './review/conflicts.js';
+import type { ReviewEvidence } from './review/evidence.js';
 import type { RatesPpm, SampleSchedule } from './review/sampling.js';
 import type { TrailSealer } from './review/trail.js';
 import type { ReferenceRepository } from './reference/reference.repository.js';
@@ -41,5 +42,5 @@ export interface AppDeps {
   ruleErrors: RuleErrorLog;
   providerModels: ProviderModelRepository;
   providerScores: ProviderScoreCache;
-  review: { cases: ReviewCases; conflicts: ReviewConflicts; key: Buffer; rates: RatesPpm; schedule: SampleSchedule; sealer: TrailSealer };
+  review: { cases: ReviewCases; conflicts: ReviewConflicts; evidence: ReviewEvidence; key: Buffer; rates: RatesPpm; schedule: SampleSchedule; sealer: TrailSealer };
 }

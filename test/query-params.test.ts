@@ -32,7 +32,7 @@ interface Operation {
 /** A valid value for each parameter, so the one under test is the only one wrong. */
 const VALID: Record<string, string> = {
   institutionId: 'H32010200001', claimId: 'ZY-1', ruleId: 'DUP-SAME-LINE', month: '2026-10', drawId: '00000000-0000-4000-8000-000000000000',
-  inspectionId: '00000000-0000-4000-8000-000000000000', id: '1', caseId: '1', conflictId: '1',
+  inspectionId: '00000000-0000-4000-8000-000000000000', id: '1', caseId: '1', conflictId: '1', attachmentId: '1',
 };
 /** Bodies for the routes with a path parameter and a body, valid as far as the body goes. */
 const BODIES: Record<string, unknown> = {
@@ -43,6 +43,7 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/review/cases/{caseId}/second-review': { verdict: 'agree' },
   'POST /v1/review/cases/{caseId}/release': { reason: 'test' },
   'POST /v1/review/cases/{caseId}/reopen': { reason: 'test' },
+  'POST /v1/review/cases/{caseId}/notes': { body: 'test' },
   'POST /v1/review/conflicts/{conflictId}/withdraw': { reason: 'test' },
 };
 
@@ -140,7 +141,7 @@ describe('query and path parameters', () => {
     }
   });
 
-  it('the queue page takes the same query: a NUL is a 400 page naming the parameter', async () => {
+  it('the queue page takes the same query: a NUL is a 400 page with the message next to the parameter’s field', async () => {
     const login = await fetch(`${svc.url}/ui/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ key: svc.keys.auditor, next: '/ui/queue' }) });
     expect(login.status).toBe(303);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
@@ -150,7 +151,8 @@ describe('query and path parameters', () => {
     for (const name of ['family', 'institutionId', 'assignee']) {
       const res = await fetch(`${svc.url}/ui/queue?${name}=%00`, { headers: { cookie } });
       expect(res.status, name).toBe(400);
-      expect(await res.text(), name).toContain(`${name} must not contain control characters`);
+      // the message is next to the field, in the page's language (issue 15, item 5)
+      expect(await res.text(), name).toMatch(new RegExp(`id="filters-${name}-error" role="alert">不能包含控制字符<`));
     }
   });
 

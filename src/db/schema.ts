@@ -3,6 +3,7 @@ import {
   bigint,
   check,
   bigserial,
+  customType,
   boolean,
   date,
   doublePrecision,
@@ -722,6 +723,45 @@ export const reviewConflicts = pgTable(
     withdrawnBy: text('withdrawn_by'),
   },
   (t) => [index('review_conflicts_person_idx').on(t.person, t.institutionId)],
+);
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+
+/** A note on a review case (0019): append-only; each one is also a case.note trail entry. */
+export const reviewNotes = pgTable(
+  'review_notes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => reviewCases.id),
+    body: text('body').notNull(),
+    author: text('author').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('review_notes_case_idx').on(t.caseId, t.id)],
+);
+
+/** A file attached to a review case (0019): PDF or an image, type checked by magic bytes; a case.attach trail entry. */
+export const reviewAttachments = pgTable(
+  'review_attachments',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => reviewCases.id),
+    fileName: text('file_name').notNull(),
+    contentType: text('content_type', { enum: ['application/pdf', 'image/png', 'image/jpeg', 'image/gif', 'image/webp'] }).notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    data: bytea('data').notNull(),
+    uploadedBy: text('uploaded_by').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('review_attachments_case_idx').on(t.caseId, t.id),
+    check('review_attachments_type_check', sql`${t.contentType} IN ('application/pdf', 'image/png', 'image/jpeg', 'image/gif', 'image/webp')`),
+  ],
 );
 
 /** Each institution-month-visit type closed for the random re-check: the population and the floor met. */

@@ -7,6 +7,7 @@ import { MESSAGES } from './i18n.js';
 import { Layout } from './layout.js';
 import { actorOf, cstTime, herePath, langOf } from './page-env.js';
 import { page } from './page-kit.js';
+import { EVIDENCE_MESSAGES } from './evidence.i18n.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,6 +38,7 @@ export function registerInspectionPages(app: OpenAPIHono<AppEnv>, deps: AppDeps)
                   <td>{cstTime(d.drawnAt).slice(0, 16)}</td>
                 </tr>
               ))}
+              {draws.length === 0 ? <tr><td colspan={5} class="muted" id="draws-empty">{EVIDENCE_MESSAGES[lang].inspectionsEmpty}</td></tr> : null}
             </tbody>
           </table>
         </Layout>,

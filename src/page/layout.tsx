@@ -3,6 +3,7 @@ import type { Actor } from '../auth/api-keys.js';
 import { MESSAGES, type Lang } from './i18n.js';
 import { KEY_MESSAGES } from './keys.i18n.js';
 import { RECHECK_MESSAGES } from './recheck.i18n.js';
+import { EVIDENCE_MESSAGES } from './evidence.i18n.js';
 
 const CSS = `
 *{box-sizing:border-box}body{margin:0;font:14px/1.5 "Noto Sans CJK SC","WenQuanYi Zen Hei","PingFang SC","Microsoft YaHei","Liberation Sans",Arial,sans-serif;color:#1d2733;background:#f4f6f8}
@@ -18,6 +19,10 @@ input,select,textarea,button{font:inherit;padding:.3rem .45rem;border:1px solid 
 button.secondary{background:#fff;color:#12355b}.error{color:#b3261e;font-weight:600}.muted{color:#66727f}.pill{display:inline-block;padding:0 .4rem;border-radius:8px;background:#e4e9ef;font-size:12px;margin-right:.25rem}
 .pager{display:flex;gap:1rem;margin-top:.6rem}.grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
 .login{max-width:420px;margin:4rem auto}.login input{width:100%}
+.skip{position:absolute;left:-10000px;top:0;background:#fff;color:#12355b;padding:.4rem .8rem;z-index:10}.skip:focus{left:.5rem;top:.5rem}
+a:focus,button:focus,input:focus,select:focus,textarea:focus,summary:focus{outline:3px solid #f0a500;outline-offset:1px}
+fieldset{border:1px solid #d8dee4;margin:.4rem 0}.line-choice{display:inline-block;margin-right:.8rem}.field-error{display:block;font-weight:600}
+.form-errors ul{margin:.2rem 0 .4rem 1rem;padding:0}.notice{background:#e8f1fb;border:1px solid #9cc0e6;padding:.5rem .8rem;margin:.6rem 0}
 `;
 
 export function Layout(props: { lang: Lang; actor?: Actor | undefined; title: string; path: string; children: Child }) {
@@ -32,6 +37,7 @@ export function Layout(props: { lang: Lang; actor?: Actor | undefined; title: st
         <style>{CSS}</style>
       </head>
       <body>
+        <a class="skip" id="skip-link" href="#main">{EVIDENCE_MESSAGES[props.lang].skipToMain}</a>
         <header>
           <a class="app" href="/ui/">{m.appName}</a>
           <nav>
@@ -39,7 +45,11 @@ export function Layout(props: { lang: Lang; actor?: Actor | undefined; title: st
               <>
                 <a href="/ui/queue">{m.queue}</a>
                 <a href="/ui/inspections">{m.inspections}</a>
+                <a id="nav-conflicts" href="/ui/conflicts">{EVIDENCE_MESSAGES[props.lang].conflictsNav}</a>
+                <a id="nav-outcomes" href="/ui/outcomes">{EVIDENCE_MESSAGES[props.lang].outcomesNav}</a>
                 {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? <a id="nav-recheck" href="/ui/recheck">{RECHECK_MESSAGES[props.lang].recheck}</a> : null}
+                {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? <a id="nav-reports" href="/ui/reports">{EVIDENCE_MESSAGES[props.lang].reports}</a> : null}
+                {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? <a id="nav-trail" href="/ui/trail">{EVIDENCE_MESSAGES[props.lang].trailPage}</a> : null}
                 {props.actor.role === 'admin' ? <a id="nav-keys" href="/ui/keys">{KEY_MESSAGES[props.lang].keys}</a> : null}
               </>
             ) : null}
@@ -56,7 +66,7 @@ export function Layout(props: { lang: Lang; actor?: Actor | undefined; title: st
             </>
           ) : null}
         </header>
-        <main>{props.children}</main>
+        <main id="main" tabindex={-1}>{props.children}</main>
       </body>
     </html>
   );

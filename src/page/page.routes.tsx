@@ -11,6 +11,10 @@ import { registerInspectionPages } from './inspections.page.js';
 import { registerKeyPages } from './keys.page.js';
 import { registerQueuePage } from './queue.page.js';
 import { registerRecheckPage } from './recheck.page.js';
+import { registerClaimPage } from './evidence.page.js';
+import { registerReportPages } from './reports.page.js';
+import { registerOversightPages } from './oversight.page.js';
+import { registerTrailPage } from './trail.page.js';
 import { Layout } from './layout.js';
 import { herePath, langOf, type PageContext } from './page-env.js';
 import { createPageSessions, SESSION_COOKIE } from './session.js';
@@ -95,6 +99,14 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.use('/ui/inspections', signedIn);
   app.use('/ui/inspections/*', signedIn);
   app.use('/ui/recheck', signedIn);
+  app.use('/ui/recheck/*', signedIn);
+  app.use('/ui/claims/*', signedIn);
+  app.use('/ui/trail', signedIn);
+  app.use('/ui/conflicts', signedIn);
+  app.use('/ui/conflicts/*', signedIn);
+  app.use('/ui/outcomes', signedIn);
+  app.use('/ui/reports', signedIn);
+  app.use('/ui/reports/*', signedIn);
   app.use('/ui/keys', signedIn);
   app.use('/ui/keys/*', signedIn);
 
@@ -103,4 +115,8 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   registerCasePages(app, deps);
   registerKeyPages(app, deps);
   registerRecheckPage(app, deps);
+  registerClaimPage(app, deps);
+  registerTrailPage(app, deps);
+  registerReportPages(app, deps);
+  registerOversightPages(app, deps);
 }

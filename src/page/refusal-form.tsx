@@ -3,6 +3,7 @@ import { REFUSAL_CODES, refusalLabel } from '../review/refusal-codes.js';
 import type { Appeal } from '../review/cases.js';
 import type { RefusalLine } from '../review/refusals.js';
 import { cstTime } from './page-env.js';
+import { FieldError, FormErrors, formValue, formValues, hasIssue, type FormState } from './evidence.page.js';
 
 /**
  * The case page's money (issue 15, items 3, 6, 7; docs/review-money.md): what the intake decided
@@ -155,59 +156,90 @@ export function AppealsPanel(props: { appeals: Appeal[]; lang: Lang }) {
  * The two first-level forms: confirmed (lines refused whole or reduced, each with a reason code,
  * only what is still payable offered) and dismissed. `violating` lines still refusable are ticked.
  */
-export function ConclusionForms(props: { caseId: number; money: CaseMoney; violating: Set<string>; lang: Lang; labels: { refusedLines: string } }) {
+export function ConclusionForms(props: {
+  caseId: number;
+  money: CaseMoney;
+  violating: Set<string>;
+  lang: Lang;
+  labels: { refusedLines: string };
+  /** what was posted when it came back with errors: shown again, each error next to its field */
+  form?: FormState;
+  /** each line's item name, for the checkboxes' labels */
+  itemNames?: Map<string, string>;
+}) {
   const t = MONEY_MESSAGES[props.lang];
-  const { money } = props;
+  const { money, form, lang } = props;
   const ticked = money.lines.filter((l) => props.violating.has(l.lineId) && fen(l.refusable) > 0);
   const prefill = ticked.length > 0 ? (ticked.reduce((s, l) => s + fen(l.refusable), 0) / 100).toFixed(2) : '';
-  const codeSelect = (name: string, id: string) => (
-    <select name={name} id={id} aria-label={t.code}>
-      <option value="">{t.noCode}</option>
-      {REFUSAL_CODES.map((c) => <option value={c}>{refusalLabel(c, props.lang)}</option>)}
-    </select>
-  );
+  const picked = formValues(form, 'confirm', 'refusedLines');
+  const back = form?.name === 'confirm';
+  const invalid = (name: string, field: string) => (hasIssue(form, name, field) ? { 'aria-invalid': 'true', 'aria-describedby': `${name}-${field}-error` } : {});
+  const codeSelect = (name: string, id: string) => {
+    const chosen = formValue(form, 'confirm', name);
+    return (
+      <select name={name} id={id} aria-label={t.code}>
+        <option value="">{t.noCode}</option>
+        {REFUSAL_CODES.map((c) => <option value={c} selected={chosen === c}>{refusalLabel(c, lang)}</option>)}
+      </select>
+    );
+  };
   return (
     <div class="grid" id="level1">
       <form method="post" action={`/ui/cases/${props.caseId}/conclude`} class="card" id="confirm-form">
         <input type="hidden" name="outcome" value="confirmed" />
         <strong>{t.confirm}</strong>
+        <FormErrors lang={lang} form={form} name="confirm" />
         {fen(money.refusableAmount) === 0 ? <p class="muted" id="nothing-to-refuse">{t.nothingToRefuse}</p> : null}
-        <table id="refusal-lines">
-          <thead>
-            <tr><th>{t.line}</th><th class="num">{t.amount}</th><th class="num">{t.withheld}</th><th class="num">{t.refusable}</th><th>{t.refuseWhole}</th><th>{t.approvedQty}</th><th>{t.approvedPrice}</th><th>{t.code}</th></tr>
-          </thead>
-          <tbody>
-            {money.lines.map((l) => {
-              const none = fen(l.refusable) === 0;
-              return (
-                <tr data-line={l.lineId} class={none ? 'muted' : ''}>
-                  <td>{l.lineId}</td>
-                  <td class="num">{l.amount}</td>
-                  <td class="num">{l.withheldAtIntake}</td>
-                  <td class="num">{l.refusable}</td>
-                  {none ? (
-                    <td colspan={4}>{t.withheldAll}</td>
-                  ) : (
-                    <>
-                      <td><label><input type="checkbox" name="refusedLines" value={l.lineId} checked={ticked.includes(l)} aria-label={`${props.labels.refusedLines} ${l.lineId}`} /> {l.lineId}</label></td>
-                      <td><input name={`qty:${l.lineId}`} id={`qty-${l.lineId}`} size={6} placeholder={trim4(l.quantity)} aria-label={`${t.approvedQty} ${l.lineId}`} /></td>
-                      <td><input name={`price:${l.lineId}`} id={`price-${l.lineId}`} size={8} placeholder={trim4(l.unitPrice)} aria-label={`${t.approvedPrice} ${l.lineId}`} /></td>
-                      <td>{codeSelect(`code:${l.lineId}`, `code-${l.lineId}`)}</td>
-                    </>
-                  )}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        <div><label>{t.amountRefused} <input name="amountRefused" id="amountRefused" value={prefill} size={10} /></label> <span class="muted">{t.amountHint}</span></div>
-        <div><textarea name="basis" id="basis" rows={2} cols={60} placeholder={t.basis} aria-label={t.basis}></textarea></div>
+        <fieldset id="refused-lines" {...invalid('confirm', 'refusedLines')}>
+          <legend>{props.labels.refusedLines}</legend>
+          <table id="refusal-lines">
+            <thead>
+              <tr><th>{t.line}</th><th class="num">{t.amount}</th><th class="num">{t.withheld}</th><th class="num">{t.refusable}</th><th>{t.refuseWhole}</th><th>{t.approvedQty}</th><th>{t.approvedPrice}</th><th>{t.code}</th></tr>
+            </thead>
+            <tbody>
+              {money.lines.map((l) => {
+                const none = fen(l.refusable) === 0;
+                const name = props.itemNames?.get(l.lineId);
+                return (
+                  <tr data-line={l.lineId} class={none ? 'muted' : ''}>
+                    <td>{l.lineId}</td>
+                    <td class="num">{l.amount}</td>
+                    <td class="num">{l.withheldAtIntake}</td>
+                    <td class="num">{l.refusable}</td>
+                    {none ? (
+                      <td colspan={4}>{t.withheldAll}</td>
+                    ) : (
+                      <>
+                        <td><label><input type="checkbox" name="refusedLines" value={l.lineId} id={`refuse-${l.lineId}`} checked={picked ? picked.includes(l.lineId) : ticked.includes(l)} /> {l.lineId}{name ? ` ${name}` : ''} {l.amount}</label></td>
+                        <td><input name={`qty:${l.lineId}`} id={`qty-${l.lineId}`} size={6} placeholder={trim4(l.quantity)} value={formValue(form, 'confirm', `qty:${l.lineId}`)} aria-label={`${t.approvedQty} ${l.lineId}`} /></td>
+                        <td><input name={`price:${l.lineId}`} id={`price-${l.lineId}`} size={8} placeholder={trim4(l.unitPrice)} value={formValue(form, 'confirm', `price:${l.lineId}`)} aria-label={`${t.approvedPrice} ${l.lineId}`} /></td>
+                        <td>{codeSelect(`code:${l.lineId}`, `code-${l.lineId}`)}</td>
+                      </>
+                    )}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </fieldset>
+        <FieldError lang={lang} form={form} name="confirm" field="refusedLines" />
+        <FieldError lang={lang} form={form} name="confirm" field="adjustments" />
+        <div>
+          <label for="amountRefused">{t.amountRefused}</label> <input name="amountRefused" id="amountRefused" value={back ? formValue(form, 'confirm', 'amountRefused') : prefill} size={10} {...invalid('confirm', 'amountRefused')} />{' '}
+          <FieldError lang={lang} form={form} name="confirm" field="amountRefused" /> <span class="muted">{t.amountHint}</span>
+        </div>
+        <div><label for="basis">{t.basis}</label></div>
+        <div><textarea name="basis" id="basis" rows={2} cols={60} placeholder={t.basis} {...invalid('confirm', 'basis')}>{formValue(form, 'confirm', 'basis')}</textarea></div>
+        <FieldError lang={lang} form={form} name="confirm" field="basis" />
         <button type="submit" id="confirm">{t.confirm}</button>
       </form>
       <form method="post" action={`/ui/cases/${props.caseId}/conclude`} class="card" id="dismiss-form">
         <input type="hidden" name="outcome" value="dismissed" />
         <strong>{t.dismiss}</strong>
-        <div><textarea name="reason" id="dismiss-reason" rows={2} cols={60} placeholder={t.dismissReason} aria-label={t.dismissReason}></textarea></div>
+        <FormErrors lang={lang} form={form} name="dismiss" />
+        <div><label for="dismiss-reason">{t.dismissReason}</label></div>
+        <div><textarea name="reason" id="dismiss-reason" rows={2} cols={60} placeholder={t.dismissReason} {...invalid('dismiss', 'reason')}>{formValue(form, 'dismiss', 'reason')}</textarea></div>
+        <FieldError lang={lang} form={form} name="dismiss" field="reason" />
         <button type="submit" id="dismiss">{t.dismiss}</button>
       </form>
     </div>

@@ -18,7 +18,7 @@ const CASE_COLUMNS = `c.id, c.claim_id, c.institution_id, cl.claim_no, c.service
   c.reason_kinds, c.families, c.severity_rank, c.amount_at_issue::text as amount_at_issue, c.claim_total::text as claim_total,
   c.provider_risk::text as provider_risk, c.priority::text as priority, c.assignee, c.final_outcome,
   (extract(epoch from c.assigned_at) * 1000)::float8 as assigned_ms, (extract(epoch from c.opened_at) * 1000)::float8 as opened_ms,
-  (extract(epoch from c.updated_at) * 1000)::float8 as updated_ms`;
+  (extract(epoch from c.updated_at) * 1000)::float8 as updated_ms, (extract(epoch from c.sample_due_at) * 1000)::float8 as sample_due_ms`;
 
 type CaseRow = {
   id: string;
@@ -40,6 +40,7 @@ type CaseRow = {
   assigned_ms: number | null;
   opened_ms: number;
   updated_ms: number;
+  sample_due_ms: number | null;
 };
 
 // A driver may hand a text[] back as its literal '{a,b}'.
@@ -55,7 +56,10 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).to
 export const BLIND_STATUSES: readonly CaseStatus[] = ['open', 'assigned', 'returned'];
 export const isBlind = (viewer: Person | undefined, status: CaseStatus) => viewer?.role === 'auditor' && BLIND_STATUSES.includes(status);
 
-export function toCase(r: CaseRow, now = Date.now(), viewer?: Person) {
+/** A case is due REVIEW_CASE_DUE_DAYS after it was opened (the queue's due date and ageing, docs/review-pages.md). */
+export const DEFAULT_CASE_DUE_DAYS = 30;
+
+export function toCase(r: CaseRow, now = Date.now(), viewer?: Person, dueDays = DEFAULT_CASE_DUE_DAYS) {
   const blind = isBlind(viewer, r.status);
   return {
     id: Number(r.id),
@@ -76,6 +80,10 @@ export function toCase(r: CaseRow, now = Date.now(), viewer?: Person) {
     openedAt: iso(r.opened_ms) as string,
     updatedAt: iso(r.updated_ms) as string,
     ageDays: Math.floor((now - Number(r.opened_ms)) / 86_400_000),
+    /** opened + REVIEW_CASE_DUE_DAYS, the same for every case (so it tells a blind auditor nothing) */
+    dueAt: iso(Number(r.opened_ms) + dueDays * 86_400_000) as string,
+    /** a sample case of a closed month: the month's re-check due date; null when blinded or not a sample case */
+    sampleDueAt: blind || r.sample_due_ms === null || r.sample_due_ms === undefined ? null : iso(r.sample_due_ms),
   };
 }
 export type Case = ReturnType<typeof toCase>;
@@ -89,9 +97,29 @@ export interface QueueFilter {
   month?: string;
   minAgeDays?: number;
   maxAgeDays?: number;
+  /** the claim's number, or its beginning */
+  claimId?: string;
+  /** an institution's code, or part of its name */
+  institution?: string;
+  /** priority (default), oldest, newest, due, total (the claim's), amount (at issue; not for auditors: they work blind) */
+  sort?: QueueSort;
   limit: number;
   offset: number;
 }
+
+export const QUEUE_SORTS = ['priority', 'oldest', 'newest', 'due', 'total', 'amount'] as const;
+export type QueueSort = (typeof QUEUE_SORTS)[number];
+/** Whitelisted orders; `due` is the sample's due date first for those who may see it, then the case's own (opened + the same days for all). */
+const ORDER_BY: Record<QueueSort, string> = {
+  priority: 'c.priority desc nulls last, c.opened_at, c.id',
+  oldest: 'c.opened_at, c.id',
+  newest: 'c.opened_at desc, c.id desc',
+  due: 'c.sample_due_at nulls last, c.opened_at, c.id',
+  total: 'c.claim_total desc, c.opened_at, c.id',
+  amount: 'c.amount_at_issue desc, c.opened_at, c.id',
+};
+/** A LIKE pattern matching `text` literally. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
 const QUEUE_WHERE = `
   ($1::text is null or c.status = any(string_to_array($1, ',')))
@@ -101,7 +129,9 @@ const QUEUE_WHERE = `
   and ($5::text is null or c.assignee = $5)
   and ($6::text is null or c.service_month = $6)
   and ($7::int is null or c.opened_at <= now() - $7::int * interval '1 day')
-  and ($8::int is null or c.opened_at > now() - ($8::int + 1) * interval '1 day')`;
+  and ($8::int is null or c.opened_at > now() - ($8::int + 1) * interval '1 day')
+  and ($9::text is null or exists (select 1 from claims x where x.id = c.claim_id and x.claim_no like $9 || '%'))
+  and ($10::text is null or c.institution_id = $10 or c.institution_id in (select i.institution_id from institutions i where i.name ilike '%' || $11 || '%'))`;
 
 const snapshot = (c: { status: string; assignee: string | null; final_outcome?: string | null }) => ({
   status: c.status,
@@ -201,7 +231,7 @@ export type Appeal = Awaited<ReturnType<typeof appealsOf>>[number];
  * `afterCommit` runs after each action's transaction commits (the service seals the trail there;
  * see src/review/trail.ts).
  */
-export function createReviewCases({ database, drawPool, afterCommit = () => {}, now = Date.now }: { database: Database; drawPool: number; afterCommit?: () => void; now?: () => number }) {
+export function createReviewCases({ database, drawPool, afterCommit = () => {}, now = Date.now, caseDueDays = DEFAULT_CASE_DUE_DAYS }: { database: Database; drawPool: number; afterCommit?: () => void; now?: () => number; caseDueDays?: number }) {
   const act = async <R>(fn: (q: Query) => Promise<R>): Promise<R> => {
     const result = await database.transaction(fn);
     afterCommit();
@@ -210,7 +240,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
   const one = async (q: Query, id: number, viewer?: Person) => {
     const rows = await q<CaseRow>(`select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id where c.id = $1`, [id]);
     if (!rows[0]) throw new NotFoundError(`No review case ${id}`);
-    return toCase(rows[0], now(), viewer);
+    return toCase(rows[0], now(), viewer, caseDueDays);
   };
 
   return {
@@ -218,20 +248,26 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
     async queue(f: QueueFilter, viewer?: Person) {
       if (viewer?.role === 'auditor' && f.reason === 'sample')
         throw new ValidationError([{ path: 'reason', message: 'sample is for supervisors and admins: auditors work the random re-check blind' }]);
+      if (viewer?.role === 'auditor' && f.sort === 'amount')
+        throw new ValidationError([{ path: 'sort', message: 'amount is for supervisors and admins: auditors work the random re-check blind' }]);
+      // an auditor's "due" is the case's own due date only: the sample's would tell which cases are the re-check's
+      const order = viewer?.role === 'auditor' && f.sort === 'due' ? ORDER_BY.oldest : ORDER_BY[f.sort ?? 'priority'];
+      const institution = f.institution?.trim() || null;
       const params = [
         f.status?.length ? f.status.join(',') : null, f.reason ?? null, f.family ?? null, f.institutionId ?? null,
         f.assignee ?? null, f.month ?? null, f.minAgeDays ?? null, f.maxAgeDays ?? null,
+        f.claimId?.trim() ? likeLiteral(f.claimId.trim()) : null, institution, institution === null ? null : likeLiteral(institution),
       ];
       const [rows, count] = await Promise.all([
         database.query<CaseRow>(
           `select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id
-           where ${QUEUE_WHERE} order by c.priority desc nulls last, c.opened_at, c.id limit $9 offset $10`,
+           where ${QUEUE_WHERE} order by ${order} limit $12 offset $13`,
           [...params, f.limit, f.offset],
         ),
         database.query<{ n: number }>(`select count(*)::int as n from review_cases c where ${QUEUE_WHERE}`, params),
       ]);
       const at = now();
-      return { total: Number(count[0]?.n ?? 0), limit: f.limit, offset: f.offset, items: rows.map((r) => toCase(r, at, viewer)) };
+      return { total: Number(count[0]?.n ?? 0), limit: f.limit, offset: f.offset, items: rows.map((r) => toCase(r, at, viewer, caseDueDays)) };
     },
 
     get: (id: number, viewer?: Person) => one(database.query, id, viewer),
@@ -365,7 +401,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
       afterCommit();
       const row = rows[0]!;
       if (row.bar) throw new ForbiddenError(`Separation of duties: ${person.name} ${row.bar}, and whoever changes rules, parameters or keys may not conclude cases`);
-      return row.drawn_from === null ? null : toCase(row, now(), person);
+      return row.drawn_from === null ? null : toCase(row, now(), person, caseDueDays);
     },
 
     /** The first level: the assignee concludes, confirmed (lines, amount, basis) or dismissed (reason). */

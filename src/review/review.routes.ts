@@ -4,7 +4,7 @@ import { ClaimReferenceSchema } from '../claims/answer.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
-import { CASE_STATUSES, REASON_KINDS } from './cases.js';
+import { CASE_STATUSES, QUEUE_SORTS, REASON_KINDS } from './cases.js';
 import { CONFLICT_KINDS } from './conflicts.js';
 import { REFUSAL_CODES, REFUSAL_LABELS } from './refusal-codes.js';
 import { concludeBar, personOf } from './identity.js';
@@ -62,6 +62,8 @@ const CaseSchema = z
     openedAt: z.string(),
     updatedAt: z.string(),
     ageDays: z.number().int(),
+    dueAt: z.string().openapi({ description: 'opened + REVIEW_CASE_DUE_DAYS (the same rule for every case)' }),
+    sampleDueAt: z.string().nullable().openapi({ description: 'a sample case of a closed month: the re-check’s due date; null when blinded or not a sample case' }),
   })
   .openapi('ReviewCase');
 
@@ -155,6 +157,9 @@ export const QueueQuery = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional(),
   minAgeDays: z.coerce.number().int().min(0).max(10_000).optional(),
   maxAgeDays: z.coerce.number().int().min(0).max(10_000).optional(),
+  claimId: paramText(64).optional().openapi({ description: 'the claim’s number, or its beginning' }),
+  institution: paramText(100).optional().openapi({ description: 'an institution’s code, or part of its name' }),
+  sort: z.enum(QUEUE_SORTS).optional().openapi({ description: 'priority (default), oldest, newest, due, total, amount (not for auditors)' }),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });

@@ -110,10 +110,11 @@ describe('the random re-check in the browser', () => {
     await switchLang(sun.page);
     expect(await sun.page.textContent('h1')).toBe('随机复审进度');
     expect(existsSync(await screenshot(sun.page, 'recheck-supervisor-zh'))).toBe(true);
-    // a bad month is a 400 on the page, naming the field
+    // a bad month is a 400 on the page, the message next to the field in the page's language, what was typed kept
     const res = await sun.page.goto(`${svc.url}/ui/recheck?month=2026-13`);
     expect(res?.status()).toBe(400);
-    expect(await sun.page.textContent('#error')).toContain('month');
+    expect(await sun.page.textContent('#f-month-error')).toContain('YYYY-MM');
+    expect(await sun.page.inputValue('#f-month')).toBe('2026-13');
     await li.context.close();
     await sun.context.close();
   });

@@ -148,9 +148,14 @@ describe('a case through both levels in the browser', () => {
     await li.page.click('#draw');
     await li.page.waitForURL(/\/ui\/cases\/\d+$/);
     await li.page.fill('#basis', '');
+    await li.page.fill('#amountRefused', '12.34');
     const [res] = await Promise.all([li.page.waitForResponse((r) => r.request().method() === 'POST'), li.page.click('#confirm')]);
     expect(res.status()).toBe(400);
-    expect(await li.page.textContent('#error')).toContain('basis');
+    // the message is next to the field, in the page's language, and what was typed is kept (issue 15, item 5)
+    expect(await li.page.textContent('#confirm-basis-error')).toBe('必须填写');
+    expect(await li.page.textContent('#confirm-errors')).toContain('认定依据');
+    expect(await li.page.inputValue('#amountRefused')).toBe('12.34');
+    expect(await li.page.getAttribute('#basis', 'aria-invalid')).toBe('true');
     await li.context.close();
   });
 });
