@@ -257,25 +257,25 @@ describe('the auditors’ pages: evidence, no dead ends, reports', () => {
     expect(Number(new URL(wang.page.url()).pathname.split('/').pop())).toBe(caseId);
     expect(await wang.page.textContent('#institution-level')).toBe('secondary (level 2)');
     expect(await wang.page.$$eval('#lines tbody tr', (trs) => trs.map((tr) => tr.children[2]?.textContent))).toEqual(['service', 'bed']);
-    // each checkbox is labelled by its line, item and amount
+    // each checkbox is labelled by its line, item and amount; the bed day withheld at intake is offered for nothing
     const labels = await wang.page.$$eval('#refused-lines label', (ls) => ls.map((l) => l.textContent?.trim()));
-    expect(labels).toEqual(['L1 住院诊查费 20.00', 'L2 床位费 45']);
+    expect(labels).toEqual(['L1 住院诊查费 20.00']);
+    expect(await wang.page.textContent('#refusal-lines tr[data-line="L2"]')).toContain('withheld in full at intake');
     expect(await wang.page.textContent('#notes')).toContain('已电话核实');
 
     await wang.page.fill('#dismiss-reason', '');
     expect(await posted(wang.page, '#dismiss')).toBe(400);
     expect(await wang.page.textContent('#dismiss-reason-error')).toBe('must say why it is dismissed');
 
-    await wang.page.uncheck('#refuse-L1');
-    await wang.page.check('#refuse-L2');
+    await wang.page.check('#refuse-L1');
     await wang.page.fill('#amountRefused', '99.00');
-    await wang.page.fill('#basis', 'Bed day billed while in another stay');
+    await wang.page.fill('#basis', 'Ward round billed while in another stay');
     expect(await posted(wang.page, '#confirm')).toBe(400);
-    expect(await wang.page.textContent('#confirm-amountRefused-error')).toBe("must not exceed the refused lines' amount (45.00)");
-    expect(await wang.page.inputValue('#basis')).toBe('Bed day billed while in another stay');
-    expect(await wang.page.isChecked('#refuse-L2')).toBe(true);
-    expect(await wang.page.isChecked('#refuse-L1')).toBe(false);
-    await wang.page.fill('#amountRefused', '45.00');
+    expect(await wang.page.textContent('#confirm-amountRefused-error')).toBe('must not exceed what is still payable on the refused lines (20.00; the intake withheld 45.00 already)');
+    expect(await wang.page.inputValue('#basis')).toBe('Ward round billed while in another stay');
+    expect(await wang.page.inputValue('#amountRefused')).toBe('99.00');
+    expect(await wang.page.isChecked('#refuse-L1')).toBe(true);
+    await wang.page.fill('#amountRefused', '20.00');
     await submit(wang.page, '#confirm');
     expect(await wang.page.textContent('#case-status')).toBe('awaiting second review');
     expect(existsSync(await screenshot(wang.page, 'evidence-case-en'))).toBe(true);

@@ -234,10 +234,12 @@ describe('partial refusals: a line reduced in quantity or unit price, with a rea
   it('the report carries the refusals by reason code (JSON and CSV)', async () => {
     const report = await json(await as('Sun Li', `/v1/reports/2026-10?cutoff=${CUTOFF}`));
     expect(report.review.refusals).toEqual([
-      { code: 'not-rendered', label: 'not rendered / 虚记费用（未提供）', wholeLines: 1, reducedLines: 0, refused: '20.00' },
-      { code: 'over-price', label: 'unit price above the standard / 超标准收费', wholeLines: 0, reducedLines: 2, refused: '20.00' },
-      { code: 'over-quantity', label: 'quantity beyond what was needed or allowed / 超量（超出必要或限定的数量）', wholeLines: 0, reducedLines: 2, refused: '150.00' },
+      { code: 'not-rendered', label: '虚记费用（未提供）', wholeLines: 1, reducedLines: 0, refused: '20.00' },
+      { code: 'over-price', label: '超标准收费', wholeLines: 0, reducedLines: 2, refused: '20.00' },
+      { code: 'over-quantity', label: '超量（超出必要或限定的数量）', wholeLines: 0, reducedLines: 2, refused: '150.00' },
     ]);
+    const english = await json(await as('Sun Li', `/v1/reports/2026-10?cutoff=${CUTOFF}&lang=en`));
+    expect(english.review.refusals.map((x: { label: string }) => x.label)).toEqual(['not rendered', 'unit price above the standard', 'quantity beyond what was needed or allowed']);
     expect(report.institutions.find((i: { institutionId: string }) => i.institutionId === INST).review.refusedAmount).toBe('190.00');
     const csv = await (await as('Sun Li', `/v1/reports/2026-10?cutoff=${CUTOFF}&format=csv&table=review_refusals`)).text();
     expect(csv).toContain('over-quantity');
