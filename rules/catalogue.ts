@@ -1,3 +1,5 @@
+import { unlistedCode } from './catalogue-code/unlisted.js';
+import { diagnosisConflictRules, injuryRules } from './diagnosis/index.js';
 import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
@@ -20,4 +22,7 @@ export const catalogue: readonly AnyRule[] = [
   ...quantityRules,
   ...restrictionRules,
   ...providerModelRules,
+  unlistedCode,
+  ...diagnosisConflictRules,
+  ...injuryRules,
 ];

@@ -69,6 +69,8 @@ export interface ReferenceView {
   /** relations valid on the date in which the code is the sub-item or a part of a package */
   relationsOfSub(itemCode: string, date: string): readonly RelationRef[];
   stock(institutionId: string, itemCode: string, month: string): StockRef | undefined;
+  /** how many items the fund's catalogue holds (0: none loaded, so no code can be judged unlisted) */
+  catalogueSize(): number;
 }
 
 /** A reference view with nothing in it: every lookup misses. */
@@ -78,4 +80,5 @@ export const emptyReference: ReferenceView = {
   relationsOfMain: () => [],
   relationsOfSub: () => [],
   stock: () => undefined,
+  catalogueSize: () => 0,
 };

@@ -260,6 +260,8 @@ export const ruleSettings = pgTable(
     ruleId: text('rule_id').notNull(),
     params: jsonb('params').notNull(),
     status: text('status', { enum: ['active', 'trial', 'retired'] }),
+    /** an admin's end of the rule's trial (yyyy-MM-dd) instead of the rule's own */
+    trialUntil: date('trial_until', { mode: 'string' }),
     reason: text('reason').notNull(),
     changedBy: text('changed_by').notNull(),
     changedAt: tstz('changed_at').notNull().defaultNow(),

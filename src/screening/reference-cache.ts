@@ -69,6 +69,7 @@ export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> =
     relationsOfSub: (code, date) => s.relationsBySub.allAt(code, date),
     // usually empty (the claim's items with a stock record): no key built then
     stock: (institutionId, itemCode, month) => (stock.size === 0 ? undefined : stock.get(`${institutionId}|${itemCode}|${month}`)),
+    catalogueSize: () => s.items.size,
   };
 }
 
