@@ -7,8 +7,9 @@ import { yuan } from '../text.js';
 
 export interface UnlistedCodeParams {
   /**
-   * fewer catalogue items than this and the catalogue is taken as not loaded (a fund setting up,
-   * a test): no code is judged unlisted against it
+   * fewer catalogue items than this and the catalogue is taken as not (yet) loaded: a fund setting
+   * up, or part way through an import, would otherwise see every line of every claim withheld. A
+   * fund's catalogue holds thousands of items; the simulator's 67.
    */
   minCatalogueItems: number;
   /** code prefixes the fund pays outside its catalogue (local supplementary codes): never judged */
@@ -33,7 +34,7 @@ export const unlistedCode: Rule<UnlistedCodeParams> = {
     en: 'A fee line under a code the fund’s catalogue does not hold on the service date: not payable',
   },
   effectiveFrom: '2000-01-01',
-  defaults: { minCatalogueItems: 1, exemptPrefixes: [] },
+  defaults: { minCatalogueItems: 50, exemptPrefixes: [] },
   paramSchema: z.object({ minCatalogueItems: range({ min: 1, max: 10_000_000, int: true }), exemptPrefixes: list(code(50), 100) }).strict(),
   evaluate({ claim: c, reference: ref, params: p }) {
     const size = ref.catalogueSize();
@@ -73,13 +74,14 @@ function fixtures(): Rule<UnlistedCodeParams>['fixtures'] {
   const billed = (...codes: string[]) => claim({ lines: codes.map((itemCode, i) => ({ itemCode, at: `2026-10-04 09:${String(10 + i).padStart(2, '0')}`, amountFen: 2000 + i })) });
   return {
     fires: [
-      { name: 'a made-up code beside listed ones', claim: billed('110200005', 'ZZ999999', '250101015'), reference: ref, expect: { hits: 1, violatingLines: ['L2'], amountFen: 2001 } },
-      { name: 'two lines under two unlisted codes', claim: billed('X1', '110200005', 'X2'), reference: ref, expect: { hits: 1, violatingLines: ['L1', 'L3'], amountFen: 4002 } },
+      { name: 'a made-up code beside listed ones', claim: billed('110200005', 'ZZ999999', '250101015'), reference: ref, params: { minCatalogueItems: 2 }, expect: { hits: 1, violatingLines: ['L2'], amountFen: 2001 } },
+      { name: 'two lines under two unlisted codes', claim: billed('X1', '110200005', 'X2'), reference: ref, params: { minCatalogueItems: 2 }, expect: { hits: 1, violatingLines: ['L1', 'L3'], amountFen: 4002 } },
     ],
     passes: [
-      { name: 'every code listed', claim: billed('110200005', '250101015'), reference: ref },
-      { name: 'no catalogue loaded: nothing to judge against', claim: billed('ZZ999999'), reference: reference({}) },
-      { name: 'a local code the fund exempts', claim: billed('110200005', 'LOCAL-01'), reference: ref, params: { exemptPrefixes: ['LOCAL-'] } },
+      { name: 'every code listed', claim: billed('110200005', '250101015'), reference: ref, params: { minCatalogueItems: 2 } },
+      { name: 'no catalogue loaded: nothing to judge against', claim: billed('ZZ999999'), reference: reference({}), params: { minCatalogueItems: 1 } },
+      { name: 'a catalogue of 2 items, below the 50 taken as loaded', claim: billed('ZZ999999'), reference: ref },
+      { name: 'a local code the fund exempts', claim: billed('110200005', 'LOCAL-01'), reference: ref, params: { minCatalogueItems: 2, exemptPrefixes: ['LOCAL-'] } },
     ],
   };
 }

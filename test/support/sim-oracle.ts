@@ -42,7 +42,12 @@ export function oracle(claims: readonly WireClaim[], institutions: readonly SimI
     contents.set(content, c.claimId);
     for (const l of c.lines) {
       const item = ITEM_BY_CODE.get(l.itemCode);
-      if (!item) throw new Error(`unknown item ${l.itemCode}`);
+      if (!item) {
+        // a code the catalogue does not hold: only ever a made-up service's
+        if (!/^ZX\d{5}$/.test(l.itemCode)) throw new Error(`unknown item ${l.itemCode}`);
+        hit(c, 'made-up-code');
+        continue;
+      }
       const r = item.restrictions ?? {};
       const date = cstDate(at(l.serviceAt));
       if (inst.suspended && date >= inst.suspended.from && date <= inst.suspended.to) hit(c, 'suspended');
@@ -79,9 +84,31 @@ export function oracle(claims: readonly WireClaim[], institutions: readonly SimI
     if (c.visitType === 'inpatient' && ginkgoDays.size > 14) hit(c, 'course-length');
     if (c.visitType === 'inpatient') emptyDays(c, hit);
     if (Number.isNaN(fenFrom(c.totalAmount))) throw new Error('bad total');
+    diagnosisPatterns(c, hit);
   }
   personPatterns(claims, stays, hit);
   return hits;
+}
+
+/**
+ * Diagnoses against the person: pregnancy and female genital diseases are women's, prostate and
+ * male genital diseases men's; perinatal conditions are an infant's unless the claim is its
+ * mother's delivery; pregnancy is of ages 10 to 55. An injury the fund pays carries a declaration
+ * that nobody else is liable.
+ */
+function diagnosisPatterns(c: WireClaim, hit: (c: WireClaim, v: string) => void) {
+  const codes = c.diagnoses.map((d) => d.code);
+  const a = age(c.insured.birthDate, cstDate(at(c.visitAt ?? (c.admittedAt as string))));
+  const pregnancy = (k: string) => /^(O\d\d|Z3[2-7])/.test(k);
+  const female = (k: string) => pregnancy(k) || /^(N[7-9]\d|Z39)/.test(k);
+  const male = (k: string) => /^N(4\d|5[01])/.test(k);
+  if (codes.some(c.insured.sex === 'male' ? female : male)) hit(c, 'diagnosis-sex');
+  const infant = codes.some((k) => /^(P\d\d|Z38)/.test(k)) && a >= 1 && !(c.insured.sex === 'female' && codes.some(pregnancy));
+  if (infant || (codes.some(pregnancy) && (a < 10 || a > 55))) hit(c, 'diagnosis-age');
+  if (codes.some((k) => /^[ST]/.test(k)) && (fenFrom(c.payment.fund) as number) > 0) {
+    if (!c.injury) hit(c, 'injury-undeclared');
+    else if (c.injury.thirdParty === 'liable') hit(c, 'third-party-liable');
+  }
 }
 
 /** inpatient days with nothing but bed fees: three or more, or more than half the stay */
