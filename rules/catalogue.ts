@@ -1,5 +1,6 @@
 import { unlistedCode } from './catalogue-code/unlisted.js';
 import { diagnosisConflictRules, injuryRules } from './diagnosis/index.js';
+import { personStatusRules } from './person/index.js';
 import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
@@ -25,4 +26,5 @@ export const catalogue: readonly AnyRule[] = [
   unlistedCode,
   ...diagnosisConflictRules,
   ...injuryRules,
+  ...personStatusRules,
 ];

@@ -76,6 +76,24 @@ export const catalogueItems = pgTable(
   (t) => [primaryKey({ columns: [t.itemCode, t.validFrom] })],
 );
 
+/**
+ * The fund's person register: enrolment and death, keyed by the keyed hash of the person's id
+ * (the claims' person_hash; the raw id is never stored), one row per validity period.
+ */
+export const personRegister = pgTable(
+  'person_register',
+  {
+    personHash: text('person_hash').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }),
+    enrolledFrom: date('enrolled_from', { mode: 'string' }).notNull(),
+    enrolledTo: date('enrolled_to', { mode: 'string' }),
+    deathDate: date('death_date', { mode: 'string' }),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.personHash, t.validFrom] })],
+);
+
 /** A main item that includes a sub-item (window), or a package and one of its parts. */
 export const itemRelations = pgTable(
   'item_relations',
