@@ -35,6 +35,8 @@ export class DraftClaim {
    * sport with nobody else liable), null for none at all
    */
   injury: { cause: 'fall' | 'sport' | 'household' | 'traffic' | 'work' | 'assault'; thirdParty: 'none' | 'liable' | 'unknown' } | null | undefined;
+  /** an injected change of the person's register entry: died, or enrolment ended, some days before this visit (src/sim/register.ts) */
+  personEvent: 'death' | 'lapse' | undefined;
   readonly rng: Random;
   readonly age: number;
   private next = 1;

@@ -224,4 +224,19 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
       d.label({ family: 'injury-liability', variant: 'third-party-liable', lines: all(d) });
     },
   },
+  {
+    // the card of someone who died used for another (冒名就医): labelled from the register (register.ts)
+    variant: 'after-death',
+    applies: (d) => d.lines.length > 0,
+    apply(d) {
+      d.personEvent = 'death';
+    },
+  },
+  {
+    variant: 'not-enrolled',
+    applies: (d) => d.lines.length > 0,
+    apply(d) {
+      d.personEvent = 'lapse';
+    },
+  },
 ];
