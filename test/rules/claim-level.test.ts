@@ -166,3 +166,54 @@ describe('DX-SEX and DX-AGE', () => {
     expect(ours(await screen(visit('DXA-4', person('female', '1995-05-01'), 'P59.900')), 'DX-AGE')).toHaveLength(1);
   });
 });
+
+describe('the person register: PERSON-DECEASED and PERSON-NOT-ENROLLED', () => {
+  const put = (records: object[]) => svc.call('/v1/reference/person-register', { role: 'admin', method: 'PUT', json: { records } });
+
+  it('takes persons by their raw id, stores and lists only the keyed hash, and refuses bad entries naming the field', async () => {
+    const res = await put([{ personId: 'DEAD-0001', enrolledFrom: '2010-01-01', deathDate: '2026-10-02', validFrom: '2000-01-01' }]);
+    expect(await json(res)).toEqual({ upserted: 1 });
+    const listed = await json(await svc.call('/v1/reference/person-register', { role: 'auditor' }));
+    expect(listed.total).toBe(1);
+    expect(listed.records[0]).toEqual({ personHash: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), enrolledFrom: '2010-01-01', deathDate: '2026-10-02', validFrom: '2000-01-01' });
+    expect(JSON.stringify(await svc.deps.database.query('select * from person_register'))).not.toContain('DEAD-0001');
+    // listed back by its hash, the same entry is replaced rather than added
+    expect(await json(await put([{ personHash: listed.records[0].personHash, enrolledFrom: '2010-01-01', deathDate: '2026-10-02', validFrom: '2000-01-01' }]))).toEqual({ upserted: 1 });
+    expect((await json(await svc.call('/v1/reference/person-register', { role: 'auditor' }))).total).toBe(1);
+
+    const both = await put([{ personId: 'X', personHash: listed.records[0].personHash, enrolledFrom: '2010-01-01', validFrom: '2000-01-01' }]);
+    expect(both.status).toBe(400);
+    expect(JSON.stringify(await json(both))).toContain('exactly one of personId and personHash is required');
+    const backwards = await put([{ personId: 'X', enrolledFrom: '2026-01-01', enrolledTo: '2025-01-01', validFrom: '2000-01-01' }]);
+    expect(backwards.status).toBe(400);
+    expect(JSON.stringify(await json(backwards))).toContain('enrolledTo');
+  });
+
+  it('withholds (once active) the lines after death and outside enrolment; the day of death and unknown persons pass', async () => {
+    await put([
+      { personId: 'DEAD-0002', enrolledFrom: '2010-01-01', deathDate: '2026-10-02', validFrom: '2000-01-01' },
+      { personId: 'LAPSED-0001', enrolledFrom: '2010-01-01', enrolledTo: '2026-10-01', validFrom: '2000-01-01' },
+      { personId: 'DIED-IN-WARD', enrolledFrom: '2010-01-01', deathDate: '2026-10-05', validFrom: '2000-01-01' },
+    ]);
+    await setRule('PERSON-DECEASED', { status: 'active' });
+    const stay = (claimId: string, id: string) => inpatientClaim({ claimId, insured: { id, sex: 'male', birthDate: '1940-01-01' } });
+    const dead = await screen(stay('REG-1', 'DEAD-0002'));
+    // L1 and L2 on 10-01 (before death) are payable; L3 on 10-02 (the day of death) too
+    expect(ours(dead, 'PERSON-DECEASED')).toEqual([]);
+    const later = await screen(inpatientClaim({ claimId: 'REG-2', insured: { id: 'DEAD-0002', sex: 'male', birthDate: '1940-01-01' }, admittedAt: '2026-10-02 08:00:00',
+      lines: [
+        { lineId: 'A', itemCode: '110200005', category: 'service', serviceAt: '2026-10-02 09:00:00', quantity: 1, unitPrice: 20, amount: 20 },
+        { lineId: 'B', itemCode: '120100001', category: 'bed', serviceAt: '2026-10-03 09:00:00', quantity: 2, unitPrice: 45, amount: 90 },
+      ], totalAmount: 110, payment: { fund: 80, personalAccount: 0, cash: 30 } }));
+    expect(ours(later, 'PERSON-DECEASED')).toMatchObject([{ status: 'active', severity: 'violation', violatingLines: ['B'], amount: '90.00' }]);
+    expect(ours(later, 'PERSON-DECEASED')[0]!.message.en).toBe('Care after death: service on 2026-10-03, the person is registered as deceased on 2026-10-02; 1 line, 90.00 yuan not payable');
+    expect(later.decision).toBe('withhold');
+    expect(later.withheldLines).toEqual([{ lineId: 'B', amount: '90.00' }]);
+
+    const lapsed = ours(await screen(stay('REG-3', 'LAPSED-0001')), 'PERSON-NOT-ENROLLED');
+    expect(lapsed).toMatchObject([{ status: defaultStatus('PERSON-NOT-ENROLLED'), severity: 'violation', violatingLines: ['L3'], amount: '37.00' }]);
+    expect(lapsed[0]!.message.zh).toBe('非参保期就医: 服务日期 2026-10-02, 参保期于 2026-10-01 终止; 1 行 37.00 元不予支付');
+    expect(ours(await screen(stay('REG-4', 'DIED-IN-WARD')), 'PERSON-DECEASED')).toEqual([]);
+    expect(ours(await screen(stay('REG-5', 'NOT-IN-REGISTER')), 'PERSON-DECEASED')).toEqual([]);
+  });
+});

@@ -24,7 +24,19 @@ const age = (birth: string, when: string) => {
 };
 const RANK = { none: 0, primary: 1, secondary: 2, tertiary: 3 } as const;
 
-export function oracle(claims: readonly WireClaim[], institutions: readonly SimInstitution[], stock: ReadonlyMap<string, number>): OracleHit[] {
+/** a person's register entry: enrolment and death */
+export interface RegisterEntry {
+  enrolledFrom: string;
+  enrolledTo?: string;
+  deathDate?: string;
+}
+
+export function oracle(
+  claims: readonly WireClaim[],
+  institutions: readonly SimInstitution[],
+  stock: ReadonlyMap<string, number>,
+  register: ReadonlyMap<string, RegisterEntry> = new Map(),
+): OracleHit[] {
   const byId = new Map(institutions.map((i) => [i.id, i]));
   const hits: OracleHit[] = [];
   const hit = (c: WireClaim, variant: string) => hits.push({ claimId: c.claimId, variant });
@@ -41,6 +53,10 @@ export function oracle(claims: readonly WireClaim[], institutions: readonly SimI
     if (contents.has(content)) hit(c, 'resubmitted');
     contents.set(content, c.claimId);
     for (const l of c.lines) {
+      const day = cstDate(at(l.serviceAt));
+      const entry = register.get(c.insured.id);
+      if (entry?.deathDate !== undefined && day > entry.deathDate) hit(c, 'after-death');
+      if (entry && (day < entry.enrolledFrom || (entry.enrolledTo !== undefined && day > entry.enrolledTo))) hit(c, 'not-enrolled');
       const item = ITEM_BY_CODE.get(l.itemCode);
       if (!item) {
         // a code the catalogue does not hold: only ever a made-up service's
