@@ -9,7 +9,7 @@ import { providerModelRules } from './provider-model/index.js';
 import { quantityRules } from './quantity/index.js';
 import { restrictionRules } from './restriction/index.js';
 import { splitChargingRules } from './split-charging/index.js';
-import { stayRules } from './stays/index.js';
+import { admissionRules, stayRules } from './stays/index.js';
 import { substitutionRules } from './substitution/index.js';
 
 /** The rule catalogue: every rule the service knows, one file each, grouped by family. */
@@ -27,4 +27,5 @@ export const catalogue: readonly AnyRule[] = [
   ...diagnosisConflictRules,
   ...injuryRules,
   ...personStatusRules,
+  ...admissionRules,
 ];

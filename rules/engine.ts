@@ -31,7 +31,8 @@ export type Family =
   | 'unlisted-code'
   | 'diagnosis-conflict'
   | 'injury-liability'
-  | 'person-status';
+  | 'person-status'
+  | 'induced-admission';
 
 export interface RuleInput<P> {
   claim: Claim;

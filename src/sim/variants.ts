@@ -53,6 +53,7 @@ export const VARIANTS: readonly VariantSpec[] = [
   v('diagnosis-conflict', 'diagnosis-age', 'line', SEEN, [1, 1, 1, 1]),
   v('injury-liability', 'injury-undeclared', 'line', SEEN, [2, 2, 2, 2]),
   v('injury-liability', 'third-party-liable', 'line', SEEN, [1, 1, 1, 1]),
+  v('induced-admission', 'low-standard-admission', 'plan', IN, [1, 3, 1, 4]),
   v('person-status', 'after-death', 'line', ALL, [1, 1, 1, 1]),
   v('person-status', 'not-enrolled', 'line', ALL, [1, 1, 1, 1]),
 ];

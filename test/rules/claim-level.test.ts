@@ -217,3 +217,20 @@ describe('the person register: PERSON-DECEASED and PERSON-NOT-ENROLLED', () => {
     expect(ours(await screen(stay('REG-5', 'NOT-IN-REGISTER')), 'PERSON-DECEASED')).toEqual([]);
   });
 });
+
+describe('STAY-LOW-STANDARD', () => {
+  const stay = (claimId: string, code: string, dischargedAt: string, lines?: object[]) =>
+    inpatientClaim({ claimId, insured: person('male', '1960-01-01'), admittedAt: '2026-10-01 08:00:00', dischargedAt, diagnoses: [{ code, main: true }], ...(lines ? { lines, totalAmount: '210.00', payment: { fund: '150.00', personalAccount: '0', cash: '60.00' } } : {}) });
+  it('a stay of at most 3 days, no operation, for what a clinic treats, goes to review; longer, operated or other diagnoses do not', async () => {
+    const short = ours(await screen(stay('LOW-1', 'J06.900', '2026-10-03T10:00:00+08:00')), 'STAY-LOW-STANDARD');
+    expect(short).toMatchObject([{ severity: 'medium', violatingLines: ['L1', 'L2', 'L3'], amount: '237.00' }]);
+    expect(short[0]!.message.en).toBe('A stay of 2 days (2026-10-01 to 2026-10-03, at most 3, no operation) with main diagnosis J06.900, which an outpatient clinic treats; all 3 lines, 237.00 yuan, for review');
+    expect(ours(await screen(stay('LOW-2', 'J06.900', '2026-10-05T10:00:00+08:00')), 'STAY-LOW-STANDARD')).toEqual([]);
+    expect(ours(await screen(stay('LOW-3', 'J18.900', '2026-10-03T10:00:00+08:00')), 'STAY-LOW-STANDARD')).toEqual([]);
+    const operated = stay('LOW-4', 'K52.900', '2026-10-03T10:00:00+08:00', [
+      { lineId: 'L1', itemCode: '120100001', category: 'bed', serviceAt: '2026-10-01 09:00:00', quantity: 2, unitPrice: 45, amount: 90 },
+      { lineId: 'L2', itemCode: '110200005', category: 'operation', serviceAt: '2026-10-02 09:00:00', quantity: 1, unitPrice: 120, amount: 120 },
+    ]);
+    expect(ours(await screen(operated), 'STAY-LOW-STANDARD')).toEqual([]);
+  });
+});

@@ -101,6 +101,7 @@ export function oracle(
     if (c.visitType === 'inpatient') emptyDays(c, hit);
     if (Number.isNaN(fenFrom(c.totalAmount))) throw new Error('bad total');
     diagnosisPatterns(c, hit);
+    if (c.visitType === 'inpatient') shortStay(c, hit);
   }
   personPatterns(claims, stays, hit);
   return hits;
@@ -125,6 +126,13 @@ function diagnosisPatterns(c: WireClaim, hit: (c: WireClaim, v: string) => void)
     if (!c.injury) hit(c, 'injury-undeclared');
     else if (c.injury.thirdParty === 'liable') hit(c, 'third-party-liable');
   }
+}
+
+/** a stay of at most 3 calendar days, no operation, for what a clinic treats */
+function shortStay(c: WireClaim, hit: (c: WireClaim, v: string) => void) {
+  const days = (Date.parse(cstDate(at(c.dischargedAt as string))) - Date.parse(cstDate(at(c.admittedAt as string)))) / DAY;
+  const main = c.diagnoses.find((d) => d.main)?.code ?? '';
+  if (days <= 3 && !c.lines.some((l) => l.category === 'operation') && /^(J0[0-6]|J2[01]|J30|K29|K52|K59|M54|E78|N76|R51|Z00)/.test(main)) hit(c, 'low-standard-admission');
 }
 
 /** inpatient days with nothing but bed fees: three or more, or more than half the stay */
