@@ -13,6 +13,20 @@ type Breach = (line: ClaimLine, person: PersonRef) => { zh: string; en: string }
  * register may cover only part of the insured).
  */
 function registerBreaches(c: Claim, ref: ReferenceView, breach: Breach, what: { zh: string; en: string }): RuleHit[] {
+  // The common case in two lookups: one entry valid over the claim's first and last service dates
+  // that rules out neither (a line at each end stands for every date between).
+  let lo = '';
+  let hi = '';
+  for (const l of c.lines) {
+    if (lo === '' || l.serviceDate < lo) lo = l.serviceDate;
+    if (l.serviceDate > hi) hi = l.serviceDate;
+  }
+  const first = ref.person(c.personHash, lo);
+  if (first === undefined && lo === hi) return [];
+  if (first !== undefined && first === ref.person(c.personHash, hi)) {
+    const probe = (date: string) => breach({ serviceDate: date } as ClaimLine, first);
+    if (!probe(lo) && !probe(hi)) return [];
+  }
   let lines: ClaimLine[] | undefined;
   let why: { zh: string; en: string } | undefined;
   let lastDate = '';
