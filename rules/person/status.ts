@@ -12,9 +12,17 @@ type Breach = (line: ClaimLine, person: PersonRef) => { zh: string; en: string }
  * hit: every such line is not payable. A person the register does not hold is not judged (the
  * register may cover only part of the insured).
  */
-function registerBreaches(c: Claim, ref: ReferenceView, breach: Breach, what: { zh: string; en: string }): RuleHit[] {
-  // The common case in two lookups: one entry valid over the claim's first and last service dates
-  // that rules out neither (a line at each end stands for every date between).
+/** The claim's first and last service dates, and the register entry valid on each: shared by both rules. */
+interface Span {
+  lo: string;
+  hi: string;
+  first: PersonRef | undefined;
+  last: PersonRef | undefined;
+}
+// One entry: the two rules judge the same claim against the same view one after the other.
+let cached: { c: Claim; ref: ReferenceView; span: Span } | undefined;
+function spanOf(c: Claim, ref: ReferenceView): Span {
+  if (cached && cached.c === c && cached.ref === ref) return cached.span;
   let lo = '';
   let hi = '';
   for (const l of c.lines) {
@@ -22,11 +30,18 @@ function registerBreaches(c: Claim, ref: ReferenceView, breach: Breach, what: { 
     if (l.serviceDate > hi) hi = l.serviceDate;
   }
   const first = ref.person(c.personHash, lo);
-  if (first === undefined && lo === hi) return [];
-  if (first !== undefined && first === ref.person(c.personHash, hi)) {
-    const probe = (date: string) => breach({ serviceDate: date } as ClaimLine, first);
-    if (!probe(lo) && !probe(hi)) return [];
-  }
+  const span = { lo, hi, first, last: lo === hi ? first : ref.person(c.personHash, hi) };
+  cached = { c, ref, span };
+  return span;
+}
+
+function registerBreaches(c: Claim, ref: ReferenceView, breach: Breach, what: { zh: string; en: string }, clear: (lo: string, hi: string, p: PersonRef) => boolean): RuleHit[] {
+  // The common case without a look at each line: one entry valid over the claim's first and last
+  // service dates that allows both (the breaches are monotone in the date), or none at either.
+  const sp = spanOf(c, ref);
+  if (sp.first === undefined && sp.last === undefined) {
+    if (sp.lo === sp.hi) return [];
+  } else if (sp.first === sp.last && clear(sp.lo, sp.hi, sp.first!)) return [];
   let lines: ClaimLine[] | undefined;
   let why: { zh: string; en: string } | undefined;
   let lastDate = '';
@@ -60,6 +75,19 @@ function registerBreaches(c: Claim, ref: ReferenceView, breach: Breach, what: { 
   ];
 }
 
+const AFTER_DEATH = { zh: '死亡后就医', en: 'Care after death' };
+const afterDeath: Breach = (l, p) =>
+  p.deathDate !== undefined && l.serviceDate > p.deathDate ? { zh: `参保人登记于 ${p.deathDate} 死亡`, en: `the person is registered as deceased on ${p.deathDate}` } : undefined;
+const aliveThrough = (_lo: string, hi: string, p: PersonRef) => p.deathDate === undefined || hi <= p.deathDate;
+
+const OUTSIDE_ENROLMENT = { zh: '非参保期就医', en: 'Care outside enrolment' };
+const outsideEnrolment: Breach = (l, p) => {
+  if (l.serviceDate < p.enrolledFrom) return { zh: `参保期自 ${p.enrolledFrom} 开始`, en: `enrolment begins on ${p.enrolledFrom}` };
+  if (p.enrolledTo !== undefined && l.serviceDate > p.enrolledTo) return { zh: `参保期于 ${p.enrolledTo} 终止`, en: `enrolment ended on ${p.enrolledTo}` };
+  return undefined;
+};
+const enrolledThrough = (lo: string, hi: string, p: PersonRef) => lo >= p.enrolledFrom && (p.enrolledTo === undefined || hi <= p.enrolledTo);
+
 /**
  * Services dated after the person's death in the fund's register: someone else used the card
  * (冒名就医), or the services were made up (虚构医疗服务). The day of death itself is a day of care
@@ -80,12 +108,7 @@ export const personDeceased: Rule = {
   defaults: {},
   paramSchema: noParams(),
   evaluate({ claim: c, reference: ref }) {
-    return registerBreaches(
-      c,
-      ref,
-      (l, p) => (p.deathDate !== undefined && l.serviceDate > p.deathDate ? { zh: `参保人登记于 ${p.deathDate} 死亡`, en: `the person is registered as deceased on ${p.deathDate}` } : undefined),
-      { zh: '死亡后就医', en: 'Care after death' },
-    );
+    return registerBreaches(c, ref, afterDeath, AFTER_DEATH, aliveThrough);
   },
   fixtures: personFixtures('deceased'),
 };
@@ -110,16 +133,7 @@ export const personNotEnrolled: Rule = {
   defaults: {},
   paramSchema: noParams(),
   evaluate({ claim: c, reference: ref }) {
-    return registerBreaches(
-      c,
-      ref,
-      (l, p) => {
-        if (l.serviceDate < p.enrolledFrom) return { zh: `参保期自 ${p.enrolledFrom} 开始`, en: `enrolment begins on ${p.enrolledFrom}` };
-        if (p.enrolledTo !== undefined && l.serviceDate > p.enrolledTo) return { zh: `参保期于 ${p.enrolledTo} 终止`, en: `enrolment ended on ${p.enrolledTo}` };
-        return undefined;
-      },
-      { zh: '非参保期就医', en: 'Care outside enrolment' },
-    );
+    return registerBreaches(c, ref, outsideEnrolment, OUTSIDE_ENROLMENT, enrolledThrough);
   },
   fixtures: personFixtures('not-enrolled'),
 };
