@@ -2,7 +2,7 @@ import type { Claim, ClaimLine } from '../rules/claim.js';
 import { decide } from '../rules/decide.js';
 import { evaluateRules, type AnyRule, type History } from '../rules/engine.js';
 import type { Finding } from '../rules/finding.js';
-import type { ReferenceView, Restrictions, StockRef } from '../rules/reference.js';
+import type { PersonVersion, ReferenceView, Restrictions, StockRef } from '../rules/reference.js';
 import { buildClaimSchema } from '../src/claims/claim.schema.js';
 import { normalizeClaim } from '../src/claims/normalize.js';
 import { milliFrom } from '../src/lib/money.js';
@@ -32,6 +32,8 @@ const price = (v: unknown) => (v === undefined || v === null ? undefined : milli
 export interface InProcessReference {
   snapshot: Snapshot;
   stock: Map<string, StockRef>;
+  /** the person register by person (in process the raw id is the person's key, as claims' personHash here) */
+  persons: Map<string, PersonVersion[]>;
   nationalEntries: number;
 }
 
@@ -39,6 +41,7 @@ export interface InProcessReference {
 export function buildReference(batches: readonly ReferenceBatch[], nationalDir?: string): InProcessReference {
   const s = emptySnapshot();
   const stock = new Map<string, StockRef>();
+  const persons = new Map<string, PersonVersion[]>();
   for (const { kind, records } of batches) {
     for (const r of records as Rec[]) {
       const validity = { validFrom: String(r.validFrom), validTo: opt(r.validTo) };
@@ -62,6 +65,10 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
         });
       } else if (kind === 'item-relations') {
         addRelation(s, { ...validity, record: { kind: r.kind as never, mainCode: String(r.mainCode), subCode: String(r.subCode), window: opt(r.window) as never, source: String(r.source) } });
+      } else if (kind === 'person-register') {
+        const key = String(r.personId ?? r.personHash);
+        const v: PersonVersion = { ...validity, enrolledFrom: String(r.enrolledFrom), enrolledTo: opt(r.enrolledTo), deathDate: opt(r.deathDate) };
+        persons.set(key, [...(persons.get(key) ?? []), v]);
       } else if (kind === 'stock-records') {
         stock.set(`${r.institutionId}|${r.itemCode}|${r.month}`, { openingQuantity: price(r.openingQuantity) ?? 0, purchasedQuantity: price(r.purchasedQuantity) ?? 0 });
       }
@@ -79,7 +86,7 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
       for (const d of parsed.drugs ?? []) (addDrugLimit(s, d.genericName, d.restrictions), nationalEntries++);
     }
   }
-  return { snapshot: sealSnapshot(s), stock, nationalEntries };
+  return { snapshot: sealSnapshot(s), stock, persons, nationalEntries };
 }
 
 /** Stored claims as the history query returns them: only the columns it selects. */
@@ -166,7 +173,8 @@ export class InProcessScreening {
     const input = this.schema.parse(wire);
     const claim = normalizeClaim(input, input.insured.id);
     const { history, stock } = this.history.forClaim(claim);
-    return { claim, history, stock, reference: snapshotView(this.reference.snapshot, stock), serviceDate: cstDate(claim.startedAt) };
+    const person = { personHash: claim.personHash, versions: this.reference.persons.get(claim.personHash) ?? [] };
+    return { claim, history, stock, reference: snapshotView(this.reference.snapshot, stock, person), serviceDate: cstDate(claim.startedAt) };
   }
 
   /** screens one claim as the service does and stores it with its findings (own and retrospective; references are not findings) */

@@ -1,3 +1,6 @@
+import { unlistedCode } from './catalogue-code/unlisted.js';
+import { diagnosisConflictRules, injuryRules } from './diagnosis/index.js';
+import { personStatusRules } from './person/index.js';
 import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
@@ -6,7 +9,7 @@ import { providerModelRules } from './provider-model/index.js';
 import { quantityRules } from './quantity/index.js';
 import { restrictionRules } from './restriction/index.js';
 import { splitChargingRules } from './split-charging/index.js';
-import { stayRules } from './stays/index.js';
+import { admissionRules, stayRules } from './stays/index.js';
 import { substitutionRules } from './substitution/index.js';
 
 /** The rule catalogue: every rule the service knows, one file each, grouped by family. */
@@ -20,4 +23,9 @@ export const catalogue: readonly AnyRule[] = [
   ...quantityRules,
   ...restrictionRules,
   ...providerModelRules,
+  unlistedCode,
+  ...diagnosisConflictRules,
+  ...injuryRules,
+  ...personStatusRules,
+  ...admissionRules,
 ];

@@ -39,6 +39,18 @@ export interface Diagnosis {
   main: boolean;
 }
 
+/**
+ * The claimant's declaration of how an injury came about (外伤原因), sent with an injury claim:
+ * whether a third party (another driver, an employer, an assailant) is liable for the cost, which
+ * the fund then does not bear (应由第三人负担).
+ */
+export type InjuryCause = 'fall' | 'sport' | 'household' | 'traffic' | 'work' | 'assault' | 'self-inflicted' | 'animal' | 'other';
+export interface InjuryDeclaration {
+  cause: InjuryCause;
+  /** none: nobody else is liable; liable: a third party is; unknown: not yet established */
+  thirdParty: 'none' | 'liable' | 'unknown';
+}
+
 export interface Claim {
   institutionId: string;
   claimNo: string;
@@ -58,6 +70,8 @@ export interface Claim {
   departmentCode?: string | undefined;
   diagnoses: Diagnosis[];
   mainDiagnosis?: string | undefined;
+  /** the injury declaration, when one was sent */
+  injury?: InjuryDeclaration | undefined;
   lines: ClaimLine[];
   totalFen: number;
   payment: { fundFen: number; personalAccountFen: number; medicalAssistanceFen: number; cashFen: number };

@@ -27,7 +27,12 @@ export type Family =
   | 'quantity'
   | 'restriction'
   | 'non-designated'
-  | 'provider-model';
+  | 'provider-model'
+  | 'unlisted-code'
+  | 'diagnosis-conflict'
+  | 'injury-liability'
+  | 'person-status'
+  | 'induced-admission';
 
 export interface RuleInput<P> {
   claim: Claim;
@@ -65,6 +70,12 @@ export interface Rule<P extends object = Record<string, never>> {
   description: { zh: string; en: string };
   effectiveFrom: string;
   effectiveTo?: string;
+  /**
+   * A new rule runs in trial (reports, never withholds nor routes to review) up to and including
+   * this day (yyyy-MM-dd, CST), then takes its `status` on its own; an admin extends the trial
+   * with a later date in the rule's settings, or ends it at once by setting a status.
+   */
+  trialUntil?: string;
   /** parameters and their defaults; a deployment overrides them without code */
   defaults: P;
   /**
@@ -84,9 +95,29 @@ export interface EvaluationContext {
   history?: History;
   reference?: ReferenceView;
   /** deployment overrides of a rule's parameters and status */
-  overrides?: (ruleId: string) => { params?: object; status?: RuleStatus } | undefined;
+  overrides?: (ruleId: string) => RuleOverrideView | undefined;
   /** the claim's service date (yyyy-MM-dd, CST) to test effective dates against */
   serviceDate: string;
+  /** the day of screening (yyyy-MM-dd, CST) a rule's trial is judged on; the service date when absent */
+  today?: string;
+}
+
+export interface RuleOverrideView {
+  params?: object;
+  status?: RuleStatus;
+  /** an admin's extension (or shortening) of the rule's trial */
+  trialUntil?: string;
+}
+
+/**
+ * The status a rule runs with: a status an admin set wins; otherwise a rule whose trial has not
+ * ended (the admin's date, else the rule's own) is in trial, and then takes its catalogue status.
+ */
+export function statusOf(rule: AnyRule, override: RuleOverrideView | undefined, today: string): RuleStatus {
+  if (override?.status) return override.status;
+  const until = override?.trialUntil ?? rule.trialUntil;
+  if (until !== undefined && today <= until && rule.status === 'active') return 'trial';
+  return rule.status;
 }
 
 export interface Evaluation {
@@ -105,7 +136,7 @@ export function evaluateRules(rules: readonly AnyRule[], ctx: EvaluationContext)
   const reference = ctx.reference ?? emptyReference;
   for (const rule of rules) {
     const override = ctx.overrides?.(rule.id);
-    const status = override?.status ?? rule.status;
+    const status = statusOf(rule, override, ctx.today ?? ctx.serviceDate);
     if (status === 'retired') continue;
     if (ctx.serviceDate < rule.effectiveFrom || (rule.effectiveTo !== undefined && ctx.serviceDate > rule.effectiveTo)) continue;
     try {

@@ -59,6 +59,29 @@ export interface StockRef {
   purchasedQuantity: number;
 }
 
+/** The fund's register entry of a person: enrolment and death (dates yyyy-MM-dd). */
+export interface PersonRef {
+  enrolledFrom: string;
+  enrolledTo?: string | undefined;
+  deathDate?: string | undefined;
+}
+
+/** One version of a person's register entry, with its validity. */
+export interface PersonVersion extends PersonRef {
+  validFrom: string;
+  validTo?: string | undefined;
+}
+
+/** The version valid on the date; where versions overlap, the latest validFrom wins. */
+export function personAt(versions: readonly PersonVersion[], date: string): PersonRef | undefined {
+  let best: PersonVersion | undefined;
+  for (const v of versions) {
+    if (v.validFrom > date || (v.validTo !== undefined && v.validTo < date)) continue;
+    if (!best || v.validFrom > best.validFrom) best = v;
+  }
+  return best;
+}
+
 export interface ReferenceView {
   /** the institution's record valid on the date, if any */
   institution(institutionId: string, date: string): InstitutionRef | undefined;
@@ -69,6 +92,10 @@ export interface ReferenceView {
   /** relations valid on the date in which the code is the sub-item or a part of a package */
   relationsOfSub(itemCode: string, date: string): readonly RelationRef[];
   stock(institutionId: string, itemCode: string, month: string): StockRef | undefined;
+  /** how many items the fund's catalogue holds (0: none loaded, so no code can be judged unlisted) */
+  catalogueSize(): number;
+  /** the person's register entry valid on the date (only the claim's person is at hand), if any */
+  person(personHash: string, date: string): PersonRef | undefined;
 }
 
 /** A reference view with nothing in it: every lookup misses. */
@@ -78,4 +105,6 @@ export const emptyReference: ReferenceView = {
   relationsOfMain: () => [],
   relationsOfSub: () => [],
   stock: () => undefined,
+  catalogueSize: () => 0,
+  person: () => undefined,
 };

@@ -1,6 +1,7 @@
 /**
  * Reference data from CSV: `npm run import -- <kind> <file.csv> [--batch 1000]`, kind one of
- * institutions, catalogue-items, item-relations, stock-records. The header row names the fields
+ * institutions, catalogue-items, item-relations, stock-records, person-register (persons by their
+ * raw id, stored only as its keyed hash: the service's PERSON_ID_SECRET must be configured). The header row names the fields
  * (nested ones with dots: priceCeiling.primary; lists "|"-separated). Every row is checked with the
  * API's schema; good rows are written in batches (one transaction each), bad rows are reported by
  * row, line and field, and any bad row makes the exit status 1 after the good ones are loaded.
@@ -15,6 +16,7 @@ import { formatPath } from '../src/errors.js';
 import { csvColumns, headerProblems, rowReader } from '../src/reference/csv-record.js';
 import { createReferenceRepository, type ReferenceRepository } from '../src/reference/reference.repository.js';
 import { REFERENCE_KINDS, type ReferenceKind } from '../src/reference/reference.schema.js';
+import { resolvePersonIdSecret } from '../src/compose.js';
 import { cliConfig, fail, openDatabaseOrExplain } from './cli.js';
 import { createImportProgress } from './import-progress.js';
 
@@ -52,7 +54,7 @@ async function flush() {
   const batch = pending;
   pending = [];
   database ??= await openDatabaseOrExplain(config);
-  repository ??= createReferenceRepository({ database });
+  repository ??= createReferenceRepository({ database, personIdSecret: config.DATABASE_URL ? (config.PERSON_ID_SECRET as string) : resolvePersonIdSecret(config) });
   await repository.upsert(kind, batch as never);
   loaded += batch.length;
 }

@@ -66,7 +66,7 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     keys: createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now, afterCommit: sealer.nudge }),
     claims: createClaimsRepository({ database, maxBatch: config.DB_BATCH_MAX, onBatchError: (err, claims) => logger.warn({ err, claims }, 'writing claims together failed: writing them one by one') }),
     rejections: createRejectionsRepository({ database }),
-    reference: createReferenceRepository({ database }),
+    reference: createReferenceRepository({ database, personIdSecret }),
     rules: catalogue,
     ruleSettings: createRuleSettings({ database, logger, rules: catalogue, refreshMs: config.REFERENCE_REFRESH_MS }),
     history: createHistoryRepository({

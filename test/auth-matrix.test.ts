@@ -26,6 +26,8 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'GET /v1/reference/item-relations': ALL,
   'PUT /v1/reference/stock-records': ['admin'],
   'GET /v1/reference/stock-records': ALL,
+  'PUT /v1/reference/person-register': ['admin'],
+  'GET /v1/reference/person-register': ALL,
   'GET /v1/rules': ALL,
   'PUT /v1/rules/{ruleId}/settings': ['admin'],
   'GET /v1/rules/stats': ['auditor', 'supervisor', 'admin'],

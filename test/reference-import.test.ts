@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { createReferenceRepository } from '../src/reference/reference.repository.js';
+import { keyedHash } from '../src/lib/hash.js';
 import { freshDatabaseUrl } from './support/database.js';
+import { TEST_SECRET } from './support/service.js';
 import { runImport as runImportAs, type ImportRun } from './support/import.js';
 
 type Run = ImportRun;
@@ -32,6 +34,7 @@ beforeAll(async () => {
   runs.items = await runImport('catalogue-items', files.items as string, '--batch', '1');
   runs.relations = await runImport('item-relations', files.relations as string);
   runs.stock = await runImport('stock-records', files.stock as string, '--batch', '2');
+  runs.persons = await runImport('person-register', files.persons as string);
   await refusals;
   database = await openDatabase({ databaseUrl: db.url, pgliteDir: path.join(dir, 'data', 'pglite'), poolMax: 2, statementTimeoutMs: 5000 });
 });
@@ -63,6 +66,12 @@ const CSV = {
     'includes,330100001,120400001,same_day,fund-2026,,2026-01-01,',
     'package,PKG01,330100001,,fund-2026,日间手术包,2026-01-01,2026-12-31',
   ],
+  persons: [
+    'personId,personHash,enrolledFrom,enrolledTo,deathDate,validFrom,validTo',
+    '320102195803140012,,2010-01-01,,2026-10-02,2000-01-01,',
+    '320102199001010021,,2010-01-01,2026-09-30,,2000-01-01,',
+    ',,2010-01-01,,,2000-01-01,',
+  ],
   stock: [
     'institutionId,itemCode,month,openingQuantity,purchasedQuantity',
     'P32010200003,XJ01,2026-10,10,100',
@@ -70,6 +79,23 @@ const CSV = {
     'P32010200003,XJ02,2026-10,0,30',
   ],
 };
+
+describe('npm run import person-register', () => {
+  it('stores each person under the keyed hash of the id (the claims’ key), never the id; a row naming nobody is refused', async () => {
+    expect(runs.persons?.code).toBe(1);
+    expect(runs.persons?.stderr).toContain('line 4');
+    expect(runs.persons?.stderr).toContain('exactly one of personId and personHash is required');
+    const rows = await database.query<{ person_hash: string; death_date: string | null; enrolled_to: string | null }>(
+      'select person_hash, death_date::text, enrolled_to::text from person_register order by death_date nulls last',
+    );
+    expect(rows.map((r) => [r.death_date, r.enrolled_to])).toEqual([['2026-10-02', null], [null, '2026-09-30']]);
+    for (const r of rows) expect(r.person_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    if (db.url) expect(rows[0]?.person_hash).toBe(keyedHash(TEST_SECRET, '320102195803140012'));
+    const all = JSON.stringify(await database.query('select * from person_register'));
+    expect(all).not.toContain('320102195803140012');
+    expect(all).not.toContain('320102199001010021');
+  });
+});
 
 describe('npm run import', () => {
   const repo = () => createReferenceRepository({ database });

@@ -11,7 +11,7 @@ import { streamClaims } from '../scripts/sim/stream-claims.js';
 import { Tally } from '../scripts/sim/tally.js';
 import { json } from './support/http.js';
 import { startTestService } from './support/service.js';
-import { oracle } from './support/sim-oracle.js';
+import { oracle, type RegisterEntry } from './support/sim-oracle.js';
 
 const MONTH = { seed: 42, month: '2026-09', scale: 0.05 } as const;
 
@@ -23,6 +23,10 @@ function firstHash(seed: number, n: number) {
     if (++i === n) break;
   }
   return hash.digest('hex');
+}
+
+function registerOf(records: object[]) {
+  return new Map((records as (RegisterEntry & { personId: string })[]).map(({ personId, ...entry }) => [personId, entry]));
 }
 
 function stockTotals(records: object[]) {
@@ -101,7 +105,7 @@ describe('the simulator', () => {
   });
 
   it('labels exactly what an independent reading of the claims finds there', () => {
-    const found = oracle(claims, sim.institutions, stockTotals(sim.reference()[3]?.records ?? []));
+    const found = oracle(claims, sim.institutions, stockTotals(sim.reference()[3]?.records ?? []), registerOf(sim.reference()[4]?.records ?? []));
     const foundKeys = new Set(found.map((h) => `${h.claimId}|${h.variant}`));
     const missing = all.flatMap(({ claim, truth }) =>
       truth.filter((t) => ![t.claim, ...t.otherClaims].some((c) => foundKeys.has(`${c.claimId}|${t.variant}`))).map((t) => `${claim.claimId} ${t.variant}`),
@@ -122,7 +126,7 @@ describe('the simulator', () => {
     expect(cleanAll.filter((c) => c.truth.length > 0)).toEqual([]);
     expect(clean.institutionTruth().filter((i) => i.fraudulent)).toEqual([]);
     expect(clean.institutions.filter((i) => i.suspended)).toEqual([]);
-    const hits = oracle(cleanAll.map((c) => c.claim), clean.institutions, stockTotals(clean.reference()[3]?.records ?? []));
+    const hits = oracle(cleanAll.map((c) => c.claim), clean.institutions, stockTotals(clean.reference()[3]?.records ?? []), registerOf(clean.reference()[4]?.records ?? []));
     expect(hits).toEqual([]);
   });
 });
@@ -133,7 +137,7 @@ describe('a simulated month through the service', () => {
     try {
       const small = simulate({ seed: 5, month: '2026-09', scale: 0.02 });
       const loaded = await loadReference(small.reference(), svc.url, svc.keys.admin);
-      expect(loaded.map((k) => k.kind)).toEqual(['institutions', 'catalogue-items', 'item-relations', 'stock-records']);
+      expect(loaded.map((k) => k.kind)).toEqual(['institutions', 'catalogue-items', 'item-relations', 'stock-records', 'person-register']);
       const stored = await json(await svc.call('/v1/reference/catalogue-items?limit=1', { role: 'admin' }));
       expect(stored.total).toBe(ITEMS.length);
 

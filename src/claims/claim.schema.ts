@@ -125,6 +125,18 @@ export const PaymentSchema = z
   .strict()
   .openapi('PaymentSplit');
 
+export const INJURY_CAUSES = ['fall', 'sport', 'household', 'traffic', 'work', 'assault', 'self-inflicted', 'animal', 'other'] as const;
+
+export const InjurySchema = z
+  .object({
+    cause: z.enum(INJURY_CAUSES).openapi({ description: 'how the injury came about (外伤原因)' }),
+    thirdParty: z
+      .enum(['none', 'liable', 'unknown'])
+      .openapi({ description: 'none: nobody else is liable; liable: a third party is (应由第三人负担); unknown: not yet established' }),
+  })
+  .strict()
+  .openapi('InjuryDeclaration', { description: 'the claimant’s injury declaration; expected with an injury diagnosis (S00–T98, V01–Y98) the fund pays for' });
+
 function claimObject(maxLines: number) {
   return z
     .object({
@@ -139,6 +151,7 @@ function claimObject(maxLines: number) {
       settledAt: instant.optional(),
       departmentCode: text(32).optional(),
       diagnoses: z.array(DiagnosisSchema).max(50, 'must have at most 50 diagnoses').default([]),
+      injury: InjurySchema.optional(),
       lines: z
         .array(FeeLineSchema)
         .min(1, 'must have at least one fee line')

@@ -60,6 +60,7 @@ export function normalizeClaim(input: ClaimInput, personHash: string): Claim {
     departmentCode: input.departmentCode,
     diagnoses: input.diagnoses.map((d) => ({ code: d.code, name: d.name, main: d.main })),
     mainDiagnosis: input.diagnoses.find((d) => d.main)?.code,
+    ...(input.injury ? { injury: { cause: input.injury.cause, thirdParty: input.injury.thirdParty } } : {}),
     lines,
     totalFen: fen(input.totalAmount),
     payment: {

@@ -79,6 +79,24 @@ export const catalogueItems = pgTable(
   (t) => [primaryKey({ columns: [t.itemCode, t.validFrom] })],
 );
 
+/**
+ * The fund's person register: enrolment and death, keyed by the keyed hash of the person's id
+ * (the claims' person_hash; the raw id is never stored), one row per validity period.
+ */
+export const personRegister = pgTable(
+  'person_register',
+  {
+    personHash: text('person_hash').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }),
+    enrolledFrom: date('enrolled_from', { mode: 'string' }).notNull(),
+    enrolledTo: date('enrolled_to', { mode: 'string' }),
+    deathDate: date('death_date', { mode: 'string' }),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.personHash, t.validFrom] })],
+);
+
 /** A main item that includes a sub-item (window), or a package and one of its parts. */
 export const itemRelations = pgTable(
   'item_relations',
@@ -263,6 +281,8 @@ export const ruleSettings = pgTable(
     ruleId: text('rule_id').notNull(),
     params: jsonb('params').notNull(),
     status: text('status', { enum: ['active', 'trial', 'retired'] }),
+    /** an admin's end of the rule's trial (yyyy-MM-dd) instead of the rule's own */
+    trialUntil: date('trial_until', { mode: 'string' }),
     reason: text('reason').notNull(),
     changedBy: text('changed_by').notNull(),
     changedAt: tstz('changed_at').notNull().defaultNow(),

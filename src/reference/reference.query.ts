@@ -40,6 +40,7 @@ const KINDS: Record<ReferenceKind, KindSql> = {
     versioned: false,
     filters: { id: (p) => `institution_id = ${p}`, code: (p) => `item_code = ${p}`, month: (p) => `month = ${p}` },
   },
+  'person-register': { table: 'person_register', key: 'person_hash', versioned: true, filters: {} },
 };
 
 /** The filters the kind accepts, so the routes can refuse one that would silently be ignored. */

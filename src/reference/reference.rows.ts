@@ -1,10 +1,11 @@
-import { catalogueItems, institutions, itemRelations, stockRecords } from '../db/schema.js';
+import { catalogueItems, institutions, itemRelations, personRegister, stockRecords } from '../db/schema.js';
 import { formatMilli, milliFrom } from '../lib/money.js';
 import { maskPersonalData } from '../lib/personal-data.js';
 import type {
   CatalogueItemRecord,
   InstitutionRecord,
   ItemRelationRecord,
+  PersonRegisterRecord,
   ReferenceKind,
   StockRecordInput,
 } from './reference.schema.js';
@@ -21,10 +22,11 @@ export const RECORD_KEYS = {
   'catalogue-items': ['itemCode', 'validFrom'],
   'item-relations': ['kind', 'mainCode', 'subCode', 'validFrom'],
   'stock-records': ['institutionId', 'itemCode', 'month'],
+  'person-register': ['personHash', 'validFrom'],
 } as const satisfies Record<ReferenceKind, readonly string[]>;
 
 export const recordKey = (kind: ReferenceKind, r: Record<string, unknown>) =>
-  RECORD_KEYS[kind].map((f) => String(r[f])).join('\u0000');
+  RECORD_KEYS[kind].map((f) => String(r[f] ?? (f === 'personHash' ? `id:${String(r.personId)}` : r[f]))).join('\u0000');
 
 const decimal = (v: number | string) => formatMilli(milliFrom(v) as number);
 const optionalDecimal = (v: number | string | undefined) => (v === undefined ? null : decimal(v));
@@ -74,6 +76,15 @@ export const toRow = {
     openingQuantity: decimal(r.openingQuantity),
     purchasedQuantity: decimal(r.purchasedQuantity),
   }),
+  /** the record's personId must already be its keyed hash in personHash (reference.repository.ts) */
+  'person-register': (r: PersonRegisterRecord): typeof personRegister.$inferInsert => ({
+    personHash: r.personHash as string,
+    validFrom: r.validFrom,
+    validTo: r.validTo ?? null,
+    enrolledFrom: r.enrolledFrom,
+    enrolledTo: r.enrolledTo ?? null,
+    deathDate: r.deathDate ?? null,
+  }),
 };
 
 /** Raw-SQL select lists: dates and decimals as text, so both drivers hand back the same strings. */
@@ -85,6 +96,8 @@ export const SELECT = {
   'item-relations': `kind, main_code, sub_code, "window", valid_from::text as valid_from, valid_to::text as valid_to, source, note`,
   'stock-records': `institution_id, item_code, month, opening_quantity::text as opening_quantity,
     purchased_quantity::text as purchased_quantity`,
+  'person-register': `person_hash, valid_from::text as valid_from, valid_to::text as valid_to, enrolled_from::text as enrolled_from,
+    enrolled_to::text as enrolled_to, death_date::text as death_date`,
 } as const;
 
 /** Omits absent optional fields rather than answering null, matching the input schemas. */
@@ -135,4 +148,13 @@ export const fromRow = {
     openingQuantity: String(r.opening_quantity),
     purchasedQuantity: String(r.purchased_quantity),
   }),
+  'person-register': (r: DbRow) =>
+    compact({
+      personHash: String(r.person_hash),
+      enrolledFrom: String(r.enrolled_from),
+      enrolledTo: text(r.enrolled_to),
+      deathDate: text(r.death_date),
+      validFrom: String(r.valid_from),
+      validTo: text(r.valid_to),
+    }),
 };

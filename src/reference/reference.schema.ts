@@ -136,16 +136,52 @@ export const StockRecordSchema = z
   .strict()
   .openapi('StockRecord');
 
+/**
+ * One version of an insured person's register entry. The person is named by the raw id (personId,
+ * hashed with the claims' key on the way in and never stored) or by the keyed hash itself
+ * (personHash, as listed back): exactly one of the two.
+ */
+export const PersonRegisterSchema = z
+  .object({
+    personId: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(64, 'must be at most 64 characters')
+      .refine((s) => !/[\u0000-\u001F\u007F]/.test(s), 'must not contain control characters')
+      .optional()
+      .openapi({ description: 'the insured person’s id as claims send it (insured.id); stored only as its keyed hash', example: '320102195803140012' }),
+    personHash: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a keyed hash as listed by GET (43 characters of base64url)')
+      .optional()
+      .openapi({ description: 'the keyed hash of the person’s id, as GET lists it' }),
+    enrolledFrom: day.openapi({ description: 'first day of enrolment (参保)' }),
+    enrolledTo: day.optional().openapi({ description: 'last day of enrolment; open-ended when absent' }),
+    deathDate: day.optional().openapi({ description: 'date of death, when known' }),
+    ...validity,
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    validTo(r, ctx);
+    if ((r.personId === undefined) === (r.personHash === undefined))
+      ctx.addIssue({ code: 'custom', path: [r.personId === undefined ? 'personId' : 'personHash'], message: 'exactly one of personId and personHash is required' });
+    if (r.enrolledTo !== undefined && r.enrolledTo < r.enrolledFrom)
+      ctx.addIssue({ code: 'custom', path: ['enrolledTo'], message: 'must not be before enrolledFrom' });
+  })
+  .openapi('PersonRegisterEntry');
+
 export type InstitutionRecord = z.infer<typeof InstitutionSchema>;
+export type PersonRegisterRecord = z.infer<typeof PersonRegisterSchema>;
 export type CatalogueItemRecord = z.infer<typeof CatalogueItemSchema>;
 export type ItemRelationRecord = z.infer<typeof ItemRelationSchema>;
 export type StockRecordInput = z.infer<typeof StockRecordSchema>;
 
-/** The four kinds, by the name used in URLs and in the import command. */
+/** The kinds, by the name used in URLs and in the import command. */
 export const REFERENCE_KINDS = {
   institutions: InstitutionSchema,
   'catalogue-items': CatalogueItemSchema,
   'item-relations': ItemRelationSchema,
   'stock-records': StockRecordSchema,
+  'person-register': PersonRegisterSchema,
 } as const;
 export type ReferenceKind = keyof typeof REFERENCE_KINDS;

@@ -1,7 +1,7 @@
 import type { Claim } from '../../rules/claim.js';
 import { decide, type ClaimDecision } from '../../rules/decide.js';
-import { evaluateRules, type AnyRule } from '../../rules/engine.js';
-import type { Finding, RuleStatus } from '../../rules/finding.js';
+import { evaluateRules, type AnyRule, type RuleOverrideView } from '../../rules/engine.js';
+import type { Finding } from '../../rules/finding.js';
 import { cstDate } from '../lib/time.js';
 import type { ProviderScoreRef } from '../../rules/provider-model/score-ref.js';
 import type { HistoryRepository } from './history.repository.js';
@@ -9,7 +9,7 @@ import type { ReferenceCache } from './reference-cache.js';
 
 export interface AssessContext {
   rules: readonly AnyRule[];
-  ruleOverrides: (ruleId: string) => { params?: object; status?: RuleStatus } | undefined;
+  ruleOverrides: (ruleId: string) => RuleOverrideView | undefined;
   history: HistoryRepository;
   reference: ReferenceCache;
   onRuleError?: (ruleId: string, message: string, context: { ruleVersion: number; month: string }) => void;
@@ -29,15 +29,16 @@ export interface Assessment {
  * along (the national interface sends them), without storing anything.
  */
 export async function assessClaim(ctx: AssessContext, claim: Claim, sentHistory: readonly Claim[] = []): Promise<Assessment> {
-  const { history, stock, personVersion } = await ctx.history.forClaim(claim);
+  const { history, stock, personVersion, register } = await ctx.history.forClaim(claim);
   const stored = new Set(history.personClaims.map((c) => `${c.institutionId}|${c.claimNo}`));
   const personClaims = [...history.personClaims, ...sentHistory.filter((c) => !stored.has(`${c.institutionId}|${c.claimNo}`))];
   const { findings, errors } = evaluateRules(ctx.rules, {
     claim,
     history: { ...history, personClaims, providerScore: ctx.providerScores?.latest(claim.institutionId) },
-    reference: ctx.reference.view(stock),
+    reference: ctx.reference.view(stock, { personHash: claim.personHash, versions: register ?? [] }),
     overrides: ctx.ruleOverrides,
     serviceDate: cstDate(claim.startedAt),
+    today: cstDate(Date.now()),
   });
   const month = cstDate(claim.startedAt).slice(0, 7);
   for (const e of errors) ctx.onRuleError?.(e.ruleId, e.message, { ruleVersion: e.ruleVersion, month });

@@ -1,6 +1,6 @@
 import type { Claim, ClaimLine } from '../../rules/claim.js';
 import type { History } from '../../rules/engine.js';
-import type { StockRef } from '../../rules/reference.js';
+import type { PersonVersion, StockRef } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
 import { createBatcher } from '../lib/batcher.js';
 import { fenFrom, milliFrom } from '../lib/money.js';
@@ -9,7 +9,7 @@ import { cstMonth } from '../lib/time.js';
 const DAY = 86_400_000;
 
 // One round trip assembles everything rules may look at: the person's claims around this one
-// (with lines), and the stock records of the claim's items with what the institution billed of
+// (with lines), the person's register entry (by the primary key), and the stock records of the claim's items with what the institution billed of
 // each earlier in the month. Bounded: at most 200 claims of a person, one row per stocked item.
 // The month's billed quantity is a running total (institution_item_months, kept by triggers on
 // claim_lines in the statement that stores the lines, migrations/0013_item_month_totals.sql), so
@@ -36,7 +36,9 @@ select
      from stock_records s left join institution_item_months t
        on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
      where s.institution_id = $5 and s.month = $8 and s.item_code = any($7::text[])) as stock,
-  (select version from person_versions where person_hash = $1) as person_version`;
+  (select version from person_versions where person_hash = $1) as person_version,
+  (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
+     from person_register r where r.person_hash = $1) as register`;
 
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
@@ -58,7 +60,9 @@ select q.ord,
      from stock_records s left join institution_item_months t
        on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
      where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes)) as stock,
-  (select version from person_versions where person_hash = q.person) as person_version
+  (select version from person_versions where person_hash = q.person) as person_version,
+  (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
+     from person_register r where r.person_hash = q.person) as register
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
   inst text, cno text, codes text[], month text)`;
 
@@ -79,9 +83,11 @@ export interface AssembledHistory {
    * meanwhile is noticed (src/claims/claims.repository.ts).
    */
   personVersion: number;
+  /** the person's register versions (person_register), usually one, often none */
+  register: PersonVersion[];
 }
 
-type HistoryRow = { person: unknown; stock: unknown; person_version?: unknown };
+type HistoryRow = { person: unknown; stock: unknown; person_version?: unknown; register?: unknown };
 
 export interface HistoryRepositoryOptions {
   database: Database;
@@ -158,7 +164,10 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
     stock.set(`${claim.institutionId}|${code}|${month}`, { openingQuantity: milliFrom(opening) ?? 0, purchasedQuantity: milliFrom(purchased) ?? 0 });
     if (billed !== null) institutionMonthQuantity.set(code, milliFrom(billed) ?? 0);
   }
-  return { history: { personClaims, institutionMonthQuantity }, stock, personVersion: Number(r.person_version ?? 0) };
+  const register = (parse(r.register ?? []) as (string | null)[][]).map(([validFrom, validTo, enrolledFrom, enrolledTo, deathDate]) => ({
+    validFrom: validFrom as string, validTo: validTo ?? undefined, enrolledFrom: enrolledFrom as string, enrolledTo: enrolledTo ?? undefined, deathDate: deathDate ?? undefined,
+  }));
+  return { history: { personClaims, institutionMonthQuantity }, stock, personVersion: Number(r.person_version ?? 0), register };
 }
 
 export type HistoryRepository = ReturnType<typeof createHistoryRepository>;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CatalogueItemRef, InstitutionRef, ReferenceView, RelationRef, Restrictions, StockRef } from '../../rules/reference.js';
+import { personAt, type CatalogueItemRef, type InstitutionRef, type PersonVersion, type ReferenceView, type RelationRef, type Restrictions, type StockRef } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
 import { milliFrom } from '../lib/money.js';
 import { VersionedIndex, type Versioned } from './versioned.js';
@@ -51,17 +51,23 @@ export function createReferenceCache({ database, logger, refreshMs = 30_000 }: {
     stop() {
       if (timer) clearInterval(timer);
     },
-    /** a view for one claim; stock comes with the claim's history */
-    view(stock: ReadonlyMap<string, StockRef> = new Map()): ReferenceView {
-      return snapshotView(snapshot, stock);
+    /** a view for one claim; stock and the person's register entry come with the claim's history */
+    view(stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson): ReferenceView {
+      return snapshotView(snapshot, stock, person);
     },
   };
 }
 
 export type ReferenceCache = ReturnType<typeof createReferenceCache>;
 
-/** A reference view over a snapshot; stock is the claim's (keyed institution|item|month). */
-export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> = new Map()): ReferenceView {
+/** The claim's person and their register versions, read with the claim's history. */
+export interface ClaimPerson {
+  personHash: string;
+  versions: readonly PersonVersion[];
+}
+
+/** A reference view over a snapshot; stock is the claim's (keyed institution|item|month), and so is the person. */
+export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson): ReferenceView {
   return {
     institution: (id, date) => s.institutions.at(id, date),
     item: (code, date) => mergedItem(s, code, date),
@@ -69,6 +75,8 @@ export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> =
     relationsOfSub: (code, date) => s.relationsBySub.allAt(code, date),
     // usually empty (the claim's items with a stock record): no key built then
     stock: (institutionId, itemCode, month) => (stock.size === 0 ? undefined : stock.get(`${institutionId}|${itemCode}|${month}`)),
+    catalogueSize: () => s.items.size,
+    person: (hash, date) => (person && person.versions.length > 0 && hash === person.personHash ? personAt(person.versions, date) : undefined),
   };
 }
 

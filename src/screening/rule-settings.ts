@@ -8,6 +8,8 @@ import { maskPersonalData } from '../lib/personal-data.js';
 export interface RuleOverride {
   params?: Record<string, unknown>;
   status?: RuleStatus;
+  /** an admin's end of the rule's trial (yyyy-MM-dd) instead of the rule's own */
+  trialUntil?: string;
 }
 
 /**
@@ -20,15 +22,15 @@ export function createRuleSettings({ database, logger, rules, refreshMs = 30_000
   const byId = new Map(rules.map((r) => [r.id, r]));
 
   async function load() {
-    const rows = await database.query<{ rule_id: string; params: unknown; status: RuleStatus | null; version: number; changed_at: string; changed_by: string }>(
-      `select distinct on (rule_id) rule_id, params, status, changed_at::text, changed_by,
+    const rows = await database.query<{ rule_id: string; params: unknown; status: RuleStatus | null; trial_until: string | null; version: number; changed_at: string; changed_by: string }>(
+      `select distinct on (rule_id) rule_id, params, status, trial_until::text, changed_at::text, changed_by,
          (select count(*)::int from rule_settings s2 where s2.rule_id = s.rule_id) as version
        from rule_settings s order by rule_id, id desc`,
     );
     current = new Map(
       rows.map((r) => [
         r.rule_id,
-        { params: inRange(r.rule_id, (typeof r.params === 'string' ? JSON.parse(r.params) : r.params) as Record<string, unknown>), status: r.status ?? undefined, version: r.version, changedAt: r.changed_at, changedBy: r.changed_by },
+        { params: inRange(r.rule_id, (typeof r.params === 'string' ? JSON.parse(r.params) : r.params) as Record<string, unknown>), status: r.status ?? undefined, ...(r.trial_until ? { trialUntil: r.trial_until } : {}), version: r.version, changedAt: r.changed_at, changedBy: r.changed_by },
       ]),
     );
   }
@@ -95,18 +97,18 @@ export function createRuleSettings({ database, logger, rules, refreshMs = 30_000
     /** Values of the right type outside the rule's range for them (checked once `check` finds nothing). */
     outOfRange,
 
-    async change(ruleId: string, change: { params: Record<string, unknown>; status?: RuleStatus; reason: string; changedBy: string }) {
+    async change(ruleId: string, change: { params: Record<string, unknown>; status?: RuleStatus; trialUntil?: string; reason: string; changedBy: string }) {
       const merged = { ...current.get(ruleId)?.params, ...change.params };
       await database.query(
-        'insert into rule_settings (rule_id, params, status, reason, changed_by) values ($1, $2::jsonb, $3, $4, $5)',
-        [ruleId, JSON.stringify(merged), change.status ?? current.get(ruleId)?.status ?? null, maskPersonalData(change.reason), change.changedBy],
+        'insert into rule_settings (rule_id, params, status, trial_until, reason, changed_by) values ($1, $2::jsonb, $3, $4::date, $5, $6)',
+        [ruleId, JSON.stringify(merged), change.status ?? current.get(ruleId)?.status ?? null, change.trialUntil ?? current.get(ruleId)?.trialUntil ?? null, maskPersonalData(change.reason), change.changedBy],
       );
       await load();
       return current.get(ruleId);
     },
 
     async historyOf(ruleId: string) {
-      return database.query('select id, params, status, reason, changed_by, changed_at::text from rule_settings where rule_id = $1 order by id', [ruleId]);
+      return database.query('select id, params, status, trial_until::text, reason, changed_by, changed_at::text from rule_settings where rule_id = $1 order by id', [ruleId]);
     },
   };
 }

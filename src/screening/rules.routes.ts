@@ -4,6 +4,8 @@ import { requireRole } from '../auth/middleware.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError, NotFoundError, ValidationError } from '../http/errors.js';
+import { statusOf } from '../../rules/engine.js';
+import { cstDate, parseDate } from '../lib/time.js';
 import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
 
 const RuleSchema = z
@@ -16,6 +18,7 @@ const RuleSchema = z
     description: z.object({ zh: z.string(), en: z.string() }),
     effectiveFrom: z.string(),
     effectiveTo: z.string().optional(),
+    trialUntil: z.string().optional().openapi({ description: 'the last day of the rule’s trial (the admin’s extension, else the rule’s own); in trial until then unless a status was set' }),
     defaults: z.record(z.string(), z.unknown()),
     params: z.record(z.string(), z.unknown()).openapi({ description: 'in force: defaults with the deployment’s overrides' }),
     ranges: z.record(z.string(), z.unknown()).openapi({ description: 'each parameter’s allowed values, as JSON Schema (minimum, maximum, exclusiveMinimum, enum, pattern, maxItems)' }),
@@ -28,6 +31,11 @@ const SettingsChangeSchema = z
     // PostgreSQL's text and jsonb cannot hold U+0000 (found by test/fuzz-endpoints.test.ts: a 500)
     params: z.record(z.string(), z.unknown()).default({}).refine((p) => !JSON.stringify(p).includes('\\u0000'), 'must not contain the NUL character'),
     status: z.enum(['active', 'trial', 'retired']).optional(),
+    trialUntil: z
+      .string()
+      .refine((s) => parseDate(s) !== undefined && !s.startsWith('0000'), 'must be a date yyyy-MM-dd')
+      .optional()
+      .openapi({ description: 'extends (or ends) the rule’s trial: in trial up to and including this day', example: '2027-02-01' }),
     reason: z.string().min(1, 'must say why').max(1000).refine((r) => !r.includes('\u0000'), 'must not contain the NUL character'),
   })
   .strict()
@@ -41,8 +49,9 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     const o = deps.ruleSettings.get(id);
     return {
       id: rule.id, version: rule.version, family: rule.family, severity: rule.severity,
-      status: o?.status ?? rule.status, description: rule.description, effectiveFrom: rule.effectiveFrom,
+      status: statusOf(rule, o, cstDate(Date.now())), description: rule.description, effectiveFrom: rule.effectiveFrom,
       ...(rule.effectiveTo ? { effectiveTo: rule.effectiveTo } : {}),
+      ...((o?.trialUntil ?? rule.trialUntil) ? { trialUntil: o?.trialUntil ?? rule.trialUntil } : {}),
       defaults: rule.defaults as Record<string, unknown>, params: { ...rule.defaults, ...o?.params }, ranges: ranges.get(id) ?? {}, settingsVersion: o?.version ?? 0,
     };
   };
@@ -81,7 +90,7 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       const outOfRange = deps.ruleSettings.outOfRange(ruleId, body.params);
       if (outOfRange.length > 0)
         throw new AppError('unprocessable', 'out_of_range', `A setting is out of range: ${outOfRange.map((i) => `${i.path} ${i.message}`).slice(0, 3).join('; ')}${outOfRange.length > 3 ? '; …' : ''}`, outOfRange);
-      await deps.ruleSettings.change(ruleId, { params: body.params, status: body.status, reason: body.reason, changedBy: c.get('actor').clientName });
+      await deps.ruleSettings.change(ruleId, { params: body.params, status: body.status, trialUntil: body.trialUntil, reason: body.reason, changedBy: c.get('actor').clientName });
       return c.json(describe(ruleId)!, 200);
     },
   );

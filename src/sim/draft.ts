@@ -28,6 +28,15 @@ export function priceOf(inst: SimInstitution, item: SimItem): number {
 export class DraftClaim implements ClaimDraft {
   readonly lines: DraftLine[] = [];
   readonly truths: ViolationTruth[] = [];
+  /** diagnoses written after the profile's own (an injected contradiction) */
+  readonly extraDiagnoses: { code: string; name: string }[] = [];
+  /**
+   * the injury declaration sent: undefined for the profile's own (an injury declares a fall or a
+   * sport with nobody else liable), null for none at all
+   */
+  injury: { cause: 'fall' | 'sport' | 'household' | 'traffic' | 'work' | 'assault'; thirdParty: 'none' | 'liable' | 'unknown' } | null | undefined;
+  /** an injected change of the person's register entry: died, or enrolment ended, some days before this visit (src/sim/register.ts) */
+  personEvent: 'death' | 'lapse' | undefined;
   readonly rng: Random;
   readonly age: number;
   private next = 1;

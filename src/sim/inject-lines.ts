@@ -45,6 +45,15 @@ function windowTime(d: DraftClaim, main: DraftLine, window: string | undefined):
   return sameDay(main.at, 30);
 }
 
+/** Services outside the catalogue, billed under codes of the institution's own making. */
+const MADE_UP_SERVICES = ['特需病房升级服务', '中医养生调理', '美容护肤护理', '保健按摩(全身)', '专家加号服务', '陪护服务', '体质辨识套餐'];
+const madeUpItem = (d: DraftClaim): SimItem => {
+  const name = d.rng.pick(MADE_UP_SERVICES);
+  return { code: `ZX${String(d.rng.int(10_000, 99_999))}`, name, category: 'service', unit: '次', ceilingFen: d.rng.int(30, 300) * 100, source: 'made-up' };
+};
+const all = (d: DraftClaim) => d.lines.map((l) => l.lineId);
+const hasInjury = (d: DraftClaim) => /^[ST]/.test(d.plan.profile.diag.code);
+
 export const LINE_INJECTORS: readonly LineInjector[] = [
   {
     variant: 'same-line',
@@ -169,6 +178,65 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
     apply(d) {
       const line = d.add(DRUGS.salvia, isOutside(d) ? d.plan.start + 25 * 60_000 : d.at(0, 14), 2);
       d.label({ family: 'restriction', variant: 'institution-level', lines: [line.lineId] });
+    },
+  },
+  {
+    variant: 'made-up-code',
+    applies: (d) => d.lines.length > 0,
+    apply(d) {
+      const item = madeUpItem(d);
+      const line = d.add(item, isOutside(d) ? d.plan.start + 30 * 60_000 : d.at(0, 15), 1, { unitPrice: item.ceilingFen * 100 });
+      d.label({ family: 'unlisted-code', variant: 'made-up-code', lines: [line.lineId] });
+    },
+  },
+  {
+    // a wife's visit on her husband's card (or the reverse): her diagnosis, his sex
+    variant: 'diagnosis-sex',
+    applies: (d) => d.age >= 18 && d.age <= 55,
+    apply(d) {
+      const male = d.plan.person.sex === 'male';
+      d.extraDiagnoses.push(male ? d.rng.pick([{ code: 'N76.000', name: '急性阴道炎' }, { code: 'Z34.900', name: '正常妊娠监督' }]) : { code: 'N41.000', name: '急性前列腺炎' });
+      d.label({ family: 'diagnosis-conflict', variant: 'diagnosis-sex', lines: all(d) });
+    },
+  },
+  {
+    // a grandchild's jaundice on a grandfather's card; a daughter's pregnancy on her mother's
+    variant: 'diagnosis-age',
+    applies: (d) => d.age >= 18 && (d.plan.person.sex === 'male' || d.age > 55),
+    apply(d) {
+      d.extraDiagnoses.push(d.plan.person.sex === 'male' ? d.rng.pick([{ code: 'P59.900', name: '新生儿黄疸' }, { code: 'Z38.000', name: '单胎活产婴儿' }]) : { code: 'Z34.900', name: '正常妊娠监督' });
+      d.label({ family: 'diagnosis-conflict', variant: 'diagnosis-age', lines: all(d) });
+    },
+  },
+  {
+    variant: 'injury-undeclared',
+    applies: hasInjury,
+    apply(d) {
+      d.injury = null;
+      d.label({ family: 'injury-liability', variant: 'injury-undeclared', lines: all(d) });
+    },
+  },
+  {
+    variant: 'third-party-liable',
+    applies: hasInjury,
+    apply(d) {
+      d.injury = { cause: d.rng.pick(['traffic', 'work', 'assault'] as const), thirdParty: 'liable' };
+      d.label({ family: 'injury-liability', variant: 'third-party-liable', lines: all(d) });
+    },
+  },
+  {
+    // the card of someone who died used for another (冒名就医): labelled from the register (register.ts)
+    variant: 'after-death',
+    applies: (d) => d.lines.length > 0,
+    apply(d) {
+      d.personEvent = 'death';
+    },
+  },
+  {
+    variant: 'not-enrolled',
+    applies: (d) => d.lines.length > 0,
+    apply(d) {
+      d.personEvent = 'lapse';
     },
   },
 ];

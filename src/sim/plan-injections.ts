@@ -3,7 +3,7 @@ import { dayNo, type PersonBook } from './person-book.js';
 import { refOf, type Profile, type StayProfile, type VisitPlan } from './plan.js';
 import { dayStartMs, drawNights, fits, pickProfile, stayOf } from './plan-draw.js';
 import { ageYears } from './population.js';
-import { INPATIENT } from './profiles-inpatient.js';
+import { INPATIENT, LOW_STANDARD } from './profiles-inpatient.js';
 import { OUTPATIENT } from './profiles-outpatient.js';
 import { PHARMACY } from './profiles-pharmacy.js';
 import type { Random } from './random.js';
@@ -54,6 +54,8 @@ export function planApplies(planner: Planning, plan: VisitPlan, variant: string)
       return stay && plan.nights >= 3 && !stayProfile(plan).planned;
     case 'course-length':
       return stay && stayProfile(plan).courseLimited === true;
+    case 'low-standard-admission':
+      return stay && !stayProfile(plan).planned && !stayProfile(plan).courseLimited;
     case 'times-per-cycle':
       return plan.kind === 'outpatient' && plan.profile.diag.code === 'E11.900' && (plan.hba1c || planner.book.hba1cAllowed(plan.person.index, dayNo(plan.start)));
     default:
@@ -96,6 +98,17 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
       const nights = Math.max(base.nights, rng.int(16, 20));
       if (!endsBefore(nights)) return undefined;
       planner.setNights(rng, base, nights);
+      base.labels.push({ variant });
+      return { emit: [], commit: nothing };
+    }
+    case 'low-standard-admission': {
+      // the person admitted for what a clinic treats, for a day to three
+      const profile = compatible(LOW_STANDARD, base.person, base.start);
+      // admitted inside the period and discharged inside it, however short the stay becomes
+      if (profile.length === 0 || base.start < world.period.start || !endsBefore(3)) return undefined;
+      base.profile = rng.pick(profile);
+      base.hba1c = false;
+      planner.setNights(rng, base, rng.int(1, 3));
       base.labels.push({ variant });
       return { emit: [], commit: nothing };
     }

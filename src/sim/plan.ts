@@ -71,7 +71,8 @@ export type PlanLabel =
   | { variant: 'visit-during-stay'; other: ClaimRef; day: string }
   | { variant: 'overlap'; other: ClaimRef; from: number; to: number }
   | { variant: 'empty-days'; from: number }
-  | { variant: 'course-length' };
+  | { variant: 'course-length' }
+  | { variant: 'low-standard-admission' };
 
 export interface VisitPlan {
   claimId: string;

@@ -229,3 +229,33 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
 ];
+
+/**
+ * Admissions below the standard (降低入院标准, 小病大治): a day to three in hospital for what an
+ * outpatient clinic treats, with the tests and drugs of an outpatient visit. Never drawn for an
+ * honest stay; only the injection 'low-standard-admission' uses them.
+ */
+export const LOW_STANDARD: readonly StayProfile[] = [
+  {
+    kind: 'inpatient', diag: { code: 'J06.900', name: '急性上呼吸道感染' }, weight: [1, 1, 1], ages: [18, 92], dept: ['A03', '内科'], losMedian: 2,
+    day(d, k) {
+      if (k === 0) lab(d, 0, LABS.bloodCount);
+      d.add(DRUGS.lianhua, d.at(k, 9), 1);
+    },
+  },
+  {
+    kind: 'inpatient', diag: { code: 'K52.900', name: '胃肠炎' }, weight: [1, 1, 1], ages: [18, 92], dept: ['A03.02', '消化内科'], losMedian: 2,
+    day(d, k) {
+      if (k === 0) lab(d, 0, LABS.bloodCount, LABS.stoolRoutine);
+      infuse(d, k, 1);
+    },
+  },
+  {
+    kind: 'inpatient', diag: { code: 'M54.500', name: '腰痛' }, weight: [1, 1, 1], ages: [25, 92], dept: ['A04.06', '骨科'], losMedian: 2,
+    day(d, k) {
+      if (k === 0) d.add(EXAMS.fluoroscopy, d.at(0, 10));
+      d.add(DRUGS.ibuprofen, d.at(k, 9), 1);
+    },
+  },
+];
+

@@ -107,6 +107,14 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     },
   },
   {
+    // an injury: the claim declares how it happened (wire.ts), so the fund may pay it
+    kind: 'outpatient', diag: { code: 'S93.401', name: '踝关节扭伤' }, weight: [3, 3, 4], ages: [10, 75], dept: ['A04.06', '骨科'],
+    build(d) {
+      if (d.rng.chance(0.7)) d.add(EXAMS.fluoroscopy, after(d, 15));
+      d.drug(DRUGS.ibuprofen, after(d, 30), d.rng.int(5, 7));
+    },
+  },
+  {
     kind: 'outpatient', diag: { code: 'Z34.900', name: '正常妊娠监督' }, weight: [3, 3, 1], ages: [20, 40], sex: 'female', dept: ['A05.02', '产科'],
     build(d) {
       if (d.rng.chance(0.5)) d.add(LABS.pregnancyTest, after(d, 10));

@@ -22,6 +22,9 @@ export function resolveLabel(d: DraftClaim, label: PlanLabel) {
     case 'readmission':
       d.label({ family: 'split-stay', variant: label.variant, lines: all(), otherClaims: [label.other] });
       return;
+    case 'low-standard-admission':
+      d.label({ family: 'induced-admission', variant: label.variant, lines: all() });
+      return;
     case 'times-per-cycle': {
       const tests = d.lines.filter((l) => l.item === LABS.hba1c).map((l) => l.lineId);
       d.label({ family: 'quantity', variant: label.variant, lines: tests, otherClaims: [label.other] });

@@ -2,6 +2,7 @@ import type { InstitutionRecord, ReferenceKind } from '../reference/reference.sc
 import { catalogueRecords, relationRecords } from './catalogue.js';
 import { runDrafts } from './generate.js';
 import type { SimOptions } from './options.js';
+import { RegisterPlan } from './register.js';
 import { addUsage, planStock, type StockPlan } from './stock.js';
 import type { InstitutionTruth, SimInstitution, ViolationTruth } from './types.js';
 import { toWire, type WireClaim } from './wire.js';
@@ -27,6 +28,7 @@ export interface ReferenceBatch {
 export class Simulation {
   readonly world: World;
   private stockPlan: StockPlan | undefined;
+  private readonly register = new RegisterPlan();
   private count = 0;
 
   constructor(input: Partial<SimOptions> & Pick<SimOptions, 'seed' | 'month'>) {
@@ -41,13 +43,14 @@ export class Simulation {
     return this.world.institutions;
   }
 
-  /** the four kinds in load order (institutions and items before what refers to them) */
+  /** the kinds in load order (institutions and items before what refers to them) */
   reference(): ReferenceBatch[] {
     return [
       { kind: 'institutions', records: this.world.institutions.flatMap(institutionRecords) },
       { kind: 'catalogue-items', records: catalogueRecords() },
       { kind: 'item-relations', records: relationRecords() },
       { kind: 'stock-records', records: this.stock().records },
+      { kind: 'person-register', records: this.register.records() },
     ];
   }
 
@@ -62,7 +65,10 @@ export class Simulation {
   }
 
   *claims(): Generator<SimulatedClaim> {
-    for (const draft of runDrafts(this.world, this.stock().shortages)) yield { claim: toWire(draft), truth: draft.truths };
+    for (const draft of runDrafts(this.world, this.stock().shortages)) {
+      this.register.label(draft);
+      yield { claim: toWire(draft), truth: draft.truths };
+    }
   }
 
   private stock(): StockPlan {
@@ -71,8 +77,10 @@ export class Simulation {
       let count = 0;
       for (const draft of runDrafts(this.world)) {
         addUsage(usage, draft);
+        this.register.add(draft);
         count++;
       }
+      this.register.seal();
       this.count = count;
       this.stockPlan = planStock(this.world, usage);
     }

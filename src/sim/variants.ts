@@ -21,6 +21,8 @@ export interface VariantSpec {
 const ALL: readonly VisitKind[] = ['outpatient', 'inpatient', 'pharmacy'];
 const IN: readonly VisitKind[] = ['inpatient'];
 const OUT: readonly VisitKind[] = ['outpatient', 'pharmacy'];
+/** visits a doctor diagnoses (a pharmacy purchase only repeats a prescription's diagnosis, if any) */
+const SEEN: readonly VisitKind[] = ['outpatient', 'inpatient'];
 const v = (family: Family, variant: string, level: VariantSpec['level'], kinds: readonly VisitKind[], weight: VariantSpec['weight']): VariantSpec => ({ family, variant, level, kinds, weight });
 
 export const VARIANTS: readonly VariantSpec[] = [
@@ -46,6 +48,14 @@ export const VARIANTS: readonly VariantSpec[] = [
   v('restriction', 'care-setting', 'line', OUT, [1, 1, 1, 1]),
   v('restriction', 'institution-level', 'line', ALL, [2, 2, 1, 1]),
   v('non-designated', 'suspended', 'auto', ALL, [1, 1, 1, 1]),
+  v('unlisted-code', 'made-up-code', 'line', ALL, [2, 2, 1, 2]),
+  v('diagnosis-conflict', 'diagnosis-sex', 'line', SEEN, [1, 1, 1, 1]),
+  v('diagnosis-conflict', 'diagnosis-age', 'line', SEEN, [1, 1, 1, 1]),
+  v('injury-liability', 'injury-undeclared', 'line', SEEN, [2, 2, 2, 2]),
+  v('injury-liability', 'third-party-liable', 'line', SEEN, [1, 1, 1, 1]),
+  v('induced-admission', 'low-standard-admission', 'plan', IN, [1, 3, 1, 4]),
+  v('person-status', 'after-death', 'line', ALL, [1, 1, 1, 1]),
+  v('person-status', 'not-enrolled', 'line', ALL, [1, 1, 1, 1]),
 ];
 
 export const variantSpec = (variant: string) => VARIANTS.find((s) => s.variant === variant) as VariantSpec;

@@ -2,7 +2,17 @@ import { formatFen, formatMilli, lineAmountFen } from '../lib/money.js';
 import type { DraftClaim } from './draft.js';
 import { splitPayment } from './payment.js';
 import type { StayProfile } from './plan.js';
+import { hash32 } from './random.js';
 import type { Category } from './types.js';
+
+const INJURY = /^[ST]/;
+const OWN_CAUSES = ['fall', 'sport', 'household'] as const;
+
+/** An injury's declaration as honest claimants send it: how it happened, and nobody else liable. */
+function ownDeclaration(claimId: string, diagnosis: string): WireClaim['injury'] {
+  if (!INJURY.test(diagnosis)) return undefined;
+  return { cause: OWN_CAUSES[hash32(`${claimId}|injury`) % OWN_CAUSES.length] as string, thirdParty: 'none' };
+}
 
 /** The claim as the settlement system sends it: the JSON contract of POST /v1/claims. */
 export interface WireLine {
@@ -34,6 +44,7 @@ export interface WireClaim {
   settledAt: string;
   departmentCode?: string;
   diagnoses: { code: string; name: string; main: boolean }[];
+  injury?: { cause: string; thirdParty: 'none' | 'liable' | 'unknown' };
   lines: WireLine[];
   totalAmount: string;
   payment: { fund: string; personalAccount: string; medicalAssistance: string; cash: string };
@@ -72,6 +83,11 @@ export function toWire(d: DraftClaim): WireClaim {
     profile.kind === 'pharmacy' && profile.noDiagnosis
       ? []
       : [{ ...profile.diag, main: true }, ...(profile.kind === 'inpatient' && (profile as StayProfile).secondary ? [{ ...(profile as StayProfile).secondary!, main: false }] : [])];
+  // A newborn treated during its mother's delivery stay is billed on her card (新生儿随母就医): a
+  // perinatal diagnosis on a woman's claim that the age rule must let pass.
+  if (profile.diag.code === 'O80.000' && hash32(`${plan.claimId}|newborn`) % 4 === 0) diagnoses.push({ code: 'P59.900', name: '新生儿黄疸', main: false });
+  for (const extra of d.extraDiagnoses) diagnoses.push({ ...extra, main: diagnoses.length === 0 });
+  const injury = d.injury === undefined ? ownDeclaration(plan.claimId, profile.diag.code) : (d.injury ?? undefined);
   const pay = splitPayment(d, totalFen, diagnoses.length > 0);
   return {
     institutionId: plan.inst.id,
@@ -83,6 +99,7 @@ export function toWire(d: DraftClaim): WireClaim {
     settledAt: isoCst(plan.arrival),
     ...(dept ? { departmentCode: dept[0] } : {}),
     diagnoses,
+    ...(injury ? { injury } : {}),
     lines,
     totalAmount: formatFen(totalFen),
     payment: { fund: formatFen(pay.fund), personalAccount: formatFen(pay.personalAccount), medicalAssistance: formatFen(pay.medicalAssistance), cash: formatFen(pay.cash) },

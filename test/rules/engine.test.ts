@@ -48,6 +48,22 @@ describe('decide', () => {
     });
   });
 
+  it('runs a new rule in trial up to its trialUntil day (the day of screening), then in its own status; an admin’s date or status wins', () => {
+    const fresh = { ...hitL2, trialUntil: '2026-12-31' };
+    const at = (today: string, overrides?: () => { trialUntil?: string; status?: 'active' | 'trial' | 'retired' }) =>
+      evaluateRules([fresh], { claim: c, serviceDate: '2026-10-04', today, overrides }).findings.map((f) => f.status);
+    expect(at('2026-12-31')).toEqual(['trial']);
+    expect(at('2027-01-01')).toEqual(['active']);
+    expect(at('2027-01-01', () => ({ trialUntil: '2027-01-31' }))).toEqual(['trial']);
+    expect(at('2026-12-02', () => ({ trialUntil: '2026-12-01' }))).toEqual(['active']);
+    expect(at('2026-12-02', () => ({ status: 'active' }))).toEqual(['active']);
+    expect(at('2027-06-01', () => ({ status: 'trial' }))).toEqual(['trial']);
+    expect(at('2026-12-02', () => ({ status: 'retired' }))).toEqual([]);
+    expect(decide(c, evaluateRules([fresh], { claim: c, serviceDate: '2026-10-04', today: '2026-12-02' }).findings).decision).toBe('pass');
+    // without a day of screening, the service date stands for it
+    expect(evaluateRules([fresh], { claim: c, serviceDate: '2026-10-04' }).findings[0]?.status).toBe('trial');
+  });
+
   it('never withholds for a rule in trial', () => {
     const { findings } = evaluateRules([{ ...hitL2, status: 'trial' }], { claim: c, serviceDate: '2026-10-04' });
     expect(findings[0]?.status).toBe('trial');

@@ -24,7 +24,19 @@ const age = (birth: string, when: string) => {
 };
 const RANK = { none: 0, primary: 1, secondary: 2, tertiary: 3 } as const;
 
-export function oracle(claims: readonly WireClaim[], institutions: readonly SimInstitution[], stock: ReadonlyMap<string, number>): OracleHit[] {
+/** a person's register entry: enrolment and death */
+export interface RegisterEntry {
+  enrolledFrom: string;
+  enrolledTo?: string;
+  deathDate?: string;
+}
+
+export function oracle(
+  claims: readonly WireClaim[],
+  institutions: readonly SimInstitution[],
+  stock: ReadonlyMap<string, number>,
+  register: ReadonlyMap<string, RegisterEntry> = new Map(),
+): OracleHit[] {
   const byId = new Map(institutions.map((i) => [i.id, i]));
   const hits: OracleHit[] = [];
   const hit = (c: WireClaim, variant: string) => hits.push({ claimId: c.claimId, variant });
@@ -41,8 +53,17 @@ export function oracle(claims: readonly WireClaim[], institutions: readonly SimI
     if (contents.has(content)) hit(c, 'resubmitted');
     contents.set(content, c.claimId);
     for (const l of c.lines) {
+      const day = cstDate(at(l.serviceAt));
+      const entry = register.get(c.insured.id);
+      if (entry?.deathDate !== undefined && day > entry.deathDate) hit(c, 'after-death');
+      if (entry && (day < entry.enrolledFrom || (entry.enrolledTo !== undefined && day > entry.enrolledTo))) hit(c, 'not-enrolled');
       const item = ITEM_BY_CODE.get(l.itemCode);
-      if (!item) throw new Error(`unknown item ${l.itemCode}`);
+      if (!item) {
+        // a code the catalogue does not hold: only ever a made-up service's
+        if (!/^ZX\d{5}$/.test(l.itemCode)) throw new Error(`unknown item ${l.itemCode}`);
+        hit(c, 'made-up-code');
+        continue;
+      }
       const r = item.restrictions ?? {};
       const date = cstDate(at(l.serviceAt));
       if (inst.suspended && date >= inst.suspended.from && date <= inst.suspended.to) hit(c, 'suspended');
@@ -79,9 +100,39 @@ export function oracle(claims: readonly WireClaim[], institutions: readonly SimI
     if (c.visitType === 'inpatient' && ginkgoDays.size > 14) hit(c, 'course-length');
     if (c.visitType === 'inpatient') emptyDays(c, hit);
     if (Number.isNaN(fenFrom(c.totalAmount))) throw new Error('bad total');
+    diagnosisPatterns(c, hit);
+    if (c.visitType === 'inpatient') shortStay(c, hit);
   }
   personPatterns(claims, stays, hit);
   return hits;
+}
+
+/**
+ * Diagnoses against the person: pregnancy and female genital diseases are women's, prostate and
+ * male genital diseases men's; perinatal conditions are an infant's unless the claim is its
+ * mother's delivery; pregnancy is of ages 10 to 55. An injury the fund pays carries a declaration
+ * that nobody else is liable.
+ */
+function diagnosisPatterns(c: WireClaim, hit: (c: WireClaim, v: string) => void) {
+  const codes = c.diagnoses.map((d) => d.code);
+  const a = age(c.insured.birthDate, cstDate(at(c.visitAt ?? (c.admittedAt as string))));
+  const pregnancy = (k: string) => /^(O\d\d|Z3[2-7])/.test(k);
+  const female = (k: string) => pregnancy(k) || /^(N[7-9]\d|Z39)/.test(k);
+  const male = (k: string) => /^N(4\d|5[01])/.test(k);
+  if (codes.some(c.insured.sex === 'male' ? female : male)) hit(c, 'diagnosis-sex');
+  const infant = codes.some((k) => /^(P\d\d|Z38)/.test(k)) && a >= 1 && !(c.insured.sex === 'female' && codes.some(pregnancy));
+  if (infant || (codes.some(pregnancy) && (a < 10 || a > 55))) hit(c, 'diagnosis-age');
+  if (codes.some((k) => /^[ST]/.test(k)) && (fenFrom(c.payment.fund) as number) > 0) {
+    if (!c.injury) hit(c, 'injury-undeclared');
+    else if (c.injury.thirdParty === 'liable') hit(c, 'third-party-liable');
+  }
+}
+
+/** a stay of at most 3 calendar days, no operation, for what a clinic treats */
+function shortStay(c: WireClaim, hit: (c: WireClaim, v: string) => void) {
+  const days = (Date.parse(cstDate(at(c.dischargedAt as string))) - Date.parse(cstDate(at(c.admittedAt as string)))) / DAY;
+  const main = c.diagnoses.find((d) => d.main)?.code ?? '';
+  if (days <= 3 && !c.lines.some((l) => l.category === 'operation') && /^(J0[0-6]|J2[01]|J30|K29|K52|K59|M54|E78|N76|R51|Z00)/.test(main)) hit(c, 'low-standard-admission');
 }
 
 /** inpatient days with nothing but bed fees: three or more, or more than half the stay */
