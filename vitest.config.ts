@@ -25,14 +25,7 @@ const UNIT = [
   'test/provider-targeting.test.ts',
   'test/report-units.test.ts',
 ];
-const SLOW = [
-  'test/stream-volume.test.ts',
-  'test/fuzz.test.ts',
-  'test/fuzz-endpoints.test.ts',
-  'test/slow-clients.test.ts',
-  'test/review/claiming.test.ts',
-  'test/review/recheck-due.test.ts',
-];
+const SLOW = ['test/stream-volume.test.ts', 'test/fuzz.test.ts', 'test/fuzz-endpoints.test.ts', 'test/slow-clients.test.ts', 'test/review/claiming.test.ts', 'test/review/recheck-due.test.ts'];
 
 /**
  * Files that take minutes, started first. Vitest orders by the durations it cached on an earlier

@@ -156,5 +156,4 @@ export function claimTemplates(count: number): string[] {
 }
 
 /** A claim body from a template: `{"claimId":<claimId>,"insured":{"id":<personId>,"sex":...` */
-export const fillClaim = (template: string, claimId: string, personId: string) =>
-  `{"claimId":${JSON.stringify(claimId)},"insured":{"id":${JSON.stringify(personId)},${template}`;
+export const fillClaim = (template: string, claimId: string, personId: string) => `{"claimId":${JSON.stringify(claimId)},"insured":{"id":${JSON.stringify(personId)},${template}`;

@@ -107,8 +107,14 @@ async function runMonth(sim: Simulation, label: string): Promise<MonthRun> {
     });
     const seconds = (performance.now() - started) / 1000;
     const rows = await service.deps.database.query<{
-      institution_id: string; claim_no: string; family: string; rule_id: string; retrospective: boolean;
-      violating_lines: unknown; involved_lines: unknown; message: unknown;
+      institution_id: string;
+      claim_no: string;
+      family: string;
+      rule_id: string;
+      retrospective: boolean;
+      violating_lines: unknown;
+      involved_lines: unknown;
+      message: unknown;
     }>(
       `select c.institution_id, c.claim_no, f.family, f.rule_id, f.retrospective, f.violating_lines, f.involved_lines, f.message
        from findings f join claims c on c.id = f.claim_id`,
@@ -136,7 +142,9 @@ async function runMonth(sim: Simulation, label: string): Promise<MonthRun> {
 const pct = (x: number) => (x * 100).toFixed(2).padStart(6);
 
 function report(run: MonthRun, s: Score) {
-  out(`  claims ${run.claims.toLocaleString('en')} in ${run.seconds.toFixed(1)} s (${Math.round(run.claims / run.seconds).toLocaleString('en')}/s); answers ${[...run.statuses].map(([k, v]) => `${k}: ${v}`).join(', ')}; rule errors ${run.ruleErrors}`);
+  out(
+    `  claims ${run.claims.toLocaleString('en')} in ${run.seconds.toFixed(1)} s (${Math.round(run.claims / run.seconds).toLocaleString('en')}/s); answers ${[...run.statuses].map(([k, v]) => `${k}: ${v}`).join(', ')}; rule errors ${run.ruleErrors}`,
+  );
   out('  family             labels  recalled  lines ok  recall %   found  true  precision %  goal');
   for (const f of s.families) {
     const ok = f.recall >= GOAL.recall && f.precision >= GOAL.precision;
@@ -153,7 +161,8 @@ function report(run: MonthRun, s: Score) {
     const variants = new Map<string, number>();
     for (const t of missed) variants.set(t.variant, (variants.get(t.variant) ?? 0) + 1);
     out(`  missed ${family}: ${[...variants].map(([v, n]) => `${v} ${n}`).join(', ')}`);
-    for (const t of missed.slice(0, show)) out(`    ${t.claim.institutionId}/${t.claim.claimId} ${t.variant} lines ${t.lines.join(',')}${t.otherClaims.length ? ` with ${t.otherClaims.map((o) => o.claimId).join(',')}` : ''}`);
+    for (const t of missed.slice(0, show))
+      out(`    ${t.claim.institutionId}/${t.claim.claimId} ${t.variant} lines ${t.lines.join(',')}${t.otherClaims.length ? ` with ${t.otherClaims.map((o) => o.claimId).join(',')}` : ''}`);
   }
   for (const [family, rows] of byFamily(s.falseFindings)) {
     const rules = new Map<string, number>();

@@ -305,7 +305,10 @@ async function main() {
   console.log(
     `claimscreen growth benchmark: ${total.toLocaleString('en')} claims in ${month}, streamed in time order over ${streams} stream(s); ` +
       `largest pharmacy ${Math.round(total * largestShare).toLocaleString('en')} claims (${((total * largestShare) / SIMULATOR_LARGEST).toFixed(1)}× the simulator's largest institution, ${SIMULATOR_LARGEST.toLocaleString('en')}); ` +
-      `PostgreSQL ${version?.server_version} (server jit=${jit?.jit}, synchronous_commit=${sc?.synchronous_commit}, shared_buffers=${buffers?.shared_buffers}, max_wal_size=${maxWal?.max_wal_size}), pool ${pool}; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      `PostgreSQL ${version?.server_version} (server jit=${jit?.jit}, synchronous_commit=${sc?.synchronous_commit}, shared_buffers=${buffers?.shared_buffers}, max_wal_size=${maxWal?.max_wal_size}), pool ${pool}; ${os.cpus().length} cores, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
   );
   const db = await harness.createDatabase('growth');
   const dbName = new URL(db).pathname.slice(1);
@@ -364,9 +367,7 @@ async function main() {
     const failed: number[] = [];
     const before = claimsOfTheMonth(previousStart, monthStart, 'W');
     const source: Iterable<{ claim: unknown; institution: string }> = { [Symbol.iterator]: () => ({ next: () => before.next() }) };
-    await Promise.all(
-      Array.from({ length: streams }, () => streamClaims(source, { url, key, onAnswer: (a) => (warm++, a.status !== 200 && failed.push(a.status)) })),
-    );
+    await Promise.all(Array.from({ length: streams }, () => streamClaims(source, { url, key, onAnswer: (a) => (warm++, a.status !== 200 && failed.push(a.status)) })));
     console.log(
       `the month before (${new Date(previousStart + CST).toISOString().slice(0, 7)}, unmeasured): ${warm.toLocaleString('en')} claims in ${((performance.now() - started) / 1000).toFixed(0)} s` +
         `${failed.length ? `, ${failed.length} not 200` : ''}; then ${month}, a row a tenth:\n`,
@@ -386,7 +387,9 @@ async function main() {
     }
   };
 
-  console.log('\n| tenth | claims of the month | claims/s | PostgreSQL CPU a claim | service CPU a claim | WAL a claim (full pages) | checkpoints | stock read, largest pharmacy | withheld | stock findings | other processes |');
+  console.log(
+    '\n| tenth | claims of the month | claims/s | PostgreSQL CPU a claim | service CPU a claim | WAL a claim (full pages) | checkpoints | stock read, largest pharmacy | withheld | stock findings | other processes |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const roles = { service: service.pid ?? 0, baseline: -1, serviceDb: dbName, baselineDb: '' };
   const rows: { rate: number; pg: number; svc: number }[] = [];

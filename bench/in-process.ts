@@ -49,8 +49,15 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
         s.institutions.add(String(r.institutionId), {
           ...validity,
           record: {
-            institutionId: String(r.institutionId), name: String(r.name), type: r.type as never, level: r.level as never, ownership: r.ownership as never,
-            area: String(r.area), beds: Number(r.beds), designatedFrom: String(r.designatedFrom), designatedTo: opt(r.designatedTo),
+            institutionId: String(r.institutionId),
+            name: String(r.name),
+            type: r.type as never,
+            level: r.level as never,
+            ownership: r.ownership as never,
+            area: String(r.area),
+            beds: Number(r.beds),
+            designatedFrom: String(r.designatedFrom),
+            designatedTo: opt(r.designatedTo),
           },
         });
       } else if (kind === 'catalogue-items') {
@@ -58,7 +65,10 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
         s.items.add(String(r.itemCode), {
           ...validity,
           record: {
-            itemCode: String(r.itemCode), name: String(r.name), category: r.category as never, unit: String(r.unit),
+            itemCode: String(r.itemCode),
+            name: String(r.name),
+            category: r.category as never,
+            unit: String(r.unit),
             priceCeiling: { primary: price(ceiling.primary), secondary: price(ceiling.secondary), tertiary: price(ceiling.tertiary) },
             restrictions: (r.restrictions ?? {}) as Restrictions,
           },
@@ -92,15 +102,35 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
 /** Stored claims as the history query returns them: only the columns it selects. */
 function asStored(c: Claim): Claim {
   const lines: ClaimLine[] = c.lines.map((l) => ({
-    lineNo: l.lineNo, lineId: l.lineId, itemCode: l.itemCode, hospitalItemName: l.hospitalItemName, category: l.category,
-    serviceAt: l.serviceAt, serviceDate: l.serviceDate, quantity: l.quantity, unitPrice: l.unitPrice, amountFen: l.amountFen,
+    lineNo: l.lineNo,
+    lineId: l.lineId,
+    itemCode: l.itemCode,
+    hospitalItemName: l.hospitalItemName,
+    category: l.category,
+    serviceAt: l.serviceAt,
+    serviceDate: l.serviceDate,
+    quantity: l.quantity,
+    unitPrice: l.unitPrice,
+    amountFen: l.amountFen,
   }));
   const inpatient = c.visitType === 'inpatient';
   return {
-    institutionId: c.institutionId, claimNo: c.claimNo, personHash: c.personHash, sex: c.sex, birthDate: c.birthDate, visitType: c.visitType,
-    admittedAt: inpatient ? c.startedAt : undefined, dischargedAt: inpatient ? c.endedAt : undefined, visitAt: inpatient ? undefined : c.startedAt,
-    startedAt: c.startedAt, endedAt: c.endedAt, settledAt: c.settledAt, diagnoses: c.diagnoses.map((d) => ({ code: d.code, name: d.name, main: d.main })),
-    mainDiagnosis: c.mainDiagnosis, lines, totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
+    institutionId: c.institutionId,
+    claimNo: c.claimNo,
+    personHash: c.personHash,
+    sex: c.sex,
+    birthDate: c.birthDate,
+    visitType: c.visitType,
+    admittedAt: inpatient ? c.startedAt : undefined,
+    dischargedAt: inpatient ? c.endedAt : undefined,
+    visitAt: inpatient ? undefined : c.startedAt,
+    startedAt: c.startedAt,
+    endedAt: c.endedAt,
+    settledAt: c.settledAt,
+    diagnoses: c.diagnoses.map((d) => ({ code: d.code, name: d.name, main: d.main })),
+    mainDiagnosis: c.mainDiagnosis,
+    lines,
+    totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
     payment: { fundFen: 0, personalAccountFen: 0, medicalAssistanceFen: 0, cashFen: 0 },
   };
 }
@@ -111,7 +141,10 @@ export class MemoryHistory {
   /** institution|item|month → quantity billed */
   private readonly monthQuantity = new Map<string, number>();
 
-  constructor(private readonly stock: ReadonlyMap<string, StockRef>, private readonly windowDays = 90) {}
+  constructor(
+    private readonly stock: ReadonlyMap<string, StockRef>,
+    private readonly windowDays = 90,
+  ) {}
 
   store(c: Claim) {
     const stored = asStored(c);
@@ -164,7 +197,10 @@ export class InProcessScreening {
   readonly found: FoundRow[] = [];
   ruleErrors = 0;
 
-  constructor(private readonly rules: readonly AnyRule[], private readonly reference: InProcessReference) {
+  constructor(
+    private readonly rules: readonly AnyRule[],
+    private readonly reference: InProcessReference,
+  ) {
     this.history = new MemoryHistory(reference.stock);
   }
 

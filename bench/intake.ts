@@ -206,7 +206,10 @@ async function main() {
   const [sc] = await admin`show synchronous_commit`;
   const [version] = await admin`show server_version`;
   await admin.end();
-  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   console.log(
     `claimscreen intake benchmark: PostgreSQL ${version?.server_version}, synchronous_commit=${sc?.synchronous_commit}; ` +
       `${opts.connections} connections, ${opts.duration} s runs × ${opts.rounds} rounds, pool ${opts.pool}, LOG_LEVEL=${opts.logLevel}, ` +
@@ -218,9 +221,7 @@ async function main() {
   const secret = randomBytes(36).toString('base64url');
   const dbEnv = { DATABASE_URL: serviceDb, PERSON_ID_SECRET: secret, DB_POOL_MAX: String(opts.pool), LOG_LEVEL: opts.logLevel };
 
-  const created = JSON.parse(
-    await harness.run('scripts/keys.ts', ['create', '--name', 'bench', '--role', 'settlement', '--by', 'bench'], dbEnv),
-  ) as { key: string };
+  const created = JSON.parse(await harness.run('scripts/keys.ts', ['create', '--name', 'bench', '--role', 'settlement', '--by', 'bench'], dbEnv)) as { key: string };
   // Reference data before the service starts, so its cache holds it from the first claim.
   const seed = postgres(serviceDb, { max: 1, onnotice: () => {} });
   for (const row of referenceSeed({ stock: values.stock === true })) await seed.unsafe(row.text, row.params as never[]);
@@ -228,15 +229,16 @@ async function main() {
 
   const servicePort = await freePort();
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
-  const serviceChild = await harness.startChild('src/main.ts', { ...dbEnv, HOST: '127.0.0.1', PORT: String(servicePort) }, 'service', `${serviceUrl}/readyz`, values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : []);
+  const serviceChild = await harness.startChild(
+    'src/main.ts',
+    { ...dbEnv, HOST: '127.0.0.1', PORT: String(servicePort) },
+    'service',
+    `${serviceUrl}/readyz`,
+    values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : [],
+  );
   const baselinePort = await freePort();
   const baselineUrl = `http://127.0.0.1:${baselinePort}`;
-  const baselineChild = await harness.startChild(
-    'bench/baseline-server.ts',
-    { DATABASE_URL: baselineDb, PORT: String(baselinePort), DB_POOL_MAX: String(opts.pool) },
-    'baseline',
-    `${baselineUrl}/`,
-  );
+  const baselineChild = await harness.startChild('bench/baseline-server.ts', { DATABASE_URL: baselineDb, PORT: String(baselinePort), DB_POOL_MAX: String(opts.pool) }, 'baseline', `${baselineUrl}/`);
 
   roles.service = serviceChild.pid ?? 0;
   roles.baseline = baselineChild.pid ?? 0;
@@ -312,7 +314,7 @@ async function main() {
   const p = (q: number) => fmt(percentile(paced.latencies, q), 1);
   const ac = await hammer(service, `autocannon overallRate`, pacedSeconds, opts.rate);
   printRow(ac);
-  console.log('    (autocannon sends each second\'s quota in a burst at the top of the second: a harsher, bursty load)');
+  console.log("    (autocannon sends each second's quota in a burst at the top of the second: a harsher, bursty load)");
 
   // Durability: every claim answered 2xx is in the database. Timed autocannon runs stop with up
   // to `connections` requests in flight; those may commit without their answer being read.
@@ -325,8 +327,7 @@ async function main() {
     const sql = postgres(db, { max: 1, onnotice: () => {} });
     const [setting] = await sql`show synchronous_commit`;
     const rows = await sql.unsafe<{ k: string }[]>(`select ${column} as k from ${table}`);
-    const decisions =
-      target === service ? await sql<{ decision: string; n: string }[]>`select decision, count(*)::text as n from claims group by 1 order by 1` : [];
+    const decisions = target === service ? await sql<{ decision: string; n: string }[]>`select decision, count(*)::text as n from claims group by 1 order by 1` : [];
     await sql.end();
     const stored = new Set(rows.map((r) => r.k));
     const missing = target.acked.filter((id) => !stored.has(id)).length;

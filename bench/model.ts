@@ -196,22 +196,22 @@ function spawn(impl: Impl): Promise<Result> {
     let result: Result | undefined;
     child.on('message', (m) => (result = m as Result));
     child.on('error', reject);
-    child.on('exit', (code) =>
-      result && code === 0 ? resolve(result) : reject(new Error(`${impl} child exited with ${code}`)),
-    );
+    child.on('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`${impl} child exited with ${code}`))));
   });
 }
 
 const f1 = (x: number) => x.toFixed(1);
 const fmtT = (t: Timing | null) => (t ? `${f1(t.wall)} (${f1(t.cpu)})` : '—');
 const rate = (rows: number, ms: number) => Math.round(rows / (ms / 1000)).toLocaleString('en-US');
-const fmtRate = (rows: number, t: Timing | null) =>
-  t ? `${rate(rows, t.wall)} (${rate(rows, t.cpu)})` : '—';
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const fmtRate = (rows: number, t: Timing | null) => (t ? `${rate(rows, t.wall)} (${rate(rows, t.cpu)})` : '—');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 function report(ours: Result, ml: Result, loadBefore: string): void {
-  const line = (label: string, a: string, b: string) =>
-    console.log(`${label.padEnd(36)}${a.padStart(24)}${b.padStart(24)}`);
+  const line = (label: string, a: string, b: string) => console.log(`${label.padEnd(36)}${a.padStart(24)}${b.padStart(24)}`);
   console.log(
     `\nshuttle: ${ours.rows.toLocaleString('en-US')} rows × 9, ${TREES} trees; claimscreen ψ = ${PSI}, seed ${SEED}; ` +
       `ml-isolation-forest: whole set per tree\n${os.cpus().length} CPUs, load average before ${loadBefore}, after ${load()}\n` +
@@ -225,11 +225,7 @@ function report(ours: Result, ml: Result, loadBefore: string): void {
   line('scoring rows/s, cold', fmtRate(ours.rows, ours.scoreCold), fmtRate(ml.rows, ml.scoreCold));
   line('scoring rows/s, warm', fmtRate(ours.rows, ours.scoreWarm), '—');
   line('AUC', ours.auc.toFixed(4), ml.auc.toFixed(4));
-  line(
-    'mean score outliers / inliers',
-    `${ours.meanOutlier.toFixed(3)} / ${ours.meanInlier.toFixed(3)}`,
-    `${ml.meanOutlier.toFixed(3)} / ${ml.meanInlier.toFixed(3)}`,
-  );
+  line('mean score outliers / inliers', `${ours.meanOutlier.toFixed(3)} / ${ours.meanInlier.toFixed(3)}`, `${ml.meanOutlier.toFixed(3)} / ${ml.meanInlier.toFixed(3)}`);
   line('RSS after loading data (MB)', f1(ours.rssAfterLoadMb), f1(ml.rssAfterLoadMb));
   line('RSS after fit (MB)', f1(ours.rssAfterFitMb), f1(ml.rssAfterFitMb));
   line('RSS after scoring (MB)', f1(ours.rssAfterScoreMb), f1(ml.rssAfterScoreMb));

@@ -42,7 +42,12 @@ export async function pacedRun(o: PacedOptions): Promise<PacedResult> {
   const total = Math.round(o.rate * o.durationS);
   const interval = 1000 / o.rate;
   const latencies: number[] = [];
-  let sent = 0, ok = 0, non2xx = 0, errors = 0, done = 0, overloaded = false;
+  let sent = 0,
+    ok = 0,
+    non2xx = 0,
+    errors = 0,
+    done = 0,
+    overloaded = false;
   const errorCodes: Record<string, number> = {};
   const start = performance.now() + 20;
 

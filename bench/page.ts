@@ -82,12 +82,21 @@ async function measure(label: string, url: string, headers: Record<string, strin
 async function main() {
   const db = await freshDatabaseUrl();
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', PERSON_ID_SECRET: 'bench-person-id-secret-0123456789abcdef', LOG_LEVEL: 'warn',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: 'memory://',
+    PERSON_ID_SECRET: 'bench-person-id-secret-0123456789abcdef',
+    LOG_LEVEL: 'warn',
     ...(db.url ? { DATABASE_URL: db.url } : {}),
   });
   const service = await startService(config, createLogger('warn'));
   try {
-    console.log(`database: ${db.url ? 'PostgreSQL' : 'PGlite'}; load average before: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `database: ${db.url ? 'PostgreSQL' : 'PGlite'}; load average before: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     const t0 = performance.now();
     await seed((text, params) => service.deps.database.query(text, params));
     const [{ n }] = (await service.deps.database.query<{ n: number }>(`select count(*)::int as n from review_cases where status = 'open'`)) as [{ n: number }];
@@ -111,10 +120,15 @@ async function main() {
     console.log('request'.padEnd(54), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8), 'p99 ms'.padStart(8), 'max ms'.padStart(8), 'bytes'.padStart(8));
     for (const r of results)
       console.log(r.label.padEnd(54), r.p50.toFixed(1).padStart(8), r.p95.toFixed(1).padStart(8), r.p99.toFixed(1).padStart(8), r.max.toFixed(1).padStart(8), String(r.bytes).padStart(8));
-    const [, apiSame, pageFirst] = results as [typeof results[0], typeof results[0], typeof results[0]];
+    const [, apiSame, pageFirst] = results as [(typeof results)[0], (typeof results)[0], (typeof results)[0]];
     console.log(`\nqueue page ÷ queue API with the same filter: p50 ${(pageFirst.p50 / apiSame.p50).toFixed(2)}, p99 ${(pageFirst.p99 / apiSame.p99).toFixed(2)}`);
     for (const r of results) console.log(`${r.label}: p99 ${r.p99.toFixed(1)} ms ${r.p99 < GOAL_MS ? '<' : '≥'} ${GOAL_MS} ms: ${r.p99 < GOAL_MS ? 'met' : 'NOT met'}`);
-    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `load average after: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
   } finally {
     await service.stop();
     await db.drop();

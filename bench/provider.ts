@@ -106,7 +106,10 @@ async function runWorld(world: 'spread' | 'large') {
     dbUrl = u.toString();
   }
   const config = loadConfig({
-    PORT: '0', DATA_DIR: 'memory://', LOG_LEVEL: 'warn', PERSON_ID_SECRET: 'bench-provider-secret-0123456789abcdef',
+    PORT: '0',
+    DATA_DIR: 'memory://',
+    LOG_LEVEL: 'warn',
+    PERSON_ID_SECRET: 'bench-provider-secret-0123456789abcdef',
     ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
   });
   const service = await startService(config, createLogger('warn'));
@@ -135,7 +138,10 @@ async function runWorld(world: 'spread' | 'large') {
     for (let i = windowMonths - 1; i >= 0; i--) rows.push(...(await monthFeatures(service.deps.database, addMonths(lastMonth, -i))));
     const featureSeconds = (performance.now() - featureStarted) / 1000;
     const data: Dumped = {
-      world, seeds, lastMonth, rows,
+      world,
+      seeds,
+      lastMonth,
+      rows,
       truth: counties.flatMap((s) => s.institutionTruth().map((t) => ({ institutionId: t.institutionId, fraudulent: t.fraudulent, behaviours: t.behaviours }))),
       counties: counties.map((s) => ({ seed: s.options.seed, ids: s.institutions.map((i) => i.id) })),
     };
@@ -194,10 +200,16 @@ function evaluate(world: string, data: Dumped, header: string[]): string[] {
   const perCounty = (r: Ranking) =>
     counties.map((c) => {
       const ids = c.ids.filter((id) => byId.has(id));
-      return rocAuc(ids.map((id) => r.value(id)), ids.map((id) => truth.get(id)!.fraudulent));
+      return rocAuc(
+        ids.map((id) => r.value(id)),
+        ids.map((id) => truth.get(id)!.fraudulent),
+      );
     });
   const results = [...rankings, ...singles].map((r) => ({ name: r.name, aucs: perCounty(r) }));
-  const singleResults = results.slice(rankings.length).map((r) => ({ ...r, stats: meanSd(r.aucs) })).sort((a, b) => b.stats.mean - a.stats.mean);
+  const singleResults = results
+    .slice(rankings.length)
+    .map((r) => ({ ...r, stats: meanSd(r.aucs) }))
+    .sort((a, b) => b.stats.mean - a.stats.mean);
   const best = singleResults[0]!;
   const target = meanSd(results[0]!.aucs);
   const naive = [...results.slice(4, rankings.length), best].map((r) => ({ name: r.name, m: meanSd(r.aucs).mean }));
@@ -212,7 +224,10 @@ function evaluate(world: string, data: Dumped, header: string[]): string[] {
     `  AUC, fraudulent vs honest institutions, per county, mean ± sd over ${counties.length}:`,
     ...results.slice(0, rankings.length).map((r) => `    ${r.name.padEnd(50)} ${meanSd(r.aucs).text}`),
     `    ${`best single feature: ${best.name}`.padEnd(50)} ${best.stats.text}`,
-    `    next single features: ${singleResults.slice(1, 4).map((r) => `${r.name} ${r.stats.text}`).join('; ')}`,
+    `    next single features: ${singleResults
+      .slice(1, 4)
+      .map((r) => `${r.name} ${r.stats.text}`)
+      .join('; ')}`,
     `  targeting score minus the best naive ranking (count, amount, fund, flagged, best single feature): ${margin >= 0 ? '+' : ''}${margin.toFixed(3)} (goal ≥ +0.03)`,
     `  peer basis of the scores: ${[...countBy(model.scores.map((s) => s.peerBasis))].map(([k, n]) => `${k} ${n}`).join(', ')}`,
   );
@@ -220,7 +235,9 @@ function evaluate(world: string, data: Dumped, header: string[]): string[] {
   if (values.verbose) {
     for (const s of [...model.scores].sort((a, b) => b.targeting!.score - a.targeting!.score).slice(0, 12)) {
       const t = truth.get(s.institutionId)!;
-      out.push(`    ${s.institutionId} ${s.peerGroup} ${t.fraudulent ? `FRAUD[${t.behaviours.join(',')}]` : 'honest'} targeting ${s.targeting!.score.toFixed(3)} loss ${s.risk!.windowLoss.toFixed(0)} score ${s.score.toFixed(3)}`);
+      out.push(
+        `    ${s.institutionId} ${s.peerGroup} ${t.fraudulent ? `FRAUD[${t.behaviours.join(',')}]` : 'honest'} targeting ${s.targeting!.score.toFixed(3)} loss ${s.risk!.windowLoss.toFixed(0)} score ${s.score.toFixed(3)}`,
+      );
     }
   }
   return out;
@@ -256,7 +273,11 @@ function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderMod
       return { institutionId: r.institutionId, month: r.month, label: (fraud === correct ? 1 : 0) as 0 | 1 };
     });
   const withOutcomes = trainProviderModel(data.rows, data.lastMonth, {
-    trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), windowMonths, outcomes: { labels, options: { minPerClass: Number(values['min-labels']), lambda: Number(values.lambda) } },
+    trees: Number(values.trees),
+    psi: Number(values.psi),
+    seed: Number(values.seed),
+    windowMonths,
+    outcomes: { labels, options: { minPerClass: Number(values['min-labels']), lambda: Number(values.lambda) } },
   });
   const o = withOutcomes.outcome!;
   const m = o.model;
@@ -265,7 +286,10 @@ function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderMod
     data.counties.map((c) => {
       const ids = new Set(c.ids);
       const list = rows.filter((r) => ids.has(r.institutionId) && filter(r));
-      return rocAuc(list.map(value), list.map((r) => truth.get(r.institutionId)!.fraudulent));
+      return rocAuc(
+        list.map(value),
+        list.map((r) => truth.get(r.institutionId)!.fraudulent),
+      );
     });
   const unreviewed = (r: (typeof rows)[number]) => !reviewed.has(key(r));
   const unreviewedNow = (r: (typeof rows)[number]) => unreviewed(r) && r.month === data.lastMonth;
@@ -288,6 +312,11 @@ function countBy(xs: string[]) {
   return m;
 }
 
-const lines: string[] = [`provider targeting benchmark; machine load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`];
+const lines: string[] = [
+  `provider targeting benchmark; machine load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+];
 for (const world of worlds) lines.push(...(await runWorld(world)));
 process.stdout.write(`${lines.join('\n')}\n`);

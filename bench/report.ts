@@ -41,7 +41,11 @@ const BASE = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@localhost
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 const secs = (ms: number) => (ms / 1000).toFixed(1);
-const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 const name = `cs_bench_report_${Date.now().toString(36)}`;
 const admin = postgres(BASE, { max: 1, onnotice: () => {} });
@@ -56,7 +60,20 @@ try {
   // Only the world's institutions: building its population and claims at this scale is what the bulk load avoids.
   const insts = buildInstitutions(resolveOptions({ seed: 42, month: MONTH, scale: N / 50_000 }), MONTH);
   const reference = createReferenceRepository({ database });
-  await reference.upsert('institutions', insts.map((i) => ({ institutionId: i.id, name: i.name, type: i.type, level: i.level, ownership: i.ownership, area: i.area, beds: i.beds, designatedFrom: i.designatedFrom, validFrom: i.designatedFrom })) as never);
+  await reference.upsert(
+    'institutions',
+    insts.map((i) => ({
+      institutionId: i.id,
+      name: i.name,
+      type: i.type,
+      level: i.level,
+      ownership: i.ownership,
+      area: i.area,
+      beds: i.beds,
+      designatedFrom: i.designatedFrom,
+      validFrom: i.designatedFrom,
+    })) as never,
+  );
   const weight = insts.map((i) => i.admissionsPerDay + i.outpatientPerDay + i.pharmacyPerDay);
   const total = weight.reduce((s, w) => s + w, 0);
   process.stdout.write(`institutions       ${insts.length} (${new Set(insts.map((i) => `${i.type}/${i.level}`)).size} peer groups)\n`);
@@ -67,19 +84,29 @@ try {
   await raw.unsafe(`select setseed(0.42)`);
 
   const loadStarted = performance.now();
-  for (const [month, count] of [[PREV, Math.round(N / 10)], [MONTH, N]] as const) {
+  for (const [month, count] of [
+    [PREV, Math.round(N / 10)],
+    [MONTH, N],
+  ] as const) {
     const counts = weight.map((w) => Math.round((count * w) / total));
     const inpatient = insts.map((i) => (i.type === 'pharmacy' ? 0 : i.admissionsPerDay / Math.max(1e-9, i.admissionsPerDay + i.outpatientPerDay)));
     // Batches of about 100,000 claims: institutions in order.
     let from = 0;
     while (from < insts.length) {
-      let to = from, n = 0;
+      let to = from,
+        n = 0;
       while (to < insts.length && (n < 100_000 || to === from)) n += counts[to++] as number;
       await raw.unsafe(INSERT_CLAIMS, [
-        `{${insts.slice(from, to).map((i) => i.id).join(',')}}`,
+        `{${insts
+          .slice(from, to)
+          .map((i) => i.id)
+          .join(',')}}`,
         `{${counts.slice(from, to).join(',')}}`,
         `{${inpatient.slice(from, to).join(',')}}`,
-        `{${insts.slice(from, to).map((i) => (i.type === 'pharmacy' ? 't' : 'f')).join(',')}}`,
+        `{${insts
+          .slice(from, to)
+          .map((i) => (i.type === 'pharmacy' ? 't' : 'f'))
+          .join(',')}}`,
         month,
       ]);
       from = to;
@@ -93,7 +120,9 @@ try {
     `select (select count(*) from claims)::text as claims, (select count(*) from findings)::int as findings,
             (select count(*) from rejected_submissions)::int as rejected, pg_size_pretty(pg_database_size(current_database())) as bytes`,
   );
-  process.stdout.write(`bulk load          ${secs(performance.now() - loadStarted)} s: ${Number(sizes?.claims).toLocaleString('en')} claims, ${sizes?.findings.toLocaleString('en')} findings, ${sizes?.rejected} rejected; database ${sizes?.bytes}\n`);
+  process.stdout.write(
+    `bulk load          ${secs(performance.now() - loadStarted)} s: ${Number(sizes?.claims).toLocaleString('en')} claims, ${sizes?.findings.toLocaleString('en')} findings, ${sizes?.rejected} rejected; database ${sizes?.bytes}\n`,
+  );
 
   const out = mkdtempSync(path.join(os.tmpdir(), 'cs-report-'));
   const results: { month: string; claims: number; ms: number; peak: number; growth: number; steps: Record<string, number>; bytes: Record<string, number> }[] = [];
@@ -105,13 +134,20 @@ try {
     const started = performance.now();
     let last = started;
     const steps: Record<string, number> = {};
-    const { report, files } = await writeReportFiles(database, {
-      month, statementTimeoutMs: 600_000, onStep: (s) => {
-        const now = performance.now();
-        steps[s] = now - last;
-        last = now;
+    const { report, files } = await writeReportFiles(
+      database,
+      {
+        month,
+        statementTimeoutMs: 600_000,
+        onStep: (s) => {
+          const now = performance.now();
+          steps[s] = now - last;
+          last = now;
+        },
       },
-    }, ['json', 'html', 'xlsx', 'csv'], out);
+      ['json', 'html', 'xlsx', 'csv'],
+      out,
+    );
     const ms = performance.now() - started;
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -120,8 +156,12 @@ try {
     process.stdout.write(
       `report ${month}     ${secs(ms)} s for ${report.fund.claims.toLocaleString('en')} claims (+${report.late.claims.toLocaleString('en')} late), ${report.institutions.length} institutions, ${report.standouts.length} stand out; ` +
         `peak RSS ${mb(peak)} MB (+${mb(peak - before)} MB over ${mb(before)} MB); load ${load()}\n` +
-        `  steps: ${fileSteps(['json', 'html', 'xlsx', 'csv']).map((s) => `${s} ${secs(steps[s] ?? 0)}`).join(', ')}\n` +
-        `  files: ${Object.entries(bytes).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KB`).join(', ')}\n`,
+        `  steps: ${fileSteps(['json', 'html', 'xlsx', 'csv'])
+          .map((s) => `${s} ${secs(steps[s] ?? 0)}`)
+          .join(', ')}\n` +
+        `  files: ${Object.entries(bytes)
+          .map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KB`)
+          .join(', ')}\n`,
     );
   }
   rmSync(out, { recursive: true, force: true });

@@ -154,7 +154,7 @@ try {
   const port = await freePort();
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
-  for (t = performance.now(); ; ) {
+  for (t = performance.now(); ;) {
     try {
       if ((await fetch(`${base}/healthz`)).ok) break;
     } catch {}
@@ -213,10 +213,14 @@ try {
   out(`    warm-up before, not counted: ${fmt(drawWarmup)}`);
   out(`  ${opts.auditors} auditors back to back (each draws again the moment it is answered: the machine saturated):`);
   out(`    baseline GET /v1/review/me                   ${fmt(meConcurrent)}  (${meConcurrent.perSecond.toFixed(0)}/s)`);
-  out(`    POST /v1/review/draw                         ${fmt(draws)}  (${draws.perSecond.toFixed(0)}/s; ${opts.auditors} in flight ÷ that = ${((opts.auditors / draws.perSecond) * 1000).toFixed(1)} ms mean wait)   ×${(draws.p99 / meConcurrent.p99).toFixed(1)} the /me p99`);
+  out(
+    `    POST /v1/review/draw                         ${fmt(draws)}  (${draws.perSecond.toFixed(0)}/s; ${opts.auditors} in flight ÷ that = ${((opts.auditors / draws.perSecond) * 1000).toFixed(1)} ms mean wait)   ×${(draws.p99 / meConcurrent.p99).toFixed(1)} the /me p99`,
+  );
   out(`    cpu per request, /me:  ${cpuText(meCpu, meConcurrent.n)}`);
   out(`    cpu per request, draw: ${cpuText(drawCpu, draws.n)}`);
-  out(`  trail: ${trail.entries} entries sealed ${trail.pending === 0 ? `within ${sealLag.toFixed(0)} ms of the last draw` : `, ${trail.pending} still pending after ${sealLag.toFixed(0)} ms`}; the chain ${trail.ok ? 'verifies' : `is BROKEN (${trail.problem})`}`);
+  out(
+    `  trail: ${trail.entries} entries sealed ${trail.pending === 0 ? `within ${sealLag.toFixed(0)} ms of the last draw` : `, ${trail.pending} still pending after ${sealLag.toFixed(0)} ms`}; the chain ${trail.ok ? 'verifies' : `is BROKEN (${trail.problem})`}`,
+  );
   out(`  drawn ${drawn[0]!.n} cases to ${drawn[0]!.people} auditors, ${open[0]!.n} still open; one draw each: every one a distinct case`);
   if (drawn[0]!.n !== drawWarmup.n + drawsTogether.n + draws.n) throw new Error(`${drawWarmup.n + drawsTogether.n + draws.n} draws answered but ${drawn[0]!.n} cases are assigned`);
 } finally {

@@ -64,7 +64,12 @@ function run(ref: typeof plain) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const i of inputs) {
-    const r = evaluateRules(catalogue, { claim: i.claim, history: i.history, reference: snapshotView(ref.snapshot, i.stock, { personHash: i.claim.personHash, versions: ref.persons.get(i.claim.personHash) ?? [] }), serviceDate: i.serviceDate });
+    const r = evaluateRules(catalogue, {
+      claim: i.claim,
+      history: i.history,
+      reference: snapshotView(ref.snapshot, i.stock, { personHash: i.claim.personHash, versions: ref.persons.get(i.claim.personHash) ?? [] }),
+      serviceDate: i.serviceDate,
+    });
     findings += r.findings.length;
     errors += r.errors.length;
   }
@@ -87,7 +92,10 @@ const usPerClaim = (rs: ReturnType<typeof run>[]) => (median(rs.map((r) => r.cpu
 
 out(`rule evaluation in process: ${catalogue.length} rules, ${inputs.length.toLocaleString('en')} claims of seed ${seed} ${values.month} (scale ${values.scale}), ${rounds} rounds each, medians`);
 out('  reference                      claims/s (wall)  claims/s (CPU)  µs/claim (CPU)  findings  errors');
-for (const [name, rs] of [['catalogue only', results.none], [`+ national lists (${national.nationalEntries.toLocaleString('en')})`, results.national]] as const) {
+for (const [name, rs] of [
+  ['catalogue only', results.none],
+  [`+ national lists (${national.nationalEntries.toLocaleString('en')})`, results.national],
+] as const) {
   out(
     `  ${name.padEnd(30)} ${Math.round(perSecond(rs, 'wall')).toLocaleString('en').padStart(15)} ${Math.round(perSecond(rs, 'cpu')).toLocaleString('en').padStart(15)} ${usPerClaim(rs).toFixed(1).padStart(15)} ${String(rs[0]?.findings).padStart(9)} ${String(rs[0]?.errors).padStart(7)}`,
   );
@@ -102,9 +110,15 @@ if (values['per-rule']) {
   out('  per rule, with the national lists (CPU µs per claim, one pass each):');
   const rows = catalogue.map((rule) => {
     const cpu0 = process.cpuUsage();
-    for (const i of inputs) evaluateRules([rule], { claim: i.claim, history: i.history, reference: snapshotView(national.snapshot, i.stock, { personHash: i.claim.personHash, versions: national.persons.get(i.claim.personHash) ?? [] }), serviceDate: i.serviceDate });
+    for (const i of inputs)
+      evaluateRules([rule], {
+        claim: i.claim,
+        history: i.history,
+        reference: snapshotView(national.snapshot, i.stock, { personHash: i.claim.personHash, versions: national.persons.get(i.claim.personHash) ?? [] }),
+        serviceDate: i.serviceDate,
+      });
     const cpu = process.cpuUsage(cpu0);
-    return { id: rule.id, us: ((cpu.user + cpu.system) / inputs.length) };
+    return { id: rule.id, us: (cpu.user + cpu.system) / inputs.length };
   });
   for (const r of rows.sort((a, b) => b.us - a.us)) out(`    ${r.id.padEnd(28)} ${r.us.toFixed(1).padStart(7)}`);
 }

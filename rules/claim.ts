@@ -4,15 +4,7 @@
  * China Standard Time calendar dates (yyyy-MM-dd).
  */
 export type VisitType = 'outpatient' | 'inpatient' | 'pharmacy';
-export type LineCategory =
-  | 'drug'
-  | 'consumable'
-  | 'service'
-  | 'bed'
-  | 'nursing'
-  | 'exam'
-  | 'lab'
-  | 'operation';
+export type LineCategory = 'drug' | 'consumable' | 'service' | 'bed' | 'nursing' | 'exam' | 'lab' | 'operation';
 
 export interface ClaimLine {
   lineNo: number;

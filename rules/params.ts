@@ -50,7 +50,11 @@ export const icdPrefix = () => z.string().regex(/^[A-Za-z][0-9]{2}(\.[0-9A-Za-z]
 export const icdCategory = () => z.string().regex(/^[A-Za-z][0-9]{2}(-[A-Za-z][0-9]{2})?$/, 'must be an ICD-10 category such as J44, or a range such as I10-I15');
 
 /** Codes of the catalogue or of the national code lists (medical types): letters, digits, ".", "_", "-". */
-export const code = (max: number) => z.string().regex(/^[0-9A-Za-z._-]+$/, 'must contain only letters, digits, ".", "_" and "-"').max(max, `must be at most ${max} characters`);
+export const code = (max: number) =>
+  z
+    .string()
+    .regex(/^[0-9A-Za-z._-]+$/, 'must contain only letters, digits, ".", "_" and "-"')
+    .max(max, `must be at most ${max} characters`);
 
 const WINDOWS = ['same_hour', 'six_hours', 'same_day', 'same_visit'] as const satisfies readonly RelationWindow[];
 export const relationWindow = () => z.enum(WINDOWS, { error: `must be one of ${WINDOWS.join(', ')}` });

@@ -29,7 +29,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     if (stopping) return;
     stopping = true;
-    service.stop().then(() => process.exit(0), () => process.exit(1));
+    service.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }
 

@@ -23,8 +23,7 @@ import { createImportProgress } from './import-progress.js';
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { batch: { type: 'string', default: '1000' } } });
 const [kindArg, fileArg] = positionals;
 const kinds = Object.keys(REFERENCE_KINDS);
-if (!kindArg || !kinds.includes(kindArg) || !fileArg || positionals.length > 2)
-  fail(`usage: import <${kinds.join('|')}> <file.csv> [--batch 1000]`);
+if (!kindArg || !kinds.includes(kindArg) || !fileArg || positionals.length > 2) fail(`usage: import <${kinds.join('|')}> <file.csv> [--batch 1000]`);
 const kind = kindArg as ReferenceKind;
 const batchSize = Number(values.batch);
 if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000) fail('--batch must be a whole number from 1 to 5000');
@@ -39,7 +38,11 @@ const schema = REFERENCE_KINDS[kind];
 const progress = createImportProgress(size);
 const MAX_REPORTED = 1000;
 const reports: { line: number; text: string }[] = [];
-let loaded = 0, refused = 0, rows = 0, malformed = 0, pending: unknown[] = [];
+let loaded = 0,
+  refused = 0,
+  rows = 0,
+  malformed = 0,
+  pending: unknown[] = [];
 let header: string[] | undefined;
 let readRow: ((cells: readonly string[]) => Record<string, unknown>) | undefined;
 let fatal: string | undefined;
@@ -76,7 +79,9 @@ try {
       header = record.map((h) => h.trim());
       const problems = headerProblems(kind, header);
       if (problems.length > 0) {
-        fatal = `the header does not fit ${kind}: ${problems.join('; ')} (columns: ${csvColumns(kind).map((c) => c.name).join(',')})`;
+        fatal = `the header does not fit ${kind}: ${problems.join('; ')} (columns: ${csvColumns(kind)
+          .map((c) => c.name)
+          .join(',')})`;
         // The parser reads ahead; what it found wrong past the header is moot when no row is read.
         reports.length = refused = malformed = 0;
         break;
@@ -112,9 +117,7 @@ for (const r of reports.sort((a, b) => a.line - b.line)) process.stderr.write(`$
 if (refused > reports.length) process.stderr.write(`… ${refused - reports.length} more refused rows not listed\n`);
 if (fatal) process.stderr.write(`import stopped: ${fatal}\n`);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-process.stdout.write(
-  `${kind}: ${loaded} loaded, ${refused} refused of ${rows + malformed} rows read from ${file} in ${seconds} s${fatal ? ' (stopped early)' : ''}\n`,
-);
+process.stdout.write(`${kind}: ${loaded} loaded, ${refused} refused of ${rows + malformed} rows read from ${file} in ${seconds} s${fatal ? ' (stopped early)' : ''}\n`);
 process.exitCode = fatal ? 2 : refused > 0 ? 1 : 0;
 
 function fileSize(p: string): number {

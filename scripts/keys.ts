@@ -17,8 +17,10 @@ const { positionals, values } = parseArgs({
 });
 const command = positionals[0];
 if (!['create', 'list', 'revoke'].includes(command ?? ''))
-  fail('usage: keys create --name <client> --role <settlement|auditor|supervisor|admin> --by <person> | keys list | keys revoke --id <uuid> --by <person>\n' +
-    '  while the service runs: CLAIMSCREEN_KEY=<admin key> [CLAIMSCREEN_URL=<service URL>] (or --key, --url); --by is then the key’s holder');
+  fail(
+    'usage: keys create --name <client> --role <settlement|auditor|supervisor|admin> --by <person> | keys list | keys revoke --id <uuid> --by <person>\n' +
+      '  while the service runs: CLAIMSCREEN_KEY=<admin key> [CLAIMSCREEN_URL=<service URL>] (or --key, --url); --by is then the key’s holder',
+  );
 if (command === 'create') {
   if (!values.name) fail('--name <client name> is required');
   if (!values.role || !(ROLES as readonly string[]).includes(values.role)) fail(`--role must be one of ${ROLES.join(', ')}`);

@@ -20,7 +20,8 @@ const month = () => {
   if (!values.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) fail('--month YYYY-MM is required');
   return values.month;
 };
-if (!['sample-close', 'sample-verify', 'trail-verify'].includes(command ?? '')) fail('usage: review sample-close --month YYYY-MM --by <person> | review sample-verify --month YYYY-MM | review trail-verify');
+if (!['sample-close', 'sample-verify', 'trail-verify'].includes(command ?? ''))
+  fail('usage: review sample-close --month YYYY-MM --by <person> | review sample-verify --month YYYY-MM | review trail-verify');
 const secret = config.DATABASE_URL ? (config.PERSON_ID_SECRET as string) : resolvePersonIdSecret(config);
 const database = await openDatabaseOrExplain(config);
 const key = sampleKey(config, secret);
@@ -36,7 +37,9 @@ try {
     const r = await verifyMonth(database, key, rates, month());
     out('institution\tvisit type\tmode\trate\tclaims\trequired\tderived\tstored\tmatch');
     for (const g of r.groups)
-      out(`${g.institutionId}\t${g.visitType}\t${g.mode}\t${g.ratePpm / 1e4}%\t${g.claims}\t${g.required}\t${g.derived}\t${g.sampled}\t${g.match ? 'yes' : `NO (missing ${g.missing.length}, unexpected ${g.unexpected.length})`}`);
+      out(
+        `${g.institutionId}\t${g.visitType}\t${g.mode}\t${g.ratePpm / 1e4}%\t${g.claims}\t${g.required}\t${g.derived}\t${g.sampled}\t${g.match ? 'yes' : `NO (missing ${g.missing.length}, unexpected ${g.unexpected.length})`}`,
+      );
     out(r.match ? `${r.month}: the stored sample matches the selection re-derived from the claims and the key` : `${r.month}: MISMATCH`);
     ok = r.match;
   } else {
@@ -44,9 +47,11 @@ try {
     out(`sealed ${s.sealed} pending entries`);
     const r = await verifyTrail(database);
     const pending = r.pending > 0 ? `; ${r.pending} entries committed since, not yet sealed` : '';
-    out(r.ok
-      ? `trail verified: ${r.entries} entries, head ${r.head}${pending}`
-      : `trail BROKEN at entry ${r.brokenAt} (chain position ${r.position}): ${r.problem} (${r.entries} entries before it verified${pending})`);
+    out(
+      r.ok
+        ? `trail verified: ${r.entries} entries, head ${r.head}${pending}`
+        : `trail BROKEN at entry ${r.brokenAt} (chain position ${r.position}): ${r.problem} (${r.entries} entries before it verified${pending})`,
+    );
     ok = r.ok;
   }
 } finally {

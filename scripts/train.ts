@@ -49,9 +49,15 @@ const config = cliConfig();
 const target = await databaseOrService({ ...config, DB_STATEMENT_TIMEOUT_MS: Math.max(config.DB_STATEMENT_TIMEOUT_MS, 3_600_000) }, values);
 if ('service' in target) {
   process.stderr.write(`training in the service at ${target.service.url} …\n`);
-  const r = await target.service.json<{ modelId: number; institutions: number; trainingRows: number; inputHash: string; trainMs: number; ms: number; top: { institutionId: string; peerGroup: string; score: number; percentile: number; explanations: string[] }[] }>(
-    'POST', '/v1/admin/models/train', { month, windowMonths, trees, psi, seed, minLabels, outcomeMargin },
-  );
+  const r = await target.service.json<{
+    modelId: number;
+    institutions: number;
+    trainingRows: number;
+    inputHash: string;
+    trainMs: number;
+    ms: number;
+    top: { institutionId: string; peerGroup: string; score: number; percentile: number; explanations: string[] }[];
+  }>('POST', '/v1/admin/models/train', { month, windowMonths, trees, psi, seed, minLabels, outcomeMargin });
   const o = (r as unknown as { outcome: { why: string } }).outcome;
   const top = r.top.map((s) => `  ${s.institutionId} ${s.peerGroup} p${Math.round(s.percentile)}: ${s.explanations[0] ?? ''}`);
   process.stdout.write(
@@ -62,10 +68,7 @@ if ('service' in target) {
   process.exit(0);
 }
 const { database } = target;
-const bar = new cliProgress.SingleBar(
-  { stream: process.stderr, format: 'training |{bar}| {value}/{total} steps | {stage}', hideCursor: true, noTTYOutput: false },
-  cliProgress.Presets.shades_classic,
-);
+const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'training |{bar}| {value}/{total} steps | {stage}', hideCursor: true, noTTYOutput: false }, cliProgress.Presets.shades_classic);
 const label = (s: TrainStep) => (s.step === 'features' ? `features of ${s.month}` : s.step === 'train' ? 'training and scoring' : 'storing');
 let done = 0;
 bar.start(windowMonths + 2, 0, { stage: 'starting' });
@@ -77,7 +80,10 @@ try {
   );
   bar.update(windowMonths + 2, { stage: 'done' });
   bar.stop();
-  const top = [...result.scores].sort((a, b) => (b.targeting?.score ?? 0) - (a.targeting?.score ?? 0)).slice(0, 5).map((s) => `  ${s.institutionId} ${s.peerGroup}: ${s.targeting?.zh ?? ''}`);
+  const top = [...result.scores]
+    .sort((a, b) => (b.targeting?.score ?? 0) - (a.targeting?.score ?? 0))
+    .slice(0, 5)
+    .map((s) => `  ${s.institutionId} ${s.peerGroup}: ${s.targeting?.zh ?? ''}`);
   process.stdout.write(
     `model version ${result.modelId}: ${result.scores.length} institutions scored for ${month}, ${result.trainingRows} institution-months trained on ` +
       `(${trees} trees, psi ${psi}, seed ${seed}) in ${((performance.now() - started) / 1000).toFixed(1)} s (forest ${result.trainMs} ms)\n` +

@@ -46,10 +46,7 @@ export function createApp(deps: AppDeps) {
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath;
     deps.metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
-    deps.logger.info(
-      { requestId: c.get('requestId'), method: c.req.method, route, status: c.res.status, ms: Math.round(seconds * 10_000) / 10, client: c.get('actor')?.clientName },
-      'request',
-    );
+    deps.logger.info({ requestId: c.get('requestId'), method: c.req.method, route, status: c.res.status, ms: Math.round(seconds * 10_000) / 10, client: c.get('actor')?.clientName }, 'request');
   });
   app.use(admission(deps, { streamPath: STREAM_PATH }));
   app.onError((err, c) => toErrorResponse(err, c, deps.logger));

@@ -27,7 +27,11 @@ const ConfigSchema = z.object({
   DB_QUERY_DEADLINE_MS: z.coerce.number().int().min(100).default(4000),
   PERSON_ID_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   MAX_LINES_PER_CLAIM: z.coerce.number().int().min(1).max(100_000).default(1000),
   STREAM_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(48),
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
@@ -46,7 +50,11 @@ const ConfigSchema = z.object({
   // has arrived, and while it arrives one of MAX_RECEIVING (at most MAX_RECEIVING × BODY_LIMIT_BYTES).
   MAX_UNAUTHENTICATED: z.coerce.number().int().min(1).max(100_000).default(32),
   MAX_RECEIVING: z.coerce.number().int().min(1).max(100_000).default(256),
-  UNAUTHENTICATED_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(16 * 1024),
+  UNAUTHENTICATED_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024),
   // All headers within HTTP_HEADERS_TIMEOUT_MS of a request's first byte (Node answers 408).
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   // A body gets HTTP_BODY_TIMEOUT_MS, plus a second for each HTTP_BODY_MIN_RATE bytes received,
@@ -69,7 +77,12 @@ const ConfigSchema = z.object({
   // queue's due date and ageing); an attachment (PDF or image, stored in the database) is at most
   // this many bytes, and at most BODY_LIMIT_BYTES less 16 KiB for the rest of its form (src/compose.ts).
   REVIEW_CASE_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  REVIEW_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1_000_000),
+  REVIEW_ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1_000_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -77,9 +90,7 @@ export type Config = z.infer<typeof ConfigSchema>;
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const known = Object.fromEntries(
-    Object.keys(ConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
-  );
+  const known = Object.fromEntries(Object.keys(ConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const parsed = ConfigSchema.safeParse(known);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -91,14 +102,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   if (parsed.data.DATABASE_URL && !parsed.data.PERSON_ID_SECRET) {
-    throw new ConfigError(
-      'Invalid configuration:\n  PERSON_ID_SECRET: required with DATABASE_URL (the key that hashes insured persons\' ids)',
-    );
+    throw new ConfigError("Invalid configuration:\n  PERSON_ID_SECRET: required with DATABASE_URL (the key that hashes insured persons' ids)");
   }
   const c = parsed.data;
-  const crossed = [
-    c.HTTP_BODY_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS && `  HTTP_BODY_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${c.HTTP_REQUEST_TIMEOUT_MS})`,
-  ].filter((x): x is string => typeof x === 'string');
+  const crossed = [c.HTTP_BODY_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS && `  HTTP_BODY_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${c.HTTP_REQUEST_TIMEOUT_MS})`].filter(
+    (x): x is string => typeof x === 'string',
+  );
   if (crossed.length) throw new ConfigError(`Invalid configuration:\n${crossed.join('\n')}`);
   return c;
 }

@@ -39,8 +39,19 @@ export class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
-  constructor(readonly issues: FieldIssue[], message = 'The request is invalid') {
-    super('invalid', 'invalid_request', `${message}: ${issues.map((i) => `${i.path || '(body)'} ${i.message}`).slice(0, 3).join('; ')}${issues.length > 3 ? '; …' : ''}`, issues);
+  constructor(
+    readonly issues: FieldIssue[],
+    message = 'The request is invalid',
+  ) {
+    super(
+      'invalid',
+      'invalid_request',
+      `${message}: ${issues
+        .map((i) => `${i.path || '(body)'} ${i.message}`)
+        .slice(0, 3)
+        .join('; ')}${issues.length > 3 ? '; …' : ''}`,
+      issues,
+    );
   }
 }
 
@@ -72,9 +83,7 @@ export class ForbiddenError extends AppError {
  * Converts zod issues into field paths such as lines[2].amount. Zod reports unknown fields as one
  * issue on their parent; each becomes an issue of its own, at its own path.
  */
-export function fieldIssues(
-  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[],
-): FieldIssue[] {
+export function fieldIssues(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[]): FieldIssue[] {
   return issues.flatMap((i) =>
     i.code === 'unrecognized_keys' && i.keys?.length
       ? i.keys.map((key) => ({ path: formatPath([...i.path, key]), message: 'is not a known field' }))
@@ -83,8 +92,5 @@ export function fieldIssues(
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-    '',
-  );
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
 }

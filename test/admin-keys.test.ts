@@ -43,7 +43,16 @@ describe('API keys through the service', () => {
 
     const list = (await json(await svc.call('/v1/admin/keys', { role: 'admin' }))).keys as Record<string, unknown>[];
     const row = list.find((k) => k.id === created.id);
-    expect(row).toEqual({ id: created.id, clientName: 'Li Na', role: 'auditor', keyPrefix: created.keyPrefix, createdAt: created.createdAt, createdBy: 'test-admin', revokedAt: null, revokedBy: null });
+    expect(row).toEqual({
+      id: created.id,
+      clientName: 'Li Na',
+      role: 'auditor',
+      keyPrefix: created.keyPrefix,
+      createdAt: created.createdAt,
+      createdBy: 'test-admin',
+      revokedAt: null,
+      revokedBy: null,
+    });
     expect(JSON.stringify(list)).not.toContain(created.key);
     // the fixtures' four keys and this one
     expect(list.map((k) => k.clientName)).toEqual(['test-settlement', 'test-auditor', 'test-supervisor', 'test-admin', 'Li Na']);

@@ -49,7 +49,14 @@ function wire(p: Person, o: { inst: string; claimId: string; admitted?: string; 
     ...(o.settledAt ? { settledAt: o.settledAt } : {}),
     diagnoses: [{ code: o.admitted ? 'J18.900' : 'J06.900', main: true }],
     lines: o.lines.map(([category, itemCode, serviceAt, amount], i) => ({
-      lineId: `L${i + 1}`, itemCode, hospitalItemName: NAMES[itemCode], category, serviceAt, quantity: 1, unitPrice: amount, amount,
+      lineId: `L${i + 1}`,
+      itemCode,
+      hospitalItemName: NAMES[itemCode],
+      category,
+      serviceAt,
+      quantity: 1,
+      unitPrice: amount,
+      amount,
     })),
     totalAmount: total.toFixed(2),
     payment: { fund: total.toFixed(2), personalAccount: 0, cash: 0 },
@@ -68,7 +75,15 @@ type Wire = ReturnType<typeof wire>;
 interface Shown {
   answer: { decision: string; payableAmount: string; totalAmount: string; findings: { id: string; ruleId: string; severity: string; violatingLines: string[]; amount: string }[] };
   laterFindings: { id: string; ruleId: string; severity: string; violatingLines: string[]; amount: string; foundBy: { claimId: string } }[];
-  references: { findingId: string; relation: string; ruleId: string; findingClaim: { institutionId: string; claimId: string }; foundBy: { claimId: string }; lines: string[]; message: { zh: string; en: string } }[];
+  references: {
+    findingId: string;
+    relation: string;
+    ruleId: string;
+    findingClaim: { institutionId: string; claimId: string };
+    foundBy: { claimId: string };
+    lines: string[];
+    message: { zh: string; en: string };
+  }[];
 }
 
 const submit = async (c: Wire) => {
@@ -102,9 +117,16 @@ async function expectAttributed(faulty: Wire, innocent: Wire, order: 'faulty fir
   const f = await shown(faulty);
   const i = await shown(innocent);
   const onFaulty = carried(f);
-  for (const rule of rules) expect(onFaulty.map((x) => x.ruleId), `${rule} on the faulty claim, ${order}`).toContain(rule);
+  for (const rule of rules)
+    expect(
+      onFaulty.map((x) => x.ruleId),
+      `${rule} on the faulty claim, ${order}`,
+    ).toContain(rule);
   // where the findings are: in the faulty claim's answer when it arrived second, filed on it later when it arrived first
-  expect(onFaulty.every((x) => x.later === (order === 'faulty first')), order).toBe(true);
+  expect(
+    onFaulty.every((x) => x.later === (order === 'faulty first')),
+    order,
+  ).toBe(true);
   for (const x of onFaulty) expect(x.violatingLines.length, x.ruleId).toBeGreaterThan(0);
   // a case when the finding was filed later (money already paid) or is a suspicion; a definite
   // violation found at intake is withheld there

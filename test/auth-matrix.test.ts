@@ -98,7 +98,9 @@ beforeAll(async () => {
   revoked = key;
   const doc = (await (await svc.call('/openapi.json', { role: null })).json()) as { paths: Record<string, Record<string, unknown>> };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.keys(ops).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m)).map((m) => `${m.toUpperCase()} ${path}`),
+    Object.keys(ops)
+      .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map((m) => `${m.toUpperCase()} ${path}`),
   );
 });
 afterAll(async () => {
@@ -144,7 +146,10 @@ describe('auth matrix: every endpoint × every role, no key, a revoked key', () 
     expect(operations.length).toBeGreaterThanOrEqual(17);
     const missing = operations.filter((o) => !(o in ACCESS));
     expect(missing, 'new endpoints: add each to ACCESS in test/auth-matrix.test.ts with the roles that may call it').toEqual([]);
-    expect(Object.keys(ACCESS).filter((o) => !operations.includes(o)), 'rows for endpoints that no longer exist').toEqual([]);
+    expect(
+      Object.keys(ACCESS).filter((o) => !operations.includes(o)),
+      'rows for endpoints that no longer exist',
+    ).toEqual([]);
   });
 
   it('documented endpoints: exactly the allowed roles get in', async () => {

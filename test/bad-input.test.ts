@@ -125,7 +125,12 @@ describe('POST /v1/claims refuses bad input with every failing field', () => {
   it('an amount that is not unit price × quantity beyond rounding, and totals that do not add up', async () => {
     const claim = inpatientClaim();
     // 12.3333 × 3 = 36.9999: 37.00 is the rounding, 37.01 is within a fen, 37.02 is not
-    for (const [amount, ok] of [['37.00', true], ['37.01', true], ['37.02', false], ['36.98', false]] as const) {
+    for (const [amount, ok] of [
+      ['37.00', true],
+      ['37.01', true],
+      ['37.02', false],
+      ['36.98', false],
+    ] as const) {
       const fen = Math.round(Number(amount) * 100);
       const total = ((20000 + fen) / 100).toFixed(2);
       const res = await post({ ...withLine(inpatientClaim(), 2, { amount }), totalAmount: total, payment: { fund: '180.00', personalAccount: '20.00', cash: (fen / 100).toFixed(2) } });
@@ -145,7 +150,10 @@ describe('POST /v1/claims refuses bad input with every failing field', () => {
     expect(contract).toBe('equal unit price × quantity rounded to the fen, give or take 0.01 (one fen either way)');
     // 20.00 × 0.5 = 10.00: 9.99 and 10.01 are within a fen, 9.98 and 10.02 are not
     for (const [unitPrice, quantity, amount, ok] of [
-      ['20.00', '0.5', '10.01', true], ['20.00', '0.5', '9.99', true], ['20.00', '0.5', '10.02', false], ['20.00', '0.5', '9.98', false],
+      ['20.00', '0.5', '10.01', true],
+      ['20.00', '0.5', '9.99', true],
+      ['20.00', '0.5', '10.02', false],
+      ['20.00', '0.5', '9.98', false],
     ] as const) {
       const claim = outpatientClaim();
       const res = await post({ ...claim, lines: [{ ...claim.lines[0], unitPrice, quantity, amount }], totalAmount: amount, payment: { fund: amount, personalAccount: 0, cash: 0 } });
@@ -317,9 +325,7 @@ describe('what is not an error', () => {
 
   it('answers ids in a GET path that no claim can have 400, not 500', async () => {
     expect(await refused(await svc.call('/v1/claims/H1/%00', { role: 'auditor' }))).toEqual([{ path: 'claimId', message: 'must not contain control characters' }]);
-    expect(await refused(await svc.call('/v1/claims/%00/x', { role: 'auditor' }))).toEqual([
-      { path: 'institutionId', message: 'must contain only letters, digits, ".", "_" and "-"' },
-    ]);
+    expect(await refused(await svc.call('/v1/claims/%00/x', { role: 'auditor' }))).toEqual([{ path: 'institutionId', message: 'must contain only letters, digits, ".", "_" and "-"' }]);
     expect((await svc.call(`/v1/claims/H1/${encodeURIComponent("'; drop table claims; --")}`, { role: 'auditor' })).status).toBe(404);
     expect((await svc.call('/v1/claims/H1/%ED%A0%80', { role: 'auditor' })).status).toBe(404);
   });

@@ -41,14 +41,9 @@ afterAll(async () => {
 let person = 0;
 /** Screens a claim as POST /v1/claims does, without storing it. */
 async function screened(claimId: string, overrides: Record<string, unknown> = {}): Promise<ScreenedClaim> {
-  const input = schema.parse(
-    inpatientClaim({ claimId, insured: { id: `3201021958031${String(++person).padStart(5, '0')}`, sex: 'male', birthDate: '1958-03-14' }, ...overrides }),
-  );
+  const input = schema.parse(inpatientClaim({ claimId, insured: { id: `3201021958031${String(++person).padStart(5, '0')}`, sex: 'male', birthDate: '1958-03-14' }, ...overrides }));
   const claim = normalizeClaim(input, keyedHash(TEST_SECRET, input.insured.id));
-  const { findings, decision } = await assessClaim(
-    { rules: svc.deps.rules, ruleOverrides: svc.deps.ruleSettings.overrides, history: svc.deps.history, reference: svc.deps.referenceCache },
-    claim,
-  );
+  const { findings, decision } = await assessClaim({ rules: svc.deps.rules, ruleOverrides: svc.deps.ruleSettings.overrides, history: svc.deps.history, reference: svc.deps.referenceCache }, claim);
   const id = randomUUID();
   const { own, retrospective } = splitFindings(claim, findings);
   const answer = buildAnswer({ id, claim, findings, findingIds: own.map((f) => f.id), decision, screenedAt: Date.now() });
@@ -78,14 +73,17 @@ describe('group commit of claims', () => {
 
   it('a claim the database refuses fails alone: its neighbours in the batch are stored', async () => {
     const tag = randomUUID().slice(0, 8);
-    const list = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => screened(i === 4 ? `POISON-${tag}` : `N-${tag}-${i}`)),
-    );
+    const list = await Promise.all(Array.from({ length: 10 }, (_, i) => screened(i === 4 ? `POISON-${tag}` : `N-${tag}-${i}`)));
     const outcomes = await Promise.allSettled(list.map((s) => svc.deps.claims.insertScreened(s)));
     expect(outcomes.map((o) => o.status)).toEqual(list.map((_, i) => (i === 4 ? 'rejected' : 'fulfilled')));
     expect(String((outcomes[4] as PromiseRejectedResult).reason?.message)).toContain(`refused by test trigger: POISON-${tag}`);
     const rows = await stored(list.map((s) => s.claim.claimNo));
-    expect(rows.map((r) => r.claim_no)).toEqual(list.filter((_, i) => i !== 4).map((s) => s.claim.claimNo).sort());
+    expect(rows.map((r) => r.claim_no)).toEqual(
+      list
+        .filter((_, i) => i !== 4)
+        .map((s) => s.claim.claimNo)
+        .sort(),
+    );
     expect(rows.map((r) => r.lines)).toEqual(Array(9).fill('3'));
     const poisonLines = await svc.deps.database.query(`select 1 from claim_lines where claim_id = $1`, [list[4]!.id]);
     expect(poisonLines).toHaveLength(0);

@@ -86,20 +86,12 @@ describe('POST /v1/claims', () => {
 
   it('stores one claim for 100 concurrent identical submissions', async () => {
     const claim = inpatientClaim();
-    const results = await Promise.all(
-      Array.from({ length: 100 }, () => svc.call('/v1/claims', { json: claim }).then(async (r) => ({ status: r.status, body: await json(r) }))),
-    );
+    const results = await Promise.all(Array.from({ length: 100 }, () => svc.call('/v1/claims', { json: claim }).then(async (r) => ({ status: r.status, body: await json(r) }))));
     expect(results.map((r) => r.status)).toEqual(Array(100).fill(200));
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
-    const rows = await svc.deps.database.query<{ n: number }>(
-      'select count(*)::int as n from claims where institution_id = $1 and claim_no = $2',
-      [claim.institutionId, claim.claimId],
-    );
+    const rows = await svc.deps.database.query<{ n: number }>('select count(*)::int as n from claims where institution_id = $1 and claim_no = $2', [claim.institutionId, claim.claimId]);
     expect(rows[0]?.n).toBe(1);
-    const lines = await svc.deps.database.query<{ n: number }>(
-      'select count(*)::int as n from claim_lines where claim_id = $1',
-      [results[0]?.body.id],
-    );
+    const lines = await svc.deps.database.query<{ n: number }>('select count(*)::int as n from claim_lines where claim_id = $1', [results[0]?.body.id]);
     expect(lines[0]?.n).toBe(3);
   });
 

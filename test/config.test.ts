@@ -18,7 +18,17 @@ function refusal(env: Record<string, string>): string {
 describe('loadConfig', () => {
   it('takes defaults and coerces numbers', () => {
     const config = loadConfig({ PORT: '9090', DB_POOL_MAX: '8' });
-    expect(config).toMatchObject({ PORT: 9090, DB_POOL_MAX: 8, HOST: '127.0.0.1', LOG_LEVEL: 'info', BODY_LIMIT_BYTES: 1024 * 1024, MAX_LINES_PER_CLAIM: 1000, STREAM_CONCURRENCY: 48, HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000, DB_BATCH_MAX: 16 });
+    expect(config).toMatchObject({
+      PORT: 9090,
+      DB_POOL_MAX: 8,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      BODY_LIMIT_BYTES: 1024 * 1024,
+      MAX_LINES_PER_CLAIM: 1000,
+      STREAM_CONCURRENCY: 48,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
+      DB_BATCH_MAX: 16,
+    });
     expect(config.DATABASE_URL).toBeUndefined();
     // an empty value is an unset one
     expect(loadConfig({ PORT: '' }).PORT).toBe(8080);
@@ -43,7 +53,12 @@ describe('loadConfig', () => {
 
   it('names every wrong setting at once', () => {
     const message = refusal({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PERSON_ID_SECRET: SECRET });
-    expect(message.split('\n').slice(1).map((l) => l.trim().split(':')[0])).toEqual(['PORT', 'DATABASE_URL', 'LOG_LEVEL']);
+    expect(
+      message
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(':')[0]),
+    ).toEqual(['PORT', 'DATABASE_URL', 'LOG_LEVEL']);
   });
 });
 

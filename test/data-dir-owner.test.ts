@@ -41,7 +41,8 @@ afterAll(async () => {
 async function run(script: string, args: string[], extra: Record<string, string> = {}) {
   const started = performance.now();
   const child = tsx(script, args, { ...env, ...extra });
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d));
   child.stderr!.on('data', (d: Buffer) => (stderr += d));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -113,18 +114,31 @@ describe('DATA_DIR has one owner', () => {
       method: 'PUT',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        records: ['H32019800001', 'H32019800002'].map((institutionId) => ({ institutionId, name: institutionId, type: 'hospital', level: 'secondary', ownership: 'public', area: '320102', beds: 100, designatedFrom: '2020-01-01', validFrom: '2020-01-01' })),
+        records: ['H32019800001', 'H32019800002'].map((institutionId) => ({
+          institutionId,
+          name: institutionId,
+          type: 'hospital',
+          level: 'secondary',
+          ownership: 'public',
+          area: '320102',
+          beds: 100,
+          designatedFrom: '2020-01-01',
+          validFrom: '2020-01-01',
+        })),
       }),
     });
     expect(put.status, await put.text()).toBe(200);
     const acknowledged: string[] = [];
-    const sending = streamClaims(claims.map((claim) => ({ claim }) as unknown as SimulatedClaim), {
-      url: service.url,
-      key: settlement,
-      onAnswer: (a, sent) => {
-        if (a.status === 200) acknowledged.push((sent as unknown as { claim: { claimId: string } }).claim.claimId);
+    const sending = streamClaims(
+      claims.map((claim) => ({ claim }) as unknown as SimulatedClaim),
+      {
+        url: service.url,
+        key: settlement,
+        onAnswer: (a, sent) => {
+          if (a.status === 200) acknowledged.push((sent as unknown as { claim: { claimId: string } }).claim.claimId);
+        },
       },
-    });
+    );
     const others = await Promise.all([
       // (on PostgreSQL a second instance is welcome, and would keep running)
       ...(onPostgres() ? [] : [run('src/main.ts', [], { PORT: '0' })]),
@@ -141,7 +155,10 @@ describe('DATA_DIR has one owner', () => {
     }
 
     // the report and training through the service, as the commands run them with a key
-    const report = await run('scripts/report.ts', ['--month', '2026-10', '--cutoff', '2027-01-01T00:00:00Z', '--format', 'json,csv', '--out', path.join(dir, 'reports')], { CLAIMSCREEN_KEY: admin, CLAIMSCREEN_URL: service.url });
+    const report = await run('scripts/report.ts', ['--month', '2026-10', '--cutoff', '2027-01-01T00:00:00Z', '--format', 'json,csv', '--out', path.join(dir, 'reports')], {
+      CLAIMSCREEN_KEY: admin,
+      CLAIMSCREEN_URL: service.url,
+    });
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toMatch(/^report 2026-10: 3,000 claims, 30000\.00 yuan, 2 institutions/);
     expect(JSON.parse(readFileSync(path.join(dir, 'reports', 'provider-risk-2026-10.json'), 'utf8')).fund.claims).toBe(CLAIMS);
@@ -170,8 +187,14 @@ describe('DATA_DIR has one owner', () => {
     // with the service stopped, the commands work on the database itself again
     const list = await run('scripts/keys.ts', ['list']);
     expect(list.code, list.stderr).toBe(0);
-    const keys = list.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(keys.map((k) => [k.clientName, k.role, k.createdBy])).toEqual([['Admin Zhou', 'admin', 'Admin Zhou'], ['his-gateway', 'settlement', 'Admin Zhou']]);
+    const keys = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(keys.map((k) => [k.clientName, k.role, k.createdBy])).toEqual([
+      ['Admin Zhou', 'admin', 'Admin Zhou'],
+      ['his-gateway', 'settlement', 'Admin Zhou'],
+    ]);
   }, 600_000);
 
   it('one owner within a process too: a second open is refused until the first is closed', async () => {

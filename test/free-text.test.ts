@@ -56,7 +56,12 @@ const q = <T extends Record<string, unknown> = Record<string, unknown>>(sql: str
 beforeAll(async () => {
   svc = await startTestService({ REVIEW_DRAW_POOL: '1' });
   await seedReference(svc, { institutions: [{ id: INST }, ...Array.from({ length: 3 }, (_, i) => ({ id: `H3201990000${i + 1}` }))] });
-  for (const [name, role] of [['Li Na', 'auditor'], ['Wang Fang', 'auditor'], ['Sun Li', 'supervisor'], ['Chen Jie', 'supervisor']] as const)
+  for (const [name, role] of [
+    ['Li Na', 'auditor'],
+    ['Wang Fang', 'auditor'],
+    ['Sun Li', 'supervisor'],
+    ['Chen Jie', 'supervisor'],
+  ] as const)
     staff[name] = (await svc.deps.keys.create({ clientName: name, role, createdBy: 'test' })).key;
 });
 afterAll(async () => {
@@ -112,9 +117,16 @@ describe('every free-text field is stored masked', () => {
     expect(d.conclusions.map((c: { basis: string }) => c.basis)).toEqual([MASKED, MASKED]);
     expect(d.secondReviews[0].reason).toBe(MASKED);
     // the trail holds each reason as stored
-    const said = d.trail.map((t: { action: string; after: { reason?: string; basis?: string } }) => [t.action, t.after?.reason ?? t.after?.basis]).filter(([, r]: [string, unknown]) => r !== undefined);
+    const said = d.trail
+      .map((t: { action: string; after: { reason?: string; basis?: string } }) => [t.action, t.after?.reason ?? t.after?.basis])
+      .filter(([, r]: [string, unknown]) => r !== undefined);
     expect(said).toEqual([
-      ['case.appeal', MASKED], ['case.release', MASKED], ['case.conclude', MASKED], ['case.send_back', MASKED], ['case.conclude', MASKED], ['case.reopen', MASKED],
+      ['case.appeal', MASKED],
+      ['case.release', MASKED],
+      ['case.conclude', MASKED],
+      ['case.send_back', MASKED],
+      ['case.conclude', MASKED],
+      ['case.reopen', MASKED],
     ]);
   });
 
@@ -135,8 +147,14 @@ describe('every free-text field is stored masked', () => {
   it('national 3103: the reason of a disposition', async () => {
     const order = { rx_id: 'R1', hilist_code: '001109000010000', hilist_name: '普通病房床位费', cnt: '1', pric: '45', sumamt: '45.00', drord_begn_date: '2026-10-02 08:00:00' };
     const visit = {
-      mdtrt_id: 'ZY001', medins_id: 'H99000000002', medins_lv: '2', adm_date: '2026-10-01 08:00:00', dscg_date: '2026-10-05 10:00:00', med_type: '21',
-      fsi_diagnose_dtos: [{ dise_codg: 'J18.900', maindise_flag: '1' }], fsi_order_dtos: [order],
+      mdtrt_id: 'ZY001',
+      medins_id: 'H99000000002',
+      medins_lv: '2',
+      adm_date: '2026-10-01 08:00:00',
+      dscg_date: '2026-10-05 10:00:00',
+      med_type: '21',
+      fsi_diagnose_dtos: [{ dise_codg: 'J18.900', maindise_flag: '1' }],
+      fsi_order_dtos: [order],
     };
     const review = { infno: '3101', input: { data: { patient_dtos: [{ patn_id: '320102195803140012', gend: '1', brdy: '1958-03-14', curr_mdtrt_id: 'ZY001', fsi_encounter_dtos: [visit] }] } } };
     const answered = await ok(svc.call('/v1/national/3101', { json: review }));
@@ -146,9 +164,13 @@ describe('every free-text field is stored masked', () => {
   });
 
   it('inspections: the draw’s title and a finding’s note', async () => {
-    const draw = await ok(svc.call('/v1/inspections/draws', {
-      role: 'supervisor', json: { kind: 'double-random', from: '2026-11-02', to: '2026-11-13', count: 1, title: TEXT, inspectors: ['Li Na', 'Wang Fang'], seed: 'seed-for-the-free-text-test' },
-    }), 201);
+    const draw = await ok(
+      svc.call('/v1/inspections/draws', {
+        role: 'supervisor',
+        json: { kind: 'double-random', from: '2026-11-02', to: '2026-11-13', count: 1, title: TEXT, inspectors: ['Li Na', 'Wang Fang'], seed: 'seed-for-the-free-text-test' },
+      }),
+      201,
+    );
     expect(draw.title).toBe(MASKED);
     expect(await q(`select title from inspection_draws where id = $1`, [draw.id])).toEqual([{ title: MASKED }]);
     const inspection = draw.inspections[0];

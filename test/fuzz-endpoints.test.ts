@@ -24,7 +24,9 @@ beforeAll(async () => {
   svc = await startTestService({ BODY_LIMIT_BYTES: String(BODY_LIMIT), MAX_LINES_PER_CLAIM: '50', LOG_LEVEL: 'warn' });
   const doc = (await (await svc.call('/openapi.json', { role: null })).json()) as { paths: Record<string, Record<string, unknown>> };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.keys(ops).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m)).map((m) => ({ method: m.toUpperCase(), path })),
+    Object.keys(ops)
+      .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map((m) => ({ method: m.toUpperCase(), path })),
   );
 });
 afterAll(async () => {
@@ -34,32 +36,114 @@ afterAll(async () => {
 // ---- valid examples, to mutate ------------------------------------------------------------------
 
 const order = (rx: string) => ({
-  rx_id: rx, rxno: '', grpno: null, long_drord_flag: '0', hilist_type: '201', chrg_type: '01', drord_bhvr: '',
-  hilist_code: '001109000010000', hilist_name: '普通病房床位费', hosplist_code: 'CW001', hosplist_name: '床位费(三人间)',
-  cnt: '1', pric: '45.000000', sumamt: '45.00', spec: '', spec_unt: null, drord_begn_date: '2026-10-02 08:00:00',
-  drord_stop_date: '', drord_dept_codg: '0301', drord_dept_name: '呼吸内科', drord_dr_codg: 'D001', curr_drord_flag: '1',
+  rx_id: rx,
+  rxno: '',
+  grpno: null,
+  long_drord_flag: '0',
+  hilist_type: '201',
+  chrg_type: '01',
+  drord_bhvr: '',
+  hilist_code: '001109000010000',
+  hilist_name: '普通病房床位费',
+  hosplist_code: 'CW001',
+  hosplist_name: '床位费(三人间)',
+  cnt: '1',
+  pric: '45.000000',
+  sumamt: '45.00',
+  spec: '',
+  spec_unt: null,
+  drord_begn_date: '2026-10-02 08:00:00',
+  drord_stop_date: '',
+  drord_dept_codg: '0301',
+  drord_dept_name: '呼吸内科',
+  drord_dr_codg: 'D001',
+  curr_drord_flag: '1',
 });
 const review = (infno: string) => ({
-  infno, msgid: 'H3201020000120261004093000001', mdtrtarea_admvs: '320100', insuplc_admdvs: '320100', recer_sys_code: 'HIS',
-  infver: 'V1.0', opter_type: '1', opter: 'D001', opter_name: '', inf_time: '2026-10-04 09:30:00', fixmedins_code: 'H32010200001', fixmedins_name: '示例医院',
-  input: { data: { syscode: 'HIS', task_id: 'T-0001', trig_scen: '2', rule_ids: null, patient_dtos: [{
-    patn_id: '320102195803140012', patn_name: '张三', gend: '1', brdy: '1958-03-14', poolarea: '320100', curr_mdtrt_id: 'ZY001',
-    fsi_encounter_dtos: [{
-      mdtrt_id: 'ZY001', medins_id: 'H32010200001', medins_name: '示例医院', medins_admdvs: '320102', medins_type: '1', medins_lv: '2',
-      wardarea_codg: '', wardno: null, bedno: '', adm_date: '2026-10-01 08:00:00', dscg_date: '2026-10-05 10:00:00',
-      dscg_main_dise_codg: 'J18.900', dscg_main_dise_name: '肺炎', med_mdtrt_type: '2', med_type: '21', matn_stas: '0',
-      medfee_sumamt: 90, ownpay_amt: '', selfpay_amt: null, acct_payamt: '', ma_amt: '', hifp_payamt: '', setl_totlnum: 0,
-      insutype: '310', reim_flag: '0', out_setl_flag: '0',
-      fsi_diagnose_dtos: [{ dise_id: '1', inout_dise_type: '2', maindise_flag: '1', dias_srt_no: 1, dise_codg: 'J18.900', dise_name: '肺炎', dise_date: '2026-10-01' }],
-      fsi_order_dtos: [order('R1'), order('R2')],
-      fsi_operation_dtos: null,
-    }],
-  }] } },
+  infno,
+  msgid: 'H3201020000120261004093000001',
+  mdtrtarea_admvs: '320100',
+  insuplc_admdvs: '320100',
+  recer_sys_code: 'HIS',
+  infver: 'V1.0',
+  opter_type: '1',
+  opter: 'D001',
+  opter_name: '',
+  inf_time: '2026-10-04 09:30:00',
+  fixmedins_code: 'H32010200001',
+  fixmedins_name: '示例医院',
+  input: {
+    data: {
+      syscode: 'HIS',
+      task_id: 'T-0001',
+      trig_scen: '2',
+      rule_ids: null,
+      patient_dtos: [
+        {
+          patn_id: '320102195803140012',
+          patn_name: '张三',
+          gend: '1',
+          brdy: '1958-03-14',
+          poolarea: '320100',
+          curr_mdtrt_id: 'ZY001',
+          fsi_encounter_dtos: [
+            {
+              mdtrt_id: 'ZY001',
+              medins_id: 'H32010200001',
+              medins_name: '示例医院',
+              medins_admdvs: '320102',
+              medins_type: '1',
+              medins_lv: '2',
+              wardarea_codg: '',
+              wardno: null,
+              bedno: '',
+              adm_date: '2026-10-01 08:00:00',
+              dscg_date: '2026-10-05 10:00:00',
+              dscg_main_dise_codg: 'J18.900',
+              dscg_main_dise_name: '肺炎',
+              med_mdtrt_type: '2',
+              med_type: '21',
+              matn_stas: '0',
+              medfee_sumamt: 90,
+              ownpay_amt: '',
+              selfpay_amt: null,
+              acct_payamt: '',
+              ma_amt: '',
+              hifp_payamt: '',
+              setl_totlnum: 0,
+              insutype: '310',
+              reim_flag: '0',
+              out_setl_flag: '0',
+              fsi_diagnose_dtos: [{ dise_id: '1', inout_dise_type: '2', maindise_flag: '1', dias_srt_no: 1, dise_codg: 'J18.900', dise_name: '肺炎', dise_date: '2026-10-01' }],
+              fsi_order_dtos: [order('R1'), order('R2')],
+              fsi_operation_dtos: null,
+            },
+          ],
+        },
+      ],
+    },
+  },
 });
 const EXAMPLES: Record<string, () => unknown> = {
   'POST /v1/claims': () => inpatientClaim(),
-  'PUT /v1/reference/institutions': () => ({ records: [{ institutionId: 'H32010200001', name: '南京市示例医院', type: 'hospital', level: 'secondary', ownership: 'public', area: '320102', beds: 300, designatedFrom: '2020-01-01', validFrom: '2025-01-01' }] }),
-  'PUT /v1/reference/catalogue-items': () => ({ records: [{ itemCode: '120100001', name: '床位费', category: 'bed', unit: '日', priceCeiling: { primary: 30, secondary: '45', tertiary: '60.5' }, validFrom: '2026-01-01' }] }),
+  'PUT /v1/reference/institutions': () => ({
+    records: [
+      {
+        institutionId: 'H32010200001',
+        name: '南京市示例医院',
+        type: 'hospital',
+        level: 'secondary',
+        ownership: 'public',
+        area: '320102',
+        beds: 300,
+        designatedFrom: '2020-01-01',
+        validFrom: '2025-01-01',
+      },
+    ],
+  }),
+  'PUT /v1/reference/catalogue-items': () => ({
+    records: [{ itemCode: '120100001', name: '床位费', category: 'bed', unit: '日', priceCeiling: { primary: 30, secondary: '45', tertiary: '60.5' }, validFrom: '2026-01-01' }],
+  }),
   'PUT /v1/reference/item-relations': () => ({ records: [{ kind: 'includes', mainCode: '330100001', subCode: '120400001', window: 'same_day', source: 'fund-2026', validFrom: '2026-01-01' }] }),
   'PUT /v1/reference/stock-records': () => ({ records: [{ institutionId: 'P32010200003', itemCode: 'XJ01', month: '2026-10', openingQuantity: '0.0000', purchasedQuantity: '120.5000' }] }),
   'PUT /v1/rules/{ruleId}/settings': () => ({ params: {}, status: 'trial', reason: '试行' }),
@@ -71,13 +155,29 @@ const EXAMPLES: Record<string, () => unknown> = {
 // ---- hostile values -----------------------------------------------------------------------------
 
 const SQL = [
-  "'; drop table claims; --", "Robert'); DROP TABLE institutions;--", "1' or '1'='1", "' || (select key_hash from api_keys limit 1) || '",
-  '"; truncate rule_settings; --', '$$; delete from api_keys; $$', "\\'; select pg_sleep(5); --", '$1', "'); insert into api_keys values ('x'); --",
+  "'; drop table claims; --",
+  "Robert'); DROP TABLE institutions;--",
+  "1' or '1'='1",
+  "' || (select key_hash from api_keys limit 1) || '",
+  '"; truncate rule_settings; --',
+  '$$; delete from api_keys; $$',
+  "\\'; select pg_sleep(5); --",
+  '$1',
+  "'); insert into api_keys values ('x'); --",
 ];
 const sqlInjection = fc.tuple(fc.constantFrom(...SQL), fc.string({ maxLength: 4 })).map(([s, t]) => s + t);
 const nastyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 30 }),
-  fc.array(fc.oneof(fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)), fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), fc.constant('\u0000')), { maxLength: 8 }).map((a) => a.join('')),
+  fc
+    .array(
+      fc.oneof(
+        fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)),
+        fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+        fc.constant('\u0000'),
+      ),
+      { maxLength: 8 },
+    )
+    .map((a) => a.join('')),
   fc.nat({ max: 100_000 }).map((n) => 'x'.repeat(n)),
   sqlInjection,
   fc.constantFrom('', ' ', 'NaN', 'Infinity', '1e308', '-1e308', '99999999999999999999999', '-0', '2026-02-30', '9999-12-31', '0000-01-01', '../../etc/passwd', '..\\..\\windows', '%00', '%2e%2e%2f'),
@@ -167,61 +267,110 @@ async function request(op: { method: string; path: string }, url: string, body?:
 }
 
 describe('fuzzing every endpoint in /openapi.json', () => {
-  it(`mutated valid requests (${RUNS.mutated} each), random JSON (${RUNS.randomJson}) and random bytes (${RUNS.randomBytes}) to every endpoint with a body: never a 5xx`, async () => {
-    const withBody = operations.filter((op) => op.method !== 'GET');
-    expect(withBody.length).toBeGreaterThanOrEqual(10);
-    for (const op of withBody) {
-      const example = EXAMPLES[key(op)];
-      if (example)
-        await fc.assert(fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (ms) => {
-          await request(op, fill(op.path), JSON.stringify(mutate(example(), ms)));
-        }), { numRuns: RUNS.mutated });
-      await fc.assert(fc.asyncProperty(fc.json({ maxDepth: 4 }), async (text) => {
-        await request(op, fill(op.path), text);
-      }), { numRuns: RUNS.randomJson });
-      await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 1024 }), fc.constantFrom('application/json', 'text/plain', 'application/octet-stream'), async (bytes, type) => {
-        await request(op, fill(op.path), bytes, type);
-      }), { numRuns: RUNS.randomBytes });
-    }
-    // the examples are valid: the mutations start from requests the service accepts
-    for (const op of withBody.filter((o) => EXAMPLES[key(o)] && !o.path.endsWith('3103'))) {
-      expect((await request(op, fill(op.path), JSON.stringify(EXAMPLES[key(op)]!()))).status, key(op)).toBe(200);
-    }
-  }, TIMEOUT);
+  it(
+    `mutated valid requests (${RUNS.mutated} each), random JSON (${RUNS.randomJson}) and random bytes (${RUNS.randomBytes}) to every endpoint with a body: never a 5xx`,
+    async () => {
+      const withBody = operations.filter((op) => op.method !== 'GET');
+      expect(withBody.length).toBeGreaterThanOrEqual(10);
+      for (const op of withBody) {
+        const example = EXAMPLES[key(op)];
+        if (example)
+          await fc.assert(
+            fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (ms) => {
+              await request(op, fill(op.path), JSON.stringify(mutate(example(), ms)));
+            }),
+            { numRuns: RUNS.mutated },
+          );
+        await fc.assert(
+          fc.asyncProperty(fc.json({ maxDepth: 4 }), async (text) => {
+            await request(op, fill(op.path), text);
+          }),
+          { numRuns: RUNS.randomJson },
+        );
+        await fc.assert(
+          fc.asyncProperty(fc.uint8Array({ maxLength: 1024 }), fc.constantFrom('application/json', 'text/plain', 'application/octet-stream'), async (bytes, type) => {
+            await request(op, fill(op.path), bytes, type);
+          }),
+          { numRuns: RUNS.randomBytes },
+        );
+      }
+      // the examples are valid: the mutations start from requests the service accepts
+      for (const op of withBody.filter((o) => EXAMPLES[key(o)] && !o.path.endsWith('3103'))) {
+        expect((await request(op, fill(op.path), JSON.stringify(EXAMPLES[key(op)]!()))).status, key(op)).toBe(200);
+      }
+    },
+    TIMEOUT,
+  );
 
-  it(`hostile path parameters and query strings (${RUNS.params} each) to every endpoint: never a 5xx`, async () => {
-    for (const op of operations) {
-      const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-      // a URL cannot carry a lone surrogate: those become U+FFFD here, as any client would send them
-      const segment = nastyString.filter((s) => s.length > 0 && s.length < 4000).map((s) => s.replace(/[\ud800-\udfff]/g, '\ufffd'));
-      await fc.assert(fc.asyncProperty(fc.array(segment, { minLength: names.length, maxLength: names.length }), fc.dictionary(fc.constantFrom('id', 'code', 'month', 'asOf', 'limit', 'offset', 'x', 'month[]'), fc.oneof(nastyString.map((s) => s.slice(0, 2000)), fc.constantFrom('-1', '1e9', '0', '10000001', 'NaN')), { maxKeys: 3 }), async (values, query) => {
-        const params = Object.fromEntries(names.map((n, i) => [n, values[i]!]));
-        const qs = new URLSearchParams(query as Record<string, string>).toString();
-        await request(op, `${fill(op.path, params)}${qs ? `?${qs}` : ''}`, op.method === 'GET' ? undefined : JSON.stringify(EXAMPLES[key(op)]?.() ?? {}));
-      }), { numRuns: RUNS.params });
-    }
-  }, TIMEOUT);
+  it(
+    `hostile path parameters and query strings (${RUNS.params} each) to every endpoint: never a 5xx`,
+    async () => {
+      for (const op of operations) {
+        const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+        // a URL cannot carry a lone surrogate: those become U+FFFD here, as any client would send them
+        const segment = nastyString.filter((s) => s.length > 0 && s.length < 4000).map((s) => s.replace(/[\ud800-\udfff]/g, '\ufffd'));
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(segment, { minLength: names.length, maxLength: names.length }),
+            fc.dictionary(
+              fc.constantFrom('id', 'code', 'month', 'asOf', 'limit', 'offset', 'x', 'month[]'),
+              fc.oneof(
+                nastyString.map((s) => s.slice(0, 2000)),
+                fc.constantFrom('-1', '1e9', '0', '10000001', 'NaN'),
+              ),
+              { maxKeys: 3 },
+            ),
+            async (values, query) => {
+              const params = Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+              const qs = new URLSearchParams(query as Record<string, string>).toString();
+              await request(op, `${fill(op.path, params)}${qs ? `?${qs}` : ''}`, op.method === 'GET' ? undefined : JSON.stringify(EXAMPLES[key(op)]?.() ?? {}));
+            },
+          ),
+          { numRuns: RUNS.params },
+        );
+      }
+    },
+    TIMEOUT,
+  );
 
-  it('SQL-injection strings in reference data and rule settings are stored verbatim, never executed', async () => {
-    let stored = 0;
-    await fc.assert(fc.asyncProperty(sqlInjection, fc.nat({ max: 999 }), async (injection, n) => {
-      const id = `HFZ${String(n).padStart(9, '0')}`;
-      const put = await request({ method: 'PUT', path: '/v1/reference/institutions' }, '/v1/reference/institutions', JSON.stringify({ records: [{ institutionId: id, name: injection, type: 'hospital', level: 'secondary', ownership: 'public', area: '320102', beds: 1, designatedFrom: '2020-01-01', validFrom: '2025-01-01' }] }));
-      if (put.status !== 200) return;
-      const res = await svc.call(`/v1/reference/institutions?id=${id}`, { role: 'auditor' });
-      const body = (await res.json()) as { records: { name: string }[] };
-      expect(body.records[0]?.name).toBe(injection);
-      stored++;
-    }), { numRuns: 60 });
-    const rule = svc.deps.rules[0]!.id;
-    await fc.assert(fc.asyncProperty(sqlInjection, async (injection) => {
-      const res = await request({ method: 'PUT', path: '/v1/rules/{ruleId}/settings' }, `/v1/rules/${rule}/settings`, JSON.stringify({ params: {}, reason: injection }));
-      expect(res.status).toBe(200);
-    }), { numRuns: 30 });
-    const reasons = await svc.deps.database.query<{ reason: string }>('select reason from rule_settings where rule_id = $1 order by id desc limit 1', [rule]);
-    expect(SQL.some((s) => reasons[0]!.reason.startsWith(s))).toBe(true);
-    expect(stored).toBeGreaterThan(30);
-  }, TIMEOUT);
+  it(
+    'SQL-injection strings in reference data and rule settings are stored verbatim, never executed',
+    async () => {
+      let stored = 0;
+      await fc.assert(
+        fc.asyncProperty(sqlInjection, fc.nat({ max: 999 }), async (injection, n) => {
+          const id = `HFZ${String(n).padStart(9, '0')}`;
+          const put = await request(
+            { method: 'PUT', path: '/v1/reference/institutions' },
+            '/v1/reference/institutions',
+            JSON.stringify({
+              records: [
+                { institutionId: id, name: injection, type: 'hospital', level: 'secondary', ownership: 'public', area: '320102', beds: 1, designatedFrom: '2020-01-01', validFrom: '2025-01-01' },
+              ],
+            }),
+          );
+          if (put.status !== 200) return;
+          const res = await svc.call(`/v1/reference/institutions?id=${id}`, { role: 'auditor' });
+          const body = (await res.json()) as { records: { name: string }[] };
+          expect(body.records[0]?.name).toBe(injection);
+          stored++;
+        }),
+        { numRuns: 60 },
+      );
+      const rule = svc.deps.rules[0]!.id;
+      await fc.assert(
+        fc.asyncProperty(sqlInjection, async (injection) => {
+          const res = await request({ method: 'PUT', path: '/v1/rules/{ruleId}/settings' }, `/v1/rules/${rule}/settings`, JSON.stringify({ params: {}, reason: injection }));
+          expect(res.status).toBe(200);
+        }),
+        { numRuns: 30 },
+      );
+      const reasons = await svc.deps.database.query<{ reason: string }>('select reason from rule_settings where rule_id = $1 order by id desc limit 1', [rule]);
+      expect(SQL.some((s) => reasons[0]!.reason.startsWith(s))).toBe(true);
+      expect(stored).toBeGreaterThan(30);
+    },
+    TIMEOUT,
+  );
 
   it('left the database whole, logged no failure, and answered no 5xx', async () => {
     const q = (sql: string) => svc.deps.database.query<{ n: number }>(sql).then((r) => r[0]!.n);

@@ -32,7 +32,7 @@ const SQL = [
   "1' or '1'='1",
   "' || (select key_hash from api_keys limit 1) || '",
   '"; truncate rejected_submissions; --',
-  "$$; delete from api_keys; $$",
+  '$$; delete from api_keys; $$',
   "\\'; select pg_sleep(5); --",
   '$1',
   "E'\\\\x00'",
@@ -48,7 +48,33 @@ const nastyString = fc.oneof(
   fc.nat({ max: 120_000 }).map((n) => 'x'.repeat(n)), // past every limit, up to past the body limit
   fc.nat({ max: 70 }).map((n) => '药'.repeat(n)),
   sqlInjection,
-  fc.constantFrom('', ' ', 'NaN', 'Infinity', '-Infinity', '1e308', '-1e308', '1e-400', '0x10', '99999999999999999999', '-0', '+1', '1_000', '١٢٣', ' 12 ', '.5', '5.', '12.34567', '-12.5', '2026-02-30', '2026-10-01T25:00:00Z', '9999-12-31 23:59:59', '0000-01-01', '1999-12-31T23:59:59Z', '2026-10-01T09:00:00+14:01'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '1e308',
+    '-1e308',
+    '1e-400',
+    '0x10',
+    '99999999999999999999',
+    '-0',
+    '+1',
+    '1_000',
+    '١٢٣',
+    ' 12 ',
+    '.5',
+    '5.',
+    '12.34567',
+    '-12.5',
+    '2026-02-30',
+    '2026-10-01T25:00:00Z',
+    '9999-12-31 23:59:59',
+    '0000-01-01',
+    '1999-12-31T23:59:59Z',
+    '2026-10-01T09:00:00+14:01',
+  ),
 );
 const deep = fc.integer({ min: 1, max: 3000 }).chain((depth) =>
   fc.constantFrom('array', 'object').map((kind) => {
@@ -76,7 +102,8 @@ function pathsOf(value: unknown, prefix: Path = []): Path[] {
 }
 
 /** A copy of `value` with the container at `path` replaced by `change(copy of it)`; nothing else is copied. */
-function updateIn(value: unknown, path: Path, change: (container: any) => void): unknown { // eslint-disable-line @typescript-eslint/no-explicit-any
+function updateIn(value: unknown, path: Path, change: (container: any) => void): unknown {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const copy = Array.isArray(value) ? [...value] : { ...(value as object) };
   if (path.length === 0) change(copy);
   else (copy as any)[path[0]!] = updateIn((copy as any)[path[0]!], path.slice(1), change); // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -116,9 +143,9 @@ const baseClaim = fc.constantFrom('inpatient', 'outpatient').map((kind) => {
   // a person of their own: a fuzz run is not one person's history of thousands of claims
   return { ...claim, claimId: `FZ-${process.pid}-${n}`, insured: { ...claim.insured, id: `P${process.pid}-${n}` } } as Record<string, unknown>;
 });
-const mutatedClaim = fc.tuple(baseClaim, fc.array(mutation, { minLength: 0, maxLength: 3 })).map(([claim, ms]) =>
-  ms.reduce<unknown>((c, m) => (c && typeof c === 'object' && !Array.isArray(c) ? applyMutation(c as Record<string, unknown>, m) : c), claim),
-);
+const mutatedClaim = fc
+  .tuple(baseClaim, fc.array(mutation, { minLength: 0, maxLength: 3 }))
+  .map(([claim, ms]) => ms.reduce<unknown>((c, m) => (c && typeof c === 'object' && !Array.isArray(c) ? applyMutation(c as Record<string, unknown>, m) : c), claim));
 
 /** Text fields a claim stores as given, where an injection string may land: how to set and read each. */
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -232,7 +259,10 @@ describe('fuzzing the intake', () => {
         const body = Buffer.concat(input.flatMap((l) => [typeof l === 'string' ? Buffer.from(l) : l, Buffer.from('\n')]));
         const res = await svc.call('/v1/claims/stream', { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } });
         expect(res.status).toBe(200);
-        const answers = (await res.text()).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+        const answers = (await res.text())
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l));
         expect(answers.map((a) => a.line)).toEqual(input.map((_, i) => i + 1));
         for (const a of answers) {
           count(a.status);

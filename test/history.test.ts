@@ -11,11 +11,15 @@ beforeAll(async () => {
   await seedReference(svc, { institutions: [{ id: 'H32010200001' }] });
   // 5 units of the drug in stock at H32010200001 in October, and some saline no claim bills; the
   // bed has no record
-  for (const [item, opening, purchased] of [[DRUG, 2, 3], [SALINE, 100, 0]] as const) {
-    await svc.deps.database.query(
-      `insert into stock_records (institution_id, item_code, month, opening_quantity, purchased_quantity) values ('H32010200001', $1, '2026-10', $2, $3)`,
-      [item, opening, purchased],
-    );
+  for (const [item, opening, purchased] of [
+    [DRUG, 2, 3],
+    [SALINE, 100, 0],
+  ] as const) {
+    await svc.deps.database.query(`insert into stock_records (institution_id, item_code, month, opening_quantity, purchased_quantity) values ('H32010200001', $1, '2026-10', $2, $3)`, [
+      item,
+      opening,
+      purchased,
+    ]);
   }
 });
 afterAll(async () => {
@@ -88,7 +92,10 @@ describe('the institution’s month of an item in a claim’s history', () => {
     expect(together).toEqual(oneByOne);
     expect(svc.logs.join('')).not.toContain('reading histories together failed');
     expect(together.map((h) => h.history.personClaims.map((c) => c.claimNo))).toEqual([['MANY-1'], ['MANY-2'], ['MANY-3'], ['MANY-4'], []]);
-    expect(together[2]!.history.personClaims[0]!.lines.map((l) => [l.lineId, l.quantity])).toEqual([['D', 30_000], ['B', 40_000]]);
+    expect(together[2]!.history.personClaims[0]!.lines.map((l) => [l.lineId, l.quantity])).toEqual([
+      ['D', 30_000],
+      ['B', 40_000],
+    ]);
     // STOCK-1 and STOCK-2 sold 3 boxes each at H32010200001 in October; its stock records come along
     for (const h of together) {
       expect([...h.history.institutionMonthQuantity]).toEqual([[DRUG, 60_000]]);

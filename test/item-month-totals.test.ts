@@ -150,16 +150,18 @@ describe('running totals of what an institution billed of an item in a month', (
     // a claim's lines replaced by others (item, quantity and month changed), in one statement each way
     await q(`update claim_lines set quantity = quantity * 3, amount = amount * 3
              where claim_id = (select claim_id from claim_keys where claim_no = 'TOT-3')`);
-    await q(`update claim_lines set item_code = $1, service_date = service_date + 40, service_at = service_at + interval '40 days'
-             where claim_id = (select claim_id from claim_keys where claim_no = 'TOT-4')`, [ITEMS[0]!.code]);
+    await q(
+      `update claim_lines set item_code = $1, service_date = service_date + 40, service_at = service_at + interval '40 days'
+             where claim_id = (select claim_id from claim_keys where claim_no = 'TOT-4')`,
+      [ITEMS[0]!.code],
+    );
     // withdrawn: two claims' lines gone, in one statement
     await q(`delete from claim_lines where claim_id in (select claim_id from claim_keys where claim_no in ('TOT-5', 'TOT-6'))`);
 
     const edited = claims
       .filter((c) => c.claimId !== 'TOT-5' && c.claimId !== 'TOT-6')
       .map((c) => {
-        if (c.claimId === 'TOT-3')
-          return { ...c, lines: c.lines.map((l) => ({ ...l, quantity: l.quantity * 3, amount: money(Math.round(Number(l.amount) * 100) * 3) })) };
+        if (c.claimId === 'TOT-3') return { ...c, lines: c.lines.map((l) => ({ ...l, quantity: l.quantity * 3, amount: money(Math.round(Number(l.amount) * 100) * 3) })) };
         if (c.claimId === 'TOT-4')
           return {
             ...c,
@@ -179,9 +181,7 @@ describe('running totals of what an institution billed of an item in a month', (
   });
 
   it('are read in sessions set up for short statements: on PostgreSQL no JIT, no transaction idle for long', async () => {
-    const rows = await svc.deps.database.query(
-      `select current_setting('jit') as jit, current_setting('idle_in_transaction_session_timeout') as idle`,
-    );
+    const rows = await svc.deps.database.query(`select current_setting('jit') as jit, current_setting('idle_in_transaction_session_timeout') as idle`);
     // PGlite has no JIT compiler and one session, and is left as it comes
     expect(rows).toEqual([onPostgres() ? { jit: 'off', idle: '30s' } : { jit: 'on', idle: '0' }]);
   });

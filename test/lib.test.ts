@@ -39,9 +39,7 @@ const oracle = {
 };
 
 const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
-const decimalText = fc
-  .tuple(fc.constantFrom('', '-', '+', ' ', ' -'), digits(0, 14), fc.constantFrom('', '.', ','), digits(0, 6), fc.constantFrom('', ' ', 'x', '\n'))
-  .map((parts) => parts.join(''));
+const decimalText = fc.tuple(fc.constantFrom('', '-', '+', ' ', ' -'), digits(0, 14), fc.constantFrom('', '.', ','), digits(0, 6), fc.constantFrom('', ' ', 'x', '\n')).map((parts) => parts.join(''));
 const number = fc.oneof(
   fc.integer(),
   fc.double(),
@@ -72,7 +70,16 @@ describe('toScaled', () => {
 
 describe('dates', () => {
   const instantText = fc
-    .tuple(digits(4, 4), digits(1, 2), digits(1, 2), fc.constantFrom('T', ' ', 'x'), digits(2, 2), digits(2, 2), fc.constantFrom('', ':00', ':59', ':60', ':07.5', ':07.123456'), fc.constantFrom('', 'Z', '+08:00', '-0530', '+14:00', '+14:01', '+0860'))
+    .tuple(
+      digits(4, 4),
+      digits(1, 2),
+      digits(1, 2),
+      fc.constantFrom('T', ' ', 'x'),
+      digits(2, 2),
+      digits(2, 2),
+      fc.constantFrom('', ':00', ':59', ':60', ':07.5', ':07.123456'),
+      fc.constantFrom('', 'Z', '+08:00', '-0530', '+14:00', '+14:01', '+0860'),
+    )
     .map(([y, mo, d, sep, h, mi, s, z]) => `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}${sep}${h}:${mi}${s}${z}`);
 
   it('daysInMonth counts as Date does, leap years, years 0–99 and months out of range included', () => {

@@ -16,34 +16,95 @@ afterAll(async () => {
 });
 
 const order = (o: Record<string, unknown>) => ({
-  rx_id: 'R1', rxno: '', grpno: null, long_drord_flag: '0', hilist_type: '201', chrg_type: '01', drord_bhvr: '',
-  hilist_code: '001109000010000', hilist_name: '普通病房床位费', hosplist_code: 'CW001', hosplist_name: '床位费(三人间)',
-  cnt: '1', pric: '45.000000', sumamt: '45.00', spec: '', spec_unt: null, drord_begn_date: '2026-10-02 08:00:00',
-  drord_stop_date: '', drord_dept_codg: '0301', drord_dept_name: '呼吸内科', drord_dr_codg: 'D001', curr_drord_flag: '1', ...o,
+  rx_id: 'R1',
+  rxno: '',
+  grpno: null,
+  long_drord_flag: '0',
+  hilist_type: '201',
+  chrg_type: '01',
+  drord_bhvr: '',
+  hilist_code: '001109000010000',
+  hilist_name: '普通病房床位费',
+  hosplist_code: 'CW001',
+  hosplist_name: '床位费(三人间)',
+  cnt: '1',
+  pric: '45.000000',
+  sumamt: '45.00',
+  spec: '',
+  spec_unt: null,
+  drord_begn_date: '2026-10-02 08:00:00',
+  drord_stop_date: '',
+  drord_dept_codg: '0301',
+  drord_dept_name: '呼吸内科',
+  drord_dr_codg: 'D001',
+  curr_drord_flag: '1',
+  ...o,
 });
 
 /** Shaped as the platform's integrations send it: numbers as strings, "" and null for empty. */
 function request3101() {
   return {
-    infno: '3101', msgid: 'H3201020000120261004093000001', mdtrtarea_admvs: '320100', insuplc_admdvs: '320100', recer_sys_code: 'HIS',
-    infver: 'V1.0', opter_type: '1', opter: 'D001', opter_name: '', inf_time: '2026-10-04 09:30:00', fixmedins_code: 'H32010200001',
+    infno: '3101',
+    msgid: 'H3201020000120261004093000001',
+    mdtrtarea_admvs: '320100',
+    insuplc_admdvs: '320100',
+    recer_sys_code: 'HIS',
+    infver: 'V1.0',
+    opter_type: '1',
+    opter: 'D001',
+    opter_name: '',
+    inf_time: '2026-10-04 09:30:00',
+    fixmedins_code: 'H32010200001',
     fixmedins_name: '示例医院',
     input: {
       data: {
-        syscode: 'HIS', task_id: 'T-0001', trig_scen: '2', rule_ids: null,
-        patient_dtos: [{
-          patn_id: '320102195803140012', patn_name: '张三', gend: '1', brdy: '1958-03-14', poolarea: '320100', curr_mdtrt_id: 'ZY001',
-          fsi_encounter_dtos: [{
-            mdtrt_id: 'ZY001', medins_id: 'H32010200001', medins_name: '示例医院', medins_admdvs: '320102', medins_type: '1', medins_lv: '2',
-            wardarea_codg: '', wardno: null, bedno: '', adm_date: '2026-10-01 08:00:00', dscg_date: '2026-10-05 10:00:00',
-            dscg_main_dise_codg: 'J18.900', dscg_main_dise_name: '肺炎', med_mdtrt_type: '2', med_type: '21', matn_stas: '0',
-            medfee_sumamt: 90, ownpay_amt: '', selfpay_amt: null, acct_payamt: '', ma_amt: '', hifp_payamt: '', setl_totlnum: 0,
-            insutype: '310', reim_flag: '0', out_setl_flag: '0',
-            fsi_diagnose_dtos: [{ dise_id: '1', inout_dise_type: '2', maindise_flag: '1', dias_srt_no: 1, dise_codg: 'J18.900', dise_name: '肺炎', dise_date: '2026-10-01' }],
-            fsi_order_dtos: [order({}), order({ rx_id: 'R2', drord_begn_date: '2026-10-03 08:00:00' })],
-            fsi_operation_dtos: null,
-          }],
-        }],
+        syscode: 'HIS',
+        task_id: 'T-0001',
+        trig_scen: '2',
+        rule_ids: null,
+        patient_dtos: [
+          {
+            patn_id: '320102195803140012',
+            patn_name: '张三',
+            gend: '1',
+            brdy: '1958-03-14',
+            poolarea: '320100',
+            curr_mdtrt_id: 'ZY001',
+            fsi_encounter_dtos: [
+              {
+                mdtrt_id: 'ZY001',
+                medins_id: 'H32010200001',
+                medins_name: '示例医院',
+                medins_admdvs: '320102',
+                medins_type: '1',
+                medins_lv: '2',
+                wardarea_codg: '',
+                wardno: null,
+                bedno: '',
+                adm_date: '2026-10-01 08:00:00',
+                dscg_date: '2026-10-05 10:00:00',
+                dscg_main_dise_codg: 'J18.900',
+                dscg_main_dise_name: '肺炎',
+                med_mdtrt_type: '2',
+                med_type: '21',
+                matn_stas: '0',
+                medfee_sumamt: 90,
+                ownpay_amt: '',
+                selfpay_amt: null,
+                acct_payamt: '',
+                ma_amt: '',
+                hifp_payamt: '',
+                setl_totlnum: 0,
+                insutype: '310',
+                reim_flag: '0',
+                out_setl_flag: '0',
+                fsi_diagnose_dtos: [{ dise_id: '1', inout_dise_type: '2', maindise_flag: '1', dias_srt_no: 1, dise_codg: 'J18.900', dise_name: '肺炎', dise_date: '2026-10-01' }],
+                fsi_order_dtos: [order({}), order({ rx_id: 'R2', drord_begn_date: '2026-10-03 08:00:00' })],
+                fsi_operation_dtos: null,
+              },
+            ],
+          },
+        ],
       },
     },
   };
@@ -58,8 +119,13 @@ describe('national interface 3101/3102/3103', () => {
     const price = body.output.result.filter((r: { rule_id: string }) => r.rule_id === 'PRICE-ABOVE-CEILING');
     expect(price).toHaveLength(2);
     expect(price[0]).toMatchObject({
-      patn_id: '320102195803140012', mdtrt_id: 'ZY001', vola_amt: '5.00', vola_amt_stas: '1', sev_deg: '明确违规',
-      vola_bhvr_type: '超标准收费', task_id: 'T-0001',
+      patn_id: '320102195803140012',
+      mdtrt_id: 'ZY001',
+      vola_amt: '5.00',
+      vola_amt_stas: '1',
+      sev_deg: '明确违规',
+      vola_bhvr_type: '超标准收费',
+      task_id: 'T-0001',
       judge_result_detail_dtos: [{ rx_id: 'R1', vola_item_type: '1', vola_amt: '5.00', mdtrt_id: 'ZY001' }],
     });
     expect(price[0].vola_cont).toContain('床位费(三人间)');
@@ -72,7 +138,15 @@ describe('national interface 3101/3102/3103', () => {
   it('uses the earlier visits the caller sends as history', async () => {
     const req = request3101();
     const p = req.input.data.patient_dtos[0]!;
-    p.fsi_encounter_dtos.push({ ...p.fsi_encounter_dtos[0]!, mdtrt_id: 'MZ000', med_type: '11', med_mdtrt_type: '1', adm_date: '2026-10-02 08:00:00', dscg_date: '', fsi_order_dtos: [order({ rx_id: 'M1' })] });
+    p.fsi_encounter_dtos.push({
+      ...p.fsi_encounter_dtos[0]!,
+      mdtrt_id: 'MZ000',
+      med_type: '11',
+      med_mdtrt_type: '1',
+      adm_date: '2026-10-02 08:00:00',
+      dscg_date: '',
+      fsi_order_dtos: [order({ rx_id: 'M1' })],
+    });
     const body = await json(await svc.call('/v1/national/3102', { json: req }));
     // the earlier outpatient visit billed the same bed fee at the same time: R1 duplicates M1
     const dup = body.output.result.find((r: { rule_id: string }) => r.rule_id === 'DUP-SAME-LINE');

@@ -39,22 +39,26 @@ describe('/healthz and /readyz', () => {
     expect(await json(res)).toEqual({ status: 'ok' });
   });
 
-  it('keeps an idle connection open 65 s by default, and says so (above load balancers\' 60 s idle timeout)', async () => {
+  it("keeps an idle connection open 65 s by default, and says so (above load balancers' 60 s idle timeout)", async () => {
     const agent = new http.Agent({ keepAlive: true });
     const { header, sameSocket } = await new Promise<{ header: string | undefined; sameSocket: boolean }>((resolve, reject) => {
-      http.get(`${svc.url}/healthz`, { agent }, (first) => {
-        first.resume();
-        first.on('end', () => {
-          const socket = first.socket;
-          // a second request a moment later goes over the same connection
-          setTimeout(() => {
-            http.get(`${svc.url}/healthz`, { agent }, (second) => {
-              second.resume();
-              second.on('end', () => resolve({ header: String(first.headers['keep-alive']), sameSocket: second.socket === socket }));
-            }).on('error', reject);
-          }, 50);
-        });
-      }).on('error', reject);
+      http
+        .get(`${svc.url}/healthz`, { agent }, (first) => {
+          first.resume();
+          first.on('end', () => {
+            const socket = first.socket;
+            // a second request a moment later goes over the same connection
+            setTimeout(() => {
+              http
+                .get(`${svc.url}/healthz`, { agent }, (second) => {
+                  second.resume();
+                  second.on('end', () => resolve({ header: String(first.headers['keep-alive']), sameSocket: second.socket === socket }));
+                })
+                .on('error', reject);
+            }, 50);
+          });
+        })
+        .on('error', reject);
     });
     agent.destroy();
     expect(header).toBe('timeout=65');
@@ -176,7 +180,10 @@ describe('/metrics', () => {
     expect((await svc.call('/v1/claims', { json: claims[0] })).headers.get('idempotent-replayed')).toBe('true');
     expect((await svc.call('/v1/claims', { json: { ...claims[0], visitType: 'x' } })).status).toBe(400);
     const streamed = await svc.call('/v1/claims/stream', { method: 'POST', body: [outpatientClaim(), outpatientClaim()].map((c) => JSON.stringify(c)).join('\n') });
-    const streamDecisions = (await streamed.text()).trim().split('\n').map((l) => JSON.parse(l).answer.decision as string);
+    const streamDecisions = (await streamed.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).answer.decision as string);
 
     const res = await svc.call('/metrics', { role: 'admin' });
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);

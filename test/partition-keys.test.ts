@@ -98,11 +98,14 @@ describe('keys compatible with monthly partitions and distribution by person', (
       `select column_name, is_nullable from information_schema.columns where table_schema = current_schema() and table_name = 'claim_keys' order by column_name`,
     );
     expect(columns.map((c) => [c.column_name, c.is_nullable])).toEqual([
-      ['claim_id', 'NO'], ['claim_no', 'NO'], ['content_hash', 'NO'], ['institution_id', 'NO'], ['person_hash', 'NO'], ['service_month', 'NO'],
+      ['claim_id', 'NO'],
+      ['claim_no', 'NO'],
+      ['content_hash', 'NO'],
+      ['institution_id', 'NO'],
+      ['person_hash', 'NO'],
+      ['service_month', 'NO'],
     ]);
-    expect(await uniqueIndexes('rejected_submissions')).toEqual([
-      { name: 'rejected_submissions_pkey', primary: true, columns: ['id', 'received_at'] },
-    ]);
+    expect(await uniqueIndexes('rejected_submissions')).toEqual([{ name: 'rejected_submissions_pkey', primary: true, columns: ['id', 'received_at'] }]);
   });
 
   it('partitioned copies of each table, with all their indexes, can be created: by month, by person hash, and the composite foreign keys between them', async () => {
@@ -116,10 +119,9 @@ describe('keys compatible with monthly partitions and distribution by person', (
     // The foreign keys as they stand, between the month-partitioned copies (PostgreSQL checks a
     // key referencing a partitioned table against its unique index).
     for (const t of ['claim_lines', 'findings'] as const) {
-      statements.push([`${t} → claims, partitioned`,
-        `alter table scratch_${t}_m add foreign key (claim_id, person_hash, service_month) references scratch_claims_m (id, person_hash, service_month)`]);
+      statements.push([`${t} → claims, partitioned`, `alter table scratch_${t}_m add foreign key (claim_id, person_hash, service_month) references scratch_claims_m (id, person_hash, service_month)`]);
     }
-    statements.push(['one month\'s partition of claims', `create table scratch_claims_m_2026_10 partition of scratch_claims_m for values from ('2026-10') to ('2026-11')`]);
+    statements.push(["one month's partition of claims", `create table scratch_claims_m_2026_10 partition of scratch_claims_m for values from ('2026-10') to ('2026-11')`]);
 
     const failures: string[] = [];
     const created: string[] = [];
@@ -165,7 +167,12 @@ describe('migration 0011 on a database stored before it', () => {
     [ids.a2, 'A2', 'person-a', '2026-10', '2026-10-03T02:00:00Z', 'hash-a2'],
     [ids.b1, 'B1', 'person-b', '2026-10', '2026-10-04T02:00:00Z', 'hash-b1'],
   ];
-  const LINES: [string, number][] = [[ids.a1, 1], [ids.a1, 2], [ids.a2, 1], [ids.b1, 1]];
+  const LINES: [string, number][] = [
+    [ids.a1, 1],
+    [ids.a1, 2],
+    [ids.a2, 1],
+    [ids.b1, 1],
+  ];
   // id, on claim, from claim, retrospective, severity, month (the month of the claim it is on)
   const FINDINGS: [string, string, string, boolean, string, string][] = [
     [ids.fA2, ids.a2, ids.a2, false, 'high', '2026-10'],
@@ -207,8 +214,11 @@ describe('migration 0011 on a database stored before it', () => {
         [id, on, from, retro, severity, month],
       );
     }
-    await query(`insert into rejected_submissions (received_at, channel, institution_id, claim_no, error_count, errors)
-                 values ('2026-10-05T01:00:00Z', 'single', $1, 'R1', 1, '[{"path":"lines","message":"x"}]')`, [INST]);
+    await query(
+      `insert into rejected_submissions (received_at, channel, institution_id, claim_no, error_count, errors)
+                 values ('2026-10-05T01:00:00Z', 'single', $1, 'R1', 1, '[{"path":"lines","message":"x"}]')`,
+      [INST],
+    );
   }
 
   const dump = async (query: Q) => {
@@ -241,7 +251,8 @@ describe('migration 0011 on a database stored before it', () => {
       before = await dump(q);
       await migratePglite(drizzlePglite(pg), { migrationsFolder }); // the rest, as openDatabase does
       db = {
-        kind: 'pglite', query: q,
+        kind: 'pglite',
+        query: q,
         transaction: (fn) => pg.transaction((tx) => fn(async <T extends Row>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows)),
         close: () => pg.close(),
       } as Pick<Database, 'kind' | 'query' | 'transaction' | 'close'> as Database;
@@ -261,8 +272,9 @@ describe('migration 0011 on a database stored before it', () => {
     const month: Record<string, string> = Object.fromEntries(CLAIMS.map(([id, , , m]) => [id, m]));
     const person = Object.fromEntries(CLAIMS.map(([id, , p]) => [id, p]));
     expect(await q(`select claim_id, line_no, service_month from claim_lines order by service_month, claim_id, line_no`)).toEqual(
-      LINES.map(([claim, n]) => ({ claim_id: claim, line_no: n, service_month: month[claim]! }))
-        .sort((x, y) => x.service_month.localeCompare(y.service_month) || x.claim_id.localeCompare(y.claim_id) || x.line_no - y.line_no),
+      LINES.map(([claim, n]) => ({ claim_id: claim, line_no: n, service_month: month[claim]! })).sort(
+        (x, y) => x.service_month.localeCompare(y.service_month) || x.claim_id.localeCompare(y.claim_id) || x.line_no - y.line_no,
+      ),
     );
     expect(await q(`select id, claim_id, person_hash, service_month from findings order by id`)).toEqual(
       FINDINGS.map(([id, on, , , , m]) => ({ id, claim_id: on, person_hash: person[on], service_month: m })).sort((x, y) => x.id.localeCompare(y.id)),
@@ -298,8 +310,19 @@ describe('migration 0011 on a database stored before it', () => {
     const id = randomUUID();
     const answer = buildAnswer({ id, claim, findings: [], findingIds: [], decision: decide(claim, []), screenedAt: Date.now() });
     const retro = {
-      id: randomUUID(), inst: INST, cno: 'A1', rule: 'OVERLAP-STAY', ver: 1, fam: 'overlapping-stay', sev: 'medium', st: 'active',
-      msg: { zh: '住院重叠', en: 'overlapping stay' }, vl: [], il: ['L1'], oc: [{ institutionId: INST, claimId: 'A3' }], amt: '45.00',
+      id: randomUUID(),
+      inst: INST,
+      cno: 'A1',
+      rule: 'OVERLAP-STAY',
+      ver: 1,
+      fam: 'overlapping-stay',
+      sev: 'medium',
+      st: 'active',
+      msg: { zh: '住院重叠', en: 'overlapping stay' },
+      vl: [],
+      il: ['L1'],
+      oc: [{ institutionId: INST, claimId: 'A3' }],
+      amt: '45.00',
     };
     const screened = { id, claim, contentHash: 'hash-a3', clientId: null, body: storableBody(input), answer, findings: [], retrospective: [retro] };
     expect(await repository.insertScreened(screened)).toEqual({ inserted: true });
@@ -307,7 +330,9 @@ describe('migration 0011 on a database stored before it', () => {
     expect(await q(`select claim_id, person_hash, service_month, source_claim_id from findings where id = $1`, [retro.id])).toEqual([
       { claim_id: ids.a1, person_hash: 'person-a', service_month: '2026-09', source_claim_id: id },
     ]);
-    expect(await q(`select count(*)::int as n from review_reasons r join review_cases c on c.id = r.case_id where r.finding_id = $1 and c.claim_id = $2 and c.person_hash = 'person-a'`, [retro.id, ids.a1])).toEqual([{ n: 1 }]);
+    expect(
+      await q(`select count(*)::int as n from review_reasons r join review_cases c on c.id = r.case_id where r.finding_id = $1 and c.claim_id = $2 and c.person_hash = 'person-a'`, [retro.id, ids.a1]),
+    ).toEqual([{ n: 1 }]);
     expect(await q(`select claim_no, service_month from claim_keys where claim_id = $1`, [id])).toEqual([{ claim_no: 'A3', service_month: '2026-10' }]);
     expect(await q(`select count(*)::int as n from claim_lines where claim_id = $1 and person_hash = 'person-a' and service_month = '2026-10'`, [id])).toEqual([{ n: 3 }]);
   }, 60_000);

@@ -64,12 +64,25 @@ describe("the insured person's raw id", () => {
     const streamed = await send(
       {
         method: 'POST',
-        body: ndjson([other, other, { ...other, payment: { fund: 5, personalAccount: 0, cash: 5 } }, { ...other, claimId: 'R3', lines: [] }, truncated, JSON.stringify({ ...other, departmentCode: PERSON.repeat(70_000) }), outpatientClaim({ insured, visitAt: '2099-01-01 10:00:00' })]),
+        body: ndjson([
+          other,
+          other,
+          { ...other, payment: { fund: 5, personalAccount: 0, cash: 5 } },
+          { ...other, claimId: 'R3', lines: [] },
+          truncated,
+          JSON.stringify({ ...other, departmentCode: PERSON.repeat(70_000) }),
+          outpatientClaim({ insured, visitAt: '2099-01-01 10:00:00' }),
+        ]),
         headers: { 'content-type': 'application/x-ndjson' },
       },
       '/v1/claims/stream',
     );
-    expect(streamed.body.trim().split('\n').map((l) => JSON.parse(l).status)).toEqual([200, 200, 409, 400, 400, 413, 400]);
+    expect(
+      streamed.body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).status),
+    ).toEqual([200, 200, 409, 400, 400, 413, 400]);
     // reading back
     const got = await send({ role: 'auditor' }, `/v1/claims/${claim.institutionId}/${claim.claimId}`);
     expect(JSON.parse(got.body).claim.insured).toEqual({ sex: 'male', birthDate: '1990-03-07' });
@@ -96,10 +109,9 @@ describe("the insured person's raw id", () => {
     const a = outpatientClaim({ insured });
     const b = inpatientClaim({ insured: { ...insured, id: `${PERSON.slice(0, -1)}X` } });
     const [ra, rb] = [await svc.call('/v1/claims', { json: a }), await svc.call('/v1/claims', { json: b })];
-    const rows = await svc.deps.database.query<{ claim_no: string; person_hash: string }>(
-      'select claim_no, person_hash from claims where claim_no = any($1) order by claim_no',
-      [[a.claimId, b.claimId]],
-    );
+    const rows = await svc.deps.database.query<{ claim_no: string; person_hash: string }>('select claim_no, person_hash from claims where claim_no = any($1) order by claim_no', [
+      [a.claimId, b.claimId],
+    ]);
     const hashes = Object.fromEntries(rows.map((r) => [r.claim_no, r.person_hash]));
     expect(hashes[a.claimId]).toBe(keyedHash(TEST_SECRET, PERSON));
     expect(hashes[b.claimId]).toBe(keyedHash(TEST_SECRET, `${PERSON.slice(0, -1)}X`));

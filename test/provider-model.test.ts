@@ -48,8 +48,14 @@ function wire(c: Sent) {
     ...(c.inpatient ? { admittedAt: `${c.admitted} 08:00:00`, dischargedAt: `${c.discharged} 10:00:00` } : { visitAt: `${c.lines[0]!.at} 09:00:00` }),
     diagnoses: [{ code: c.inpatient ? 'J18.900' : 'J06.900', main: true }],
     lines: c.lines.map((l, i) => ({
-      lineId: `L${i + 1}`, itemCode: l.code, hospitalItemName: nameOf.get(l.code), category: l.category, serviceAt: `${l.at} 09:00:00`,
-      quantity: l.qty, unitPrice: l.price.toFixed(2), amount: (fen(l.price * l.qty) / 100).toFixed(2),
+      lineId: `L${i + 1}`,
+      itemCode: l.code,
+      hospitalItemName: nameOf.get(l.code),
+      category: l.category,
+      serviceAt: `${l.at} 09:00:00`,
+      quantity: l.qty,
+      unitPrice: l.price.toFixed(2),
+      amount: (fen(l.price * l.qty) / 100).toFixed(2),
     })),
     totalAmount: amount.toFixed(2),
     payment: { fund: amount.toFixed(2), personalAccount: '0', cash: '0' },
@@ -59,9 +65,21 @@ function wire(c: Sent) {
 let n = 0;
 const person = (k: number) => `3201021960050100${String(k).padStart(2, '0')}`;
 const stay = (institutionId: string, who: number, admitted: string, discharged: string, lines: Line[]): Sent => ({
-  institutionId, claimId: `ZY${++n}`, person: person(who), inpatient: true, admitted, discharged, lines,
+  institutionId,
+  claimId: `ZY${++n}`,
+  person: person(who),
+  inpatient: true,
+  admitted,
+  discharged,
+  lines,
 });
-const visit = (institutionId: string, who: number, at: string, lines: Line[]): Sent => ({ institutionId, claimId: `MZ${++n}`, person: person(who), inpatient: false, lines: lines.map((l) => ({ ...l, at })) });
+const visit = (institutionId: string, who: number, at: string, lines: Line[]): Sent => ({
+  institutionId,
+  claimId: `MZ${++n}`,
+  person: person(who),
+  inpatient: false,
+  lines: lines.map((l) => ({ ...l, at })),
+});
 const bed = (at: string, qty: number, price = 38): Line => ({ code: ITEMS.bed.code, category: 'bed', price, qty, at });
 const drug = (at: string, qty: number, price = 12.5): Line => ({ code: ITEMS.drug.code, category: 'drug', price, qty, at });
 const consumable = (at: string, qty: number): Line => ({ code: ITEMS.consumable.code, category: 'consumable', price: 2.8, qty, at });
@@ -116,7 +134,9 @@ async function expectedOfHA() {
   let hitAmount = 0;
   for (const c of cs) {
     const stored = await json(await svc.call(`/v1/claims/${c.institutionId}/${c.claimId}`, { role: 'auditor' }));
-    const fs = [...stored.answer.findings, ...stored.laterFindings].filter((f: { status: string; family: string }) => f.status === 'active' && f.family !== 'provider-model' && f.family !== 'non-designated');
+    const fs = [...stored.answer.findings, ...stored.laterFindings].filter(
+      (f: { status: string; family: string }) => f.status === 'active' && f.family !== 'provider-model' && f.family !== 'non-designated',
+    );
     if (fs.length > 0) hitClaims++;
     hitAmount += fs.reduce((s: number, f: { amount: string }) => s + Number(f.amount), 0);
   }
@@ -214,7 +234,16 @@ describe('training, scores and targeting', () => {
     expect(again.modelId).toBeGreaterThan(stored.modelId);
 
     const models = await json(await svc.call('/v1/models', { role: 'auditor' }));
-    expect(models.models[0]).toMatchObject({ id: again.modelId, month: '2026-10', windowFrom: '2026-10', windowTo: '2026-10', seed: 7, trainingRows: 6, trainedBy: 'test', inputHash: stored.inputHash });
+    expect(models.models[0]).toMatchObject({
+      id: again.modelId,
+      month: '2026-10',
+      windowFrom: '2026-10',
+      windowTo: '2026-10',
+      seed: 7,
+      trainingRows: 6,
+      trainedBy: 'test',
+      inputHash: stored.inputHash,
+    });
     expect(models.models[0].params).toEqual({ trees: 100, psi: 256, seed: 7, windowMonths: 1, sides: 'upper', minPeers: 5, growth: { cutoffDays: 30, minClaims: 30 } });
     // features without spread among these six (growth: no month complete enough to be its base) are left out and recorded
     const use = models.models[0].featureUse;
@@ -279,7 +308,9 @@ describe('training, scores and targeting', () => {
 
     const outpatient = await json(await svc.call('/v1/claims', { json: wire(visit(inst, 41, '2026-11-11', [exam('', 15)])) }));
     expect(outpatient.findings.map((x: { ruleId: string }) => x.ruleId)).not.toContain('MODEL-PROVIDER-OUTLIER');
-    const lowest = (await json(await svc.call('/v1/provider-scores?month=2026-10', { role: 'auditor' }))).scores.sort((x: { targetingScore: number }, y: { targetingScore: number }) => x.targetingScore - y.targetingScore)[0].institutionId;
+    const lowest = (await json(await svc.call('/v1/provider-scores?month=2026-10', { role: 'auditor' }))).scores.sort(
+      (x: { targetingScore: number }, y: { targetingScore: number }) => x.targetingScore - y.targetingScore,
+    )[0].institutionId;
     const other = await json(await svc.call('/v1/claims', { json: wire(stay(lowest, 42, '2026-11-10', '2026-11-13', [bed('2026-11-10', 3)])) }));
     expect(other.findings.map((x: { ruleId: string }) => x.ruleId)).not.toContain('MODEL-PROVIDER-OUTLIER');
   });

@@ -16,7 +16,16 @@ const nulls = () => Object.fromEntries(FEATURE_NAMES.map((f) => [f, null])) as R
 function row(id: string, month: string, o: { claims: number; rate: number; median?: number; cost: number; z?: Partial<Record<FeatureName, number>>; group?: string; score?: number }): OutcomeRow {
   const features = { ...nulls(), claims: o.claims, ruleHitRate: o.rate };
   const peerMedians = { ...nulls(), ruleHitRate: o.median ?? 0.04 };
-  return { institutionId: id, month, peerGroup: o.group ?? 'hospital/secondary', comparable: { ...zeros(), ...o.z }, features, peerMedians, exposure: { cost: o.cost, fund: o.cost * 0.7, withheld: 0 }, score: o.score ?? 0.5 };
+  return {
+    institutionId: id,
+    month,
+    peerGroup: o.group ?? 'hospital/secondary',
+    comparable: { ...zeros(), ...o.z },
+    features,
+    peerMedians,
+    exposure: { cost: o.cost, fund: o.cost * 0.7, withheld: 0 },
+    score: o.score ?? 0.5,
+  };
 }
 
 describe('the targeting score', () => {
@@ -58,7 +67,7 @@ describe('the targeting score', () => {
     expect(small.zh).toContain(`目标分 ${Math.round(small.score).toLocaleString('en-US')} 元 = 欺诈概率 1.00 × 近 1 个月申报费用 25,000 元`);
     expect(small.zh).toContain('同级同类 (hospital/secondary, 3 家) 第 1 位');
     expect(small.zh).toContain('规则命中 15 人次, 按同级中位命中率应为 2 人次');
-    expect(small.en).toContain('15 claims with rule hits where the peers\' median rate expects 2');
+    expect(small.en).toContain("15 claims with rule hits where the peers' median rate expects 2");
     // a supervised probability replaces the unsupervised one and says so
     const s = targetingScores(rows, '2026-09', { probabilityOf: (id) => (id === 'BIG' ? 0.9 : 0.1) });
     expect(s.get('BIG')).toMatchObject({ probability: 0.9, source: 'supervised', score: 360_000, rank: 1 });
@@ -67,7 +76,9 @@ describe('the targeting score', () => {
 
   it('is stored on every score of the scored month by trainProviderModel', () => {
     const rows: InstitutionMonth[] = Array.from({ length: 6 }, (_, i) => ({
-      institutionId: `H${i}`, month: '2026-09', peerGroup: 'hospital/secondary',
+      institutionId: `H${i}`,
+      month: '2026-09',
+      peerGroup: 'hospital/secondary',
       features: { ...nulls(), claims: 100 + i, ruleHitRate: i === 5 ? 0.3 : 0.03 + i * 0.001, costPerVisit: 1000 + i * 10 },
       exposure: { cost: 100_000, fund: 70_000, withheld: 0, flagged: 0 },
     }));
@@ -144,7 +155,10 @@ describe('train reads concluded review cases as labels and records the outcome',
     await seedReference(svc, { institutions: [A, B, 'H32010200003'].map((id) => ({ id })) });
     let n = 0;
     for (const inst of [A, B])
-      for (const [from, to] of [['2026-10-01 08:00:00', '2026-10-05 10:00:00'], ['2026-10-03 08:00:00', '2026-10-08 10:00:00']] as const)
+      for (const [from, to] of [
+        ['2026-10-01 08:00:00', '2026-10-05 10:00:00'],
+        ['2026-10-03 08:00:00', '2026-10-08 10:00:00'],
+      ] as const)
         expect((await svc.call('/v1/claims', { json: stayAt(inst, `ZY-O${++n}`, from, to) })).status).toBe(200);
     expect((await svc.call('/v1/claims', { json: inpatientClaim({ institutionId: 'H32010200003', claimId: 'ZY-O9' }) })).status).toBe(200);
   }, 120_000);
@@ -160,13 +174,13 @@ describe('train reads concluded review cases as labels and records the outcome',
       const detail = await json(await svc.call(`/v1/review/cases/${k.id}`, { role: 'auditor' }));
       const lines = [...new Set(detail.findings.flatMap((f: { violatingLines: string[] }) => f.violatingLines))] as string[];
       const body =
-        detail.case.institutionId === A && lines.length > 0
-          ? { outcome: 'confirmed', refusedLines: lines, amountRefused: '1.00', basis: '重复收费' }
-          : { outcome: 'dismissed', reason: '核实无误' };
+        detail.case.institutionId === A && lines.length > 0 ? { outcome: 'confirmed', refusedLines: lines, amountRefused: '1.00', basis: '重复收费' } : { outcome: 'dismissed', reason: '核实无误' };
       expect((await svc.call(`/v1/review/cases/${k.id}/conclusion`, { role: 'auditor', json: body })).status).toBe(200);
       expect((await svc.call(`/v1/review/cases/${k.id}/second-review`, { role: 'supervisor', json: { verdict: 'agree' } })).status).toBe(200);
     }
-    const outcomes = await svc.deps.database.query<{ institution_id: string; final_outcome: string }>('select institution_id, final_outcome from review_cases where final_outcome is not null order by institution_id');
+    const outcomes = await svc.deps.database.query<{ institution_id: string; final_outcome: string }>(
+      'select institution_id, final_outcome from review_cases where final_outcome is not null order by institution_id',
+    );
     expect(new Set(outcomes.filter((o) => o.institution_id === A).map((o) => o.final_outcome)).has('confirmed')).toBe(true);
     expect(outcomes.filter((o) => o.institution_id === B).every((o) => o.final_outcome === 'dismissed')).toBe(true);
 
@@ -176,7 +190,11 @@ describe('train reads concluded review cases as labels and records the outcome',
     // one institution-month per institution with a concluded case: A's confirmed, the others' dismissed
     const negatives = new Set(outcomes.map((o) => o.institution_id)).size - 1;
     expect(negatives).toBeGreaterThanOrEqual(1);
-    expect(trained.outcome).toEqual({ used: 'unsupervised', why: `too few labels in the window: 1 confirmed and ${negatives} dismissed institution-months, 2 of each needed`, labels: { positive: 1, negative: negatives, unmatched: 0 } });
+    expect(trained.outcome).toEqual({
+      used: 'unsupervised',
+      why: `too few labels in the window: 1 confirmed and ${negatives} dismissed institution-months, 2 of each needed`,
+      labels: { positive: 1, negative: negatives, unmatched: 0 },
+    });
     const version = (await json(await svc.call('/v1/models', { role: 'auditor' }))).models[0];
     expect(version.id).toBe(trained.modelId);
     expect(version.outcome).toMatchObject({ used: 'unsupervised', options: { minPerClass: 2, margin: 0.02 }, labels: { positive: 1, negative: negatives } });

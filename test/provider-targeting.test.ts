@@ -52,7 +52,7 @@ describe('peer groups', () => {
 });
 
 describe('expected loss', () => {
-  it('counts the yuan billed beyond the peers\' normal range, feature by feature', () => {
+  it("counts the yuan billed beyond the peers' normal range, feature by feature", () => {
     const stats = new Map([
       ['meanStay', peerStats([5, 6, 7, 6, 5])],
       ['costPerVisit', peerStats([100, 110, 90, 100, 105])],
@@ -84,7 +84,10 @@ describe('expected loss', () => {
     expect(risk.probability).toBeGreaterThan(0.5);
     const months3 = m.windowScores.filter((s) => s.institutionId === 'HX');
     expect(months3).toHaveLength(3);
-    expect(risk.windowLoss).toBeCloseTo(months3.reduce((s, r) => s + r.risk!.monthLoss, 0), 6);
+    expect(risk.windowLoss).toBeCloseTo(
+      months3.reduce((s, r) => s + r.risk!.monthLoss, 0),
+      6,
+    );
     expect(risk.monthsWithClaims).toBe(3);
     // honest peers within the normal range have no excess and no expected loss
     for (const s of m.scores.filter((y) => y.institutionId !== 'HX')) expect(s.risk!.windowLoss).toBe(0);
@@ -94,13 +97,17 @@ describe('expected loss', () => {
     expect(risk.en).toContain(`expected fund loss ${yuan} yuan over 3 months`);
     expect(risk.en).toContain("length of stay (30,000 yuan beyond the peers' normal range)");
     // rows without their exposure get no figure in yuan
-    const bare = trainProviderModel(rows.map(({ exposure: _e, ...r }) => r), '2026-09', { seed: 3 });
+    const bare = trainProviderModel(
+      rows.map(({ exposure: _e, ...r }) => r),
+      '2026-09',
+      { seed: 3 },
+    );
     expect(bare.scores.every((s) => s.risk === undefined)).toBe(true);
     expect(targetRisk([], '2026-09')).toEqual([]);
   });
 });
 
-describe('the benchmark\'s worlds', () => {
+describe("the benchmark's worlds", () => {
   const daily = (i: { admissionsPerDay: number; outpatientPerDay: number; pharmacyPerDay: number }) => i.admissionsPerDay + i.outpatientPerDay + i.pharmacyPerDay;
   it('spread: one fraudulent institution in each band of five sizes, pharmacies included, styles at partial intensity', () => {
     const s = simulate({ seed: 42, month: '2026-07', months: 1, volume: 0.04, fraudWorld: 'spread' });
@@ -115,7 +122,8 @@ describe('the benchmark\'s worlds', () => {
     }
     // over a few counties every style of the brief occurs
     const styles = new Set([42, 43, 44, 45, 46, 47].flatMap((seed) => simulate({ seed, month: '2026-07', months: 1, volume: 0.04, fraudWorld: 'spread' }).institutions.flatMap((i) => i.behaviours)));
-    for (const b of ['phantom-visits', 'extra-admissions', 'costly-mix', 'prices-at-ceiling', 'long-stays', 'bed-hanging', 'readmissions', 'unbundling', 'stock-substitution']) expect(styles.has(b), b).toBe(true);
+    for (const b of ['phantom-visits', 'extra-admissions', 'costly-mix', 'prices-at-ceiling', 'long-stays', 'bed-hanging', 'readmissions', 'unbundling', 'stock-substitution'])
+      expect(styles.has(b), b).toBe(true);
   });
   it('a fraud style raises its violations: an unbundling clinic bills parts separately more often than its honest peers', () => {
     const s = simulate({ seed: 42, month: '2026-07', months: 1, volume: 0.04, fraudWorld: 'spread' });

@@ -31,8 +31,16 @@ interface Operation {
 
 /** A valid value for each parameter, so the one under test is the only one wrong. */
 const VALID: Record<string, string> = {
-  institutionId: 'H32010200001', claimId: 'ZY-1', ruleId: 'DUP-SAME-LINE', month: '2026-10', drawId: '00000000-0000-4000-8000-000000000000',
-  inspectionId: '00000000-0000-4000-8000-000000000000', id: '1', caseId: '1', conflictId: '1', attachmentId: '1',
+  institutionId: 'H32010200001',
+  claimId: 'ZY-1',
+  ruleId: 'DUP-SAME-LINE',
+  month: '2026-10',
+  drawId: '00000000-0000-4000-8000-000000000000',
+  inspectionId: '00000000-0000-4000-8000-000000000000',
+  id: '1',
+  caseId: '1',
+  conflictId: '1',
+  attachmentId: '1',
 };
 /** Bodies for the routes with a path parameter and a body, valid as far as the body goes. */
 const BODIES: Record<string, unknown> = {
@@ -117,7 +125,10 @@ describe('query and path parameters', () => {
     expect(wrong).toEqual([]);
     expect(checked).toBeGreaterThanOrEqual(4 * 50);
     // nothing reached PostgreSQL to be refused there, nothing was logged as a warning
-    const warnings = svc.logs.slice(logsBefore).map((l) => JSON.parse(l)).filter((l) => l.level >= 40);
+    const warnings = svc.logs
+      .slice(logsBefore)
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.level >= 40);
     expect(warnings.map((l) => l.msg)).toEqual([]);
   });
 

@@ -27,7 +27,7 @@ const HOSTILE = [
   'cr\rreturn',
   '\u007fdel',
   '"quoted, with comma"',
-  '=cmd|\' /C calc\'!A0',
+  "=cmd|' /C calc'!A0",
   '头孢曲松钠注射液',
   '😀 emoji',
   'x'.repeat(201),
@@ -57,7 +57,7 @@ const itemRow = (n: number) =>
   hostileRow(
     fc.tuple(
       fc.constant(`FZ${n}`),
-      fc.constantFrom('床位费', 'Ceftriaxone 1 g', '一次性输液器', "O'Brien's \"best\" gauze"),
+      fc.constantFrom('床位费', 'Ceftriaxone 1 g', '一次性输液器', 'O\'Brien\'s "best" gauze'),
       fc.constantFrom('drug', 'consumable', 'bed', 'exam'),
       fc.constantFrom('支', '日', '次'),
       fc.constantFrom('30', '45.5', '0', '12.3333', ''),
@@ -102,7 +102,12 @@ function generate(header: string[], row: (n: number) => fc.Arbitrary<string[]>, 
   rows.forEach((cells, i) => {
     if (i % 25 === 24) {
       // a stray quote in an unquoted field: a malformed record, reported and skipped
-      lines.push(`BAD${i}x"y,${header.slice(1).map(() => 'a').join(',')}`);
+      lines.push(
+        `BAD${i}x"y,${header
+          .slice(1)
+          .map(() => 'a')
+          .join(',')}`,
+      );
       malformed++;
       return;
     }
@@ -143,7 +148,10 @@ afterAll(async () => {
 /** The rows the API's schema accepts, by key: the last of a key wins (a later row replaces an earlier one). */
 function accepted(kind: 'catalogue-items' | 'institutions', header: string[], records: string[][]) {
   const read = rowReader(kind, header);
-  return records.map((r) => REFERENCE_KINDS[kind].safeParse(read(r))).filter((p) => p.success).map((p) => p.data as Record<string, unknown>);
+  return records
+    .map((r) => REFERENCE_KINDS[kind].safeParse(read(r)))
+    .filter((p) => p.success)
+    .map((p) => p.data as Record<string, unknown>);
 }
 
 describe('npm run import with hostile CSV files', () => {
@@ -175,7 +183,12 @@ describe('npm run import with hostile CSV files', () => {
     );
     expect(stored.length).toBe(last.size);
     for (const s of stored) expect({ name: s.name, unit: s.unit }).toEqual({ name: last.get(s.key)!.name, unit: last.get(s.key)!.unit });
-    expect(stored.filter((s) => HOSTILE.slice(0, 4).includes(s.name)).map((s) => s.name).sort()).toEqual(HOSTILE.slice(0, 4).sort());
+    expect(
+      stored
+        .filter((s) => HOSTILE.slice(0, 4).includes(s.name))
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(HOSTILE.slice(0, 4).sort());
     const institutions = accepted('institutions', INSTITUTION_HEADER, gen.institutions!.records);
     const ids = [...new Set(institutions.map((i) => i.institutionId as string))];
     const [count] = await database.query<{ n: number }>(`select count(distinct institution_id)::int as n from institutions where institution_id = any($1::text[])`, [ids]);

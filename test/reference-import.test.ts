@@ -26,10 +26,7 @@ beforeAll(async () => {
     files[name] = path.join(dir, `${name}.csv`);
     await writeFile(files[name], `${lines.join('\n')}\n`);
   }
-  const refusals = Promise.all([
-    runImport('institutions', dir).then((r) => (runs.directory = r)),
-    runImport('stock-records', files.relations as string).then((r) => (runs.wrongHeader = r)),
-  ]);
+  const refusals = Promise.all([runImport('institutions', dir).then((r) => (runs.directory = r)), runImport('stock-records', files.relations as string).then((r) => (runs.wrongHeader = r))]);
   runs.institutions = await runImport('institutions', files.institutions as string);
   runs.items = await runImport('catalogue-items', files.items as string, '--batch', '1');
   runs.relations = await runImport('item-relations', files.relations as string);
@@ -72,12 +69,7 @@ const CSV = {
     '320102199001010021,,2010-01-01,2026-09-30,,2000-01-01,',
     ',,2010-01-01,,,2000-01-01,',
   ],
-  stock: [
-    'institutionId,itemCode,month,openingQuantity,purchasedQuantity',
-    'P32010200003,XJ01,2026-10,10,100',
-    'P32010200003,XJ01,2026-10,12.5,120.25',
-    'P32010200003,XJ02,2026-10,0,30',
-  ],
+  stock: ['institutionId,itemCode,month,openingQuantity,purchasedQuantity', 'P32010200003,XJ01,2026-10,10,100', 'P32010200003,XJ01,2026-10,12.5,120.25', 'P32010200003,XJ02,2026-10,0,30'],
 };
 
 describe('npm run import person-register', () => {
@@ -88,7 +80,10 @@ describe('npm run import person-register', () => {
     const rows = await database.query<{ person_hash: string; death_date: string | null; enrolled_to: string | null }>(
       'select person_hash, death_date::text, enrolled_to::text from person_register order by death_date nulls last',
     );
-    expect(rows.map((r) => [r.death_date, r.enrolled_to])).toEqual([['2026-10-02', null], [null, '2026-09-30']]);
+    expect(rows.map((r) => [r.death_date, r.enrolled_to])).toEqual([
+      ['2026-10-02', null],
+      [null, '2026-09-30'],
+    ]);
     for (const r of rows) expect(r.person_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
     if (db.url) expect(rows[0]?.person_hash).toBe(keyedHash(TEST_SECRET, '320102195803140012'));
     const all = JSON.stringify(await database.query('select * from person_register'));

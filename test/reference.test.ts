@@ -10,13 +10,21 @@ afterAll(async () => {
   await svc?.close();
 });
 
-const put = (kind: string, records: unknown[], role: 'admin' | 'auditor' = 'admin') =>
-  svc.call(`/v1/reference/${kind}`, { method: 'PUT', role, json: { records } });
+const put = (kind: string, records: unknown[], role: 'admin' | 'auditor' = 'admin') => svc.call(`/v1/reference/${kind}`, { method: 'PUT', role, json: { records } });
 const get = async (kind: string, query: string) => json(await svc.call(`/v1/reference/${kind}?${query}`, { role: 'auditor' }));
 
 const hospital = (over: Record<string, unknown> = {}) => ({
-  institutionId: 'H32010200001', name: '南京市示例医院', type: 'hospital', level: 'secondary', ownership: 'public',
-  area: '320102', beds: 300, designatedFrom: '2020-01-01', validFrom: '2025-01-01', validTo: '2025-12-31', ...over,
+  institutionId: 'H32010200001',
+  name: '南京市示例医院',
+  type: 'hospital',
+  level: 'secondary',
+  ownership: 'public',
+  area: '320102',
+  beds: 300,
+  designatedFrom: '2020-01-01',
+  validFrom: '2025-01-01',
+  validTo: '2025-12-31',
+  ...over,
 });
 
 describe('institutions', () => {
@@ -111,8 +119,7 @@ describe('refusals', () => {
 
   it('lets only admin write and every role read', async () => {
     expect((await put('institutions', [hospital()], 'auditor')).status).toBe(403);
-    for (const role of ['settlement', 'auditor', 'supervisor', 'admin'] as const)
-      expect((await svc.call('/v1/reference/institutions', { role })).status).toBe(200);
+    for (const role of ['settlement', 'auditor', 'supervisor', 'admin'] as const) expect((await svc.call('/v1/reference/institutions', { role })).status).toBe(200);
     expect((await svc.call('/v1/reference/institutions', { role: null })).status).toBe(401);
   });
 });

@@ -63,16 +63,39 @@ const STORED = `select claim_no, line_count, lines_missing_name, lines_missing_s
 
 type Line = Record<string, unknown>;
 const drug = (lineId: string, extra: Line = {}): Line => ({
-  lineId, itemCode: 'XJ01DDA040A001010100001', hospitalItemName: '头孢曲松钠注射液', category: 'drug',
-  serviceAt: '2026-10-02 09:00:00', quantity: 1, unitPrice: '5.00', amount: '5.00', specification: '1g', ...extra,
+  lineId,
+  itemCode: 'XJ01DDA040A001010100001',
+  hospitalItemName: '头孢曲松钠注射液',
+  category: 'drug',
+  serviceAt: '2026-10-02 09:00:00',
+  quantity: 1,
+  unitPrice: '5.00',
+  amount: '5.00',
+  specification: '1g',
+  ...extra,
 });
 const consumable = (lineId: string, extra: Line = {}): Line => ({
-  lineId, itemCode: 'C14020000001', hospitalItemName: '一次性输液器', category: 'consumable',
-  serviceAt: '2026-10-02 09:00:00', quantity: 1, unitPrice: '5.00', amount: '5.00', specification: '20滴/ml', ...extra,
+  lineId,
+  itemCode: 'C14020000001',
+  hospitalItemName: '一次性输液器',
+  category: 'consumable',
+  serviceAt: '2026-10-02 09:00:00',
+  quantity: 1,
+  unitPrice: '5.00',
+  amount: '5.00',
+  specification: '20滴/ml',
+  ...extra,
 });
 const service = (lineId: string, extra: Line = {}): Line => ({
-  lineId, itemCode: '110100001', hospitalItemName: '普通门诊诊查费', category: 'service',
-  serviceAt: '2026-10-03 10:00:00', quantity: 1, unitPrice: '5.00', amount: '5.00', ...extra,
+  lineId,
+  itemCode: '110100001',
+  hospitalItemName: '普通门诊诊查费',
+  category: 'service',
+  serviceAt: '2026-10-03 10:00:00',
+  quantity: 1,
+  unitPrice: '5.00',
+  amount: '5.00',
+  ...extra,
 });
 const without = (line: Line, key: string): Line => {
   const { [key]: _, ...rest } = line;
@@ -84,9 +107,17 @@ function claims(tag: string): Record<string, unknown>[] {
   const person = (i: number) => ({ id: `3201021990010100${(i % 90) + 10}`, sex: 'female', birthDate: '1990-01-01' });
   const shapes: { institutionId: string; settledAt?: string; lines: Line[] }[] = [
     // Names: absent, spaces only (blank), a tab or an ideographic space (not blank to btrim()).
-    { institutionId: 'H32010200001', settledAt: '2026-10-05T08:30:00+08:00', lines: [without(service('1'), 'hospitalItemName'), service('2', { hospitalItemName: '   ' }), service('3', { hospitalItemName: '\t' }), service('4', { hospitalItemName: '\u3000' })] },
+    {
+      institutionId: 'H32010200001',
+      settledAt: '2026-10-05T08:30:00+08:00',
+      lines: [without(service('1'), 'hospitalItemName'), service('2', { hospitalItemName: '   ' }), service('3', { hospitalItemName: '\t' }), service('4', { hospitalItemName: '\u3000' })],
+    },
     // Specifications: a drug's and a consumable's absent or spaces only; a service line needs none.
-    { institutionId: 'H32010200001', settledAt: '2026-10-06 09:15:30', lines: [without(drug('1'), 'specification'), consumable('2', { specification: '  ' }), without(consumable('3'), 'specification'), drug('4'), service('5')] },
+    {
+      institutionId: 'H32010200001',
+      settledAt: '2026-10-06 09:15:30',
+      lines: [without(drug('1'), 'specification'), consumable('2', { specification: '  ' }), without(consumable('3'), 'specification'), drug('4'), service('5')],
+    },
     // No settledAt: the report falls back to the time received.
     { institutionId: 'H32010200002', lines: [drug('1'), consumable('2')] },
     // Fractional seconds in UTC, an offset without a colon, a date alone (midnight in China).
@@ -122,7 +153,10 @@ function expected(claim: Record<string, unknown>) {
 
 const instantOf = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date).getTime());
 const asStored = (r: Record<string, unknown>) => ({
-  line_count: Number(r.line_count), lines_missing_name: Number(r.lines_missing_name), lines_missing_spec: Number(r.lines_missing_spec), settled_at: instantOf(r.settled_at),
+  line_count: Number(r.line_count),
+  lines_missing_name: Number(r.lines_missing_name),
+  lines_missing_spec: Number(r.lines_missing_spec),
+  settled_at: instantOf(r.settled_at),
 });
 
 describe('data quality stored with each claim', () => {
@@ -147,7 +181,7 @@ describe('data quality stored with each claim', () => {
     await svc?.close();
   });
 
-  it('are what each claim\'s body says, by the report\'s former reading of the body and by this test\'s own', async () => {
+  it("are what each claim's body says, by the report's former reading of the body and by this test's own", async () => {
     const stored = await svc.deps.database.query(STORED);
     const fromBody = new Map((await svc.deps.database.query(FROM_BODY)).map((r) => [String(r.claim_no), r]));
     expect(stored.map((r) => r.claim_no)).toEqual(sent.map((c) => c.claimId).sort());
@@ -173,8 +207,14 @@ describe('data quality stored with each claim', () => {
     for (const o of old) {
       const row = report.dataQuality.find((r) => r.institutionId === o.institution_id);
       expect(row, String(o.institution_id)).toMatchObject({
-        claims: o.claims, lines: o.lines, linesMissingName: o.missing_name, linesMissingSpec: o.missing_spec,
-        lagMedianDays: round(o.lag_median), lagP90Days: round(o.lag_p90), lagMaxDays: round(o.lag_max), lateSubmissions: o.late,
+        claims: o.claims,
+        lines: o.lines,
+        linesMissingName: o.missing_name,
+        linesMissingSpec: o.missing_spec,
+        lagMedianDays: round(o.lag_median),
+        lagP90Days: round(o.lag_p90),
+        lagMaxDays: round(o.lag_max),
+        lateSubmissions: o.late,
       });
     }
     expect(report.dataQuality.reduce((s, r) => s + r.lateSubmissions, 0)).toBeGreaterThan(0);

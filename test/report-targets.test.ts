@@ -30,10 +30,17 @@ beforeAll(async () => {
   const all = [...sim.claims()];
   const own = all.filter((c) => c.claim.institutionId === pharmacy.institutionId);
   const copies = clones.flatMap((clone, n) =>
-    own.filter((_, i) => i % (n + 1) === 0 && i % (n + 2) !== 1).map((c) => ({
-      ...c,
-      claim: { ...c.claim, institutionId: clone.institutionId as string, claimId: `${c.claim.claimId}-${n + 1}`, lines: c.claim.lines.map((l) => ({ ...l, doctorId: `${clone.institutionId}-D001` })) },
-    })),
+    own
+      .filter((_, i) => i % (n + 1) === 0 && i % (n + 2) !== 1)
+      .map((c) => ({
+        ...c,
+        claim: {
+          ...c.claim,
+          institutionId: clone.institutionId as string,
+          claimId: `${c.claim.claimId}-${n + 1}`,
+          lines: c.claim.lines.map((l) => ({ ...l, doctorId: `${clone.institutionId}-D001` })),
+        },
+      })),
   );
   const result = await streamClaims([...all, ...copies], { url: svc.url, key: svc.keys.settlement, onAnswer: () => {} });
   expect(result.answered).toBe(all.length + copies.length);
@@ -46,7 +53,7 @@ afterAll(async () => {
 });
 
 describe('target areas in a peer group of six pharmacies', () => {
-  it('rank each pharmacy\'s claims per patient within its group and in the fund, and flag the top', () => {
+  it("rank each pharmacy's claims per patient within its group and in the fund, and flag the top", () => {
     const month = sent.filter((c) => serviceMonth(c) === MONTH);
     const ids = [...new Set(month.map((c) => c.institutionId))].sort();
     const perPatient = (id: string) => {

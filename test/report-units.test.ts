@@ -35,7 +35,19 @@ describe('report helpers', () => {
   });
 
   it('quotes CSV cells that hold commas, quotes or line breaks', () => {
-    const csv = tableCsv({ name: 't', title: 't', empty: '', columns: [{ key: 'a', label: 'a', type: 'text' }, { key: 'b', label: 'b', type: 'int' }], rows: [{ a: 'x, "y"\nz', b: 3 }, { a: null, b: null }] });
+    const csv = tableCsv({
+      name: 't',
+      title: 't',
+      empty: '',
+      columns: [
+        { key: 'a', label: 'a', type: 'text' },
+        { key: 'b', label: 'b', type: 'int' },
+      ],
+      rows: [
+        { a: 'x, "y"\nz', b: 3 },
+        { a: null, b: null },
+      ],
+    });
     expect(csv).toBe('a,b\r\n"x, ""y""\nz",3\r\n,\r\n');
   });
 });
@@ -49,7 +61,7 @@ describe('target-area percentiles', () => {
     expect(midRankPercentile(2.5, [2.5, 2.5])).toBe(50);
   });
 
-  it('say in the report\'s language why a base month carries no change', async () => {
+  it("say in the report's language why a base month carries no change", async () => {
     const { baseReason } = await import('../src/report/report.build.js');
     const { reportPeriod } = await import('../src/report/period.js');
     const cutoff = reportPeriod('2026-10').cutoff;

@@ -69,7 +69,7 @@ afterAll(async () => {
 });
 
 describe('the monthly provider risk report', () => {
-  it('counts each institution\'s claims, patients and amounts of the month as the claims themselves give them', () => {
+  it("counts each institution's claims, patients and amounts of the month as the claims themselves give them", () => {
     const month = sent.filter((c) => serviceMonth(c) === MONTH);
     const prev = sent.filter((c) => serviceMonth(c) === '2026-09');
     expect(report.month).toBe(MONTH);
@@ -104,7 +104,7 @@ describe('the monthly provider risk report', () => {
     expect(report.trend.slice(0, 9).every((t: any) => t.claims === null && t.amount === null)).toBe(true);
   });
 
-  it('sums findings by family and institution to the fund\'s figures, and matches the stored findings', async () => {
+  it("sums findings by family and institution to the fund's figures, and matches the stored findings", async () => {
     const rows = await svc.deps.database.query<{ family: string; hits: number; amount: string }>(
       `select f.family, count(*)::int as hits, sum(f.amount)::text as amount from findings f join claims c on c.id = f.claim_id
        where f.service_month = $1 and c.service_month = $1 and f.status = 'active' group by 1 order by 1`,
@@ -129,7 +129,9 @@ describe('the monthly provider risk report', () => {
       expect(row.lines).toBe(lines.length);
       expect(row.linesMissingName).toBe(lines.filter((l) => !l.hospitalItemName).length);
       expect(row.linesMissingSpec).toBe(lines.filter((l) => (l.category === 'drug' || l.category === 'consumable') && !l.specification).length);
-      const lags = mine.map((c) => Math.max(0, ((parseInstant(c.settledAt as string) as number) - (parseInstant((c.dischargedAt ?? c.visitAt ?? c.lines.at(-1)!.serviceAt) as string) as number)) / 86_400_000));
+      const lags = mine.map((c) =>
+        Math.max(0, ((parseInstant(c.settledAt as string) as number) - (parseInstant((c.dischargedAt ?? c.visitAt ?? c.lines.at(-1)!.serviceAt) as string) as number)) / 86_400_000),
+      );
       expect(row.lateSubmissions).toBe(lags.filter((d) => d > 7).length);
       if (mine.length > 0) expect(row.lagMaxDays).toBeCloseTo(Math.round(Math.max(...lags) * 10) / 10, 5);
     }
@@ -160,7 +162,8 @@ describe('the monthly provider risk report', () => {
     for (const e of findingExamples) expect(e.family !== null && fen(e.amountAtIssue) > 0).toBe(true);
     for (const s of report.standouts) {
       const kinds = new Set(s.examples.map((e: any) => e.illustrates));
-      for (const k of kinds) expect(s.reasons.some((r: string) => ({ findings: /疑点金额/, growth: /环比增长/, model: /机构风险评分/, review: /复审确认违规/ } as any)[k as string].test(r))).toBe(true);
+      for (const k of kinds)
+        expect(s.reasons.some((r: string) => (({ findings: /疑点金额/, growth: /环比增长/, model: /机构风险评分/, review: /复审确认违规/ }) as any)[k as string].test(r))).toBe(true);
     }
   });
 
@@ -181,7 +184,11 @@ describe('the monthly provider risk report', () => {
     // Drug and consumable shares come from the running item totals, which count late lines too (docs/report.md): left out here.
     const running = (a: string) => a === 'drugShare' || a === 'consumableShare';
     const strip = (r: any) => ({
-      ...r, generatedAt: null, generatedAtText: null, late: null, institutions: r.institutions.map((i: any) => ({ ...i, late: null })),
+      ...r,
+      generatedAt: null,
+      generatedAtText: null,
+      late: null,
+      institutions: r.institutions.map((i: any) => ({ ...i, late: null })),
       targets: { ...r.targets, rows: r.targets.rows.filter((t: any) => !running(t.area)) },
     });
     expect(strip(again)).toEqual(strip(report));
@@ -233,10 +240,22 @@ describe('the monthly provider risk report', () => {
       expect(r.momAmountPct).toBe(j.momAmountPct);
     });
     const fam = sheet('findings_by_family');
-    const zhFamily: Record<string, string> = { duplicate: '重复收费', 'split-charging': '分解收费', 'split-stay': '分解住院', 'bed-hanging': '挂床住院', 'overlapping-stay': '叠床住院', substitution: '串换项目', price: '超标准收费', quantity: '超量', restriction: '限定条件' };
+    const zhFamily: Record<string, string> = {
+      duplicate: '重复收费',
+      'split-charging': '分解收费',
+      'split-stay': '分解住院',
+      'bed-hanging': '挂床住院',
+      'overlapping-stay': '叠床住院',
+      substitution: '串换项目',
+      price: '超标准收费',
+      quantity: '超量',
+      restriction: '限定条件',
+    };
     expect(fam.map((r) => [r.family, r.hits, Math.round(Number(r.amount) * 100)])).toEqual(report.findingsByFamily.map((f: any) => [zhFamily[f.family] ?? f.family, f.hits, fen(f.amount)]));
     const trend = sheet('trend');
-    expect(trend.map((r) => [r.month, r.claims, r.amount === null ? null : Math.round(Number(r.amount) * 100)])).toEqual(report.trend.map((t: any) => [t.month, t.claims, t.amount === null ? null : fen(t.amount)]));
+    expect(trend.map((r) => [r.month, r.claims, r.amount === null ? null : Math.round(Number(r.amount) * 100)])).toEqual(
+      report.trend.map((t: any) => [t.month, t.claims, t.amount === null ? null : fen(t.amount)]),
+    );
     const dq = sheet('data_quality');
     expect(dq.map((r) => [r.institutionId, r.rejected, r.linesMissingName, r.lateSubmissions])).toEqual(
       report.dataQuality.map((d: any) => [d.institutionId === '(unreadable)' ? '（无法识别机构）' : d.institutionId, d.rejected, d.linesMissingName, d.lateSubmissions]),
@@ -250,7 +269,14 @@ describe('the monthly provider risk report', () => {
     expect(targets).toHaveLength(now.targets.rows.length);
     targets.forEach((r, k) => {
       const j = now.targets.rows[k];
-      expect([r.institutionId, r.value, r.numerator, r.denominator, r.peerPercentile ?? null, r.fundPercentile ?? null]).toEqual([j.institutionId, j.value, j.numerator, j.denominator, j.peerPercentile, j.fundPercentile]);
+      expect([r.institutionId, r.value, r.numerator, r.denominator, r.peerPercentile ?? null, r.fundPercentile ?? null]).toEqual([
+        j.institutionId,
+        j.value,
+        j.numerator,
+        j.denominator,
+        j.peerPercentile,
+        j.fundPercentile,
+      ]);
     });
   });
 
@@ -261,13 +287,27 @@ describe('the monthly provider risk report', () => {
     // Headers in the report's language (zh-CN by default).
     expect(Object.keys(rows[0]!).slice(0, 3)).toEqual(['机构编码', '机构名称', '同组（类别/级别）']);
     expect(rows.map((r) => [r['机构编码'], Number(r['结算笔数']), r['医疗总费用']])).toEqual(report.institutions.map((i: any) => [i.institutionId, i.claims, i.amount]));
-    const en = parse(await (await svc.call(`/v1/reports/${MONTH}?format=csv&table=institutions&lang=en&cutoff=${cutoff}`, { role: 'auditor' })).text(), { columns: true, bom: true }) as Record<string, string>[];
+    const en = parse(await (await svc.call(`/v1/reports/${MONTH}?format=csv&table=institutions&lang=en&cutoff=${cutoff}`, { role: 'auditor' })).text(), { columns: true, bom: true }) as Record<
+      string,
+      string
+    >[];
     expect(en.map((r) => [r.institution, Number(r.claims), r.amount])).toEqual(report.institutions.map((i: any) => [i.institutionId, i.claims, i.amount]));
-    const targetCsv = parse(await (await svc.call(`/v1/reports/${MONTH}?format=csv&table=target_areas&cutoff=${cutoff}`, { role: 'auditor' })).text(), { columns: true, bom: true }) as Record<string, string>[];
+    const targetCsv = parse(await (await svc.call(`/v1/reports/${MONTH}?format=csv&table=target_areas&cutoff=${cutoff}`, { role: 'auditor' })).text(), { columns: true, bom: true }) as Record<
+      string,
+      string
+    >[];
     const now = await json(await svc.call(`/v1/reports/${MONTH}?cutoff=${cutoff}`, { role: 'supervisor' }));
-    expect(targetCsv.map((r) => [r['机构编码'], Number(r['数值']), Number(r['分子']), Number(r['分母']), r['同组百分位'] === '' ? null : Number(r['同组百分位']), r['全部机构百分位'] === '' ? null : Number(r['全部机构百分位']), r['标记'] === '是'])).toEqual(
-      now.targets.rows.map((t: any) => [t.institutionId, t.value, t.numerator, t.denominator, t.peerPercentile, t.fundPercentile, t.flagged]),
-    );
+    expect(
+      targetCsv.map((r) => [
+        r['机构编码'],
+        Number(r['数值']),
+        Number(r['分子']),
+        Number(r['分母']),
+        r['同组百分位'] === '' ? null : Number(r['同组百分位']),
+        r['全部机构百分位'] === '' ? null : Number(r['全部机构百分位']),
+        r['标记'] === '是',
+      ]),
+    ).toEqual(now.targets.rows.map((t: any) => [t.institutionId, t.value, t.numerator, t.denominator, t.peerPercentile, t.fundPercentile, t.flagged]));
     const bytes = Buffer.from(await (await svc.call(`/v1/reports/${MONTH}?cutoff=${cutoff}`, { role: 'auditor', headers: { accept: 'text/csv' } })).arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 byte order mark, for Excel
     const all = bytes.subarray(3).toString('utf8');
@@ -287,7 +327,7 @@ describe('the monthly provider risk report', () => {
     expect(Object.keys(enJson)).toEqual(Object.keys(report));
   });
 
-  it('refuses bad input with the field\'s path, and other roles', async () => {
+  it("refuses bad input with the field's path, and other roles", async () => {
     const month = await svc.call('/v1/reports/2026-13', { role: 'admin' });
     expect(month.status).toBe(400);
     expect((await json(month)).error.details[0].path).toBe('month');
@@ -332,12 +372,14 @@ describe('the HTML report in a browser', () => {
     await browser?.close();
   });
 
-  it('renders each chart with the report\'s data, self-contained', async () => {
+  it("renders each chart with the report's data, self-contained", async () => {
     const res = await svc.call(`/v1/reports/${MONTH}?format=html&cutoff=${cutoff}`, { role: 'supervisor' });
     const html = await res.text();
     const page = await browser.newPage();
     const requests: string[] = [];
-    page.on('request', (r) => { if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
+    });
     await page.setContent(html, { waitUntil: 'load' });
     expect(requests).toEqual([]); // nothing fetched: self-contained
     const chart = async (name: string) =>
@@ -384,14 +426,39 @@ describe('the HTML report in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 1047, height: 740 } }); // A4 landscape less 10 mm margins, at 96 dpi
     await page.setContent(html, { waitUntil: 'load' });
     const text = (await page.textContent('body')) ?? '';
-    for (const heading of ['一、基本情况', '二、数据', '三、重点指标与同组比较', '四、分析、典型案例与建议', '五、复审', '六、规则', '七、数据质量', '八、截止后到达', '近12个月费用趋势', '违规类型分布', '机构明细'])
+    for (const heading of [
+      '一、基本情况',
+      '二、数据',
+      '三、重点指标与同组比较',
+      '四、分析、典型案例与建议',
+      '五、复审',
+      '六、规则',
+      '七、数据质量',
+      '八、截止后到达',
+      '近12个月费用趋势',
+      '违规类型分布',
+      '机构明细',
+    ])
       expect(text).toContain(heading);
     expect(text).toContain(`数据截止 ${report.cutoffText}`);
     expect(report.cutoffText).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）$/);
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/); // no UTC instants in the page
     expect(text).toContain('医疗总费用（元）');
     // Family names in Chinese in the chart.
-    for (const f of report.findingsByFamily) expect(await page.locator('[data-chart="families"]').textContent()).toContain({ duplicate: '重复收费', 'split-charging': '分解收费', 'split-stay': '分解住院', 'bed-hanging': '挂床住院', 'overlapping-stay': '叠床住院', substitution: '串换项目', price: '超标准收费', quantity: '超量', restriction: '限定条件' }[f.family as string] ?? f.family);
+    for (const f of report.findingsByFamily)
+      expect(await page.locator('[data-chart="families"]').textContent()).toContain(
+        {
+          duplicate: '重复收费',
+          'split-charging': '分解收费',
+          'split-stay': '分解住院',
+          'bed-hanging': '挂床住院',
+          'overlapping-stay': '叠床住院',
+          substitution: '串换项目',
+          price: '超标准收费',
+          quantity: '超量',
+          restriction: '限定条件',
+        }[f.family as string] ?? f.family,
+      );
     // Each note once.
     const notes = await page.locator('p.note').allTextContents();
     expect(notes.filter((n) => n.length > 30).length).toBe(new Set(notes.filter((n) => n.length > 30)).size);
@@ -400,10 +467,12 @@ describe('the HTML report in a browser', () => {
     // percentile of the highest among the five institutions (each its own peer group of 1).
     const month = sent.filter((c) => serviceMonth(c) === MONTH);
     const ids = [...new Set(month.map((c) => c.institutionId))].sort();
-    const perPatient = new Map(ids.map((id) => {
-      const mine = month.filter((c) => c.institutionId === id);
-      return [id, Math.round((mine.length / new Set(mine.map((c) => c.insured.id)).size) * 100) / 100];
-    }));
+    const perPatient = new Map(
+      ids.map((id) => {
+        const mine = month.filter((c) => c.institutionId === id);
+        return [id, Math.round((mine.length / new Set(mine.map((c) => c.insured.id)).size) * 100) / 100];
+      }),
+    );
     const ranked = ids.filter((id) => month.filter((c) => c.institutionId === id).length >= 10);
     const top = [...ranked].sort((a, b) => perPatient.get(b)! - perPatient.get(a)!)[0]!;
     const values = ranked.map((id) => perPatient.get(id)!);
@@ -436,7 +505,8 @@ describe('the HTML report in a browser', () => {
       const out: string[] = [];
       for (const el of d.querySelectorAll('table, svg, .card, .table-wrap, p, li')) {
         const b = el.getBoundingClientRect();
-        if (b.right > width + 1 || el.scrollWidth > el.clientWidth + 1 && el.classList.contains('table-wrap')) out.push(`${el.tagName} ${el.getAttribute('data-table') ?? el.getAttribute('data-chart') ?? ''} ${Math.round(b.right)} > ${width}`);
+        if (b.right > width + 1 || (el.scrollWidth > el.clientWidth + 1 && el.classList.contains('table-wrap')))
+          out.push(`${el.tagName} ${el.getAttribute('data-table') ?? el.getAttribute('data-chart') ?? ''} ${Math.round(b.right)} > ${width}`);
       }
       return { out, pageWidth: d.documentElement.scrollWidth, width };
     });

@@ -51,7 +51,11 @@ describe('screening with rules', () => {
     expect(first.decision).toBe('pass');
     const second = await json(await svc.call('/v1/claims', { json: visit('DUP-2') }));
     expect(second.decision).toBe('withhold');
-    expect(second.findings.find((f: { ruleId: string }) => f.ruleId === 'DUP-SAME-LINE')).toMatchObject({ ruleId: 'DUP-SAME-LINE', violatingLines: ['A'], otherClaims: [{ institutionId: 'H32010200001', claimId: 'DUP-1' }] });
+    expect(second.findings.find((f: { ruleId: string }) => f.ruleId === 'DUP-SAME-LINE')).toMatchObject({
+      ruleId: 'DUP-SAME-LINE',
+      violatingLines: ['A'],
+      otherClaims: [{ institutionId: 'H32010200001', claimId: 'DUP-1' }],
+    });
 
     const earlier = await json(await svc.call('/v1/claims/H32010200001/DUP-1', { role: 'auditor' }));
     expect(earlier.answer.decision).toBe('pass');

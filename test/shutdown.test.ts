@@ -90,7 +90,10 @@ describe('graceful shutdown', () => {
     expect(results.map((r) => r.status)).toEqual(Array(40).fill(200));
     expect(results.map((r) => JSON.parse(r.body).claimId)).toEqual(singles.map((c) => c.claimId));
     expect(streamResult.status).toBe(200);
-    const answers = streamResult.body.trim().split('\n').map((l) => JSON.parse(l));
+    const answers = streamResult.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
     expect(answers.map((a) => a.answer.claimId)).toEqual(streamed.map((c) => c.claimId));
 

@@ -98,7 +98,10 @@ describe('the simulator', () => {
       const ids = new Set(claim.lines.map((l) => l.lineId));
       expect(t.claim).toEqual({ institutionId: claim.institutionId, claimId: claim.claimId });
       expect(t.lines.length).toBeGreaterThan(0);
-      expect([...t.lines, ...t.involvedLines].every((id) => ids.has(id)), JSON.stringify(t)).toBe(true);
+      expect(
+        [...t.lines, ...t.involvedLines].every((id) => ids.has(id)),
+        JSON.stringify(t),
+      ).toBe(true);
       for (const other of t.otherClaims) expect(keys.has(`${other.institutionId}/${other.claimId}`)).toBe(true);
     }
     expect(sim.institutionTruth().filter((i) => i.fraudulent).length).toBeGreaterThan(0);
@@ -126,7 +129,12 @@ describe('the simulator', () => {
     expect(cleanAll.filter((c) => c.truth.length > 0)).toEqual([]);
     expect(clean.institutionTruth().filter((i) => i.fraudulent)).toEqual([]);
     expect(clean.institutions.filter((i) => i.suspended)).toEqual([]);
-    const hits = oracle(cleanAll.map((c) => c.claim), clean.institutions, stockTotals(clean.reference()[3]?.records ?? []), registerOf(clean.reference()[4]?.records ?? []));
+    const hits = oracle(
+      cleanAll.map((c) => c.claim),
+      clean.institutions,
+      stockTotals(clean.reference()[3]?.records ?? []),
+      registerOf(clean.reference()[4]?.records ?? []),
+    );
     expect(hits).toEqual([]);
   });
 });

@@ -75,8 +75,7 @@ function raw(head: string, body = '', o: { tickMs?: number; bytesPerTick?: numbe
       const length = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
       const text = buf.subarray(end + 4).toString();
       const chunkedEnd = headers['transfer-encoding'] === 'chunked' && text.endsWith('\r\n0\r\n\r\n');
-      if (length !== undefined ? Buffer.byteLength(text) >= length : final || chunkedEnd)
-        resolve({ status, headers, text: length !== undefined ? text.slice(0, length) : text, ms: headAt, closed });
+      if (length !== undefined ? Buffer.byteLength(text) >= length : final || chunkedEnd) resolve({ status, headers, text: length !== undefined ? text.slice(0, length) : text, ms: headAt, closed });
     };
     socket.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -101,8 +100,7 @@ const waitFor = async (what: () => Promise<boolean>) => {
   for (let i = 0; i < 100 && !(await what()); i++) await new Promise((r) => setTimeout(r, 20));
 };
 /** `n` claims at once with a key, beside the attack (MAX_IN_FLIGHT of them fit) */
-const claimsAlongside = async (n: number) =>
-  Promise.all(Array.from({ length: n }, async () => (await svc.call('/v1/claims', { json: outpatientClaim() })).status));
+const claimsAlongside = async (n: number) => Promise.all(Array.from({ length: n }, async () => (await svc.call('/v1/claims', { json: outpatientClaim() })).status));
 
 describe('keyless clients', () => {
   it('a keyless login body at a few bytes a second takes no slot of MAX_IN_FLIGHT, and is cut off with 408 after HTTP_BODY_TIMEOUT_MS', async () => {
@@ -213,15 +211,25 @@ describe('slow uploads with a key', () => {
     // one claim every 300 ms for 4.2 s: longer than the 3 s a request may take, well above 1 KB/s
     const steady = raw(head(true), lines.map(chunk).join('') + '0\r\n\r\n', { tickMs: 300, bytesPerTick: Buffer.byteLength(chunk(lines[0]!)) });
     const a = await steady.answer;
-    const answered = a.text.split(/\r?\n/).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { line: number; status: number });
+    const answered = a.text
+      .split(/\r?\n/)
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { line: number; status: number });
     expect(answered.map((l) => l.status)).toEqual(lines.map(() => 200));
     steady.stop();
 
     // two claims, then nothing: cut off once 1.5 s and a second per KB received have passed
     const stalled = raw(head(true), chunk(lines[0]! + lines[1]!));
     const s = await stalled.answer;
-    const got = s.text.split(/\r?\n/).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { line: number; status: number; error?: { code: string } });
-    expect(got.map((l) => [l.line, l.status])).toEqual([[1, 200], [2, 200], [3, 408]]);
+    const got = s.text
+      .split(/\r?\n/)
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { line: number; status: number; error?: { code: string } });
+    expect(got.map((l) => [l.line, l.status])).toEqual([
+      [1, 200],
+      [2, 200],
+      [3, 408],
+    ]);
     expect(got[2]!.error!.code).toBe('request_timeout');
     expect(s.ms).toBeLessThan(500); // the answer started at once; the 408 line came at the deadline
     expect(await s.closed).toBe(true);
@@ -308,6 +316,8 @@ describe('configuration', () => {
     expect(refused({ UNAUTHENTICATED_BODY_LIMIT_BYTES: '10' })).toMatch(/UNAUTHENTICATED_BODY_LIMIT_BYTES/);
     expect(refused({ HTTP_BODY_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toMatch(/HTTP_BODY_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS \(10000\)/);
     const c = loadConfig(base);
-    expect([c.MAX_UNAUTHENTICATED, c.MAX_RECEIVING, c.UNAUTHENTICATED_BODY_LIMIT_BYTES, c.HTTP_HEADERS_TIMEOUT_MS, c.HTTP_BODY_TIMEOUT_MS, c.HTTP_BODY_MIN_RATE, c.HTTP_REQUEST_TIMEOUT_MS]).toEqual([32, 256, 16384, 10_000, 10_000, 1024, 30_000]);
+    expect([c.MAX_UNAUTHENTICATED, c.MAX_RECEIVING, c.UNAUTHENTICATED_BODY_LIMIT_BYTES, c.HTTP_HEADERS_TIMEOUT_MS, c.HTTP_BODY_TIMEOUT_MS, c.HTTP_BODY_MIN_RATE, c.HTTP_REQUEST_TIMEOUT_MS]).toEqual([
+      32, 256, 16384, 10_000, 10_000, 1024, 30_000,
+    ]);
   });
 });

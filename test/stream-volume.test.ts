@@ -53,71 +53,75 @@ function* claimLines(): Generator<string> {
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 
 describe('a long NDJSON stream', () => {
-  it(`answers ${N.toLocaleString('en')} claims in order with flat memory`, async () => {
-    const started = performance.now();
-    const memory: { at: number; rss: number; heapUsed: number; external: number }[] = [];
-    const sample = (at: number) => {
-      const m = process.memoryUsage();
-      memory.push({ at, rss: m.rss, heapUsed: m.heapUsed, external: m.external });
-    };
-    sample(0);
+  it(
+    `answers ${N.toLocaleString('en')} claims in order with flat memory`,
+    async () => {
+      const started = performance.now();
+      const memory: { at: number; rss: number; heapUsed: number; external: number }[] = [];
+      const sample = (at: number) => {
+        const m = process.memoryUsage();
+        memory.push({ at, rss: m.rss, heapUsed: m.heapUsed, external: m.external });
+      };
+      sample(0);
 
-    const req = http.request(`${svc.url}/v1/claims/stream`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${svc.keys.settlement}`, 'content-type': 'application/x-ndjson' },
-    });
-    let answered = 0;
-    let firstWrong: string | undefined;
-    let atTenPercent = 0;
-    const reading = new Promise<number>((resolve, reject) => {
-      req.on('response', (res) => {
-        expect(res.statusCode).toBe(200);
-        res.setEncoding('utf8');
-        let rest = '';
-        res.on('data', (chunk: string) => {
-          rest += chunk;
-          let newline: number;
-          while ((newline = rest.indexOf('\n')) >= 0) {
-            const line = rest.slice(0, newline);
-            rest = rest.slice(newline + 1);
-            answered++;
-            // {"line":n,"status":200,"answer":{"id":"…","institutionId":"…","claimId":"VOL-n-1",…
-            const ok = line.startsWith(`{"line":${answered},"status":200,`) && line.includes(`"claimId":"VOL-${answered - 1}"`);
-            if (!ok) firstWrong ??= line.slice(0, 300);
-            if (answered === SAMPLE_AT) {
-              atTenPercent = performance.now();
-              sample(answered);
-            } else if (answered % 20_000 === 0) sample(answered);
-          }
-        });
-        res.on('end', () => resolve(answered));
-        res.on('error', reject);
+      const req = http.request(`${svc.url}/v1/claims/stream`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${svc.keys.settlement}`, 'content-type': 'application/x-ndjson' },
       });
-      req.on('error', reject);
-    });
-    const writing = (async () => {
-      for (const line of claimLines()) if (!req.write(line)) await once(req, 'drain');
-      req.end();
-    })();
+      let answered = 0;
+      let firstWrong: string | undefined;
+      let atTenPercent = 0;
+      const reading = new Promise<number>((resolve, reject) => {
+        req.on('response', (res) => {
+          expect(res.statusCode).toBe(200);
+          res.setEncoding('utf8');
+          let rest = '';
+          res.on('data', (chunk: string) => {
+            rest += chunk;
+            let newline: number;
+            while ((newline = rest.indexOf('\n')) >= 0) {
+              const line = rest.slice(0, newline);
+              rest = rest.slice(newline + 1);
+              answered++;
+              // {"line":n,"status":200,"answer":{"id":"…","institutionId":"…","claimId":"VOL-n-1",…
+              const ok = line.startsWith(`{"line":${answered},"status":200,`) && line.includes(`"claimId":"VOL-${answered - 1}"`);
+              if (!ok) firstWrong ??= line.slice(0, 300);
+              if (answered === SAMPLE_AT) {
+                atTenPercent = performance.now();
+                sample(answered);
+              } else if (answered % 20_000 === 0) sample(answered);
+            }
+          });
+          res.on('end', () => resolve(answered));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+      });
+      const writing = (async () => {
+        for (const line of claimLines()) if (!req.write(line)) await once(req, 'drain');
+        req.end();
+      })();
 
-    await writing;
-    expect(await reading).toBe(N);
-    sample(N);
-    const seconds = (performance.now() - started) / 1000;
-    expect(firstWrong).toBeUndefined();
+      await writing;
+      expect(await reading).toBe(N);
+      sample(N);
+      const seconds = (performance.now() - started) / 1000;
+      expect(firstWrong).toBeUndefined();
 
-    const ten = memory.find((m) => m.at === SAMPLE_AT)!;
-    const end = memory[memory.length - 1]!;
-    const growth = end.rss - ten.rss;
-    console.info(
-      `stream of ${N} claims on ${onPostgres() ? 'PostgreSQL' : 'PGlite'}: ${seconds.toFixed(1)} s, ` +
-        `${Math.round(N / seconds)} claims/s (first 10%: ${((atTenPercent - started) / 1000).toFixed(1)} s); ` +
-        `RSS at 10% ${mb(ten.rss)} MB, at 100% ${mb(end.rss)} MB, growth ${mb(growth)} MB, max ${mb(Math.max(...memory.map((m) => m.rss)))} MB; ` +
-        `heap used ${mb(ten.heapUsed)} -> ${mb(end.heapUsed)} MB; external ${mb(ten.external)} -> ${mb(end.external)} MB`,
-    );
-    expect(growth).toBeLessThan(150e6);
+      const ten = memory.find((m) => m.at === SAMPLE_AT)!;
+      const end = memory[memory.length - 1]!;
+      const growth = end.rss - ten.rss;
+      console.info(
+        `stream of ${N} claims on ${onPostgres() ? 'PostgreSQL' : 'PGlite'}: ${seconds.toFixed(1)} s, ` +
+          `${Math.round(N / seconds)} claims/s (first 10%: ${((atTenPercent - started) / 1000).toFixed(1)} s); ` +
+          `RSS at 10% ${mb(ten.rss)} MB, at 100% ${mb(end.rss)} MB, growth ${mb(growth)} MB, max ${mb(Math.max(...memory.map((m) => m.rss)))} MB; ` +
+          `heap used ${mb(ten.heapUsed)} -> ${mb(end.heapUsed)} MB; external ${mb(ten.external)} -> ${mb(end.external)} MB`,
+      );
+      expect(growth).toBeLessThan(150e6);
 
-    const rows = await svc.deps.database.query<{ n: number }>("select count(*)::int as n from claims where claim_no like 'VOL-%'");
-    expect(rows[0]!.n).toBe(N);
-  }, 60 * 60_000);
+      const rows = await svc.deps.database.query<{ n: number }>("select count(*)::int as n from claims where claim_no like 'VOL-%'");
+      expect(rows[0]!.n).toBe(N);
+    },
+    60 * 60_000,
+  );
 });

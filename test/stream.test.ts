@@ -14,9 +14,15 @@ afterAll(async () => {
   await svc?.close();
 });
 
-type Answer = { line: number; status: number; answer?: { claimId: string; id: string; decision: string }; replayed?: boolean; error?: { code: string; message: string; details?: { path: string; message: string }[] } };
+type Answer = {
+  line: number;
+  status: number;
+  answer?: { claimId: string; id: string; decision: string };
+  replayed?: boolean;
+  error?: { code: string; message: string; details?: { path: string; message: string }[] };
+};
 
-async function stream(body: NonNullable<RequestInit["body"]>): Promise<{ res: Response; answers: Answer[] }> {
+async function stream(body: NonNullable<RequestInit['body']>): Promise<{ res: Response; answers: Answer[] }> {
   const res = await svc.call('/v1/claims/stream', {
     method: 'POST',
     body,
@@ -71,9 +77,7 @@ describe('POST /v1/claims/stream', () => {
     expect(answers[5]!.error).toMatchObject({ code: 'conflict', details: { institutionId: a.institutionId, claimId: a.claimId, storedId: answers[0]!.answer!.id } });
     // the same content again is a replay of the stored answer
     expect(answers[6]).toMatchObject({ replayed: true, answer: answers[0]!.answer });
-    expect(answers[7]!.error!.details).toEqual([
-      { path: 'visitAt', message: 'must not be in the future' },
-    ]);
+    expect(answers[7]!.error!.details).toEqual([{ path: 'visitAt', message: 'must not be in the future' }]);
     expect(answers[8]!.status).toBe(200);
   });
 
@@ -128,7 +132,7 @@ describe('POST /v1/claims/stream', () => {
         if (at >= body.length) return controller.close();
         controller.enqueue(body.slice(at, at + size)); // splits UTF-8 sequences too
         at += size;
-        size = (size * 7) % 509 + 1;
+        size = ((size * 7) % 509) + 1;
       },
     });
     const { answers } = await stream(chunked);

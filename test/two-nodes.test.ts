@@ -57,8 +57,7 @@ const versionOf = async (person: string) => {
   const rows = await svc.deps.database.query<{ version: unknown }>('select version from person_versions where person_hash = $1', [keyedHash(TEST_SECRET, person)]);
   return rows[0] ? Number(rows[0].version) : undefined;
 };
-const storedCount = async (claimNos: string[]) =>
-  Number((await svc.deps.database.query<{ n: unknown }>('select count(*) as n from claims where claim_no = any($1::text[])', [claimNos]))[0]?.n);
+const storedCount = async (claimNos: string[]) => Number((await svc.deps.database.query<{ n: unknown }>('select count(*) as n from claims where claim_no = any($1::text[])', [claimNos]))[0]?.n);
 
 /** Screens a claim as POST /v1/claims does, without storing it, with the version its history read. */
 async function screened(input: ClaimInput, deps: AppDeps): Promise<ScreenedClaim> {
@@ -73,10 +72,7 @@ async function screened(input: ClaimInput, deps: AppDeps): Promise<ScreenedClaim
 describe('one person, two nodes', () => {
   it('two claims of one person at two nodes at once: whichever is stored second sees the first, so the copy carries the finding and the original a reference', async () => {
     const person = newPerson();
-    const [a, b] = await Promise.all([
-      screenClaim({ ctx: context(svc.deps), input: visit('TWO-A', person) }),
-      screenClaim({ ctx: context(nodeB), input: visit('TWO-B', person) }),
-    ]);
+    const [a, b] = await Promise.all([screenClaim({ ctx: context(svc.deps), input: visit('TWO-A', person) }), screenClaim({ ctx: context(nodeB), input: visit('TWO-B', person) })]);
     const dup = (fs: { ruleId: string }[]) => fs.filter((f) => f.ruleId === 'DUP-SAME-LINE');
     // TWO-B is the copy (submitted second: the later claim number, neither has a settlement time),
     // whichever of the two was stored second: it carries the finding, in its answer when it was
@@ -88,9 +84,7 @@ describe('one person, two nodes', () => {
     expect(onCopy).toHaveLength(1);
     expect(onCopy[0]).toMatchObject({ violatingLines: ['A'] });
     expect(b.answer.decision === 'withhold' || dup(copy.laterFindings).length === 1).toBe(true);
-    expect(original.references.filter((r: { ruleId: string }) => r.ruleId === 'DUP-SAME-LINE')).toMatchObject([
-      { findingClaim: { institutionId: INST, claimId: 'TWO-B' } },
-    ]);
+    expect(original.references.filter((r: { ruleId: string }) => r.ruleId === 'DUP-SAME-LINE')).toMatchObject([{ findingClaim: { institutionId: INST, claimId: 'TWO-B' } }]);
     expect(await storedCount(['TWO-A', 'TWO-B'])).toBe(2);
     expect(await versionOf(person)).toBe(2);
   });

@@ -10,15 +10,7 @@
 import { toDenseMatrix, type DenseMatrix, type MatrixInput } from './matrix.js';
 import { averagePathLength } from './path-length.js';
 import { Xoshiro128ss } from './prng.js';
-import {
-  checkFeatureNames,
-  checkParams,
-  decodeForest,
-  encodeForest,
-  type DecodedForest,
-  type IsolationForestJSON,
-  type IsolationForestParams,
-} from './serialize.js';
+import { checkFeatureNames, checkParams, decodeForest, encodeForest, type DecodedForest, type IsolationForestJSON, type IsolationForestParams } from './serialize.js';
 import { growForest, heightLimitFor, type ForestArrays } from './tree.js';
 
 export const DEFAULT_TREES = 100;

@@ -42,9 +42,7 @@ export function toDenseMatrix(input: MatrixInput, expectedCols?: number): DenseM
     checkCols(cols, expectedCols);
     for (let i = 0; i < data.length; i++) {
       if (!Number.isFinite(data[i]!)) {
-        throw new RangeError(
-          `non-finite value at row ${Math.floor(i / cols)}, column ${i % cols}`,
-        );
+        throw new RangeError(`non-finite value at row ${Math.floor(i / cols)}, column ${i % cols}`);
       }
     }
     return { data, rows: data.length / cols, cols };

@@ -89,12 +89,7 @@ export function sampleIndices(n: number, psi: number, rng: Xoshiro128ss, out: In
  * Algorithm 1: t trees, each grown (Algorithm 2) on its own subsample of ψ rows with height
  * limit ceil(log2 ψ). `sampleSize` must already be min(ψ, n).
  */
-export function growForest(
-  x: DenseMatrix,
-  trees: number,
-  sampleSize: number,
-  rng: Xoshiro128ss,
-): ForestArrays {
+export function growForest(x: DenseMatrix, trees: number, sampleSize: number, rng: Xoshiro128ss): ForestArrays {
   const { data, cols, rows } = x;
   const limit = heightLimitFor(sampleSize);
   const nodes = new NodeBuffer(trees * Math.min(2 * sampleSize, 2 ** (limit + 1)));

@@ -9,10 +9,7 @@
  */
 
 /** Positive = label 1 / true (here: outlier); a higher score must mean "more positive". */
-export function rocAuc(
-  scores: ArrayLike<number>,
-  labels: ArrayLike<number | boolean>,
-): number {
+export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number | boolean>): number {
   const n = scores.length;
   if (labels.length !== n) {
     throw new RangeError(`${n} scores but ${labels.length} labels`);

@@ -97,7 +97,11 @@ export function learnFromOutcomes(rows: readonly OutcomeRow[], labels: readonly 
   const base = { labels: { positive, negative, unmatched }, minPerClass, margin };
   if (positive < minPerClass || negative < minPerClass) {
     return {
-      result: { ...base, used: 'unsupervised', why: `too few labels in the window: ${positive} confirmed and ${negative} dismissed institution-months, ${minPerClass} of each needed` } as OutcomeResult,
+      result: {
+        ...base,
+        used: 'unsupervised',
+        why: `too few labels in the window: ${positive} confirmed and ${negative} dismissed institution-months, ${minPerClass} of each needed`,
+      } as OutcomeResult,
       probabilityOf: undefined,
     };
   }
@@ -110,7 +114,14 @@ export function learnFromOutcomes(rows: readonly OutcomeRow[], labels: readonly 
     const test = labelled.filter((l) => foldOf(l.row.institutionId, folds, seed) === k);
     if (test.length === 0) continue;
     const classes = new Set(train.map((t) => t.label));
-    const m = classes.size === 2 ? fitLogistic(train.map((t) => columns(t.row)), train.map((t) => t.label), { lambda }) : undefined;
+    const m =
+      classes.size === 2
+        ? fitLogistic(
+            train.map((t) => columns(t.row)),
+            train.map((t) => t.label),
+            { lambda },
+          )
+        : undefined;
     for (const t of test) {
       held.push(m ? predictLogistic(m, columns(t.row)) : 0.5);
       heldUnsup.push(unsupervisedOf(t.row, window));
@@ -119,7 +130,11 @@ export function learnFromOutcomes(rows: readonly OutcomeRow[], labels: readonly 
   }
   const supervisedAuc = rocAuc(held, heldLabels);
   const unsupervisedAuc = rocAuc(heldUnsup, heldLabels);
-  const fitted = fitLogistic(labelled.map((l) => columns(l.row)), labelled.map((l) => l.label), { lambda });
+  const fitted = fitLogistic(
+    labelled.map((l) => columns(l.row)),
+    labelled.map((l) => l.label),
+    { lambda },
+  );
   const model = { ...fitted, columns: [...OUTCOME_COLUMNS], lambda };
   const wins = supervisedAuc >= unsupervisedAuc + margin;
   const cv = { folds, supervisedAuc, unsupervisedAuc };

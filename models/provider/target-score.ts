@@ -97,8 +97,17 @@ export function targetingEvidence(rows: readonly TargetingRow[], options: Target
   const patternZ = mean(patternMeans.map((p) => p.z));
   const atStake = rows.reduce((s, r) => s + pos(r.exposure?.cost ?? 0), 0);
   return {
-    rulesZ, ruleHits: hits, ruleHitsExpected: expected, patternZ, evidence: rulesZ + patternZ, atStake, months: rows.length,
-    patternTop: patternMeans.filter((p) => p.z > 0).sort((a, b) => b.z - a.z || (a.feature < b.feature ? -1 : 1)).slice(0, 3),
+    rulesZ,
+    ruleHits: hits,
+    ruleHitsExpected: expected,
+    patternZ,
+    evidence: rulesZ + patternZ,
+    atStake,
+    months: rows.length,
+    patternTop: patternMeans
+      .filter((p) => p.z > 0)
+      .sort((a, b) => b.z - a.z || (a.feature < b.feature ? -1 : 1))
+      .slice(0, 3),
   };
 }
 
@@ -132,9 +141,21 @@ export function targetingScores(
   for (const p of partial) {
     const peers = groups.get(p.row.peerGroup)!;
     const t = {
-      score: p.score, probability: p.probability, source: p.source, evidence: p.evidence, rulesZ: p.rulesZ, ruleHits: p.ruleHits, ruleHitsExpected: p.ruleHitsExpected, patternZ: p.patternZ, patternTop: p.patternTop,
-      atStake: p.atStake, months: p.months, rank: 1 + peers.filter((s) => s > p.score).length, percentile: (100 * peers.filter((s) => s <= p.score).length) / peers.length,
-      peerGroup: p.row.peerGroup, peerSize: peers.length,
+      score: p.score,
+      probability: p.probability,
+      source: p.source,
+      evidence: p.evidence,
+      rulesZ: p.rulesZ,
+      ruleHits: p.ruleHits,
+      ruleHitsExpected: p.ruleHitsExpected,
+      patternZ: p.patternZ,
+      patternTop: p.patternTop,
+      atStake: p.atStake,
+      months: p.months,
+      rank: 1 + peers.filter((s) => s > p.score).length,
+      percentile: (100 * peers.filter((s) => s <= p.score).length) / peers.length,
+      peerGroup: p.row.peerGroup,
+      peerSize: peers.length,
     };
     out.set(p.row.institutionId, { ...t, ...targetingSentences(t, p.row) });
   }

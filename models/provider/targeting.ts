@@ -152,8 +152,17 @@ export function targetRisk(inputs: readonly RiskInput[], month: string, options:
     if (!m) return undefined;
     const w = input.row.month === month ? windowSum.get(input.row.institutionId)! : { loss: m.monthLoss, months: 1 };
     const base = {
-      monthLoss: m.monthLoss, windowLoss: w.loss, windowMonths, monthsWithClaims: w.months, probability: m.probability, excess: m.excess,
-      fundShare: m.fundShare, fund: m.e.fund, withheld: m.e.withheld, flagged: m.e.flagged, drivers: m.drivers,
+      monthLoss: m.monthLoss,
+      windowLoss: w.loss,
+      windowMonths,
+      monthsWithClaims: w.months,
+      probability: m.probability,
+      excess: m.excess,
+      fundShare: m.fundShare,
+      fund: m.e.fund,
+      withheld: m.e.withheld,
+      flagged: m.e.flagged,
+      drivers: m.drivers,
     };
     return { ...base, ...riskSentences(base, input.row.month) };
   });
@@ -173,7 +182,9 @@ const LABEL: Partial<Record<FeatureName, { zh: string; en: string }>> = {
 export function riskSentences(r: Omit<Risk, 'zh' | 'en'>, month: string): { zh: string; en: string } {
   const top = r.drivers.slice(0, 3);
   const zhDrivers = top.length ? `; 主要来自${top.map((d) => `${LABEL[d.feature]!.zh}超出 ${yuan(d.excess)} 元`).join(', ')}` : '; 各项费用指标均在同级正常范围内';
-  const enDrivers = top.length ? `; driven by ${top.map((d) => `${LABEL[d.feature]!.en} (${yuan(d.excess)} yuan beyond the peers' normal range)`).join(', ')}` : "; every money feature within the peers' normal range";
+  const enDrivers = top.length
+    ? `; driven by ${top.map((d) => `${LABEL[d.feature]!.en} (${yuan(d.excess)} yuan beyond the peers' normal range)`).join(', ')}`
+    : "; every money feature within the peers' normal range";
   return {
     zh: `近 ${r.windowMonths} 个月预计基金损失 ${yuan(r.windowLoss)} 元 (${month} ${yuan(r.monthLoss)} 元): 异常程度 ${r.probability.toFixed(2)} × 超出同级正常范围的费用 ${yuan(r.excess)} 元 × 基金支付比例 ${(r.fundShare * 100).toFixed(0)}% (基金支付 ${yuan(r.fund)} 元, 已拒付 ${yuan(r.withheld)} 元, 规则标记 ${yuan(r.flagged)} 元)${zhDrivers}`,
     en: `expected fund loss ${yuan(r.windowLoss)} yuan over ${r.windowMonths} months (${yuan(r.monthLoss)} yuan in ${month}): abnormality ${r.probability.toFixed(2)} × ${yuan(r.excess)} yuan billed beyond the peers' normal range × fund share ${(r.fundShare * 100).toFixed(0)}% (fund ${yuan(r.fund)} yuan, withheld ${yuan(r.withheld)} yuan, flagged by rules ${yuan(r.flagged)} yuan)${enDrivers}`,

@@ -74,8 +74,20 @@ function fixtures(): Rule<UnlistedCodeParams>['fixtures'] {
   const billed = (...codes: string[]) => claim({ lines: codes.map((itemCode, i) => ({ itemCode, at: `2026-10-04 09:${String(10 + i).padStart(2, '0')}`, amountFen: 2000 + i })) });
   return {
     fires: [
-      { name: 'a made-up code beside listed ones', claim: billed('110200005', 'ZZ999999', '250101015'), reference: ref, params: { minCatalogueItems: 2 }, expect: { hits: 1, violatingLines: ['L2'], amountFen: 2001 } },
-      { name: 'two lines under two unlisted codes', claim: billed('X1', '110200005', 'X2'), reference: ref, params: { minCatalogueItems: 2 }, expect: { hits: 1, violatingLines: ['L1', 'L3'], amountFen: 4002 } },
+      {
+        name: 'a made-up code beside listed ones',
+        claim: billed('110200005', 'ZZ999999', '250101015'),
+        reference: ref,
+        params: { minCatalogueItems: 2 },
+        expect: { hits: 1, violatingLines: ['L2'], amountFen: 2001 },
+      },
+      {
+        name: 'two lines under two unlisted codes',
+        claim: billed('X1', '110200005', 'X2'),
+        reference: ref,
+        params: { minCatalogueItems: 2 },
+        expect: { hits: 1, violatingLines: ['L1', 'L3'], amountFen: 4002 },
+      },
     ],
     passes: [
       { name: 'every code listed', claim: billed('110200005', '250101015'), reference: ref, params: { minCatalogueItems: 2 } },

@@ -53,7 +53,12 @@ export const nonDesignated: Rule = {
       },
       {
         name: 'the day after designation ended',
-        claim: claim({ lines: [{ itemCode: 'X', at: '2026-09-30 23:59' }, { itemCode: 'Y', at: '2026-10-01 00:00' }] }),
+        claim: claim({
+          lines: [
+            { itemCode: 'X', at: '2026-09-30 23:59' },
+            { itemCode: 'Y', at: '2026-10-01 00:00' },
+          ],
+        }),
         reference: reference({ institutions: [hospital({ designatedTo: '2026-09-30' })] }),
         expect: { hits: 1, violatingLines: ['L2'] },
       },

@@ -107,10 +107,24 @@ export const diagnosisAge: Rule<DiagnosisAgeParams> = {
 
 function fixtures(): Rule<DiagnosisAgeParams>['fixtures'] {
   const visit = (sex: 'male' | 'female', birthDate: string, ...codes: string[]) =>
-    claim({ sex, birthDate, visit: '2026-10-04 09:00', diagnoses: codes.map((code, i) => ({ code, main: i === 0 })), lines: [{ itemCode: 'V', at: '2026-10-04 09:00' }, { itemCode: 'L', at: '2026-10-04 09:20', amountFen: 3000 }] });
+    claim({
+      sex,
+      birthDate,
+      visit: '2026-10-04 09:00',
+      diagnoses: codes.map((code, i) => ({ code, main: i === 0 })),
+      lines: [
+        { itemCode: 'V', at: '2026-10-04 09:00' },
+        { itemCode: 'L', at: '2026-10-04 09:20', amountFen: 3000 },
+      ],
+    });
   const delivery = claim({
-    claimNo: 'D1', sex: 'female', birthDate: '1995-05-01', admitted: '2026-09-20 10:00', discharged: '2026-09-23 09:00',
-    diagnoses: [{ code: 'O80.000', main: true }], lines: [{ itemCode: 'B', at: '2026-09-20 10:00' }],
+    claimNo: 'D1',
+    sex: 'female',
+    birthDate: '1995-05-01',
+    admitted: '2026-09-20 10:00',
+    discharged: '2026-09-23 09:00',
+    diagnoses: [{ code: 'O80.000', main: true }],
+    lines: [{ itemCode: 'B', at: '2026-09-20 10:00' }],
   });
   return {
     fires: [
@@ -128,7 +142,17 @@ function fixtures(): Rule<DiagnosisAgeParams>['fixtures'] {
       { name: 'a newborn on its mother’s card: neonatal jaundice 11 days after her delivery', claim: visit('female', '1995-05-01', 'P59.900'), history: { personClaims: [delivery] } },
       {
         name: 'a newborn on its mother’s card during her delivery stay',
-        claim: claim({ sex: 'female', birthDate: '1995-05-01', admitted: '2026-09-20 10:00', discharged: '2026-09-23 09:00', diagnoses: [{ code: 'O80.000', main: true }, { code: 'P59.900', main: false }], lines: [{ itemCode: 'B', at: '2026-09-20 10:00' }] }),
+        claim: claim({
+          sex: 'female',
+          birthDate: '1995-05-01',
+          admitted: '2026-09-20 10:00',
+          discharged: '2026-09-23 09:00',
+          diagnoses: [
+            { code: 'O80.000', main: true },
+            { code: 'P59.900', main: false },
+          ],
+          lines: [{ itemCode: 'B', at: '2026-09-20 10:00' }],
+        }),
       },
       { name: 'a pregnancy at 42', claim: visit('female', '1984-03-01', 'Z34.900') },
       { name: 'an adult’s hypertension', claim: visit('male', '1970-01-01', 'I10.x00') },

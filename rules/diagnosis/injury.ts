@@ -12,7 +12,15 @@ export interface InjuryUndeclaredParams {
 }
 
 const CAUSE_ZH: Record<string, string> = {
-  fall: '跌倒', sport: '运动', household: '家务', traffic: '交通事故', work: '工伤', assault: '他人伤害', 'self-inflicted': '自伤', animal: '动物致伤', other: '其他',
+  fall: '跌倒',
+  sport: '运动',
+  household: '家务',
+  traffic: '交通事故',
+  work: '工伤',
+  assault: '他人伤害',
+  'self-inflicted': '自伤',
+  animal: '动物致伤',
+  other: '其他',
 };
 
 /**
@@ -84,17 +92,34 @@ export const injuryUndeclared: Rule<InjuryUndeclaredParams> = {
 function fixtures(): Rule<InjuryUndeclaredParams>['fixtures'] {
   const stay = (over: Partial<Parameters<typeof claim>[0]> = {}) =>
     claim({
-      admitted: '2026-10-02 10:00', discharged: '2026-10-12 09:00',
+      admitted: '2026-10-02 10:00',
+      discharged: '2026-10-12 09:00',
       diagnoses: [{ code: 'S72.000', name: '股骨颈骨折', main: true }],
-      lines: [{ itemCode: 'B', at: '2026-10-02 10:00' }, { itemCode: 'O', at: '2026-10-03 09:00', amountFen: 900_000 }],
+      lines: [
+        { itemCode: 'B', at: '2026-10-02 10:00' },
+        { itemCode: 'O', at: '2026-10-03 09:00', amountFen: 900_000 },
+      ],
       ...over,
     });
   const pay = (fundFen: number) => ({ fundFen, personalAccountFen: 0, medicalAssistanceFen: 0, cashFen: 901_000 - fundFen });
   return {
     fires: [
       { name: 'a hip fracture stay the fund pays, no declaration', claim: stay({ payment: pay(600_000) }), expect: { hits: 1, violatingLines: ['L1', 'L2'], amountFen: 600_000 } },
-      { name: 'a traffic accident with a liable third party, the fund paying', claim: stay({ payment: pay(600_000), injury: { cause: 'traffic', thirdParty: 'liable' } }), expect: { hits: 1, amountFen: 600_000 } },
-      { name: 'an external cause code (W19, unspecified fall) as a secondary diagnosis, undeclared', claim: stay({ diagnoses: [{ code: 'S32.000', main: true }, { code: 'W19', main: false }], payment: pay(1000) }) },
+      {
+        name: 'a traffic accident with a liable third party, the fund paying',
+        claim: stay({ payment: pay(600_000), injury: { cause: 'traffic', thirdParty: 'liable' } }),
+        expect: { hits: 1, amountFen: 600_000 },
+      },
+      {
+        name: 'an external cause code (W19, unspecified fall) as a secondary diagnosis, undeclared',
+        claim: stay({
+          diagnoses: [
+            { code: 'S32.000', main: true },
+            { code: 'W19', main: false },
+          ],
+          payment: pay(1000),
+        }),
+      },
       { name: 'liability not yet established', claim: stay({ payment: pay(600_000), injury: { cause: 'assault', thirdParty: 'unknown' } }) },
     ],
     passes: [

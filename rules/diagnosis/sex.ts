@@ -39,9 +39,7 @@ export const diagnosisSex: Rule<DiagnosisSexParams> = {
     maleOnly: ['N40-N51', 'C60-C63', 'D29', 'D40'],
     exceptWhenDiagnosis: ['Q56', 'Q96', 'Q97', 'Q98', 'Q99', 'E34.5', 'F64'],
   },
-  paramSchema: z
-    .object({ femaleOnly: list(icdCategory(), 200), maleOnly: list(icdCategory(), 200), exceptWhenDiagnosis: list(icdPrefix(), 200) })
-    .strict(),
+  paramSchema: z.object({ femaleOnly: list(icdCategory(), 200), maleOnly: list(icdCategory(), 200), exceptWhenDiagnosis: list(icdPrefix(), 200) }).strict(),
   evaluate({ claim: c, params: p }) {
     if (c.diagnoses.length === 0) return [];
     const other = c.sex === 'male' ? 'female' : 'male';
@@ -61,7 +59,15 @@ export const diagnosisSex: Rule<DiagnosisSexParams> = {
 
 function fixtures(): Rule<DiagnosisSexParams>['fixtures'] {
   const visit = (sex: 'male' | 'female', ...codes: string[]) =>
-    claim({ sex, visit: '2026-10-04 09:00', diagnoses: codes.map((code, i) => ({ code, main: i === 0 })), lines: [{ itemCode: 'V', at: '2026-10-04 09:00' }, { itemCode: 'D', at: '2026-10-04 09:30', amountFen: 4200 }] });
+    claim({
+      sex,
+      visit: '2026-10-04 09:00',
+      diagnoses: codes.map((code, i) => ({ code, main: i === 0 })),
+      lines: [
+        { itemCode: 'V', at: '2026-10-04 09:00' },
+        { itemCode: 'D', at: '2026-10-04 09:30', amountFen: 4200 },
+      ],
+    });
   return {
     fires: [
       { name: 'a man diagnosed with acute vaginitis (N76.000)', claim: visit('male', 'N76.000'), expect: { hits: 1, violatingLines: ['L1', 'L2'], amountFen: 5200 } },

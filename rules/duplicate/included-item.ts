@@ -66,13 +66,16 @@ export const duplicateIncludedItem: Rule<Params> = {
   },
   fixtures: (() => {
     const rel = (window: RelationWindow | undefined, mainCode = 'M', subCode = 'S'): RelationRef => ({ kind: 'includes', mainCode, subCode, window, source: 'fixture' });
-    const refWith = (window: RelationWindow | undefined) =>
-      reference({ items: [item({ itemCode: 'M', name: '急诊监护费' }), item({ itemCode: 'S', name: '急诊诊查费' })], relations: [rel(window)] });
-    const two = (main: string, sub: string, subAmount = 500) => claim({ lines: [{ itemCode: 'M', at: main }, { itemCode: 'S', at: sub, amountFen: subAmount }] });
+    const refWith = (window: RelationWindow | undefined) => reference({ items: [item({ itemCode: 'M', name: '急诊监护费' }), item({ itemCode: 'S', name: '急诊诊查费' })], relations: [rel(window)] });
+    const two = (main: string, sub: string, subAmount = 500) =>
+      claim({
+        lines: [
+          { itemCode: 'M', at: main },
+          { itemCode: 'S', at: sub, amountFen: subAmount },
+        ],
+      });
     const stay = (claimNo: string, lines: { itemCode: string; at: string }[], visitType: 'inpatient' | 'outpatient' = 'inpatient') =>
-      visitType === 'inpatient'
-        ? claim({ claimNo, admitted: '2026-10-01 10:00', discharged: '2026-10-09 10:00', lines })
-        : claim({ claimNo, visit: lines[0]!.at, lines });
+      visitType === 'inpatient' ? claim({ claimNo, admitted: '2026-10-01 10:00', discharged: '2026-10-09 10:00', lines }) : claim({ claimNo, visit: lines[0]!.at, lines });
     return {
       fires: [
         {
@@ -95,7 +98,14 @@ export const duplicateIncludedItem: Rule<Params> = {
         },
         {
           name: 'same visit: the sub-item on the last day of the stay, the main on the first',
-          claim: claim({ admitted: '2026-10-01 10:00', discharged: '2026-10-09 10:00', lines: [{ itemCode: 'M', at: '2026-10-01 11:00' }, { itemCode: 'S', at: '2026-10-09 09:00' }] }),
+          claim: claim({
+            admitted: '2026-10-01 10:00',
+            discharged: '2026-10-09 10:00',
+            lines: [
+              { itemCode: 'M', at: '2026-10-01 11:00' },
+              { itemCode: 'S', at: '2026-10-09 09:00' },
+            ],
+          }),
           reference: refWith('same_visit'),
           expect: { hits: 1, violatingLines: ['L2'] },
         },
@@ -171,10 +181,7 @@ export const duplicateIncludedItem: Rule<Params> = {
           name: 'the earlier claims already hold the main and the sub-item; this claim adds another main item only',
           claim: claim({ claimNo: 'C3', lines: [{ itemCode: 'M', at: '2026-10-04 20:00' }] }),
           history: {
-            personClaims: [
-              claim({ claimNo: 'C1', lines: [{ itemCode: 'S', at: '2026-10-04 08:00' }] }),
-              claim({ claimNo: 'C2', lines: [{ itemCode: 'M', at: '2026-10-04 09:00' }] }),
-            ],
+            personClaims: [claim({ claimNo: 'C1', lines: [{ itemCode: 'S', at: '2026-10-04 08:00' }] }), claim({ claimNo: 'C2', lines: [{ itemCode: 'M', at: '2026-10-04 09:00' }] })],
           },
           reference: refWith('same_day'),
         },

@@ -61,12 +61,14 @@ export const duplicateResubmittedVisit: Rule<Params> = {
   description: { zh: '同一次就诊以新的结算单号重复申报', en: 'The same visit resubmitted under a new claim id' },
   effectiveFrom: '2000-01-01',
   defaults: { minMatchingShare: 0.8, serviceTimeToleranceMinutes: 0, startTimeToleranceMinutes: 0 },
-  paramSchema: z.object({
-    // a share of 0 would take any two visits of one type at one institution for a resubmission
-    minMatchingShare: range({ min: 0, max: 1, minExclusive: true }),
-    serviceTimeToleranceMinutes: range({ min: 0, max: 1440 }),
-    startTimeToleranceMinutes: range({ min: 0, max: 1440 }),
-  }).strict(),
+  paramSchema: z
+    .object({
+      // a share of 0 would take any two visits of one type at one institution for a resubmission
+      minMatchingShare: range({ min: 0, max: 1, minExclusive: true }),
+      serviceTimeToleranceMinutes: range({ min: 0, max: 1440 }),
+      startTimeToleranceMinutes: range({ min: 0, max: 1440 }),
+    })
+    .strict(),
   evaluate({ claim: c, history, params }) {
     if (c.lines.length === 0) return [];
     const matches: { other: Claim; matched: number; share: number }[] = [];
@@ -107,7 +109,12 @@ export const duplicateResubmittedVisit: Rule<Params> = {
         message: sentence(m.other, c, m.matched, m.share),
         violatingLines: [],
         involvedLines: c.lines.map((l) => l.lineId),
-        otherClaims: [ref(m.other, m.other.lines.map((l) => l.lineId))],
+        otherClaims: [
+          ref(
+            m.other,
+            m.other.lines.map((l) => l.lineId),
+          ),
+        ],
         amountFen: m.other.lines.reduce((s, l) => s + l.amountFen, 0),
       });
     }

@@ -41,8 +41,7 @@ export const duplicateSameLine: Rule = {
       for (const l of other.lines) groups.get(l.serviceAt)?.push({ line: l, claim: other });
     }
     const order = (a: Entry, b: Entry) => (a.claim === b.claim ? 0 : compareSubmission(a.claim, b.claim)) || a.line.lineNo - b.line.lineNo;
-    const where = (e: Entry) =>
-      e.claim === c ? { zh: '本结算单', en: 'this claim' } : { zh: `结算单 ${e.claim.claimNo}`, en: `claim ${e.claim.claimNo}` };
+    const where = (e: Entry) => (e.claim === c ? { zh: '本结算单', en: 'this claim' } : { zh: `结算单 ${e.claim.claimNo}`, en: `claim ${e.claim.claimNo}` });
     const hits: RuleHit[] = [];
     for (const at of groups.values()) {
       const byItem = new Map<string, Entry[]>();
@@ -88,7 +87,12 @@ export const duplicateSameLine: Rule = {
     fires: [
       {
         name: 'two identical lines in one claim',
-        claim: claim({ lines: [{ itemCode: '110200005', at: '2026-10-04 09:00' }, { itemCode: '110200005', at: '2026-10-04 09:00', amountFen: 2000 }] }),
+        claim: claim({
+          lines: [
+            { itemCode: '110200005', at: '2026-10-04 09:00' },
+            { itemCode: '110200005', at: '2026-10-04 09:00', amountFen: 2000 },
+          ],
+        }),
         expect: { hits: 1, violatingLines: ['L2'], amountFen: 2000 },
       },
       {
@@ -107,7 +111,12 @@ export const duplicateSameLine: Rule = {
     passes: [
       {
         name: 'the same item a minute later',
-        claim: claim({ lines: [{ itemCode: '110200005', at: '2026-10-04 09:00' }, { itemCode: '110200005', at: '2026-10-04 09:01' }] }),
+        claim: claim({
+          lines: [
+            { itemCode: '110200005', at: '2026-10-04 09:00' },
+            { itemCode: '110200005', at: '2026-10-04 09:01' },
+          ],
+        }),
       },
       {
         name: 'the same line at another institution',

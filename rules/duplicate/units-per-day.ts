@@ -57,14 +57,22 @@ export const duplicateUnitsPerDay: Rule<Params> = {
     const hits: RuleHit[] = [];
     for (const [key, { first, limit }] of days) {
       const all = byDay.get(key) ?? [];
-      const beyond = newlyBeyond(all, (occs) => cumulativeExcess(occs, limit * 10_000, () => true), (o) => o.line.quantity);
+      const beyond = newlyBeyond(
+        all,
+        (occs) => cumulativeExcess(occs, limit * 10_000, () => true),
+        (o) => o.line.quantity,
+      );
       if (beyond.length === 0) continue;
       const name = itemName(first, ref);
       const total = decimal4(all.reduce((s, o) => s + o.line.quantity, 0));
       const here = decimal4(all.filter((o) => o.current).reduce((s, o) => s + o.line.quantity, 0));
       hits.push(
         ...beyondLimitHits(c, all, beyond, (target, excess) => {
-          const where = whereLines(c, target, excess.map((e) => e.occ.line.lineId));
+          const where = whereLines(
+            c,
+            target,
+            excess.map((e) => e.occ.line.lineId),
+          );
           const units = decimal4(excess.reduce((s, e) => s + e.units, 0));
           const fen = yuan(excess.reduce((s, e) => s + e.amountFen, 0));
           return {
@@ -136,7 +144,12 @@ export const duplicateUnitsPerDay: Rule<Params> = {
         },
         {
           name: 'an item without a daily limit',
-          claim: claim({ lines: [{ itemCode: 'X', at: '2026-10-04 08:00' }, { itemCode: 'X', at: '2026-10-04 09:00' }] }),
+          claim: claim({
+            lines: [
+              { itemCode: 'X', at: '2026-10-04 08:00' },
+              { itemCode: 'X', at: '2026-10-04 09:00' },
+            ],
+          }),
           reference: ref,
         },
       ],

@@ -141,27 +141,56 @@ export const personNotEnrolled: Rule = {
 function personFixtures(kind: 'deceased' | 'not-enrolled'): Rule['fixtures'] {
   const register = (...versions: PersonVersion[]) => reference({ persons: [{ personHash: 'P1', versions }] });
   const stay = claim({
-    admitted: '2026-10-01 09:00', discharged: '2026-10-05 10:00',
-    lines: [{ itemCode: 'B', at: '2026-10-01 09:00' }, { itemCode: 'B', at: '2026-10-03 09:00' }, { itemCode: 'B', at: '2026-10-04 09:00', amountFen: 2500 }],
+    admitted: '2026-10-01 09:00',
+    discharged: '2026-10-05 10:00',
+    lines: [
+      { itemCode: 'B', at: '2026-10-01 09:00' },
+      { itemCode: 'B', at: '2026-10-03 09:00' },
+      { itemCode: 'B', at: '2026-10-04 09:00', amountFen: 2500 },
+    ],
   });
   const base = { validFrom: '2000-01-01', enrolledFrom: '2000-01-01' };
   if (kind === 'deceased')
     return {
       fires: [
-        { name: 'two days of a stay after the registered death', claim: stay, reference: register({ ...base, deathDate: '2026-10-02' }), expect: { hits: 1, violatingLines: ['L2', 'L3'], amountFen: 3500 } },
-        { name: 'a visit a month after death', claim: claim({ lines: [{ itemCode: 'V', at: '2026-10-04 09:00' }] }), reference: register({ ...base, deathDate: '2026-09-04' }), expect: { hits: 1, violatingLines: ['L1'] } },
+        {
+          name: 'two days of a stay after the registered death',
+          claim: stay,
+          reference: register({ ...base, deathDate: '2026-10-02' }),
+          expect: { hits: 1, violatingLines: ['L2', 'L3'], amountFen: 3500 },
+        },
+        {
+          name: 'a visit a month after death',
+          claim: claim({ lines: [{ itemCode: 'V', at: '2026-10-04 09:00' }] }),
+          reference: register({ ...base, deathDate: '2026-09-04' }),
+          expect: { hits: 1, violatingLines: ['L1'] },
+        },
       ],
       passes: [
         { name: 'care on the day of death (died in hospital)', claim: stay, reference: register({ ...base, deathDate: '2026-10-04' }) },
         { name: 'a living person', claim: stay, reference: register(base) },
         { name: 'a person the register does not hold', claim: stay, reference: reference({ persons: [{ personHash: 'OTHER', versions: [{ ...base, deathDate: '2026-01-01' }] }] }) },
-        { name: 'a death recorded by a version valid only later (the date the facts hold from)', claim: stay, reference: register({ ...base, validTo: '2026-10-31' }, { ...base, validFrom: '2026-11-01', deathDate: '2026-10-02' }) },
+        {
+          name: 'a death recorded by a version valid only later (the date the facts hold from)',
+          claim: stay,
+          reference: register({ ...base, validTo: '2026-10-31' }, { ...base, validFrom: '2026-11-01', deathDate: '2026-10-02' }),
+        },
       ],
     };
   return {
     fires: [
-      { name: 'enrolment ended before the last two days of a stay', claim: stay, reference: register({ ...base, enrolledTo: '2026-10-02' }), expect: { hits: 1, violatingLines: ['L2', 'L3'], amountFen: 3500 } },
-      { name: 'a visit before enrolment began', claim: claim({ lines: [{ itemCode: 'V', at: '2026-10-04 09:00' }] }), reference: register({ ...base, enrolledFrom: '2026-10-05' }), expect: { hits: 1 } },
+      {
+        name: 'enrolment ended before the last two days of a stay',
+        claim: stay,
+        reference: register({ ...base, enrolledTo: '2026-10-02' }),
+        expect: { hits: 1, violatingLines: ['L2', 'L3'], amountFen: 3500 },
+      },
+      {
+        name: 'a visit before enrolment began',
+        claim: claim({ lines: [{ itemCode: 'V', at: '2026-10-04 09:00' }] }),
+        reference: register({ ...base, enrolledFrom: '2026-10-05' }),
+        expect: { hits: 1 },
+      },
     ],
     passes: [
       { name: 'on the first day of enrolment', claim: claim({ lines: [{ itemCode: 'V', at: '2026-10-04 09:00' }] }), reference: register({ ...base, enrolledFrom: '2026-10-04' }) },

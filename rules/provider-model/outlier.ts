@@ -42,7 +42,11 @@ const fires: Fixture<Params>[] = [
 const passes: Fixture<Params>[] = [
   { name: 'no score for the institution', claim: stay() },
   { name: 'at the percentile, not above it', claim: stay(), history: { providerScore: score({ percentile: 90 }) } },
-  { name: 'a targeting score at the percentile, not above it', claim: stay(), history: { providerScore: score({ percentile: 90, targeting: { score: 12_000, probability: 0.4, rank: 2, source: 'unsupervised' } }) } },
+  {
+    name: 'a targeting score at the percentile, not above it',
+    claim: stay(),
+    history: { providerScore: score({ percentile: 90, targeting: { score: 12_000, probability: 0.4, rank: 2, source: 'unsupervised' } }) },
+  },
   { name: 'an outpatient claim of a top-scored institution', claim: claim({ lines: [{ itemCode: '110100001', at: '2026-11-03 10:00' }] }), history: { providerScore: score() } },
   { name: 'a peer group too small to rank in', claim: stay(), history: { providerScore: score({ peerSize: 3 }) } },
   { name: 'a score older than the allowed age', claim: stay(), history: { providerScore: score({ month: '2026-06' }) } },
@@ -68,12 +72,14 @@ export const providerOutlier: Rule<Params> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { percentile: 90, minPeers: 5, maxAgeMonths: 3 },
-  paramSchema: z.object({
-    // below the median is no outlier; 100 (no score is above it) is a deliberate "never"
-    percentile: range({ min: 50, max: 100 }),
-    minPeers: range({ min: 2, max: 1000, int: true }),
-    maxAgeMonths: range({ min: 0, max: 24, int: true }),
-  }).strict(),
+  paramSchema: z
+    .object({
+      // below the median is no outlier; 100 (no score is above it) is a deliberate "never"
+      percentile: range({ min: 50, max: 100 }),
+      minPeers: range({ min: 2, max: 1000, int: true }),
+      maxAgeMonths: range({ min: 0, max: 24, int: true }),
+    })
+    .strict(),
   evaluate({ claim: c, history, params }) {
     const s = history.providerScore;
     if (c.visitType !== 'inpatient' || !s || s.institutionId !== c.institutionId) return [];
@@ -84,7 +90,10 @@ export const providerOutlier: Rule<Params> = {
     const pct = Math.round(s.percentile);
     const t = s.targeting;
     const what = t
-      ? { zh: `目标分 ${Math.round(t.score).toLocaleString('en-US')} 元 (欺诈概率 ${t.probability.toFixed(2)}, 同级第 ${t.rank} 位)`, en: `a targeting score of ${Math.round(t.score).toLocaleString('en-US')} yuan (P(fraud) ${t.probability.toFixed(2)}, rank ${t.rank})` }
+      ? {
+          zh: `目标分 ${Math.round(t.score).toLocaleString('en-US')} 元 (欺诈概率 ${t.probability.toFixed(2)}, 同级第 ${t.rank} 位)`,
+          en: `a targeting score of ${Math.round(t.score).toLocaleString('en-US')} yuan (P(fraud) ${t.probability.toFixed(2)}, rank ${t.rank})`,
+        }
       : { zh: `异常评分 ${s.score.toFixed(3)}`, en: `scored ${s.score.toFixed(3)}` };
     return [
       {
@@ -101,4 +110,3 @@ export const providerOutlier: Rule<Params> = {
   },
   fixtures: { fires, passes },
 };
-

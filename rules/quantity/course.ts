@@ -95,7 +95,11 @@ export const quantityCourse: Rule<Params> = {
           const place = after.get(excess[0]!.occ)!;
           const lastDay = Math.max(...excess.map((e) => dayIndex(e.occ.line.serviceDate) + coverage(e.occ.line) - 1));
           const days = excess.reduce((s, e) => s + e.units, 0);
-          const where = whereLines(c, target, excess.map((e) => e.occ.line.lineId));
+          const where = whereLines(
+            c,
+            target,
+            excess.map((e) => e.occ.line.lineId),
+          );
           const fen = yuan(excess.reduce((s, e) => s + e.amountFen, 0));
           const span = lastDay - place.courseStart + 1;
           return {

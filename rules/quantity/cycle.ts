@@ -38,7 +38,11 @@ export const quantityCycle: Rule = {
       if (!cycle || cycle.cycleDays <= 0) continue;
       const together = (a: Occurrence, b: Occurrence) => dayIndex(b.line.serviceDate) - dayIndex(a.line.serviceDate) < cycle.cycleDays;
       const all = occurrences(c, others, first.itemCode, () => true);
-      const beyond = newlyBeyond(all, (occs) => cumulativeExcess(occs, cycle.times * 10_000, together), (o) => o.line.quantity);
+      const beyond = newlyBeyond(
+        all,
+        (occs) => cumulativeExcess(occs, cycle.times * 10_000, together),
+        (o) => o.line.quantity,
+      );
       if (beyond.length === 0) continue;
       const name = itemName(first, ref);
       hits.push(
@@ -47,7 +51,11 @@ export const quantityCycle: Rule = {
           const window = all.slice(0, all.indexOf(k) + 1).filter((o) => o === k || together(o, k));
           const count = decimal4(window.reduce((s, o) => s + o.line.quantity, 0));
           const from = window[0]!.line.serviceDate;
-          const where = whereLines(c, target, excess.map((e) => e.occ.line.lineId));
+          const where = whereLines(
+            c,
+            target,
+            excess.map((e) => e.occ.line.lineId),
+          );
           const fen = yuan(excess.reduce((s, e) => s + e.amountFen, 0));
           return {
             zh: `${name} 在 ${from} 至 ${k.line.serviceDate} 计费 ${count} 次, 超过每 ${cycle.cycleDays} 天 ${cycle.times} 次的限制; ${where.zh} 超出, 涉及金额 ${fen} 元`,
@@ -99,7 +107,12 @@ export const quantityCycle: Rule = {
         },
         {
           name: 'an item without a cycle limit',
-          claim: claim({ lines: [{ itemCode: 'X', at: '2026-10-01 10:00' }, { itemCode: 'X', at: '2026-10-02 10:00' }] }),
+          claim: claim({
+            lines: [
+              { itemCode: 'X', at: '2026-10-01 10:00' },
+              { itemCode: 'X', at: '2026-10-02 10:00' },
+            ],
+          }),
           reference: ref,
         },
       ],

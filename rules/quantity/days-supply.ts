@@ -55,17 +55,39 @@ export const quantityDaysSupply: Rule<Params> = {
     acuteDays: 7,
     chronicDays: 30,
     chronicCategories: [
-      'I10-I15', 'E10-E14', 'J44', 'J45', 'N18', 'I20-I25', 'I50', 'I69', 'E78', 'E03', 'E05', 'C00-D48', 'F20', 'F31-F33',
-      'G40', 'G20', 'B18', 'K74', 'M05-M06', 'B20-B24', 'A15-A19', 'Z94',
+      'I10-I15',
+      'E10-E14',
+      'J44',
+      'J45',
+      'N18',
+      'I20-I25',
+      'I50',
+      'I69',
+      'E78',
+      'E03',
+      'E05',
+      'C00-D48',
+      'F20',
+      'F31-F33',
+      'G40',
+      'G20',
+      'B18',
+      'K74',
+      'M05-M06',
+      'B20-B24',
+      'A15-A19',
+      'Z94',
     ],
     chronicFromAnyDiagnosis: false,
   },
-  paramSchema: z.object({
-    acuteDays: range({ min: 1, max: 365, int: true }),
-    chronicDays: range({ min: 1, max: 365, int: true }),
-    chronicCategories: list(icdCategory(), 500),
-    chronicFromAnyDiagnosis: flag(),
-  }).strict(),
+  paramSchema: z
+    .object({
+      acuteDays: range({ min: 1, max: 365, int: true }),
+      chronicDays: range({ min: 1, max: 365, int: true }),
+      chronicCategories: list(icdCategory(), 500),
+      chronicFromAnyDiagnosis: flag(),
+    })
+    .strict(),
   evaluate({ claim: c, reference: ref, params }) {
     const hits: RuleHit[] = [];
     let chronic: string | undefined | null = null;
@@ -79,11 +101,12 @@ export const quantityDaysSupply: Rule<Params> = {
       const limit = listed ?? (chronic !== undefined ? params.chronicDays : params.acuteDays);
       if (l.daysOfSupply <= limit) continue;
       const amountFen = Math.round((l.amountFen * (l.daysOfSupply - limit)) / l.daysOfSupply);
-      const why = listed !== undefined
-        ? { zh: `${listedWhy.zh} ${limit} 天`, en: `${listedWhy.en} is ${limit} days` }
-        : chronic !== undefined
-          ? { zh: `慢性病 (诊断 ${chronic}) 限 ${limit} 天`, en: `the chronic-condition limit is ${limit} days (diagnosis ${chronic})` }
-          : { zh: `急性病限 ${limit} 天`, en: `the acute-condition limit is ${limit} days` };
+      const why =
+        listed !== undefined
+          ? { zh: `${listedWhy.zh} ${limit} 天`, en: `${listedWhy.en} is ${limit} days` }
+          : chronic !== undefined
+            ? { zh: `慢性病 (诊断 ${chronic}) 限 ${limit} 天`, en: `the chronic-condition limit is ${limit} days (diagnosis ${chronic})` }
+            : { zh: `急性病限 ${limit} 天`, en: `the acute-condition limit is ${limit} days` };
       const name = itemName(l, ref);
       hits.push({
         severity: listed !== undefined ? 'violation' : undefined,

@@ -30,14 +30,10 @@ export const dateOfIndex = (day: number) => new Date(day * DAY_MS).toISOString()
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** Service time, then a tie-break that does not depend on which claim arrived first. */
 export const byServiceTime = (a: Occurrence, b: Occurrence) =>
-  a.line.serviceAt - b.line.serviceAt ||
-  cmp(a.claim.institutionId, b.claim.institutionId) ||
-  cmp(a.claim.claimNo, b.claim.claimNo) ||
-  a.line.lineNo - b.line.lineNo;
+  a.line.serviceAt - b.line.serviceAt || cmp(a.claim.institutionId, b.claim.institutionId) || cmp(a.claim.claimNo, b.claim.claimNo) || a.line.lineNo - b.line.lineNo;
 
 /** The person's other claims (never the claim itself, should history repeat it). */
-export const othersOf = (c: Claim, personClaims: readonly Claim[]) =>
-  personClaims.filter((o) => !(o.institutionId === c.institutionId && o.claimNo === c.claimNo));
+export const othersOf = (c: Claim, personClaims: readonly Claim[]) => personClaims.filter((o) => !(o.institutionId === c.institutionId && o.claimNo === c.claimNo));
 
 /** Lines of one item in the claim and the given other claims, in service-time order; refunds (quantity ≤ 0) left out. */
 export function occurrences(c: Claim, others: readonly Claim[], itemCode: string, accept: (l: ClaimLine) => boolean): Occurrence[] {
@@ -98,12 +94,7 @@ export const ref = (claim: Claim, lines?: string[]): ClaimRef =>
  * whose lines came out beyond it (violatingLines empty, that claim's lines in its ref, and no
  * lines in the other refs, so the amount goes to that claim alone).
  */
-export function beyondLimitHits(
-  c: Claim,
-  all: readonly Occurrence[],
-  beyond: readonly Excess[],
-  message: (target: Claim, excess: Excess[]) => { zh: string; en: string },
-): RuleHit[] {
+export function beyondLimitHits(c: Claim, all: readonly Occurrence[], beyond: readonly Excess[], message: (target: Claim, excess: Excess[]) => { zh: string; en: string }): RuleHit[] {
   const byClaim = new Map<Claim, Excess[]>();
   for (const e of beyond) byClaim.set(e.occ.claim, [...(byClaim.get(e.occ.claim) ?? []), e]);
   const contributing = [...new Set(all.filter((o) => !o.current).map((o) => o.claim))];

@@ -63,7 +63,12 @@ function fixtures(): Rule['fixtures'] {
   const billed = (birthDate: string, itemCode: string, at: string) => claim({ birthDate, lines: [{ itemCode, at, amountFen: 4000 }] });
   return {
     fires: [
-      { name: 'child caries prevention on the 18th birthday', claim: billed('2008-10-04', '001302000010000', '2026-10-04 09:00'), reference: ref, expect: { hits: 1, violatingLines: ['L1'], amountFen: 4000 } },
+      {
+        name: 'child caries prevention on the 18th birthday',
+        claim: billed('2008-10-04', '001302000010000', '2026-10-04 09:00'),
+        reference: ref,
+        expect: { hits: 1, violatingLines: ['L1'], amountFen: 4000 },
+      },
       { name: 'born 29 February: 18 on 1 March of a common year', claim: billed('2008-02-29', '001302000010000', '2026-03-01 09:00'), reference: ref, expect: { hits: 1 } },
       { name: 'neonatal nursing at one year old', claim: billed('2025-10-04', '001201000070000', '2026-10-04 09:00'), reference: ref, expect: { hits: 1 } },
       { name: 'an adult-only item the day before the 18th birthday', claim: billed('2008-10-05', 'ADULT-ONLY', '2026-10-04 23:59'), reference: ref, expect: { hits: 1 } },

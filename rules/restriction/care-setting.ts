@@ -58,9 +58,24 @@ function fixtures(): Rule<CareSettingParams>['fixtures'] {
   const line = (itemCode: string) => ({ itemCode, category: 'drug' as const, at: '2026-10-04 10:00', amountFen: 45000 });
   return {
     fires: [
-      { name: 'an inpatient-only drug in an outpatient claim', claim: claim({ visit: '2026-10-04 09:00', lines: [line('XC09AAE056A001010100'), line('ZA01AAA0040010100000')] }), reference: ref, expect: { hits: 1, violatingLines: ['L2'], amountFen: 45000 } },
-      { name: 'an inpatient-only drug bought at a pharmacy', claim: claim({ visitType: 'pharmacy', institutionId: 'Y7', lines: [line('XB05BAY160B002010100')] }), reference: ref, expect: { hits: 1, violatingLines: ['L1'] } },
-      { name: 'an emergency visit (med_type 13): for review', claim: claim({ visit: '2026-10-04 09:00', medType: '13', lines: [line('ZA01AAA0040010100000')] }), reference: ref, expect: { hits: 1, violatingLines: ['L1'] } },
+      {
+        name: 'an inpatient-only drug in an outpatient claim',
+        claim: claim({ visit: '2026-10-04 09:00', lines: [line('XC09AAE056A001010100'), line('ZA01AAA0040010100000')] }),
+        reference: ref,
+        expect: { hits: 1, violatingLines: ['L2'], amountFen: 45000 },
+      },
+      {
+        name: 'an inpatient-only drug bought at a pharmacy',
+        claim: claim({ visitType: 'pharmacy', institutionId: 'Y7', lines: [line('XB05BAY160B002010100')] }),
+        reference: ref,
+        expect: { hits: 1, violatingLines: ['L1'] },
+      },
+      {
+        name: 'an emergency visit (med_type 13): for review',
+        claim: claim({ visit: '2026-10-04 09:00', medType: '13', lines: [line('ZA01AAA0040010100000')] }),
+        reference: ref,
+        expect: { hits: 1, violatingLines: ['L1'] },
+      },
     ],
     passes: [
       { name: 'an inpatient-only drug during a stay', claim: claim({ admitted: '2026-10-03 09:00', discharged: '2026-10-08 10:00', lines: [line('ZA01AAA0040010100000')] }), reference: ref },

@@ -50,7 +50,8 @@ function fixtures(): Rule['fixtures'] {
     item({ itemCode: 'XS01LAL173B002010100', name: '雷珠单抗注射液', category: 'drug', restrictions: { minInstitutionLevel: 'tertiary' } }),
   ];
   const at = (level: InstitutionLevel, type: 'hospital' | 'clinic' | 'pharmacy' = 'hospital') => reference({ institutions: [hospital({ level, type })], items });
-  const billed = (itemCode: string, ...dates: string[]) => claim({ lines: (dates.length ? dates : ['2026-10-04']).map((d) => ({ itemCode, category: 'drug' as const, at: `${d} 10:00`, amountFen: 6000 })) });
+  const billed = (itemCode: string, ...dates: string[]) =>
+    claim({ lines: (dates.length ? dates : ['2026-10-04']).map((d) => ({ itemCode, category: 'drug' as const, at: `${d} 10:00`, amountFen: 6000 })) });
   // a clinic upgraded from primary to secondary on 2026-10-05
   const upgraded: ReferenceView = {
     ...at('primary', 'clinic'),
@@ -61,7 +62,12 @@ function fixtures(): Rule['fixtures'] {
       { name: 'shenmai injection at a primary clinic', claim: billed('ZA12BAS0123020100000'), reference: at('primary', 'clinic'), expect: { hits: 1, violatingLines: ['L1'], amountFen: 6000 } },
       { name: 'shenmai injection at a pharmacy (no level)', claim: billed('ZA12BAS0123020100000'), reference: at('none', 'pharmacy'), expect: { hits: 1 } },
       { name: 'a tertiary-only drug at a secondary hospital', claim: billed('XS01LAL173B002010100'), reference: at('secondary'), expect: { hits: 1 } },
-      { name: 'the day before an upgrade to secondary: only that line', claim: billed('ZA12BAS0123020100000', '2026-10-04', '2026-10-05'), reference: upgraded, expect: { hits: 1, violatingLines: ['L1'], amountFen: 6000 } },
+      {
+        name: 'the day before an upgrade to secondary: only that line',
+        claim: billed('ZA12BAS0123020100000', '2026-10-04', '2026-10-05'),
+        reference: upgraded,
+        expect: { hits: 1, violatingLines: ['L1'], amountFen: 6000 },
+      },
     ],
     passes: [
       { name: 'shenmai injection at a secondary hospital (exactly the minimum)', claim: billed('ZA12BAS0123020100000'), reference: at('secondary') },

@@ -59,13 +59,25 @@ function fixtures(): Rule<SexRestrictionParams>['fixtures'] {
     ],
   });
   const billed = (sex: 'male' | 'female', itemCode: string, dx: string[] = []) =>
-    claim({ sex, diagnoses: dx.map((code, i) => ({ code, main: i === 0 })), lines: [{ itemCode: '002501010010000', at: '2026-10-04 09:00' }, { itemCode, at: '2026-10-04 10:00', amountFen: 18000 }] });
+    claim({
+      sex,
+      diagnoses: dx.map((code, i) => ({ code, main: i === 0 })),
+      lines: [
+        { itemCode: '002501010010000', at: '2026-10-04 09:00' },
+        { itemCode, at: '2026-10-04 10:00', amountFen: 18000 },
+      ],
+    });
   return {
     fires: [
       { name: 'hysterography for a man', claim: billed('male', '002101030300000'), reference: ref, expect: { hits: 1, violatingLines: ['L2'], amountFen: 18000 } },
       { name: 'cavernosography for a woman', claim: billed('female', '002101030280000'), reference: ref, expect: { hits: 1, violatingLines: ['L2'], amountFen: 18000 } },
       { name: 'anastrozole for a man without a diagnosis that explains it', claim: billed('male', 'XL02BGA001A001010100', ['I10']), reference: ref, expect: { hits: 1, violatingLines: ['L2'] } },
-      { name: 'anastrozole for a man with breast cancer (C50.9): a suspicion for review', claim: billed('male', 'XL02BGA001A001010100', ['C50.9']), reference: ref, expect: { hits: 1, violatingLines: ['L2'] } },
+      {
+        name: 'anastrozole for a man with breast cancer (C50.9): a suspicion for review',
+        claim: billed('male', 'XL02BGA001A001010100', ['C50.9']),
+        reference: ref,
+        expect: { hits: 1, violatingLines: ['L2'] },
+      },
     ],
     passes: [
       { name: 'hysterography for a woman', claim: billed('female', '002101030300000'), reference: ref },

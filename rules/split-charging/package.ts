@@ -79,13 +79,18 @@ export const splitPackage: Rule<Params> = {
       items: [item({ itemCode: 'PKG', name: '血液透析(打包)' }), item({ itemCode: 'A', name: '透析器' }), item({ itemCode: 'B', name: '透析液' })],
       relations: [rel('A'), rel('B')],
     });
-    const stay = (claimNo: string, lines: { itemCode: string; at: string; amountFen?: number }[]) =>
-      claim({ claimNo, admitted: '2026-10-01 10:00', discharged: '2026-10-09 10:00', lines });
+    const stay = (claimNo: string, lines: { itemCode: string; at: string; amountFen?: number }[]) => claim({ claimNo, admitted: '2026-10-01 10:00', discharged: '2026-10-09 10:00', lines });
     return {
       fires: [
         {
           name: 'two parts billed beside the package in one outpatient claim',
-          claim: claim({ lines: [{ itemCode: 'PKG', at: '2026-10-04 09:00' }, { itemCode: 'A', at: '2026-10-04 09:00', amountFen: 300 }, { itemCode: 'B', at: '2026-10-04 09:10', amountFen: 200 }] }),
+          claim: claim({
+            lines: [
+              { itemCode: 'PKG', at: '2026-10-04 09:00' },
+              { itemCode: 'A', at: '2026-10-04 09:00', amountFen: 300 },
+              { itemCode: 'B', at: '2026-10-04 09:10', amountFen: 200 },
+            ],
+          }),
           reference: ref,
           expect: { hits: 1, violatingLines: ['L2', 'L3'], amountFen: 500 },
         },
@@ -99,7 +104,14 @@ export const splitPackage: Rule<Params> = {
         {
           name: 'arriving second with the package; the parts in the earlier claim are the violation (retrospective)',
           claim: stay('C2', [{ itemCode: 'PKG', at: '2026-10-08 09:00' }]),
-          history: { personClaims: [stay('C1', [{ itemCode: 'A', at: '2026-10-02 09:00', amountFen: 300 }, { itemCode: 'B', at: '2026-10-02 09:00', amountFen: 200 }])] },
+          history: {
+            personClaims: [
+              stay('C1', [
+                { itemCode: 'A', at: '2026-10-02 09:00', amountFen: 300 },
+                { itemCode: 'B', at: '2026-10-02 09:00', amountFen: 200 },
+              ]),
+            ],
+          },
           reference: ref,
           expect: { hits: 1, violatingLines: [], amountFen: 500, otherClaims: ['C1'] },
         },
@@ -114,12 +126,20 @@ export const splitPackage: Rule<Params> = {
       passes: [
         {
           name: 'parts without the package (SPLIT-PARTS-APART judges those)',
-          claim: claim({ lines: [{ itemCode: 'A', at: '2026-10-04 09:00' }, { itemCode: 'B', at: '2026-10-04 09:00' }] }),
+          claim: claim({
+            lines: [
+              { itemCode: 'A', at: '2026-10-04 09:00' },
+              { itemCode: 'B', at: '2026-10-04 09:00' },
+            ],
+          }),
           reference: ref,
         },
         {
           name: 'a package relation of the same day: the part at 00:00 the next day of the stay',
-          claim: stay('C1', [{ itemCode: 'PKG', at: '2026-10-02 23:59' }, { itemCode: 'A', at: '2026-10-03 00:00' }]),
+          claim: stay('C1', [
+            { itemCode: 'PKG', at: '2026-10-02 23:59' },
+            { itemCode: 'A', at: '2026-10-03 00:00' },
+          ]),
           reference: reference({ relations: [rel('A', 'same_day')] }),
         },
         {

@@ -65,16 +65,15 @@ export const splitPartsApart: Rule<Params> = {
   paramSchema: z.object({ minParts: range({ min: 2, max: 50, int: true }), windowWhenUnspecified: relationWindow(), stayAcrossClaims: flag() }).strict(),
   evaluate({ claim: c, history, reference: ref, params }) {
     const groups = new Map<string, Group>();
-    const visitClaims = history.personClaims.filter(
-      (o) => o.institutionId === c.institutionId && o.claimNo !== c.claimNo && sameVisit(c, o, params.stayAcrossClaims),
-    );
+    const visitClaims = history.personClaims.filter((o) => o.institutionId === c.institutionId && o.claimNo !== c.claimNo && sameVisit(c, o, params.stayAcrossClaims));
     // the packages this claim's lines are parts of, and on which dates
     for (const line of c.lines) {
       if (line.quantity <= 0) continue;
       for (const r of ref.relationsOfSub(line.itemCode, line.serviceDate)) {
         if (r.kind !== 'package' || r.mainCode === r.subCode) continue;
         const key = `${r.mainCode}|${line.serviceDate}`;
-        if (!groups.has(key)) groups.set(key, { pkgCode: r.mainCode, date: line.serviceDate, relations: [...ref.relationsOfMain(r.mainCode, line.serviceDate)].filter((x) => x.kind === 'package'), parts: [] });
+        if (!groups.has(key))
+          groups.set(key, { pkgCode: r.mainCode, date: line.serviceDate, relations: [...ref.relationsOfMain(r.mainCode, line.serviceDate)].filter((x) => x.kind === 'package'), parts: [] });
       }
     }
     if (groups.size === 0) return [];
@@ -124,7 +123,12 @@ export const splitPartsApart: Rule<Params> = {
         message,
         violatingLines: mine.map((p) => p.line.lineId),
         involvedLines: [],
-        otherClaims: [...byClaim].map(([o, lines]) => claimRef(o, lines.map((l) => l.lineId))),
+        otherClaims: [...byClaim].map(([o, lines]) =>
+          claimRef(
+            o,
+            lines.map((l) => l.lineId),
+          ),
+        ),
         amountFen: added,
       });
     }

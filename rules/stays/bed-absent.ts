@@ -91,8 +91,7 @@ function fixtures(): Rule<BedAbsentParams>['fixtures'] {
     ]),
   });
   const on = (date: string) => stay.lines.filter((l) => l.serviceDate === date).map((l) => l.lineId);
-  const visit = (at: string, over: { institutionId?: string } = {}) =>
-    claim({ institutionId: 'H2', claimNo: 'C9', visit: at, lines: [{ itemCode: '110200001', at, amountFen: 1500 }], ...over });
+  const visit = (at: string, over: { institutionId?: string } = {}) => claim({ institutionId: 'H2', claimNo: 'C9', visit: at, lines: [{ itemCode: '110200001', at, amountFen: 1500 }], ...over });
   const pharmacy = (at: string) =>
     claim({ institutionId: 'Y7', claimNo: 'C9', visitType: 'pharmacy', visit: at, lines: [{ itemCode: 'XC09AAE056A001010100', category: 'drug', at, amountFen: 3000 }] });
   return {

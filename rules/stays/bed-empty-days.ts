@@ -44,12 +44,14 @@ export const bedEmptyDays: Rule<BedEmptyDaysParams> = {
     basicCategories: ['bed'],
     basicItemCodes: ['001102000050000', '001107000010000', '001108000010000'],
   },
-  paramSchema: z.object({
-    minEmptyDays: range({ min: 1, max: 365, int: true }),
-    maxEmptyShare: range({ min: 0, max: 1 }),
-    basicCategories: list(lineCategory(), 8),
-    basicItemCodes: list(code(50), 1000),
-  }).strict(),
+  paramSchema: z
+    .object({
+      minEmptyDays: range({ min: 1, max: 365, int: true }),
+      maxEmptyShare: range({ min: 0, max: 1 }),
+      basicCategories: list(lineCategory(), 8),
+      basicItemCodes: list(code(50), 1000),
+    })
+    .strict(),
   evaluate({ claim: c, reference, params: p }) {
     const stay = stayOf(c);
     if (!stay) return [];
@@ -59,7 +61,10 @@ export const bedEmptyDays: Rule<BedEmptyDaysParams> = {
       if (l.serviceDate < stay.admissionDate || l.serviceDate > stay.dischargeDate) continue;
       byDate.set(l.serviceDate, [...(byDate.get(l.serviceDate) ?? []), l]);
     }
-    const empty = [...byDate].filter(([, lines]) => lines.every(basic)).map(([date]) => date).sort();
+    const empty = [...byDate]
+      .filter(([, lines]) => lines.every(basic))
+      .map(([date]) => date)
+      .sort();
     const stayDays = Math.max(1, daysBetween(stay.admissionDate, stay.dischargeDate));
     if (empty.length === 0 || (empty.length < p.minEmptyDays && empty.length <= p.maxEmptyShare * stayDays)) return [];
     const lines = c.lines.filter((l) => empty.includes(l.serviceDate));

@@ -62,7 +62,9 @@ export const lowStandardAdmission: Rule<LowStandardAdmissionParams> = {
 function fixtures(): Rule<LowStandardAdmissionParams>['fixtures'] {
   const stay = (code: string, discharged: string, extra: { itemCode: string; at: string; category?: 'operation' }[] = []) =>
     claim({
-      admitted: '2026-10-04 10:00', discharged, diagnoses: [{ code, main: true }],
+      admitted: '2026-10-04 10:00',
+      discharged,
+      diagnoses: [{ code, main: true }],
       lines: [{ itemCode: 'BED', at: '2026-10-04 10:00', category: 'bed' }, { itemCode: 'LAB', at: '2026-10-04 11:00', amountFen: 3000 }, ...extra],
     });
   return {

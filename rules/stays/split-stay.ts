@@ -64,7 +64,8 @@ export const splitStay: Rule<SplitStayParams> = {
       const [first, then] = [self, other].sort(byAdmission) as [Stay, Stay];
       const gap = daysBetween(first.dischargeDate, then.admissionDate);
       if (gap < 0 || gap > p.withinDays || plannedCycle(then.claim, p)) continue;
-      const a = first.claim, b = then.claim;
+      const a = first.claim,
+        b = then.claim;
       const amountFen = sumFen(b.lines);
       hits.push({
         message: {

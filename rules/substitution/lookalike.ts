@@ -37,11 +37,13 @@ export const lookalike: Rule<LookalikeParams> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { minCloseness: 0.5, margin: 0 },
-  paramSchema: z.object({
-    minCloseness: range({ min: 0, max: 1 }),
-    // two closenesses (0 to 1) differ by at most 1
-    margin: range({ min: 0, max: 1 }),
-  }).strict(),
+  paramSchema: z
+    .object({
+      minCloseness: range({ min: 0, max: 1 }),
+      // two closenesses (0 to 1) differ by at most 1
+      margin: range({ min: 0, max: 1 }),
+    })
+    .strict(),
   evaluate({ claim: c, reference: ref, params: p }) {
     const groups = new Map<string, { billed: CatalogueItemRef; cheaper: CatalogueItemRef; price: number; closeBilled: number; closeCheaper: number; lines: ClaimLine[]; amountFen: number }>();
     for (const l of c.lines) {
@@ -99,8 +101,7 @@ function fixtures(): Rule<LookalikeParams>['fixtures'] {
   const ward = item({ itemCode: '001109000010000', name: '普通病房床位费', category: 'bed', priceCeiling: { secondary: 300_000 } });
   const single = item({ itemCode: '001109000010100', name: '普通病房床位费(单人间)', category: 'bed', priceCeiling: { secondary: 800_000 }, restrictions: { lookAlikeOf: ['001109000010000'] } });
   const ref = reference({ institutions: [hospital()], items: [tablets, injection, ward, single] });
-  const billed = (itemCode: string, name: string, unitPrice: number, quantity = 10_000) =>
-    claim({ lines: [{ itemCode, hospitalItemName: name, unitPrice, quantity, at: '2026-10-04 09:00' }] });
+  const billed = (itemCode: string, name: string, unitPrice: number, quantity = 10_000) => claim({ lines: [{ itemCode, hospitalItemName: name, unitPrice, quantity, at: '2026-10-04 09:00' }] });
   return {
     fires: [
       {

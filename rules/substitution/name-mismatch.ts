@@ -36,10 +36,12 @@ export const nameMismatch: Rule<NameMismatchParams> = {
   },
   effectiveFrom: '2000-01-01',
   defaults: { minSimilarity: 0.3 },
-  paramSchema: z.object({
-    // a similarity is from 0 to 1: -5 was accepted once and switched the rule off unseen
-    minSimilarity: range({ min: 0, max: 1 }),
-  }).strict(),
+  paramSchema: z
+    .object({
+      // a similarity is from 0 to 1: -5 was accepted once and switched the rule off unseen
+      minSimilarity: range({ min: 0, max: 1 }),
+    })
+    .strict(),
   evaluate({ claim: c, reference: ref, params: p }) {
     const groups = new Map<string, { catalogueName: string; institutionName: string; similarity: number; lines: ClaimLine[] }>();
     for (const l of c.lines) {

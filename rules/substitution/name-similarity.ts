@@ -19,10 +19,47 @@
  *   look-alike from the cheaper item (甲钴胺注射液 against 甲钴胺片).
  */
 const FORMS = [
-  '注射液', '注射剂', '粉针剂', '软胶囊', '肠溶胶囊', '缓释胶囊', '胶囊', '颗粒剂', '颗粒', '口服溶液', '口服液',
-  '肠溶片', '缓释片', '控释片', '分散片', '咀嚼片', '泡腾片', '含片', '薄膜衣片', '片', '滴丸', '水丸', '蜜丸', '丸',
-  '软膏', '乳膏', '凝胶', '滴眼液', '滴耳液', '滴鼻液', '气雾剂', '喷雾剂', '栓', '贴剂', '贴膏', '混悬液', '溶液',
-  '糖浆', '合剂', '酊', '散',
+  '注射液',
+  '注射剂',
+  '粉针剂',
+  '软胶囊',
+  '肠溶胶囊',
+  '缓释胶囊',
+  '胶囊',
+  '颗粒剂',
+  '颗粒',
+  '口服溶液',
+  '口服液',
+  '肠溶片',
+  '缓释片',
+  '控释片',
+  '分散片',
+  '咀嚼片',
+  '泡腾片',
+  '含片',
+  '薄膜衣片',
+  '片',
+  '滴丸',
+  '水丸',
+  '蜜丸',
+  '丸',
+  '软膏',
+  '乳膏',
+  '凝胶',
+  '滴眼液',
+  '滴耳液',
+  '滴鼻液',
+  '气雾剂',
+  '喷雾剂',
+  '栓',
+  '贴剂',
+  '贴膏',
+  '混悬液',
+  '溶液',
+  '糖浆',
+  '合剂',
+  '酊',
+  '散',
 ].sort((a, b) => b.length - a.length);
 const GENERIC_PREFIXES = ['一次性使用', '一次性', '医用', '注射用'];
 
@@ -59,8 +96,10 @@ function bigrams(s: string): Map<string, number> {
 
 /** Dice coefficient over character bigrams (multiset). */
 export function dice(x: string, y: string): number {
-  const gx = bigrams(x), gy = bigrams(y);
-  let shared = 0, total = 0;
+  const gx = bigrams(x),
+    gy = bigrams(y);
+  let shared = 0,
+    total = 0;
   for (const [g, n] of gx) {
     shared += Math.min(n, gy.get(g) ?? 0);
     total += n;
@@ -70,7 +109,8 @@ export function dice(x: string, y: string): number {
 }
 
 function best(a: string, b: string, measure: (x: string, y: string) => number, bareB = true): number | undefined {
-  const va = variants(a), vb = variants(b, bareB);
+  const va = variants(a),
+    vb = variants(b, bareB);
   if (va.length === 0 || vb.length === 0) return undefined;
   return Math.max(...va.flatMap((x) => vb.map((y) => measure(x, y))));
 }

@@ -66,7 +66,9 @@ export async function createCluster(settings: Record<string, string> = {}): Prom
     log_checkpoints: 'on',
     ...settings,
   };
-  const o = Object.entries(options).map(([k, v]) => (k === 'port' ? `-p ${v}` : `-c ${k}=${v}`)).join(' ');
+  const o = Object.entries(options)
+    .map(([k, v]) => (k === 'port' ? `-p ${v}` : `-c ${k}=${v}`))
+    .join(' ');
   const cluster: Cluster = {
     dir,
     port,

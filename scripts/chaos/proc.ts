@@ -44,7 +44,8 @@ export function tsx(script: string, args: string[], env: Record<string, string>,
 
 export async function runScript(script: string, args: string[], env: Record<string, string>): Promise<string> {
   const child = tsx(script, args, env);
-  let out = '', err = '';
+  let out = '',
+    err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d));
   child.stderr!.on('data', (d: Buffer) => (err += d));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -32,7 +32,11 @@ export interface SlowResult {
 export function slowSockets(url: string, kinds: SlowKind[], o: { rampMs?: number; reconnectMs?: number } = {}) {
   const { hostname, port } = new URL(url);
   let stopped = false;
-  interface Live { socket: net.Socket; out: Buffer; sent: number }
+  interface Live {
+    socket: net.Socket;
+    out: Buffer;
+    sent: number;
+  }
   const live = new Set<Live>();
   const results = kinds.map((k): SlowResult => ({ kind: k.name, connections: 0, statuses: new Map(), heldMs: new Map() }));
   const record = (r: SlowResult, status: string, ms: number) => {
@@ -82,9 +86,7 @@ export function slowSockets(url: string, kinds: SlowKind[], o: { rampMs?: number
   }, 1000);
   const all = kinds.flatMap((k, i) => Array.from({ length: k.count }, () => [k, results[i]!] as const));
   const rampMs = o.rampMs ?? 1000;
-  const started = Promise.all(
-    all.map(([k, r], i) => new Promise<void>((resolve) => setTimeout(() => (open(k, r), resolve()), Math.floor((i / all.length) * rampMs)))),
-  );
+  const started = Promise.all(all.map(([k, r], i) => new Promise<void>((resolve) => setTimeout(() => (open(k, r), resolve()), Math.floor((i / all.length) * rampMs)))));
   return {
     started,
     async stop(): Promise<SlowResult[]> {

@@ -29,7 +29,13 @@ export const KeyCreateSchema = z
   .object({
     clientName: ClientName,
     role: z.enum(ROLES),
-    institutionId: z.string().trim().min(1).max(64).optional().openapi({ description: 'role institution only (and then required): the institution the key speaks for; it reads that institution’s appeals only' }),
+    institutionId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: 'role institution only (and then required): the institution the key speaks for; it reads that institution’s appeals only' }),
   })
   .strict()
   .openapi('ApiKeyCreate');
@@ -54,7 +60,10 @@ const KeyTrailSchema = z
 const Whole = (min: number, max: number, fallback: number) => z.number().int().min(min).max(max).default(fallback);
 export const TrainSchema = z
   .object({
-    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM').openapi({ example: '2026-10', description: 'the month scored; the training window ends with it' }),
+    month: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM')
+      .openapi({ example: '2026-10', description: 'the month scored; the training window ends with it' }),
     windowMonths: Whole(1, 36, 3),
     trees: Whole(1, 10_000, 100),
     psi: Whole(2, 1_000_000, 256),
@@ -73,20 +82,30 @@ const TrainedSchema = z
     inputHash: z.string(),
     trainMs: z.number().int(),
     ms: z.number().int().openapi({ description: 'the whole request: features, forest, storing' }),
-    top: z.array(z.object({ institutionId: z.string(), peerGroup: z.string(), score: z.number(), targetingScore: z.number().nullable(), percentile: z.number(), explanations: z.array(z.string()) })).openapi({ description: 'the five highest targeting scores' }),
+    top: z
+      .array(z.object({ institutionId: z.string(), peerGroup: z.string(), score: z.number(), targetingScore: z.number().nullable(), percentile: z.number(), explanations: z.array(z.string()) }))
+      .openapi({ description: 'the five highest targeting scores' }),
     outcome: z.record(z.string(), z.unknown()).openapi({ description: 'learning from outcomes: labels, cross-validated AUCs, which probability targets and why' }),
   })
   .openapi('TrainResult');
 
 /** The outcome as the train answer gives it: without the coefficients (they are in the model version). */
-export const summaryOfOutcome = (o: { used: string; why: string; labels: { positive: number; negative: number; unmatched: number }; cv?: { folds: number; supervisedAuc: number; unsupervisedAuc: number } | undefined }): Record<string, string | Record<string, number>> =>
-  ({ used: o.used, why: o.why, labels: { ...o.labels }, ...(o.cv ? { cv: { ...o.cv } } : {}) });
+export const summaryOfOutcome = (o: {
+  used: string;
+  why: string;
+  labels: { positive: number; negative: number; unmatched: number };
+  cv?: { folds: number; supervisedAuc: number; unsupervisedAuc: number } | undefined;
+}): Record<string, string | Record<string, number>> => ({ used: o.used, why: o.why, labels: { ...o.labels }, ...(o.cv ? { cv: { ...o.cv } } : {}) });
 
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/admin/keys', tags: TAG, summary: 'Every API key (never the key itself), oldest first',
-      security: bearerSecurity, middleware: [admin] as const,
+      method: 'get',
+      path: '/v1/admin/keys',
+      tags: TAG,
+      summary: 'Every API key (never the key itself), oldest first',
+      security: bearerSecurity,
+      middleware: [admin] as const,
       responses: { 200: { content: { 'application/json': { schema: z.object({ keys: z.array(KeySchema) }) } }, description: 'The keys' }, ...errorResponses },
     }),
     async (c) => c.json({ keys: await deps.keys.manage() }, 200),
@@ -94,9 +113,13 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/v1/admin/keys', tags: TAG, summary: 'Create an API key: the answer shows it once',
+      method: 'post',
+      path: '/v1/admin/keys',
+      tags: TAG,
+      summary: 'Create an API key: the answer shows it once',
       description: 'Recorded in the trail (key.create) under the admin’s name. The key works at once, on every instance.',
-      security: bearerSecurity, middleware: [admin] as const,
+      security: bearerSecurity,
+      middleware: [admin] as const,
       request: { body: { content: { 'application/json': { schema: KeyCreateSchema } }, required: true } },
       responses: { 201: { content: { 'application/json': { schema: CreatedKeySchema } }, description: 'The key, shown once' }, ...errorResponses },
     }),
@@ -110,9 +133,14 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/v1/admin/keys/{id}/revoke', tags: TAG, summary: 'Revoke an API key',
-      description: 'Recorded in the trail (key.revoke). Refused at once by this instance, by others within AUTH_CACHE_TTL_MS; its page sessions end at once. A key cannot revoke itself (sign in with another admin key).',
-      security: bearerSecurity, middleware: [admin] as const,
+      method: 'post',
+      path: '/v1/admin/keys/{id}/revoke',
+      tags: TAG,
+      summary: 'Revoke an API key',
+      description:
+        'Recorded in the trail (key.revoke). Refused at once by this instance, by others within AUTH_CACHE_TTL_MS; its page sessions end at once. A key cannot revoke itself (sign in with another admin key).',
+      security: bearerSecurity,
+      middleware: [admin] as const,
       request: { params: z.object({ id: z.string().uuid('must be a key id (UUID)').openapi({ example: '7b0f5c1e-1d2a-4e0b-9a51-3f6f3d2b8c10' }) }) },
       responses: { 200: { content: { 'application/json': { schema: KeySchema } }, description: 'The revoked key' }, ...errorResponses, ...notFound, ...conflict },
     }),
@@ -132,8 +160,12 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/admin/keys/trail', tags: TAG, summary: 'Who created and revoked which key, newest first (the trail’s key entries)',
-      security: bearerSecurity, middleware: [admin] as const,
+      method: 'get',
+      path: '/v1/admin/keys/trail',
+      tags: TAG,
+      summary: 'Who created and revoked which key, newest first (the trail’s key entries)',
+      security: bearerSecurity,
+      middleware: [admin] as const,
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
       responses: { 200: { content: { 'application/json': { schema: z.object({ entries: z.array(KeyTrailSchema) }) } }, description: 'The entries' }, ...errorResponses },
     }),
@@ -142,10 +174,14 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/v1/admin/models/train', tags: TAG,
+      method: 'post',
+      path: '/v1/admin/models/train',
+      tags: TAG,
       summary: 'Train the provider model on the stored claims and store the version with its scores (what `npm run train` runs)',
-      description: 'Features of each month of the window in one snapshot each (their own statement timeout), the isolation forest, the scores of the month. The service uses the new scores within REFERENCE_REFRESH_MS. With the embedded database, claims wait while the features are read.',
-      security: bearerSecurity, middleware: [admin] as const,
+      description:
+        'Features of each month of the window in one snapshot each (their own statement timeout), the isolation forest, the scores of the month. The service uses the new scores within REFERENCE_REFRESH_MS. With the embedded database, claims wait while the features are read.',
+      security: bearerSecurity,
+      middleware: [admin] as const,
       request: { body: { content: { 'application/json': { schema: TrainSchema } }, required: true } },
       responses: {
         201: { content: { 'application/json': { schema: TrainedSchema } }, description: 'The stored model version' },
@@ -167,10 +203,25 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       deps.logger.info({ modelId: result.modelId, month: input.month, by: c.get('actor')!.clientName }, 'provider model trained');
       return c.json(
         {
-          modelId: result.modelId, month: input.month, institutions: result.scores.length, trainingRows: result.trainingRows, inputHash: result.inputHash,
-          trainMs: result.trainMs, ms: Math.round(performance.now() - started), outcome: summaryOfOutcome(result.outcome),
-          top: [...result.scores].sort((a, b) => (b.targeting?.score ?? 0) - (a.targeting?.score ?? 0) || b.score - a.score).slice(0, 5)
-            .map((s) => ({ institutionId: s.institutionId, peerGroup: s.peerGroup, score: s.score, targetingScore: s.targeting?.score ?? null, percentile: s.targeting?.percentile ?? s.percentile, explanations: [...(s.targeting ? [s.targeting.zh] : []), ...s.explanations.map((e) => e.zh)] })),
+          modelId: result.modelId,
+          month: input.month,
+          institutions: result.scores.length,
+          trainingRows: result.trainingRows,
+          inputHash: result.inputHash,
+          trainMs: result.trainMs,
+          ms: Math.round(performance.now() - started),
+          outcome: summaryOfOutcome(result.outcome),
+          top: [...result.scores]
+            .sort((a, b) => (b.targeting?.score ?? 0) - (a.targeting?.score ?? 0) || b.score - a.score)
+            .slice(0, 5)
+            .map((s) => ({
+              institutionId: s.institutionId,
+              peerGroup: s.peerGroup,
+              score: s.score,
+              targetingScore: s.targeting?.score ?? null,
+              percentile: s.targeting?.percentile ?? s.percentile,
+              explanations: [...(s.targeting ? [s.targeting.zh] : []), ...s.explanations.map((e) => e.zh)],
+            })),
         },
         201,
       );

@@ -55,18 +55,24 @@ export function createApiKeyStore({ database, cacheTtlMs, now = Date.now, afterC
      * who created which key, in one transaction. The secret is returned once and never stored.
      */
     async issue(input: { clientName: string; role: Role; institutionId?: string }, by: string): Promise<ManagedKey & { key: string }> {
-      if (input.role === 'institution' && !input.institutionId)
-        throw new ValidationError([{ path: 'institutionId', message: 'is required for an institution’s key (the institution it speaks for)' }]);
-      if (input.role !== 'institution' && input.institutionId)
-        throw new ValidationError([{ path: 'institutionId', message: 'is only for keys of the role institution' }]);
+      if (input.role === 'institution' && !input.institutionId) throw new ValidationError([{ path: 'institutionId', message: 'is required for an institution’s key (the institution it speaks for)' }]);
+      if (input.role !== 'institution' && input.institutionId) throw new ValidationError([{ path: 'institutionId', message: 'is only for keys of the role institution' }]);
       const { secret, hash, prefix } = newSecret();
       const row = await database.transaction(async (q) => {
-        const [r] = await q<KeyRow>(
-          `insert into api_keys (id, client_name, role, key_hash, key_prefix, created_by, institution_id) values ($1, $2, $3, $4, $5, $6, $7) returning ${KEY_COLUMNS}`,
-          [randomUUID(), input.clientName, input.role, hash, prefix, by, input.role === 'institution' ? (input.institutionId ?? null) : null],
-        );
+        const [r] = await q<KeyRow>(`insert into api_keys (id, client_name, role, key_hash, key_prefix, created_by, institution_id) values ($1, $2, $3, $4, $5, $6, $7) returning ${KEY_COLUMNS}`, [
+          randomUUID(),
+          input.clientName,
+          input.role,
+          hash,
+          prefix,
+          by,
+          input.role === 'institution' ? (input.institutionId ?? null) : null,
+        ]);
         await appendTrail(q, {
-          actor: by, action: 'key.create', caseId: null, before: null,
+          actor: by,
+          action: 'key.create',
+          caseId: null,
+          before: null,
           after: { id: r!.id, clientName: r!.clientName, role: r!.role, keyPrefix: prefix, ...(input.role === 'institution' ? { institutionId: input.institutionId } : {}) },
         });
         return r!;
@@ -96,8 +102,10 @@ export function createApiKeyStore({ database, cacheTtlMs, now = Date.now, afterC
       const rows = await database.query<KeyRow>(`select ${KEY_COLUMNS} from api_keys order by created_at, id`);
       // key actions are the trail's entries without a case (review_trail_case_idx)
       const revokers = new Map(
-        (await database.query<{ actor: string; body: string }>(`select actor, body from review_trail where case_id is null and action = 'key.revoke'`))
-          .map((e) => [(JSON.parse(e.body) as { after: { id: string } }).after.id, e.actor]),
+        (await database.query<{ actor: string; body: string }>(`select actor, body from review_trail where case_id is null and action = 'key.revoke'`)).map((e) => [
+          (JSON.parse(e.body) as { after: { id: string } }).after.id,
+          e.actor,
+        ]),
       );
       return rows.map((r) => asKey(r, revokers.get(r.id) ?? null));
     },
@@ -110,7 +118,15 @@ export function createApiKeyStore({ database, cacheTtlMs, now = Date.now, afterC
       );
       return rows.map((r) => {
         const b = JSON.parse(r.body) as { before: Record<string, unknown> | null; after: Record<string, unknown> };
-        return { seq: Number(r.seq), at: iso(r.at)!, actor: r.actor, action: r.action as 'key.create' | 'key.revoke', keyId: String(b.after.id), clientName: String(b.after.clientName ?? b.before?.clientName ?? ''), role: String(b.after.role ?? b.before?.role ?? '') };
+        return {
+          seq: Number(r.seq),
+          at: iso(r.at)!,
+          actor: r.actor,
+          action: r.action as 'key.create' | 'key.revoke',
+          keyId: String(b.after.id),
+          clientName: String(b.after.clientName ?? b.before?.clientName ?? ''),
+          role: String(b.after.role ?? b.before?.role ?? ''),
+        };
       });
     },
 

@@ -36,8 +36,7 @@ export function requireRole(...roles: Role[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const actor = c.get('actor');
     if (!actor) throw new UnauthorizedError();
-    if (!roles.includes(actor.role))
-      throw new ForbiddenError(`This action needs one of the roles ${roles.join(', ')}; the key's role is ${actor.role}`);
+    if (!roles.includes(actor.role)) throw new ForbiddenError(`This action needs one of the roles ${roles.join(', ')}; the key's role is ${actor.role}`);
     await next();
   });
 }

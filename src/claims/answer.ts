@@ -27,7 +27,8 @@ export const ClaimReferenceSchema = z
     id: z.string().uuid(),
     findingId: z.string().uuid(),
     relation: z.enum(['later', 'earlier', 'found-later']).openapi({
-      description: 'the claim carrying the finding was received later than this one; earlier (the finding filed on it when this claim arrived); or earlier, filed on it when a third claim (foundBy) arrived',
+      description:
+        'the claim carrying the finding was received later than this one; earlier (the finding filed on it when this claim arrived); or earlier, filed on it when a third claim (foundBy) arrived',
     }),
     ruleId: z.string(),
     ruleVersion: z.number().int(),

@@ -63,16 +63,7 @@ const calendarDate = z
   .openapi({ example: '1958-03-14' });
 
 export const VISIT_TYPES = ['outpatient', 'inpatient', 'pharmacy'] as const;
-export const LINE_CATEGORIES = [
-  'drug',
-  'consumable',
-  'service',
-  'bed',
-  'nursing',
-  'exam',
-  'lab',
-  'operation',
-] as const;
+export const LINE_CATEGORIES = ['drug', 'consumable', 'service', 'bed', 'nursing', 'exam', 'lab', 'operation'] as const;
 
 export const InsuredSchema = z
   .object({
@@ -130,9 +121,7 @@ export const INJURY_CAUSES = ['fall', 'sport', 'household', 'traffic', 'work', '
 export const InjurySchema = z
   .object({
     cause: z.enum(INJURY_CAUSES).openapi({ description: 'how the injury came about (外伤原因)' }),
-    thirdParty: z
-      .enum(['none', 'liable', 'unknown'])
-      .openapi({ description: 'none: nobody else is liable; liable: a third party is (应由第三人负担); unknown: not yet established' }),
+    thirdParty: z.enum(['none', 'liable', 'unknown']).openapi({ description: 'none: nobody else is liable; liable: a third party is (应由第三人负担); unknown: not yet established' }),
   })
   .strict()
   .openapi('InjuryDeclaration', { description: 'the claimant’s injury declaration; expected with an injury diagnosis (S00–T98, V01–Y98) the fund pays for' });
@@ -152,10 +141,7 @@ function claimObject(maxLines: number) {
       departmentCode: text(32).optional(),
       diagnoses: z.array(DiagnosisSchema).max(50, 'must have at most 50 diagnoses').default([]),
       injury: InjurySchema.optional(),
-      lines: z
-        .array(FeeLineSchema)
-        .min(1, 'must have at least one fee line')
-        .max(maxLines, `must have at most ${maxLines} fee lines`),
+      lines: z.array(FeeLineSchema).min(1, 'must have at least one fee line').max(maxLines, `must have at most ${maxLines} fee lines`),
       totalAmount: decimal(2, { positive: false }),
       payment: PaymentSchema,
     })
@@ -170,8 +156,7 @@ export function buildClaimSchema({ maxLines }: { maxLines: number }) {
 
 /** Cross-field rules of the contract; every failure names its field. */
 function checkClaimConsistency(claim: ClaimInput, ctx: z.RefinementCtx) {
-  const issue = (path: (string | number)[], message: string) =>
-    ctx.addIssue({ code: 'custom', path, message });
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
 
   const admitted = claim.admittedAt === undefined ? undefined : parseInstant(claim.admittedAt);
   const discharged = claim.dischargedAt === undefined ? undefined : parseInstant(claim.dischargedAt);
@@ -181,15 +166,12 @@ function checkClaimConsistency(claim: ClaimInput, ctx: z.RefinementCtx) {
     if (claim.diagnoses.length === 0) issue(['diagnoses'], 'an inpatient claim needs a main diagnosis');
   } else {
     if (claim.visitAt === undefined) issue(['visitAt'], `is required for a ${claim.visitType} claim`);
-    if (claim.admittedAt !== undefined || claim.dischargedAt !== undefined)
-      issue([claim.admittedAt !== undefined ? 'admittedAt' : 'dischargedAt'], 'is only for inpatient claims');
+    if (claim.admittedAt !== undefined || claim.dischargedAt !== undefined) issue([claim.admittedAt !== undefined ? 'admittedAt' : 'dischargedAt'], 'is only for inpatient claims');
   }
-  if (admitted !== undefined && discharged !== undefined && discharged < admitted)
-    issue(['dischargedAt'], 'must not be before admittedAt');
+  if (admitted !== undefined && discharged !== undefined && discharged < admitted) issue(['dischargedAt'], 'must not be before admittedAt');
 
   const mains = claim.diagnoses.filter((d) => d.main).length;
-  if (claim.diagnoses.length > 0 && mains !== 1)
-    issue(['diagnoses'], `must flag exactly one main diagnosis (found ${mains})`);
+  if (claim.diagnoses.length > 0 && mains !== 1) issue(['diagnoses'], `must flag exactly one main diagnosis (found ${mains})`);
 
   const seen = new Set<string>();
   let linesFen = 0;
@@ -201,23 +183,19 @@ function checkClaimConsistency(claim: ClaimInput, ctx: z.RefinementCtx) {
     const amount = fenFrom(line.amount);
     if (price === undefined || qty === undefined || amount === undefined) return;
     const expected = lineAmountFen(price, qty);
-    if (Math.abs(expected - amount) > 1)
-      issue(['lines', i, 'amount'], `must equal unitPrice × quantity (${fmt(expected)}), got ${fmt(amount)}`);
+    if (Math.abs(expected - amount) > 1) issue(['lines', i, 'amount'], `must equal unitPrice × quantity (${fmt(expected)}), got ${fmt(amount)}`);
     linesFen += amount;
     const at = parseInstant(line.serviceAt);
     if (at !== undefined && admitted !== undefined && discharged !== undefined) {
       const day = 86_400_000;
-      if (at < admitted - day || at > discharged + day)
-        issue(['lines', i, 'serviceAt'], 'must fall within the stay (admittedAt to dischargedAt)');
+      if (at < admitted - day || at > discharged + day) issue(['lines', i, 'serviceAt'], 'must fall within the stay (admittedAt to dischargedAt)');
     }
   });
 
   const total = fenFrom(claim.totalAmount);
   if (total !== undefined && claim.lines.every((l) => fenFrom(l.amount) !== undefined) && total !== linesFen)
     issue(['totalAmount'], `must equal the sum of line amounts (${fmt(linesFen)}), got ${fmt(total)}`);
-  const parts = [claim.payment.fund, claim.payment.personalAccount, claim.payment.medicalAssistance, claim.payment.cash].map(
-    (v) => fenFrom(v),
-  );
+  const parts = [claim.payment.fund, claim.payment.personalAccount, claim.payment.medicalAssistance, claim.payment.cash].map((v) => fenFrom(v));
   if (total !== undefined && parts.every((p) => p !== undefined)) {
     const sum = (parts as number[]).reduce((a, b) => a + b, 0);
     if (sum !== total) issue(['payment'], `parts must add up to totalAmount (${fmt(total)}), got ${fmt(sum)}`);

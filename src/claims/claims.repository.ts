@@ -199,9 +199,20 @@ select id, true from c where not exists (select from fresh where fresh.id = c.id
 
 /** A reference as the insert reads it: the claim carrying the finding by its key, or `self`. */
 const referenceRecord = (r: StoredReference & { inst?: string; cno?: string }, c: Claim) => ({
-  id: r.id, inst: r.inst, cno: r.cno, fid: r.fid, finst: r.on.institutionId, fcno: r.on.claimId,
+  id: r.id,
+  inst: r.inst,
+  cno: r.cno,
+  fid: r.fid,
+  finst: r.on.institutionId,
+  fcno: r.on.claimId,
   self: r.on.institutionId === c.institutionId && r.on.claimId === c.claimNo,
-  rel: r.rel, rule: r.rule, ver: r.ver, fam: r.fam, sev: r.sev, lines: r.lines, msg: r.msg,
+  rel: r.rel,
+  rule: r.rule,
+  ver: r.ver,
+  fam: r.fam,
+  sev: r.sev,
+  lines: r.lines,
+  msg: r.msg,
 });
 
 /** The settlement system's settledAt, as sent (null when it was not). */
@@ -299,11 +310,26 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
       const c = s.claim;
       const q = claimQuality(c);
       claims.push({
-        id: s.id, inst: c.institutionId, cno: c.claimNo, person: c.personHash, visit: c.visitType,
-        started: isoInstant(c.startedAt), ended: isoInstant(c.endedAt), month: s.answer.serviceMonth,
-        diag: c.mainDiagnosis ?? null, total: formatFen(c.totalFen), payable: s.answer.payableAmount,
-        decision: s.answer.decision, hash: s.contentHash, client: s.clientId, body: s.body, answer: s.answer,
-        nl: q.lineCount, nname: q.linesMissingName, nspec: q.linesMissingSpec, settled: settledAt(c),
+        id: s.id,
+        inst: c.institutionId,
+        cno: c.claimNo,
+        person: c.personHash,
+        visit: c.visitType,
+        started: isoInstant(c.startedAt),
+        ended: isoInstant(c.endedAt),
+        month: s.answer.serviceMonth,
+        diag: c.mainDiagnosis ?? null,
+        total: formatFen(c.totalFen),
+        payable: s.answer.payableAmount,
+        decision: s.answer.decision,
+        hash: s.contentHash,
+        client: s.clientId,
+        body: s.body,
+        answer: s.answer,
+        nl: q.lineCount,
+        nname: q.linesMissingName,
+        nspec: q.linesMissingSpec,
+        settled: settledAt(c),
         seen: s.personVersion ?? null,
       });
       lines.push(...lineRecords(c, s.id));
@@ -362,10 +388,7 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
     writeStats: () => write.stats(),
 
     async findByKey(institutionId: string, claimNo: string) {
-      const rows = await database.query<{ id: string; content_hash: string; answer: unknown; body: unknown }>(
-        SELECT_BY_KEY,
-        [institutionId, claimNo],
-      );
+      const rows = await database.query<{ id: string; content_hash: string; answer: unknown; body: unknown }>(SELECT_BY_KEY, [institutionId, claimNo]);
       const row = rows[0];
       if (!row) return undefined;
       return {

@@ -98,9 +98,7 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                 laterFindings: z
                   .array(FindingSchema.extend({ foundAt: z.string(), foundBy: z.object({ institutionId: z.string(), claimId: z.string() }) }))
                   .openapi({ description: 'retrospective findings: conflicts revealed by claims that arrived after this one was answered, this claim’s lines at fault' }),
-                references: z
-                  .array(ClaimReferenceSchema)
-                  .openapi({ description: 'findings carried by other claims that name this one: no case and no amount here' }),
+                references: z.array(ClaimReferenceSchema).openapi({ description: 'findings carried by other claims that name this one: no case and no amount here' }),
               })
               .openapi('StoredClaim'),
           },

@@ -26,7 +26,6 @@ export function dateRangeIssues(claim: Claim, now: number): FieldIssue[] {
 
   const birth = (parseDate(claim.birthDate) ?? 0) * DAY;
   if (birth > claim.startedAt) issues.push({ path: 'insured.birthDate', message: 'must not be after the visit' });
-  else if (claim.startedAt - birth > 130 * 365.25 * DAY)
-    issues.push({ path: 'insured.birthDate', message: 'must be within 130 years of the visit' });
+  else if (claim.startedAt - birth > 130 * 365.25 * DAY) issues.push({ path: 'insured.birthDate', message: 'must be within 130 years of the visit' });
   return issues;
 }

@@ -32,7 +32,10 @@ export function createRejectionsRepository({ database }: { database: Database })
  * and lone surrogates, and cutting at a length can split a surrogate pair, so both are replaced.
  */
 function storable(text: string, max: number): string {
-  return text.slice(0, max).replace(LONE_SURROGATE_G, '\uFFFD').replace(/\u0000/g, '\uFFFD');
+  return text
+    .slice(0, max)
+    .replace(LONE_SURROGATE_G, '\uFFFD')
+    .replace(/\u0000/g, '\uFFFD');
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

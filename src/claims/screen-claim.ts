@@ -51,7 +51,17 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
       const { own, ownFindings, retrospective, references, retroReferences } = splitFindings(claim, findings);
       const answer = buildAnswer({ id, claim, findings: ownFindings, findingIds: own.map((f) => f.id), decision, screenedAt: now });
       const stored = await ctx.claims.insertScreened({
-        id, claim, contentHash, clientId: ctx.clientId, body, answer, findings: own, retrospective, references, retroReferences, personVersion,
+        id,
+        claim,
+        contentHash,
+        clientId: ctx.clientId,
+        body,
+        answer,
+        findings: own,
+        retrospective,
+        references,
+        retroReferences,
+        personVersion,
       });
       if (!('stale' in stored)) return { stored, answer };
       if (attempt >= MAX_SCREENINGS) throw personBusy(claim);
@@ -75,8 +85,9 @@ function personBusy(claim: Claim) {
 }
 
 function conflict(claim: Claim, existingId: string) {
-  return new ConflictError(
-    `Claim ${claim.claimNo} of institution ${claim.institutionId} is already stored with different content; a correction needs a new claim id`,
-    { institutionId: claim.institutionId, claimId: claim.claimNo, storedId: existingId },
-  );
+  return new ConflictError(`Claim ${claim.claimNo} of institution ${claim.institutionId} is already stored with different content; a correction needs a new claim id`, {
+    institutionId: claim.institutionId,
+    claimId: claim.claimNo,
+    storedId: existingId,
+  });
 }

@@ -119,22 +119,25 @@ export function registerStreamRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   });
 }
 
-async function answerLine(
-  deps: AppDeps,
-  c: Context<AppEnv>,
-  schema: ReturnType<typeof buildClaimSchema>,
-  line: NdjsonLine,
-): Promise<string> {
+async function answerLine(deps: AppDeps, c: Context<AppEnv>, schema: ReturnType<typeof buildClaimSchema>, line: NdjsonLine): Promise<string> {
   const out = (status: number, rest: object) => JSON.stringify({ line: line.lineNo, status, ...rest });
   const reject = async (raw: unknown, issues: { path: string; message: string }[], status = 400, code = 'invalid_request') => {
     deps.metrics.claimsRejected.inc({ channel: 'stream' });
     await deps.rejections.record({ channel: 'stream', raw, issues, requestId: c.get('requestId') });
-    return out(status, { error: { code, message: issues.map((i) => `${i.path || '(line)'} ${i.message}`).slice(0, 3).join('; '), details: issues } });
+    return out(status, {
+      error: {
+        code,
+        message: issues
+          .map((i) => `${i.path || '(line)'} ${i.message}`)
+          .slice(0, 3)
+          .join('; '),
+        details: issues,
+      },
+    });
   };
   let raw: unknown;
   try {
-    if ('oversized' in line)
-      return await reject(undefined, [{ path: '', message: `is longer than ${deps.config.BODY_LIMIT_BYTES} bytes` }], 413, 'payload_too_large');
+    if ('oversized' in line) return await reject(undefined, [{ path: '', message: `is longer than ${deps.config.BODY_LIMIT_BYTES} bytes` }], 413, 'payload_too_large');
     try {
       raw = JSON.parse(line.text);
     } catch {

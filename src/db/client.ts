@@ -83,8 +83,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const database = await openPglite(options.pgliteDir, options.pgliteTemplate);
   try {
     await migratePglite(database.db as never, { migrationsFolder });
-    for (const [name, value] of Object.entries(options.sessionSettings ?? {}))
-      await database.query('select set_config($1, $2, false)', [name, value]);
+    for (const [name, value] of Object.entries(options.sessionSettings ?? {})) await database.query('select set_config($1, $2, false)', [name, value]);
   } catch (err) {
     await database.close();
     throw err;
@@ -165,8 +164,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
     },
     transaction<R>(fn: (query: Query) => Promise<R>) {
       return client.begin((tx) => {
-        const query: Query = async <T extends Row>(text: string, params: unknown[] = []) =>
-          (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+        const query: Query = async <T extends Row>(text: string, params: unknown[] = []) => (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
         return fn(query);
       }) as Promise<R>;
     },

@@ -35,9 +35,7 @@ export class DataDirBusyError extends Error {
     readonly dataDir: string,
     readonly holder: Holder | undefined,
   ) {
-    const who = holder
-      ? `pid ${holder.pid} (${holder.command}${holder.url ? ` at ${holder.url}` : ''}, since ${holder.since})`
-      : 'another process';
+    const who = holder ? `pid ${holder.pid} (${holder.command}${holder.url ? ` at ${holder.url}` : ''}, since ${holder.since})` : 'another process';
     super(
       `The embedded database in ${dataDir} is in use by ${who}. It has one owner: a second process on it would corrupt it. ` +
         (holder?.url
@@ -84,8 +82,7 @@ export async function acquireOwnerLock(pgliteDir: string, command = path.basenam
     closeSync(fd);
     throw new DataDirBusyError(path.dirname(file), readHolder(file));
   }
-  if (outcome === 'missing')
-    process.stderr.write(`warning: the flock command (util-linux) was not found: ${pgliteDir} is opened without its lock; run one process on it at a time\n`);
+  if (outcome === 'missing') process.stderr.write(`warning: the flock command (util-linux) was not found: ${pgliteDir} is opened without its lock; run one process on it at a time\n`);
   const holder: Holder = { pid: process.pid, command, since: new Date().toISOString() };
   const write = () => {
     ftruncateSync(fd, 0);

@@ -73,7 +73,9 @@ export const catalogueItems = pgTable(
     priceCeilingPrimary: decimal4('price_ceiling_primary'),
     priceCeilingSecondary: decimal4('price_ceiling_secondary'),
     priceCeilingTertiary: decimal4('price_ceiling_tertiary'),
-    restrictions: jsonb('restrictions').notNull().default(sql`'{}'::jsonb`),
+    restrictions: jsonb('restrictions')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.itemCode, t.validFrom] })],
@@ -111,10 +113,7 @@ export const itemRelations = pgTable(
     note: text('note'),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
-  (t) => [
-    primaryKey({ columns: [t.kind, t.mainCode, t.subCode, t.validFrom] }),
-    index('item_relations_sub_idx').on(t.subCode),
-  ],
+  (t) => [primaryKey({ columns: [t.kind, t.mainCode, t.subCode, t.validFrom] }), index('item_relations_sub_idx').on(t.subCode)],
 );
 
 /** Purchase and stock (进销存) per institution, item and month. */
@@ -240,10 +239,7 @@ export const rejectedSubmissions = pgTable(
     requestId: text('request_id'),
   },
   // The month of receipt in the key, so the table can be partitioned by it.
-  (t) => [
-    primaryKey({ name: 'rejected_submissions_pkey', columns: [t.id, t.receivedAt] }),
-    index('rejected_submissions_institution_idx').on(t.institutionId, t.receivedAt),
-  ],
+  (t) => [primaryKey({ name: 'rejected_submissions_pkey', columns: [t.id, t.receivedAt] }), index('rejected_submissions_institution_idx').on(t.institutionId, t.receivedAt)],
 );
 
 /** National code-keyed lists (NHSA "two libraries"): limits merged into the catalogue item. */
@@ -577,11 +573,7 @@ export const providerScores = pgTable(
     peerMedians: jsonb('peer_medians').notNull(),
     explanations: jsonb('explanations').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.modelId, t.institutionId] }),
-    index('provider_scores_month_idx').on(t.month, t.modelId),
-    index('provider_scores_institution_idx').on(t.institutionId, t.month),
-  ],
+  (t) => [primaryKey({ columns: [t.modelId, t.institutionId] }), index('provider_scores_month_idx').on(t.month, t.modelId), index('provider_scores_institution_idx').on(t.institutionId, t.month)],
 );
 
 /*
@@ -599,9 +591,17 @@ export const reviewCases = pgTable(
     institutionId: text('institution_id').notNull(),
     serviceMonth: text('service_month').notNull(),
     visitType: text('visit_type').notNull(),
-    status: text('status', { enum: ['open', 'assigned', 'concluded', 'returned', 'closed'] }).notNull().default('open'),
-    reasonKinds: text('reason_kinds').array().notNull().default(sql`'{}'::text[]`),
-    families: text('families').array().notNull().default(sql`'{}'::text[]`),
+    status: text('status', { enum: ['open', 'assigned', 'concluded', 'returned', 'closed'] })
+      .notNull()
+      .default('open'),
+    reasonKinds: text('reason_kinds')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    families: text('families')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     severityRank: integer('severity_rank').notNull().default(0),
     amountAtIssue: money('amount_at_issue').notNull().default('0'),
     claimTotal: money('claim_total').notNull(),
@@ -628,7 +628,9 @@ export const reviewCases = pgTable(
     index('review_cases_queue_idx').on(t.status, t.priority.desc(), t.openedAt, t.id),
     index('review_cases_assignee_idx').on(t.assignee, t.status),
     index('review_cases_institution_idx').on(t.institutionId, t.serviceMonth),
-    index('review_cases_sample_ripe_idx').on(t.sampleDueAt, t.sampleRipeAt, t.id).where(sql`status = 'open' AND sample_ripe_at IS NOT NULL`),
+    index('review_cases_sample_ripe_idx')
+      .on(t.sampleDueAt, t.sampleRipeAt, t.id)
+      .where(sql`status = 'open' AND sample_ripe_at IS NOT NULL`),
   ],
 );
 
@@ -646,14 +648,18 @@ export const reviewReasons = pgTable(
     family: text('family'),
     severity: text('severity'),
     amount: money('amount').notNull().default('0'),
-    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb('detail')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     createdBy: text('created_by').notNull().default('system'),
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
   (t) => [
     index('review_reasons_case_idx').on(t.caseId),
     uniqueIndex('review_reasons_finding_key').on(t.findingId),
-    uniqueIndex('review_reasons_sample_key').on(t.caseId).where(sql`kind = 'sample'`),
+    uniqueIndex('review_reasons_sample_key')
+      .on(t.caseId)
+      .where(sql`kind = 'sample'`),
     index('review_reasons_kind_idx').on(t.kind, t.ruleId),
   ],
 );
@@ -673,7 +679,9 @@ export const reviewConclusions = pgTable(
     concludedBy: text('concluded_by').notNull(),
     concludedAt: tstz('concluded_at').notNull().defaultNow(),
     /** the refusals line by line: whole lines and reduced quantities or prices, with reason codes (migration 0017, docs/review-money.md) */
-    lines: jsonb('lines').notNull().default(sql`'[]'::jsonb`),
+    lines: jsonb('lines')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
   },
   (t) => [index('review_conclusions_case_idx').on(t.caseId, t.id)],
 );
@@ -694,7 +702,9 @@ export const reviewAppeals = pgTable(
     claimNo: text('claim_no').notNull(),
     /** the money withheld at intake that the appeal disputes */
     amount: money('amount').notNull(),
-    status: text('status', { enum: ['open', 'decided'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'decided'] })
+      .notNull()
+      .default('open'),
     outcome: text('outcome', { enum: ['granted', 'rejected'] }),
     conclusionId: bigint('conclusion_id', { mode: 'number' }),
     openedBy: text('opened_by').notNull(),
@@ -702,7 +712,9 @@ export const reviewAppeals = pgTable(
     decidedAt: tstz('decided_at'),
   },
   (t) => [
-    uniqueIndex('review_appeals_open_key').on(t.claimId).where(sql`status = 'open'`),
+    uniqueIndex('review_appeals_open_key')
+      .on(t.claimId)
+      .where(sql`status = 'open'`),
     index('review_appeals_institution_idx').on(t.institutionId, t.openedAt),
     index('review_appeals_case_idx').on(t.caseId),
   ],
@@ -816,7 +828,9 @@ export const reviewTrail = pgTable(
     action: text('action').notNull(),
     caseId: bigint('case_id', { mode: 'number' }),
     body: text('body').notNull(),
-    txid: bigint('txid', { mode: 'number' }).notNull().default(sql`(pg_current_xact_id()::text)::bigint`),
+    txid: bigint('txid', { mode: 'number' })
+      .notNull()
+      .default(sql`(pg_current_xact_id()::text)::bigint`),
   },
   (t) => [index('review_trail_case_idx').on(t.caseId, t.seq), index('review_trail_txid_idx').on(t.txid)],
 );

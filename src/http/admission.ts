@@ -115,8 +115,7 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
         } else if (hasBody && incoming && !stream) {
           if (!incoming.complete) {
             give(main);
-            if (!take(receiving))
-              return closing(c, unread, shed(c, `Too many request bodies arriving at once (${cfg.MAX_RECEIVING}); retry later`, 'receiving_full'));
+            if (!take(receiving)) return closing(c, unread, shed(c, `Too many request bodies arriving at once (${cfg.MAX_RECEIVING}); retry later`, 'receiving_full'));
           }
           await receive(incoming, cfg.BODY_LIMIT_BYTES, cfg.HTTP_REQUEST_TIMEOUT_MS, () => tooLarge(cfg.BODY_LIMIT_BYTES, false));
           if (held.includes(receiving)) {

@@ -2,7 +2,17 @@ import { html, raw } from 'hono/html';
 
 type Doc = { info: { title: string; version: string; description?: string }; paths?: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Schema> } };
 type Operation = { summary?: string; description?: string; tags?: string[]; security?: unknown[]; responses?: Record<string, { description?: string }> };
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; description?: string; enum?: unknown[]; items?: Schema; $ref?: string; anyOf?: Schema[]; example?: unknown };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  description?: string;
+  enum?: unknown[];
+  items?: Schema;
+  $ref?: string;
+  anyOf?: Schema[];
+  example?: unknown;
+};
 
 /**
  * A readable, self-contained page of the OpenAPI document: no script and nothing fetched from a
@@ -10,32 +20,99 @@ type Schema = { type?: string | string[]; properties?: Record<string, Schema>; r
  */
 export function renderDocsPage(document: unknown) {
   const doc = document as Doc;
-  const ops = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
-  );
+  const ops = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
   const schemas = Object.entries(doc.components?.schemas ?? {});
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${doc.info.title} API</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-code,.m{font-family:ui-monospace,monospace}.m{display:inline-block;width:4.5rem;font-weight:bold}
-section{border-top:1px solid #ddd;padding:.5rem 0}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.2rem .4rem;text-align:left;vertical-align:top}</style></head>
-<body><h1>${doc.info.title} <small>${doc.info.version}</small></h1><p>${doc.info.description ?? ''}</p>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Every endpoint but <code>/healthz</code>, <code>/readyz</code> and this documentation needs <code>Authorization: Bearer &lt;key&gt;</code>.</p>
-<h2>Operations</h2>
-${ops.map(
-  ({ path, method, op }) => html`<section id="${method}-${path}"><h3><span class="m">${method}</span><code>${path}</code></h3>
-<p><b>${op.summary ?? ''}</b></p><p>${op.description ?? ''}</p>
-<ul>${Object.entries(op.responses ?? {}).map(([status, r]) => html`<li><code>${status}</code> ${r.description ?? ''}</li>`)}</ul></section>`,
-)}
-<h2>Schemas</h2>
-${schemas.map(
-  ([name, s]) => html`<section id="schema-${name}"><h3>${name}</h3>${s.description ? html`<p>${s.description}</p>` : ''}
-${s.properties ? html`<table><tr><th>field</th><th>type</th><th>required</th><th>notes</th></tr>
-${Object.entries(s.properties).map(
-  ([field, p]) => html`<tr><td><code>${field}</code></td><td>${typeOf(p)}</td><td>${s.required?.includes(field) ? 'yes' : ''}</td><td>${p.description ?? ''}${p.enum ? ` one of: ${p.enum.join(', ')}` : ''}</td></tr>`,
-)}</table>` : raw('')}</section>`,
-)}
-</body></html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>${doc.info.title} API</title>
+        <style>
+          body {
+            font:
+              15px/1.5 system-ui,
+              sans-serif;
+            max-width: 60rem;
+            margin: 2rem auto;
+            padding: 0 1rem;
+            color: #222;
+          }
+          code,
+          .m {
+            font-family: ui-monospace, monospace;
+          }
+          .m {
+            display: inline-block;
+            width: 4.5rem;
+            font-weight: bold;
+          }
+          section {
+            border-top: 1px solid #ddd;
+            padding: 0.5rem 0;
+          }
+          table {
+            border-collapse: collapse;
+            width: 100%;
+          }
+          td,
+          th {
+            border: 1px solid #ddd;
+            padding: 0.2rem 0.4rem;
+            text-align: left;
+            vertical-align: top;
+          }
+        </style>
+      </head>
+      <body>
+        <h1>${doc.info.title} <small>${doc.info.version}</small></h1>
+        <p>${doc.info.description ?? ''}</p>
+        <p>
+          Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Every endpoint but <code>/healthz</code>, <code>/readyz</code> and this documentation needs
+          <code>Authorization: Bearer &lt;key&gt;</code>.
+        </p>
+        <h2>Operations</h2>
+        ${ops.map(
+          ({ path, method, op }) =>
+            html`<section id="${method}-${path}">
+              <h3><span class="m">${method}</span><code>${path}</code></h3>
+              <p><b>${op.summary ?? ''}</b></p>
+              <p>${op.description ?? ''}</p>
+              <ul>
+                ${Object.entries(op.responses ?? {}).map(([status, r]) => html`<li><code>${status}</code> ${r.description ?? ''}</li>`)}
+              </ul>
+            </section>`,
+        )}
+        <h2>Schemas</h2>
+        ${schemas.map(
+          ([name, s]) =>
+            html`<section id="schema-${name}">
+              <h3>${name}</h3>
+              ${s.description ? html`<p>${s.description}</p>` : ''}
+              ${
+                s.properties
+                  ? html`<table>
+                      <tr>
+                        <th>field</th>
+                        <th>type</th>
+                        <th>required</th>
+                        <th>notes</th>
+                      </tr>
+                      ${Object.entries(s.properties).map(
+                        ([field, p]) =>
+                          html`<tr>
+                            <td><code>${field}</code></td>
+                            <td>${typeOf(p)}</td>
+                            <td>${s.required?.includes(field) ? 'yes' : ''}</td>
+                            <td>${p.description ?? ''}${p.enum ? ` one of: ${p.enum.join(', ')}` : ''}</td>
+                          </tr>`,
+                      )}
+                    </table>`
+                  : raw('')
+              }
+            </section>`,
+        )}
+      </body>
+    </html>`;
 }
 
 function typeOf(s: Schema): string {

@@ -57,7 +57,10 @@ export async function drawInspectionRound({ ctx, actor, input }: { ctx: Inspecti
   let pool: PoolInstitution[] = designated.map((d) => ({ institutionId: d.institutionId, weight: 1 }));
   if (input.weighting === 'risk') {
     const month = input.riskMonth ?? monthBefore(window.from);
-    const risk = await ctx.risk(month, designated.map((d) => d.institutionId));
+    const risk = await ctx.risk(
+      month,
+      designated.map((d) => d.institutionId),
+    );
     if (!risk) throw new ConflictError(`No provider-model scores for ${month}: a risk-weighted draw needs them (draw with weighting "uniform", or score the month first)`);
     weighting = { method: 'risk', month, basis: risk.basis, formula: risk.formula };
     pool = designated.map((d) => ({ institutionId: d.institutionId, weight: risk.weights.get(d.institutionId) ?? 1 }));
@@ -66,13 +69,25 @@ export async function drawInspectionRound({ ctx, actor, input }: { ctx: Inspecti
   const roster = await ctx.roster();
   const inspectors = [...new Set(input.inspectors ?? roster)].sort();
   const unknown = inspectors.filter((p) => !roster.includes(p));
-  if (unknown.length > 0)
-    throw new ValidationError(unknown.map((p) => ({ path: `inspectors[${(input.inspectors ?? []).indexOf(p)}]`, message: `${p} holds no active auditor or supervisor key` })));
-  const conflicts = await ctx.conflicts(inspectors, pool.map((p) => p.institutionId));
+  if (unknown.length > 0) throw new ValidationError(unknown.map((p) => ({ path: `inspectors[${(input.inspectors ?? []).indexOf(p)}]`, message: `${p} holds no active auditor or supervisor key` })));
+  const conflicts = await ctx.conflicts(
+    inspectors,
+    pool.map((p) => p.institutionId),
+  );
   const record = {
-    id: randomUUID(), kind: input.kind, title: input.title !== undefined ? maskPersonalData(input.title) : (input.kind === 'audit-weeks' ? `专项检查 ${input.quarter}` : `双随机抽查 ${window.from}`),
-    quarter: input.kind === 'audit-weeks' ? input.quarter! : null, windowFrom: window.from, windowTo: window.to,
-    seed: input.seed ?? randomBytes(24).toString('base64url'), weighting, pool, inspectorPool: inspectors, conflicts, count: input.count, drawnBy: actor,
+    id: randomUUID(),
+    kind: input.kind,
+    title: input.title !== undefined ? maskPersonalData(input.title) : input.kind === 'audit-weeks' ? `专项检查 ${input.quarter}` : `双随机抽查 ${window.from}`,
+    quarter: input.kind === 'audit-weeks' ? input.quarter! : null,
+    windowFrom: window.from,
+    windowTo: window.to,
+    seed: input.seed ?? randomBytes(24).toString('base64url'),
+    weighting,
+    pool,
+    inspectorPool: inspectors,
+    conflicts,
+    count: input.count,
+    drawnBy: actor,
   };
   let drawn: DrawnInspection[];
   try {

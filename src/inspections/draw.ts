@@ -34,7 +34,10 @@ export interface DrawnInspection {
 }
 
 export class DrawError extends Error {
-  constructor(message: string, readonly path: string) {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
     super(message);
   }
 }
@@ -65,8 +68,7 @@ export function drawInspections(input: DrawInput): DrawnInspection[] {
       // the least-loaded first, so the work spreads evenly; among equals, chance decides
       .sort((a, b) => a.load - b.load || a.key - b.key);
     const [first, second] = eligible;
-    if (!first || !second)
-      throw new DrawError(`${inst.institutionId} has ${eligible.length} inspector(s) without a declared conflict; a pair is needed`, 'inspectors');
+    if (!first || !second) throw new DrawError(`${inst.institutionId} has ${eligible.length} inspector(s) without a declared conflict; a pair is needed`, 'inspectors');
     for (const e of [first, second]) load.set(e.p, e.load + 1);
     return { rank: index + 1, institutionId: inst.institutionId, weight: inst.weight, inspectors: [first.p, second.p] };
   });

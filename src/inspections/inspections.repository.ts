@@ -55,9 +55,14 @@ export function createInspectionsRepository({ database }: { database: Database }
 
   function toInspection(r: Record<string, unknown>): InspectionRecord {
     return {
-      id: String(r.id), drawId: String(r.draw_id), rank: Number(r.rank), institutionId: String(r.institution_id),
-      institutionName: (r.name as string | null) ?? null, inspectors: json<[string, string]>(r.inspectors),
-      outcome: (r.outcome as InspectionRecord['outcome']) ?? null, concludedBy: (r.concluded_by as string | null) ?? null,
+      id: String(r.id),
+      drawId: String(r.draw_id),
+      rank: Number(r.rank),
+      institutionId: String(r.institution_id),
+      institutionName: (r.name as string | null) ?? null,
+      inspectors: json<[string, string]>(r.inspectors),
+      outcome: (r.outcome as InspectionRecord['outcome']) ?? null,
+      concludedBy: (r.concluded_by as string | null) ?? null,
       concludedAt: r.concluded_at ? iso(r.concluded_at) : null,
     };
   }
@@ -82,14 +87,22 @@ export function createInspectionsRepository({ database }: { database: Database }
     async insertDraw(draw: Omit<DrawRecord, 'drawnAt'>, drawn: DrawnInspection[]): Promise<void> {
       await db.transaction(async (tx) => {
         await tx.insert(inspectionDraws).values({
-          id: draw.id, kind: draw.kind, title: draw.title, quarter: draw.quarter, windowFrom: draw.windowFrom, windowTo: draw.windowTo,
-          seed: draw.seed, weighting: draw.weighting, pool: draw.pool, inspectorPool: draw.inspectorPool, conflicts: draw.conflicts,
-          count: draw.count, resultHash: draw.resultHash, drawnBy: draw.drawnBy,
+          id: draw.id,
+          kind: draw.kind,
+          title: draw.title,
+          quarter: draw.quarter,
+          windowFrom: draw.windowFrom,
+          windowTo: draw.windowTo,
+          seed: draw.seed,
+          weighting: draw.weighting,
+          pool: draw.pool,
+          inspectorPool: draw.inspectorPool,
+          conflicts: draw.conflicts,
+          count: draw.count,
+          resultHash: draw.resultHash,
+          drawnBy: draw.drawnBy,
         });
-        if (drawn.length > 0)
-          await tx.insert(inspections).values(
-            drawn.map((d) => ({ id: randomUUID(), drawId: draw.id, rank: d.rank, institutionId: d.institutionId, inspectors: d.inspectors })),
-          );
+        if (drawn.length > 0) await tx.insert(inspections).values(drawn.map((d) => ({ id: randomUUID(), drawId: draw.id, rank: d.rank, institutionId: d.institutionId, inspectors: d.inspectors })));
       });
     },
 
@@ -97,10 +110,21 @@ export function createInspectionsRepository({ database }: { database: Database }
       const [r] = await database.query('select *, window_from::text as window_from, window_to::text as window_to from inspection_draws where id = $1', [id]);
       if (!r) return undefined;
       return {
-        id: String(r.id), kind: r.kind as DrawRecord['kind'], title: String(r.title), quarter: (r.quarter as string | null) ?? null,
-        windowFrom: String(r.window_from).slice(0, 10), windowTo: String(r.window_to).slice(0, 10), seed: String(r.seed),
-        weighting: json(r.weighting), pool: json(r.pool), inspectorPool: json(r.inspector_pool), conflicts: json(r.conflicts),
-        count: Number(r.count), resultHash: String(r.result_hash), drawnBy: String(r.drawn_by), drawnAt: iso(r.drawn_at),
+        id: String(r.id),
+        kind: r.kind as DrawRecord['kind'],
+        title: String(r.title),
+        quarter: (r.quarter as string | null) ?? null,
+        windowFrom: String(r.window_from).slice(0, 10),
+        windowTo: String(r.window_to).slice(0, 10),
+        seed: String(r.seed),
+        weighting: json(r.weighting),
+        pool: json(r.pool),
+        inspectorPool: json(r.inspector_pool),
+        conflicts: json(r.conflicts),
+        count: Number(r.count),
+        resultHash: String(r.result_hash),
+        drawnBy: String(r.drawn_by),
+        drawnAt: iso(r.drawn_at),
       };
     },
 
@@ -111,8 +135,15 @@ export function createInspectionsRepository({ database }: { database: Database }
         [limit, offset],
       );
       return rows.map((r) => ({
-        id: String(r.id), kind: r.kind as DrawRecord['kind'], title: String(r.title), quarter: (r.quarter as string | null) ?? null,
-        windowFrom: String(r.window_from), windowTo: String(r.window_to), count: Number(r.count), drawnBy: String(r.drawn_by), drawnAt: iso(r.drawn_at),
+        id: String(r.id),
+        kind: r.kind as DrawRecord['kind'],
+        title: String(r.title),
+        quarter: (r.quarter as string | null) ?? null,
+        windowFrom: String(r.window_from),
+        windowTo: String(r.window_to),
+        count: Number(r.count),
+        drawnBy: String(r.drawn_by),
+        drawnAt: iso(r.drawn_at),
       }));
     },
 
@@ -128,13 +159,16 @@ export function createInspectionsRepository({ database }: { database: Database }
 
     async findingsOf(inspectionIds: readonly string[]): Promise<InspectionFindingRecord[]> {
       if (inspectionIds.length === 0) return [];
-      const rows = await database.query(
-        'select * from inspection_findings where inspection_id = any($1::uuid[]) order by id',
-        [inspectionIds],
-      );
+      const rows = await database.query('select * from inspection_findings where inspection_id = any($1::uuid[]) order by id', [inspectionIds]);
       return rows.map((r) => ({
-        id: Number(r.id), inspectionId: String(r.inspection_id), family: String(r.family), amountFen: fen(r.amount),
-        note: String(r.note), corrects: r.corrects === null ? null : Number(r.corrects), recordedBy: String(r.recorded_by), recordedAt: iso(r.recorded_at),
+        id: Number(r.id),
+        inspectionId: String(r.inspection_id),
+        family: String(r.family),
+        amountFen: fen(r.amount),
+        note: String(r.note),
+        corrects: r.corrects === null ? null : Number(r.corrects),
+        recordedBy: String(r.recorded_by),
+        recordedAt: iso(r.recorded_at),
       }));
     },
 
@@ -149,10 +183,7 @@ export function createInspectionsRepository({ database }: { database: Database }
 
     /** Concludes once: the conditional update returns nothing when the inspection was already concluded. */
     async conclude(id: string, outcome: 'violations-found' | 'no-violation', by: string): Promise<boolean> {
-      const rows = await database.query(
-        `update inspections set outcome = $2, concluded_by = $3, concluded_at = now() where id = $1 and outcome is null returning id`,
-        [id, outcome, by],
-      );
+      const rows = await database.query(`update inspections set outcome = $2, concluded_by = $3, concluded_at = now() where id = $1 and outcome is null returning id`, [id, outcome, by]);
       return rows.length > 0;
     },
   };

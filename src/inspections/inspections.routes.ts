@@ -7,9 +7,7 @@ import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js'
 import { fenFrom, formatFen } from '../lib/money.js';
 import { drawInspectionRound, verifyDraw } from './draw-inspections.js';
 import type { InspectionFindingRecord } from './inspections.repository.js';
-import {
-  ConclusionRequestSchema, DrawRequestSchema, DrawSchema, FindingRequestSchema, InspectionFindingSchema, InspectionSchema, PublicSummarySchema,
-} from './inspections.schema.js';
+import { ConclusionRequestSchema, DrawRequestSchema, DrawSchema, FindingRequestSchema, InspectionFindingSchema, InspectionSchema, PublicSummarySchema } from './inspections.schema.js';
 import { findingsInForce, publicSummary } from './public-summary.js';
 
 const uuid = z.string().uuid('must be a uuid');
@@ -38,9 +36,12 @@ export function registerInspectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/v1/inspections/draws', tags: ['inspections'],
+      method: 'post',
+      path: '/v1/inspections/draws',
+      tags: ['inspections'],
       summary: 'Draw institutions to inspect and a pair of inspectors for each (双随机), recorded with its seed',
-      security: bearerSecurity, middleware: [requireRole('supervisor')] as const,
+      security: bearerSecurity,
+      middleware: [requireRole('supervisor')] as const,
       request: { body: { content: { 'application/json': { schema: DrawRequestSchema } }, required: true } },
       responses: {
         201: { content: { 'application/json': { schema: DrawSchema } }, description: 'The draw, its pool and seed, and the inspections drawn' },
@@ -56,11 +57,36 @@ export function registerInspectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/inspections/draws', tags: ['inspections'], summary: 'Inspection draws, newest first',
-      security: bearerSecurity, middleware: [requireRole(...READERS)] as const,
+      method: 'get',
+      path: '/v1/inspections/draws',
+      tags: ['inspections'],
+      summary: 'Inspection draws, newest first',
+      security: bearerSecurity,
+      middleware: [requireRole(...READERS)] as const,
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) }).strict() },
       responses: {
-        200: { content: { 'application/json': { schema: z.object({ draws: z.array(z.object({ id: z.string(), kind: z.string(), title: z.string(), quarter: z.string().nullable(), windowFrom: z.string(), windowTo: z.string(), count: z.number().int(), drawnBy: z.string(), drawnAt: z.string() })) }) } }, description: 'Draws' },
+        200: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                draws: z.array(
+                  z.object({
+                    id: z.string(),
+                    kind: z.string(),
+                    title: z.string(),
+                    quarter: z.string().nullable(),
+                    windowFrom: z.string(),
+                    windowTo: z.string(),
+                    count: z.number().int(),
+                    drawnBy: z.string(),
+                    drawnAt: z.string(),
+                  }),
+                ),
+              }),
+            },
+          },
+          description: 'Draws',
+        },
         ...errorResponses,
       },
     }),
@@ -72,8 +98,12 @@ export function registerInspectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/inspections/draws/{drawId}', tags: ['inspections'], summary: 'One draw with its inspections and inspectors',
-      security: bearerSecurity, middleware: [requireRole(...READERS)] as const,
+      method: 'get',
+      path: '/v1/inspections/draws/{drawId}',
+      tags: ['inspections'],
+      summary: 'One draw with its inspections and inspectors',
+      security: bearerSecurity,
+      middleware: [requireRole(...READERS)] as const,
       request: { params: z.object({ drawId: uuid }) },
       responses: { 200: { content: { 'application/json': { schema: DrawSchema } }, description: 'The draw' }, ...errorResponses, 404: notFound('draw') },
     }),
@@ -82,13 +112,27 @@ export function registerInspectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/inspections/draws/{drawId}/verify', tags: ['inspections'],
+      method: 'get',
+      path: '/v1/inspections/draws/{drawId}/verify',
+      tags: ['inspections'],
       summary: 'Re-derive a draw from its recorded seed, pool and conflicts, and compare it with what was stored',
-      security: bearerSecurity, middleware: [requireRole(...READERS)] as const,
+      security: bearerSecurity,
+      middleware: [requireRole(...READERS)] as const,
       request: { params: z.object({ drawId: uuid }) },
       responses: {
         200: {
-          content: { 'application/json': { schema: z.object({ drawId: z.string(), seed: z.string(), matches: z.boolean(), resultHash: z.string(), rederivedHash: z.string(), rederived: z.array(z.object({ rank: z.number().int(), institutionId: z.string(), inspectors: z.array(z.string()) })) }) } },
+          content: {
+            'application/json': {
+              schema: z.object({
+                drawId: z.string(),
+                seed: z.string(),
+                matches: z.boolean(),
+                resultHash: z.string(),
+                rederivedHash: z.string(),
+                rederived: z.array(z.object({ rank: z.number().int(), institutionId: z.string(), inspectors: z.array(z.string()) })),
+              }),
+            },
+          },
           description: 'Whether the stored draw is the one its seed gives',
         },
         ...errorResponses,
@@ -105,9 +149,12 @@ export function registerInspectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/inspections/draws/{drawId}/public-summary', tags: ['inspections'],
+      method: 'get',
+      path: '/v1/inspections/draws/{drawId}/public-summary',
+      tags: ['inspections'],
       summary: 'The publishable summary of a draw and its results (一公开): institutions, method, findings by family and amounts; no personal data',
-      security: bearerSecurity, middleware: [requireRole(...READERS)] as const,
+      security: bearerSecurity,
+      middleware: [requireRole(...READERS)] as const,
       request: { params: z.object({ drawId: uuid }) },
       responses: { 200: { content: { 'application/json': { schema: PublicSummarySchema } }, description: 'The summary' }, ...errorResponses, 404: notFound('draw') },
     }),
@@ -121,8 +168,12 @@ export function registerInspectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/inspections/{inspectionId}', tags: ['inspections'], summary: 'One inspection with every finding entry',
-      security: bearerSecurity, middleware: [requireRole(...READERS)] as const,
+      method: 'get',
+      path: '/v1/inspections/{inspectionId}',
+      tags: ['inspections'],
+      summary: 'One inspection with every finding entry',
+      security: bearerSecurity,
+      middleware: [requireRole(...READERS)] as const,
       request: { params: z.object({ inspectionId: uuid }) },
       responses: {
         200: { content: { 'application/json': { schema: InspectionSchema.extend({ findings: z.array(InspectionFindingSchema) }) } }, description: 'The inspection' },
@@ -141,9 +192,12 @@ export function registerInspectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/v1/inspections/{inspectionId}/findings', tags: ['inspections'],
+      method: 'post',
+      path: '/v1/inspections/{inspectionId}/findings',
+      tags: ['inspections'],
       summary: 'Record what an inspection found (append-only; a correction is a new entry naming the one it replaces)',
-      security: bearerSecurity, middleware: [requireRole('auditor', 'supervisor')] as const,
+      security: bearerSecurity,
+      middleware: [requireRole('auditor', 'supervisor')] as const,
       request: { params: z.object({ inspectionId: uuid }), body: { content: { 'application/json': { schema: FindingRequestSchema } }, required: true } },
       responses: {
         201: { content: { 'application/json': { schema: InspectionFindingSchema } }, description: 'The entry recorded' },
@@ -163,7 +217,12 @@ export function registerInspectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
         if (!earlier.some((f) => f.id === body.corrects)) throw new ValidationError([{ path: 'corrects', message: `no finding ${body.corrects} in this inspection` }]);
       }
       const id = await ctx.inspections.addFinding({
-        inspectionId, family: body.family, amount: formatFen(fenFrom(body.amount)!), note: body.note, corrects: body.corrects ?? null, recordedBy: person,
+        inspectionId,
+        family: body.family,
+        amount: formatFen(fenFrom(body.amount)!),
+        note: body.note,
+        corrects: body.corrects ?? null,
+        recordedBy: person,
       });
       const recorded = (await ctx.inspections.findingsOf([inspectionId])).find((f) => f.id === id)!;
       return c.json(findingOut(recorded), 201);
@@ -172,8 +231,12 @@ export function registerInspectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
 
   app.openapi(
     createRoute({
-      method: 'post', path: '/v1/inspections/{inspectionId}/conclusion', tags: ['inspections'], summary: 'Conclude an inspection (once)',
-      security: bearerSecurity, middleware: [requireRole('auditor', 'supervisor')] as const,
+      method: 'post',
+      path: '/v1/inspections/{inspectionId}/conclusion',
+      tags: ['inspections'],
+      summary: 'Conclude an inspection (once)',
+      security: bearerSecurity,
+      middleware: [requireRole('auditor', 'supervisor')] as const,
       request: { params: z.object({ inspectionId: uuid }), body: { content: { 'application/json': { schema: ConclusionRequestSchema } }, required: true } },
       responses: {
         200: { content: { 'application/json': { schema: InspectionSchema } }, description: 'The inspection, concluded' },
@@ -189,7 +252,8 @@ export function registerInspectionRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
       await ownInspection(inspectionId, person);
       const inForce = findingsInForce(await ctx.inspections.findingsOf([inspectionId])).filter((f) => f.amountFen > 0);
       if (outcome === 'violations-found' && inForce.length === 0) throw new ConflictError('No finding with an amount is recorded: record what was found before concluding that violations were found');
-      if (outcome === 'no-violation' && inForce.length > 0) throw new ConflictError(`${inForce.length} finding(s) with an amount are in force: correct them (a new entry with amount 0) before concluding no violation`);
+      if (outcome === 'no-violation' && inForce.length > 0)
+        throw new ConflictError(`${inForce.length} finding(s) with an amount are in force: correct them (a new entry with amount 0) before concluding no violation`);
       if (!(await ctx.inspections.conclude(inspectionId, outcome, person))) throw new ConflictError('The inspection is already concluded');
       return c.json((await ctx.inspections.inspection(inspectionId))!, 200);
     },

@@ -8,9 +8,7 @@ export type InspectorRoster = () => Promise<string[]>;
 
 export function createInspectorRoster(database: Database): InspectorRoster {
   return async () => {
-    const rows = await database.query<{ client_name: string }>(
-      `select distinct client_name from api_keys where revoked_at is null and role in ('auditor', 'supervisor') order by client_name`,
-    );
+    const rows = await database.query<{ client_name: string }>(`select distinct client_name from api_keys where revoked_at is null and role in ('auditor', 'supervisor') order by client_name`);
     return rows.map((r) => r.client_name);
   };
 }

@@ -13,8 +13,12 @@ export function parseInstant(text: string): number | undefined {
   const m = WITH_OFFSET.exec(text) ?? LOCAL.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d);
-  const hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d);
+  const hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const ms = Number(frac.padEnd(3, '0').slice(0, 3));
@@ -29,7 +33,8 @@ function offsetMs(zone: string | undefined): number | undefined {
   if (zone === 'Z') return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
-  const hours = Number(digits.slice(0, 2)), minutes = Number(digits.slice(2, 4));
+  const hours = Number(digits.slice(0, 2)),
+    minutes = Number(digits.slice(2, 4));
   if (minutes > 59 || hours * 60 + minutes > 14 * 60) return undefined;
   return sign * (hours * 60 + minutes) * 60_000;
 }
@@ -55,7 +60,9 @@ export function daysInMonth(year: number, month: number): number {
 export function parseDate(text: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!m) return undefined;
-  const year = Number(m[1]), month = Number(m[2]), day = Number(m[3]);
+  const year = Number(m[1]),
+    month = Number(m[2]),
+    day = Number(m[3]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   return utc(year, month - 1, day) / 86_400_000;
 }

@@ -5,9 +5,23 @@ import type { RelationWindow, Restrictions } from '../../rules/reference.js';
  * relations and restrictions. Code-keyed lists become item limits; drug lists, which name drugs
  * by generic name only, become drug limits matched on the catalogue item's name.
  */
-export interface ItemLimit { itemCode: string; name: string; restrictions: Restrictions; note?: string }
-export interface DrugLimit { genericName: string; restrictions: Restrictions; note?: string }
-export interface Relation { mainCode: string; subCode: string; window: RelationWindow; note?: string }
+export interface ItemLimit {
+  itemCode: string;
+  name: string;
+  restrictions: Restrictions;
+  note?: string;
+}
+export interface DrugLimit {
+  genericName: string;
+  restrictions: Restrictions;
+  note?: string;
+}
+export interface Relation {
+  mainCode: string;
+  subCode: string;
+  window: RelationWindow;
+  note?: string;
+}
 
 type Row = string[];
 
@@ -34,7 +48,10 @@ const code = (v: string | undefined) => (v ?? '').trim();
 export const parsers = {
   'batch7-item-duplicate-charge.csv': (rows: Row[]) => ({
     relations: rows.map(([, window, , main, , sub, note]): Relation => ({
-      mainCode: code(main), subCode: code(sub), window: known(WINDOWS, window, 'batch7'), note: note || undefined,
+      mainCode: code(main),
+      subCode: code(sub),
+      window: known(WINDOWS, window, 'batch7'),
+      note: note || undefined,
     })),
   }),
   'batch8-1-item-frequency.csv': (rows: Row[]) => ({
@@ -48,7 +65,10 @@ export const parsers = {
   }),
   'batch8-4-item-cycle.csv': (rows: Row[]) => ({
     items: rows.map(([, name, times, cycle, note, c]): ItemLimit => ({
-      itemCode: code(c), name: name ?? '', restrictions: { timesPerCycle: { times: Number(times), cycleDays: Number(cycle) } }, note,
+      itemCode: code(c),
+      name: name ?? '',
+      restrictions: { timesPerCycle: { times: Number(times), cycleDays: Number(cycle) } },
+      note,
     })),
   }),
   'batch8-3-item-course.csv': (rows: Row[]) => ({
@@ -65,7 +85,10 @@ export const parsers = {
   }),
   'batch1-item-age.csv': (rows: Row[]) => ({
     items: rows.map(([name, c, , group]): ItemLimit => ({
-      itemCode: code(c), name: name ?? '', restrictions: { maxAgeYears: known(AGE_GROUP_MAX_YEARS, group, 'batch1-item-age') }, note: group,
+      itemCode: code(c),
+      name: name ?? '',
+      restrictions: { maxAgeYears: known(AGE_GROUP_MAX_YEARS, group, 'batch1-item-age') },
+      note: group,
     })),
   }),
   'batch2-item-primary-secondary-operation.csv': (rows: Row[]) => ({
@@ -76,7 +99,9 @@ export const parsers = {
   }),
   'batch1-drug-age.csv': (rows: Row[]) => ({
     drugs: rows.map(([name, note, , group]): DrugLimit => ({
-      genericName: (name ?? '').trim(), restrictions: { maxAgeYears: known(AGE_GROUP_MAX_YEARS, group, 'batch1-drug-age') }, note,
+      genericName: (name ?? '').trim(),
+      restrictions: { maxAgeYears: known(AGE_GROUP_MAX_YEARS, group, 'batch1-drug-age') },
+      note,
     })),
   }),
   'batch3-drug-insurance-type.csv': (rows: Row[]) => ({
@@ -84,12 +109,16 @@ export const parsers = {
   }),
   'batch4-drug-care-setting.csv': (rows: Row[]) => ({
     drugs: rows.map(([name, note, , setting]): DrugLimit => ({
-      genericName: (name ?? '').trim(), restrictions: { careSettings: [known(SETTING, setting, 'batch4')] }, note,
+      genericName: (name ?? '').trim(),
+      restrictions: { careSettings: [known(SETTING, setting, 'batch4')] },
+      note,
     })),
   }),
   'batch5-drug-institution-level.csv': (rows: Row[]) => ({
     drugs: rows.map(([name, note, , level]): DrugLimit => ({
-      genericName: (name ?? '').trim(), restrictions: { minInstitutionLevel: known(LEVEL, level, 'batch5') }, note,
+      genericName: (name ?? '').trim(),
+      restrictions: { minInstitutionLevel: known(LEVEL, level, 'batch5') },
+      note,
     })),
   }),
   'batch6-drug-payment-course.csv': (rows: Row[]) => ({

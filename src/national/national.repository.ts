@@ -28,12 +28,27 @@ export function createNationalRepository({ database }: { database: Database }) {
   return {
     /** the review and its results in one statement: what was answered is what is stored */
     async insertReview(r: {
-      id: string; infno: string; msgid?: string | undefined; taskId?: string | undefined; institutionId: string; visitId: string;
-      personHash: string; clientId: string | null; results: NationalResultRow[];
+      id: string;
+      infno: string;
+      msgid?: string | undefined;
+      taskId?: string | undefined;
+      institutionId: string;
+      visitId: string;
+      personHash: string;
+      clientId: string | null;
+      results: NationalResultRow[];
     }) {
       await database.query(INSERT_REVIEW, [
-        r.id, r.infno, r.msgid ?? null, r.taskId ?? null, r.institutionId, r.visitId, r.personHash, r.clientId,
-        JSON.stringify(r.results.map((x) => ({ id: x.id, rule: x.rule, amt: x.amt }))), JSON.stringify(r.results),
+        r.id,
+        r.infno,
+        r.msgid ?? null,
+        r.taskId ?? null,
+        r.institutionId,
+        r.visitId,
+        r.personHash,
+        r.clientId,
+        JSON.stringify(r.results.map((x) => ({ id: x.id, rule: x.rule, amt: x.amt }))),
+        JSON.stringify(r.results),
       ]);
     },
 

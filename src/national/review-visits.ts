@@ -23,8 +23,16 @@ export interface ReviewContext extends AssessContext {
 
 const SEVERITY_ZH = { violation: '明确违规', high: '高度可疑', medium: '中度可疑', low: '轻度可疑' } as const;
 const FAMILY_ZH: Record<string, string> = {
-  duplicate: '重复收费', 'split-charging': '分解收费', 'split-stay': '分解住院', 'bed-hanging': '挂床住院', 'overlapping-stay': '叠床住院',
-  substitution: '串换项目', price: '超标准收费', quantity: '超量', restriction: '限定条件', 'non-designated': '非定点',
+  duplicate: '重复收费',
+  'split-charging': '分解收费',
+  'split-stay': '分解住院',
+  'bed-hanging': '挂床住院',
+  'overlapping-stay': '叠床住院',
+  substitution: '串换项目',
+  price: '超标准收费',
+  quantity: '超量',
+  restriction: '限定条件',
+  'non-designated': '非定点',
 };
 
 /**
@@ -64,12 +72,26 @@ export async function reviewVisits(ctx: ReviewContext, req: ReviewRequest) {
     const { findings } = await assessClaim(ctx, claim, others);
     const answered = findings.filter((f) => wanted.size === 0 || wanted.has(f.ruleId));
     const rows: NationalResultRow[] = answered.map((f) => ({
-      id: randomUUID(), rule: f.ruleId, ver: f.ruleVersion, sev: f.severity, st: f.status, amt: formatFen(f.amountFen),
-      msg: f.message, vl: f.violatingLines, il: f.involvedLines,
+      id: randomUUID(),
+      rule: f.ruleId,
+      ver: f.ruleVersion,
+      sev: f.severity,
+      st: f.status,
+      amt: formatFen(f.amountFen),
+      msg: f.message,
+      vl: f.violatingLines,
+      il: f.involvedLines,
     }));
     await ctx.national.insertReview({
-      id: randomUUID(), infno: req.infno ?? '', msgid: req.msgid, taskId: data.task_id, institutionId: claim.institutionId,
-      visitId: claim.claimNo, personHash: claim.personHash, clientId: ctx.clientId, results: rows,
+      id: randomUUID(),
+      infno: req.infno ?? '',
+      msgid: req.msgid,
+      taskId: data.task_id,
+      institutionId: claim.institutionId,
+      visitId: claim.claimNo,
+      personHash: claim.personHash,
+      clientId: ctx.clientId,
+      results: rows,
     });
     answered.forEach((f, i) => result.push(toNationalResult(ctx, f, rows[i]!.id, claim, patnId, data.task_id)));
   }
@@ -91,9 +113,18 @@ function toNationalResult(ctx: ReviewContext, f: Finding, id: string, claim: Cla
     ),
   ];
   return {
-    jr_id: id, rule_id: f.ruleId, rule_name: ctx.ruleName(f.ruleId), vola_cont: f.message.zh, patn_id: patnId, mdtrt_id: claim.claimNo,
-    vola_amt: formatFen(f.amountFen), vola_amt_stas: '1', sev_deg: SEVERITY_ZH[f.severity],
+    jr_id: id,
+    rule_id: f.ruleId,
+    rule_name: ctx.ruleName(f.ruleId),
+    vola_cont: f.message.zh,
+    patn_id: patnId,
+    mdtrt_id: claim.claimNo,
+    vola_amt: formatFen(f.amountFen),
+    vola_amt_stas: '1',
+    sev_deg: SEVERITY_ZH[f.severity],
     vola_evid: `${f.ruleId} v${f.ruleVersion}${f.status === 'trial' ? ' (试运行, 不扣款)' : ''}: ${f.message.en}`,
-    vola_bhvr_type: FAMILY_ZH[f.family] ?? f.family, task_id: taskId ?? '', judge_result_detail_dtos: detail,
+    vola_bhvr_type: FAMILY_ZH[f.family] ?? f.family,
+    task_id: taskId ?? '',
+    judge_result_detail_dtos: detail,
   };
 }

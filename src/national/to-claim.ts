@@ -6,8 +6,20 @@ import type { NationalEncounter, NationalPatient } from './national.schema.js';
  * settlement, so there is no payment split yet: the whole amount is put under cash.
  */
 const CHARGE_CATEGORY: Record<string, string> = {
-  '01': 'bed', '02': 'service', '03': 'exam', '04': 'lab', '05': 'service', '06': 'operation', '07': 'nursing',
-  '08': 'consumable', '09': 'drug', '10': 'drug', '11': 'drug', '12': 'service', '13': 'service', '14': 'service',
+  '01': 'bed',
+  '02': 'service',
+  '03': 'exam',
+  '04': 'lab',
+  '05': 'service',
+  '06': 'operation',
+  '07': 'nursing',
+  '08': 'consumable',
+  '09': 'drug',
+  '10': 'drug',
+  '11': 'drug',
+  '12': 'service',
+  '13': 'service',
+  '14': 'service',
 };
 const LIST_CATEGORY: Record<string, string> = { '101': 'drug', '102': 'drug', '103': 'drug', '201': 'service', '301': 'consumable' };
 
@@ -68,15 +80,37 @@ export function encounterToClaim(patient: NationalPatient, e: NationalEncounter,
 
 /** A stay still open at the review ends, for the check, at its last order. */
 function lastLine(lines: { serviceAt?: string | undefined }[]) {
-  return lines.map((l) => l.serviceAt ?? '').sort().at(-1) || undefined;
+  return (
+    lines
+      .map((l) => l.serviceAt ?? '')
+      .sort()
+      .at(-1) || undefined
+  );
 }
 
 /** Our contract's field names, as the national caller knows them, for error paths. */
 const NATIONAL_NAMES: Record<string, string> = {
-  institutionId: 'medins_id', claimId: 'mdtrt_id', 'insured.id': 'patn_id', 'insured.sex': 'gend', 'insured.birthDate': 'brdy',
-  admittedAt: 'adm_date', dischargedAt: 'dscg_date', visitAt: 'adm_date', diagnoses: 'fsi_diagnose_dtos', lines: 'fsi_order_dtos',
-  lineId: 'rx_id', itemCode: 'hilist_code', serviceAt: 'drord_begn_date', quantity: 'cnt', unitPrice: 'pric', amount: 'sumamt',
-  code: 'dise_codg', hospitalItemName: 'hosplist_name', hospitalItemCode: 'hosplist_code', specification: 'spec', totalAmount: 'medfee_sumamt',
+  institutionId: 'medins_id',
+  claimId: 'mdtrt_id',
+  'insured.id': 'patn_id',
+  'insured.sex': 'gend',
+  'insured.birthDate': 'brdy',
+  admittedAt: 'adm_date',
+  dischargedAt: 'dscg_date',
+  visitAt: 'adm_date',
+  diagnoses: 'fsi_diagnose_dtos',
+  lines: 'fsi_order_dtos',
+  lineId: 'rx_id',
+  itemCode: 'hilist_code',
+  serviceAt: 'drord_begn_date',
+  quantity: 'cnt',
+  unitPrice: 'pric',
+  amount: 'sumamt',
+  code: 'dise_codg',
+  hospitalItemName: 'hosplist_name',
+  hospitalItemCode: 'hosplist_code',
+  specification: 'spec',
+  totalAmount: 'medfee_sumamt',
 };
 
 export function nationalPath(ourPath: string): string {

@@ -76,7 +76,14 @@ export function createMetrics(database: Database) {
   // Requests in progress (those MAX_IN_FLIGHT bounds), and the most at once since the last scrape.
   let inFlight = 0;
   let peak = 0;
-  new Gauge({ name: 'http_requests_in_flight', help: 'Requests in progress (bounded by MAX_IN_FLIGHT)', registers: [registry], collect() { this.set(inFlight); } });
+  new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'Requests in progress (bounded by MAX_IN_FLIGHT)',
+    registers: [registry],
+    collect() {
+      this.set(inFlight);
+    },
+  });
   new Gauge({
     name: 'http_requests_in_flight_max',
     help: 'Most requests in progress at once since the previous scrape',
@@ -88,9 +95,24 @@ export function createMetrics(database: Database) {
   });
   // The other bounds and cut-offs of src/http/admission.ts: requests without a valid credential,
   // bodies of authenticated requests still arriving, and why a request was refused.
-  let unauthenticated = 0, receiving = 0;
-  new Gauge({ name: 'http_requests_unauthenticated', help: 'Requests without a valid credential in progress (bounded by MAX_UNAUTHENTICATED)', registers: [registry], collect() { this.set(unauthenticated); } });
-  new Gauge({ name: 'http_requests_receiving', help: 'Authenticated requests whose body is still arriving (bounded by MAX_RECEIVING)', registers: [registry], collect() { this.set(receiving); } });
+  let unauthenticated = 0,
+    receiving = 0;
+  new Gauge({
+    name: 'http_requests_unauthenticated',
+    help: 'Requests without a valid credential in progress (bounded by MAX_UNAUTHENTICATED)',
+    registers: [registry],
+    collect() {
+      this.set(unauthenticated);
+    },
+  });
+  new Gauge({
+    name: 'http_requests_receiving',
+    help: 'Authenticated requests whose body is still arriving (bounded by MAX_RECEIVING)',
+    registers: [registry],
+    collect() {
+      this.set(receiving);
+    },
+  });
   const refused = new Counter({
     name: 'http_requests_refused_total',
     help: 'Requests refused by admission: unauthenticated or receiving bound full (503), body too slow (408), body too large (413)',

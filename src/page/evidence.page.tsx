@@ -62,7 +62,11 @@ export function FormErrors(props: { lang: Lang; form: FormState | undefined; nam
           <ul>
             {props.form.issues.map((i) => {
               const l = localIssue(props.lang, i);
-              return <li>{l.label}：{l.message}</li>;
+              return (
+                <li>
+                  {l.label}：{l.message}
+                </li>
+              );
             })}
           </ul>
         </>
@@ -77,7 +81,11 @@ export function FormErrors(props: { lang: Lang; form: FormState | undefined; nam
  */
 export function Refusal(props: { lang: Lang; form: FormState | undefined }) {
   if (!props.form?.message) return null;
-  return <p class="error notice" id="refusal" role="alert">{localRefusal(props.lang, props.form.message)}</p>;
+  return (
+    <p class="error notice" id="refusal" role="alert">
+      {localRefusal(props.lang, props.form.message)}
+    </p>
+  );
 }
 
 /** A time the claim carries (ISO with an offset, or CST local), as CST yyyy-MM-dd HH:mm; as sent when it is not a time. */
@@ -95,28 +103,53 @@ export function InstitutionCard(props: { lang: Lang; institutionId: string; reco
   const r = props.record;
   return (
     <div class="card" id="institution">
-      <div><strong>{e.institutionCard}</strong></div>
+      <div>
+        <strong>{e.institutionCard}</strong>
+      </div>
       {r ? (
         <>
-          <div id="institution-name">{r.name} <span class="muted">{r.institutionId}</span></div>
+          <div id="institution-name">
+            {r.name} <span class="muted">{r.institutionId}</span>
+          </div>
           <div>
-            {e.institutionType_}: <span id="institution-type">{e.institutionType[r.type] ?? r.type}</span> · {e.institutionLevel_}: <span id="institution-level">{e.institutionLevel[r.level] ?? r.level}</span>
-            {' · '}{e.ownership[r.ownership] ?? r.ownership} · {e.beds}: {r.beds} · {e.area}: {r.area}
+            {e.institutionType_}: <span id="institution-type">{e.institutionType[r.type] ?? r.type}</span> · {e.institutionLevel_}:{' '}
+            <span id="institution-level">{e.institutionLevel[r.level] ?? r.level}</span>
+            {' · '}
+            {e.ownership[r.ownership] ?? r.ownership} · {e.beds}: {r.beds} · {e.area}: {r.area}
           </div>
         </>
       ) : (
-        <div class="muted">{props.institutionId} · {e.institutionUnknown}</div>
+        <div class="muted">
+          {props.institutionId} · {e.institutionUnknown}
+        </div>
       )}
       {/* the institution's live targeting score (ProviderStanding) and, for whom the case is not blind, the score stored when it opened */}
       <div id="institution-score" data-slot="provider-targeting">
-        {props.children ?? <div>{e.targetingScore} <span class="muted">{e.targetingPending}</span></div>}
-        {props.storedRisk === null ? null : <div>{e.storedScore}: <span id="stored-risk">{props.storedRisk.toFixed(3)}</span></div>}
+        {props.children ?? (
+          <div>
+            {e.targetingScore} <span class="muted">{e.targetingPending}</span>
+          </div>
+        )}
+        {props.storedRisk === null ? null : (
+          <div>
+            {e.storedScore}: <span id="stored-risk">{props.storedRisk.toFixed(3)}</span>
+          </div>
+        )}
       </div>
     </div>
   );
 }
 
-interface FindingView { ruleId: string; ruleVersion: number; family: string; severity: string; status: string; message: { zh: string; en: string }; violatingLines: string[]; amount: string }
+interface FindingView {
+  ruleId: string;
+  ruleVersion: number;
+  family: string;
+  severity: string;
+  status: string;
+  message: { zh: string; en: string };
+  violatingLines: string[];
+  amount: string;
+}
 
 /** Findings grouped by rule: a row per rule with its count, amount and lines; each finding's sentence under a disclosure. */
 export function FindingsByRule(props: { lang: Lang; findings: FindingView[]; empty: string }) {
@@ -133,25 +166,57 @@ export function FindingsByRule(props: { lang: Lang; findings: FindingView[]; emp
     groups.set(f.ruleId, g);
   }
   const sorted = [...groups.values()].sort((a, b) => b.fen - a.fen || b.count - a.count || a.ruleId.localeCompare(b.ruleId));
-  if (sorted.length === 0) return <p class="muted" id="findings-empty">{props.empty}</p>;
+  if (sorted.length === 0)
+    return (
+      <p class="muted" id="findings-empty">
+        {props.empty}
+      </p>
+    );
   return (
     <table id="findings">
-      <thead><tr><th>{e.rule}</th><th>{m.family}</th><th>{m.severity}</th><th class="num">{e.count}</th><th class="num">{e.amountSum}</th><th>{m.lines}</th><th>{m.findings}</th></tr></thead>
+      <thead>
+        <tr>
+          <th>{e.rule}</th>
+          <th>{m.family}</th>
+          <th>{m.severity}</th>
+          <th class="num">{e.count}</th>
+          <th class="num">{e.amountSum}</th>
+          <th>{m.lines}</th>
+          <th>{m.findings}</th>
+        </tr>
+      </thead>
       <tbody>
         {sorted.map((g) => (
           <tr data-rule={g.ruleId}>
-            <td><span class="pill">{g.ruleId}</span>{g.trial ? <span class="pill">{m.trial}</span> : null}</td>
+            <td>
+              <span class="pill">{g.ruleId}</span>
+              {g.trial ? <span class="pill">{m.trial}</span> : null}
+            </td>
             <td>{m.familyName[g.family] ?? g.family}</td>
             <td>{m.severityName[g.severity] ?? g.severity}</td>
             <td class="num rule-count">{g.count}</td>
             <td class="num rule-amount">{(g.fen / 100).toFixed(2)}</td>
-            <td>{[...g.lines].slice(0, 12).join(', ')}{g.lines.size > 12 ? ` … (${g.lines.size})` : ''}</td>
+            <td>
+              {[...g.lines].slice(0, 12).join(', ')}
+              {g.lines.size > 12 ? ` … (${g.lines.size})` : ''}
+            </td>
             <td>
               {g.items[0]!.message[props.lang]}
               {g.count > 1 ? (
                 <details>
-                  <summary>{e.showAll} ({g.count})</summary>
-                  <ul>{g.items.map((f) => <li>{f.message[props.lang]} <span class="muted">({m.amount} {f.amount})</span></li>)}</ul>
+                  <summary>
+                    {e.showAll} ({g.count})
+                  </summary>
+                  <ul>
+                    {g.items.map((f) => (
+                      <li>
+                        {f.message[props.lang]}{' '}
+                        <span class="muted">
+                          ({m.amount} {f.amount})
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
                 </details>
               ) : null}
             </td>
@@ -167,21 +232,57 @@ export const claimHref = (institutionId: string, claimId: string) => `/ui/claims
 export function HistoryTable(props: { lang: Lang; history: HistoryClaim[] | undefined }) {
   const m: Messages = MESSAGES[props.lang];
   const e = EVIDENCE_MESSAGES[props.lang];
-  if (props.history === undefined) return <p class="muted" id="history-hidden">{e.historyHidden}</p>;
-  if (props.history.length === 0) return <p class="muted" id="history-empty">{e.historyEmpty}</p>;
+  if (props.history === undefined)
+    return (
+      <p class="muted" id="history-hidden">
+        {e.historyHidden}
+      </p>
+    );
+  if (props.history.length === 0)
+    return (
+      <p class="muted" id="history-empty">
+        {e.historyEmpty}
+      </p>
+    );
   return (
     <table id="history">
-      <thead><tr><th>{m.claim}</th><th>{m.institution}</th><th>{e.visitPeriod}</th><th>{m.diagnoses}</th><th class="num">{e.claimTotal}</th><th>{e.decision_}</th><th>{e.historyCase}</th></tr></thead>
+      <thead>
+        <tr>
+          <th>{m.claim}</th>
+          <th>{m.institution}</th>
+          <th>{e.visitPeriod}</th>
+          <th>{m.diagnoses}</th>
+          <th class="num">{e.claimTotal}</th>
+          <th>{e.decision_}</th>
+          <th>{e.historyCase}</th>
+        </tr>
+      </thead>
       <tbody>
         {props.history.map((h) => (
           <tr data-claim={h.claimId}>
-            <td><a href={claimHref(h.institutionId, h.claimId)}>{h.claimId}</a> <span class="muted">{m.visitType[h.visitType] ?? h.visitType}</span></td>
-            <td>{h.institutionName ?? h.institutionId} <span class="muted">{h.institutionName ? h.institutionId : ''}</span></td>
-            <td>{cstMinute(h.startedAt)}{h.visitType === 'inpatient' ? ` – ${cstMinute(h.endedAt)}` : ''}</td>
+            <td>
+              <a href={claimHref(h.institutionId, h.claimId)}>{h.claimId}</a> <span class="muted">{m.visitType[h.visitType] ?? h.visitType}</span>
+            </td>
+            <td>
+              {h.institutionName ?? h.institutionId} <span class="muted">{h.institutionName ? h.institutionId : ''}</span>
+            </td>
+            <td>
+              {cstMinute(h.startedAt)}
+              {h.visitType === 'inpatient' ? ` – ${cstMinute(h.endedAt)}` : ''}
+            </td>
             <td>{h.mainDiagnosis ?? ''}</td>
             <td class="num">{h.totalAmount}</td>
             <td>{e.decision[h.decision] ?? h.decision}</td>
-            <td>{h.caseId === null ? <span class="muted">{e.noCase}</span> : <a href={`/ui/cases/${h.caseId}`}>{m.case} {h.caseId}</a>}{h.caseStatus ? <span class="muted"> {m.caseStatus[h.caseStatus] ?? h.caseStatus}</span> : null}</td>
+            <td>
+              {h.caseId === null ? (
+                <span class="muted">{e.noCase}</span>
+              ) : (
+                <a href={`/ui/cases/${h.caseId}`}>
+                  {m.case} {h.caseId}
+                </a>
+              )}
+              {h.caseStatus ? <span class="muted"> {m.caseStatus[h.caseStatus] ?? h.caseStatus}</span> : null}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -196,16 +297,35 @@ export function NotesBlock(props: { lang: Lang; caseId: number; notes: Note[]; m
     <>
       <h2 id="notes-title">{e.notes}</h2>
       <ul id="notes">
-        {props.notes.map((n) => <li data-note={String(n.id)}><span class="muted">{cstMinute(n.createdAt)} · {n.author}：</span>{n.body}</li>)}
-        {props.notes.length === 0 ? <li class="muted" id="notes-empty">{e.notesEmpty}</li> : null}
+        {props.notes.map((n) => (
+          <li data-note={String(n.id)}>
+            <span class="muted">
+              {cstMinute(n.createdAt)} · {n.author}：
+            </span>
+            {n.body}
+          </li>
+        ))}
+        {props.notes.length === 0 ? (
+          <li class="muted" id="notes-empty">
+            {e.notesEmpty}
+          </li>
+        ) : null}
       </ul>
       {props.mayWrite ? (
         <form method="post" action={`/ui/cases/${props.caseId}/notes`} class="card" id="note-form">
           <FormErrors lang={props.lang} form={props.form} name="note" />
           <label for="note-body">{e.noteLabel}</label>
-          <div><textarea name="body" id="note-body" rows={2} cols={60} aria-invalid={bad ? 'true' : undefined} aria-describedby={bad ? 'note-body-error' : undefined}>{formValue(props.form, 'note', 'body')}</textarea></div>
+          <div>
+            <textarea name="body" id="note-body" rows={2} cols={60} aria-invalid={bad ? 'true' : undefined} aria-describedby={bad ? 'note-body-error' : undefined}>
+              {formValue(props.form, 'note', 'body')}
+            </textarea>
+          </div>
           <FieldError lang={props.lang} form={props.form} name="note" field="body" />
-          <div><button type="submit" id="add-note">{e.addNote}</button></div>
+          <div>
+            <button type="submit" id="add-note">
+              {e.addNote}
+            </button>
+          </div>
         </form>
       ) : null}
     </>
@@ -220,30 +340,67 @@ export function AttachmentsBlock(props: { lang: Lang; caseId: number; attachment
     <>
       <h2 id="attachments-title">{e.attachments}</h2>
       <table id="attachments">
-        <thead><tr><th>{m.item}</th><th class="num">{e.size}</th><th>{e.uploadedBy}</th><th>{m.when}</th><th>SHA-256</th></tr></thead>
+        <thead>
+          <tr>
+            <th>{m.item}</th>
+            <th class="num">{e.size}</th>
+            <th>{e.uploadedBy}</th>
+            <th>{m.when}</th>
+            <th>SHA-256</th>
+          </tr>
+        </thead>
         <tbody>
           {props.attachments.map((a) => (
             <tr data-attachment={String(a.id)}>
               <td>
-                {props.mayDownload ? <a href={`/ui/cases/${props.caseId}/attachments/${a.id}`} download={a.fileName}>{a.fileName}</a> : <>{a.fileName} <span class="muted">{e.noDownload}</span></>}
-                {' '}<span class="muted">{a.contentType}</span>
+                {props.mayDownload ? (
+                  <a href={`/ui/cases/${props.caseId}/attachments/${a.id}`} download={a.fileName}>
+                    {a.fileName}
+                  </a>
+                ) : (
+                  <>
+                    {a.fileName} <span class="muted">{e.noDownload}</span>
+                  </>
+                )}{' '}
+                <span class="muted">{a.contentType}</span>
               </td>
               <td class="num">{bytesText(a.sizeBytes)}</td>
               <td>{a.uploadedBy}</td>
               <td>{cstMinute(a.createdAt)}</td>
-              <td><code title={a.sha256}>{a.sha256.slice(0, 12)}</code></td>
+              <td>
+                <code title={a.sha256}>{a.sha256.slice(0, 12)}</code>
+              </td>
             </tr>
           ))}
-          {props.attachments.length === 0 ? <tr><td colspan={5} class="muted" id="attachments-empty">{e.attachmentsEmpty}</td></tr> : null}
+          {props.attachments.length === 0 ? (
+            <tr>
+              <td colspan={5} class="muted" id="attachments-empty">
+                {e.attachmentsEmpty}
+              </td>
+            </tr>
+          ) : null}
         </tbody>
       </table>
       {props.mayWrite ? (
         <form method="post" action={`/ui/cases/${props.caseId}/attachments`} enctype="multipart/form-data" class="card" id="attach-form">
           <FormErrors lang={props.lang} form={props.form} name="attach" />
           <label for="attach-file">{e.fileLabel(bytesText(props.maxBytes))}</label>
-          <div><input type="file" name="file" id="attach-file" accept="application/pdf,image/png,image/jpeg,image/gif,image/webp" aria-invalid={bad ? 'true' : undefined} aria-describedby={bad ? 'attach-file-error' : undefined} /></div>
+          <div>
+            <input
+              type="file"
+              name="file"
+              id="attach-file"
+              accept="application/pdf,image/png,image/jpeg,image/gif,image/webp"
+              aria-invalid={bad ? 'true' : undefined}
+              aria-describedby={bad ? 'attach-file-error' : undefined}
+            />
+          </div>
           <FieldError lang={props.lang} form={props.form} name="attach" field="file" />
-          <div><button type="submit" id="attach">{e.attach}</button></div>
+          <div>
+            <button type="submit" id="attach">
+              {e.attach}
+            </button>
+          </div>
         </form>
       ) : null}
     </>
@@ -266,22 +423,53 @@ export function registerClaimPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       const found = inst.length <= 64 && no.length <= 64 ? await deps.review.evidence.claimByKey(inst, no) : undefined;
       if (!found) throw new NotFoundError(`No claim ${inst}/${no}`);
       if (found.caseId !== null) return c.redirect(`/ui/cases/${found.caseId}`, 303);
-      const body = found.body as { visitType: string; admittedAt?: string; dischargedAt?: string; visitAt?: string; lines: { lineId: string; itemCode: string; hospitalItemName?: string; category: string; serviceAt: string; quantity: unknown; unitPrice: unknown; amount: unknown }[] };
+      const body = found.body as {
+        visitType: string;
+        admittedAt?: string;
+        dischargedAt?: string;
+        visitAt?: string;
+        lines: { lineId: string; itemCode: string; hospitalItemName?: string; category: string; serviceAt: string; quantity: unknown; unitPrice: unknown; amount: unknown }[];
+      };
       const record = await deps.review.evidence.institution(inst, (body.admittedAt ?? body.visitAt ?? '').slice(0, 10) || '1970-01-01');
       return c.html(
         <Layout lang={lang} actor={actorOf(c)} title={`${m.claim} ${no}`} path={herePath(c)}>
-          <h1>{m.claim} {inst} / {no}</h1>
+          <h1>
+            {m.claim} {inst} / {no}
+          </h1>
           <div class="card" id="claim-facts">
             <div>{record ? `${record.name} · ${e.institutionType[record.type] ?? record.type} · ${e.institutionLevel[record.level] ?? record.level}` : inst}</div>
-            <div>{m.visitType[body.visitType] ?? body.visitType} · {claimTime(body.admittedAt ?? body.visitAt)}{body.dischargedAt ? ` – ${claimTime(body.dischargedAt)}` : ''} ({e.cst}) · {m.total}: {found.total} · {e.decision_}: {e.decision[found.decision] ?? found.decision}</div>
+            <div>
+              {m.visitType[body.visitType] ?? body.visitType} · {claimTime(body.admittedAt ?? body.visitAt)}
+              {body.dischargedAt ? ` – ${claimTime(body.dischargedAt)}` : ''} ({e.cst}) · {m.total}: {found.total} · {e.decision_}: {e.decision[found.decision] ?? found.decision}
+            </div>
             <div class="muted">{e.noCase}</div>
           </div>
           <h2>{m.lines}</h2>
           <table id="lines">
-            <thead><tr><th>{m.lineId}</th><th>{m.item}</th><th>{m.category}</th><th>{m.serviceAt}</th><th class="num">{m.quantity}</th><th class="num">{m.unitPrice}</th><th class="num">{m.amount}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{m.lineId}</th>
+                <th>{m.item}</th>
+                <th>{m.category}</th>
+                <th>{m.serviceAt}</th>
+                <th class="num">{m.quantity}</th>
+                <th class="num">{m.unitPrice}</th>
+                <th class="num">{m.amount}</th>
+              </tr>
+            </thead>
             <tbody>
               {body.lines.map((l) => (
-                <tr data-line={l.lineId}><td>{l.lineId}</td><td>{l.hospitalItemName ?? ''} <span class="muted">{l.itemCode}</span></td><td>{categoryName(e, l.category)}</td><td>{claimTime(l.serviceAt)}</td><td class="num">{String(l.quantity)}</td><td class="num">{String(l.unitPrice)}</td><td class="num">{String(l.amount)}</td></tr>
+                <tr data-line={l.lineId}>
+                  <td>{l.lineId}</td>
+                  <td>
+                    {l.hospitalItemName ?? ''} <span class="muted">{l.itemCode}</span>
+                  </td>
+                  <td>{categoryName(e, l.category)}</td>
+                  <td>{claimTime(l.serviceAt)}</td>
+                  <td class="num">{String(l.quantity)}</td>
+                  <td class="num">{String(l.unitPrice)}</td>
+                  <td class="num">{String(l.amount)}</td>
+                </tr>
               ))}
             </tbody>
           </table>

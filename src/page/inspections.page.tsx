@@ -26,19 +26,35 @@ export function registerInspectionPages(app: OpenAPIHono<AppEnv>, deps: AppDeps)
           <h1>{m.inspections}</h1>
           <table id="draws">
             <thead>
-              <tr><th>{m.drawTitle}</th><th>{m.method}</th><th>{m.window}</th><th class="num">{m.drawnCount}</th><th>{m.drawnAt}</th></tr>
+              <tr>
+                <th>{m.drawTitle}</th>
+                <th>{m.method}</th>
+                <th>{m.window}</th>
+                <th class="num">{m.drawnCount}</th>
+                <th>{m.drawnAt}</th>
+              </tr>
             </thead>
             <tbody>
               {draws.map((d) => (
                 <tr>
-                  <td><a href={`/ui/inspections/${d.id}`}>{d.title}</a></td>
+                  <td>
+                    <a href={`/ui/inspections/${d.id}`}>{d.title}</a>
+                  </td>
                   <td>{m.drawKind[d.kind]}</td>
-                  <td>{d.windowFrom} – {d.windowTo}</td>
+                  <td>
+                    {d.windowFrom} – {d.windowTo}
+                  </td>
                   <td class="num">{d.count}</td>
                   <td>{cstTime(d.drawnAt).slice(0, 16)}</td>
                 </tr>
               ))}
-              {draws.length === 0 ? <tr><td colspan={5} class="muted" id="draws-empty">{EVIDENCE_MESSAGES[lang].inspectionsEmpty}</td></tr> : null}
+              {draws.length === 0 ? (
+                <tr>
+                  <td colspan={5} class="muted" id="draws-empty">
+                    {EVIDENCE_MESSAGES[lang].inspectionsEmpty}
+                  </td>
+                </tr>
+              ) : null}
             </tbody>
           </table>
         </Layout>,
@@ -56,28 +72,57 @@ export function registerInspectionPages(app: OpenAPIHono<AppEnv>, deps: AppDeps)
       if (!s) throw new NotFoundError(`No inspection draw ${id}`);
       return c.html(
         <Layout lang={lang} actor={actorOf(c)} title={s.title} path={herePath(c)}>
-          <h1>{s.title} · {m.publicSummary}</h1>
+          <h1>
+            {s.title} · {m.publicSummary}
+          </h1>
           <div class="card">
-            <div>{m.method}: {m.drawKind[s.kind]}; {m.selectionName[s.method.weighting.method] ?? s.method.selection}{s.method.weighting.method === 'risk' ? ` (${s.method.weighting.basis ?? ''}: ${s.method.weighting.formula ?? ''})` : ''}</div>
-            <div>{m.window}: {s.window.from} – {s.window.to}; {m.pool}: {s.method.poolSize}; {m.drawnCount}: {s.method.drawn}</div>
-            <div class="muted">{m.seed}: <code>{s.method.seed}</code></div>
+            <div>
+              {m.method}: {m.drawKind[s.kind]}; {m.selectionName[s.method.weighting.method] ?? s.method.selection}
+              {s.method.weighting.method === 'risk' ? ` (${s.method.weighting.basis ?? ''}: ${s.method.weighting.formula ?? ''})` : ''}
+            </div>
+            <div>
+              {m.window}: {s.window.from} – {s.window.to}; {m.pool}: {s.method.poolSize}; {m.drawnCount}: {s.method.drawn}
+            </div>
+            <div class="muted">
+              {m.seed}: <code>{s.method.seed}</code>
+            </div>
           </div>
           <table id="summary">
             <thead>
-              <tr><th class="num">{m.rank}</th><th>{m.institution}</th><th>{m.status}</th><th>{m.outcome}</th><th>{m.findings}</th><th class="num">{m.amount}</th></tr>
+              <tr>
+                <th class="num">{m.rank}</th>
+                <th>{m.institution}</th>
+                <th>{m.status}</th>
+                <th>{m.outcome}</th>
+                <th>{m.findings}</th>
+                <th class="num">{m.amount}</th>
+              </tr>
             </thead>
             <tbody>
               {s.institutions.map((r) => (
                 <tr>
                   <td class="num">{r.rank}</td>
-                  <td>{r.institutionName} <span class="muted">{r.institutionId}</span></td>
+                  <td>
+                    {r.institutionName} <span class="muted">{r.institutionId}</span>
+                  </td>
                   <td>{m.inspectionStatus[r.status]}</td>
                   <td>{r.outcome ? m.outcomeName[r.outcome] : '—'}</td>
-                  <td>{r.findings.length ? r.findings.map((f) => <span class="pill">{f.family} × {f.count}</span>) : m.none}</td>
+                  <td>
+                    {r.findings.length
+                      ? r.findings.map((f) => (
+                          <span class="pill">
+                            {f.family} × {f.count}
+                          </span>
+                        ))
+                      : m.none}
+                  </td>
                   <td class="num">{r.amount}</td>
                 </tr>
               ))}
-              <tr><th colspan={5}>{m.total}</th><th class="num">{s.totals.amount}</th></tr>
+              <tr>
+                <th colspan={5}>{m.total}</th>
+                <th class="num">{s.totals.amount}</th>
+              </tr>
             </tbody>
           </table>
         </Layout>,

@@ -37,36 +37,66 @@ export function Layout(props: { lang: Lang; actor?: Actor | undefined; title: st
         <style>{CSS}</style>
       </head>
       <body>
-        <a class="skip" id="skip-link" href="#main">{EVIDENCE_MESSAGES[props.lang].skipToMain}</a>
+        <a class="skip" id="skip-link" href="#main">
+          {EVIDENCE_MESSAGES[props.lang].skipToMain}
+        </a>
         <header>
-          <a class="app" href="/ui/">{m.appName}</a>
+          <a class="app" href="/ui/">
+            {m.appName}
+          </a>
           <nav>
             {props.actor ? (
               <>
                 <a href="/ui/queue">{m.queue}</a>
                 <a href="/ui/inspections">{m.inspections}</a>
-                <a id="nav-conflicts" href="/ui/conflicts">{EVIDENCE_MESSAGES[props.lang].conflictsNav}</a>
-                <a id="nav-outcomes" href="/ui/outcomes">{EVIDENCE_MESSAGES[props.lang].outcomesNav}</a>
-                {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? <a id="nav-recheck" href="/ui/recheck">{RECHECK_MESSAGES[props.lang].recheck}</a> : null}
-                {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? <a id="nav-reports" href="/ui/reports">{EVIDENCE_MESSAGES[props.lang].reports}</a> : null}
-                {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? <a id="nav-trail" href="/ui/trail">{EVIDENCE_MESSAGES[props.lang].trailPage}</a> : null}
-                {props.actor.role === 'admin' ? <a id="nav-keys" href="/ui/keys">{KEY_MESSAGES[props.lang].keys}</a> : null}
+                <a id="nav-conflicts" href="/ui/conflicts">
+                  {EVIDENCE_MESSAGES[props.lang].conflictsNav}
+                </a>
+                <a id="nav-outcomes" href="/ui/outcomes">
+                  {EVIDENCE_MESSAGES[props.lang].outcomesNav}
+                </a>
+                {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? (
+                  <a id="nav-recheck" href="/ui/recheck">
+                    {RECHECK_MESSAGES[props.lang].recheck}
+                  </a>
+                ) : null}
+                {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? (
+                  <a id="nav-reports" href="/ui/reports">
+                    {EVIDENCE_MESSAGES[props.lang].reports}
+                  </a>
+                ) : null}
+                {props.actor.role === 'supervisor' || props.actor.role === 'admin' ? (
+                  <a id="nav-trail" href="/ui/trail">
+                    {EVIDENCE_MESSAGES[props.lang].trailPage}
+                  </a>
+                ) : null}
+                {props.actor.role === 'admin' ? (
+                  <a id="nav-keys" href="/ui/keys">
+                    {KEY_MESSAGES[props.lang].keys}
+                  </a>
+                ) : null}
               </>
             ) : null}
           </nav>
-          <a id="lang-switch" href={`/ui/lang/${other}?back=${encodeURIComponent(props.path)}`}>{m.language}</a>
+          <a id="lang-switch" href={`/ui/lang/${other}?back=${encodeURIComponent(props.path)}`}>
+            {m.language}
+          </a>
           {props.actor ? (
             <>
               <span class="me">
                 {m.signedInAs}: <strong id="me">{props.actor.clientName}</strong> ({m.role[props.actor.role] ?? props.actor.role})
               </span>
               <form method="post" action="/ui/logout">
-                <button class="secondary" type="submit">{m.signOut}</button>
+                <button class="secondary" type="submit">
+                  {m.signOut}
+                </button>
               </form>
             </>
           ) : null}
         </header>
-        <main id="main" tabindex={-1}>{props.children}</main>
+        <main id="main" tabindex={-1}>
+          {props.children}
+        </main>
       </body>
     </html>
   );

@@ -13,7 +13,9 @@ export function errorPage(c: PageContext, err: AppError) {
   return c.html(
     <Layout lang={lang} actor={actorOf(c)} title={title} path={herePath(c)}>
       <h1>{title}</h1>
-      <p class="error" id="error">{err.message}</p>
+      <p class="error" id="error">
+        {err.message}
+      </p>
     </Layout>,
     status,
   );
@@ -30,4 +32,3 @@ export function page(handler: (c: PageContext) => Promise<Response> | Response) 
     }
   };
 }
-

@@ -59,7 +59,11 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       <Layout lang={lang} title={m.signIn} path={herePath(c)}>
         <div class="login card">
           <h1>{m.signInTitle}</h1>
-          {failed ? <p class="error" id="error">{m.badKey}</p> : null}
+          {failed ? (
+            <p class="error" id="error">
+              {m.badKey}
+            </p>
+          ) : null}
           <form method="post" action="/ui/login">
             <input type="hidden" name="next" value={next} />
             <p>
@@ -67,7 +71,9 @@ export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
               <input id="key" name="key" type="password" autocomplete="off" required />
             </p>
             <p class="muted">{m.keyHint}</p>
-            <button id="sign-in" type="submit">{m.signIn}</button>
+            <button id="sign-in" type="submit">
+              {m.signIn}
+            </button>
           </form>
         </div>
       </Layout>,

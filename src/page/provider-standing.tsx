@@ -32,7 +32,19 @@ export async function providerStandings(database: Database, institutionIds: read
   return new Map(
     rows.map((r) => {
       const t = (typeof r.targeting === 'string' ? JSON.parse(r.targeting) : r.targeting) as Targeting | null;
-      return [r.institution_id, { institutionId: r.institution_id, month: r.month, modelId: Number(r.model_id), targeting: t, score: Number(r.score), rank: Number(r.rank), peerGroup: r.peer_group, peerSize: Number(r.peer_size) }];
+      return [
+        r.institution_id,
+        {
+          institutionId: r.institution_id,
+          month: r.month,
+          modelId: Number(r.model_id),
+          targeting: t,
+          score: Number(r.score),
+          rank: Number(r.rank),
+          peerGroup: r.peer_group,
+          peerSize: Number(r.peer_size),
+        },
+      ];
     }),
   );
 }
@@ -71,20 +83,39 @@ export function ProviderStanding(props: { lang: 'zh' | 'en'; standing: Standing 
   const g = s?.targeting;
   return (
     <div class="card" id="institution-risk">
-      <div><strong>{t.title}</strong></div>
-      {!s ? <div class="muted" id="standing-none">{t.none}</div> : g ? (
+      <div>
+        <strong>{t.title}</strong>
+      </div>
+      {!s ? (
+        <div class="muted" id="standing-none">
+          {t.none}
+        </div>
+      ) : g ? (
         <>
-          <div id="standing-score">{t.score}: <strong>{yuan(g.score)}</strong> {t.yuan} · <span id="standing-rank">{t.rank(g.rank, g.peerSize, g.peerGroup)}</span></div>
-          <div class="muted" id="standing-as">{t.as(s.month, s.modelId)}{g.source === 'supervised' ? ` · ${t.supervised}` : ''}</div>
+          <div id="standing-score">
+            {t.score}: <strong>{yuan(g.score)}</strong> {t.yuan} · <span id="standing-rank">{t.rank(g.rank, g.peerSize, g.peerGroup)}</span>
+          </div>
+          <div class="muted" id="standing-as">
+            {t.as(s.month, s.modelId)}
+            {g.source === 'supervised' ? ` · ${t.supervised}` : ''}
+          </div>
           <div id="standing-explanation">{props.lang === 'zh' ? g.zh : g.en}</div>
         </>
       ) : (
         <>
-          <div id="standing-score">{t.forest}: <strong>{s.score.toFixed(3)}</strong> · <span id="standing-rank">{t.rank(s.rank, s.peerSize, s.peerGroup)}</span></div>
-          <div class="muted" id="standing-as">{t.as(s.month, s.modelId)}</div>
+          <div id="standing-score">
+            {t.forest}: <strong>{s.score.toFixed(3)}</strong> · <span id="standing-rank">{t.rank(s.rank, s.peerSize, s.peerGroup)}</span>
+          </div>
+          <div class="muted" id="standing-as">
+            {t.as(s.month, s.modelId)}
+          </div>
         </>
       )}
-      {props.openingRisk === null ? null : <div class="muted" id="standing-opening">{t.opening}: {props.openingRisk.toFixed(3)}</div>}
+      {props.openingRisk === null ? null : (
+        <div class="muted" id="standing-opening">
+          {t.opening}: {props.openingRisk.toFixed(3)}
+        </div>
+      )}
     </div>
   );
 }

@@ -28,7 +28,8 @@ export type RecheckMessages = typeof zh;
 
 const en: RecheckMessages = {
   recheck: 'Random re-check',
-  recheckHint: 'Each institution-month’s random sample must have its initial review done by the due date (days after the month’s cut-off). Draws give sample cases ahead of their due date, evenly over the work still owed.',
+  recheckHint:
+    'Each institution-month’s random sample must have its initial review done by the due date (days after the month’s cut-off). Draws give sample cases ahead of their due date, evenly over the work still owed.',
   month: 'Month',
   allMonths: 'all months',
   outstandingOnly: 'outstanding only',

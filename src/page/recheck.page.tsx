@@ -38,23 +38,76 @@ export function registerRecheckPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         <Layout lang={lang} actor={actorOf(c)} title={r.recheck} path={herePath(c)}>
           <h1>{r.recheck}</h1>
           <p class="muted">{r.recheckHint}</p>
-          {closed !== undefined && month ? <p class="notice" id="closed-notice" role="status">{e.closed(month, Number(closed), cstTime(new Date(sampleDueAt(month, deps.review.schedule.dueDays)).toISOString()).slice(0, 10))}</p> : null}
+          {closed !== undefined && month ? (
+            <p class="notice" id="closed-notice" role="status">
+              {e.closed(month, Number(closed), cstTime(new Date(sampleDueAt(month, deps.review.schedule.dueDays)).toISOString()).slice(0, 10))}
+            </p>
+          ) : null}
           <form method="get" action="/ui/recheck" class="filters" id="recheck-filters">
-            <label for="f-month">{r.month}<input name="month" id="f-month" value={typedMonth ?? ''} placeholder="YYYY-MM" size={8} aria-invalid={monthBad ? 'true' : undefined} aria-describedby={monthBad ? 'f-month-error' : undefined} />{monthBad ? <span class="error field-error" id="f-month-error" role="alert">{badMonth}</span> : null}</label>
-            <label>{r.outstandingOnly}<input type="checkbox" name="outstanding" id="f-outstanding" value="true" checked={outstanding} /></label>
-            <button type="submit" id="apply">{m.apply}</button>
+            <label for="f-month">
+              {r.month}
+              <input
+                name="month"
+                id="f-month"
+                value={typedMonth ?? ''}
+                placeholder="YYYY-MM"
+                size={8}
+                aria-invalid={monthBad ? 'true' : undefined}
+                aria-describedby={monthBad ? 'f-month-error' : undefined}
+              />
+              {monthBad ? (
+                <span class="error field-error" id="f-month-error" role="alert">
+                  {badMonth}
+                </span>
+              ) : null}
+            </label>
+            <label>
+              {r.outstandingOnly}
+              <input type="checkbox" name="outstanding" id="f-outstanding" value="true" checked={outstanding} />
+            </label>
+            <button type="submit" id="apply">
+              {m.apply}
+            </button>
           </form>
           <form method="post" action="/ui/recheck/close" class="card filters" id="close-form">
-            <div><strong>{e.closeSample}</strong><div class="muted">{e.closeSampleHint}</div></div>
-            <label for="close-month">{r.month}<input name="month" id="close-month" value={closeTyped} placeholder="YYYY-MM" size={8} aria-invalid={closeBad ? 'true' : undefined} aria-describedby={closeBad ? 'close-month-error' : undefined} />{closeBad ? <span class="error field-error" id="close-month-error" role="alert">{badMonth}</span> : null}</label>
-            <button type="submit" id="close-sample">{e.closeSample}</button>
+            <div>
+              <strong>{e.closeSample}</strong>
+              <div class="muted">{e.closeSampleHint}</div>
+            </div>
+            <label for="close-month">
+              {r.month}
+              <input
+                name="month"
+                id="close-month"
+                value={closeTyped}
+                placeholder="YYYY-MM"
+                size={8}
+                aria-invalid={closeBad ? 'true' : undefined}
+                aria-describedby={closeBad ? 'close-month-error' : undefined}
+              />
+              {closeBad ? (
+                <span class="error field-error" id="close-month-error" role="alert">
+                  {badMonth}
+                </span>
+              ) : null}
+            </label>
+            <button type="submit" id="close-sample">
+              {e.closeSample}
+            </button>
           </form>
           <p id="recheck-totals">{r.totals(t.groups, t.complete, t.overdue, t.concluded, t.sampled)}</p>
           <table id="recheck">
             <thead>
               <tr>
-                <th>{m.institution}</th><th>{r.month}</th><th>{r.visitType}</th><th class="num">{r.concludedOfSampled}</th>
-                <th class="num">{r.required}</th><th class="num">{r.drawn}</th><th class="num">{r.final}</th><th>{r.dueAt}</th><th>{r.state}</th>
+                <th>{m.institution}</th>
+                <th>{r.month}</th>
+                <th>{r.visitType}</th>
+                <th class="num">{r.concludedOfSampled}</th>
+                <th class="num">{r.required}</th>
+                <th class="num">{r.drawn}</th>
+                <th class="num">{r.final}</th>
+                <th>{r.dueAt}</th>
+                <th>{r.state}</th>
               </tr>
             </thead>
             <tbody>
@@ -63,7 +116,9 @@ export function registerRecheckPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                   <td>{g.institutionId}</td>
                   <td>{g.month}</td>
                   <td>{m.visitType[g.visitType] ?? g.visitType}</td>
-                  <td class="num">{g.concluded} / {g.sampled}</td>
+                  <td class="num">
+                    {g.concluded} / {g.sampled}
+                  </td>
                   <td class="num">{g.required}</td>
                   <td class="num">{g.drawn}</td>
                   <td class="num">{g.final}</td>
@@ -71,7 +126,13 @@ export function registerRecheckPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
                   <td class="state">{g.complete ? r.complete : g.overdue ? r.overdue : r.inProgress}</td>
                 </tr>
               ))}
-              {groups.length === 0 ? <tr><td colspan={9} class="muted" id="recheck-empty">{r.noGroups}</td></tr> : null}
+              {groups.length === 0 ? (
+                <tr>
+                  <td colspan={9} class="muted" id="recheck-empty">
+                    {r.noGroups}
+                  </td>
+                </tr>
+              ) : null}
             </tbody>
           </table>
         </Layout>,

@@ -63,7 +63,8 @@ const en: typeof zh = {
   code: 'Why refused',
   noCode: '(none)',
   amountRefused: 'Amount refused',
-  amountHint: 'Needed when whole lines are refused, at most what is still refusable; left blank it is everything the lines and reductions chosen refuse. May be left blank when only quantities or prices are reduced.',
+  amountHint:
+    'Needed when whole lines are refused, at most what is still refusable; left blank it is everything the lines and reductions chosen refuse. May be left blank when only quantities or prices are reduced.',
   nothingToRefuse: 'Withheld in full at intake: confirm the violation; nothing more is refused.',
   basis: 'Basis (rule, regulation, evidence)',
   dismiss: 'Not a violation',
@@ -99,11 +100,17 @@ export function IntakePanel(props: { money: CaseMoney; lang: Lang }) {
   return (
     <div class="card" id="intake">
       <div>
-        <strong>{t.intake}</strong>: <span class="pill" id="intake-decision">{t.decision[m.decision] ?? m.decision}</span>
-        {' '}{t.total} {m.totalAmount} · {t.payable} <span id="intake-payable">{m.payableAmount}</span> · {t.withheld} <span id="intake-withheld">{m.withheldAmount}</span> · {t.refusable} <span id="intake-refusable">{m.refusableAmount}</span>
+        <strong>{t.intake}</strong>:{' '}
+        <span class="pill" id="intake-decision">
+          {t.decision[m.decision] ?? m.decision}
+        </span>{' '}
+        {t.total} {m.totalAmount} · {t.payable} <span id="intake-payable">{m.payableAmount}</span> · {t.withheld} <span id="intake-withheld">{m.withheldAmount}</span> · {t.refusable}{' '}
+        <span id="intake-refusable">{m.refusableAmount}</span>
       </div>
       {withheld.length > 0 ? (
-        <div class="muted" id="intake-withheld-lines">{t.withheld}: {withheld.map((l) => `${l.lineId} ${l.withheldAtIntake}`).join(' · ')}</div>
+        <div class="muted" id="intake-withheld-lines">
+          {t.withheld}: {withheld.map((l) => `${l.lineId} ${l.withheldAtIntake}`).join(' · ')}
+        </div>
       ) : null}
     </div>
   );
@@ -119,8 +126,8 @@ export function RefusalLines(props: { lines: RefusalLine[]; lang: Lang }) {
         <li>
           {l.lineId} · {l.kind === 'whole' ? t.whole : t.reduced}
           {l.quantity ? ` · ${t.quantity} ${trim4(l.quantity.billed)} → ${trim4(l.quantity.approved)}` : ''}
-          {l.unitPrice ? ` · ${t.unitPrice} ${trim4(l.unitPrice.billed)} → ${trim4(l.unitPrice.approved)}` : ''}
-          {' '}· {t.amountRefused} {l.refused}{l.code ? ` · ${refusalLabel(l.code, props.lang)}` : ''}
+          {l.unitPrice ? ` · ${t.unitPrice} ${trim4(l.unitPrice.billed)} → ${trim4(l.unitPrice.approved)}` : ''} · {t.amountRefused} {l.refused}
+          {l.code ? ` · ${refusalLabel(l.code, props.lang)}` : ''}
         </li>
       ))}
     </ul>
@@ -142,7 +149,12 @@ export function AppealsPanel(props: { appeals: Appeal[]; lang: Lang }) {
             {t.disputed} {a.amount}
             <ul>
               {a.reasons.map((r) => (
-                <li class="appeal-reason">{r.reason} <span class="muted">— {r.lodgedBy}, {t.lodged} {cstTime(r.lodgedAt)}</span></li>
+                <li class="appeal-reason">
+                  {r.reason}{' '}
+                  <span class="muted">
+                    — {r.lodgedBy}, {t.lodged} {cstTime(r.lodgedAt)}
+                  </span>
+                </li>
               ))}
             </ul>
           </li>
@@ -179,7 +191,11 @@ export function ConclusionForms(props: {
     return (
       <select name={name} id={id} aria-label={t.code}>
         <option value="">{t.noCode}</option>
-        {REFUSAL_CODES.map((c) => <option value={c} selected={chosen === c}>{refusalLabel(c, lang)}</option>)}
+        {REFUSAL_CODES.map((c) => (
+          <option value={c} selected={chosen === c}>
+            {refusalLabel(c, lang)}
+          </option>
+        ))}
       </select>
     );
   };
@@ -189,12 +205,25 @@ export function ConclusionForms(props: {
         <input type="hidden" name="outcome" value="confirmed" />
         <strong>{t.confirm}</strong>
         <FormErrors lang={lang} form={form} name="confirm" />
-        {fen(money.refusableAmount) === 0 ? <p class="muted" id="nothing-to-refuse">{t.nothingToRefuse}</p> : null}
+        {fen(money.refusableAmount) === 0 ? (
+          <p class="muted" id="nothing-to-refuse">
+            {t.nothingToRefuse}
+          </p>
+        ) : null}
         <fieldset id="refused-lines" {...invalid('confirm', 'refusedLines')}>
           <legend>{props.labels.refusedLines}</legend>
           <table id="refusal-lines">
             <thead>
-              <tr><th>{t.line}</th><th class="num">{t.amount}</th><th class="num">{t.withheld}</th><th class="num">{t.refusable}</th><th>{t.refuseWhole}</th><th>{t.approvedQty}</th><th>{t.approvedPrice}</th><th>{t.code}</th></tr>
+              <tr>
+                <th>{t.line}</th>
+                <th class="num">{t.amount}</th>
+                <th class="num">{t.withheld}</th>
+                <th class="num">{t.refusable}</th>
+                <th>{t.refuseWhole}</th>
+                <th>{t.approvedQty}</th>
+                <th>{t.approvedPrice}</th>
+                <th>{t.code}</th>
+              </tr>
             </thead>
             <tbody>
               {money.lines.map((l) => {
@@ -210,9 +239,32 @@ export function ConclusionForms(props: {
                       <td colspan={4}>{t.withheldAll}</td>
                     ) : (
                       <>
-                        <td><label><input type="checkbox" name="refusedLines" value={l.lineId} id={`refuse-${l.lineId}`} checked={picked ? picked.includes(l.lineId) : ticked.includes(l)} /> {l.lineId}{name ? ` ${name}` : ''} {l.amount}</label></td>
-                        <td><input name={`qty:${l.lineId}`} id={`qty-${l.lineId}`} size={6} placeholder={trim4(l.quantity)} value={formValue(form, 'confirm', `qty:${l.lineId}`)} aria-label={`${t.approvedQty} ${l.lineId}`} /></td>
-                        <td><input name={`price:${l.lineId}`} id={`price-${l.lineId}`} size={8} placeholder={trim4(l.unitPrice)} value={formValue(form, 'confirm', `price:${l.lineId}`)} aria-label={`${t.approvedPrice} ${l.lineId}`} /></td>
+                        <td>
+                          <label>
+                            <input type="checkbox" name="refusedLines" value={l.lineId} id={`refuse-${l.lineId}`} checked={picked ? picked.includes(l.lineId) : ticked.includes(l)} /> {l.lineId}
+                            {name ? ` ${name}` : ''} {l.amount}
+                          </label>
+                        </td>
+                        <td>
+                          <input
+                            name={`qty:${l.lineId}`}
+                            id={`qty-${l.lineId}`}
+                            size={6}
+                            placeholder={trim4(l.quantity)}
+                            value={formValue(form, 'confirm', `qty:${l.lineId}`)}
+                            aria-label={`${t.approvedQty} ${l.lineId}`}
+                          />
+                        </td>
+                        <td>
+                          <input
+                            name={`price:${l.lineId}`}
+                            id={`price-${l.lineId}`}
+                            size={8}
+                            placeholder={trim4(l.unitPrice)}
+                            value={formValue(form, 'confirm', `price:${l.lineId}`)}
+                            aria-label={`${t.approvedPrice} ${l.lineId}`}
+                          />
+                        </td>
                         <td>{codeSelect(`code:${l.lineId}`, `code-${l.lineId}`)}</td>
                       </>
                     )}
@@ -225,22 +277,39 @@ export function ConclusionForms(props: {
         <FieldError lang={lang} form={form} name="confirm" field="refusedLines" />
         <FieldError lang={lang} form={form} name="confirm" field="adjustments" />
         <div>
-          <label for="amountRefused">{t.amountRefused}</label> <input name="amountRefused" id="amountRefused" value={back ? formValue(form, 'confirm', 'amountRefused') : prefill} size={10} {...invalid('confirm', 'amountRefused')} />{' '}
+          <label for="amountRefused">{t.amountRefused}</label>{' '}
+          <input name="amountRefused" id="amountRefused" value={back ? formValue(form, 'confirm', 'amountRefused') : prefill} size={10} {...invalid('confirm', 'amountRefused')} />{' '}
           <FieldError lang={lang} form={form} name="confirm" field="amountRefused" /> <span class="muted">{t.amountHint}</span>
         </div>
-        <div><label for="basis">{t.basis}</label></div>
-        <div><textarea name="basis" id="basis" rows={2} cols={60} placeholder={t.basis} {...invalid('confirm', 'basis')}>{formValue(form, 'confirm', 'basis')}</textarea></div>
+        <div>
+          <label for="basis">{t.basis}</label>
+        </div>
+        <div>
+          <textarea name="basis" id="basis" rows={2} cols={60} placeholder={t.basis} {...invalid('confirm', 'basis')}>
+            {formValue(form, 'confirm', 'basis')}
+          </textarea>
+        </div>
         <FieldError lang={lang} form={form} name="confirm" field="basis" />
-        <button type="submit" id="confirm">{t.confirm}</button>
+        <button type="submit" id="confirm">
+          {t.confirm}
+        </button>
       </form>
       <form method="post" action={`/ui/cases/${props.caseId}/conclude`} class="card" id="dismiss-form">
         <input type="hidden" name="outcome" value="dismissed" />
         <strong>{t.dismiss}</strong>
         <FormErrors lang={lang} form={form} name="dismiss" />
-        <div><label for="dismiss-reason">{t.dismissReason}</label></div>
-        <div><textarea name="reason" id="dismiss-reason" rows={2} cols={60} placeholder={t.dismissReason} {...invalid('dismiss', 'reason')}>{formValue(form, 'dismiss', 'reason')}</textarea></div>
+        <div>
+          <label for="dismiss-reason">{t.dismissReason}</label>
+        </div>
+        <div>
+          <textarea name="reason" id="dismiss-reason" rows={2} cols={60} placeholder={t.dismissReason} {...invalid('dismiss', 'reason')}>
+            {formValue(form, 'dismiss', 'reason')}
+          </textarea>
+        </div>
         <FieldError lang={lang} form={form} name="dismiss" field="reason" />
-        <button type="submit" id="dismiss">{t.dismiss}</button>
+        <button type="submit" id="dismiss">
+          {t.dismiss}
+        </button>
       </form>
     </div>
   );

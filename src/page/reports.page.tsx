@@ -46,21 +46,50 @@ export function registerReportPages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           <h1>{e.reports}</h1>
           <p class="muted">{e.reportsHint}</p>
           <form method="get" action="/ui/reports/open" class="filters" id="report-form">
-            <label for="report-month">{e.reportMonth}<input name="month" id="report-month" type="month" value={typed} placeholder="YYYY-MM" aria-invalid={bad ? 'true' : undefined} aria-describedby={bad ? 'report-month-error' : undefined} />
-              {bad ? <span class="error field-error" id="report-month-error" role="alert">{lang === 'zh' ? '格式应为 YYYY-MM（例如 2026-10）' : 'must be YYYY-MM'}</span> : null}
+            <label for="report-month">
+              {e.reportMonth}
+              <input
+                name="month"
+                id="report-month"
+                type="month"
+                value={typed}
+                placeholder="YYYY-MM"
+                aria-invalid={bad ? 'true' : undefined}
+                aria-describedby={bad ? 'report-month-error' : undefined}
+              />
+              {bad ? (
+                <span class="error field-error" id="report-month-error" role="alert">
+                  {lang === 'zh' ? '格式应为 YYYY-MM（例如 2026-10）' : 'must be YYYY-MM'}
+                </span>
+              ) : null}
             </label>
-            <button type="submit" id="open-report">{e.openReport}</button>
+            <button type="submit" id="open-report">
+              {e.openReport}
+            </button>
           </form>
           <table id="report-months">
-            <thead><tr><th>{e.reportMonth}</th><th>{m.when}</th><th>{e.formats}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{e.reportMonth}</th>
+                <th>{m.when}</th>
+                <th>{e.formats}</th>
+              </tr>
+            </thead>
             <tbody>
               {months.map((month) => {
                 const cutoff = reportPeriod(month).cutoff;
                 return (
                   <tr data-month={month}>
-                    <td><a class="report-html" href={`/ui/reports/${month}`}>{month}</a>{cutoff > now ? <span class="pill">{e.provisional}</span> : null}</td>
+                    <td>
+                      <a class="report-html" href={`/ui/reports/${month}`}>
+                        {month}
+                      </a>
+                      {cutoff > now ? <span class="pill">{e.provisional}</span> : null}
+                    </td>
                     <td>{cstTime(new Date(cutoff).toISOString()).slice(0, 16)}</td>
-                    <td><a href={`/ui/reports/${month}`}>HTML</a> · <a href={`/ui/reports/${month}?format=xlsx`}>XLSX</a> · <a href={`/ui/reports/${month}?format=csv`}>CSV</a></td>
+                    <td>
+                      <a href={`/ui/reports/${month}`}>HTML</a> · <a href={`/ui/reports/${month}?format=xlsx`}>XLSX</a> · <a href={`/ui/reports/${month}?format=csv`}>CSV</a>
+                    </td>
                   </tr>
                 );
               })}

@@ -18,10 +18,7 @@ export function createPageSessions({ database, keys, ttlMs = 8 * 60 * 60 * 1000,
       const actor = await keys.authenticate(key);
       if (!actor || !DESK_ROLES.includes(actor.role)) return undefined;
       const token = randomBytes(32).toString('base64url');
-      await database.query(
-        'insert into page_sessions (token_hash, client_id, expires_at) values ($1, $2, $3)',
-        [sha256(token), actor.clientId, new Date(now() + ttlMs).toISOString()],
-      );
+      await database.query('insert into page_sessions (token_hash, client_id, expires_at) values ($1, $2, $3)', [sha256(token), actor.clientId, new Date(now() + ttlMs).toISOString()]);
       return { token, actor };
     },
 

@@ -13,7 +13,12 @@ import { FieldError, FormErrors, type FormState } from './evidence.page.js';
 const PAGE = 200;
 
 const compact = (v: unknown) =>
-  v === null || v === undefined ? '—' : Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => `${k}=${typeof x === 'object' ? JSON.stringify(x) : String(x)}`).join(' ');
+  v === null || v === undefined
+    ? '—'
+    : Object.entries(v as Record<string, unknown>)
+        .filter(([, x]) => x !== null && x !== undefined)
+        .map(([k, x]) => `${k}=${typeof x === 'object' ? JSON.stringify(x) : String(x)}`)
+        .join(' ');
 
 /**
  * The trail for supervisors and admins (GET /v1/review/trail and /trail/verify from the page): one
@@ -45,31 +50,79 @@ export function registerTrailPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         <Layout lang={lang} actor={actorOf(c)} title={e.trailPage} path={herePath(c)}>
           <h1>{e.trailPage}</h1>
           {verdict ? (
-            <p id="trail-verdict" class={verdict.ok ? 'notice' : 'error'} role="status">{e.trailVerify}: {verdict.ok ? e.trailOk(verdict.entries, verdict.pending) : e.trailBroken(verdict.brokenAt)}</p>
+            <p id="trail-verdict" class={verdict.ok ? 'notice' : 'error'} role="status">
+              {e.trailVerify}: {verdict.ok ? e.trailOk(verdict.entries, verdict.pending) : e.trailBroken(verdict.brokenAt)}
+            </p>
           ) : (
-            <p><a id="verify-trail" href={`/ui/trail?${new URLSearchParams({ ...(caseId ? { caseId: String(caseId) } : {}), verify: '1' }).toString()}`}>{e.trailVerify}</a></p>
+            <p>
+              <a id="verify-trail" href={`/ui/trail?${new URLSearchParams({ ...(caseId ? { caseId: String(caseId) } : {}), verify: '1' }).toString()}`}>
+                {e.trailVerify}
+              </a>
+            </p>
           )}
           <FormErrors lang={lang} form={form} name="trail" />
           <form method="get" action="/ui/trail" class="filters" id="trail-filters">
-            <label for="t-caseId">{m.case}<input name="caseId" id="t-caseId" value={rawCase} size={8} /><FieldError lang={lang} form={form} name="trail" field="caseId" /></label>
-            <label for="t-afterSeq">#<input name="afterSeq" id="t-afterSeq" value={rawAfter} size={8} /><FieldError lang={lang} form={form} name="trail" field="afterSeq" /></label>
-            <button type="submit" id="apply">{m.apply}</button>
+            <label for="t-caseId">
+              {m.case}
+              <input name="caseId" id="t-caseId" value={rawCase} size={8} />
+              <FieldError lang={lang} form={form} name="trail" field="caseId" />
+            </label>
+            <label for="t-afterSeq">
+              #<input name="afterSeq" id="t-afterSeq" value={rawAfter} size={8} />
+              <FieldError lang={lang} form={form} name="trail" field="afterSeq" />
+            </label>
+            <button type="submit" id="apply">
+              {m.apply}
+            </button>
           </form>
           <table id="trail">
-            <thead><tr><th class="num">#</th><th>{m.when} ({e.cst})</th><th>{m.who}</th><th>{m.action}</th><th>{m.case}</th><th>{m.before}</th><th>{m.after}</th><th>hash</th></tr></thead>
+            <thead>
+              <tr>
+                <th class="num">#</th>
+                <th>
+                  {m.when} ({e.cst})
+                </th>
+                <th>{m.who}</th>
+                <th>{m.action}</th>
+                <th>{m.case}</th>
+                <th>{m.before}</th>
+                <th>{m.after}</th>
+                <th>hash</th>
+              </tr>
+            </thead>
             <tbody>
               {entries.map((t) => (
                 <tr data-action={t.action}>
-                  <td class="num">{t.seq}</td><td>{cstTime(t.at)}</td><td>{t.actor}</td><td>{m.trailAction[t.action] ?? e.trailAction[t.action] ?? t.action}</td>
+                  <td class="num">{t.seq}</td>
+                  <td>{cstTime(t.at)}</td>
+                  <td>{t.actor}</td>
+                  <td>{m.trailAction[t.action] ?? e.trailAction[t.action] ?? t.action}</td>
                   <td>{t.caseId === null ? '—' : <a href={`/ui/cases/${t.caseId}`}>{t.caseId}</a>}</td>
-                  <td><code>{compact(t.before)}</code></td><td><code>{compact(t.after)}</code></td>
+                  <td>
+                    <code>{compact(t.before)}</code>
+                  </td>
+                  <td>
+                    <code>{compact(t.after)}</code>
+                  </td>
                   <td>{t.hash ? <code title={t.hash}>{t.hash.slice(0, 10)}</code> : <span class="muted">{m.sealPending}</span>}</td>
                 </tr>
               ))}
-              {entries.length === 0 ? <tr><td colspan={8} class="muted" id="trail-empty">{e.trailEmpty}</td></tr> : null}
+              {entries.length === 0 ? (
+                <tr>
+                  <td colspan={8} class="muted" id="trail-empty">
+                    {e.trailEmpty}
+                  </td>
+                </tr>
+              ) : null}
             </tbody>
           </table>
-          {entries.length === PAGE && last ? <div class="pager"><a id="next" href={`/ui/trail?${new URLSearchParams({ ...(caseId ? { caseId: String(caseId) } : {}), afterSeq: String(last.seq) }).toString()}`}>{m.next}</a></div> : null}
+          {entries.length === PAGE && last ? (
+            <div class="pager">
+              <a id="next" href={`/ui/trail?${new URLSearchParams({ ...(caseId ? { caseId: String(caseId) } : {}), afterSeq: String(last.seq) }).toString()}`}>
+                {m.next}
+              </a>
+            </div>
+          ) : null}
         </Layout>,
       );
     }),

@@ -181,8 +181,7 @@ export function toFeatures(a: MonthAggregates, costBefore: { month?: number | un
   };
 }
 
-const num = (r: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'institution_id' || k === 'type' || k === 'level' ? String(v) : Number(v)]));
+const num = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'institution_id' || k === 'type' || k === 'level' ? String(v) : Number(v)]));
 
 /**
  * Features of every institution with claims in `month`. Offline work over a whole month: both

@@ -64,16 +64,33 @@ export function createProviderModelRepository({ database }: { database: Database
   return {
     async store(model: NewProviderModel, scores: readonly ProviderScore[]): Promise<number> {
       return db.transaction(async (tx) => {
-        const [row] = await tx.insert(providerModels).values({ ...model, seed: model.params.seed, featureNames: [...model.featureNames] }).returning({ id: providerModels.id });
+        const [row] = await tx
+          .insert(providerModels)
+          .values({ ...model, seed: model.params.seed, featureNames: [...model.featureNames] })
+          .returning({ id: providerModels.id });
         const id = row!.id;
         for (let i = 0; i < scores.length; i += 500) {
           await tx.insert(providerScores).values(
             scores.slice(i, i + 500).map((s) => ({
-              modelId: id, institutionId: s.institutionId, month: s.month, peerGroup: s.peerGroup, peerBasis: s.peerBasis,
-              nominalPeerGroup: s.nominalPeerGroup, peerSize: s.peerSize, monthLoss: s.risk?.monthLoss ?? null, windowLoss: s.risk?.windowLoss ?? null, risk: s.risk ?? null,
-              targetingScore: s.targeting?.score ?? null, targeting: s.targeting ?? null,
-              score: s.score, percentile: s.percentile, rank: s.rank, features: s.features, comparable: s.comparable,
-              peerMedians: s.peerMedians, explanations: s.explanations,
+              modelId: id,
+              institutionId: s.institutionId,
+              month: s.month,
+              peerGroup: s.peerGroup,
+              peerBasis: s.peerBasis,
+              nominalPeerGroup: s.nominalPeerGroup,
+              peerSize: s.peerSize,
+              monthLoss: s.risk?.monthLoss ?? null,
+              windowLoss: s.risk?.windowLoss ?? null,
+              risk: s.risk ?? null,
+              targetingScore: s.targeting?.score ?? null,
+              targeting: s.targeting ?? null,
+              score: s.score,
+              percentile: s.percentile,
+              rank: s.rank,
+              features: s.features,
+              comparable: s.comparable,
+              peerMedians: s.peerMedians,
+              explanations: s.explanations,
             })),
           );
         }
@@ -86,7 +103,10 @@ export function createProviderModelRepository({ database }: { database: Database
     },
 
     async model(id: number) {
-      const [row] = await db.select({ ...summary, model: providerModels.model }).from(providerModels).where(eq(providerModels.id, id));
+      const [row] = await db
+        .select({ ...summary, model: providerModels.model })
+        .from(providerModels)
+        .where(eq(providerModels.id, id));
       return row;
     },
 
@@ -101,13 +121,26 @@ export function createProviderModelRepository({ database }: { database: Database
     },
 
     async scoreOf(modelId: number, institutionId: string) {
-      const [row] = await db.select(scoreColumns).from(providerScores).where(and(eq(providerScores.modelId, modelId), eq(providerScores.institutionId, institutionId)));
+      const [row] = await db
+        .select(scoreColumns)
+        .from(providerScores)
+        .where(and(eq(providerScores.modelId, modelId), eq(providerScores.institutionId, institutionId)));
       return row;
     },
 
     /** each institution's latest month, scored by the latest model of that month */
     latestPerInstitution() {
-      return database.query<{ institution_id: string; month: string; model_id: string | number; score: number; percentile: number; peer_group: string; peer_size: number; explanations: unknown; targeting: unknown }>(
+      return database.query<{
+        institution_id: string;
+        month: string;
+        model_id: string | number;
+        score: number;
+        percentile: number;
+        peer_group: string;
+        peer_size: number;
+        explanations: unknown;
+        targeting: unknown;
+      }>(
         `select distinct on (s.institution_id) s.institution_id, s.month, s.model_id, s.score, s.percentile, s.peer_group, s.peer_size, s.explanations, s.targeting
          from provider_scores s order by s.institution_id, s.month desc, s.model_id desc`,
       );

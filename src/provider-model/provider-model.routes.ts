@@ -5,7 +5,10 @@ import type { AppEnv } from '../http/env.js';
 import { NotFoundError } from '../http/errors.js';
 import { bearerSecurity, errorResponses, ErrorSchema } from '../http/schemas.js';
 
-const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM').openapi({ example: '2026-10' });
+const Month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM')
+  .openapi({ example: '2026-10' });
 const readers = requireRole('auditor', 'supervisor', 'admin');
 const notFound = { 404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Nothing stored for this' } };
 
@@ -23,7 +26,10 @@ const ModelSummarySchema = z
     trainMs: z.number().int(),
     trainedBy: z.string(),
     trainedAt: z.string(),
-    outcome: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'learning from review outcomes: labels, cross-validated AUC of the supervised and unsupervised scores, which one targets and why' }),
+    outcome: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'learning from review outcomes: labels, cross-validated AUC of the supervised and unsupervised scores, which one targets and why' }),
   })
   .openapi('ProviderModel');
 
@@ -53,7 +59,10 @@ const ScoreSchema = z
     peerMedians: z.record(z.string(), z.number().nullable()),
     explanations: z.array(ExplanationSchema),
     targetingScore: z.number().nullable().openapi({ description: 'what targeting ranks by: P(fraud) × fund money at stake over the window, yuan (null before migration 0020)' }),
-    targeting: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'the targeting score with its probability, source (unsupervised or supervised), evidence, money at stake, rank and percentile in the peer group, and zh/en sentences' }),
+    targeting: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'the targeting score with its probability, source (unsupervised or supervised), evidence, money at stake, rank and percentile in the peer group, and zh/en sentences' }),
   })
   .openapi('ProviderScore');
 
@@ -63,8 +72,12 @@ const asModel = (r: Record<string, unknown>) => r as z.infer<typeof ModelSummary
 export function registerProviderModelRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/models', tags: ['provider model'], summary: 'Provider model versions, newest first',
-      security: bearerSecurity, middleware: [readers] as const,
+      method: 'get',
+      path: '/v1/models',
+      tags: ['provider model'],
+      summary: 'Provider model versions, newest first',
+      security: bearerSecurity,
+      middleware: [readers] as const,
       responses: { 200: { content: { 'application/json': { schema: z.object({ models: z.array(ModelSummarySchema) }) } }, description: 'Every stored version' }, ...errorResponses },
     }),
     async (c) => c.json({ models: (await deps.providerModels.listModels()).map(asModel) }, 200),
@@ -72,12 +85,17 @@ export function registerProviderModelRoutes(app: OpenAPIHono<AppEnv>, deps: AppD
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/models/{id}', tags: ['provider model'], summary: 'One provider model version with the forest as JSON',
-      security: bearerSecurity, middleware: [readers] as const,
+      method: 'get',
+      path: '/v1/models/{id}',
+      tags: ['provider model'],
+      summary: 'One provider model version with the forest as JSON',
+      security: bearerSecurity,
+      middleware: [readers] as const,
       request: { params: z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).openapi({ example: 1 }) }) },
       responses: {
         200: { content: { 'application/json': { schema: ModelSummarySchema.extend({ model: z.record(z.string(), z.unknown()) }) } }, description: 'The version and its forest' },
-        ...errorResponses, ...notFound,
+        ...errorResponses,
+        ...notFound,
       },
     }),
     async (c) => {
@@ -90,14 +108,18 @@ export function registerProviderModelRoutes(app: OpenAPIHono<AppEnv>, deps: AppD
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/provider-scores', tags: ['provider model'],
+      method: 'get',
+      path: '/v1/provider-scores',
+      tags: ['provider model'],
       summary: 'Every institution’s score for a month, highest first, with explanations',
       description: 'From the latest model version that scored the month, or the version given.',
-      security: bearerSecurity, middleware: [readers] as const,
+      security: bearerSecurity,
+      middleware: [readers] as const,
       request: { query: z.object({ month: Month, modelId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() }) },
       responses: {
         200: { content: { 'application/json': { schema: z.object({ month: z.string(), modelId: z.number().int(), scores: z.array(ScoreSchema) }) } }, description: 'The month’s scores' },
-        ...errorResponses, ...notFound,
+        ...errorResponses,
+        ...notFound,
       },
     }),
     async (c) => {
@@ -111,11 +133,20 @@ export function registerProviderModelRoutes(app: OpenAPIHono<AppEnv>, deps: AppD
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/provider-scores/{institutionId}', tags: ['provider model'],
+      method: 'get',
+      path: '/v1/provider-scores/{institutionId}',
+      tags: ['provider model'],
       summary: 'One institution’s score for a month (default: its latest), with explanations',
-      security: bearerSecurity, middleware: [readers] as const,
+      security: bearerSecurity,
+      middleware: [readers] as const,
       request: {
-        params: z.object({ institutionId: z.string().max(32).regex(/^[0-9A-Za-z._-]+$/, 'must contain only letters, digits, ".", "_" and "-"').openapi({ example: 'H32010200001' }) }),
+        params: z.object({
+          institutionId: z
+            .string()
+            .max(32)
+            .regex(/^[0-9A-Za-z._-]+$/, 'must contain only letters, digits, ".", "_" and "-"')
+            .openapi({ example: 'H32010200001' }),
+        }),
         query: z.object({ month: Month.optional() }),
       },
       responses: { 200: { content: { 'application/json': { schema: ScoreSchema } }, description: 'The score' }, ...errorResponses, ...notFound },

@@ -27,8 +27,13 @@ export function createProviderScoreCache({ database, models, logger, refreshMs =
       // The targeting score (0020) where the version has one: its percentile and rank in the peer
       // group are what the targeting rule reads, its sentence the first reason. Older versions: the forest's.
       next.set(r.institution_id, {
-        institutionId: r.institution_id, month: r.month, modelId: Number(r.model_id), score: Number(r.score), percentile: t ? t.percentile : Number(r.percentile),
-        peerGroup: t ? t.peerGroup : r.peer_group, peerSize: t ? t.peerSize : Number(r.peer_size),
+        institutionId: r.institution_id,
+        month: r.month,
+        modelId: Number(r.model_id),
+        score: Number(r.score),
+        percentile: t ? t.percentile : Number(r.percentile),
+        peerGroup: t ? t.peerGroup : r.peer_group,
+        peerSize: t ? t.peerSize : Number(r.peer_size),
         reasons: [...(t ? [{ zh: t.zh, en: t.en }] : []), ...explanations.map((e) => ({ zh: e.zh, en: e.en }))],
         ...(t ? { targeting: { score: t.score, probability: t.probability, rank: t.rank, source: t.source } } : {}),
       });

@@ -40,10 +40,7 @@ export const DEFAULT_PROVIDER_SEED = 20_081_215;
  * Computes the window's monthly features (in the database), trains the forest, scores the month
  * and stores the model version with its scores and explanations. Returns what was stored.
  */
-export async function trainProviderModelVersion(
-  ctx: { database: Database; models: ProviderModelRepository; onStep?: (s: TrainStep) => void },
-  input: TrainInput,
-) {
+export async function trainProviderModelVersion(ctx: { database: Database; models: ProviderModelRepository; onStep?: (s: TrainStep) => void }, input: TrainInput) {
   const windowMonths = input.windowMonths ?? 3;
   const growth = { cutoffDays: input.growthCutoffDays ?? 30, minClaims: input.growthMinClaims ?? 30 };
   const months = Array.from({ length: windowMonths }, (_, i) => addMonths(input.month, i - windowMonths + 1));
@@ -54,7 +51,15 @@ export async function trainProviderModelVersion(
   }
   const labels = await outcomeLabels(ctx.database, months[0]!, input.month);
   ctx.onStep?.({ step: 'train' });
-  const params = { trees: input.trees ?? DEFAULT_TREES, psi: input.psi ?? DEFAULT_PSI, seed: input.seed ?? DEFAULT_PROVIDER_SEED, windowMonths, sides: input.sides ?? 'upper', minPeers: input.minPeers ?? 5, growth };
+  const params = {
+    trees: input.trees ?? DEFAULT_TREES,
+    psi: input.psi ?? DEFAULT_PSI,
+    seed: input.seed ?? DEFAULT_PROVIDER_SEED,
+    windowMonths,
+    sides: input.sides ?? 'upper',
+    minPeers: input.minPeers ?? 5,
+    growth,
+  };
   const started = performance.now();
   const outcomeOptions = { minPerClass: input.minLabels ?? 30, margin: input.outcomeMargin ?? 0.02 };
   const result = trainProviderModel(rows, input.month, { ...params, ...(input.features ? { features: input.features } : {}), outcomes: { labels, options: outcomeOptions } });
@@ -63,8 +68,18 @@ export async function trainProviderModelVersion(
   const inputHash = hashInput(rows, result.features, params);
   const modelId = await ctx.models.store(
     {
-      month: input.month, windowFrom: months[0]!, windowTo: input.month, params, featureNames: result.features, featureUse: result.featureUse, inputHash,
-      trainingRows: result.trainingRows, model: result.forest.toJSON(), trainMs, trainedBy: input.trainedBy, outcome: { ...result.outcome!, options: outcomeOptions },
+      month: input.month,
+      windowFrom: months[0]!,
+      windowTo: input.month,
+      params,
+      featureNames: result.features,
+      featureUse: result.featureUse,
+      inputHash,
+      trainingRows: result.trainingRows,
+      model: result.forest.toJSON(),
+      trainMs,
+      trainedBy: input.trainedBy,
+      outcome: { ...result.outcome!, options: outcomeOptions },
     },
     result.scores,
   );

@@ -54,7 +54,11 @@ export function headerProblems(kind: ReferenceKind, header: readonly string[]): 
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
 function cellValue(text: string, type: ColumnType): unknown {
-  if (type === 'list') return text.split('|').map((s) => s.trim()).filter((s) => s !== '');
+  if (type === 'list')
+    return text
+      .split('|')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   // A cell that is not a number stays text, so the schema names the field and what it expected.
   if (type === 'number') return NUMBER.test(text.trim()) ? Number(text.trim()) : text;
   return text;

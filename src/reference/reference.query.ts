@@ -70,13 +70,8 @@ export async function listRecords(database: Database, kind: ReferenceKind, q: Li
   const rowsSql = latestOnly
     ? `select distinct on (${k.key}) ${SELECT[kind]} from ${k.table} ${whereSql} order by ${k.key}, valid_from desc ${page}`
     : `select ${SELECT[kind]} from ${k.table} ${whereSql} order by ${k.key}${k.versioned ? ', valid_from' : ''} ${page}`;
-  const countSql = latestOnly
-    ? `select count(*)::int as n from (select distinct ${k.key} from ${k.table} ${whereSql}) v`
-    : `select count(*)::int as n from ${k.table} ${whereSql}`;
-  const [rows, counted] = await Promise.all([
-    database.query<DbRow>(rowsSql, [...params, q.limit, q.offset]),
-    database.query<{ n: number }>(countSql, params),
-  ]);
+  const countSql = latestOnly ? `select count(*)::int as n from (select distinct ${k.key} from ${k.table} ${whereSql}) v` : `select count(*)::int as n from ${k.table} ${whereSql}`;
+  const [rows, counted] = await Promise.all([database.query<DbRow>(rowsSql, [...params, q.limit, q.offset]), database.query<{ n: number }>(countSql, params)]);
   const convert = fromRow[kind] as (r: DbRow) => unknown;
   return { records: rows.map(convert), total: Number(counted[0]?.n ?? 0) };
 }

@@ -13,7 +13,10 @@ export const MAX_RECORDS_PER_PUT = 5000;
 const FILTERS = {
   id: paramText(32).optional().openapi({ description: 'institution id' }),
   code: paramText(50).optional().openapi({ description: 'item code (for relations: main or sub item)' }),
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM').optional(),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM')
+    .optional(),
 };
 
 /** Query parameters a kind accepts; strict, so a filter the kind lacks is refused rather than ignored. */
@@ -22,7 +25,13 @@ function querySchema(kind: ReferenceKind) {
   const asOf =
     kind === 'stock-records'
       ? {}
-      : { asOf: z.string().refine((s) => parseDate(s) !== undefined && !s.startsWith('0000'), 'must be a date yyyy-MM-dd from year 0001').optional().openapi({ description: 'only the version valid on this date' }) };
+      : {
+          asOf: z
+            .string()
+            .refine((s) => parseDate(s) !== undefined && !s.startsWith('0000'), 'must be a date yyyy-MM-dd from year 0001')
+            .optional()
+            .openapi({ description: 'only the version valid on this date' }),
+        };
   return z
     .object({
       ...filters,

@@ -1,14 +1,7 @@
 import { catalogueItems, institutions, itemRelations, personRegister, stockRecords } from '../db/schema.js';
 import { formatMilli, milliFrom } from '../lib/money.js';
 import { maskPersonalData } from '../lib/personal-data.js';
-import type {
-  CatalogueItemRecord,
-  InstitutionRecord,
-  ItemRelationRecord,
-  PersonRegisterRecord,
-  ReferenceKind,
-  StockRecordInput,
-} from './reference.schema.js';
+import type { CatalogueItemRecord, InstitutionRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
 
 /**
  * Records ⇄ rows. Decimals are normalised to 4-place strings on the way in, so "45", 45 and
@@ -25,8 +18,7 @@ export const RECORD_KEYS = {
   'person-register': ['personHash', 'validFrom'],
 } as const satisfies Record<ReferenceKind, readonly string[]>;
 
-export const recordKey = (kind: ReferenceKind, r: Record<string, unknown>) =>
-  RECORD_KEYS[kind].map((f) => String(r[f] ?? (f === 'personHash' ? `id:${String(r.personId)}` : r[f]))).join('\u0000');
+export const recordKey = (kind: ReferenceKind, r: Record<string, unknown>) => RECORD_KEYS[kind].map((f) => String(r[f] ?? (f === 'personHash' ? `id:${String(r.personId)}` : r[f]))).join('\u0000');
 
 const decimal = (v: number | string) => formatMilli(milliFrom(v) as number);
 const optionalDecimal = (v: number | string | undefined) => (v === undefined ? null : decimal(v));
@@ -101,8 +93,7 @@ export const SELECT = {
 } as const;
 
 /** Omits absent optional fields rather than answering null, matching the input schemas. */
-const compact = <T extends Record<string, unknown>>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const compact = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 export const fromRow = {
   institutions: (r: DbRow) =>

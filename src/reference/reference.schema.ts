@@ -40,8 +40,7 @@ const validity = {
 };
 
 function validTo<T extends { validFrom: string; validTo?: string | undefined }>(r: T, ctx: z.RefinementCtx) {
-  if (r.validTo !== undefined && r.validTo < r.validFrom)
-    ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'must not be before validFrom' });
+  if (r.validTo !== undefined && r.validTo < r.validFrom) ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'must not be before validFrom' });
 }
 
 export const INSTITUTION_TYPES = ['hospital', 'clinic', 'pharmacy'] as const;
@@ -54,7 +53,10 @@ export const InstitutionSchema = z
     type: z.enum(INSTITUTION_TYPES).openapi({ description: 'hospital, grassroots clinic, or retail pharmacy' }),
     level: z.enum(INSTITUTION_LEVELS),
     ownership: z.enum(['public', 'private']),
-    area: z.string().regex(/^\d{6}$/, 'must be a 6-digit administrative area code').openapi({ example: '320102' }),
+    area: z
+      .string()
+      .regex(/^\d{6}$/, 'must be a 6-digit administrative area code')
+      .openapi({ example: '320102' }),
     beds: z.number().int().min(0).max(100_000),
     designatedFrom: day,
     designatedTo: day.optional(),
@@ -63,8 +65,7 @@ export const InstitutionSchema = z
   .strict()
   .superRefine((r, ctx) => {
     validTo(r, ctx);
-    if (r.designatedTo !== undefined && r.designatedTo < r.designatedFrom)
-      ctx.addIssue({ code: 'custom', path: ['designatedTo'], message: 'must not be before designatedFrom' });
+    if (r.designatedTo !== undefined && r.designatedTo < r.designatedFrom) ctx.addIssue({ code: 'custom', path: ['designatedTo'], message: 'must not be before designatedFrom' });
   })
   .openapi('Institution');
 
@@ -75,7 +76,11 @@ export const RestrictionsSchema = z
     sex: z.enum(['male', 'female']).optional().openapi({ description: 'only for this sex' }),
     minAgeYears: z.number().min(0).max(150).optional(),
     maxAgeYears: z.number().min(0).max(150).optional(),
-    careSettings: z.array(z.enum(['outpatient', 'inpatient', 'pharmacy'])).min(1).optional().openapi({ description: 'paid only in these care settings' }),
+    careSettings: z
+      .array(z.enum(['outpatient', 'inpatient', 'pharmacy']))
+      .min(1)
+      .optional()
+      .openapi({ description: 'paid only in these care settings' }),
     minInstitutionLevel: z.enum(['primary', 'secondary', 'tertiary']).optional(),
     unitsPerDay: z.number().positive().optional(),
     timesPerCycle: z.object({ times: z.number().int().positive(), cycleDays: z.number().int().positive() }).strict().optional(),
@@ -119,8 +124,7 @@ export const ItemRelationSchema = z
   .strict()
   .superRefine((r, ctx) => {
     validTo(r, ctx);
-    if (r.kind === 'includes' && r.window === undefined)
-      ctx.addIssue({ code: 'custom', path: ['window'], message: 'is required for an includes relation' });
+    if (r.kind === 'includes' && r.window === undefined) ctx.addIssue({ code: 'custom', path: ['window'], message: 'is required for an includes relation' });
     if (r.mainCode === r.subCode) ctx.addIssue({ code: 'custom', path: ['subCode'], message: 'must differ from mainCode' });
   })
   .openapi('ItemRelation');
@@ -129,7 +133,10 @@ export const StockRecordSchema = z
   .object({
     institutionId: code(32),
     itemCode: code(50),
-    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM').openapi({ example: '2026-10' }),
+    month: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM')
+      .openapi({ example: '2026-10' }),
     openingQuantity: price.openapi({ description: 'stock at the start of the month' }),
     purchasedQuantity: price.openapi({ description: 'bought during the month' }),
   })
@@ -165,8 +172,7 @@ export const PersonRegisterSchema = z
     validTo(r, ctx);
     if ((r.personId === undefined) === (r.personHash === undefined))
       ctx.addIssue({ code: 'custom', path: [r.personId === undefined ? 'personId' : 'personHash'], message: 'exactly one of personId and personHash is required' });
-    if (r.enrolledTo !== undefined && r.enrolledTo < r.enrolledFrom)
-      ctx.addIssue({ code: 'custom', path: ['enrolledTo'], message: 'must not be before enrolledFrom' });
+    if (r.enrolledTo !== undefined && r.enrolledTo < r.enrolledFrom) ctx.addIssue({ code: 'custom', path: ['enrolledTo'], message: 'must not be before enrolledFrom' });
   })
   .openapi('PersonRegisterEntry');
 

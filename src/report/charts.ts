@@ -4,8 +4,7 @@
  * class "mark" and a <title> with the figure, so a reader (and the browser test) can check them.
  */
 
-export const esc = (s: unknown): string =>
-  String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+export const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 
 const fmt = (n: number) => (Math.abs(n) >= 1e8 ? `${(n / 1e8).toFixed(2)}亿` : Math.abs(n) >= 1e4 ? `${(n / 1e4).toFixed(1)}万` : n.toFixed(0));
 const PALETTE = ['#1f5fa8', '#d9822b', '#3a9a5b', '#b5443b', '#7b5ea7', '#8c6d31'];
@@ -29,7 +28,12 @@ export interface Series {
 
 /** Lines over months: the fund's cost trend and its split by institution type. */
 export function lineChart(name: string, months: string[], series: Series[], unit: string): string {
-  const W = 760, H = 300, L = 70, R = 140, T = 20, B = 40;
+  const W = 760,
+    H = 300,
+    L = 70,
+    R = 140,
+    T = 20,
+    B = 40;
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
   const x = (i: number) => L + (months.length <= 1 ? 0 : (i * (W - L - R)) / (months.length - 1));
   const y = (v: number) => T + (H - T - B) * (1 - v / max);
@@ -41,9 +45,16 @@ export function lineChart(name: string, months: string[], series: Series[], unit
     .map((s, k) => {
       const color = PALETTE[k % PALETTE.length];
       // A month without data breaks the line: the next point starts a new segment.
-      const d = s.values.map((v, i) => (v === null ? '' : `${i === 0 || s.values[i - 1] === null ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`)).filter(Boolean).join(' ');
+      const d = s.values
+        .map((v, i) => (v === null ? '' : `${i === 0 || s.values[i - 1] === null ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`))
+        .filter(Boolean)
+        .join(' ');
       const dots = s.values
-        .map((v, i) => v === null ? '' : `<circle class="mark" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${k === 0 ? 3.5 : 2.5}" fill="${color}" data-value="${v}"><title>${esc(`${s.name} ${months[i]}: ${v.toFixed(2)} ${unit}`)}</title></circle>`)
+        .map((v, i) =>
+          v === null
+            ? ''
+            : `<circle class="mark" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${k === 0 ? 3.5 : 2.5}" fill="${color}" data-value="${v}"><title>${esc(`${s.name} ${months[i]}: ${v.toFixed(2)} ${unit}`)}</title></circle>`,
+        )
         .join('');
       const legend = `<rect x="${W - R + 12}" y="${T + k * 18}" width="12" height="4" fill="${color}"/><text x="${W - R + 30}" y="${T + k * 18 + 6}">${esc(s.name)}</text>`;
       return `<path d="${d}" fill="none" stroke="${color}" stroke-width="${k === 0 ? 2.5 : 1.5}"/>${dots}${legend}`;
@@ -54,7 +65,11 @@ export function lineChart(name: string, months: string[], series: Series[], unit
 
 /** Horizontal bars, one per category, the value printed at the end of each. */
 export function barChart(name: string, bars: { label: string; value: number; note: string }[], unit: string): string {
-  const W = 760, rowH = 26, L = 150, R = 170, T = 10;
+  const W = 760,
+    rowH = 26,
+    L = 150,
+    R = 170,
+    T = 10;
   const H = T * 2 + rowH * bars.length;
   const max = niceMax(Math.max(0, ...bars.map((b) => b.value)));
   const body = bars
@@ -69,7 +84,11 @@ export function barChart(name: string, bars: { label: string; value: number; not
 
 /** A strip per peer group: each institution's score as a dot on 0–1, the group median as a tick, the top ones named. */
 export function stripChart(name: string, groups: { group: string; points: { id: string; score: number; top: boolean }[] }[], axisLabel = 'score (0–1); tick: peer median'): string {
-  const W = 760, rowH = 44, L = 150, R = 40, T = 24;
+  const W = 760,
+    rowH = 44,
+    L = 150,
+    R = 40,
+    T = 24;
   const H = T + rowH * groups.length + 24;
   const x = (s: number) => L + (W - L - R) * Math.min(1, Math.max(0, s));
   const axis = [0, 0.2, 0.4, 0.6, 0.8, 1]
@@ -96,10 +115,14 @@ export function stripChart(name: string, groups: { group: string; points: { id: 
 export function sparkline(values: (number | null)[], width = 120, height = 24): string {
   const nums = values.filter((v): v is number => v !== null);
   if (nums.length === 0) return '';
-  const lo = Math.min(...nums), hi = Math.max(...nums);
+  const lo = Math.min(...nums),
+    hi = Math.max(...nums);
   const x = (i: number) => (values.length <= 1 ? width / 2 : (i * (width - 4)) / (values.length - 1) + 2);
   const y = (v: number) => (hi === lo ? height / 2 : height - 3 - ((v - lo) / (hi - lo)) * (height - 6));
-  const d = values.map((v, i) => (v === null ? '' : `${i === 0 || values[i - 1] === null ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`)).filter(Boolean).join(' ');
+  const d = values
+    .map((v, i) => (v === null ? '' : `${i === 0 || values[i - 1] === null ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`))
+    .filter(Boolean)
+    .join(' ');
   const last = values.length - 1;
   const end = values[last];
   return `<svg class="spark" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><path d="${d}" fill="none" stroke="#1f5fa8" stroke-width="1.2"/>${end === null || end === undefined ? '' : `<circle cx="${x(last).toFixed(1)}" cy="${y(end).toFixed(1)}" r="2.2" fill="#b5443b"/>`}</svg>`;

@@ -10,19 +10,23 @@ const grouped = (v: string | number) => {
   const g = (whole ?? '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return frac === undefined ? g : `${g}.${frac}`;
 };
-const pctText = (v: number | null, reason: string | null, lang: Lang) =>
-  v === null ? `—${reason ? (lang === 'en' ? ` (${reason})` : `（${reason}）`) : ''}` : `${v > 0 ? '+' : ''}${v.toFixed(1)}%`;
+const pctText = (v: number | null, reason: string | null, lang: Lang) => (v === null ? `—${reason ? (lang === 'en' ? ` (${reason})` : `（${reason}）`) : ''}` : `${v > 0 ? '+' : ''}${v.toFixed(1)}%`);
 
 /** Rows on screen and in print before "n more rows in the XLSX…". */
 const HTML_ROW_LIMIT = 300;
 
 function cells(t: ReportTable, columns: ReportTable['columns'], rows: ReportTable['rows']): string {
   return rows
-    .map((r) => `<tr>${columns.map((c, k) => {
-      const v = r[c.key] ?? null;
-      const text = v === null ? (c.type === 'text' ? '' : '—') : c.type === 'money' || c.type === 'int' ? grouped(v) : String(v);
-      return `<td class="${c.type}${k === 0 ? ' key' : ''}">${esc(text)}</td>`;
-    }).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${columns
+          .map((c, k) => {
+            const v = r[c.key] ?? null;
+            const text = v === null ? (c.type === 'text' ? '' : '—') : c.type === 'money' || c.type === 'int' ? grouped(v) : String(v);
+            return `<td class="${c.type}${k === 0 ? ' key' : ''}">${esc(text)}</td>`;
+          })
+          .join('')}</tr>`,
+    )
     .join('');
 }
 
@@ -100,31 +104,51 @@ export function renderReportHtml(r: Report, tables: ReportTable[]): string {
 
   const ch = w.charts;
   const trend = r.trend.some((p) => p.amount !== null)
-    ? lineChart('trend', r.trend.map((p) => p.month), [
-        { name: ch.all, values: r.trend.map((p) => yuan(p.amount)) },
-        { name: ch.hospitals, values: r.trend.map((p) => yuan(p.hospital)) },
-        { name: ch.clinics, values: r.trend.map((p) => yuan(p.clinic)) },
-        { name: ch.pharmacies, values: r.trend.map((p) => yuan(p.pharmacy)) },
-      ], w.yuan)
+    ? lineChart(
+        'trend',
+        r.trend.map((p) => p.month),
+        [
+          { name: ch.all, values: r.trend.map((p) => yuan(p.amount)) },
+          { name: ch.hospitals, values: r.trend.map((p) => yuan(p.hospital)) },
+          { name: ch.clinics, values: r.trend.map((p) => yuan(p.clinic)) },
+          { name: ch.pharmacies, values: r.trend.map((p) => yuan(p.pharmacy)) },
+        ],
+        w.yuan,
+      )
     : emptyChart('trend', ch.noTrend);
-  const families = r.findingsByFamily.length > 0
-    ? barChart('families', r.findingsByFamily.map((x) => ({ label: familyName(lang, x.family), value: yuan(x.amount) as number, note: zh ? `${x.hits} 次` : `${x.hits} hits` })), w.yuan)
-    : emptyChart('families', ch.noFamilies);
+  const families =
+    r.findingsByFamily.length > 0
+      ? barChart(
+          'families',
+          r.findingsByFamily.map((x) => ({ label: familyName(lang, x.family), value: yuan(x.amount) as number, note: zh ? `${x.hits} 次` : `${x.hits} hits` })),
+          w.yuan,
+        )
+      : emptyChart('families', ch.noFamilies);
   const byGroup = new Map<string, { id: string; score: number; top: boolean }[]>();
   for (const s of r.model.scores) byGroup.set(s.peerGroup, [...(byGroup.get(s.peerGroup) ?? []), { id: s.institutionId, score: s.score, top: s.peerRank === 1 && s.peerSize > 1 }]);
-  const scores = r.model.available && r.model.scores.length > 0
-    ? stripChart('scores', [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, points]) => ({ group: peerGroupName(lang, group), points })), ch.scoreAxis)
-    : emptyChart('scores', r.model.note);
+  const scores =
+    r.model.available && r.model.scores.length > 0
+      ? stripChart(
+          'scores',
+          [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, points]) => ({ group: peerGroupName(lang, group), points })),
+          ch.scoreAxis,
+        )
+      : emptyChart('scores', r.model.note);
 
   const h = w.headings;
-  const standouts = r.standouts.length === 0
-    ? `<p class="empty">${esc(w.noStandouts)}</p>`
-    : r.standouts
-        .map((s) => `<div class="standout" data-standout="${esc(s.institutionId)}"><h3>${esc(s.institutionId)} ${esc(s.name ?? '')} <span class="meta">（${esc(peerGroupName(lang, s.peerGroup))}）</span></h3>
+  const standouts =
+    r.standouts.length === 0
+      ? `<p class="empty">${esc(w.noStandouts)}</p>`
+      : r.standouts
+          .map(
+            (
+              s,
+            ) => `<div class="standout" data-standout="${esc(s.institutionId)}"><h3>${esc(s.institutionId)} ${esc(s.name ?? '')} <span class="meta">（${esc(peerGroupName(lang, s.peerGroup))}）</span></h3>
 <ul>${s.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
 ${s.examples.length ? `<p><b>${esc(h.examples)}</b></p><ul>${s.examples.map((e) => `<li data-illustrates="${esc(e.illustrates)}">${esc(zh ? `结算单 ${e.claimNo}（${w.visitType[e.visitType] ?? e.visitType}，${grouped(e.claimAmount)} 元）${e.ruleId ? `：${e.ruleId}，疑点金额 ${grouped(e.amountAtIssue ?? '0')} 元` : ''}——${e.sentence}` : `claim ${e.claimNo} (${e.visitType}, ${grouped(e.claimAmount)} yuan)${e.ruleId ? `: ${e.ruleId}, ${grouped(e.amountAtIssue ?? '0')} yuan at issue` : ''} — ${e.sentence}`)}</li>`).join('')}</ul>` : ''}
-<p><b>${esc(h.recommendation)}${zh ? '：' : ': '}</b>${esc(s.recommendation)}</p></div>`)
-        .join('');
+<p><b>${esc(h.recommendation)}${zh ? '：' : ': '}</b>${esc(s.recommendation)}</p></div>`,
+          )
+          .join('');
 
   // Target areas: the flagged figures, each with its counts, percentiles and trend.
   const areaOf = new Map(r.targets.areas.map((a) => [a.key, a]));
@@ -133,15 +157,16 @@ ${s.examples.length ? `<p><b>${esc(h.examples)}</b></p><ul>${s.examples.map((e) 
     ? ['机构', '指标', '数值', '分子 / 分母', '同组百分位', '全部机构百分位', '说明', `近${r.targets.months.length}个月趋势`]
     : ['institution', 'target area', 'value', 'numerator / denominator', 'peer percentile', 'fund percentile', 'note', `trend, ${r.targets.months.length} months`];
   const pctCell = (p: number | null, n: number) => (p === null ? '—' : zh ? `${p.toFixed(1)}（${n} 家）` : `${p.toFixed(1)} (of ${n})`);
-  const targets = flagged.length === 0
-    ? `<p class="empty" data-table-empty="target_flags">${esc(r.targets.rows.length === 0 ? t('target_areas').empty : zh ? `本月没有机构的指标达到第 ${r.targets.flagPercentile} 百分位。` : `No institution's figure is at or above the ${r.targets.flagPercentile}th percentile this month.`)}</p>`
-    : `<div class="table-wrap"><table data-table="target_flags"><thead><tr>${targetHead.map((x, k) => `<th class="${k === 0 ? 'text key' : 'text'}">${esc(x)}</th>`).join('')}</tr></thead><tbody>${flagged
-        .slice(0, HTML_ROW_LIMIT)
-        .map((x) => {
-          const a = areaOf.get(x.area);
-          return `<tr data-target="${esc(`${x.institutionId}|${x.area}`)}"><td class="text key">${esc(x.institutionId)}<br>${esc(x.name ?? '')}</td><td class="text">${esc(a?.label ?? x.area)}</td><td class="number flag">${esc(grouped(x.value))} ${esc(a?.unit ?? '')}</td><td class="number">${esc(`${grouped(x.numerator)} / ${grouped(x.denominator)}`)}<br><span class="note">${esc(`${a?.numerator ?? ''} / ${a?.denominator ?? ''}`)}</span></td><td class="number" data-peer-pct="${x.peerPercentile ?? ''}">${esc(pctCell(x.peerPercentile, x.peerSize))}</td><td class="number" data-fund-pct="${x.fundPercentile ?? ''}">${esc(pctCell(x.fundPercentile, x.fundSize))}</td><td class="text">${esc(x.comment ?? '')}</td><td>${sparkline(x.trend ?? [])}</td></tr>`;
-        })
-        .join('')}</tbody></table></div>${flagged.length > HTML_ROW_LIMIT ? `<p class="note">${esc(w.moreRows(flagged.length - HTML_ROW_LIMIT))}</p>` : ''}`;
+  const targets =
+    flagged.length === 0
+      ? `<p class="empty" data-table-empty="target_flags">${esc(r.targets.rows.length === 0 ? t('target_areas').empty : zh ? `本月没有机构的指标达到第 ${r.targets.flagPercentile} 百分位。` : `No institution's figure is at or above the ${r.targets.flagPercentile}th percentile this month.`)}</p>`
+      : `<div class="table-wrap"><table data-table="target_flags"><thead><tr>${targetHead.map((x, k) => `<th class="${k === 0 ? 'text key' : 'text'}">${esc(x)}</th>`).join('')}</tr></thead><tbody>${flagged
+          .slice(0, HTML_ROW_LIMIT)
+          .map((x) => {
+            const a = areaOf.get(x.area);
+            return `<tr data-target="${esc(`${x.institutionId}|${x.area}`)}"><td class="text key">${esc(x.institutionId)}<br>${esc(x.name ?? '')}</td><td class="text">${esc(a?.label ?? x.area)}</td><td class="number flag">${esc(grouped(x.value))} ${esc(a?.unit ?? '')}</td><td class="number">${esc(`${grouped(x.numerator)} / ${grouped(x.denominator)}`)}<br><span class="note">${esc(`${a?.numerator ?? ''} / ${a?.denominator ?? ''}`)}</span></td><td class="number" data-peer-pct="${x.peerPercentile ?? ''}">${esc(pctCell(x.peerPercentile, x.peerSize))}</td><td class="number" data-fund-pct="${x.fundPercentile ?? ''}">${esc(pctCell(x.fundPercentile, x.fundSize))}</td><td class="text">${esc(x.comment ?? '')}</td><td>${sparkline(x.trend ?? [])}</td></tr>`;
+          })
+          .join('')}</tbody></table></div>${flagged.length > HTML_ROW_LIMIT ? `<p class="note">${esc(w.moreRows(flagged.length - HTML_ROW_LIMIT))}</p>` : ''}`;
 
   const unavailable = (note: string) => `<p class="unavailable">${esc(note)}</p>`;
   const rc = r.review.recheckCompletion;

@@ -52,15 +52,51 @@ export function baseReason(lang: Lang, base: string, claims: number, reportCutof
   return null;
 }
 
-type VolumeRow = { institution_id: string | null; service_month: string; claims: number; patients: number; inpatient: number; amount: string; payable: string; late_claims: number; late_amount: string };
-type FindingRow = { institution_id: string; family: string; status: string; hits: number; claims: number; amount: string; violation: string; duplicates: number; late_hits: number; late_amount: string };
+type VolumeRow = {
+  institution_id: string | null;
+  service_month: string;
+  claims: number;
+  patients: number;
+  inpatient: number;
+  amount: string;
+  payable: string;
+  late_claims: number;
+  late_amount: string;
+};
+type FindingRow = {
+  institution_id: string;
+  family: string;
+  status: string;
+  hits: number;
+  claims: number;
+  amount: string;
+  violation: string;
+  duplicates: number;
+  late_hits: number;
+  late_amount: string;
+};
 type RuleSqlRow = { rule_id: string; family: string; status: string; severity: string; hits: number; claims: number; amount: string };
-type QualityRow = { institution_id: string; claims: number; lines: number; missing_name: number; missing_spec: number; lag_median: number | null; lag_p90: number | null; lag_max: number | null; late: number };
+type QualityRow = {
+  institution_id: string;
+  claims: number;
+  lines: number;
+  missing_name: number;
+  missing_spec: number;
+  lag_median: number | null;
+  lag_p90: number | null;
+  lag_max: number | null;
+  late: number;
+};
 
 /** A float8[] as the driver hands it back: an array (postgres.js) or its text form (`{1.5,2}`). */
 function parseFloatArray(v: unknown): (number | null)[] {
   if (v === null || v === undefined) return [];
-  const items = Array.isArray(v) ? v : String(v).replace(/^\{|\}$/g, '').split(',').filter((x) => x !== '');
+  const items = Array.isArray(v)
+    ? v
+    : String(v)
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .filter((x) => x !== '');
   return items.map((x) => (x === null || x === 'NULL' ? null : Number(x)));
 }
 
@@ -177,10 +213,18 @@ export async function buildReport(database: Database, options: ReportOptions): P
     step('review');
 
     const scoreArea = model.available
-      ? [{
-          area: { key: 'targetingScore', label: lang === 'en' ? 'targeting score (provider model)' : '机构风险评分（模型）', unit: '0–1', numerator: lang === 'en' ? 'score' : '评分', denominator: '1' },
-          figures: new Map(model.scores.map((x) => [`${x.institutionId}|${period.month}`, { numerator: x.score, denominator: 1, value: x.score }])),
-        }]
+      ? [
+          {
+            area: {
+              key: 'targetingScore',
+              label: lang === 'en' ? 'targeting score (provider model)' : '机构风险评分（模型）',
+              unit: '0–1',
+              numerator: lang === 'en' ? 'score' : '评分',
+              denominator: '1',
+            },
+            figures: new Map(model.scores.map((x) => [`${x.institutionId}|${period.month}`, { numerator: x.score, denominator: 1, value: x.score }])),
+          },
+        ]
       : [];
     const targets = await targetsSection(query, period, cutoff, names, lang, options.targets, scoreArea);
     step('target areas');
@@ -325,7 +369,14 @@ function assemble(
   const trend: TrendPoint[] = period.months.slice(1).map((m) => {
     const has = int(fundVol.get(m)?.claims) > 0;
     const part = (type: string) => (has ? formatFen(typeAmount.get(`${m}|${type}`) ?? 0) : null);
-    return { month: m, claims: has ? int(fundVol.get(m)?.claims) : null, amount: has ? money(fundVol.get(m)?.amount) : null, hospital: part('hospital'), clinic: part('clinic'), pharmacy: part('pharmacy') };
+    return {
+      month: m,
+      claims: has ? int(fundVol.get(m)?.claims) : null,
+      amount: has ? money(fundVol.get(m)?.amount) : null,
+      hospital: part('hospital'),
+      clinic: part('clinic'),
+      pharmacy: part('pharmacy'),
+    };
   });
 
   const familyTotals = new Map<string, Report['findingsByFamily'][number]>();
@@ -380,7 +431,22 @@ function assemble(
   });
   const unreadable = rejectedById.get('');
   if (unreadable && int(unreadable.n) > 0)
-    dataQuality.push({ institutionId: '(unreadable)', name: null, claims: 0, rejected: int(unreadable.n), rejectedPct: null, lines: 0, linesMissingName: 0, linesMissingSpec: 0, duplicates: 0, lagMedianDays: null, lagP90Days: null, lagMaxDays: null, lateSubmissions: 0, lateSubmissionsPct: null });
+    dataQuality.push({
+      institutionId: '(unreadable)',
+      name: null,
+      claims: 0,
+      rejected: int(unreadable.n),
+      rejectedPct: null,
+      lines: 0,
+      linesMissingName: 0,
+      linesMissingSpec: 0,
+      duplicates: 0,
+      lagMedianDays: null,
+      lagP90Days: null,
+      lagMaxDays: null,
+      lateSubmissions: 0,
+      lateSubmissionsPct: null,
+    });
 
   const fundAmount = fen(fundCur?.amount);
   const fundMom = baseReason(lang, prev, int(fundPrev?.claims), period.cutoff, minBase);
@@ -409,8 +475,8 @@ function assemble(
         ]
       : [
           `Claims of service month ${month} (China Standard Time) received by the cut-off ${cutoffText}; findings created by the cut-off. Data that arrived later is not in the figures: it is counted apart as late.`,
-          'Amounts in yuan. Month-on-month and year-on-year changes compare with the same institution\'s claims of the month before and of the same month a year before, counted to the same cut-off.',
-          'Findings: hits of active rules on the month\'s claims; violations are withheld, suspicions go to review. Rules in trial are reported apart: what they would have withheld.',
+          "Amounts in yuan. Month-on-month and year-on-year changes compare with the same institution's claims of the month before and of the same month a year before, counted to the same cut-off.",
+          "Findings: hits of active rules on the month's claims; violations are withheld, suspicions go to review. Rules in trial are reported apart: what they would have withheld.",
           `Data quality: rejected = submissions refused as malformed, received from the month's first day to the cut-off (they carry no trustworthy service date); a submission is late when it came more than ${lateDays} days after the service ended (the settlement time sent with the claim, else the time received); duplicates = claims found to resubmit a visit under a new claim id (${RESUBMITTED_RULE}).`,
           ...(provisional ? [`Provisional: the cut-off had not passed when this report was generated; figures can still grow until ${cutoffText}.`] : []),
         ],

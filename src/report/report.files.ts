@@ -16,12 +16,7 @@ import type { Report } from './report.types.js';
 export const fileSteps = (formats: ReportFormat[]) => [...REPORT_STEPS, ...formats.map((f) => `write ${f}`)];
 
 /** Builds the month's report once and writes each requested form into `outDir`; returns the report and the files. */
-export async function writeReportFiles(
-  database: Database,
-  options: ReportOptions,
-  formats: ReportFormat[],
-  outDir: string,
-): Promise<{ report: Report; files: string[] }> {
+export async function writeReportFiles(database: Database, options: ReportOptions, formats: ReportFormat[], outDir: string): Promise<{ report: Report; files: string[] }> {
   const report = await buildReport(database, options);
   return { report, files: await writeReportForms(report, formats, outDir, options.onStep) };
 }

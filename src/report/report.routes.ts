@@ -36,8 +36,20 @@ export const ReportSchema = z
     rules: Rows,
     trialRules: Rows.openapi({ description: 'rules in trial and what they would have withheld' }),
     model: z.object({ ...Section, version: z.string().nullable(), scores: Rows }),
-    review: z.object({ ...Section, notes: z.record(z.string(), z.string()), recheckOpen: z.boolean(), recheck: Rows, recheckShortfalls: z.array(z.string()), recheckCompletion: Rows, backlog: z.unknown(), precision: Rows, refusals: Rows, missed: z.unknown() }),
-    targets: z.object({ note: z.string(), flagPercentile: z.number(), minPeerGroup: z.number(), minCount: z.number(), months: z.array(z.string()), areas: Rows, rows: Rows })
+    review: z.object({
+      ...Section,
+      notes: z.record(z.string(), z.string()),
+      recheckOpen: z.boolean(),
+      recheck: Rows,
+      recheckShortfalls: z.array(z.string()),
+      recheckCompletion: Rows,
+      backlog: z.unknown(),
+      precision: Rows,
+      refusals: Rows,
+      missed: z.unknown(),
+    }),
+    targets: z
+      .object({ note: z.string(), flagPercentile: z.number(), minPeerGroup: z.number(), minCount: z.number(), months: z.array(z.string()), areas: Rows, rows: Rows })
       .openapi({ description: 'target areas per institution: value, numerator and denominator, percentile in the peer group and in the fund, flag, trend (flagged figures)' }),
     dataQuality: Rows,
     rejectionPaths: Rows,
@@ -49,11 +61,20 @@ export const ReportSchema = z
 export function negotiate(format: ReportFormat | undefined, accept: string | undefined): ReportFormat {
   if (format) return format;
   const a = (accept ?? '').toLowerCase();
-  const ranked = a.split(',').map((part, i) => {
-    const [type = '', ...params] = part.trim().split(';');
-    const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
-    return { type: type.trim(), q: Number.isFinite(q) ? q : 0, i };
-  }).filter((x) => x.q > 0).sort((x, y) => y.q - x.q || x.i - y.i);
+  const ranked = a
+    .split(',')
+    .map((part, i) => {
+      const [type = '', ...params] = part.trim().split(';');
+      const q = Number(
+        params
+          .map((p) => p.trim())
+          .find((p) => p.startsWith('q='))
+          ?.slice(2) ?? 1,
+      );
+      return { type: type.trim(), q: Number.isFinite(q) ? q : 0, i };
+    })
+    .filter((x) => x.q > 0)
+    .sort((x, y) => y.q - x.q || x.i - y.i);
   for (const { type } of ranked) {
     if (type === 'text/html') return 'html';
     if (type === XLSX_TYPE) return 'xlsx';
@@ -67,10 +88,14 @@ export function negotiate(format: ReportFormat | undefined, accept: string | und
 export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/reports/{month}', tags: ['reports'],
+      method: 'get',
+      path: '/v1/reports/{month}',
+      tags: ['reports'],
       summary: 'The monthly provider risk report (JSON, HTML, XLSX or CSV from the same data)',
-      description: 'Format by `?format=` or the Accept header (application/json, text/html, text/csv, the XLSX type). Figures count data received by the cut-off (default: 15 days after the month ends, CST); later arrivals are labelled. Regenerating with the same cut-off gives the same figures.',
-      security: bearerSecurity, middleware: [requireRole('auditor', 'supervisor', 'admin')] as const,
+      description:
+        'Format by `?format=` or the Accept header (application/json, text/html, text/csv, the XLSX type). Figures count data received by the cut-off (default: 15 days after the month ends, CST); later arrivals are labelled. Regenerating with the same cut-off gives the same figures.',
+      security: bearerSecurity,
+      middleware: [requireRole('auditor', 'supervisor', 'admin')] as const,
       request: {
         params: z.object({ month: z.string().regex(MONTH_PATTERN, 'must be a month yyyy-MM').openapi({ example: '2026-10' }) }),
         query: z.object({
@@ -78,11 +103,19 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           cutoff: paramText(40).optional().openapi({ description: 'ISO 8601 instant (or CST yyyy-MM-dd HH:mm:ss); default 15 days after the month ends' }),
           table: paramText(40).optional().openapi({ description: 'CSV only: one table by name instead of all' }),
           lateDays: z.coerce.number().int().min(0).max(365).optional().openapi({ description: 'a submission later than this many days after the service ended counts as late (default 7)' }),
-          lang: paramText(10).optional().openapi({ description: `the report's language: ${LANGS.join(' (default), ')}; JSON keys and codes do not change` }),
+          lang: paramText(10)
+            .optional()
+            .openapi({ description: `the report's language: ${LANGS.join(' (default), ')}; JSON keys and codes do not change` }),
           flagPercentile: z.coerce.number().min(50).max(100).optional().openapi({ description: 'target areas: flag at or above this percentile (default 80)' }),
           minPeers: z.coerce.number().int().min(2).max(1000).optional().openapi({ description: 'target areas: smallest peer group ranked within itself (default 5)' }),
           minCount: z.coerce.number().int().min(1).max(100000).optional().openapi({ description: 'target areas: smallest denominator (claims, admissions) ranked (default 10)' }),
-          minBaseClaims: z.coerce.number().int().min(1).max(1000000).optional().openapi({ description: 'month on month and year on year only against a base month with at least this many claims (default 30)' }),
+          minBaseClaims: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(1000000)
+            .optional()
+            .openapi({ description: 'month on month and year on year only against a base month with at least this many claims (default 30)' }),
         }),
       },
       responses: {
@@ -92,7 +125,7 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
             'text/html': { schema: z.string().openapi({ description: 'self-contained printable page with inline SVG charts' }) },
             'text/csv': { schema: z.string().openapi({ description: 'every table after a `# name: title` line, or one table with ?table=' }) },
             [XLSX_TYPE]: { schema: z.string().openapi({ format: 'binary', description: 'one sheet per table' }) },
-            'application/pdf': { schema: z.string().openapi({ format: 'binary', description: 'A4 landscape, rendered by the system\'s Chromium (503 naming how to get one when there is none)' }) },
+            'application/pdf': { schema: z.string().openapi({ format: 'binary', description: "A4 landscape, rendered by the system's Chromium (503 naming how to get one when there is none)" }) },
           },
           description: 'The report',
         },
@@ -111,9 +144,14 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       if (lang === undefined) throw new ValidationError([{ path: 'lang', message: `must be one of ${LANGS.join(', ')} (or zh, en)` }]);
       const format = negotiate(q.format, c.req.header('accept'));
       const report = await buildReport(deps.database, {
-        month, cutoff, lateDays: q.lateDays, lang, minBaseClaims: q.minBaseClaims,
+        month,
+        cutoff,
+        lateDays: q.lateDays,
+        lang,
+        minBaseClaims: q.minBaseClaims,
         targets: { flagPercentile: q.flagPercentile, minPeerGroup: q.minPeers, minCount: q.minCount },
-        statementTimeoutMs: deps.config.REPORT_STATEMENT_TIMEOUT_MS, now: deps.now,
+        statementTimeoutMs: deps.config.REPORT_STATEMENT_TIMEOUT_MS,
+        now: deps.now,
       });
       const tables = reportTables(report);
       c.header('Vary', 'Accept');

@@ -63,7 +63,9 @@ export async function modelSection(ctx: SectionContext): Promise<Report['model']
   );
   const list = (e: unknown) => ((typeof e === 'string' ? JSON.parse(e) : e) as { feature?: string; zh?: string; en?: string }[] | null) ?? [];
   const reasons = (e: unknown) => {
-    return list(e).map((x) => (ctx.lang === 'en' ? (x.en ?? x.zh) : (x.zh ?? x.en)) ?? '').filter(Boolean);
+    return list(e)
+      .map((x) => (ctx.lang === 'en' ? (x.en ?? x.zh) : (x.zh ?? x.en)) ?? '')
+      .filter(Boolean);
   };
   return {
     available: true,
@@ -74,7 +76,9 @@ export async function modelSection(ctx: SectionContext): Promise<Report['model']
       name: ctx.names.get(r.institution_id)?.name ?? null,
       peerGroup: r.peer_group,
       ...reportStanding(r, reasons(r.explanations), ctx.lang === 'en' ? 'en' : 'zh'),
-      features: list(r.explanations).map((x) => x.feature ?? '').filter(Boolean),
+      features: list(r.explanations)
+        .map((x) => x.feature ?? '')
+        .filter(Boolean),
     })),
   };
 }
@@ -140,7 +144,17 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
   );
   // The re-check's completion: each closed group's sample cases concluded (first level) by the due
   // date, and to date; overdue when the due date has passed with a case not concluded by then.
-  const completion = await query<{ institution_id: string; visit_type: string; required: number; claim_count: number; sampled: number; by_due: number; concluded: number; due_at: string | null; overdue: boolean }>(
+  const completion = await query<{
+    institution_id: string;
+    visit_type: string;
+    required: number;
+    claim_count: number;
+    sampled: number;
+    by_due: number;
+    concluded: number;
+    due_at: string | null;
+    overdue: boolean;
+  }>(
     `select m.institution_id, m.visit_type, m.required, m.claim_count, count(c.id)::int as sampled,
             count(c.id) filter (where exists (select 1 from review_conclusions k where k.case_id = c.id and k.concluded_at <= m.due_at))::int as by_due,
             count(c.id) filter (where exists (select 1 from review_conclusions k where k.case_id = c.id))::int as concluded,
@@ -208,8 +222,15 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
     const required = Number(g.required);
     const concluded = Number(g.concluded);
     return {
-      institutionId: g.institution_id, name: name(g.institution_id), visitType: g.visit_type, claims, required, sampled: Number(g.sampled), concluded,
-      sharePct: claims > 0 ? Math.round((concluded / claims) * 1000) / 10 : null, shortfall: Math.max(0, required - concluded),
+      institutionId: g.institution_id,
+      name: name(g.institution_id),
+      visitType: g.visit_type,
+      claims,
+      required,
+      sampled: Number(g.sampled),
+      concluded,
+      sharePct: claims > 0 ? Math.round((concluded / claims) * 1000) / 10 : null,
+      shortfall: Math.max(0, required - concluded),
     };
   });
   const order = ['0-7 days', '8-30 days', '31-90 days', 'over 90 days'];
@@ -227,9 +248,10 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
           : '每个机构与就诊类型：到期日（截止 + REVIEW_SAMPLE_DUE_DAYS，北京时间）前作出初审结论的抽样案件数，以及至今完成数；到期仍有未结案件的为逾期。',
         backlog: `截止前立案、截至 ${asOfText} 仍未办结的案件，按截至 ${asOfText} 的已立案天数分档（生成时间与截止时间取较早者）。`,
         precision: '每条规则：截止前经复核同意的结论中，违规成立数 ÷ 已办结数。',
-        missed: m && Number(m.concluded) > 0
-          ? '本月随机抽取的结算中，经复核确认违规但没有任何规则或模型原因的比例，附 Wilson 95% 区间。'
-          : `本月随机抽取的结算尚无经复核的结论（已抽取 ${Number(m?.sampled ?? 0)} 笔），暂无法估计漏检。`,
+        missed:
+          m && Number(m.concluded) > 0
+            ? '本月随机抽取的结算中，经复核确认违规但没有任何规则或模型原因的比例，附 Wilson 95% 区间。'
+            : `本月随机抽取的结算尚无经复核的结论（已抽取 ${Number(m?.sampled ?? 0)} 笔），暂无法估计漏检。`,
       }
     : {
         cases: `Cases of ${period.month} opened by the cut-off; a case counts as concluded when its latest conclusion by the cut-off was agreed by a second reviewer by then.`,
@@ -241,9 +263,10 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
           : 'Per institution and visit type: sample cases with a first-level conclusion by the due date (the cut-off + REVIEW_SAMPLE_DUE_DAYS, China Standard Time) and to date; overdue when the due date has passed with a case not concluded by then.',
         backlog: `Cases opened by the cut-off and not concluded at ${asOfText}, by their age at ${asOfText} (the earlier of generation time and the cut-off).`,
         precision: 'Per rule: confirmed ÷ concluded over all cases concluded (second reviewer agreed) by the cut-off.',
-        missed: m && Number(m.concluded) > 0
-          ? 'The month\'s randomly sampled claims confirmed with no rule or model reason, over those concluded, with a Wilson 95% interval.'
-          : `No randomly sampled claim of the month has an agreed conclusion yet (${Number(m?.sampled ?? 0)} sampled): no estimate of missed violations.`,
+        missed:
+          m && Number(m.concluded) > 0
+            ? "The month's randomly sampled claims confirmed with no rule or model reason, over those concluded, with a Wilson 95% interval."
+            : `No randomly sampled claim of the month has an agreed conclusion yet (${Number(m?.sampled ?? 0)} sampled): no estimate of missed violations.`,
       };
   return {
     available: true,
@@ -252,8 +275,14 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
     recheckOpen,
     recheck,
     recheckCompletion: completion.map((g) => ({
-      institutionId: g.institution_id, name: name(g.institution_id), visitType: g.visit_type, required: Number(g.required),
-      sampled: Number(g.sampled), concludedByDue: Number(g.by_due), concluded: Number(g.concluded), dueAt: g.due_at,
+      institutionId: g.institution_id,
+      name: name(g.institution_id),
+      visitType: g.visit_type,
+      required: Number(g.required),
+      sampled: Number(g.sampled),
+      concludedByDue: Number(g.by_due),
+      concluded: Number(g.concluded),
+      dueAt: g.due_at,
       state: Number(g.by_due) >= Number(g.sampled) ? ('complete' as const) : g.overdue ? ('overdue' as const) : ('in progress' as const),
     })),
     recheckShortfalls: recheck
@@ -269,11 +298,23 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
     refusals: refusals.map((x) => ({
       code: x.code ?? '',
       label: x.code ? refusalLabel(x.code, zh ? 'zh' : 'en') : zh ? '未注明' : 'no code given',
-      wholeLines: Number(x.whole), reducedLines: Number(x.reduced), refused: formatMoney(x.refused),
+      wholeLines: Number(x.whole),
+      reducedLines: Number(x.reduced),
+      refused: formatMoney(x.refused),
     })),
-    precision: precision.map((p) => ({ ruleId: p.rule_id, concluded: Number(p.concluded), confirmed: Number(p.confirmed), precisionPct: p.concluded > 0 ? Math.round((Number(p.confirmed) / Number(p.concluded)) * 1000) / 10 : null })),
+    precision: precision.map((p) => ({
+      ruleId: p.rule_id,
+      concluded: Number(p.concluded),
+      confirmed: Number(p.confirmed),
+      precisionPct: p.concluded > 0 ? Math.round((Number(p.confirmed) / Number(p.concluded)) * 1000) / 10 : null,
+    })),
     missed: m && wi ? { sampled: Number(m.sampled), concluded: Number(m.concluded), missedConfirmed: Number(m.missed), sharePct: wi.share, lowPct: wi.low, highPct: wi.high } : null,
-    perInstitution: new Map(perInstitution.map((p) => [p.institution_id, { casesOpened: Number(p.opened), casesConcluded: Number(p.concluded), violationsConfirmed: Number(p.confirmed), refusedAmount: formatMoney(p.refused) }])),
+    perInstitution: new Map(
+      perInstitution.map((p) => [
+        p.institution_id,
+        { casesOpened: Number(p.opened), casesConcluded: Number(p.concluded), violationsConfirmed: Number(p.confirmed), refusedAmount: formatMoney(p.refused) },
+      ]),
+    ),
   };
 }
 

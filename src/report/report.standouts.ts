@@ -50,8 +50,12 @@ export async function pickStandouts(query: Query, period: ReportPeriod, report: 
     const rows = small ? report.institutions : members;
     const groupName = peerGroupName(lang, group);
     const against = small
-      ? zh ? `全部 ${rows.length} 家机构（${groupName}仅 ${members.length} 家）` : `all ${rows.length} institutions (peer group ${groupName} has ${members.length})`
-      : zh ? `同组${groupName}` : groupName;
+      ? zh
+        ? `全部 ${rows.length} 家机构（${groupName}仅 ${members.length} 家）`
+        : `all ${rows.length} institutions (peer group ${groupName} has ${members.length})`
+      : zh
+        ? `同组${groupName}`
+        : groupName;
     const shares = robustZ(rows.map(share));
     const withGrowth = rows.filter((r) => r.momAmountPct !== null);
     const growth = robustZ(withGrowth.map((r) => r.momAmountPct as number));
@@ -61,30 +65,36 @@ export async function pickStandouts(query: Query, period: ReportPeriod, report: 
       let weight = 0;
       const s = share(row);
       if (rows.length >= 3 && s >= 0.02 && (shares.z(s) >= STANDOUT_Z || (s >= 0.05 && s >= STANDOUT_MULTIPLE * shares.med))) {
-        reasons.push(zh
-          ? `疑点金额占其医疗费用的 ${(s * 100).toFixed(1)}%（${row.findingAmount} 元），${against}中位数 ${(shares.med * 100).toFixed(1)}%`
-          : `${(s * 100).toFixed(1)}% of its amount is at issue in rule findings (${row.findingAmount} yuan); median ${(shares.med * 100).toFixed(1)}% in ${against}`);
+        reasons.push(
+          zh
+            ? `疑点金额占其医疗费用的 ${(s * 100).toFixed(1)}%（${row.findingAmount} 元），${against}中位数 ${(shares.med * 100).toFixed(1)}%`
+            : `${(s * 100).toFixed(1)}% of its amount is at issue in rule findings (${row.findingAmount} yuan); median ${(shares.med * 100).toFixed(1)}% in ${against}`,
+        );
         kinds.add('findings');
         weight += Math.min(Math.max(shares.z(s), s / Math.max(shares.med, 1e-9)), 50);
       }
       if (withGrowth.length >= 3 && row.momAmountPct !== null && row.momAmountPct >= 30 && growth.z(row.momAmountPct) >= STANDOUT_Z) {
-        reasons.push(zh
-          ? `费用环比增长 ${row.momAmountPct}%，${against}中位数 ${growth.med.toFixed(1)}%`
-          : `amount up ${row.momAmountPct}% on the month before; median ${growth.med.toFixed(1)}% in ${against}`);
+        reasons.push(
+          zh ? `费用环比增长 ${row.momAmountPct}%，${against}中位数 ${growth.med.toFixed(1)}%` : `amount up ${row.momAmountPct}% on the month before; median ${growth.med.toFixed(1)}% in ${against}`,
+        );
         kinds.add('growth');
         weight += Math.min(growth.z(row.momAmountPct), 50);
       }
       if (row.model && row.model.peerSize > 1 && row.model.peerRank <= Math.max(1, Math.ceil(row.model.peerSize * 0.1))) {
-        reasons.push(zh
-          ? `机构风险评分 ${row.model.score.toFixed(3)}，在${peerGroupName(lang, group)} ${row.model.peerSize} 家中排第 ${row.model.peerRank}${row.model.reasons[0] ? `：${row.model.reasons[0]}` : ''}`
-          : `provider model score ${row.model.score.toFixed(3)}, rank ${row.model.peerRank} of ${row.model.peerSize} in ${groupName}${row.model.reasons[0] ? `: ${row.model.reasons[0]}` : ''}`);
+        reasons.push(
+          zh
+            ? `机构风险评分 ${row.model.score.toFixed(3)}，在${peerGroupName(lang, group)} ${row.model.peerSize} 家中排第 ${row.model.peerRank}${row.model.reasons[0] ? `：${row.model.reasons[0]}` : ''}`
+            : `provider model score ${row.model.score.toFixed(3)}, rank ${row.model.peerRank} of ${row.model.peerSize} in ${groupName}${row.model.reasons[0] ? `: ${row.model.reasons[0]}` : ''}`,
+        );
         kinds.add('model');
         weight += 10 * row.model.score;
       }
       if (row.review && row.review.violationsConfirmed > 0) {
-        reasons.push(zh
-          ? `复审确认违规 ${row.review.violationsConfirmed} 件，拒付 ${row.review.refusedAmount} 元`
-          : `${row.review.violationsConfirmed} violations confirmed by review, ${row.review.refusedAmount} yuan refused`);
+        reasons.push(
+          zh
+            ? `复审确认违规 ${row.review.violationsConfirmed} 件，拒付 ${row.review.refusedAmount} 元`
+            : `${row.review.violationsConfirmed} violations confirmed by review, ${row.review.refusedAmount} yuan refused`,
+        );
         kinds.add('review');
         weight += row.review.violationsConfirmed;
       }
@@ -115,8 +125,7 @@ function recommend(kinds: Set<Kind>, row: InstitutionRow, lang: Lang): string {
   const top = row.families[0]?.family;
   const fam = top ? familyName(lang, top) : undefined;
   if (lang === 'zh-CN') {
-    if (kinds.has('review') || (kinds.has('model') && kinds.has('findings')))
-      return `开展重点现场检查${fam ? `（重点查${fam}）` : ''}；追回已拒付金额；纳入本季度"双随机、一公开"检查。`;
+    if (kinds.has('review') || (kinds.has('model') && kinds.has('findings'))) return `开展重点现场检查${fam ? `（重点查${fam}）` : ''}；追回已拒付金额；纳入本季度"双随机、一公开"检查。`;
     if (kinds.has('findings')) return `对其${fam ? `涉及${fam}的` : ''}结算开展重点复审，并书面告知机构。`;
     if (kinds.has('model')) return '下月将其住院结算纳入重点复审（模型已将其转入复审），并在下次月度分析时与同组机构比较。';
     return '关注：下次月度分析时将费用增长与收治人次、人员配备对照；若持续增长，开展重点复审。';
@@ -138,18 +147,32 @@ const LOS = `greatest(1, ((c.ended_at at time zone 'UTC') + interval '8 hours'):
 const MODEL_EXAMPLES: Record<string, { where?: string; order: string; what: (v: number, lang: Lang) => string }> = {
   linesPerVisit: { order: 'c.line_count desc', what: (v, l) => (l === 'en' ? `${v} fee lines` : `费用明细 ${v} 条`) },
   costPerVisit: { order: 'c.total_amount desc', what: (v, l) => (l === 'en' ? `claim of ${v.toFixed(2)} yuan` : `单次费用 ${v.toFixed(2)} 元`) },
-  costPerInpatientDay: { where: `c.visit_type = 'inpatient'`, order: `c.total_amount / ${LOS} desc`, what: (v, l) => (l === 'en' ? `${v.toFixed(2)} yuan per inpatient day` : `日均住院费用 ${v.toFixed(2)} 元`) },
+  costPerInpatientDay: {
+    where: `c.visit_type = 'inpatient'`,
+    order: `c.total_amount / ${LOS} desc`,
+    what: (v, l) => (l === 'en' ? `${v.toFixed(2)} yuan per inpatient day` : `日均住院费用 ${v.toFixed(2)} 元`),
+  },
   meanStay: { where: `c.visit_type = 'inpatient'`, order: `${LOS} desc`, what: (v, l) => (l === 'en' ? `stay of ${v} days` : `住院 ${v} 天`) },
   longStayShare: { where: `c.visit_type = 'inpatient'`, order: `${LOS} desc`, what: (v, l) => (l === 'en' ? `stay of ${v} days` : `住院 ${v} 天`) },
   shortStayShare: { where: `c.visit_type = 'inpatient'`, order: `${LOS} asc`, what: (v, l) => (l === 'en' ? `stay of ${v} day(s)` : `住院 ${v} 天`) },
-  weekendAdmissionShare: { where: `c.visit_type = 'inpatient' and extract(isodow from (c.started_at at time zone 'UTC') + interval '8 hours') in (6, 7)`, order: 'c.total_amount desc', what: (_v, l) => (l === 'en' ? 'admitted on a weekend' : '周末入院') },
+  weekendAdmissionShare: {
+    where: `c.visit_type = 'inpatient' and extract(isodow from (c.started_at at time zone 'UTC') + interval '8 hours') in (6, 7)`,
+    order: 'c.total_amount desc',
+    what: (_v, l) => (l === 'en' ? 'admitted on a weekend' : '周末入院'),
+  },
   readmission15Rate: {
     where: `c.visit_type = 'inpatient' and exists (select 1 from claims p where p.person_hash = c.person_hash and p.institution_id = c.institution_id and p.visit_type = 'inpatient' and p.id <> c.id and p.ended_at <= c.started_at and p.ended_at > c.started_at - interval '15 days')`,
-    order: 'c.total_amount desc', what: (_v, l) => (l === 'en' ? 'readmitted within 15 days of a discharge' : '出院后15天内再入院'),
+    order: 'c.total_amount desc',
+    what: (_v, l) => (l === 'en' ? 'readmitted within 15 days of a discharge' : '出院后15天内再入院'),
   },
 };
 const MEASURE: Record<string, string> = {
-  linesPerVisit: 'c.line_count', costPerVisit: 'c.total_amount', costPerInpatientDay: `round(c.total_amount / ${LOS}, 2)`, meanStay: LOS, longStayShare: LOS, shortStayShare: LOS,
+  linesPerVisit: 'c.line_count',
+  costPerVisit: 'c.total_amount',
+  costPerInpatientDay: `round(c.total_amount / ${LOS}, 2)`,
+  meanStay: LOS,
+  longStayShare: LOS,
+  shortStayShare: LOS,
 };
 
 /** Two claims of the month that illustrate the reason of that kind. */
@@ -159,9 +182,8 @@ async function examplesFor(query: Query, period: ReportPeriod, cutoff: string, r
   const base = { illustrates: kind, ruleId: null, family: null, severity: null, amountAtIssue: null };
   if (kind === 'findings' || kind === 'review') {
     // findings: the largest findings; review: the claims of cases confirmed by the cut-off.
-    const reviewed = kind === 'review'
-      ? `and exists (select 1 from review_cases k join review_conclusions r on r.case_id = k.id and r.outcome = 'confirmed' and r.concluded_at <= $3 where k.claim_id = c.id)`
-      : '';
+    const reviewed =
+      kind === 'review' ? `and exists (select 1 from review_cases k join review_conclusions r on r.case_id = k.id and r.outcome = 'confirmed' and r.concluded_at <= $3 where k.claim_id = c.id)` : '';
     const rows = await query<{ claim_no: string; visit_type: string; total: string; rule_id: string; family: string; severity: string; amount: string; zh: string | null; en: string | null }>(
       `select claim_no, visit_type, total, rule_id, family, severity, amount, zh, en from (
          select distinct on (c.id) c.claim_no, c.visit_type, c.total_amount::text as total, f.rule_id, f.family, f.severity,
@@ -198,8 +220,12 @@ async function examplesFor(query: Query, period: ReportPeriod, cutoff: string, r
     const what = spec
       ? spec.what(Number(r.v), lang)
       : kind === 'growth'
-        ? (zh ? '本月费用最高的结算之一' : 'one of the month\'s largest claims')
-        : (zh ? '本月费用最高的结算之一（模型原因无对应的单笔指标）' : 'one of the month\'s largest claims (the model\'s reason has no per-claim measure)');
+        ? zh
+          ? '本月费用最高的结算之一'
+          : "one of the month's largest claims"
+        : zh
+          ? '本月费用最高的结算之一（模型原因无对应的单笔指标）'
+          : "one of the month's largest claims (the model's reason has no per-claim measure)";
     const reason = kind === 'model' && row.model?.reasons[0] ? (zh ? `说明"${row.model.reasons[0]}"：` : `shows "${row.model.reasons[0]}": `) : '';
     return { ...base, claimNo: r.claim_no, visitType: r.visit_type, claimAmount: formatFen(fen(r.total)), sentence: `${reason}${what}`, ...(w ? {} : {}) };
   });

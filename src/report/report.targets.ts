@@ -173,18 +173,48 @@ export async function targetsSection(
   const famBy = new Map(families.map((f) => [`${f.institution_id}|${f.service_month}|${f.family}`, f]));
   for (const code of familyCodes) {
     const fam = familyName(lang, code);
-    const hits = add({ key: `hits:${code}`, label: zh ? `${fam}：每百笔结算命中次数` : `${fam}: hits per 100 claims`, unit: zh ? '次/百笔' : 'per 100 claims', numerator: zh ? '命中次数' : 'hits', denominator: claimsLabel });
-    const amount = add({ key: `amount:${code}`, label: zh ? `${fam}：每百笔结算疑点金额` : `${fam}: amount at issue per 100 claims`, unit: zh ? '元/百笔' : 'yuan per 100 claims', numerator: zh ? '疑点金额（元）' : 'amount at issue (yuan)', denominator: claimsLabel });
+    const hits = add({
+      key: `hits:${code}`,
+      label: zh ? `${fam}：每百笔结算命中次数` : `${fam}: hits per 100 claims`,
+      unit: zh ? '次/百笔' : 'per 100 claims',
+      numerator: zh ? '命中次数' : 'hits',
+      denominator: claimsLabel,
+    });
+    const amount = add({
+      key: `amount:${code}`,
+      label: zh ? `${fam}：每百笔结算疑点金额` : `${fam}: amount at issue per 100 claims`,
+      unit: zh ? '元/百笔' : 'yuan per 100 claims',
+      numerator: zh ? '疑点金额（元）' : 'amount at issue (yuan)',
+      denominator: claimsLabel,
+    });
     for (const [key, v] of vol) {
       const f = famBy.get(`${key}|${code}`);
       put(hits, key, n(f?.hits), n(v.claims), 100, 2);
       put(amount, key, yuan(f?.amount), n(v.claims), 100, 2);
     }
   }
-  const costDay = add({ key: 'costPerInpatientDay', label: zh ? '住院床日费用' : 'cost per inpatient day', unit: zh ? '元/床日' : 'yuan per day', numerator: zh ? '住院费用（元）' : 'inpatient cost (yuan)', denominator: zh ? '住院床日' : 'inpatient days' });
+  const costDay = add({
+    key: 'costPerInpatientDay',
+    label: zh ? '住院床日费用' : 'cost per inpatient day',
+    unit: zh ? '元/床日' : 'yuan per day',
+    numerator: zh ? '住院费用（元）' : 'inpatient cost (yuan)',
+    denominator: zh ? '住院床日' : 'inpatient days',
+  });
   const stay = add({ key: 'meanStay', label: zh ? '平均住院日' : 'average stay', unit: zh ? '天' : 'days', numerator: zh ? '住院床日' : 'inpatient days', denominator: admissionsLabel });
-  const readmit = add({ key: 'readmission15', label: zh ? '15天内再入院率' : 'readmission within 15 days', unit: '%', numerator: zh ? '15天内再入院人次' : 'readmissions within 15 days', denominator: admissionsLabel });
-  const perPatient = add({ key: 'claimsPerPatient', label: zh ? '人均结算次数' : 'claims per patient', unit: zh ? '次/人' : 'claims per patient', numerator: claimsLabel, denominator: zh ? '就诊人数' : 'patients' });
+  const readmit = add({
+    key: 'readmission15',
+    label: zh ? '15天内再入院率' : 'readmission within 15 days',
+    unit: '%',
+    numerator: zh ? '15天内再入院人次' : 'readmissions within 15 days',
+    denominator: admissionsLabel,
+  });
+  const perPatient = add({
+    key: 'claimsPerPatient',
+    label: zh ? '人均结算次数' : 'claims per patient',
+    unit: zh ? '次/人' : 'claims per patient',
+    numerator: claimsLabel,
+    denominator: zh ? '就诊人数' : 'patients',
+  });
   for (const [key, v] of vol) {
     if (n(v.admissions) > 0) {
       put(costDay, key, yuan(v.inpatient_cost), n(v.days), 1, 2);
@@ -193,8 +223,20 @@ export async function targetsSection(
     }
     put(perPatient, key, n(v.claims), n(v.patients), 1, 2);
   }
-  const drug = add({ key: 'drugShare', label: zh ? '药品费用占比' : 'drug share', unit: '%', numerator: zh ? '药品费用（元）' : 'drug amount (yuan)', denominator: zh ? '明细费用（元）' : 'line amount (yuan)' });
-  const consumable = add({ key: 'consumableShare', label: zh ? '耗材费用占比' : 'consumable share', unit: '%', numerator: zh ? '耗材费用（元）' : 'consumable amount (yuan)', denominator: zh ? '明细费用（元）' : 'line amount (yuan)' });
+  const drug = add({
+    key: 'drugShare',
+    label: zh ? '药品费用占比' : 'drug share',
+    unit: '%',
+    numerator: zh ? '药品费用（元）' : 'drug amount (yuan)',
+    denominator: zh ? '明细费用（元）' : 'line amount (yuan)',
+  });
+  const consumable = add({
+    key: 'consumableShare',
+    label: zh ? '耗材费用占比' : 'consumable share',
+    unit: '%',
+    numerator: zh ? '耗材费用（元）' : 'consumable amount (yuan)',
+    denominator: zh ? '明细费用（元）' : 'line amount (yuan)',
+  });
   for (const it of items) {
     const key = `${it.institution_id}|${it.month}`;
     put(drug, key, yuan(it.drug), yuan(it.total), 100, 1);
@@ -239,14 +281,29 @@ export async function targetsSection(
       const flagged = judged !== null && judged >= flagAt && x.f.value > 0;
       const gname = peerGroupName(lang, group);
       const comment = !isRanked
-        ? zh ? `仅 ${countOf(area.key, x.id)} ${area.key === 'meanStay' || area.key === 'costPerInpatientDay' || area.key === 'readmission15' ? '人次住院' : '笔结算'}，少于 ${minCount}，不排名` : `only ${countOf(area.key, x.id)} ${['meanStay', 'costPerInpatientDay', 'readmission15'].includes(area.key) ? 'admissions' : 'claims'}, fewer than ${minCount}: not ranked`
+        ? zh
+          ? `仅 ${countOf(area.key, x.id)} ${area.key === 'meanStay' || area.key === 'costPerInpatientDay' || area.key === 'readmission15' ? '人次住院' : '笔结算'}，少于 ${minCount}，不排名`
+          : `only ${countOf(area.key, x.id)} ${['meanStay', 'costPerInpatientDay', 'readmission15'].includes(area.key) ? 'admissions' : 'claims'}, fewer than ${minCount}: not ranked`
         : peerPct === null
-          ? zh ? `同组（${gname}）仅 ${peers.length} 家，不作组内排名${fundPct !== null ? '，按全市（基金）百分位' : ''}` : `peer group (${gname}) has ${peers.length}: not ranked within it${fundPct !== null ? '; judged on the fund percentile' : ''}`
+          ? zh
+            ? `同组（${gname}）仅 ${peers.length} 家，不作组内排名${fundPct !== null ? '，按全市（基金）百分位' : ''}`
+            : `peer group (${gname}) has ${peers.length}: not ranked within it${fundPct !== null ? '; judged on the fund percentile' : ''}`
           : null;
       rows.push({
-        institutionId: x.id, name: names.get(x.id)?.name ?? null, peerGroup: group, area: area.key,
-        value: x.f.value, numerator: x.f.numerator, denominator: x.f.denominator,
-        peerSize: peers.length, peerPercentile: peerPct, fundSize: fundValues.length, fundPercentile: fundPct, basis, flagged, comment,
+        institutionId: x.id,
+        name: names.get(x.id)?.name ?? null,
+        peerGroup: group,
+        area: area.key,
+        value: x.f.value,
+        numerator: x.f.numerator,
+        denominator: x.f.denominator,
+        peerSize: peers.length,
+        peerPercentile: peerPct,
+        fundSize: fundValues.length,
+        fundPercentile: fundPct,
+        basis,
+        flagged,
+        comment,
         trend: flagged ? months.map((mo) => m.get(`${x.id}|${mo}`)?.value ?? null) : null,
       });
     }

@@ -45,7 +45,14 @@ type CaseRow = {
 
 // A driver may hand a text[] back as its literal '{a,b}'.
 const pgArray = (v: string[] | string): string[] =>
-  Array.isArray(v) ? v : v === '{}' ? [] : v.slice(1, -1).split(',').map((s) => s.replace(/^"|"$/g, ''));
+  Array.isArray(v)
+    ? v
+    : v === '{}'
+      ? []
+      : v
+          .slice(1, -1)
+          .split(',')
+          .map((s) => s.replace(/^"|"$/g, ''));
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 /**
@@ -164,23 +171,35 @@ async function lockCase(q: Query, id: number) {
 }
 
 function requireStatus(row: { id: string; status: CaseStatus }, allowed: CaseStatus[], doing: string) {
-  if (!allowed.includes(row.status))
-    throw new ConflictError(`Case ${row.id} is ${row.status}: ${doing} needs it ${allowed.join(' or ')}`, { status: row.status });
+  if (!allowed.includes(row.status)) throw new ConflictError(`Case ${row.id} is ${row.status}: ${doing} needs it ${allowed.join(' or ')}`, { status: row.status });
 }
 
-export type ConclusionInput =
-  | ({ outcome: 'confirmed'; basis: string } & RefusalInput)
-  | { outcome: 'dismissed'; reason: string };
+export type ConclusionInput = ({ outcome: 'confirmed'; basis: string } & RefusalInput) | { outcome: 'dismissed'; reason: string };
 
 /** An appeal as the institution and the settlement system read it (docs/review-money.md). */
 type AppealRow = {
-  id: string; case_id: string; institution_id: string; claim_no: string; amount: string; status: 'open' | 'decided'; outcome: 'granted' | 'rejected' | null;
-  conclusion_id: string | null; opened_by: string; opened_ms: number; decided_ms: number | null;
+  id: string;
+  case_id: string;
+  institution_id: string;
+  claim_no: string;
+  amount: string;
+  status: 'open' | 'decided';
+  outcome: 'granted' | 'rejected' | null;
+  conclusion_id: string | null;
+  opened_by: string;
+  opened_ms: number;
+  decided_ms: number | null;
 };
 const APPEAL_COLUMNS = `a.id, a.case_id, a.institution_id, a.claim_no, a.amount::text as amount, a.status, a.outcome, a.conclusion_id, a.opened_by,
   (extract(epoch from a.opened_at) * 1000)::float8 as opened_ms, (extract(epoch from a.decided_at) * 1000)::float8 as decided_ms`;
 
-export interface AppealFilter { institutionId?: string; claimId?: string; status?: 'open' | 'decided'; limit: number; offset: number }
+export interface AppealFilter {
+  institutionId?: string;
+  claimId?: string;
+  status?: 'open' | 'decided';
+  limit: number;
+  offset: number;
+}
 
 export type SecondReviewInput = { verdict: 'agree' } | { verdict: 'send_back'; reason: string };
 
@@ -209,8 +228,12 @@ async function appealsOf(q: Query, where: string, params: unknown[]) {
   return rows.map((a) => {
     const k = a.conclusion_id ? conclusionById.get(Number(a.conclusion_id)) : undefined;
     return {
-      id: Number(a.id), caseId: Number(a.case_id), institutionId: a.institution_id, claimId: a.claim_no,
-      status: a.status, outcome: a.outcome,
+      id: Number(a.id),
+      caseId: Number(a.case_id),
+      institutionId: a.institution_id,
+      claimId: a.claim_no,
+      status: a.status,
+      outcome: a.outcome,
       amount: a.amount,
       // a reason lodged before appeals had ids (migration 0018) belongs to its case's first appeal
       reasons: reasons
@@ -218,10 +241,14 @@ async function appealsOf(q: Query, where: string, params: unknown[]) {
         .map((r) => ({ reason: r.reason, lodgedBy: r.created_by, lodgedAt: iso(r.at_ms) as string })),
       openedAt: iso(a.opened_ms) as string,
       decidedAt: iso(a.decided_ms),
-      decision: k ? {
-        outcome: k.outcome as 'confirmed' | 'dismissed', amountRefused: k.amount_refused, basis: k.basis,
-        lines: (typeof k.lines === 'string' ? JSON.parse(k.lines) : k.lines ?? []) as RefusalLine[],
-      } : null,
+      decision: k
+        ? {
+            outcome: k.outcome as 'confirmed' | 'dismissed',
+            amountRefused: k.amount_refused,
+            basis: k.basis,
+            lines: (typeof k.lines === 'string' ? JSON.parse(k.lines) : (k.lines ?? [])) as RefusalLine[],
+          }
+        : null,
     };
   });
 }
@@ -231,7 +258,19 @@ export type Appeal = Awaited<ReturnType<typeof appealsOf>>[number];
  * `afterCommit` runs after each action's transaction commits (the service seals the trail there;
  * see src/review/trail.ts).
  */
-export function createReviewCases({ database, drawPool, afterCommit = () => {}, now = Date.now, caseDueDays = DEFAULT_CASE_DUE_DAYS }: { database: Database; drawPool: number; afterCommit?: () => void; now?: () => number; caseDueDays?: number }) {
+export function createReviewCases({
+  database,
+  drawPool,
+  afterCommit = () => {},
+  now = Date.now,
+  caseDueDays = DEFAULT_CASE_DUE_DAYS,
+}: {
+  database: Database;
+  drawPool: number;
+  afterCommit?: () => void;
+  now?: () => number;
+  caseDueDays?: number;
+}) {
   const act = async <R>(fn: (q: Query) => Promise<R>): Promise<R> => {
     const result = await database.transaction(fn);
     afterCommit();
@@ -248,15 +287,22 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
     async queue(f: QueueFilter, viewer?: Person) {
       if (viewer?.role === 'auditor' && f.reason === 'sample')
         throw new ValidationError([{ path: 'reason', message: 'sample is for supervisors and admins: auditors work the random re-check blind' }]);
-      if (viewer?.role === 'auditor' && f.sort === 'amount')
-        throw new ValidationError([{ path: 'sort', message: 'amount is for supervisors and admins: auditors work the random re-check blind' }]);
+      if (viewer?.role === 'auditor' && f.sort === 'amount') throw new ValidationError([{ path: 'sort', message: 'amount is for supervisors and admins: auditors work the random re-check blind' }]);
       // an auditor's "due" is the case's own due date only: the sample's would tell which cases are the re-check's
       const order = viewer?.role === 'auditor' && f.sort === 'due' ? ORDER_BY.oldest : ORDER_BY[f.sort ?? 'priority'];
       const institution = f.institution?.trim() || null;
       const params = [
-        f.status?.length ? f.status.join(',') : null, f.reason ?? null, f.family ?? null, f.institutionId ?? null,
-        f.assignee ?? null, f.month ?? null, f.minAgeDays ?? null, f.maxAgeDays ?? null,
-        f.claimId?.trim() ? likeLiteral(f.claimId.trim()) : null, institution, institution === null ? null : likeLiteral(institution),
+        f.status?.length ? f.status.join(',') : null,
+        f.reason ?? null,
+        f.family ?? null,
+        f.institutionId ?? null,
+        f.assignee ?? null,
+        f.month ?? null,
+        f.minAgeDays ?? null,
+        f.maxAgeDays ?? null,
+        f.claimId?.trim() ? likeLiteral(f.claimId.trim()) : null,
+        institution,
+        institution === null ? null : likeLiteral(institution),
       ];
       const [rows, count] = await Promise.all([
         database.query<CaseRow>(
@@ -310,28 +356,55 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
         case: c,
         claimBody: json(claimRows[0]?.body),
         answer: json(claimRows[0]?.answer),
-        reasons: reasons.filter((r) => !(c.blinded && r.kind === 'sample')).map((r) => ({
-          id: Number(r.id), kind: String(r.kind), findingId: (r.finding_id as string | null) ?? null, ruleId: (r.rule_id as string | null) ?? null,
-          family: (r.family as string | null) ?? null, severity: (r.severity as string | null) ?? null, amount: String(r.amount),
-          detail: json(r.detail) as Record<string, unknown>, createdBy: String(r.created_by), createdAt: iso(r.at_ms as number) as string,
-          note: r.kind === 'appeal' ? String((json(r.detail) as { reason?: unknown }).reason ?? '') : null,
-        })),
+        reasons: reasons
+          .filter((r) => !(c.blinded && r.kind === 'sample'))
+          .map((r) => ({
+            id: Number(r.id),
+            kind: String(r.kind),
+            findingId: (r.finding_id as string | null) ?? null,
+            ruleId: (r.rule_id as string | null) ?? null,
+            family: (r.family as string | null) ?? null,
+            severity: (r.severity as string | null) ?? null,
+            amount: String(r.amount),
+            detail: json(r.detail) as Record<string, unknown>,
+            createdBy: String(r.created_by),
+            createdAt: iso(r.at_ms as number) as string,
+            note: r.kind === 'appeal' ? String((json(r.detail) as { reason?: unknown }).reason ?? '') : null,
+          })),
         findings: findings.map((r) => ({
-          id: String(r.id), ruleId: String(r.rule_id), ruleVersion: Number(r.rule_version), family: String(r.family), severity: String(r.severity),
-          status: String(r.status), message: json(r.message) as { zh: string; en: string }, violatingLines: json(r.violating_lines) as string[],
-          involvedLines: json(r.involved_lines) as string[], otherClaims: json(r.other_claims) as unknown[], amount: String(r.amount),
-          retrospective: Boolean(r.retrospective), foundBy: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
+          id: String(r.id),
+          ruleId: String(r.rule_id),
+          ruleVersion: Number(r.rule_version),
+          family: String(r.family),
+          severity: String(r.severity),
+          status: String(r.status),
+          message: json(r.message) as { zh: string; en: string },
+          violatingLines: json(r.violating_lines) as string[],
+          involvedLines: json(r.involved_lines) as string[],
+          otherClaims: json(r.other_claims) as unknown[],
+          amount: String(r.amount),
+          retrospective: Boolean(r.retrospective),
+          foundBy: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
         })),
         /** findings carried by other claims that name this one: no case, no amount here */
         references,
         conclusions: conclusions.map((r) => ({
-          id: Number(r.id), outcome: r.outcome as 'confirmed' | 'dismissed', refusedLines: json(r.refused_lines) as string[],
-          amountRefused: String(r.amount_refused), basis: String(r.basis), concludedBy: String(r.concluded_by), concludedAt: iso(r.at_ms as number) as string,
+          id: Number(r.id),
+          outcome: r.outcome as 'confirmed' | 'dismissed',
+          refusedLines: json(r.refused_lines) as string[],
+          amountRefused: String(r.amount_refused),
+          basis: String(r.basis),
+          concludedBy: String(r.concluded_by),
+          concludedAt: iso(r.at_ms as number) as string,
           lines: (json(r.lines) ?? []) as RefusalLine[],
         })),
         secondReviews: reviews.map((r) => ({
-          id: Number(r.id), conclusionId: Number(r.conclusion_id), verdict: r.verdict as 'agree' | 'send_back', reason: (r.reason as string | null) ?? null,
-          reviewedBy: String(r.reviewed_by), reviewedAt: iso(r.at_ms as number) as string,
+          id: Number(r.id),
+          conclusionId: Number(r.conclusion_id),
+          verdict: r.verdict as 'agree' | 'send_back',
+          reason: (r.reason as string | null) ?? null,
+          reviewedBy: String(r.reviewed_by),
+          reviewedAt: iso(r.at_ms as number) as string,
         })),
         /** the intake's decision and what it withheld per line: a review refuses only what is still payable */
         money: intakeMoneyJson(money),
@@ -365,7 +438,10 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
       const at = new Date().toISOString();
       const [head, middle, tail] = splitBody(
         canonicalJson({
-          at, actor: person.name, action: 'case.draw', caseId: CASE_ID_MARK,
+          at,
+          actor: person.name,
+          action: 'case.draw',
+          caseId: CASE_ID_MARK,
           before: { status: 'open', assignee: null, finalOutcome: null },
           after: { status: 'assigned', assignee: person.name, finalOutcome: null, drawnFrom: DRAWN_FROM_MARK },
         }),
@@ -432,8 +508,21 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
         );
         await q(`update review_cases set status = 'concluded', updated_at = now() where id = $1`, [id]);
         await appendTrail(q, {
-          actor: person.name, action: 'case.conclude', caseId: id, before: snapshot(row),
-          after: { status: 'concluded', assignee: row.assignee, finalOutcome: null, conclusionId: Number(ins[0]!.id), outcome: input.outcome, refusedLines: refused, amountRefused: formatFen(amountFen), basis, ...(lines.length ? { lines } : {}) },
+          actor: person.name,
+          action: 'case.conclude',
+          caseId: id,
+          before: snapshot(row),
+          after: {
+            status: 'concluded',
+            assignee: row.assignee,
+            finalOutcome: null,
+            conclusionId: Number(ins[0]!.id),
+            outcome: input.outcome,
+            refusedLines: refused,
+            amountRefused: formatFen(amountFen),
+            basis,
+            ...(lines.length ? { lines } : {}),
+          },
         });
         return one(q, id, person);
       });
@@ -444,31 +533,35 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
       return act(async (q) => {
         const row = await lockCase(q, id);
         requireStatus(row, ['concluded'], 'a second review');
-        const last = (await q<{ id: string; outcome: 'confirmed' | 'dismissed'; concluded_by: string }>(
-          'select id, outcome, concluded_by from review_conclusions where case_id = $1 order by id desc limit 1', [id],
-        ))[0]!;
+        const last = (
+          await q<{ id: string; outcome: 'confirmed' | 'dismissed'; concluded_by: string }>('select id, outcome, concluded_by from review_conclusions where case_id = $1 order by id desc limit 1', [
+            id,
+          ])
+        )[0]!;
         if (last.concluded_by === person.name) throw new ForbiddenError(`${person.name} concluded case ${id} and may not second-review their own conclusion`);
         await assertMayConclude(q, person);
         await assertNoConflict(q, person, row.institution_id);
         const reason = input.verdict === 'send_back' ? maskPersonalData(input.reason) : null;
-        await q(
-          'insert into review_second_reviews (conclusion_id, case_id, verdict, reason, reviewed_by) values ($1, $2, $3, $4, $5)',
-          [Number(last.id), id, input.verdict, reason, person.name],
-        );
+        await q('insert into review_second_reviews (conclusion_id, case_id, verdict, reason, reviewed_by) values ($1, $2, $3, $4, $5)', [Number(last.id), id, input.verdict, reason, person.name]);
         const after =
-          input.verdict === 'agree'
-            ? { status: 'closed' as const, assignee: row.assignee, finalOutcome: last.outcome }
-            : { status: 'returned' as const, assignee: row.assignee, finalOutcome: null };
+          input.verdict === 'agree' ? { status: 'closed' as const, assignee: row.assignee, finalOutcome: last.outcome } : { status: 'returned' as const, assignee: row.assignee, finalOutcome: null };
         await q('update review_cases set status = $2, final_outcome = $3, updated_at = now() where id = $1', [id, after.status, after.finalOutcome]);
         // An agreed conclusion decides the case's open appeal: dismissed (no violation) grants it, confirmed rejects it.
-        const decided = input.verdict === 'agree'
-          ? (await q<{ id: string }>(
-              `update review_appeals set status = 'decided', outcome = $2, conclusion_id = $3, decided_at = now() where case_id = $1 and status = 'open' returning id`,
-              [id, last.outcome === 'dismissed' ? 'granted' : 'rejected', Number(last.id)],
-            )).map((a) => Number(a.id))
-          : [];
+        const decided =
+          input.verdict === 'agree'
+            ? (
+                await q<{ id: string }>(`update review_appeals set status = 'decided', outcome = $2, conclusion_id = $3, decided_at = now() where case_id = $1 and status = 'open' returning id`, [
+                  id,
+                  last.outcome === 'dismissed' ? 'granted' : 'rejected',
+                  Number(last.id),
+                ])
+              ).map((a) => Number(a.id))
+            : [];
         await appendTrail(q, {
-          actor: person.name, action: input.verdict === 'agree' ? 'case.agree' : 'case.send_back', caseId: id, before: snapshot(row),
+          actor: person.name,
+          action: input.verdict === 'agree' ? 'case.agree' : 'case.send_back',
+          caseId: id,
+          before: snapshot(row),
           after: { ...after, conclusionId: Number(last.id), reason, ...(decided.length ? { appealsDecided: decided, appealOutcome: last.outcome === 'dismissed' ? 'granted' : 'rejected' } : {}) },
         });
         return one(q, id, person);
@@ -481,8 +574,7 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
       return act(async (q) => {
         const row = await lockCase(q, id);
         requireStatus(row, ['assigned', 'returned'], 'a release');
-        if (row.assignee !== person.name && person.role !== 'supervisor')
-          throw new ForbiddenError(`Case ${id} is assigned to ${row.assignee}; only they or a supervisor may release it`);
+        if (row.assignee !== person.name && person.role !== 'supervisor') throw new ForbiddenError(`Case ${id} is assigned to ${row.assignee}; only they or a supervisor may release it`);
         await q(`update review_cases set status = 'open', assignee = null, assigned_at = null, updated_at = now() where id = $1`, [id]);
         await appendTrail(q, { actor: person.name, action: 'case.release', caseId: id, before: snapshot(row), after: { status: 'open', assignee: null, finalOutcome: null, reason } });
         return one(q, id, person);
@@ -497,13 +589,21 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
         requireStatus(row, ['closed'], 'reopening');
         await q(`update review_cases set status = 'open', assignee = null, assigned_at = null, final_outcome = null, updated_at = now() where id = $1`, [id]);
         // The decision an appeal had from this case is being corrected: the appeal is open again.
-        const reopened = (await q<{ id: string }>(
-          `update review_appeals a set status = 'open', outcome = null, conclusion_id = null, decided_at = null
+        const reopened = (
+          await q<{ id: string }>(
+            `update review_appeals a set status = 'open', outcome = null, conclusion_id = null, decided_at = null
            where a.id = (select max(id) from review_appeals where case_id = $1 and status = 'decided')
              and not exists (select 1 from review_appeals o where o.claim_id = a.claim_id and o.status = 'open') returning a.id`,
-          [id],
-        )).map((a) => Number(a.id));
-        await appendTrail(q, { actor: person.name, action: 'case.reopen', caseId: id, before: snapshot(row), after: { status: 'open', assignee: null, finalOutcome: null, reason, ...(reopened.length ? { appealsReopened: reopened } : {}) } });
+            [id],
+          )
+        ).map((a) => Number(a.id));
+        await appendTrail(q, {
+          actor: person.name,
+          action: 'case.reopen',
+          caseId: id,
+          before: snapshot(row),
+          after: { status: 'open', assignee: null, finalOutcome: null, reason, ...(reopened.length ? { appealsReopened: reopened } : {}) },
+        });
         return one(q, id, person);
       });
     },
@@ -511,14 +611,16 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
     /** The settlement system (or the institution through it) appeals a withheld claim: a case with an appeal reason. */
     async appeal(person: Person, sent: { institutionId: string; claimId: string; reason: string }) {
       const input = { ...sent, reason: maskPersonalData(sent.reason) };
-      if (person.role === 'institution' && person.institutionId !== input.institutionId)
-        throw new ForbiddenError(`The key of institution ${person.institutionId} appeals its own claims only`);
+      if (person.role === 'institution' && person.institutionId !== input.institutionId) throw new ForbiddenError(`The key of institution ${person.institutionId} appeals its own claims only`);
       return act(async (q) => {
-        const claim = (await q<{ id: string; decision: string; answer: unknown }>(
-          `select c.id, c.decision, c.answer from claim_keys k
+        const claim = (
+          await q<{ id: string; decision: string; answer: unknown }>(
+            `select c.id, c.decision, c.answer from claim_keys k
            join claims c on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month
-           where k.institution_id = $1 and k.claim_no = $2`, [input.institutionId, input.claimId],
-        ))[0];
+           where k.institution_id = $1 and k.claim_no = $2`,
+            [input.institutionId, input.claimId],
+          )
+        )[0];
         if (!claim) throw new NotFoundError(`No claim ${input.institutionId}/${input.claimId}`);
         const answer = (typeof claim.answer === 'string' ? JSON.parse(claim.answer) : claim.answer) as { withheldAmount?: string; withheldLines?: unknown[] };
         if (claim.decision !== 'withhold') throw new ConflictError(`Claim ${input.institutionId}/${input.claimId} was not withheld (decision ${claim.decision}): there is nothing to appeal`);
@@ -528,18 +630,31 @@ export function createReviewCases({ database, drawPool, afterCommit = () => {}, 
         const open = (await q<{ id: string }>(`select id from review_appeals where claim_id = $1 and status = 'open'`, [claim.id]))[0];
         const appealId = open
           ? Number(open.id)
-          : Number((await q<{ id: string }>(
-              `insert into review_appeals (case_id, claim_id, institution_id, claim_no, amount, opened_by) values ($1, $2, $3, $4, $5, $6) returning id`,
-              [caseId, claim.id, input.institutionId, input.claimId, answer.withheldAmount ?? '0', person.name],
-            ))[0]!.id);
-        await q(
-          `insert into review_reasons (case_id, kind, severity, amount, detail, created_by) values ($1, 'appeal', 'violation', $2, $3::jsonb, $4)`,
-          [caseId, open ? '0' : (answer.withheldAmount ?? '0'), JSON.stringify({ reason: input.reason, appealId, withheldLines: answer.withheldLines ?? [] }), person.name],
-        );
+          : Number(
+              (
+                await q<{ id: string }>(`insert into review_appeals (case_id, claim_id, institution_id, claim_no, amount, opened_by) values ($1, $2, $3, $4, $5, $6) returning id`, [
+                  caseId,
+                  claim.id,
+                  input.institutionId,
+                  input.claimId,
+                  answer.withheldAmount ?? '0',
+                  person.name,
+                ])
+              )[0]!.id,
+            );
+        await q(`insert into review_reasons (case_id, kind, severity, amount, detail, created_by) values ($1, 'appeal', 'violation', $2, $3::jsonb, $4)`, [
+          caseId,
+          open ? '0' : (answer.withheldAmount ?? '0'),
+          JSON.stringify({ reason: input.reason, appealId, withheldLines: answer.withheldLines ?? [] }),
+          person.name,
+        ]);
         await q('select review_refresh_case($1, true)', [caseId]);
         const c = await one(q, caseId);
         await appendTrail(q, {
-          actor: person.name, action: 'case.appeal', caseId, before: snapshot(before),
+          actor: person.name,
+          action: 'case.appeal',
+          caseId,
+          before: snapshot(before),
           after: { ...snapshot({ status: c.status, assignee: c.assignee, final_outcome: c.finalOutcome }), reason: input.reason, appealId, joined: Boolean(open) },
         });
         return { ...c, appealId, joined: Boolean(open) };

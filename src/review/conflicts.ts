@@ -21,13 +21,17 @@ export function createReviewConflicts({ database, afterCommit = () => {} }: { da
     async declare(by: Person, sent: { person?: string | undefined; institutionId: string; kind: (typeof CONFLICT_KINDS)[number]; note: string }) {
       const input = { ...sent, note: maskPersonalData(sent.note) };
       const person = input.person ?? by.name;
-      if (person !== by.name && by.role !== 'supervisor' && by.role !== 'admin')
-        throw new ForbiddenError('Only a supervisor or an admin may declare a conflict for another person');
+      if (person !== by.name && by.role !== 'supervisor' && by.role !== 'admin') throw new ForbiddenError('Only a supervisor or an admin may declare a conflict for another person');
       return act(async (q) => {
-        const row = (await q<{ id: string }>(
-          'insert into review_conflicts (person, institution_id, kind, note, declared_by) values ($1, $2, $3, $4, $5) returning id',
-          [person, input.institutionId, input.kind, input.note, by.name],
-        ))[0]!;
+        const row = (
+          await q<{ id: string }>('insert into review_conflicts (person, institution_id, kind, note, declared_by) values ($1, $2, $3, $4, $5) returning id', [
+            person,
+            input.institutionId,
+            input.kind,
+            input.note,
+            by.name,
+          ])
+        )[0]!;
         const id = Number(row.id);
         await appendTrail(q, { actor: by.name, action: 'conflict.declare', caseId: null, before: null, after: { id, person, institutionId: input.institutionId, kind: input.kind, note: input.note } });
         const held = await q<{ id: string; status: string; assignee: string }>(
@@ -38,7 +42,10 @@ export function createReviewConflicts({ database, afterCommit = () => {} }: { da
         );
         for (const h of held)
           await appendTrail(q, {
-            actor: by.name, action: 'case.release', caseId: Number(h.id), before: { status: h.status, assignee: h.assignee, finalOutcome: null },
+            actor: by.name,
+            action: 'case.release',
+            caseId: Number(h.id),
+            before: { status: h.status, assignee: h.assignee, finalOutcome: null },
             after: { status: 'open', assignee: null, finalOutcome: null, reason: `conflict of interest ${id} declared` },
           });
         return { id, person, institutionId: input.institutionId, kind: input.kind, note: input.note, declaredBy: by.name, released: held.map((h) => Number(h.id)) };
@@ -66,9 +73,15 @@ export function createReviewConflicts({ database, afterCommit = () => {} }: { da
         [filter.person ?? null, filter.institutionId ?? null],
       );
       return rows.map((r) => ({
-        id: Number(r.id), person: String(r.person), institutionId: String(r.institution_id), kind: String(r.kind), note: String(r.note),
-        declaredBy: String(r.declared_by), declaredAt: new Date(Number(r.at_ms)).toISOString(),
-        withdrawnAt: r.withdrawn_ms === null ? null : new Date(Number(r.withdrawn_ms)).toISOString(), withdrawnBy: (r.withdrawn_by as string | null) ?? null,
+        id: Number(r.id),
+        person: String(r.person),
+        institutionId: String(r.institution_id),
+        kind: String(r.kind),
+        note: String(r.note),
+        declaredBy: String(r.declared_by),
+        declaredAt: new Date(Number(r.at_ms)).toISOString(),
+        withdrawnAt: r.withdrawn_ms === null ? null : new Date(Number(r.withdrawn_ms)).toISOString(),
+        withdrawnBy: (r.withdrawn_by as string | null) ?? null,
       }));
     },
   };

@@ -39,17 +39,50 @@ export function sniffType(b: Uint8Array): AttachmentType | undefined {
 /** A file name as stored and sent back: the last path segment, no control characters, at most 200 characters. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .trim()
+    .slice(0, 200);
   return clean || 'attachment';
 }
 
-export interface Note { id: number; body: string; author: string; createdAt: string }
-export interface AttachmentMeta { id: number; fileName: string; contentType: AttachmentType; sizeBytes: number; sha256: string; uploadedBy: string; createdAt: string }
-export interface HistoryClaim {
-  institutionId: string; institutionName: string | null; claimId: string; visitType: string; startedAt: string; endedAt: string;
-  totalAmount: string; decision: string; caseId: number | null; caseStatus: string | null; mainDiagnosis: string | null;
+export interface Note {
+  id: number;
+  body: string;
+  author: string;
+  createdAt: string;
 }
-export interface InstitutionRecord { institutionId: string; name: string; type: string; level: string; ownership: string; area: string; beds: number }
+export interface AttachmentMeta {
+  id: number;
+  fileName: string;
+  contentType: AttachmentType;
+  sizeBytes: number;
+  sha256: string;
+  uploadedBy: string;
+  createdAt: string;
+}
+export interface HistoryClaim {
+  institutionId: string;
+  institutionName: string | null;
+  claimId: string;
+  visitType: string;
+  startedAt: string;
+  endedAt: string;
+  totalAmount: string;
+  decision: string;
+  caseId: number | null;
+  caseStatus: string | null;
+  mainDiagnosis: string | null;
+}
+export interface InstitutionRecord {
+  institutionId: string;
+  name: string;
+  type: string;
+  level: string;
+  ownership: string;
+  area: string;
+  beds: number;
+}
 
 const isoOf = (v: unknown) => new Date(typeof v === 'number' ? v : String(v)).toISOString();
 
@@ -60,9 +93,7 @@ export function createReviewEvidence({ database, maxAttachmentBytes, afterCommit
     return result;
   };
   const caseRow = async (q: Query | Database['query'], id: number) => {
-    const [row] = await q<{ id: string; institution_id: string; person_hash: string; claim_id: string }>(
-      'select id, institution_id, person_hash, claim_id from review_cases where id = $1', [id],
-    );
+    const [row] = await q<{ id: string; institution_id: string; person_hash: string; claim_id: string }>('select id, institution_id, person_hash, claim_id from review_cases where id = $1', [id]);
     if (!row) throw new NotFoundError(`No review case ${id}`);
     return row;
   };
@@ -75,7 +106,8 @@ export function createReviewEvidence({ database, maxAttachmentBytes, afterCommit
 
     async notes(caseId: number): Promise<Note[]> {
       const rows = await database.query<{ id: string; body: string; author: string; at_ms: number }>(
-        `select id, body, author, (extract(epoch from created_at) * 1000)::float8 as at_ms from review_notes where case_id = $1 order by id`, [caseId],
+        `select id, body, author, (extract(epoch from created_at) * 1000)::float8 as at_ms from review_notes where case_id = $1 order by id`,
+        [caseId],
       );
       return rows.map((r) => ({ id: Number(r.id), body: r.body, author: r.author, createdAt: isoOf(Number(r.at_ms)) }));
     },
@@ -102,16 +134,26 @@ export function createReviewEvidence({ database, maxAttachmentBytes, afterCommit
     async attachments(caseId: number): Promise<AttachmentMeta[]> {
       const rows = await database.query<{ id: string; file_name: string; content_type: AttachmentType; size_bytes: number; sha256: string; uploaded_by: string; at_ms: number }>(
         `select id, file_name, content_type, size_bytes, sha256, uploaded_by, (extract(epoch from created_at) * 1000)::float8 as at_ms
-         from review_attachments where case_id = $1 order by id`, [caseId],
+         from review_attachments where case_id = $1 order by id`,
+        [caseId],
       );
-      return rows.map((r) => ({ id: Number(r.id), fileName: r.file_name, contentType: r.content_type, sizeBytes: Number(r.size_bytes), sha256: r.sha256, uploadedBy: r.uploaded_by, createdAt: isoOf(Number(r.at_ms)) }));
+      return rows.map((r) => ({
+        id: Number(r.id),
+        fileName: r.file_name,
+        contentType: r.content_type,
+        sizeBytes: Number(r.size_bytes),
+        sha256: r.sha256,
+        uploadedBy: r.uploaded_by,
+        createdAt: isoOf(Number(r.at_ms)),
+      }));
     },
 
     /** Stores a PDF or an image (by its magic bytes) of at most maxAttachmentBytes; the trail lists it by name, type, size and hash. */
     async attach(person: Person, caseId: number, file: { fileName: string; data: Uint8Array }): Promise<AttachmentMeta> {
       mayWrite(person);
       if (file.data.length === 0) throw new ValidationError([{ path: 'file', message: 'is empty' }]);
-      if (file.data.length > maxAttachmentBytes) throw new ValidationError([{ path: 'file', message: `is ${file.data.length} bytes; at most ${maxAttachmentBytes} bytes (REVIEW_ATTACHMENT_MAX_BYTES)` }]);
+      if (file.data.length > maxAttachmentBytes)
+        throw new ValidationError([{ path: 'file', message: `is ${file.data.length} bytes; at most ${maxAttachmentBytes} bytes (REVIEW_ATTACHMENT_MAX_BYTES)` }]);
       const type = sniffType(file.data);
       if (!type) throw new ValidationError([{ path: 'file', message: 'is not a PDF, PNG, JPEG, GIF or WebP file (its first bytes say so, whatever its name)' }]);
       const fileName = cleanFileName(file.fileName);
@@ -125,7 +167,13 @@ export function createReviewEvidence({ database, maxAttachmentBytes, afterCommit
           [caseId, fileName, type, file.data.length, digest, database.kind === 'postgres' ? Buffer.from(file.data) : file.data, person.name],
         );
         const meta = { id: Number(r!.id), fileName, contentType: type, sizeBytes: file.data.length, sha256: digest, uploadedBy: person.name, createdAt: isoOf(Number(r!.at_ms)) };
-        await appendTrail(q, { actor: person.name, action: 'case.attach', caseId, before: null, after: { attachmentId: meta.id, fileName, contentType: type, sizeBytes: meta.sizeBytes, sha256: digest } });
+        await appendTrail(q, {
+          actor: person.name,
+          action: 'case.attach',
+          caseId,
+          before: null,
+          after: { attachmentId: meta.id, fileName, contentType: type, sizeBytes: meta.sizeBytes, sha256: digest },
+        });
         return meta;
       });
     },
@@ -135,11 +183,21 @@ export function createReviewEvidence({ database, maxAttachmentBytes, afterCommit
       if (!mayReadEvidence(person)) throw new ForbiddenError(`The role ${person.role} does not open attachments: auditors and supervisors do`);
       const [r] = await database.query<{ id: string; file_name: string; content_type: AttachmentType; size_bytes: number; sha256: string; uploaded_by: string; at_ms: number; data: Uint8Array }>(
         `select id, file_name, content_type, size_bytes, sha256, uploaded_by, (extract(epoch from created_at) * 1000)::float8 as at_ms, data
-         from review_attachments where case_id = $1 and id = $2`, [caseId, attachmentId],
+         from review_attachments where case_id = $1 and id = $2`,
+        [caseId, attachmentId],
       );
       if (!r) throw new NotFoundError(`No attachment ${attachmentId} on case ${caseId}`);
       const data = r.data instanceof Uint8Array ? r.data : Buffer.from(String(r.data).replace(/^\\x/, ''), 'hex');
-      return { id: Number(r.id), fileName: r.file_name, contentType: r.content_type, sizeBytes: Number(r.size_bytes), sha256: r.sha256, uploadedBy: r.uploaded_by, createdAt: isoOf(Number(r.at_ms)), data };
+      return {
+        id: Number(r.id),
+        fileName: r.file_name,
+        contentType: r.content_type,
+        sizeBytes: Number(r.size_bytes),
+        sha256: r.sha256,
+        uploadedBy: r.uploaded_by,
+        createdAt: isoOf(Number(r.at_ms)),
+        data,
+      };
     },
 
     /**
@@ -163,9 +221,16 @@ export function createReviewEvidence({ database, maxAttachmentBytes, afterCommit
         [claimId, HISTORY_DAYS, limit],
       );
       return rows.map((r) => ({
-        institutionId: String(r.institution_id), institutionName: (r.inst_name as string | null) ?? null, claimId: String(r.claim_no), visitType: String(r.visit_type),
-        startedAt: isoOf(Number(r.s_ms)), endedAt: isoOf(Number(r.e_ms)), totalAmount: String(r.total), decision: String(r.decision),
-        caseId: r.case_id === null || r.case_id === undefined ? null : Number(r.case_id), caseStatus: (r.case_status as string | null) ?? null,
+        institutionId: String(r.institution_id),
+        institutionName: (r.inst_name as string | null) ?? null,
+        claimId: String(r.claim_no),
+        visitType: String(r.visit_type),
+        startedAt: isoOf(Number(r.s_ms)),
+        endedAt: isoOf(Number(r.e_ms)),
+        totalAmount: String(r.total),
+        decision: String(r.decision),
+        caseId: r.case_id === null || r.case_id === undefined ? null : Number(r.case_id),
+        caseStatus: (r.case_status as string | null) ?? null,
         mainDiagnosis: (r.main_diagnosis as string | null) ?? null,
       }));
     },
@@ -177,7 +242,9 @@ export function createReviewEvidence({ database, maxAttachmentBytes, afterCommit
          order by (valid_from <= $2::date and (valid_to is null or valid_to >= $2::date)) desc, valid_from desc limit 1`,
         [institutionId, day],
       );
-      return r ? { institutionId: String(r.institution_id), name: String(r.name), type: String(r.type), level: String(r.level), ownership: String(r.ownership), area: String(r.area), beds: Number(r.beds) } : undefined;
+      return r
+        ? { institutionId: String(r.institution_id), name: String(r.name), type: String(r.type), level: String(r.level), ownership: String(r.ownership), area: String(r.area), beds: Number(r.beds) }
+        : undefined;
     },
 
     /** A claim by its institution and number, with its case if it has one. */
@@ -193,14 +260,25 @@ export function createReviewEvidence({ database, maxAttachmentBytes, afterCommit
       const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
       const findings = await database.query<Record<string, unknown>>(
         `select f.rule_id, f.rule_version, f.family, f.severity, f.status, f.message, f.violating_lines, f.involved_lines, f.amount::text as amount
-         from findings f where f.claim_id = $1 order by f.created_at, f.id`, [r.id],
+         from findings f where f.claim_id = $1 order by f.created_at, f.id`,
+        [r.id],
       );
       return {
-        id: String(r.id), body: json(r.body), decision: String(r.decision), total: String(r.total),
+        id: String(r.id),
+        body: json(r.body),
+        decision: String(r.decision),
+        total: String(r.total),
         caseId: r.case_id === null || r.case_id === undefined ? null : Number(r.case_id),
         findings: findings.map((f) => ({
-          ruleId: String(f.rule_id), ruleVersion: Number(f.rule_version), family: String(f.family), severity: String(f.severity), status: String(f.status),
-          message: json(f.message) as { zh: string; en: string }, violatingLines: json(f.violating_lines) as string[], involvedLines: json(f.involved_lines) as string[], amount: String(f.amount),
+          ruleId: String(f.rule_id),
+          ruleVersion: Number(f.rule_version),
+          family: String(f.family),
+          severity: String(f.severity),
+          status: String(f.status),
+          message: json(f.message) as { zh: string; en: string },
+          violatingLines: json(f.violating_lines) as string[],
+          involvedLines: json(f.involved_lines) as string[],
+          amount: String(f.amount),
         })),
       };
     },

@@ -37,9 +37,6 @@ export async function assertMayConclude(q: Query, person: Person) {
 }
 
 export async function assertNoConflict(q: Query, person: Person, institutionId: string) {
-  const rows = await q(
-    'select 1 from review_conflicts where person = $1 and institution_id = $2 and withdrawn_at is null limit 1',
-    [person.name, institutionId],
-  );
+  const rows = await q('select 1 from review_conflicts where person = $1 and institution_id = $2 and withdrawn_at is null limit 1', [person.name, institutionId]);
   if (rows.length > 0) throw new ForbiddenError(`${person.name} declared a conflict of interest with ${institutionId} and must recuse`);
 }

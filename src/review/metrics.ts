@@ -10,7 +10,10 @@ export function registerReviewMetrics(registry: Registry, database: Database) {
     return cached.value;
   };
   new Gauge({
-    name: 'review_cases', help: 'Review cases by status', labelNames: ['status'] as const, registers: [registry],
+    name: 'review_cases',
+    help: 'Review cases by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
     async collect() {
       this.reset();
       for (const [status, n] of Object.entries((await outcomes()).cases)) this.set({ status }, n);
@@ -18,7 +21,10 @@ export function registerReviewMetrics(registry: Registry, database: Database) {
   });
   const byRule = (name: string, help: string, pick: (r: { concluded: number; confirmed: number; precision: number | null }) => number | null) =>
     new Gauge({
-      name, help, labelNames: ['rule'] as const, registers: [registry],
+      name,
+      help,
+      labelNames: ['rule'] as const,
+      registers: [registry],
       async collect() {
         this.reset();
         for (const r of (await outcomes()).rules) {
@@ -30,7 +36,10 @@ export function registerReviewMetrics(registry: Registry, database: Database) {
   byRule('review_rule_concluded', 'Final review outcomes of cases with a finding of the rule', (r) => r.concluded);
   byRule('review_rule_precision', 'Confirmed ÷ concluded, per rule (final outcomes)', (r) => r.precision);
   new Gauge({
-    name: 'review_reason_precision', help: 'Confirmed ÷ concluded, per reason kind (final outcomes)', labelNames: ['kind'] as const, registers: [registry],
+    name: 'review_reason_precision',
+    help: 'Confirmed ÷ concluded, per reason kind (final outcomes)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
     async collect() {
       this.reset();
       for (const k of (await outcomes()).reasons) if (k.precision !== null) this.set({ kind: k.kind }, k.precision);
@@ -39,7 +48,8 @@ export function registerReviewMetrics(registry: Registry, database: Database) {
   new Gauge({
     name: 'review_unflagged_violation_share',
     help: 'From the random re-check: share of sampled claims with a confirmed violation that no rule or model flagged (estimate and 95% Wilson bounds)',
-    labelNames: ['bound'] as const, registers: [registry],
+    labelNames: ['bound'] as const,
+    registers: [registry],
     async collect() {
       this.reset();
       const s = (await outcomes()).sample.unflaggedViolationShare;

@@ -45,12 +45,19 @@ export async function reviewOutcomes(database: Database) {
   const s = sample[0] ?? { n: 0, x: 0, flagged_confirmed: 0 };
   return {
     rules: rules.map((r) => ({
-      ruleId: r.rule_id, family: r.family, concluded: Number(r.concluded), confirmed: Number(r.confirmed),
+      ruleId: r.rule_id,
+      family: r.family,
+      concluded: Number(r.concluded),
+      confirmed: Number(r.confirmed),
       precision: Number(r.concluded) > 0 ? Number(r.confirmed) / Number(r.concluded) : null,
     })),
     reasons: kinds.map((k) => ({
-      kind: k.kind, concluded: Number(k.concluded), confirmed: Number(k.confirmed), dismissed: Number(k.concluded) - Number(k.confirmed),
-      precision: Number(k.concluded) > 0 ? Number(k.confirmed) / Number(k.concluded) : null, amountRefused: Number(k.refused).toFixed(2),
+      kind: k.kind,
+      concluded: Number(k.concluded),
+      confirmed: Number(k.confirmed),
+      dismissed: Number(k.concluded) - Number(k.confirmed),
+      precision: Number(k.concluded) > 0 ? Number(k.confirmed) / Number(k.concluded) : null,
+      amountRefused: Number(k.refused).toFixed(2),
     })),
     sample: {
       concluded: Number(s.n),

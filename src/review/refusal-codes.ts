@@ -4,18 +4,7 @@
  * codes follow the deduction reasons of Chinese medical-insurance review (医保审核扣款原因) and
  * the claim-item rejection reasons of openIMIS.
  */
-export const REFUSAL_CODES = [
-  'over-quantity',
-  'over-price',
-  'duplicate',
-  'unbundled',
-  'substituted',
-  'not-indicated',
-  'not-covered',
-  'not-rendered',
-  'records',
-  'other',
-] as const;
+export const REFUSAL_CODES = ['over-quantity', 'over-price', 'duplicate', 'unbundled', 'substituted', 'not-indicated', 'not-covered', 'not-rendered', 'records', 'other'] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
 export const REFUSAL_LABELS: Record<RefusalCode, { zh: string; en: string }> = {

@@ -128,7 +128,10 @@ export function computeRefusals(money: IntakeMoney, input: RefusalInput): { line
   if (whole.length === 0 && adjustments.length === 0) {
     // The violation is confirmed and nothing more is refused: what the intake withheld stands (an appeal rejected, a withheld claim's suspicion confirmed).
     const given = input.amountRefused === undefined || input.amountRefused === '' ? 0 : fenFrom(input.amountRefused);
-    if (given !== 0) return { issues: [{ path: 'amountRefused', message: 'refuses money on no line: name the lines refused (refusedLines) or reduced (adjustments), or leave it out to confirm without refusing more' }] };
+    if (given !== 0)
+      return {
+        issues: [{ path: 'amountRefused', message: 'refuses money on no line: name the lines refused (refusedLines) or reduced (adjustments), or leave it out to confirm without refusing more' }],
+      };
     return { lines: [], totalFen: 0 };
   }
   const seen = new Set<string>();
@@ -157,12 +160,20 @@ export function computeRefusals(money: IntakeMoney, input: RefusalInput): { line
     const approvedFen = Math.min(l.amountFen, lineAmountFen(price, qty));
     const refusedFen = Math.max(0, l.refusableFen - approvedFen);
     if (refusedFen === 0)
-      return void issues.push({ path: at, message: `refuses nothing beyond the ${formatFen(l.withheldFen)} withheld at intake (still payable ${formatFen(l.refusableFen)}, approved ${formatFen(approvedFen)})` });
+      return void issues.push({
+        path: at,
+        message: `refuses nothing beyond the ${formatFen(l.withheldFen)} withheld at intake (still payable ${formatFen(l.refusableFen)}, approved ${formatFen(approvedFen)})`,
+      });
     reduced.push({
-      lineId: l.lineId, kind: 'reduced', code: a.code, amount: formatFen(l.amountFen), withheldAtIntake: formatFen(l.withheldFen),
+      lineId: l.lineId,
+      kind: 'reduced',
+      code: a.code,
+      amount: formatFen(l.amountFen),
+      withheldAtIntake: formatFen(l.withheldFen),
       ...(a.quantity === undefined ? {} : { quantity: { billed: formatMilli(l.quantity), approved: formatMilli(qty) } }),
       ...(a.unitPrice === undefined ? {} : { unitPrice: { billed: formatMilli(l.unitPrice), approved: formatMilli(price) } }),
-      approvedAmount: formatFen(l.refusableFen - refusedFen), refused: formatFen(refusedFen),
+      approvedAmount: formatFen(l.refusableFen - refusedFen),
+      refused: formatFen(refusedFen),
     });
   });
   if (issues.length > 0) return { issues };
@@ -170,13 +181,21 @@ export function computeRefusals(money: IntakeMoney, input: RefusalInput): { line
   const wholeFen = whole.reduce((s, w) => s + byId.get(w.lineId)!.refusableFen, 0);
   let fen: number;
   if (input.amountRefused === undefined || input.amountRefused === '') {
-    if (whole.length > 0) return { issues: [{ path: 'amountRefused', message: `is required when whole lines are refused (at most ${formatFen(wholeFen + reducedFen)}, what is still payable on them)` }] };
+    if (whole.length > 0)
+      return { issues: [{ path: 'amountRefused', message: `is required when whole lines are refused (at most ${formatFen(wholeFen + reducedFen)}, what is still payable on them)` }] };
     fen = reducedFen;
   } else {
     const given = fenFrom(input.amountRefused);
     if (given === undefined || given <= 0) return { issues: [{ path: 'amountRefused', message: 'must be a positive amount with at most two decimals' }] };
     if (given > wholeFen + reducedFen)
-      return { issues: [{ path: 'amountRefused', message: `must not exceed what is still payable on the refused lines (${formatFen(wholeFen + reducedFen)}; the intake withheld ${formatFen(money.withheldFen)} already)` }] };
+      return {
+        issues: [
+          {
+            path: 'amountRefused',
+            message: `must not exceed what is still payable on the refused lines (${formatFen(wholeFen + reducedFen)}; the intake withheld ${formatFen(money.withheldFen)} already)`,
+          },
+        ],
+      };
     if (given < reducedFen) return { issues: [{ path: 'amountRefused', message: `must be at least what the reductions refuse (${formatFen(reducedFen)})` }] };
     fen = given;
   }
@@ -186,8 +205,13 @@ export function computeRefusals(money: IntakeMoney, input: RefusalInput): { line
     const take = Math.min(rest, l.refusableFen);
     rest -= take;
     return {
-      lineId: l.lineId, kind: 'whole', code: w.code ?? null, amount: formatFen(l.amountFen), withheldAtIntake: formatFen(l.withheldFen),
-      approvedAmount: formatFen(l.refusableFen - take), refused: formatFen(take),
+      lineId: l.lineId,
+      kind: 'whole',
+      code: w.code ?? null,
+      amount: formatFen(l.amountFen),
+      withheldAtIntake: formatFen(l.withheldFen),
+      approvedAmount: formatFen(l.refusableFen - take),
+      refused: formatFen(take),
     };
   });
   return { lines: [...wholeLines, ...reduced], totalFen: fen };

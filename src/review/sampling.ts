@@ -25,7 +25,9 @@ const LABEL = 'claimscreen/review-sample/v1';
 
 /** The sampling key: from REVIEW_SAMPLE_SECRET, else derived from the person-id secret (a distinct key). */
 export function sampleKey(config: Pick<Config, 'REVIEW_SAMPLE_SECRET'>, personIdSecret: string): Buffer {
-  return createHmac('sha256', config.REVIEW_SAMPLE_SECRET ?? personIdSecret).update(LABEL).digest();
+  return createHmac('sha256', config.REVIEW_SAMPLE_SECRET ?? personIdSecret)
+    .update(LABEL)
+    .digest();
 }
 
 export function ratesPpm(config: Pick<Config, 'REVIEW_SAMPLE_RATE_INPATIENT' | 'REVIEW_SAMPLE_RATE_OUTPATIENT' | 'REVIEW_SAMPLE_RATE_PHARMACY'>): RatesPpm {
@@ -83,10 +85,7 @@ type MonthClaim = {
 };
 
 async function monthGroups(database: Database, key: Buffer, month: string) {
-  const rows = await database.query<MonthClaim>(
-    'select id, institution_id, claim_no, visit_type from claims where service_month = $1',
-    [month],
-  );
+  const rows = await database.query<MonthClaim>('select id, institution_id, claim_no, visit_type from claims where service_month = $1', [month]);
   const groups = new Map<string, { institutionId: string; visitType: VisitType; claims: Drawable[] }>();
   for (const r of rows) {
     const g = `${r.institution_id}|${r.visit_type}`;
@@ -220,10 +219,7 @@ export async function verifyMonth(database: Database, key: Buffer, rates: RatesP
   const { groups, sampled } = await monthGroups(database, key, month);
   const closed = new Map(
     (
-      await database.query<{ institution_id: string; visit_type: string; rate_ppm: number }>(
-        'select institution_id, visit_type, rate_ppm from review_sample_months where service_month = $1',
-        [month],
-      )
+      await database.query<{ institution_id: string; visit_type: string; rate_ppm: number }>('select institution_id, visit_type, rate_ppm from review_sample_months where service_month = $1', [month])
     ).map((r) => [`${r.institution_id}|${r.visit_type}`, Number(r.rate_ppm)]),
   );
   const result: VerifyGroup[] = [];
@@ -231,16 +227,23 @@ export async function verifyMonth(database: Database, key: Buffer, rates: RatesP
     const closedPpm = closed.get(k);
     const ppm = closedPpm ?? rates[g.visitType];
     const { required, selected } =
-      closedPpm !== undefined
-        ? selectGroup(g.claims, ppm)
-        : { required: requiredCount(ppm, g.claims.length), selected: new Set(g.claims.filter((c) => underRate(c.value, ppm)).map((c) => c.id)) };
+      closedPpm !== undefined ? selectGroup(g.claims, ppm) : { required: requiredCount(ppm, g.claims.length), selected: new Set(g.claims.filter((c) => underRate(c.value, ppm)).map((c) => c.id)) };
     const stored = g.claims.filter((c) => sampled.has(c.id)).map((c) => c.id);
     const missing = [...selected].filter((id) => !sampled.has(id));
     const unexpected = stored.filter((id) => !selected.has(id));
     result.push({
-      institutionId: g.institutionId, visitType: g.visitType, ratePpm: ppm, claims: g.claims.length, required,
-      sampled: stored.length, added: 0, mode: closedPpm !== undefined ? 'closed' : 'intake', derived: selected.size,
-      missing, unexpected, match: missing.length === 0 && unexpected.length === 0,
+      institutionId: g.institutionId,
+      visitType: g.visitType,
+      ratePpm: ppm,
+      claims: g.claims.length,
+      required,
+      sampled: stored.length,
+      added: 0,
+      mode: closedPpm !== undefined ? 'closed' : 'intake',
+      derived: selected.size,
+      missing,
+      unexpected,
+      match: missing.length === 0 && unexpected.length === 0,
     });
   }
   result.sort((a, b) => (a.institutionId + a.visitType < b.institutionId + b.visitType ? -1 : 1));
@@ -265,8 +268,14 @@ export async function sampleReport(database: Database, rates: RatesPpm, month: s
     const ppm = r.closed_ppm === null ? rates[r.visit_type] : Number(r.closed_ppm);
     const required = requiredCount(ppm, Number(r.n));
     return {
-      institutionId: r.institution_id, visitType: r.visit_type, claims: Number(r.n), sampled: Number(r.s),
-      rate: ppm / 1e6, required, met: Number(r.s) >= required, closedAt: r.closed_at,
+      institutionId: r.institution_id,
+      visitType: r.visit_type,
+      claims: Number(r.n),
+      sampled: Number(r.s),
+      rate: ppm / 1e6,
+      required,
+      met: Number(r.s) >= required,
+      closedAt: r.closed_at,
     };
   });
 }
@@ -295,8 +304,16 @@ export interface CompletionRow {
  */
 export async function recheckCompletion(database: Database, opts: { month?: string; outstanding?: boolean; now: number; dueDays: number }) {
   const rows = await database.query<{
-    institution_id: string; service_month: string; visit_type: VisitType; required: number; due_ms: number | null; closed_ms: number;
-    sampled: number; drawn: number; concluded: number; final: number;
+    institution_id: string;
+    service_month: string;
+    visit_type: VisitType;
+    required: number;
+    due_ms: number | null;
+    closed_ms: number;
+    sampled: number;
+    drawn: number;
+    concluded: number;
+    final: number;
   }>(
     `select m.institution_id, m.service_month, m.visit_type, m.required,
             (extract(epoch from m.due_at) * 1000)::float8 as due_ms, (extract(epoch from m.closed_at) * 1000)::float8 as closed_ms,
@@ -316,9 +333,18 @@ export async function recheckCompletion(database: Database, opts: { month?: stri
     const due = r.due_ms === null ? sampleDueAt(r.service_month, opts.dueDays) : Number(r.due_ms);
     const complete = Number(r.concluded) >= Number(r.sampled);
     return {
-      institutionId: r.institution_id, month: r.service_month, visitType: r.visit_type, required: Number(r.required),
-      sampled: Number(r.sampled), drawn: Number(r.drawn), concluded: Number(r.concluded), final: Number(r.final),
-      dueAt: new Date(due).toISOString(), overdue: !complete && opts.now >= due, complete, closedAt: new Date(Number(r.closed_ms)).toISOString(),
+      institutionId: r.institution_id,
+      month: r.service_month,
+      visitType: r.visit_type,
+      required: Number(r.required),
+      sampled: Number(r.sampled),
+      drawn: Number(r.drawn),
+      concluded: Number(r.concluded),
+      final: Number(r.final),
+      dueAt: new Date(due).toISOString(),
+      overdue: !complete && opts.now >= due,
+      complete,
+      closedAt: new Date(Number(r.closed_ms)).toISOString(),
     };
   });
   return opts.outstanding ? out.filter((r) => !r.complete) : out;

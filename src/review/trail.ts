@@ -45,10 +45,7 @@ export const trailHash = (prev: string, body: string) => createHash('sha256').up
 export async function appendTrail(q: Query, e: TrailInput): Promise<{ seq: number }> {
   const at = new Date().toISOString();
   const body = canonicalJson({ at, actor: e.actor, action: e.action, caseId: e.caseId, before: e.before ?? null, after: e.after ?? null });
-  const rows = await q<{ seq: string }>(
-    'insert into review_trail (at, actor, action, case_id, body) values ($1, $2, $3, $4, $5) returning seq',
-    [at, e.actor, e.action, e.caseId, body],
-  );
+  const rows = await q<{ seq: string }>('insert into review_trail (at, actor, action, case_id, body) values ($1, $2, $3, $4, $5) returning seq', [at, e.actor, e.action, e.caseId, body]);
   return { seq: Number(rows[0]!.seq) };
 }
 
@@ -77,10 +74,12 @@ export async function sealTrail(database: Database): Promise<SealResult> {
     await q('select pg_advisory_xact_lock($1)', [TRAIL_LOCK]);
     // After the lock, so the last sealer's commit is seen. The horizon is read no later than the
     // entries: every transaction older than it had ended before they were read.
-    const head = (await q<{ position: string | null; hash: string | null; horizon: string | null; now_horizon: string }>(
-      `select s.position, s.hash, s.horizon, pg_snapshot_xmin(pg_current_snapshot())::text as now_horizon
+    const head = (
+      await q<{ position: string | null; hash: string | null; horizon: string | null; now_horizon: string }>(
+        `select s.position, s.hash, s.horizon, pg_snapshot_xmin(pg_current_snapshot())::text as now_horizon
        from (select 1) one left join (select position, hash, horizon from review_trail_seals order by position desc limit 1) s on true`,
-    ))[0]!;
+      )
+    )[0]!;
     const entries = await q<{ seq: string; body: string }>(
       `select t.seq, t.body from review_trail t
        where t.txid >= $1::bigint and not exists (select 1 from review_trail_seals s where s.entry_seq = t.seq)
@@ -109,7 +108,17 @@ export async function sealTrail(database: Database): Promise<SealResult> {
  * Seals in the background: `seal()` resolves after a run that started after the call (so it covers
  * every action committed before it); calls while a run is in flight share the one run after it.
  */
-export function createTrailSealer({ database, logger, intervalMs = SEAL_INTERVAL_MS, nudgeDelayMs = SEAL_NUDGE_DELAY_MS }: { database: Database; logger: Logger; intervalMs?: number; nudgeDelayMs?: number }) {
+export function createTrailSealer({
+  database,
+  logger,
+  intervalMs = SEAL_INTERVAL_MS,
+  nudgeDelayMs = SEAL_NUDGE_DELAY_MS,
+}: {
+  database: Database;
+  logger: Logger;
+  intervalMs?: number;
+  nudgeDelayMs?: number;
+}) {
   let running: Promise<SealResult> | undefined;
   let next: Promise<SealResult> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -126,10 +135,12 @@ export function createTrailSealer({ database, logger, intervalMs = SEAL_INTERVAL
   };
   const seal = (): Promise<SealResult> => {
     if (!running) return run();
-    return (next ??= running.catch(() => undefined).then(() => {
-      next = undefined;
-      return running ?? run();
-    }));
+    return (next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return running ?? run();
+      }));
   };
   let soon: NodeJS.Timeout | undefined;
   const sealNow = () => {
@@ -201,15 +212,21 @@ export async function readTrail(database: Database, filter: { caseId?: number; a
   return rows.map((r) => {
     const b = JSON.parse(r.body) as { at: string; actor: string; action: string; caseId: number | null; before: unknown; after: unknown };
     return {
-      seq: Number(r.seq), at: b.at, actor: b.actor, action: b.action, caseId: b.caseId, before: b.before, after: b.after,
-      position: r.position === null ? null : Number(r.position), hash: r.hash, prevHash: r.prev_hash,
+      seq: Number(r.seq),
+      at: b.at,
+      actor: b.actor,
+      action: b.action,
+      caseId: b.caseId,
+      before: b.before,
+      after: b.after,
+      position: r.position === null ? null : Number(r.position),
+      hash: r.hash,
+      prevHash: r.prev_hash,
     };
   });
 }
 
-export type TrailVerdict =
-  | { ok: true; entries: number; head: string; pending: number }
-  | { ok: false; entries: number; pending: number; brokenAt: number; position: number; problem: string };
+export type TrailVerdict = { ok: true; entries: number; head: string; pending: number } | { ok: false; entries: number; pending: number; brokenAt: number; position: number; problem: string };
 
 /**
  * Walks the whole chain in position order: positions without gaps from 1, each link, each hash,
@@ -225,9 +242,7 @@ export async function verifyTrail(database: Database, batch = 5000): Promise<Tra
     let position = 0;
     let entries = 0;
     const pendingCount = async () =>
-      Number((await q<{ n: number }>(
-        'select count(*)::int as n from review_trail t where not exists (select 1 from review_trail_seals s where s.entry_seq = t.seq)',
-      ))[0]?.n ?? 0);
+      Number((await q<{ n: number }>('select count(*)::int as n from review_trail t where not exists (select 1 from review_trail_seals s where s.entry_seq = t.seq)'))[0]?.n ?? 0);
     for (;;) {
       const rows = await q<{ position: string; entry_seq: string; prev_hash: string; hash: string; actor: string | null; action: string | null; case_id: string | null; body: string | null }>(
         `select s.position, s.entry_seq, s.prev_hash, s.hash, t.actor, t.action, t.case_id, t.body
@@ -242,8 +257,7 @@ export async function verifyTrail(database: Database, batch = 5000): Promise<Tra
         if (r.prev_hash !== prev) return fail('its previous hash is not the hash of the entry before it');
         if (trailHash(r.prev_hash, r.body) !== r.hash) return fail('its hash does not match its content');
         const b = JSON.parse(r.body) as { actor: string; action: string; caseId: number | null };
-        if (b.actor !== r.actor || b.action !== r.action || (b.caseId ?? null) !== (r.case_id === null ? null : Number(r.case_id)))
-          return fail('its columns differ from its hashed body');
+        if (b.actor !== r.actor || b.action !== r.action || (b.caseId ?? null) !== (r.case_id === null ? null : Number(r.case_id))) return fail('its columns differ from its hashed body');
         prev = r.hash;
         position++;
         entries++;

@@ -68,8 +68,14 @@ from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
-  institution_id: string; claim_no: string; visit_type: Claim['visitType']; started_at: string; ended_at: string;
-  main_diagnosis: string | null; diagnoses: Claim['diagnoses'] | null; lines: LineTuple[] | null;
+  institution_id: string;
+  claim_no: string;
+  visit_type: Claim['visitType'];
+  started_at: string;
+  ended_at: string;
+  main_diagnosis: string | null;
+  diagnoses: Claim['diagnoses'] | null;
+  lines: LineTuple[] | null;
   /** the settlement system's settledAt (null when it was not sent): which of two copies was submitted first */
   settled_at: string | null;
 }
@@ -122,9 +128,7 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
   };
 
   const readMany = async (claims: Claim[]): Promise<AssembledHistory[]> => {
-    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY_MANY, [
-      JSON.stringify(claims.map((c, ord) => ({ ord, ...paramsOf(c) }))),
-    ]);
+    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY_MANY, [JSON.stringify(claims.map((c, ord) => ({ ord, ...paramsOf(c) })))]);
     const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
     return claims.map((c, i) => assemble(c, byOrd.get(i)));
   };
@@ -165,7 +169,11 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
     if (billed !== null) institutionMonthQuantity.set(code, milliFrom(billed) ?? 0);
   }
   const register = (parse(r.register ?? []) as (string | null)[][]).map(([validFrom, validTo, enrolledFrom, enrolledTo, deathDate]) => ({
-    validFrom: validFrom as string, validTo: validTo ?? undefined, enrolledFrom: enrolledFrom as string, enrolledTo: enrolledTo ?? undefined, deathDate: deathDate ?? undefined,
+    validFrom: validFrom as string,
+    validTo: validTo ?? undefined,
+    enrolledFrom: enrolledFrom as string,
+    enrolledTo: enrolledTo ?? undefined,
+    deathDate: deathDate ?? undefined,
   }));
   return { history: { personClaims, institutionMonthQuantity }, stock, personVersion: Number(r.person_version ?? 0), register };
 }
@@ -180,17 +188,34 @@ function toClaim(p: PersonRow, current: Claim): Claim {
   const startedAt = Date.parse(p.started_at);
   const endedAt = Date.parse(p.ended_at);
   const lines: ClaimLine[] = (p.lines ?? []).map(([lineNo, lineId, itemCode, hname, category, at, day, qty, price, amt]) => ({
-    lineNo, lineId, itemCode, hospitalItemName: hname ?? undefined, category: category as ClaimLine['category'],
-    serviceAt: Number(at), serviceDate: day, quantity: milliFrom(qty) ?? 0, unitPrice: milliFrom(price) ?? 0, amountFen: fenFrom(amt) ?? 0,
+    lineNo,
+    lineId,
+    itemCode,
+    hospitalItemName: hname ?? undefined,
+    category: category as ClaimLine['category'],
+    serviceAt: Number(at),
+    serviceDate: day,
+    quantity: milliFrom(qty) ?? 0,
+    unitPrice: milliFrom(price) ?? 0,
+    amountFen: fenFrom(amt) ?? 0,
   }));
   const inpatient = p.visit_type === 'inpatient';
   return {
-    institutionId: p.institution_id, claimNo: p.claim_no, personHash: current.personHash, sex: current.sex, birthDate: current.birthDate,
-    visitType: p.visit_type, admittedAt: inpatient ? startedAt : undefined, dischargedAt: inpatient ? endedAt : undefined,
-    visitAt: inpatient ? undefined : startedAt, startedAt, endedAt,
+    institutionId: p.institution_id,
+    claimNo: p.claim_no,
+    personHash: current.personHash,
+    sex: current.sex,
+    birthDate: current.birthDate,
+    visitType: p.visit_type,
+    admittedAt: inpatient ? startedAt : undefined,
+    dischargedAt: inpatient ? endedAt : undefined,
+    visitAt: inpatient ? undefined : startedAt,
+    startedAt,
+    endedAt,
     settledAt: p.settled_at === null ? undefined : Date.parse(p.settled_at),
     diagnoses: (p.diagnoses ?? []).map((d) => ({ code: d.code, name: d.name, main: Boolean(d.main) })),
-    mainDiagnosis: p.main_diagnosis ?? undefined, lines,
+    mainDiagnosis: p.main_diagnosis ?? undefined,
+    lines,
     totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
     payment: { fundFen: 0, personalAccountFen: 0, medicalAssistanceFen: 0, cashFen: 0 },
   };

@@ -113,7 +113,16 @@ function mergeItem(s: Snapshot, code: string, date: string): CatalogueItemRef | 
 }
 
 export function emptySnapshot(): Snapshot {
-  return { institutions: new VersionedIndex(), items: new VersionedIndex(), relations: new VersionedIndex(), relationsBySub: new VersionedIndex(), itemLimits: new Map(), drugLimits: new Map(), merged: new Map(), mergedCount: 0 };
+  return {
+    institutions: new VersionedIndex(),
+    items: new VersionedIndex(),
+    relations: new VersionedIndex(),
+    relationsBySub: new VersionedIndex(),
+    itemLimits: new Map(),
+    drugLimits: new Map(),
+    merged: new Map(),
+    mergedCount: 0,
+  };
 }
 
 type Row = Record<string, string | number | null | Record<string, unknown>>;
@@ -131,9 +140,15 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
       validFrom: String(r.valid_from),
       validTo: str(r.valid_to),
       record: {
-        institutionId: String(r.institution_id), name: String(r.name), type: r.type as InstitutionRef['type'], level: r.level as InstitutionRef['level'],
-        ownership: r.ownership as InstitutionRef['ownership'], area: String(r.area), beds: Number(r.beds),
-        designatedFrom: String(r.designated_from), designatedTo: str(r.designated_to),
+        institutionId: String(r.institution_id),
+        name: String(r.name),
+        type: r.type as InstitutionRef['type'],
+        level: r.level as InstitutionRef['level'],
+        ownership: r.ownership as InstitutionRef['ownership'],
+        area: String(r.area),
+        beds: Number(r.beds),
+        designatedFrom: String(r.designated_from),
+        designatedTo: str(r.designated_to),
       },
     });
   }
@@ -145,7 +160,10 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
       validFrom: String(r.valid_from),
       validTo: str(r.valid_to),
       record: {
-        itemCode: String(r.item_code), name: String(r.name), category: r.category as CatalogueItemRef['category'], unit: String(r.unit),
+        itemCode: String(r.item_code),
+        name: String(r.name),
+        category: r.category as CatalogueItemRef['category'],
+        unit: String(r.unit),
         priceCeiling: { primary: price(r.p1), secondary: price(r.p2), tertiary: price(r.p3) },
         restrictions: json(r.restrictions) as Restrictions,
       },

@@ -30,7 +30,14 @@ export function createRuleSettings({ database, logger, rules, refreshMs = 30_000
     current = new Map(
       rows.map((r) => [
         r.rule_id,
-        { params: inRange(r.rule_id, (typeof r.params === 'string' ? JSON.parse(r.params) : r.params) as Record<string, unknown>), status: r.status ?? undefined, ...(r.trial_until ? { trialUntil: r.trial_until } : {}), version: r.version, changedAt: r.changed_at, changedBy: r.changed_by },
+        {
+          params: inRange(r.rule_id, (typeof r.params === 'string' ? JSON.parse(r.params) : r.params) as Record<string, unknown>),
+          status: r.status ?? undefined,
+          ...(r.trial_until ? { trialUntil: r.trial_until } : {}),
+          version: r.version,
+          changedAt: r.changed_at,
+          changedBy: r.changed_by,
+        },
       ]),
     );
   }
@@ -75,7 +82,8 @@ export function createRuleSettings({ database, logger, rules, refreshMs = 30_000
       if (seen.has(path)) return [];
       seen.add(path);
       const value = i.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], params);
-      const got = typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : undefined;
+      const got =
+        typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : undefined;
       return [{ path, message: got === undefined ? i.message : `${i.message}, got ${got}` }];
     });
   }
@@ -99,10 +107,14 @@ export function createRuleSettings({ database, logger, rules, refreshMs = 30_000
 
     async change(ruleId: string, change: { params: Record<string, unknown>; status?: RuleStatus; trialUntil?: string; reason: string; changedBy: string }) {
       const merged = { ...current.get(ruleId)?.params, ...change.params };
-      await database.query(
-        'insert into rule_settings (rule_id, params, status, trial_until, reason, changed_by) values ($1, $2::jsonb, $3, $4::date, $5, $6)',
-        [ruleId, JSON.stringify(merged), change.status ?? current.get(ruleId)?.status ?? null, change.trialUntil ?? current.get(ruleId)?.trialUntil ?? null, maskPersonalData(change.reason), change.changedBy],
-      );
+      await database.query('insert into rule_settings (rule_id, params, status, trial_until, reason, changed_by) values ($1, $2::jsonb, $3, $4::date, $5, $6)', [
+        ruleId,
+        JSON.stringify(merged),
+        change.status ?? current.get(ruleId)?.status ?? null,
+        change.trialUntil ?? current.get(ruleId)?.trialUntil ?? null,
+        maskPersonalData(change.reason),
+        change.changedBy,
+      ]);
       await load();
       return current.get(ruleId);
     },

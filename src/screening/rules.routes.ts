@@ -29,37 +29,56 @@ const RuleSchema = z
 const SettingsChangeSchema = z
   .object({
     // PostgreSQL's text and jsonb cannot hold U+0000 (found by test/fuzz-endpoints.test.ts: a 500)
-    params: z.record(z.string(), z.unknown()).default({}).refine((p) => !JSON.stringify(p).includes('\\u0000'), 'must not contain the NUL character'),
+    params: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .refine((p) => !JSON.stringify(p).includes('\\u0000'), 'must not contain the NUL character'),
     status: z.enum(['active', 'trial', 'retired']).optional(),
     trialUntil: z
       .string()
       .refine((s) => parseDate(s) !== undefined && !s.startsWith('0000'), 'must be a date yyyy-MM-dd')
       .optional()
       .openapi({ description: 'extends (or ends) the rule’s trial: in trial up to and including this day', example: '2027-02-01' }),
-    reason: z.string().min(1, 'must say why').max(1000).refine((r) => !r.includes('\u0000'), 'must not contain the NUL character'),
+    reason: z
+      .string()
+      .min(1, 'must say why')
+      .max(1000)
+      .refine((r) => !r.includes('\u0000'), 'must not contain the NUL character'),
   })
   .strict()
   .openapi('RuleSettingsChange');
 
 export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
-  const ranges = new Map(deps.rules.map((r) => [r.id, ((toJSONSchema(r.paramSchema) as { properties?: Record<string, unknown> }).properties ?? {})]));
+  const ranges = new Map(deps.rules.map((r) => [r.id, (toJSONSchema(r.paramSchema) as { properties?: Record<string, unknown> }).properties ?? {}]));
   const describe = (id: string) => {
     const rule = deps.rules.find((r) => r.id === id);
     if (!rule) return undefined;
     const o = deps.ruleSettings.get(id);
     return {
-      id: rule.id, version: rule.version, family: rule.family, severity: rule.severity,
-      status: statusOf(rule, o, cstDate(Date.now())), description: rule.description, effectiveFrom: rule.effectiveFrom,
+      id: rule.id,
+      version: rule.version,
+      family: rule.family,
+      severity: rule.severity,
+      status: statusOf(rule, o, cstDate(Date.now())),
+      description: rule.description,
+      effectiveFrom: rule.effectiveFrom,
       ...(rule.effectiveTo ? { effectiveTo: rule.effectiveTo } : {}),
       ...((o?.trialUntil ?? rule.trialUntil) ? { trialUntil: o?.trialUntil ?? rule.trialUntil } : {}),
-      defaults: rule.defaults as Record<string, unknown>, params: { ...rule.defaults, ...o?.params }, ranges: ranges.get(id) ?? {}, settingsVersion: o?.version ?? 0,
+      defaults: rule.defaults as Record<string, unknown>,
+      params: { ...rule.defaults, ...o?.params },
+      ranges: ranges.get(id) ?? {},
+      settingsVersion: o?.version ?? 0,
     };
   };
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/rules', tags: ['rules'], summary: 'The rule catalogue with the parameters and status in force',
-      security: bearerSecurity, middleware: [requireRole('auditor', 'supervisor', 'admin', 'settlement')] as const,
+      method: 'get',
+      path: '/v1/rules',
+      tags: ['rules'],
+      summary: 'The rule catalogue with the parameters and status in force',
+      security: bearerSecurity,
+      middleware: [requireRole('auditor', 'supervisor', 'admin', 'settlement')] as const,
       responses: { 200: { content: { 'application/json': { schema: z.object({ rules: z.array(RuleSchema) }) } }, description: 'Every rule' }, ...errorResponses },
     }),
     (c) => c.json({ rules: deps.rules.map((r) => describe(r.id)!) }, 200),
@@ -67,9 +86,12 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'put', path: '/v1/rules/{ruleId}/settings', tags: ['rules'],
+      method: 'put',
+      path: '/v1/rules/{ruleId}/settings',
+      tags: ['rules'],
       summary: 'Change a rule’s parameters or status (a new settings version; nothing is edited)',
-      security: bearerSecurity, middleware: [requireRole('admin')] as const,
+      security: bearerSecurity,
+      middleware: [requireRole('admin')] as const,
       request: {
         params: z.object({ ruleId: paramText(64) }),
         body: { content: { 'application/json': { schema: SettingsChangeSchema } }, required: true },
@@ -89,7 +111,15 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       if (issues.length > 0) throw new ValidationError(issues);
       const outOfRange = deps.ruleSettings.outOfRange(ruleId, body.params);
       if (outOfRange.length > 0)
-        throw new AppError('unprocessable', 'out_of_range', `A setting is out of range: ${outOfRange.map((i) => `${i.path} ${i.message}`).slice(0, 3).join('; ')}${outOfRange.length > 3 ? '; …' : ''}`, outOfRange);
+        throw new AppError(
+          'unprocessable',
+          'out_of_range',
+          `A setting is out of range: ${outOfRange
+            .map((i) => `${i.path} ${i.message}`)
+            .slice(0, 3)
+            .join('; ')}${outOfRange.length > 3 ? '; …' : ''}`,
+          outOfRange,
+        );
       await deps.ruleSettings.change(ruleId, { params: body.params, status: body.status, trialUntil: body.trialUntil, reason: body.reason, changedBy: c.get('actor').clientName });
       return c.json(describe(ruleId)!, 200);
     },
@@ -97,9 +127,12 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
 
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/rules/stats', tags: ['rules'],
+      method: 'get',
+      path: '/v1/rules/stats',
+      tags: ['rules'],
       summary: 'Hits and amounts per rule in a service month (trial rules: what they would have withheld), and the rules that threw',
-      security: bearerSecurity, middleware: [requireRole('auditor', 'supervisor', 'admin')] as const,
+      security: bearerSecurity,
+      middleware: [requireRole('auditor', 'supervisor', 'admin')] as const,
       request: { query: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM') }) },
       responses: {
         200: {
@@ -107,15 +140,26 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
             'application/json': {
               schema: z.object({
                 month: z.string(),
-                rules: z.array(z.object({
-                  ruleId: z.string(), status: z.string(), severity: z.string(), hits: z.number().int(), claims: z.number().int(),
-                  retrospective: z.number().int(), amount: z.string().openapi({ description: 'amount at issue; for violations of active rules, withheld (or to recover, when retrospective)' }),
-                })),
-                errors: z.array(z.object({
-                  ruleId: z.string(), ruleVersion: z.number().int(),
-                  errors: z.number().int().openapi({ description: 'claims of the month on which the rule threw (each claim was screened by the other rules)' }),
-                  lastMessage: z.string(), lastAt: z.string(),
-                })),
+                rules: z.array(
+                  z.object({
+                    ruleId: z.string(),
+                    status: z.string(),
+                    severity: z.string(),
+                    hits: z.number().int(),
+                    claims: z.number().int(),
+                    retrospective: z.number().int(),
+                    amount: z.string().openapi({ description: 'amount at issue; for violations of active rules, withheld (or to recover, when retrospective)' }),
+                  }),
+                ),
+                errors: z.array(
+                  z.object({
+                    ruleId: z.string(),
+                    ruleVersion: z.number().int(),
+                    errors: z.number().int().openapi({ description: 'claims of the month on which the rule threw (each claim was screened by the other rules)' }),
+                    lastMessage: z.string(),
+                    lastAt: z.string(),
+                  }),
+                ),
               }),
             },
           },

@@ -49,7 +49,11 @@ function buildStay(d: DraftClaim) {
 
 function injectLine(d: DraftClaim, chooser: VariantChooser) {
   const applicable = LINE_INJECTORS.filter((i) => variantSpec(i.variant).kinds.includes(d.plan.kind) && i.applies(d));
-  const spec = chooser.choose(d.rng, applicable.map((i) => variantSpec(i.variant)), d.inst);
+  const spec = chooser.choose(
+    d.rng,
+    applicable.map((i) => variantSpec(i.variant)),
+    d.inst,
+  );
   if (!spec) return;
   LINE_INJECTORS.find((i) => i.variant === spec.variant)?.apply(d);
   chooser.record(spec.variant);

@@ -56,9 +56,13 @@ export const RELATIONS: readonly Relation[] = [
   batch7(OPERATIONS.delivery, EXAMS.fetalHeart, 'six_hours', '含产程观察、胎心监测及脐带处理'),
   batch7(OPERATIONS.delivery, OPERATIONS.vaginalTearRepair, 'same_visit', '含会阴裂伤修补及侧切'),
   batch7(SERVICES.invasiveBp, SERVICES.ecgMonitor, 'same_hour', '含心电、压力连续示波'),
-  ...[LABS.potassium, LABS.sodium, LABS.chloride, LABS.calcium].map(
-    (part): Relation => ({ kind: 'package', main: LABS.electrolytePanel, sub: part, source: 'sim-package', note: '组合项目，不得拆分收费' }),
-  ),
+  ...[LABS.potassium, LABS.sodium, LABS.chloride, LABS.calcium].map((part): Relation => ({
+    kind: 'package',
+    main: LABS.electrolytePanel,
+    sub: part,
+    source: 'sim-package',
+    note: '组合项目，不得拆分收费',
+  })),
 ];
 
 export const INCLUDES = RELATIONS.filter((r) => r.kind === 'includes');

@@ -41,7 +41,10 @@ export class DraftClaim implements ClaimDraft {
   readonly age: number;
   private next = 1;
 
-  constructor(readonly plan: VisitPlan, seed: number | string) {
+  constructor(
+    readonly plan: VisitPlan,
+    seed: number | string,
+  ) {
     this.rng = derive(seed, 'content', plan.contentKey);
     this.age = ageYears(plan.person.birthDate, plan.start);
   }

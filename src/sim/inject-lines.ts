@@ -32,9 +32,7 @@ function withinWindow(d: DraftClaim, a: number, b: number, window: string | unde
 /** main items of the claim whose included sub-item is not yet billed within the window */
 function includedPairs(d: DraftClaim) {
   return d.lines.flatMap((line) =>
-    INCLUDES.filter(
-      (r) => r.main.code === line.item.code && !d.lines.some((s) => s.item.code === r.sub.code && withinWindow(d, s.at, line.at, r.window)),
-    ).map((relation) => ({ line, relation })),
+    INCLUDES.filter((r) => r.main.code === line.item.code && !d.lines.some((s) => s.item.code === r.sub.code && withinWindow(d, s.at, line.at, r.window))).map((relation) => ({ line, relation })),
   );
 }
 
@@ -150,8 +148,7 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
     apply(d) {
       const at = d.plan.start + 15 * 60_000;
       const male = d.plan.person.sex === 'male';
-      const line =
-        d.plan.kind === 'pharmacy' ? d.drug(DRUGS.clotrimazole, at, 7) : d.add(male ? d.rng.pick([LABS.vaginalSecretion, EXAMS.transvaginalUltrasound]) : LABS.prostaticFluid, at);
+      const line = d.plan.kind === 'pharmacy' ? d.drug(DRUGS.clotrimazole, at, 7) : d.add(male ? d.rng.pick([LABS.vaginalSecretion, EXAMS.transvaginalUltrasound]) : LABS.prostaticFluid, at);
       d.label({ family: 'restriction', variant: 'sex', lines: [line.lineId] });
     },
   },
@@ -195,7 +192,14 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
     applies: (d) => d.age >= 18 && d.age <= 55,
     apply(d) {
       const male = d.plan.person.sex === 'male';
-      d.extraDiagnoses.push(male ? d.rng.pick([{ code: 'N76.000', name: '急性阴道炎' }, { code: 'Z34.900', name: '正常妊娠监督' }]) : { code: 'N41.000', name: '急性前列腺炎' });
+      d.extraDiagnoses.push(
+        male
+          ? d.rng.pick([
+              { code: 'N76.000', name: '急性阴道炎' },
+              { code: 'Z34.900', name: '正常妊娠监督' },
+            ])
+          : { code: 'N41.000', name: '急性前列腺炎' },
+      );
       d.label({ family: 'diagnosis-conflict', variant: 'diagnosis-sex', lines: all(d) });
     },
   },
@@ -204,7 +208,14 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
     variant: 'diagnosis-age',
     applies: (d) => d.age >= 18 && (d.plan.person.sex === 'male' || d.age > 55),
     apply(d) {
-      d.extraDiagnoses.push(d.plan.person.sex === 'male' ? d.rng.pick([{ code: 'P59.900', name: '新生儿黄疸' }, { code: 'Z38.000', name: '单胎活产婴儿' }]) : { code: 'Z34.900', name: '正常妊娠监督' });
+      d.extraDiagnoses.push(
+        d.plan.person.sex === 'male'
+          ? d.rng.pick([
+              { code: 'P59.900', name: '新生儿黄疸' },
+              { code: 'Z38.000', name: '单胎活产婴儿' },
+            ])
+          : { code: 'Z34.900', name: '正常妊娠监督' },
+      );
       d.label({ family: 'diagnosis-conflict', variant: 'diagnosis-age', lines: all(d) });
     },
   },

@@ -131,7 +131,11 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
       const others = world.institutions.filter((i) => i.beds > 0 && i.id !== base.inst.id);
       const inst = others.length > 0 ? rng.pick(others) : base.inst;
       const at0 = dayStartMs(dayNo(base.start) + rng.int(1, base.nights - 1)) + rng.int(9 * 60, 18 * 60) * 60_000;
-      const fitting = compatible(INPATIENT.filter((p) => fits(p, inst) && !p.planned), base.person, at0);
+      const fitting = compatible(
+        INPATIENT.filter((p) => fits(p, inst) && !p.planned),
+        base.person,
+        at0,
+      );
       const different = fitting.filter((p) => p.diag.code.slice(0, 3) !== base.profile.diag.code.slice(0, 3));
       if (fitting.length === 0) return undefined;
       const profile = pickProfile(rng, different.length > 0 ? different : fitting, inst);

@@ -25,7 +25,11 @@ export class Planner implements Planning {
   readonly book = new PersonBook();
   private seq = 0;
 
-  constructor(readonly world: World, readonly chooser: VariantChooser, private readonly push: (plan: VisitPlan) => void) {}
+  constructor(
+    readonly world: World,
+    readonly chooser: VariantChooser,
+    private readonly push: (plan: VisitPlan) => void,
+  ) {}
 
   planDay(day: number) {
     const t0 = dayStartMs(day);
@@ -59,7 +63,11 @@ export class Planner implements Planning {
   }
 
   private planStay(rng: Random, inst: SimInstitution, admitAt: number) {
-    const profile = pickProfile(rng, INPATIENT.filter((p) => fits(p, inst)), inst);
+    const profile = pickProfile(
+      rng,
+      INPATIENT.filter((p) => fits(p, inst)),
+      inst,
+    );
     const person = this.world.population.draw(rng, 'inpatient', profile.ages, profile.sex, admitAt);
     if (!person) return;
     const plan = this.stayPlan(rng, inst, person, profile, admitAt, drawNights(rng, profile, inst));

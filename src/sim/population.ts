@@ -29,7 +29,11 @@ export class Population {
   private readonly bounds: number[];
   private readonly salt: bigint;
 
-  constructor(private readonly seed: number | string, scale: number, private readonly referenceMs: number) {
+  constructor(
+    private readonly seed: number | string,
+    scale: number,
+    private readonly referenceMs: number,
+  ) {
     this.size = Math.max(3000, Math.round(120_000 * scale));
     let acc = 0;
     this.bounds = GROUPS.map((g) => (acc += Math.round(g.share * this.size)));

@@ -26,7 +26,12 @@ function antibiotic(d: ClaimDraft, k: number) {
 
 export const INPATIENT: readonly StayProfile[] = [
   {
-    kind: 'inpatient', diag: { code: 'J18.900', name: '肺炎' }, weight: [10, 18, 25], ages: [0, 92], dept: ['A03.01', '呼吸内科'], losMedian: 7,
+    kind: 'inpatient',
+    diag: { code: 'J18.900', name: '肺炎' },
+    weight: [10, 18, 25],
+    ages: [0, 92],
+    dept: ['A03.01', '呼吸内科'],
+    losMedian: 7,
     day(d, k, n) {
       antibiotic(d, k);
       infuse(d, k, 2);
@@ -42,7 +47,14 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'I63.900', name: '脑梗死' }, weight: [12, 12, 4], ages: [45, 92], dept: ['A03.03', '神经内科'], losMedian: 11, courseLimited: true, intensiveDays: () => 3,
+    kind: 'inpatient',
+    diag: { code: 'I63.900', name: '脑梗死' },
+    weight: [12, 12, 4],
+    ages: [45, 92],
+    dept: ['A03.03', '神经内科'],
+    losMedian: 11,
+    courseLimited: true,
+    intensiveDays: () => 3,
     day(d, k) {
       // 银杏达莫 is paid for at most 14 days (batch 4): a stay's course stops there.
       if (k < 14) {
@@ -67,7 +79,13 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'I25.100', name: '动脉粥样硬化性心脏病' }, weight: [14, 8, 2], ages: [45, 92], dept: ['A03.04', '心血管内科'], losMedian: 6, monitored: true,
+    kind: 'inpatient',
+    diag: { code: 'I25.100', name: '动脉粥样硬化性心脏病' },
+    weight: [14, 8, 2],
+    ages: [45, 92],
+    dept: ['A03.04', '心血管内科'],
+    losMedian: 6,
+    monitored: true,
     intensiveDays: (d) => (d.inst.level === 'primary' ? 0 : 2),
     day(d, k, n) {
       if (k < 2) d.add(SERVICES.ecgMonitor, d.at(k, 8, 30), k === 0 ? 12 : 24);
@@ -90,7 +108,13 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'I50.900', name: '心力衰竭' }, weight: [6, 6, 2], ages: [55, 92], dept: ['A03.04', '心血管内科'], losMedian: 9, monitored: true,
+    kind: 'inpatient',
+    diag: { code: 'I50.900', name: '心力衰竭' },
+    weight: [6, 6, 2],
+    ages: [55, 92],
+    dept: ['A03.04', '心血管内科'],
+    losMedian: 9,
+    monitored: true,
     intensiveDays: (d) => (d.inst.level === 'primary' ? 0 : 2),
     day(d, k, n) {
       if (k < n - 1) {
@@ -107,7 +131,12 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'J44.100', name: '慢性阻塞性肺病伴急性加重' }, weight: [6, 8, 10], ages: [50, 92], dept: ['A03.01', '呼吸内科'], losMedian: 9,
+    kind: 'inpatient',
+    diag: { code: 'J44.100', name: '慢性阻塞性肺病伴急性加重' },
+    weight: [6, 8, 10],
+    ages: [50, 92],
+    dept: ['A03.01', '呼吸内科'],
+    losMedian: 9,
     day(d, k) {
       antibiotic(d, k);
       infuse(d, k, 2);
@@ -119,7 +148,12 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'E11.900', name: '2型糖尿病' }, weight: [5, 6, 6], ages: [35, 92], dept: ['A03.06', '内分泌科'], losMedian: 8,
+    kind: 'inpatient',
+    diag: { code: 'E11.900', name: '2型糖尿病' },
+    weight: [5, 6, 6],
+    ages: [35, 92],
+    dept: ['A03.06', '内分泌科'],
+    losMedian: 8,
     day(d, k) {
       d.add(LABS.glucose, d.at(k, 7), 4);
       if (k % 5 === 0) d.add(DRUGS.insulin, d.at(k, 8));
@@ -134,7 +168,13 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'K35.800', name: '急性阑尾炎' }, weight: [4, 6, 2], ages: [8, 70], dept: ['A04.01', '普通外科'], losMedian: 5, hospitalOnly: true,
+    kind: 'inpatient',
+    diag: { code: 'K35.800', name: '急性阑尾炎' },
+    weight: [4, 6, 2],
+    ages: [8, 70],
+    dept: ['A04.01', '普通外科'],
+    losMedian: 5,
+    hospitalOnly: true,
     day(d, k) {
       if (k === 0) {
         lab(d, 0, LABS.bloodCount);
@@ -148,7 +188,15 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'O80.000', name: '单胎顺产' }, weight: [4, 6, 3], ages: [20, 40], sex: 'female', dept: ['A05.02', '产科'], losMedian: 3, minNights: 2, hospitalOnly: true,
+    kind: 'inpatient',
+    diag: { code: 'O80.000', name: '单胎顺产' },
+    weight: [4, 6, 3],
+    ages: [20, 40],
+    sex: 'female',
+    dept: ['A05.02', '产科'],
+    losMedian: 3,
+    minNights: 2,
+    hospitalOnly: true,
     intensiveDays: () => 1,
     day(d, k) {
       if (k !== 0) return;
@@ -159,8 +207,15 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'Z51.100', name: '恶性肿瘤化学治疗' }, secondary: { code: 'C18.900', name: '结肠恶性肿瘤' }, weight: [4, 2, 0], ages: [30, 80],
-    dept: ['A19', '肿瘤科'], losMedian: 3, minLevel: 'secondary', planned: true,
+    kind: 'inpatient',
+    diag: { code: 'Z51.100', name: '恶性肿瘤化学治疗' },
+    secondary: { code: 'C18.900', name: '结肠恶性肿瘤' },
+    weight: [4, 2, 0],
+    ages: [30, 80],
+    dept: ['A19', '肿瘤科'],
+    losMedian: 3,
+    minLevel: 'secondary',
+    planned: true,
     day(d, k, n) {
       if (k === 0) lab(d, 0, LABS.bloodCount, LABS.electrolytePanel);
       if (k === Math.min(1, n - 1)) {
@@ -171,7 +226,12 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'N39.000', name: '泌尿道感染' }, weight: [3, 4, 5], ages: [18, 92], dept: ['A03', '内科'], losMedian: 5,
+    kind: 'inpatient',
+    diag: { code: 'N39.000', name: '泌尿道感染' },
+    weight: [3, 4, 5],
+    ages: [18, 92],
+    dept: ['A03', '内科'],
+    losMedian: 5,
     day(d, k) {
       if (k <= 2) {
         d.add(DRUGS.ceftriaxone, d.at(k, 9), 2);
@@ -184,7 +244,14 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'S72.000', name: '股骨颈骨折' }, weight: [3, 3, 0], ages: [60, 92], dept: ['A04.06', '骨科'], losMedian: 14, hospitalOnly: true, minLevel: 'secondary',
+    kind: 'inpatient',
+    diag: { code: 'S72.000', name: '股骨颈骨折' },
+    weight: [3, 3, 0],
+    ages: [60, 92],
+    dept: ['A04.06', '骨科'],
+    losMedian: 14,
+    hospitalOnly: true,
+    minLevel: 'secondary',
     day(d, k) {
       d.add(SERVICES.externalFixator, d.at(k, 8, 40));
       if (k <= 2) {
@@ -198,7 +265,12 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'I10.x00', name: '高血压' }, weight: [1, 3, 8], ages: [40, 92], dept: ['A03.04', '心血管内科'], losMedian: 6,
+    kind: 'inpatient',
+    diag: { code: 'I10.x00', name: '高血压' },
+    weight: [1, 3, 8],
+    ages: [40, 92],
+    dept: ['A03.04', '心血管内科'],
+    losMedian: 6,
     day(d, k, n) {
       if (k < n - 1) {
         d.add(DRUGS.dextrose, d.at(k, 9), 1);
@@ -215,7 +287,12 @@ export const INPATIENT: readonly StayProfile[] = [
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'I69.300', name: '脑梗死后遗症' }, weight: [0, 2, 10], ages: [50, 92], dept: ['A03.03', '神经内科'], losMedian: 14,
+    kind: 'inpatient',
+    diag: { code: 'I69.300', name: '脑梗死后遗症' },
+    weight: [0, 2, 10],
+    ages: [50, 92],
+    dept: ['A03.03', '神经内科'],
+    losMedian: 14,
     day(d, k) {
       if (k % 2 === 0) {
         d.add(DRUGS.dextrose, d.at(k, 9), 1);
@@ -237,25 +314,39 @@ export const INPATIENT: readonly StayProfile[] = [
  */
 export const LOW_STANDARD: readonly StayProfile[] = [
   {
-    kind: 'inpatient', diag: { code: 'J06.900', name: '急性上呼吸道感染' }, weight: [1, 1, 1], ages: [18, 92], dept: ['A03', '内科'], losMedian: 2,
+    kind: 'inpatient',
+    diag: { code: 'J06.900', name: '急性上呼吸道感染' },
+    weight: [1, 1, 1],
+    ages: [18, 92],
+    dept: ['A03', '内科'],
+    losMedian: 2,
     day(d, k) {
       if (k === 0) lab(d, 0, LABS.bloodCount);
       d.add(DRUGS.lianhua, d.at(k, 9), 1);
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'K52.900', name: '胃肠炎' }, weight: [1, 1, 1], ages: [18, 92], dept: ['A03.02', '消化内科'], losMedian: 2,
+    kind: 'inpatient',
+    diag: { code: 'K52.900', name: '胃肠炎' },
+    weight: [1, 1, 1],
+    ages: [18, 92],
+    dept: ['A03.02', '消化内科'],
+    losMedian: 2,
     day(d, k) {
       if (k === 0) lab(d, 0, LABS.bloodCount, LABS.stoolRoutine);
       infuse(d, k, 1);
     },
   },
   {
-    kind: 'inpatient', diag: { code: 'M54.500', name: '腰痛' }, weight: [1, 1, 1], ages: [25, 92], dept: ['A04.06', '骨科'], losMedian: 2,
+    kind: 'inpatient',
+    diag: { code: 'M54.500', name: '腰痛' },
+    weight: [1, 1, 1],
+    ages: [25, 92],
+    dept: ['A04.06', '骨科'],
+    losMedian: 2,
     day(d, k) {
       if (k === 0) d.add(EXAMS.fluoroscopy, d.at(0, 10));
       d.add(DRUGS.ibuprofen, d.at(k, 9), 1);
     },
   },
 ];
-

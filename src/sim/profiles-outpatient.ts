@@ -21,7 +21,11 @@ function infusionTherapy(d: ClaimDraft) {
 
 export const OUTPATIENT: readonly VisitProfile[] = [
   {
-    kind: 'outpatient', diag: { code: 'J06.900', name: '急性上呼吸道感染' }, weight: [15, 20, 28], ages: [0, 92], dept: ['A03', '内科'],
+    kind: 'outpatient',
+    diag: { code: 'J06.900', name: '急性上呼吸道感染' },
+    weight: [15, 20, 28],
+    ages: [0, 92],
+    dept: ['A03', '内科'],
     build(d) {
       if (d.rng.chance(costly(d) ? 1 : 0.4)) d.add(LABS.bloodCount, after(d, 15));
       if (d.isChild) {
@@ -35,7 +39,11 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'J20.900', name: '急性支气管炎' }, weight: [6, 8, 8], ages: [0, 92], dept: ['A03.01', '呼吸内科'],
+    kind: 'outpatient',
+    diag: { code: 'J20.900', name: '急性支气管炎' },
+    weight: [6, 8, 8],
+    ages: [0, 92],
+    dept: ['A03.01', '呼吸内科'],
     build(d) {
       if (d.rng.chance(0.6)) d.add(LABS.bloodCount, after(d, 15));
       if (d.rng.chance(0.3)) d.add(EXAMS.fluoroscopy, after(d, 25));
@@ -45,7 +53,11 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'I10.x00', name: '高血压' }, weight: [12, 14, 20], ages: [40, 92], dept: ['A03.04', '心血管内科'],
+    kind: 'outpatient',
+    diag: { code: 'I10.x00', name: '高血压' },
+    weight: [12, 14, 20],
+    ages: [40, 92],
+    dept: ['A03.04', '心血管内科'],
     build(d) {
       d.drug(DRUGS.nifedipine, after(d, 20), chronicDays(d));
       if (d.rng.chance(0.4)) d.drug(DRUGS.aspirin, after(d, 20), 30);
@@ -53,7 +65,11 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'E11.900', name: '2型糖尿病' }, weight: [10, 10, 12], ages: [35, 92], dept: ['A03.06', '内分泌科'],
+    kind: 'outpatient',
+    diag: { code: 'E11.900', name: '2型糖尿病' },
+    weight: [10, 10, 12],
+    ages: [35, 92],
+    dept: ['A03.06', '内分泌科'],
     build(d) {
       d.drug(DRUGS.metformin, after(d, 30), chronicDays(d));
       if (d.rng.chance(0.2)) d.drug(DRUGS.insulin, after(d, 30), 30);
@@ -65,19 +81,31 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'E78.500', name: '高脂血症' }, weight: [5, 5, 5], ages: [35, 92], dept: ['A03.04', '心血管内科'],
+    kind: 'outpatient',
+    diag: { code: 'E78.500', name: '高脂血症' },
+    weight: [5, 5, 5],
+    ages: [35, 92],
+    dept: ['A03.04', '心血管内科'],
     build(d) {
       d.drug(DRUGS.atorvastatin, after(d, 20), d.rng.int(21, 28));
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'K29.700', name: '慢性胃炎' }, weight: [7, 7, 7], ages: [18, 92], dept: ['A03.02', '消化内科'],
+    kind: 'outpatient',
+    diag: { code: 'K29.700', name: '慢性胃炎' },
+    weight: [7, 7, 7],
+    ages: [18, 92],
+    dept: ['A03.02', '消化内科'],
     build(d) {
       d.drug(costly(d) && d.rng.chance(0.7) ? DRUGS.esomeprazole : DRUGS.omeprazole, after(d, 20), 7);
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'K52.900', name: '胃肠炎' }, weight: [4, 5, 6], ages: [0, 92], dept: ['A03.02', '消化内科'],
+    kind: 'outpatient',
+    diag: { code: 'K52.900', name: '胃肠炎' },
+    weight: [4, 5, 6],
+    ages: [0, 92],
+    dept: ['A03.02', '消化内科'],
     build(d) {
       if (d.rng.chance(0.7)) d.add(LABS.stoolRoutine, after(d, 15));
       if (d.rng.chance(0.4)) d.add(LABS.bloodCount, after(d, 15));
@@ -85,7 +113,12 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'N76.000', name: '急性阴道炎' }, weight: [3, 3, 2], ages: [18, 60], sex: 'female', dept: ['A05.01', '妇科'],
+    kind: 'outpatient',
+    diag: { code: 'N76.000', name: '急性阴道炎' },
+    weight: [3, 3, 2],
+    ages: [18, 60],
+    sex: 'female',
+    dept: ['A05.01', '妇科'],
     build(d) {
       if (d.rng.chance(0.9)) d.add(LABS.vaginalSecretion, after(d, 10));
       if (d.rng.chance(0.25)) d.add(EXAMS.transvaginalUltrasound, after(d, 25));
@@ -93,14 +126,23 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'N41.000', name: '急性前列腺炎' }, weight: [2, 2, 1], ages: [20, 80], sex: 'male', dept: ['A04.03', '泌尿外科'],
+    kind: 'outpatient',
+    diag: { code: 'N41.000', name: '急性前列腺炎' },
+    weight: [2, 2, 1],
+    ages: [20, 80],
+    sex: 'male',
+    dept: ['A04.03', '泌尿外科'],
     build(d) {
       if (d.rng.chance(0.8)) d.add(LABS.prostaticFluid, after(d, 10));
       d.drug(DRUGS.levofloxacin, after(d, 30), d.rng.int(6, 7));
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'M54.500', name: '腰痛' }, weight: [6, 6, 8], ages: [25, 92], dept: ['A04.06', '骨科'],
+    kind: 'outpatient',
+    diag: { code: 'M54.500', name: '腰痛' },
+    weight: [6, 6, 8],
+    ages: [25, 92],
+    dept: ['A04.06', '骨科'],
     build(d) {
       d.drug(DRUGS.ibuprofen, after(d, 20), d.rng.int(5, 7));
       if (costly(d) || d.rng.chance(0.1)) d.add(EXAMS.fluoroscopy, after(d, 15));
@@ -108,14 +150,23 @@ export const OUTPATIENT: readonly VisitProfile[] = [
   },
   {
     // an injury: the claim declares how it happened (wire.ts), so the fund may pay it
-    kind: 'outpatient', diag: { code: 'S93.401', name: '踝关节扭伤' }, weight: [3, 3, 4], ages: [10, 75], dept: ['A04.06', '骨科'],
+    kind: 'outpatient',
+    diag: { code: 'S93.401', name: '踝关节扭伤' },
+    weight: [3, 3, 4],
+    ages: [10, 75],
+    dept: ['A04.06', '骨科'],
     build(d) {
       if (d.rng.chance(0.7)) d.add(EXAMS.fluoroscopy, after(d, 15));
       d.drug(DRUGS.ibuprofen, after(d, 30), d.rng.int(5, 7));
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'Z34.900', name: '正常妊娠监督' }, weight: [3, 3, 1], ages: [20, 40], sex: 'female', dept: ['A05.02', '产科'],
+    kind: 'outpatient',
+    diag: { code: 'Z34.900', name: '正常妊娠监督' },
+    weight: [3, 3, 1],
+    ages: [20, 40],
+    sex: 'female',
+    dept: ['A05.02', '产科'],
     build(d) {
       if (d.rng.chance(0.5)) d.add(LABS.pregnancyTest, after(d, 10));
       if (d.rng.chance(0.6)) d.add(EXAMS.transvaginalUltrasound, after(d, 30));
@@ -123,7 +174,11 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     },
   },
   {
-    kind: 'outpatient', diag: { code: 'I25.100', name: '动脉粥样硬化性心脏病' }, weight: [5, 4, 4], ages: [45, 92], dept: ['A03.04', '心血管内科'],
+    kind: 'outpatient',
+    diag: { code: 'I25.100', name: '动脉粥样硬化性心脏病' },
+    weight: [5, 4, 4],
+    ages: [45, 92],
+    dept: ['A03.04', '心血管内科'],
     build(d) {
       d.drug(DRUGS.aspirin, after(d, 20), 30);
       d.drug(DRUGS.atorvastatin, after(d, 20), 28);

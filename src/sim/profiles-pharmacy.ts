@@ -9,26 +9,39 @@ const at = (d: ClaimDraft) => d.plan.start;
 
 export const PHARMACY: readonly VisitProfile[] = [
   {
-    kind: 'pharmacy', diag: { code: 'I10.x00', name: '高血压' }, weight: [0, 0, 22], ages: [40, 92],
+    kind: 'pharmacy',
+    diag: { code: 'I10.x00', name: '高血压' },
+    weight: [0, 0, 22],
+    ages: [40, 92],
     build(d) {
       d.drug(DRUGS.nifedipine, at(d), d.rng.int(14, 30));
       if (d.rng.chance(0.35)) d.drug(DRUGS.aspirin, at(d), 30);
     },
   },
   {
-    kind: 'pharmacy', diag: { code: 'E11.900', name: '2型糖尿病' }, weight: [0, 0, 14], ages: [35, 92],
+    kind: 'pharmacy',
+    diag: { code: 'E11.900', name: '2型糖尿病' },
+    weight: [0, 0, 14],
+    ages: [35, 92],
     build(d) {
       d.drug(DRUGS.metformin, at(d), d.rng.int(14, 30));
     },
   },
   {
-    kind: 'pharmacy', diag: { code: 'E78.500', name: '高脂血症' }, weight: [0, 0, 9], ages: [35, 92],
+    kind: 'pharmacy',
+    diag: { code: 'E78.500', name: '高脂血症' },
+    weight: [0, 0, 9],
+    ages: [35, 92],
     build(d) {
       d.drug(DRUGS.atorvastatin, at(d), d.rng.int(14, 28));
     },
   },
   {
-    kind: 'pharmacy', diag: { code: 'J06.900', name: '急性上呼吸道感染' }, weight: [0, 0, 30], ages: [0, 92], noDiagnosis: true,
+    kind: 'pharmacy',
+    diag: { code: 'J06.900', name: '急性上呼吸道感染' },
+    weight: [0, 0, 30],
+    ages: [0, 92],
+    noDiagnosis: true,
     build(d) {
       if (d.isChild) {
         d.drug(DRUGS.childFever, at(d), d.rng.int(2, 3));
@@ -39,19 +52,32 @@ export const PHARMACY: readonly VisitProfile[] = [
     },
   },
   {
-    kind: 'pharmacy', diag: { code: 'K29.700', name: '慢性胃炎' }, weight: [0, 0, 10], ages: [18, 92], noDiagnosis: true,
+    kind: 'pharmacy',
+    diag: { code: 'K29.700', name: '慢性胃炎' },
+    weight: [0, 0, 10],
+    ages: [18, 92],
+    noDiagnosis: true,
     build(d) {
       d.drug(DRUGS.omeprazole, at(d), 7);
     },
   },
   {
-    kind: 'pharmacy', diag: { code: 'M54.500', name: '腰痛' }, weight: [0, 0, 10], ages: [25, 92], noDiagnosis: true,
+    kind: 'pharmacy',
+    diag: { code: 'M54.500', name: '腰痛' },
+    weight: [0, 0, 10],
+    ages: [25, 92],
+    noDiagnosis: true,
     build(d) {
       d.drug(DRUGS.ibuprofen, at(d), d.rng.int(5, 7));
     },
   },
   {
-    kind: 'pharmacy', diag: { code: 'N76.000', name: '急性阴道炎' }, weight: [0, 0, 3], ages: [18, 60], sex: 'female', noDiagnosis: true,
+    kind: 'pharmacy',
+    diag: { code: 'N76.000', name: '急性阴道炎' },
+    weight: [0, 0, 3],
+    ages: [18, 60],
+    sex: 'female',
+    noDiagnosis: true,
     build(d) {
       d.drug(DRUGS.clotrimazole, at(d), 7);
     },

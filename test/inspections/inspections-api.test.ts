@@ -17,8 +17,7 @@ beforeAll(async () => {
       { id: 'P320101', type: 'pharmacy' },
     ],
   });
-  for (const name of INSPECTORS)
-    person[name] = (await svc.deps.keys.create({ clientName: name, role: 'auditor', createdBy: 'test' })).key;
+  for (const name of INSPECTORS) person[name] = (await svc.deps.keys.create({ clientName: name, role: 'auditor', createdBy: 'test' })).key;
 });
 afterAll(async () => {
   await svc?.close();
@@ -105,8 +104,7 @@ describe('drawing', () => {
   });
 
   it('only a supervisor draws', async () => {
-    for (const role of ['auditor', 'admin', 'settlement'] as const)
-      expect((await svc.call('/v1/inspections/draws', { role, json: q4 })).status).toBe(403);
+    for (const role of ['auditor', 'admin', 'settlement'] as const) expect((await svc.call('/v1/inspections/draws', { role, json: q4 })).status).toBe(403);
     expect((await svc.call('/v1/inspections/draws', { role: null, json: q4 })).status).toBe(401);
   });
 
@@ -191,7 +189,10 @@ describe('inspecting and publishing', () => {
     expect(summary.method).toMatchObject({ selection: 'simple random sample', poolSize: 11, drawn: 2, seed: 'seed-for-the-findings-tests', inspectorsPerInstitution: 2 });
     const row = summary.institutions.find((r: any) => r.institutionId === inspection.institutionId);
     expect(row).toMatchObject({ status: 'concluded', outcome: 'violations-found', amount: '1080.25' });
-    expect(row.findings).toEqual([{ family: 'bed-hanging', count: 1, amount: '1000.00' }, { family: 'price', count: 1, amount: '80.25' }]);
+    expect(row.findings).toEqual([
+      { family: 'bed-hanging', count: 1, amount: '1000.00' },
+      { family: 'price', count: 1, amount: '80.25' },
+    ]);
     expect(summary.totals).toEqual({ inspected: 2, concluded: 1, withViolations: 1, amount: '1080.25' });
     for (const secret of [...INSPECTORS, 'test-supervisor', '张三', '核减', '超标准收费']) expect(text).not.toContain(secret);
   });

@@ -129,7 +129,11 @@ describe('IsolationForest', () => {
     expect(() => IsolationForest.fit([[1], [NaN]])).toThrow(RangeError);
     expect(() => IsolationForest.fit({ data: new Float64Array(5), cols: 2 })).toThrow(RangeError);
     expect(() => IsolationForest.fit([[1], [2]], { featureNames: ['a', 'b'] })).toThrow(RangeError);
-    const model = IsolationForest.fit([[1, 2], [3, 4], [5, 7]]);
+    const model = IsolationForest.fit([
+      [1, 2],
+      [3, 4],
+      [5, 7],
+    ]);
     expect(() => model.score([[1, 2, 3]])).toThrow(RangeError);
     expect(() => model.score([[1, Infinity]])).toThrow(RangeError);
     expect(model.score([])).toHaveLength(0);

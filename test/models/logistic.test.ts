@@ -5,10 +5,24 @@ import { Xoshiro128ss } from '../../models/isolation-forest/prng.js';
 /** The L2-regularised logistic regression of models/provider/logistic.ts against known solutions. */
 describe('logistic regression', () => {
   it('solves a symmetric positive-definite system', () => {
-    const x = solveSpd([[4, 1], [1, 3]], [1, 2]);
+    const x = solveSpd(
+      [
+        [4, 1],
+        [1, 3],
+      ],
+      [1, 2],
+    );
     expect(x[0]).toBeCloseTo(1 / 11, 12);
     expect(x[1]).toBeCloseTo(7 / 11, 12);
-    expect(() => solveSpd([[0, 0], [0, 1]], [1, 1])).toThrow(/positive definite/);
+    expect(() =>
+      solveSpd(
+        [
+          [0, 0],
+          [0, 1],
+        ],
+        [1, 1],
+      ),
+    ).toThrow(/positive definite/);
   });
 
   it('without a penalty, one binary column gives the log odds of each group exactly', () => {

@@ -1,10 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  averagePathLength as c,
-  EULER_GAMMA,
-  EXACT_LIMIT,
-  harmonic,
-} from '../../models/isolation-forest/path-length.js';
+import { averagePathLength as c, EULER_GAMMA, EXACT_LIMIT, harmonic } from '../../models/isolation-forest/path-length.js';
 
 /** Exact harmonic number, summed from the smallest term up (independent of the model's table). */
 function harmonicBySum(i: number): number {

@@ -6,9 +6,7 @@ describe('xoshiro128**', () => {
     // Output of https://prng.di.unimi.it/xoshiro128starstar.c compiled with gcc, s = {1, 2, 3, 4}.
     const rng = new Xoshiro128ss(1, 2, 3, 4);
     const got = Array.from({ length: 8 }, () => rng.nextUint32());
-    expect(got).toEqual([
-      11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849,
-    ]);
+    expect(got).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849]);
   });
 
   it('is reproducible from a seed and differs between seeds', () => {

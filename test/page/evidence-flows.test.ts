@@ -26,7 +26,11 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 
 const stay = (claimId: string, admittedAt: string, dischargedAt: string) =>
   inpatientClaim({
-    claimId, institutionId: INST, insured: PERSON, admittedAt, dischargedAt,
+    claimId,
+    institutionId: INST,
+    insured: PERSON,
+    admittedAt,
+    dischargedAt,
     lines: [
       { lineId: 'L1', itemCode: '110200005', hospitalItemName: '住院诊查费', category: 'service', serviceAt: admittedAt, quantity: 1, unitPrice: '20.00', amount: '20.00' },
       { lineId: 'L2', itemCode: '120100001', hospitalItemName: '床位费', category: 'bed', serviceAt: '2026-10-04 09:00:00', quantity: 1, unitPrice: 45, amount: 45 },
@@ -94,9 +98,18 @@ describe('the auditors’ pages: evidence, no dead ends, reports', () => {
 
   it('the queue: search by claim number and by institution name, month, sort, due dates; a bad filter comes back next to its field', async () => {
     // the person's history: an outpatient visit in September, then two overlapping stays in October
-    const visit = outpatientClaim({ claimId: 'MZ0901', institutionId: INST, insured: PERSON, visitAt: '2026-09-10 10:00:00', lines: [{ lineId: '1', itemCode: '110100001', hospitalItemName: '普通门诊诊查费', category: 'service', serviceAt: '2026-09-10 10:00:00', quantity: 1, unitPrice: 10, amount: 10 }] });
+    const visit = outpatientClaim({
+      claimId: 'MZ0901',
+      institutionId: INST,
+      insured: PERSON,
+      visitAt: '2026-09-10 10:00:00',
+      lines: [{ lineId: '1', itemCode: '110100001', hospitalItemName: '普通门诊诊查费', category: 'service', serviceAt: '2026-09-10 10:00:00', quantity: 1, unitPrice: 10, amount: 10 }],
+    });
     expect((await svc.call('/v1/claims', { json: visit })).status).toBe(200);
-    for (const [id, from, to] of [['A1', '2026-10-01 08:00:00', '2026-10-05 10:00:00'], ['B1', '2026-10-03 08:00:00', '2026-10-08 10:00:00']] as const)
+    for (const [id, from, to] of [
+      ['A1', '2026-10-01 08:00:00', '2026-10-05 10:00:00'],
+      ['B1', '2026-10-03 08:00:00', '2026-10-08 10:00:00'],
+    ] as const)
       expect((await svc.call('/v1/claims', { json: stay(id, from, to) })).status).toBe(200);
     const all = await json(await svc.call('/v1/review/cases', { role: 'supervisor' }));
     expect(all.total).toBeGreaterThanOrEqual(1);
@@ -167,7 +180,9 @@ describe('the auditors’ pages: evidence, no dead ends, reports', () => {
       g.fen += Math.round(Number(f.amount) * 100);
       byRule.set(f.ruleId, g);
     }
-    const shown = await li.page.$$eval('#findings tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-rule'), tr.querySelector('.rule-count')?.textContent, tr.querySelector('.rule-amount')?.textContent]));
+    const shown = await li.page.$$eval('#findings tbody tr', (trs) =>
+      trs.map((tr) => [tr.getAttribute('data-rule'), tr.querySelector('.rule-count')?.textContent, tr.querySelector('.rule-amount')?.textContent]),
+    );
     expect(shown.length).toBe(byRule.size);
     for (const [rule, n, amount] of shown) {
       expect(Number(n)).toBe(byRule.get(rule!)!.n);
@@ -230,7 +245,10 @@ describe('the auditors’ pages: evidence, no dead ends, reports', () => {
     // the API sees the same
     const ev = await json(await svc.call(`/v1/review/cases/${caseId}/evidence`, { role: 'auditor' }));
     expect(ev.notes.map((n: any) => n.author)).toEqual(['Li Na']);
-    expect(ev.attachments.map((a: any) => [a.fileName, a.contentType, a.sizeBytes])).toEqual([['出院小结.pdf', 'application/pdf', PDF.length], ['photo.png', 'image/png', PNG.length]]);
+    expect(ev.attachments.map((a: any) => [a.fileName, a.contentType, a.sizeBytes])).toEqual([
+      ['出院小结.pdf', 'application/pdf', PDF.length],
+      ['photo.png', 'image/png', PNG.length],
+    ]);
     expect(ev.institution).toMatchObject({ name: INST_NAME, type: 'hospital', level: 'secondary' });
     expect(ev.history.map((h: any) => h.claimId)).toContain('MZ0901');
   });
@@ -389,10 +407,25 @@ describe('the auditors’ pages: evidence, no dead ends, reports', () => {
 
 describe('a case with 150 findings', () => {
   it('lists them grouped by rule, with each rule’s count and amount, and all of them a click away', async () => {
-    const lines = Array.from({ length: 151 }, (_, i) => ({ lineId: `L${i + 1}`, itemCode: '110200005', hospitalItemName: '住院诊查费', category: 'service', serviceAt: '2026-10-02 09:00:00', quantity: 1, unitPrice: '20.00', amount: '20.00' }));
+    const lines = Array.from({ length: 151 }, (_, i) => ({
+      lineId: `L${i + 1}`,
+      itemCode: '110200005',
+      hospitalItemName: '住院诊查费',
+      category: 'service',
+      serviceAt: '2026-10-02 09:00:00',
+      quantity: 1,
+      unitPrice: '20.00',
+      amount: '20.00',
+    }));
     const claim = inpatientClaim({
-      claimId: 'DUP151', institutionId: 'H32010200009', insured: { id: '320102196001010033', sex: 'female', birthDate: '1960-01-01' },
-      admittedAt: '2026-10-01 08:00:00', dischargedAt: '2026-10-05T02:00:00Z', lines, totalAmount: '3020.00', payment: { fund: '3020.00', personalAccount: '0', cash: '0' },
+      claimId: 'DUP151',
+      institutionId: 'H32010200009',
+      insured: { id: '320102196001010033', sex: 'female', birthDate: '1960-01-01' },
+      admittedAt: '2026-10-01 08:00:00',
+      dischargedAt: '2026-10-05T02:00:00Z',
+      lines,
+      totalAmount: '3020.00',
+      payment: { fund: '3020.00', personalAccount: '0', cash: '0' },
     });
     expect((await json(await svc.call('/v1/claims', { json: claim }))).decision).toBe('withhold');
     // definite violations are withheld at intake without a case; the institution's appeal opens one

@@ -64,7 +64,10 @@ describe('the keys page', () => {
     expect(await row.locator('button.revoke').count()).toBe(0);
     // the trail, newest first: revoked, then created, both by the admin
     const trail = await page.locator('#key-trail tbody tr').evaluateAll((rows) => rows.slice(0, 2).map((r) => [...r.querySelectorAll('td')].slice(1).map((td) => td.textContent)));
-    expect(trail).toEqual([['test-admin', '吊销', 'Li Na', '审核员'], ['test-admin', '新建', 'Li Na', '审核员']]);
+    expect(trail).toEqual([
+      ['test-admin', '吊销', 'Li Na', '审核员'],
+      ['test-admin', '新建', 'Li Na', '审核员'],
+    ]);
     await screenshot(page, 'keys-revoked');
 
     // revoked: refused by the API at once (the cache is a minute), and the holder's session is over

@@ -78,7 +78,12 @@ describe('sign-in', () => {
   });
 
   it('a form posted from another origin is refused', async () => {
-    const res = await fetch(`${svc.url}/ui/login`, { method: 'POST', headers: { origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: `key=${svc.keys.auditor}`, redirect: 'manual' });
+    const res = await fetch(`${svc.url}/ui/login`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: `key=${svc.keys.auditor}`,
+      redirect: 'manual',
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get('set-cookie')).toBeNull();
   });
@@ -87,7 +92,12 @@ describe('sign-in', () => {
 describe('inspection pages', () => {
   it('lists draws and shows a public summary without inspectors', async () => {
     await seedReference(svc, { institutions: Array.from({ length: 5 }, (_, i) => ({ id: `H32990${i}` })) });
-    const draw = await json(await svc.call('/v1/inspections/draws', { role: 'supervisor', json: { kind: 'audit-weeks', quarter: '2026-Q4', count: 3, inspectors: ['test-auditor', 'test-supervisor'], seed: 'page-test-seed-000001' } }));
+    const draw = await json(
+      await svc.call('/v1/inspections/draws', {
+        role: 'supervisor',
+        json: { kind: 'audit-weeks', quarter: '2026-Q4', count: 3, inspectors: ['test-auditor', 'test-supervisor'], seed: 'page-test-seed-000001' },
+      }),
+    );
     const page = await browser.newPage();
     await signIn(page, svc.url, svc.keys.auditor);
     await page.goto(`${svc.url}/ui/inspections`);

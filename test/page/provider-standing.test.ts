@@ -45,11 +45,17 @@ beforeAll(async () => {
   [svc, browser] = await Promise.all([startTestService(), launchBrowser()]);
   await seedReference(svc, { institutions: [INST, ...OTHERS].map((id) => ({ id })) });
   // INST: two stays of one person that overlap (a case opens), and a few more; the others ordinary stays
-  for (const [from, to] of [['2026-10-01 08:00:00', '2026-10-05 10:00:00'], ['2026-10-03 08:00:00', '2026-10-08 10:00:00']] as const) {
+  for (const [from, to] of [
+    ['2026-10-01 08:00:00', '2026-10-05 10:00:00'],
+    ['2026-10-03 08:00:00', '2026-10-08 10:00:00'],
+  ] as const) {
     expect((await svc.call('/v1/claims', { json: stay(INST, 1, from, to) })).status).toBe(200);
   }
   for (const [i, id] of OTHERS.entries()) {
-    for (let p = 0; p < 2; p++) expect((await svc.call('/v1/claims', { json: stay(id, 20 + i * 2 + p, `2026-10-${String(10 + p * 5).padStart(2, '0')} 08:00:00`, `2026-10-${String(12 + p * 5).padStart(2, '0')} 10:00:00`) })).status).toBe(200);
+    for (let p = 0; p < 2; p++)
+      expect(
+        (await svc.call('/v1/claims', { json: stay(id, 20 + i * 2 + p, `2026-10-${String(10 + p * 5).padStart(2, '0')} 08:00:00`, `2026-10-${String(12 + p * 5).padStart(2, '0')} 10:00:00`) })).status,
+      ).toBe(200);
   }
   const supervisor = (await svc.deps.keys.create({ clientName: 'Supervisor Chen', role: 'supervisor', createdBy: 'Admin Zhou' })).key;
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -110,7 +116,10 @@ describe('the institution’s standing where decisions are made', () => {
   it('gives the monthly report the targeting score, its rank and sentence first (the forest score for an older version)', () => {
     const targeting = { score: 81_234.567, rank: 2, peerSize: 9, zh: '目标分 81,235 元', en: 'targeting score 81,235 yuan' };
     expect(reportStanding({ score: 0.61, rank: 1, peer_size: 9, targeting }, ['平均住院日 18.2 天'])).toEqual({
-      score: 81_234.57, peerRank: 2, peerSize: 9, reasons: '目标分 81,235 元\n平均住院日 18.2 天',
+      score: 81_234.57,
+      peerRank: 2,
+      peerSize: 9,
+      reasons: '目标分 81,235 元\n平均住院日 18.2 天',
     });
     expect(reportStanding({ score: 0.61, rank: 1, peer_size: 9, targeting }, ['mean stay 18.2 days'], 'en').reasons).toBe('targeting score 81,235 yuan\nmean stay 18.2 days');
     expect(reportStanding({ score: 0.61234, rank: 1, peer_size: 9, targeting: null }, ['a'])).toEqual({ score: 0.6123, peerRank: 1, peerSize: 9, reasons: 'a' });

@@ -20,18 +20,25 @@ const key: Record<string, string> = {};
 
 const stay = (claimId: string, person: string, admittedAt: string, dischargedAt: string) =>
   inpatientClaim({
-    claimId, insured: { id: person, sex: 'male', birthDate: '1958-03-14' }, admittedAt, dischargedAt,
+    claimId,
+    insured: { id: person, sex: 'male', birthDate: '1958-03-14' },
+    admittedAt,
+    dischargedAt,
     lines: [
       { lineId: 'L1', itemCode: '110200005', hospitalItemName: '住院诊查费', category: 'service', serviceAt: admittedAt, quantity: 1, unitPrice: '20.00', amount: '20.00' },
       { lineId: 'L2', itemCode: '120100001', hospitalItemName: '床位费', category: 'bed', serviceAt: '2026-10-04 09:00:00', quantity: 1, unitPrice: 45, amount: 45 },
     ],
-    totalAmount: '65.00', payment: { fund: '65.00', personalAccount: '0', cash: '0' },
+    totalAmount: '65.00',
+    payment: { fund: '65.00', personalAccount: '0', cash: '0' },
   });
 
 beforeAll(async () => {
   [svc, browser] = await Promise.all([startTestService({ REVIEW_DRAW_POOL: '1', REVIEW_SAMPLE_DUE_DAYS: '1', REVIEW_SAMPLE_SLACK_DAYS: '0' }), launchBrowser()]);
   await seedReference(svc, { institutions: [{ id: INST }] });
-  for (const [name, role] of [['Li Na', 'auditor'], ['Sun Li', 'supervisor']] as const)
+  for (const [name, role] of [
+    ['Li Na', 'auditor'],
+    ['Sun Li', 'supervisor'],
+  ] as const)
     key[name] = (await svc.deps.keys.create({ clientName: name, role, createdBy: 'Admin Zhou' })).key;
   const claims = [stay('A1', '320102195803140111', '2026-10-01 08:00:00', '2026-10-05 10:00:00'), stay('B1', '320102195803140111', '2026-10-03 08:00:00', '2026-10-08 10:00:00')];
   for (let i = 0; i < 18; i++) claims.push(stay(`C${i}`, `3201021958031402${String(i).padStart(2, '0')}`, '2026-10-03 08:00:00', '2026-10-06 10:00:00'));
@@ -62,7 +69,15 @@ describe('the random re-check in the browser', () => {
     await Promise.all([sun.page.waitForURL(/\/ui\/recheck/), sun.page.click('#nav-recheck')]);
     const row = `#recheck tr[data-group="${INST}|2026-10|inpatient"]`;
     expect((await sun.page.$$eval(`${row} td`, (tds) => tds.map((td) => td.textContent))).slice(0, 9)).toEqual([
-      INST, '2026-10', '住院', `0 / ${sampled}`, '1', '0', '0', '2026-11-17 00:00:00', '已逾期',
+      INST,
+      '2026-10',
+      '住院',
+      `0 / ${sampled}`,
+      '1',
+      '0',
+      '0',
+      '2026-11-17 00:00:00',
+      '已逾期',
     ]);
     expect(await sun.page.textContent('#recheck-totals')).toBe(`1 组，已完成 0 组，逾期 1 组；抽查案件已初审 0 / ${sampled}`);
     expect(await li.page.$('#nav-recheck')).toBeNull();

@@ -18,7 +18,19 @@ let browser: Browser;
 const key: Record<string, string> = {};
 const auth = (name: string) => ({ authorization: `Bearer ${key[name]}` });
 
-const DRUG = { lineId: 'L3', itemCode: 'XJ01DDA040A001010100001', hospitalItemCode: 'YP88', hospitalItemName: '头孢曲松钠注射液', category: 'drug', serviceAt: '2026-10-04 09:00:00', quantity: 10, unitPrice: '12.50', amount: '125.00', specification: '1g', daysOfSupply: 5 };
+const DRUG = {
+  lineId: 'L3',
+  itemCode: 'XJ01DDA040A001010100001',
+  hospitalItemCode: 'YP88',
+  hospitalItemName: '头孢曲松钠注射液',
+  category: 'drug',
+  serviceAt: '2026-10-04 09:00:00',
+  quantity: 10,
+  unitPrice: '12.50',
+  amount: '125.00',
+  specification: '1g',
+  daysOfSupply: 5,
+};
 const stay = (claimId: string, admittedAt: string, dischargedAt: string, extra: object[] = []) => {
   const lines = [
     { lineId: 'L1', itemCode: '110200005', hospitalItemName: '住院诊查费', category: 'service', serviceAt: admittedAt, quantity: 1, unitPrice: '20.00', amount: '20.00' },
@@ -26,7 +38,15 @@ const stay = (claimId: string, admittedAt: string, dischargedAt: string, extra: 
     ...extra,
   ] as { amount: string | number }[];
   const total = (lines.reduce((s, l) => s + Math.round(Number(l.amount) * 100), 0) / 100).toFixed(2);
-  return inpatientClaim({ claimId, insured: { id: '320102195803140111', sex: 'male', birthDate: '1958-03-14' }, admittedAt, dischargedAt, lines, totalAmount: total, payment: { fund: total, personalAccount: '0', cash: '0' } });
+  return inpatientClaim({
+    claimId,
+    insured: { id: '320102195803140111', sex: 'male', birthDate: '1958-03-14' },
+    admittedAt,
+    dischargedAt,
+    lines,
+    totalAmount: total,
+    payment: { fund: total, personalAccount: '0', cash: '0' },
+  });
 };
 
 beforeAll(async () => {
@@ -35,7 +55,9 @@ beforeAll(async () => {
   for (const name of ['Li Na', 'Wang Fang']) key[name] = (await svc.deps.keys.create({ clientName: name, role: 'auditor', createdBy: 'Admin Zhou' })).key;
   for (const claim of [stay('A1', '2026-10-01 08:00:00', '2026-10-05 10:00:00'), stay('B1', '2026-10-03 08:00:00', '2026-10-08 10:00:00', [DRUG])])
     expect((await svc.call('/v1/claims', { json: claim })).status).toBe(200);
-  expect((await svc.call('/v1/claims', { json: inpatientClaim({ institutionId: UNLISTED, claimId: 'W1', insured: { id: '320102195803140222', sex: 'male', birthDate: '1958-03-14' } }) })).status).toBe(200);
+  expect((await svc.call('/v1/claims', { json: inpatientClaim({ institutionId: UNLISTED, claimId: 'W1', insured: { id: '320102195803140222', sex: 'male', birthDate: '1958-03-14' } }) })).status).toBe(
+    200,
+  );
   for (const reason of ['我院9月1日起已获定点资格', 'second letter: the approval is attached'])
     expect((await svc.call('/v1/review/appeals', { json: { institutionId: UNLISTED, claimId: 'W1', reason } })).status).toBe(200);
 });
@@ -102,7 +124,13 @@ describe('the refusal form and the money on the case page', () => {
     expect(await page.textContent('#case-status')).toBe('awaiting second review');
     const after = await json(await fetch(`${svc.url}/v1/review/cases/${b.id}`, { headers: auth('Li Na') }));
     const k = after.conclusions.at(-1);
-    expect([k.amountRefused, k.lines.map((l: { lineId: string; code: string; refused: string }) => [l.lineId, l.code, l.refused])]).toEqual(['80.00', [['L1', 'over-price', '5.00'], ['L3', 'over-quantity', '75.00']]]);
+    expect([k.amountRefused, k.lines.map((l: { lineId: string; code: string; refused: string }) => [l.lineId, l.code, l.refused])]).toEqual([
+      '80.00',
+      [
+        ['L1', 'over-price', '5.00'],
+        ['L3', 'over-quantity', '75.00'],
+      ],
+    ]);
     const shown = await page.textContent('#reviews');
     expect(shown).toContain('quantity beyond what was needed or allowed');
     expect(shown).toContain('Qty 10 → 4');

@@ -36,7 +36,10 @@ beforeAll(async () => {
   [svc, browser] = await Promise.all([startTestService({ REVIEW_DRAW_POOL: '1' }), launchBrowser()]);
   await seedReference(svc, { institutions: [{ id: INST }] });
   for (const name of ['Li Na', 'Wang Fang']) key[name] = (await svc.deps.keys.create({ clientName: name, role: 'auditor', createdBy: 'Admin Zhou' })).key;
-  for (const [id, from, to] of [['A1', '2026-10-01 08:00:00', '2026-10-05 10:00:00'], ['B1', '2026-10-03 08:00:00', '2026-10-08 10:00:00']] as const) {
+  for (const [id, from, to] of [
+    ['A1', '2026-10-01 08:00:00', '2026-10-05 10:00:00'],
+    ['B1', '2026-10-03 08:00:00', '2026-10-08 10:00:00'],
+  ] as const) {
     const res = await svc.call('/v1/claims', { json: stay(id, from, to) });
     expect(res.status).toBe(200);
   }
@@ -126,8 +129,14 @@ describe('a case through both levels in the browser', () => {
     ]);
     const final = await json(await svc.call(`/v1/review/cases/${caseId}`, { role: 'auditor' }));
     expect(final.case).toMatchObject({ status: 'closed', finalOutcome: 'confirmed' });
-    expect(final.conclusions.map((c: any) => [c.concludedBy, c.amountRefused])).toEqual([['Li Na', amount], ['Li Na', amount]]);
-    expect(final.secondReviews.map((r: any) => [r.reviewedBy, r.verdict])).toEqual([['Wang Fang', 'send_back'], ['Wang Fang', 'agree']]);
+    expect(final.conclusions.map((c: any) => [c.concludedBy, c.amountRefused])).toEqual([
+      ['Li Na', amount],
+      ['Li Na', amount],
+    ]);
+    expect(final.secondReviews.map((r: any) => [r.reviewedBy, r.verdict])).toEqual([
+      ['Wang Fang', 'send_back'],
+      ['Wang Fang', 'agree'],
+    ]);
     const chain = await verifyTrail(svc.deps.database);
     expect(chain.ok).toBe(true);
     expect(chain.entries).toBeGreaterThanOrEqual(5);

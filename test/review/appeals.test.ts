@@ -23,10 +23,18 @@ const appeal = (who: string, institutionId: string, claimId: string, reason: str
 beforeAll(async () => {
   svc = await startTestService({ REVIEW_DRAW_POOL: '1' });
   await seedReference(svc, { institutions: [{ id: 'H32010200001' }] });
-  for (const [name, role] of [['Li Na', 'auditor'], ['Wang Fang', 'auditor'], ['Sun Li', 'supervisor'], ['settlement', 'settlement']] as const)
+  for (const [name, role] of [
+    ['Li Na', 'auditor'],
+    ['Wang Fang', 'auditor'],
+    ['Sun Li', 'supervisor'],
+    ['settlement', 'settlement'],
+  ] as const)
     keys[name] = (await svc.deps.keys.create({ clientName: name, role, createdBy: 'Admin Zhou' })).key;
   keys.admin = svc.keys.admin;
-  for (const [institutionId, claimId, person] of [[OWN, 'W-1', '320102195803140111'], [OTHER, 'W-2', '320102195803140222']]) {
+  for (const [institutionId, claimId, person] of [
+    [OWN, 'W-1', '320102195803140111'],
+    [OTHER, 'W-2', '320102195803140222'],
+  ]) {
     const res = await svc.call('/v1/claims', { json: inpatientClaim({ institutionId, claimId, insured: { id: person, sex: 'male', birthDate: '1958-03-14' } }) });
     expect(await json(res)).toMatchObject({ decision: 'withhold', withheldAmount: '237.00' });
   }
@@ -41,7 +49,10 @@ describe('institution keys', () => {
     const stray = await as('admin', '/v1/admin/keys', { json: { clientName: 'someone', role: 'auditor', institutionId: OWN } });
     expect(stray.status).toBe(400);
     expect((await json(stray)).error.details[0].path).toBe('institutionId');
-    for (const [name, institutionId] of [['own', OWN], ['other', OTHER]] as const) {
+    for (const [name, institutionId] of [
+      ['own', OWN],
+      ['other', OTHER],
+    ] as const) {
       const res = await as('admin', '/v1/admin/keys', { json: { clientName: `${institutionId} billing office`, role: 'institution', institutionId } });
       expect(res.status).toBe(201);
       keys[name] = (await json(res)).key;
@@ -116,14 +127,24 @@ describe('one open appeal per claim', () => {
       const trail = (await json(await as('Sun Li', `/v1/review/cases/${drawn.id}`))).trail;
       expect(trail.at(-1)).toMatchObject({ action: 'case.agree', after: { appealsDecided: [expect.any(Number)], appealOutcome: outcome === 'dismissed' ? 'granted' : 'rejected' } });
     }
-    for (const [who, id, claim] of [['own', ownAppeal, 'W-1'], ['other', otherAppeal, 'W-2']] as const) {
+    for (const [who, id, claim] of [
+      ['own', ownAppeal, 'W-1'],
+      ['other', otherAppeal, 'W-2'],
+    ] as const) {
       const res = await as(who, `/v1/review/appeals/${id}`);
       const text = await res.text();
       const a = JSON.parse(text);
       const granted = decided[claim] === 'dismissed';
       expect(a).toMatchObject({
-        id, claimId: claim, status: 'decided', outcome: granted ? 'granted' : 'rejected', amount: '237.00', decidedAt: expect.any(String),
-        decision: granted ? { outcome: 'dismissed', amountRefused: '0.00', basis: '定点批复有效：不属违规', lines: [] } : { outcome: 'confirmed', amountRefused: '0.00', basis: '批复自11月起生效：非定点属实', lines: [] },
+        id,
+        claimId: claim,
+        status: 'decided',
+        outcome: granted ? 'granted' : 'rejected',
+        amount: '237.00',
+        decidedAt: expect.any(String),
+        decision: granted
+          ? { outcome: 'dismissed', amountRefused: '0.00', basis: '定点批复有效：不属违规', lines: [] }
+          : { outcome: 'confirmed', amountRefused: '0.00', basis: '批复自11月起生效：非定点属实', lines: [] },
       });
       expect(text).not.toContain('Li Na');
       expect(text).not.toContain('Wang Fang');
@@ -136,9 +157,15 @@ describe('one open appeal per claim', () => {
     expect(again.appealId).not.toBe(ownAppeal);
     const d = await json(await as('Sun Li', `/v1/review/cases/${again.caseId}`));
     expect(d.case.amountAtIssue).toBe('237.00');
-    expect(d.appeals.map((a: { id: number; status: string; reasons: unknown[] }) => [a.id, a.status, a.reasons.length])).toEqual([[ownAppeal, 'decided', 2], [again.appealId, 'open', 1]]);
+    expect(d.appeals.map((a: { id: number; status: string; reasons: unknown[] }) => [a.id, a.status, a.reasons.length])).toEqual([
+      [ownAppeal, 'decided', 2],
+      [again.appealId, 'open', 1],
+    ]);
     const list = await json(await as('own', '/v1/review/appeals'));
-    expect(list.items.map((x: { id: number; status: string }) => [x.id, x.status])).toEqual([[again.appealId, 'open'], [ownAppeal, 'decided']]);
+    expect(list.items.map((x: { id: number; status: string }) => [x.id, x.status])).toEqual([
+      [again.appealId, 'open'],
+      [ownAppeal, 'decided'],
+    ]);
   });
 
   it('a supervisor’s reopening of a decided case opens its appeal again', async () => {

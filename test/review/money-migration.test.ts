@@ -14,10 +14,33 @@ import { migrationsUpTo } from '../support/migrations.js';
 // Claim F (3,177.55, withheld in full at intake) with a suspicion over its lines: at issue 3,177.55
 // before (the demo's #112); claim P (withheld 4.20 of 30.00) appealed twice: 8.40 before (case 349).
 const CLAIMS = [
-  { id: '00000000-0000-4000-8000-00000000000f', no: 'F', total: '3177.55', payable: '0.00', decision: 'withhold',
-    lines: [['L1', '3000.00'], ['L2', '177.55']], withheld: [['L1', '3000.00'], ['L2', '177.55']] },
-  { id: '00000000-0000-4000-8000-00000000000b', no: 'P', total: '30.00', payable: '25.80', decision: 'withhold',
-    lines: [['L1', '25.80'], ['L2', '4.20']], withheld: [['L2', '4.20']] },
+  {
+    id: '00000000-0000-4000-8000-00000000000f',
+    no: 'F',
+    total: '3177.55',
+    payable: '0.00',
+    decision: 'withhold',
+    lines: [
+      ['L1', '3000.00'],
+      ['L2', '177.55'],
+    ],
+    withheld: [
+      ['L1', '3000.00'],
+      ['L2', '177.55'],
+    ],
+  },
+  {
+    id: '00000000-0000-4000-8000-00000000000b',
+    no: 'P',
+    total: '30.00',
+    payable: '25.80',
+    decision: 'withhold',
+    lines: [
+      ['L1', '25.80'],
+      ['L2', '4.20'],
+    ],
+    withheld: [['L2', '4.20']],
+  },
 ] as const;
 
 async function seedOld(q: (text: string, params?: unknown[]) => Promise<unknown>) {
@@ -43,7 +66,10 @@ async function seedOld(q: (text: string, params?: unknown[]) => Promise<unknown>
     [f.id],
   );
   await q(`insert into review_reasons (case_id, kind, severity, amount, detail, created_by) values (review_open_case($1), 'appeal', 'violation', 4.20, '{"reason":"first"}', 'settlement')`, [p.id]);
-  await q(`insert into review_reasons (case_id, kind, severity, amount, detail, created_by) select id, 'appeal', 'violation', 4.20, '{"reason":"again"}', 'settlement' from review_cases where claim_id = $1`, [p.id]);
+  await q(
+    `insert into review_reasons (case_id, kind, severity, amount, detail, created_by) select id, 'appeal', 'violation', 4.20, '{"reason":"again"}', 'settlement' from review_cases where claim_id = $1`,
+    [p.id],
+  );
   await q(`select review_refresh_case(id, false) from review_cases`);
 }
 

@@ -21,14 +21,32 @@ const stay = (institutionId: string, claimId: string, person: string, admittedAt
   ] as { amount: string | number }[];
   const total = lines.reduce((s, l) => s + Math.round(Number(l.amount) * 100), 0) / 100;
   return inpatientClaim({
-    institutionId, claimId, insured: { id: person, sex: 'male', birthDate: '1958-03-14' }, admittedAt, dischargedAt, lines,
-    totalAmount: total.toFixed(2), payment: { fund: total.toFixed(2), personalAccount: '0', cash: '0' },
+    institutionId,
+    claimId,
+    insured: { id: person, sex: 'male', birthDate: '1958-03-14' },
+    admittedAt,
+    dischargedAt,
+    lines,
+    totalAmount: total.toFixed(2),
+    payment: { fund: total.toFixed(2), personalAccount: '0', cash: '0' },
   });
 };
 const first = (inst: string, id: string, person: string, extra?: object[]) => stay(inst, id, person, '2026-10-01 08:00:00', '2026-10-05 10:00:00', extra);
 const second = (inst: string, id: string, person: string, extra?: object[]) => stay(inst, id, person, '2026-10-03 08:00:00', '2026-10-08 10:00:00', extra);
 // a drug line billed 10 × 12.50
-const DRUG = { lineId: 'L3', itemCode: 'XJ01DDA040A001010100001', hospitalItemCode: 'YP88', hospitalItemName: '头孢曲松钠注射液', category: 'drug', serviceAt: '2026-10-04 09:00:00', quantity: 10, unitPrice: '12.50', amount: '125.00', specification: '1g', daysOfSupply: 5 };
+const DRUG = {
+  lineId: 'L3',
+  itemCode: 'XJ01DDA040A001010100001',
+  hospitalItemCode: 'YP88',
+  hospitalItemName: '头孢曲松钠注射液',
+  category: 'drug',
+  serviceAt: '2026-10-04 09:00:00',
+  quantity: 10,
+  unitPrice: '12.50',
+  amount: '125.00',
+  specification: '1g',
+  daysOfSupply: 5,
+};
 
 function staffOf(svcRef: () => TestService) {
   const staff: Record<string, string> = {};
@@ -39,7 +57,11 @@ function staffOf(svcRef: () => TestService) {
     return fetch(`${svcRef().url}${path}`, { ...init, headers, ...(init.json !== undefined ? { method: init.method ?? 'POST', body: JSON.stringify(init.json) } : {}) });
   };
   const hire = async () => {
-    for (const [name, role] of [['Li Na', 'auditor'], ['Wang Fang', 'auditor'], ['Sun Li', 'supervisor']] as const)
+    for (const [name, role] of [
+      ['Li Na', 'auditor'],
+      ['Wang Fang', 'auditor'],
+      ['Sun Li', 'supervisor'],
+    ] as const)
       staff[name] = (await svcRef().deps.keys.create({ clientName: name, role, createdBy: 'Admin Zhou' })).key;
   };
   return { as, hire, staff };
@@ -99,7 +121,11 @@ describe('money counted once: amount at issue, priority, the refusal and the rep
     expect(d1.claim.claimId).toBe('B-1');
     const detail1 = await json(await as('Li Na', `/v1/review/cases/${d1.id}`));
     expect(detail1.money).toEqual({
-      decision: 'withhold', totalAmount: '65.00', payableAmount: '20.00', withheldAmount: '45.00', refusableAmount: '20.00',
+      decision: 'withhold',
+      totalAmount: '65.00',
+      payableAmount: '20.00',
+      withheldAmount: '45.00',
+      refusableAmount: '20.00',
       lines: [
         { lineId: 'L1', quantity: '1.0000', unitPrice: '20.0000', amount: '20.00', withheldAtIntake: '0.00', refusable: '20.00' },
         { lineId: 'L2', quantity: '1.0000', unitPrice: '45.0000', amount: '45.00', withheldAtIntake: '45.00', refusable: '0.00' },
@@ -183,17 +209,26 @@ describe('partial refusals: a line reduced in quantity or unit price, with a rea
     expect(await bad([{ lineId: 'L3', code: 'over-price' }])).toEqual([{ path: 'adjustments[0]', message: 'must give the approved quantity or unit price (or both)' }]);
     expect(await bad([{ lineId: 'L3', code: 'over-price', unitPrice: '12.50' }])).toEqual([{ path: 'adjustments[0]', message: 'must lower the quantity or the unit price billed' }]);
     expect(await bad([{ lineId: 'L9', code: 'other', quantity: 0 }])).toEqual([{ path: 'adjustments[0].lineId', message: 'is not a line of the claim (L1, L2, L3)' }]);
-    expect(await bad([{ lineId: 'L3', code: 'over-quantity', quantity: 4 }], { refusedLines: ['L3'], amountRefused: '125.00' })).toEqual([{ path: 'adjustments[0].lineId', message: 'names a line already refused or reduced' }]);
-    expect(await bad([{ lineId: 'L3', code: 'over-quantity', quantity: 4 }], { amountRefused: '70.00' })).toEqual([{ path: 'amountRefused', message: 'must be at least what the reductions refuse (75.00)' }]);
+    expect(await bad([{ lineId: 'L3', code: 'over-quantity', quantity: 4 }], { refusedLines: ['L3'], amountRefused: '125.00' })).toEqual([
+      { path: 'adjustments[0].lineId', message: 'names a line already refused or reduced' },
+    ]);
+    expect(await bad([{ lineId: 'L3', code: 'over-quantity', quantity: 4 }], { amountRefused: '70.00' })).toEqual([
+      { path: 'amountRefused', message: 'must be at least what the reductions refuse (75.00)' },
+    ]);
   });
 
   it('arrival order 2 (nothing withheld): reductions refuse billed minus approved; whole lines carry codes too; the trail carries them', async () => {
     const [d] = (await json(await as('Li Na', '/v1/review/cases?assignee=me&status=assigned'))).items;
     const res = await as('Li Na', `/v1/review/cases/${d.id}/conclusion`, {
       json: {
-        outcome: 'confirmed', basis: '超量用药；床位费超标准',
-        adjustments: [{ lineId: 'L3', code: 'over-quantity', quantity: 4 }, { lineId: 'L2', code: 'over-price', unitPrice: '30.00' }],
-        refusedLines: [{ lineId: 'L1', code: 'not-rendered' }], amountRefused: '110.00',
+        outcome: 'confirmed',
+        basis: '超量用药；床位费超标准',
+        adjustments: [
+          { lineId: 'L3', code: 'over-quantity', quantity: 4 },
+          { lineId: 'L2', code: 'over-price', unitPrice: '30.00' },
+        ],
+        refusedLines: [{ lineId: 'L1', code: 'not-rendered' }],
+        amountRefused: '110.00',
       },
     });
     expect(res.status).toBe(200);
@@ -203,8 +238,26 @@ describe('partial refusals: a line reduced in quantity or unit price, with a rea
     expect(k.refusedLines).toEqual(['L1', 'L3', 'L2']);
     expect(k.lines).toEqual([
       { lineId: 'L1', kind: 'whole', code: 'not-rendered', amount: '20.00', withheldAtIntake: '0.00', approvedAmount: '0.00', refused: '20.00' },
-      { lineId: 'L3', kind: 'reduced', code: 'over-quantity', amount: '125.00', withheldAtIntake: '0.00', quantity: { billed: '10.0000', approved: '4.0000' }, approvedAmount: '50.00', refused: '75.00' },
-      { lineId: 'L2', kind: 'reduced', code: 'over-price', amount: '45.00', withheldAtIntake: '0.00', unitPrice: { billed: '45.0000', approved: '30.0000' }, approvedAmount: '30.00', refused: '15.00' },
+      {
+        lineId: 'L3',
+        kind: 'reduced',
+        code: 'over-quantity',
+        amount: '125.00',
+        withheldAtIntake: '0.00',
+        quantity: { billed: '10.0000', approved: '4.0000' },
+        approvedAmount: '50.00',
+        refused: '75.00',
+      },
+      {
+        lineId: 'L2',
+        kind: 'reduced',
+        code: 'over-price',
+        amount: '45.00',
+        withheldAtIntake: '0.00',
+        unitPrice: { billed: '45.0000', approved: '30.0000' },
+        approvedAmount: '30.00',
+        refused: '15.00',
+      },
     ]);
     const entry = detail.trail.find((e: { action: string }) => e.action === 'case.conclude');
     expect(entry.after).toMatchObject({ amountRefused: '110.00', lines: k.lines });
@@ -219,15 +272,26 @@ describe('partial refusals: a line reduced in quantity or unit price, with a rea
     const url = `/v1/review/cases/${d.id}/conclusion`;
     const nothing = await as('Li Na', url, { json: { outcome: 'confirmed', basis: 'x', adjustments: [{ lineId: 'L2', code: 'over-price', unitPrice: '30.00' }] } });
     expect(nothing.status).toBe(400);
-    expect((await json(nothing)).error.details).toEqual([
-      { path: 'adjustments[0]', message: 'refuses nothing beyond the 45.00 withheld at intake (still payable 0.00, approved 30.00)' },
-    ]);
+    expect((await json(nothing)).error.details).toEqual([{ path: 'adjustments[0]', message: 'refuses nothing beyond the 45.00 withheld at intake (still payable 0.00, approved 30.00)' }]);
     const res = await as('Li Na', url, {
-      json: { outcome: 'confirmed', basis: '超量用药；诊查费超标准', adjustments: [{ lineId: 'L3', code: 'over-quantity', quantity: '4' }, { lineId: 'L1', code: 'over-price', unitPrice: 15 }] },
+      json: {
+        outcome: 'confirmed',
+        basis: '超量用药；诊查费超标准',
+        adjustments: [
+          { lineId: 'L3', code: 'over-quantity', quantity: '4' },
+          { lineId: 'L1', code: 'over-price', unitPrice: 15 },
+        ],
+      },
     });
     expect(res.status).toBe(200);
     const k = (await json(await as('Sun Li', `/v1/review/cases/${d.id}`))).conclusions.at(-1);
-    expect([k.amountRefused, k.lines.map((l: { lineId: string; code: string; refused: string }) => [l.lineId, l.code, l.refused])]).toEqual(['80.00', [['L3', 'over-quantity', '75.00'], ['L1', 'over-price', '5.00']]]);
+    expect([k.amountRefused, k.lines.map((l: { lineId: string; code: string; refused: string }) => [l.lineId, l.code, l.refused])]).toEqual([
+      '80.00',
+      [
+        ['L3', 'over-quantity', '75.00'],
+        ['L1', 'over-price', '5.00'],
+      ],
+    ]);
     expect((await as('Wang Fang', `/v1/review/cases/${d.id}/second-review`, { json: { verdict: 'agree' } })).status).toBe(200);
   });
 

@@ -22,18 +22,26 @@ const as = (person: string, path: string, init: RequestInit & { json?: unknown }
 };
 const stay = (claimId: string, person: string, admittedAt: string, dischargedAt: string) =>
   inpatientClaim({
-    claimId, insured: { id: person, sex: 'male', birthDate: '1958-03-14' }, admittedAt, dischargedAt,
+    claimId,
+    insured: { id: person, sex: 'male', birthDate: '1958-03-14' },
+    admittedAt,
+    dischargedAt,
     lines: [
       { lineId: 'L1', itemCode: '110200005', hospitalItemName: '住院诊查费', category: 'service', serviceAt: admittedAt, quantity: 1, unitPrice: '20.00', amount: '20.00' },
       { lineId: 'L2', itemCode: '120100001', hospitalItemName: '床位费', category: 'bed', serviceAt: '2026-10-04 09:00:00', quantity: 1, unitPrice: 45, amount: 45 },
     ],
-    totalAmount: '65.00', payment: { fund: '65.00', personalAccount: '0', cash: '0' },
+    totalAmount: '65.00',
+    payment: { fund: '65.00', personalAccount: '0', cash: '0' },
   });
 
 beforeAll(async () => {
   svc = await startTestService({ REVIEW_DRAW_POOL: '1', REVIEW_SAMPLE_DUE_DAYS: '1', REVIEW_SAMPLE_SLACK_DAYS: '0' });
   await seedReference(svc, { institutions: [{ id: INST }] });
-  for (const [name, role] of [['Li Na', 'auditor'], ['Sun Li', 'supervisor'], ['Admin Zhou', 'admin']] as const)
+  for (const [name, role] of [
+    ['Li Na', 'auditor'],
+    ['Sun Li', 'supervisor'],
+    ['Admin Zhou', 'admin'],
+  ] as const)
     staff[name] = (await svc.deps.keys.create({ clientName: name, role, createdBy: 'bootstrap' })).key;
   // two overlapping stays (a high suspicion on the later one) and 18 stays of other people
   const claims = [stay('A1', '320102195803140111', '2026-10-01 08:00:00', '2026-10-05 10:00:00'), stay('B1', '320102195803140111', '2026-10-03 08:00:00', '2026-10-08 10:00:00')];
@@ -54,7 +62,20 @@ describe('the re-check through the API', () => {
 
     const before = await json(await as('Sun Li', '/v1/review/recheck?month=2026-10'));
     expect(before.groups).toEqual([
-      { institutionId: INST, month: '2026-10', visitType: 'inpatient', required: 1, sampled, drawn: 0, concluded: 0, final: 0, dueAt: closed.dueAt, overdue: true, complete: false, closedAt: expect.any(String) },
+      {
+        institutionId: INST,
+        month: '2026-10',
+        visitType: 'inpatient',
+        required: 1,
+        sampled,
+        drawn: 0,
+        concluded: 0,
+        final: 0,
+        dueAt: closed.dueAt,
+        overdue: true,
+        complete: false,
+        closedAt: expect.any(String),
+      },
     ]);
     expect(before.totals).toEqual({ groups: 1, complete: 0, overdue: 1, sampled, concluded: 0 });
     expect((await as('Li Na', '/v1/review/recheck')).status).toBe(403);

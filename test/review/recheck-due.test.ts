@@ -78,7 +78,10 @@ describe('the re-check is drawn before its due date, whatever the targeted backl
     expect(sample.every((c) => c.due_ms === due && c.ripe_ms !== null && c.ripe_ms >= clock && c.ripe_ms <= ripeEnd)).toBe(true);
     // each institution's sample ripens evenly: its k-th of W cases at close + k/W of the span
     for (const inst of INSTITUTIONS) {
-      const ripe = sample.filter((c) => c.institution_id === inst.id).map((c) => c.ripe_ms!).sort((a, b) => a - b);
+      const ripe = sample
+        .filter((c) => c.institution_id === inst.id)
+        .map((c) => c.ripe_ms!)
+        .sort((a, b) => a - b);
       const n = w.get(inst.id)!;
       expect(ripe.map((r) => Math.round(((r - clock) / (ripeEnd - clock)) * n))).toEqual(Array.from({ length: n }, (_, k) => k));
     }
@@ -124,8 +127,15 @@ describe('the re-check is drawn before its due date, whatever the targeted backl
     const before = await recheckCompletion(database, { month: MONTH, now: due - 1, dueDays: 20 });
     expect(before).toHaveLength(INSTITUTIONS.length);
     for (const g of before)
-      expect(g).toMatchObject({ drawn: w.get(g.institutionId), sampled: w.get(g.institutionId), concluded: 0, complete: false, overdue: false, dueAt: close.dueAt,
-        required: Math.ceil((INSTITUTIONS.find((i) => i.id === g.institutionId)!.claims * 5) / 100) });
+      expect(g).toMatchObject({
+        drawn: w.get(g.institutionId),
+        sampled: w.get(g.institutionId),
+        concluded: 0,
+        complete: false,
+        overdue: false,
+        dueAt: close.dueAt,
+        required: Math.ceil((INSTITUTIONS.find((i) => i.id === g.institutionId)!.claims * 5) / 100),
+      });
     expect((await recheckCompletion(database, { month: MONTH, now: due, dueDays: 20 })).every((g) => g.overdue)).toBe(true);
     // the assignees conclude the sample cases: complete, not overdue
     for (const c of await sampleCases())

@@ -115,12 +115,15 @@ describe('two-level review', () => {
     expect(c).toMatchObject({ id: top.id, status: 'assigned', assignee: 'Li Na' });
     caseId = c.id;
     // The draw writes its trail entry in its one statement: the same canonical JSON appendTrail writes.
-    const [entry] = await svc.deps.database.query<{ body: string; actor: string; case_id: string }>(
-      `select body, actor, case_id from review_trail where action = 'case.draw' and case_id = $1`, [caseId],
-    );
+    const [entry] = await svc.deps.database.query<{ body: string; actor: string; case_id: string }>(`select body, actor, case_id from review_trail where action = 'case.draw' and case_id = $1`, [
+      caseId,
+    ]);
     const body = JSON.parse(entry!.body);
     expect(body).toEqual({
-      at: expect.any(String), actor: 'Li Na', action: 'case.draw', caseId,
+      at: expect.any(String),
+      actor: 'Li Na',
+      action: 'case.draw',
+      caseId,
       before: { status: 'open', assignee: null, finalOutcome: null },
       after: { status: 'assigned', assignee: 'Li Na', finalOutcome: null, drawnFrom: 1 },
     });
@@ -173,9 +176,16 @@ describe('two-level review', () => {
       ['confirmed', 'Li Na', '0.00'],
       ['dismissed', 'Li Na', '0.00'],
     ]);
-    expect(d.secondReviews.map((r: { verdict: string; reviewedBy: string }) => [r.verdict, r.reviewedBy])).toEqual([['send_back', 'Wang Fang'], ['agree', 'Wang Fang']]);
+    expect(d.secondReviews.map((r: { verdict: string; reviewedBy: string }) => [r.verdict, r.reviewedBy])).toEqual([
+      ['send_back', 'Wang Fang'],
+      ['agree', 'Wang Fang'],
+    ]);
     expect(d.trail.slice(-5).map((e: { action: string; actor: string }) => `${e.action} ${e.actor}`)).toEqual([
-      'case.draw Li Na', 'case.conclude Li Na', 'case.send_back Wang Fang', 'case.conclude Li Na', 'case.agree Wang Fang',
+      'case.draw Li Na',
+      'case.conclude Li Na',
+      'case.send_back Wang Fang',
+      'case.conclude Li Na',
+      'case.agree Wang Fang',
     ]);
     expect(d.trail.at(-3).before).toMatchObject({ status: 'concluded' });
     expect(d.trail.at(-3).after).toMatchObject({ status: 'returned', reason: 'check the admission time first' });
@@ -298,23 +308,23 @@ describe('the trail', () => {
     const before = await sealTrail(database);
     const top = Number((await q<{ seq: string }>('select max(seq) as seq from review_trail'))[0]!.seq);
     // An action that drew seq top+1 but commits only after the action with top+2 was sealed.
-    await q(
-      `insert into review_trail (seq, at, actor, action, case_id, body) values ($1, now(), 'Wang Fang', 'case.release', null, '{"late":true}')`,
-      [top + 2],
-    );
+    await q(`insert into review_trail (seq, at, actor, action, case_id, body) values ($1, now(), 'Wang Fang', 'case.release', null, '{"late":true}')`, [top + 2]);
     const first = await sealTrail(database);
     expect(first).toMatchObject({ sealed: 1, position: before.position + 1 });
-    await q(
-      `insert into review_trail (seq, at, actor, action, case_id, body) values ($1, now(), 'Li Na', 'case.release', null, '{"early":true}')`,
-      [top + 1],
-    );
+    await q(`insert into review_trail (seq, at, actor, action, case_id, body) values ($1, now(), 'Li Na', 'case.release', null, '{"early":true}')`, [top + 1]);
     expect((await verifyTrail(database)).pending).toBe(1);
     const read = await readTrail(database, { afterSeq: top, limit: 10 });
-    expect(read.map((e) => [e.seq, e.position])).toEqual([[top + 1, null], [top + 2, before.position + 1]]);
+    expect(read.map((e) => [e.seq, e.position])).toEqual([
+      [top + 1, null],
+      [top + 2, before.position + 1],
+    ]);
     const second = await sealTrail(database);
     expect(second).toMatchObject({ sealed: 1, position: before.position + 2 });
     const after = await readTrail(database, { afterSeq: top, limit: 10 });
-    expect(after.map((e) => [e.seq, e.position])).toEqual([[top + 1, before.position + 2], [top + 2, before.position + 1]]);
+    expect(after.map((e) => [e.seq, e.position])).toEqual([
+      [top + 1, before.position + 2],
+      [top + 2, before.position + 1],
+    ]);
     expect(after[0]!.prevHash).toBe(after[1]!.hash);
     expect(after[0]!.hash).toBe(trailHash(after[1]!.hash!, '{"early":true}'));
     expect(await sealTrail(database)).toMatchObject({ sealed: 0, position: before.position + 2 });
@@ -341,7 +351,8 @@ describe('the trail', () => {
     // (the chain itself was broken on purpose by the first test here: only the sealing is checked)
     expect(after.pending).toBe(0);
     const seals = await q<{ position: string; body: string }>(
-      'select s.position, t.body from review_trail_seals s join review_trail t on t.seq = s.entry_seq where s.position > $1 order by s.position', [start.position],
+      'select s.position, t.body from review_trail_seals s join review_trail t on t.seq = s.entry_seq where s.position > $1 order by s.position',
+      [start.position],
     );
     expect(seals.map((r) => [Number(r.position), r.body])).toEqual([0, 1, 2, 3, 4].map((i) => [start.position + 1 + i, `{"n":${i}}`]));
     // stopped with a nudge pending (stop seals it), a nudge after a restart still seals

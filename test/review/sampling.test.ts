@@ -65,7 +65,10 @@ describe('the random re-check through the service', () => {
     const body = claims.map((c) => JSON.stringify(c)).join('\n');
     const res = await svc.call('/v1/claims/stream', { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } });
     expect(res.status).toBe(200);
-    const answers = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const answers = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(answers.every((a) => a.status === 200)).toBe(true);
 
     const key = svc.deps.review.key;
@@ -110,7 +113,12 @@ describe('the random re-check through the service', () => {
     expect(answered).toBe(sent);
     await svc.call('/v1/review/sampling/2026-09/close', { method: 'POST', role: 'admin' });
     const report = (await json(await svc.call('/v1/review/sampling/2026-09', { role: 'supervisor' }))).groups as {
-      institutionId: string; visitType: string; claims: number; sampled: number; required: number; met: boolean;
+      institutionId: string;
+      visitType: string;
+      claims: number;
+      sampled: number;
+      required: number;
+      met: boolean;
     }[];
     const inpatient = report.filter((g) => g.visitType === 'inpatient');
     expect(inpatient.length).toBeGreaterThan(3);

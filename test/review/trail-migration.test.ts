@@ -50,7 +50,8 @@ describe('the trail migration', () => {
       await migratePglite(drizzlePglite(pg), { migrationsFolder }); // the rest, as openDatabase does
       const query = async <T extends Row>(text: string, params: unknown[] = []) => (await pg.query<T>(text, params)).rows;
       database = {
-        kind: 'pglite', query,
+        kind: 'pglite',
+        query,
         transaction: (fn) => pg.transaction((tx) => fn(async <T extends Row>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows)),
         close: () => pg.close(),
       } as Pick<Database, 'kind' | 'query' | 'transaction' | 'close'> as Database;

@@ -137,8 +137,7 @@ describe('INJURY-UNDECLARED', () => {
 });
 
 describe('DX-SEX and DX-AGE', () => {
-  const visit = (claimId: string, insured: object, ...codes: string[]) =>
-    outpatientClaim({ claimId, insured, diagnoses: codes.map((code, i) => ({ code, main: i === 0 })) });
+  const visit = (claimId: string, insured: object, ...codes: string[]) => outpatientClaim({ claimId, insured, diagnoses: codes.map((code, i) => ({ code, main: i === 0 })) });
 
   it('a man diagnosed with vaginitis, a woman with prostatitis: for review, the whole claim', async () => {
     const man = ours(await screen(visit('DXS-1', person('male', '1980-01-01'), 'N76.000')), 'DX-SEX');
@@ -155,10 +154,19 @@ describe('DX-SEX and DX-AGE', () => {
 
     const mother = person('female', '1995-05-01');
     const delivery = await screen(
-      inpatientClaim({ claimId: 'DXA-2', insured: mother, admittedAt: '2026-09-20 10:00:00', dischargedAt: '2026-09-23 09:00:00',
-        diagnoses: [{ code: 'O80.000', main: true }, { code: 'P59.900', main: false }],
+      inpatientClaim({
+        claimId: 'DXA-2',
+        insured: mother,
+        admittedAt: '2026-09-20 10:00:00',
+        dischargedAt: '2026-09-23 09:00:00',
+        diagnoses: [
+          { code: 'O80.000', main: true },
+          { code: 'P59.900', main: false },
+        ],
         lines: [{ lineId: 'L1', itemCode: '120100001', category: 'bed', serviceAt: '2026-09-20 10:00:00', quantity: 3, unitPrice: 45, amount: 135 }],
-        totalAmount: 135, payment: { fund: 100, personalAccount: 0, cash: 35 } }),
+        totalAmount: 135,
+        payment: { fund: 100, personalAccount: 0, cash: 35 },
+      }),
     );
     expect(ours(delivery, 'DX-AGE')).toEqual([]);
     expect(ours(await screen(visit('DXA-3', mother, 'P59.900')), 'DX-AGE')).toEqual([]);
@@ -200,11 +208,19 @@ describe('the person register: PERSON-DECEASED and PERSON-NOT-ENROLLED', () => {
     const dead = await screen(stay('REG-1', 'DEAD-0002'));
     // L1 and L2 on 10-01 (before death) are payable; L3 on 10-02 (the day of death) too
     expect(ours(dead, 'PERSON-DECEASED')).toEqual([]);
-    const later = await screen(inpatientClaim({ claimId: 'REG-2', insured: { id: 'DEAD-0002', sex: 'male', birthDate: '1940-01-01' }, admittedAt: '2026-10-02 08:00:00',
-      lines: [
-        { lineId: 'A', itemCode: '110200005', category: 'service', serviceAt: '2026-10-02 09:00:00', quantity: 1, unitPrice: 20, amount: 20 },
-        { lineId: 'B', itemCode: '120100001', category: 'bed', serviceAt: '2026-10-03 09:00:00', quantity: 2, unitPrice: 45, amount: 90 },
-      ], totalAmount: 110, payment: { fund: 80, personalAccount: 0, cash: 30 } }));
+    const later = await screen(
+      inpatientClaim({
+        claimId: 'REG-2',
+        insured: { id: 'DEAD-0002', sex: 'male', birthDate: '1940-01-01' },
+        admittedAt: '2026-10-02 08:00:00',
+        lines: [
+          { lineId: 'A', itemCode: '110200005', category: 'service', serviceAt: '2026-10-02 09:00:00', quantity: 1, unitPrice: 20, amount: 20 },
+          { lineId: 'B', itemCode: '120100001', category: 'bed', serviceAt: '2026-10-03 09:00:00', quantity: 2, unitPrice: 45, amount: 90 },
+        ],
+        totalAmount: 110,
+        payment: { fund: 80, personalAccount: 0, cash: 30 },
+      }),
+    );
     expect(ours(later, 'PERSON-DECEASED')).toMatchObject([{ status: 'active', severity: 'violation', violatingLines: ['B'], amount: '90.00' }]);
     expect(ours(later, 'PERSON-DECEASED')[0]!.message.en).toBe('Care after death: service on 2026-10-03, the person is registered as deceased on 2026-10-02; 1 line, 90.00 yuan not payable');
     expect(later.decision).toBe('withhold');
@@ -220,11 +236,20 @@ describe('the person register: PERSON-DECEASED and PERSON-NOT-ENROLLED', () => {
 
 describe('STAY-LOW-STANDARD', () => {
   const stay = (claimId: string, code: string, dischargedAt: string, lines?: object[]) =>
-    inpatientClaim({ claimId, insured: person('male', '1960-01-01'), admittedAt: '2026-10-01 08:00:00', dischargedAt, diagnoses: [{ code, main: true }], ...(lines ? { lines, totalAmount: '210.00', payment: { fund: '150.00', personalAccount: '0', cash: '60.00' } } : {}) });
+    inpatientClaim({
+      claimId,
+      insured: person('male', '1960-01-01'),
+      admittedAt: '2026-10-01 08:00:00',
+      dischargedAt,
+      diagnoses: [{ code, main: true }],
+      ...(lines ? { lines, totalAmount: '210.00', payment: { fund: '150.00', personalAccount: '0', cash: '60.00' } } : {}),
+    });
   it('a stay of at most 3 days, no operation, for what a clinic treats, goes to review; longer, operated or other diagnoses do not', async () => {
     const short = ours(await screen(stay('LOW-1', 'J06.900', '2026-10-03T10:00:00+08:00')), 'STAY-LOW-STANDARD');
     expect(short).toMatchObject([{ severity: 'medium', violatingLines: ['L1', 'L2', 'L3'], amount: '237.00' }]);
-    expect(short[0]!.message.en).toBe('A stay of 2 days (2026-10-01 to 2026-10-03, at most 3, no operation) with main diagnosis J06.900, which an outpatient clinic treats; all 3 lines, 237.00 yuan, for review');
+    expect(short[0]!.message.en).toBe(
+      'A stay of 2 days (2026-10-01 to 2026-10-03, at most 3, no operation) with main diagnosis J06.900, which an outpatient clinic treats; all 3 lines, 237.00 yuan, for review',
+    );
     expect(ours(await screen(stay('LOW-2', 'J06.900', '2026-10-05T10:00:00+08:00')), 'STAY-LOW-STANDARD')).toEqual([]);
     expect(ours(await screen(stay('LOW-3', 'J18.900', '2026-10-03T10:00:00+08:00')), 'STAY-LOW-STANDARD')).toEqual([]);
     const operated = stay('LOW-4', 'K52.900', '2026-10-03T10:00:00+08:00', [

@@ -54,7 +54,6 @@ describe('DUP-UNITS-PER-DAY in every arrival order', () => {
   });
 });
 
-
 describe('DUP-INCLUDED-ITEM in every arrival order', () => {
   it('withholds each included sub-item once, on the claim that holds it', () => {
     fc.assert(
@@ -102,10 +101,11 @@ describe('DUP-SAME-LINE in every arrival order', () => {
       fc.property(claimsArb, (claims) => {
         const oracle: Ledger = {};
         const groups = new Map<string, { c: Claim; l: Claim['lines'][number] }[]>();
-        for (const c of claims) for (const l of c.lines) {
-          const k = `${c.institutionId}|${l.serviceAt}|${l.itemCode}`;
-          groups.set(k, [...(groups.get(k) ?? []), { c, l }]);
-        }
+        for (const c of claims)
+          for (const l of c.lines) {
+            const k = `${c.institutionId}|${l.serviceAt}|${l.itemCode}`;
+            groups.set(k, [...(groups.get(k) ?? []), { c, l }]);
+          }
         for (const g of groups.values()) {
           g.sort((a, b) => (a.c === b.c ? 0 : compareSubmission(a.c, b.c)) || a.l.lineNo - b.l.lineNo);
           for (const { c, l } of g.slice(1)) {
@@ -150,7 +150,14 @@ describe('DUP-RESUBMITTED-VISIT', () => {
   });
 
   it('matches a service time moved within the tolerance', () => {
-    const moved = claim({ claimNo: 'C2', visit: '2026-10-04 09:00', lines: [{ itemCode: 'A', at: '2026-10-04 09:00' }, { itemCode: 'B', at: '2026-10-04 09:15' }] });
+    const moved = claim({
+      claimNo: 'C2',
+      visit: '2026-10-04 09:00',
+      lines: [
+        { itemCode: 'A', at: '2026-10-04 09:00' },
+        { itemCode: 'B', at: '2026-10-04 09:15' },
+      ],
+    });
     const strict = screenInOrder(duplicateResubmittedVisit, [visit('C1'), moved], reference({}));
     expect(strict.findings).toEqual([]);
     const lenient = screenInOrder(duplicateResubmittedVisit, [visit('C1'), moved], reference({}), { serviceTimeToleranceMinutes: 5, minMatchingShare: 1 });
@@ -185,8 +192,13 @@ describe.skipIf(!haveNationalLists)('with the national lists (NHSA batches 7 and
       expect(nonEmpty(screenInOrder(duplicateIncludedItem, [one], ref).ledger), `${r.mainCode} ⊃ ${r.subCode} ${r.window}`).toEqual({ 'H1/C1': { amountFen: 1000, lines: ['L2'] } });
       const withMain = hold('C1', [main(inside[0])]);
       const withSub = hold('C2', [sub(inside[1])]);
-      for (const order of [[withMain, withSub], [withSub, withMain]]) {
-        expect(nonEmpty(screenInOrder(duplicateIncludedItem, order, ref).ledger), `${r.mainCode} ⊃ ${r.subCode} ${r.window}, ${order[0]!.claimNo} first`).toEqual({ 'H1/C2': { amountFen: 1000, lines: ['L1'] } });
+      for (const order of [
+        [withMain, withSub],
+        [withSub, withMain],
+      ]) {
+        expect(nonEmpty(screenInOrder(duplicateIncludedItem, order, ref).ledger), `${r.mainCode} ⊃ ${r.subCode} ${r.window}, ${order[0]!.claimNo} first`).toEqual({
+          'H1/C2': { amountFen: 1000, lines: ['L1'] },
+        });
       }
       // outside: two outpatient visits for same_visit, else one claim
       const apart = r.window === 'same_visit' ? [pair('C1', [main(outside[0])]), pair('C2', [sub(outside[1])])] : [pair('C1', [main(outside[0]), sub(outside[1])])];

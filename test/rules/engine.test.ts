@@ -4,7 +4,12 @@ import { evaluateRules, type Rule } from '../../rules/engine.js';
 import { claim } from '../../rules/fixtures/build.js';
 import { noParams } from '../../rules/params.js';
 
-const c = claim({ lines: [{ itemCode: 'A', at: '2026-10-04 09:00' }, { itemCode: 'B', at: '2026-10-04 10:00', amountFen: 5000 }] });
+const c = claim({
+  lines: [
+    { itemCode: 'A', at: '2026-10-04 09:00' },
+    { itemCode: 'B', at: '2026-10-04 10:00', amountFen: 5000 },
+  ],
+});
 const base: Omit<Rule, 'evaluate'> = {
   id: 'T',
   version: 2,
@@ -24,7 +29,13 @@ const hitL2: Rule = {
 
 describe('evaluateRules', () => {
   it('records a throwing rule as an error outcome and still runs the others', () => {
-    const broken: Rule = { ...base, id: 'BROKEN', evaluate: () => { throw new Error('boom'); } };
+    const broken: Rule = {
+      ...base,
+      id: 'BROKEN',
+      evaluate: () => {
+        throw new Error('boom');
+      },
+    };
     const { findings, errors } = evaluateRules([broken, hitL2], { claim: c, serviceDate: '2026-10-04' });
     expect(errors).toEqual([{ ruleId: 'BROKEN', ruleVersion: 2, message: 'boom' }]);
     expect(findings.map((f) => f.ruleId)).toEqual(['T']);

@@ -16,8 +16,7 @@ describe('each rule’s parameter schema', () => {
       const shape = (rule.paramSchema as unknown as { shape: Record<string, unknown> }).shape;
       expect(Object.keys(shape).sort()).toEqual(Object.keys(rule.defaults).sort());
       expect(rule.paramSchema.safeParse(rule.defaults).error?.issues).toBeUndefined();
-      for (const f of [...rule.fixtures.fires, ...rule.fixtures.passes])
-        if (f.params) expect(rule.paramSchema.safeParse({ ...rule.defaults, ...f.params }).error?.issues, f.name).toBeUndefined();
+      for (const f of [...rule.fixtures.fires, ...rule.fixtures.passes]) if (f.params) expect(rule.paramSchema.safeParse({ ...rule.defaults, ...f.params }).error?.issues, f.name).toBeUndefined();
       // no extra parameter slips through
       expect(rule.paramSchema.safeParse({ ...rule.defaults, notAParameter: 1 }).success).toBe(false);
     });
@@ -32,7 +31,18 @@ afterAll(async () => {
   await svc?.close();
 });
 
-type Range = { type?: string; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; enum?: string[]; maxItems?: number; items?: Range; pattern?: string; maxLength?: number };
+type Range = {
+  type?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  enum?: string[];
+  maxItems?: number;
+  items?: Range;
+  pattern?: string;
+  maxLength?: number;
+};
 interface RuleView {
   id: string;
   defaults: Record<string, unknown>;
@@ -41,8 +51,7 @@ interface RuleView {
   settingsVersion: number;
 }
 
-const put = (ruleId: string, params: Record<string, unknown>) =>
-  svc.call(`/v1/rules/${ruleId}/settings`, { method: 'PUT', role: 'admin', json: { params, reason: 'range test' } });
+const put = (ruleId: string, params: Record<string, unknown>) => svc.call(`/v1/rules/${ruleId}/settings`, { method: 'PUT', role: 'admin', json: { params, reason: 'range test' } });
 const rules = async (): Promise<RuleView[]> => (await json(await svc.call('/v1/rules', { role: 'admin' }))).rules;
 
 /** Values just outside a parameter's range or form, with what the refusal must mention. */

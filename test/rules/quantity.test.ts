@@ -109,7 +109,13 @@ describe('QTY-COURSE in every arrival order', () => {
 });
 
 describe('QTY-DAYS-SUPPLY parameters', () => {
-  const c = claim({ diagnoses: [{ code: 'J06.9', main: true }, { code: 'I10', main: false }], lines: [{ itemCode: 'D', at: '2026-10-04 09:00', category: 'drug', daysOfSupply: 30 }] });
+  const c = claim({
+    diagnoses: [
+      { code: 'J06.9', main: true },
+      { code: 'I10', main: false },
+    ],
+    lines: [{ itemCode: 'D', at: '2026-10-04 09:00', category: 'drug', daysOfSupply: 30 }],
+  });
   it('judges a chronic secondary diagnosis acute unless the deployment counts any diagnosis', () => {
     expect(screenInOrder(quantityDaysSupply, [c], reference({})).findings.map((f) => f.amountFen)).toEqual([767]);
     expect(screenInOrder(quantityDaysSupply, [c], reference({}), { chronicFromAnyDiagnosis: true }).findings).toEqual([]);
@@ -133,7 +139,10 @@ describe.skipIf(!haveNationalLists)('with the national lists (NHSA batches 8-3 a
       const { cycleDays } = l.restrictions.timesPerCycle!;
       const first = on('C1', plus(0), code);
       const inside = on('C2', plus(cycleDays - 1), code);
-      for (const order of [[first, inside], [inside, first]]) {
+      for (const order of [
+        [first, inside],
+        [inside, first],
+      ]) {
         expect(nonEmpty(screenInOrder(quantityCycle, order, ref).ledger), `${l.name} ${cycleDays}`).toEqual({ 'H1/C2': { amountFen: 1000, lines: ['L1'] } });
       }
       expect(screenInOrder(quantityCycle, [first, on('C2', plus(cycleDays), code)], ref).findings, `${l.name} ${cycleDays}`).toEqual([]);
@@ -148,7 +157,10 @@ describe.skipIf(!haveNationalLists)('with the national lists (NHSA batches 8-3 a
       const first = on('C1', plus(0), code);
       expect(screenInOrder(quantityCourse, [first, on('C2', plus(courseDays - 1), code)], ref).findings, `${l.name} ${courseDays}`).toEqual([]);
       const after = on('C2', plus(courseDays), code);
-      for (const order of [[first, after], [after, first]]) {
+      for (const order of [
+        [first, after],
+        [after, first],
+      ]) {
         expect(nonEmpty(screenInOrder(quantityCourse, order, ref).ledger), `${l.name} ${courseDays}`).toEqual({ 'H1/C2': { amountFen: 1000, lines: ['L1'] } });
       }
     }

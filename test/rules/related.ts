@@ -43,8 +43,7 @@ export function buildRelated(specs: ClaimSpecs[]): Claim[] {
 export function relatedOracle(claims: Claim[], windows: Record<string, RelationWindow>, subsOf: Record<string, string[]>): Ledger {
   const ledger: Ledger = {};
   const located = claims.flatMap((c) => c.lines.map((line) => ({ claim: c, line })));
-  const isPaired = (s: { claim: Claim; line: ClaimLine }) =>
-    located.some((m) => (subsOf[m.line.itemCode] ?? []).includes(s.line.itemCode) && withinWindow(windows[m.line.itemCode]!, m, s, true));
+  const isPaired = (s: { claim: Claim; line: ClaimLine }) => located.some((m) => (subsOf[m.line.itemCode] ?? []).includes(s.line.itemCode) && withinWindow(windows[m.line.itemCode]!, m, s, true));
   for (const s of located) {
     if (!isPaired(s)) continue;
     const e = (ledger[`${s.claim.institutionId}/${s.claim.claimNo}`] ??= { amountFen: 0, lines: [] });

@@ -28,7 +28,8 @@ function catalogueOf(files: NationalFile[]): CatalogueItemRef[] {
   for (const file of files) {
     const parsed = readNationalFile(DIR, file);
     for (const i of parsed.items ?? []) byCode.set(i.itemCode, item({ itemCode: i.itemCode, name: i.name, restrictions: i.restrictions as Restrictions }));
-    for (const [n, d] of (parsed.drugs ?? []).entries()) byCode.set(`DRUG-${file}-${n}`, item({ itemCode: `DRUG-${file}-${n}`, name: d.genericName, category: 'drug', restrictions: d.restrictions as Restrictions }));
+    for (const [n, d] of (parsed.drugs ?? []).entries())
+      byCode.set(`DRUG-${file}-${n}`, item({ itemCode: `DRUG-${file}-${n}`, name: d.genericName, category: 'drug', restrictions: d.restrictions as Restrictions }));
   }
   return [...byCode.values()];
 }

@@ -100,7 +100,16 @@ function stay(institutionId: string, claimNo: string, admittedHour: number, hour
   });
 }
 const stayArb = (n: number) =>
-  fc.array(fc.record({ inst: fc.constantFrom('H1', 'H1', 'H2'), start: fc.integer({ min: 0, max: 40 * 24 }), hours: fc.integer({ min: 1, max: 8 * 24 }), dx: fc.constantFrom('I21.0', 'I21.9', 'I25.1', 'Z51.1') }), { minLength: 2, maxLength: n })
+  fc
+    .array(
+      fc.record({
+        inst: fc.constantFrom('H1', 'H1', 'H2'),
+        start: fc.integer({ min: 0, max: 40 * 24 }),
+        hours: fc.integer({ min: 1, max: 8 * 24 }),
+        dx: fc.constantFrom('I21.0', 'I21.9', 'I25.1', 'Z51.1'),
+      }),
+      { minLength: 2, maxLength: n },
+    )
     .map((specs) => specs.map((s, i) => stay(s.inst, `C${i + 1}`, s.start, s.hours, s.dx)));
 
 const sortByAdmission = (a: Claim, b: Claim) => a.startedAt - b.startedAt || a.endedAt - b.endedAt || a.claimNo.localeCompare(b.claimNo);
@@ -133,7 +142,8 @@ describe('SPLIT-STAY in every arrival order', () => {
     const first = stay('H1', 'C1', 0, 24 * 10 + 10, 'I21.0'); // 09-01 00:00 to 09-11 10:00
     const readmitted = stay('H1', 'C2', 24 * 26 + 9, 48, 'I21.9'); // 09-27, day 16 after 09-11
     const onDay15 = stay('H1', 'C2', 24 * 25 + 23, 48, 'I21.9'); // 09-26 23:00, day 15
-    const run = (c: Claim, other: Claim) => evaluateRules([splitStay], { claim: c, history: { personClaims: [other], institutionMonthQuantity: new Map() }, serviceDate: cstDate(c.startedAt) }).findings;
+    const run = (c: Claim, other: Claim) =>
+      evaluateRules([splitStay], { claim: c, history: { personClaims: [other], institutionMonthQuantity: new Map() }, serviceDate: cstDate(c.startedAt) }).findings;
     expect(run(first, readmitted)).toEqual([]);
     const [f] = run(first, onDay15);
     expect(f).toMatchObject({ severity: 'medium', violatingLines: [], otherClaims: [{ institutionId: 'H1', claimId: 'C2', lines: onDay15.lines.map((l) => l.lineId) }], amountFen: 3000 });
@@ -149,11 +159,16 @@ describe('STAY-OVERLAP in every arrival order', () => {
         const oracle: Ledger = {};
         for (const [x, y] of pairs(claims)) {
           const [e, l] = [x, y].sort(sortByAdmission) as [Claim, Claim];
-          const start = l.startedAt, end = Math.min(e.endedAt, l.endedAt);
+          const start = l.startedAt,
+            end = Math.min(e.endedAt, l.endedAt);
           if (end <= start) continue;
           if (cstDate(l.startedAt) === cstDate(e.endedAt) && l.endedAt >= e.endedAt) continue; // a same-day transfer
           const dates = datesFrom(cstDate(start), cstDate(end));
-          add(oracle, l, l.lines.filter((ln) => dates.includes(ln.serviceDate)));
+          add(
+            oracle,
+            l,
+            l.lines.filter((ln) => dates.includes(ln.serviceDate)),
+          );
         }
         expectOrderFree(stayOverlap, claims, oracle);
       }),
@@ -172,7 +187,9 @@ describe('STAY-OVERLAP in every arrival order', () => {
     expect(own).toMatchObject([{ vl: ['L1', 'L2', 'L3'], amt: '30.00' }]);
     expect(retrospective).toEqual([]);
     expect(retroReferences).toMatchObject([{ cno: 'C1', fid: own[0]!.id, rel: 'later', lines: ['L5', 'L6', 'L7'], on: { institutionId: 'H2', claimId: 'C2' } }]);
-    expect(retroReferences[0]!.msg.en).toBe('Claim C2 (H2), received later, refers to this claim: its finding STAY-OVERLAP names lines L5, L6, L7 of this claim; the finding and its amount are on claim C2 (H2), none on this claim');
+    expect(retroReferences[0]!.msg.en).toBe(
+      'Claim C2 (H2), received later, refers to this claim: its finding STAY-OVERLAP names lines L5, L6, L7 of this claim; the finding and its amount are on claim C2 (H2), none on this claim',
+    );
   });
 });
 
@@ -190,7 +207,12 @@ describe('BED-ABSENT in every arrival order', () => {
         const [adm, dis] = [cstDate(s.startedAt), cstDate(s.endedAt)];
         for (const v of others) {
           const date = v.lines[0]!.serviceDate;
-          if (v.institutionId !== s.institutionId && date > adm && date < dis) add(oracle, s, s.lines.filter((l) => l.serviceDate === date));
+          if (v.institutionId !== s.institutionId && date > adm && date < dis)
+            add(
+              oracle,
+              s,
+              s.lines.filter((l) => l.serviceDate === date),
+            );
         }
         expectOrderFree(bedAbsent, [s, ...others], oracle);
       }),

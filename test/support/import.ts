@@ -13,7 +13,8 @@ export function runImport(target: { url?: string | undefined; dir: string }, ...
   const env = target.url ? { ...rest, DATABASE_URL: target.url, PERSON_ID_SECRET: TEST_SECRET } : { ...rest, DATA_DIR: path.join(target.dir, 'data') };
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['tsx', 'scripts/import-reference.ts', ...args], { cwd: process.cwd(), env });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     child.on('error', reject);

@@ -1,10 +1,13 @@
 import type { TestService } from './service.js';
 
 /** Seeds reference data straight into the tables and reloads the service's cache. */
-export async function seedReference(svc: TestService, seed: {
-  institutions?: { id: string; level?: string; type?: string; designatedFrom?: string; designatedTo?: string }[];
-  items?: { code: string; name: string; category?: string; ceiling?: { primary?: string; secondary?: string; tertiary?: string }; restrictions?: object }[];
-}) {
+export async function seedReference(
+  svc: TestService,
+  seed: {
+    institutions?: { id: string; level?: string; type?: string; designatedFrom?: string; designatedTo?: string }[];
+    items?: { code: string; name: string; category?: string; ceiling?: { primary?: string; secondary?: string; tertiary?: string }; restrictions?: object }[];
+  },
+) {
   const q = svc.deps.database.query.bind(svc.deps.database);
   for (const i of seed.institutions ?? []) {
     await q(

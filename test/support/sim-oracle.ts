@@ -92,7 +92,8 @@ export function oracle(
     for (const rel of INCLUDES)
       for (const main of c.lines.filter((l) => l.itemCode === rel.main.code))
         for (const sub of c.lines.filter((l) => l.itemCode === rel.sub.code)) {
-          const a = at(main.serviceAt), b = at(sub.serviceAt);
+          const a = at(main.serviceAt),
+            b = at(sub.serviceAt);
           const within = { same_hour: Math.floor(a / 3_600_000) === Math.floor(b / 3_600_000), six_hours: Math.abs(a - b) <= 6 * 3_600_000, same_day: cstDate(a) === cstDate(b), same_visit: true };
           if (within[rel.window as keyof typeof within]) hit(c, 'includes-within-window');
         }
@@ -170,6 +171,7 @@ function personPatterns(claims: readonly WireClaim[], stays: WireClaim[], hit: (
   }
   for (const tests of hba1c.values()) {
     tests.sort((a, b) => a.when - b.when);
-    for (let i = 1; i < tests.length; i++) if ((tests[i] as { when: number }).when - (tests[i - 1] as { when: number }).when < 15 * DAY) hit((tests[i] as { claim: WireClaim }).claim, 'times-per-cycle');
+    for (let i = 1; i < tests.length; i++)
+      if ((tests[i] as { when: number }).when - (tests[i - 1] as { when: number }).when < 15 * DAY) hit((tests[i] as { claim: WireClaim }).claim, 'times-per-cycle');
   }
 }
