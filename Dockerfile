@@ -28,6 +28,10 @@ ENV NODE_ENV=production \
     PORT=8080 \
     DATA_DIR=/data
 WORKDIR /app
+# The report's PDF form prints with the system's Chromium; without it (the default, a smaller
+# image) `format=pdf` answers 503 pdf_unavailable and every other form works. --build-arg WITH_CHROMIUM=true adds it.
+ARG WITH_CHROMIUM=false
+RUN if [ "$WITH_CHROMIUM" = "true" ]; then apt-get update && apt-get install -y --no-install-recommends chromium fonts-wqy-zenhei && rm -rf /var/lib/apt/lists/*; fi
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 # The code stays owned by root (read-only to the service); migrations/ is found beside package.json.

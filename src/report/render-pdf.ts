@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { AppError } from '../errors.js';
 
 const USUAL = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
@@ -28,6 +27,8 @@ export class NoChromiumError extends AppError {
 export async function renderPdf(html: string, footer: string): Promise<Buffer> {
   const executablePath = chromiumPath();
   if (!executablePath) throw new NoChromiumError();
+  // loaded on first use: the service starts, and every other form is served, without it
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   try {
     const page = await browser.newPage();
