@@ -19,6 +19,7 @@ import { createReviewConflicts } from './review/conflicts.js';
 import { createReviewEvidence } from './review/evidence.js';
 import { ratesPpm, sampleKey, sampleSessionSettings } from './review/sampling.js';
 import { createTrailSealer } from './review/trail.js';
+import { createSampleCloser } from './review/sample-closer.js';
 import { createReferenceRepository } from './reference/reference.repository.js';
 import { createHistoryRepository } from './screening/history.repository.js';
 import { createReferenceCache } from './screening/reference-cache.js';
@@ -58,6 +59,7 @@ export function openConfiguredDatabase(config: Config, sessionSettings?: Record<
 export function buildDeps(config: Config, database: Database, logger: Logger, personIdSecret: string, now: () => number = Date.now): AppDeps {
   const providerModels = createProviderModelRepository({ database });
   const sealer = createTrailSealer({ database, logger });
+  const schedule = { dueDays: config.REVIEW_SAMPLE_DUE_DAYS, slackDays: config.REVIEW_SAMPLE_SLACK_DAYS, now };
   return {
     config,
     database,
@@ -89,8 +91,9 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
       evidence: createReviewEvidence({ database, maxAttachmentBytes: Math.min(config.REVIEW_ATTACHMENT_MAX_BYTES, config.BODY_LIMIT_BYTES - 16 * 1024), afterCommit: sealer.nudge }),
       key: sampleKey(config, personIdSecret),
       rates: ratesPpm(config),
-      schedule: { dueDays: config.REVIEW_SAMPLE_DUE_DAYS, slackDays: config.REVIEW_SAMPLE_SLACK_DAYS, now },
+      schedule,
       sealer,
+      closer: createSampleCloser({ database, logger, key: sampleKey(config, personIdSecret), rates: ratesPpm(config), schedule, intervalMs: config.REVIEW_SAMPLE_AUTOCLOSE_MS, now }),
     },
   };
 }

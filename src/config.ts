@@ -73,6 +73,9 @@ const ConfigSchema = z.object({
   // draws take its cases ahead of targeted work, evenly, until REVIEW_SAMPLE_SLACK_DAYS before it.
   REVIEW_SAMPLE_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(20),
   REVIEW_SAMPLE_SLACK_DAYS: z.coerce.number().int().min(0).max(364).default(5),
+  // How often the service closes, on its own, the re-check of months whose cut-off has passed
+  // (src/review/sample-closer.ts); 0 leaves closing to a person (page, API or npm run sample:close).
+  REVIEW_SAMPLE_AUTOCLOSE_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   // The case pages (docs/review-pages.md): a case is due this many days after it was opened (the
   // queue's due date and ageing); an attachment (PDF or image, stored in the database) is at most
   // this many bytes, and at most BODY_LIMIT_BYTES less 16 KiB for the rest of its form (src/compose.ts).

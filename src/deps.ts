@@ -15,6 +15,7 @@ import type { ReviewConflicts } from './review/conflicts.js';
 import type { ReviewEvidence } from './review/evidence.js';
 import type { RatesPpm, SampleSchedule } from './review/sampling.js';
 import type { TrailSealer } from './review/trail.js';
+import type { SampleCloser } from './review/sample-closer.js';
 import type { ReferenceRepository } from './reference/reference.repository.js';
 import type { HistoryRepository } from './screening/history.repository.js';
 import type { ReferenceCache } from './screening/reference-cache.js';
@@ -42,5 +43,5 @@ export interface AppDeps {
   ruleErrors: RuleErrorLog;
   providerModels: ProviderModelRepository;
   providerScores: ProviderScoreCache;
-  review: { cases: ReviewCases; conflicts: ReviewConflicts; evidence: ReviewEvidence; key: Buffer; rates: RatesPpm; schedule: SampleSchedule; sealer: TrailSealer };
+  review: { cases: ReviewCases; conflicts: ReviewConflicts; evidence: ReviewEvidence; key: Buffer; rates: RatesPpm; schedule: SampleSchedule; sealer: TrailSealer; closer: SampleCloser };
 }

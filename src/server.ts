@@ -20,6 +20,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   await Promise.all([deps.referenceCache.start(), deps.ruleSettings.start(), deps.providerScores.start()]);
   deps.ruleErrors.start();
   deps.review.sealer.start();
+  deps.review.closer.start();
   const app = createApp(deps);
   const server = await new Promise<ServerType>((resolve) => {
     // Node's own requestTimeout would end every request not fully received within it, the NDJSON
@@ -79,6 +80,7 @@ export async function startService(config: Config, logger: Logger = createLogger
       deps.ruleSettings.stop();
       deps.providerScores.stop();
       await deps.ruleErrors.stop();
+      await deps.review.closer.stop();
       await deps.review.sealer.stop();
       await database.close();
       logger.info('stopped');

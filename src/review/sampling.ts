@@ -134,6 +134,9 @@ export const sampleDueAt = (month: string, dueDays: number) => reportPeriod(mont
  */
 export async function closeMonth(database: Database, key: Buffer, rates: RatesPpm, month: string, person: string, schedule: SampleSchedule) {
   const { groups, sampled } = await monthGroups(database, key, month);
+  const dueAt = sampleDueAt(month, schedule.dueDays);
+  // a month without claims has nothing to close (and leaves no trail entry)
+  if (groups.size === 0) return { month, added: 0, dueAt: new Date(dueAt).toISOString(), groups: [] as GroupReport[] };
   const reports: GroupReport[] = [];
   const toAdd: string[] = [];
   for (const g of groups.values()) {
@@ -145,7 +148,6 @@ export async function closeMonth(database: Database, key: Buffer, rates: RatesPp
     reports.push({ institutionId: g.institutionId, visitType: g.visitType, ratePpm: ppm, claims: g.claims.length, required, sampled: already + added, added });
   }
   reports.sort((a, b) => (a.institutionId + a.visitType < b.institutionId + b.visitType ? -1 : 1));
-  const dueAt = sampleDueAt(month, schedule.dueDays);
   const start = schedule.now();
   const ripeEnd = Math.max(start, dueAt - schedule.slackDays * DAY_MS);
   await database.transaction(async (q) => {

@@ -34,6 +34,8 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     PERSON_ID_SECRET: TEST_SECRET,
     LOG_LEVEL: 'info',
     AUTH_CACHE_TTL_MS: '0',
+    // months are closed by the tests themselves (test/review/sample-closer.test.ts drives the closer)
+    REVIEW_SAMPLE_AUTOCLOSE_MS: '0',
     PGLITE_TEMPLATE: inject('pgliteTemplate'),
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     ...env,
