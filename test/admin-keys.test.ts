@@ -54,8 +54,9 @@ describe('API keys through the service', () => {
       revokedBy: null,
     });
     expect(JSON.stringify(list)).not.toContain(created.key);
-    // the fixtures' four keys and this one
-    expect(list.map((k) => k.clientName)).toEqual(['test-settlement', 'test-auditor', 'test-supervisor', 'test-admin', 'Li Na']);
+    // the fixtures' four keys and this one, oldest first (keys made in the same instant in either order)
+    expect(list.map((k) => k.clientName).sort()).toEqual(['Li Na', 'test-admin', 'test-auditor', 'test-settlement', 'test-supervisor']);
+    expect(list.at(-1)!.clientName).toBe('Li Na');
 
     const trail = (await json(await svc.call('/v1/admin/keys/trail', { role: 'admin' }))).entries;
     expect(trail[0]).toMatchObject({ actor: 'test-admin', action: 'key.create', keyId: created.id, clientName: 'Li Na', role: 'auditor' });

@@ -101,7 +101,7 @@ describe('every free-text field is stored masked', () => {
     expect((await ok(as('Li Na', '/v1/review/draw', { method: 'POST' }))).id).toBe(caseId);
     await ok(as('Li Na', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'dismissed', reason: TEXT } }));
     await ok(as('Wang Fang', `/v1/review/cases/${caseId}/second-review`, { json: { verdict: 'send_back', reason: TEXT } }));
-    await ok(as('Li Na', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'confirmed', refusedLines: ['L1'], amountRefused: '20.00', basis: TEXT } }));
+    await ok(as('Li Na', `/v1/review/cases/${caseId}/conclusion`, { json: { outcome: 'confirmed', refusedLines: [], basis: TEXT } }));
     await ok(as('Wang Fang', `/v1/review/cases/${caseId}/second-review`, { json: { verdict: 'agree' } }));
     await ok(as('Sun Li', `/v1/review/cases/${caseId}/reopen`, { json: { reason: TEXT } }));
 

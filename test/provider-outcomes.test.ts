@@ -174,7 +174,8 @@ describe('train reads concluded review cases as labels and records the outcome',
       const detail = await json(await svc.call(`/v1/review/cases/${k.id}`, { role: 'auditor' }));
       const lines = [...new Set(detail.findings.flatMap((f: { violatingLines: string[] }) => f.violatingLines))] as string[];
       const body =
-        detail.case.institutionId === A && lines.length > 0 ? { outcome: 'confirmed', refusedLines: lines, amountRefused: '1.00', basis: '重复收费' } : { outcome: 'dismissed', reason: '核实无误' };
+        // confirmed with nothing more refused: the violating lines were withheld at intake
+        detail.case.institutionId === A && lines.length > 0 ? { outcome: 'confirmed', refusedLines: [], basis: '重复收费' } : { outcome: 'dismissed', reason: '核实无误' };
       expect((await svc.call(`/v1/review/cases/${k.id}/conclusion`, { role: 'auditor', json: body })).status).toBe(200);
       expect((await svc.call(`/v1/review/cases/${k.id}/second-review`, { role: 'supervisor', json: { verdict: 'agree' } })).status).toBe(200);
     }
