@@ -67,6 +67,7 @@ describe('the OpenAPI document', () => {
       for (const tag of op.tags ?? []) expect(tagNames.has(tag), `${where}: tag ${tag}`).toBe(true);
       expect(op.summary?.trim(), where).toBeTruthy();
       for (const p of op.parameters ?? []) expect(p.description?.trim(), `${where}: ${p.in} ${p.name}`).toBeTruthy();
+      if (op.requestBody) expect(op.requestBody.description?.trim(), `${where}: body`).toBeTruthy();
     }
   });
 

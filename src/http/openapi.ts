@@ -54,6 +54,33 @@ const PARAMETERS: Record<string, string> = {
   attachmentId: 'an attachment’s id',
 };
 
+/** What each request body is, for the routes that did not say (by operationId). */
+const BODIES: Record<string, string> = {
+  putReferenceInstitutions: '1 to 5000 institutions, each inserted or replaced by its key; all or none',
+  putReferenceCatalogueItems: '1 to 5000 catalogue items, each inserted or replaced by its key; all or none',
+  putReferenceItemRelations: '1 to 5000 item relations, each inserted or replaced by its key; all or none',
+  putReferenceStockRecords: '1 to 5000 stock records, each inserted or replaced by its key; all or none',
+  putReferencePersonRegister: '1 to 5000 person register entries, each inserted or replaced by its key; all or none',
+  postClaimsStream: 'Claims as NDJSON, one Claim per line; answered line by line in the same order',
+  putRulesByRuleIdSettings: 'The rule’s new parameters and status, and why: a new settings version',
+  postNational3101: 'The national platform’s 3101 request: the patient, the encounters, their diagnoses and orders',
+  postNational3102: 'The national platform’s 3102 request, the same shape as 3101',
+  postNational3103: 'How each violation answered by 3101/3102 was handled (warn_rslt_id, dspo_way)',
+  postInspectionsDraws: 'How many institutions to draw from which pool, and the inspectors to pair',
+  postInspectionsByInspectionIdFindings: 'One finding entry (a correction names the entry it replaces)',
+  postInspectionsByInspectionIdConclusion: 'The inspection’s outcome',
+  postReviewCasesByCaseIdConclusion: 'Violation confirmed (the lines, the amount and the basis) or dismissed (the reason)',
+  postReviewCasesByCaseIdSecondReview: 'Agree, or send back with a reason',
+  postReviewCasesByCaseIdRelease: 'Why the case goes back to the pool',
+  postReviewCasesByCaseIdReopen: 'Why the closed case is reopened',
+  postReviewAppeals: 'The withheld claim appealed and the appeal’s reason',
+  postReviewConflicts: 'The institution and the person the conflict of interest is declared for, and why',
+  postReviewConflictsByConflictIdWithdraw: 'Why the conflict is withdrawn',
+  postReviewCasesByCaseIdNotes: 'The note’s text',
+  postAdminKeys: 'The new key’s holder and role',
+  postAdminModelsTrain: 'The month to train on',
+};
+
 const errorBody = (description: string, headers?: Record<string, { $ref: string }>) => ({
   description,
   ...(headers ? { headers } : {}),
@@ -109,6 +136,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): Document {
     for (const [method, op] of Object.entries(methods as Record<string, Operation>)) {
       op.operationId ??= operationIdOf(method, path);
       for (const p of op.parameters ?? []) p.description ??= PARAMETERS[p.name];
+      if (op.requestBody) op.requestBody.description ??= BODIES[op.operationId];
       const add = (status: string, name: keyof typeof COMMON_RESPONSES) => {
         if (op.responses[status]) return;
         op.responses[status] = { $ref: `#/components/responses/${name}` };

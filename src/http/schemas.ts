@@ -12,7 +12,7 @@ export const ErrorSchema = z
   .object({
     error: z.object({
       code: z.string().openapi({
-        description: 'stable, for programs: invalid_request, unauthorized, forbidden, not_found, conflict, out_of_range, payload_too_large, timeout, unavailable, internal…',
+        description: 'stable, for programs: invalid_request, unauthorized, forbidden, not_found, conflict, out_of_range, payload_too_large, request_timeout, overloaded, unavailable, internal…',
         example: 'invalid_request',
       }),
       message: z.string().openapi({ description: 'for people: what was wrong, naming the fields', example: 'The claim is invalid: lines[0].amount must be greater than or equal to 0' }),
