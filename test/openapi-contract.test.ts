@@ -122,6 +122,25 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('/docs', () => {
+  it('shows each operation’s parameters, body and answers, and the fields of each variant of a union', async () => {
+    const page = await (await svc.call('/docs', { role: null })).text();
+    const section = (id: string) => page.slice(page.indexOf(`id="${id}"`), page.indexOf('</section>', page.indexOf(`id="${id}"`)));
+    const evidence = section('GET-/v1/review/cases/{caseId}/evidence');
+    expect(evidence).toContain('getReviewCasesByCaseIdEvidence');
+    expect(evidence).toContain('<code>caseId</code>');
+    expect(evidence).toContain('a review case’s id');
+    expect(evidence).toContain('<code>503</code> <code>application/json</code> ErrorBody');
+    const submit = section('POST-/v1/claims');
+    expect(submit).toContain('Body: <code>application/json</code> Claim');
+    // ReviewConclusion is a union: confirmed (lines, amount, basis) or dismissed (reason)
+    const conclusion = section('schema-ReviewConclusion');
+    expect(conclusion).toContain('one of (2)');
+    expect(conclusion).toContain('<code>refusedLines</code>');
+    expect(conclusion).toContain('<code>reason</code>');
+  });
+});
+
 describe('the documented example claim and answer', () => {
   it('are what the service does with that claim, and a replay says Idempotent-Replayed', async () => {
     const submit = doc.paths['/v1/claims']?.post as Operation;
