@@ -6,6 +6,8 @@ import { registerClaimRoutes } from './claims/claims.routes.js';
 import { registerStreamRoute, STREAM_PATH } from './claims/stream.routes.js';
 import type { AppDeps } from './deps.js';
 import { renderDocsPage } from './http/docs-page.js';
+import { openApiDocument } from './http/openapi.js';
+import { bearerSecurity } from './http/schemas.js';
 import type { AppEnv } from './http/env.js';
 import { toErrorResponse } from './http/error-handler.js';
 import { ValidationError, fieldIssues } from './http/errors.js';
@@ -20,15 +22,6 @@ import { registerReportRoutes } from './report/report.routes.js';
 import { registerEvidenceRoutes } from './review/evidence.routes.js';
 import { registerReviewRoutes } from './review/review.routes.js';
 import { registerRuleRoutes } from './screening/rules.routes.js';
-
-export const OPENAPI_INFO = {
-  openapi: '3.1.0',
-  info: {
-    title: 'claimscreen',
-    version: '0.1.0',
-    description: 'Medical-insurance claims fraud screening: per-claim answers, reference data, review and reports.',
-  },
-};
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({
@@ -55,14 +48,25 @@ export function createApp(deps: AppDeps) {
   registerHealthRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', OPENAPI_INFO);
-  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))));
+  app.get('/openapi.json', (c) => c.json(openApiDocument(app)));
+  app.get('/docs', (c) => c.html(renderDocsPage(openApiDocument(app))));
 
   const auth = authenticate(deps.keys);
   app.use('/v1/*', auth);
   app.use('/metrics', auth);
   // Body limits and deadlines, on every route: src/http/admission.ts.
 
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'getMetrics',
+    tags: ['operations'],
+    summary: 'Prometheus metrics: request durations, claims screened and refused, decisions, database pool (admin or supervisor key)',
+    security: bearerSecurity,
+    responses: {
+      200: { description: 'The Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' }, example: 'claimscreen_claims_screened_total{channel="single"} 12\n' } } },
+    },
+  });
   app.get('/metrics', requireRole('admin', 'supervisor'), async (c) => {
     c.header('Content-Type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());

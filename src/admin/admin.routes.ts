@@ -23,7 +23,7 @@ export const ClientName = z
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+  .regex(/^[^\u0000-\u001F\u007F-\u009F]*$/, 'must not contain control characters')
   .openapi({ example: 'Li Na', description: 'a person’s name for a personal key (every review action is recorded under it), or the client system’s name' });
 export const KeyCreateSchema = z
   .object({

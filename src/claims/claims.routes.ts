@@ -7,6 +7,7 @@ import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { NotFoundError, ValidationError, fieldIssues } from '../http/errors.js';
 import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
+import { ANSWER_EXAMPLE, CLAIM_EXAMPLE } from './examples.js';
 import { ClaimAnswerSchema, ClaimReferenceSchema, FindingSchema } from './answer.js';
 import { claimReferences, laterFindings } from './claims.repository.js';
 import { buildClaimSchema, type ClaimInput } from './claim.schema.js';
@@ -35,9 +36,24 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       'Replaying the same content under the same (institutionId, claimId) returns the stored answer; different content is 409.',
     security: bearerSecurity,
     middleware: [requireRole('settlement', 'admin'), recordUnreadable] as const,
-    request: { body: { content: { 'application/json': { schema: ClaimSchema } }, required: true } },
+    request: {
+      body: {
+        description: 'One claim (结算单): the visit, the insured person, its fee lines and how it was paid',
+        content: { 'application/json': { schema: ClaimSchema, example: CLAIM_EXAMPLE } },
+        required: true,
+      },
+    },
     responses: {
-      200: { content: { 'application/json': { schema: ClaimAnswerSchema } }, description: 'The answer' },
+      200: {
+        content: { 'application/json': { schema: ClaimAnswerSchema, example: ANSWER_EXAMPLE } },
+        headers: {
+          'Idempotent-Replayed': {
+            description: '"true" when the claim was already stored with the same content and this is its stored answer; absent otherwise',
+            schema: { type: 'string', enum: ['true'] },
+          },
+        },
+        description: 'The answer',
+      },
       ...errorResponses,
       409: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Same claim id, different content' },
       413: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Body over the size limit' },

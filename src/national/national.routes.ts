@@ -5,7 +5,7 @@ import { buildClaimSchema } from '../claims/claim.schema.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { ValidationError, fieldIssues, type FieldIssue } from '../http/errors.js';
-import { bearerSecurity } from '../http/schemas.js';
+import { bearerSecurity, ErrorSchema } from '../http/schemas.js';
 import { createNationalRepository } from './national.repository.js';
 import { FeedbackRequestSchema, ReviewRequestSchema } from './national.schema.js';
 import { reviewVisits } from './review-visits.js';
@@ -17,6 +17,9 @@ const NationalAnswerSchema = z.object({ infcode: z.number().int().openapi({ desc
  * the platform's envelope (infcode -1, err_msg) with the service's error object beside it, so a
  * national adapter and the service's own clients both read them.
  */
+/** A refusal speaks both languages: the national envelope (infcode -1, err_msg) and the service's ErrorBody. */
+const NationalRefusalSchema = z.intersection(NationalAnswerSchema, ErrorSchema);
+
 export function registerNationalRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   const national = createNationalRepository({ database: deps.database });
   const claimSchema = buildClaimSchema({ maxLines: deps.config.MAX_LINES_PER_CLAIM });
@@ -52,7 +55,10 @@ export function registerNationalRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) 
         request: { body: { content: { 'application/json': { schema: ReviewRequestSchema } }, required: true } },
         responses: {
           200: { content: { 'application/json': { schema: NationalAnswerSchema } }, description: 'output.result[]: one entry per violation' },
-          400: { content: { 'application/json': { schema: NationalAnswerSchema } }, description: 'refused, infcode -1' },
+          400: {
+            content: { 'application/json': { schema: NationalRefusalSchema } },
+            description: 'refused: infcode -1 and err_msg for the national platform, error (ErrorBody) with every field at fault',
+          },
         },
       }),
       async (c) => {
@@ -95,7 +101,10 @@ export function registerNationalRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) 
       request: { body: { content: { 'application/json': { schema: FeedbackRequestSchema } }, required: true } },
       responses: {
         200: { content: { 'application/json': { schema: NationalAnswerSchema } }, description: 'output.accepted: how many were stored' },
-        400: { content: { 'application/json': { schema: NationalAnswerSchema } }, description: 'refused, infcode -1' },
+        400: {
+          content: { 'application/json': { schema: NationalRefusalSchema } },
+          description: 'refused: infcode -1 and err_msg for the national platform, error (ErrorBody) with every field at fault',
+        },
       },
     }),
     async (c) => {
