@@ -1,6 +1,7 @@
 import { unlistedCode } from './catalogue-code/unlisted.js';
 import { diagnosisConflictRules, injuryRules } from './diagnosis/index.js';
 import { personStatusRules } from './person/index.js';
+import { itemIndication } from './indication/indication.js';
 import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
@@ -28,4 +29,5 @@ export const catalogue: readonly AnyRule[] = [
   ...injuryRules,
   ...personStatusRules,
   ...admissionRules,
+  itemIndication,
 ];

@@ -32,7 +32,8 @@ export type Family =
   | 'diagnosis-conflict'
   | 'injury-liability'
   | 'person-status'
-  | 'induced-admission';
+  | 'induced-admission'
+  | 'indication';
 
 export interface RuleInput<P> {
   claim: Claim;

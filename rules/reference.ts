@@ -82,6 +82,15 @@ export function personAt(versions: readonly PersonVersion[], date: string): Pers
   return best;
 }
 
+/**
+ * A catalogue item's indications (适应症): ICD-10 prefixes, upper-case ("J45", "E11.9"), of the
+ * diagnoses it is paid for (empty: any not excluded) and of those it is never paid for.
+ */
+export interface IndicationRef {
+  allowed: readonly string[];
+  excluded: readonly string[];
+}
+
 export interface ReferenceView {
   /** the institution's record valid on the date, if any */
   institution(institutionId: string, date: string): InstitutionRef | undefined;
@@ -96,6 +105,8 @@ export interface ReferenceView {
   catalogueSize(): number;
   /** the person's register entry valid on the date (only the claim's person is at hand), if any */
   person(personHash: string, date: string): PersonRef | undefined;
+  /** the item's indications valid on the date, if the fund lists any */
+  indications(itemCode: string, date: string): IndicationRef | undefined;
 }
 
 /** A reference view with nothing in it: every lookup misses. */
@@ -107,4 +118,5 @@ export const emptyReference: ReferenceView = {
   stock: () => undefined,
   catalogueSize: () => 0,
   person: () => undefined,
+  indications: () => undefined,
 };

@@ -99,6 +99,28 @@ export const personRegister = pgTable(
   (t) => [primaryKey({ columns: [t.personHash, t.validFrom] })],
 );
 
+/**
+ * Item indications: per catalogue item, the ICD-10 prefixes of the diagnoses it is paid for
+ * (allowed) and of those it is never paid for (excluded), one row per validity period.
+ */
+export const itemIndications = pgTable(
+  'item_indications',
+  {
+    itemCode: text('item_code').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }),
+    allowed: jsonb('allowed')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    excluded: jsonb('excluded')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    source: text('source'),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.itemCode, t.validFrom] })],
+);
+
 /** A main item that includes a sub-item (window), or a package and one of its parts. */
 export const itemRelations = pgTable(
   'item_relations',

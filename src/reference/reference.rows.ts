@@ -1,7 +1,7 @@
-import { catalogueItems, institutions, itemRelations, personRegister, stockRecords } from '../db/schema.js';
+import { catalogueItems, institutions, itemIndications, itemRelations, personRegister, stockRecords } from '../db/schema.js';
 import { formatMilli, milliFrom } from '../lib/money.js';
 import { maskPersonalData } from '../lib/personal-data.js';
-import type { CatalogueItemRecord, InstitutionRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
+import type { CatalogueItemRecord, InstitutionRecord, ItemIndicationRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
 
 /**
  * Records ⇄ rows. Decimals are normalised to 4-place strings on the way in, so "45", 45 and
@@ -16,6 +16,7 @@ export const RECORD_KEYS = {
   'item-relations': ['kind', 'mainCode', 'subCode', 'validFrom'],
   'stock-records': ['institutionId', 'itemCode', 'month'],
   'person-register': ['personHash', 'validFrom'],
+  'item-indications': ['itemCode', 'validFrom'],
 } as const satisfies Record<ReferenceKind, readonly string[]>;
 
 export const recordKey = (kind: ReferenceKind, r: Record<string, unknown>) => RECORD_KEYS[kind].map((f) => String(r[f] ?? (f === 'personHash' ? `id:${String(r.personId)}` : r[f]))).join('\u0000');
@@ -77,6 +78,15 @@ export const toRow = {
     enrolledTo: r.enrolledTo ?? null,
     deathDate: r.deathDate ?? null,
   }),
+  /** prefixes upper-cased, so "j45" and "J45" store (and match) alike */
+  'item-indications': (r: ItemIndicationRecord): typeof itemIndications.$inferInsert => ({
+    itemCode: r.itemCode,
+    validFrom: r.validFrom,
+    validTo: r.validTo ?? null,
+    allowed: r.allowed.map((s) => s.toUpperCase()),
+    excluded: r.excluded.map((s) => s.toUpperCase()),
+    source: r.source ?? null,
+  }),
 };
 
 /** Raw-SQL select lists: dates and decimals as text, so both drivers hand back the same strings. */
@@ -90,6 +100,7 @@ export const SELECT = {
     purchased_quantity::text as purchased_quantity`,
   'person-register': `person_hash, valid_from::text as valid_from, valid_to::text as valid_to, enrolled_from::text as enrolled_from,
     enrolled_to::text as enrolled_to, death_date::text as death_date`,
+  'item-indications': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, allowed, excluded, source`,
 } as const;
 
 /** Omits absent optional fields rather than answering null, matching the input schemas. */
@@ -145,6 +156,15 @@ export const fromRow = {
       enrolledFrom: String(r.enrolled_from),
       enrolledTo: text(r.enrolled_to),
       deathDate: text(r.death_date),
+      validFrom: String(r.valid_from),
+      validTo: text(r.valid_to),
+    }),
+  'item-indications': (r: DbRow) =>
+    compact({
+      itemCode: String(r.item_code),
+      allowed: json(r.allowed) as unknown as string[],
+      excluded: json(r.excluded) as unknown as string[],
+      source: text(r.source),
       validFrom: String(r.valid_from),
       validTo: text(r.valid_to),
     }),
