@@ -1,4 +1,4 @@
-import { ceilingFen, INCLUDES, ITEMS, PACKAGE_PARTS } from './catalogue.js';
+import { ceilingFen, INCLUDES, INDICATIONS, ITEMS, PACKAGE_PARTS } from './catalogue.js';
 import { DRUGS } from './catalogue-drugs.js';
 import { EXAMS, LABS, SERVICES } from './catalogue-services.js';
 import { cstDay, priceOf, type DraftClaim } from './draft.js';
@@ -51,6 +51,18 @@ const madeUpItem = (d: DraftClaim): SimItem => {
 };
 const all = (d: DraftClaim) => d.lines.map((l) => l.lineId);
 const hasInjury = (d: DraftClaim) => /^[ST]/.test(d.plan.profile.diag.code);
+/** the claim's diagnoses as sent (wire.ts): the profile's, a stay's secondary, and any written after */
+const diagnosisCodes = (d: DraftClaim) => {
+  const p = d.plan.profile as { diag: { code: string }; secondary?: { code: string }; noDiagnosis?: boolean };
+  if (p.noDiagnosis) return [];
+  return [p.diag.code, ...(p.secondary ? [p.secondary.code] : []), ...d.extraDiagnoses.map((x) => x.code)];
+};
+/** the indicated drugs none of the claim's diagnoses is among (none for a claim without diagnoses) */
+const unindicated = (d: DraftClaim) => {
+  const codes = diagnosisCodes(d).map((c) => c.replaceAll('.', ''));
+  if (codes.length === 0) return [];
+  return INDICATIONS.filter((i) => !i.allowed.some((a) => codes.some((c) => c.startsWith(a.replaceAll('.', ''))))).map((i) => i.item);
+};
 
 export const LINE_INJECTORS: readonly LineInjector[] = [
   {
@@ -217,6 +229,17 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
           : { code: 'Z34.900', name: '正常妊娠监督' },
       );
       d.label({ family: 'diagnosis-conflict', variant: 'diagnosis-age', lines: all(d) });
+    },
+  },
+  {
+    // a chronic drug billed on a visit with no diagnosis it is paid for (无指征用药): stocked up
+    // for someone else, or resold
+    variant: 'no-indication',
+    applies: (d) => d.lines.length > 0 && unindicated(d).length > 0,
+    apply(d) {
+      const item = d.rng.pick(unindicated(d));
+      const line = isOutside(d) ? d.drug(item, d.plan.start + 35 * 60_000, d.rng.int(14, 30)) : d.add(item, d.at(0, 12), 1);
+      d.label({ family: 'indication', variant: 'no-indication', lines: [line.lineId] });
     },
   },
   {

@@ -1,5 +1,5 @@
 import type { InstitutionRecord, ReferenceKind } from '../reference/reference.schema.js';
-import { catalogueRecords, relationRecords } from './catalogue.js';
+import { catalogueRecords, indicationRecords, relationRecords } from './catalogue.js';
 import { runDrafts } from './generate.js';
 import type { SimOptions } from './options.js';
 import { RegisterPlan } from './register.js';
@@ -51,6 +51,7 @@ export class Simulation {
       { kind: 'item-relations', records: relationRecords() },
       { kind: 'stock-records', records: this.stock().records },
       { kind: 'person-register', records: this.register.records() },
+      { kind: 'item-indications', records: indicationRecords() },
     ];
   }
 

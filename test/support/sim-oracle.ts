@@ -1,6 +1,6 @@
 import { fenFrom, milliFrom } from '../../src/lib/money.js';
 import { cstDate, parseInstant } from '../../src/lib/time.js';
-import { ITEM_BY_CODE, INCLUDES, PACKAGE_PARTS, ceilingFen } from '../../src/sim/catalogue.js';
+import { ITEM_BY_CODE, INCLUDES, INDICATIONS_BY_CODE, PACKAGE_PARTS, ceilingFen } from '../../src/sim/catalogue.js';
 import type { SimInstitution } from '../../src/sim/types.js';
 import type { WireClaim } from '../../src/sim/wire.js';
 
@@ -57,6 +57,9 @@ export function oracle(
       const entry = register.get(c.insured.id);
       if (entry?.deathDate !== undefined && day > entry.deathDate) hit(c, 'after-death');
       if (entry && (day < entry.enrolledFrom || (entry.enrolledTo !== undefined && day > entry.enrolledTo))) hit(c, 'not-enrolled');
+      // a drug with indications on a claim with diagnoses, none of them among its indications
+      const indicated = INDICATIONS_BY_CODE.get(l.itemCode);
+      if (indicated && c.diagnoses.length > 0 && !c.diagnoses.some((dx) => indicated.some((p) => dx.code.replaceAll('.', '').startsWith(p.replaceAll('.', ''))))) hit(c, 'no-indication');
       const item = ITEM_BY_CODE.get(l.itemCode);
       if (!item) {
         // a code the catalogue does not hold: only ever a made-up service's
