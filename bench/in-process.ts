@@ -75,6 +75,11 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
         });
       } else if (kind === 'item-relations') {
         addRelation(s, { ...validity, record: { kind: r.kind as never, mainCode: String(r.mainCode), subCode: String(r.subCode), window: opt(r.window) as never, source: String(r.source) } });
+      } else if (kind === 'item-indications') {
+        s.indications.add(String(r.itemCode), {
+          ...validity,
+          record: { allowed: (r.allowed as string[]).map((x) => x.toUpperCase()), excluded: ((r.excluded as string[] | undefined) ?? []).map((x) => x.toUpperCase()) },
+        });
       } else if (kind === 'person-register') {
         const key = String(r.personId ?? r.personHash);
         const v: PersonVersion = { ...validity, enrolledFrom: String(r.enrolledFrom), enrolledTo: opt(r.enrolledTo), deathDate: opt(r.deathDate) };

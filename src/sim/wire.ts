@@ -89,6 +89,9 @@ export function toWire(d: DraftClaim): WireClaim {
   for (const extra of d.extraDiagnoses) diagnoses.push({ ...extra, main: diagnoses.length === 0 });
   const injury = d.injury === undefined ? ownDeclaration(plan.claimId, profile.diag.code) : (d.injury ?? undefined);
   const pay = splitPayment(d, totalFen, diagnoses.length > 0);
+  // An injury the fund pays nothing of (a stay below the deductible) costs the fund nothing: no
+  // third party's share to recover, so an injected declaration is no violation there.
+  if (pay.fund === 0) for (let i = d.truths.length - 1; i >= 0; i--) if (d.truths[i]!.family === 'injury-liability') d.truths.splice(i, 1);
   return {
     institutionId: plan.inst.id,
     claimId: plan.claimId,
