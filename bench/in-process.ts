@@ -58,6 +58,7 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
             beds: Number(r.beds),
             designatedFrom: String(r.designatedFrom),
             designatedTo: opt(r.designatedTo),
+            ...(r.zeroMarkup === true ? { zeroMarkup: true } : {}),
           },
         });
       } else if (kind === 'catalogue-items') {
@@ -85,7 +86,11 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
         const v: PersonVersion = { ...validity, enrolledFrom: String(r.enrolledFrom), enrolledTo: opt(r.enrolledTo), deathDate: opt(r.deathDate) };
         persons.set(key, [...(persons.get(key) ?? []), v]);
       } else if (kind === 'stock-records') {
-        stock.set(`${r.institutionId}|${r.itemCode}|${r.month}`, { openingQuantity: price(r.openingQuantity) ?? 0, purchasedQuantity: price(r.purchasedQuantity) ?? 0 });
+        stock.set(`${r.institutionId}|${r.itemCode}|${r.month}`, {
+          openingQuantity: price(r.openingQuantity) ?? 0,
+          purchasedQuantity: price(r.purchasedQuantity) ?? 0,
+          purchasePrice: price(r.purchasePrice),
+        });
       }
     }
   }

@@ -2,6 +2,7 @@ import { unlistedCode } from './catalogue-code/unlisted.js';
 import { diagnosisConflictRules, injuryRules } from './diagnosis/index.js';
 import { personStatusRules } from './person/index.js';
 import { itemIndication } from './indication/indication.js';
+import { zeroMarkup } from './zero-markup/above-purchase.js';
 import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
@@ -30,4 +31,5 @@ export const catalogue: readonly AnyRule[] = [
   ...personStatusRules,
   ...admissionRules,
   itemIndication,
+  zeroMarkup,
 ];

@@ -33,7 +33,8 @@ export type Family =
   | 'injury-liability'
   | 'person-status'
   | 'induced-admission'
-  | 'indication';
+  | 'indication'
+  | 'zero-markup';
 
 export interface RuleInput<P> {
   claim: Claim;

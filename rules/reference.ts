@@ -16,6 +16,8 @@ export interface InstitutionRef {
   beds: number;
   designatedFrom: string;
   designatedTo?: string | undefined;
+  /** zero markup (药品零差率) applies: drugs are billed at their purchase price */
+  zeroMarkup?: boolean | undefined;
 }
 
 export interface Restrictions {
@@ -57,6 +59,8 @@ export interface RelationRef {
 export interface StockRef {
   openingQuantity: number;
   purchasedQuantity: number;
+  /** the unit price paid in the month (scaled by 10^4, as unit prices), when reported */
+  purchasePrice?: number | undefined;
 }
 
 /** The fund's register entry of a person: enrolment and death (dates yyyy-MM-dd). */

@@ -53,6 +53,8 @@ export const institutions = pgTable(
     beds: integer('beds').notNull(),
     designatedFrom: date('designated_from', { mode: 'string' }).notNull(),
     designatedTo: date('designated_to', { mode: 'string' }),
+    /** zero markup (药品零差率) applies: drugs are billed at the purchase price */
+    zeroMarkup: boolean('zero_markup').notNull().default(false),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.institutionId, t.validFrom] })],
@@ -147,6 +149,8 @@ export const stockRecords = pgTable(
     month: text('month').notNull(),
     openingQuantity: decimal4('opening_quantity').notNull(),
     purchasedQuantity: decimal4('purchased_quantity').notNull(),
+    /** the unit price paid for the item in the month, when the institution reports it */
+    purchasePrice: decimal4('purchase_price'),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.institutionId, t.itemCode, t.month] })],

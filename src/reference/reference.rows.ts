@@ -39,6 +39,7 @@ export const toRow = {
     beds: r.beds,
     designatedFrom: r.designatedFrom,
     designatedTo: r.designatedTo ?? null,
+    zeroMarkup: r.zeroMarkup ?? false,
   }),
   'catalogue-items': (r: CatalogueItemRecord): typeof catalogueItems.$inferInsert => ({
     itemCode: r.itemCode,
@@ -68,6 +69,7 @@ export const toRow = {
     month: r.month,
     openingQuantity: decimal(r.openingQuantity),
     purchasedQuantity: decimal(r.purchasedQuantity),
+    purchasePrice: optionalDecimal(r.purchasePrice),
   }),
   /** the record's personId must already be its keyed hash in personHash (reference.repository.ts) */
   'person-register': (r: PersonRegisterRecord): typeof personRegister.$inferInsert => ({
@@ -92,12 +94,12 @@ export const toRow = {
 /** Raw-SQL select lists: dates and decimals as text, so both drivers hand back the same strings. */
 export const SELECT = {
   institutions: `institution_id, valid_from::text as valid_from, valid_to::text as valid_to, name, type, level,
-    ownership, area, beds, designated_from::text as designated_from, designated_to::text as designated_to`,
+    ownership, area, beds, designated_from::text as designated_from, designated_to::text as designated_to, zero_markup`,
   'catalogue-items': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, name, category, unit,
     price_ceiling_primary::text as p1, price_ceiling_secondary::text as p2, price_ceiling_tertiary::text as p3, restrictions`,
   'item-relations': `kind, main_code, sub_code, "window", valid_from::text as valid_from, valid_to::text as valid_to, source, note`,
   'stock-records': `institution_id, item_code, month, opening_quantity::text as opening_quantity,
-    purchased_quantity::text as purchased_quantity`,
+    purchased_quantity::text as purchased_quantity, purchase_price::text as purchase_price`,
   'person-register': `person_hash, valid_from::text as valid_from, valid_to::text as valid_to, enrolled_from::text as enrolled_from,
     enrolled_to::text as enrolled_to, death_date::text as death_date`,
   'item-indications': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, allowed, excluded, source`,
@@ -118,6 +120,7 @@ export const fromRow = {
       beds: Number(r.beds),
       designatedFrom: String(r.designated_from),
       designatedTo: text(r.designated_to),
+      zeroMarkup: r.zero_markup === true || r.zero_markup === 't' ? true : undefined,
       validFrom: String(r.valid_from),
       validTo: text(r.valid_to),
     }),
@@ -143,13 +146,15 @@ export const fromRow = {
       validFrom: String(r.valid_from),
       validTo: text(r.valid_to),
     }),
-  'stock-records': (r: DbRow) => ({
-    institutionId: String(r.institution_id),
-    itemCode: String(r.item_code),
-    month: String(r.month),
-    openingQuantity: String(r.opening_quantity),
-    purchasedQuantity: String(r.purchased_quantity),
-  }),
+  'stock-records': (r: DbRow) =>
+    compact({
+      institutionId: String(r.institution_id),
+      itemCode: String(r.item_code),
+      month: String(r.month),
+      openingQuantity: String(r.opening_quantity),
+      purchasedQuantity: String(r.purchased_quantity),
+      purchasePrice: text(r.purchase_price),
+    }),
   'person-register': (r: DbRow) =>
     compact({
       personHash: String(r.person_hash),

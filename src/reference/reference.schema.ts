@@ -60,6 +60,10 @@ export const InstitutionSchema = z
     beds: z.number().int().min(0).max(100_000),
     designatedFrom: day,
     designatedTo: day.optional(),
+    zeroMarkup: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .openapi({ description: 'zero markup (药品零差率) applies: drugs are billed at their purchase price (stock records’ purchasePrice); false when absent' }),
     ...validity,
   })
   .strict()
@@ -139,6 +143,7 @@ export const StockRecordSchema = z
       .openapi({ example: '2026-10' }),
     openingQuantity: price.openapi({ description: 'stock at the start of the month' }),
     purchasedQuantity: price.openapi({ description: 'bought during the month' }),
+    purchasePrice: price.optional().openapi({ description: 'unit price paid for the item in the month (yuan), for zero markup' }),
   })
   .strict()
   .openapi('StockRecord');

@@ -32,7 +32,7 @@ select
      where c.person_hash = $1 and c.started_at >= $2::timestamptz and c.started_at <= $3::timestamptz
        and c.ended_at >= $4::timestamptz and not (c.institution_id = $5 and c.claim_no = $6)
      order by c.started_at limit 200) p) as person,
-  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text)), '[]')
+  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
      from stock_records s left join institution_item_months t
        on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
      where s.institution_id = $5 and s.month = $8 and s.item_code = any($7::text[])) as stock,
@@ -56,7 +56,7 @@ select q.ord,
      where c.person_hash = q.person and c.started_at >= q.lo and c.started_at <= q.hi
        and c.ended_at >= q.endlo and not (c.institution_id = q.inst and c.claim_no = q.cno)
      order by c.started_at limit 200) p) as person,
-  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text)), '[]')
+  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
      from stock_records s left join institution_item_months t
        on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
      where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes)) as stock,
@@ -164,8 +164,12 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
   const personClaims = (parse(r.person) as PersonRow[]).map((p) => toClaim(p, claim));
   const institutionMonthQuantity = new Map<string, number>();
   const stock = new Map<string, StockRef>();
-  for (const [code, opening, purchased, billed] of parse(r.stock) as [string, string, string, string | null][]) {
-    stock.set(`${claim.institutionId}|${code}|${month}`, { openingQuantity: milliFrom(opening) ?? 0, purchasedQuantity: milliFrom(purchased) ?? 0 });
+  for (const [code, opening, purchased, billed, purchasePrice] of parse(r.stock) as [string, string, string, string | null, string | null][]) {
+    stock.set(`${claim.institutionId}|${code}|${month}`, {
+      openingQuantity: milliFrom(opening) ?? 0,
+      purchasedQuantity: milliFrom(purchased) ?? 0,
+      ...(purchasePrice !== null && purchasePrice !== undefined ? { purchasePrice: milliFrom(purchasePrice) } : {}),
+    });
     if (billed !== null) institutionMonthQuantity.set(code, milliFrom(billed) ?? 0);
   }
   const register = (parse(r.register ?? []) as (string | null)[][]).map(([validFrom, validTo, enrolledFrom, enrolledTo, deathDate]) => ({

@@ -148,7 +148,7 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
   const s = emptySnapshot();
   for (const r of await database.query<Row>(
     `select institution_id, valid_from::text, valid_to::text, name, type, level, ownership, area, beds,
-            designated_from::text, designated_to::text from institutions`,
+            designated_from::text, designated_to::text, zero_markup from institutions`,
   )) {
     s.institutions.add(String(r.institution_id), {
       validFrom: String(r.valid_from),
@@ -163,6 +163,7 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
         beds: Number(r.beds),
         designatedFrom: String(r.designated_from),
         designatedTo: str(r.designated_to),
+        ...((r.zero_markup as unknown) === true || r.zero_markup === 't' ? { zeroMarkup: true } : {}),
       },
     });
   }
