@@ -57,6 +57,7 @@ export const VARIANTS: readonly VariantSpec[] = [
   v('person-status', 'after-death', 'line', ALL, [1, 1, 1, 1]),
   v('person-status', 'not-enrolled', 'line', ALL, [1, 1, 1, 1]),
   v('indication', 'no-indication', 'line', SEEN, [1, 2, 1, 2]),
+  v('zero-markup', 'drug-markup', 'line', ALL, [0, 2, 2, 0]),
 ];
 
 export const variantSpec = (variant: string) => VARIANTS.find((s) => s.variant === variant) as VariantSpec;

@@ -1,6 +1,7 @@
 import { fenFrom, milliFrom } from '../../src/lib/money.js';
 import { cstDate, parseInstant } from '../../src/lib/time.js';
 import { ITEM_BY_CODE, INCLUDES, INDICATIONS_BY_CODE, PACKAGE_PARTS, ceilingFen } from '../../src/sim/catalogue.js';
+import { purchasePriceOf, zeroMarkupAt } from '../../src/sim/draft.js';
 import type { SimInstitution } from '../../src/sim/types.js';
 import type { WireClaim } from '../../src/sim/wire.js';
 
@@ -67,6 +68,8 @@ export function oracle(
         hit(c, 'made-up-code');
         continue;
       }
+      // zero markup: a drug above what the institution paid for it
+      if (item.category === 'drug' && zeroMarkupAt(inst) && (milliFrom(l.unitPrice) as number) > purchasePriceOf(inst, item)) hit(c, 'drug-markup');
       const r = item.restrictions ?? {};
       const date = cstDate(at(l.serviceAt));
       if (inst.suspended && date >= inst.suspended.from && date <= inst.suspended.to) hit(c, 'suspended');
