@@ -109,6 +109,11 @@ export interface ReferenceView {
   catalogueSize(): number;
   /** the person's register entry valid on the date (only the claim's person is at hand), if any */
   person(personHash: string, date: string): PersonRef | undefined;
+  /**
+   * the unit price the institution paid for the item in the month (yyyy-MM), from its stock record:
+   * the claim's first month's and, for a claim across a month end, its last month's
+   */
+  purchasePrice(institutionId: string, itemCode: string, month: string): number | undefined;
   /** the item's indications valid on the date, if the fund lists any */
   indications(itemCode: string, date: string): IndicationRef | undefined;
 }
@@ -123,4 +128,5 @@ export const emptyReference: ReferenceView = {
   catalogueSize: () => 0,
   person: () => undefined,
   indications: () => undefined,
+  purchasePrice: () => undefined,
 };

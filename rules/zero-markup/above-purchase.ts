@@ -50,7 +50,7 @@ export const zeroMarkup: Rule<ZeroMarkupParams> = {
     for (const l of c.lines) {
       if (!judged.includes(l.category)) continue;
       const month = l.serviceDate.slice(0, 7);
-      const bought = ref.stock(c.institutionId, l.itemCode, month)?.purchasePrice;
+      const bought = ref.purchasePrice(c.institutionId, l.itemCode, month);
       if (bought === undefined || l.unitPrice <= bought + tolerance) continue;
       const excessFen = Math.min(l.amountFen, Math.round(((l.unitPrice - bought) * l.quantity) / 1_000_000));
       if (excessFen <= 0) continue;

@@ -64,8 +64,8 @@ export function createReferenceCache({ database, logger, refreshMs = 30_000 }: {
       if (timer) clearInterval(timer);
     },
     /** a view for one claim; stock and the person's register entry come with the claim's history */
-    view(stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson): ReferenceView {
-      return snapshotView(snapshot, stock, person);
+    view(stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson, purchasePrices?: ReadonlyMap<string, number>): ReferenceView {
+      return snapshotView(snapshot, stock, person, purchasePrices);
     },
   };
 }
@@ -79,7 +79,7 @@ export interface ClaimPerson {
 }
 
 /** A reference view over a snapshot; stock is the claim's (keyed institution|item|month), and so is the person. */
-export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson): ReferenceView {
+export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson, purchasePrices?: ReadonlyMap<string, number>): ReferenceView {
   return {
     institution: (id, date) => s.institutions.at(id, date),
     item: (code, date) => mergedItem(s, code, date),
@@ -88,6 +88,10 @@ export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> =
     // usually empty (the claim's items with a stock record): no key built then
     stock: (institutionId, itemCode, month) => (stock.size === 0 ? undefined : stock.get(`${institutionId}|${itemCode}|${month}`)),
     catalogueSize: () => s.items.size,
+    purchasePrice: (institutionId, itemCode, month) => {
+      const key = `${institutionId}|${itemCode}|${month}`;
+      return stock.get(key)?.purchasePrice ?? purchasePrices?.get(key);
+    },
     indications: (code, date) => (s.indications.size === 0 ? undefined : s.indications.at(code, date)),
     person: (hash, date) => (person && person.versions.length > 0 && hash === person.personHash ? personAt(person.versions, date) : undefined),
   };

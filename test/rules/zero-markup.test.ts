@@ -114,4 +114,35 @@ describe('zero markup: purchase prices and the institution flag', () => {
     expect(active.decision).toBe('withhold');
     expect(active.withheldLines).toEqual([{ lineId: '2', amount: '1.50' }]);
   });
+
+  it('judges the lines of a stay across a month end against each month’s purchase price, read in the one history statement', async () => {
+    await put('stock-records', [{ institutionId: 'H-ZERO', itemCode: 'XC08CAN059A010010100005', month: '2026-11', openingQuantity: '50', purchasedQuantity: '0', purchasePrice: '16.8' }]);
+    const drug = (lineId: string, serviceAt: string) => ({
+      lineId,
+      itemCode: 'XC08CAN059A010010100005',
+      hospitalItemName: '硝苯地平缓释片',
+      category: 'drug',
+      serviceAt,
+      quantity: 1,
+      unitPrice: '17.00',
+      amount: '17.00',
+    });
+    const stay = await screen({
+      institutionId: 'H-ZERO',
+      claimId: 'ZM-STAY',
+      insured: { id: '320102197099999999', sex: 'male', birthDate: '1970-01-01' },
+      visitType: 'inpatient',
+      admittedAt: '2026-10-30 08:00:00',
+      dischargedAt: '2026-11-02 10:00:00',
+      diagnoses: [{ code: 'I10.x00', main: true }],
+      // October: bought at 15.5, so 1.50 over; November: bought at 16.8, so 0.20 over
+      lines: [drug('OCT', '2026-10-31 09:00:00'), drug('NOV', '2026-11-01 09:00:00')],
+      totalAmount: '34.00',
+      payment: { fund: '20.00', personalAccount: 0, cash: '14.00' },
+    });
+    expect(ours(stay).map((f) => [f.violatingLines, f.amount])).toEqual([
+      [['OCT'], '1.50'],
+      [['NOV'], '0.20'],
+    ]);
+  });
 });
