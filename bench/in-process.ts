@@ -58,6 +58,7 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
             beds: Number(r.beds),
             designatedFrom: String(r.designatedFrom),
             designatedTo: opt(r.designatedTo),
+            ...(r.zeroMarkup === true ? { zeroMarkup: true } : {}),
           },
         });
       } else if (kind === 'catalogue-items') {
@@ -75,12 +76,21 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
         });
       } else if (kind === 'item-relations') {
         addRelation(s, { ...validity, record: { kind: r.kind as never, mainCode: String(r.mainCode), subCode: String(r.subCode), window: opt(r.window) as never, source: String(r.source) } });
+      } else if (kind === 'item-indications') {
+        s.indications.add(String(r.itemCode), {
+          ...validity,
+          record: { allowed: (r.allowed as string[]).map((x) => x.toUpperCase()), excluded: ((r.excluded as string[] | undefined) ?? []).map((x) => x.toUpperCase()) },
+        });
       } else if (kind === 'person-register') {
         const key = String(r.personId ?? r.personHash);
         const v: PersonVersion = { ...validity, enrolledFrom: String(r.enrolledFrom), enrolledTo: opt(r.enrolledTo), deathDate: opt(r.deathDate) };
         persons.set(key, [...(persons.get(key) ?? []), v]);
       } else if (kind === 'stock-records') {
-        stock.set(`${r.institutionId}|${r.itemCode}|${r.month}`, { openingQuantity: price(r.openingQuantity) ?? 0, purchasedQuantity: price(r.purchasedQuantity) ?? 0 });
+        stock.set(`${r.institutionId}|${r.itemCode}|${r.month}`, {
+          openingQuantity: price(r.openingQuantity) ?? 0,
+          purchasedQuantity: price(r.purchasedQuantity) ?? 0,
+          purchasePrice: price(r.purchasePrice),
+        });
       }
     }
   }
@@ -157,7 +167,7 @@ export class MemoryHistory {
     }
   }
 
-  forClaim(c: Claim): { history: History; stock: Map<string, StockRef> } {
+  forClaim(c: Claim): { history: History; stock: Map<string, StockRef>; purchasePrices: Map<string, number> } {
     const w = this.windowDays * DAY;
     const from = c.startedAt - w - 365 * DAY;
     const to = c.endedAt + w;
@@ -178,7 +188,16 @@ export class MemoryHistory {
       const q = this.monthQuantity.get(k);
       if (q !== undefined) institutionMonthQuantity.set(code, q);
     }
-    return { history: { personClaims, institutionMonthQuantity }, stock };
+    // as the history statement: purchase prices of the claim's last month when it differs
+    const purchasePrices = new Map<string, number>();
+    const endMonth = cstMonth(c.endedAt);
+    if (endMonth !== month)
+      for (const code of new Set(c.lines.map((l) => l.itemCode))) {
+        const k = `${c.institutionId}|${code}|${endMonth}`;
+        const p = this.stock.get(k)?.purchasePrice;
+        if (p !== undefined) purchasePrices.set(k, p);
+      }
+    return { history: { personClaims, institutionMonthQuantity }, stock, purchasePrices };
   }
 }
 
@@ -208,9 +227,9 @@ export class InProcessScreening {
   prepare(wire: WireClaim): Prepared {
     const input = this.schema.parse(wire);
     const claim = normalizeClaim(input, input.insured.id);
-    const { history, stock } = this.history.forClaim(claim);
+    const { history, stock, purchasePrices } = this.history.forClaim(claim);
     const person = { personHash: claim.personHash, versions: this.reference.persons.get(claim.personHash) ?? [] };
-    return { claim, history, stock, reference: snapshotView(this.reference.snapshot, stock, person), serviceDate: cstDate(claim.startedAt) };
+    return { claim, history, stock, reference: snapshotView(this.reference.snapshot, stock, person, purchasePrices), serviceDate: cstDate(claim.startedAt) };
   }
 
   /** screens one claim as the service does and stores it with its findings (own and retrospective; references are not findings) */

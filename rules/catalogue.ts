@@ -1,6 +1,8 @@
 import { unlistedCode } from './catalogue-code/unlisted.js';
 import { diagnosisConflictRules, injuryRules } from './diagnosis/index.js';
 import { personStatusRules } from './person/index.js';
+import { itemIndication } from './indication/indication.js';
+import { zeroMarkup } from './zero-markup/above-purchase.js';
 import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
@@ -28,4 +30,6 @@ export const catalogue: readonly AnyRule[] = [
   ...injuryRules,
   ...personStatusRules,
   ...admissionRules,
+  itemIndication,
+  zeroMarkup,
 ];

@@ -32,7 +32,9 @@ export type Family =
   | 'diagnosis-conflict'
   | 'injury-liability'
   | 'person-status'
-  | 'induced-admission';
+  | 'induced-admission'
+  | 'indication'
+  | 'zero-markup';
 
 export interface RuleInput<P> {
   claim: Claim;

@@ -16,6 +16,8 @@ export interface InstitutionRef {
   beds: number;
   designatedFrom: string;
   designatedTo?: string | undefined;
+  /** zero markup (药品零差率) applies: drugs are billed at their purchase price */
+  zeroMarkup?: boolean | undefined;
 }
 
 export interface Restrictions {
@@ -57,6 +59,8 @@ export interface RelationRef {
 export interface StockRef {
   openingQuantity: number;
   purchasedQuantity: number;
+  /** the unit price paid in the month (scaled by 10^4, as unit prices), when reported */
+  purchasePrice?: number | undefined;
 }
 
 /** The fund's register entry of a person: enrolment and death (dates yyyy-MM-dd). */
@@ -82,6 +86,15 @@ export function personAt(versions: readonly PersonVersion[], date: string): Pers
   return best;
 }
 
+/**
+ * A catalogue item's indications (适应症): ICD-10 prefixes, upper-case ("J45", "E11.9"), of the
+ * diagnoses it is paid for (empty: any not excluded) and of those it is never paid for.
+ */
+export interface IndicationRef {
+  allowed: readonly string[];
+  excluded: readonly string[];
+}
+
 export interface ReferenceView {
   /** the institution's record valid on the date, if any */
   institution(institutionId: string, date: string): InstitutionRef | undefined;
@@ -96,6 +109,13 @@ export interface ReferenceView {
   catalogueSize(): number;
   /** the person's register entry valid on the date (only the claim's person is at hand), if any */
   person(personHash: string, date: string): PersonRef | undefined;
+  /**
+   * the unit price the institution paid for the item in the month (yyyy-MM), from its stock record:
+   * the claim's first month's and, for a claim across a month end, its last month's
+   */
+  purchasePrice(institutionId: string, itemCode: string, month: string): number | undefined;
+  /** the item's indications valid on the date, if the fund lists any */
+  indications(itemCode: string, date: string): IndicationRef | undefined;
 }
 
 /** A reference view with nothing in it: every lookup misses. */
@@ -107,4 +127,6 @@ export const emptyReference: ReferenceView = {
   stock: () => undefined,
   catalogueSize: () => 0,
   person: () => undefined,
+  indications: () => undefined,
+  purchasePrice: () => undefined,
 };

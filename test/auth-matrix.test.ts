@@ -28,6 +28,8 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'GET /v1/reference/stock-records': ALL,
   'PUT /v1/reference/person-register': ['admin'],
   'GET /v1/reference/person-register': ALL,
+  'PUT /v1/reference/item-indications': ['admin'],
+  'GET /v1/reference/item-indications': ALL,
   'GET /v1/rules': ALL,
   'PUT /v1/rules/{ruleId}/settings': ['admin'],
   'GET /v1/rules/stats': ['auditor', 'supervisor', 'admin'],

@@ -32,6 +32,7 @@ beforeAll(async () => {
   runs.relations = await runImport('item-relations', files.relations as string);
   runs.stock = await runImport('stock-records', files.stock as string, '--batch', '2');
   runs.persons = await runImport('person-register', files.persons as string);
+  runs.indications = await runImport('item-indications', files.indications as string);
   await refusals;
   database = await openDatabase({ databaseUrl: db.url, pgliteDir: path.join(dir, 'data', 'pglite'), poolMax: 2, statementTimeoutMs: 5000 });
 });
@@ -69,8 +70,30 @@ const CSV = {
     '320102199001010021,,2010-01-01,2026-09-30,,2000-01-01,',
     ',,2010-01-01,,,2000-01-01,',
   ],
+  indications: [
+    'itemCode,allowed,excluded,source,validFrom,validTo',
+    'XA10BAE046A001010100006,E10|E11|e28.2,,fund-2026,2026-01-01,',
+    'XJ01CAA038E001010100002,,J00|J06.9,fund-2026,2026-01-01,2026-12-31',
+    'XJ01CAA038E001010100003,,,fund-2026,2026-01-01,',
+  ],
   stock: ['institutionId,itemCode,month,openingQuantity,purchasedQuantity', 'P32010200003,XJ01,2026-10,10,100', 'P32010200003,XJ01,2026-10,12.5,120.25', 'P32010200003,XJ02,2026-10,0,30'],
 };
+
+describe('npm run import item-indications', () => {
+  it('loads allowed and excluded prefixes from "|"-separated cells, upper-cased; a row naming neither is refused', async () => {
+    expect(runs.indications?.code).toBe(1);
+    expect(runs.indications?.stderr).toContain('line 4');
+    expect(runs.indications?.stderr).toContain('at least one of allowed and excluded must name a prefix');
+    const rows = await database.query<{ item_code: string; allowed: unknown; excluded: unknown; valid_to: string | null }>(
+      'select item_code, allowed, excluded, valid_to::text from item_indications order by item_code',
+    );
+    const list = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+    expect(rows.map((r) => [r.item_code, list(r.allowed), list(r.excluded), r.valid_to])).toEqual([
+      ['XA10BAE046A001010100006', ['E10', 'E11', 'E28.2'], [], null],
+      ['XJ01CAA038E001010100002', [], ['J00', 'J06.9'], '2026-12-31'],
+    ]);
+  });
+});
 
 describe('npm run import person-register', () => {
   it('stores each person under the keyed hash of the id (the claims’ key), never the id; a row naming nobody is refused', async () => {

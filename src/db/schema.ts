@@ -53,6 +53,8 @@ export const institutions = pgTable(
     beds: integer('beds').notNull(),
     designatedFrom: date('designated_from', { mode: 'string' }).notNull(),
     designatedTo: date('designated_to', { mode: 'string' }),
+    /** zero markup (药品零差率) applies: drugs are billed at the purchase price */
+    zeroMarkup: boolean('zero_markup').notNull().default(false),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.institutionId, t.validFrom] })],
@@ -99,6 +101,28 @@ export const personRegister = pgTable(
   (t) => [primaryKey({ columns: [t.personHash, t.validFrom] })],
 );
 
+/**
+ * Item indications: per catalogue item, the ICD-10 prefixes of the diagnoses it is paid for
+ * (allowed) and of those it is never paid for (excluded), one row per validity period.
+ */
+export const itemIndications = pgTable(
+  'item_indications',
+  {
+    itemCode: text('item_code').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }),
+    allowed: jsonb('allowed')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    excluded: jsonb('excluded')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    source: text('source'),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.itemCode, t.validFrom] })],
+);
+
 /** A main item that includes a sub-item (window), or a package and one of its parts. */
 export const itemRelations = pgTable(
   'item_relations',
@@ -125,6 +149,8 @@ export const stockRecords = pgTable(
     month: text('month').notNull(),
     openingQuantity: decimal4('opening_quantity').notNull(),
     purchasedQuantity: decimal4('purchased_quantity').notNull(),
+    /** the unit price paid for the item in the month, when the institution reports it */
+    purchasePrice: decimal4('purchase_price'),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.institutionId, t.itemCode, t.month] })],

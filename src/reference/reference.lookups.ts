@@ -85,7 +85,7 @@ export function createReferenceLookups(database: Database) {
       return new Map(
         rows.map((row) => {
           const r = fromRow['stock-records'](row);
-          return [r.itemCode, { openingQuantity: decimal(r.openingQuantity), purchasedQuantity: decimal(r.purchasedQuantity) }];
+          return [r.itemCode, { openingQuantity: decimal(r.openingQuantity), purchasedQuantity: decimal(r.purchasedQuantity), purchasePrice: scaled(r.purchasePrice) }];
         }),
       );
     },

@@ -41,6 +41,7 @@ const KINDS: Record<ReferenceKind, KindSql> = {
     filters: { id: (p) => `institution_id = ${p}`, code: (p) => `item_code = ${p}`, month: (p) => `month = ${p}` },
   },
   'person-register': { table: 'person_register', key: 'person_hash', versioned: true, filters: {} },
+  'item-indications': { table: 'item_indications', key: 'item_code', versioned: true, filters: { code: (p) => `item_code = ${p}` } },
 };
 
 /** The filters the kind accepts, so the routes can refuse one that would silently be ignored. */

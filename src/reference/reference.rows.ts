@@ -1,7 +1,7 @@
-import { catalogueItems, institutions, itemRelations, personRegister, stockRecords } from '../db/schema.js';
+import { catalogueItems, institutions, itemIndications, itemRelations, personRegister, stockRecords } from '../db/schema.js';
 import { formatMilli, milliFrom } from '../lib/money.js';
 import { maskPersonalData } from '../lib/personal-data.js';
-import type { CatalogueItemRecord, InstitutionRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
+import type { CatalogueItemRecord, InstitutionRecord, ItemIndicationRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
 
 /**
  * Records ⇄ rows. Decimals are normalised to 4-place strings on the way in, so "45", 45 and
@@ -16,6 +16,7 @@ export const RECORD_KEYS = {
   'item-relations': ['kind', 'mainCode', 'subCode', 'validFrom'],
   'stock-records': ['institutionId', 'itemCode', 'month'],
   'person-register': ['personHash', 'validFrom'],
+  'item-indications': ['itemCode', 'validFrom'],
 } as const satisfies Record<ReferenceKind, readonly string[]>;
 
 export const recordKey = (kind: ReferenceKind, r: Record<string, unknown>) => RECORD_KEYS[kind].map((f) => String(r[f] ?? (f === 'personHash' ? `id:${String(r.personId)}` : r[f]))).join('\u0000');
@@ -38,6 +39,7 @@ export const toRow = {
     beds: r.beds,
     designatedFrom: r.designatedFrom,
     designatedTo: r.designatedTo ?? null,
+    zeroMarkup: r.zeroMarkup ?? false,
   }),
   'catalogue-items': (r: CatalogueItemRecord): typeof catalogueItems.$inferInsert => ({
     itemCode: r.itemCode,
@@ -67,6 +69,7 @@ export const toRow = {
     month: r.month,
     openingQuantity: decimal(r.openingQuantity),
     purchasedQuantity: decimal(r.purchasedQuantity),
+    purchasePrice: optionalDecimal(r.purchasePrice),
   }),
   /** the record's personId must already be its keyed hash in personHash (reference.repository.ts) */
   'person-register': (r: PersonRegisterRecord): typeof personRegister.$inferInsert => ({
@@ -77,19 +80,29 @@ export const toRow = {
     enrolledTo: r.enrolledTo ?? null,
     deathDate: r.deathDate ?? null,
   }),
+  /** prefixes upper-cased, so "j45" and "J45" store (and match) alike */
+  'item-indications': (r: ItemIndicationRecord): typeof itemIndications.$inferInsert => ({
+    itemCode: r.itemCode,
+    validFrom: r.validFrom,
+    validTo: r.validTo ?? null,
+    allowed: r.allowed.map((s) => s.toUpperCase()),
+    excluded: r.excluded.map((s) => s.toUpperCase()),
+    source: r.source ?? null,
+  }),
 };
 
 /** Raw-SQL select lists: dates and decimals as text, so both drivers hand back the same strings. */
 export const SELECT = {
   institutions: `institution_id, valid_from::text as valid_from, valid_to::text as valid_to, name, type, level,
-    ownership, area, beds, designated_from::text as designated_from, designated_to::text as designated_to`,
+    ownership, area, beds, designated_from::text as designated_from, designated_to::text as designated_to, zero_markup`,
   'catalogue-items': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, name, category, unit,
     price_ceiling_primary::text as p1, price_ceiling_secondary::text as p2, price_ceiling_tertiary::text as p3, restrictions`,
   'item-relations': `kind, main_code, sub_code, "window", valid_from::text as valid_from, valid_to::text as valid_to, source, note`,
   'stock-records': `institution_id, item_code, month, opening_quantity::text as opening_quantity,
-    purchased_quantity::text as purchased_quantity`,
+    purchased_quantity::text as purchased_quantity, purchase_price::text as purchase_price`,
   'person-register': `person_hash, valid_from::text as valid_from, valid_to::text as valid_to, enrolled_from::text as enrolled_from,
     enrolled_to::text as enrolled_to, death_date::text as death_date`,
+  'item-indications': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, allowed, excluded, source`,
 } as const;
 
 /** Omits absent optional fields rather than answering null, matching the input schemas. */
@@ -107,6 +120,7 @@ export const fromRow = {
       beds: Number(r.beds),
       designatedFrom: String(r.designated_from),
       designatedTo: text(r.designated_to),
+      zeroMarkup: r.zero_markup === true || r.zero_markup === 't' ? true : undefined,
       validFrom: String(r.valid_from),
       validTo: text(r.valid_to),
     }),
@@ -132,19 +146,30 @@ export const fromRow = {
       validFrom: String(r.valid_from),
       validTo: text(r.valid_to),
     }),
-  'stock-records': (r: DbRow) => ({
-    institutionId: String(r.institution_id),
-    itemCode: String(r.item_code),
-    month: String(r.month),
-    openingQuantity: String(r.opening_quantity),
-    purchasedQuantity: String(r.purchased_quantity),
-  }),
+  'stock-records': (r: DbRow) =>
+    compact({
+      institutionId: String(r.institution_id),
+      itemCode: String(r.item_code),
+      month: String(r.month),
+      openingQuantity: String(r.opening_quantity),
+      purchasedQuantity: String(r.purchased_quantity),
+      purchasePrice: text(r.purchase_price),
+    }),
   'person-register': (r: DbRow) =>
     compact({
       personHash: String(r.person_hash),
       enrolledFrom: String(r.enrolled_from),
       enrolledTo: text(r.enrolled_to),
       deathDate: text(r.death_date),
+      validFrom: String(r.valid_from),
+      validTo: text(r.valid_to),
+    }),
+  'item-indications': (r: DbRow) =>
+    compact({
+      itemCode: String(r.item_code),
+      allowed: json(r.allowed) as unknown as string[],
+      excluded: json(r.excluded) as unknown as string[],
+      source: text(r.source),
       validFrom: String(r.valid_from),
       validTo: text(r.valid_to),
     }),

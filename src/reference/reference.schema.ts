@@ -60,6 +60,10 @@ export const InstitutionSchema = z
     beds: z.number().int().min(0).max(100_000),
     designatedFrom: day,
     designatedTo: day.optional(),
+    zeroMarkup: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .openapi({ description: 'zero markup (药品零差率) applies: drugs are billed at their purchase price (stock records’ purchasePrice); false when absent' }),
     ...validity,
   })
   .strict()
@@ -139,6 +143,7 @@ export const StockRecordSchema = z
       .openapi({ example: '2026-10' }),
     openingQuantity: price.openapi({ description: 'stock at the start of the month' }),
     purchasedQuantity: price.openapi({ description: 'bought during the month' }),
+    purchasePrice: price.optional().openapi({ description: 'unit price paid for the item in the month (yuan), for zero markup' }),
   })
   .strict()
   .openapi('StockRecord');
@@ -176,11 +181,37 @@ export const PersonRegisterSchema = z
   })
   .openapi('PersonRegisterEntry');
 
+const icdPrefix = z
+  .string()
+  .regex(/^[A-Za-z][0-9]{2}(\.[0-9A-Za-z]{1,6})?$/, 'must be an ICD-10 code or prefix such as J45 or E11.9')
+  .openapi({ example: 'J45' });
+
+/**
+ * One version of a catalogue item's indications (适应症): the ICD-10 prefixes of the diagnoses it is
+ * paid for (allowed; empty: any diagnosis not excluded) and of those it is never paid for
+ * (excluded). At least one of the two lists is non-empty.
+ */
+export const ItemIndicationSchema = z
+  .object({
+    itemCode: code(50).openapi({ example: 'XR03AC02' }),
+    allowed: z.array(icdPrefix).max(200, 'must have at most 200 entries').default([]).openapi({ description: 'ICD-10 prefixes the item is indicated for ("|"-separated in CSV)' }),
+    excluded: z.array(icdPrefix).max(200, 'must have at most 200 entries').default([]).openapi({ description: 'ICD-10 prefixes the item is never paid for' }),
+    source: name(100).optional().openapi({ example: 'fund-2026-indications' }),
+    ...validity,
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    validTo(r, ctx);
+    if (r.allowed.length === 0 && r.excluded.length === 0) ctx.addIssue({ code: 'custom', path: ['allowed'], message: 'at least one of allowed and excluded must name a prefix' });
+  })
+  .openapi('ItemIndication');
+
 export type InstitutionRecord = z.infer<typeof InstitutionSchema>;
 export type PersonRegisterRecord = z.infer<typeof PersonRegisterSchema>;
 export type CatalogueItemRecord = z.infer<typeof CatalogueItemSchema>;
 export type ItemRelationRecord = z.infer<typeof ItemRelationSchema>;
 export type StockRecordInput = z.infer<typeof StockRecordSchema>;
+export type ItemIndicationRecord = z.infer<typeof ItemIndicationSchema>;
 
 /** The kinds, by the name used in URLs and in the import command. */
 export const REFERENCE_KINDS = {
@@ -189,5 +220,6 @@ export const REFERENCE_KINDS = {
   'item-relations': ItemRelationSchema,
   'stock-records': StockRecordSchema,
   'person-register': PersonRegisterSchema,
+  'item-indications': ItemIndicationSchema,
 } as const;
 export type ReferenceKind = keyof typeof REFERENCE_KINDS;

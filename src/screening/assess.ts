@@ -29,13 +29,13 @@ export interface Assessment {
  * along (the national interface sends them), without storing anything.
  */
 export async function assessClaim(ctx: AssessContext, claim: Claim, sentHistory: readonly Claim[] = []): Promise<Assessment> {
-  const { history, stock, personVersion, register } = await ctx.history.forClaim(claim);
+  const { history, stock, personVersion, register, purchasePrices } = await ctx.history.forClaim(claim);
   const stored = new Set(history.personClaims.map((c) => `${c.institutionId}|${c.claimNo}`));
   const personClaims = [...history.personClaims, ...sentHistory.filter((c) => !stored.has(`${c.institutionId}|${c.claimNo}`))];
   const { findings, errors } = evaluateRules(ctx.rules, {
     claim,
     history: { ...history, personClaims, providerScore: ctx.providerScores?.latest(claim.institutionId) },
-    reference: ctx.reference.view(stock, { personHash: claim.personHash, versions: register ?? [] }),
+    reference: ctx.reference.view(stock, { personHash: claim.personHash, versions: register ?? [] }, purchasePrices),
     overrides: ctx.ruleOverrides,
     serviceDate: cstDate(claim.startedAt),
     today: cstDate(Date.now()),

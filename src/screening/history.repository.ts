@@ -32,13 +32,16 @@ select
      where c.person_hash = $1 and c.started_at >= $2::timestamptz and c.started_at <= $3::timestamptz
        and c.ended_at >= $4::timestamptz and not (c.institution_id = $5 and c.claim_no = $6)
      order by c.started_at limit 200) p) as person,
-  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text)), '[]')
+  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
      from stock_records s left join institution_item_months t
        on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
      where s.institution_id = $5 and s.month = $8 and s.item_code = any($7::text[])) as stock,
   (select version from person_versions where person_hash = $1) as person_version,
   (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
-     from person_register r where r.person_hash = $1) as register`;
+     from person_register r where r.person_hash = $1) as register,
+  (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
+     from stock_records s
+     where s.institution_id = $5 and s.month = $9 and s.month <> $8 and s.purchase_price is not null and s.item_code = any($7::text[])) as prices`;
 
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
@@ -56,15 +59,18 @@ select q.ord,
      where c.person_hash = q.person and c.started_at >= q.lo and c.started_at <= q.hi
        and c.ended_at >= q.endlo and not (c.institution_id = q.inst and c.claim_no = q.cno)
      order by c.started_at limit 200) p) as person,
-  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text)), '[]')
+  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
      from stock_records s left join institution_item_months t
        on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
      where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes)) as stock,
   (select version from person_versions where person_hash = q.person) as person_version,
   (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
-     from person_register r where r.person_hash = q.person) as register
+     from person_register r where r.person_hash = q.person) as register,
+  (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
+     from stock_records s
+     where s.institution_id = q.inst and s.month = q.endmonth and s.month <> q.month and s.purchase_price is not null and s.item_code = any(q.codes)) as prices
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
-  inst text, cno text, codes text[], month text)`;
+  inst text, cno text, codes text[], month text, endmonth text)`;
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
@@ -91,9 +97,15 @@ export interface AssembledHistory {
   personVersion: number;
   /** the person's register versions (person_register), usually one, often none */
   register: PersonVersion[];
+  /**
+   * purchase prices (scaled by 10^4) of the claim's items on the stock records of the claim's last
+   * month when it differs from its first (a stay across a month end), keyed institution|item|month:
+   * kept apart from `stock`, whose quantities the stock rule judges for the first month only
+   */
+  purchasePrices: Map<string, number>;
 }
 
-type HistoryRow = { person: unknown; stock: unknown; person_version?: unknown; register?: unknown };
+type HistoryRow = { person: unknown; stock: unknown; person_version?: unknown; register?: unknown; prices?: unknown };
 
 export interface HistoryRepositoryOptions {
   database: Database;
@@ -118,12 +130,13 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
       cno: claim.claimNo,
       codes: [...new Set(claim.lines.map((l) => l.itemCode))],
       month,
+      endmonth: cstMonth(claim.endedAt),
     };
   };
 
   const readOne = async (claim: Claim): Promise<AssembledHistory> => {
     const p = paramsOf(claim);
-    const rows = await database.query<HistoryRow>(HISTORY, [p.person, p.lo, p.hi, p.endlo, p.inst, p.cno, p.codes, p.month]);
+    const rows = await database.query<HistoryRow>(HISTORY, [p.person, p.lo, p.hi, p.endlo, p.inst, p.cno, p.codes, p.month, p.endmonth]);
     return assemble(claim, rows[0]);
   };
 
@@ -164,8 +177,12 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
   const personClaims = (parse(r.person) as PersonRow[]).map((p) => toClaim(p, claim));
   const institutionMonthQuantity = new Map<string, number>();
   const stock = new Map<string, StockRef>();
-  for (const [code, opening, purchased, billed] of parse(r.stock) as [string, string, string, string | null][]) {
-    stock.set(`${claim.institutionId}|${code}|${month}`, { openingQuantity: milliFrom(opening) ?? 0, purchasedQuantity: milliFrom(purchased) ?? 0 });
+  for (const [code, opening, purchased, billed, purchasePrice] of parse(r.stock) as [string, string, string, string | null, string | null][]) {
+    stock.set(`${claim.institutionId}|${code}|${month}`, {
+      openingQuantity: milliFrom(opening) ?? 0,
+      purchasedQuantity: milliFrom(purchased) ?? 0,
+      ...(purchasePrice !== null && purchasePrice !== undefined ? { purchasePrice: milliFrom(purchasePrice) } : {}),
+    });
     if (billed !== null) institutionMonthQuantity.set(code, milliFrom(billed) ?? 0);
   }
   const register = (parse(r.register ?? []) as (string | null)[][]).map(([validFrom, validTo, enrolledFrom, enrolledTo, deathDate]) => ({
@@ -175,7 +192,13 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
     enrolledTo: enrolledTo ?? undefined,
     deathDate: deathDate ?? undefined,
   }));
-  return { history: { personClaims, institutionMonthQuantity }, stock, personVersion: Number(r.person_version ?? 0), register };
+  const purchasePrices = new Map<string, number>();
+  const endMonth = cstMonth(claim.endedAt);
+  for (const [code, price] of parse(r.prices ?? []) as [string, string][]) {
+    const v = milliFrom(price);
+    if (v !== undefined) purchasePrices.set(`${claim.institutionId}|${code}|${endMonth}`, v);
+  }
+  return { history: { personClaims, institutionMonthQuantity }, stock, personVersion: Number(r.person_version ?? 0), register, purchasePrices };
 }
 
 export type HistoryRepository = ReturnType<typeof createHistoryRepository>;

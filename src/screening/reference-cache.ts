@@ -1,5 +1,15 @@
 import type { Logger } from 'pino';
-import { personAt, type CatalogueItemRef, type InstitutionRef, type PersonVersion, type ReferenceView, type RelationRef, type Restrictions, type StockRef } from '../../rules/reference.js';
+import {
+  personAt,
+  type CatalogueItemRef,
+  type IndicationRef,
+  type InstitutionRef,
+  type PersonVersion,
+  type ReferenceView,
+  type RelationRef,
+  type Restrictions,
+  type StockRef,
+} from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
 import { milliFrom } from '../lib/money.js';
 import { VersionedIndex, type Versioned } from './versioned.js';
@@ -10,6 +20,8 @@ export interface Snapshot {
   relations: VersionedIndex<RelationRef>;
   /** the same relations keyed by the sub-item (a package's part) */
   relationsBySub: VersionedIndex<RelationRef>;
+  /** item indications (item_indications), by item code */
+  indications: VersionedIndex<IndicationRef>;
   itemLimits: Map<string, { name: string; restrictions: Restrictions }>;
   drugLimits: Map<string, Restrictions>;
   /** merged items already asked for, by code, then date (null: no such item) */
@@ -18,7 +30,7 @@ export interface Snapshot {
   mergedCount: number;
 }
 
-const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'national_item_limits', 'national_drug_limits'];
+const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'item_indications', 'national_item_limits', 'national_drug_limits'];
 const CHANGE_PROBE = TABLES.map((t) => `select '${t}' as t, count(*)::text as n, coalesce(max(updated_at)::text, '') as m from ${t}`).join(' union all ');
 
 /**
@@ -52,8 +64,8 @@ export function createReferenceCache({ database, logger, refreshMs = 30_000 }: {
       if (timer) clearInterval(timer);
     },
     /** a view for one claim; stock and the person's register entry come with the claim's history */
-    view(stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson): ReferenceView {
-      return snapshotView(snapshot, stock, person);
+    view(stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson, purchasePrices?: ReadonlyMap<string, number>): ReferenceView {
+      return snapshotView(snapshot, stock, person, purchasePrices);
     },
   };
 }
@@ -67,7 +79,7 @@ export interface ClaimPerson {
 }
 
 /** A reference view over a snapshot; stock is the claim's (keyed institution|item|month), and so is the person. */
-export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson): ReferenceView {
+export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson, purchasePrices?: ReadonlyMap<string, number>): ReferenceView {
   return {
     institution: (id, date) => s.institutions.at(id, date),
     item: (code, date) => mergedItem(s, code, date),
@@ -76,6 +88,11 @@ export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> =
     // usually empty (the claim's items with a stock record): no key built then
     stock: (institutionId, itemCode, month) => (stock.size === 0 ? undefined : stock.get(`${institutionId}|${itemCode}|${month}`)),
     catalogueSize: () => s.items.size,
+    purchasePrice: (institutionId, itemCode, month) => {
+      const key = `${institutionId}|${itemCode}|${month}`;
+      return stock.get(key)?.purchasePrice ?? purchasePrices?.get(key);
+    },
+    indications: (code, date) => (s.indications.size === 0 ? undefined : s.indications.at(code, date)),
     person: (hash, date) => (person && person.versions.length > 0 && hash === person.personHash ? personAt(person.versions, date) : undefined),
   };
 }
@@ -118,6 +135,7 @@ export function emptySnapshot(): Snapshot {
     items: new VersionedIndex(),
     relations: new VersionedIndex(),
     relationsBySub: new VersionedIndex(),
+    indications: new VersionedIndex(),
     itemLimits: new Map(),
     drugLimits: new Map(),
     merged: new Map(),
@@ -134,7 +152,7 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
   const s = emptySnapshot();
   for (const r of await database.query<Row>(
     `select institution_id, valid_from::text, valid_to::text, name, type, level, ownership, area, beds,
-            designated_from::text, designated_to::text from institutions`,
+            designated_from::text, designated_to::text, zero_markup from institutions`,
   )) {
     s.institutions.add(String(r.institution_id), {
       validFrom: String(r.valid_from),
@@ -149,6 +167,7 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
         beds: Number(r.beds),
         designatedFrom: String(r.designated_from),
         designatedTo: str(r.designated_to),
+        ...((r.zero_markup as unknown) === true || r.zero_markup === 't' ? { zeroMarkup: true } : {}),
       },
     });
   }
@@ -175,6 +194,10 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
       validTo: str(r.valid_to),
       record: { kind: r.kind as RelationRef['kind'], mainCode: String(r.main_code), subCode: String(r.sub_code), window: str(r.window) as RelationRef['window'], source: String(r.source) },
     });
+  }
+  for (const r of await database.query<Row>('select item_code, valid_from::text, valid_to::text, allowed, excluded from item_indications')) {
+    const list = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as string[];
+    s.indications.add(String(r.item_code), { validFrom: String(r.valid_from), validTo: str(r.valid_to), record: { allowed: list(r.allowed), excluded: list(r.excluded) } });
   }
   for (const r of await database.query<Row>('select item_code, name, restrictions from national_item_limits order by source')) {
     addItemLimit(s, String(r.item_code), String(r.name), json(r.restrictions) as Restrictions);
@@ -207,5 +230,6 @@ export function sealSnapshot(s: Snapshot): Snapshot {
   s.items.seal();
   s.relations.seal();
   s.relationsBySub.seal();
+  s.indications.seal();
   return s;
 }

@@ -1,5 +1,5 @@
 import { formatFen } from '../lib/money.js';
-import type { CatalogueItemRecord, InstitutionRecord, ItemRelationRecord } from '../reference/reference.schema.js';
+import type { CatalogueItemRecord, InstitutionRecord, ItemIndicationRecord, ItemRelationRecord } from '../reference/reference.schema.js';
 import { CONSUMABLES, DRUGS } from './catalogue-drugs.js';
 import { EXAMS, LABS, OPERATIONS, SERVICES } from './catalogue-services.js';
 import type { SimItem } from './types.js';
@@ -97,4 +97,20 @@ export function relationRecords(): ItemRelationRecord[] {
     ...(r.note ? { note: r.note } : {}),
     validFrom: CATALOGUE_VALID_FROM,
   }));
+}
+
+/**
+ * The fund's indications (适应症) of a few chronic drugs, in the reference kind item-indications:
+ * ICD-10 prefixes the drug is paid for. Every honest profile that bills one carries a diagnosis
+ * among them (src/sim/profiles-*.ts); the injection 'no-indication' bills one without.
+ */
+export const INDICATIONS: readonly { item: SimItem; allowed: readonly string[] }[] = [
+  { item: DRUGS.metformin, allowed: ['E10', 'E11', 'E13', 'E14', 'O24', 'R73', 'E28.2'] },
+  { item: DRUGS.insulin, allowed: ['E10', 'E11', 'E13', 'E14', 'O24'] },
+  { item: DRUGS.nifedipine, allowed: ['I10', 'I11', 'I12', 'I13', 'I15', 'I20', 'I25'] },
+];
+export const INDICATIONS_BY_CODE = new Map(INDICATIONS.map((i) => [i.item.code, i.allowed]));
+
+export function indicationRecords(): ItemIndicationRecord[] {
+  return INDICATIONS.map((i) => ({ itemCode: i.item.code, allowed: [...i.allowed], excluded: [], source: 'sim-indications', validFrom: CATALOGUE_VALID_FROM }));
 }

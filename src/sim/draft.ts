@@ -25,6 +25,15 @@ export function priceOf(inst: SimInstitution, item: SimItem): number {
  * A claim being built: its plan, its lines and what was injected into it. Content randomness
  * comes from the plan's content key, so a resubmitted copy rebuilds the very same lines.
  */
+/** Zero markup (药品零差率) applies at public hospitals and clinics; pharmacies and private institutions mark drugs up. */
+export const zeroMarkupAt = (inst: SimInstitution) => inst.ownership === 'public' && inst.type !== 'pharmacy';
+
+/** What the institution paid for a good: its own price under zero markup, else 15 % under it. */
+export function purchasePriceOf(inst: SimInstitution, item: SimItem): number {
+  const price = priceOf(inst, item);
+  return zeroMarkupAt(inst) ? price : Math.floor((price * 85) / 100);
+}
+
 export class DraftClaim implements ClaimDraft {
   readonly lines: DraftLine[] = [];
   readonly truths: ViolationTruth[] = [];

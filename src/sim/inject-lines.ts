@@ -1,7 +1,7 @@
-import { ceilingFen, INCLUDES, ITEMS, PACKAGE_PARTS } from './catalogue.js';
+import { ceilingFen, INCLUDES, INDICATIONS, ITEMS, PACKAGE_PARTS } from './catalogue.js';
 import { DRUGS } from './catalogue-drugs.js';
 import { EXAMS, LABS, SERVICES } from './catalogue-services.js';
-import { cstDay, priceOf, type DraftClaim } from './draft.js';
+import { cstDay, priceOf, zeroMarkupAt, type DraftClaim } from './draft.js';
 import { NON_MEDICAL_GOODS } from './names.js';
 import type { DraftLine, SimItem } from './types.js';
 
@@ -51,6 +51,25 @@ const madeUpItem = (d: DraftClaim): SimItem => {
 };
 const all = (d: DraftClaim) => d.lines.map((l) => l.lineId);
 const hasInjury = (d: DraftClaim) => /^[ST]/.test(d.plan.profile.diag.code);
+/** the claim's diagnoses as sent (wire.ts): the profile's, a stay's secondary, and any written after */
+const diagnosisCodes = (d: DraftClaim) => {
+  const p = d.plan.profile as { diag: { code: string }; secondary?: { code: string }; noDiagnosis?: boolean };
+  if (p.noDiagnosis) return [];
+  return [p.diag.code, ...(p.secondary ? [p.secondary.code] : []), ...d.extraDiagnoses.map((x) => x.code)];
+};
+/**
+ * a drug line at its own price with room under the ceiling for a markup of at least 0.02 yuan, in
+ * the claim's first month (the service reads the stock records, purchase prices among them, of
+ * the month the claim starts in: docs/rules.md)
+ */
+const markable = (d: DraftClaim, l: DraftLine) =>
+  l.item.category === 'drug' && l.unitPrice === priceOf(d.inst, l.item) && ceilingFen(l.item, d.inst.level) * 100 - l.unitPrice >= 200 && cstDay(l.at).slice(0, 7) === cstDay(d.plan.start).slice(0, 7);
+/** the indicated drugs none of the claim's diagnoses is among (none for a claim without diagnoses) */
+const unindicated = (d: DraftClaim) => {
+  const codes = diagnosisCodes(d).map((c) => c.replaceAll('.', ''));
+  if (codes.length === 0) return [];
+  return INDICATIONS.filter((i) => !i.allowed.some((a) => codes.some((c) => c.startsWith(a.replaceAll('.', ''))))).map((i) => i.item);
+};
 
 export const LINE_INJECTORS: readonly LineInjector[] = [
   {
@@ -129,6 +148,8 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
       const line = d.rng.pick(services.length > 0 && d.rng.chance(0.7) ? services : d.lines);
       line.unitPrice = Math.round((ceilingFen(line.item, d.inst.level) * d.rng.int(105, 150)) / 100) * 100;
       d.label({ family: 'price', variant: 'above-ceiling', lines: [line.lineId] });
+      // a drug above its ceiling is above its purchase price too: where zero markup applies, both
+      if (line.item.category === 'drug' && zeroMarkupAt(d.inst)) d.label({ family: 'zero-markup', variant: 'drug-markup', lines: [line.lineId] });
     },
   },
   {
@@ -217,6 +238,28 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
           : { code: 'Z34.900', name: '正常妊娠监督' },
       );
       d.label({ family: 'diagnosis-conflict', variant: 'diagnosis-age', lines: all(d) });
+    },
+  },
+  {
+    // a chronic drug billed on a visit with no diagnosis it is paid for (无指征用药): stocked up
+    // for someone else, or resold
+    variant: 'no-indication',
+    applies: (d) => d.lines.length > 0 && unindicated(d).length > 0,
+    apply(d) {
+      const item = d.rng.pick(unindicated(d));
+      const line = isOutside(d) ? d.drug(item, d.plan.start + 35 * 60_000, d.rng.int(14, 30)) : d.add(item, d.at(0, 12), 1);
+      d.label({ family: 'indication', variant: 'no-indication', lines: [line.lineId] });
+    },
+  },
+  {
+    // a drug marked up where zero markup applies (加价销售): above the purchase price, within the ceiling
+    variant: 'drug-markup',
+    applies: (d) => zeroMarkupAt(d.inst) && d.lines.some((l) => markable(d, l)),
+    apply(d) {
+      const line = d.rng.pick(d.lines.filter((l) => markable(d, l)));
+      const room = ceilingFen(line.item, d.inst.level) * 100 - line.unitPrice;
+      line.unitPrice += Math.max(100, Math.floor((room * d.rng.int(30, 90)) / 100 / 100) * 100);
+      d.label({ family: 'zero-markup', variant: 'drug-markup', lines: [line.lineId] });
     },
   },
   {

@@ -61,6 +61,8 @@ export interface ClaimDraft {
   add(item: SimItem, at: number, quantity?: number, extra?: { daysOfSupply?: number; unitPrice?: number }): DraftLine;
   /** a take-home drug for a number of days */
   drug(item: SimItem, at: number, days: number): DraftLine;
+  /** diagnoses written after the profile's own (a comorbidity, or an injected contradiction) */
+  readonly extraDiagnoses: { code: string; name: string }[];
 }
 
 /** A truth decided when planning, resolved into line ids when the claim is built. */

@@ -1,6 +1,7 @@
 import { CONSUMABLES, DRUGS } from './catalogue-drugs.js';
 import { EXAMS, LABS, SERVICES } from './catalogue-services.js';
 import type { ClaimDraft, VisitProfile } from './plan.js';
+import { hash32 } from './random.js';
 
 /**
  * Outpatient visits by diagnosis (ICD-10, national 2.0 extension codes) and pharmacy purchases.
@@ -62,6 +63,12 @@ export const OUTPATIENT: readonly VisitProfile[] = [
       d.drug(DRUGS.nifedipine, after(d, 20), chronicDays(d));
       if (d.rng.chance(0.4)) d.drug(DRUGS.aspirin, after(d, 20), 30);
       if (d.rng.chance(costly(d) ? 0.8 : 0.15)) d.add(EXAMS.ecg, after(d, 10));
+      // a look-alike for ITEM-INDICATION: 1 in 6 is diabetic too, metformin prescribed under the
+      // second diagnosis (drawn by hash, so the visit's other draws stay as they were)
+      if (hash32(`${d.plan.contentKey}|comorbid`) % 6 === 0) {
+        d.extraDiagnoses.push({ code: 'E11.900', name: '2型糖尿病' });
+        d.drug(DRUGS.metformin, after(d, 20), 30);
+      }
     },
   },
   {

@@ -1,7 +1,8 @@
 import type { InstitutionRecord, ReferenceKind } from '../reference/reference.schema.js';
-import { catalogueRecords, relationRecords } from './catalogue.js';
+import { catalogueRecords, indicationRecords, relationRecords } from './catalogue.js';
 import { runDrafts } from './generate.js';
 import type { SimOptions } from './options.js';
+import { zeroMarkupAt } from './draft.js';
 import { RegisterPlan } from './register.js';
 import { addUsage, planStock, type StockPlan } from './stock.js';
 import type { InstitutionTruth, SimInstitution, ViolationTruth } from './types.js';
@@ -51,6 +52,7 @@ export class Simulation {
       { kind: 'item-relations', records: relationRecords() },
       { kind: 'stock-records', records: this.stock().records },
       { kind: 'person-register', records: this.register.records() },
+      { kind: 'item-indications', records: indicationRecords() },
     ];
   }
 
@@ -95,7 +97,7 @@ export const simulate = (input: Partial<SimOptions> & Pick<SimOptions, 'seed' | 
  * designation ended during it, designated anew after it.
  */
 function institutionRecords(i: SimInstitution): InstitutionRecord[] {
-  const base = { institutionId: i.id, name: i.name, type: i.type, level: i.level, ownership: i.ownership, area: i.area, beds: i.beds };
+  const base = { institutionId: i.id, name: i.name, type: i.type, level: i.level, ownership: i.ownership, area: i.area, beds: i.beds, ...(zeroMarkupAt(i) ? { zeroMarkup: true } : {}) };
   if (!i.suspended) return [{ ...base, designatedFrom: i.designatedFrom, validFrom: i.designatedFrom }];
   const before = shiftDay(i.suspended.from, -1);
   const after = shiftDay(i.suspended.to, 1);

@@ -1,7 +1,8 @@
 import { cstMonth } from '../lib/time.js';
 import type { StockRecordInput } from '../reference/reference.schema.js';
-import { isStockTracked } from './catalogue.js';
-import type { DraftClaim } from './draft.js';
+import { formatMilli } from '../lib/money.js';
+import { ITEM_BY_CODE, isStockTracked } from './catalogue.js';
+import { purchasePriceOf, type DraftClaim } from './draft.js';
 import { derive } from './random.js';
 import type { World } from './world.js';
 
@@ -51,7 +52,11 @@ export function planStock(world: World, usage: ReadonlyMap<string, number>): Sto
     const sold = Math.ceil((usage.get(key) ?? 0) / SCALE);
     const total = shortages.has(key) ? (shortages.get(key) as number) / SCALE : Math.ceil((sold * rng.int(115, 160)) / 100) + rng.int(0, 20);
     const opening = Math.floor((total * rng.int(20, 50)) / 100);
-    return { institutionId, itemCode, month, openingQuantity: String(opening), purchasedQuantity: String(total - opening) };
+    // the unit price paid, reported for drugs (zero markup judges drugs)
+    const inst = world.institutions.find((i) => i.id === institutionId);
+    const item = ITEM_BY_CODE.get(itemCode);
+    const purchasePrice = inst && item?.category === 'drug' ? { purchasePrice: formatMilli(purchasePriceOf(inst, item)) } : {};
+    return { institutionId, itemCode, month, openingQuantity: String(opening), purchasedQuantity: String(total - opening), ...purchasePrice };
   });
   return { records, shortages };
 }

@@ -56,6 +56,8 @@ export const VARIANTS: readonly VariantSpec[] = [
   v('induced-admission', 'low-standard-admission', 'plan', IN, [1, 3, 1, 4]),
   v('person-status', 'after-death', 'line', ALL, [1, 1, 1, 1]),
   v('person-status', 'not-enrolled', 'line', ALL, [1, 1, 1, 1]),
+  v('indication', 'no-indication', 'line', SEEN, [1, 2, 1, 2]),
+  v('zero-markup', 'drug-markup', 'line', ALL, [0, 2, 2, 0]),
 ];
 
 export const variantSpec = (variant: string) => VARIANTS.find((s) => s.variant === variant) as VariantSpec;

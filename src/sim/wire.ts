@@ -85,10 +85,13 @@ export function toWire(d: DraftClaim): WireClaim {
       : [{ ...profile.diag, main: true }, ...(profile.kind === 'inpatient' && (profile as StayProfile).secondary ? [{ ...(profile as StayProfile).secondary!, main: false }] : [])];
   // A newborn treated during its mother's delivery stay is billed on her card (新生儿随母就医): a
   // perinatal diagnosis on a woman's claim that the age rule must let pass.
-  if (profile.diag.code === 'O80.000' && hash32(`${plan.claimId}|newborn`) % 4 === 0) diagnoses.push({ code: 'P59.900', name: '新生儿黄疸', main: false });
+  if (profile.diag.code === 'O80.000' && hash32(`${plan.contentKey}|newborn`) % 4 === 0) diagnoses.push({ code: 'P59.900', name: '新生儿黄疸', main: false });
   for (const extra of d.extraDiagnoses) diagnoses.push({ ...extra, main: diagnoses.length === 0 });
-  const injury = d.injury === undefined ? ownDeclaration(plan.claimId, profile.diag.code) : (d.injury ?? undefined);
+  const injury = d.injury === undefined ? ownDeclaration(plan.contentKey, profile.diag.code) : (d.injury ?? undefined);
   const pay = splitPayment(d, totalFen, diagnoses.length > 0);
+  // An injury the fund pays nothing of (a stay below the deductible) costs the fund nothing: no
+  // third party's share to recover, so an injected declaration is no violation there.
+  if (pay.fund === 0) for (let i = d.truths.length - 1; i >= 0; i--) if (d.truths[i]!.family === 'injury-liability') d.truths.splice(i, 1);
   return {
     institutionId: plan.inst.id,
     claimId: plan.claimId,

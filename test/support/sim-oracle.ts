@@ -1,6 +1,7 @@
 import { fenFrom, milliFrom } from '../../src/lib/money.js';
 import { cstDate, parseInstant } from '../../src/lib/time.js';
-import { ITEM_BY_CODE, INCLUDES, PACKAGE_PARTS, ceilingFen } from '../../src/sim/catalogue.js';
+import { ITEM_BY_CODE, INCLUDES, INDICATIONS_BY_CODE, PACKAGE_PARTS, ceilingFen } from '../../src/sim/catalogue.js';
+import { purchasePriceOf, zeroMarkupAt } from '../../src/sim/draft.js';
 import type { SimInstitution } from '../../src/sim/types.js';
 import type { WireClaim } from '../../src/sim/wire.js';
 
@@ -57,6 +58,9 @@ export function oracle(
       const entry = register.get(c.insured.id);
       if (entry?.deathDate !== undefined && day > entry.deathDate) hit(c, 'after-death');
       if (entry && (day < entry.enrolledFrom || (entry.enrolledTo !== undefined && day > entry.enrolledTo))) hit(c, 'not-enrolled');
+      // a drug with indications on a claim with diagnoses, none of them among its indications
+      const indicated = INDICATIONS_BY_CODE.get(l.itemCode);
+      if (indicated && c.diagnoses.length > 0 && !c.diagnoses.some((dx) => indicated.some((p) => dx.code.replaceAll('.', '').startsWith(p.replaceAll('.', ''))))) hit(c, 'no-indication');
       const item = ITEM_BY_CODE.get(l.itemCode);
       if (!item) {
         // a code the catalogue does not hold: only ever a made-up service's
@@ -64,6 +68,8 @@ export function oracle(
         hit(c, 'made-up-code');
         continue;
       }
+      // zero markup: a drug above what the institution paid for it
+      if (item.category === 'drug' && zeroMarkupAt(inst) && (milliFrom(l.unitPrice) as number) > purchasePriceOf(inst, item)) hit(c, 'drug-markup');
       const r = item.restrictions ?? {};
       const date = cstDate(at(l.serviceAt));
       if (inst.suspended && date >= inst.suspended.from && date <= inst.suspended.to) hit(c, 'suspended');
