@@ -16,7 +16,7 @@ import { ProviderStanding, providerStandings } from './provider-standing.js';
 import { EVIDENCE_MESSAGES } from './evidence.i18n.js';
 import {
   AttachmentsBlock,
-  categoryName,
+  LinesTable,
   claimHref,
   cstMinute,
   FieldError,
@@ -193,39 +193,11 @@ export function registerCasePages(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         <IntakePanel money={d.money} lang={lang} />
 
         <h2>{m.lines}</h2>
-        <table id="lines">
-          <thead>
-            <tr>
-              <th>{m.lineId}</th>
-              <th>{m.item}</th>
-              <th>{m.category}</th>
-              <th>{m.serviceAt}</th>
-              <th class="num">{m.quantity}</th>
-              <th class="num">{m.unitPrice}</th>
-              <th class="num">{m.amount}</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {body.lines.map((l) => {
-              const cls = violating.has(l.lineId) ? 'violating' : involved.has(l.lineId) ? 'involved' : '';
-              return (
-                <tr class={cls} data-line={l.lineId}>
-                  <td>{l.lineId}</td>
-                  <td>
-                    {l.hospitalItemName ?? ''} <span class="muted">{l.itemCode}</span>
-                  </td>
-                  <td>{categoryName(e, l.category)}</td>
-                  <td>{claimTime(l.serviceAt)}</td>
-                  <td class="num">{String(l.quantity)}</td>
-                  <td class="num">{String(l.unitPrice)}</td>
-                  <td class="num">{String(l.amount)}</td>
-                  <td>{cls === 'violating' ? m.violatingLine : cls === 'involved' ? m.involvedLine : ''}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <LinesTable
+          lang={lang}
+          lines={body.lines}
+          mark={(lineId) => (violating.has(lineId) ? { cls: 'violating', label: m.violatingLine } : involved.has(lineId) ? { cls: 'involved', label: m.involvedLine } : { cls: '', label: '' })}
+        />
 
         <h2>
           {e.findingsByRule}{' '}

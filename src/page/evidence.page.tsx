@@ -410,6 +410,59 @@ export function AttachmentsBlock(props: { lang: Lang; caseId: number; attachment
 /** A line's category in the page's language. */
 export const categoryName = (e: EvidenceMessages, category: string) => e.category[category] ?? category;
 
+/** A line of a claim's body as the pages show it. */
+export interface ClaimLineView {
+  lineId: string;
+  itemCode: string;
+  hospitalItemName?: string;
+  category: string;
+  serviceAt: string;
+  quantity: unknown;
+  unitPrice: unknown;
+  amount: unknown;
+}
+
+/** A claim's lines (id `lines`); `mark` adds a last column and a row class, e.g. the lines a finding names. */
+export function LinesTable(props: { lang: Lang; lines: ClaimLineView[]; mark?: (lineId: string) => { cls: string; label: string } }) {
+  const m: Messages = MESSAGES[props.lang];
+  const e = EVIDENCE_MESSAGES[props.lang];
+  return (
+    <table id="lines">
+      <thead>
+        <tr>
+          <th>{m.lineId}</th>
+          <th>{m.item}</th>
+          <th>{m.category}</th>
+          <th>{m.serviceAt}</th>
+          <th class="num">{m.quantity}</th>
+          <th class="num">{m.unitPrice}</th>
+          <th class="num">{m.amount}</th>
+          {props.mark ? <th></th> : null}
+        </tr>
+      </thead>
+      <tbody>
+        {props.lines.map((l) => {
+          const mark = props.mark?.(l.lineId);
+          return (
+            <tr class={mark?.cls} data-line={l.lineId}>
+              <td>{l.lineId}</td>
+              <td>
+                {l.hospitalItemName ?? ''} <span class="muted">{l.itemCode}</span>
+              </td>
+              <td>{categoryName(e, l.category)}</td>
+              <td>{claimTime(l.serviceAt)}</td>
+              <td class="num">{String(l.quantity)}</td>
+              <td class="num">{String(l.unitPrice)}</td>
+              <td class="num">{String(l.amount)}</td>
+              {mark ? <td>{mark.label}</td> : null}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
 /** A claim without a case (a related claim, one of the person's history): its lines and findings; one with a case opens the case. */
 export function registerClaimPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.get(
@@ -428,7 +481,7 @@ export function registerClaimPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         admittedAt?: string;
         dischargedAt?: string;
         visitAt?: string;
-        lines: { lineId: string; itemCode: string; hospitalItemName?: string; category: string; serviceAt: string; quantity: unknown; unitPrice: unknown; amount: unknown }[];
+        lines: ClaimLineView[];
       };
       const record = await deps.review.evidence.institution(inst, (body.admittedAt ?? body.visitAt ?? '').slice(0, 10) || '1970-01-01');
       return c.html(
@@ -445,34 +498,7 @@ export function registerClaimPage(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
             <div class="muted">{e.noCase}</div>
           </div>
           <h2>{m.lines}</h2>
-          <table id="lines">
-            <thead>
-              <tr>
-                <th>{m.lineId}</th>
-                <th>{m.item}</th>
-                <th>{m.category}</th>
-                <th>{m.serviceAt}</th>
-                <th class="num">{m.quantity}</th>
-                <th class="num">{m.unitPrice}</th>
-                <th class="num">{m.amount}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {body.lines.map((l) => (
-                <tr data-line={l.lineId}>
-                  <td>{l.lineId}</td>
-                  <td>
-                    {l.hospitalItemName ?? ''} <span class="muted">{l.itemCode}</span>
-                  </td>
-                  <td>{categoryName(e, l.category)}</td>
-                  <td>{claimTime(l.serviceAt)}</td>
-                  <td class="num">{String(l.quantity)}</td>
-                  <td class="num">{String(l.unitPrice)}</td>
-                  <td class="num">{String(l.amount)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <LinesTable lang={lang} lines={body.lines} />
           <h2>{e.findingsByRule}</h2>
           <FindingsByRule lang={lang} findings={found.findings} empty={m.none} />
         </Layout>,
