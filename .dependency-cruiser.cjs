@@ -19,6 +19,13 @@ module.exports = {
       to: { path: '^src/' },
     },
     {
+      name: 'service-never-runs-the-simulator',
+      severity: 'error',
+      comment: 'sim/ generates test and demo claims; the service (src/), rules/ and models/ never import it.',
+      from: { path: '^(src|rules|models)/' },
+      to: { path: '^sim/' },
+    },
+    {
       name: 'db-below-http',
       severity: 'error',
       comment: 'src/db/ is below HTTP: it imports nothing from src/http/.',

@@ -18,6 +18,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY rules ./rules
 COPY models ./models
+COPY sim ./sim
 COPY scripts ./scripts
 RUN npm run build
 

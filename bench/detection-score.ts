@@ -1,4 +1,4 @@
-import type { ViolationTruth } from '../src/sim/types.js';
+import type { ViolationTruth } from '../sim/types.js';
 
 /**
  * Findings against the simulator's truth, per rule family, counted by (claim, family).

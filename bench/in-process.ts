@@ -11,8 +11,8 @@ import { NATIONAL_FILES } from '../src/national-lists/parse.js';
 import { readNationalFile } from '../src/national-lists/load.js';
 import { splitFindings } from '../src/screening/findings.js';
 import { addDrugLimit, addItemLimit, addRelation, emptySnapshot, sealSnapshot, snapshotView, type Snapshot } from '../src/screening/reference-cache.js';
-import type { ReferenceBatch } from '../src/sim/simulation.js';
-import type { WireClaim } from '../src/sim/wire.js';
+import type { ReferenceBatch } from '../sim/simulation.js';
+import type { WireClaim } from '../sim/wire.js';
 import type { FoundRow } from './detection-score.js';
 
 /**

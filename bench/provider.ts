@@ -1,5 +1,5 @@
 /**
- * `npm run bench:provider`: provider targeting on the synthetic worlds. For each world (src/sim
+ * `npm run bench:provider`: provider targeting on the synthetic worlds. For each world (sim
  * option fraudWorld: 'spread', fraud drawn size-matched across institutions; 'large', fraud
  * concentrated in the larger institutions) the counties of every seed are streamed through a real
  * service into one fresh database (a province of counties), the provider model is trained on the
@@ -35,7 +35,7 @@ import { createLogger } from '../src/logger.js';
 import { addMonths, monthFeatures } from '../src/provider-model/features.query.js';
 import { DEFAULT_PROVIDER_SEED } from '../src/provider-model/train-provider-model.js';
 import { startService } from '../src/server.js';
-import { simulate, type Simulation } from '../src/sim/simulation.js';
+import { simulate, type Simulation } from '../sim/simulation.js';
 
 const { values } = parseArgs({
   options: {

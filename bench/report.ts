@@ -5,7 +5,7 @@
  *
  * Creates a throwaway database on DATABASE_URL's server (default postgres://postgres:postgres@
  * localhost:5432/postgres), applies the migrations, loads the synthetic world's institutions
- * (src/sim's institutions at the scale that gives --claims a month) through the reference repository, and then
+ * (sim's institutions at the scale that gives --claims a month) through the reference repository, and then
  * BULK-LOADS claims straight into the tables with SQL (generate_series), not through the HTTP API:
  * a million claims through the API would take the benchmark hours. The bulk claims follow the
  * world's institutions (volume and visit mix of each), with bodies of four fee lines and the
@@ -29,8 +29,8 @@ import { openDatabase } from '../src/db/client.js';
 import { createReferenceRepository } from '../src/reference/reference.repository.js';
 import { shiftMonth } from '../src/report/period.js';
 import { fileSteps, writeReportFiles } from '../src/report/report.files.js';
-import { buildInstitutions } from '../src/sim/institutions.js';
-import { resolveOptions } from '../src/sim/options.js';
+import { buildInstitutions } from '../sim/institutions.js';
+import { resolveOptions } from '../sim/options.js';
 import { INSERT_CLAIMS, INSERT_FINDINGS, INSERT_REJECTED } from './report-sql.js';
 
 const { values } = parseArgs({ options: { claims: { type: 'string', default: '1000000' }, month: { type: 'string', default: '2026-10' }, keep: { type: 'boolean', default: false } } });

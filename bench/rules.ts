@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { catalogue } from '../rules/catalogue.js';
 import { evaluateRules } from '../rules/engine.js';
 import { snapshotView } from '../src/screening/reference-cache.js';
-import { simulate } from '../src/sim/simulation.js';
+import { simulate } from '../sim/simulation.js';
 import { buildReference, InProcessScreening, type Prepared } from './in-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

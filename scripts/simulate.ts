@@ -2,12 +2,12 @@
  * `npm run simulate -- --seed 42 --month 2026-10 [--months 1] [--scale 1] [--clean] [--share 0.04]
  *   [--url http://127.0.0.1:8080 --key <admin key>] [--truth truth.ndjson] [--out claims.ndjson]`
  *
- * Builds the synthetic world of a seed (src/sim), loads its reference data through the API, streams
+ * Builds the synthetic world of a seed (sim), loads its reference data through the API, streams
  * its claims through POST /v1/claims/stream and prints what came back against what was injected.
  * Without --url it only writes the files. The key (or CLAIMSCREEN_KEY) needs the admin role.
  */
 import { parseArgs } from 'node:util';
-import { simulate, type Simulation } from '../src/sim/simulation.js';
+import { simulate, type Simulation } from '../sim/simulation.js';
 import { fail } from './cli.js';
 import { runSimulation } from './sim/run.js';
 

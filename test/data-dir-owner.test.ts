@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killChildren, startService, tsx, type ServiceProcess } from '../scripts/chaos/proc.js';
 import { streamClaims } from '../scripts/sim/stream-claims.js';
-import type { SimulatedClaim } from '../src/sim/simulation.js';
+import type { SimulatedClaim } from '../sim/simulation.js';
 import { openDatabase } from '../src/db/client.js';
 import { DataDirBusyError } from '../src/db/owner-lock.js';
 import { outpatientClaim } from './support/claims.js';

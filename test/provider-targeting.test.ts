@@ -3,9 +3,9 @@ import { FEATURE_NAMES, type FeatureValues, type InstitutionMonth } from '../mod
 import { peerStats } from '../models/provider/peer.js';
 import { assignPeerGroups, trainProviderModel } from '../models/provider/score.js';
 import { excessDrivers, targetRisk } from '../models/provider/targeting.js';
-import { simulate } from '../src/sim/simulation.js';
-import type { SimInstitution } from '../src/sim/types.js';
-import { variantSpec, weightAt } from '../src/sim/variants.js';
+import { simulate } from '../sim/simulation.js';
+import type { SimInstitution } from '../sim/types.js';
+import { variantSpec, weightAt } from '../sim/variants.js';
 
 const weightAtFor = (inst: SimInstitution) => weightAt(variantSpec('parts-separately'), inst);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cstMonth, parseInstant } from '../src/lib/time.js';
-import { simulate, type SimulatedClaim } from '../src/sim/simulation.js';
+import { simulate, type SimulatedClaim } from '../sim/simulation.js';
 import { loadReference } from '../scripts/sim/load-reference.js';
 import { streamClaims } from '../scripts/sim/stream-claims.js';
 import { json } from './support/http.js';

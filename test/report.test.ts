@@ -4,7 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fenFrom } from '../src/lib/money.js';
 import { cstMonth, parseInstant } from '../src/lib/time.js';
-import { simulate, type SimulatedClaim } from '../src/sim/simulation.js';
+import { simulate, type SimulatedClaim } from '../sim/simulation.js';
 import { loadReference } from '../scripts/sim/load-reference.js';
 import { streamClaims } from '../scripts/sim/stream-claims.js';
 import { json } from './support/http.js';

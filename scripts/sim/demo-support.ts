@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { ApiKeyStore } from '../../src/auth/api-keys.js';
-import type { SimulatedClaim } from '../../src/sim/simulation.js';
+import type { SimulatedClaim } from '../../sim/simulation.js';
 
 /** The demo's state beside the embedded database: its key, and what it already simulated. */
 

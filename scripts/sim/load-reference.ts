@@ -1,4 +1,4 @@
-import type { ReferenceBatch } from '../../src/sim/simulation.js';
+import type { ReferenceBatch } from '../../sim/simulation.js';
 
 /** The reference API takes at most 5,000 records a request, and each body is held to BODY_LIMIT_BYTES. */
 const MAX_RECORDS = 5000;

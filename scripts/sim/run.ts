@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { Simulation } from '../../src/sim/simulation.js';
+import type { Simulation } from '../../sim/simulation.js';
 import { loadReference } from './load-reference.js';
 import { claimProgress } from './progress.js';
 import { streamClaims } from './stream-claims.js';

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import http from 'node:http';
-import type { SimulatedClaim } from '../../src/sim/simulation.js';
+import type { SimulatedClaim } from '../../sim/simulation.js';
 
 /** One line of the stream's answer: what POST /v1/claims would have answered for that claim. */
 export interface AnswerLine {

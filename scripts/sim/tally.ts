@@ -1,4 +1,4 @@
-import type { SimulatedClaim } from '../../src/sim/simulation.js';
+import type { SimulatedClaim } from '../../sim/simulation.js';
 import type { AnswerLine } from './stream-claims.js';
 
 /**

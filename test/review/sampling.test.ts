@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wilson } from '../../src/review/outcomes.js';
 import { drawValue, requiredCount, selectGroup, underRate, verifyMonth } from '../../src/review/sampling.js';
-import { simulate } from '../../src/sim/simulation.js';
+import { simulate } from '../../sim/simulation.js';
 import { loadReference } from '../../scripts/sim/load-reference.js';
 import { streamClaims } from '../../scripts/sim/stream-claims.js';
 import { outpatientClaim } from '../support/claims.js';

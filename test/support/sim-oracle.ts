@@ -1,9 +1,9 @@
 import { fenFrom, milliFrom } from '../../src/lib/money.js';
 import { cstDate, parseInstant } from '../../src/lib/time.js';
-import { ITEM_BY_CODE, INCLUDES, INDICATIONS_BY_CODE, PACKAGE_PARTS, ceilingFen } from '../../src/sim/catalogue.js';
-import { purchasePriceOf, zeroMarkupAt } from '../../src/sim/draft.js';
-import type { SimInstitution } from '../../src/sim/types.js';
-import type { WireClaim } from '../../src/sim/wire.js';
+import { ITEM_BY_CODE, INCLUDES, INDICATIONS_BY_CODE, PACKAGE_PARTS, ceilingFen } from '../../sim/catalogue.js';
+import { purchasePriceOf, zeroMarkupAt } from '../../sim/draft.js';
+import type { SimInstitution } from '../../sim/types.js';
+import type { WireClaim } from '../../sim/wire.js';
 
 /**
  * An independent reading of simulated claims, written from the brief's definitions rather than

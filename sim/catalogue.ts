@@ -1,5 +1,5 @@
-import { formatFen } from '../lib/money.js';
-import type { CatalogueItemRecord, InstitutionRecord, ItemIndicationRecord, ItemRelationRecord } from '../reference/reference.schema.js';
+import { formatFen } from '../src/lib/money.js';
+import type { CatalogueItemRecord, InstitutionRecord, ItemIndicationRecord, ItemRelationRecord } from '../src/reference/reference.schema.js';
 import { CONSUMABLES, DRUGS } from './catalogue-drugs.js';
 import { EXAMS, LABS, OPERATIONS, SERVICES } from './catalogue-services.js';
 import type { SimItem } from './types.js';
@@ -102,7 +102,7 @@ export function relationRecords(): ItemRelationRecord[] {
 /**
  * The fund's indications (适应症) of a few chronic drugs, in the reference kind item-indications:
  * ICD-10 prefixes the drug is paid for. Every honest profile that bills one carries a diagnosis
- * among them (src/sim/profiles-*.ts); the injection 'no-indication' bills one without.
+ * among them (sim/profiles-*.ts); the injection 'no-indication' bills one without.
  */
 export const INDICATIONS: readonly { item: SimItem; allowed: readonly string[] }[] = [
   { item: DRUGS.metformin, allowed: ['E10', 'E11', 'E13', 'E14', 'O24', 'R73', 'E28.2'] },

@@ -44,7 +44,7 @@ export class DraftClaim implements ClaimDraft {
    * sport with nobody else liable), null for none at all
    */
   injury: { cause: 'fall' | 'sport' | 'household' | 'traffic' | 'work' | 'assault'; thirdParty: 'none' | 'liable' | 'unknown' } | null | undefined;
-  /** an injected change of the person's register entry: died, or enrolment ended, some days before this visit (src/sim/register.ts) */
+  /** an injected change of the person's register entry: died, or enrolment ended, some days before this visit (sim/register.ts) */
   personEvent: 'death' | 'lapse' | undefined;
   readonly rng: Random;
   readonly age: number;

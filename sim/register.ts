@@ -1,4 +1,4 @@
-import type { PersonRegisterRecord } from '../reference/reference.schema.js';
+import type { PersonRegisterRecord } from '../src/reference/reference.schema.js';
 import { cstDay, type DraftClaim } from './draft.js';
 import { ageYears } from './population.js';
 import { DAY_MS } from './options.js';

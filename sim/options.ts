@@ -1,4 +1,4 @@
-import { daysInMonth, parseInstant } from '../lib/time.js';
+import { daysInMonth, parseInstant } from '../src/lib/time.js';
 
 export interface SimOptions {
   seed: number | string;

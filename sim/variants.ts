@@ -1,4 +1,4 @@
-import type { Family } from '../../rules/engine.js';
+import type { Family } from '../rules/engine.js';
 import type { Random } from './random.js';
 import type { SimInstitution, VisitKind } from './types.js';
 

@@ -1,4 +1,4 @@
-import { formatFen, formatMilli, lineAmountFen } from '../lib/money.js';
+import { formatFen, formatMilli, lineAmountFen } from '../src/lib/money.js';
 import type { DraftClaim } from './draft.js';
 import { splitPayment } from './payment.js';
 import type { StayProfile } from './plan.js';

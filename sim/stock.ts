@@ -1,6 +1,6 @@
-import { cstMonth } from '../lib/time.js';
-import type { StockRecordInput } from '../reference/reference.schema.js';
-import { formatMilli } from '../lib/money.js';
+import { cstMonth } from '../src/lib/time.js';
+import type { StockRecordInput } from '../src/reference/reference.schema.js';
+import { formatMilli } from '../src/lib/money.js';
 import { ITEM_BY_CODE, isStockTracked } from './catalogue.js';
 import { purchasePriceOf, type DraftClaim } from './draft.js';
 import { derive } from './random.js';

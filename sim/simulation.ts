@@ -1,4 +1,4 @@
-import type { InstitutionRecord, ReferenceKind } from '../reference/reference.schema.js';
+import type { InstitutionRecord, ReferenceKind } from '../src/reference/reference.schema.js';
 import { catalogueRecords, indicationRecords, relationRecords } from './catalogue.js';
 import { runDrafts } from './generate.js';
 import type { SimOptions } from './options.js';

@@ -1,5 +1,5 @@
-import type { Family } from '../../rules/engine.js';
-import type { CatalogueItemRecord, InstitutionRecord } from '../reference/reference.schema.js';
+import type { Family } from '../rules/engine.js';
+import type { CatalogueItemRecord, InstitutionRecord } from '../src/reference/reference.schema.js';
 
 /** The simulator's own shapes. Money is integer fen; unit prices and quantities are scaled by 10^4. */
 
