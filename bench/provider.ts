@@ -12,7 +12,9 @@
  * Flags: --worlds spread,large --seeds 42..49 (or 42,43) --month 2026-07 (first month) --months 3
  *        --scale 1 --volume 0.04 (each institution's daily volume) --window 3 --trees 100 --psi 256
  *        --seed 20081215 (forest seed) --pglite (embedded database) --db NAME (databases NAME_<world>,
- *        kept) --reuse (read them as they are, no ingest) --ingest-only
+ *        kept) --reuse (read them as they are, no ingest) --ingest-only --dump FILE --from FILE
+ *        outcome learning: --review-share 0.2 --auditor-accuracy 0.9 (simulated) --audit-seed 7
+ *        --min-labels 30 --lambda 1 (primary columns) --detail-lambda 100 --assumed-accuracy 0.9 (the model's)
  * Env:   DATABASE_URL (a server to create the databases on; default the local PostgreSQL)
  */
 import { randomBytes } from 'node:crypto';
@@ -23,7 +25,7 @@ import postgres from 'postgres';
 import { rocAuc } from '../models/metrics/auc.js';
 import { FEATURE_NAMES, type InstitutionMonth } from '../models/provider/features.js';
 import { predictLogistic } from '../models/provider/logistic.js';
-import { outcomeColumns, unsupervisedOf, windowEvidence, type OutcomeLabel } from '../models/provider/outcomes.js';
+import { learnFromOutcomes, outcomeColumns, unsupervisedOf, windowEvidence, type OutcomeLabel } from '../models/provider/outcomes.js';
 import { trainProviderModel } from '../models/provider/score.js';
 import { logistic, targetingEvidence } from '../models/provider/target-score.js';
 import { Xoshiro128ss } from '../models/isolation-forest/prng.js';
@@ -59,6 +61,8 @@ const { values } = parseArgs({
     'audit-seed': { type: 'string', default: '7' },
     'min-labels': { type: 'string', default: '30' },
     lambda: { type: 'string', default: '1' },
+    'detail-lambda': { type: 'string', default: '100' },
+    'assumed-accuracy': { type: 'string', default: '0.9' },
     from: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
@@ -248,7 +252,9 @@ function evaluate(world: string, data: Dumped, header: string[]): string[] {
  * quarters of them the targeting's top (each month's rows by the month's own targeting figure,
  * P(fraud) × billed), a quarter drawn at random from the rest, and conclude correctly 90% of the
  * time. The model is trained again with those labels; AUC is measured on the institution-months
- * nobody reviewed, per county.
+ * nobody reviewed, per county: of the learned probability (the chosen model, then each reviewed
+ * institution's own conclusions), of the model alone, and on the months of institutions never
+ * reviewed (where only the model can help).
  */
 function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderModel>, truth: Map<string, { fraudulent: boolean }>): string[] {
   const rng = Xoshiro128ss.fromSeed(Number(values['audit-seed']));
@@ -272,35 +278,51 @@ function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderMod
       const correct = uniform() < Number(values['auditor-accuracy']);
       return { institutionId: r.institutionId, month: r.month, label: (fraud === correct ? 1 : 0) as 0 | 1 };
     });
+  const outcomeOptions = {
+    minPerClass: Number(values['min-labels']),
+    lambda: Number(values.lambda),
+    detailLambda: Number(values['detail-lambda']),
+    auditorAccuracy: Number(values['assumed-accuracy']),
+  };
   const withOutcomes = trainProviderModel(data.rows, data.lastMonth, {
     trees: Number(values.trees),
     psi: Number(values.psi),
     seed: Number(values.seed),
     windowMonths,
-    outcomes: { labels, options: { minPerClass: Number(values['min-labels']), lambda: Number(values.lambda) } },
+    outcomes: { labels, options: outcomeOptions },
   });
   const o = withOutcomes.outcome!;
-  const m = o.model;
-  const supervisedOf = (r: (typeof rows)[number]) => (m ? predictLogistic(m, outcomeColumns(r, window)) : 0);
+  // The same learning on the same rows, for its per-row predictions (the model alone) and the final probability.
+  const learned = learnFromOutcomes(rows, labels, outcomeOptions);
   const perCounty = (value: (r: (typeof rows)[number]) => number, filter: (r: (typeof rows)[number]) => boolean) =>
-    data.counties.map((c) => {
+    data.counties.flatMap((c) => {
       const ids = new Set(c.ids);
       const list = rows.filter((r) => ids.has(r.institutionId) && filter(r));
-      return rocAuc(
-        list.map(value),
-        list.map((r) => truth.get(r.institutionId)!.fraudulent),
-      );
+      const ys = list.map((r) => truth.get(r.institutionId)!.fraudulent);
+      return ys.some((y) => y) && ys.some((y) => !y) ? [rocAuc(list.map(value), ys)] : [];
     });
   const unreviewed = (r: (typeof rows)[number]) => !reviewed.has(key(r));
+  const reviewedInstitutions = new Set(labels.map((l) => l.institutionId));
+  const neverReviewed = (r: (typeof rows)[number]) => !reviewedInstitutions.has(r.institutionId);
   const unreviewedNow = (r: (typeof rows)[number]) => unreviewed(r) && r.month === data.lastMonth;
   const tNew = new Map(withOutcomes.scores.map((s) => [s.institutionId, s.targeting!.score]));
   const tOld = new Map(model.scores.map((s) => [s.institutionId, s.targeting!.score]));
-  const sup = meanSd(perCounty(supervisedOf, unreviewed));
-  const unsup = meanSd(perCounty((r) => unsupervisedOf(r, window), unreviewed));
+  const finalOf = (r: (typeof rows)[number]) => learned.learnedOf?.(r.institutionId) ?? 0;
+  const modelOf = (r: (typeof rows)[number]) => learned.predict?.(r) ?? 0;
+  const fittedSupervised = o.model;
+  const supervisedAlone = fittedSupervised ? (r: (typeof rows)[number]) => predictLogistic(fittedSupervised, outcomeColumns(r, window)) : undefined;
+  const unsupOf = (r: (typeof rows)[number]) => unsupervisedOf(r, window);
+  const fin = meanSd(perCounty(finalOf, unreviewed));
+  const unsup = meanSd(perCounty(unsupOf, unreviewed));
+  const diff = (a: { mean: number }, b: { mean: number }) => (a.mean - b.mean >= 0 ? '+' : '') + (a.mean - b.mean).toFixed(3);
+  const finNever = meanSd(perCounty(finalOf, (r) => unreviewed(r) && neverReviewed(r)));
+  const unsupNever = meanSd(perCounty(unsupOf, (r) => unreviewed(r) && neverReviewed(r)));
   const lines = [
     `  learning from outcomes: auditors review ${reviewed.size} of ${rows.length} institution-months (${(share * 100).toFixed(0)}%: 3/4 the targeting's top, 1/4 at random), ${(Number(values['auditor-accuracy']) * 100).toFixed(0)}% correct (audit seed ${values['audit-seed']})`,
     `    labels ${o.labels.positive} confirmed, ${o.labels.negative} dismissed; ${o.cv ? `cross-validated AUC (${o.cv.folds} folds by institution) supervised ${o.cv.supervisedAuc.toFixed(3)}, unsupervised ${o.cv.unsupervisedAuc.toFixed(3)}; ` : ''}used: ${o.used} (${o.why})`,
-    `    AUC on the ${rows.filter(unreviewed).length} institution-months nobody reviewed, per county: supervised P(fraud) ${sup.text}; unsupervised evidence ${unsup.text}; difference ${(sup.mean - unsup.mean >= 0 ? '+' : '') + (sup.mean - unsup.mean).toFixed(3)}`,
+    `    AUC on the ${rows.filter(unreviewed).length} institution-months nobody reviewed, per county: learned from outcomes (${o.used} model, then each reviewed institution's own conclusions) ${fin.text}; unsupervised evidence ${unsup.text}; difference ${diff(fin, unsup)}`,
+    `      the ${o.used} model alone, without the institution's own conclusions: ${meanSd(perCounty(modelOf, unreviewed)).text}${o.used === 'unsupervised' && supervisedAlone ? `; the supervised model (not used) alone ${meanSd(perCounty(supervisedAlone, unreviewed)).text}` : ''}`,
+    `      on the ${rows.filter((r) => unreviewed(r) && neverReviewed(r)).length} months of the ${new Set(rows.filter(neverReviewed).map((r) => r.institutionId)).size} institutions never reviewed: learned ${finNever.text}; unsupervised ${unsupNever.text}; difference ${diff(finNever, unsupNever)}`,
     `    AUC of the targeting score in ${data.lastMonth} on institutions not reviewed that month: with outcomes ${meanSd(perCounty((r) => tNew.get(r.institutionId)!, unreviewedNow)).text}, without ${meanSd(perCounty((r) => tOld.get(r.institutionId)!, unreviewedNow)).text}`,
   ];
   return lines;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, type FeatureName, type InstitutionMonth } from '../models/provider/features.js';
+import { rocAuc } from '../models/metrics/auc.js';
 import { Xoshiro128ss } from '../models/isolation-forest/prng.js';
-import { learnFromOutcomes, type OutcomeLabel, type OutcomeRow } from '../models/provider/outcomes.js';
+import { bayesUpdate, learnFromOutcomes, OUTCOME_COLUMNS, type OutcomeLabel, type OutcomeRow } from '../models/provider/outcomes.js';
 import { trainProviderModel } from '../models/provider/score.js';
 import { targetingEvidence, targetingScores } from '../models/provider/target-score.js';
 import { inpatientClaim } from './support/claims.js';
@@ -117,17 +118,96 @@ describe('learning from outcomes', () => {
     const labels = labelsOf((r) => Number(r.institutionId.slice(1)) % 2 === 0);
     const { result, probabilityOf } = learnFromOutcomes(rows, labels, { minPerClass: 30, margin: 0.02 });
     expect(result.labels).toEqual({ positive: 60, negative: 120, unmatched: 0 });
-    expect(result.cv!.supervisedAuc).toBeGreaterThan(0.9);
+    // drugShare is a detail column (penalty 100): the signal is strong enough to be learned all the same
+    expect(result.cv!.supervisedAuc).toBeGreaterThan(0.8);
     expect(result.cv!.unsupervisedAuc).toBeLessThan(0.65);
     expect(result.used).toBe('supervised');
-    expect(result.why).toMatch(/^supervised: held-out AUC 0\.9\d\d against 0\.\d{3} unsupervised/);
+    expect(result.why).toMatch(/^supervised: held-out AUC 0\.8\d\d against 0\.\d{3} unsupervised/);
     expect(result.model!.columns).toContain('z:drugShare');
     // never-reviewed institutions get a probability too, and the fraudulent ones higher
     const unreviewed = [...fraud.keys()].filter((id) => Number(id.slice(1)) % 2 === 1);
-    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-    expect(mean(unreviewed.filter((id) => fraud.get(id)).map((id) => probabilityOf!(id)!))).toBeGreaterThan(mean(unreviewed.filter((id) => !fraud.get(id)).map((id) => probabilityOf!(id)!)) + 0.3);
+    expect(
+      rocAuc(
+        unreviewed.map((id) => probabilityOf!(id)!),
+        unreviewed.map((id) => fraud.get(id)!),
+      ),
+    ).toBeGreaterThan(0.85);
     // a margin it cannot meet keeps the unsupervised score
     expect(learnFromOutcomes(rows, labels, { minPerClass: 30, margin: 0.9 }).result.used).toBe('unsupervised');
+  });
+
+  it('learns size from the labels when the fraudulent institutions are the large ones (world b)', () => {
+    // evidence flat (every institution at its peers' median rate), fraud = more than 400 claims a month
+    const g = Xoshiro128ss.fromSeed(9);
+    const big = new Map<string, boolean>();
+    const sized: OutcomeRow[] = [];
+    for (let i = 0; i < 100; i++) {
+      const id = `S${String(i).padStart(3, '0')}`;
+      const claims = 50 + Math.round(900 * (g.nextUint32() / 2 ** 32));
+      big.set(id, claims > 400);
+      for (const month of ['2026-07', '2026-08', '2026-09']) sized.push(row(id, month, { claims, rate: 0.04, cost: claims * 500 }));
+    }
+    const labels = sized.filter((r) => Number(r.institutionId.slice(1)) % 2 === 0).map((r) => ({ institutionId: r.institutionId, month: r.month, label: (big.get(r.institutionId) ? 1 : 0) as 0 | 1 }));
+    const { result, probabilityOf } = learnFromOutcomes(sized, labels, { minPerClass: 20 });
+    expect(OUTCOME_COLUMNS.slice(0, 3)).toEqual(['windowRulesZ', 'windowPatternZ', 'logWindowClaims']);
+    expect(result.used).toBe('supervised');
+    expect(result.cv!.supervisedAuc).toBeGreaterThan(0.95);
+    expect(result.cv!.unsupervisedAuc).toBe(0.5);
+    expect(result.model!.weights[2]).toBeGreaterThan(1);
+    expect(result.model).toMatchObject({ lambda: 1, detailLambda: 100 });
+    const unreviewed = [...big.keys()].filter((id) => Number(id.slice(1)) % 2 === 1);
+    const ps = unreviewed.map((id) => probabilityOf!(id)!);
+    expect(ps.every((p) => p >= 0 && p <= 1)).toBe(true);
+    const min = Math.min(...unreviewed.filter((id) => big.get(id)).map((id) => probabilityOf!(id)!));
+    const max = Math.max(...unreviewed.filter((id) => !big.get(id)).map((id) => probabilityOf!(id)!));
+    expect(min).toBeGreaterThan(max - 0.3);
+  });
+
+  it('keeps the unsupervised evidence for targeting when the supervised model does not win; the learned probability is it calibrated and updated by each reviewed institution’s own conclusions', () => {
+    // fraud follows the rule-hit rate, which the unsupervised evidence reads; the model cannot beat it by 0.2
+    const g = Xoshiro128ss.fromSeed(3);
+    const f = new Map<string, boolean>();
+    const list: OutcomeRow[] = [];
+    for (let i = 0; i < 90; i++) {
+      const id = `R${String(i).padStart(3, '0')}`;
+      f.set(id, i % 3 === 0);
+      for (const month of ['2026-07', '2026-08', '2026-09']) list.push(row(id, month, { claims: 200, rate: (f.get(id) ? 0.07 : 0.04) + 0.02 * (g.nextUint32() / 2 ** 32), cost: 100_000 }));
+    }
+    // every institution below 60 reviewed in July; R000 (fraudulent) confirmed, R001 wrongly confirmed too
+    const labels: OutcomeLabel[] = list
+      .filter((r) => r.month === '2026-07' && Number(r.institutionId.slice(1)) < 60)
+      .map((r) => ({ institutionId: r.institutionId, month: r.month, label: (f.get(r.institutionId) || r.institutionId === 'R001' ? 1 : 0) as 0 | 1 }));
+    const learned = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.2 });
+    expect(learned.result.used).toBe('unsupervised');
+    expect(learned.source).toBe('unsupervised');
+    expect(learned.result.calibration!.weights[0]).toBeGreaterThan(0);
+    expect(learned.result.update).toEqual({ auditorAccuracy: 0.9, reviewedInstitutions: 60 });
+    expect(learned.result.why).toContain('targeting keeps the unsupervised P(fraud) (the learned probability: the evidence calibrated on the labels; each of the 60 reviewed institutions');
+    // R001 (honest, one wrong confirmation): the model's probability times odds 9
+    const prior = ['2026-07', '2026-08', '2026-09'].map((m) => learned.predict!(list.find((r) => r.institutionId === 'R001' && r.month === m)!));
+    const mean = prior.reduce((s, p) => s + p, 0) / 3;
+    expect(learned.learnedOf!('R001')!).toBeCloseTo(bayesUpdate(mean, [1], 0.9), 12);
+    expect(learned.learnedOf!('R001')! / (1 - learned.learnedOf!('R001')!)).toBeCloseTo((9 * mean) / (1 - mean), 9);
+    // never reviewed: the calibrated evidence alone, same order as the evidence
+    const never = [...f.keys()].filter((id) => Number(id.slice(1)) >= 60);
+    const byP = [...never].sort((a, b) => learned.learnedOf!(b)! - learned.learnedOf!(a)!);
+    const ev = (id: string) => targetingEvidence(list.filter((r) => r.institutionId === id)).evidence;
+    expect(byP).toEqual([...never].sort((a, b) => ev(b) - ev(a)));
+    // targeting keeps the unsupervised P(fraud): no probability is handed to it
+    expect(learned.probabilityOf).toBeUndefined();
+    // auditors right half the time: conclusions change nothing
+    const coin = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.2, auditorAccuracy: 0.5 });
+    expect(coin.learnedOf!('R001')).toBeCloseTo(mean, 12);
+    expect(() => learnFromOutcomes(list, labels, { minPerClass: 15, auditorAccuracy: 1 })).toThrow(/auditorAccuracy/);
+  });
+
+  it('updates odds by Bayes’ rule with the auditors’ accuracy', () => {
+    expect(bayesUpdate(0.5, [1], 0.9)).toBeCloseTo(0.9, 12);
+    expect(bayesUpdate(0.5, [0], 0.9)).toBeCloseTo(0.1, 12);
+    expect(bayesUpdate(0.2, [1, 0], 0.9)).toBeCloseTo(0.2, 12);
+    expect(bayesUpdate(0.1, [1, 1], 0.8)).toBeCloseTo(((0.1 / 0.9) * 16) / (1 + (0.1 / 0.9) * 16), 12);
+    expect(bayesUpdate(0.3, [], 0.9)).toBe(0.3);
+    expect(bayesUpdate(0.3, [1, 1, 1], 0.5)).toBe(0.3);
   });
 });
 

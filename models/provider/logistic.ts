@@ -11,8 +11,8 @@
  * test/models/logistic.test.ts against known solutions.
  */
 export interface LogisticOptions {
-  /** L2 penalty on the standardised coefficients (default 1) */
-  lambda?: number;
+  /** L2 penalty on the standardised coefficients (default 1); an array gives each column its own */
+  lambda?: number | readonly number[];
   /** Newton steps at most (default 50) */
   maxIterations?: number;
   /** stop when no coefficient moves more than this (default 1e-9) */
@@ -34,8 +34,10 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly (0 | 
   const n = x.length;
   if (n === 0 || y.length !== n) throw new RangeError(`need rows and as many labels, got ${n} rows and ${y.length} labels`);
   const d = x[0]!.length;
-  const lambda = options.lambda ?? 1;
-  if (!(lambda >= 0)) throw new RangeError('lambda must be at least 0');
+  const lambdaOption = options.lambda ?? 1;
+  const lambdas = typeof lambdaOption === 'number' ? new Array<number>(d).fill(lambdaOption) : [...lambdaOption];
+  if (lambdas.length !== d) throw new RangeError(`lambda must be one number or one per column (${d}), got ${lambdas.length}`);
+  if (!lambdas.every((l) => l >= 0)) throw new RangeError('lambda must be at least 0');
   const means = Array.from({ length: d }, (_, j) => x.reduce((s, r) => s + r[j]!, 0) / n);
   const sds = Array.from({ length: d }, (_, j) => {
     const v = x.reduce((s, r) => s + (r[j]! - means[j]!) ** 2, 0) / n;
@@ -62,8 +64,8 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly (0 | 
       }
     }
     for (let j = 1; j < p; j++) {
-      grad[j]! -= lambda * beta[j]!;
-      hess[j]![j]! += lambda;
+      grad[j]! -= lambdas[j - 1]! * beta[j]!;
+      hess[j]![j]! += lambdas[j - 1]!;
     }
     hess[0]![0]! += 1e-9;
     for (let j = 0; j < p; j++) for (let k = j + 1; k < p; k++) hess[j]![k] = hess[k]![j]!;

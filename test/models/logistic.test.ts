@@ -82,4 +82,27 @@ describe('logistic regression', () => {
     expect(() => fitLogistic([[1]], [1, 0])).toThrow(/1 rows and 2 labels/);
     expect(() => fitLogistic([[1], [2]], [0, 1], { lambda: -1 })).toThrow(/lambda/);
   });
+
+  it('gives each column its own penalty when lambda is an array', () => {
+    const rng = Xoshiro128ss.fromSeed(21);
+    const u = () => rng.nextUint32() / 2 ** 32;
+    const x: number[][] = [];
+    const y: (0 | 1)[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const a = u() * 2 - 1;
+      const b = u() * 2 - 1;
+      x.push([a, b]);
+      y.push(u() < 1 / (1 + Math.exp(-(2 * a + 2 * b))) ? 1 : 0);
+    }
+    const same = fitLogistic(x, y, { lambda: [1, 1] });
+    const scalar = fitLogistic(x, y, { lambda: 1 });
+    expect(same.weights[0]).toBeCloseTo(scalar.weights[0]!, 12);
+    expect(same.weights[1]).toBeCloseTo(scalar.weights[1]!, 12);
+    // a huge penalty on the second column holds it near 0; the first is fitted as before
+    const held = fitLogistic(x, y, { lambda: [1, 1e9] });
+    expect(Math.abs(held.weights[1]!)).toBeLessThan(1e-5);
+    expect(held.weights[0]).toBeGreaterThan(0.8);
+    expect(() => fitLogistic(x, y, { lambda: [1] })).toThrow(/one per column \(2\), got 1/);
+    expect(() => fitLogistic(x, y, { lambda: [1, -1] })).toThrow(/at least 0/);
+  });
 });
