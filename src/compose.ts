@@ -25,6 +25,7 @@ import { createHistoryRepository } from './screening/history.repository.js';
 import { createReferenceCache } from './screening/reference-cache.js';
 import { createRuleSettings } from './screening/rule-settings.js';
 import { createRuleErrorLog } from './screening/rule-errors.js';
+import { createRulesRepository } from './screening/rules.repository.js';
 
 /**
  * The embedded database keeps its own person-id secret beside its data, so a demo needs no
@@ -58,6 +59,7 @@ export function openConfiguredDatabase(config: Config, sessionSettings?: Record<
 /** The composition root: builds every dependency once and hands it down. */
 export function buildDeps(config: Config, database: Database, logger: Logger, personIdSecret: string, now: () => number = Date.now): AppDeps {
   const providerModels = createProviderModelRepository({ database });
+  const rulesRepository = createRulesRepository({ database });
   const sealer = createTrailSealer({ database, logger });
   const schedule = { dueDays: config.REVIEW_SAMPLE_DUE_DAYS, slackDays: config.REVIEW_SAMPLE_SLACK_DAYS, now };
   return {
@@ -70,7 +72,8 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     rejections: createRejectionsRepository({ database }),
     reference: createReferenceRepository({ database, personIdSecret }),
     rules: catalogue,
-    ruleSettings: createRuleSettings({ database, logger, rules: catalogue, refreshMs: config.REFERENCE_REFRESH_MS }),
+    rulesRepository,
+    ruleSettings: createRuleSettings({ repository: rulesRepository, logger, rules: catalogue, refreshMs: config.REFERENCE_REFRESH_MS }),
     history: createHistoryRepository({
       database,
       windowDays: config.HISTORY_WINDOW_DAYS,
@@ -82,9 +85,9 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     personIdSecret,
     now,
     inspections: createInspectionCtx(database),
-    ruleErrors: createRuleErrorLog({ database, logger }),
+    ruleErrors: createRuleErrorLog({ repository: rulesRepository, logger }),
     providerModels,
-    providerScores: createProviderScoreCache({ database, models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
+    providerScores: createProviderScoreCache({ models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
     review: {
       cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge, now, caseDueDays: config.REVIEW_CASE_DUE_DAYS }),
       conflicts: createReviewConflicts({ database, afterCommit: sealer.nudge }),

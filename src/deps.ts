@@ -21,6 +21,7 @@ import type { HistoryRepository } from './screening/history.repository.js';
 import type { ReferenceCache } from './screening/reference-cache.js';
 import type { RuleErrorLog } from './screening/rule-errors.js';
 import type { RuleSettings } from './screening/rule-settings.js';
+import type { RulesRepository } from './screening/rules.repository.js';
 
 /** What the composition root builds once and hands down; nothing here is a global. */
 export interface AppDeps {
@@ -34,6 +35,7 @@ export interface AppDeps {
   reference: ReferenceRepository;
   rules: readonly AnyRule[];
   ruleSettings: RuleSettings;
+  rulesRepository: RulesRepository;
   history: HistoryRepository;
   referenceCache: ReferenceCache;
   personLock: KeyedMutex;

@@ -1,24 +1,21 @@
 import type { Logger } from 'pino';
 import type { Targeting } from '../../models/provider/target-score.js';
 import type { ProviderScoreRef } from '../../rules/provider-model/score-ref.js';
-import type { Database } from '../db/client.js';
 import type { ProviderModelRepository } from './provider-model.repository.js';
-
-const PROBE = 'select coalesce(max(id), 0)::text as id, count(*)::text as n from provider_models';
 
 /**
  * Each institution's latest provider score held in memory, so screening looks it up by key and
  * never queries per claim. Reloaded when a model version is stored: at once after training
  * through this process, within the refresh interval after the train command or another instance.
  */
-export function createProviderScoreCache({ database, models, logger, refreshMs = 30_000 }: { database: Database; models: ProviderModelRepository; logger: Logger; refreshMs?: number }) {
+export function createProviderScoreCache({ models, logger, refreshMs = 30_000 }: { models: ProviderModelRepository; logger: Logger; refreshMs?: number }) {
   let scores = new Map<string, ProviderScoreRef>();
   let fingerprint = '';
   let timer: NodeJS.Timeout | undefined;
   let loading: Promise<void> | undefined;
 
   async function reload(force: boolean) {
-    const probe = JSON.stringify(await database.query(PROBE));
+    const probe = JSON.stringify(await models.versionProbe());
     if (!force && probe === fingerprint) return;
     const next = new Map<string, ProviderScoreRef>();
     for (const r of await models.latestPerInstitution()) {
