@@ -7,7 +7,7 @@ import { CONFLICT_KINDS } from '../review/conflicts.js';
 import { mayReadEvidence } from '../review/evidence.js';
 import { formFile, sendAttachment } from '../review/evidence.routes.js';
 import { personOf } from '../review/identity.js';
-import { ConclusionSchema, ReasonBody, SecondReviewSchema } from '../review/review.routes.js';
+import { ConclusionSchema, ReasonBody, SecondReviewSchema } from '../review/review.schema.js';
 import { MESSAGES, type Messages } from './i18n.js';
 import { Layout } from './layout.js';
 import { actorOf, cstTime, herePath, langOf, type PageContext } from './page-env.js';
