@@ -11,7 +11,9 @@ import { openDatabase, type Database } from './db/client.js';
 import type { AppDeps } from './deps.js';
 import { createInspectionCtx } from './inspections/inspection-ctx.js';
 import { createKeyedMutex } from './lib/keyed-mutex.js';
+import { createNationalRepository } from './national/national.repository.js';
 import { createMetrics } from './ops/metrics.js';
+import { createPageSessions } from './page/session.js';
 import { createProviderModelRepository } from './provider-model/provider-model.repository.js';
 import { createProviderScoreCache } from './provider-model/provider-score-cache.js';
 import { createReviewCases } from './review/cases.js';
@@ -61,13 +63,14 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
   const providerModels = createProviderModelRepository({ database });
   const rulesRepository = createRulesRepository({ database });
   const sealer = createTrailSealer({ database, logger });
+  const keys = createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now, afterCommit: sealer.nudge });
   const schedule = { dueDays: config.REVIEW_SAMPLE_DUE_DAYS, slackDays: config.REVIEW_SAMPLE_SLACK_DAYS, now };
   return {
     config,
     database,
     logger,
     metrics: createMetrics(database),
-    keys: createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now, afterCommit: sealer.nudge }),
+    keys,
     claims: createClaimsRepository({ database, maxBatch: config.DB_BATCH_MAX, onBatchError: (err, claims) => logger.warn({ err, claims }, 'writing claims together failed: writing them one by one') }),
     rejections: createRejectionsRepository({ database }),
     reference: createReferenceRepository({ database, personIdSecret }),
@@ -87,6 +90,8 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     inspections: createInspectionCtx(database),
     ruleErrors: createRuleErrorLog({ repository: rulesRepository, logger }),
     providerModels,
+    national: createNationalRepository({ database }),
+    sessions: createPageSessions({ database, keys, now }),
     providerScores: createProviderScoreCache({ models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
     review: {
       cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge, now, caseDueDays: config.REVIEW_CASE_DUE_DAYS }),

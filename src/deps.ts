@@ -7,7 +7,9 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { InspectionCtx } from './inspections/draw-inspections.js';
 import type { KeyedMutex } from './lib/keyed-mutex.js';
+import type { NationalRepository } from './national/national.repository.js';
 import type { Metrics } from './ops/metrics.js';
+import type { PageSessions } from './page/session.js';
 import type { ProviderModelRepository } from './provider-model/provider-model.repository.js';
 import type { ProviderScoreCache } from './provider-model/provider-score-cache.js';
 import type { ReviewCases } from './review/cases.js';
@@ -45,5 +47,8 @@ export interface AppDeps {
   ruleErrors: RuleErrorLog;
   providerModels: ProviderModelRepository;
   providerScores: ProviderScoreCache;
+  national: NationalRepository;
+  /** the review pages' sign-in sessions */
+  sessions: PageSessions;
   review: { cases: ReviewCases; conflicts: ReviewConflicts; evidence: ReviewEvidence; key: Buffer; rates: RatesPpm; schedule: SampleSchedule; sealer: TrailSealer; closer: SampleCloser };
 }
