@@ -3,6 +3,7 @@ import type { AnyRule } from '../../rules/engine.js';
 import type { RuleStatus } from '../../rules/finding.js';
 import { formatPath, type FieldIssue } from '../errors.js';
 import { maskPersonalData } from '../lib/personal-data.js';
+import { createRefreshing } from '../lib/refreshing.js';
 import type { RulesRepository } from './rules.repository.js';
 
 export interface RuleOverride {
@@ -12,18 +13,18 @@ export interface RuleOverride {
   trialUntil?: string;
 }
 
+type RuleSettingsInForce = RuleOverride & { version: number; changedAt: string; changedBy: string };
+
 /**
  * A deployment's overrides of rule parameters and status: stored append-only (every change is a
  * new row naming who made it and why), the latest row per rule applies, held in memory.
  */
 export function createRuleSettings({ repository, logger, rules, refreshMs = 30_000 }: { repository: RulesRepository; logger: Logger; rules: readonly AnyRule[]; refreshMs?: number }) {
-  let current = new Map<string, RuleOverride & { version: number; changedAt: string; changedBy: string }>();
-  let timer: NodeJS.Timeout | undefined;
   const byId = new Map(rules.map((r) => [r.id, r]));
 
-  async function load() {
+  async function load(): Promise<Map<string, RuleSettingsInForce>> {
     const rows = await repository.latestSettings();
-    current = new Map(
+    return new Map(
       rows.map((r) => [
         r.rule_id,
         {
@@ -37,6 +38,8 @@ export function createRuleSettings({ repository, logger, rules, refreshMs = 30_0
       ]),
     );
   }
+  const settings = createRefreshing({ name: 'rule settings', initial: new Map<string, RuleSettingsInForce>(), load, refreshMs, logger });
+  const current = () => settings.current();
 
   /**
    * The stored overrides the rule takes: one stored before parameters had ranges (minSimilarity
@@ -85,16 +88,10 @@ export function createRuleSettings({ repository, logger, rules, refreshMs = 30_0
   }
 
   return {
-    start() {
-      timer = setInterval(() => load().catch((err) => logger.warn({ err }, 'rule settings refresh failed')), refreshMs);
-      timer.unref();
-      return load();
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-    },
-    overrides: (ruleId: string): RuleOverride | undefined => current.get(ruleId),
-    get: (ruleId: string) => current.get(ruleId),
+    start: settings.start,
+    stop: settings.stop,
+    overrides: (ruleId: string): RuleOverride | undefined => current().get(ruleId),
+    get: (ruleId: string) => current().get(ruleId),
 
     /** Problems with a proposed change: unknown parameters, or values of another type than the default's. */
     check,
@@ -102,17 +99,17 @@ export function createRuleSettings({ repository, logger, rules, refreshMs = 30_0
     outOfRange,
 
     async change(ruleId: string, change: { params: Record<string, unknown>; status?: RuleStatus; trialUntil?: string; reason: string; changedBy: string }) {
-      const merged = { ...current.get(ruleId)?.params, ...change.params };
+      const merged = { ...current().get(ruleId)?.params, ...change.params };
       await repository.addSettings({
         ruleId,
         params: merged,
-        status: change.status ?? current.get(ruleId)?.status ?? null,
-        trialUntil: change.trialUntil ?? current.get(ruleId)?.trialUntil ?? null,
+        status: change.status ?? current().get(ruleId)?.status ?? null,
+        trialUntil: change.trialUntil ?? current().get(ruleId)?.trialUntil ?? null,
         reason: maskPersonalData(change.reason),
         changedBy: change.changedBy,
       });
-      await load();
-      return current.get(ruleId);
+      await settings.reloadNow();
+      return current().get(ruleId);
     },
 
     historyOf: (ruleId: string) => repository.settingsHistory(ruleId),
