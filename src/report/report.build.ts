@@ -227,7 +227,8 @@ async function readFindings(query: Query, period: ReportPeriod, cutoff: string):
      order by per_rule, f.rule_id, f.status, f.severity`,
     [period.month, cutoff, RESUBMITTED_RULE],
   );
-  // A group of each set exists where the former separate queries' WHERE let a row through.
+  // Each grouping set keeps the groups with rows of its own: per institution, findings of the
+  // month's claims; per rule, findings by the cut-off.
   const findings: FindingRow[] = findingRows.filter((r) => Number(r.per_rule) === 0 && int(r.in_month) > 0);
   const rules: RuleSqlRow[] = findingRows
     .filter((r) => Number(r.per_rule) === 1 && int(r.r_hits) > 0)

@@ -11,7 +11,7 @@ import {
   type StockRef,
 } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
-import { milliFrom } from '../lib/money.js';
+import { tenThousandthsFrom } from '../lib/money.js';
 import { createRefreshing } from '../lib/refreshing.js';
 import { VersionedIndex, type Versioned } from './versioned.js';
 
@@ -137,7 +137,7 @@ export function emptySnapshot(): Snapshot {
 type Row = Record<string, string | number | null | Record<string, unknown>>;
 const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
-const price = (v: unknown) => (v === null || v === undefined ? undefined : milliFrom(String(v)));
+const price = (v: unknown) => (v === null || v === undefined ? undefined : tenThousandthsFrom(String(v)));
 
 async function loadSnapshot(database: Database): Promise<Snapshot> {
   const s = emptySnapshot();

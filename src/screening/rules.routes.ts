@@ -28,7 +28,7 @@ const RuleSchema = z
 
 const SettingsChangeSchema = z
   .object({
-    // PostgreSQL's text and jsonb cannot hold U+0000 (found by test/fuzz-endpoints.test.ts: a 500)
+    // PostgreSQL's text and jsonb cannot hold U+0000: refused here, not a 500 from the database
     params: z
       .record(z.string(), z.unknown())
       .default({})
