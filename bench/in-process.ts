@@ -5,7 +5,7 @@ import type { Finding } from '../rules/finding.js';
 import type { PersonVersion, ReferenceView, Restrictions, StockRef } from '../rules/reference.js';
 import { buildClaimSchema } from '../src/claims/claim.schema.js';
 import { normalizeClaim } from '../src/claims/normalize.js';
-import { milliFrom } from '../src/lib/money.js';
+import { tenThousandthsFrom } from '../src/lib/money.js';
 import { cstDate, cstMonth } from '../src/lib/time.js';
 import { NATIONAL_FILES } from '../src/national-lists/parse.js';
 import { readNationalFile } from '../src/national-lists/load.js';
@@ -27,7 +27,7 @@ import type { FoundRow } from './detection-score.js';
 const DAY = 86_400_000;
 type Rec = Record<string, unknown>;
 const opt = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
-const price = (v: unknown) => (v === undefined || v === null ? undefined : milliFrom(String(v)));
+const price = (v: unknown) => (v === undefined || v === null ? undefined : tenThousandthsFrom(String(v)));
 
 export interface InProcessReference {
   snapshot: Snapshot;

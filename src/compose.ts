@@ -11,7 +11,9 @@ import { openDatabase, type Database } from './db/client.js';
 import type { AppDeps } from './deps.js';
 import { createInspectionCtx } from './inspections/inspection-ctx.js';
 import { createKeyedMutex } from './lib/keyed-mutex.js';
+import { createNationalRepository } from './national/national.repository.js';
 import { createMetrics } from './ops/metrics.js';
+import { createPageSessions } from './page/session.js';
 import { createProviderModelRepository } from './provider-model/provider-model.repository.js';
 import { createProviderScoreCache } from './provider-model/provider-score-cache.js';
 import { createReviewCases } from './review/cases.js';
@@ -25,6 +27,7 @@ import { createHistoryRepository } from './screening/history.repository.js';
 import { createReferenceCache } from './screening/reference-cache.js';
 import { createRuleSettings } from './screening/rule-settings.js';
 import { createRuleErrorLog } from './screening/rule-errors.js';
+import { createRulesRepository } from './screening/rules.repository.js';
 
 /**
  * The embedded database keeps its own person-id secret beside its data, so a demo needs no
@@ -58,19 +61,22 @@ export function openConfiguredDatabase(config: Config, sessionSettings?: Record<
 /** The composition root: builds every dependency once and hands it down. */
 export function buildDeps(config: Config, database: Database, logger: Logger, personIdSecret: string, now: () => number = Date.now): AppDeps {
   const providerModels = createProviderModelRepository({ database });
+  const rulesRepository = createRulesRepository({ database });
   const sealer = createTrailSealer({ database, logger });
+  const keys = createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now, afterCommit: sealer.nudge });
   const schedule = { dueDays: config.REVIEW_SAMPLE_DUE_DAYS, slackDays: config.REVIEW_SAMPLE_SLACK_DAYS, now };
   return {
     config,
     database,
     logger,
     metrics: createMetrics(database),
-    keys: createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now, afterCommit: sealer.nudge }),
+    keys,
     claims: createClaimsRepository({ database, maxBatch: config.DB_BATCH_MAX, onBatchError: (err, claims) => logger.warn({ err, claims }, 'writing claims together failed: writing them one by one') }),
     rejections: createRejectionsRepository({ database }),
     reference: createReferenceRepository({ database, personIdSecret }),
     rules: catalogue,
-    ruleSettings: createRuleSettings({ database, logger, rules: catalogue, refreshMs: config.REFERENCE_REFRESH_MS }),
+    rulesRepository,
+    ruleSettings: createRuleSettings({ repository: rulesRepository, logger, rules: catalogue, refreshMs: config.REFERENCE_REFRESH_MS }),
     history: createHistoryRepository({
       database,
       windowDays: config.HISTORY_WINDOW_DAYS,
@@ -82,9 +88,11 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     personIdSecret,
     now,
     inspections: createInspectionCtx(database),
-    ruleErrors: createRuleErrorLog({ database, logger }),
+    ruleErrors: createRuleErrorLog({ repository: rulesRepository, logger }),
     providerModels,
-    providerScores: createProviderScoreCache({ database, models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
+    national: createNationalRepository({ database }),
+    sessions: createPageSessions({ database, keys, now }),
+    providerScores: createProviderScoreCache({ models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
     review: {
       cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge, now, caseDueDays: config.REVIEW_CASE_DUE_DAYS }),
       conflicts: createReviewConflicts({ database, afterCommit: sealer.nudge }),

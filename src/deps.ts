@@ -7,7 +7,9 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { InspectionCtx } from './inspections/draw-inspections.js';
 import type { KeyedMutex } from './lib/keyed-mutex.js';
+import type { NationalRepository } from './national/national.repository.js';
 import type { Metrics } from './ops/metrics.js';
+import type { PageSessions } from './page/session.js';
 import type { ProviderModelRepository } from './provider-model/provider-model.repository.js';
 import type { ProviderScoreCache } from './provider-model/provider-score-cache.js';
 import type { ReviewCases } from './review/cases.js';
@@ -21,6 +23,7 @@ import type { HistoryRepository } from './screening/history.repository.js';
 import type { ReferenceCache } from './screening/reference-cache.js';
 import type { RuleErrorLog } from './screening/rule-errors.js';
 import type { RuleSettings } from './screening/rule-settings.js';
+import type { RulesRepository } from './screening/rules.repository.js';
 
 /** What the composition root builds once and hands down; nothing here is a global. */
 export interface AppDeps {
@@ -34,6 +37,7 @@ export interface AppDeps {
   reference: ReferenceRepository;
   rules: readonly AnyRule[];
   ruleSettings: RuleSettings;
+  rulesRepository: RulesRepository;
   history: HistoryRepository;
   referenceCache: ReferenceCache;
   personLock: KeyedMutex;
@@ -43,5 +47,8 @@ export interface AppDeps {
   ruleErrors: RuleErrorLog;
   providerModels: ProviderModelRepository;
   providerScores: ProviderScoreCache;
+  national: NationalRepository;
+  /** the review pages' sign-in sessions */
+  sessions: PageSessions;
   review: { cases: ReviewCases; conflicts: ReviewConflicts; evidence: ReviewEvidence; key: Buffer; rates: RatesPpm; schedule: SampleSchedule; sealer: TrailSealer; closer: SampleCloser };
 }

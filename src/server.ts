@@ -31,10 +31,10 @@ export async function startService(config: Config, logger: Logger = createLogger
     // below keepAliveTimeout (test/slow-clients.test.ts). An idle keep-alive connection is kept
     // HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s), longer than the idle timeout of the load balancers and
     // clients in front (commonly 60 s): with Node's 5 s, a client reusing a connection just as the
-    // service closes it got ECONNRESET (seen in the chaos soak).
+    // service closes it gets ECONNRESET.
     // The listen backlog at the kernel's usual cap (somaxconn, 4096) rather than Node's 511: with
-    // a thousand slow clients reconnecting, a full accept queue dropped connections, and a claim
-    // that needed a new one waited out a SYN retransmission (1 s and more; chaos slow-clients).
+    // a thousand slow clients reconnecting, a full accept queue drops connections, and a claim
+    // that needs a new one waits out a SYN retransmission (1 s and more).
     const s = createAdaptorServer({
       fetch: app.fetch,
       hostname: config.HOST,

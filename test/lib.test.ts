@@ -1,7 +1,9 @@
 import fc from 'fast-check';
+import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/lib/hash.js';
 import { toScaled } from '../src/lib/money.js';
+import { createRefreshing } from '../src/lib/refreshing.js';
 import { daysInMonth, parseDate, parseInstant } from '../src/lib/time.js';
 
 /**
@@ -134,5 +136,87 @@ describe('canonicalJson', () => {
 
   it('sorts keys at every depth and leaves out undefined', () => {
     expect(canonicalJson({ b: 1, a: [{ d: undefined, c: '2' }, undefined], '10': true, '9': null })).toBe('{"10":true,"9":null,"a":[{"c":"2"},null],"b":1}');
+  });
+});
+
+describe('createRefreshing', () => {
+  const quiet = { warn: () => undefined } as unknown as Logger;
+  /** a source whose version the probe reads and whose loads can be held open */
+  function source() {
+    const src = { version: 1, loads: 0, gate: undefined as Promise<void> | undefined };
+    const load = async () => {
+      src.loads++;
+      const seen = src.version;
+      await src.gate;
+      return seen;
+    };
+    return { src, load, probe: async () => ({ v: src.version }) };
+  }
+
+  it('loads on start, then only when the probe changes, or when forced', async () => {
+    const { src, load, probe } = source();
+    const r = createRefreshing({ name: 'test', initial: 0, load, probe, refreshMs: 60_000, logger: quiet });
+    expect(r.current()).toBe(0);
+    await r.start();
+    expect([r.current(), src.loads]).toEqual([1, 1]);
+    await r.refresh();
+    expect(src.loads).toBe(1);
+    src.version = 2;
+    await r.refresh();
+    expect([r.current(), src.loads]).toEqual([2, 2]);
+    await r.refresh(true);
+    expect(src.loads).toBe(3);
+    r.stop();
+  });
+
+  it('without a probe, every refresh loads; calls during a load share it', async () => {
+    const { src, load } = source();
+    const r = createRefreshing({ name: 'test', initial: 0, load, refreshMs: 60_000, logger: quiet });
+    await r.refresh();
+    await r.refresh();
+    expect(src.loads).toBe(2);
+    let open!: () => void;
+    src.gate = new Promise((resolve) => (open = resolve));
+    const both = Promise.all([r.refresh(), r.refresh()]);
+    open();
+    await both;
+    expect(src.loads).toBe(3);
+  });
+
+  it('reloadNow loads after a load already running, so a write made during it is seen', async () => {
+    const { src, load } = source();
+    const r = createRefreshing({ name: 'test', initial: 0, load, refreshMs: 60_000, logger: quiet });
+    let open!: () => void;
+    src.gate = new Promise((resolve) => (open = resolve));
+    const running = r.refresh();
+    src.version = 5;
+    const after = r.reloadNow();
+    open();
+    await Promise.all([running, after]);
+    expect([r.current(), src.loads]).toEqual([5, 2]);
+  });
+
+  it('a failed refresh keeps the value loaded before and is logged by name', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (_: unknown, message: string) => warnings.push(message) } as unknown as Logger;
+    let fail = false;
+    const r = createRefreshing({
+      name: 'test data',
+      initial: 'none',
+      load: async () => {
+        if (fail) throw new Error('down');
+        return 'loaded';
+      },
+      refreshMs: 5,
+      logger,
+    });
+    await r.start();
+    fail = true;
+    await expect(r.refresh()).rejects.toThrow('down');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    r.stop();
+    expect(r.current()).toBe('loaded');
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(new Set(warnings)).toEqual(new Set(['test data refresh failed']));
   });
 });

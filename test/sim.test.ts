@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildClaimSchema } from '../src/claims/claim.schema.js';
-import { milliFrom } from '../src/lib/money.js';
+import { tenThousandthsFrom } from '../src/lib/money.js';
 import { REFERENCE_KINDS } from '../src/reference/reference.schema.js';
 import { ITEMS } from '../sim/catalogue.js';
 import { simulate, type SimulatedClaim } from '../sim/simulation.js';
@@ -33,7 +33,7 @@ function stockTotals(records: object[]) {
   return new Map(
     (records as { institutionId: string; itemCode: string; month: string; openingQuantity: string; purchasedQuantity: string }[]).map((r) => [
       `${r.institutionId}|${r.itemCode}|${r.month}`,
-      (milliFrom(r.openingQuantity) as number) + (milliFrom(r.purchasedQuantity) as number),
+      (tenThousandthsFrom(r.openingQuantity) as number) + (tenThousandthsFrom(r.purchasedQuantity) as number),
     ]),
   );
 }

@@ -137,8 +137,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
   // ~0.5 s instead of each waiting the full deadline, and they still reach the driver, whose
   // reconnecting notices PostgreSQL's return. A query that is merely slow (its deadline or
   // statement_timeout passed) does not count: under heavy load that would shorten every deadline
-  // and fail all requests while PostgreSQL is up (measured: `npm run chaos -- soak` on a saturated
-  // machine answered 4 claims/s, all others 503).
+  // and fail nearly all requests while PostgreSQL is up.
   let down = false;
   const guarded = async <T>(query: Promise<T>): Promise<T> => {
     try {
@@ -182,8 +181,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
  * connection (no `state`: it waits in the pool's queue, or for its connection to connect) is
  * cancelled, so it never runs later: a claim answered 503 is not written behind the caller's back
  * once PostgreSQL returns. One already sent is left to finish or fail: postgres.js 3.4's cancel of
- * a pipelined query hands the next query's results to the wrong caller (measured:
- * `npm run chaos -- outage`), and a lost answer is what idempotent resubmission is for.
+ * a pipelined query hands the next query's results to the wrong caller, and a lost answer is what idempotent resubmission is for.
  */
 function withDeadline<T>(query: Promise<T>, ms: number): Promise<T> {
   const caller = new Error('caller');

@@ -5,9 +5,8 @@ import path from 'node:path';
 /**
  * The embedded database has one owner. PGlite is PostgreSQL compiled to WebAssembly in this
  * process: it has no postmaster and no shared memory, so a second process opening the same
- * directory writes the same files with its own idea of them (measured: the service answered 401
- * for a key a second process had stored, and in 2 of 5 runs PGlite aborted at the next start and
- * every claim was unreachable; issue 22).
+ * directory writes the same files with its own idea of them: a key one process stores is unknown
+ * to the other, and PGlite can abort at its next start, leaving every claim unreachable.
  *
  * The lock is the kernel's: flock(2) on `DATA_DIR/pglite.lock`, exclusive and non-blocking. A
  * flock belongs to the open file description, and the kernel drops it when the last descriptor of

@@ -38,9 +38,8 @@ export const errorResponses = {
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 
-// NUL and the other C0 controls cannot be stored or compared in PostgreSQL text (a NUL reached it
-// from query parameters: a 400 that echoed PostgreSQL's message, issue 22); a lone UTF-16
-// surrogate is not text at all.
+// NUL and the other C0 controls cannot be stored or compared in PostgreSQL text (a NUL in a query
+// parameter would get PostgreSQL's own message back); a lone UTF-16 surrogate is not text at all.
 const CONTROL = /[\u0000-\u001F\u007F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

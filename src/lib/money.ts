@@ -61,8 +61,10 @@ function numberToPlain(n: number): string | undefined {
   return /e/i.test(s) ? undefined : s;
 }
 
+/** yuan → fen (10^-2) */
 export const fenFrom = (value: number | string) => toScaled(value, 2);
-export const milliFrom = (value: number | string) => toScaled(value, 4);
+/** a unit price or quantity → ten-thousandths (10^-4) */
+export const tenThousandthsFrom = (value: number | string) => toScaled(value, 4);
 
 /** Formats an integer scaled by 10^scale as a plain decimal string. */
 export function formatScaled(scaled: number, scale: number): string {
@@ -73,7 +75,12 @@ export function formatScaled(scaled: number, scale: number): string {
 }
 
 export const formatFen = (fen: number) => formatScaled(fen, 2);
-export const formatMilli = (v: number) => formatScaled(v, 4);
+export const formatTenThousandths = (v: number) => formatScaled(v, 4);
+
+/** @deprecated the old name of tenThousandthsFrom, still used in src/claims and test/support: to be renamed there, then removed */
+export const milliFrom = tenThousandthsFrom;
+/** @deprecated the old name of formatTenThousandths, still used in src/claims and sim/: to be renamed there, then removed */
+export const formatMilli = formatTenThousandths;
 
 /** price (10^-4) × quantity (10^-4), rounded half-up to fen. Uses BigInt: the product can exceed 2^53. */
 export function lineAmountFen(priceScaled: number, quantityScaled: number): number {

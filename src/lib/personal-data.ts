@@ -2,7 +2,7 @@
  * Free text people type (reasons, bases, notes, titles) is screened before it is stored: a
  * resident ID number or a mobile phone number typed into it is masked but for its last four
  * characters, as an ID is shown on a receipt. Claims carry the insured's ID only to be hashed, so
- * text was the one way a raw person id reached storage (issue 22).
+ * text is the one way a raw person id could reach storage.
  *
  * - Resident ID numbers (GB 11643): 17 digits and a check character (a digit or X) that is the
  *   ISO 7064 MOD 11-2 check of the 17; eighteen digits that fail the check are left as they are

@@ -1,17 +1,32 @@
 import type { Database } from '../db/client.js';
 import { maskPersonalData } from '../lib/personal-data.js';
 
+/** One violation answered to the national platform, as stored in national_results. */
 export interface NationalResultRow {
   id: string;
-  rule: string;
-  ver: number;
-  sev: string;
-  st: string;
-  amt: string;
-  msg: { zh: string; en: string };
-  vl: string[];
-  il: string[];
+  ruleId: string;
+  ruleVersion: number;
+  severity: string;
+  status: string;
+  /** yuan, as a decimal string */
+  amount: string;
+  message: { zh: string; en: string };
+  violatingLines: string[];
+  involvedLines: string[];
 }
+
+/** A result as the insert's jsonb_to_recordset reads it. */
+const resultRecord = (r: NationalResultRow) => ({
+  id: r.id,
+  rule: r.ruleId,
+  ver: r.ruleVersion,
+  sev: r.severity,
+  st: r.status,
+  amt: r.amount,
+  msg: r.message,
+  vl: r.violatingLines,
+  il: r.involvedLines,
+});
 
 const INSERT_REVIEW = `
 with r as (
@@ -47,8 +62,8 @@ export function createNationalRepository({ database }: { database: Database }) {
         r.visitId,
         r.personHash,
         r.clientId,
-        JSON.stringify(r.results.map((x) => ({ id: x.id, rule: x.rule, amt: x.amt }))),
-        JSON.stringify(r.results),
+        JSON.stringify(r.results.map((x) => ({ id: x.id, rule: x.ruleId, amt: x.amount }))),
+        JSON.stringify(r.results.map(resultRecord)),
       ]);
     },
 

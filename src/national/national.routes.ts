@@ -6,22 +6,21 @@ import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { ValidationError, fieldIssues, type FieldIssue } from '../http/errors.js';
 import { bearerSecurity, ErrorSchema } from '../http/schemas.js';
-import { createNationalRepository } from './national.repository.js';
 import { FeedbackRequestSchema, ReviewRequestSchema } from './national.schema.js';
 import { reviewVisits } from './review-visits.js';
 
 const NationalAnswerSchema = z.object({ infcode: z.number().int().openapi({ description: '0 = success, -1 = refused' }), err_msg: z.string(), output: z.unknown() }).openapi('NationalAnswer');
+
+/** A refusal speaks both languages: the national envelope (infcode -1, err_msg) and the service's ErrorBody. */
+const NationalRefusalSchema = z.intersection(NationalAnswerSchema, ErrorSchema);
 
 /**
  * The national platform's review interface, for callers already wired to it. Failures answer in
  * the platform's envelope (infcode -1, err_msg) with the service's error object beside it, so a
  * national adapter and the service's own clients both read them.
  */
-/** A refusal speaks both languages: the national envelope (infcode -1, err_msg) and the service's ErrorBody. */
-const NationalRefusalSchema = z.intersection(NationalAnswerSchema, ErrorSchema);
-
 export function registerNationalRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
-  const national = createNationalRepository({ database: deps.database });
+  const { national } = deps;
   const claimSchema = buildClaimSchema({ maxLines: deps.config.MAX_LINES_PER_CLAIM });
   const ruleNames = new Map(deps.rules.map((r) => [r.id, r.description.zh]));
 

@@ -73,14 +73,14 @@ export async function reviewVisits(ctx: ReviewContext, req: ReviewRequest) {
     const answered = findings.filter((f) => wanted.size === 0 || wanted.has(f.ruleId));
     const rows: NationalResultRow[] = answered.map((f) => ({
       id: randomUUID(),
-      rule: f.ruleId,
-      ver: f.ruleVersion,
-      sev: f.severity,
-      st: f.status,
-      amt: formatFen(f.amountFen),
-      msg: f.message,
-      vl: f.violatingLines,
-      il: f.involvedLines,
+      ruleId: f.ruleId,
+      ruleVersion: f.ruleVersion,
+      severity: f.severity,
+      status: f.status,
+      amount: formatFen(f.amountFen),
+      message: f.message,
+      violatingLines: f.violatingLines,
+      involvedLines: f.involvedLines,
     }));
     await ctx.national.insertReview({
       id: randomUUID(),

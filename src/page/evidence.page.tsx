@@ -12,7 +12,7 @@ import { actorOf, cstTime, herePath, langOf } from './page-env.js';
 import { page } from './page-kit.js';
 
 /**
- * The evidence on the case page (issue 15, item 4; docs/review-pages.md) as components, and the
+ * The evidence on the case page (docs/review-pages.md) as components, and the
  * claim page a link to a claim without a case opens.
  */
 

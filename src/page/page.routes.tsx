@@ -17,10 +17,10 @@ import { registerOversightPages } from './oversight.page.js';
 import { registerTrailPage } from './trail.page.js';
 import { Layout } from './layout.js';
 import { herePath, langOf, type PageContext } from './page-env.js';
-import { createPageSessions, SESSION_COOKIE } from './session.js';
+import { SESSION_COOKIE } from './session.js';
 
 export function registerPageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
-  const sessions = createPageSessions({ database: deps.database, keys: deps.keys, now: deps.now });
+  const { sessions } = deps;
   const secure = (c: PageContext) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 
   // Forms post only from the page's own origin (the cookie is SameSite=Strict as well).

@@ -5,7 +5,7 @@ import type { AppEnv } from '../http/env.js';
 import { fieldIssues, ValidationError } from '../http/errors.js';
 import { CASE_STATUSES, QUEUE_SORTS, REASON_KINDS } from '../review/cases.js';
 import { personOf } from '../review/identity.js';
-import { QueueQuery } from '../review/review.routes.js';
+import { QueueQuery } from '../review/review.schema.js';
 import { MESSAGES } from './i18n.js';
 import { Layout } from './layout.js';
 import { actorOf, herePath, langOf } from './page-env.js';

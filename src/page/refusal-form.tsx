@@ -6,7 +6,7 @@ import { cstTime } from './page-env.js';
 import { FieldError, FormErrors, formValue, formValues, hasIssue, type FormState } from './evidence.page.js';
 
 /**
- * The case page's money (issue 15, items 3, 6, 7; docs/review-money.md): what the intake decided
+ * The case page's money (docs/review-money.md): what the intake decided
  * and withheld per line, the appeals with their reasons as written, and the conclusion forms,
  * where a line is refused whole or reduced in quantity or unit price with a reason code, and only
  * what is still payable is offered. Kept apart from case.page.tsx, which renders them.

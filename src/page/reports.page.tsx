@@ -23,7 +23,7 @@ const managerOnly = (c: PageContext) => {
 };
 
 /**
- * The monthly report from the page (issue 15, item 8): the same report GET /v1/reports/{month}
+ * The monthly report from the page: the same report GET /v1/reports/{month}
  * builds (src/report), authorised by the page session instead of a Bearer key, for supervisors and
  * admins. HTML opens in the page; XLSX and CSV download.
  */

@@ -128,6 +128,17 @@ export function createProviderModelRepository({ database }: { database: Database
       return row;
     },
 
+    /** the latest month scored for an institution, by any model */
+    async latestMonthOf(institutionId: string): Promise<string | undefined> {
+      const [row] = await database.query<{ month: string }>('select max(month) as month from provider_scores where institution_id = $1', [institutionId]);
+      return row?.month ?? undefined;
+    },
+
+    /** changes whenever a model version is stored: the score cache reloads when it does */
+    versionProbe() {
+      return database.query<{ id: string; n: string }>('select coalesce(max(id), 0)::text as id, count(*)::text as n from provider_models');
+    },
+
     /** each institution's latest month, scored by the latest model of that month */
     latestPerInstitution() {
       return database.query<{

@@ -154,16 +154,11 @@ export function registerProviderModelRoutes(app: OpenAPIHono<AppEnv>, deps: AppD
     async (c) => {
       const { institutionId } = c.req.valid('param');
       const { month } = c.req.valid('query');
-      const latest = month ?? (await latestMonthOf(deps, institutionId));
+      const latest = month ?? (await deps.providerModels.latestMonthOf(institutionId));
       const id = latest === undefined ? undefined : await deps.providerModels.latestModelFor(latest);
       const row = id === undefined ? undefined : await deps.providerModels.scoreOf(id, institutionId);
       if (!row) throw new NotFoundError(`No provider score for ${institutionId}${month ? ` in ${month}` : ''}`);
       return c.json(asScore(row), 200);
     },
   );
-}
-
-async function latestMonthOf(deps: AppDeps, institutionId: string): Promise<string | undefined> {
-  const [row] = await deps.database.query<{ month: string }>('select max(month) as month from provider_scores where institution_id = $1', [institutionId]);
-  return row?.month ?? undefined;
 }

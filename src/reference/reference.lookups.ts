@@ -1,6 +1,6 @@
 import type { CatalogueItemRef, InstitutionRef, RelationRef, StockRef } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
-import { milliFrom } from '../lib/money.js';
+import { tenThousandthsFrom } from '../lib/money.js';
 import { SELECT, fromRow, type DbRow } from './reference.rows.js';
 
 /**
@@ -25,7 +25,7 @@ const STOCK = `select ${SELECT['stock-records']} from stock_records where instit
 
 /** A numeric(16,4) column always fits; a failure here is a schema change, not bad data. */
 function decimal(v: string): number {
-  const n = milliFrom(v);
+  const n = tenThousandthsFrom(v);
   if (n === undefined) throw new Error(`unexpected decimal from the database: ${v}`);
   return n;
 }

@@ -1,5 +1,5 @@
 import { catalogueItems, institutions, itemIndications, itemRelations, personRegister, stockRecords } from '../db/schema.js';
-import { formatMilli, milliFrom } from '../lib/money.js';
+import { formatTenThousandths, tenThousandthsFrom } from '../lib/money.js';
 import { maskPersonalData } from '../lib/personal-data.js';
 import type { CatalogueItemRecord, InstitutionRecord, ItemIndicationRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
 
@@ -21,7 +21,7 @@ export const RECORD_KEYS = {
 
 export const recordKey = (kind: ReferenceKind, r: Record<string, unknown>) => RECORD_KEYS[kind].map((f) => String(r[f] ?? (f === 'personHash' ? `id:${String(r.personId)}` : r[f]))).join('\u0000');
 
-const decimal = (v: number | string) => formatMilli(milliFrom(v) as number);
+const decimal = (v: number | string) => formatTenThousandths(tenThousandthsFrom(v) as number);
 const optionalDecimal = (v: number | string | undefined) => (v === undefined ? null : decimal(v));
 const text = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { milliFrom } from '../lib/money.js';
+import { tenThousandthsFrom } from '../lib/money.js';
 import { parseDate } from '../lib/time.js';
 
 /**
@@ -29,7 +29,7 @@ const code = (max: number) =>
 const price = z
   .union([z.number(), z.string().max(24)])
   .refine((v) => {
-    const n = milliFrom(v);
+    const n = tenThousandthsFrom(v);
     return n !== undefined && n >= 0;
   }, 'must be a non-negative decimal with at most 4 decimal places')
   .openapi({ type: 'string', example: '45.0000' });

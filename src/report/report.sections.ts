@@ -30,7 +30,7 @@ const MODEL_TABLES = ['provider_models', 'provider_scores'];
 const REVIEW_TABLES = ['review_cases', 'review_reasons', 'review_conclusions', 'review_second_reviews'];
 
 /**
- * The provider model's scores, peer ranks and reasons (issue 4): the scores of the month under the
+ * The provider model's scores, peer ranks and reasons: the scores of the month under the
  * latest model version trained by the cut-off (a version trained later is named, not used).
  */
 export async function modelSection(ctx: SectionContext): Promise<Report['model']> {
@@ -95,7 +95,7 @@ export function wilson(successes: number, n: number, z = 1.96): { share: number;
 }
 
 /**
- * The review queue's figures (issue 5), each as it stood at the cut-off: a case is concluded when
+ * The review queue's figures, each as it stood at the cut-off: a case is concluded when
  * its latest conclusion by then was agreed by a second reviewer by then (only an agreed refusal
  * stands); reasons count when added by then.
  */
@@ -186,7 +186,7 @@ export async function reviewSection(ctx: SectionContext, inpatientClaims: Map<st
      group by r.rule_id order by r.rule_id`,
     [cutoff],
   );
-  // Refusals agreed by the cut-off, line by line, per reason code (conclusions before issue 15 carry no lines).
+  // Refusals agreed by the cut-off, line by line, per reason code (older conclusions carry no lines).
   const refusals = await query<{ code: string | null; whole: number; reduced: number; refused: string }>(
     `with ${FINAL.replace('k.amount_refused,', 'k.amount_refused, k.lines,')}
      select l->>'code' as code, count(*) filter (where l->>'kind' = 'whole')::int as whole, count(*) filter (where l->>'kind' = 'reduced')::int as reduced,

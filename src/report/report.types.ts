@@ -156,7 +156,7 @@ export interface RecheckCompletionRow {
   state: 'complete' | 'overdue' | 'in progress';
 }
 
-/** Refusals agreed at review, per reason code (issue 15, item 7): whole lines and reduced quantities or prices. */
+/** Refusals agreed at review, per reason code: whole lines and reduced quantities or prices. */
 export interface RefusalCodeRow {
   code: string;
   label: string;

@@ -254,6 +254,228 @@ async function appealsOf(q: Query, where: string, params: unknown[]) {
 }
 export type Appeal = Awaited<ReturnType<typeof appealsOf>>[number];
 
+/** What the case actions share: the database, the clock and the queue's settings. */
+interface CasesEnv {
+  database: Database;
+  drawPool: number;
+  /** runs after each action's transaction commits */
+  afterCommit: () => void;
+  now: () => number;
+  caseDueDays: number;
+}
+
+/** One case as `viewer` may see it. */
+async function readCase(env: CasesEnv, q: Query, id: number, viewer?: Person) {
+  const rows = await q<CaseRow>(`select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id where c.id = $1`, [id]);
+  if (!rows[0]) throw new NotFoundError(`No review case ${id}`);
+  return toCase(rows[0], env.now(), viewer, env.caseDueDays);
+}
+
+const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+
+/** A reason row as the case detail answers it. */
+const reasonJson = (r: Record<string, unknown>) => ({
+  id: Number(r.id),
+  kind: String(r.kind),
+  findingId: (r.finding_id as string | null) ?? null,
+  ruleId: (r.rule_id as string | null) ?? null,
+  family: (r.family as string | null) ?? null,
+  severity: (r.severity as string | null) ?? null,
+  amount: String(r.amount),
+  detail: json(r.detail) as Record<string, unknown>,
+  createdBy: String(r.created_by),
+  createdAt: iso(r.at_ms as number) as string,
+  note: r.kind === 'appeal' ? String((json(r.detail) as { reason?: unknown }).reason ?? '') : null,
+});
+
+/** A finding row as the case detail answers it. */
+const findingJson = (r: Record<string, unknown>) => ({
+  id: String(r.id),
+  ruleId: String(r.rule_id),
+  ruleVersion: Number(r.rule_version),
+  family: String(r.family),
+  severity: String(r.severity),
+  status: String(r.status),
+  message: json(r.message) as { zh: string; en: string },
+  violatingLines: json(r.violating_lines) as string[],
+  involvedLines: json(r.involved_lines) as string[],
+  otherClaims: json(r.other_claims) as unknown[],
+  amount: String(r.amount),
+  retrospective: Boolean(r.retrospective),
+  foundBy: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
+});
+
+/** A conclusion row as the case detail answers it. */
+const conclusionJson = (r: Record<string, unknown>) => ({
+  id: Number(r.id),
+  outcome: r.outcome as 'confirmed' | 'dismissed',
+  refusedLines: json(r.refused_lines) as string[],
+  amountRefused: String(r.amount_refused),
+  basis: String(r.basis),
+  concludedBy: String(r.concluded_by),
+  concludedAt: iso(r.at_ms as number) as string,
+  lines: (json(r.lines) ?? []) as RefusalLine[],
+});
+
+/** A second review row as the case detail answers it. */
+const secondReviewJson = (r: Record<string, unknown>) => ({
+  id: Number(r.id),
+  conclusionId: Number(r.conclusion_id),
+  verdict: r.verdict as 'agree' | 'send_back',
+  reason: (r.reason as string | null) ?? null,
+  reviewedBy: String(r.reviewed_by),
+  reviewedAt: iso(r.at_ms as number) as string,
+});
+
+/** The queue as `viewer` may see it (an auditor blind to reasons and priority of what is not concluded). */
+async function queueOf(env: CasesEnv, f: QueueFilter, viewer?: Person) {
+  if (viewer?.role === 'auditor' && f.reason === 'sample') throw new ValidationError([{ path: 'reason', message: 'sample is for supervisors and admins: auditors work the random re-check blind' }]);
+  if (viewer?.role === 'auditor' && f.sort === 'amount') throw new ValidationError([{ path: 'sort', message: 'amount is for supervisors and admins: auditors work the random re-check blind' }]);
+  // an auditor's "due" is the case's own due date only: the sample's would tell which cases are the re-check's
+  const order = viewer?.role === 'auditor' && f.sort === 'due' ? ORDER_BY.oldest : ORDER_BY[f.sort ?? 'priority'];
+  const institution = f.institution?.trim() || null;
+  const params = [
+    f.status?.length ? f.status.join(',') : null,
+    f.reason ?? null,
+    f.family ?? null,
+    f.institutionId ?? null,
+    f.assignee ?? null,
+    f.month ?? null,
+    f.minAgeDays ?? null,
+    f.maxAgeDays ?? null,
+    f.claimId?.trim() ? likeLiteral(f.claimId.trim()) : null,
+    institution,
+    institution === null ? null : likeLiteral(institution),
+  ];
+  const [rows, count] = await Promise.all([
+    env.database.query<CaseRow>(
+      `select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id
+       where ${QUEUE_WHERE} order by ${order} limit $12 offset $13`,
+      [...params, f.limit, f.offset],
+    ),
+    env.database.query<{ n: number }>(`select count(*)::int as n from review_cases c where ${QUEUE_WHERE}`, params),
+  ]);
+  const at = env.now();
+  return { total: Number(count[0]?.n ?? 0), limit: f.limit, offset: f.offset, items: rows.map((r) => toCase(r, at, viewer, env.caseDueDays)) };
+}
+
+async function caseDetail(env: CasesEnv, id: number, viewer?: Person) {
+  const { database } = env;
+  const c = await readCase(env, database.query, id, viewer);
+  const [claimRows, reasons, findings, conclusions, reviews, trail, references, money, appeals] = await Promise.all([
+    database.query<{ body: unknown; answer: unknown }>('select body, answer from claims where id = $1', [c.claim.id]),
+    database.query<Record<string, unknown>>(
+      `select id, kind, finding_id, rule_id, family, severity, amount::text as amount, detail, created_by,
+              (extract(epoch from created_at) * 1000)::float8 as at_ms
+       from review_reasons where case_id = $1 order by id`,
+      [id],
+    ),
+    database.query<Record<string, unknown>>(
+      `select f.id, f.rule_id, f.rule_version, f.family, f.severity, f.status, f.message, f.violating_lines,
+              f.involved_lines, f.other_claims, f.amount::text as amount, f.retrospective,
+              s.institution_id as src_inst, s.claim_no as src_claim
+       from findings f join claims s on s.id = f.source_claim_id where f.claim_id = $1 order by f.created_at, f.id`,
+      [c.claim.id],
+    ),
+    database.query<Record<string, unknown>>(
+      `select id, outcome, refused_lines, amount_refused::text as amount_refused, basis, concluded_by, lines,
+              (extract(epoch from concluded_at) * 1000)::float8 as at_ms
+       from review_conclusions where case_id = $1 order by id`,
+      [id],
+    ),
+    database.query<Record<string, unknown>>(
+      `select id, conclusion_id, verdict, reason, reviewed_by, (extract(epoch from reviewed_at) * 1000)::float8 as at_ms
+       from review_second_reviews where case_id = $1 order by id`,
+      [id],
+    ),
+    readTrail(database, { caseId: id, limit: 1000 }),
+    claimReferences(database, c.claim.id),
+    intakeMoney(database.query, c.claim.id),
+    appealsOf(database.query, 'a.case_id = $1', [id]),
+  ]);
+  return {
+    case: c,
+    claimBody: json(claimRows[0]?.body),
+    answer: json(claimRows[0]?.answer),
+    reasons: reasons.filter((r) => !(c.blinded && r.kind === 'sample')).map(reasonJson),
+    findings: findings.map(findingJson),
+    /** findings carried by other claims that name this one: no case, no amount here */
+    references,
+    conclusions: conclusions.map(conclusionJson),
+    secondReviews: reviews.map(secondReviewJson),
+    /** the intake's decision and what it withheld per line: a review refuses only what is still payable */
+    money: intakeMoneyJson(money),
+    appeals,
+    trail,
+  };
+}
+
+/**
+ * Double random: the person is drawn one case at random among the `drawPool` most urgent open
+ * cases of institutions they have no declared conflict with, unless a case of the random
+ * re-check is ripe (its time to be taken has come, src/review/sampling.ts closeMonth): then the
+ * ripe one due first, whatever the targeted backlog (docs/review-recheck.md). The pool is read
+ * and counted either way, so the trail's `drawnFrom` does not tell which way a case was drawn. Rows being drawn by others are
+ * skipped (FOR UPDATE SKIP LOCKED), so concurrent draws never get the same case. The order is
+ * spelled as review_cases_queue_idx is (priority DESC NULLS LAST; priority is never null): with
+ * plain DESC (NULLS FIRST) the index does not give the order, and each draw read and sorted every
+ * open case (measured: ~100 ms at 10,000 open cases, against ~1 ms reading the index's first rows).
+ *
+ * One statement, run on its own (autocommit): the separation-of-duties check, the candidates,
+ * the pick, the assignment and the trail entry commit together or not at all, in one round trip
+ * (under many auditors at once, each round trip of a transaction would add to the draw's queueing). The pick is the row at a position chosen here with
+ * crypto.randomInt's source, so the database's random() is not relied on. The trail body is
+ * the same canonical JSON appendTrail writes: it is written here with placeholders for the two
+ * numbers only the statement knows (the case id, how many candidates it was drawn from), and a
+ * drawn case was open, which every writer leaves with no assignee and no final outcome.
+ */
+async function drawCase(env: CasesEnv, person: Person) {
+  if (person.role !== 'auditor' && person.role !== 'supervisor') throw new ForbiddenError(`The role ${person.role} does not review cases`);
+  const at = new Date().toISOString();
+  const [head, middle, tail] = splitBody(
+    canonicalJson({
+      at,
+      actor: person.name,
+      action: 'case.draw',
+      caseId: CASE_ID_MARK,
+      before: { status: 'open', assignee: null, finalOutcome: null },
+      after: { status: 'assigned', assignee: person.name, finalOutcome: null, drawnFrom: DRAWN_FROM_MARK },
+    }),
+  );
+  const rows = await env.database.query<CaseRow & { bar: string | null; drawn_from: number | null }>(
+    `with bar as (${CONCLUDE_BAR_SQL}),
+     ripe as (
+       select c.id from review_cases c
+       where not exists (select 1 from bar) and c.status = 'open' and c.sample_ripe_at <= $8::timestamptz and not exists (select 1 from review_conflicts k
+         where k.person = $1 and k.institution_id = c.institution_id and k.withdrawn_at is null)
+       order by c.sample_due_at, c.sample_ripe_at, c.id limit 1 for update of c skip locked),
+     candidates as (
+       select c.id from review_cases c
+       where not exists (select 1 from bar) and c.status = 'open' and not exists (select 1 from review_conflicts k
+         where k.person = $1 and k.institution_id = c.institution_id and k.withdrawn_at is null)
+       order by c.priority desc nulls last, c.opened_at, c.id limit $2 for update of c skip locked),
+     pick as (
+       select id, n from (select id, row_number() over () as rn, count(*) over () as n from candidates) x
+       where not exists (select 1 from ripe) and rn = 1 + least(n - 1, floor($3::float8 * n))
+       union all
+       select id, (select count(*) from candidates) from ripe),
+     drawn as (
+       update review_cases c set status = 'assigned', assignee = $1, assigned_at = now(), updated_at = now()
+       from pick where c.id = pick.id returning c.*, pick.n),
+     entry as (
+       insert into review_trail (at, actor, action, case_id, body)
+       select $4::timestamptz, $1, 'case.draw', drawn.id, $5::text || drawn.n::text || $6::text || drawn.id::text || $7::text from drawn returning seq)
+     select (select what from bar) as bar, x.* from (select 1) one left join (
+       select ${CASE_COLUMNS}, c.n::int as drawn_from, (select count(*) from entry) as entries
+       from drawn c join claims cl on cl.id = c.claim_id) x on true`,
+    [person.name, env.drawPool, randomInt(2 ** 47) / 2 ** 47, at, head, middle, tail, new Date(env.now()).toISOString()],
+  );
+  env.afterCommit();
+  const row = rows[0]!;
+  if (row.bar) throw new ForbiddenError(`Separation of duties: ${person.name} ${row.bar}, and whoever changes rules, parameters or keys may not conclude cases`);
+  return row.drawn_from === null ? null : toCase(row, env.now(), person, env.caseDueDays);
+}
+
 /**
  * `afterCommit` runs after each action's transaction commits (the service seals the trail there;
  * see src/review/trail.ts).
@@ -271,214 +493,26 @@ export function createReviewCases({
   now?: () => number;
   caseDueDays?: number;
 }) {
+  const env: CasesEnv = { database, drawPool, afterCommit, now, caseDueDays };
   const act = async <R>(fn: (q: Query) => Promise<R>): Promise<R> => {
     const result = await database.transaction(fn);
     afterCommit();
     return result;
   };
-  const one = async (q: Query, id: number, viewer?: Person) => {
-    const rows = await q<CaseRow>(`select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id where c.id = $1`, [id]);
-    if (!rows[0]) throw new NotFoundError(`No review case ${id}`);
-    return toCase(rows[0], now(), viewer, caseDueDays);
-  };
+  const one = (q: Query, id: number, viewer?: Person) => readCase(env, q, id, viewer);
 
   return {
     /** The queue as `viewer` may see it (an auditor blind to reasons and priority of what is not concluded). */
-    async queue(f: QueueFilter, viewer?: Person) {
-      if (viewer?.role === 'auditor' && f.reason === 'sample')
-        throw new ValidationError([{ path: 'reason', message: 'sample is for supervisors and admins: auditors work the random re-check blind' }]);
-      if (viewer?.role === 'auditor' && f.sort === 'amount') throw new ValidationError([{ path: 'sort', message: 'amount is for supervisors and admins: auditors work the random re-check blind' }]);
-      // an auditor's "due" is the case's own due date only: the sample's would tell which cases are the re-check's
-      const order = viewer?.role === 'auditor' && f.sort === 'due' ? ORDER_BY.oldest : ORDER_BY[f.sort ?? 'priority'];
-      const institution = f.institution?.trim() || null;
-      const params = [
-        f.status?.length ? f.status.join(',') : null,
-        f.reason ?? null,
-        f.family ?? null,
-        f.institutionId ?? null,
-        f.assignee ?? null,
-        f.month ?? null,
-        f.minAgeDays ?? null,
-        f.maxAgeDays ?? null,
-        f.claimId?.trim() ? likeLiteral(f.claimId.trim()) : null,
-        institution,
-        institution === null ? null : likeLiteral(institution),
-      ];
-      const [rows, count] = await Promise.all([
-        database.query<CaseRow>(
-          `select ${CASE_COLUMNS} from review_cases c join claims cl on cl.id = c.claim_id
-           where ${QUEUE_WHERE} order by ${order} limit $12 offset $13`,
-          [...params, f.limit, f.offset],
-        ),
-        database.query<{ n: number }>(`select count(*)::int as n from review_cases c where ${QUEUE_WHERE}`, params),
-      ]);
-      const at = now();
-      return { total: Number(count[0]?.n ?? 0), limit: f.limit, offset: f.offset, items: rows.map((r) => toCase(r, at, viewer, caseDueDays)) };
-    },
+    /** The queue as `viewer` may see it (an auditor blind to reasons and priority of what is not concluded). */
+    queue: (f: QueueFilter, viewer?: Person) => queueOf(env, f, viewer),
 
     get: (id: number, viewer?: Person) => one(database.query, id, viewer),
 
-    async detail(id: number, viewer?: Person) {
-      const c = await one(database.query, id, viewer);
-      const [claimRows, reasons, findings, conclusions, reviews, trail, references, money, appeals] = await Promise.all([
-        database.query<{ body: unknown; answer: unknown }>('select body, answer from claims where id = $1', [c.claim.id]),
-        database.query<Record<string, unknown>>(
-          `select id, kind, finding_id, rule_id, family, severity, amount::text as amount, detail, created_by,
-                  (extract(epoch from created_at) * 1000)::float8 as at_ms
-           from review_reasons where case_id = $1 order by id`,
-          [id],
-        ),
-        database.query<Record<string, unknown>>(
-          `select f.id, f.rule_id, f.rule_version, f.family, f.severity, f.status, f.message, f.violating_lines,
-                  f.involved_lines, f.other_claims, f.amount::text as amount, f.retrospective,
-                  s.institution_id as src_inst, s.claim_no as src_claim
-           from findings f join claims s on s.id = f.source_claim_id where f.claim_id = $1 order by f.created_at, f.id`,
-          [c.claim.id],
-        ),
-        database.query<Record<string, unknown>>(
-          `select id, outcome, refused_lines, amount_refused::text as amount_refused, basis, concluded_by, lines,
-                  (extract(epoch from concluded_at) * 1000)::float8 as at_ms
-           from review_conclusions where case_id = $1 order by id`,
-          [id],
-        ),
-        database.query<Record<string, unknown>>(
-          `select id, conclusion_id, verdict, reason, reviewed_by, (extract(epoch from reviewed_at) * 1000)::float8 as at_ms
-           from review_second_reviews where case_id = $1 order by id`,
-          [id],
-        ),
-        readTrail(database, { caseId: id, limit: 1000 }),
-        claimReferences(database, c.claim.id),
-        intakeMoney(database.query, c.claim.id),
-        appealsOf(database.query, 'a.case_id = $1', [id]),
-      ]);
-      const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-      return {
-        case: c,
-        claimBody: json(claimRows[0]?.body),
-        answer: json(claimRows[0]?.answer),
-        reasons: reasons
-          .filter((r) => !(c.blinded && r.kind === 'sample'))
-          .map((r) => ({
-            id: Number(r.id),
-            kind: String(r.kind),
-            findingId: (r.finding_id as string | null) ?? null,
-            ruleId: (r.rule_id as string | null) ?? null,
-            family: (r.family as string | null) ?? null,
-            severity: (r.severity as string | null) ?? null,
-            amount: String(r.amount),
-            detail: json(r.detail) as Record<string, unknown>,
-            createdBy: String(r.created_by),
-            createdAt: iso(r.at_ms as number) as string,
-            note: r.kind === 'appeal' ? String((json(r.detail) as { reason?: unknown }).reason ?? '') : null,
-          })),
-        findings: findings.map((r) => ({
-          id: String(r.id),
-          ruleId: String(r.rule_id),
-          ruleVersion: Number(r.rule_version),
-          family: String(r.family),
-          severity: String(r.severity),
-          status: String(r.status),
-          message: json(r.message) as { zh: string; en: string },
-          violatingLines: json(r.violating_lines) as string[],
-          involvedLines: json(r.involved_lines) as string[],
-          otherClaims: json(r.other_claims) as unknown[],
-          amount: String(r.amount),
-          retrospective: Boolean(r.retrospective),
-          foundBy: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
-        })),
-        /** findings carried by other claims that name this one: no case, no amount here */
-        references,
-        conclusions: conclusions.map((r) => ({
-          id: Number(r.id),
-          outcome: r.outcome as 'confirmed' | 'dismissed',
-          refusedLines: json(r.refused_lines) as string[],
-          amountRefused: String(r.amount_refused),
-          basis: String(r.basis),
-          concludedBy: String(r.concluded_by),
-          concludedAt: iso(r.at_ms as number) as string,
-          lines: (json(r.lines) ?? []) as RefusalLine[],
-        })),
-        secondReviews: reviews.map((r) => ({
-          id: Number(r.id),
-          conclusionId: Number(r.conclusion_id),
-          verdict: r.verdict as 'agree' | 'send_back',
-          reason: (r.reason as string | null) ?? null,
-          reviewedBy: String(r.reviewed_by),
-          reviewedAt: iso(r.at_ms as number) as string,
-        })),
-        /** the intake's decision and what it withheld per line: a review refuses only what is still payable */
-        money: intakeMoneyJson(money),
-        appeals,
-        trail,
-      };
-    },
+    /** The case with its claim, answer, reasons, findings, both review levels, money, appeals and trail. */
+    detail: (id: number, viewer?: Person) => caseDetail(env, id, viewer),
 
-    /**
-     * Double random: the person is drawn one case at random among the `drawPool` most urgent open
-     * cases of institutions they have no declared conflict with, unless a case of the random
-     * re-check is ripe (its time to be taken has come, src/review/sampling.ts closeMonth): then the
-     * ripe one due first, whatever the targeted backlog (docs/review-recheck.md). The pool is read
-     * and counted either way, so the trail's `drawnFrom` does not tell which way a case was drawn. Rows being drawn by others are
-     * skipped (FOR UPDATE SKIP LOCKED), so concurrent draws never get the same case. The order is
-     * spelled as review_cases_queue_idx is (priority DESC NULLS LAST; priority is never null): with
-     * plain DESC (NULLS FIRST) the index does not give the order, and each draw read and sorted every
-     * open case (measured: ~100 ms at 10,000 open cases, against ~1 ms reading the index's first rows).
-     *
-     * One statement, run on its own (autocommit): the separation-of-duties check, the candidates,
-     * the pick, the assignment and the trail entry commit together or not at all, in one round trip
-     * (it was six: begin, check, candidates, update, trail, commit; the draw's p99 under 20 auditors
-     * was the sum of their queueing). The pick is the row at a position chosen here with
-     * crypto.randomInt's source, so the database's random() is not relied on. The trail body is
-     * the same canonical JSON appendTrail writes: it is written here with placeholders for the two
-     * numbers only the statement knows (the case id, how many candidates it was drawn from), and a
-     * drawn case was open, which every writer leaves with no assignee and no final outcome.
-     */
-    async draw(person: Person) {
-      if (person.role !== 'auditor' && person.role !== 'supervisor') throw new ForbiddenError(`The role ${person.role} does not review cases`);
-      const at = new Date().toISOString();
-      const [head, middle, tail] = splitBody(
-        canonicalJson({
-          at,
-          actor: person.name,
-          action: 'case.draw',
-          caseId: CASE_ID_MARK,
-          before: { status: 'open', assignee: null, finalOutcome: null },
-          after: { status: 'assigned', assignee: person.name, finalOutcome: null, drawnFrom: DRAWN_FROM_MARK },
-        }),
-      );
-      const rows = await database.query<CaseRow & { bar: string | null; drawn_from: number | null }>(
-        `with bar as (${CONCLUDE_BAR_SQL}),
-         ripe as (
-           select c.id from review_cases c
-           where not exists (select 1 from bar) and c.status = 'open' and c.sample_ripe_at <= $8::timestamptz and not exists (select 1 from review_conflicts k
-             where k.person = $1 and k.institution_id = c.institution_id and k.withdrawn_at is null)
-           order by c.sample_due_at, c.sample_ripe_at, c.id limit 1 for update of c skip locked),
-         candidates as (
-           select c.id from review_cases c
-           where not exists (select 1 from bar) and c.status = 'open' and not exists (select 1 from review_conflicts k
-             where k.person = $1 and k.institution_id = c.institution_id and k.withdrawn_at is null)
-           order by c.priority desc nulls last, c.opened_at, c.id limit $2 for update of c skip locked),
-         pick as (
-           select id, n from (select id, row_number() over () as rn, count(*) over () as n from candidates) x
-           where not exists (select 1 from ripe) and rn = 1 + least(n - 1, floor($3::float8 * n))
-           union all
-           select id, (select count(*) from candidates) from ripe),
-         drawn as (
-           update review_cases c set status = 'assigned', assignee = $1, assigned_at = now(), updated_at = now()
-           from pick where c.id = pick.id returning c.*, pick.n),
-         entry as (
-           insert into review_trail (at, actor, action, case_id, body)
-           select $4::timestamptz, $1, 'case.draw', drawn.id, $5::text || drawn.n::text || $6::text || drawn.id::text || $7::text from drawn returning seq)
-         select (select what from bar) as bar, x.* from (select 1) one left join (
-           select ${CASE_COLUMNS}, c.n::int as drawn_from, (select count(*) from entry) as entries
-           from drawn c join claims cl on cl.id = c.claim_id) x on true`,
-        [person.name, drawPool, randomInt(2 ** 47) / 2 ** 47, at, head, middle, tail, new Date(now()).toISOString()],
-      );
-      afterCommit();
-      const row = rows[0]!;
-      if (row.bar) throw new ForbiddenError(`Separation of duties: ${person.name} ${row.bar}, and whoever changes rules, parameters or keys may not conclude cases`);
-      return row.drawn_from === null ? null : toCase(row, now(), person, caseDueDays);
-    },
+    /** Draws one case for the person (see drawCase). */
+    draw: (person: Person) => drawCase(env, person),
 
     /** The first level: the assignee concludes, confirmed (lines, amount, basis) or dismissed (reason). */
     async conclude(person: Person, id: number, input: ConclusionInput) {

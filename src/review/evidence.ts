@@ -6,7 +6,7 @@ import { assertNoConflict, type Person } from './identity.js';
 import { appendTrail } from './trail.js';
 
 /**
- * The evidence around a case (issue 15, item 4; docs/review-pages.md): the insured person's earlier
+ * The evidence around a case (docs/review-pages.md): the insured person's earlier
  * claims and stays, the institution's record, notes and attachments.
  *
  * Who sees what: the person's history and the attachments' bytes are personal (medical) data, for

@@ -1,5 +1,5 @@
 /**
- * Why a reviewer refuses a line or part of it (issue 15, item 7; docs/review-money.md). A fixed
+ * Why a reviewer refuses a line or part of it (docs/review-money.md). A fixed
  * list: the report and the trail carry the code, the page shows the label in its language. The
  * codes follow the deduction reasons of Chinese medical-insurance review (医保审核扣款原因) and
  * the claim-item rejection reasons of openIMIS.

@@ -1,9 +1,9 @@
 import type { Query } from '../db/client.js';
-import { fenFrom, formatFen, formatMilli, lineAmountFen, milliFrom } from '../lib/money.js';
+import { fenFrom, formatFen, formatTenThousandths, lineAmountFen, tenThousandthsFrom } from '../lib/money.js';
 import type { RefusalCode } from './refusal-codes.js';
 
 /**
- * Money counted once (issue 15, items 3 and 7; docs/review-money.md). What a review may refuse on
+ * Money counted once (docs/review-money.md). What a review may refuse on
  * a line is what is still payable on it: the line's amount less what the intake withheld from it.
  * A refusal is a whole line or a line's quantity or unit price reduced, with a reason code; all in
  * fen, prices and quantities scaled by 10^4 (src/lib/money.ts).
@@ -53,8 +53,8 @@ export async function intakeMoney(q: Query, claimId: string): Promise<IntakeMone
       const withheldFen = Math.min(amountFen, withheld.get(l.line_id) ?? 0);
       return {
         lineId: l.line_id,
-        quantity: toMilli(l.quantity),
-        unitPrice: toMilli(l.unit_price),
+        quantity: toTenThousandths(l.quantity),
+        unitPrice: toTenThousandths(l.unit_price),
         amountFen,
         withheldFen,
         refusableFen: Math.max(0, amountFen - withheldFen),
@@ -64,9 +64,9 @@ export async function intakeMoney(q: Query, claimId: string): Promise<IntakeMone
 }
 
 /** numeric text from the database (any scale) to 10^-4, rounding half up past the fourth decimal. */
-function toMilli(text: string): number {
+function toTenThousandths(text: string): number {
   const [whole = '0', frac = ''] = text.split('.');
-  const exact = milliFrom(`${whole}${frac ? `.${frac.slice(0, 4)}` : ''}`) ?? 0;
+  const exact = tenThousandthsFrom(`${whole}${frac ? `.${frac.slice(0, 4)}` : ''}`) ?? 0;
   return frac.length > 4 && Number(frac[4]) >= 5 ? exact + (whole.startsWith('-') ? -1 : 1) : exact;
 }
 
@@ -78,8 +78,8 @@ export const intakeMoneyJson = (m: IntakeMoney) => ({
   refusableAmount: formatFen(m.lines.reduce((s, l) => s + l.refusableFen, 0)),
   lines: m.lines.map((l) => ({
     lineId: l.lineId,
-    quantity: formatMilli(l.quantity),
-    unitPrice: formatMilli(l.unitPrice),
+    quantity: formatTenThousandths(l.quantity),
+    unitPrice: formatTenThousandths(l.unitPrice),
     amount: formatFen(l.amountFen),
     withheldAtIntake: formatFen(l.withheldFen),
     refusable: formatFen(l.refusableFen),
@@ -150,12 +150,12 @@ export function computeRefusals(money: IntakeMoney, input: RefusalInput): { line
     if (seen.has(a.lineId)) return void issues.push({ path: `${at}.lineId`, message: 'names a line already refused or reduced' });
     seen.add(a.lineId);
     if (a.quantity === undefined && a.unitPrice === undefined) return void issues.push({ path: at, message: 'must give the approved quantity or unit price (or both)' });
-    const qty = a.quantity === undefined ? l.quantity : milliFrom(a.quantity);
-    const price = a.unitPrice === undefined ? l.unitPrice : milliFrom(a.unitPrice);
+    const qty = a.quantity === undefined ? l.quantity : tenThousandthsFrom(a.quantity);
+    const price = a.unitPrice === undefined ? l.unitPrice : tenThousandthsFrom(a.unitPrice);
     if (qty === undefined || qty < 0) return void issues.push({ path: `${at}.quantity`, message: 'must be a number ≥ 0 with at most four decimals' });
     if (price === undefined || price < 0) return void issues.push({ path: `${at}.unitPrice`, message: 'must be a number ≥ 0 with at most four decimals' });
-    if (qty > l.quantity) return void issues.push({ path: `${at}.quantity`, message: `must not exceed the quantity billed (${formatMilli(l.quantity)})` });
-    if (price > l.unitPrice) return void issues.push({ path: `${at}.unitPrice`, message: `must not exceed the unit price billed (${formatMilli(l.unitPrice)})` });
+    if (qty > l.quantity) return void issues.push({ path: `${at}.quantity`, message: `must not exceed the quantity billed (${formatTenThousandths(l.quantity)})` });
+    if (price > l.unitPrice) return void issues.push({ path: `${at}.unitPrice`, message: `must not exceed the unit price billed (${formatTenThousandths(l.unitPrice)})` });
     if (qty === l.quantity && price === l.unitPrice) return void issues.push({ path: at, message: 'must lower the quantity or the unit price billed' });
     const approvedFen = Math.min(l.amountFen, lineAmountFen(price, qty));
     const refusedFen = Math.max(0, l.refusableFen - approvedFen);
@@ -170,8 +170,8 @@ export function computeRefusals(money: IntakeMoney, input: RefusalInput): { line
       code: a.code,
       amount: formatFen(l.amountFen),
       withheldAtIntake: formatFen(l.withheldFen),
-      ...(a.quantity === undefined ? {} : { quantity: { billed: formatMilli(l.quantity), approved: formatMilli(qty) } }),
-      ...(a.unitPrice === undefined ? {} : { unitPrice: { billed: formatMilli(l.unitPrice), approved: formatMilli(price) } }),
+      ...(a.quantity === undefined ? {} : { quantity: { billed: formatTenThousandths(l.quantity), approved: formatTenThousandths(qty) } }),
+      ...(a.unitPrice === undefined ? {} : { unitPrice: { billed: formatTenThousandths(l.unitPrice), approved: formatTenThousandths(price) } }),
       approvedAmount: formatFen(l.refusableFen - refusedFen),
       refused: formatFen(refusedFen),
     });

@@ -3,7 +3,7 @@ import type { History } from '../../rules/engine.js';
 import type { PersonVersion, StockRef } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
 import { createBatcher } from '../lib/batcher.js';
-import { fenFrom, milliFrom } from '../lib/money.js';
+import { fenFrom, tenThousandthsFrom } from '../lib/money.js';
 import { cstMonth } from '../lib/time.js';
 
 const DAY = 86_400_000;
@@ -14,8 +14,8 @@ const DAY = 86_400_000;
 // The month's billed quantity is a running total (institution_item_months, kept by triggers on
 // claim_lines in the statement that stores the lines, migrations/0013_item_month_totals.sql), so
 // the read costs the same on the month's first day and its last: summing the institution's lines
-// instead cost ~38 ms of PostgreSQL CPU a claim at a large pharmacy's month end (issue 21,
-// bench/README.md "bench:growth"). Only items with a stock record are read, the only ones the
+// instead costs ~38 ms of PostgreSQL CPU a claim at a large pharmacy's month end
+// (bench/README.md, "bench:growth"). Only items with a stock record are read, the only ones the
 // stock rule judges.
 // A claim's lines are read by the claim's whole key (id, person, month), so with claims
 // partitioned by month and distributed by person the read stays in one partition on one shard.
@@ -179,11 +179,11 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
   const stock = new Map<string, StockRef>();
   for (const [code, opening, purchased, billed, purchasePrice] of parse(r.stock) as [string, string, string, string | null, string | null][]) {
     stock.set(`${claim.institutionId}|${code}|${month}`, {
-      openingQuantity: milliFrom(opening) ?? 0,
-      purchasedQuantity: milliFrom(purchased) ?? 0,
-      ...(purchasePrice !== null && purchasePrice !== undefined ? { purchasePrice: milliFrom(purchasePrice) } : {}),
+      openingQuantity: tenThousandthsFrom(opening) ?? 0,
+      purchasedQuantity: tenThousandthsFrom(purchased) ?? 0,
+      ...(purchasePrice !== null && purchasePrice !== undefined ? { purchasePrice: tenThousandthsFrom(purchasePrice) } : {}),
     });
-    if (billed !== null) institutionMonthQuantity.set(code, milliFrom(billed) ?? 0);
+    if (billed !== null) institutionMonthQuantity.set(code, tenThousandthsFrom(billed) ?? 0);
   }
   const register = (parse(r.register ?? []) as (string | null)[][]).map(([validFrom, validTo, enrolledFrom, enrolledTo, deathDate]) => ({
     validFrom: validFrom as string,
@@ -195,7 +195,7 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
   const purchasePrices = new Map<string, number>();
   const endMonth = cstMonth(claim.endedAt);
   for (const [code, price] of parse(r.prices ?? []) as [string, string][]) {
-    const v = milliFrom(price);
+    const v = tenThousandthsFrom(price);
     if (v !== undefined) purchasePrices.set(`${claim.institutionId}|${code}|${endMonth}`, v);
   }
   return { history: { personClaims, institutionMonthQuantity }, stock, personVersion: Number(r.person_version ?? 0), register, purchasePrices };
@@ -218,8 +218,8 @@ function toClaim(p: PersonRow, current: Claim): Claim {
     category: category as ClaimLine['category'],
     serviceAt: Number(at),
     serviceDate: day,
-    quantity: milliFrom(qty) ?? 0,
-    unitPrice: milliFrom(price) ?? 0,
+    quantity: tenThousandthsFrom(qty) ?? 0,
+    unitPrice: tenThousandthsFrom(price) ?? 0,
     amountFen: fenFrom(amt) ?? 0,
   }));
   const inpatient = p.visit_type === 'inpatient';

@@ -11,7 +11,8 @@ import {
   type StockRef,
 } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
-import { milliFrom } from '../lib/money.js';
+import { tenThousandthsFrom } from '../lib/money.js';
+import { createRefreshing } from '../lib/refreshing.js';
 import { VersionedIndex, type Versioned } from './versioned.js';
 
 export interface Snapshot {
@@ -39,33 +40,23 @@ const CHANGE_PROBE = TABLES.map((t) => `select '${t}' as t, count(*)::text as n,
  * refresh interval for writes through other instances or the import command.
  */
 export function createReferenceCache({ database, logger, refreshMs = 30_000 }: { database: Database; logger: Logger; refreshMs?: number }) {
-  let snapshot: Snapshot = emptySnapshot();
-  let fingerprint = '';
-  let timer: NodeJS.Timeout | undefined;
-  let loading: Promise<void> | undefined;
-
-  async function reload(force: boolean) {
-    const probe = JSON.stringify(await database.query(CHANGE_PROBE));
-    if (!force && probe === fingerprint) return;
-    snapshot = await loadSnapshot(database);
-    fingerprint = probe;
-    logger.info({ institutions: snapshot.institutions.size, items: snapshot.items.size }, 'reference data loaded');
-  }
-  const refresh = (force = false) => (loading ??= reload(force).finally(() => (loading = undefined)));
+  const snapshot = createRefreshing({
+    name: 'reference',
+    initial: emptySnapshot(),
+    probe: () => database.query(CHANGE_PROBE),
+    load: () => loadSnapshot(database),
+    onLoaded: (s) => logger.info({ institutions: s.institutions.size, items: s.items.size }, 'reference data loaded'),
+    refreshMs,
+    logger,
+  });
 
   return {
-    refresh,
-    start() {
-      timer = setInterval(() => refresh().catch((err) => logger.warn({ err }, 'reference refresh failed')), refreshMs);
-      timer.unref();
-      return refresh(true);
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-    },
+    refresh: snapshot.refresh,
+    start: snapshot.start,
+    stop: snapshot.stop,
     /** a view for one claim; stock and the person's register entry come with the claim's history */
     view(stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson, purchasePrices?: ReadonlyMap<string, number>): ReferenceView {
-      return snapshotView(snapshot, stock, person, purchasePrices);
+      return snapshotView(snapshot.current(), stock, person, purchasePrices);
     },
   };
 }
@@ -146,7 +137,7 @@ export function emptySnapshot(): Snapshot {
 type Row = Record<string, string | number | null | Record<string, unknown>>;
 const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
-const price = (v: unknown) => (v === null || v === undefined ? undefined : milliFrom(String(v)));
+const price = (v: unknown) => (v === null || v === undefined ? undefined : tenThousandthsFrom(String(v)));
 
 async function loadSnapshot(database: Database): Promise<Snapshot> {
   const s = emptySnapshot();

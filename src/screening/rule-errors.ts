@@ -1,25 +1,18 @@
 import type { Logger } from 'pino';
-import type { Database } from '../db/client.js';
+import type { RulesRepository } from './rules.repository.js';
 
 /**
  * Rules that threw, counted per rule, version and service month: counted in memory as they happen
  * (a rule error never delays or breaks a claim's screening) and added to `rule_errors` every
  * `flushMs` and at shutdown, one statement per rule and month.
  */
-export function createRuleErrorLog({ database, logger, flushMs = 2000 }: { database: Database; logger: Logger; flushMs?: number }) {
+export function createRuleErrorLog({ repository, logger, flushMs = 2000 }: { repository: RulesRepository; logger: Logger; flushMs?: number }) {
   let pending = new Map<string, { ruleId: string; ruleVersion: number; month: string; errors: number; lastMessage: string }>();
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
 
   async function write(batch: typeof pending) {
-    for (const e of batch.values()) {
-      await database.query(
-        `insert into rule_errors (rule_id, rule_version, service_month, errors, last_message, last_at) values ($1, $2, $3, $4, $5, now())
-         on conflict (rule_id, rule_version, service_month)
-         do update set errors = rule_errors.errors + excluded.errors, last_message = excluded.last_message, last_at = excluded.last_at`,
-        [e.ruleId, e.ruleVersion, e.month, e.errors, e.lastMessage.slice(0, 2000)],
-      );
-    }
+    for (const e of batch.values()) await repository.addErrors({ ...e, lastMessage: e.lastMessage.slice(0, 2000) });
   }
 
   const flush = () => {
@@ -51,10 +44,7 @@ export function createRuleErrorLog({ database, logger, flushMs = 2000 }: { datab
     /** errors per rule in a service month, recorded ones plus those not yet written */
     async forMonth(month: string) {
       await flush();
-      return database.query<{ rule_id: string; rule_version: number; errors: number; last_message: string; last_at: string }>(
-        'select rule_id, rule_version, errors, last_message, last_at::text from rule_errors where service_month = $1 order by rule_id, rule_version',
-        [month],
-      );
+      return repository.errorsForMonth(month);
     },
   };
 }

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { AnyRule } from '../../rules/engine.js';
 import type { RuleStatus } from '../../rules/finding.js';
-import type { Database } from '../db/client.js';
 import { formatPath, type FieldIssue } from '../errors.js';
 import { maskPersonalData } from '../lib/personal-data.js';
+import { createRefreshing } from '../lib/refreshing.js';
+import type { RulesRepository } from './rules.repository.js';
 
 export interface RuleOverride {
   params?: Record<string, unknown>;
@@ -12,22 +13,18 @@ export interface RuleOverride {
   trialUntil?: string;
 }
 
+type RuleSettingsInForce = RuleOverride & { version: number; changedAt: string; changedBy: string };
+
 /**
  * A deployment's overrides of rule parameters and status: stored append-only (every change is a
  * new row naming who made it and why), the latest row per rule applies, held in memory.
  */
-export function createRuleSettings({ database, logger, rules, refreshMs = 30_000 }: { database: Database; logger: Logger; rules: readonly AnyRule[]; refreshMs?: number }) {
-  let current = new Map<string, RuleOverride & { version: number; changedAt: string; changedBy: string }>();
-  let timer: NodeJS.Timeout | undefined;
+export function createRuleSettings({ repository, logger, rules, refreshMs = 30_000 }: { repository: RulesRepository; logger: Logger; rules: readonly AnyRule[]; refreshMs?: number }) {
   const byId = new Map(rules.map((r) => [r.id, r]));
 
-  async function load() {
-    const rows = await database.query<{ rule_id: string; params: unknown; status: RuleStatus | null; trial_until: string | null; version: number; changed_at: string; changed_by: string }>(
-      `select distinct on (rule_id) rule_id, params, status, trial_until::text, changed_at::text, changed_by,
-         (select count(*)::int from rule_settings s2 where s2.rule_id = s.rule_id) as version
-       from rule_settings s order by rule_id, id desc`,
-    );
-    current = new Map(
+  async function load(): Promise<Map<string, RuleSettingsInForce>> {
+    const rows = await repository.latestSettings();
+    return new Map(
       rows.map((r) => [
         r.rule_id,
         {
@@ -41,6 +38,8 @@ export function createRuleSettings({ database, logger, rules, refreshMs = 30_000
       ]),
     );
   }
+  const settings = createRefreshing({ name: 'rule settings', initial: new Map<string, RuleSettingsInForce>(), load, refreshMs, logger });
+  const current = () => settings.current();
 
   /**
    * The stored overrides the rule takes: one stored before parameters had ranges (minSimilarity
@@ -89,16 +88,10 @@ export function createRuleSettings({ database, logger, rules, refreshMs = 30_000
   }
 
   return {
-    start() {
-      timer = setInterval(() => load().catch((err) => logger.warn({ err }, 'rule settings refresh failed')), refreshMs);
-      timer.unref();
-      return load();
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-    },
-    overrides: (ruleId: string): RuleOverride | undefined => current.get(ruleId),
-    get: (ruleId: string) => current.get(ruleId),
+    start: settings.start,
+    stop: settings.stop,
+    overrides: (ruleId: string): RuleOverride | undefined => current().get(ruleId),
+    get: (ruleId: string) => current().get(ruleId),
 
     /** Problems with a proposed change: unknown parameters, or values of another type than the default's. */
     check,
@@ -106,22 +99,20 @@ export function createRuleSettings({ database, logger, rules, refreshMs = 30_000
     outOfRange,
 
     async change(ruleId: string, change: { params: Record<string, unknown>; status?: RuleStatus; trialUntil?: string; reason: string; changedBy: string }) {
-      const merged = { ...current.get(ruleId)?.params, ...change.params };
-      await database.query('insert into rule_settings (rule_id, params, status, trial_until, reason, changed_by) values ($1, $2::jsonb, $3, $4::date, $5, $6)', [
+      const merged = { ...current().get(ruleId)?.params, ...change.params };
+      await repository.addSettings({
         ruleId,
-        JSON.stringify(merged),
-        change.status ?? current.get(ruleId)?.status ?? null,
-        change.trialUntil ?? current.get(ruleId)?.trialUntil ?? null,
-        maskPersonalData(change.reason),
-        change.changedBy,
-      ]);
-      await load();
-      return current.get(ruleId);
+        params: merged,
+        status: change.status ?? current().get(ruleId)?.status ?? null,
+        trialUntil: change.trialUntil ?? current().get(ruleId)?.trialUntil ?? null,
+        reason: maskPersonalData(change.reason),
+        changedBy: change.changedBy,
+      });
+      await settings.reloadNow();
+      return current().get(ruleId);
     },
 
-    async historyOf(ruleId: string) {
-      return database.query('select id, params, status, trial_until::text, reason, changed_by, changed_at::text from rule_settings where rule_id = $1 order by id', [ruleId]);
-    },
+    historyOf: (ruleId: string) => repository.settingsHistory(ruleId),
   };
 }
 

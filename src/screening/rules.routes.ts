@@ -28,7 +28,7 @@ const RuleSchema = z
 
 const SettingsChangeSchema = z
   .object({
-    // PostgreSQL's text and jsonb cannot hold U+0000 (found by test/fuzz-endpoints.test.ts: a 500)
+    // PostgreSQL's text and jsonb cannot hold U+0000: refused here, not a 500 from the database
     params: z
       .record(z.string(), z.unknown())
       .default({})
@@ -170,12 +170,7 @@ export function registerRuleRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     }),
     async (c) => {
       const { month } = c.req.valid('query');
-      const rows = await deps.database.query<{ rule_id: string; status: string; severity: string; hits: number; claims: number; retrospective: number; amount: string }>(
-        `select rule_id, status, severity, count(*)::int as hits, count(distinct claim_id)::int as claims,
-                count(*) filter (where retrospective)::int as retrospective, sum(amount)::text as amount
-         from findings where service_month = $1 group by rule_id, status, severity order by rule_id, status, severity`,
-        [month],
-      );
+      const rows = await deps.rulesRepository.hitsForMonth(month);
       const errors = await deps.ruleErrors.forMonth(month);
       return c.json(
         {
