@@ -308,6 +308,7 @@ BEGIN
   INSERT INTO partition_events (month, action, actor) VALUES (p_month, 'dropped', p_actor);
 END $$;
 --> statement-breakpoint
--- This month and the next two, China Standard Time (the service keeps creating them ahead).
+-- The three months before this one, this month and the next two, China Standard Time (the
+-- service keeps creating them ahead: src/db/partitions.ts).
 SELECT claimscreen_month_partition(to_char(date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') + make_interval(months => k), 'YYYY-MM'), 'migration 0032')
-FROM generate_series(0, 2) k;
+FROM generate_series(-3, 2) k;

@@ -131,6 +131,10 @@ describe('monthly partitions', () => {
     expect((await json(report)).fund.claims).toBe(2);
     const queue = await svc.call('/v1/review/cases?limit=100', { role: 'supervisor' });
     expect(queue.status).toBe(200);
+    // a resubmission of a claim of the detached month: its key is known, the claim archived
+    const resubmitted = await svc.call('/v1/claims', { json: claimIn(OLD, 1, '320102198001010011') });
+    expect(resubmitted.status).toBe(409);
+    expect(await json(resubmitted)).toMatchObject({ error: { code: 'claim_archived' } });
     // a new claim in the current month is written as before
     const fresh = await svc.call('/v1/claims', { json: claimIn(CUR, 3, '320102198001019999') });
     expect(fresh.status).toBe(200);

@@ -50,14 +50,18 @@ export async function ensureMonth(database: Database, m: string, actor = 'servic
   });
 }
 
+/** months before the current one that are kept with partitions: claims arrive up to a few months late */
+export const BEHIND = 3;
+
 /**
- * This month and `ahead` months after it (China Standard Time), and every month that has rows in
+ * The BEHIND months before this one, this month and `ahead` months after it (China Standard
+ * Time), and every month that has rows in
  * the default partition (a claim for a month without its own partition, e.g. far in the past):
  * each gets its own partitions. Returns what was done to each month that changed.
  */
 export async function ensureMonths(database: Database, now: number, ahead: number, actor = 'service'): Promise<Record<string, string>> {
   const current = cstMonth(now);
-  const months = Array.from({ length: ahead + 1 }, (_, k) => shiftMonth(current, k));
+  const months = Array.from({ length: BEHIND + ahead + 1 }, (_, k) => shiftMonth(current, k - BEHIND));
   const stray = await database.query<{ m: string }>(`select distinct service_month as m from claims_default where service_month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$' order by 1`);
   const done: Record<string, string> = {};
   for (const m of [...new Set([...months, ...stray.map((r) => r.m)])]) {
