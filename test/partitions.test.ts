@@ -74,6 +74,14 @@ describe('monthly partitions', () => {
     // every index of the parent is a partitioned index, on every partition
     const [idx] = await q<{ n: number }>(`select count(*)::int as n from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = 'claims'::regclass and c.relkind = 'I'`);
     expect(idx!.n).toBeGreaterThanOrEqual(3);
+    // a line's claim must be stored: the foreign key, between the month's partitions, holds
+    await expect(
+      q(
+        `insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code, category, service_at, service_date, quantity, unit_price, amount, service_month)
+         values (gen_random_uuid(), 1, 'L1', $1, 'nobody', '110100001', 'service', now(), current_date, 1, 1, 1, $2)`,
+        [INST, CUR],
+      ),
+    ).rejects.toThrow(/foreign key/);
   });
 
   it('a claim of a month without partitions went to the default partition; the keeper gives it its own, idempotently', async () => {
@@ -116,6 +124,12 @@ describe('monthly partitions', () => {
     expect(await q(`select count(*)::int as n from claims where service_month = $1`, [OLD])).toEqual([{ n: 0 }]);
     expect(await q(`select count(*)::int as n from archive.${'claims_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
     expect(await q(`select count(*)::int as n from archive.${'claim_lines_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
+    // the month's lines, findings and references keep their foreign keys to its claims, in archive
+    expect(
+      await q(`select conrelid::regclass::text as t, confrelid::regclass::text as r from pg_constraint where contype = 'f' and confrelid = $1::regclass order by 1`, [
+        `archive.claims_${OLD.replace('-', '_')}`,
+      ]),
+    ).toEqual(['claim_lines', 'finding_references', 'findings'].map((t) => ({ t: `archive.${t}_${OLD.replace('-', '_')}`, r: `archive.claims_${OLD.replace('-', '_')}` })));
     // the closed case stays
     expect(await q(`select count(*)::int as n from review_cases where service_month = $1`, [OLD])).toEqual([{ n: 1 }]);
 
