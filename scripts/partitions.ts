@@ -39,7 +39,7 @@ try {
     for (const m of months) out(`${m.month}\t${m.state}\t${m.claims}\t${m.archived ? `${m.archived.at} ${m.archived.dir}` : '-'}`);
     for (const d of defaultMonths) out(`${d.month}\tin the default partition\t${d.claims}\t-`);
   } else if (command === 'ensure') {
-    const done = await ensureMonths(database, Date.now(), config.PARTITION_AHEAD_MONTHS, 'partitions ensure');
+    const done = await ensureMonths(database, Date.now(), config.PARTITION_AHEAD_MONTHS, 'partitions ensure', { unbounded: true });
     const entries = Object.entries(done);
     out(entries.length === 0 ? 'every month has its partitions' : entries.map(([m, r]) => `${m}: ${r}`).join('\n'));
   } else if (command === 'detach') {

@@ -39,12 +39,21 @@ export async function monthTables(database: Database): Promise<string[]> {
   return (await database.query<{ table_name: string }>('select table_name from month_partitioned_tables order by position')).map((r) => r.table_name);
 }
 
+/**
+ * Claims of one month in the default partition that the service moves into the month's own
+ * partitions by itself; a month with more (a bulk load of old months) is left to
+ * `npm run partitions -- ensure`, which has no statement timeout: the move holds the default
+ * partitions for as long as it copies.
+ */
+export const SPLIT_MAX_CLAIMS = 10_000;
+
 /** 'exists' | 'archived' | 'created' | 'split' */
-export async function ensureMonth(database: Database, m: string, actor = 'service'): Promise<string> {
+export async function ensureMonth(database: Database, m: string, actor = 'service', opts: { unbounded?: boolean } = {}): Promise<string> {
   return database.transaction(async (q) => {
     // a month is created rarely; it waits for the intake's transactions on the default partition,
     // and gives up (tried again at the next interval) rather than queue the intake behind it
     await q(`select set_config('lock_timeout', '5s', true)`);
+    if (opts.unbounded) await q(`select set_config('statement_timeout', '0', true)`);
     const [row] = await q<{ r: string }>('select claimscreen_month_partition($1, $2) as r', [month(m), actor]);
     return row!.r;
   });
@@ -59,13 +68,26 @@ export const BEHIND = 3;
  * the default partition (a claim for a month without its own partition, e.g. far in the past):
  * each gets its own partitions. Returns what was done to each month that changed.
  */
-export async function ensureMonths(database: Database, now: number, ahead: number, actor = 'service'): Promise<Record<string, string>> {
+export async function ensureMonths(
+  database: Database,
+  now: number,
+  ahead: number,
+  actor = 'service',
+  opts: { unbounded?: boolean; splitMax?: number; onTooLarge?: (month: string, claims: number) => void } = {},
+): Promise<Record<string, string>> {
   const current = cstMonth(now);
   const months = Array.from({ length: BEHIND + ahead + 1 }, (_, k) => shiftMonth(current, k - BEHIND));
-  const stray = await database.query<{ m: string }>(`select distinct service_month as m from claims_default where service_month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$' order by 1`);
+  const stray = await database.query<{ m: string; n: number }>(
+    `select service_month as m, count(*)::int as n from claims_default where service_month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$' group by 1 order by 1`,
+  );
+  const strayMonths: string[] = [];
+  for (const r of stray) {
+    if (opts.unbounded || r.n <= (opts.splitMax ?? SPLIT_MAX_CLAIMS)) strayMonths.push(r.m);
+    else opts.onTooLarge?.(r.m, r.n);
+  }
   const done: Record<string, string> = {};
-  for (const m of [...new Set([...months, ...stray.map((r) => r.m)])]) {
-    const r = await ensureMonth(database, m, actor);
+  for (const m of [...new Set([...months, ...strayMonths])]) {
+    const r = await ensureMonth(database, m, actor, opts);
     if (r === 'created' || r === 'split') done[m] = r;
   }
   return done;
@@ -196,7 +218,9 @@ export function createPartitionKeeper(opts: { database: Database; logger: Logger
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   const run = async () => {
-    const done = await ensureMonths(database, opts.now(), opts.aheadMonths);
+    const done = await ensureMonths(database, opts.now(), opts.aheadMonths, 'service', {
+      onTooLarge: (month, claims) => logger.warn({ month, claims }, 'a month with many claims in the default partition: run `npm run partitions -- ensure` to give it its own partitions'),
+    });
     if (Object.keys(done).length > 0) logger.info({ months: done }, 'monthly partitions created');
     return done;
   };
