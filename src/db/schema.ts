@@ -1,24 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  check,
-  bigserial,
-  customType,
-  boolean,
-  date,
-  doublePrecision,
-  foreignKey,
-  index,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, check, bigserial, customType, boolean, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 const money = (name: string) => numeric(name, { precision: 14, scale: 2 });
@@ -246,11 +227,8 @@ export const claimLines = pgTable(
   },
   (t) => [
     primaryKey({ name: 'claim_lines_pkey', columns: [t.claimId, t.lineNo, t.personHash, t.serviceMonth] }),
-    foreignKey({
-      name: 'claim_lines_claim_fk',
-      columns: [t.claimId, t.personHash, t.serviceMonth],
-      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
-    }),
+    // (claim_id, person_hash, service_month) references claims: declared between each month's
+    // partitions, <table>_YYYY_MM -> claims_YYYY_MM (migration 0032), not here on the parent
     index('claim_lines_person_date_idx').on(t.personHash, t.serviceDate),
   ],
 );
@@ -344,11 +322,8 @@ export const findings = pgTable(
   },
   (t) => [
     primaryKey({ name: 'findings_pkey', columns: [t.id, t.personHash, t.serviceMonth] }),
-    foreignKey({
-      name: 'findings_claim_fk',
-      columns: [t.claimId, t.personHash, t.serviceMonth],
-      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
-    }),
+    // (claim_id, person_hash, service_month) references claims: declared between each month's
+    // partitions, <table>_YYYY_MM -> claims_YYYY_MM (migration 0032), not here on the parent
     index('findings_claim_idx').on(t.claimId),
     index('findings_rule_month_idx').on(t.ruleId, t.serviceMonth),
   ],
@@ -382,11 +357,8 @@ export const findingReferences = pgTable(
   },
   (t) => [
     primaryKey({ name: 'finding_references_pkey', columns: [t.id, t.personHash, t.serviceMonth] }),
-    foreignKey({
-      name: 'finding_references_claim_fk',
-      columns: [t.claimId, t.personHash, t.serviceMonth],
-      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
-    }),
+    // (claim_id, person_hash, service_month) references claims: declared between each month's
+    // partitions, <table>_YYYY_MM -> claims_YYYY_MM (migration 0032), not here on the parent
     index('finding_references_claim_idx').on(t.claimId),
     check('finding_references_relation_check', sql`${t.relation} IN ('later', 'earlier', 'found-later')`),
   ],
