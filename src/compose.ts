@@ -22,6 +22,7 @@ import { createReviewEvidence } from './review/evidence.js';
 import { ratesPpm, sampleKey, sampleSessionSettings } from './review/sampling.js';
 import { createTrailSealer } from './review/trail.js';
 import { createSampleCloser } from './review/sample-closer.js';
+import { createPartitionKeeper } from './db/partitions.js';
 import { createReferenceRepository } from './reference/reference.repository.js';
 import { createHistoryRepository } from './screening/history.repository.js';
 import { createReferenceCache } from './screening/reference-cache.js';
@@ -93,6 +94,7 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     national: createNationalRepository({ database }),
     sessions: createPageSessions({ database, keys, now }),
     providerScores: createProviderScoreCache({ models: providerModels, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
+    partitions: createPartitionKeeper({ database, logger, aheadMonths: config.PARTITION_AHEAD_MONTHS, intervalMs: config.PARTITION_MAINTENANCE_MS, now }),
     review: {
       cases: createReviewCases({ database, drawPool: config.REVIEW_DRAW_POOL, afterCommit: sealer.nudge, now, caseDueDays: config.REVIEW_CASE_DUE_DAYS }),
       conflicts: createReviewConflicts({ database, afterCommit: sealer.nudge }),

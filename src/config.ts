@@ -76,6 +76,14 @@ const ConfigSchema = z.object({
   // How often the service closes, on its own, the re-check of months whose cut-off has passed
   // (src/review/sample-closer.ts); 0 leaves closing to a person (page, API or npm run sample:close).
   REVIEW_SAMPLE_AUTOCLOSE_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
+  // Monthly partitions (docs/operations.md "Monthly partitions and retention"): months created ahead
+  // of the current one, at start and every PARTITION_MAINTENANCE_MS (0: at start only); the hot
+  // window, months the retention commands never detach (at least 13: the rules and reports read a
+  // year back); where archived months' files are written (default DATA_DIR/archive).
+  PARTITION_AHEAD_MONTHS: z.coerce.number().int().min(1).max(24).default(2),
+  PARTITION_MAINTENANCE_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
+  RETENTION_HOT_MONTHS: z.coerce.number().int().min(13).max(180).default(24),
+  ARCHIVE_DIR: z.string().min(1).optional(),
   // The case pages (docs/review-pages.md): a case is due this many days after it was opened (the
   // queue's due date and ageing); an attachment (PDF or image, stored in the database) is at most
   // this many bytes, and at most BODY_LIMIT_BYTES less 16 KiB for the rest of its form (src/compose.ts).

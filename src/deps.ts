@@ -18,6 +18,7 @@ import type { ReviewEvidence } from './review/evidence.js';
 import type { RatesPpm, SampleSchedule } from './review/sampling.js';
 import type { TrailSealer } from './review/trail.js';
 import type { SampleCloser } from './review/sample-closer.js';
+import type { PartitionKeeper } from './db/partitions.js';
 import type { ReferenceRepository } from './reference/reference.repository.js';
 import type { HistoryRepository } from './screening/history.repository.js';
 import type { ReferenceCache } from './screening/reference-cache.js';
@@ -50,5 +51,7 @@ export interface AppDeps {
   national: NationalRepository;
   /** the review pages' sign-in sessions */
   sessions: PageSessions;
+  /** monthly partitions created ahead (src/db/partitions.ts) */
+  partitions: PartitionKeeper;
   review: { cases: ReviewCases; conflicts: ReviewConflicts; evidence: ReviewEvidence; key: Buffer; rates: RatesPpm; schedule: SampleSchedule; sealer: TrailSealer; closer: SampleCloser };
 }

@@ -17,7 +17,7 @@ export async function startService(config: Config, logger: Logger = createLogger
   const secret = config.DATABASE_URL ? (config.PERSON_ID_SECRET as string) : resolvePersonIdSecret(config);
   const database = await openConfiguredDatabase(config, reviewSessionSettings(config, secret));
   const deps = buildDeps(config, database, logger, secret);
-  await Promise.all([deps.referenceCache.start(), deps.ruleSettings.start(), deps.providerScores.start()]);
+  await Promise.all([deps.partitions.start(), deps.referenceCache.start(), deps.ruleSettings.start(), deps.providerScores.start()]);
   deps.ruleErrors.start();
   deps.review.sealer.start();
   deps.review.closer.start();
@@ -81,6 +81,7 @@ export async function startService(config: Config, logger: Logger = createLogger
       deps.providerScores.stop();
       await deps.ruleErrors.stop();
       await deps.review.closer.stop();
+      await deps.partitions.stop();
       await deps.review.sealer.stop();
       await database.close();
       logger.info('stopped');

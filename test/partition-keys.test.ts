@@ -61,7 +61,7 @@ async function foreignKeysTo(table: string, query: Q = (t, p) => database.query(
                   join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum order by k.n) as columns,
             array(select a.attname::text from unnest(c.confkey) with ordinality k(attnum, n)
                   join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum order by k.n) as referenced
-     from pg_constraint c where c.contype = 'f' and c.confrelid = $1::regclass order by 1`,
+     from pg_constraint c where c.contype = 'f' and c.confrelid = $1::regclass and c.conparentid = 0 order by 1`,
     [table],
   );
   return rows.map((r) => ({ from: r.from_table, columns: [...r.columns], referenced: [...r.referenced] }));
@@ -81,12 +81,17 @@ describe('keys compatible with monthly partitions and distribution by person', (
   });
 
   it('every foreign key to claims carries the whole key, person_hash included', async () => {
-    expect(await foreignKeysTo('claims')).toEqual([
-      { from: 'claim_lines', columns: ['claim_id', 'person_hash', 'service_month'], referenced: ['id', 'person_hash', 'service_month'] },
-      { from: 'finding_references', columns: ['claim_id', 'person_hash', 'service_month'], referenced: ['id', 'person_hash', 'service_month'] },
-      { from: 'findings', columns: ['claim_id', 'person_hash', 'service_month'], referenced: ['id', 'person_hash', 'service_month'] },
-      { from: 'review_cases', columns: ['claim_id', 'person_hash', 'service_month'], referenced: ['id', 'person_hash', 'service_month'] },
+    // Partitioned by month (migration 0032), the keys are declared between each month's partitions
+    // (the same constraint, as a line's month is its claim's): here the default partitions'.
+    expect(await foreignKeysTo('claims')).toEqual([]);
+    expect(await foreignKeysTo('claims_default')).toEqual([
+      { from: 'claim_lines_default', columns: ['claim_id', 'person_hash', 'service_month'], referenced: ['id', 'person_hash', 'service_month'] },
+      { from: 'finding_references_default', columns: ['claim_id', 'person_hash', 'service_month'], referenced: ['id', 'person_hash', 'service_month'] },
+      { from: 'findings_default', columns: ['claim_id', 'person_hash', 'service_month'], referenced: ['id', 'person_hash', 'service_month'] },
     ]);
+    // review_cases names its claim whole too, checked by a trigger rather than a foreign key, so a
+    // month whose cases are closed can be detached (migration 0032, docs/operations.md).
+    expect(await database.query(`select tgname from pg_trigger where tgrelid = 'review_cases'::regclass and tgname = 'review_cases_claim_exists'`)).toEqual([{ tgname: 'review_cases_claim_exists' }]);
     // Nothing references the lines or the findings by a key of their own.
     expect(await foreignKeysTo('claim_lines')).toEqual([]);
     expect(await foreignKeysTo('findings')).toEqual([]);
@@ -293,11 +298,11 @@ describe('migration 0011 on a database stored before it', () => {
     expect((await uniqueIndexes('claim_lines', q)).map((k) => k.columns)).toEqual([['claim_id', 'line_no', 'person_hash', 'service_month']]);
     expect((await uniqueIndexes('findings', q)).map((k) => k.columns)).toEqual([['id', 'person_hash', 'service_month']]);
     expect((await uniqueIndexes('rejected_submissions', q)).map((k) => k.columns)).toEqual([['id', 'received_at']]);
-    expect((await foreignKeysTo('claims', q)).map((k) => [k.from, k.columns])).toEqual([
-      ['claim_lines', ['claim_id', 'person_hash', 'service_month']],
-      ['finding_references', ['claim_id', 'person_hash', 'service_month']],
-      ['findings', ['claim_id', 'person_hash', 'service_month']],
-      ['review_cases', ['claim_id', 'person_hash', 'service_month']],
+    // the foreign keys, since 0032 between each month's partitions (the stored months made theirs)
+    expect((await foreignKeysTo('claims_2026_10', q)).map((k) => [k.from, k.columns])).toEqual([
+      ['claim_lines_2026_10', ['claim_id', 'person_hash', 'service_month']],
+      ['finding_references_2026_10', ['claim_id', 'person_hash', 'service_month']],
+      ['findings_2026_10', ['claim_id', 'person_hash', 'service_month']],
     ]);
 
     // The intake on the migrated database: an old claim is found by its key (a resubmission is

@@ -1,4 +1,5 @@
 import type { Claim } from '../../rules/claim.js';
+import { AppError } from '../errors.js';
 import type { Database } from '../db/client.js';
 import { formatFen, formatMilli } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
@@ -257,7 +258,10 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
   /** The stored claim under the same key, for a claim that lost ON CONFLICT. */
   const existingFor = async (c: Claim): Promise<InsertOutcome> => {
     const existing = await repository.findByKey(c.institutionId, c.claimNo);
-    if (!existing) throw new Error('claim conflicted on insert but cannot be read back');
+    // its key is in claim_keys but the claim is not in the live tables: its month was detached
+    // (docs/operations.md "Monthly partitions and retention")
+    if (!existing)
+      throw new AppError('conflict', 'claim_archived', `Claim ${c.claimNo} of institution ${c.institutionId} was received before and its service month is archived; it is not screened again`);
     return { inserted: false, existing };
   };
 

@@ -1,24 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  check,
-  bigserial,
-  customType,
-  boolean,
-  date,
-  doublePrecision,
-  foreignKey,
-  index,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, check, bigserial, customType, boolean, date, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 const money = (name: string) => numeric(name, { precision: 14, scale: 2 });
@@ -179,9 +160,13 @@ export const institutionItemMonths = pgTable(
 /**
  * One claim: one settlement of one visit. The body holds the normalised claim without the
  * insured person's raw id; `person_hash` is the keyed hash that links a person's claims.
- * Keyed (id, person_hash, service_month), as are its lines and findings, so the three can be
- * partitioned by service month and distributed by person (docs/scaling.md §5); the idempotency
- * key (institution_id, claim_no) is claim_keys' primary key.
+ * Keyed (id, person_hash, service_month), as are its lines, findings and finding references, so
+ * they can be partitioned by service month and distributed by person (docs/scaling.md §5); the
+ * idempotency key (institution_id, claim_no) is claim_keys' primary key.
+ *
+ * Stored PARTITION BY LIST (service_month): one partition a month (claims_YYYY_MM) and a DEFAULT
+ * partition, as are claim_lines, findings and finding_references (migration 0032; drizzle does
+ * not declare partitioning). src/db/partitions.ts creates the months; docs/operations.md retires them.
  */
 export const claims = pgTable(
   'claims',
@@ -242,11 +227,8 @@ export const claimLines = pgTable(
   },
   (t) => [
     primaryKey({ name: 'claim_lines_pkey', columns: [t.claimId, t.lineNo, t.personHash, t.serviceMonth] }),
-    foreignKey({
-      name: 'claim_lines_claim_fk',
-      columns: [t.claimId, t.personHash, t.serviceMonth],
-      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
-    }),
+    // (claim_id, person_hash, service_month) references claims: declared between each month's
+    // partitions, <table>_YYYY_MM -> claims_YYYY_MM (migration 0032), not here on the parent
     index('claim_lines_person_date_idx').on(t.personHash, t.serviceDate),
   ],
 );
@@ -340,11 +322,8 @@ export const findings = pgTable(
   },
   (t) => [
     primaryKey({ name: 'findings_pkey', columns: [t.id, t.personHash, t.serviceMonth] }),
-    foreignKey({
-      name: 'findings_claim_fk',
-      columns: [t.claimId, t.personHash, t.serviceMonth],
-      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
-    }),
+    // (claim_id, person_hash, service_month) references claims: declared between each month's
+    // partitions, <table>_YYYY_MM -> claims_YYYY_MM (migration 0032), not here on the parent
     index('findings_claim_idx').on(t.claimId),
     index('findings_rule_month_idx').on(t.ruleId, t.serviceMonth),
   ],
@@ -378,11 +357,8 @@ export const findingReferences = pgTable(
   },
   (t) => [
     primaryKey({ name: 'finding_references_pkey', columns: [t.id, t.personHash, t.serviceMonth] }),
-    foreignKey({
-      name: 'finding_references_claim_fk',
-      columns: [t.claimId, t.personHash, t.serviceMonth],
-      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
-    }),
+    // (claim_id, person_hash, service_month) references claims: declared between each month's
+    // partitions, <table>_YYYY_MM -> claims_YYYY_MM (migration 0032), not here on the parent
     index('finding_references_claim_idx').on(t.claimId),
     check('finding_references_relation_check', sql`${t.relation} IN ('later', 'earlier', 'found-later')`),
   ],
@@ -638,7 +614,7 @@ export const reviewCases = pgTable(
     finalOutcome: text('final_outcome', { enum: ['confirmed', 'dismissed'] }),
     openedAt: tstz('opened_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
-    /** the claim's person: the foreign key to claims is on its whole key */
+    /** the claim's person: the case names its claim by its whole key */
     personHash: text('person_hash').notNull(),
     /** a sample case of a closed month: its month's due date (docs/review-recheck.md) */
     sampleDueAt: tstz('sample_due_at'),
@@ -646,11 +622,8 @@ export const reviewCases = pgTable(
     sampleRipeAt: tstz('sample_ripe_at'),
   },
   (t) => [
-    foreignKey({
-      name: 'review_cases_claim_fk',
-      columns: [t.claimId, t.personHash, t.serviceMonth],
-      foreignColumns: [claims.id, claims.personHash, claims.serviceMonth],
-    }),
+    // No foreign key to claims: the trigger review_cases_claim_exists checks the claim when a case
+    // is written, so a month whose cases are closed can be detached (migration 0032).
     index('review_cases_queue_idx').on(t.status, t.priority.desc(), t.openedAt, t.id),
     index('review_cases_assignee_idx').on(t.assignee, t.status),
     index('review_cases_institution_idx').on(t.institutionId, t.serviceMonth),

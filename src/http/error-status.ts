@@ -70,6 +70,16 @@ export function httpErrorOf(err: unknown): HttpError {
       details: [{ path: '', message: 'holds a value the database cannot take' }],
       log: { level: 'warn', message: 'a value the database cannot take' },
     };
+  // A write to a month attached read-only for an audit (migration 0032's archive_read_only): the
+  // month takes writes again once it is detached after the audit.
+  if ((err as { code?: unknown } | null)?.code === '25006')
+    return {
+      status: 503,
+      code: 'month_read_only',
+      message: "The claim's service month is attached read-only for an audit; retry after the audit",
+      retryAfter: 3600,
+      log: { level: 'warn', message: 'a write to a month attached read-only' },
+    };
   if (isDatabaseUnavailable(err))
     return { status: 503, code: 'unavailable', message: 'The database is unavailable; retry later', retryAfter: 2, log: { level: 'warn', message: 'database unavailable' } };
   return { status: 500, code: 'internal', message: 'Internal error', log: { level: 'error', message: 'unhandled error' } };

@@ -30,7 +30,7 @@ select
                from claim_lines l where l.claim_id = c.id and l.person_hash = c.person_hash and l.service_month = c.service_month) as lines
      from claims c
      where c.person_hash = $1 and c.started_at >= $2::timestamptz and c.started_at <= $3::timestamptz
-       and c.ended_at >= $4::timestamptz and not (c.institution_id = $5 and c.claim_no = $6)
+       and c.service_month between $10 and $11 and c.ended_at >= $4::timestamptz and not (c.institution_id = $5 and c.claim_no = $6)
      order by c.started_at limit 200) p) as person,
   (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
      from stock_records s left join institution_item_months t
@@ -57,7 +57,7 @@ select q.ord,
                from claim_lines l where l.claim_id = c.id and l.person_hash = c.person_hash and l.service_month = c.service_month) as lines
      from claims c
      where c.person_hash = q.person and c.started_at >= q.lo and c.started_at <= q.hi
-       and c.ended_at >= q.endlo and not (c.institution_id = q.inst and c.claim_no = q.cno)
+       and c.service_month between q.mlo and q.mhi and c.ended_at >= q.endlo and not (c.institution_id = q.inst and c.claim_no = q.cno)
      order by c.started_at limit 200) p) as person,
   (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
      from stock_records s left join institution_item_months t
@@ -70,7 +70,7 @@ select q.ord,
      from stock_records s
      where s.institution_id = q.inst and s.month = q.endmonth and s.month <> q.month and s.purchase_price is not null and s.item_code = any(q.codes)) as prices
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
-  inst text, cno text, codes text[], month text, endmonth text)`;
+  inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text)`;
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
@@ -131,12 +131,16 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
       codes: [...new Set(claim.lines.map((l) => l.itemCode))],
       month,
       endmonth: cstMonth(claim.endedAt),
+      // the months of lo and hi: a claim's service month is the month of its start, so these add
+      // nothing to the window but let PostgreSQL read only those months' partitions (migration 0032)
+      mlo: cstMonth(claim.startedAt - (windowDays + 365) * DAY),
+      mhi: cstMonth(claim.endedAt + windowDays * DAY),
     };
   };
 
   const readOne = async (claim: Claim): Promise<AssembledHistory> => {
     const p = paramsOf(claim);
-    const rows = await database.query<HistoryRow>(HISTORY, [p.person, p.lo, p.hi, p.endlo, p.inst, p.cno, p.codes, p.month, p.endmonth]);
+    const rows = await database.query<HistoryRow>(HISTORY, [p.person, p.lo, p.hi, p.endlo, p.inst, p.cno, p.codes, p.month, p.endmonth, p.mlo, p.mhi]);
     return assemble(claim, rows[0]);
   };
 

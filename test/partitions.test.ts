@@ -1,0 +1,221 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { archiveMonth, attachMonth, detachMonth, dropMonth, ensureMonths, listMonths, sha256Of, shiftMonth } from '../src/db/partitions.js';
+import { cstMonth } from '../src/lib/time.js';
+import { outpatientClaim } from './support/claims.js';
+import { json } from './support/http.js';
+import { startTestService, type TestService } from './support/service.js';
+
+// Monthly partitions and retention (migration 0032, docs/operations.md "Monthly partitions and
+// retention"), on the database the suite runs on (PGlite, or PostgreSQL with DATABASE_URL): claims
+// through the real HTTP intake across months, a month without partitions taken by the default
+// partition and then split out, a month detached, archived to files, attached again read-only,
+// writes refused, and drop refused under 15 years.
+
+const INST = 'H32010200001';
+const CUR = cstMonth(Date.now());
+const OLD = shiftMonth(CUR, -30); // older than the default hot window (24 months)
+const OLDER = shiftMonth(CUR, -31);
+const FAR = '2001-05'; // far in the past: no partition until the keeper splits it out
+
+let svc: TestService;
+let archiveDir: string;
+const sent: Record<string, string[]> = {};
+const q = <T extends Record<string, unknown>>(text: string, params?: unknown[]) => svc.deps.database.query<T>(text, params);
+
+const claimIn = (month: string, n: number, person: string) =>
+  outpatientClaim({
+    claimId: `P-${month}-${n}`,
+    insured: { id: person, sex: 'female', birthDate: '1980-01-01' },
+    visitAt: `${month}-01 0${n}:00:00`,
+    lines: [{ lineId: '1', itemCode: '110100001', hospitalItemName: '普通门诊诊查费', category: 'service', serviceAt: `${month}-01 0${n}:00:00`, quantity: 1, unitPrice: 10, amount: 10 }],
+  });
+
+const partitionsOf = async (table: string) =>
+  (
+    await q<{ name: string; bound: string }>(
+      `select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound from pg_inherits h join pg_class c on c.oid = h.inhrelid where h.inhparent = $1::regclass order by 1`,
+      [table],
+    )
+  ).map((r) => r.name);
+
+beforeAll(async () => {
+  archiveDir = mkdtempSync(path.join(tmpdir(), 'claimscreen-archive-'));
+  svc = await startTestService({ PARTITION_MAINTENANCE_MS: '0' });
+  for (const [i, month] of [OLDER, OLD, CUR, FAR].entries()) {
+    sent[month] = [];
+    for (const n of [1, 2]) {
+      const claim = claimIn(month, n, `32010219800101${String(i * 10 + n).padStart(4, '0')}`);
+      const res = await svc.call('/v1/claims', { json: claim });
+      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
+      sent[month].push(claim.claimId as string);
+    }
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await svc?.close();
+  rmSync(archiveDir, { recursive: true, force: true });
+});
+
+describe('monthly partitions', () => {
+  it('claims, lines, findings and finding references are partitioned by list of service month, with a default partition', async () => {
+    const tables = await q<{ t: string; strategy: string; key: string }>(
+      `select c.relname as t, p.partstrat as strategy, pg_get_partkeydef(c.oid) as key from pg_partitioned_table p join pg_class c on c.oid = p.partrelid order by 1`,
+    );
+    expect(tables).toEqual(['claim_lines', 'claims', 'finding_references', 'findings'].map((t) => ({ t, strategy: 'l', key: 'LIST (service_month)' })));
+    expect(await q(`select table_name from month_partitioned_tables order by position`)).toEqual(['claims', 'claim_lines', 'finding_references', 'findings'].map((table_name) => ({ table_name })));
+    // this month and the two ahead exist (the migration or the keeper at start made them)
+    const parts = await partitionsOf('claims');
+    for (const m of [CUR, shiftMonth(CUR, 1), shiftMonth(CUR, 2)]) expect(parts).toContain(`claims_${m.replace('-', '_')}`);
+    expect(parts).toContain('claims_default');
+    // every index of the parent is a partitioned index, on every partition
+    const [idx] = await q<{ n: number }>(`select count(*)::int as n from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = 'claims'::regclass and c.relkind = 'I'`);
+    expect(idx!.n).toBeGreaterThanOrEqual(3);
+    // a line's claim must be stored: the foreign key, between the month's partitions, holds
+    await expect(
+      q(
+        `insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code, category, service_at, service_date, quantity, unit_price, amount, service_month)
+         values (gen_random_uuid(), 1, 'L1', $1, 'nobody', '110100001', 'service', now(), current_date, 1, 1, 1, $2)`,
+        [INST, CUR],
+      ),
+    ).rejects.toThrow(/foreign key/);
+  });
+
+  it('a claim of a month without partitions went to the default partition; the keeper gives it its own, idempotently', async () => {
+    const inDefault = await q<{ m: string; n: number }>(`select service_month as m, count(*)::int as n from claims_default group by 1 order by 1`);
+    expect(inDefault).toEqual([FAR, OLDER, OLD].sort().map((m) => ({ m, n: 2 })));
+    const totalsBefore = await q(`select * from institution_item_months order by month, item_code`);
+    const linesBefore = await q<{ n: number }>(`select count(*)::int as n from claim_lines`);
+
+    // the service leaves a month with more claims in the default than it moves by itself, and says so
+    const tooLarge: [string, number][] = [];
+    expect(await ensureMonths(svc.deps.database, Date.now(), 2, 'service', { splitMax: 1, onTooLarge: (m, n) => tooLarge.push([m, n]) })).toEqual({});
+    expect(tooLarge).toEqual([FAR, OLDER, OLD].sort().map((m) => [m, 2]));
+    expect(await ensureMonths(svc.deps.database, Date.now(), 2)).toEqual({ [FAR]: 'split', [OLDER]: 'split', [OLD]: 'split' });
+    expect(await ensureMonths(svc.deps.database, Date.now(), 2)).toEqual({}); // a second run: nothing to do
+    expect(await q(`select count(*)::int as n from claims_default`)).toEqual([{ n: 0 }]);
+    expect(await q(`select count(*)::int as n from ${'claims_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
+    expect(await q(`select count(*)::int as n from ${'claim_lines_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
+    // moving rows between partitions is not a new line: the running totals did not change
+    expect(await q(`select * from institution_item_months order by month, item_code`)).toEqual(totalsBefore);
+    expect(await q<{ n: number }>(`select count(*)::int as n from claim_lines`)).toEqual(linesBefore);
+    const events = await q<{ month: string; action: string }>(`select month, action from partition_events where action = 'split' order by month`);
+    expect(events).toEqual([FAR, OLDER, OLD].sort().map((month) => ({ month, action: 'split' })));
+    // and the claim is still found by its key, through the intake's resubmission path
+    const again = await svc.call('/v1/claims', { json: claimIn(OLD, 1, '32010219800101' + '0011') });
+    expect(again.status).toBe(200);
+    expect(await q(`select count(*)::int as n from claims where service_month = $1`, [OLD])).toEqual([{ n: 2 }]);
+  });
+
+  it('detach: refused within the hot window and while a review case of the month is not closed; then the month leaves the live tables, nothing deleted', async () => {
+    const db = svc.deps.database;
+    await expect(detachMonth(db, shiftMonth(CUR, -24), 24, 'test')).rejects.toThrow(/within the hot window/);
+    await expect(detachMonth(db, OLD, 12, 'test')).rejects.toThrow(/at least 13 months/);
+    // a case on one of the month's claims, opened as the intake's triggers open them
+    const [claim] = await q<{ id: string }>(`select id from claims where service_month = $1 order by id limit 1`, [OLD]);
+    await q(`select review_open_case($1)`, [claim!.id]);
+    await expect(detachMonth(db, OLD, 24, 'test')).rejects.toThrow(/review cases not closed/);
+    // the case is closed (as the review's second reviewer would close it)
+    await q(`update review_cases set status = 'closed' where service_month = $1`, [OLD]);
+
+    const before = await q<{ n: number }>(`select count(*)::int as n from claims where service_month = $1`, [OLD]);
+    const rows = await detachMonth(db, OLD, 24, 'Sun Li');
+    expect(rows).toMatchObject({ claims: 2, claim_lines: 2 });
+    expect(before).toEqual([{ n: 2 }]);
+    expect(await q(`select count(*)::int as n from claims where service_month = $1`, [OLD])).toEqual([{ n: 0 }]);
+    expect(await q(`select count(*)::int as n from archive.${'claims_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
+    expect(await q(`select count(*)::int as n from archive.${'claim_lines_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
+    // the month's lines, findings and references keep their foreign keys to its claims, in archive
+    expect(
+      await q(`select conrelid::regclass::text as t, confrelid::regclass::text as r from pg_constraint where contype = 'f' and confrelid = $1::regclass order by 1`, [
+        `archive.claims_${OLD.replace('-', '_')}`,
+      ]),
+    ).toEqual(['claim_lines', 'finding_references', 'findings'].map((t) => ({ t: `archive.${t}_${OLD.replace('-', '_')}`, r: `archive.claims_${OLD.replace('-', '_')}` })));
+    // the closed case stays
+    expect(await q(`select count(*)::int as n from review_cases where service_month = $1`, [OLD])).toEqual([{ n: 1 }]);
+
+    // the queue, the other months' claims and report still work
+    expect((await svc.call(`/v1/claims/${INST}/${sent[OLD]![0]}`)).status).toBe(404);
+    const cur = await svc.call(`/v1/claims/${INST}/${sent[CUR]![0]}`);
+    expect(cur.status).toBe(200);
+    expect((await json(cur)).answer.claimId).toBe(sent[CUR]![0]);
+    const older = await svc.call(`/v1/claims/${INST}/${sent[OLDER]![1]}`);
+    expect(older.status).toBe(200);
+    const report = await svc.call(`/v1/reports/${CUR}`, { role: 'supervisor' });
+    expect(report.status).toBe(200);
+    expect((await json(report)).fund.claims).toBe(2);
+    const queue = await svc.call('/v1/review/cases?limit=100', { role: 'supervisor' });
+    expect(queue.status).toBe(200);
+    // a resubmission of a claim of the detached month: its key is known, the claim archived
+    const resubmitted = await svc.call('/v1/claims', { json: claimIn(OLD, 1, '320102198001010011') });
+    expect(resubmitted.status).toBe(409);
+    expect(await json(resubmitted)).toMatchObject({ error: { code: 'claim_archived' } });
+    // a new claim in the current month is written as before
+    const fresh = await svc.call('/v1/claims', { json: claimIn(CUR, 3, '320102198001019999') });
+    expect(fresh.status).toBe(200);
+
+    const listed = await listMonths(db);
+    expect(listed.months.find((m) => m.month === OLD)).toEqual({ month: OLD, state: 'detached', claims: 2, archived: null });
+    expect(listed.months.find((m) => m.month === CUR)).toMatchObject({ state: 'live', claims: 3 });
+  });
+
+  it('the detached month is read-only: writes are refused', async () => {
+    const t = `archive.claims_${OLD.replace('-', '_')}`;
+    await expect(q(`update ${t} set decision = 'pass'`)).rejects.toThrow(/read-only: UPDATE refused/);
+    await expect(q(`delete from ${t}`)).rejects.toThrow(/read-only: DELETE refused/);
+    await expect(q(`truncate ${t} cascade`)).rejects.toThrow(/read-only/);
+    await expect(q(`insert into ${t} select * from claims limit 1`)).rejects.toThrow(/read-only: INSERT refused/);
+    expect(await q(`select count(*)::int as n from ${t}`)).toEqual([{ n: 2 }]);
+  });
+
+  it('archive: the month written to files with their SHA-256; the tables stay', async () => {
+    const manifest = await archiveMonth(svc.deps.database, OLD, archiveDir, 'Sun Li');
+    expect(manifest.tables.claims).toMatchObject({ file: 'claims.ndjson', rows: 2 });
+    expect(manifest.tables.claim_lines).toMatchObject({ rows: 2 });
+    for (const entry of Object.values(manifest.tables)) {
+      const file = path.join(archiveDir, OLD, entry.file);
+      expect(await sha256Of(file)).toBe(entry.sha256);
+    }
+    const claims = readFileSync(path.join(archiveDir, OLD, 'claims.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(claims.map((c) => c.claim_no).sort()).toEqual([...sent[OLD]!].sort());
+    expect(JSON.parse(readFileSync(path.join(archiveDir, OLD, 'manifest.json'), 'utf8'))).toEqual(manifest);
+    expect(await q(`select count(*)::int as n from archive.claims_${OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
+    expect((await listMonths(svc.deps.database)).months.find((m) => m.month === OLD)?.archived?.dir).toBe(path.join(archiveDir, OLD));
+  });
+
+  it('drop: refused for a month younger than 15 years, whatever the configuration', async () => {
+    await expect(dropMonth(svc.deps.database, OLD, 'Sun Li')).rejects.toThrow(/younger than 15 years/);
+    await expect(dropMonth(svc.deps.database, shiftMonth(CUR, -179), 'Sun Li')).rejects.toThrow(/younger than 15 years/);
+    expect(await q(`select count(*)::int as n from archive.claims_${OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
+    // FAR (2001-05) is older than 15 years, but attached: only a detached, archived month can go
+    await expect(dropMonth(svc.deps.database, FAR, 'Sun Li')).rejects.toThrow(/is not detached/);
+  });
+
+  it('attach for an audit: the service reads the month again, every write to it is refused, and detach takes it back', async () => {
+    const db = svc.deps.database;
+    await attachMonth(db, OLD, 'Wang Fang');
+    expect((await listMonths(db)).months.find((m) => m.month === OLD)).toMatchObject({ state: 'audit', claims: 2 });
+    const back = await svc.call(`/v1/claims/${INST}/${sent[OLD]![0]}`);
+    expect(back.status).toBe(200);
+    expect((await json(back)).answer.claimId).toBe(sent[OLD]![0]);
+    expect(await q(`select count(*)::int as n from claims where service_month = $1`, [OLD])).toEqual([{ n: 2 }]);
+    // through the parent tables too
+    await expect(q(`update claims set decision = 'pass' where service_month = $1`, [OLD])).rejects.toThrow(/read-only: UPDATE refused/);
+    await expect(q(`delete from claim_lines where service_month = $1`, [OLD])).rejects.toThrow(/read-only: DELETE refused/);
+    // a new claim of the month is answered 503, not stored
+    const refused = await svc.call('/v1/claims', { json: claimIn(OLD, 3, '320102198001018888') });
+    expect(refused.status).toBe(503);
+    expect(await json(refused)).toMatchObject({ error: { code: 'month_read_only' } });
+    expect(await q(`select count(*)::int as n from claims where service_month = $1`, [OLD])).toEqual([{ n: 2 }]);
+
+    await detachMonth(db, OLD, 24, 'Wang Fang');
+    expect((await listMonths(db)).months.find((m) => m.month === OLD)).toMatchObject({ state: 'detached', claims: 2 });
+    expect(await q(`select action from partition_events where month = $1 order by id`, [OLD])).toEqual(['split', 'detached', 'archived', 'attached', 'detached'].map((action) => ({ action })));
+  });
+});
