@@ -72,10 +72,12 @@ export const examRepeat: Rule<ExamRepeatParams> = {
   defaults: { changedConditionDiagnoses: ['I60-I64', 'S06'], sameInstitution: false },
   paramSchema: z.object({ changedConditionDiagnoses: list(icdCategory(), 200), sameInstitution: flag() }).strict(),
   evaluate({ claim: c, history, reference: ref, params: p }) {
-    const mine = examsOf(c, ref);
-    if (mine.length === 0) return [];
+    // most claims have no other institution's claim around them: settled before a line is looked at
+    if (history.personClaims.length === 0) return [];
     const others = othersOf(c, history.personClaims).filter((o) => p.sameInstitution || o.institutionId !== c.institutionId);
     if (others.length === 0) return [];
+    const mine = examsOf(c, ref);
+    if (mine.length === 0) return [];
     const groups = new Set(mine.map((e) => e.group));
     const theirs = others.flatMap((o) => examsOf(o, ref, groups));
     if (theirs.length === 0) return [];

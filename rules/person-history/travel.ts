@@ -117,7 +117,10 @@ export const travelImpossible: Rule<TravelParams> = {
 function hitOn(c: Claim, target: Claim, ks: readonly Conflict[]): RuleHit {
   const amountFen = target.lines.reduce((s, l) => s + l.amountFen, 0);
   const gap = (k: Conflict) => Math.round((k.later.startedAt - k.first.startedAt) / 60_000);
-  const zh = ks.map((k) => `${cstTime(k.first.startedAt)} 在 ${k.first.institutionId} (地区 ${k.areas[0]}), ${cstTime(k.later.startedAt)} 在 ${k.later.institutionId} (地区 ${k.areas[1]}), 相隔 ${gap(k)} 分钟, 两地路程至少 ${k.hours} 小时`);
+  const zh = ks.map(
+    (k) =>
+      `${cstTime(k.first.startedAt)} 在 ${k.first.institutionId} (地区 ${k.areas[0]}), ${cstTime(k.later.startedAt)} 在 ${k.later.institutionId} (地区 ${k.areas[1]}), 相隔 ${gap(k)} 分钟, 两地路程至少 ${k.hours} 小时`,
+  );
   const en = ks.map(
     (k) =>
       `at ${k.first.institutionId} (area ${k.areas[0]}) on ${cstTime(k.first.startedAt)} and at ${k.later.institutionId} (area ${k.areas[1]}) on ${cstTime(k.later.startedAt)}, ${gap(k)} minutes apart where the journey takes at least ${k.hours} h`,

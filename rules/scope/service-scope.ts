@@ -113,7 +113,12 @@ export const serviceScope: Rule = {
           reference: ref,
           expect: { hits: 1, violatingLines: ['L2'], amountFen: 5000 },
         },
-        { name: 'a clinic without an operating room billing an operation', claim: sale('C1', [{ itemCode: 'OP', category: 'operation' }], 'outpatient'), reference: ref, expect: { hits: 1, violatingLines: ['L1'] } },
+        {
+          name: 'a clinic without an operating room billing an operation',
+          claim: sale('C1', [{ itemCode: 'OP', category: 'operation' }], 'outpatient'),
+          reference: ref,
+          expect: { hits: 1, violatingLines: ['L1'] },
+        },
         {
           name: 'a pharmacy claim sent as an outpatient visit',
           claim: sale('P1', [{ itemCode: 'DRUG', category: 'drug' }], 'outpatient'),
@@ -127,7 +132,14 @@ export const serviceScope: Rule = {
         },
       ],
       passes: [
-        { name: 'a pharmacy selling drugs and consumables', claim: sale('P1', [{ itemCode: 'DRUG', category: 'drug' }, { itemCode: 'GAUZE', category: 'consumable' }]), reference: ref },
+        {
+          name: 'a pharmacy selling drugs and consumables',
+          claim: sale('P1', [
+            { itemCode: 'DRUG', category: 'drug' },
+            { itemCode: 'GAUZE', category: 'consumable' },
+          ]),
+          reference: ref,
+        },
         { name: 'a clinic billing a lab test', claim: sale('C1', [{ itemCode: 'CBC', category: 'lab' }], 'outpatient'), reference: ref },
         {
           name: 'a department within the scope (A03.04 under A03)',

@@ -1,7 +1,17 @@
 import { catalogueItems, examRecognition, institutions, itemIndications, serviceScopes, itemRelations, personRegister, stockRecords } from '../db/schema.js';
 import { formatMilli, milliFrom } from '../lib/money.js';
 import { maskPersonalData } from '../lib/personal-data.js';
-import type { CatalogueItemRecord, ExamRecognitionRecord, InstitutionRecord, ServiceScopeRecord, ItemIndicationRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
+import type {
+  CatalogueItemRecord,
+  ExamRecognitionRecord,
+  InstitutionRecord,
+  ServiceScopeRecord,
+  ItemIndicationRecord,
+  ItemRelationRecord,
+  PersonRegisterRecord,
+  ReferenceKind,
+  StockRecordInput,
+} from './reference.schema.js';
 
 /**
  * Records ⇄ rows. Decimals are normalised to 4-place strings on the way in, so "45", 45 and

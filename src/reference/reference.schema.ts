@@ -248,11 +248,7 @@ export const ServiceScopeSchema = z
       .max(3, 'must have at most 3 entries')
       .default([])
       .openapi({ description: 'care settings the institution may bill (outpatient, inpatient, pharmacy); any when empty' }),
-    departments: z
-      .array(code(20))
-      .max(200, 'must have at most 200 entries')
-      .default([])
-      .openapi({ description: 'department-code prefixes the institution may bill under; any when empty' }),
+    departments: z.array(code(20)).max(200, 'must have at most 200 entries').default([]).openapi({ description: 'department-code prefixes the institution may bill under; any when empty' }),
     source: name(100).optional().openapi({ example: 'fund-agreements-2026' }),
     ...validity,
   })

@@ -110,7 +110,9 @@ describe('npm run import: the example files of docs/examples', () => {
     const exams = await json(await svc.call('/v1/reference/exam-recognition?code=002103000010100', { role: 'auditor' }));
     expect(exams.records).toEqual([{ itemCode: '002103000010100', group: 'CT-HEAD', windowDays: 30, source: 'fund-recognition-2026', validFrom: '2026-01-01' }]);
     const scopes = await json(await svc.call('/v1/reference/service-scopes?id=P32010200003', { role: 'auditor' }));
-    expect(scopes.records).toEqual([{ institutionId: 'P32010200003', categories: ['drug', 'consumable'], visitTypes: ['pharmacy'], departments: [], source: 'fund-agreements-2026', validFrom: '2026-01-01' }]);
+    expect(scopes.records).toEqual([
+      { institutionId: 'P32010200003', categories: ['drug', 'consumable'], visitTypes: ['pharmacy'], departments: [], source: 'fund-agreements-2026', validFrom: '2026-01-01' },
+    ]);
   });
 });
 
@@ -177,10 +179,17 @@ describe('SERVICE-SCOPE', () => {
     const bed = of(
       'SERVICE-SCOPE',
       await screen(
-        visit(personId(), 'P32010200003', 'SS-1', '2026-10-06 10:00:00', [
-          { itemCode: 'XJ01', category: 'drug', amount: 30 },
-          { itemCode: '120100001', category: 'bed', amount: 45 },
-        ], { visitType: 'pharmacy' }),
+        visit(
+          personId(),
+          'P32010200003',
+          'SS-1',
+          '2026-10-06 10:00:00',
+          [
+            { itemCode: 'XJ01', category: 'drug', amount: 30 },
+            { itemCode: '120100001', category: 'bed', amount: 45 },
+          ],
+          { visitType: 'pharmacy' },
+        ),
       ),
     );
     expect(bed).toMatchObject([{ status: trial('SERVICE-SCOPE'), severity: 'violation', violatingLines: ['2'], amount: '45.00' }]);
@@ -188,7 +197,9 @@ describe('SERVICE-SCOPE', () => {
     const op = await screen(visit(personId(), 'H32010600011', 'SS-2', '2026-10-06 10:00:00', [FEE, { itemCode: '003310030220000', category: 'operation', amount: 900 }]));
     expect(of('SERVICE-SCOPE', op)).toMatchObject([{ violatingLines: ['2'], amount: '900.00' }]);
     if (trial('SERVICE-SCOPE') === 'trial') expect(op.decision).not.toBe('withhold');
-    expect(of('SERVICE-SCOPE', await screen(visit(personId(), 'P32010200003', 'SS-3', '2026-10-06 10:00:00', [{ itemCode: 'XJ01', category: 'drug', amount: 30 }], { visitType: 'pharmacy' })))).toEqual([]);
+    expect(
+      of('SERVICE-SCOPE', await screen(visit(personId(), 'P32010200003', 'SS-3', '2026-10-06 10:00:00', [{ itemCode: 'XJ01', category: 'drug', amount: 30 }], { visitType: 'pharmacy' }))),
+    ).toEqual([]);
   });
 });
 

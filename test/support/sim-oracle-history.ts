@@ -29,7 +29,8 @@ export function historyPatterns(claims: readonly WireClaim[], institutions: read
   for (const list of exams.values())
     for (const a of list)
       for (const b of list)
-        if (a.code === b.code && a.claim.institutionId !== b.claim.institutionId && a.when < b.when && days(a.when, b.when) <= (RECOGNITION_WINDOW_DAYS.get(a.code) as number)) hit(b.claim, 'exam-repeat');
+        if (a.code === b.code && a.claim.institutionId !== b.claim.institutionId && a.when < b.when && days(a.when, b.when) <= (RECOGNITION_WINDOW_DAYS.get(a.code) as number))
+          hit(b.claim, 'exam-repeat');
   for (const list of visits.values())
     for (const a of list)
       for (const b of list) {
