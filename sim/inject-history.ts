@@ -3,16 +3,24 @@ import { CATALOGUE_VALID_FROM } from './catalogue.js';
 import { OPERATIONS, SERVICES } from './catalogue-services.js';
 import { RECOGNISED, RECOGNITION_WINDOW_DAYS } from './catalogue-recognised.js';
 import type { DraftClaim } from './draft.js';
-import type { LineInjector } from './inject-lines.js';
-import { dayNo } from './person-book.js';
+import { dayNo, type PersonBook } from './person-book.js';
 import { refOf, type VisitPlan, type VisitProfile } from './plan.js';
 import { dayStartMs, pickProfile } from './plan-draw.js';
-import type { Planning } from './plan-injections.js';
 import { ageYears } from './population.js';
 import { OUTPATIENT } from './profiles-outpatient.js';
 import { PHARMACY } from './profiles-pharmacy.js';
 import { derive, hash32, type Random } from './random.js';
 import type { DraftLine, Person, SimInstitution } from './types.js';
+import type { World } from './world.js';
+
+/** What these injections need of the planner (the members of plan-injections.ts's Planning they use; no import, no cycle). */
+interface Planning {
+  readonly book: PersonBook;
+  readonly world: World;
+  newPlan(rng: Random, f: Pick<VisitPlan, 'kind' | 'inst' | 'person' | 'profile' | 'start' | 'end'>): VisitPlan;
+  onTime(rng: Random, plan: VisitPlan): void;
+  inPeriod(plan: VisitPlan): boolean;
+}
 
 /**
  * Issue 19's patterns over one person's history across institutions, and the service scope:
@@ -149,7 +157,8 @@ export function recognitionRecords(): ExamRecognitionRecord[] {
   return Object.values(RECOGNISED).map((item) => ({ itemCode: item.code, windowDays: RECOGNITION_WINDOW_DAYS.get(item.code) as number, source: 'sim-recognition', validFrom: CATALOGUE_VALID_FROM }));
 }
 
-export const OUT_OF_SCOPE: LineInjector = {
+/** a line injector (inject-lines.ts's shape) */
+export const OUT_OF_SCOPE: { variant: string; applies(d: DraftClaim): boolean; apply(d: DraftClaim): void } = {
   variant: 'out-of-scope',
   applies: (d) => scopeOf(d.inst) !== undefined && d.lines.length > 0,
   apply(d) {
