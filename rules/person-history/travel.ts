@@ -4,7 +4,7 @@ import { categoryRanges, inRanges } from '../diagnosis/icd.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, hospital, reference } from '../fixtures/build.js';
 import { icdCategory, list, range } from '../params.js';
-import { othersOf, ref as claimRef } from '../quantity/over-limit.js';
+import { ref as claimRef } from '../quantity/over-limit.js';
 import type { ReferenceView } from '../reference.js';
 import { cstTime, yuan } from '../text.js';
 
@@ -94,8 +94,10 @@ export const travelImpossible: Rule<TravelParams> = {
     .strict(),
   evaluate({ claim: c, history, reference: ref, params: p }) {
     if (!isVisit(c) || history.personClaims.length === 0) return [];
-    const others = othersOf(c, history.personClaims).filter((o) => isVisit(o) && o.institutionId !== c.institutionId && Math.abs(o.startedAt - c.startedAt) < 72 * 3_600_000);
-    if (others.length === 0) return [];
+    // one pass without allocating for the common case: no other visit elsewhere within 72 hours
+    let others: Claim[] | undefined;
+    for (const o of history.personClaims) if (isVisit(o) && o.institutionId !== c.institutionId && Math.abs(o.startedAt - c.startedAt) < 72 * 3_600_000) (others ??= []).push(o);
+    if (!others) return [];
     const ranges = categoryRanges(p.newbornDiagnoses);
     const newborn = (x: Claim) => x.diagnoses.some((d) => inRanges(d.code, ranges));
     const hits: RuleHit[] = [];
