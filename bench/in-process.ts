@@ -10,7 +10,7 @@ import { cstDate, cstMonth } from '../src/lib/time.js';
 import { NATIONAL_FILES } from '../src/national-lists/parse.js';
 import { readNationalFile } from '../src/national-lists/load.js';
 import { splitFindings } from '../src/screening/findings.js';
-import { addDrugLimit, addItemLimit, addRelation, emptySnapshot, sealSnapshot, snapshotView, type Snapshot } from '../src/screening/reference-cache.js';
+import { addDrugLimit, addExam, addItemLimit, addRelation, emptySnapshot, sealSnapshot, snapshotView, type Snapshot } from '../src/screening/reference-cache.js';
 import type { ReferenceBatch } from '../sim/simulation.js';
 import type { WireClaim } from '../sim/wire.js';
 import type { FoundRow } from './detection-score.js';
@@ -80,6 +80,14 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
         s.indications.add(String(r.itemCode), {
           ...validity,
           record: { allowed: (r.allowed as string[]).map((x) => x.toUpperCase()), excluded: ((r.excluded as string[] | undefined) ?? []).map((x) => x.toUpperCase()) },
+        });
+      } else if (kind === 'exam-recognition') {
+        addExam(s, String(r.itemCode), validity, opt(r.group), Number(r.windowDays));
+      } else if (kind === 'service-scopes') {
+        const list = (v: unknown) => ((v as never[] | undefined) ?? []) as never[];
+        s.scopes.add(String(r.institutionId), {
+          ...validity,
+          record: { categories: list(r.categories), visitTypes: list(r.visitTypes), departments: list(r.departments).map((d: string) => d.toUpperCase()) as never[] },
         });
       } else if (kind === 'person-register') {
         const key = String(r.personId ?? r.personHash);

@@ -3,6 +3,9 @@ import { diagnosisConflictRules, injuryRules } from './diagnosis/index.js';
 import { personStatusRules } from './person/index.js';
 import { itemIndication } from './indication/indication.js';
 import { zeroMarkup } from './zero-markup/above-purchase.js';
+import { examRepeat } from './person-history/exam-repeat.js';
+import { travelImpossible } from './person-history/travel.js';
+import { serviceScope } from './scope/service-scope.js';
 import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
@@ -32,4 +35,7 @@ export const catalogue: readonly AnyRule[] = [
   ...admissionRules,
   itemIndication,
   zeroMarkup,
+  examRepeat,
+  travelImpossible,
+  serviceScope,
 ];

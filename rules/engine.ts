@@ -34,7 +34,10 @@ export type Family =
   | 'person-status'
   | 'induced-admission'
   | 'indication'
-  | 'zero-markup';
+  | 'zero-markup'
+  | 'exam-repeat'
+  | 'impersonation'
+  | 'service-scope';
 
 export interface RuleInput<P> {
   claim: Claim;

@@ -1,4 +1,4 @@
-import type { VisitType } from './claim.js';
+import type { LineCategory, VisitType } from './claim.js';
 
 /**
  * Reference data as rules see it: plain records and in-memory lookups, assembled outside the
@@ -95,6 +95,25 @@ export interface IndicationRef {
   excluded: readonly string[];
 }
 
+/**
+ * A recognised exam (检查检验结果互认): a result within `windowDays` days stands at another
+ * institution; items of one `group` count as the same exam (the group, else the item code).
+ */
+export interface ExamRecognitionRef {
+  group: string;
+  windowDays: number;
+}
+
+/**
+ * An institution's service scope (服务范围): the line categories, care settings and department-code
+ * prefixes it may bill; an empty list does not limit.
+ */
+export interface ServiceScopeRef {
+  categories: readonly LineCategory[];
+  visitTypes: readonly VisitType[];
+  departments: readonly string[];
+}
+
 export interface ReferenceView {
   /** the institution's record valid on the date, if any */
   institution(institutionId: string, date: string): InstitutionRef | undefined;
@@ -116,6 +135,10 @@ export interface ReferenceView {
   purchasePrice(institutionId: string, itemCode: string, month: string): number | undefined;
   /** the item's indications valid on the date, if the fund lists any */
   indications(itemCode: string, date: string): IndicationRef | undefined;
+  /** the item's entry in the exam mutual-recognition list valid on the date, if it is listed */
+  examRecognition(itemCode: string, date: string): ExamRecognitionRef | undefined;
+  /** the institution's service scope valid on the date, if the fund records one */
+  serviceScope(institutionId: string, date: string): ServiceScopeRef | undefined;
 }
 
 /** A reference view with nothing in it: every lookup misses. */
@@ -129,4 +152,6 @@ export const emptyReference: ReferenceView = {
   person: () => undefined,
   indications: () => undefined,
   purchasePrice: () => undefined,
+  examRecognition: () => undefined,
+  serviceScope: () => undefined,
 };

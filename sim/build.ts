@@ -23,6 +23,7 @@ export function materialize(plan: VisitPlan, seed: number | string, chooser: Var
 function buildVisit(d: DraftClaim) {
   if (d.plan.kind === 'outpatient') d.add(SERVICES.outpatientVisit, d.plan.start);
   (d.plan.profile as VisitProfile).build(d);
+  if (d.plan.exam) d.add(d.plan.exam, d.plan.start + 25 * 60_000);
 }
 
 const HEATED_MONTHS = new Set(['12', '01', '02']);

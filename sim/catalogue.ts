@@ -2,6 +2,7 @@ import { formatFen } from '../src/lib/money.js';
 import type { CatalogueItemRecord, InstitutionRecord, ItemIndicationRecord, ItemRelationRecord } from '../src/reference/reference.schema.js';
 import { CONSUMABLES, DRUGS } from './catalogue-drugs.js';
 import { EXAMS, LABS, OPERATIONS, SERVICES } from './catalogue-services.js';
+import { RECOGNISED } from './catalogue-recognised.js';
 import type { SimItem } from './types.js';
 
 /** The built-in catalogue as one list, its price ceilings per level, and the relations between items. */
@@ -12,6 +13,7 @@ export const ITEMS: readonly SimItem[] = [
   ...Object.values(OPERATIONS),
   ...Object.values(DRUGS),
   ...Object.values(CONSUMABLES),
+  ...Object.values(RECOGNISED),
 ];
 
 export const ITEM_BY_CODE: ReadonlyMap<string, SimItem> = new Map(ITEMS.map((i) => [i.code, i]));

@@ -4,6 +4,7 @@ import { EXAMS, LABS, SERVICES } from './catalogue-services.js';
 import { cstDay, priceOf, zeroMarkupAt, type DraftClaim } from './draft.js';
 import { NON_MEDICAL_GOODS } from './names.js';
 import type { DraftLine, SimItem } from './types.js';
+import { OUT_OF_SCOPE, outOfScope } from './inject-history.js';
 
 /** Injections that change the lines of one claim as it is built. Each labels the lines it breaks. */
 export interface LineInjector {
@@ -205,6 +206,8 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
       const item = madeUpItem(d);
       const line = d.add(item, isOutside(d) ? d.plan.start + 30 * 60_000 : d.at(0, 15), 1, { unitPrice: item.ceilingFen * 100 });
       d.label({ family: 'unlisted-code', variant: 'made-up-code', lines: [line.lineId] });
+      // a service billed by a pharmacy is outside its scope as well
+      if (outOfScope(d, line)) d.label({ family: 'service-scope', variant: 'out-of-scope', lines: [line.lineId] });
     },
   },
   {
@@ -293,4 +296,5 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
       d.personEvent = 'lapse';
     },
   },
+  OUT_OF_SCOPE,
 ];

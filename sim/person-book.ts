@@ -11,6 +11,7 @@ const CST_MS = 8 * 3_600_000;
 /** a readmission this close (days) to the same institution and ICD-10 category would look split */
 const READMISSION_GUARD_DAYS = 16;
 const HBA1C_CYCLE_DAYS = 15;
+const TRAVEL_GUARD_MS = 2 * 3_600_000;
 /**
  * A drug with a paid course (14 days) given in two stays less than a course apart is one course
  * by the regulator's reading (a transfer continues the illness): two independent acute episodes
@@ -33,6 +34,8 @@ interface Stay {
 interface PersonState {
   stays: Stay[];
   visitDays: number[];
+  /** visits and purchases: when, and the institution's area (one person is in one place at a time) */
+  places?: { at: number; area: string }[];
   lastHba1c?: number;
 }
 
@@ -73,6 +76,19 @@ export class PersonBook {
     this.state(person).visitDays.push(day);
   }
 
+  /**
+   * a visit at this instant in this area leaves time to travel from and to the person's other
+   * visits: 2 hours from any visit in another area (TRAVEL-IMPOSSIBLE asks 1 between counties)
+   */
+  canBeAt(person: number, at: number, area: string): boolean {
+    const places = this.people.get(person)?.places;
+    return !places || places.every((p) => p.area === area || Math.abs(p.at - at) >= TRAVEL_GUARD_MS);
+  }
+
+  addPlace(person: number, at: number, area: string) {
+    (this.state(person).places ??= []).push({ at, area });
+  }
+
   hba1cAllowed(person: number, day: number): boolean {
     const last = this.people.get(person)?.lastHba1c;
     return last === undefined || Math.abs(day - last) > HBA1C_CYCLE_DAYS;
@@ -89,6 +105,7 @@ export class PersonBook {
     for (const [person, s] of this.people) {
       s.stays = s.stays.filter((st) => st.to >= horizon);
       s.visitDays = s.visitDays.filter((d) => d >= day);
+      if (s.places) s.places = s.places.filter((p) => dayNo(p.at) >= day - 1);
       if (s.stays.length === 0 && s.visitDays.length === 0 && (s.lastHba1c === undefined || s.lastHba1c < horizon)) this.people.delete(person);
     }
   }

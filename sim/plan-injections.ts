@@ -1,4 +1,5 @@
 import { cstDay } from './draft.js';
+import { applyHistoryVariant, historyApplies } from './inject-history.js';
 import { dayNo, type PersonBook } from './person-book.js';
 import { refOf, type Profile, type StayProfile, type VisitPlan } from './plan.js';
 import { dayStartMs, drawNights, fits, pickProfile, stayOf } from './plan-draw.js';
@@ -56,6 +57,9 @@ export function planApplies(planner: Planning, plan: VisitPlan, variant: string)
       return stay && stayProfile(plan).courseLimited === true;
     case 'low-standard-admission':
       return stay && !stayProfile(plan).planned && !stayProfile(plan).courseLimited;
+    case 'exam-repeat':
+    case 'travel-impossible':
+      return historyApplies(planner, plan, variant);
     case 'times-per-cycle':
       return plan.kind === 'outpatient' && plan.profile.diag.code === 'E11.900' && (plan.hba1c || planner.book.hba1cAllowed(plan.person.index, dayNo(plan.start)));
     default:
@@ -166,6 +170,6 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
       };
     }
     default:
-      return undefined;
+      return applyHistoryVariant(planner, rng, base, variant);
   }
 }

@@ -74,7 +74,9 @@ export type PlanLabel =
   | { variant: 'overlap'; other: ClaimRef; from: number; to: number }
   | { variant: 'empty-days'; from: number }
   | { variant: 'course-length' }
-  | { variant: 'low-standard-admission' };
+  | { variant: 'low-standard-admission' }
+  | { variant: 'exam-repeat'; other: ClaimRef }
+  | { variant: 'travel-impossible'; other: ClaimRef };
 
 export interface VisitPlan {
   claimId: string;
@@ -96,6 +98,8 @@ export interface VisitPlan {
   nights: number;
   emptyNights: number;
   hba1c: boolean;
+  /** a recognised exam the visit bills (sim/inject-history.ts) */
+  exam?: SimItem;
   /** draw a line-level injection when the claim is built */
   lineInjection: boolean;
   labels: PlanLabel[];

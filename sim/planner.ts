@@ -1,6 +1,7 @@
 import { dayNo, PersonBook } from './person-book.js';
 import { DAY_MS } from './options.js';
 import { applyPlanVariant, planApplies, type Planning } from './plan-injections.js';
+import { historyLookAlikes } from './inject-history.js';
 import { CST_MS, dayStartMs, drawNights, fits, pickProfile, stayOf } from './plan-draw.js';
 import type { StayProfile, VisitPlan, VisitProfile } from './plan.js';
 import { INPATIENT } from './profiles-inpatient.js';
@@ -54,12 +55,14 @@ export class Planner implements Planning {
   private planVisit(rng: Random, inst: SimInstitution, kind: 'outpatient' | 'pharmacy', at: number) {
     const profile = pickProfile(rng, kind === 'outpatient' ? OUTPATIENT : PHARMACY, inst);
     const person = this.world.population.draw(rng, kind, profile.ages, profile.sex, at);
-    if (!person || !this.book.canVisit(person.index, dayNo(at))) return;
+    if (!person || !this.book.canVisit(person.index, dayNo(at)) || !this.book.canBeAt(person.index, at, inst.area)) return;
     const plan = this.newPlan(rng, { kind, inst, person, profile, start: at, end: at });
     if (kind === 'outpatient' && profile.diag.code === 'E11.900' && rng.chance(0.3) && this.book.hba1cAllowed(person.index, dayNo(at))) plan.hba1c = true;
     this.book.addVisit(person.index, dayNo(at));
+    this.book.addPlace(person.index, at, inst.area);
     if (plan.hba1c) this.book.addHba1c(person.index, dayNo(at));
     this.inject(rng, plan);
+    for (const p of historyLookAlikes(this, plan)) this.accept(p);
   }
 
   private planStay(rng: Random, inst: SimInstitution, admitAt: number) {

@@ -22,6 +22,14 @@ export function resolveLabel(d: DraftClaim, label: PlanLabel) {
     case 'readmission':
       d.label({ family: 'split-stay', variant: label.variant, lines: all(), otherClaims: [label.other] });
       return;
+    case 'exam-repeat': {
+      const exams = d.lines.filter((l) => l.item === d.plan.exam).map((l) => l.lineId);
+      d.label({ family: 'exam-repeat', variant: label.variant, lines: exams, otherClaims: [label.other] });
+      return;
+    }
+    case 'travel-impossible':
+      d.label({ family: 'impersonation', variant: label.variant, lines: all(), otherClaims: [label.other] });
+      return;
     case 'low-standard-admission':
       d.label({ family: 'induced-admission', variant: label.variant, lines: all() });
       return;

@@ -1,6 +1,7 @@
 import type { InstitutionRecord, ReferenceKind } from '../src/reference/reference.schema.js';
 import { catalogueRecords, indicationRecords, relationRecords } from './catalogue.js';
 import { runDrafts } from './generate.js';
+import { recognitionRecords, scopeRecords } from './inject-history.js';
 import type { SimOptions } from './options.js';
 import { zeroMarkupAt } from './draft.js';
 import { RegisterPlan } from './register.js';
@@ -53,6 +54,8 @@ export class Simulation {
       { kind: 'stock-records', records: this.stock().records },
       { kind: 'person-register', records: this.register.records() },
       { kind: 'item-indications', records: indicationRecords() },
+      { kind: 'exam-recognition', records: recognitionRecords() },
+      { kind: 'service-scopes', records: scopeRecords(this.world.institutions) },
     ];
   }
 

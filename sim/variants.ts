@@ -58,6 +58,9 @@ export const VARIANTS: readonly VariantSpec[] = [
   v('person-status', 'not-enrolled', 'line', ALL, [1, 1, 1, 1]),
   v('indication', 'no-indication', 'line', SEEN, [1, 2, 1, 2]),
   v('zero-markup', 'drug-markup', 'line', ALL, [0, 2, 2, 0]),
+  v('exam-repeat', 'exam-repeat', 'plan', ['outpatient'], [0, 0, 2, 2]),
+  v('impersonation', 'travel-impossible', 'plan', OUT, [1, 1, 1, 1]),
+  v('service-scope', 'out-of-scope', 'line', OUT, [2, 2, 0, 0]),
 ];
 
 export const variantSpec = (variant: string) => VARIANTS.find((s) => s.variant === variant) as VariantSpec;

@@ -145,7 +145,7 @@ describe('a simulated month through the service', () => {
     try {
       const small = simulate({ seed: 5, month: '2026-09', scale: 0.02 });
       const loaded = await loadReference(small.reference(), svc.url, svc.keys.admin);
-      expect(loaded.map((k) => k.kind)).toEqual(['institutions', 'catalogue-items', 'item-relations', 'stock-records', 'person-register', 'item-indications']);
+      expect(loaded.map((k) => k.kind)).toEqual(['institutions', 'catalogue-items', 'item-relations', 'stock-records', 'person-register', 'item-indications', 'exam-recognition', 'service-scopes']);
       const stored = await json(await svc.call('/v1/reference/catalogue-items?limit=1', { role: 'admin' }));
       expect(stored.total).toBe(ITEMS.length);
 

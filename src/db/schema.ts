@@ -104,6 +104,49 @@ export const itemIndications = pgTable(
   (t) => [primaryKey({ columns: [t.itemCode, t.validFrom] })],
 );
 
+/**
+ * The exam mutual-recognition list (检查检验结果互认): per catalogue item, the days within which a
+ * result from another institution stands; items of one exam group count as the same exam.
+ */
+export const examRecognition = pgTable(
+  'exam_recognition',
+  {
+    itemCode: text('item_code').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }),
+    examGroup: text('exam_group'),
+    windowDays: integer('window_days').notNull(),
+    source: text('source'),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.itemCode, t.validFrom] })],
+);
+
+/**
+ * An institution's service scope (服务范围) under its agreement with the fund: the line categories,
+ * care settings and department-code prefixes it may bill (an empty list: not limited).
+ */
+export const serviceScopes = pgTable(
+  'service_scopes',
+  {
+    institutionId: text('institution_id').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }),
+    categories: jsonb('categories')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    visitTypes: jsonb('visit_types')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    departments: jsonb('departments')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    source: text('source'),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.institutionId, t.validFrom] })],
+);
+
 /** A main item that includes a sub-item (window), or a package and one of its parts. */
 export const itemRelations = pgTable(
   'item_relations',

@@ -62,6 +62,8 @@ const BODIES: Record<string, string> = {
   putReferenceStockRecords: '1 to 5000 stock records, each inserted or replaced by its key; all or none',
   putReferencePersonRegister: '1 to 5000 person register entries, each inserted or replaced by its key; all or none',
   putReferenceItemIndications: '1 to 5000 item indications (allowed and excluded ICD-10 prefixes per catalogue item), each inserted or replaced by its key; all or none',
+  putReferenceExamRecognition: '1 to 5000 entries of the exam mutual-recognition list (item, group, window in days), each inserted or replaced by its key; all or none',
+  putReferenceServiceScopes: '1 to 5000 institutions’ service scopes (allowed line categories, care settings and department prefixes), each inserted or replaced by its key; all or none',
   postClaimsStream: 'Claims as NDJSON, one Claim per line; answered line by line in the same order',
   putRulesByRuleIdSettings: 'The rule’s new parameters and status, and why: a new settings version',
   postNational3101: 'The national platform’s 3101 request: the patient, the encounters, their diagnoses and orders',

@@ -1,7 +1,17 @@
-import { catalogueItems, institutions, itemIndications, itemRelations, personRegister, stockRecords } from '../db/schema.js';
+import { catalogueItems, examRecognition, institutions, itemIndications, serviceScopes, itemRelations, personRegister, stockRecords } from '../db/schema.js';
 import { formatTenThousandths, tenThousandthsFrom } from '../lib/money.js';
 import { maskPersonalData } from '../lib/personal-data.js';
-import type { CatalogueItemRecord, InstitutionRecord, ItemIndicationRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
+import type {
+  CatalogueItemRecord,
+  ExamRecognitionRecord,
+  InstitutionRecord,
+  ServiceScopeRecord,
+  ItemIndicationRecord,
+  ItemRelationRecord,
+  PersonRegisterRecord,
+  ReferenceKind,
+  StockRecordInput,
+} from './reference.schema.js';
 
 /**
  * Records ⇄ rows. Decimals are normalised to 4-place strings on the way in, so "45", 45 and
@@ -17,6 +27,8 @@ export const RECORD_KEYS = {
   'stock-records': ['institutionId', 'itemCode', 'month'],
   'person-register': ['personHash', 'validFrom'],
   'item-indications': ['itemCode', 'validFrom'],
+  'exam-recognition': ['itemCode', 'validFrom'],
+  'service-scopes': ['institutionId', 'validFrom'],
 } as const satisfies Record<ReferenceKind, readonly string[]>;
 
 export const recordKey = (kind: ReferenceKind, r: Record<string, unknown>) => RECORD_KEYS[kind].map((f) => String(r[f] ?? (f === 'personHash' ? `id:${String(r.personId)}` : r[f]))).join('\u0000');
@@ -89,6 +101,24 @@ export const toRow = {
     excluded: r.excluded.map((s) => s.toUpperCase()),
     source: r.source ?? null,
   }),
+  'exam-recognition': (r: ExamRecognitionRecord): typeof examRecognition.$inferInsert => ({
+    itemCode: r.itemCode,
+    validFrom: r.validFrom,
+    validTo: r.validTo ?? null,
+    examGroup: r.group ?? null,
+    windowDays: r.windowDays,
+    source: r.source ?? null,
+  }),
+  /** department prefixes upper-cased, as claims' department codes are compared */
+  'service-scopes': (r: ServiceScopeRecord): typeof serviceScopes.$inferInsert => ({
+    institutionId: r.institutionId,
+    validFrom: r.validFrom,
+    validTo: r.validTo ?? null,
+    categories: [...new Set(r.categories)],
+    visitTypes: [...new Set(r.visitTypes)],
+    departments: [...new Set(r.departments.map((d) => d.toUpperCase()))],
+    source: r.source ?? null,
+  }),
 };
 
 /** Raw-SQL select lists: dates and decimals as text, so both drivers hand back the same strings. */
@@ -103,6 +133,8 @@ export const SELECT = {
   'person-register': `person_hash, valid_from::text as valid_from, valid_to::text as valid_to, enrolled_from::text as enrolled_from,
     enrolled_to::text as enrolled_to, death_date::text as death_date`,
   'item-indications': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, allowed, excluded, source`,
+  'exam-recognition': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, exam_group, window_days, source`,
+  'service-scopes': `institution_id, valid_from::text as valid_from, valid_to::text as valid_to, categories, visit_types, departments, source`,
 } as const;
 
 /** Omits absent optional fields rather than answering null, matching the input schemas. */
@@ -169,6 +201,25 @@ export const fromRow = {
       itemCode: String(r.item_code),
       allowed: json(r.allowed) as unknown as string[],
       excluded: json(r.excluded) as unknown as string[],
+      source: text(r.source),
+      validFrom: String(r.valid_from),
+      validTo: text(r.valid_to),
+    }),
+  'exam-recognition': (r: DbRow) =>
+    compact({
+      itemCode: String(r.item_code),
+      group: text(r.exam_group),
+      windowDays: Number(r.window_days),
+      source: text(r.source),
+      validFrom: String(r.valid_from),
+      validTo: text(r.valid_to),
+    }),
+  'service-scopes': (r: DbRow) =>
+    compact({
+      institutionId: String(r.institution_id),
+      categories: json(r.categories) as unknown as ServiceScopeRecord['categories'],
+      visitTypes: json(r.visit_types) as unknown as ServiceScopeRecord['visitTypes'],
+      departments: json(r.departments) as unknown as string[],
       source: text(r.source),
       validFrom: String(r.valid_from),
       validTo: text(r.valid_to),

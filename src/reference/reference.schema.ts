@@ -206,12 +206,68 @@ export const ItemIndicationSchema = z
   })
   .openapi('ItemIndication');
 
+/**
+ * One version of an item's entry in the exam mutual-recognition list (检查检验结果互认): within
+ * `windowDays` days of a result, the same exam at another institution is a repeat. Items of one
+ * `group` (a CT of the head under two codes, say) count as the same exam.
+ */
+export const ExamRecognitionSchema = z
+  .object({
+    itemCode: code(50).openapi({ example: '002103000010000' }),
+    group: code(50).optional().openapi({ description: 'items of one group count as the same exam; the item code when absent', example: 'CT-HEAD' }),
+    windowDays: z
+      .number({ error: 'must be a whole number of days from 1 to 365' })
+      .int('must be a whole number of days from 1 to 365')
+      .min(1, 'must be a whole number of days from 1 to 365')
+      .max(365, 'must be a whole number of days from 1 to 365')
+      .openapi({ description: 'days after a result within which it stands at another institution', example: 30 }),
+    source: name(100).optional().openapi({ example: 'fund-2026-recognition' }),
+    ...validity,
+  })
+  .strict()
+  .superRefine(validTo)
+  .openapi('ExamRecognition');
+
+const SCOPE_VISIT_TYPES = ['outpatient', 'inpatient', 'pharmacy'] as const;
+
+/**
+ * One version of an institution's service scope (服务范围) under its agreement with the fund: the
+ * line categories, care settings and department-code prefixes it may bill. An empty (absent) list
+ * does not limit; at least one list names something.
+ */
+export const ServiceScopeSchema = z
+  .object({
+    institutionId: code(32).openapi({ example: 'P32010200001' }),
+    categories: z
+      .array(z.enum(CATALOGUE_CATEGORIES))
+      .max(8, 'must have at most 8 entries')
+      .default([])
+      .openapi({ description: 'line categories the institution may bill ("|"-separated in CSV); any when empty' }),
+    visitTypes: z
+      .array(z.enum(SCOPE_VISIT_TYPES))
+      .max(3, 'must have at most 3 entries')
+      .default([])
+      .openapi({ description: 'care settings the institution may bill (outpatient, inpatient, pharmacy); any when empty' }),
+    departments: z.array(code(20)).max(200, 'must have at most 200 entries').default([]).openapi({ description: 'department-code prefixes the institution may bill under; any when empty' }),
+    source: name(100).optional().openapi({ example: 'fund-agreements-2026' }),
+    ...validity,
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    validTo(r, ctx);
+    if (r.categories.length === 0 && r.visitTypes.length === 0 && r.departments.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['categories'], message: 'at least one of categories, visitTypes and departments must name something' });
+  })
+  .openapi('ServiceScope');
+
 export type InstitutionRecord = z.infer<typeof InstitutionSchema>;
 export type PersonRegisterRecord = z.infer<typeof PersonRegisterSchema>;
 export type CatalogueItemRecord = z.infer<typeof CatalogueItemSchema>;
 export type ItemRelationRecord = z.infer<typeof ItemRelationSchema>;
 export type StockRecordInput = z.infer<typeof StockRecordSchema>;
 export type ItemIndicationRecord = z.infer<typeof ItemIndicationSchema>;
+export type ExamRecognitionRecord = z.infer<typeof ExamRecognitionSchema>;
+export type ServiceScopeRecord = z.infer<typeof ServiceScopeSchema>;
 
 /** The kinds, by the name used in URLs and in the import command. */
 export const REFERENCE_KINDS = {
@@ -221,5 +277,7 @@ export const REFERENCE_KINDS = {
   'stock-records': StockRecordSchema,
   'person-register': PersonRegisterSchema,
   'item-indications': ItemIndicationSchema,
+  'exam-recognition': ExamRecognitionSchema,
+  'service-scopes': ServiceScopeSchema,
 } as const;
 export type ReferenceKind = keyof typeof REFERENCE_KINDS;

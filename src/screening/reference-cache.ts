@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import {
   personAt,
   type CatalogueItemRef,
+  type ExamRecognitionRef,
   type IndicationRef,
   type InstitutionRef,
   type PersonVersion,
   type ReferenceView,
   type RelationRef,
   type Restrictions,
+  type ServiceScopeRef,
   type StockRef,
 } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
@@ -23,6 +25,10 @@ export interface Snapshot {
   relationsBySub: VersionedIndex<RelationRef>;
   /** item indications (item_indications), by item code */
   indications: VersionedIndex<IndicationRef>;
+  /** the exam mutual-recognition list (exam_recognition), by item code */
+  exams: VersionedIndex<ExamRecognitionRef>;
+  /** institutions' service scopes (service_scopes), by institution id */
+  scopes: VersionedIndex<ServiceScopeRef>;
   itemLimits: Map<string, { name: string; restrictions: Restrictions }>;
   drugLimits: Map<string, Restrictions>;
   /** merged items already asked for, by code, then date (null: no such item) */
@@ -31,7 +37,7 @@ export interface Snapshot {
   mergedCount: number;
 }
 
-const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'item_indications', 'national_item_limits', 'national_drug_limits'];
+const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'item_indications', 'national_item_limits', 'national_drug_limits', 'exam_recognition', 'service_scopes'];
 const CHANGE_PROBE = TABLES.map((t) => `select '${t}' as t, count(*)::text as n, coalesce(max(updated_at)::text, '') as m from ${t}`).join(' union all ');
 
 /**
@@ -84,6 +90,8 @@ export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> =
       return stock.get(key)?.purchasePrice ?? purchasePrices?.get(key);
     },
     indications: (code, date) => (s.indications.size === 0 ? undefined : s.indications.at(code, date)),
+    examRecognition: (code, date) => (s.exams.size === 0 ? undefined : s.exams.at(code, date)),
+    serviceScope: (id, date) => (s.scopes.size === 0 ? undefined : s.scopes.at(id, date)),
     person: (hash, date) => (person && person.versions.length > 0 && hash === person.personHash ? personAt(person.versions, date) : undefined),
   };
 }
@@ -127,6 +135,8 @@ export function emptySnapshot(): Snapshot {
     relations: new VersionedIndex(),
     relationsBySub: new VersionedIndex(),
     indications: new VersionedIndex(),
+    exams: new VersionedIndex(),
+    scopes: new VersionedIndex(),
     itemLimits: new Map(),
     drugLimits: new Map(),
     merged: new Map(),
@@ -190,6 +200,17 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
     const list = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as string[];
     s.indications.add(String(r.item_code), { validFrom: String(r.valid_from), validTo: str(r.valid_to), record: { allowed: list(r.allowed), excluded: list(r.excluded) } });
   }
+  for (const r of await database.query<Row>('select item_code, valid_from::text, valid_to::text, exam_group, window_days from exam_recognition')) {
+    addExam(s, String(r.item_code), { validFrom: String(r.valid_from), validTo: str(r.valid_to) }, str(r.exam_group), Number(r.window_days));
+  }
+  for (const r of await database.query<Row>('select institution_id, valid_from::text, valid_to::text, categories, visit_types, departments from service_scopes')) {
+    const list = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as never[];
+    s.scopes.add(String(r.institution_id), {
+      validFrom: String(r.valid_from),
+      validTo: str(r.valid_to),
+      record: { categories: list(r.categories), visitTypes: list(r.visit_types), departments: list(r.departments) },
+    });
+  }
   for (const r of await database.query<Row>('select item_code, name, restrictions from national_item_limits order by source')) {
     addItemLimit(s, String(r.item_code), String(r.name), json(r.restrictions) as Restrictions);
   }
@@ -203,6 +224,11 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
 export function addRelation(s: Snapshot, entry: Versioned<RelationRef>) {
   s.relations.add(entry.record.mainCode, entry);
   s.relationsBySub.add(entry.record.subCode, entry);
+}
+
+/** An item of the exam mutual-recognition list: its group (the item code when it names none) and window. */
+export function addExam(s: Snapshot, itemCode: string, validity: { validFrom: string; validTo?: string | undefined }, group: string | undefined, windowDays: number) {
+  s.exams.add(itemCode, { ...validity, record: { group: group ?? itemCode, windowDays } });
 }
 
 /** A national list's limits of an item code; a code listed by several lists gets all their limits. */
@@ -222,5 +248,7 @@ export function sealSnapshot(s: Snapshot): Snapshot {
   s.relations.seal();
   s.relationsBySub.seal();
   s.indications.seal();
+  s.exams.seal();
+  s.scopes.seal();
   return s;
 }

@@ -4,6 +4,7 @@ import { ITEM_BY_CODE, INCLUDES, INDICATIONS_BY_CODE, PACKAGE_PARTS, ceilingFen 
 import { purchasePriceOf, zeroMarkupAt } from '../../sim/draft.js';
 import type { SimInstitution } from '../../sim/types.js';
 import type { WireClaim } from '../../sim/wire.js';
+import { historyPatterns } from './sim-oracle-history.js';
 
 /**
  * An independent reading of simulated claims, written from the brief's definitions rather than
@@ -111,6 +112,7 @@ export function oracle(
     if (c.visitType === 'inpatient') shortStay(c, hit);
   }
   personPatterns(claims, stays, hit);
+  historyPatterns(claims, institutions, hit);
   return hits;
 }
 
