@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AppDeps } from '../deps.js';
 import type { Claim } from '../../rules/claim.js';
 import { AppError, ConflictError, ValidationError } from '../errors.js';
 import { canonicalJson, keyedHash } from '../lib/hash.js';
@@ -18,6 +19,27 @@ export interface ScreenContext extends AssessContext {
   personIdSecret: string;
   now: () => number;
   clientId: string | null;
+}
+
+/** What screening one claim needs from the service: its dependencies, who sent it, the request it came in. */
+export function screeningContext(deps: AppDeps, { clientId, requestId }: { clientId: string | null; requestId: string | undefined }): ScreenContext {
+  return {
+    claims: deps.claims,
+    rules: deps.rules,
+    ruleOverrides: deps.ruleSettings.overrides,
+    history: deps.history,
+    reference: deps.referenceCache,
+    providerScores: deps.providerScores,
+    personLock: deps.personLock,
+    personIdSecret: deps.personIdSecret,
+    now: deps.now,
+    clientId,
+    onRuleError: (ruleId, message, { ruleVersion, month }) => {
+      deps.metrics.ruleErrors.inc({ rule: ruleId, month });
+      deps.ruleErrors.record(ruleId, ruleVersion, month, message);
+      deps.logger.warn({ ruleId, err: message, requestId }, 'rule failed');
+    },
+  };
 }
 
 export interface ScreenResult {
