@@ -61,7 +61,7 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     submit,
     async (c) => {
       const input = c.req.valid('json') as ClaimInput;
-      const { answer, replayed } = await screenClaim({ ctx: screeningContext(deps, { clientId: c.get('actor')?.clientId ?? null, requestId: c.get('requestId') }), input }).catch(
+      const { answer, answerJson, replayed } = await screenClaim({ ctx: screeningContext(deps, { clientId: c.get('actor')?.clientId ?? null, requestId: c.get('requestId') }), input }).catch(
         async (err: unknown) => {
           // Dates out of range are judged after the schema (they need the clock); recorded like its refusals.
           if (err instanceof ValidationError) {
@@ -72,7 +72,9 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       );
       if (replayed) c.header('Idempotent-Replayed', 'true');
       else deps.metrics.recordAnswer(answer, 'single');
-      return c.json(answer, 200);
+      // the text stored with the claim, not serialised again
+      c.header('Content-Type', 'application/json');
+      return c.body(answerJson, 200) as never;
     },
     // Refusals are recorded (without the body) for the data-quality report, then answered 400.
     (async (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] }; data?: unknown }, c: Context<AppEnv>) => {

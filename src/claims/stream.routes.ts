@@ -143,9 +143,10 @@ async function answerLine(deps: AppDeps, c: Context<AppEnv>, schema: ReturnType<
     }
     const parsed = await schema.safeParseAsync(raw);
     if (!parsed.success) return await reject(raw, fieldIssues(parsed.error.issues));
-    const { answer, replayed } = await screenClaim({ ctx: screeningContext(deps, { clientId: c.get('actor')?.clientId ?? null, requestId: c.get('requestId') }), input: parsed.data });
+    const { answer, answerJson, replayed } = await screenClaim({ ctx: screeningContext(deps, { clientId: c.get('actor')?.clientId ?? null, requestId: c.get('requestId') }), input: parsed.data });
     if (!replayed) deps.metrics.recordAnswer(answer, 'stream');
-    return out(200, { answer, ...(replayed ? { replayed: true } : {}) });
+    // the answer's text as stored, not serialised again: {"line":…,"status":200,"answer":…[,"replayed":true]}
+    return `{"line":${line.lineNo},"status":200,"answer":${answerJson}${replayed ? ',"replayed":true' : ''}}`;
   } catch (err) {
     const e = httpErrorOf(err);
     const answer = () => out(e.status, { error: { code: e.code, message: e.message, details: e.details } });
