@@ -11,10 +11,10 @@ const TICK_MS = 10; // CLK_TCK is 100 on Linux
 export interface CpuSnapshot {
   totalBusyMs: number;
   /** comm, and for PostgreSQL the process title ("postgres: 15/main: user db host(port) state") */
-  perPid: Map<number, { comm: string; title: string; ms: number }>;
+  perPid: Map<number, { comm: string; title: string; ms: number; ppid: number }>;
 }
 
-function procStat(pid: string): { comm: string; title: string; ms: number } | undefined {
+function procStat(pid: string): { comm: string; title: string; ms: number; ppid: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = text.lastIndexOf(')');
@@ -22,7 +22,7 @@ function procStat(pid: string): { comm: string; title: string; ms: number } | un
     const fields = text.slice(close + 2).split(' ');
     const title = comm === 'postgres' ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ') : '';
     // fields[0] is the state (field 3): utime and stime are fields 14 and 15
-    return { comm, title, ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS };
+    return { comm, title, ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS, ppid: Number(fields[1]) };
   } catch {
     return undefined;
   }
@@ -32,7 +32,7 @@ export function cpuSnapshot(): CpuSnapshot | undefined {
   try {
     const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
     const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
-    const perPid = new Map<number, { comm: string; title: string; ms: number }>();
+    const perPid = new Map<number, { comm: string; title: string; ms: number; ppid: number }>();
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
       const s = procStat(name);
@@ -46,7 +46,7 @@ export function cpuSnapshot(): CpuSnapshot | undefined {
 
 export interface CpuUse {
   wallMs: number;
-  /** CPU milliseconds by role */
+  /** CPU milliseconds by role; the service's with its worker processes */
   service: number;
   baseline: number;
   generator: number;
@@ -68,9 +68,17 @@ export function cpuBetween(a: CpuSnapshot | undefined, b: CpuSnapshot | undefine
   if (!a || !b) return undefined;
   const use = { wallMs, service: 0, baseline: 0, generator: 0, postgresService: 0, postgresBaseline: 0, postgresShared: 0, other: 0 };
   const db = (title: string, name: string) => name !== '' && title.includes(` ${name} `);
+  // the service is its process and its descendants (WORKERS > 1: the supervisor and its workers)
+  const inService = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 8; hops++) {
+      if (p === roles.service) return true;
+      p = b.perPid.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
   for (const [pid, end] of b.perPid) {
     const delta = end.ms - (a.perPid.get(pid)?.ms ?? 0);
-    if (pid === roles.service) use.service += delta;
+    if (inService(pid)) use.service += delta;
     else if (pid === roles.baseline) use.baseline += delta;
     else if (pid === process.pid) use.generator += delta;
     else if (end.comm === 'postgres') {

@@ -4,7 +4,8 @@
  * one jsonb row). Both run as child processes, each on its own fresh database; this process is
  * only the load generator. See bench/README.md.
  *
- * Flags: --duration <s> (15) --connections <n> (64) --rate <claims/s> (2000) --rounds <n> (2)
+ * Flags: --duration <s> (15) --connections <n> (64) --rate <claims/s> (1000) --rounds <n> (2)
+ *        --workers <n|auto> (WORKERS of the service: worker processes; 1)
  *        --warmup <s> (3) --pool <n> (DB_POOL_MAX of both, the service's default) --log-level <level> (warn)
  *        --quick (3 s runs, 1 round) --keep (keep the benchmark databases)
  *        --cpu-prof <dir> (write a V8 CPU profile of the service process there on exit)
@@ -27,7 +28,8 @@ const { values } = parseArgs({
   options: {
     duration: { type: 'string' },
     connections: { type: 'string', default: '64' },
-    rate: { type: 'string', default: '2000' },
+    rate: { type: 'string', default: '1000' },
+    workers: { type: 'string', default: '1' },
     rounds: { type: 'string' },
     warmup: { type: 'string' },
     pool: { type: 'string' },
@@ -47,7 +49,8 @@ const quick = values.quick === true;
 const opts = {
   duration: positive('duration', values.duration, quick ? 3 : 15),
   connections: positive('connections', values.connections, 64),
-  rate: positive('rate', values.rate, 2000),
+  rate: positive('rate', values.rate, 1000),
+  workers: values.workers === 'auto' ? 'auto' : String(positive('workers', values.workers, 1)),
   rounds: positive('rounds', values.rounds, quick ? 1 : 2),
   warmup: positive('warmup', values.warmup, quick ? 1 : 3),
   pool: positive('pool', values.pool, loadConfig({}).DB_POOL_MAX),
@@ -213,13 +216,13 @@ async function main() {
   console.log(
     `claimscreen intake benchmark: PostgreSQL ${version?.server_version}, synchronous_commit=${sc?.synchronous_commit}; ` +
       `${opts.connections} connections, ${opts.duration} s runs × ${opts.rounds} rounds, pool ${opts.pool}, LOG_LEVEL=${opts.logLevel}, ` +
-      `paced ${opts.rate}/s; load generator in this process (node ${process.version}); ${os.cpus().length} cores, load average ${load}`,
+      `paced ${opts.rate}/s, service WORKERS=${opts.workers}; load generator in this process (node ${process.version}); ${os.cpus().length} cores, load average ${load}`,
   );
 
   const serviceDb = await harness.createDatabase('svc');
   const baselineDb = await harness.createDatabase('base');
   const secret = randomBytes(36).toString('base64url');
-  const dbEnv = { DATABASE_URL: serviceDb, PERSON_ID_SECRET: secret, DB_POOL_MAX: String(opts.pool), LOG_LEVEL: opts.logLevel };
+  const dbEnv = { DATABASE_URL: serviceDb, PERSON_ID_SECRET: secret, DB_POOL_MAX: String(opts.pool), LOG_LEVEL: opts.logLevel, WORKERS: opts.workers };
 
   const created = JSON.parse(await harness.run('scripts/keys.ts', ['create', '--name', 'bench', '--role', 'settlement', '--by', 'bench'], dbEnv)) as { key: string };
   // Reference data before the service starts, so its cache holds it from the first claim.
@@ -272,8 +275,31 @@ async function main() {
   const ratio = svcMean / baseMean;
   console.log(
     `  ratio service/baseline: ${(ratio * 100).toFixed(1)}% (${fmt(svcMean)} / ${fmt(baseMean)} claims/s, mean of ${rounds.length} round(s); ` +
-      `per round ${rounds.map((r) => `${((r.svc.okPerS / r.base.okPerS) * 100).toFixed(0)}%`).join(', ')})   goal ≥ 60%: ${ratio >= 0.6 ? 'met' : 'MISSED'}`,
+      `per round ${rounds.map((r) => `${((r.svc.okPerS / r.base.okPerS) * 100).toFixed(0)}%`).join(', ')})   goal ≥ 50%: ${ratio >= 0.5 ? 'met' : 'MISSED'}`,
   );
+  // CPU a claim of the whole service: its Node process(es), its database's backends and
+  // PostgreSQL's shared processes (WAL writer, checkpointer), over every round. Claims per
+  // CPU-second of that does not depend on the cores the load generator takes.
+  const serviceCpu = (m: Measured, who: 'service' | 'baseline') =>
+    m.cpu ? { node: m.cpu[who], postgres: (who === 'service' ? m.cpu.postgresService : m.cpu.postgresBaseline) + m.cpu.postgresShared, ok: m.ok } : undefined;
+  const cpuOf = (who: 'service' | 'baseline') => {
+    const parts = rounds.map((r) => serviceCpu(who === 'service' ? r.svc : r.base, who)).filter((x) => x !== undefined);
+    const ok = sum(parts.map((p) => p.ok));
+    if (parts.length === 0 || ok === 0) return undefined;
+    const node = (sum(parts.map((p) => p.node)) / ok) * 1000;
+    const postgres = (sum(parts.map((p) => p.postgres)) / ok) * 1000;
+    return { node, postgres, total: node + postgres, perCpuSecond: 1e6 / (node + postgres) };
+  };
+  const svcCpu = cpuOf('service');
+  const baseCpu = cpuOf('baseline');
+  if (svcCpu && baseCpu) {
+    for (const [name, c] of [
+      ['baseline', baseCpu],
+      ['service', svcCpu],
+    ] as const)
+      console.log(`  ${name.padEnd(9)} CPU a claim: Node ${fmt(c.node)} µs + PostgreSQL ${fmt(c.postgres)} µs = ${fmt(c.total)} µs: ${fmt(c.perCpuSecond)} claims per CPU-second`);
+    console.log(`  service CPU a claim / baseline's: ${(svcCpu.total / baseCpu.total).toFixed(2)}×   goal ≤ 2×: ${svcCpu.total <= 2 * baseCpu.total ? 'met' : 'MISSED'}`);
+  }
 
   const pacedSeconds = opts.duration;
   // The same open-loop rate against the baseline too: what this machine allows at that rate for
@@ -301,7 +327,7 @@ async function main() {
     console.log(
       `  open loop ${target.name.padEnd(9)} sent ${r.sent} at ${fmt(r.sent / r.sendSeconds)}/s   ` +
         `p50 ${p(50)} ms   p99 ${p(99)} ms   p99.9 ${p(99.9)} ms   max ${p(100)} ms   2xx ${r.ok}   non-2xx ${r.non2xx}   errors ${r.errors}   ` +
-        `p99 ≤ 20 ms: ${p99 <= 20 && r.ok === r.sent && !r.overloaded ? 'yes' : 'NO'}` +
+        (r.ok === r.sent && !r.overloaded ? '' : '   NOT SUSTAINED') +
         cpuText(cpu, target.name as 'service' | 'baseline', r.ok) +
         walText(wal, r.ok),
     );
@@ -340,10 +366,15 @@ async function main() {
         (decisions.length ? `   decisions: ${decisions.map((d) => `${d.decision} ${d.n}`).join(', ')}` : ''),
     );
   }
+  const pacedOk = !paced.overloaded && !pacedBase.overloaded && paced.p99 <= 2 * pacedBase.p99;
   console.log(
-    `\nsummary: service ${fmt(svcMean)}/s vs baseline ${fmt(baseMean)}/s = ${(ratio * 100).toFixed(1)}% (goal ≥ 60%); ` +
-      `paced ${opts.rate}/s p99 ${p(99)} ms${paced.overloaded ? ' (not sustained)' : ''} (goal ≤ 20 ms at 2,000/s); ` +
-      `baseline at the same rate p99 ${fmt(pacedBase.p99, 1)} ms${pacedBase.overloaded ? ' (not sustained)' : ''}`,
+    `\nsummary (one run, side by side):\n` +
+      `  throughput: service ${fmt(svcMean)}/s vs baseline ${fmt(baseMean)}/s = ${(ratio * 100).toFixed(1)}%   goal ≥ 50%: ${ratio >= 0.5 ? 'met' : 'MISSED'}\n` +
+      (svcCpu && baseCpu
+        ? `  CPU a claim (Node + PostgreSQL): service ${fmt(svcCpu.total)} µs vs baseline ${fmt(baseCpu.total)} µs = ${(svcCpu.total / baseCpu.total).toFixed(2)}×   goal ≤ 2×: ${svcCpu.total <= 2 * baseCpu.total ? 'met' : 'MISSED'}\n` +
+          `  claims per CPU-second of the service: ${fmt(svcCpu.perCpuSecond)} (baseline ${fmt(baseCpu.perCpuSecond)})\n`
+        : '') +
+      `  paced ${opts.rate}/s p99: service ${p(99)} ms${paced.overloaded ? ' (not sustained)' : ''} vs baseline ${fmt(pacedBase.p99, 1)} ms${pacedBase.overloaded ? ' (not sustained)' : ''} = ${(paced.p99 / pacedBase.p99).toFixed(2)}×   goal ≤ 2×: ${pacedOk ? 'met' : 'MISSED'}`,
   );
 }
 

@@ -66,14 +66,15 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
   const sealer = createTrailSealer({ database, logger });
   const keys = createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now, afterCommit: sealer.nudge });
   const schedule = { dueDays: config.REVIEW_SAMPLE_DUE_DAYS, slackDays: config.REVIEW_SAMPLE_SLACK_DAYS, now };
+  const metrics = createMetrics(database);
   return {
     config,
     database,
     logger,
-    metrics: createMetrics(database),
+    metrics,
     keys,
     claims: createClaimsRepository({ database, maxBatch: config.DB_BATCH_MAX, onBatchError: (err, claims) => logger.warn({ err, claims }, 'writing claims together failed: writing them one by one') }),
-    rejections: createRejectionsRepository({ database }),
+    rejections: createRejectionsRepository({ database, onRecord: (channel) => metrics.claimsRejected.inc({ channel }) }),
     reference: createReferenceRepository({ database, personIdSecret }),
     rules: catalogue,
     rulesRepository,

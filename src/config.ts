@@ -10,6 +10,9 @@ const ConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  // Worker processes serving HTTP (node:cluster): a number, or `auto` for one per core. They share
+  // nothing but the database, so more than one needs DATABASE_URL (PGlite is one process's). src/main.ts
+  WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)], { error: 'must be a whole number from 1 to 256, or auto' }).default(1),
   // A file holding a dump (PGlite dumpDataDir) of a migrated database, which a `memory://` DATA_DIR
   // starts from instead of running initdb and every migration; the tests set it (test/support/pglite-template.ts).
   PGLITE_TEMPLATE: z.string().min(1).optional(),
@@ -111,6 +114,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       `Invalid configuration:\n  REVIEW_SAMPLE_SLACK_DAYS: must be less than REVIEW_SAMPLE_DUE_DAYS (${parsed.data.REVIEW_SAMPLE_DUE_DAYS}), got ${parsed.data.REVIEW_SAMPLE_SLACK_DAYS}`,
     );
+  }
+  if (parsed.data.WORKERS !== 1 && !parsed.data.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration:\n  WORKERS: more than one worker needs DATABASE_URL (the embedded database belongs to one process)');
   }
   if (parsed.data.DATABASE_URL && !parsed.data.PERSON_ID_SECRET) {
     throw new ConfigError("Invalid configuration:\n  PERSON_ID_SECRET: required with DATABASE_URL (the key that hashes insured persons' ids)");

@@ -150,8 +150,33 @@ function claimObject(maxLines: number) {
 
 export type ClaimInput = z.infer<ReturnType<typeof claimObject>>;
 
-export function buildClaimSchema({ maxLines }: { maxLines: number }) {
+/** The contract as zod states it: /openapi.json is generated from it, and it words every refusal. */
+export function claimContract({ maxLines }: { maxLines: number }) {
   return claimObject(maxLines).superRefine(checkClaimConsistency).openapi('Claim');
+}
+
+/**
+ * The schema handlers validate with: the contract, with its validation compiled once by zod
+ * (z.compile: generated code for the whole claim, ~3 times faster than zod's interpreter). A claim
+ * the generated code does not accept is parsed again by zod's runtime, which words the refusal, so
+ * refusals are zod's own. The docs are generated from the same object. The hook installs the
+ * compiled parse under the schema's own methods, the async one too (the HTTP validator awaits
+ * `safeParseAsync`, which zod's compiled schema would hand to the interpreter); the contract has no
+ * asynchronous check, so the synchronous parse answers it. test/claim-schema-compiled.test.ts shows
+ * the two accept, reject and name fields alike.
+ */
+export function buildClaimSchema({ maxLines }: { maxLines: number }) {
+  return withCompiledParse(claimContract({ maxLines }));
+}
+
+function withCompiledParse<S extends z.ZodType>(schema: S): S {
+  // strict: a contract zod cannot compile fails at startup rather than silently running slower
+  const compiled = z.compile(schema, { strict: true }) as S;
+  schema.parse = (data, params) => compiled.parse(data, params);
+  schema.safeParse = (data, params) => compiled.safeParse(data, params);
+  schema.safeParseAsync = async (data, params) => compiled.safeParse(data, params);
+  schema.parseAsync = async (data, params) => compiled.parse(data, params);
+  return schema;
 }
 
 /** Cross-field rules of the contract; every failure names its field. */

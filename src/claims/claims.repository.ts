@@ -14,7 +14,11 @@ export interface ScreenedClaim {
   contentHash: string;
   clientId: string | null;
   body: unknown;
+  /** `body` as JSON text, when the caller has it (else it is serialised here) */
+  bodyJson?: string;
   answer: ClaimAnswer;
+  /** `answer` as JSON text, when the caller has it: the same text is the HTTP answer */
+  answerJson?: string;
   findings: StoredFinding[];
   retrospective: RetrospectiveFinding[];
   /** references on this claim to findings filed retrospectively on earlier claims */
@@ -35,93 +39,26 @@ export type InsertOutcome =
   /** not written: a claim of the same person was stored since its history was read; screen it again */
   | { inserted: false; stale: true };
 
-// The claim, its lines, its answer and its findings (and retrospective findings on the earlier
-// claims they name) go in as one statement: one round trip, one implicit transaction, so a 2xx
+// The claims ready together (group commit: every claim ready within one turn of the event loop,
+// or while earlier batches were still committing; one claim alone is a batch of one) go in as one
+// statement: each claim, its lines, its answer and its findings (and retrospective findings on the
+// earlier claims they name), one round trip, one implicit transaction, one WAL flush, so a 2xx
 // always means all of it is committed. The idempotency key goes in first (claim_keys: a unique
 // index on claims cannot hold it once claims are partitioned by month and distributed by person,
 // docs/scaling.md §5); ON CONFLICT there makes concurrent identical submissions store one claim:
-// the losers write nothing else and then read the winner's row. Retrospective findings find the
-// earlier claim's whole key (id, person, month) by its idempotency key in claim_keys.
-// Every other claim a finding names gets a reference (finding_references), found the same way;
-// the claim carrying the finding is found by its key too, or is this claim (`self`).
-// Before all of it, the person's version moves on from the value the claim's history read
-// (person_versions; $24): if another node stored a claim of the same person since, the version has
-// moved, nothing of this claim is written, and it comes back stale, to be screened again with that
-// claim in its history. ON CONFLICT DO UPDATE waits for a concurrent writer of the row and judges
-// its committed version, which the statement's own snapshot would not show.
-const INSERT_CLAIM = `
-with v as (
-  insert into person_versions (person_hash, version)
-  select $4::text, $24::bigint + 1 where $24::bigint is not null
-  on conflict (person_hash) do update set version = excluded.version
-    where person_versions.version = excluded.version - 1
-  returning person_hash
-), fresh as (
-  select where $24::bigint is null or exists (select from v)
-), k as (
-  insert into claim_keys (institution_id, claim_no, claim_id, person_hash, service_month, content_hash)
-  select $2::text, $3::text, $1::uuid, $4::text, $8::text, $13::text from fresh
-  on conflict do nothing
-  returning claim_id
-), ins as (
-  insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
-    service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
-    body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at)
-  select k.claim_id, $2::text, $3::text, $4::text, $5::text, $6::timestamptz, $7::timestamptz, $8::text, $9::text,
-    $10::numeric, $11::numeric, $12::text, $13::text, $14::uuid, $15::jsonb, $16::jsonb,
-    $20::int, $21::int, $22::int, $23::timestamptz
-  from k
-  returning id
-), lines as (
-  insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code,
-    hospital_item_code, hospital_item_name, category, service_at, service_date, quantity,
-    unit_price, amount, service_month)
-  select ins.id, l.n, l.id, $2, $4, l.item, l.hcode, l.hname, l.cat, l.at, l.day, l.qty, l.price, l.amt, $8
-  from ins, jsonb_to_recordset($17::jsonb) as l(n int, id text, item text, hcode text, hname text,
-    cat text, at timestamptz, day date, qty numeric, price numeric, amt numeric)
-), own as (
-  insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
-    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
-  select f.id, ins.id, ins.id, false, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, $8, $4
-  from ins, jsonb_to_recordset($18::jsonb) as f(id uuid, rule text, ver int, fam text, sev text, st text,
-    msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
-), retro as (
-  insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
-    severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
-  select f.id, e.claim_id, ins.id, true, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt,
-    e.service_month, e.person_hash
-  from ins, jsonb_to_recordset($19::jsonb) as f(id uuid, inst text, cno text, rule text, ver int, fam text,
-    sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
-  join claim_keys e on e.institution_id = f.inst and e.claim_no = f.cno
-), refs as (
-  insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
-    source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
-  select r.id, ins.id, $4, $8, r.fid, case when r.self then ins.id else fk.claim_id end, ins.id, r.rel,
-    r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
-  from ins, jsonb_to_recordset($25::jsonb) as r(id uuid, fid uuid, finst text, fcno text, self boolean, rel text,
-    rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
-  left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
-), retro_refs as (
-  insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
-    source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
-  select r.id, e.claim_id, e.person_hash, e.service_month, r.fid, case when r.self then ins.id else fk.claim_id end,
-    ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
-  from ins, jsonb_to_recordset($26::jsonb) as r(id uuid, inst text, cno text, fid uuid, finst text, fcno text,
-    self boolean, rel text, rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
-  join claim_keys e on e.institution_id = r.inst and e.claim_no = r.cno
-  left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
-)
-select id, false as stale from ins
-union all
-select null, true where not exists (select from fresh)`;
-
-// The same for several claims at once (group commit): every claim ready within one turn of the
-// event loop, or while earlier batches were still committing, goes in one statement, one
-// transaction, one WAL flush. Claims whose key loses ON CONFLICT in claim_keys (replays, or two
-// different claims under one id in the same batch) are simply absent from `k` and `ins`: their lines and findings are not written
-// and the caller reads the stored row. Retrospective findings name earlier claims of the same
-// person, which the person lock has committed before this claim was screened, so they are never
-// in the same batch. Plain INSERTs, so row triggers on these tables fire as for one claim.
+// the losers (replays, or two different claims under one id in the same batch) are absent from `k`
+// and `ins`, write nothing else, and the caller reads the winner's row. Retrospective findings find
+// the earlier claim's whole key (id, person, month) by its idempotency key in claim_keys; they name
+// earlier claims of the same person, which the person lock has committed before this claim was
+// screened, so they are never in the same batch. Every other claim a finding names gets a
+// reference (finding_references), found the same way; the claim carrying the finding is found by
+// its key too, or is this claim (`self`).
+// Before all of it, each person's version moves on from the value the claim's history read
+// (person_versions; `seen`): if another node stored a claim of the same person since, the version
+// has moved, nothing of that claim is written, and it comes back stale, to be screened again with
+// that claim in its history. ON CONFLICT DO UPDATE waits for a concurrent writer of the row and
+// judges its committed version, which the statement's own snapshot would not show. Plain INSERTs,
+// so row triggers on these tables fire as for one claim.
 const INSERT_CLAIMS = `
 with c as (
   select * from jsonb_to_recordset($1::jsonb) as x(id uuid, inst text, cno text, person text, visit text,
@@ -237,23 +174,56 @@ export interface ClaimsRepositoryOptions {
 }
 
 export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFlight = 4, onBatchError }: ClaimsRepositoryOptions) {
-  // `cid` (the claim's id, batches only) as a plain property: a conditional spread here made each
-  // line ~15 times dearer to build and serialise.
-  const lineRecords = (c: Claim, cid?: string) =>
-    c.lines.map((l) => ({
-      cid,
-      n: l.lineNo,
-      id: l.lineId,
-      item: l.itemCode,
-      hcode: l.hospitalItemCode ?? null,
-      hname: l.hospitalItemName ?? null,
-      cat: l.category,
-      at: isoInstant(l.serviceAt),
-      day: l.serviceDate,
-      qty: formatMilli(l.quantity),
-      price: formatMilli(l.unitPrice),
-      amt: formatFen(l.amountFen),
-    }));
+  // Each record is written as JSON text directly: the body and the answer arrive serialised (the
+  // answer's text is also the HTTP answer), so nothing of a claim is stringified twice.
+  const claimRecord = (s: ScreenedClaim): string => {
+    const c = s.claim;
+    const q = claimQuality(c);
+    const head = JSON.stringify({
+      id: s.id,
+      inst: c.institutionId,
+      cno: c.claimNo,
+      person: c.personHash,
+      visit: c.visitType,
+      started: isoInstant(c.startedAt),
+      ended: isoInstant(c.endedAt),
+      month: s.answer.serviceMonth,
+      diag: c.mainDiagnosis ?? null,
+      total: formatFen(c.totalFen),
+      payable: s.answer.payableAmount,
+      decision: s.answer.decision,
+      hash: s.contentHash,
+      client: s.clientId,
+      nl: q.lineCount,
+      nname: q.linesMissingName,
+      nspec: q.linesMissingSpec,
+      settled: settledAt(c),
+      seen: s.personVersion ?? null,
+    });
+    return `${head.slice(0, -1)},"body":${s.bodyJson ?? JSON.stringify(s.body)},"answer":${s.answerJson ?? JSON.stringify(s.answer)}}`;
+  };
+
+  // `cid` as a plain property: a conditional spread here made each line ~15 times dearer to build
+  // and serialise.
+  const pushLines = (out: string[], c: Claim, cid: string) => {
+    for (const l of c.lines)
+      out.push(
+        JSON.stringify({
+          cid,
+          n: l.lineNo,
+          id: l.lineId,
+          item: l.itemCode,
+          hcode: l.hospitalItemCode ?? null,
+          hname: l.hospitalItemName ?? null,
+          cat: l.category,
+          at: isoInstant(l.serviceAt),
+          day: l.serviceDate,
+          qty: formatMilli(l.quantity),
+          price: formatMilli(l.unitPrice),
+          amt: formatFen(l.amountFen),
+        }),
+      );
+  };
 
   /** The stored claim under the same key, for a claim that lost ON CONFLICT. */
   const existingFor = async (c: Claim): Promise<InsertOutcome> => {
@@ -265,86 +235,26 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
     return { inserted: false, existing };
   };
 
-  /** One claim, one statement. */
-  const insertOne = async (s: ScreenedClaim): Promise<InsertOutcome> => {
-    const c = s.claim;
-    const q = claimQuality(c);
-    const rows = await database.query<{ id: string | null; stale: boolean }>(INSERT_CLAIM, [
-      s.id,
-      c.institutionId,
-      c.claimNo,
-      c.personHash,
-      c.visitType,
-      isoInstant(c.startedAt),
-      isoInstant(c.endedAt),
-      s.answer.serviceMonth,
-      c.mainDiagnosis ?? null,
-      formatFen(c.totalFen),
-      s.answer.payableAmount,
-      s.answer.decision,
-      s.contentHash,
-      s.clientId,
-      JSON.stringify(s.body),
-      JSON.stringify(s.answer),
-      JSON.stringify(lineRecords(c)),
-      JSON.stringify(s.findings),
-      JSON.stringify(s.retrospective),
-      q.lineCount,
-      q.linesMissingName,
-      q.linesMissingSpec,
-      settledAt(c),
-      s.personVersion ?? null,
-      JSON.stringify((s.references ?? []).map((r) => referenceRecord(r, c))),
-      JSON.stringify((s.retroReferences ?? []).map((r) => referenceRecord(r, c))),
-    ]);
-    const row = rows[0];
-    if (row?.stale) return { inserted: false, stale: true };
-    return row ? { inserted: true } : existingFor(c);
-  };
-
-  /** Several claims, one statement; the outcomes in the order of `list`. */
-  const insertMany = async (list: ScreenedClaim[]): Promise<InsertOutcome[]> => {
-    const claims = [];
-    const lines = [];
+  /** Claims in one statement; the outcomes in the order of `list`. */
+  const insert = async (list: ScreenedClaim[]): Promise<InsertOutcome[]> => {
+    const claims: string[] = [];
+    const lines: string[] = [];
     const own = [];
     const retro = [];
     const refs = [];
     const retroRefs = [];
     for (const s of list) {
       const c = s.claim;
-      const q = claimQuality(c);
-      claims.push({
-        id: s.id,
-        inst: c.institutionId,
-        cno: c.claimNo,
-        person: c.personHash,
-        visit: c.visitType,
-        started: isoInstant(c.startedAt),
-        ended: isoInstant(c.endedAt),
-        month: s.answer.serviceMonth,
-        diag: c.mainDiagnosis ?? null,
-        total: formatFen(c.totalFen),
-        payable: s.answer.payableAmount,
-        decision: s.answer.decision,
-        hash: s.contentHash,
-        client: s.clientId,
-        body: s.body,
-        answer: s.answer,
-        nl: q.lineCount,
-        nname: q.linesMissingName,
-        nspec: q.linesMissingSpec,
-        settled: settledAt(c),
-        seen: s.personVersion ?? null,
-      });
-      lines.push(...lineRecords(c, s.id));
+      claims.push(claimRecord(s));
+      pushLines(lines, c, s.id);
       for (const f of s.findings) own.push({ ...f, cid: s.id });
       for (const f of s.retrospective) retro.push({ ...f, cid: s.id });
       for (const r of s.references ?? []) refs.push({ ...referenceRecord(r, c), cid: s.id });
       for (const r of s.retroReferences ?? []) retroRefs.push({ ...referenceRecord(r, c), cid: s.id });
     }
     const rows = await database.query<{ id: string; stale: boolean }>(INSERT_CLAIMS, [
-      JSON.stringify(claims),
-      JSON.stringify(lines),
+      `[${claims.join(',')}]`,
+      `[${lines.join(',')}]`,
       JSON.stringify(own),
       JSON.stringify(retro),
       JSON.stringify(refs),
@@ -369,12 +279,18 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
   const writeBatch = async (list: ScreenedClaim[]): Promise<(InsertOutcome | Error)[]> => {
     if (list.length > 1) {
       try {
-        return await insertMany(list);
+        return await insert(list);
       } catch (err) {
         onBatchError?.(err, list.length);
       }
     }
-    return Promise.all(list.map((s) => insertOne(s).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+    return Promise.all(
+      list.map((s) =>
+        insert([s])
+          .then(([o]) => o as InsertOutcome)
+          .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+      ),
+    );
   };
 
   const write = createBatcher<ScreenedClaim, InsertOutcome>({ run: writeBatch, maxBatch, maxInFlight: maxBatchesInFlight });
@@ -390,6 +306,12 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
 
     /** batches being written and claims waiting for one */
     writeStats: () => write.stats(),
+
+    /** Findings filed on a stored claim after it was answered (GET /v1/claims/{institutionId}/{claimId}). */
+    laterFindings: (claimId: string) => laterFindings(database, claimId),
+
+    /** Findings on other claims that name a stored claim. */
+    references: (claimId: string) => claimReferences(database, claimId),
 
     async findByKey(institutionId: string, claimNo: string) {
       const rows = await database.query<{ id: string; content_hash: string; answer: unknown; body: unknown }>(SELECT_BY_KEY, [institutionId, claimNo]);
@@ -413,7 +335,7 @@ from findings f join claims s on s.id = f.source_claim_id
 where f.claim_id = $1 and f.retrospective order by f.created_at, f.id`;
 
 /** Findings filed on a claim after it was answered, because a later claim revealed a conflict. */
-export async function laterFindings(database: Database, claimId: string) {
+async function laterFindings(database: Database, claimId: string) {
   const rows = await database.query<Record<string, unknown>>(LATER_FINDINGS, [claimId]);
   return rows.map((r) => ({
     id: String(r.id),

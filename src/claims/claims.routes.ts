@@ -9,10 +9,8 @@ import { NotFoundError, ValidationError, fieldIssues } from '../http/errors.js';
 import { bearerSecurity, errorResponses, ErrorSchema, paramText } from '../http/schemas.js';
 import { ANSWER_EXAMPLE, CLAIM_EXAMPLE } from './examples.js';
 import { ClaimAnswerSchema, ClaimReferenceSchema, FindingSchema } from './answer.js';
-import { claimReferences, laterFindings } from './claims.repository.js';
 import { buildClaimSchema, type ClaimInput } from './claim.schema.js';
-import { screenContext } from './screen-context.js';
-import { screenClaim } from './screen-claim.js';
+import { screenClaim, screeningContext } from './screen-claim.js';
 
 export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   const ClaimSchema = buildClaimSchema({ maxLines: deps.config.MAX_LINES_PER_CLAIM });
@@ -21,7 +19,6 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   const recordUnreadable = createMiddleware<AppEnv>(async (c, next) => {
     await next();
     if (c.error instanceof HTTPException && c.error.status === 400) {
-      deps.metrics.claimsRejected.inc({ channel: 'single' });
       await deps.rejections.record({ channel: 'single', raw: undefined, issues: [{ path: '', message: 'is not valid JSON' }], requestId: c.get('requestId') });
     }
   });
@@ -64,23 +61,25 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     submit,
     async (c) => {
       const input = c.req.valid('json') as ClaimInput;
-      const { answer, replayed } = await screenClaim({ ctx: screenContext(deps, c), input }).catch(async (err: unknown) => {
-        // Dates out of range are judged after the schema (they need the clock); recorded like its refusals.
-        if (err instanceof ValidationError) {
-          deps.metrics.claimsRejected.inc({ channel: 'single' });
-          await deps.rejections.record({ channel: 'single', raw: input, issues: err.issues, requestId: c.get('requestId') });
-        }
-        throw err;
-      });
+      const { answer, answerJson, replayed } = await screenClaim({ ctx: screeningContext(deps, { clientId: c.get('actor')?.clientId ?? null, requestId: c.get('requestId') }), input }).catch(
+        async (err: unknown) => {
+          // Dates out of range are judged after the schema (they need the clock); recorded like its refusals.
+          if (err instanceof ValidationError) {
+            await deps.rejections.record({ channel: 'single', raw: input, issues: err.issues, requestId: c.get('requestId') });
+          }
+          throw err;
+        },
+      );
       if (replayed) c.header('Idempotent-Replayed', 'true');
       else deps.metrics.recordAnswer(answer, 'single');
-      return c.json(answer, 200);
+      // the text stored with the claim, not serialised again
+      c.header('Content-Type', 'application/json');
+      return c.body(answerJson, 200) as never;
     },
     // Refusals are recorded (without the body) for the data-quality report, then answered 400.
     (async (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] }; data?: unknown }, c: Context<AppEnv>) => {
       if (result.success || !result.error) return undefined;
       const issues = fieldIssues(result.error.issues);
-      deps.metrics.claimsRejected.inc({ channel: 'single' });
       await deps.rejections.record({ channel: 'single', raw: result.data, issues, requestId: c.get('requestId') });
       throw new ValidationError(issues, 'The claim is invalid');
     }) as never,
@@ -130,7 +129,7 @@ export function registerClaimRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     const { institutionId, claimId } = c.req.valid('param');
     const found = await deps.claims.findByKey(institutionId, claimId);
     if (!found) throw new NotFoundError(`No claim ${claimId} of institution ${institutionId}`);
-    const [later, references] = await Promise.all([laterFindings(deps.database, found.id), claimReferences(deps.database, found.id)]);
+    const [later, references] = await Promise.all([deps.claims.laterFindings(found.id), deps.claims.references(found.id)]);
     return c.json({ claim: found.body as Record<string, unknown>, answer: found.answer, laterFindings: later, references }, 200);
   });
 

@@ -14,61 +14,69 @@ const fen = (v: number | string) => must(fenFrom(v), 'amount');
 const milli = (v: number | string) => must(milliFrom(v), 'decimal');
 const optionalInstant = (s: string | undefined) => (s === undefined ? undefined : instant(s));
 
-/** Turns a validated claim into the plain data rules see; the raw person id becomes its keyed hash. */
+/**
+ * Turns a validated claim into the plain data rules see; the raw person id becomes its keyed hash.
+ * Every object is built with its keys in sorted order, so `JSON.stringify` of the claim is its
+ * canonical JSON (src/lib/hash.ts `canonicalJson`) and the content hash needs no sorted copy
+ * (test/claim-schema-compiled.test.ts holds the two equal: a stored hash must keep matching).
+ */
 export function normalizeClaim(input: ClaimInput, personHash: string): Claim {
-  const lines: ClaimLine[] = input.lines.map((l, i) => {
+  const lines = new Array<ClaimLine>(input.lines.length);
+  let firstLine = Infinity;
+  for (let i = 0; i < lines.length; i++) {
+    const l = input.lines[i] as ClaimInput['lines'][number];
     const serviceAt = instant(l.serviceAt);
-    return {
-      lineNo: i + 1,
-      lineId: l.lineId,
-      itemCode: l.itemCode,
-      hospitalItemCode: l.hospitalItemCode,
-      hospitalItemName: l.hospitalItemName,
-      category: l.category,
-      serviceAt,
-      serviceDate: cstDate(serviceAt),
-      quantity: milli(l.quantity),
-      unitPrice: milli(l.unitPrice),
+    if (serviceAt < firstLine) firstLine = serviceAt;
+    lines[i] = {
       amountFen: fen(l.amount),
-      specification: l.specification,
+      category: l.category,
       daysOfSupply: l.daysOfSupply,
-      doctorId: l.doctorId,
       departmentCode: l.departmentCode,
       departmentName: l.departmentName,
+      doctorId: l.doctorId,
+      hospitalItemCode: l.hospitalItemCode,
+      hospitalItemName: l.hospitalItemName,
+      itemCode: l.itemCode,
+      lineId: l.lineId,
+      lineNo: i + 1,
+      quantity: milli(l.quantity),
+      serviceAt,
+      serviceDate: cstDate(serviceAt),
+      specification: l.specification,
+      unitPrice: milli(l.unitPrice),
     };
-  });
+  }
   const admittedAt = optionalInstant(input.admittedAt);
   const dischargedAt = optionalInstant(input.dischargedAt);
   const visitAt = optionalInstant(input.visitAt);
-  const firstLine = Math.min(...lines.map((l) => l.serviceAt));
   const startedAt = admittedAt ?? visitAt ?? firstLine;
   const endedAt = Math.max(dischargedAt ?? visitAt ?? startedAt, startedAt);
   return {
-    institutionId: input.institutionId,
-    claimNo: input.claimId,
-    personHash,
-    sex: input.insured.sex,
-    birthDate: input.insured.birthDate,
-    visitType: input.visitType,
-    medType: input.medType,
     admittedAt,
-    dischargedAt,
-    visitAt,
-    startedAt,
-    endedAt,
-    settledAt: optionalInstant(input.settledAt),
+    birthDate: input.insured.birthDate,
+    claimNo: input.claimId,
     departmentCode: input.departmentCode,
-    diagnoses: input.diagnoses.map((d) => ({ code: d.code, name: d.name, main: d.main })),
-    mainDiagnosis: input.diagnoses.find((d) => d.main)?.code,
+    diagnoses: input.diagnoses.map((d) => ({ code: d.code, main: d.main, name: d.name })),
+    dischargedAt,
+    endedAt,
     ...(input.injury ? { injury: { cause: input.injury.cause, thirdParty: input.injury.thirdParty } } : {}),
+    institutionId: input.institutionId,
     lines,
-    totalFen: fen(input.totalAmount),
+    mainDiagnosis: input.diagnoses.find((d) => d.main)?.code,
+    medType: input.medType,
     payment: {
-      fundFen: fen(input.payment.fund),
-      personalAccountFen: fen(input.payment.personalAccount),
-      medicalAssistanceFen: fen(input.payment.medicalAssistance),
       cashFen: fen(input.payment.cash),
+      fundFen: fen(input.payment.fund),
+      medicalAssistanceFen: fen(input.payment.medicalAssistance),
+      personalAccountFen: fen(input.payment.personalAccount),
     },
+    personHash,
+    settledAt: optionalInstant(input.settledAt),
+    sex: input.insured.sex,
+    startedAt,
+    totalFen: fen(input.totalAmount),
+    visitAt,
+    visitType: input.visitType,
   };
 }
 

@@ -6,9 +6,11 @@ import type { FieldIssue } from '../errors.js';
  * institution and claim id (when readable) and the error paths are kept: never the body, which
  * carries personal data.
  */
-export function createRejectionsRepository({ database }: { database: Database }) {
+export function createRejectionsRepository({ database, onRecord }: { database: Database; /** counts each refusal (the service's metric) */ onRecord?: (channel: string) => void }) {
   return {
+    /** Counts and records one refused submission: a body that is not JSON, fails the schema or the clock's checks. */
     async record(r: { channel: string; raw: unknown; issues: FieldIssue[]; requestId: string | undefined }) {
+      onRecord?.(r.channel);
       const raw = (r.raw && typeof r.raw === 'object' ? r.raw : {}) as Record<string, unknown>;
       const short = (v: unknown) => (typeof v === 'string' && v.length <= 64 && !/[\u0000-\u001F]/.test(v) && !LONE_SURROGATE.test(v) ? v : null);
       await database.query(

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { AppDeps } from '../deps.js';
 import type { Claim } from '../../rules/claim.js';
 import { AppError, ConflictError, ValidationError } from '../errors.js';
-import { canonicalJson, keyedHash } from '../lib/hash.js';
+import { keyedHash } from '../lib/hash.js';
 import type { KeyedMutex } from '../lib/keyed-mutex.js';
 import { assessClaim, type AssessContext } from '../screening/assess.js';
 import { splitFindings } from '../screening/findings.js';
@@ -20,8 +21,31 @@ export interface ScreenContext extends AssessContext {
   clientId: string | null;
 }
 
+/** What screening one claim needs from the service: its dependencies, who sent it, the request it came in. */
+export function screeningContext(deps: AppDeps, { clientId, requestId }: { clientId: string | null; requestId: string | undefined }): ScreenContext {
+  return {
+    claims: deps.claims,
+    rules: deps.rules,
+    ruleOverrides: deps.ruleSettings.overrides,
+    history: deps.history,
+    reference: deps.referenceCache,
+    providerScores: deps.providerScores,
+    personLock: deps.personLock,
+    personIdSecret: deps.personIdSecret,
+    now: deps.now,
+    clientId,
+    onRuleError: (ruleId, message, { ruleVersion, month }) => {
+      deps.metrics.ruleErrors.inc({ rule: ruleId, month });
+      deps.ruleErrors.record(ruleId, ruleVersion, month, message);
+      deps.logger.warn({ ruleId, err: message, requestId }, 'rule failed');
+    },
+  };
+}
+
 export interface ScreenResult {
   answer: ClaimAnswer;
+  /** the answer as JSON text: serialised once, for the database and for the caller */
+  answerJson: string;
   /** true when this exact claim was already stored and its stored answer is returned */
   replayed: boolean;
 }
@@ -37,11 +61,12 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
   const issues = dateRangeIssues(claim, now);
   if (issues.length > 0) throw new ValidationError(issues);
 
-  const contentHash = keyedHash(ctx.personIdSecret, canonicalJson(claim));
+  // normalizeClaim builds the claim in canonical key order: its JSON is its canonical JSON
+  const contentHash = keyedHash(ctx.personIdSecret, JSON.stringify(claim));
   // Two claims of one person screened at once would not see each other in their history: in this
   // process the lock orders them; across processes the person's version does (a claim of the
   // person stored elsewhere since this one's history was read sends it back to be screened again).
-  const body = storableBody(input);
+  const bodyJson = JSON.stringify(storableBody(input));
   const outcome = await ctx.personLock(personHash, async () => {
     for (let attempt = 1; ; attempt++) {
       const { findings, decision, personVersion } = await assessClaim(ctx, claim);
@@ -50,26 +75,29 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
       // references here (GET /v1/claims/{institutionId}/{claimId})
       const { own, ownFindings, retrospective, references, retroReferences } = splitFindings(claim, findings);
       const answer = buildAnswer({ id, claim, findings: ownFindings, findingIds: own.map((f) => f.id), decision, screenedAt: now });
+      const answerJson = JSON.stringify(answer);
       const stored = await ctx.claims.insertScreened({
         id,
         claim,
         contentHash,
         clientId: ctx.clientId,
-        body,
+        body: undefined,
+        bodyJson,
         answer,
+        answerJson,
         findings: own,
         retrospective,
         references,
         retroReferences,
         personVersion,
       });
-      if (!('stale' in stored)) return { stored, answer };
+      if (!('stale' in stored)) return { stored, answer, answerJson };
       if (attempt >= MAX_SCREENINGS) throw personBusy(claim);
     }
   });
-  const { stored, answer } = outcome;
-  if (stored.inserted) return { answer, replayed: false };
-  if (stored.existing.contentHash === contentHash) return { answer: stored.existing.answer, replayed: true };
+  const { stored, answer, answerJson } = outcome;
+  if (stored.inserted) return { answer, answerJson, replayed: false };
+  if (stored.existing.contentHash === contentHash) return { answer: stored.existing.answer, answerJson: JSON.stringify(stored.existing.answer), replayed: true };
   throw conflict(claim, stored.existing.id);
 }
 

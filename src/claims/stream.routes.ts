@@ -10,8 +10,7 @@ import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { ClaimAnswerSchema } from './answer.js';
 import { buildClaimSchema } from './claim.schema.js';
 import { readLines, type NdjsonLine } from './ndjson.js';
-import { screenClaim } from './screen-claim.js';
-import { screenContext } from './screen-context.js';
+import { screenClaim, screeningContext } from './screen-claim.js';
 
 export const STREAM_PATH = '/v1/claims/stream';
 
@@ -122,7 +121,6 @@ export function registerStreamRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
 async function answerLine(deps: AppDeps, c: Context<AppEnv>, schema: ReturnType<typeof buildClaimSchema>, line: NdjsonLine): Promise<string> {
   const out = (status: number, rest: object) => JSON.stringify({ line: line.lineNo, status, ...rest });
   const reject = async (raw: unknown, issues: { path: string; message: string }[], status = 400, code = 'invalid_request') => {
-    deps.metrics.claimsRejected.inc({ channel: 'stream' });
     await deps.rejections.record({ channel: 'stream', raw, issues, requestId: c.get('requestId') });
     return out(status, {
       error: {
@@ -145,9 +143,10 @@ async function answerLine(deps: AppDeps, c: Context<AppEnv>, schema: ReturnType<
     }
     const parsed = await schema.safeParseAsync(raw);
     if (!parsed.success) return await reject(raw, fieldIssues(parsed.error.issues));
-    const { answer, replayed } = await screenClaim({ ctx: screenContext(deps, c), input: parsed.data });
+    const { answer, answerJson, replayed } = await screenClaim({ ctx: screeningContext(deps, { clientId: c.get('actor')?.clientId ?? null, requestId: c.get('requestId') }), input: parsed.data });
     if (!replayed) deps.metrics.recordAnswer(answer, 'stream');
-    return out(200, { answer, ...(replayed ? { replayed: true } : {}) });
+    // the answer's text as stored, not serialised again: {"line":…,"status":200,"answer":…[,"replayed":true]}
+    return `{"line":${line.lineNo},"status":200,"answer":${answerJson}${replayed ? ',"replayed":true' : ''}}`;
   } catch (err) {
     const e = httpErrorOf(err);
     const answer = () => out(e.status, { error: { code: e.code, message: e.message, details: e.details } });

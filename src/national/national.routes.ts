@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { requireRole } from '../auth/middleware.js';
 import { buildClaimSchema } from '../claims/claim.schema.js';
+import { screeningContext } from '../claims/screen-claim.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { ValidationError, fieldIssues, type FieldIssue } from '../http/errors.js';
@@ -65,16 +66,9 @@ export function registerNationalRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) 
         try {
           const result = await reviewVisits(
             {
-              rules: deps.rules,
-              ruleOverrides: deps.ruleSettings.overrides,
-              history: deps.history,
-              reference: deps.referenceCache,
-              providerScores: deps.providerScores,
+              ...screeningContext(deps, { clientId: c.get('actor').clientId, requestId: c.get('requestId') }),
               national,
               claimSchema,
-              personIdSecret: deps.personIdSecret,
-              now: deps.now,
-              clientId: c.get('actor').clientId,
               ruleName: (id) => ruleNames.get(id) ?? id,
             },
             { ...req, infno: req.infno ?? infno },

@@ -20,33 +20,6 @@ const DAY = 86_400_000;
 // A claim's lines are read by the claim's whole key (id, person, month), so with claims
 // partitioned by month and distributed by person the read stays in one partition on one shard.
 const HISTORY = `
-select
-  (select coalesce(json_agg(p order by p.started_at), '[]') from (
-     select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis, c.settled_at,
-            c.body->'diagnoses' as diagnoses,
-            (select json_agg(json_build_array(l.line_no, l.line_id, l.item_code, l.hospital_item_name, l.category,
-                     (extract(epoch from l.service_at) * 1000)::bigint, l.service_date::text, l.quantity::text,
-                     l.unit_price::text, l.amount::text) order by l.line_no)
-               from claim_lines l where l.claim_id = c.id and l.person_hash = c.person_hash and l.service_month = c.service_month) as lines
-     from claims c
-     where c.person_hash = $1 and c.started_at >= $2::timestamptz and c.started_at <= $3::timestamptz
-       and c.service_month between $10 and $11 and c.ended_at >= $4::timestamptz and not (c.institution_id = $5 and c.claim_no = $6)
-     order by c.started_at limit 200) p) as person,
-  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
-     from stock_records s left join institution_item_months t
-       on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
-     where s.institution_id = $5 and s.month = $8 and s.item_code = any($7::text[])) as stock,
-  (select version from person_versions where person_hash = $1) as person_version,
-  (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
-     from person_register r where r.person_hash = $1) as register,
-  (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
-     from stock_records s
-     where s.institution_id = $5 and s.month = $9 and s.month <> $8 and s.purchase_price is not null and s.item_code = any($7::text[])) as prices`;
-
-// The same for several claims in one statement (claims of different people screened at the same
-// time; one person's claims are screened one after another). Each claim's parameters are one
-// record of $1; each answer row carries the claim's position.
-const HISTORY_MANY = `
 select q.ord,
   (select coalesce(json_agg(p order by p.started_at), '[]') from (
      select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis, c.settled_at,
@@ -138,14 +111,8 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
     };
   };
 
-  const readOne = async (claim: Claim): Promise<AssembledHistory> => {
-    const p = paramsOf(claim);
-    const rows = await database.query<HistoryRow>(HISTORY, [p.person, p.lo, p.hi, p.endlo, p.inst, p.cno, p.codes, p.month, p.endmonth, p.mlo, p.mhi]);
-    return assemble(claim, rows[0]);
-  };
-
   const readMany = async (claims: Claim[]): Promise<AssembledHistory[]> => {
-    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY_MANY, [JSON.stringify(claims.map((c, ord) => ({ ord, ...paramsOf(c) })))]);
+    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(claims.map((c, ord) => ({ ord, ...paramsOf(c) })))]);
     const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
     return claims.map((c, i) => assemble(c, byOrd.get(i)));
   };
@@ -163,7 +130,13 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
           onBatchError?.(err, claims.length);
         }
       }
-      return Promise.all(claims.map((c) => readOne(c).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+      return Promise.all(
+        claims.map((c) =>
+          readMany([c])
+            .then(([h]) => h as AssembledHistory)
+            .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+        ),
+      );
     },
   });
 
