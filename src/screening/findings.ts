@@ -3,7 +3,12 @@ import type { Claim } from '../../rules/claim.js';
 import { faultyClaim, type ClaimRef, type Finding } from '../../rules/finding.js';
 import { formatFen } from '../lib/money.js';
 
-/** A finding as stored: on its own claim, or retrospectively on the earlier claim at fault. */
+/**
+ * A finding as stored: on its own claim, or retrospectively on the earlier claim at fault. The
+ * keys are short because this object is the JSON the claim's insert sends to PostgreSQL
+ * (`jsonb_to_recordset` in claims.repository.ts names its columns by them), once per finding:
+ * `sev` severity, `st` status, `vl` violating lines, `il` involved lines, `oc` other claims.
+ */
 export interface StoredFinding {
   id: string;
   rule: string;
