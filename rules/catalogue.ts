@@ -3,6 +3,7 @@ import { diagnosisConflictRules, injuryRules } from './diagnosis/index.js';
 import { personStatusRules } from './person/index.js';
 import { itemIndication } from './indication/indication.js';
 import { zeroMarkup } from './zero-markup/above-purchase.js';
+import { institutionWindowRules } from './institution/index.js';
 import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
@@ -32,4 +33,5 @@ export const catalogue: readonly AnyRule[] = [
   ...admissionRules,
   itemIndication,
   zeroMarkup,
+  ...institutionWindowRules,
 ];

@@ -95,6 +95,17 @@ export interface IndicationRef {
   excluded: readonly string[];
 }
 
+/**
+ * A doctor registered at an institution (医师) and how many claims of each visit kind the doctor
+ * can see in one day: outpatient visits, and admissions.
+ */
+export interface DoctorRef {
+  doctorId: string;
+  institutionId: string;
+  outpatientPerDay?: number | undefined;
+  admissionsPerDay?: number | undefined;
+}
+
 export interface ReferenceView {
   /** the institution's record valid on the date, if any */
   institution(institutionId: string, date: string): InstitutionRef | undefined;
@@ -116,6 +127,8 @@ export interface ReferenceView {
   purchasePrice(institutionId: string, itemCode: string, month: string): number | undefined;
   /** the item's indications valid on the date, if the fund lists any */
   indications(itemCode: string, date: string): IndicationRef | undefined;
+  /** the doctor's register entry valid on the date, if the fund lists the doctor */
+  doctor(doctorId: string, date: string): DoctorRef | undefined;
 }
 
 /** A reference view with nothing in it: every lookup misses. */
@@ -129,4 +142,5 @@ export const emptyReference: ReferenceView = {
   person: () => undefined,
   indications: () => undefined,
   purchasePrice: () => undefined,
+  doctor: () => undefined,
 };

@@ -42,6 +42,7 @@ const KINDS: Record<ReferenceKind, KindSql> = {
   },
   'person-register': { table: 'person_register', key: 'person_hash', versioned: true, filters: {} },
   'item-indications': { table: 'item_indications', key: 'item_code', versioned: true, filters: { code: (p) => `item_code = ${p}` } },
+  doctors: { table: 'doctors', key: 'doctor_id', versioned: true, filters: { id: (p) => `institution_id = ${p}` } },
 };
 
 /** The filters the kind accepts, so the routes can refuse one that would silently be ignored. */

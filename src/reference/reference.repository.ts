@@ -2,7 +2,7 @@ import type { Database } from '../db/client.js';
 import { keyedHash } from '../lib/hash.js';
 import { createReferenceLookups } from './reference.lookups.js';
 import { listRecords, type ListQuery } from './reference.query.js';
-import type { CatalogueItemRecord, InstitutionRecord, ItemIndicationRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
+import type { CatalogueItemRecord, InstitutionRecord, DoctorRecord, ItemIndicationRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
 import { upsertBatch } from './reference.upsert.js';
 
 /** The record type each kind's schema produces, for typed callers of upsert. */
@@ -13,6 +13,7 @@ export interface ReferenceRecords {
   'stock-records': StockRecordInput;
   'person-register': PersonRegisterRecord;
   'item-indications': ItemIndicationRecord;
+  doctors: DoctorRecord;
 }
 
 /**

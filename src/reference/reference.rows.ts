@@ -1,7 +1,7 @@
-import { catalogueItems, institutions, itemIndications, itemRelations, personRegister, stockRecords } from '../db/schema.js';
+import { catalogueItems, doctors, institutions, itemIndications, itemRelations, personRegister, stockRecords } from '../db/schema.js';
 import { formatMilli, milliFrom } from '../lib/money.js';
 import { maskPersonalData } from '../lib/personal-data.js';
-import type { CatalogueItemRecord, InstitutionRecord, ItemIndicationRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
+import type { CatalogueItemRecord, InstitutionRecord, DoctorRecord, ItemIndicationRecord, ItemRelationRecord, PersonRegisterRecord, ReferenceKind, StockRecordInput } from './reference.schema.js';
 
 /**
  * Records ⇄ rows. Decimals are normalised to 4-place strings on the way in, so "45", 45 and
@@ -17,6 +17,7 @@ export const RECORD_KEYS = {
   'stock-records': ['institutionId', 'itemCode', 'month'],
   'person-register': ['personHash', 'validFrom'],
   'item-indications': ['itemCode', 'validFrom'],
+  doctors: ['doctorId', 'validFrom'],
 } as const satisfies Record<ReferenceKind, readonly string[]>;
 
 export const recordKey = (kind: ReferenceKind, r: Record<string, unknown>) => RECORD_KEYS[kind].map((f) => String(r[f] ?? (f === 'personHash' ? `id:${String(r.personId)}` : r[f]))).join('\u0000');
@@ -89,6 +90,15 @@ export const toRow = {
     excluded: r.excluded.map((s) => s.toUpperCase()),
     source: r.source ?? null,
   }),
+  doctors: (r: DoctorRecord): typeof doctors.$inferInsert => ({
+    doctorId: r.doctorId,
+    validFrom: r.validFrom,
+    validTo: r.validTo ?? null,
+    institutionId: r.institutionId,
+    outpatientPerDay: r.outpatientPerDay ?? null,
+    admissionsPerDay: r.admissionsPerDay ?? null,
+    source: r.source ?? null,
+  }),
 };
 
 /** Raw-SQL select lists: dates and decimals as text, so both drivers hand back the same strings. */
@@ -103,6 +113,7 @@ export const SELECT = {
   'person-register': `person_hash, valid_from::text as valid_from, valid_to::text as valid_to, enrolled_from::text as enrolled_from,
     enrolled_to::text as enrolled_to, death_date::text as death_date`,
   'item-indications': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, allowed, excluded, source`,
+  doctors: `doctor_id, valid_from::text as valid_from, valid_to::text as valid_to, institution_id, outpatient_per_day, admissions_per_day, source`,
 } as const;
 
 /** Omits absent optional fields rather than answering null, matching the input schemas. */
@@ -169,6 +180,16 @@ export const fromRow = {
       itemCode: String(r.item_code),
       allowed: json(r.allowed) as unknown as string[],
       excluded: json(r.excluded) as unknown as string[],
+      source: text(r.source),
+      validFrom: String(r.valid_from),
+      validTo: text(r.valid_to),
+    }),
+  doctors: (r: DbRow) =>
+    compact({
+      doctorId: String(r.doctor_id),
+      institutionId: String(r.institution_id),
+      outpatientPerDay: r.outpatient_per_day === null || r.outpatient_per_day === undefined ? undefined : Number(r.outpatient_per_day),
+      admissionsPerDay: r.admissions_per_day === null || r.admissions_per_day === undefined ? undefined : Number(r.admissions_per_day),
       source: text(r.source),
       validFrom: String(r.valid_from),
       validTo: text(r.valid_to),

@@ -1,7 +1,7 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
-import { catalogueItems, institutions, itemIndications, itemRelations, personRegister, stockRecords } from '../db/schema.js';
+import { catalogueItems, doctors, institutions, itemIndications, itemRelations, personRegister, stockRecords } from '../db/schema.js';
 import { RECORD_KEYS, recordKey, toRow } from './reference.rows.js';
 import type { ReferenceKind } from './reference.schema.js';
 
@@ -12,6 +12,7 @@ const TABLES: Record<ReferenceKind, PgTable> = {
   'stock-records': stockRecords,
   'person-register': personRegister,
   'item-indications': itemIndications,
+  doctors,
 };
 
 // PostgreSQL allows 65,535 parameters a statement; 1,000 rows of at most 11 columns stay well under.

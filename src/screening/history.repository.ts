@@ -4,12 +4,13 @@ import type { PersonVersion, StockRef } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
 import { createBatcher } from '../lib/batcher.js';
 import { fenFrom, milliFrom } from '../lib/money.js';
-import { cstMonth } from '../lib/time.js';
+import { cstDate, cstMonth } from '../lib/time.js';
+import { doctorOf, WINDOW, type InstitutionWindow, type WindowClaim } from '../../rules/institution/window.js';
 
 const DAY = 86_400_000;
 
 // One round trip assembles everything rules may look at: the person's claims around this one
-// (with lines), the person's register entry (by the primary key), and the stock records of the claim's items with what the institution billed of
+// (with lines), the person's register entry (by the primary key), the institution window (below), and the stock records of the claim's items with what the institution billed of
 // each earlier in the month. Bounded: at most 200 claims of a person, one row per stocked item.
 // The month's billed quantity is a running total (institution_item_months, kept by triggers on
 // claim_lines in the statement that stores the lines, migrations/0013_item_month_totals.sql), so
@@ -19,29 +20,35 @@ const DAY = 86_400_000;
 // stock rule judges.
 // A claim's lines are read by the claim's whole key (id, person, month), so with claims
 // partitioned by month and distributed by person the read stays in one partition on one shard.
-const HISTORY = `
-select
-  (select coalesce(json_agg(p order by p.started_at), '[]') from (
-     select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis, c.settled_at,
-            c.body->'diagnoses' as diagnoses,
-            (select json_agg(json_build_array(l.line_no, l.line_id, l.item_code, l.hospital_item_name, l.category,
-                     (extract(epoch from l.service_at) * 1000)::bigint, l.service_date::text, l.quantity::text,
-                     l.unit_price::text, l.amount::text) order by l.line_no)
-               from claim_lines l where l.claim_id = c.id and l.person_hash = c.person_hash and l.service_month = c.service_month) as lines
-     from claims c
-     where c.person_hash = $1 and c.started_at >= $2::timestamptz and c.started_at <= $3::timestamptz
-       and c.ended_at >= $4::timestamptz and not (c.institution_id = $5 and c.claim_no = $6)
-     order by c.started_at limit 200) p) as person,
-  (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
-     from stock_records s left join institution_item_months t
-       on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
-     where s.institution_id = $5 and s.month = $8 and s.item_code = any($7::text[])) as stock,
-  (select version from person_versions where person_hash = $1) as person_version,
-  (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
-     from person_register r where r.person_hash = $1) as register,
-  (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
-     from stock_records s
-     where s.institution_id = $5 and s.month = $9 and s.month <> $8 and s.purchase_price is not null and s.item_code = any($7::text[])) as prices`;
+// The institution window (rules/institution/window.ts): other claims of the claim's institution,
+// bounded in time and rows, in the same statement (claims_institution_started_idx and
+// claims_institution_doctor_idx, migrations/0026): outpatient and pharmacy claims started within
+// 30 minutes of an outpatient or pharmacy claim (at most 100, the nearest), with their lines' ids
+// and codes; short stays (at most 7 days) admitted within 7 days of a short stay (at most 200),
+// with their lines' ids and categories; how many claims of the same visit type started the same
+// day name the claim's doctor on their first line; and how many stays were there at midnight after
+// a stay's admission day (admitted at most 60 days before). A bound left null reads nothing.
+const INSTITUTION_WINDOW = `
+  (select coalesce(json_agg(json_build_array(n.claim_no, n.person_hash, n.visit_type, (extract(epoch from n.started_at) * 1000)::bigint,
+            (select json_agg(json_build_array(l.line_id, l.item_code) order by l.line_no)
+               from claim_lines l where l.claim_id = n.id and l.person_hash = n.person_hash and l.service_month = n.service_month))), '[]')
+     from (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month from claims c
+           where c.institution_id = q.inst and c.started_at >= q.nlo and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
+           order by abs(extract(epoch from c.started_at - q.at)) limit ${WINDOW.nearbyMax}) n) as nearby,
+  (select coalesce(json_agg(json_build_array(a.claim_no, a.person_hash, (extract(epoch from a.started_at) * 1000)::bigint,
+            (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
+            (select json_agg(json_build_array(l.line_id, l.item_code, l.category) order by l.line_no)
+               from claim_lines l where l.claim_id = a.id and l.person_hash = a.person_hash and l.service_month = a.service_month))), '[]')
+     from (select c.id, c.claim_no, c.person_hash, c.started_at, c.ended_at, c.main_diagnosis, c.service_month from claims c
+           where c.institution_id = q.inst and c.visit_type = 'inpatient' and c.started_at >= q.alo and c.started_at <= q.ahi
+             and c.ended_at <= c.started_at + interval '${WINDOW.admissionMaxStay + 1} days' and c.claim_no <> q.cno
+           order by c.started_at limit ${WINDOW.admissionsMax}) a) as admissions,
+  (select count(*) from claims c
+     where c.institution_id = q.inst and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
+       and c.visit_type = q.vtype and c.claim_no <> q.cno) as doctor_day,
+  (select count(*) from claims c
+     where c.institution_id = q.inst and c.visit_type = 'inpatient' and c.started_at >= q.clo and c.started_at < q.cmid
+       and c.ended_at >= q.cmid and c.claim_no <> q.cno) as census`;
 
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
@@ -68,9 +75,12 @@ select q.ord,
      from person_register r where r.person_hash = q.person) as register,
   (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
      from stock_records s
-     where s.institution_id = q.inst and s.month = q.endmonth and s.month <> q.month and s.purchase_price is not null and s.item_code = any(q.codes)) as prices
+     where s.institution_id = q.inst and s.month = q.endmonth and s.month <> q.month and s.purchase_price is not null and s.item_code = any(q.codes)) as prices,
+${INSTITUTION_WINDOW}
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
-  inst text, cno text, codes text[], month text, endmonth text)`;
+  inst text, cno text, codes text[], month text, endmonth text,
+  at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
+  doc text, vtype text, dlo timestamptz, dhi timestamptz, clo timestamptz, cmid timestamptz)`;
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
@@ -105,7 +115,17 @@ export interface AssembledHistory {
   purchasePrices: Map<string, number>;
 }
 
-type HistoryRow = { person: unknown; stock: unknown; person_version?: unknown; register?: unknown; prices?: unknown };
+type HistoryRow = {
+  person: unknown;
+  stock: unknown;
+  person_version?: unknown;
+  register?: unknown;
+  prices?: unknown;
+  nearby?: unknown;
+  admissions?: unknown;
+  doctor_day?: unknown;
+  census?: unknown;
+};
 
 export interface HistoryRepositoryOptions {
   database: Database;
@@ -131,14 +151,11 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
       codes: [...new Set(claim.lines.map((l) => l.itemCode))],
       month,
       endmonth: cstMonth(claim.endedAt),
+      ...windowParams(claim),
     };
   };
 
-  const readOne = async (claim: Claim): Promise<AssembledHistory> => {
-    const p = paramsOf(claim);
-    const rows = await database.query<HistoryRow>(HISTORY, [p.person, p.lo, p.hi, p.endlo, p.inst, p.cno, p.codes, p.month, p.endmonth]);
-    return assemble(claim, rows[0]);
-  };
+  const readOne = async (claim: Claim): Promise<AssembledHistory> => (await readMany([claim]))[0] as AssembledHistory;
 
   const readMany = async (claims: Claim[]): Promise<AssembledHistory[]> => {
     const rows = await database.query<HistoryRow & { ord: number }>(HISTORY_MANY, [JSON.stringify(claims.map((c, ord) => ({ ord, ...paramsOf(c) })))]);
@@ -198,7 +215,56 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
     const v = milliFrom(price);
     if (v !== undefined) purchasePrices.set(`${claim.institutionId}|${code}|${endMonth}`, v);
   }
-  return { history: { personClaims, institutionMonthQuantity }, stock, personVersion: Number(r.person_version ?? 0), register, purchasePrices };
+  const institution = windowOf(r);
+  return { history: { personClaims, institutionMonthQuantity, institution }, stock, personVersion: Number(r.person_version ?? 0), register, purchasePrices };
+}
+
+/** The bounds of the claim's institution window (null bounds read nothing). */
+function windowParams(claim: Claim) {
+  const inpatient = claim.visitType === 'inpatient';
+  const min = 60_000;
+  const day = cstDate(claim.startedAt);
+  const dayStart = Date.parse(`${day}T00:00:00+08:00`);
+  const stayDays = Math.round((Date.parse(`${cstDate(claim.endedAt)}T00:00:00Z`) - Date.parse(`${day}T00:00:00Z`)) / DAY);
+  const short = inpatient && stayDays <= WINDOW.admissionMaxStay;
+  return {
+    at: iso(claim.startedAt),
+    nlo: inpatient ? undefined : iso(claim.startedAt - WINDOW.nearbyMinutes * min),
+    nhi: inpatient ? undefined : iso(claim.startedAt + WINDOW.nearbyMinutes * min),
+    alo: short ? iso(dayStart - WINDOW.admissionDays * DAY) : undefined,
+    ahi: short ? iso(dayStart + (WINDOW.admissionDays + 1) * DAY - 1) : undefined,
+    doc: doctorOf(claim),
+    vtype: claim.visitType,
+    dlo: iso(dayStart),
+    dhi: iso(dayStart + DAY),
+    clo: inpatient ? iso(dayStart - WINDOW.censusLookbackDays * DAY) : undefined,
+    cmid: inpatient ? iso(dayStart + DAY) : undefined,
+  };
+}
+
+function windowOf(r: HistoryRow): InstitutionWindow {
+  const nearby = (parse(r.nearby ?? []) as [string, string, Claim['visitType'], number | string, [string, string][] | null][]).map(([claimNo, personHash, visitType, at, lines]): WindowClaim => ({
+    claimNo,
+    personHash,
+    visitType,
+    startedAt: Number(at),
+    endedAt: Number(at),
+    lines: lines ?? [],
+    operation: false,
+  }));
+  const admissions = (parse(r.admissions ?? []) as [string, string, number | string, number | string, string | null, [string, string, string][] | null][]).map(
+    ([claimNo, personHash, started, ended, main, lines]): WindowClaim => ({
+      claimNo,
+      personHash,
+      visitType: 'inpatient',
+      startedAt: Number(started),
+      endedAt: Number(ended),
+      mainDiagnosis: main ?? undefined,
+      lines: (lines ?? []).map(([id, code]) => [id, code] as const),
+      operation: (lines ?? []).some(([, , category]) => category === 'operation'),
+    }),
+  );
+  return { nearby, admissions, doctorDay: Number(r.doctor_day ?? 0), census: Number(r.census ?? 0) };
 }
 
 export type HistoryRepository = ReturnType<typeof createHistoryRepository>;

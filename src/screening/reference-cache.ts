@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   personAt,
   type CatalogueItemRef,
+  type DoctorRef,
   type IndicationRef,
   type InstitutionRef,
   type PersonVersion,
@@ -22,6 +23,8 @@ export interface Snapshot {
   relationsBySub: VersionedIndex<RelationRef>;
   /** item indications (item_indications), by item code */
   indications: VersionedIndex<IndicationRef>;
+  /** doctors (doctors), by doctor id */
+  doctors: VersionedIndex<DoctorRef>;
   itemLimits: Map<string, { name: string; restrictions: Restrictions }>;
   drugLimits: Map<string, Restrictions>;
   /** merged items already asked for, by code, then date (null: no such item) */
@@ -30,7 +33,7 @@ export interface Snapshot {
   mergedCount: number;
 }
 
-const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'item_indications', 'national_item_limits', 'national_drug_limits'];
+const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'item_indications', 'doctors', 'national_item_limits', 'national_drug_limits'];
 const CHANGE_PROBE = TABLES.map((t) => `select '${t}' as t, count(*)::text as n, coalesce(max(updated_at)::text, '') as m from ${t}`).join(' union all ');
 
 /**
@@ -93,6 +96,7 @@ export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> =
       return stock.get(key)?.purchasePrice ?? purchasePrices?.get(key);
     },
     indications: (code, date) => (s.indications.size === 0 ? undefined : s.indications.at(code, date)),
+    doctor: (id, date) => (s.doctors.size === 0 ? undefined : s.doctors.at(id, date)),
     person: (hash, date) => (person && person.versions.length > 0 && hash === person.personHash ? personAt(person.versions, date) : undefined),
   };
 }
@@ -136,6 +140,7 @@ export function emptySnapshot(): Snapshot {
     relations: new VersionedIndex(),
     relationsBySub: new VersionedIndex(),
     indications: new VersionedIndex(),
+    doctors: new VersionedIndex(),
     itemLimits: new Map(),
     drugLimits: new Map(),
     merged: new Map(),
@@ -199,6 +204,14 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
     const list = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as string[];
     s.indications.add(String(r.item_code), { validFrom: String(r.valid_from), validTo: str(r.valid_to), record: { allowed: list(r.allowed), excluded: list(r.excluded) } });
   }
+  for (const r of await database.query<Row>('select doctor_id, valid_from::text, valid_to::text, institution_id, outpatient_per_day, admissions_per_day from doctors')) {
+    const n = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+    s.doctors.add(String(r.doctor_id), {
+      validFrom: String(r.valid_from),
+      validTo: str(r.valid_to),
+      record: { doctorId: String(r.doctor_id), institutionId: String(r.institution_id), outpatientPerDay: n(r.outpatient_per_day), admissionsPerDay: n(r.admissions_per_day) },
+    });
+  }
   for (const r of await database.query<Row>('select item_code, name, restrictions from national_item_limits order by source')) {
     addItemLimit(s, String(r.item_code), String(r.name), json(r.restrictions) as Restrictions);
   }
@@ -231,5 +244,6 @@ export function sealSnapshot(s: Snapshot): Snapshot {
   s.relations.seal();
   s.relationsBySub.seal();
   s.indications.seal();
+  s.doctors.seal();
   return s;
 }
