@@ -21,7 +21,8 @@ const cstDate = (ms: number) => new Date(ms + CST).toISOString().slice(0, 10);
  * Stays no one could have had (虚构住院, 挂床): an institution's midnight census above its beds. For
  * a stay, the census of its admission day is the stays of the institution stored before it that
  * are there at midnight after that day (admitted before midnight, not yet discharged; stays
- * admitted up to 60 days before), plus this stay if it is. Above the institution's beds (the
+ * admitted up to 60 days before), plus this stay (a stay discharged on its admission day is not
+ * judged: it is not there at midnight). Above the institution's beds (the
  * institutions reference) by more than `marginPct` percent and at least `minExcess` patients, the
  * stay is sent to review (high), whole. The census counts only stays already claimed, so it never
  * overstates the day.
@@ -46,7 +47,9 @@ export const bedCensus: Rule<BedCensusParams> = {
     const inst = ref.institution(c.institutionId, day);
     if (!inst || inst.beds <= 0) return [];
     const midnight = Date.parse(`${day}T00:00:00Z`) - CST + DAY;
-    const census = (history.institution?.census ?? 0) + (c.endedAt >= midnight ? 1 : 0);
+    // a stay discharged on its admission day is not there at midnight: it adds nothing to the census
+    if (c.endedAt < midnight) return [];
+    const census = (history.institution?.census ?? 0) + 1;
     const limit = inst.beds + Math.max(Math.ceil((inst.beds * p.marginPct) / 100), p.minExcess);
     if (census <= limit) return [];
     const total = c.lines.reduce((s, l) => s + l.amountFen, 0);
