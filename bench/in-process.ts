@@ -82,6 +82,12 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
           ...validity,
           record: { allowed: (r.allowed as string[]).map((x) => x.toUpperCase()), excluded: ((r.excluded as string[] | undefined) ?? []).map((x) => x.toUpperCase()) },
         });
+      } else if (kind === 'doctors') {
+        const n = (v: unknown) => (v === undefined || v === null ? undefined : Number(v));
+        s.doctors.add(String(r.doctorId), {
+          ...validity,
+          record: { doctorId: String(r.doctorId), institutionId: String(r.institutionId), outpatientPerDay: n(r.outpatientPerDay), admissionsPerDay: n(r.admissionsPerDay) },
+        });
       } else if (kind === 'person-register') {
         const key = String(r.personId ?? r.personHash);
         const v: PersonVersion = { ...validity, enrolledFrom: String(r.enrolledFrom), enrolledTo: opt(r.enrolledTo), deathDate: opt(r.deathDate) };

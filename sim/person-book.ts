@@ -69,6 +69,15 @@ export class PersonBook {
     this.state(person).stays.push(stay);
   }
 
+  /** institution|day on which a doctor-overload injection was placed (one a day an institution) */
+  private readonly overloads = new Set<string>();
+  overloaded(key: string): boolean {
+    return this.overloads.has(key);
+  }
+  markOverloaded(key: string) {
+    this.overloads.add(key);
+  }
+
   addVisit(person: number, day: number) {
     this.state(person).visitDays.push(day);
   }

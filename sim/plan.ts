@@ -74,7 +74,10 @@ export type PlanLabel =
   | { variant: 'overlap'; other: ClaimRef; from: number; to: number }
   | { variant: 'empty-days'; from: number }
   | { variant: 'course-length' }
-  | { variant: 'low-standard-admission' };
+  | { variant: 'low-standard-admission' }
+  | { variant: 'card-burst' }
+  | { variant: 'doctor-overload' }
+  | { variant: 'admission-cluster' };
 
 export interface VisitPlan {
   claimId: string;
@@ -101,6 +104,8 @@ export interface VisitPlan {
   labels: PlanLabel[];
   /** tie-break for plans arriving at the same instant: order of planning */
   seq: number;
+  /** the doctor every line names, when an injection decides it (else drawn when written out) */
+  doctorId?: string;
 }
 
 export const refOf = (plan: VisitPlan): ClaimRef => ({ institutionId: plan.inst.id, claimId: plan.claimId });

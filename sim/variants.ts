@@ -58,6 +58,9 @@ export const VARIANTS: readonly VariantSpec[] = [
   v('person-status', 'not-enrolled', 'line', ALL, [1, 1, 1, 1]),
   v('indication', 'no-indication', 'line', SEEN, [1, 2, 1, 2]),
   v('zero-markup', 'drug-markup', 'line', ALL, [0, 2, 2, 0]),
+  v('card-burst', 'card-burst', 'plan', ['pharmacy'], [2, 0, 0, 0]),
+  v('doctor-capacity', 'doctor-overload', 'plan', ['outpatient'], [0, 1, 1, 1]),
+  v('admission-cluster', 'admission-cluster', 'plan', IN, [0, 1, 0, 2]),
 ];
 
 export const variantSpec = (variant: string) => VARIANTS.find((s) => s.variant === variant) as VariantSpec;
