@@ -81,9 +81,9 @@ function fixtures(): Rule<BedCensusParams>['fixtures'] {
   return {
     fires: [
       {
-        name: '24 others at midnight in a 20-bed clinic: this stay the 25th, above 20 + 4',
+        name: '30 others at midnight in a 20-bed clinic: this stay the 31st, above 20 + 10',
         claim: stay(),
-        history: census(24),
+        history: census(30),
         reference: ref,
         expect: { hits: 1, violatingLines: ['L1'], amountFen: 6000 },
       },
