@@ -56,14 +56,18 @@ export function planApplies(planner: Planning, plan: VisitPlan, variant: string)
       return stay && plan.nights >= 3 && !stayProfile(plan).planned;
     case 'course-length':
       return stay && stayProfile(plan).courseLimited === true;
-    case 'low-standard-admission':
-      return stay && !stayProfile(plan).planned && !stayProfile(plan).courseLimited;
+    case 'low-standard-admission': {
+      // kept apart from clusters, and never so dense at one institution that it makes one by chance
+      if (!stay || stayProfile(plan).planned || stayProfile(plan).courseLimited) return false;
+      const near = planner.book.lowStandardNear(plan.inst.id, dayNo(plan.start), CLUSTER_GAP);
+      return !near.cluster && near.count < 3;
+    }
     case 'card-burst':
       return plan.kind === 'pharmacy';
     case 'doctor-overload':
       return plan.kind === 'outpatient' && !planner.book.overloaded(`${plan.inst.id}|${dayNo(plan.start)}`);
     case 'admission-cluster':
-      return stay && !stayProfile(plan).planned && !stayProfile(plan).courseLimited;
+      return stay && !stayProfile(plan).planned && !stayProfile(plan).courseLimited && planner.book.lowStandardNear(plan.inst.id, dayNo(plan.start), CLUSTER_GAP + 5).count === 0;
     case 'times-per-cycle':
       return plan.kind === 'outpatient' && plan.profile.diag.code === 'E11.900' && (plan.hba1c || planner.book.hba1cAllowed(plan.person.index, dayNo(plan.start)));
     default:
@@ -118,7 +122,7 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
       base.hba1c = false;
       planner.setNights(rng, base, rng.int(1, 3));
       base.labels.push({ variant });
-      return { emit: [], commit: nothing };
+      return { emit: [], commit: () => book.addLowStandard(base.inst.id, dayNo(base.start), false) };
     }
     case 'visit-during-stay': {
       const day = dayNo(base.start) + rng.int(1, base.nights - 1);
@@ -175,7 +179,7 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
     }
     case 'card-burst': {
       // A stack of collected cards swiped one after another for the same basket (盗刷/连续刷卡):
-      // five to seven persons' cards within eight minutes, each for the same two chronic drugs.
+      // five to seven persons' cards within eight minutes, each for the same three chronic drugs.
       if (compatible([BURST_BASKET], base.person, base.start).length === 0) return undefined;
       const cards = rng.int(5, 7);
       const buyers: Person[] = [];
@@ -264,18 +268,33 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
         planner.onTime(rng, p);
         p.labels.push({ variant });
       }
-      return { emit: plans, commit: () => plans.forEach((p) => book.addStay(p.person.index, stayOf(p))) };
+      return {
+        emit: plans,
+        commit: () => {
+          plans.forEach((p) => book.addStay(p.person.index, stayOf(p)));
+          for (const p of [base, ...plans]) book.addLowStandard(base.inst.id, dayNo(p.start), true);
+        },
+      };
     }
     default:
       return undefined;
   }
 }
 
+/**
+ * Days apart (beyond ADMISSION-CLUSTER's ±7) that keep a lone low-standard admission out of a
+ * cluster's window, and lone ones at one institution below a cluster's five.
+ */
+const CLUSTER_GAP = 8;
+
 /** The part-time doctor an overload injection bills under, and the day's capacity the register gives the doctor. */
 export const OVERLOAD_CAPACITY = 20;
 export const overloadDoctor = (institutionId: string) => `${institutionId}-D900`;
 
-/** The basket of a card burst: a month of two chronic drugs a hypertensive person refills. */
+/**
+ * The basket of a card burst: a month of three chronic drugs (a hypertensive person's refill with a
+ * statin), a set no genuine refill here repeats exactly (they buy nifedipine, with aspirin or not).
+ */
 const BURST_BASKET: VisitProfile = {
   kind: 'pharmacy',
   diag: { code: 'I10.x00', name: '高血压' },
@@ -284,5 +303,6 @@ const BURST_BASKET: VisitProfile = {
   build(d) {
     d.drug(DRUGS.nifedipine, d.plan.start, 30);
     d.drug(DRUGS.aspirin, d.plan.start, 30);
+    d.drug(DRUGS.atorvastatin, d.plan.start, 28);
   },
 };

@@ -17,12 +17,19 @@ export interface CardBurstParams {
   minItems: number;
 }
 
-const codesOf = (lines: readonly (readonly [string, string])[]) => new Set(lines.map(([, code]) => code));
-
-function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+/** Jaccard similarity of a basket's code set and another claim's lines' codes, without building a set (the rule runs on every claim). */
+function jaccard(a: ReadonlySet<string>, lines: readonly (readonly [string, string])[]): number {
   let both = 0;
-  for (const x of a) if (b.has(x)) both++;
-  return both / (a.size + b.size - both);
+  let size = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const code = (lines[i] as readonly [string, string])[1];
+    let seen = false;
+    for (let j = 0; j < i && !seen; j++) seen = (lines[j] as readonly [string, string])[1] === code;
+    if (seen) continue;
+    size++;
+    if (a.has(code)) both++;
+  }
+  return both / (a.size + size - both);
 }
 
 /**
@@ -68,7 +75,7 @@ export const cardBurst: Rule<CardBurstParams> = {
     const persons = new Set<string>([c.personHash]);
     for (const o of nearby) {
       if (o.visitType === 'inpatient' || Math.abs(o.startedAt - c.startedAt) > span) continue;
-      if (jaccard(mine, codesOf(o.lines)) < p.minSimilarity) continue;
+      if (jaccard(mine, o.lines) < p.minSimilarity) continue;
       alike.push(o);
       persons.add(o.personHash);
     }

@@ -27,7 +27,7 @@ export const WINDOW = {
   nearbyMax: 100,
   /** inpatient stays of at most this many days admitted this many days either side of the admission */
   admissionDays: 7,
-  admissionMaxStay: 7,
+  admissionMaxStay: 3,
   admissionsMax: 200,
   /** stays counted in a census: admitted at most this many days before the census day */
   censusLookbackDays: 60,

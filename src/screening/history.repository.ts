@@ -24,7 +24,7 @@ const DAY = 86_400_000;
 // bounded in time and rows, in the same statement (claims_institution_started_idx and
 // claims_institution_doctor_idx, migrations/0026): outpatient and pharmacy claims started within
 // 30 minutes of an outpatient or pharmacy claim (at most 100, the nearest), with their lines' ids
-// and codes; short stays (at most 7 days) admitted within 7 days of a short stay (at most 200),
+// and codes; short stays (at most 3 days) admitted within 7 days of a short stay (at most 200),
 // with their lines' ids and categories; how many claims of the same visit type started the same
 // day name the claim's doctor on their first line; and how many stays were there at midnight after
 // a stay's admission day (admitted at most 60 days before). A bound left null reads nothing.
