@@ -247,7 +247,7 @@ export class MemoryHistory {
           .sort((a, b) => a.startedAt - b.startedAt)
           .slice(0, WINDOW.admissionsMax);
       const midnight = (day + 1) * DAY - CST;
-      for (const w of days(day - WINDOW.censusLookbackDays, day)) if (w.visitType === 'inpatient' && w.startedAt >= midnight - (WINDOW.censusLookbackDays + 1) * DAY && w.endedAt >= midnight) census++;
+      for (const w of days(day - WINDOW.censusLookbackDays, day)) if (w.visitType === 'inpatient' && w.endedAt >= midnight) census++;
     }
     const doctor = doctorOf(c);
     const doctorDay = doctor === undefined ? 0 : (this.doctorDays.get(`${c.institutionId}|${day}|${c.visitType}|${doctor}`) ?? 0);

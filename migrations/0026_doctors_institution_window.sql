@@ -14,8 +14,14 @@ CREATE TABLE "doctors" (
 );
 --> statement-breakpoint
 -- The institution window (src/screening/history.repository.ts) reads an institution's claims
--- around a time (card bursts, admissions, the midnight census): by institution and start.
+-- around a time (card bursts): by institution and start.
 CREATE INDEX "claims_institution_started_idx" ON "claims" USING btree ("institution_id","started_at");
+--> statement-breakpoint
+-- Stays by admission (the admissions of a week) and by discharge (the midnight census: stays
+-- discharged after the night, admitted before it), stays only, so neither reads the outpatients.
+CREATE INDEX "claims_institution_stays_idx" ON "claims" USING btree ("institution_id","started_at") WHERE "claims"."visit_type" = 'inpatient';
+--> statement-breakpoint
+CREATE INDEX "claims_institution_discharged_idx" ON "claims" USING btree ("institution_id","ended_at") WHERE "claims"."visit_type" = 'inpatient';
 --> statement-breakpoint
 -- ... and a doctor's claims of one day, the doctor being the claim's first line's (DOCTOR-CAPACITY).
 CREATE INDEX "claims_institution_doctor_idx" ON "claims" USING btree ("institution_id",(("body"->'lines'->0->>'doctorId')),"started_at");

@@ -29,8 +29,8 @@ export const WINDOW = {
   admissionDays: 7,
   admissionMaxStay: 3,
   admissionsMax: 200,
-  /** stays counted in a census: admitted at most this many days before the census day */
-  censusLookbackDays: 60,
+  /** in process (bench/in-process.ts), stays counted in a census: admitted at most this many days before the night */
+  censusLookbackDays: 365,
 } as const;
 
 export interface InstitutionWindow {

@@ -234,6 +234,12 @@ export const claims = pgTable(
     index('claims_institution_month_idx').on(t.institutionId, t.serviceMonth),
     // the institution window (src/screening/history.repository.ts): claims around a time, and a doctor's day
     index('claims_institution_started_idx').on(t.institutionId, t.startedAt),
+    index('claims_institution_stays_idx')
+      .on(t.institutionId, t.startedAt)
+      .where(sql`${t.visitType} = 'inpatient'`),
+    index('claims_institution_discharged_idx')
+      .on(t.institutionId, t.endedAt)
+      .where(sql`${t.visitType} = 'inpatient'`),
     index('claims_institution_doctor_idx').on(t.institutionId, sql`(${t.body}->'lines'->0->>'doctorId')`, t.startedAt),
   ],
 );

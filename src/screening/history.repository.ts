@@ -21,13 +21,15 @@ const DAY = 86_400_000;
 // A claim's lines are read by the claim's whole key (id, person, month), so with claims
 // partitioned by month and distributed by person the read stays in one partition on one shard.
 // The institution window (rules/institution/window.ts): other claims of the claim's institution,
-// bounded in time and rows, in the same statement (claims_institution_started_idx and
-// claims_institution_doctor_idx, migrations/0026): outpatient and pharmacy claims started within
+// bounded in time and rows, in the same statement (indexes of migrations/0026: by institution and
+// start; stays by admission and by discharge; by the first line's doctor): outpatient and pharmacy claims started within
 // 30 minutes of an outpatient or pharmacy claim (at most 100, the nearest), with their lines' ids
 // and codes; short stays (at most 3 days) admitted within 7 days of a short stay (at most 200),
 // with their lines' ids and categories; how many claims of the same visit type started the same
 // day name the claim's doctor on their first line; and how many stays were there at midnight after
-// a stay's admission day (admitted at most 60 days before). A bound left null reads nothing.
+// a stay's admission day (read by discharge: the stays stored so far discharged after that night,
+// so a claim settled soon after its discharge reads about its own stay's days of discharges). A
+// bound left null reads nothing.
 const INSTITUTION_WINDOW = `
   (select coalesce(json_agg(json_build_array(n.claim_no, n.person_hash, n.visit_type, (extract(epoch from n.started_at) * 1000)::bigint,
             (select json_agg(json_build_array(l.line_id, l.item_code) order by l.line_no)
@@ -47,8 +49,8 @@ const INSTITUTION_WINDOW = `
      where c.institution_id = q.inst and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
        and c.visit_type = q.vtype and c.claim_no <> q.cno) as doctor_day,
   (select count(*) from claims c
-     where c.institution_id = q.inst and c.visit_type = 'inpatient' and c.started_at >= q.clo and c.started_at < q.cmid
-       and c.ended_at >= q.cmid and c.claim_no <> q.cno) as census`;
+     where c.institution_id = q.inst and c.visit_type = 'inpatient' and c.ended_at >= q.cmid
+       and c.started_at < q.cmid and c.claim_no <> q.cno) as census`;
 
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
@@ -80,7 +82,7 @@ ${INSTITUTION_WINDOW}
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
   inst text, cno text, codes text[], month text, endmonth text,
   at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
-  doc text, vtype text, dlo timestamptz, dhi timestamptz, clo timestamptz, cmid timestamptz)`;
+  doc text, vtype text, dlo timestamptz, dhi timestamptz, cmid timestamptz)`;
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
@@ -237,7 +239,6 @@ function windowParams(claim: Claim) {
     vtype: claim.visitType,
     dlo: iso(dayStart),
     dhi: iso(dayStart + DAY),
-    clo: inpatient ? iso(dayStart - WINDOW.censusLookbackDays * DAY) : undefined,
     cmid: inpatient ? iso(dayStart + DAY) : undefined,
   };
 }
