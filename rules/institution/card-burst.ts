@@ -100,13 +100,14 @@ export const cardBurst: Rule<CardBurstParams> = {
     // the claim completing the burst files it on the earlier claims of the burst too, once
     if (persons.size === p.minPersons) {
       for (const o of alike)
-        hits.push({
-          message: { zh: `${what.zh}; 结算单 ${o.claimNo} 转人工审核 (追溯)`, en: `${what.en}; claim ${o.claimNo} for review (filed retrospectively)` },
-          violatingLines: [],
-          involvedLines: [],
-          otherClaims: [windowRef(c.institutionId, o, true)],
-          amountFen: 0,
-        });
+        if (!o.pending)
+          hits.push({
+            message: { zh: `${what.zh}; 结算单 ${o.claimNo} 转人工审核 (追溯)`, en: `${what.en}; claim ${o.claimNo} for review (filed retrospectively)` },
+            violatingLines: [],
+            involvedLines: [],
+            otherClaims: [windowRef(c.institutionId, o, true)],
+            amountFen: 0,
+          });
     }
     return hits;
   },

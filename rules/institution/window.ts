@@ -18,6 +18,8 @@ export interface WindowClaim {
   lines: readonly (readonly [string, string])[];
   /** an operation line was billed */
   operation: boolean;
+  /** being screened beside this claim and perhaps not stored yet: counted, but no finding is filed on it */
+  pending?: boolean | undefined;
 }
 
 /** What the window reads, and its bounds (the rules' parameters cannot reach beyond them). */
@@ -29,6 +31,8 @@ export const WINDOW = {
   admissionDays: 7,
   admissionMaxStay: 3,
   admissionsMax: 200,
+  /** claims of a doctor's day read at most */
+  doctorDayMax: 1000,
   /** in process (bench/in-process.ts), stays counted in a census: admitted at most this many days before the night */
   censusLookbackDays: 365,
 } as const;
@@ -40,6 +44,8 @@ export interface InstitutionWindow {
   admissions: readonly WindowClaim[];
   /** other claims of the same visit type started on the claim's service day whose first line names the claim's doctor */
   doctorDay: number;
+  /** their claim numbers, when the reader has them (to count a claim read twice once) */
+  doctorDayClaims?: readonly string[] | undefined;
   /** other stays at the institution at midnight after this claim's admission day (the midnight census) */
   census: number;
 }

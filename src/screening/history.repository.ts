@@ -5,7 +5,7 @@ import type { Database } from '../db/client.js';
 import { createBatcher } from '../lib/batcher.js';
 import { fenFrom, milliFrom } from '../lib/money.js';
 import { cstDate, cstMonth } from '../lib/time.js';
-import { doctorOf, WINDOW, type InstitutionWindow, type WindowClaim } from '../../rules/institution/window.js';
+import { asWindowClaim, doctorOf, WINDOW, type InstitutionWindow, type WindowClaim } from '../../rules/institution/window.js';
 
 const DAY = 86_400_000;
 
@@ -45,9 +45,9 @@ const INSTITUTION_WINDOW = `
            where c.institution_id = q.inst and c.visit_type = 'inpatient' and c.started_at >= q.alo and c.started_at <= q.ahi
              and c.ended_at <= c.started_at + interval '${WINDOW.admissionMaxStay + 1} days' and c.claim_no <> q.cno
            order by c.started_at limit ${WINDOW.admissionsMax}) a) as admissions,
-  (select count(*) from claims c
+  (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
      where c.institution_id = q.inst and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
-       and c.visit_type = q.vtype and c.claim_no <> q.cno) as doctor_day,
+       and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
   (select count(*) from claims c
      where c.institution_id = q.inst and c.visit_type = 'inpatient' and c.ended_at >= q.cmid
        and c.started_at < q.cmid and c.claim_no <> q.cno) as census`;
@@ -182,12 +182,62 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
     },
   });
 
+  // Claims of this process being screened, by institution: read but perhaps not yet stored. Claims
+  // screened side by side (a stream, a batch) do not see each other in the database, so the
+  // window adds those received before this one: the nearby claims (a burst swiped faster than it
+  // is screened) and the doctor's day. Kept IN_FLIGHT_MS, at most IN_FLIGHT_MAX an institution;
+  // only this process's (another node's claims in flight are not seen).
+  const inFlight = new Map<string, InFlight[]>();
+  const register = (claim: Claim): InFlight[] => {
+    const now = Date.now();
+    let list = inFlight.get(claim.institutionId);
+    if (!list) inFlight.set(claim.institutionId, (list = []));
+    let drop = 0;
+    while (drop < list.length && (now - (list[drop] as InFlight).at > IN_FLIGHT_MS || list.length - drop >= IN_FLIGHT_MAX)) drop++;
+    if (drop > 0) list.splice(0, drop);
+    const before = list.filter((e) => e.w.claimNo !== claim.claimNo);
+    list.push({ w: asWindowClaim(claim), doctor: doctorOf(claim), at: now });
+    return before;
+  };
+
   return {
     /** The history of one claim; the longest stay considered is a year. */
-    forClaim(claim: Claim): Promise<AssembledHistory> {
-      return read(claim);
+    async forClaim(claim: Claim): Promise<AssembledHistory> {
+      const before = register(claim);
+      const assembled = await read(claim);
+      if (before.length > 0) addInFlight(assembled, claim, before);
+      return assembled;
     },
   };
+}
+
+const IN_FLIGHT_MS = 30_000;
+const IN_FLIGHT_MAX = 1000;
+interface InFlight {
+  w: WindowClaim;
+  doctor: string | undefined;
+  at: number;
+}
+
+/** The claims in flight added to the window read from the database (each once). */
+function addInFlight(assembled: AssembledHistory, claim: Claim, before: readonly InFlight[]) {
+  const window = assembled.history.institution;
+  if (!window) return;
+  const inpatient = claim.visitType === 'inpatient';
+  const nearby = [...window.nearby];
+  const seen = new Set(nearby.map((w) => w.claimNo));
+  const span = WINDOW.nearbyMinutes * 60_000;
+  const doctor = doctorOf(claim);
+  const day = cstDate(claim.startedAt);
+  const doctorDay = new Set(window.doctorDayClaims ?? []);
+  for (const e of before) {
+    if (!inpatient && e.w.visitType !== 'inpatient' && Math.abs(e.w.startedAt - claim.startedAt) <= span && !seen.has(e.w.claimNo) && nearby.length < WINDOW.nearbyMax) {
+      nearby.push({ ...e.w, pending: true });
+      seen.add(e.w.claimNo);
+    }
+    if (doctor !== undefined && e.doctor === doctor && e.w.visitType === claim.visitType && cstDate(e.w.startedAt) === day) doctorDay.add(e.w.claimNo);
+  }
+  assembled.history.institution = { ...window, nearby, doctorDay: doctorDay.size, doctorDayClaims: [...doctorDay] };
 }
 
 function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
@@ -265,7 +315,8 @@ function windowOf(r: HistoryRow): InstitutionWindow {
       operation: (lines ?? []).some(([, , category]) => category === 'operation'),
     }),
   );
-  return { nearby, admissions, doctorDay: Number(r.doctor_day ?? 0), census: Number(r.census ?? 0) };
+  const doctorDayClaims = parse(r.doctor_day ?? []) as string[];
+  return { nearby, admissions, doctorDay: doctorDayClaims.length, doctorDayClaims, census: Number(r.census ?? 0) };
 }
 
 export type HistoryRepository = ReturnType<typeof createHistoryRepository>;

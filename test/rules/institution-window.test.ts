@@ -44,7 +44,14 @@ afterAll(async () => {
 type F = { ruleId: string; status: string; severity: string; violatingLines: string[]; otherClaims: { claimId: string }[]; message: { zh: string; en: string } };
 const screen = async (claim: object) => {
   const res = await svc.call('/v1/claims', { json: claim });
-  if (res.status !== 200) throw new Error(JSON.stringify(await json(res)));
+  if (res.status !== 200)
+    throw new Error(
+      JSON.stringify(await json(res)) +
+        svc.logs
+          .filter((l) => l.includes('"level":50'))
+          .join('\n')
+          .slice(0, 3000),
+    );
   return json(res) as Promise<{ decision: string; findings: F[] }>;
 };
 const only = (answer: { findings: F[] }, ruleId: string) => answer.findings.filter((f) => f.ruleId === ruleId);
@@ -98,6 +105,13 @@ describe('CARD-BURST', () => {
       { claim_no: 'B5', retrospective: false, status },
       { claim_no: 'B6', retrospective: false, status },
     ]);
+  });
+
+  it('five cards sent at once (screened side by side, none stored yet) still make a burst: the claims in flight are in the window', async () => {
+    const answers = await Promise.all([1, 2, 3, 4, 5].map((i) => screen(purchase(`R${i}`, `2026-10-05 16:0${i}:00`, ['XA01', 'XA02']))));
+    const hits = answers.flatMap((a) => only(a, 'CARD-BURST'));
+    expect(hits).toHaveLength(1);
+    expect(hits[0]?.message.en).toContain('5 different persons (at least 5)');
   });
 
   it('a family of three at one clinic with the same basket is no burst', async () => {
