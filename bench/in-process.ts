@@ -3,6 +3,7 @@ import { decide } from '../rules/decide.js';
 import { evaluateRules, type AnyRule, type History } from '../rules/engine.js';
 import type { Finding } from '../rules/finding.js';
 import type { PersonVersion, ReferenceView, Restrictions, StockRef } from '../rules/reference.js';
+import { asWindowClaim, doctorOf, WINDOW, type InstitutionWindow, type WindowClaim } from '../rules/institution/window.js';
 import { buildClaimSchema } from '../src/claims/claim.schema.js';
 import { normalizeClaim } from '../src/claims/normalize.js';
 import { tenThousandthsFrom } from '../src/lib/money.js';
@@ -89,6 +90,12 @@ export function buildReference(batches: readonly ReferenceBatch[], nationalDir?:
           ...validity,
           record: { categories: list(r.categories), visitTypes: list(r.visitTypes), departments: list(r.departments).map((d: string) => d.toUpperCase()) as never[] },
         });
+      } else if (kind === 'doctors') {
+        const n = (v: unknown) => (v === undefined || v === null ? undefined : Number(v));
+        s.doctors.add(String(r.doctorId), {
+          ...validity,
+          record: { doctorId: String(r.doctorId), institutionId: String(r.institutionId), outpatientPerDay: n(r.outpatientPerDay), admissionsPerDay: n(r.admissionsPerDay) },
+        });
       } else if (kind === 'person-register') {
         const key = String(r.personId ?? r.personHash);
         const v: PersonVersion = { ...validity, enrolledFrom: String(r.enrolledFrom), enrolledTo: opt(r.enrolledTo), deathDate: opt(r.deathDate) };
@@ -158,6 +165,10 @@ export class MemoryHistory {
   private readonly byPerson = new Map<string, Claim[]>();
   /** institution|item|month → quantity billed */
   private readonly monthQuantity = new Map<string, number>();
+  /** the institution window: institution|CST day number → claims started that day */
+  private readonly byInstitutionDay = new Map<string, WindowClaim[]>();
+  /** institution|day|visit type|doctor → claims whose first line names the doctor */
+  private readonly doctorDays = new Map<string, number>();
 
   constructor(
     private readonly stock: ReadonlyMap<string, StockRef>,
@@ -169,6 +180,15 @@ export class MemoryHistory {
     const list = this.byPerson.get(c.personHash);
     if (list) list.push(stored);
     else this.byPerson.set(c.personHash, [stored]);
+    const dk = `${c.institutionId}|${dayNumber(c.startedAt)}`;
+    const day = this.byInstitutionDay.get(dk);
+    if (day) day.push(asWindowClaim(c));
+    else this.byInstitutionDay.set(dk, [asWindowClaim(c)]);
+    const doctor = doctorOf(c);
+    if (doctor !== undefined) {
+      const k = `${dk}|${c.visitType}|${doctor}`;
+      this.doctorDays.set(k, (this.doctorDays.get(k) ?? 0) + 1);
+    }
     for (const l of c.lines) {
       const k = `${c.institutionId}|${l.itemCode}|${l.serviceDate.slice(0, 7)}`;
       this.monthQuantity.set(k, (this.monthQuantity.get(k) ?? 0) + l.quantity);
@@ -205,9 +225,47 @@ export class MemoryHistory {
         const p = this.stock.get(k)?.purchasePrice;
         if (p !== undefined) purchasePrices.set(k, p);
       }
-    return { history: { personClaims, institutionMonthQuantity }, stock, purchasePrices };
+    return { history: { personClaims, institutionMonthQuantity, institution: this.window(c) }, stock, purchasePrices };
+  }
+
+  /** what the history statement's institution window answers (src/screening/history.repository.ts) */
+  private window(c: Claim): InstitutionWindow {
+    const day = dayNumber(c.startedAt);
+    const days = (from: number, to: number) => {
+      const out: WindowClaim[] = [];
+      for (let d = from; d <= to; d++) for (const w of this.byInstitutionDay.get(`${c.institutionId}|${d}`) ?? []) if (w.claimNo !== c.claimNo) out.push(w);
+      return out;
+    };
+    const inpatient = c.visitType === 'inpatient';
+    let nearby: WindowClaim[] = [];
+    if (!inpatient) {
+      const span = WINDOW.nearbyMinutes * 60_000;
+      nearby = days(dayNumber(c.startedAt - span), dayNumber(c.startedAt + span))
+        .filter((w) => w.visitType !== 'inpatient' && Math.abs(w.startedAt - c.startedAt) <= span)
+        .sort((a, b) => Math.abs(a.startedAt - c.startedAt) - Math.abs(b.startedAt - c.startedAt))
+        .slice(0, WINDOW.nearbyMax);
+    }
+    let admissions: WindowClaim[] = [];
+    let census = 0;
+    if (inpatient) {
+      const short = dayNumber(c.endedAt) - day <= WINDOW.admissionMaxStay;
+      if (short)
+        admissions = days(day - WINDOW.admissionDays, day + WINDOW.admissionDays)
+          .filter((w) => w.visitType === 'inpatient' && w.endedAt <= w.startedAt + (WINDOW.admissionMaxStay + 1) * DAY)
+          .sort((a, b) => a.startedAt - b.startedAt)
+          .slice(0, WINDOW.admissionsMax);
+      const midnight = (day + 1) * DAY - CST;
+      for (const w of days(day - WINDOW.censusLookbackDays, day)) if (w.visitType === 'inpatient' && w.endedAt >= midnight) census++;
+    }
+    const doctor = doctorOf(c);
+    const doctorDay = doctor === undefined ? 0 : (this.doctorDays.get(`${c.institutionId}|${day}|${c.visitType}|${doctor}`) ?? 0);
+    return { nearby, admissions, doctorDay, census };
   }
 }
+
+const CST = 8 * 3_600_000;
+/** the CST calendar day of an instant, as a day number */
+const dayNumber = (ms: number) => Math.floor((ms + CST) / DAY);
 
 /** What one screening needs, assembled: the rule engine's whole input. */
 export interface Prepared {

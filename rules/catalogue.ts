@@ -6,6 +6,7 @@ import { zeroMarkup } from './zero-markup/above-purchase.js';
 import { examRepeat } from './person-history/exam-repeat.js';
 import { travelImpossible } from './person-history/travel.js';
 import { serviceScope } from './scope/service-scope.js';
+import { institutionWindowRules } from './institution/index.js';
 import { nonDesignated } from './designation/non-designated.js';
 import { duplicateRules } from './duplicate/index.js';
 import type { AnyRule } from './engine.js';
@@ -38,4 +39,5 @@ export const catalogue: readonly AnyRule[] = [
   examRepeat,
   travelImpossible,
   serviceScope,
+  ...institutionWindowRules,
 ];

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Claim } from './claim.js';
 import type { ClaimRef, Finding, RuleError, RuleStatus, Severity } from './finding.js';
 import type { ProviderScoreRef } from './provider-model/score-ref.js';
+import type { InstitutionWindow } from './institution/window.js';
 import { emptyReference, type ReferenceView } from './reference.js';
 
 /** Everything a rule may look at besides the claim, assembled before rules run (no I/O in rules). */
@@ -12,6 +13,8 @@ export interface History {
   institutionMonthQuantity: ReadonlyMap<string, number>;
   /** the institution's latest provider-model score (from an in-memory cache, not a query) */
   providerScore?: ProviderScoreRef | undefined;
+  /** other claims of the same institution around this one (rules/institution/window.ts), read with the person's */
+  institution?: InstitutionWindow | undefined;
 }
 
 export const emptyHistory: History = { personClaims: [], institutionMonthQuantity: new Map() };
@@ -37,7 +40,11 @@ export type Family =
   | 'zero-markup'
   | 'exam-repeat'
   | 'impersonation'
-  | 'service-scope';
+  | 'service-scope'
+  | 'card-burst'
+  | 'doctor-capacity'
+  | 'bed-census'
+  | 'admission-cluster';
 
 export interface RuleInput<P> {
   claim: Claim;

@@ -114,6 +114,17 @@ export interface ServiceScopeRef {
   departments: readonly string[];
 }
 
+/**
+ * A doctor registered at an institution (医师) and how many claims of each visit kind the doctor
+ * can see in one day: outpatient visits, and admissions.
+ */
+export interface DoctorRef {
+  doctorId: string;
+  institutionId: string;
+  outpatientPerDay?: number | undefined;
+  admissionsPerDay?: number | undefined;
+}
+
 export interface ReferenceView {
   /** the institution's record valid on the date, if any */
   institution(institutionId: string, date: string): InstitutionRef | undefined;
@@ -139,6 +150,8 @@ export interface ReferenceView {
   examRecognition(itemCode: string, date: string): ExamRecognitionRef | undefined;
   /** the institution's service scope valid on the date, if the fund records one */
   serviceScope(institutionId: string, date: string): ServiceScopeRef | undefined;
+  /** the doctor's register entry valid on the date, if the fund lists the doctor */
+  doctor(doctorId: string, date: string): DoctorRef | undefined;
 }
 
 /** A reference view with nothing in it: every lookup misses. */
@@ -154,4 +167,5 @@ export const emptyReference: ReferenceView = {
   purchasePrice: () => undefined,
   examRecognition: () => undefined,
   serviceScope: () => undefined,
+  doctor: () => undefined,
 };

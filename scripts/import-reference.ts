@@ -1,6 +1,6 @@
 /**
  * Reference data from CSV: `npm run import -- <kind> <file.csv> [--batch 1000]`, kind one of
- * institutions, catalogue-items, item-relations, stock-records, person-register, item-indications, exam-recognition, service-scopes (persons by their
+ * institutions, catalogue-items, item-relations, stock-records, person-register, item-indications, exam-recognition, service-scopes, doctors (persons by their
  * raw id, stored only as its keyed hash: the service's PERSON_ID_SECRET must be configured). The header row names the fields
  * (nested ones with dots: priceCeiling.primary; lists "|"-separated). Every row is checked with the
  * API's schema; good rows are written in batches (one transaction each), bad rows are reported by

@@ -72,6 +72,34 @@ export class PersonBook {
     this.state(person).stays.push(stay);
   }
 
+  /** admission days of the short stays injected below the standard, by institution (cluster: part of an admission cluster) */
+  private readonly lowStandard = new Map<string, { day: number; cluster: boolean }[]>();
+  /** short stays injected at the institution admitted within `days` of the day, and whether any is of a cluster */
+  lowStandardNear(institutionId: string, day: number, days: number): { count: number; cluster: boolean } {
+    let count = 0;
+    let cluster = false;
+    for (const s of this.lowStandard.get(institutionId) ?? [])
+      if (Math.abs(s.day - day) <= days) {
+        count++;
+        cluster ||= s.cluster;
+      }
+    return { count, cluster };
+  }
+  addLowStandard(institutionId: string, day: number, cluster: boolean) {
+    const list = this.lowStandard.get(institutionId);
+    if (list) list.push({ day, cluster });
+    else this.lowStandard.set(institutionId, [{ day, cluster }]);
+  }
+
+  /** institution|day on which a doctor-overload injection was placed (one a day an institution) */
+  private readonly overloads = new Set<string>();
+  overloaded(key: string): boolean {
+    return this.overloads.has(key);
+  }
+  markOverloaded(key: string) {
+    this.overloads.add(key);
+  }
+
   addVisit(person: number, day: number) {
     this.state(person).visitDays.push(day);
   }

@@ -9,6 +9,8 @@ import { OUTPATIENT } from './profiles-outpatient.js';
 import { PHARMACY } from './profiles-pharmacy.js';
 import type { Random } from './random.js';
 import type { Person, SimInstitution } from './types.js';
+import type { VisitProfile } from './plan.js';
+import { DRUGS } from './catalogue-drugs.js';
 import type { World } from './world.js';
 
 /** What the injections need of the planner (./planner.ts): its book, its world and its plan makers. */
@@ -55,8 +57,18 @@ export function planApplies(planner: Planning, plan: VisitPlan, variant: string)
       return stay && plan.nights >= 3 && !stayProfile(plan).planned;
     case 'course-length':
       return stay && stayProfile(plan).courseLimited === true;
-    case 'low-standard-admission':
-      return stay && !stayProfile(plan).planned && !stayProfile(plan).courseLimited;
+    case 'low-standard-admission': {
+      // kept apart from clusters, and never so dense at one institution that it makes one by chance
+      if (!stay || stayProfile(plan).planned || stayProfile(plan).courseLimited) return false;
+      const near = planner.book.lowStandardNear(plan.inst.id, dayNo(plan.start), CLUSTER_GAP);
+      return !near.cluster && near.count < 3;
+    }
+    case 'card-burst':
+      return plan.kind === 'pharmacy';
+    case 'doctor-overload':
+      return plan.kind === 'outpatient' && !planner.book.overloaded(`${plan.inst.id}|${dayNo(plan.start)}`);
+    case 'admission-cluster':
+      return stay && !stayProfile(plan).planned && !stayProfile(plan).courseLimited && planner.book.lowStandardNear(plan.inst.id, dayNo(plan.start), CLUSTER_GAP + 5).count === 0;
     case 'exam-repeat':
     case 'travel-impossible':
       return historyApplies(planner, plan, variant);
@@ -114,7 +126,7 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
       base.hba1c = false;
       planner.setNights(rng, base, rng.int(1, 3));
       base.labels.push({ variant });
-      return { emit: [], commit: nothing };
+      return { emit: [], commit: () => book.addLowStandard(base.inst.id, dayNo(base.start), false) };
     }
     case 'visit-during-stay': {
       const day = dayNo(base.start) + rng.int(1, base.nights - 1);
@@ -169,7 +181,132 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
         },
       };
     }
+    case 'card-burst': {
+      // A stack of collected cards swiped one after another for the same basket (盗刷/连续刷卡):
+      // five to seven persons' cards within eight minutes, each for the same three chronic drugs.
+      if (compatible([BURST_BASKET], base.person, base.start).length === 0) return undefined;
+      const cards = rng.int(5, 7);
+      const buyers: Person[] = [];
+      for (let tries = 0; buyers.length < cards - 1 && tries < 40; tries++) {
+        const p = world.population.draw(rng, 'pharmacy', BURST_BASKET.ages, undefined, base.start);
+        if (p && p.index !== base.person.index && !buyers.some((b) => b.index === p.index) && book.canVisit(p.index, dayNo(base.start))) buyers.push(p);
+      }
+      if (buyers.length < cards - 1) return undefined;
+      base.profile = BURST_BASKET;
+      planner.onTime(rng, base);
+      base.labels.push({ variant });
+      let at = base.start;
+      const emit = buyers.map((person) => {
+        at += rng.int(30, 80) * 1000;
+        const swipe = planner.newPlan(rng, { kind: 'pharmacy', inst: base.inst, person, profile: BURST_BASKET, start: at, end: at });
+        swipe.contentKey = base.contentKey;
+        planner.onTime(rng, swipe);
+        swipe.labels.push({ variant });
+        return swipe;
+      });
+      if (!emit.every((p) => planner.inPeriod(p))) return undefined;
+      return { emit, commit: () => buyers.forEach((p) => book.addVisit(p.index, dayNo(base.start))) };
+    }
+    case 'doctor-overload': {
+      // Visits no one gave (虚构医疗服务): one doctor billed for more outpatients in a day than the
+      // register says the doctor can see (OVERLOAD_CAPACITY). The visits beyond the capacity, in
+      // the order they are settled, are the ones at fault.
+      const day = dayNo(base.start);
+      const extra = rng.int(3, 8);
+      const total = OVERLOAD_CAPACITY + extra;
+      const doctorId = overloadDoctor(base.inst.id);
+      const step = Math.floor((9 * 3_600_000) / total);
+      const visits: VisitPlan[] = [];
+      const people: Person[] = [];
+      for (let tries = 0; visits.length < total - 1 && tries < total * 4; tries++) {
+        const at = dayStartMs(day) + 8 * 3_600_000 + (visits.length + 1) * step + rng.int(0, 59) * 1000;
+        const profile = pickProfile(rng, OUTPATIENT, base.inst);
+        const person = world.population.draw(rng, 'outpatient', profile.ages, profile.sex, at);
+        if (!person || person.index === base.person.index || people.some((p) => p.index === person.index) || !book.canVisit(person.index, day)) continue;
+        const visit = planner.newPlan(rng, { kind: 'outpatient', inst: base.inst, person, profile, start: at, end: at });
+        visits.push(visit);
+        people.push(person);
+      }
+      if (visits.length < total - 1) return undefined;
+      base.start = base.end = dayStartMs(day) + 8 * 3_600_000 + rng.int(0, 59) * 1000;
+      const all = [base, ...visits];
+      if (!all.every((p) => planner.inPeriod(p))) return undefined;
+      all.forEach((p, rank) => {
+        p.doctorId = doctorId;
+        p.late = false;
+        // settled at the visit, in the order seen
+        p.arrival = p.end + 60_000;
+        if (rank >= OVERLOAD_CAPACITY) p.labels.push({ variant });
+      });
+      return {
+        emit: visits,
+        commit: () => {
+          book.markOverloaded(`${base.inst.id}|${day}`);
+          people.forEach((p) => book.addVisit(p.index, day));
+        },
+      };
+    }
+    case 'admission-cluster': {
+      // Admissions induced in numbers (批量诱导住院): five to seven persons admitted within five
+      // days for what a clinic treats, each for one to three nights.
+      const n = rng.int(5, 7);
+      const plans: VisitPlan[] = [];
+      const first = dayNo(base.start);
+      if (base.start < world.period.start || dayStartMs(first + 9) >= world.period.end) return undefined;
+      const low = compatible(LOW_STANDARD, base.person, base.start);
+      if (low.length === 0) return undefined;
+      base.profile = rng.pick(low);
+      base.hba1c = false;
+      planner.setNights(rng, base, rng.int(1, 3));
+      for (let tries = 0; plans.length < n - 1 && tries < 40; tries++) {
+        const profile = rng.pick(LOW_STANDARD);
+        const admit = dayStartMs(first + rng.int(0, 5)) + rng.int(8 * 60, 18 * 60) * 60_000;
+        const person = world.population.draw(rng, 'inpatient', profile.ages, profile.sex, admit);
+        if (!person || person.index === base.person.index || plans.some((p) => p.person.index === person.index)) continue;
+        const stay = planner.stayPlan(rng, base.inst, person, profile, admit, rng.int(1, 3));
+        if (!planner.inPeriod(stay) || !book.canAdmit(person.index, stayOf(stay))) continue;
+        plans.push(stay);
+      }
+      if (plans.length < n - 1) return undefined;
+      for (const p of [base, ...plans]) {
+        planner.onTime(rng, p);
+        p.labels.push({ variant });
+      }
+      return {
+        emit: plans,
+        commit: () => {
+          plans.forEach((p) => book.addStay(p.person.index, stayOf(p)));
+          for (const p of [base, ...plans]) book.addLowStandard(base.inst.id, dayNo(p.start), true);
+        },
+      };
+    }
     default:
       return applyHistoryVariant(planner, rng, base, variant);
   }
 }
+
+/**
+ * Days apart (beyond ADMISSION-CLUSTER's ±7) that keep a lone low-standard admission out of a
+ * cluster's window, and lone ones at one institution below a cluster's five.
+ */
+const CLUSTER_GAP = 8;
+
+/** The part-time doctor an overload injection bills under, and the day's capacity the register gives the doctor. */
+export const OVERLOAD_CAPACITY = 20;
+export const overloadDoctor = (institutionId: string) => `${institutionId}-D900`;
+
+/**
+ * The basket of a card burst: a month of three chronic drugs (a hypertensive person's refill with a
+ * statin), a set no genuine refill here repeats exactly (they buy nifedipine, with aspirin or not).
+ */
+const BURST_BASKET: VisitProfile = {
+  kind: 'pharmacy',
+  diag: { code: 'I10.x00', name: '高血压' },
+  weight: [0, 0, 0],
+  ages: [45, 90],
+  build(d) {
+    d.drug(DRUGS.nifedipine, d.plan.start, 30);
+    d.drug(DRUGS.aspirin, d.plan.start, 30);
+    d.drug(DRUGS.atorvastatin, d.plan.start, 28);
+  },
+};

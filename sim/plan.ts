@@ -76,7 +76,10 @@ export type PlanLabel =
   | { variant: 'course-length' }
   | { variant: 'low-standard-admission' }
   | { variant: 'exam-repeat'; other: ClaimRef }
-  | { variant: 'travel-impossible'; other: ClaimRef };
+  | { variant: 'travel-impossible'; other: ClaimRef }
+  | { variant: 'card-burst' }
+  | { variant: 'doctor-overload' }
+  | { variant: 'admission-cluster' };
 
 export interface VisitPlan {
   claimId: string;
@@ -105,6 +108,8 @@ export interface VisitPlan {
   labels: PlanLabel[];
   /** tie-break for plans arriving at the same instant: order of planning */
   seq: number;
+  /** the doctor every line names, when an injection decides it (else drawn when written out) */
+  doctorId?: string;
 }
 
 export const refOf = (plan: VisitPlan): ClaimRef => ({ institutionId: plan.inst.id, claimId: plan.claimId });

@@ -33,6 +33,17 @@ export function resolveLabel(d: DraftClaim, label: PlanLabel) {
     case 'low-standard-admission':
       d.label({ family: 'induced-admission', variant: label.variant, lines: all() });
       return;
+    case 'card-burst':
+      d.label({ family: 'card-burst', variant: label.variant, lines: all() });
+      return;
+    case 'doctor-overload':
+      d.label({ family: 'doctor-capacity', variant: label.variant, lines: all() });
+      return;
+    case 'admission-cluster':
+      // each stay of a cluster is also, alone, a low-standard admission
+      d.label({ family: 'admission-cluster', variant: label.variant, lines: all() });
+      d.label({ family: 'induced-admission', variant: label.variant, lines: all() });
+      return;
     case 'times-per-cycle': {
       const tests = d.lines.filter((l) => l.item === LABS.hba1c).map((l) => l.lineId);
       d.label({ family: 'quantity', variant: label.variant, lines: tests, otherClaims: [label.other] });

@@ -1,4 +1,5 @@
-import type { InstitutionRecord, ReferenceKind } from '../src/reference/reference.schema.js';
+import type { DoctorRecord, InstitutionRecord, ReferenceKind } from '../src/reference/reference.schema.js';
+import { OVERLOAD_CAPACITY, overloadDoctor } from './plan-injections.js';
 import { catalogueRecords, indicationRecords, relationRecords } from './catalogue.js';
 import { runDrafts } from './generate.js';
 import { recognitionRecords, scopeRecords } from './inject-history.js';
@@ -56,6 +57,7 @@ export class Simulation {
       { kind: 'item-indications', records: indicationRecords() },
       { kind: 'exam-recognition', records: recognitionRecords() },
       { kind: 'service-scopes', records: scopeRecords(this.world.institutions) },
+      { kind: 'doctors', records: this.world.institutions.flatMap(doctorRecords) },
     ];
   }
 
@@ -94,6 +96,24 @@ export class Simulation {
 }
 
 export const simulate = (input: Partial<SimOptions> & Pick<SimOptions, 'seed' | 'month'>) => new Simulation(input);
+
+/**
+ * The doctors of an institution with outpatients or beds, as the claims name them (sim/wire.ts:
+ * D001 up to D005 and one more per 25 beds), each able to see 60 outpatients and admit 20 patients
+ * a day; and a part-time doctor (D900) who sees 20, under whom the doctor-overload injection bills.
+ */
+function doctorRecords(i: SimInstitution): DoctorRecord[] {
+  if (i.outpatientPerDay <= 0 && i.beds <= 0) return [];
+  const validFrom = i.designatedFrom;
+  const staff = Array.from({ length: 5 + Math.floor(i.beds / 25) }, (_, k) => ({
+    doctorId: `${i.id}-D${String(k + 1).padStart(3, '0')}`,
+    institutionId: i.id,
+    outpatientPerDay: 60,
+    admissionsPerDay: 20,
+    validFrom,
+  }));
+  return [...staff, { doctorId: overloadDoctor(i.id), institutionId: i.id, outpatientPerDay: OVERLOAD_CAPACITY, validFrom }];
+}
 
 /**
  * One record per validity period. A lapsed designation is three: designated until the lapse,

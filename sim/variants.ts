@@ -61,6 +61,9 @@ export const VARIANTS: readonly VariantSpec[] = [
   v('exam-repeat', 'exam-repeat', 'plan', ['outpatient'], [0, 0, 2, 2]),
   v('impersonation', 'travel-impossible', 'plan', OUT, [1, 1, 1, 1]),
   v('service-scope', 'out-of-scope', 'line', OUT, [2, 2, 0, 0]),
+  v('card-burst', 'card-burst', 'plan', ['pharmacy'], [2, 0, 0, 0]),
+  v('doctor-capacity', 'doctor-overload', 'plan', ['outpatient'], [0, 1, 1, 1]),
+  v('admission-cluster', 'admission-cluster', 'plan', IN, [0, 1, 0, 2]),
 ];
 
 export const variantSpec = (variant: string) => VARIANTS.find((s) => s.variant === variant) as VariantSpec;

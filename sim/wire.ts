@@ -62,7 +62,8 @@ export function toWire(d: DraftClaim): WireClaim {
   const { plan } = d;
   const profile = plan.profile;
   const dept = profile.dept;
-  const doctorId = `${plan.inst.id}-D${String(d.rng.int(1, 5 + Math.floor(plan.inst.beds / 25))).padStart(3, '0')}`;
+  const drawnDoctor = `${plan.inst.id}-D${String(d.rng.int(1, 5 + Math.floor(plan.inst.beds / 25))).padStart(3, '0')}`;
+  const doctorId = plan.doctorId ?? drawnDoctor;
   const lines: WireLine[] = d.lines.map((l) => ({
     lineId: l.lineId,
     itemCode: l.item.code,

@@ -13,6 +13,9 @@ export interface LowStandardAdmissionParams {
   outpatientTreatable: string[];
 }
 
+/** The default outpatient-treatable main diagnoses (门诊可治疗疾病), shared with ADMISSION-CLUSTER. */
+export const OUTPATIENT_TREATABLE = ['J00-J06', 'J20-J21', 'J30', 'K29', 'K52', 'K59', 'M54', 'E78', 'N76', 'R51', 'Z00'] as const;
+
 /**
  * A short inpatient stay (at most `maxDays` calendar days, no operation billed) whose main
  * diagnosis an outpatient clinic treats: an admission below the standard (降低入院标准, 小病大治),
@@ -36,7 +39,7 @@ export const lowStandardAdmission: Rule<LowStandardAdmissionParams> = {
   effectiveFrom: '2000-01-01',
   defaults: {
     maxDays: 3,
-    outpatientTreatable: ['J00-J06', 'J20-J21', 'J30', 'K29', 'K52', 'K59', 'M54', 'E78', 'N76', 'R51', 'Z00'],
+    outpatientTreatable: [...OUTPATIENT_TREATABLE],
   },
   paramSchema: z.object({ maxDays: range({ min: 1, max: 14, int: true }), outpatientTreatable: list(icdCategory(), 500) }).strict(),
   evaluate({ claim: c, params: p }) {

@@ -147,6 +147,22 @@ export const serviceScopes = pgTable(
   (t) => [primaryKey({ columns: [t.institutionId, t.validFrom] })],
 );
 
+/** Doctors: the institution each practises at and the claims of each visit kind they can see in a day. */
+export const doctors = pgTable(
+  'doctors',
+  {
+    doctorId: text('doctor_id').notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }),
+    institutionId: text('institution_id').notNull(),
+    outpatientPerDay: integer('outpatient_per_day'),
+    admissionsPerDay: integer('admissions_per_day'),
+    source: text('source'),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.doctorId, t.validFrom] })],
+);
+
 /** A main item that includes a sub-item (window), or a package and one of its parts. */
 export const itemRelations = pgTable(
   'item_relations',
@@ -244,6 +260,15 @@ export const claims = pgTable(
     primaryKey({ name: 'claims_pkey', columns: [t.id, t.personHash, t.serviceMonth] }),
     index('claims_person_started_idx').on(t.personHash, t.startedAt),
     index('claims_institution_month_idx').on(t.institutionId, t.serviceMonth),
+    // the institution window (src/screening/history.repository.ts): claims around a time, and a doctor's day
+    index('claims_institution_started_idx').on(t.institutionId, t.startedAt),
+    index('claims_institution_stays_idx')
+      .on(t.institutionId, t.startedAt)
+      .where(sql`${t.visitType} = 'inpatient'`),
+    index('claims_institution_discharged_idx')
+      .on(t.institutionId, t.endedAt)
+      .where(sql`${t.visitType} = 'inpatient'`),
+    index('claims_institution_doctor_idx').on(t.institutionId, sql`(${t.body}->'lines'->0->>'doctorId')`, t.startedAt),
   ],
 );
 

@@ -61,6 +61,7 @@ const BODIES: Record<string, string> = {
   putReferenceItemRelations: '1 to 5000 item relations, each inserted or replaced by its key; all or none',
   putReferenceStockRecords: '1 to 5000 stock records, each inserted or replaced by its key; all or none',
   putReferencePersonRegister: '1 to 5000 person register entries, each inserted or replaced by its key; all or none',
+  putReferenceDoctors: '1 to 5000 doctors (institution and daily capacity by visit kind), each inserted or replaced by its key; all or none',
   putReferenceItemIndications: '1 to 5000 item indications (allowed and excluded ICD-10 prefixes per catalogue item), each inserted or replaced by its key; all or none',
   putReferenceExamRecognition: '1 to 5000 entries of the exam mutual-recognition list (item, group, window in days), each inserted or replaced by its key; all or none',
   putReferenceServiceScopes: '1 to 5000 institutions’ service scopes (allowed line categories, care settings and department prefixes), each inserted or replaced by its key; all or none',

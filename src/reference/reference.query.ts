@@ -44,6 +44,7 @@ const KINDS: Record<ReferenceKind, KindSql> = {
   'item-indications': { table: 'item_indications', key: 'item_code', versioned: true, filters: { code: (p) => `item_code = ${p}` } },
   'exam-recognition': { table: 'exam_recognition', key: 'item_code', versioned: true, filters: { code: (p) => `item_code = ${p}` } },
   'service-scopes': { table: 'service_scopes', key: 'institution_id', versioned: true, filters: { id: (p) => `institution_id = ${p}` } },
+  doctors: { table: 'doctors', key: 'doctor_id', versioned: true, filters: { id: (p) => `institution_id = ${p}` } },
 };
 
 /** The filters the kind accepts, so the routes can refuse one that would silently be ignored. */

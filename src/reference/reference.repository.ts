@@ -4,6 +4,7 @@ import { createReferenceLookups } from './reference.lookups.js';
 import { listRecords, type ListQuery } from './reference.query.js';
 import type {
   CatalogueItemRecord,
+  DoctorRecord,
   ExamRecognitionRecord,
   InstitutionRecord,
   ServiceScopeRecord,
@@ -25,6 +26,7 @@ export interface ReferenceRecords {
   'item-indications': ItemIndicationRecord;
   'exam-recognition': ExamRecognitionRecord;
   'service-scopes': ServiceScopeRecord;
+  doctors: DoctorRecord;
 }
 
 /**

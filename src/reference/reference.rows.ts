@@ -1,8 +1,9 @@
-import { catalogueItems, examRecognition, institutions, itemIndications, serviceScopes, itemRelations, personRegister, stockRecords } from '../db/schema.js';
+import { catalogueItems, doctors, examRecognition, institutions, itemIndications, serviceScopes, itemRelations, personRegister, stockRecords } from '../db/schema.js';
 import { formatTenThousandths, tenThousandthsFrom } from '../lib/money.js';
 import { maskPersonalData } from '../lib/personal-data.js';
 import type {
   CatalogueItemRecord,
+  DoctorRecord,
   ExamRecognitionRecord,
   InstitutionRecord,
   ServiceScopeRecord,
@@ -29,6 +30,7 @@ export const RECORD_KEYS = {
   'item-indications': ['itemCode', 'validFrom'],
   'exam-recognition': ['itemCode', 'validFrom'],
   'service-scopes': ['institutionId', 'validFrom'],
+  doctors: ['doctorId', 'validFrom'],
 } as const satisfies Record<ReferenceKind, readonly string[]>;
 
 export const recordKey = (kind: ReferenceKind, r: Record<string, unknown>) => RECORD_KEYS[kind].map((f) => String(r[f] ?? (f === 'personHash' ? `id:${String(r.personId)}` : r[f]))).join('\u0000');
@@ -119,6 +121,15 @@ export const toRow = {
     departments: [...new Set(r.departments.map((d) => d.toUpperCase()))],
     source: r.source ?? null,
   }),
+  doctors: (r: DoctorRecord): typeof doctors.$inferInsert => ({
+    doctorId: r.doctorId,
+    validFrom: r.validFrom,
+    validTo: r.validTo ?? null,
+    institutionId: r.institutionId,
+    outpatientPerDay: r.outpatientPerDay ?? null,
+    admissionsPerDay: r.admissionsPerDay ?? null,
+    source: r.source ?? null,
+  }),
 };
 
 /** Raw-SQL select lists: dates and decimals as text, so both drivers hand back the same strings. */
@@ -135,6 +146,7 @@ export const SELECT = {
   'item-indications': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, allowed, excluded, source`,
   'exam-recognition': `item_code, valid_from::text as valid_from, valid_to::text as valid_to, exam_group, window_days, source`,
   'service-scopes': `institution_id, valid_from::text as valid_from, valid_to::text as valid_to, categories, visit_types, departments, source`,
+  doctors: `doctor_id, valid_from::text as valid_from, valid_to::text as valid_to, institution_id, outpatient_per_day, admissions_per_day, source`,
 } as const;
 
 /** Omits absent optional fields rather than answering null, matching the input schemas. */
@@ -220,6 +232,16 @@ export const fromRow = {
       categories: json(r.categories) as unknown as ServiceScopeRecord['categories'],
       visitTypes: json(r.visit_types) as unknown as ServiceScopeRecord['visitTypes'],
       departments: json(r.departments) as unknown as string[],
+      source: text(r.source),
+      validFrom: String(r.valid_from),
+      validTo: text(r.valid_to),
+    }),
+  doctors: (r: DbRow) =>
+    compact({
+      doctorId: String(r.doctor_id),
+      institutionId: String(r.institution_id),
+      outpatientPerDay: r.outpatient_per_day === null || r.outpatient_per_day === undefined ? undefined : Number(r.outpatient_per_day),
+      admissionsPerDay: r.admissions_per_day === null || r.admissions_per_day === undefined ? undefined : Number(r.admissions_per_day),
       source: text(r.source),
       validFrom: String(r.valid_from),
       validTo: text(r.valid_to),

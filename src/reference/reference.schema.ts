@@ -260,7 +260,30 @@ export const ServiceScopeSchema = z
   })
   .openapi('ServiceScope');
 
+/**
+ * One version of a doctor's register entry (医师): the institution the doctor practises at and how
+ * many claims of each visit kind the doctor can see in a day (DOCTOR-CAPACITY). A capacity left out
+ * is not judged.
+ */
+export const DoctorSchema = z
+  .object({
+    doctorId: code(64).openapi({ example: 'H32010200001-D001', description: 'the doctor id claims send on their lines (doctorId)' }),
+    institutionId: code(32).openapi({ example: 'H32010200001' }),
+    outpatientPerDay: z.number().int().min(1).max(1000).optional().openapi({ description: 'outpatient visits the doctor can see in one day' }),
+    admissionsPerDay: z.number().int().min(1).max(1000).optional().openapi({ description: 'admissions the doctor can make in one day' }),
+    source: name(100).optional().openapi({ example: 'fund-2026-doctors' }),
+    ...validity,
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    validTo(r, ctx);
+    if (r.outpatientPerDay === undefined && r.admissionsPerDay === undefined)
+      ctx.addIssue({ code: 'custom', path: ['outpatientPerDay'], message: 'at least one of outpatientPerDay and admissionsPerDay is required' });
+  })
+  .openapi('Doctor');
+
 export type InstitutionRecord = z.infer<typeof InstitutionSchema>;
+export type DoctorRecord = z.infer<typeof DoctorSchema>;
 export type PersonRegisterRecord = z.infer<typeof PersonRegisterSchema>;
 export type CatalogueItemRecord = z.infer<typeof CatalogueItemSchema>;
 export type ItemRelationRecord = z.infer<typeof ItemRelationSchema>;
@@ -279,5 +302,6 @@ export const REFERENCE_KINDS = {
   'item-indications': ItemIndicationSchema,
   'exam-recognition': ExamRecognitionSchema,
   'service-scopes': ServiceScopeSchema,
+  doctors: DoctorSchema,
 } as const;
 export type ReferenceKind = keyof typeof REFERENCE_KINDS;

@@ -1,7 +1,7 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
-import { catalogueItems, examRecognition, institutions, itemIndications, serviceScopes, itemRelations, personRegister, stockRecords } from '../db/schema.js';
+import { catalogueItems, doctors, examRecognition, institutions, itemIndications, serviceScopes, itemRelations, personRegister, stockRecords } from '../db/schema.js';
 import { RECORD_KEYS, recordKey, toRow } from './reference.rows.js';
 import type { ReferenceKind } from './reference.schema.js';
 
@@ -14,6 +14,7 @@ const TABLES: Record<ReferenceKind, PgTable> = {
   'item-indications': itemIndications,
   'exam-recognition': examRecognition,
   'service-scopes': serviceScopes,
+  doctors,
 };
 
 // PostgreSQL allows 65,535 parameters a statement; 1,000 rows of at most 11 columns stay well under.

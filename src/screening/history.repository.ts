@@ -4,12 +4,13 @@ import type { PersonVersion, StockRef } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
 import { createBatcher } from '../lib/batcher.js';
 import { fenFrom, tenThousandthsFrom } from '../lib/money.js';
-import { cstMonth } from '../lib/time.js';
+import { cstDate, cstMonth } from '../lib/time.js';
+import { asWindowClaim, doctorOf, WINDOW, type InstitutionWindow, type WindowClaim } from '../../rules/institution/window.js';
 
 const DAY = 86_400_000;
 
 // One round trip assembles everything rules may look at: the person's claims around this one
-// (with lines), the person's register entry (by the primary key), and the stock records of the claim's items with what the institution billed of
+// (with lines), the person's register entry (by the primary key), the institution window (below), and the stock records of the claim's items with what the institution billed of
 // each earlier in the month. Bounded: at most 200 claims of a person, one row per stocked item.
 // The month's billed quantity is a running total (institution_item_months, kept by triggers on
 // claim_lines in the statement that stores the lines, migrations/0013_item_month_totals.sql), so
@@ -19,6 +20,41 @@ const DAY = 86_400_000;
 // stock rule judges.
 // A claim's lines are read by the claim's whole key (id, person, month), so with claims
 // partitioned by month and distributed by person the read stays in one partition on one shard.
+// The institution window (rules/institution/window.ts): other claims of the claim's institution,
+// bounded in time and rows, in the same statement (indexes of migrations/0026: by institution and
+// start; stays by admission and by discharge; by the first line's doctor): outpatient and pharmacy claims started within
+// 30 minutes of an outpatient or pharmacy claim (at most 100, the nearest), with their lines' ids
+// and codes; short stays (at most 3 days) admitted within 7 days of a short stay (at most 200),
+// with their lines' ids and categories; how many claims of the same visit type started the same
+// day name the claim's doctor on their first line; and how many stays were there at midnight after
+// a stay's admission day (read by discharge: the stays stored so far discharged after that night,
+// so a claim settled soon after its discharge reads about its own stay's days of discharges). A
+// bound left null reads nothing.
+const INSTITUTION_WINDOW = `
+  (select coalesce(json_agg(json_build_array(n.claim_no, n.person_hash, n.visit_type, (extract(epoch from n.started_at) * 1000)::bigint,
+            (select json_agg(json_build_array(l.line_id, l.item_code) order by l.line_no)
+               from claim_lines l where l.claim_id = n.id and l.person_hash = n.person_hash and l.service_month = n.service_month))), '[]')
+     from (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month from claims c
+           where c.institution_id = q.inst and c.started_at >= q.nlo and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
+           order by abs(extract(epoch from c.started_at - q.at)) limit ${WINDOW.nearbyMax}) n) as nearby,
+  (select coalesce(json_agg(json_build_array(a.claim_no, a.person_hash, (extract(epoch from a.started_at) * 1000)::bigint,
+            (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
+            (select json_agg(json_build_array(l.line_id, l.item_code, l.category) order by l.line_no)
+               from claim_lines l where l.claim_id = a.id and l.person_hash = a.person_hash and l.service_month = a.service_month))), '[]')
+     from (select c.id, c.claim_no, c.person_hash, c.started_at, c.ended_at, c.main_diagnosis, c.service_month from claims c
+           where c.institution_id = q.inst and c.visit_type = 'inpatient' and c.started_at >= q.alo and c.started_at <= q.ahi
+             and c.ended_at <= c.started_at + interval '${WINDOW.admissionMaxStay + 1} days' and c.claim_no <> q.cno
+           order by c.started_at limit ${WINDOW.admissionsMax}) a) as admissions,
+  (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
+     where c.institution_id = q.inst and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
+       and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
+  (select count(*) from claims c
+     where c.institution_id = q.inst and c.visit_type = 'inpatient' and c.ended_at >= q.cmid
+       and c.started_at < q.cmid and c.claim_no <> q.cno) as census`;
+
+// The same for several claims in one statement (claims of different people screened at the same
+// time; one person's claims are screened one after another). Each claim's parameters are one
+// record of $1; each answer row carries the claim's position.
 const HISTORY = `
 select q.ord,
   (select coalesce(json_agg(p order by p.started_at), '[]') from (
@@ -41,9 +77,12 @@ select q.ord,
      from person_register r where r.person_hash = q.person) as register,
   (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
      from stock_records s
-     where s.institution_id = q.inst and s.month = q.endmonth and s.month <> q.month and s.purchase_price is not null and s.item_code = any(q.codes)) as prices
+     where s.institution_id = q.inst and s.month = q.endmonth and s.month <> q.month and s.purchase_price is not null and s.item_code = any(q.codes)) as prices,
+${INSTITUTION_WINDOW}
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
-  inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text)`;
+  inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text,
+  at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
+  doc text, vtype text, dlo timestamptz, dhi timestamptz, cmid timestamptz)`;
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
@@ -78,7 +117,17 @@ export interface AssembledHistory {
   purchasePrices: Map<string, number>;
 }
 
-type HistoryRow = { person: unknown; stock: unknown; person_version?: unknown; register?: unknown; prices?: unknown };
+type HistoryRow = {
+  person: unknown;
+  stock: unknown;
+  person_version?: unknown;
+  register?: unknown;
+  prices?: unknown;
+  nearby?: unknown;
+  admissions?: unknown;
+  doctor_day?: unknown;
+  census?: unknown;
+};
 
 export interface HistoryRepositoryOptions {
   database: Database;
@@ -108,8 +157,11 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
       // nothing to the window but let PostgreSQL read only those months' partitions (migration 0032)
       mlo: cstMonth(claim.startedAt - (windowDays + 365) * DAY),
       mhi: cstMonth(claim.endedAt + windowDays * DAY),
+      ...windowParams(claim),
     };
   };
+
+  const readOne = async (claim: Claim): Promise<AssembledHistory> => (await readMany([claim]))[0] as AssembledHistory;
 
   const readMany = async (claims: Claim[]): Promise<AssembledHistory[]> => {
     const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(claims.map((c, ord) => ({ ord, ...paramsOf(c) })))]);
@@ -140,12 +192,62 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
     },
   });
 
+  // Claims of this process being screened, by institution: read but perhaps not yet stored. Claims
+  // screened side by side (a stream, a batch) do not see each other in the database, so the
+  // window adds those received before this one: the nearby claims (a burst swiped faster than it
+  // is screened) and the doctor's day. Kept IN_FLIGHT_MS, at most IN_FLIGHT_MAX an institution;
+  // only this process's (another node's claims in flight are not seen).
+  const inFlight = new Map<string, InFlight[]>();
+  const register = (claim: Claim): InFlight[] => {
+    const now = Date.now();
+    let list = inFlight.get(claim.institutionId);
+    if (!list) inFlight.set(claim.institutionId, (list = []));
+    let drop = 0;
+    while (drop < list.length && (now - (list[drop] as InFlight).at > IN_FLIGHT_MS || list.length - drop >= IN_FLIGHT_MAX)) drop++;
+    if (drop > 0) list.splice(0, drop);
+    const before = list.filter((e) => e.w.claimNo !== claim.claimNo);
+    list.push({ w: asWindowClaim(claim), doctor: doctorOf(claim), at: now });
+    return before;
+  };
+
   return {
     /** The history of one claim; the longest stay considered is a year. */
-    forClaim(claim: Claim): Promise<AssembledHistory> {
-      return read(claim);
+    async forClaim(claim: Claim): Promise<AssembledHistory> {
+      const before = register(claim);
+      const assembled = await read(claim);
+      if (before.length > 0) addInFlight(assembled, claim, before);
+      return assembled;
     },
   };
+}
+
+const IN_FLIGHT_MS = 30_000;
+const IN_FLIGHT_MAX = 1000;
+interface InFlight {
+  w: WindowClaim;
+  doctor: string | undefined;
+  at: number;
+}
+
+/** The claims in flight added to the window read from the database (each once). */
+function addInFlight(assembled: AssembledHistory, claim: Claim, before: readonly InFlight[]) {
+  const window = assembled.history.institution;
+  if (!window) return;
+  const inpatient = claim.visitType === 'inpatient';
+  const nearby = [...window.nearby];
+  const seen = new Set(nearby.map((w) => w.claimNo));
+  const span = WINDOW.nearbyMinutes * 60_000;
+  const doctor = doctorOf(claim);
+  const day = cstDate(claim.startedAt);
+  const doctorDay = new Set(window.doctorDayClaims ?? []);
+  for (const e of before) {
+    if (!inpatient && e.w.visitType !== 'inpatient' && Math.abs(e.w.startedAt - claim.startedAt) <= span && !seen.has(e.w.claimNo) && nearby.length < WINDOW.nearbyMax) {
+      nearby.push({ ...e.w, pending: true });
+      seen.add(e.w.claimNo);
+    }
+    if (doctor !== undefined && e.doctor === doctor && e.w.visitType === claim.visitType && cstDate(e.w.startedAt) === day) doctorDay.add(e.w.claimNo);
+  }
+  assembled.history.institution = { ...window, nearby, doctorDay: doctorDay.size, doctorDayClaims: [...doctorDay] };
 }
 
 function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
@@ -175,7 +277,56 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
     const v = tenThousandthsFrom(price);
     if (v !== undefined) purchasePrices.set(`${claim.institutionId}|${code}|${endMonth}`, v);
   }
-  return { history: { personClaims, institutionMonthQuantity }, stock, personVersion: Number(r.person_version ?? 0), register, purchasePrices };
+  const institution = windowOf(r);
+  return { history: { personClaims, institutionMonthQuantity, institution }, stock, personVersion: Number(r.person_version ?? 0), register, purchasePrices };
+}
+
+/** The bounds of the claim's institution window (null bounds read nothing). */
+function windowParams(claim: Claim) {
+  const inpatient = claim.visitType === 'inpatient';
+  const min = 60_000;
+  const day = cstDate(claim.startedAt);
+  const dayStart = Date.parse(`${day}T00:00:00+08:00`);
+  const stayDays = Math.round((Date.parse(`${cstDate(claim.endedAt)}T00:00:00Z`) - Date.parse(`${day}T00:00:00Z`)) / DAY);
+  const short = inpatient && stayDays <= WINDOW.admissionMaxStay;
+  return {
+    at: iso(claim.startedAt),
+    nlo: inpatient ? undefined : iso(claim.startedAt - WINDOW.nearbyMinutes * min),
+    nhi: inpatient ? undefined : iso(claim.startedAt + WINDOW.nearbyMinutes * min),
+    alo: short ? iso(dayStart - WINDOW.admissionDays * DAY) : undefined,
+    ahi: short ? iso(dayStart + (WINDOW.admissionDays + 1) * DAY - 1) : undefined,
+    doc: doctorOf(claim),
+    vtype: claim.visitType,
+    dlo: iso(dayStart),
+    dhi: iso(dayStart + DAY),
+    cmid: inpatient ? iso(dayStart + DAY) : undefined,
+  };
+}
+
+function windowOf(r: HistoryRow): InstitutionWindow {
+  const nearby = (parse(r.nearby ?? []) as [string, string, Claim['visitType'], number | string, [string, string][] | null][]).map(([claimNo, personHash, visitType, at, lines]): WindowClaim => ({
+    claimNo,
+    personHash,
+    visitType,
+    startedAt: Number(at),
+    endedAt: Number(at),
+    lines: lines ?? [],
+    operation: false,
+  }));
+  const admissions = (parse(r.admissions ?? []) as [string, string, number | string, number | string, string | null, [string, string, string][] | null][]).map(
+    ([claimNo, personHash, started, ended, main, lines]): WindowClaim => ({
+      claimNo,
+      personHash,
+      visitType: 'inpatient',
+      startedAt: Number(started),
+      endedAt: Number(ended),
+      mainDiagnosis: main ?? undefined,
+      lines: (lines ?? []).map(([id, code]) => [id, code] as const),
+      operation: (lines ?? []).some(([, , category]) => category === 'operation'),
+    }),
+  );
+  const doctorDayClaims = parse(r.doctor_day ?? []) as string[];
+  return { nearby, admissions, doctorDay: doctorDayClaims.length, doctorDayClaims, census: Number(r.census ?? 0) };
 }
 
 export type HistoryRepository = ReturnType<typeof createHistoryRepository>;

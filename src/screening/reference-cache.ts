@@ -3,6 +3,7 @@ import {
   personAt,
   type CatalogueItemRef,
   type ExamRecognitionRef,
+  type DoctorRef,
   type IndicationRef,
   type InstitutionRef,
   type PersonVersion,
@@ -29,6 +30,8 @@ export interface Snapshot {
   exams: VersionedIndex<ExamRecognitionRef>;
   /** institutions' service scopes (service_scopes), by institution id */
   scopes: VersionedIndex<ServiceScopeRef>;
+  /** doctors (doctors), by doctor id */
+  doctors: VersionedIndex<DoctorRef>;
   itemLimits: Map<string, { name: string; restrictions: Restrictions }>;
   drugLimits: Map<string, Restrictions>;
   /** merged items already asked for, by code, then date (null: no such item) */
@@ -37,7 +40,7 @@ export interface Snapshot {
   mergedCount: number;
 }
 
-const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'item_indications', 'national_item_limits', 'national_drug_limits', 'exam_recognition', 'service_scopes'];
+const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'item_indications', 'doctors', 'national_item_limits', 'national_drug_limits', 'exam_recognition', 'service_scopes'];
 const CHANGE_PROBE = TABLES.map((t) => `select '${t}' as t, count(*)::text as n, coalesce(max(updated_at)::text, '') as m from ${t}`).join(' union all ');
 
 /**
@@ -92,6 +95,7 @@ export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> =
     indications: (code, date) => (s.indications.size === 0 ? undefined : s.indications.at(code, date)),
     examRecognition: (code, date) => (s.exams.size === 0 ? undefined : s.exams.at(code, date)),
     serviceScope: (id, date) => (s.scopes.size === 0 ? undefined : s.scopes.at(id, date)),
+    doctor: (id, date) => (s.doctors.size === 0 ? undefined : s.doctors.at(id, date)),
     person: (hash, date) => (person && person.versions.length > 0 && hash === person.personHash ? personAt(person.versions, date) : undefined),
   };
 }
@@ -137,6 +141,7 @@ export function emptySnapshot(): Snapshot {
     indications: new VersionedIndex(),
     exams: new VersionedIndex(),
     scopes: new VersionedIndex(),
+    doctors: new VersionedIndex(),
     itemLimits: new Map(),
     drugLimits: new Map(),
     merged: new Map(),
@@ -211,6 +216,14 @@ async function loadSnapshot(database: Database): Promise<Snapshot> {
       record: { categories: list(r.categories), visitTypes: list(r.visit_types), departments: list(r.departments) },
     });
   }
+  for (const r of await database.query<Row>('select doctor_id, valid_from::text, valid_to::text, institution_id, outpatient_per_day, admissions_per_day from doctors')) {
+    const n = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+    s.doctors.add(String(r.doctor_id), {
+      validFrom: String(r.valid_from),
+      validTo: str(r.valid_to),
+      record: { doctorId: String(r.doctor_id), institutionId: String(r.institution_id), outpatientPerDay: n(r.outpatient_per_day), admissionsPerDay: n(r.admissions_per_day) },
+    });
+  }
   for (const r of await database.query<Row>('select item_code, name, restrictions from national_item_limits order by source')) {
     addItemLimit(s, String(r.item_code), String(r.name), json(r.restrictions) as Restrictions);
   }
@@ -250,5 +263,6 @@ export function sealSnapshot(s: Snapshot): Snapshot {
   s.indications.seal();
   s.exams.seal();
   s.scopes.seal();
+  s.doctors.seal();
   return s;
 }
