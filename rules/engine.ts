@@ -34,7 +34,9 @@ export type Family =
   | 'person-status'
   | 'induced-admission'
   | 'indication'
-  | 'zero-markup';
+  | 'zero-markup'
+  | 'over-supply'
+  | 'rx-only';
 
 export interface RuleInput<P> {
   claim: Claim;
