@@ -16,7 +16,8 @@ const DAY = 86_400_000;
 // the read costs the same on the month's first day and its last: summing the institution's lines
 // instead cost ~38 ms of PostgreSQL CPU a claim at a large pharmacy's month end (issue 21,
 // bench/README.md "bench:growth"). Only items with a stock record are read, the only ones the
-// stock rule judges.
+// stock rule judges, and those of the cheap look-alikes the claim's items list (catalogue
+// restrictions.lookAlikeOf) with what the institution billed of them, for SUB-LOOKALIKE-PURCHASE.
 // A claim's lines are read by the claim's whole key (id, person, month), so with claims
 // partitioned by month and distributed by person the read stays in one partition on one shard.
 const HISTORY = `
@@ -35,7 +36,9 @@ select
   (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
      from stock_records s left join institution_item_months t
        on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
-     where s.institution_id = $5 and s.month = $8 and s.item_code = any($7::text[])) as stock,
+     where s.institution_id = $5 and s.month = $8 and s.item_code = any($7::text[] || array(
+       select jsonb_array_elements_text(ci.restrictions->'lookAlikeOf') from catalogue_items ci
+       where ci.item_code = any($7::text[]) and jsonb_typeof(ci.restrictions->'lookAlikeOf') = 'array'))) as stock,
   (select version from person_versions where person_hash = $1) as person_version,
   (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
      from person_register r where r.person_hash = $1) as register,
@@ -62,7 +65,9 @@ select q.ord,
   (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
      from stock_records s left join institution_item_months t
        on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
-     where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes)) as stock,
+     where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes || array(
+       select jsonb_array_elements_text(ci.restrictions->'lookAlikeOf') from catalogue_items ci
+       where ci.item_code = any(q.codes) and jsonb_typeof(ci.restrictions->'lookAlikeOf') = 'array'))) as stock,
   (select version from person_versions where person_hash = q.person) as person_version,
   (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
      from person_register r where r.person_hash = q.person) as register,
