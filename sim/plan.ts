@@ -24,6 +24,8 @@ export interface VisitProfile extends ProfileBase {
   kind: 'outpatient' | 'pharmacy';
   /** a pharmacy purchase of over-the-counter goods carries no diagnosis */
   noDiagnosis?: boolean;
+  /** dispenses a month of a chronic drug the fund gives a daily dose (the person book spaces these) */
+  chronic?: boolean;
   build(d: ClaimDraft): void;
 }
 
@@ -74,7 +76,9 @@ export type PlanLabel =
   | { variant: 'overlap'; other: ClaimRef; from: number; to: number }
   | { variant: 'empty-days'; from: number }
   | { variant: 'course-length' }
-  | { variant: 'low-standard-admission' };
+  | { variant: 'low-standard-admission' }
+  | { variant: 'over-supply'; other: ClaimRef }
+  | { variant: 'multi-pharmacy'; others: ClaimRef[] };
 
 export interface VisitPlan {
   claimId: string;
@@ -96,6 +100,10 @@ export interface VisitPlan {
   nights: number;
   emptyNights: number;
   hba1c: boolean;
+  /** the days of supply of the visit's chronic drugs, when an injection or a refill sets them (no optional extras then) */
+  supplyDays?: number;
+  /** a visit for a test only: no chronic drug taken home */
+  noTakeHome?: boolean;
   /** draw a line-level injection when the claim is built */
   lineInjection: boolean;
   labels: PlanLabel[];
