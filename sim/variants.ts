@@ -58,8 +58,8 @@ export const VARIANTS: readonly VariantSpec[] = [
   v('person-status', 'not-enrolled', 'line', ALL, [1, 1, 1, 1]),
   v('indication', 'no-indication', 'line', SEEN, [1, 2, 1, 2]),
   v('zero-markup', 'drug-markup', 'line', ALL, [0, 2, 2, 0]),
-  v('over-supply', 'over-supply', 'plan', ['pharmacy'], [3, 0, 0, 0]),
-  v('over-supply', 'multi-pharmacy', 'plan', ['pharmacy'], [2, 0, 0, 0]),
+  v('over-supply', 'over-supply', 'plan', ['pharmacy'], [5, 0, 0, 0]),
+  v('over-supply', 'multi-pharmacy', 'plan', ['pharmacy'], [3, 0, 0, 0]),
   v('rx-only', 'no-prescription', 'line', ['pharmacy'], [3, 0, 0, 0]),
   v('substitution', 'lookalike-purchase', 'line', ['pharmacy'], [2, 0, 0, 0]),
 ];
