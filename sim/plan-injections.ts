@@ -76,7 +76,15 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
     case 'resubmitted': {
       planner.onTime(rng, base);
       const copy = planner.newPlan(rng, base);
-      Object.assign(copy, { contentKey: base.contentKey, nights: base.nights, emptyNights: base.emptyNights, hba1c: base.hba1c, late: false, supplyDays: base.supplyDays, noTakeHome: base.noTakeHome });
+      Object.assign(copy, {
+        contentKey: base.contentKey,
+        nights: base.nights,
+        emptyNights: base.emptyNights,
+        hba1c: base.hba1c,
+        late: false,
+        supplyDays: base.supplyDays,
+        noTakeHome: base.noTakeHome,
+      });
       copy.arrival = base.arrival + rng.int(1, 48) * 3_600_000;
       copy.labels.push({ variant, other: refOf(base) });
       return { emit: [copy], commit: nothing };

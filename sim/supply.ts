@@ -63,7 +63,6 @@ export class SupplyTracker {
       list.push({ at: own.at, days: own.days, ref });
       this.byKey.set(key, list);
     }
-    if (lines.length > 0 && !d.truths.some((t) => t.variant === 'over-supply'))
-      d.label({ family: 'over-supply', variant: 'over-supply', lines, otherClaims: [...others.values()] });
+    if (lines.length > 0 && !d.truths.some((t) => t.variant === 'over-supply')) d.label({ family: 'over-supply', variant: 'over-supply', lines, otherClaims: [...others.values()] });
   }
 }

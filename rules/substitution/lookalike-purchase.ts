@@ -100,7 +100,10 @@ export const lookalikePurchase: Rule<LookalikePurchaseParams> = {
       const name = itemName(first, ref);
       const cheapName = cheapItem?.name ?? best.code;
       const ownText = own
-        ? { zh: `库存 ${decimal4(have)} (期初 ${decimal4(own.openingQuantity)} + 购进 ${decimal4(own.purchasedQuantity)})`, en: `stock ${decimal4(have)} (${decimal4(own.openingQuantity)} opening + ${decimal4(own.purchasedQuantity)} purchased)` }
+        ? {
+            zh: `库存 ${decimal4(have)} (期初 ${decimal4(own.openingQuantity)} + 购进 ${decimal4(own.purchasedQuantity)})`,
+            en: `stock ${decimal4(have)} (${decimal4(own.openingQuantity)} opening + ${decimal4(own.purchasedQuantity)} purchased)`,
+          }
         : { zh: '无进销存记录 (库存 0)', en: 'no stock record (stock 0)' };
       hits.push({
         message: {
@@ -134,8 +137,7 @@ function fixtures(): Rule<LookalikePurchaseParams>['fixtures'] {
         ...(dearStock ? [{ institutionId: 'Y1', itemCode: dear, month: '2026-10', stock: dearStock }] : []),
       ],
     });
-  const sale = (quantity: number) =>
-    claim({ institutionId: 'Y1', visitType: 'pharmacy', lines: [{ itemCode: dear, at: '2026-10-20 10:00', category: 'drug', quantity, unitPrice: 560_000 }] });
+  const sale = (quantity: number) => claim({ institutionId: 'Y1', visitType: 'pharmacy', lines: [{ itemCode: dear, at: '2026-10-20 10:00', category: 'drug', quantity, unitPrice: 560_000 }] });
   const billed = (dearQ: number, cheapQ: number) => ({ institutionMonthQuantity: new Map([...(dearQ ? [[dear, dearQ] as [string, number]] : []), [cheap, cheapQ]]) });
   return {
     fires: [

@@ -20,4 +20,3 @@ export const purchase = (claimNo: string, when: string, boxes: number, instituti
     settledAt: undefined,
     lines: [{ itemCode, at: when, category: 'drug', quantity: boxes * 10_000, unitPrice: 150_000, doctorId: 'DR1' }],
   });
-

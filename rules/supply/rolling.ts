@@ -123,8 +123,18 @@ function fixtures(): Rule<SupplyRollingParams>['fixtures'] {
       },
     ],
     passes: [
-      { name: 'refilled on time: a month, then a month 28 days later', claim: purchase('C2', '2026-10-29 10:00', 2), history: { personClaims: [purchase('C1', '2026-10-01 10:00', 2)] }, reference: ref },
-      { name: 'refilled 15 days early: 15 + 30 = 45, the limit itself', claim: purchase('C2', '2026-10-16 10:00', 2), history: { personClaims: [purchase('C1', '2026-10-01 10:00', 2)] }, reference: ref },
+      {
+        name: 'refilled on time: a month, then a month 28 days later',
+        claim: purchase('C2', '2026-10-29 10:00', 2),
+        history: { personClaims: [purchase('C1', '2026-10-01 10:00', 2)] },
+        reference: ref,
+      },
+      {
+        name: 'refilled 15 days early: 15 + 30 = 45, the limit itself',
+        claim: purchase('C2', '2026-10-16 10:00', 2),
+        history: { personClaims: [purchase('C1', '2026-10-01 10:00', 2)] },
+        reference: ref,
+      },
       {
         name: 'a long prescription (90 days) refilled 13 days early: 13 + 90 against 135',
         claim: purchase('C2', '2026-12-17 10:00', 6),

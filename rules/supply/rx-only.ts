@@ -54,16 +54,18 @@ export const rxOnly: Rule<Record<string, never>> = {
   },
   fixtures: (() => {
     const ref = reference({
-      items: [
-        item({ itemCode: 'AMOX', name: '阿莫西林胶囊', category: 'drug', restrictions: { prescriptionOnly: true } }),
-        item({ itemCode: 'VC', name: '维生素C片', category: 'drug' }),
-      ],
+      items: [item({ itemCode: 'AMOX', name: '阿莫西林胶囊', category: 'drug', restrictions: { prescriptionOnly: true } }), item({ itemCode: 'VC', name: '维生素C片', category: 'drug' })],
     });
     const sale = (lines: { itemCode: string; doctorId?: string }[], visitType: 'pharmacy' | 'outpatient' = 'pharmacy') =>
       claim({ institutionId: 'Y1', visitType, lines: lines.map((l) => ({ ...l, at: '2026-10-04 09:00', category: 'drug' as const, amountFen: 1000 })) });
     return {
       fires: [
-        { name: 'amoxicillin at a pharmacy with no prescribing doctor', claim: sale([{ itemCode: 'AMOX' }, { itemCode: 'VC' }]), reference: ref, expect: { hits: 1, violatingLines: ['L1'], amountFen: 1000 } },
+        {
+          name: 'amoxicillin at a pharmacy with no prescribing doctor',
+          claim: sale([{ itemCode: 'AMOX' }, { itemCode: 'VC' }]),
+          reference: ref,
+          expect: { hits: 1, violatingLines: ['L1'], amountFen: 1000 },
+        },
         { name: 'a blank doctor', claim: sale([{ itemCode: 'AMOX', doctorId: ' ' }]), reference: ref, expect: { hits: 1 } },
       ],
       passes: [
