@@ -51,7 +51,8 @@ export const lookalikePurchase: Rule<LookalikePurchaseParams> = {
     const month = monthOf(c.startedAt);
     let groups: Map<string, ClaimLine[]> | undefined;
     for (const l of c.lines) {
-      if (l.quantity <= 0 || l.serviceDate.slice(0, 7) !== month) continue;
+      // only goods have stock records (进销存): services and beds are never judged here
+      if ((l.category !== 'drug' && l.category !== 'consumable') || l.quantity <= 0 || l.serviceDate.slice(0, 7) !== month) continue;
       const cheap = ref.item(l.itemCode, l.serviceDate)?.restrictions.lookAlikeOf;
       if (!cheap || cheap.length === 0) continue;
       groups ??= new Map();
