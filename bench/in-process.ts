@@ -173,6 +173,8 @@ export class MemoryHistory {
   constructor(
     private readonly stock: ReadonlyMap<string, StockRef>,
     private readonly windowDays = 90,
+    /** the cheap look-alikes an item lists (catalogue restrictions.lookAlikeOf), read with its stock as the history statement does */
+    private readonly lookAlikes: (itemCode: string) => readonly string[] = () => [],
   ) {}
 
   store(c: Claim) {
@@ -208,7 +210,9 @@ export class MemoryHistory {
     const month = cstMonth(c.startedAt);
     const institutionMonthQuantity = new Map<string, number>();
     const stock = new Map<string, StockRef>();
-    for (const code of new Set(c.lines.map((l) => l.itemCode))) {
+    const codes = new Set(c.lines.map((l) => l.itemCode));
+    for (const code of [...codes]) for (const k of this.lookAlikes(code)) codes.add(k);
+    for (const code of codes) {
       const k = `${c.institutionId}|${code}|${month}`;
       const s = this.stock.get(k);
       if (!s) continue;
@@ -286,7 +290,8 @@ export class InProcessScreening {
     private readonly rules: readonly AnyRule[],
     private readonly reference: InProcessReference,
   ) {
-    this.history = new MemoryHistory(reference.stock);
+    const items = reference.snapshot.items;
+    this.history = new MemoryHistory(reference.stock, 90, (code) => items.allAt(code, '9999-12-31').flatMap((i) => i.restrictions.lookAlikeOf ?? []));
   }
 
   /** parse, normalise and assemble the input of one claim (not yet stored) */

@@ -17,6 +17,7 @@ import { restrictionRules } from './restriction/index.js';
 import { splitChargingRules } from './split-charging/index.js';
 import { admissionRules, stayRules } from './stays/index.js';
 import { substitutionRules } from './substitution/index.js';
+import { supplyRules } from './supply/index.js';
 
 /** The rule catalogue: every rule the service knows, one file each, grouped by family. */
 export const catalogue: readonly AnyRule[] = [
@@ -40,4 +41,5 @@ export const catalogue: readonly AnyRule[] = [
   travelImpossible,
   serviceScope,
   ...institutionWindowRules,
+  ...supplyRules,
 ];

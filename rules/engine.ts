@@ -44,7 +44,9 @@ export type Family =
   | 'card-burst'
   | 'doctor-capacity'
   | 'bed-census'
-  | 'admission-cluster';
+  | 'admission-cluster'
+  | 'over-supply'
+  | 'rx-only';
 
 export interface RuleInput<P> {
   claim: Claim;

@@ -35,6 +35,12 @@ export interface Restrictions {
   operationGroup?: string | undefined;
   /** drug paid only under these insurance types (the claim carries none yet: not judged) */
   insuranceTypes?: string[] | undefined;
+  /** a drug's daily dose (限定日剂量, DDD-like), in the units `packUnits` counts: 2 (tablets a day) */
+  dailyDose?: number | undefined;
+  /** how many of those units one billed unit of the item holds: 30 (tablets a box); 1 when billed by the tablet */
+  packUnits?: number | undefined;
+  /** a prescription-only drug (处方药): a retail pharmacy sells it against a doctor's prescription only */
+  prescriptionOnly?: boolean | undefined;
 }
 
 export interface CatalogueItemRef {

@@ -11,11 +11,15 @@ import type { SimItem } from './types.js';
 const D = (item: Omit<SimItem, 'category' | 'source'> & { source?: SimItem['source'] }): SimItem => ({ category: 'drug', source: 'made-up', ...item });
 const acute = { maxDaysOfSupply: 7 };
 const chronic = { maxDaysOfSupply: 30 };
+/** prescription-only (处方药): a pharmacy sells it against a prescription (the line's doctorId) */
+const rx = { prescriptionOnly: true };
+/** the fund's daily dose and pack size (tablets a day, tablets a box): quantity × packUnits ÷ dailyDose is days of supply */
+const dose = (dailyDose: number, packUnits: number) => ({ dailyDose, packUnits, ...rx });
 
 export const DRUGS = {
   ceftriaxone: D({ code: 'XJ01DDA040A001010100001', name: '注射用头孢曲松钠', unit: '支', spec: '1g', ceilingFen: 1280 }),
   piperacillinTazobactam: D({ code: 'XJ01CRP102B001010100022', name: '注射用哌拉西林钠他唑巴坦钠', unit: '支', spec: '4.5g', ceilingFen: 3860 }),
-  amoxicillin: D({ code: 'XJ01CAA038E001010100002', name: '阿莫西林胶囊', unit: '盒', spec: '0.25g×24粒', ceilingFen: 980, unitDays: 4, restrictions: acute }),
+  amoxicillin: D({ code: 'XJ01CAA038E001010100002', name: '阿莫西林胶囊', unit: '盒', spec: '0.25g×24粒', ceilingFen: 980, unitDays: 4, restrictions: { ...acute, ...rx } }),
   amoxiClav: D({
     code: 'XJ01CRA027A001010100003',
     name: '阿莫西林克拉维酸钾片',
@@ -23,13 +27,13 @@ export const DRUGS = {
     spec: '0.375g×12片',
     ceilingFen: 3650,
     unitDays: 4,
-    restrictions: { ...acute, lookAlikeOf: ['XJ01CAA038E001010100002'] },
+    restrictions: { ...acute, ...rx, lookAlikeOf: ['XJ01CAA038E001010100002'] },
   }),
-  levofloxacin: D({ code: 'XJ01MAL112A001010100004', name: '左氧氟沙星片', unit: '盒', spec: '0.5g×6片', ceilingFen: 1560, unitDays: 6, restrictions: acute }),
-  nifedipine: D({ code: 'XC08CAN059A010010100005', name: '硝苯地平缓释片', unit: '盒', spec: '20mg×30片', ceilingFen: 1800, unitDays: 15, restrictions: chronic }),
-  metformin: D({ code: 'XA10BAE046A001010100006', name: '盐酸二甲双胍片', unit: '盒', spec: '0.5g×48片', ceilingFen: 1200, unitDays: 16, restrictions: chronic }),
-  atorvastatin: D({ code: 'XC10AAA018A001010100007', name: '阿托伐他汀钙片', unit: '盒', spec: '20mg×7片', ceilingFen: 850, unitDays: 7, restrictions: chronic }),
-  aspirin: D({ code: 'XB01ACA056A012010100008', name: '阿司匹林肠溶片', unit: '盒', spec: '100mg×30片', ceilingFen: 1400, unitDays: 30, restrictions: chronic }),
+  levofloxacin: D({ code: 'XJ01MAL112A001010100004', name: '左氧氟沙星片', unit: '盒', spec: '0.5g×6片', ceilingFen: 1560, unitDays: 6, restrictions: { ...acute, ...rx } }),
+  nifedipine: D({ code: 'XC08CAN059A010010100005', name: '硝苯地平缓释片', unit: '盒', spec: '20mg×30片', ceilingFen: 1800, unitDays: 15, restrictions: { ...chronic, ...dose(2, 30) } }),
+  metformin: D({ code: 'XA10BAE046A001010100006', name: '盐酸二甲双胍片', unit: '盒', spec: '0.5g×48片', ceilingFen: 1200, unitDays: 16, restrictions: { ...chronic, ...dose(3, 48) } }),
+  atorvastatin: D({ code: 'XC10AAA018A001010100007', name: '阿托伐他汀钙片', unit: '盒', spec: '20mg×7片', ceilingFen: 850, unitDays: 7, restrictions: { ...chronic, ...dose(1, 7) } }),
+  aspirin: D({ code: 'XB01ACA056A012010100008', name: '阿司匹林肠溶片', unit: '盒', spec: '100mg×30片', ceilingFen: 1400, unitDays: 30, restrictions: { ...chronic, ...dose(1, 30) } }),
   omeprazole: D({ code: 'XA02BCA050E001010100009', name: '奥美拉唑肠溶胶囊', unit: '盒', spec: '20mg×14粒', ceilingFen: 720, unitDays: 7, restrictions: acute }),
   esomeprazole: D({
     code: 'XA02BCE016A012010100010',
@@ -43,7 +47,7 @@ export const DRUGS = {
   ibuprofen: D({ code: 'XM01AEB031E005010100011', name: '布洛芬缓释胶囊', unit: '盒', spec: '0.3g×20粒', ceilingFen: 1150, unitDays: 10, restrictions: acute }),
   saline: D({ code: 'XB05BBA001B002010100012', name: '氯化钠注射液', unit: '袋', spec: '0.9% 250ml', ceilingFen: 320 }),
   dextrose: D({ code: 'XB05BAG046B002010100013', name: '葡萄糖注射液', unit: '袋', spec: '5% 250ml', ceilingFen: 350 }),
-  insulin: D({ code: 'XA10ABA089B002010100014', name: '精蛋白生物合成人胰岛素注射液', unit: '支', spec: '3ml:300IU', ceilingFen: 4800, unitDays: 10, restrictions: chronic }),
+  insulin: D({ code: 'XA10ABA089B002010100014', name: '精蛋白生物合成人胰岛素注射液', unit: '支', spec: '3ml:300IU', ceilingFen: 4800, unitDays: 10, restrictions: { ...chronic, ...dose(30, 300) } }),
   ginkgoDipyridamole: D({
     code: 'ZA04FAY0128B002010100015',
     name: '银杏达莫注射液',

@@ -6,6 +6,7 @@ import type { VisitPlan } from './plan.js';
 import { dayStartMs } from './plan-draw.js';
 import { Planner } from './planner.js';
 import { ShortageTracker } from './stock.js';
+import { SupplyTracker } from './supply.js';
 import { VariantChooser } from './variants.js';
 import type { World } from './world.js';
 
@@ -23,9 +24,11 @@ export function* runDrafts(world: World, shortages: ReadonlyMap<string, number> 
   const chooser = new VariantChooser();
   const planner = new Planner(world, chooser, (plan) => heap.push(plan));
   const tracker = new ShortageTracker(shortages);
+  const supply = new SupplyTracker();
   const release = (plan: VisitPlan) => {
     const draft = materialize(plan, world.seed, chooser);
     tracker.label(draft);
+    supply.label(draft);
     return draft;
   };
   const first = dayNo(world.period.start) - WARM_UP_DAYS;

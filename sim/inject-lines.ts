@@ -2,7 +2,8 @@ import { ceilingFen, INCLUDES, INDICATIONS, ITEMS, PACKAGE_PARTS } from './catal
 import { DRUGS } from './catalogue-drugs.js';
 import { EXAMS, LABS, SERVICES } from './catalogue-services.js';
 import { cstDay, priceOf, zeroMarkupAt, type DraftClaim } from './draft.js';
-import { NON_MEDICAL_GOODS } from './names.js';
+import { hospitalItemName, NON_MEDICAL_GOODS } from './names.js';
+import { hash32 } from './random.js';
 import type { DraftLine, SimItem } from './types.js';
 import { OUT_OF_SCOPE, outOfScope } from './inject-history.js';
 
@@ -263,6 +264,28 @@ export const LINE_INJECTORS: readonly LineInjector[] = [
       const room = ceilingFen(line.item, d.inst.level) * 100 - line.unitPrice;
       line.unitPrice += Math.max(100, Math.floor((room * d.rng.int(30, 90)) / 100 / 100) * 100);
       d.label({ family: 'zero-markup', variant: 'drug-markup', lines: [line.lineId] });
+    },
+  },
+  {
+    // 处方药无处方: a retail pharmacy sells the prescription-only drugs of the sale with no prescription
+    variant: 'no-prescription',
+    applies: (d) => d.plan.kind === 'pharmacy' && d.lines.some((l) => l.item.restrictions?.prescriptionOnly === true),
+    apply(d) {
+      const lines = d.lines.filter((l) => l.item.restrictions?.prescriptionOnly === true);
+      for (const l of lines) l.noPrescription = true;
+      d.label({ family: 'rx-only', variant: 'no-prescription', lines: lines.map((l) => l.lineId) });
+    },
+  },
+  {
+    // 串换 by purchase: the pharmacy bills the dearer look-alike under its own name, hands out the
+    // cheap one, and its ledger shows the cheap one bought (sim/stock.ts) and the dearer one never
+    variant: 'lookalike-purchase',
+    applies: (d) => d.plan.kind === 'pharmacy' && d.lines.some((l) => DEARER.has(l.item.code) && l.item.category === 'drug' && cstDay(l.at).slice(0, 7) === cstDay(d.plan.start).slice(0, 7)),
+    apply(d) {
+      const line = d.rng.pick(d.lines.filter((l) => DEARER.has(l.item.code) && l.item.category === 'drug' && cstDay(l.at).slice(0, 7) === cstDay(d.plan.start).slice(0, 7)));
+      const dearer = DEARER.get(line.item.code) as SimItem;
+      Object.assign(line, { boughtAs: line.item, item: dearer, unitPrice: priceOf(d.inst, dearer), hospitalItemName: hospitalItemName(dearer, hash32(`${d.inst.id}|${dearer.code}|name`)) });
+      d.label({ family: 'substitution', variant: 'lookalike-purchase', lines: [line.lineId] });
     },
   },
   {

@@ -37,7 +37,17 @@ interface PersonState {
   /** visits and purchases: when, and the institution's area (one person is in one place at a time) */
   places?: { at: number; area: string }[];
   lastHba1c?: number;
+  /** days of outpatient or pharmacy visits that dispensed a month of a chronic drug */
+  dispenseDays?: number[];
 }
+
+/**
+ * A chronic patient collects a month's supply (at most 35 days) at most once in this many days:
+ * what is left then (≤ 11 days) with the next month's stays within SUPPLY-ROLLING's 1.5 × limit,
+ * and three collections never fall within SUPPLY-MULTI-PHARMACY's 30 days. Only injections (and
+ * the on-time refills, which keep the spacing) collect sooner.
+ */
+export const DISPENSE_GUARD_DAYS = 24;
 
 export class PersonBook {
   private readonly people = new Map<number, PersonState>();
@@ -117,6 +127,16 @@ export class PersonBook {
     (this.state(person).places ??= []).push({ at, area });
   }
 
+  /** no chronic month's supply collected within the guard on either side of the day */
+  canDispense(person: number, day: number): boolean {
+    const days = this.people.get(person)?.dispenseDays;
+    return !days || days.every((d) => Math.abs(d - day) >= DISPENSE_GUARD_DAYS);
+  }
+
+  addDispense(person: number, day: number) {
+    (this.state(person).dispenseDays ??= []).push(day);
+  }
+
   hba1cAllowed(person: number, day: number): boolean {
     const last = this.people.get(person)?.lastHba1c;
     return last === undefined || Math.abs(day - last) > HBA1C_CYCLE_DAYS;
@@ -134,7 +154,8 @@ export class PersonBook {
       s.stays = s.stays.filter((st) => st.to >= horizon);
       s.visitDays = s.visitDays.filter((d) => d >= day);
       if (s.places) s.places = s.places.filter((p) => dayNo(p.at) >= day - 1);
-      if (s.stays.length === 0 && s.visitDays.length === 0 && (s.lastHba1c === undefined || s.lastHba1c < horizon)) this.people.delete(person);
+      if (s.dispenseDays) s.dispenseDays = s.dispenseDays.filter((d) => d >= day - DISPENSE_GUARD_DAYS);
+      if (s.stays.length === 0 && s.visitDays.length === 0 && !s.dispenseDays?.length && (s.lastHba1c === undefined || s.lastHba1c < horizon)) this.people.delete(person);
     }
   }
 }

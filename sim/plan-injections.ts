@@ -1,7 +1,7 @@
 import { cstDay } from './draft.js';
 import { applyHistoryVariant, historyApplies } from './inject-history.js';
 import { dayNo, type PersonBook } from './person-book.js';
-import { refOf, type Profile, type StayProfile, type VisitPlan } from './plan.js';
+import { refOf, type Profile, type StayProfile, type VisitPlan, type VisitProfile } from './plan.js';
 import { dayStartMs, drawNights, fits, pickProfile, stayOf } from './plan-draw.js';
 import { ageYears } from './population.js';
 import { INPATIENT, LOW_STANDARD } from './profiles-inpatient.js';
@@ -9,7 +9,6 @@ import { OUTPATIENT } from './profiles-outpatient.js';
 import { PHARMACY } from './profiles-pharmacy.js';
 import type { Random } from './random.js';
 import type { Person, SimInstitution } from './types.js';
-import type { VisitProfile } from './plan.js';
 import { DRUGS } from './catalogue-drugs.js';
 import type { World } from './world.js';
 
@@ -74,6 +73,11 @@ export function planApplies(planner: Planning, plan: VisitPlan, variant: string)
       return historyApplies(planner, plan, variant);
     case 'times-per-cycle':
       return plan.kind === 'outpatient' && plan.profile.diag.code === 'E11.900' && (plan.hba1c || planner.book.hba1cAllowed(plan.person.index, dayNo(plan.start)));
+    case 'over-supply':
+      return plan.kind === 'pharmacy' && (plan.profile as VisitProfile).chronic === true;
+    case 'multi-pharmacy':
+      // half a month each of a drug a box of which lasts at most 16 days: three never over-supply
+      return plan.kind === 'pharmacy' && (plan.profile as VisitProfile).chronic === true && plan.profile.diag.code !== 'E78.500';
     default:
       return false;
   }
@@ -87,7 +91,15 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
     case 'resubmitted': {
       planner.onTime(rng, base);
       const copy = planner.newPlan(rng, base);
-      Object.assign(copy, { contentKey: base.contentKey, nights: base.nights, emptyNights: base.emptyNights, hba1c: base.hba1c, late: false });
+      Object.assign(copy, {
+        contentKey: base.contentKey,
+        nights: base.nights,
+        emptyNights: base.emptyNights,
+        hba1c: base.hba1c,
+        late: false,
+        supplyDays: base.supplyDays,
+        noTakeHome: base.noTakeHome,
+      });
       copy.arrival = base.arrival + rng.int(1, 48) * 3_600_000;
       copy.labels.push({ variant, other: refOf(base) });
       return { emit: [copy], commit: nothing };
@@ -133,7 +145,8 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
       const at = dayStartMs(day) + rng.int(9 * 60, 16 * 60) * 60_000;
       const kind = rng.chance(0.4) ? 'pharmacy' : 'outpatient';
       const sites = world.institutions.filter((i) => i.id !== base.inst.id && (kind === 'pharmacy' ? i.pharmacyPerDay : i.outpatientPerDay) > 0);
-      const profiles = compatible(kind === 'pharmacy' ? PHARMACY : OUTPATIENT, base.person, at);
+      // a chronic patient's month is not collected twice within the person book's guard
+      const profiles = compatible(kind === 'pharmacy' ? PHARMACY : OUTPATIENT, base.person, at).filter((p) => !p.chronic || book.canDispense(base.person.index, day));
       if (sites.length === 0 || profiles.length === 0) return undefined;
       const inst = rng.pick(sites);
       const visit = planner.newPlan(rng, { kind, inst, person: base.person, profile: pickProfile(rng, profiles, inst), start: at, end: at });
@@ -141,7 +154,13 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
       planner.onTime(rng, base);
       planner.onTime(rng, visit);
       base.labels.push({ variant, other: refOf(visit), day: cstDay(at) });
-      return { emit: [visit], commit: () => book.addVisit(base.person.index, day) };
+      return {
+        emit: [visit],
+        commit: () => {
+          book.addVisit(base.person.index, day);
+          if ((visit.profile as VisitProfile).chronic) book.addDispense(base.person.index, day);
+        },
+      };
     }
     case 'overlap': {
       const others = world.institutions.filter((i) => i.beds > 0 && i.id !== base.inst.id);
@@ -168,6 +187,8 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
       const at = dayStartMs(day) + rng.int(8 * 60, 16 * 60) * 60_000;
       const again = planner.newPlan(rng, { ...base, start: at, end: at });
       if (!planner.inPeriod(again) || !book.canVisit(base.person.index, day)) return undefined;
+      // the second visit is for the test: the month's drugs were taken home at the first
+      again.noTakeHome = true;
       base.hba1c = again.hba1c = true;
       planner.onTime(rng, base);
       planner.onTime(rng, again);
@@ -277,6 +298,64 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
         commit: () => {
           plans.forEach((p) => book.addStay(p.person.index, stayOf(p)));
           for (const p of [base, ...plans]) book.addLowStandard(base.inst.id, dayNo(p.start), true);
+        },
+      };
+    }
+    case 'over-supply': {
+      // 超量开药: a second month's supply a few days after the first, at another pharmacy or the same
+      const day = dayNo(base.start) + rng.int(3, 10);
+      const at = dayStartMs(day) + rng.int(8 * 60, 20 * 60) * 60_000;
+      const others = world.institutions.filter((i) => i.pharmacyPerDay > 0 && i.id !== base.inst.id);
+      const inst = others.length > 0 && rng.chance(0.6) ? rng.pick(others) : base.inst;
+      const again = planner.newPlan(rng, { kind: 'pharmacy', inst, person: base.person, profile: base.profile, start: at, end: at });
+      if (!planner.inPeriod(again) || !book.canVisit(base.person.index, day)) return undefined;
+      base.supplyDays = again.supplyDays = 30;
+      planner.onTime(rng, base);
+      planner.onTime(rng, again);
+      again.labels.push({ variant, other: refOf(base) });
+      return {
+        emit: [again],
+        commit: () => {
+          book.addVisit(base.person.index, day);
+          book.addDispense(base.person.index, day);
+        },
+      };
+    }
+    case 'multi-pharmacy': {
+      // 多处开药: half a month's supply at three different places within two weeks: pharmacies, or
+      // a clinic's or hospital's outpatient desk for the same diagnosis where few pharmacies are
+      const outpatientProfile = OUTPATIENT.find((p) => p.diag.code === base.profile.diag.code);
+      const others = world.institutions.filter((i) => i.id !== base.inst.id && (i.pharmacyPerDay > 0 || (i.outpatientPerDay > 0 && outpatientProfile !== undefined)));
+      if (others.length < 2) return undefined;
+      const second = rng.pick(others);
+      const third = rng.pick(others.filter((i) => i.id !== second.id));
+      const days = [dayNo(base.start) + rng.int(4, 7), dayNo(base.start) + rng.int(10, 14)];
+      const plans = [second, third].map((inst, k) =>
+        planner.newPlan(rng, {
+          kind: inst.pharmacyPerDay > 0 ? 'pharmacy' : 'outpatient',
+          inst,
+          person: base.person,
+          profile: inst.pharmacyPerDay > 0 ? base.profile : (outpatientProfile as VisitProfile),
+          start: dayStartMs(days[k]!) + rng.int(8 * 60, 17 * 60) * 60_000,
+          end: 0,
+        }),
+      );
+      for (const p of plans) p.end = p.start;
+      if (plans.some((p) => !planner.inPeriod(p)) || days.some((dd) => !book.canVisit(base.person.index, dd))) return undefined;
+      base.supplyDays = 15;
+      planner.onTime(rng, base);
+      for (const p of plans) {
+        p.supplyDays = 15;
+        planner.onTime(rng, p);
+      }
+      plans[1]!.labels.push({ variant, others: [refOf(base), refOf(plans[0]!)] });
+      return {
+        emit: plans,
+        commit: () => {
+          for (const dd of days) {
+            book.addVisit(base.person.index, dd);
+            book.addDispense(base.person.index, dd);
+          }
         },
       };
     }

@@ -24,6 +24,8 @@ export interface VisitProfile extends ProfileBase {
   kind: 'outpatient' | 'pharmacy';
   /** a pharmacy purchase of over-the-counter goods carries no diagnosis */
   noDiagnosis?: boolean;
+  /** dispenses a month of a chronic drug the fund gives a daily dose (the person book spaces these) */
+  chronic?: boolean;
   build(d: ClaimDraft): void;
 }
 
@@ -79,7 +81,9 @@ export type PlanLabel =
   | { variant: 'travel-impossible'; other: ClaimRef }
   | { variant: 'card-burst' }
   | { variant: 'doctor-overload' }
-  | { variant: 'admission-cluster' };
+  | { variant: 'admission-cluster' }
+  | { variant: 'over-supply'; other: ClaimRef }
+  | { variant: 'multi-pharmacy'; others: ClaimRef[] };
 
 export interface VisitPlan {
   claimId: string;
@@ -103,6 +107,10 @@ export interface VisitPlan {
   hba1c: boolean;
   /** a recognised exam the visit bills (sim/inject-history.ts) */
   exam?: SimItem;
+  /** the days of supply of the visit's chronic drugs, when an injection or a refill sets them (no optional extras then) */
+  supplyDays?: number;
+  /** a visit for a test only: no chronic drug taken home */
+  noTakeHome?: boolean;
   /** draw a line-level injection when the claim is built */
   lineInjection: boolean;
   labels: PlanLabel[];

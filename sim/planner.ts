@@ -56,13 +56,50 @@ export class Planner implements Planning {
     const profile = pickProfile(rng, kind === 'outpatient' ? OUTPATIENT : PHARMACY, inst);
     const person = this.world.population.draw(rng, kind, profile.ages, profile.sex, at);
     if (!person || !this.book.canVisit(person.index, dayNo(at)) || !this.book.canBeAt(person.index, at, inst.area)) return;
+    // a chronic patient collects a month's supply about monthly, never twice within the guard
+    if (profile.chronic && !this.book.canDispense(person.index, dayNo(at))) return;
     const plan = this.newPlan(rng, { kind, inst, person, profile, start: at, end: at });
     if (kind === 'outpatient' && profile.diag.code === 'E11.900' && rng.chance(0.3) && this.book.hba1cAllowed(person.index, dayNo(at))) plan.hba1c = true;
     this.book.addVisit(person.index, dayNo(at));
     this.book.addPlace(person.index, at, inst.area);
+    if (profile.chronic) this.book.addDispense(person.index, dayNo(at));
     if (plan.hba1c) this.book.addHba1c(person.index, dayNo(at));
     this.inject(rng, plan);
     for (const p of historyLookAlikes(this, plan)) this.accept(p);
+    if (kind === 'pharmacy' && profile.chronic) this.chronicCompanions(plan);
+  }
+
+  /**
+   * Look-alikes of over-supply that must not fire, drawn by the plan's own key (the day's draws
+   * stay as they were): a chronic patient's next month collected on time (25 to 30 days after a
+   * month's supply, at the same pharmacy or another), and a family member collecting their own
+   * month at the same pharmacy minutes later on their own card.
+   */
+  private chronicCompanions(base: VisitPlan) {
+    const rng = derive(this.world.seed, 'chronic-companions', base.claimId);
+    if (base.supplyDays === undefined && base.labels.length === 0 && !base.lineInjection && rng.chance(0.15)) {
+      const day = dayNo(base.start) + rng.int(25, 30);
+      const at = dayStartMs(day) + rng.int(8 * 60, 20 * 60) * 60_000;
+      const pharmacies = this.world.institutions.filter((i) => i.pharmacyPerDay > 0);
+      const inst = rng.chance(0.5) || pharmacies.length === 0 ? base.inst : rng.pick(pharmacies);
+      const refill = this.newPlan(rng, { kind: 'pharmacy', inst, person: base.person, profile: base.profile, start: at, end: at });
+      if (this.inPeriod(refill) && this.book.canVisit(base.person.index, day) && this.book.canDispense(base.person.index, day)) {
+        base.supplyDays = refill.supplyDays = 30;
+        this.book.addVisit(base.person.index, day);
+        this.book.addDispense(base.person.index, day);
+        this.accept(refill);
+      }
+    }
+    if (rng.chance(0.05)) {
+      const at = base.start + rng.int(1, 3) * 60_000;
+      const profile = base.profile as VisitProfile;
+      const other = this.world.population.draw(rng, 'pharmacy', profile.ages, profile.sex, at);
+      if (!other || other.index === base.person.index || !this.book.canVisit(other.index, dayNo(at)) || !this.book.canDispense(other.index, dayNo(at))) return;
+      const family = this.newPlan(rng, { kind: 'pharmacy', inst: base.inst, person: other, profile, start: at, end: at });
+      this.book.addVisit(other.index, dayNo(at));
+      this.book.addDispense(other.index, dayNo(at));
+      this.accept(family);
+    }
   }
 
   private planStay(rng: Random, inst: SimInstitution, admitAt: number) {

@@ -9,7 +9,10 @@ import { hash32 } from './random.js';
  */
 const after = (d: ClaimDraft, minutes: number) => d.plan.start + minutes * 60_000;
 const acuteDays = (d: ClaimDraft) => d.rng.int(3, 7);
-const chronicDays = (d: ClaimDraft) => d.rng.int(14, 30);
+/** a chronic drug's days: drawn, or as an injection sets them (sim/plan-injections.ts) */
+const chronicDays = (d: ClaimDraft) => d.plan.supplyDays ?? d.rng.int(14, 30);
+/** an optional extra drug, drawn as ever, but left out when the plan sets the supply */
+const extra = (d: ClaimDraft, p: number) => d.rng.chance(p) && d.plan.supplyDays === undefined;
 const costly = (d: ClaimDraft) => d.inst.behaviours.includes('costly-mix');
 
 function infusionTherapy(d: ClaimDraft) {
@@ -59,9 +62,10 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     weight: [12, 14, 20],
     ages: [40, 92],
     dept: ['A03.04', '心血管内科'],
+    chronic: true,
     build(d) {
       d.drug(DRUGS.nifedipine, after(d, 20), chronicDays(d));
-      if (d.rng.chance(0.4)) d.drug(DRUGS.aspirin, after(d, 20), 30);
+      if (extra(d, 0.4)) d.drug(DRUGS.aspirin, after(d, 20), 30);
       if (d.rng.chance(costly(d) ? 0.8 : 0.15)) d.add(EXAMS.ecg, after(d, 10));
       // a look-alike for ITEM-INDICATION: 1 in 6 is diabetic too, metformin prescribed under the
       // second diagnosis (drawn by hash, so the visit's other draws stay as they were)
@@ -77,9 +81,12 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     weight: [10, 10, 12],
     ages: [35, 92],
     dept: ['A03.06', '内分泌科'],
+    chronic: true,
     build(d) {
-      d.drug(DRUGS.metformin, after(d, 30), chronicDays(d));
-      if (d.rng.chance(0.2)) d.drug(DRUGS.insulin, after(d, 30), 30);
+      // a visit for the HbA1c test only (a second one inside its cycle) takes nothing home
+      const days = chronicDays(d);
+      if (!d.plan.noTakeHome) d.drug(DRUGS.metformin, after(d, 30), days);
+      if (extra(d, 0.2) && !d.plan.noTakeHome) d.drug(DRUGS.insulin, after(d, 30), 30);
       // The oral glucose tolerance test already includes the glucose tests of the day.
       if (d.inst.level !== 'primary' && d.rng.chance(0.05)) d.add(LABS.ogtt, after(d, 10));
       else if (d.rng.chance(0.6)) d.add(LABS.glucose, after(d, 10));
@@ -93,6 +100,7 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     weight: [5, 5, 5],
     ages: [35, 92],
     dept: ['A03.04', '心血管内科'],
+    chronic: true,
     build(d) {
       d.drug(DRUGS.atorvastatin, after(d, 20), d.rng.int(21, 28));
     },
@@ -186,6 +194,7 @@ export const OUTPATIENT: readonly VisitProfile[] = [
     weight: [5, 4, 4],
     ages: [45, 92],
     dept: ['A03.04', '心血管内科'],
+    chronic: true,
     build(d) {
       d.drug(DRUGS.aspirin, after(d, 20), 30);
       d.drug(DRUGS.atorvastatin, after(d, 20), 28);

@@ -6,6 +6,10 @@ import type { ClaimDraft, VisitProfile } from './plan.js';
  * diagnosis the prescription names) and over-the-counter acute medicines (no diagnosis).
  */
 const at = (d: ClaimDraft) => d.plan.start;
+/** the chronic drug's days: drawn, or as an injection or a refill set them */
+export const supply = (d: ClaimDraft, lo: number, hi: number) => d.plan.supplyDays ?? d.rng.int(lo, hi);
+/** an optional extra drug, drawn as ever, but left out when the plan sets the supply */
+const extra = (d: ClaimDraft, p: number) => d.rng.chance(p) && d.plan.supplyDays === undefined;
 
 export const PHARMACY: readonly VisitProfile[] = [
   {
@@ -13,9 +17,10 @@ export const PHARMACY: readonly VisitProfile[] = [
     diag: { code: 'I10.x00', name: '高血压' },
     weight: [0, 0, 22],
     ages: [40, 92],
+    chronic: true,
     build(d) {
-      d.drug(DRUGS.nifedipine, at(d), d.rng.int(14, 30));
-      if (d.rng.chance(0.35)) d.drug(DRUGS.aspirin, at(d), 30);
+      d.drug(DRUGS.nifedipine, at(d), supply(d, 14, 30));
+      if (extra(d, 0.35)) d.drug(DRUGS.aspirin, at(d), 30);
     },
   },
   {
@@ -23,8 +28,9 @@ export const PHARMACY: readonly VisitProfile[] = [
     diag: { code: 'E11.900', name: '2型糖尿病' },
     weight: [0, 0, 14],
     ages: [35, 92],
+    chronic: true,
     build(d) {
-      d.drug(DRUGS.metformin, at(d), d.rng.int(14, 30));
+      d.drug(DRUGS.metformin, at(d), supply(d, 14, 30));
     },
   },
   {
@@ -32,8 +38,9 @@ export const PHARMACY: readonly VisitProfile[] = [
     diag: { code: 'E78.500', name: '高脂血症' },
     weight: [0, 0, 9],
     ages: [35, 92],
+    chronic: true,
     build(d) {
-      d.drug(DRUGS.atorvastatin, at(d), d.rng.int(14, 28));
+      d.drug(DRUGS.atorvastatin, at(d), supply(d, 14, 28));
     },
   },
   {

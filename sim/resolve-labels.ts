@@ -7,6 +7,20 @@ import type { PlanLabel } from './plan.js';
  * Turns a truth decided at planning into line ids once the claim's lines exist. A label on a
  * whole visit (a copy, a readmission) names every line; the others name the lines that show it.
  */
+/** the claim's lines of each drug with a daily dose, and the days they supply (quantity × pack ÷ dose) */
+function dosedLines(d: DraftClaim) {
+  const byCode = new Map<string, { lines: string[]; days: number }>();
+  for (const l of d.lines) {
+    const r = l.item.restrictions;
+    if (r?.dailyDose === undefined || r.packUnits === undefined) continue;
+    const e = byCode.get(l.item.code) ?? { lines: [], days: 0 };
+    e.lines.push(l.lineId);
+    e.days += ((l.quantity / 10_000) * r.packUnits) / r.dailyDose;
+    byCode.set(l.item.code, e);
+  }
+  return [...byCode.values()];
+}
+
 export function resolveLabel(d: DraftClaim, label: PlanLabel) {
   const all = () => d.lines.map((l) => l.lineId);
   switch (label.variant) {
@@ -19,6 +33,12 @@ export function resolveLabel(d: DraftClaim, label: PlanLabel) {
       if (cycled.length > 0) d.label({ family: 'quantity', variant: 'times-per-cycle', lines: cycled, otherClaims: [label.other] });
       return;
     }
+    case 'over-supply':
+      d.label({ family: 'over-supply', variant: label.variant, lines: dosedLines(d).flatMap((t) => t.lines), otherClaims: [label.other] });
+      return;
+    case 'multi-pharmacy':
+      d.label({ family: 'over-supply', variant: label.variant, lines: dosedLines(d).flatMap((t) => t.lines), otherClaims: label.others });
+      return;
     case 'readmission':
       d.label({ family: 'split-stay', variant: label.variant, lines: all(), otherClaims: [label.other] });
       return;

@@ -6,7 +6,7 @@ import { recognitionRecords, scopeRecords } from './inject-history.js';
 import type { SimOptions } from './options.js';
 import { zeroMarkupAt } from './draft.js';
 import { RegisterPlan } from './register.js';
-import { addUsage, planStock, type StockPlan } from './stock.js';
+import { addUsage, labelUnrecorded, planStock, type StockPlan } from './stock.js';
 import type { InstitutionTruth, SimInstitution, ViolationTruth } from './types.js';
 import { toWire, type WireClaim } from './wire.js';
 import { createWorld, type World } from './world.js';
@@ -74,6 +74,7 @@ export class Simulation {
   *claims(): Generator<SimulatedClaim> {
     for (const draft of runDrafts(this.world, this.stock().shortages)) {
       this.register.label(draft);
+      labelUnrecorded(draft, this.stock().unrecorded);
       yield { claim: toWire(draft), truth: draft.truths };
     }
   }
@@ -81,15 +82,16 @@ export class Simulation {
   private stock(): StockPlan {
     if (!this.stockPlan) {
       const usage = new Map<string, number>();
+      const unrecorded = new Set<string>();
       let count = 0;
       for (const draft of runDrafts(this.world)) {
-        addUsage(usage, draft);
+        addUsage(usage, draft, unrecorded);
         this.register.add(draft);
         count++;
       }
       this.register.seal();
       this.count = count;
-      this.stockPlan = planStock(this.world, usage);
+      this.stockPlan = planStock(this.world, usage, unrecorded);
     }
     return this.stockPlan;
   }

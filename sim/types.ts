@@ -96,4 +96,8 @@ export interface DraftLine {
   quantity: number;
   unitPrice: number;
   daysOfSupply?: number;
+  /** sold without a prescription: the line names no prescribing doctor */
+  noPrescription?: boolean;
+  /** billed as this item but bought (and dispensed) as the cheap look-alike: the ledger shows that one */
+  boughtAs?: SimItem;
 }

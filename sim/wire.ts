@@ -27,7 +27,7 @@ export interface WireLine {
   amount: string;
   specification?: string;
   daysOfSupply?: number;
-  doctorId: string;
+  doctorId?: string;
   departmentCode?: string;
   departmentName?: string;
 }
@@ -76,7 +76,7 @@ export function toWire(d: DraftClaim): WireClaim {
     amount: formatFen(lineAmountFen(l.unitPrice, l.quantity)),
     ...(l.item.spec ? { specification: l.item.spec } : {}),
     ...(l.daysOfSupply !== undefined ? { daysOfSupply: l.daysOfSupply } : {}),
-    doctorId,
+    ...(l.noPrescription ? {} : { doctorId }),
     ...(dept ? { departmentCode: dept[0], departmentName: dept[1] } : {}),
   }));
   const totalFen = d.lines.reduce((sum, l) => sum + lineAmountFen(l.unitPrice, l.quantity), 0);

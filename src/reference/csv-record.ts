@@ -6,7 +6,7 @@ import { REFERENCE_KINDS, type ReferenceKind } from './reference.schema.js';
  * nested fields are flattened with dots (priceCeiling.primary), arrays are one cell with values
  * separated by "|", numbers are parsed, and an empty cell means the field is absent.
  */
-export type ColumnType = 'text' | 'number' | 'list';
+export type ColumnType = 'text' | 'number' | 'list' | 'boolean';
 export interface Column {
   name: string;
   type: ColumnType;
@@ -30,7 +30,7 @@ function columnsOf(schema: z.ZodType, prefix: string, required: boolean, out: Co
   if (def.type === 'object' && def.shape) {
     for (const [key, field] of Object.entries(def.shape)) columnsOf(field, prefix ? `${prefix}.${key}` : key, required, out);
   } else {
-    out.push({ name: prefix, type: def.type === 'number' ? 'number' : def.type === 'array' ? 'list' : 'text', required });
+    out.push({ name: prefix, type: def.type === 'number' ? 'number' : def.type === 'array' ? 'list' : def.type === 'boolean' ? 'boolean' : 'text', required });
   }
   return out;
 }
@@ -59,6 +59,11 @@ function cellValue(text: string, type: ColumnType): unknown {
       .split('|')
       .map((s) => s.trim())
       .filter((s) => s !== '');
+  // true/false (also 1/0, 是/否); anything else stays text, so the schema names the field
+  if (type === 'boolean') {
+    const t = text.trim().toLowerCase();
+    return t === 'true' || t === '1' || t === '是' ? true : t === 'false' || t === '0' || t === '否' ? false : text;
+  }
   // A cell that is not a number stays text, so the schema names the field and what it expected.
   if (type === 'number') return NUMBER.test(text.trim()) ? Number(text.trim()) : text;
   return text;

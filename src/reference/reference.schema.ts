@@ -91,8 +91,28 @@ export const RestrictionsSchema = z
     courseDays: z.number().int().positive().optional().openapi({ description: 'longest paid course' }),
     maxDaysOfSupply: z.number().int().positive().optional(),
     lookAlikeOf: z.array(code(50)).optional().openapi({ description: 'cheaper items this one is a dearer look-alike of' }),
+    dailyDose: z
+      .number({ error: 'must be a number' })
+      .positive('must be above 0')
+      .max(100_000, 'must be at most 100000')
+      .optional()
+      .openapi({ description: 'a drug’s daily dose (DDD-like) in the units packUnits counts, e.g. 2 (tablets a day); with packUnits, turns a billed quantity into days of supply' }),
+    packUnits: z
+      .number({ error: 'must be a number' })
+      .positive('must be above 0')
+      .max(100_000, 'must be at most 100000')
+      .optional()
+      .openapi({ description: 'how many dose units one billed unit holds, e.g. 30 (tablets a box); 1 when billed by the tablet' }),
+    prescriptionOnly: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .openapi({ description: 'a prescription-only drug (处方药): sold at a retail pharmacy only against a prescription (the line’s doctorId)' }),
   })
   .strict()
+  .superRefine((r, ctx) => {
+    if ((r.dailyDose === undefined) !== (r.packUnits === undefined))
+      ctx.addIssue({ code: 'custom', path: [r.dailyDose === undefined ? 'dailyDose' : 'packUnits'], message: 'dailyDose and packUnits go together: both or neither' });
+  })
   .openapi('Restrictions');
 
 export const CatalogueItemSchema = z

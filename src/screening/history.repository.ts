@@ -71,7 +71,9 @@ select q.ord,
   (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
      from stock_records s left join institution_item_months t
        on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
-     where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes)) as stock,
+     where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes || array(
+       select jsonb_array_elements_text(ci.restrictions->'lookAlikeOf') from catalogue_items ci
+       where ci.item_code = any(q.codes) and jsonb_typeof(ci.restrictions->'lookAlikeOf') = 'array'))) as stock,
   (select version from person_versions where person_hash = q.person) as person_version,
   (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
      from person_register r where r.person_hash = q.person) as register,

@@ -92,6 +92,12 @@ export function oracle(
       const dayKey = `${l.itemCode}|${date}`;
       perDay.set(dayKey, (perDay.get(dayKey) ?? 0) + (milliFrom(l.quantity) as number) / 10_000);
       if (r.unitsPerDay !== undefined && (perDay.get(dayKey) as number) > r.unitsPerDay) hit(c, 'units-per-day');
+      // a prescription-only drug a retail pharmacy sold naming no prescribing doctor
+      if (c.visitType === 'pharmacy' && r.prescriptionOnly && !l.doctorId) hit(c, 'no-prescription');
+      // a dearer look-alike whose month's ledger is missing while a cheap look-alike's is there
+      const month = date.slice(0, 7);
+      if (item.category === 'drug' && (r.lookAlikeOf ?? []).some((k) => stock.has(`${c.institutionId}|${k}|${month}`)) && !stock.has(`${c.institutionId}|${l.itemCode}|${month}`))
+        hit(c, 'lookalike-purchase');
       const stockKey = `${c.institutionId}|${l.itemCode}|${date.slice(0, 7)}`;
       sold.set(stockKey, (sold.get(stockKey) ?? 0) + (milliFrom(l.quantity) as number));
       if (stock.has(stockKey) && (sold.get(stockKey) as number) > (stock.get(stockKey) as number)) hit(c, 'stock-shortage');
@@ -113,7 +119,41 @@ export function oracle(
   }
   personPatterns(claims, stays, hit);
   historyPatterns(claims, institutions, hit);
+  supplyPatterns(claims, hit);
   return hits;
+}
+
+/**
+ * A person's supply of a drug with a daily dose, claims in arrival order (what had arrived before
+ * a claim is what it is judged against): the days still held from earlier outpatient and
+ * pharmacy dispensings plus this one's beyond 1.5 × max(this one's, 30); and the same drug from
+ * three different institutions within 30 days.
+ */
+function supplyPatterns(claims: readonly WireClaim[], hit: (c: WireClaim, v: string) => void) {
+  const seen = new Map<string, { at: number; days: number; inst: string }[]>();
+  for (const c of claims) {
+    if (c.visitType === 'inpatient') continue;
+    const drugs = new Map<string, { at: number; days: number }>();
+    for (const l of c.lines) {
+      const r = ITEM_BY_CODE.get(l.itemCode)?.restrictions;
+      if (r?.dailyDose === undefined || r.packUnits === undefined) continue;
+      const e = drugs.get(l.itemCode) ?? { at: Infinity, days: 0 };
+      e.at = Math.min(e.at, at(l.serviceAt));
+      e.days += (Number(l.quantity) * r.packUnits) / r.dailyDose;
+      drugs.set(l.itemCode, e);
+    }
+    for (const [code, own] of drugs) {
+      const key = `${c.insured.id}|${code}`;
+      const before = (seen.get(key) ?? []).filter((x) => x.at <= own.at && x.at >= own.at - 90 * DAY).sort((a, b) => a.at - b.at);
+      let held = 0;
+      for (let i = 0; i < before.length; i++) held = Math.max(0, held + before[i]!.days - ((before[i + 1]?.at ?? own.at) - before[i]!.at) / DAY);
+      if (held > 0 && held + own.days > 1.5 * Math.max(own.days, 30) + 1e-9) hit(c, 'over-supply');
+      const dayStart = Date.parse(`${cstDate(own.at)}T00:00:00+08:00`);
+      const places = new Set([c.institutionId, ...before.filter((x) => x.at >= dayStart - 29 * DAY).map((x) => x.inst)]);
+      if (places.size >= 3) hit(c, 'multi-pharmacy');
+      seen.set(key, [...(seen.get(key) ?? []), { at: own.at, days: own.days, inst: c.institutionId }]);
+    }
+  }
 }
 
 /**
