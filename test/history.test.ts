@@ -58,6 +58,8 @@ describe('the institution’s month of an item in a claim’s history', () => {
       personHash: 'nobody',
       startedAt: Date.parse('2026-10-01T00:00:00+08:00'),
       endedAt: Date.parse('2026-10-05T10:00:00+08:00'),
+      visitType: 'inpatient',
+      diagnoses: [],
       lines: [{ itemCode: DRUG }, { itemCode: '120100001' }, { itemCode: SALINE }],
     } as never);
     // 3 boxes at 10^-4: the bed days (no stock record) are not summed, the saline (none billed) is absent
@@ -83,6 +85,8 @@ describe('the institution’s month of an item in a claim’s history', () => {
       personHash: keyedHash(TEST_SECRET, c.insured.id),
       startedAt: Date.parse('2026-10-20T00:00:00+08:00'),
       endedAt: Date.parse('2026-10-22T10:00:00+08:00'),
+      visitType: 'inpatient',
+      diagnoses: [],
       lines: [{ itemCode: DRUG }],
     }));
     probes.push({ ...probes[0]!, claimNo: 'MANY-PROBE-NOBODY', personHash: 'nobody' });

@@ -35,21 +35,21 @@ const INSTITUTION_WINDOW = `
             (select json_agg(json_build_array(l.line_id, l.item_code) order by l.line_no)
                from claim_lines l where l.claim_id = n.id and l.person_hash = n.person_hash and l.service_month = n.service_month))), '[]')
      from (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month from claims c
-           where c.institution_id = q.inst and c.started_at >= q.nlo and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
+           where c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.started_at >= q.nlo and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
            order by abs(extract(epoch from c.started_at - q.at)) limit ${WINDOW.nearbyMax}) n) as nearby,
   (select coalesce(json_agg(json_build_array(a.claim_no, a.person_hash, (extract(epoch from a.started_at) * 1000)::bigint,
             (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
             (select json_agg(json_build_array(l.line_id, l.item_code, l.category) order by l.line_no)
                from claim_lines l where l.claim_id = a.id and l.person_hash = a.person_hash and l.service_month = a.service_month))), '[]')
      from (select c.id, c.claim_no, c.person_hash, c.started_at, c.ended_at, c.main_diagnosis, c.service_month from claims c
-           where c.institution_id = q.inst and c.visit_type = 'inpatient' and c.started_at >= q.alo and c.started_at <= q.ahi
+           where c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.visit_type = 'inpatient' and c.started_at >= q.alo and c.started_at <= q.ahi
              and c.ended_at <= c.started_at + interval '${WINDOW.admissionMaxStay + 1} days' and c.claim_no <> q.cno
            order by c.started_at limit ${WINDOW.admissionsMax}) a) as admissions,
   (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
-     where c.institution_id = q.inst and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
+     where c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
        and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
   (select count(*) from claims c
-     where c.institution_id = q.inst and c.visit_type = 'inpatient' and c.ended_at >= q.cmid
+     where c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.visit_type = 'inpatient' and c.ended_at >= q.cmid
        and c.started_at < q.cmid and c.claim_no <> q.cno) as census`;
 
 // The same for several claims in one statement (claims of different people screened at the same
@@ -84,7 +84,7 @@ ${INSTITUTION_WINDOW}
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
   inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text,
   at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
-  doc text, vtype text, dlo timestamptz, dhi timestamptz, cmid timestamptz)`;
+  doc text, vtype text, dlo timestamptz, dhi timestamptz, cmid timestamptz, wmlo text, wmhi text)`;
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
@@ -302,6 +302,11 @@ function windowParams(claim: Claim) {
     dlo: iso(dayStart),
     dhi: iso(dayStart + DAY),
     cmid: inpatient ? iso(dayStart + DAY) : undefined,
+    // the months every part of the window can reach, so that PostgreSQL reads only those months'
+    // partitions: from a year before the claim's day (the census counts stays admitted up to a
+    // year before the night; a longer stay is not counted) to the week after it
+    wmlo: cstMonth(dayStart - 365 * DAY),
+    wmhi: cstMonth(dayStart + (WINDOW.admissionDays + 1) * DAY),
   };
 }
 
