@@ -21,7 +21,7 @@ import { claimQuality } from '../src/claims/quality.js';
 import { dateRangeIssues } from '../src/claims/date-range.js';
 import { normalizeClaim, storableBody } from '../src/claims/normalize.js';
 import { canonicalJson, keyedHash } from '../src/lib/hash.js';
-import { formatFen, formatMilli } from '../src/lib/money.js';
+import { formatFen, formatTenThousandths } from '../src/lib/money.js';
 import { cstDate, isoInstant } from '../src/lib/time.js';
 import { splitFindings } from '../src/screening/findings.js';
 import { snapshotView } from '../src/screening/reference-cache.js';
@@ -146,8 +146,8 @@ function recordsBefore(s: (typeof screened)[number], input: ClaimInput, contentH
     cat: l.category,
     at: isoInstant(l.serviceAt),
     day: l.serviceDate,
-    qty: formatMilli(l.quantity),
-    price: formatMilli(l.unitPrice),
+    qty: formatTenThousandths(l.quantity),
+    price: formatTenThousandths(l.unitPrice),
     amt: formatFen(l.amountFen),
   }));
   return JSON.stringify([claim]).length + JSON.stringify(lines).length;
@@ -190,8 +190,8 @@ function recordsNow(s: (typeof screened)[number], bodyJson: string, answerJson: 
         cat: l.category,
         at: isoInstant(l.serviceAt),
         day: l.serviceDate,
-        qty: formatMilli(l.quantity),
-        price: formatMilli(l.unitPrice),
+        qty: formatTenThousandths(l.quantity),
+        price: formatTenThousandths(l.unitPrice),
         amt: formatFen(l.amountFen),
       }),
     );

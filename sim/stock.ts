@@ -1,6 +1,6 @@
 import { cstMonth } from '../src/lib/time.js';
 import type { StockRecordInput } from '../src/reference/reference.schema.js';
-import { formatMilli } from '../src/lib/money.js';
+import { formatTenThousandths } from '../src/lib/money.js';
 import { ITEM_BY_CODE, isStockTracked } from './catalogue.js';
 import { purchasePriceOf, type DraftClaim } from './draft.js';
 import { derive } from './random.js';
@@ -69,7 +69,7 @@ export function planStock(world: World, usage: ReadonlyMap<string, number>, unre
     // the unit price paid, reported for drugs (zero markup judges drugs)
     const inst = world.institutions.find((i) => i.id === institutionId);
     const item = ITEM_BY_CODE.get(itemCode);
-    const purchasePrice = inst && item?.category === 'drug' ? { purchasePrice: formatMilli(purchasePriceOf(inst, item)) } : {};
+    const purchasePrice = inst && item?.category === 'drug' ? { purchasePrice: formatTenThousandths(purchasePriceOf(inst, item)) } : {};
     return { institutionId, itemCode, month, openingQuantity: String(opening), purchasedQuantity: String(total - opening), ...purchasePrice };
   });
   return { records, shortages, unrecorded };

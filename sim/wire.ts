@@ -1,4 +1,4 @@
-import { formatFen, formatMilli, lineAmountFen } from '../src/lib/money.js';
+import { formatFen, formatTenThousandths, lineAmountFen } from '../src/lib/money.js';
 import type { DraftClaim } from './draft.js';
 import { splitPayment } from './payment.js';
 import type { StayProfile } from './plan.js';
@@ -56,7 +56,7 @@ const MED_TYPE = { outpatient: '11', inpatient: '21', pharmacy: '41' } as const;
 export const isoCst = (ms: number) => `${new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
 
 /** A quantity without trailing zeros: "2", "0.5". */
-const quantityText = (scaled: number) => formatMilli(scaled).replace(/\.?0+$/, '');
+const quantityText = (scaled: number) => formatTenThousandths(scaled).replace(/\.?0+$/, '');
 
 export function toWire(d: DraftClaim): WireClaim {
   const { plan } = d;
@@ -72,7 +72,7 @@ export function toWire(d: DraftClaim): WireClaim {
     category: l.item.category,
     serviceAt: isoCst(l.at),
     quantity: quantityText(l.quantity),
-    unitPrice: formatMilli(l.unitPrice),
+    unitPrice: formatTenThousandths(l.unitPrice),
     amount: formatFen(lineAmountFen(l.unitPrice, l.quantity)),
     ...(l.item.spec ? { specification: l.item.spec } : {}),
     ...(l.daysOfSupply !== undefined ? { daysOfSupply: l.daysOfSupply } : {}),

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { fenFrom, lineAmountFen, milliFrom } from '../lib/money.js';
+import { fenFrom, lineAmountFen, tenThousandthsFrom } from '../lib/money.js';
 import { parseDate, parseInstant } from '../lib/time.js';
 
 /**
@@ -46,7 +46,7 @@ const decimal = (scale: number, { positive }: { positive: boolean }) =>
     .openapi({ type: 'string', example: scale === 2 ? '36.00' : '12.5000', description: `decimal, JSON number or string, ≤ ${scale} places` });
 
 function toScaledSafe(v: number | string, scale: number) {
-  return scale === 2 ? fenFrom(v) : milliFrom(v);
+  return scale === 2 ? fenFrom(v) : tenThousandthsFrom(v);
 }
 
 const instant = z
@@ -203,8 +203,8 @@ function checkClaimConsistency(claim: ClaimInput, ctx: z.RefinementCtx) {
   claim.lines.forEach((line, i) => {
     if (seen.has(line.lineId)) issue(['lines', i, 'lineId'], `duplicates line id "${line.lineId}"`);
     seen.add(line.lineId);
-    const price = milliFrom(line.unitPrice);
-    const qty = milliFrom(line.quantity);
+    const price = tenThousandthsFrom(line.unitPrice);
+    const qty = tenThousandthsFrom(line.quantity);
     const amount = fenFrom(line.amount);
     if (price === undefined || qty === undefined || amount === undefined) return;
     const expected = lineAmountFen(price, qty);

@@ -1,7 +1,7 @@
 import type { Claim } from '../../rules/claim.js';
 import { AppError } from '../errors.js';
 import type { Database } from '../db/client.js';
-import { formatFen, formatMilli } from '../lib/money.js';
+import { formatFen, formatTenThousandths } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
 import type { RetrospectiveFinding, RetrospectiveReference, StoredFinding, StoredReference } from '../screening/findings.js';
 import { createBatcher } from '../lib/batcher.js';
@@ -218,8 +218,8 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
           cat: l.category,
           at: isoInstant(l.serviceAt),
           day: l.serviceDate,
-          qty: formatMilli(l.quantity),
-          price: formatMilli(l.unitPrice),
+          qty: formatTenThousandths(l.quantity),
+          price: formatTenThousandths(l.unitPrice),
           amt: formatFen(l.amountFen),
         }),
       );

@@ -1,5 +1,5 @@
 import type { Claim, ClaimLine } from '../../rules/claim.js';
-import { fenFrom, milliFrom } from '../lib/money.js';
+import { fenFrom, tenThousandthsFrom } from '../lib/money.js';
 import { cstDate, parseInstant } from '../lib/time.js';
 import type { ClaimInput } from './claim.schema.js';
 
@@ -11,7 +11,7 @@ function must<T>(value: T | undefined, what: string): T {
 
 const instant = (s: string) => must(parseInstant(s), 'instant');
 const fen = (v: number | string) => must(fenFrom(v), 'amount');
-const milli = (v: number | string) => must(milliFrom(v), 'decimal');
+const milli = (v: number | string) => must(tenThousandthsFrom(v), 'decimal');
 const optionalInstant = (s: string | undefined) => (s === undefined ? undefined : instant(s));
 
 /**

@@ -77,11 +77,6 @@ export function formatScaled(scaled: number, scale: number): string {
 export const formatFen = (fen: number) => formatScaled(fen, 2);
 export const formatTenThousandths = (v: number) => formatScaled(v, 4);
 
-/** @deprecated the old name of tenThousandthsFrom, still used in src/claims and test/support: to be renamed there, then removed */
-export const milliFrom = tenThousandthsFrom;
-/** @deprecated the old name of formatTenThousandths, still used in src/claims and sim/: to be renamed there, then removed */
-export const formatMilli = formatTenThousandths;
-
 /** price (10^-4) × quantity (10^-4), rounded half-up to fen. Uses BigInt: the product can exceed 2^53. */
 export function lineAmountFen(priceScaled: number, quantityScaled: number): number {
   const product = BigInt(priceScaled) * BigInt(quantityScaled); // scale 10^-8

@@ -163,8 +163,6 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
     };
   };
 
-  const readOne = async (claim: Claim): Promise<AssembledHistory> => (await readMany([claim]))[0] as AssembledHistory;
-
   const readMany = async (claims: Claim[]): Promise<AssembledHistory[]> => {
     const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(claims.map((c, ord) => ({ ord, ...paramsOf(c) })))]);
     const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));

@@ -1,4 +1,4 @@
-import { fenFrom, milliFrom } from '../../src/lib/money.js';
+import { fenFrom, tenThousandthsFrom } from '../../src/lib/money.js';
 import { cstDate, parseInstant } from '../../src/lib/time.js';
 import { ITEM_BY_CODE, INCLUDES, INDICATIONS_BY_CODE, PACKAGE_PARTS, ceilingFen } from '../../sim/catalogue.js';
 import { purchasePriceOf, zeroMarkupAt } from '../../sim/draft.js';
@@ -70,11 +70,11 @@ export function oracle(
         continue;
       }
       // zero markup: a drug above what the institution paid for it
-      if (item.category === 'drug' && zeroMarkupAt(inst) && (milliFrom(l.unitPrice) as number) > purchasePriceOf(inst, item)) hit(c, 'drug-markup');
+      if (item.category === 'drug' && zeroMarkupAt(inst) && (tenThousandthsFrom(l.unitPrice) as number) > purchasePriceOf(inst, item)) hit(c, 'drug-markup');
       const r = item.restrictions ?? {};
       const date = cstDate(at(l.serviceAt));
       if (inst.suspended && date >= inst.suspended.from && date <= inst.suspended.to) hit(c, 'suspended');
-      if ((milliFrom(l.unitPrice) as number) > ceilingFen(item, level) * 100) hit(c, 'above-ceiling');
+      if ((tenThousandthsFrom(l.unitPrice) as number) > ceilingFen(item, level) * 100) hit(c, 'above-ceiling');
       if (l.daysOfSupply !== undefined && r.maxDaysOfSupply !== undefined && l.daysOfSupply > r.maxDaysOfSupply) hit(c, 'days-of-supply');
       if (r.sex && r.sex !== c.insured.sex) hit(c, 'sex');
       if (r.maxAgeYears !== undefined && age(c.insured.birthDate, date) > r.maxAgeYears) hit(c, 'age');
@@ -90,7 +90,7 @@ export function oracle(
       if (seenLines.has(key) && seenLines.get(key) !== `${c.claimId}|${l.lineId}`) hit(c, 'same-line');
       seenLines.set(key, `${c.claimId}|${l.lineId}`);
       const dayKey = `${l.itemCode}|${date}`;
-      perDay.set(dayKey, (perDay.get(dayKey) ?? 0) + (milliFrom(l.quantity) as number) / 10_000);
+      perDay.set(dayKey, (perDay.get(dayKey) ?? 0) + (tenThousandthsFrom(l.quantity) as number) / 10_000);
       if (r.unitsPerDay !== undefined && (perDay.get(dayKey) as number) > r.unitsPerDay) hit(c, 'units-per-day');
       // a prescription-only drug a retail pharmacy sold naming no prescribing doctor
       if (c.visitType === 'pharmacy' && r.prescriptionOnly && !l.doctorId) hit(c, 'no-prescription');
@@ -99,7 +99,7 @@ export function oracle(
       if (item.category === 'drug' && (r.lookAlikeOf ?? []).some((k) => stock.has(`${c.institutionId}|${k}|${month}`)) && !stock.has(`${c.institutionId}|${l.itemCode}|${month}`))
         hit(c, 'lookalike-purchase');
       const stockKey = `${c.institutionId}|${l.itemCode}|${date.slice(0, 7)}`;
-      sold.set(stockKey, (sold.get(stockKey) ?? 0) + (milliFrom(l.quantity) as number));
+      sold.set(stockKey, (sold.get(stockKey) ?? 0) + (tenThousandthsFrom(l.quantity) as number));
       if (stock.has(stockKey) && (sold.get(stockKey) as number) > (stock.get(stockKey) as number)) hit(c, 'stock-shortage');
     }
     for (const rel of INCLUDES)
