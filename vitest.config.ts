@@ -57,8 +57,8 @@ class LongestFirst extends BaseSequencer {
   }
 }
 
-/** one migrated PGlite database that the tests' databases are loaded from */
-const TEMPLATE = 'test/support/pglite-template.ts';
+/** one migrated database (PGlite or PostgreSQL) that the tests' databases are copied from */
+const TEMPLATE = 'test/support/database-template.ts';
 
 const skipSlow = ['1', 'true'].includes(process.env.SKIP_SLOW_TESTS ?? '');
 

@@ -11,7 +11,7 @@ const ConfigSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   // A file holding a dump (PGlite dumpDataDir) of a migrated database, which a `memory://` DATA_DIR
-  // starts from instead of running initdb and every migration; the tests set it (test/support/pglite-template.ts).
+  // starts from instead of running initdb and every migration; the tests set it (test/support/database-template.ts).
   PGLITE_TEMPLATE: z.string().min(1).optional(),
   // Per instance. Claims keep PostgreSQL's CPU busy: backends beyond a few per core only contend
   // (on 2 cores, 8 screened 25% more claims/s than 20; bench/README.md).
