@@ -75,6 +75,12 @@ export interface Fixture<P> {
   expect?: { hits?: number; violatingLines?: string[]; amountFen?: number; otherClaims?: string[] };
 }
 
+/** cases a rule must fire on and cases it must not */
+export interface RuleFixtures<P = Record<string, never>> {
+  fires: Fixture<P>[];
+  passes: Fixture<P>[];
+}
+
 export interface Rule<P extends object = Record<string, never>> {
   id: string;
   version: number;
@@ -98,7 +104,11 @@ export interface Rule<P extends object = Record<string, never>> {
    */
   paramSchema: z.ZodType<P>;
   evaluate(input: RuleInput<P>): RuleHit[];
-  fixtures: { fires: Fixture<P>[]; passes: Fixture<P>[] };
+  /**
+   * the rule's own cases, built when asked for (the catalogue test): importing a rule, as the
+   * service does, builds none of them
+   */
+  fixtures(): RuleFixtures<P>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -14,7 +14,7 @@ const ConfigSchema = z.object({
   // nothing but the database, so more than one needs DATABASE_URL (PGlite is one process's). src/main.ts
   WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)], { error: 'must be a whole number from 1 to 256, or auto' }).default(1),
   // A file holding a dump (PGlite dumpDataDir) of a migrated database, which a `memory://` DATA_DIR
-  // starts from instead of running initdb and every migration; the tests set it (test/support/pglite-template.ts).
+  // starts from instead of running initdb and every migration; the tests set it (test/support/database-template.ts).
   PGLITE_TEMPLATE: z.string().min(1).optional(),
   // Per instance. Claims keep PostgreSQL's CPU busy: backends beyond a few per core only contend
   // (on 2 cores, 8 screened 25% more claims/s than 20; bench/README.md).

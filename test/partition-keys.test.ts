@@ -236,7 +236,7 @@ describe('migration 0011 on a database stored before it', () => {
   it('keeps every row, fills the new columns and claim_keys from the claims, and leaves the new keys', async () => {
     const upTo0010 = migrationsUpTo('0010_');
     cleanups.push(() => rmSync(upTo0010, { recursive: true, force: true }));
-    const fresh = await freshDatabaseUrl();
+    const fresh = await freshDatabaseUrl({ empty: true });
     cleanups.push(fresh.drop);
 
     let before: Record<string, unknown[]>;

@@ -237,7 +237,7 @@ describe('migration 0008 on claims stored before it', () => {
   afterAll(() => rmSync(before, { recursive: true, force: true }));
 
   it('fills the columns from each stored body', async () => {
-    const db = await freshDatabaseUrl();
+    const db = await freshDatabaseUrl({ empty: true });
     let query: (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
     let migrateTo: (folder: string) => Promise<void>;
     let close: () => Promise<void>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { code, list, range } from '../params.js';
 import { yuan } from '../text.js';
@@ -66,10 +66,10 @@ export const unlistedCode: Rule<UnlistedCodeParams> = {
       },
     ];
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<UnlistedCodeParams>['fixtures'] {
+function fixtures(): RuleFixtures<UnlistedCodeParams> {
   const ref = reference({ items: [item({ itemCode: '110200005', name: '门诊诊查费' }), item({ itemCode: '250101015', name: '血常规', category: 'lab' })] });
   const billed = (...codes: string[]) => claim({ lines: codes.map((itemCode, i) => ({ itemCode, at: `2026-10-04 09:${String(10 + i).padStart(2, '0')}`, amountFen: 2000 + i })) });
   return {

@@ -43,7 +43,7 @@ export const nonDesignated: Rule = {
       },
     ];
   },
-  fixtures: {
+  fixtures: () => ({
     fires: [
       {
         name: 'an institution the fund does not know',
@@ -70,5 +70,5 @@ export const nonDesignated: Rule = {
         reference: reference({ institutions: [hospital({ designatedTo: '2026-09-30' })] }),
       },
     ],
-  },
+  }),
 };

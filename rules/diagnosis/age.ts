@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Claim } from '../claim.js';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { icdCategory, list, range } from '../params.js';
 import { ageOn } from '../restriction/age.js';
@@ -102,10 +102,10 @@ export const diagnosisAge: Rule<DiagnosisAgeParams> = {
       }),
     ];
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<DiagnosisAgeParams>['fixtures'] {
+function fixtures(): RuleFixtures<DiagnosisAgeParams> {
   const visit = (sex: 'male' | 'female', birthDate: string, ...codes: string[]) =>
     claim({
       sex,

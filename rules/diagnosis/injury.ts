@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { icdCategory, list } from '../params.js';
 import { categoryRanges, diagnosisList, inRanges, wholeClaimHit, yuan } from './icd.js';
@@ -86,10 +86,10 @@ export const injuryUndeclared: Rule<InjuryUndeclaredParams> = {
       },
     ];
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<InjuryUndeclaredParams>['fixtures'] {
+function fixtures(): RuleFixtures<InjuryUndeclaredParams> {
   const stay = (over: Partial<Parameters<typeof claim>[0]> = {}) =>
     claim({
       admitted: '2026-10-02 10:00',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { icdCategory, icdPrefix, list } from '../params.js';
 import { diagnosesIn, diagnosisList, wholeClaimHit, yuan } from './icd.js';
@@ -54,10 +54,10 @@ export const diagnosisSex: Rule<DiagnosisSexParams> = {
       }),
     ];
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<DiagnosisSexParams>['fixtures'] {
+function fixtures(): RuleFixtures<DiagnosisSexParams> {
   const visit = (sex: 'male' | 'female', ...codes: string[]) =>
     claim({
       sex,

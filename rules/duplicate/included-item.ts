@@ -64,7 +64,7 @@ export const duplicateIncludedItem: Rule<Params> = {
     }
     return hits;
   },
-  fixtures: (() => {
+  fixtures: () => {
     const rel = (window: RelationWindow | undefined, mainCode = 'M', subCode = 'S'): RelationRef => ({ kind: 'includes', mainCode, subCode, window, source: 'fixture' });
     const refWith = (window: RelationWindow | undefined) => reference({ items: [item({ itemCode: 'M', name: '急诊监护费' }), item({ itemCode: 'S', name: '急诊诊查费' })], relations: [rel(window)] });
     const two = (main: string, sub: string, subAmount = 500) =>
@@ -187,5 +187,5 @@ export const duplicateIncludedItem: Rule<Params> = {
         },
       ],
     };
-  })(),
+  },
 };

@@ -120,7 +120,7 @@ export const duplicateResubmittedVisit: Rule<Params> = {
     }
     return hits;
   },
-  fixtures: (() => {
+  fixtures: () => {
     const lines = (n: number, over: { itemCode?: string; amountFen?: number; at?: string }[] = []) =>
       Array.from({ length: n }, (_, i) => ({ itemCode: `I${i}`, at: '2026-10-04 09:00', amountFen: 1000 + i, ...over[i] }));
     const visit = (claimNo: string, ls: ReturnType<typeof lines>, settled?: string) =>
@@ -169,5 +169,5 @@ export const duplicateResubmittedVisit: Rule<Params> = {
         },
       ],
     };
-  })(),
+  },
 };

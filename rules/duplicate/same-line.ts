@@ -83,7 +83,7 @@ export const duplicateSameLine: Rule = {
     }
     return hits;
   },
-  fixtures: {
+  fixtures: () => ({
     fires: [
       {
         name: 'two identical lines in one claim',
@@ -124,5 +124,5 @@ export const duplicateSameLine: Rule = {
         history: { personClaims: [claim({ institutionId: 'H2', claimNo: 'C1', lines: [{ itemCode: '110200005', at: '2026-10-04 09:00' }] })] },
       },
     ],
-  },
+  }),
 };

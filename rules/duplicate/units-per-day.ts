@@ -84,7 +84,7 @@ export const duplicateUnitsPerDay: Rule<Params> = {
     }
     return hits;
   },
-  fixtures: (() => {
+  fixtures: () => {
     const ref = reference({ items: [item({ itemCode: '001102000050000', name: '住院诊查费', restrictions: { unitsPerDay: 1 } })] });
     const at = (when: string, over: Partial<ClaimLine> = {}) => ({ itemCode: '001102000050000', at: when, ...over });
     return {
@@ -154,5 +154,5 @@ export const duplicateUnitsPerDay: Rule<Params> = {
         },
       ],
     };
-  })(),
+  },
 };

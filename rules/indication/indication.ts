@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClaimLine, Diagnosis } from '../claim.js';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, reference } from '../fixtures/build.js';
 import { flag } from '../params.js';
 import type { IndicationRef } from '../reference.js';
@@ -98,10 +98,10 @@ export const itemIndication: Rule<IndicationParams> = {
       },
     ];
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<IndicationParams>['fixtures'] {
+function fixtures(): RuleFixtures<IndicationParams> {
   const ref = reference({
     indications: [
       { itemCode: 'SALBUTAMOL', allowed: ['J45', 'J44'], excluded: [] },

@@ -1,5 +1,5 @@
 import type { Claim, ClaimLine } from '../claim.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, reference } from '../fixtures/build.js';
 import { noParams } from '../params.js';
 import type { PersonRef, PersonVersion, ReferenceView } from '../reference.js';
@@ -110,7 +110,7 @@ export const personDeceased: Rule = {
   evaluate({ claim: c, reference: ref }) {
     return registerBreaches(c, ref, afterDeath, AFTER_DEATH, aliveThrough);
   },
-  fixtures: personFixtures('deceased'),
+  fixtures: () => personFixtures('deceased'),
 };
 
 /**
@@ -135,10 +135,10 @@ export const personNotEnrolled: Rule = {
   evaluate({ claim: c, reference: ref }) {
     return registerBreaches(c, ref, outsideEnrolment, OUTSIDE_ENROLMENT, enrolledThrough);
   },
-  fixtures: personFixtures('not-enrolled'),
+  fixtures: () => personFixtures('not-enrolled'),
 };
 
-function personFixtures(kind: 'deceased' | 'not-enrolled'): Rule['fixtures'] {
+function personFixtures(kind: 'deceased' | 'not-enrolled'): RuleFixtures {
   const register = (...versions: PersonVersion[]) => reference({ persons: [{ personHash: 'P1', versions }] });
   const stay = claim({
     admitted: '2026-10-01 09:00',

@@ -44,7 +44,7 @@ export const priceAboveCeiling: Rule = {
     }
     return hits;
   },
-  fixtures: {
+  fixtures: () => ({
     fires: [
       {
         name: 'one fen above the secondary ceiling, quantity 3',
@@ -65,5 +65,5 @@ export const priceAboveCeiling: Rule = {
         reference: reference({ institutions: [hospital({ level: 'tertiary' })], items: [item({ itemCode: '120100001', priceCeiling: { secondary: 450_000, tertiary: 550_000 } })] }),
       },
     ],
-  },
+  }),
 };

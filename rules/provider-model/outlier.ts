@@ -29,7 +29,7 @@ const score = (over: Partial<ProviderScoreRef> = {}): ProviderScoreRef => ({
   reasons: [{ zh: '平均住院日 18.2 天, 同级同类机构中位数 7.9 天', en: 'mean length of stay 18.2 days; peer median 7.9 days' }],
   ...over,
 });
-const fires: Fixture<Params>[] = [
+const fires = (): Fixture<Params>[] => [
   { name: 'inpatient claim of the top-scored institution of its peer group', claim: stay(), history: { providerScore: score() }, expect: { hits: 1, amountFen: 0 } },
   {
     name: 'the targeting score ranks the institution first of its peers',
@@ -39,7 +39,7 @@ const fires: Fixture<Params>[] = [
   },
   { name: 'a lower percentile set by the deployment', claim: stay(), history: { providerScore: score({ percentile: 75 }) }, params: { percentile: 70 }, expect: { hits: 1 } },
 ];
-const passes: Fixture<Params>[] = [
+const passes = (): Fixture<Params>[] => [
   { name: 'no score for the institution', claim: stay() },
   { name: 'at the percentile, not above it', claim: stay(), history: { providerScore: score({ percentile: 90 }) } },
   {
@@ -108,5 +108,5 @@ export const providerOutlier: Rule<Params> = {
       },
     ];
   },
-  fixtures: { fires, passes },
+  fixtures: () => ({ fires: fires(), passes: passes() }),
 };

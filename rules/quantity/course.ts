@@ -111,7 +111,7 @@ export const quantityCourse: Rule<Params> = {
     }
     return hits;
   },
-  fixtures: (() => {
+  fixtures: () => {
     const ref = reference({ items: [item({ itemCode: 'GAST', name: '天麻素注射液', category: 'drug', restrictions: { courseDays: 14 } })] });
     const dose = (when: string, over: Partial<ClaimLine> = {}) => ({ itemCode: 'GAST', at: when, category: 'drug' as const, amountFen: 1000, ...over });
     return {
@@ -175,5 +175,5 @@ export const quantityCourse: Rule<Params> = {
         },
       ],
     };
-  })(),
+  },
 };

@@ -66,7 +66,7 @@ export const quantityCycle: Rule = {
     }
     return hits;
   },
-  fixtures: (() => {
+  fixtures: () => {
     const ref = reference({ items: [item({ itemCode: '002503020030000', name: '糖化血红蛋白测定', category: 'lab', restrictions: { timesPerCycle: { times: 1, cycleDays: 15 } } })] });
     const test = (when: string, amountFen = 4000) => ({ itemCode: '002503020030000', at: when, amountFen });
     return {
@@ -117,5 +117,5 @@ export const quantityCycle: Rule = {
         },
       ],
     };
-  })(),
+  },
 };

@@ -122,7 +122,7 @@ export const quantityDaysSupply: Rule<Params> = {
     }
     return hits;
   },
-  fixtures: (() => {
+  fixtures: () => {
     const drug = (days: number, amountFen = 3000, itemCode = 'D1') => ({ itemCode, at: '2026-10-04 09:00', category: 'drug' as const, daysOfSupply: days, amountFen });
     const hypertension = [{ code: 'I10.x01', main: true }];
     const cold = [{ code: 'J06.9', main: true }];
@@ -201,5 +201,5 @@ export const quantityDaysSupply: Rule<Params> = {
         },
       ],
     };
-  })(),
+  },
 };

@@ -1,4 +1,4 @@
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { restrictedLines } from './restricted-lines.js';
 import { noParams } from '../params.js';
@@ -47,10 +47,10 @@ export const ageRestriction: Rule = {
       };
     });
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule['fixtures'] {
+function fixtures(): RuleFixtures {
   // Real entries: 儿童龋齿预防保健 (batch1-item-age, 儿童), 新生儿护理 (新生儿), 职业功能训练 (batch 8-2, working age), and a made-up adult-only item.
   const ref = reference({
     items: [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VisitType } from '../claim.js';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { restrictedLines } from './restricted-lines.js';
 import { code, list } from '../params.js';
@@ -43,10 +43,10 @@ export const careSettingRestriction: Rule<CareSettingParams> = {
       };
     });
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<CareSettingParams>['fixtures'] {
+function fixtures(): RuleFixtures<CareSettingParams> {
   // Real entries of batch4-drug-care-setting.csv, matched by generic name.
   const ref = reference({
     items: [

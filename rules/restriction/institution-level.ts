@@ -1,4 +1,4 @@
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, hospital, item, reference } from '../fixtures/build.js';
 import type { InstitutionLevel, ReferenceView } from '../reference.js';
 import { restrictedLines } from './restricted-lines.js';
@@ -40,10 +40,10 @@ export const institutionLevelRestriction: Rule = {
       };
     });
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule['fixtures'] {
+function fixtures(): RuleFixtures {
   // Real entries of batch5-drug-institution-level.csv: 参麦注射液 (二级), 雷珠单抗注射液 (三级).
   const items = [
     item({ itemCode: 'ZA12BAS0123020100000', name: '参麦注射液', category: 'drug', restrictions: { minInstitutionLevel: 'secondary' } }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { restrictedLines } from './restricted-lines.js';
 import { icdPrefix, list } from '../params.js';
@@ -45,10 +45,10 @@ export const sexRestriction: Rule<SexRestrictionParams> = {
       };
     });
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<SexRestrictionParams>['fixtures'] {
+function fixtures(): RuleFixtures<SexRestrictionParams> {
   // Real entries of batch1-item-sex.csv and batch1-drug-sex.csv (drugs matched by generic name).
   const ref = reference({
     items: [

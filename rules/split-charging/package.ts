@@ -73,7 +73,7 @@ export const splitPackage: Rule<Params> = {
     }
     return hits;
   },
-  fixtures: (() => {
+  fixtures: () => {
     const rel = (subCode: string, window?: RelationWindow): RelationRef => ({ kind: 'package', mainCode: 'PKG', subCode, window, source: 'fixture' });
     const ref = reference({
       items: [item({ itemCode: 'PKG', name: '血液透析(打包)' }), item({ itemCode: 'A', name: '透析器' }), item({ itemCode: 'B', name: '透析液' })],
@@ -156,5 +156,5 @@ export const splitPackage: Rule<Params> = {
         },
       ],
     };
-  })(),
+  },
 };

@@ -134,7 +134,7 @@ export const splitPartsApart: Rule<Params> = {
     }
     return hits;
   },
-  fixtures: (() => {
+  fixtures: () => {
     const rel = (subCode: string, window?: RelationWindow): RelationRef => ({ kind: 'package', mainCode: 'PKG', subCode, window, source: 'fixture' });
     const relations = [rel('K'), rel('NA'), rel('CL'), rel('CA')];
     // the package costs at most 15.00 at a secondary hospital; each part 6.00
@@ -208,5 +208,5 @@ export const splitPartsApart: Rule<Params> = {
         },
       ],
     };
-  })(),
+  },
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Claim, ClaimLine, VisitType } from '../claim.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import type { ReferenceView } from '../reference.js';
 import { itemName, yuan } from '../text.js';
@@ -76,10 +76,10 @@ export const bedAbsent: Rule<BedAbsentParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<BedAbsentParams>['fixtures'] {
+function fixtures(): RuleFixtures<BedAbsentParams> {
   // A stay at H1 from 10-01 to 10-10: a bed fee (50 yuan) and a drug (20 yuan) on each bed day.
   const stay = claim({
     claimNo: 'C1',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Claim, ClaimLine, LineCategory } from '../claim.js';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, type LineSpec } from '../fixtures/build.js';
 import { itemName, yuan } from '../text.js';
 import { dateList, daysBetween, ids, stayOf, sumFen } from './stay.js';
@@ -84,12 +84,12 @@ export const bedEmptyDays: Rule<BedEmptyDaysParams> = {
       },
     ];
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
 type Kind = 'bed' | 'ward-round' | 'drug' | 'nursing';
 
-function fixtures(): Rule<BedEmptyDaysParams>['fixtures'] {
+function fixtures(): RuleFixtures<BedEmptyDaysParams> {
   const LINE: Record<Kind, Omit<LineSpec, 'at'>> = {
     bed: { itemCode: '001109000010000', category: 'bed', amountFen: 5000 },
     'ward-round': { itemCode: '001102000050000', category: 'service', amountFen: 1000 },

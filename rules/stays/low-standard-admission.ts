@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { categoryRanges, diagnosisList, inRanges, wholeClaimHit } from '../diagnosis/icd.js';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { icdCategory, list, range } from '../params.js';
 import { yuan } from '../text.js';
@@ -59,10 +59,10 @@ export const lowStandardAdmission: Rule<LowStandardAdmissionParams> = {
       }),
     ];
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<LowStandardAdmissionParams>['fixtures'] {
+function fixtures(): RuleFixtures<LowStandardAdmissionParams> {
   const stay = (code: string, discharged: string, extra: { itemCode: string; at: string; category?: 'operation' }[] = []) =>
     claim({
       admitted: '2026-10-04 10:00',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Claim } from '../claim.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, type ClaimSpec } from '../fixtures/build.js';
 import { yuan } from '../text.js';
 import { daysBetween, ids, otherClaims, refTo, stayOf, sumFen, type Stay } from './stay.js';
@@ -80,10 +80,10 @@ export const splitStay: Rule<SplitStayParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<SplitStayParams>['fixtures'] {
+function fixtures(): RuleFixtures<SplitStayParams> {
   const stay = (claimNo: string, admitted: string, discharged: string, dx: string[], over: Partial<ClaimSpec> = {}) =>
     claim({
       claimNo,

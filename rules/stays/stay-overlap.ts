@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { cstTime, yuan } from '../text.js';
 import { cstDate, dateList, datesFrom, ids, otherClaims, refTo, stayOf, sumFen, type Stay } from './stay.js';
@@ -77,10 +77,10 @@ export const stayOverlap: Rule<StayOverlapParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<StayOverlapParams>['fixtures'] {
+function fixtures(): RuleFixtures<StayOverlapParams> {
   /** a stay with a 50-yuan bed fee on each date from admission to the day before discharge */
   const stay = (institutionId: string, claimNo: string, admitted: string, discharged: string) =>
     claim({

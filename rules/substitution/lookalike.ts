@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, hospital, item, reference } from '../fixtures/build.js';
 import type { CatalogueItemRef } from '../reference.js';
 import { decimal4, yuan } from '../text.js';
@@ -86,10 +86,10 @@ export const lookalike: Rule<LookalikeParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<LookalikeParams>['fixtures'] {
+function fixtures(): RuleFixtures<LookalikeParams> {
   const tablets = item({ itemCode: 'XA11DBJ038A001010100', name: '甲钴胺片', category: 'drug', priceCeiling: { primary: 6_000, secondary: 6_500, tertiary: 7_000 } });
   const injection = item({
     itemCode: 'XA11DBJ038B002010100',

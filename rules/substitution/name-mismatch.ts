@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { yuan } from '../text.js';
 import { nameSimilarity, score } from './name-similarity.js';
@@ -75,10 +75,10 @@ export const nameMismatch: Rule<NameMismatchParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<NameMismatchParams>['fixtures'] {
+function fixtures(): RuleFixtures<NameMismatchParams> {
   const ref = reference({
     items: [
       item({ itemCode: 'XJ01CAA040E001010100', name: '阿莫西林胶囊', category: 'drug' }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, reference } from '../fixtures/build.js';
 import { decimal4, itemName, yuan } from '../text.js';
 import { range } from '../params.js';
@@ -87,10 +87,10 @@ export const stockShortage: Rule<StockShortageParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<StockShortageParams>['fixtures'] {
+function fixtures(): RuleFixtures<StockShortageParams> {
   const drug = 'XC09AAE056A001010100';
   // A pharmacy with 10 boxes for October (4 opening, 6 bought) and 1 for November; 35 yuan a box.
   const ref = reference({

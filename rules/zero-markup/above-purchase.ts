@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LineCategory } from '../claim.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, hospital, reference } from '../fixtures/build.js';
 import { list, range } from '../params.js';
 import { decimal4, itemName, yuan } from '../text.js';
@@ -68,10 +68,10 @@ export const zeroMarkup: Rule<ZeroMarkupParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<ZeroMarkupParams>['fixtures'] {
+function fixtures(): RuleFixtures<ZeroMarkupParams> {
   const ref = (zero: boolean) =>
     reference({
       institutions: [hospital({ zeroMarkup: zero })],

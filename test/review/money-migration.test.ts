@@ -82,7 +82,7 @@ describe('0017 and 0018 over cases stored before them', () => {
   it('recount the amount at issue and priority once, and gather earlier appeals one per claim', async () => {
     const upTo = migrationsUpTo('0016_');
     cleanups.push(() => rmSync(upTo, { recursive: true, force: true }));
-    const fresh = await freshDatabaseUrl();
+    const fresh = await freshDatabaseUrl({ empty: true });
     cleanups.push(fresh.drop);
     let database: Database;
     let before: Row[];

@@ -33,7 +33,7 @@ describe('the trail migration', () => {
     const upToMain = migrationsUpTo('0008_'); // the database as it was before the trail had seals
     cleanups.push(() => rmSync(upToMain, { recursive: true, force: true }));
 
-    const fresh = await freshDatabaseUrl();
+    const fresh = await freshDatabaseUrl({ empty: true });
     cleanups.push(fresh.drop);
     let database: Database;
     if (fresh.url) {

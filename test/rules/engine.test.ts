@@ -20,7 +20,7 @@ const base: Omit<Rule, 'evaluate'> = {
   effectiveFrom: '2026-01-01',
   defaults: {},
   paramSchema: noParams(),
-  fixtures: { fires: [], passes: [] },
+  fixtures: () => ({ fires: [], passes: [] }),
 };
 const hitL2: Rule = {
   ...base,

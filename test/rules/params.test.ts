@@ -16,7 +16,8 @@ describe('each rule’s parameter schema', () => {
       const shape = (rule.paramSchema as unknown as { shape: Record<string, unknown> }).shape;
       expect(Object.keys(shape).sort()).toEqual(Object.keys(rule.defaults).sort());
       expect(rule.paramSchema.safeParse(rule.defaults).error?.issues).toBeUndefined();
-      for (const f of [...rule.fixtures.fires, ...rule.fixtures.passes]) if (f.params) expect(rule.paramSchema.safeParse({ ...rule.defaults, ...f.params }).error?.issues, f.name).toBeUndefined();
+      const { fires, passes } = rule.fixtures();
+      for (const f of [...fires, ...passes]) if (f.params) expect(rule.paramSchema.safeParse({ ...rule.defaults, ...f.params }).error?.issues, f.name).toBeUndefined();
       // no extra parameter slips through
       expect(rule.paramSchema.safeParse({ ...rule.defaults, notAParameter: 1 }).success).toBe(false);
     });

@@ -1,17 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { inject } from 'vitest';
 
 /**
  * One suite, two databases: with DATABASE_URL set, each test file gets a fresh database on that
- * server (created here, dropped afterwards); without it, a fresh in-memory PGlite. Both apply the
- * real migrations.
+ * server (created here, dropped afterwards); without it, a fresh in-memory PGlite. Both have the
+ * real migrations: on PostgreSQL the database is a copy of the run's migrated template
+ * (test/support/database-template.ts); `empty` gives a database with no migrations instead, for
+ * the tests that migrate step by step themselves.
  */
-export async function freshDatabaseUrl(): Promise<{ url: string | undefined; drop: () => Promise<void> }> {
+export async function freshDatabaseUrl({ empty = false }: { empty?: boolean } = {}): Promise<{ url: string | undefined; drop: () => Promise<void> }> {
   const base = process.env.DATABASE_URL;
   if (!base) return { url: undefined, drop: async () => {} };
   const name = `cs_test_${randomBytes(6).toString('hex')}`;
+  const template = empty ? undefined : inject('postgresTemplate');
   const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  await admin.unsafe(template ? `create database ${name} template ${template}` : `create database ${name}`);
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
