@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Claim } from '../claim.js';
 import { categoryRanges, diagnosisList, inRanges, type CategoryRanges } from '../diagnosis/icd.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { icdCategory, list, range } from '../params.js';
 import { OUTPATIENT_TREATABLE } from '../stays/low-standard-admission.js';
@@ -117,10 +117,10 @@ export const admissionCluster: Rule<AdmissionClusterParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<AdmissionClusterParams>['fixtures'] {
+function fixtures(): RuleFixtures<AdmissionClusterParams> {
   const stay = (no: number, day: number, code: string, nights: number, person = `P${no}`): Claim =>
     claim({
       claimNo: `Z${no}`,

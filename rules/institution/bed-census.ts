@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, reference } from '../fixtures/build.js';
 import type { InstitutionRef } from '../reference.js';
 import { range } from '../params.js';
@@ -68,10 +68,10 @@ export const bedCensus: Rule<BedCensusParams> = {
       },
     ];
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<BedCensusParams>['fixtures'] {
+function fixtures(): RuleFixtures<BedCensusParams> {
   const clinic: InstitutionRef = { institutionId: 'H1', name: 'clinic', type: 'clinic', level: 'primary', ownership: 'public', area: '320102', beds: 20, designatedFrom: '2000-01-01' };
   const ref = reference({ institutions: [clinic] });
   const stay = (discharged = '2026-10-07 09:00') =>

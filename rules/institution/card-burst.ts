@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Claim } from '../claim.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { range } from '../params.js';
 import { cstTime, yuan } from '../text.js';
@@ -111,10 +111,10 @@ export const cardBurst: Rule<CardBurstParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<CardBurstParams>['fixtures'] {
+function fixtures(): RuleFixtures<CardBurstParams> {
   const basket = (no: number, minute: number, codes: string[], person = `P${no}`): Claim =>
     claim({
       claimNo: `C${no}`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Claim } from '../claim.js';
-import type { Rule } from '../engine.js';
+import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, reference } from '../fixtures/build.js';
 import { range } from '../params.js';
 import { yuan } from '../text.js';
@@ -67,7 +67,7 @@ export const doctorCapacity: Rule<DoctorCapacityParams> = {
       },
     ];
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
 function ordinal(n: number): string {
@@ -76,7 +76,7 @@ function ordinal(n: number): string {
   return `${n}${n % 10 > 3 ? 'th' : suffix}`;
 }
 
-function fixtures(): Rule<DoctorCapacityParams>['fixtures'] {
+function fixtures(): RuleFixtures<DoctorCapacityParams> {
   const visit = (doctorId: string | undefined, institutionId = 'H1'): Claim =>
     claim({
       institutionId,

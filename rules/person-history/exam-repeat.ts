@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Claim, ClaimLine } from '../claim.js';
 import { categoryRanges, inRanges } from '../diagnosis/icd.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, reference } from '../fixtures/build.js';
 import { icdCategory, list, flag } from '../params.js';
 import { dayIndex, othersOf, ref as claimRef } from '../quantity/over-limit.js';
@@ -108,7 +108,7 @@ export const examRepeat: Rule<ExamRepeatParams> = {
     for (const [o, pairs] of byClaim) hits.push(hitOn(c, o, pairs, ref));
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
 function hitOn(c: Claim, target: Claim, pairs: readonly { first: Exam; again: Exam }[], ref: ReferenceView): RuleHit {
@@ -141,7 +141,7 @@ function hitOn(c: Claim, target: Claim, pairs: readonly { first: Exam; again: Ex
   return { message, violatingLines: [], involvedLines: firsts.get(c) ?? [], otherClaims: [claimRef(target, againIds)], amountFen };
 }
 
-function fixtures(): Rule<ExamRepeatParams>['fixtures'] {
+function fixtures(): RuleFixtures<ExamRepeatParams> {
   const ref = reference({
     exams: [
       { itemCode: 'CT-HEAD', group: 'CT-HEAD', windowDays: 30 },

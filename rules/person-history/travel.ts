@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Claim } from '../claim.js';
 import { categoryRanges, inRanges } from '../diagnosis/icd.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, hospital, reference } from '../fixtures/build.js';
 import { icdCategory, list, range } from '../params.js';
 import { ref as claimRef } from '../quantity/over-limit.js';
@@ -113,7 +113,7 @@ export const travelImpossible: Rule<TravelParams> = {
     if (mine.length > 0) hits.unshift(hitOn(c, c, mine));
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
 function hitOn(c: Claim, target: Claim, ks: readonly Conflict[]): RuleHit {
@@ -136,7 +136,7 @@ function hitOn(c: Claim, target: Claim, ks: readonly Conflict[]): RuleHit {
   return { message, violatingLines: [], involvedLines: [], otherClaims: [claimRef(target, all)], amountFen };
 }
 
-function fixtures(): Rule<TravelParams>['fixtures'] {
+function fixtures(): RuleFixtures<TravelParams> {
   const ref = reference({
     institutions: [
       hospital({ institutionId: 'H1', area: '320102' }),

@@ -92,7 +92,7 @@ export const serviceScope: Rule = {
       },
     ];
   },
-  fixtures: (() => {
+  fixtures: () => {
     const ref = reference({
       scopes: [
         { institutionId: 'P1', categories: ['drug', 'consumable'], visitTypes: ['pharmacy'], departments: [] },
@@ -149,5 +149,5 @@ export const serviceScope: Rule = {
         { name: 'an institution with no scope recorded', claim: sale('P9', [{ itemCode: 'BED', category: 'bed' }]), reference: ref },
       ],
     };
-  })(),
+  },
 };

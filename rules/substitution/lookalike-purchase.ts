@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { range } from '../params.js';
 import type { StockRef } from '../reference.js';
@@ -119,10 +119,10 @@ export const lookalikePurchase: Rule<LookalikePurchaseParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<LookalikePurchaseParams>['fixtures'] {
+function fixtures(): RuleFixtures<LookalikePurchaseParams> {
   const cheap = 'OMEPRAZOLE';
   const dear = 'ESOMEPRAZOLE';
   const items = [

@@ -70,7 +70,7 @@ export const supplyMultiPharmacy: Rule<SupplyMultiPharmacyParams> = {
     }
     return hits;
   },
-  fixtures: (() => {
+  fixtures: () => {
     const ref = dosedReference();
     return {
       fires: [
@@ -110,5 +110,5 @@ export const supplyMultiPharmacy: Rule<SupplyMultiPharmacyParams> = {
         },
       ],
     };
-  })(),
+  },
 };

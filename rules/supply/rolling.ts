@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Rule, RuleHit } from '../engine.js';
+import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { dosedReference, purchase } from './fixtures.js';
 import type { Claim } from '../claim.js';
 import { range } from '../params.js';
@@ -92,10 +92,10 @@ export const supplyRolling: Rule<SupplyRollingParams> = {
     }
     return hits;
   },
-  fixtures: fixtures(),
+  fixtures,
 };
 
-function fixtures(): Rule<SupplyRollingParams>['fixtures'] {
+function fixtures(): RuleFixtures<SupplyRollingParams> {
   const ref = dosedReference();
   return {
     fires: [

@@ -52,7 +52,7 @@ export const rxOnly: Rule<Record<string, never>> = {
       },
     ];
   },
-  fixtures: (() => {
+  fixtures: () => {
     const ref = reference({
       items: [item({ itemCode: 'AMOX', name: '阿莫西林胶囊', category: 'drug', restrictions: { prescriptionOnly: true } }), item({ itemCode: 'VC', name: '维生素C片', category: 'drug' })],
     });
@@ -74,5 +74,5 @@ export const rxOnly: Rule<Record<string, never>> = {
         { name: 'a clinic’s outpatient visit (the clinic prescribes)', claim: sale([{ itemCode: 'AMOX' }], 'outpatient'), reference: ref },
       ],
     };
-  })(),
+  },
 };
