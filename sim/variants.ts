@@ -88,8 +88,10 @@ export class VariantChooser {
 
   choose(rng: Random, candidates: readonly VariantSpec[], inst: SimInstitution): VariantSpec | undefined {
     if (candidates.length === 0) return undefined;
-    const unseen = candidates.filter((c) => !this.counts.get(c.variant));
-    return rng.weighted(unseen.length > 0 ? unseen : candidates, (c) => weightAt(c, inst));
+    // the unseen ones first, among those this institution can have (weight above 0)
+    const unseen = candidates.filter((c) => !this.counts.get(c.variant) && weightAt(c, inst) > 0);
+    const pool = unseen.length > 0 ? unseen : candidates.filter((c) => weightAt(c, inst) > 0);
+    return pool.length > 0 ? rng.weighted(pool, (c) => weightAt(c, inst)) : undefined;
   }
 
   /**
@@ -97,14 +99,15 @@ export class VariantChooser {
    * While some variant is still unseen, only unseen ones (or 'line' if a line variant is unseen) compete.
    */
   chooseAtPlanning(rng: Random, planCandidates: readonly VariantSpec[], lineSpecs: readonly VariantSpec[], inst: SimInstitution): VariantSpec | 'line' | undefined {
-    const unseenPlan = planCandidates.filter((c) => !this.seen(c.variant));
-    const unseenLine = lineSpecs.filter((c) => !this.seen(c.variant));
+    // only variants this institution can have (weight above 0) compete, unseen ones first
+    const unseenPlan = planCandidates.filter((c) => !this.seen(c.variant) && weightAt(c, inst) > 0);
+    const unseenLine = lineSpecs.filter((c) => !this.seen(c.variant) && weightAt(c, inst) > 0);
     const covering = unseenPlan.length > 0 || unseenLine.length > 0;
     const plans = covering ? unseenPlan : planCandidates;
     const lines = covering ? unseenLine : lineSpecs;
     const options: (VariantSpec | 'line')[] = [...plans, ...(lines.length > 0 ? (['line'] as const) : [])];
-    if (options.length === 0) return undefined;
     const lineWeight = lines.reduce((sum, s) => sum + weightAt(s, inst), 0);
+    if (!options.some((o) => (o === 'line' ? lineWeight : weightAt(o, inst)) > 0)) return undefined;
     return rng.weighted(options, (o) => (o === 'line' ? lineWeight : weightAt(o, inst)));
   }
 

@@ -34,6 +34,8 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'GET /v1/reference/exam-recognition': ALL,
   'PUT /v1/reference/service-scopes': ['admin'],
   'GET /v1/reference/service-scopes': ALL,
+  'PUT /v1/reference/doctors': ['admin'],
+  'GET /v1/reference/doctors': ALL,
   'GET /v1/rules': ALL,
   'PUT /v1/rules/{ruleId}/settings': ['admin'],
   'GET /v1/rules/stats': ['auditor', 'supervisor', 'admin'],
