@@ -5,6 +5,7 @@ import { purchasePriceOf, zeroMarkupAt } from '../../sim/draft.js';
 import type { SimInstitution } from '../../sim/types.js';
 import type { WireClaim } from '../../sim/wire.js';
 import { historyPatterns } from './sim-oracle-history.js';
+import { institutionPatterns } from './sim-oracle-institution.js';
 
 /**
  * An independent reading of simulated claims, written from the brief's definitions rather than
@@ -38,6 +39,7 @@ export function oracle(
   institutions: readonly SimInstitution[],
   stock: ReadonlyMap<string, number>,
   register: ReadonlyMap<string, RegisterEntry> = new Map(),
+  doctorCapacity: ReadonlyMap<string, number> = new Map(),
 ): OracleHit[] {
   const byId = new Map(institutions.map((i) => [i.id, i]));
   const hits: OracleHit[] = [];
@@ -120,6 +122,7 @@ export function oracle(
   personPatterns(claims, stays, hit);
   historyPatterns(claims, institutions, hit);
   supplyPatterns(claims, hit);
+  institutionPatterns(claims, doctorCapacity, lowStandard, hit);
   return hits;
 }
 
@@ -178,10 +181,14 @@ function diagnosisPatterns(c: WireClaim, hit: (c: WireClaim, v: string) => void)
 }
 
 /** a stay of at most 3 calendar days, no operation, for what a clinic treats */
-function shortStay(c: WireClaim, hit: (c: WireClaim, v: string) => void) {
+function lowStandard(c: WireClaim): boolean {
   const days = (Date.parse(cstDate(at(c.dischargedAt as string))) - Date.parse(cstDate(at(c.admittedAt as string)))) / DAY;
   const main = c.diagnoses.find((d) => d.main)?.code ?? '';
-  if (days <= 3 && !c.lines.some((l) => l.category === 'operation') && /^(J0[0-6]|J2[01]|J30|K29|K52|K59|M54|E78|N76|R51|Z00)/.test(main)) hit(c, 'low-standard-admission');
+  return days <= 3 && !c.lines.some((l) => l.category === 'operation') && /^(J0[0-6]|J2[01]|J30|K29|K52|K59|M54|E78|N76|R51|Z00)/.test(main);
+}
+
+function shortStay(c: WireClaim, hit: (c: WireClaim, v: string) => void) {
+  if (lowStandard(c)) hit(c, 'low-standard-admission');
 }
 
 /** inpatient days with nothing but bed fees: three or more, or more than half the stay */
