@@ -48,14 +48,17 @@ const compatible = (profiles: readonly VisitProfile[], person: Person, at: numbe
 
 /** a visit of the person at the institution at the time, or undefined when none can be placed */
 function companion(planner: Planning, rng: Random, base: VisitPlan, inst: SimInstitution, at: number, kind: 'outpatient' | 'pharmacy', travel = false): VisitPlan | undefined {
-  const profiles = compatible(kind === 'pharmacy' ? PHARMACY : OUTPATIENT, base.person, at);
   const { book } = planner;
+  // a chronic month's supply only where the person's collections stay a month apart, as every visit's
+  const dispensing = book.canDispense(base.person.index, dayNo(at));
+  const profiles = compatible(kind === 'pharmacy' ? PHARMACY : OUTPATIENT, base.person, at).filter((p) => dispensing || !p.chronic);
   if (profiles.length === 0 || !book.canVisit(base.person.index, dayNo(at))) return undefined;
   // the impostor's visit is in another area than the holder's by design; every other companion keeps to where the person can be
   if (!travel ? !book.canBeAt(base.person.index, at, inst.area) : !book.canBeAt(base.person.index, at, base.inst.area)) return undefined;
   const visit = planner.newPlan(rng, { kind, inst, person: base.person, profile: pickProfile(rng, profiles, inst), start: at, end: at });
   if (!planner.inPeriod(visit)) return undefined;
   book.addPlace(base.person.index, at, inst.area);
+  if ((visit.profile as VisitProfile).chronic) book.addDispense(base.person.index, dayNo(at));
   return visit;
 }
 
