@@ -16,8 +16,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * PGlite run and runs the slow tier once, in its PostgreSQL run.
  */
 const UNIT = [
-  // test/rules/params.test.ts starts the service: integration.
-  'test/rules/!(params).test.ts',
+  // the rule tests that start the service (params and the families' tests through the API) are integration
+  'test/rules/!(params|claim-level|indications|institution-window|person-history|supply|zero-markup).test.ts',
   'test/models/*.test.ts',
   'test/lib.test.ts',
   'test/inspections/draw.test.ts',

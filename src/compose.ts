@@ -24,6 +24,7 @@ import { createTrailSealer } from './review/trail.js';
 import { createSampleCloser } from './review/sample-closer.js';
 import { createPartitionKeeper } from './db/partitions.js';
 import { createReferenceRepository } from './reference/reference.repository.js';
+import { windowNeeds } from '../rules/institution/needs.js';
 import { createHistoryRepository } from './screening/history.repository.js';
 import { createReferenceCache } from './screening/reference-cache.js';
 import { createRuleSettings } from './screening/rule-settings.js';
@@ -67,6 +68,8 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
   const keys = createApiKeyStore({ database, cacheTtlMs: config.AUTH_CACHE_TTL_MS, now, afterCommit: sealer.nudge });
   const schedule = { dueDays: config.REVIEW_SAMPLE_DUE_DAYS, slackDays: config.REVIEW_SAMPLE_SLACK_DAYS, now };
   const metrics = createMetrics(database);
+  const ruleSettings = createRuleSettings({ repository: rulesRepository, logger, rules: catalogue, refreshMs: config.REFERENCE_REFRESH_MS });
+  const referenceCache = createReferenceCache({ database, logger, refreshMs: config.REFERENCE_REFRESH_MS });
   return {
     config,
     database,
@@ -78,14 +81,15 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     reference: createReferenceRepository({ database, personIdSecret }),
     rules: catalogue,
     rulesRepository,
-    ruleSettings: createRuleSettings({ repository: rulesRepository, logger, rules: catalogue, refreshMs: config.REFERENCE_REFRESH_MS }),
+    ruleSettings,
     history: createHistoryRepository({
       database,
       windowDays: config.HISTORY_WINDOW_DAYS,
       maxBatch: config.DB_BATCH_MAX,
       onBatchError: (err, claims) => logger.warn({ err, claims }, 'reading histories together failed: reading them one by one'),
+      windowNeeds: (claim) => windowNeeds(claim, referenceCache.view(), (ruleId) => ruleSettings.get(ruleId)?.params),
     }),
-    referenceCache: createReferenceCache({ database, logger, refreshMs: config.REFERENCE_REFRESH_MS }),
+    referenceCache,
     personLock: createKeyedMutex(),
     personIdSecret,
     now,

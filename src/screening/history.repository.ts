@@ -5,6 +5,7 @@ import type { Database } from '../db/client.js';
 import { createBatcher } from '../lib/batcher.js';
 import { fenFrom, tenThousandthsFrom } from '../lib/money.js';
 import { cstDate, cstMonth } from '../lib/time.js';
+import type { WindowNeeds } from '../../rules/institution/needs.js';
 import { asWindowClaim, doctorOf, WINDOW, type InstitutionWindow, type WindowClaim } from '../../rules/institution/window.js';
 
 const DAY = 86_400_000;
@@ -140,9 +141,11 @@ export interface HistoryRepositoryOptions {
   maxBatchesInFlight?: number;
   /** told when a statement for several claims failed and they are read one by one */
   onBatchError?: (err: unknown, claims: number) => void;
+  /** which parts of the institution window a claim's rules could judge (rules/institution/needs.ts); all when absent */
+  windowNeeds?: (claim: Claim) => WindowNeeds;
 }
 
-export function createHistoryRepository({ database, windowDays, maxBatch = 16, maxBatchesInFlight = 4, onBatchError }: HistoryRepositoryOptions) {
+export function createHistoryRepository({ database, windowDays, maxBatch = 16, maxBatchesInFlight = 4, onBatchError, windowNeeds }: HistoryRepositoryOptions) {
   const paramsOf = (claim: Claim) => {
     const month = cstMonth(claim.startedAt);
     return {
@@ -159,7 +162,7 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
       // nothing to the window but let PostgreSQL read only those months' partitions (migration 0032)
       mlo: cstMonth(claim.startedAt - (windowDays + 365) * DAY),
       mhi: cstMonth(claim.endedAt + windowDays * DAY),
-      ...windowParams(claim),
+      ...windowParams(claim, windowNeeds?.(claim)),
     };
   };
 
@@ -282,7 +285,7 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
 }
 
 /** The bounds of the claim's institution window (null bounds read nothing). */
-function windowParams(claim: Claim) {
+function windowParams(claim: Claim, needs: WindowNeeds = { nearby: true, admissions: true, doctor: true, census: true }) {
   const inpatient = claim.visitType === 'inpatient';
   const min = 60_000;
   const day = cstDate(claim.startedAt);
@@ -291,15 +294,15 @@ function windowParams(claim: Claim) {
   const short = inpatient && stayDays <= WINDOW.admissionMaxStay;
   return {
     at: iso(claim.startedAt),
-    nlo: inpatient ? undefined : iso(claim.startedAt - WINDOW.nearbyMinutes * min),
-    nhi: inpatient ? undefined : iso(claim.startedAt + WINDOW.nearbyMinutes * min),
-    alo: short ? iso(dayStart - WINDOW.admissionDays * DAY) : undefined,
-    ahi: short ? iso(dayStart + (WINDOW.admissionDays + 1) * DAY - 1) : undefined,
-    doc: doctorOf(claim),
+    nlo: inpatient || !needs.nearby ? undefined : iso(claim.startedAt - WINDOW.nearbyMinutes * min),
+    nhi: inpatient || !needs.nearby ? undefined : iso(claim.startedAt + WINDOW.nearbyMinutes * min),
+    alo: short && needs.admissions ? iso(dayStart - WINDOW.admissionDays * DAY) : undefined,
+    ahi: short && needs.admissions ? iso(dayStart + (WINDOW.admissionDays + 1) * DAY - 1) : undefined,
+    doc: needs.doctor ? doctorOf(claim) : undefined,
     vtype: claim.visitType,
     dlo: iso(dayStart),
     dhi: iso(dayStart + DAY),
-    cmid: inpatient ? iso(dayStart + DAY) : undefined,
+    cmid: inpatient && needs.census ? iso(dayStart + DAY) : undefined,
     // the months every part of the window can reach, so that PostgreSQL reads only those months'
     // partitions: from a year before the claim's day (the census counts stays admitted up to a
     // year before the night; a longer stay is not counted) to the week after it

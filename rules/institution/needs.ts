@@ -1,0 +1,38 @@
+import type { Claim } from '../claim.js';
+import { categoryRanges, inRanges } from '../diagnosis/icd.js';
+import type { ReferenceView } from '../reference.js';
+import { cstDate } from '../stays/stay.js';
+import { OUTPATIENT_TREATABLE } from '../stays/low-standard-admission.js';
+import { doctorOf } from './window.js';
+
+/** Which parts of the institution window a claim's rules could judge; a part not needed is not read. */
+export interface WindowNeeds {
+  nearby: boolean;
+  admissions: boolean;
+  doctor: boolean;
+  census: boolean;
+}
+
+/**
+ * What the institution window must read for a claim, from the claim, the reference data and the
+ * rules' current parameters: CARD-BURST judges outpatient and pharmacy baskets of at least
+ * `minItems` items; ADMISSION-CLUSTER stays whose main diagnosis is on its outpatient-treatable
+ * list; DOCTOR-CAPACITY a doctor the register gives a capacity for the visit kind; BED-CENSUS a stay
+ * at an institution with beds. Everything else reads nothing, so a claim no window rule can judge
+ * costs the database nothing more.
+ */
+export function windowNeeds(c: Claim, reference: ReferenceView, params: (ruleId: string) => Record<string, unknown> | undefined): WindowNeeds {
+  const date = cstDate(c.startedAt);
+  const minItems = Number(params('CARD-BURST')?.minItems ?? 2);
+  const treatable = (params('ADMISSION-CLUSTER')?.outpatientTreatable as string[] | undefined) ?? OUTPATIENT_TREATABLE;
+  const main = c.diagnoses.find((d) => d.main)?.code;
+  const doctorId = doctorOf(c);
+  const doctor = doctorId === undefined ? undefined : reference.doctor(doctorId, date);
+  const capacity = c.visitType === 'inpatient' ? doctor?.admissionsPerDay : doctor?.outpatientPerDay;
+  return {
+    nearby: c.visitType !== 'inpatient' && new Set(c.lines.map((l) => l.itemCode)).size >= minItems,
+    admissions: c.visitType === 'inpatient' && main !== undefined && inRanges(main, categoryRanges(treatable)),
+    doctor: capacity !== undefined && doctor?.institutionId === c.institutionId,
+    census: c.visitType === 'inpatient' && (reference.institution(c.institutionId, date)?.beds ?? 0) > 0,
+  };
+}
