@@ -36,21 +36,21 @@ const INSTITUTION_WINDOW = `
             (select json_agg(json_build_array(l.line_id, l.item_code) order by l.line_no)
                from claim_lines l where l.claim_id = n.id and l.person_hash = n.person_hash and l.service_month = n.service_month))), '[]')
      from (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month from claims c
-           where c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.started_at >= q.nlo and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
+           where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.started_at >= q.nlo and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
            order by abs(extract(epoch from c.started_at - q.at)) limit ${WINDOW.nearbyMax}) n) as nearby,
   (select coalesce(json_agg(json_build_array(a.claim_no, a.person_hash, (extract(epoch from a.started_at) * 1000)::bigint,
             (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
             (select json_agg(json_build_array(l.line_id, l.item_code, l.category) order by l.line_no)
                from claim_lines l where l.claim_id = a.id and l.person_hash = a.person_hash and l.service_month = a.service_month))), '[]')
      from (select c.id, c.claim_no, c.person_hash, c.started_at, c.ended_at, c.main_diagnosis, c.service_month from claims c
-           where c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.visit_type = 'inpatient' and c.started_at >= q.alo and c.started_at <= q.ahi
+           where q.alo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.visit_type = 'inpatient' and c.started_at >= q.alo and c.started_at <= q.ahi
              and c.ended_at <= c.started_at + interval '${WINDOW.admissionMaxStay + 1} days' and c.claim_no <> q.cno
            order by c.started_at limit ${WINDOW.admissionsMax}) a) as admissions,
   (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
-     where c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
+     where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
        and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
   (select count(*) from claims c
-     where c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.visit_type = 'inpatient' and c.ended_at >= q.cmid
+     where q.cmid is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.visit_type = 'inpatient' and c.ended_at >= q.cmid
        and c.started_at < q.cmid and c.claim_no <> q.cno) as census`;
 
 // The same for several claims in one statement (claims of different people screened at the same
