@@ -10,7 +10,8 @@ export interface WindowNeeds {
   nearby: boolean;
   admissions: boolean;
   doctor: boolean;
-  census: boolean;
+  /** 0: no census; else the most stays worth counting (one more than BED-CENSUS's limit, which it then exceeds) */
+  census: number;
 }
 
 /**
@@ -18,7 +19,7 @@ export interface WindowNeeds {
  * rules' current parameters: CARD-BURST judges outpatient and pharmacy baskets of at least
  * `minItems` items; ADMISSION-CLUSTER stays whose main diagnosis is on its outpatient-treatable
  * list; DOCTOR-CAPACITY a doctor the register gives a capacity for the visit kind; BED-CENSUS a stay
- * at an institution with beds. Everything else reads nothing, so a claim no window rule can judge
+ * at an institution with beds, counted up to one more than its limit. Everything else reads nothing, so a claim no window rule can judge
  * costs the database nothing more.
  */
 export function windowNeeds(c: Claim, reference: ReferenceView, params: (ruleId: string) => Record<string, unknown> | undefined): WindowNeeds {
@@ -33,6 +34,14 @@ export function windowNeeds(c: Claim, reference: ReferenceView, params: (ruleId:
     nearby: c.visitType !== 'inpatient' && new Set(c.lines.map((l) => l.itemCode)).size >= minItems,
     admissions: c.visitType === 'inpatient' && main !== undefined && inRanges(main, categoryRanges(treatable)),
     doctor: capacity !== undefined && doctor?.institutionId === c.institutionId,
-    census: c.visitType === 'inpatient' && (reference.institution(c.institutionId, date)?.beds ?? 0) > 0,
+    census: c.visitType === 'inpatient' ? censusCap(reference.institution(c.institutionId, date)?.beds ?? 0, params('BED-CENSUS')) : 0,
   };
+}
+
+/** BED-CENSUS's limit plus one: counting further changes no decision, and keeps a census read bounded by the beds */
+function censusCap(beds: number, p: Record<string, unknown> | undefined): number {
+  if (beds <= 0) return 0;
+  const marginPct = Number(p?.marginPct ?? 50);
+  const minExcess = Number(p?.minExcess ?? 3);
+  return beds + Math.max(Math.ceil((beds * marginPct) / 100), minExcess) + 1;
 }

@@ -35,9 +35,13 @@ const INSTITUTION_WINDOW = `
   (select coalesce(json_agg(json_build_array(n.claim_no, n.person_hash, n.visit_type, (extract(epoch from n.started_at) * 1000)::bigint,
             (select json_agg(json_build_array(l.line_id, l.item_code) order by l.line_no)
                from claim_lines l where l.claim_id = n.id and l.person_hash = n.person_hash and l.service_month = n.service_month))), '[]')
-     from (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month from claims c
-           where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.started_at >= q.nlo and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
-           order by abs(extract(epoch from c.started_at - q.at)) limit ${WINDOW.nearbyMax}) n) as nearby,
+     from ((select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month from claims c
+           where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.started_at >= q.at and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
+           order by c.started_at limit ${WINDOW.nearbyMax / 2})
+           union all
+           (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month from claims c
+           where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.started_at >= q.nlo and c.started_at < q.at and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
+           order by c.started_at desc limit ${WINDOW.nearbyMax / 2})) n) as nearby,
   (select coalesce(json_agg(json_build_array(a.claim_no, a.person_hash, (extract(epoch from a.started_at) * 1000)::bigint,
             (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
             (select json_agg(json_build_array(l.line_id, l.item_code, l.category) order by l.line_no)
@@ -49,9 +53,9 @@ const INSTITUTION_WINDOW = `
   (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
      where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
        and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
-  (select count(*) from claims c
+  (select count(*) from (select 1 from claims c
      where q.cmid is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.visit_type = 'inpatient' and c.ended_at >= q.cmid
-       and c.started_at < q.cmid and c.claim_no <> q.cno) as census`;
+       and c.started_at < q.cmid and c.claim_no <> q.cno limit q.ccap) k) as census`;
 
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
@@ -85,7 +89,7 @@ ${INSTITUTION_WINDOW}
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
   inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text,
   at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
-  doc text, vtype text, dlo timestamptz, dhi timestamptz, cmid timestamptz, wmlo text, wmhi text)`;
+  doc text, vtype text, dlo timestamptz, dhi timestamptz, cmid timestamptz, ccap int, wmlo text, wmhi text)`;
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
@@ -209,14 +213,16 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
     while (drop < list.length && (now - (list[drop] as InFlight).at > IN_FLIGHT_MS || list.length - drop >= IN_FLIGHT_MAX)) drop++;
     if (drop > 0) list.splice(0, drop);
     const before = list.filter((e) => e.w.claimNo !== claim.claimNo);
-    list.push({ w: asWindowClaim(claim), doctor: doctorOf(claim), at: now });
+    list.push({ w: asWindowClaim(claim), doctor: doctorOf(claim), day: cstDate(claim.startedAt), at: now });
     return before;
   };
 
   return {
     /** The history of one claim; the longest stay considered is a year. */
     async forClaim(claim: Claim): Promise<AssembledHistory> {
-      const before = register(claim);
+      const needs = windowNeeds?.(claim) ?? ALL_NEEDS;
+      // only a claim whose window rules could use them registers among, and reads, the claims in flight
+      const before = needs.nearby || needs.doctor ? register(claim) : [];
       const assembled = await read(claim);
       if (before.length > 0) addInFlight(assembled, claim, before);
       return assembled;
@@ -224,11 +230,14 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
   };
 }
 
+/** every part of the window, a census counted up to a million stays (without a windowNeeds: tests, benches) */
+const ALL_NEEDS: WindowNeeds = { nearby: true, admissions: true, doctor: true, census: 1_000_000 };
 const IN_FLIGHT_MS = 30_000;
 const IN_FLIGHT_MAX = 1000;
 interface InFlight {
   w: WindowClaim;
   doctor: string | undefined;
+  day: string;
   at: number;
 }
 
@@ -248,7 +257,7 @@ function addInFlight(assembled: AssembledHistory, claim: Claim, before: readonly
       nearby.push({ ...e.w, pending: true });
       seen.add(e.w.claimNo);
     }
-    if (doctor !== undefined && e.doctor === doctor && e.w.visitType === claim.visitType && cstDate(e.w.startedAt) === day) doctorDay.add(e.w.claimNo);
+    if (doctor !== undefined && e.doctor === doctor && e.w.visitType === claim.visitType && e.day === day) doctorDay.add(e.w.claimNo);
   }
   assembled.history.institution = { ...window, nearby, doctorDay: doctorDay.size, doctorDayClaims: [...doctorDay] };
 }
@@ -285,7 +294,7 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
 }
 
 /** The bounds of the claim's institution window (null bounds read nothing). */
-function windowParams(claim: Claim, needs: WindowNeeds = { nearby: true, admissions: true, doctor: true, census: true }) {
+function windowParams(claim: Claim, needs: WindowNeeds = ALL_NEEDS) {
   const inpatient = claim.visitType === 'inpatient';
   const min = 60_000;
   const day = cstDate(claim.startedAt);
@@ -302,7 +311,8 @@ function windowParams(claim: Claim, needs: WindowNeeds = { nearby: true, admissi
     vtype: claim.visitType,
     dlo: iso(dayStart),
     dhi: iso(dayStart + DAY),
-    cmid: inpatient && needs.census ? iso(dayStart + DAY) : undefined,
+    cmid: inpatient && needs.census > 0 ? iso(dayStart + DAY) : undefined,
+    ccap: needs.census,
     // the months every part of the window can reach, so that PostgreSQL reads only those months'
     // partitions: from a year before the claim's day (the census counts stays admitted up to a
     // year before the night; a longer stay is not counted) to the week after it
