@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream, mkdirSync, renameSync, writeFileSy
 import path from 'node:path';
 import { once } from 'node:events';
 import type { Logger } from 'pino';
+import { createPeriodic } from '../lib/periodic.js';
 import type { Database, Query } from './client.js';
 
 /**
@@ -215,8 +216,6 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
  */
 export function createPartitionKeeper(opts: { database: Database; logger: Logger; aheadMonths: number; intervalMs: number; now: () => number }) {
   const { database, logger, intervalMs } = opts;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
   const run = async () => {
     const done = await ensureMonths(database, opts.now(), opts.aheadMonths, 'service', {
       onTooLarge: (month, claims) => logger.warn({ month, claims }, 'a month with many claims in the default partition: run `npm run partitions -- ensure` to give it its own partitions'),
@@ -224,25 +223,16 @@ export function createPartitionKeeper(opts: { database: Database; logger: Logger
     if (Object.keys(done).length > 0) logger.info({ months: done }, 'monthly partitions created');
     return done;
   };
-  const tick = () => {
-    running ??= run()
-      .catch((err) => logger.warn({ err }, 'creating monthly partitions failed; tried again at the next interval'))
-      .finally(() => (running = undefined));
-  };
+  const failed = (err: unknown) => logger.warn({ err }, 'creating monthly partitions failed; tried again at the next interval');
+  const periodic = createPeriodic({ run, intervalMs, onError: failed });
   return {
     run,
     /** a failure at start is logged, not fatal: a claim of a month without partitions goes to the default partition */
     async start() {
-      await run().catch((err) => logger.warn({ err }, 'creating monthly partitions failed; tried again at the next interval'));
-      if (intervalMs <= 0 || timer) return;
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
+      await run().catch(failed);
+      periodic.start();
     },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
+    stop: periodic.stop,
   };
 }
 export type PartitionKeeper = ReturnType<typeof createPartitionKeeper>;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
+import { createPeriodic } from '../lib/periodic.js';
 import { cstMonth } from '../lib/time.js';
 import { reportPeriod, shiftMonth } from '../report/period.js';
 import { closeMonth, type RatesPpm, type SampleSchedule } from './sampling.js';
@@ -26,8 +27,6 @@ export function createSampleCloser(opts: {
 }) {
   const { database, logger, intervalMs, now } = opts;
   const lookback = opts.lookbackMonths ?? 3;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
 
   /** Closes every month in the window whose cut-off has passed and that nobody closed; returns them. */
   async function closeDue(): Promise<string[]> {
@@ -50,25 +49,13 @@ export function createSampleCloser(opts: {
     return done;
   }
 
-  const tick = () => {
-    running ??= closeDue()
-      .catch((err) => logger.warn({ err }, 'closing the re-check sample failed; tried again at the next interval'))
-      .finally(() => (running = undefined));
-  };
+  const periodic = createPeriodic({ run: closeDue, intervalMs, onError: (err) => logger.warn({ err }, 'closing the re-check sample failed; tried again at the next interval') });
 
   return {
     closeDue,
     /** checks every `intervalMs` (0: never; months are then closed by hand) */
-    start() {
-      if (intervalMs <= 0 || timer) return;
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
+    start: periodic.start,
+    stop: periodic.stop,
   };
 }
 export type SampleCloser = ReturnType<typeof createSampleCloser>;
