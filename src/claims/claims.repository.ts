@@ -5,6 +5,7 @@ import { formatFen, formatTenThousandths } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
 import type { RetrospectiveFinding, RetrospectiveReference, StoredFinding, StoredReference } from '../screening/findings.js';
 import { createBatcher } from '../lib/batcher.js';
+import { windowLines } from '../screening/history.repository.js';
 import type { ClaimAnswer } from './answer.js';
 import { claimQuality } from './quality.js';
 
@@ -63,7 +64,7 @@ const INSERT_CLAIMS = `
 with c as (
   select * from jsonb_to_recordset($1::jsonb) as x(id uuid, inst text, cno text, person text, visit text,
     started timestamptz, ended timestamptz, month text, diag text, total numeric, payable numeric, decision text,
-    hash text, client uuid, body jsonb, answer jsonb, nl int, nname int, nspec int, settled timestamptz, seen bigint)
+    hash text, client uuid, body jsonb, answer jsonb, nl int, nname int, nspec int, settled timestamptz, seen bigint, wl jsonb)
 ), v as (
   -- in the order of persons, so two batches lock the same persons' versions in the same order
   insert into person_versions (person_hash, version)
@@ -81,9 +82,9 @@ with c as (
 ), ins as (
   insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
     service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
-    body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at)
+    body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at, window_lines)
   select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body, answer,
-    nl, nname, nspec, settled
+    nl, nname, nspec, settled, wl
   from fresh c join k on k.claim_id = c.id
   returning id, institution_id, person_hash, service_month
 ), lines as (
@@ -199,6 +200,7 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
       nspec: q.linesMissingSpec,
       settled: settledAt(c),
       seen: s.personVersion ?? null,
+      wl: windowLines(c),
     });
     return `${head.slice(0, -1)},"body":${s.bodyJson ?? JSON.stringify(s.body)},"answer":${s.answerJson ?? JSON.stringify(s.answer)}}`;
   };

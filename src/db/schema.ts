@@ -255,21 +255,42 @@ export const claims = pgTable(
     linesMissingName: integer('lines_missing_name').notNull(),
     linesMissingSpec: integer('lines_missing_spec').notNull(),
     settledAt: tstz('settled_at'),
+    // The lines an institution window reads of the claim, [[lineId, itemCode], ...] in line order
+    // (an operation line with 'operation' third), for outpatient and pharmacy claims and stays of at
+    // most four days; null for others and for claims stored before migration 0033 (their window
+    // lines are read from claim_lines).
+    windowLines: jsonb('window_lines'),
   },
   (t) => [
     primaryKey({ name: 'claims_pkey', columns: [t.id, t.personHash, t.serviceMonth] }),
     index('claims_person_started_idx').on(t.personHash, t.startedAt),
     index('claims_institution_month_idx').on(t.institutionId, t.serviceMonth),
-    // the institution window (src/screening/history.repository.ts): claims around a time, and a doctor's day
-    index('claims_institution_started_idx').on(t.institutionId, t.startedAt),
-    index('claims_institution_stays_idx')
+    // the institution window (src/screening/history.repository.ts): outpatient and pharmacy claims
+    // around a time, stays of at most four days around an admission, and a doctor's day (migration 0033)
+    index('claims_institution_nearby_idx')
       .on(t.institutionId, t.startedAt)
-      .where(sql`${t.visitType} = 'inpatient'`),
-    index('claims_institution_discharged_idx')
-      .on(t.institutionId, t.endedAt)
-      .where(sql`${t.visitType} = 'inpatient'`),
+      .where(sql`${t.visitType} <> 'inpatient'`),
+    index('claims_institution_short_stays_idx')
+      .on(t.institutionId, t.startedAt)
+      .where(sql`${t.visitType} = 'inpatient' AND ${t.endedAt} - ${t.startedAt} <= interval '4 days'`),
     index('claims_institution_doctor_idx').on(t.institutionId, sql`(${t.body}->'lines'->0->>'doctorId')`, t.startedAt),
   ],
+);
+
+/**
+ * The stays at each institution at midnight of each night (00:00 China Standard Time of `night`):
+ * running counts of inpatient claims, kept by statement triggers on claims (migration 0033), so the
+ * institution window's census (BED-CENSUS) reads one row. A stay counts on the nights after its
+ * admission day up to its discharge day, at most 366. Never written by the service itself.
+ */
+export const institutionNights = pgTable(
+  'institution_nights',
+  {
+    institutionId: text('institution_id').notNull(),
+    night: date('night').notNull(),
+    stays: integer('stays').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.institutionId, t.night] })],
 );
 
 /** Fee lines, one row each, for history lookups and monthly features. */

@@ -22,40 +22,45 @@ const DAY = 86_400_000;
 // A claim's lines are read by the claim's whole key (id, person, month), so with claims
 // partitioned by month and distributed by person the read stays in one partition on one shard.
 // The institution window (rules/institution/window.ts): other claims of the claim's institution,
-// bounded in time and rows, in the same statement (indexes of migrations/0026: by institution and
-// start; stays by admission and by discharge; by the first line's doctor): outpatient and pharmacy claims started within
-// 30 minutes of an outpatient or pharmacy claim (at most 100, the nearest), with their lines' ids
-// and codes; short stays (at most 3 days) admitted within 7 days of a short stay (at most 200),
-// with their lines' ids and categories; how many claims of the same visit type started the same
-// day name the claim's doctor on their first line; and how many stays were there at midnight after
-// a stay's admission day (read by discharge: the stays stored so far discharged after that night,
-// so a claim settled soon after its discharge reads about its own stay's days of discharges). A
-// bound left null reads nothing.
+// bounded in time and rows, in the same statement (indexes of migration 0033, each holding only the
+// claims its scan reads: outpatient and pharmacy claims by institution and start; stays of at most
+// four days likewise; claims by the first line's doctor): outpatient and pharmacy claims started
+// within 30 minutes of an outpatient or pharmacy claim (at most 100, the nearest), with their
+// lines' ids and codes; short stays (at most 3 days) admitted within 7 days of a short stay (at
+// most 200), with their lines' ids and categories; how many claims of the same visit type started
+// the same day name the claim's doctor on their first line; and the stays at the institution at
+// midnight after a stay's admission day, one row of running counts (institution_nights, kept by
+// triggers on claims: counting the stays themselves cost ~850 µs of PostgreSQL CPU a claim and grew
+// with the claims stored), less the claim itself when it is stored already. A bound left null
+// reads nothing.
 const INSTITUTION_WINDOW = `
   (select coalesce(json_agg(json_build_array(n.claim_no, n.person_hash, n.visit_type, (extract(epoch from n.started_at) * 1000)::bigint,
-            (select json_agg(json_build_array(l.line_id, l.item_code) order by l.line_no)
-               from claim_lines l where l.claim_id = n.id and l.person_hash = n.person_hash and l.service_month = n.service_month))), '[]')
-     from ((select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month from claims c
+            coalesce(n.window_lines, (select jsonb_agg(jsonb_build_array(l.line_id, l.item_code) order by l.line_no)
+               from claim_lines l where l.claim_id = n.id and l.person_hash = n.person_hash and l.service_month = n.service_month)))), '[]')
+     from ((select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month, c.window_lines from claims c
            where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.started_at >= q.at and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
            order by c.started_at limit ${WINDOW.nearbyMax / 2})
            union all
-           (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month from claims c
+           (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month, c.window_lines from claims c
            where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.started_at >= q.nlo and c.started_at < q.at and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
            order by c.started_at desc limit ${WINDOW.nearbyMax / 2})) n) as nearby,
   (select coalesce(json_agg(json_build_array(a.claim_no, a.person_hash, (extract(epoch from a.started_at) * 1000)::bigint,
             (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
-            (select json_agg(json_build_array(l.line_id, l.item_code, l.category) order by l.line_no)
-               from claim_lines l where l.claim_id = a.id and l.person_hash = a.person_hash and l.service_month = a.service_month))), '[]')
-     from (select c.id, c.claim_no, c.person_hash, c.started_at, c.ended_at, c.main_diagnosis, c.service_month from claims c
+            coalesce(a.window_lines, (select jsonb_agg(jsonb_build_array(l.line_id, l.item_code, l.category) order by l.line_no)
+               from claim_lines l where l.claim_id = a.id and l.person_hash = a.person_hash and l.service_month = a.service_month)))), '[]')
+     from (select c.id, c.claim_no, c.person_hash, c.started_at, c.ended_at, c.main_diagnosis, c.service_month, c.window_lines from claims c
            where q.alo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.visit_type = 'inpatient' and c.started_at >= q.alo and c.started_at <= q.ahi
-             and c.ended_at <= c.started_at + interval '${WINDOW.admissionMaxStay + 1} days' and c.claim_no <> q.cno
+             and c.ended_at - c.started_at <= interval '${WINDOW.admissionMaxStay + 1} days' and c.claim_no <> q.cno
            order by c.started_at limit ${WINDOW.admissionsMax}) a) as admissions,
   (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
      where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
        and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
-  (select count(*) from (select 1 from claims c
-     where q.cmid is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.visit_type = 'inpatient' and c.ended_at >= q.cmid
-       and c.started_at < q.cmid and c.claim_no <> q.cno limit q.ccap) k) as census`;
+  (select least(greatest(n.stays - (select count(*) from claim_keys k join claims c
+       on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month
+       where k.institution_id = q.inst and k.claim_no = q.cno and c.visit_type = 'inpatient'
+         and q.cnight - (c.started_at at time zone 'UTC' + interval '8 hours')::date between 1 and 366
+         and (c.ended_at at time zone 'UTC' + interval '8 hours')::date >= q.cnight), 0), q.ccap)
+     from institution_nights n where q.cnight is not null and n.institution_id = q.inst and n.night = q.cnight) as census`;
 
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
@@ -89,7 +94,7 @@ ${INSTITUTION_WINDOW}
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
   inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text,
   at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
-  doc text, vtype text, dlo timestamptz, dhi timestamptz, cmid timestamptz, ccap int, wmlo text, wmhi text)`;
+  doc text, vtype text, dlo timestamptz, dhi timestamptz, cnight date, ccap int, wmlo text, wmhi text)`;
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
@@ -311,12 +316,11 @@ function windowParams(claim: Claim, needs: WindowNeeds = ALL_NEEDS) {
     vtype: claim.visitType,
     dlo: iso(dayStart),
     dhi: iso(dayStart + DAY),
-    cmid: inpatient && needs.census > 0 ? iso(dayStart + DAY) : undefined,
+    cnight: inpatient && needs.census > 0 ? cstDate(dayStart + DAY) : undefined,
     ccap: needs.census,
-    // the months every part of the window can reach, so that PostgreSQL reads only those months'
-    // partitions: from a year before the claim's day (the census counts stays admitted up to a
-    // year before the night; a longer stay is not counted) to the week after it
-    wmlo: cstMonth(dayStart - 365 * DAY),
+    // the months every part of the window can reach (the week before the claim's day to the week
+    // after it), so that PostgreSQL reads only those months' partitions
+    wmlo: cstMonth(dayStart - WINDOW.admissionDays * DAY),
     wmhi: cstMonth(dayStart + (WINDOW.admissionDays + 1) * DAY),
   };
 }
@@ -328,7 +332,7 @@ function windowOf(r: HistoryRow): InstitutionWindow {
     visitType,
     startedAt: Number(at),
     endedAt: Number(at),
-    lines: lines ?? [],
+    lines: (lines ?? []).map(([id, code]) => [id, code] as const),
     operation: false,
   }));
   const admissions = (parse(r.admissions ?? []) as [string, string, number | string, number | string, string | null, [string, string, string][] | null][]).map(
@@ -345,6 +349,17 @@ function windowOf(r: HistoryRow): InstitutionWindow {
   );
   const doctorDayClaims = parse(r.doctor_day ?? []) as string[];
   return { nearby, admissions, doctorDay: doctorDayClaims.length, doctorDayClaims, census: Number(r.census ?? 0) };
+}
+
+/**
+ * The lines an institution window reads of a claim, stored with it (claims.window_lines, migration
+ * 0033) so the window reads no line rows: [lineId, itemCode] in line order, an operation line with
+ * 'operation' third. Only for claims a window reads: outpatient and pharmacy claims (nearby baskets)
+ * and stays of at most four days (the index of short stays holds the same); null for the others.
+ */
+export function windowLines(c: Claim): (readonly string[])[] | null {
+  if (c.visitType === 'inpatient' && c.endedAt - c.startedAt > (WINDOW.admissionMaxStay + 1) * DAY) return null;
+  return c.lines.map((l) => (l.category === 'operation' ? [l.lineId, l.itemCode, 'operation'] : [l.lineId, l.itemCode]));
 }
 
 export type HistoryRepository = ReturnType<typeof createHistoryRepository>;

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildClaimSchema, type ClaimInput } from '../src/claims/claim.schema.js';
+import { normalizeClaim } from '../src/claims/normalize.js';
+import { inpatientClaim, outpatientClaim } from './support/claims.js';
+import { seedReference } from './support/reference.js';
+import { startTestService, type TestService } from './support/service.js';
+
+/**
+ * What migration 0033 stores for the institution window (src/screening/history.repository.ts), on
+ * PGlite or PostgreSQL (DATABASE_URL): the midnight census as running counts per institution and
+ * night (institution_nights, kept by triggers on claims) and the lines a window reads of a claim
+ * (claims.window_lines). Each is held to what it replaces: the counts to a count of the stored
+ * stays at each midnight, the stored lines to the claim's line rows, and the window read with them
+ * to the same read from claim_lines.
+ */
+let svc: TestService;
+const HOSPITAL = 'H32010200031';
+const PHARMACY = 'P32010200032';
+beforeAll(async () => {
+  svc = await startTestService();
+  await seedReference(svc, {
+    institutions: [{ id: HOSPITAL }, { id: PHARMACY, type: 'pharmacy', level: 'none' }],
+    items: [
+      { code: 'XA01', name: '药一', category: 'drug' },
+      { code: 'XA02', name: '药二', category: 'drug' },
+      { code: '120100001', name: '床位费', category: 'bed' },
+      { code: '330100001', name: '手术', category: 'operation' },
+    ],
+  });
+});
+afterAll(async () => {
+  await svc?.close();
+});
+
+const q = <T extends Record<string, unknown>>(text: string, params: unknown[] = []) => svc.deps.database.query<T>(text, params);
+let n = 0;
+const person = () => ({ id: `3201021975${String(++n).padStart(8, '0')}`, sex: 'male', birthDate: '1975-01-01' });
+const send = async (claim: object) => {
+  const res = await svc.call('/v1/claims', { json: claim });
+  expect(res.status).toBe(200);
+};
+const stay = (claimId: string, admitted: string, discharged: string, main = 'J18.900', operation = false) =>
+  inpatientClaim({
+    institutionId: HOSPITAL,
+    claimId,
+    insured: person(),
+    admittedAt: admitted,
+    dischargedAt: discharged,
+    diagnoses: [{ code: main, main: true }],
+    lines: [
+      { lineId: 'B', itemCode: '120100001', category: 'bed', serviceAt: admitted, quantity: 1, unitPrice: 45, amount: 45 },
+      ...(operation ? [{ lineId: 'OP', itemCode: '330100001', category: 'operation', serviceAt: admitted, quantity: 1, unitPrice: 100, amount: 100 }] : []),
+    ],
+    totalAmount: operation ? 145 : 45,
+    payment: { fund: 40, personalAccount: 0, cash: operation ? 105 : 5 },
+  });
+const purchase = (claimId: string, at: string) =>
+  outpatientClaim({
+    institutionId: PHARMACY,
+    claimId,
+    insured: person(),
+    visitType: 'pharmacy',
+    visitAt: at,
+    lines: ['XA01', 'XA02'].map((itemCode, i) => ({ lineId: `R${i + 1}`, itemCode, category: 'drug', serviceAt: at, quantity: 1, unitPrice: 10, amount: 10 })),
+    totalAmount: 20,
+    payment: { fund: 10, personalAccount: 0, cash: 10 },
+  });
+const schema = buildClaimSchema({ maxLines: 1000 });
+const asClaim = (input: object) => normalizeClaim(schema.parse(input) as ClaimInput, 'probe-person');
+
+// The stays at midnight of each night (00:00 China Standard Time) counted from the claims: admitted
+// before it, at most 366 days before, discharged at or after it.
+const recount = () =>
+  q<{ night: string; stays: number }>(
+    `select d.night::text as night, count(*)::int as stays
+     from (select distinct institution_id, (started_at at time zone 'Asia/Shanghai')::date + k as night
+           from claims, generate_series(1, 400) k where institution_id = $1 and visit_type = 'inpatient') d
+     join claims c on c.institution_id = d.institution_id and c.visit_type = 'inpatient'
+       and c.started_at < (d.night::timestamp at time zone 'Asia/Shanghai')
+       and c.ended_at >= (d.night::timestamp at time zone 'Asia/Shanghai')
+       and (c.started_at at time zone 'Asia/Shanghai')::date >= d.night - 366
+     group by 1 order by 1`,
+    [HOSPITAL],
+  );
+const counts = () => q<{ night: string; stays: number }>(`select night::text as night, stays from institution_nights where institution_id = $1 and stays <> 0 order by 1`, [HOSPITAL]);
+
+/** a stay written straight into claims (as an operator's hand edit would), without lines */
+const insertStay = (claimNo: string, started: string, ended: string) =>
+  q(
+    `insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at, service_month, total_amount, payable_amount,
+       decision, content_hash, body, answer, line_count, lines_missing_name, lines_missing_spec)
+     values (gen_random_uuid(), $1, $2, 'hand', 'inpatient', $3, $4, to_char($3::timestamptz at time zone 'Asia/Shanghai', 'YYYY-MM'), 0, 0, 'pass', 'x', '{}', '{}', 0, 0, 0)`,
+    [HOSPITAL, claimNo, started, ended],
+  );
+
+describe('the midnight census as running counts (institution_nights)', () => {
+  it('equal a count of the stored stays at each midnight as stays arrive, are changed and removed; a stay counts at most 366 nights', async () => {
+    await send(stay('N1', '2026-10-10 08:00:00', '2026-10-14 09:00:00'));
+    await send(stay('N2', '2026-10-10 23:30:00', '2026-10-11 00:00:00'));
+    await send(stay('N3', '2026-10-12 10:00:00', '2026-10-12 18:00:00'));
+    await send(stay('N4', '2026-10-13 10:00:00', '2026-10-20 10:00:00'));
+    expect((await counts()).length).toBeGreaterThan(5);
+    expect(await counts()).toEqual(await recount());
+    // N2 spans exactly one midnight (discharged at it), N3 none
+    expect((await counts()).find((r) => r.night === '2026-10-11')?.stays).toBe(2);
+    expect((await counts()).find((r) => r.night === '2026-10-12')?.stays).toBe(1);
+
+    // a stay of more than a year counts on the 366 nights after its admission day only
+    await insertStay('LONG', '2025-09-01T10:00:00+08:00', '2026-10-30T10:00:00+08:00');
+    expect(
+      await q(`select min(night)::text as first, max(night)::text as last, count(*)::int as nights from institution_nights where institution_id = $1 and night < '2026-10-01'`, [HOSPITAL]),
+    ).toEqual([{ first: '2025-09-02', last: '2026-09-02', nights: 366 }]);
+    expect(await counts()).toEqual(await recount());
+
+    await q(`update claims set ended_at = '2026-10-18T09:00:00+08:00' where institution_id = $1 and claim_no = 'N1'`, [HOSPITAL]);
+    await insertStay('GONE', '2026-10-11T10:00:00+08:00', '2026-10-16T10:00:00+08:00');
+    await q(`delete from claims where institution_id = $1 and claim_no = 'GONE'`, [HOSPITAL]);
+    expect(await counts()).toEqual(await recount());
+  });
+
+  it('a census read counts the stays at midnight after the admission day, the claim itself left out when it is stored', async () => {
+    const night = async (claim: object) => (await svc.deps.history.forClaim(asClaim(claim))).history.institution?.census;
+    const at = async (day: string) => (await counts()).find((r) => r.night === day)?.stays ?? 0;
+    // a stay not stored: every stay there at midnight after 2026-10-13
+    expect(await night(stay('PROBE', '2026-10-13 09:00:00', '2026-10-15 09:00:00'))).toBe(await at('2026-10-14'));
+    expect(await at('2026-10-14')).toBe(2);
+    // N4 itself, stored, is there that night: it counts the others only
+    expect(await night(stay('N4', '2026-10-13 10:00:00', '2026-10-20 10:00:00'))).toBe(1);
+    // a night no stay spans
+    expect(await night(stay('PROBE-2', '2026-11-20 09:00:00', '2026-11-22 09:00:00'))).toBe(0);
+  });
+});
+
+describe('the lines a window reads, stored with the claim (claims.window_lines)', () => {
+  it('are the claim’s line rows for pharmacy claims and short stays, none for a long stay; the window reads the same with them as from claim_lines', async () => {
+    for (let i = 1; i <= 3; i++) await send(purchase(`W-P${i}`, `2026-10-21 10:0${i}:00`));
+    await send(stay('W-S1', '2026-10-21 10:00:00', '2026-10-23 09:00:00', 'J06.900', true));
+    await send(stay('W-S2', '2026-10-22 10:00:00', '2026-10-23 09:00:00', 'J06.900'));
+    await send(stay('W-L', '2026-10-21 10:00:00', '2026-10-27 09:00:00', 'J06.900'));
+    const stored = await q<{ claim_no: string; window_lines: unknown; from_lines: unknown }>(
+      `select c.claim_no, c.window_lines,
+         (select jsonb_agg(case when l.category = 'operation' then jsonb_build_array(l.line_id, l.item_code, 'operation') else jsonb_build_array(l.line_id, l.item_code) end order by l.line_no)
+          from claim_lines l where l.claim_id = c.id and l.person_hash = c.person_hash and l.service_month = c.service_month) as from_lines
+       from claims c where c.claim_no like 'W-%' order by c.claim_no`,
+    );
+    const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+    expect(stored.map((r) => [r.claim_no, parse(r.window_lines)])).toEqual([
+      ['W-L', null],
+      [
+        'W-P1',
+        [
+          ['R1', 'XA01'],
+          ['R2', 'XA02'],
+        ],
+      ],
+      [
+        'W-P2',
+        [
+          ['R1', 'XA01'],
+          ['R2', 'XA02'],
+        ],
+      ],
+      [
+        'W-P3',
+        [
+          ['R1', 'XA01'],
+          ['R2', 'XA02'],
+        ],
+      ],
+      [
+        'W-S1',
+        [
+          ['B', '120100001'],
+          ['OP', '330100001', 'operation'],
+        ],
+      ],
+      ['W-S2', [['B', '120100001']]],
+    ]);
+    for (const r of stored.filter((x) => x.claim_no !== 'W-L')) expect(parse(r.window_lines)).toEqual(parse(r.from_lines));
+
+    const window = async () => {
+      const pharmacy = (await svc.deps.history.forClaim(asClaim(purchase('W-PROBE', '2026-10-21 10:10:00')))).history.institution;
+      const hospital = (await svc.deps.history.forClaim(asClaim(stay('W-PROBE', '2026-10-22 12:00:00', '2026-10-23 12:00:00', 'J06.900')))).history.institution;
+      return { nearby: pharmacy?.nearby, admissions: hospital?.admissions };
+    };
+    const withStored = await window();
+    expect(withStored.nearby?.map((w) => [w.claimNo, w.lines]).sort()).toEqual(
+      ['W-P1', 'W-P2', 'W-P3'].map((c) => [
+        c,
+        [
+          ['R1', 'XA01'],
+          ['R2', 'XA02'],
+        ],
+      ]),
+    );
+    expect(withStored.admissions?.map((w) => [w.claimNo, w.operation, w.lines])).toEqual([
+      [
+        'W-S1',
+        true,
+        [
+          ['B', '120100001'],
+          ['OP', '330100001'],
+        ],
+      ],
+      ['W-S2', false, [['B', '120100001']]],
+    ]);
+    // claims stored before migration 0033 have none: their lines are read from claim_lines, the same
+    await q(`update claims set window_lines = null where claim_no like 'W-%'`);
+    expect(await window()).toEqual(withStored);
+  });
+});
