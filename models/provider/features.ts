@@ -61,6 +61,10 @@ export interface InstitutionMonth {
   features: FeatureValues;
   /** money at stake; without it the targeting figure in yuan is not computed */
   exposure?: Exposure;
+  /** claims with an active rule finding, per rule family (a claim counts once in each family it hit) */
+  ruleFamilies?: Record<string, number>;
+  /** claims with an active rule finding, and how many of them are admissions (whose rules fire about twice as often) */
+  ruleHits?: { claims: number; admissions: number; withTrial: number };
 }
 
 /** A value as a reviewer reads it, in each language. */
