@@ -5,6 +5,7 @@ import { Xoshiro128ss } from '../models/isolation-forest/prng.js';
 import { bayesUpdate, learnFromOutcomes, OUTCOME_COLUMNS, type OutcomeLabel, type OutcomeRow } from '../models/provider/outcomes.js';
 import { trainProviderModel } from '../models/provider/score.js';
 import { logistic, peerHitRates, targetingEvidence, targetingScores } from '../models/provider/target-score.js';
+import { hashInput } from '../src/provider-model/train-provider-model.js';
 import { inpatientClaim } from './support/claims.js';
 import { json } from './support/http.js';
 import { seedReference } from './support/reference.js';
@@ -69,6 +70,10 @@ describe('the targeting score', () => {
     expect(t.rulesZ).toBeCloseTo(9 / Math.sqrt(3), 12);
     expect(t.zh).toContain('规则命中 (含试行规则) 12 人次, 按同级机构的命中率应为 3 人次');
     expect(t.en).toContain('12 claims with rule hits (rules in trial included) where the peers');
+    // the trial counts are input of the model version: its input hash changes with them
+    const im = (withTrial: number) => ({ institutionId: 'A', month: '2026-09', peerGroup: 'clinic/primary', features: nulls(), ruleHits: { claims: 1, admissions: 0, withTrial } });
+    expect(hashInput([im(3)], ['claims'], {})).not.toBe(hashInput([im(4)], ['claims'], {}));
+    expect(hashInput([im(3)], ['claims'], {})).toBe(hashInput([im(3)], ['claims'], {}));
     // a row that fell back to its type is compared with every institution of the type
     const fellBack = { ...withTrial('D', 100, 5, 'clinic/*'), nominalPeerGroup: 'clinic/secondary' };
     expect(peerHitRates([...rows, fellBack])(fellBack)).toBeCloseTo(24 / 500, 12);
