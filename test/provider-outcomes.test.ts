@@ -52,7 +52,7 @@ describe('the targeting score', () => {
   it('compares with the other institutions of the peer group pooled, and counts rules in trial where the rows carry them', () => {
     const withTrial = (id: string, claims: number, hits: number, group = 'clinic/primary') => ({
       ...row(id, '2026-09', { claims, rate: 0, cost: 1_000, group }),
-      ruleHits: { claims: 0, admissions: 0, withTrial: hits },
+      ruleHits: { claims: 0, withTrial: hits },
     });
     const rows = [withTrial('A', 100, 12), withTrial('B', 300, 9), withTrial('C', 100, 3), withTrial('P', 80, 40, 'pharmacy/none')];
     const rate = peerHitRates(rows);
@@ -71,7 +71,7 @@ describe('the targeting score', () => {
     expect(t.zh).toContain('规则命中 (含试行规则) 12 人次, 按同级机构的命中率应为 3 人次');
     expect(t.en).toContain('12 claims with rule hits (rules in trial included) where the peers');
     // the trial counts are input of the model version: its input hash changes with them
-    const im = (withTrial: number) => ({ institutionId: 'A', month: '2026-09', peerGroup: 'clinic/primary', features: nulls(), ruleHits: { claims: 1, admissions: 0, withTrial } });
+    const im = (withTrial: number) => ({ institutionId: 'A', month: '2026-09', peerGroup: 'clinic/primary', features: nulls(), ruleHits: { claims: 1, withTrial } });
     expect(hashInput([im(3)], ['claims'], {})).not.toBe(hashInput([im(4)], ['claims'], {}));
     expect(hashInput([im(3)], ['claims'], {})).toBe(hashInput([im(3)], ['claims'], {}));
     // a row that fell back to its type is compared with every institution of the type

@@ -63,8 +63,8 @@ export interface InstitutionMonth {
   exposure?: Exposure;
   /** claims with an active rule finding, per rule family (a claim counts once in each family it hit) */
   ruleFamilies?: Record<string, number>;
-  /** claims with an active rule finding, and how many of them are admissions (whose rules fire about twice as often) */
-  ruleHits?: { claims: number; admissions: number; withTrial: number };
+  /** claims with a finding of an active rule, and of an active rule or one in trial (the targeting evidence reads the latter) */
+  ruleHits?: { claims: number; withTrial: number };
 }
 
 /** A value as a reviewer reads it, in each language. */

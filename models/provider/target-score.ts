@@ -79,8 +79,8 @@ export interface TargetingRow {
   exposure?: { cost: number; fund: number; withheld: number } | undefined;
   /** claims with a rule hit per rule family, when the rows carry them */
   ruleFamilies?: Record<string, number> | undefined;
-  /** claims with a rule hit, and how many of them are admissions */
-  ruleHits?: { claims: number; admissions: number; withTrial: number } | undefined;
+  /** claims with a finding of an active rule, and of an active rule or one in trial */
+  ruleHits?: { claims: number; withTrial: number } | undefined;
   /** the institution's own type and level, where `peerGroup` is a wider group it fell back to */
   nominalPeerGroup?: string;
 }

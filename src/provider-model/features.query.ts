@@ -84,7 +84,6 @@ lines as (
 hits as (
   select c.institution_id,
          count(distinct f.claim_id) filter (where f.status = 'active')::int as hit_claims,
-         count(distinct f.claim_id) filter (where f.status = 'active' and c.inpatient)::int as hit_admissions,
          coalesce(sum(f.amount) filter (where f.status = 'active'), 0)::float8 as hit_amount,
          count(distinct f.claim_id)::int as any_hit_claims
   from c join findings f on f.claim_id = c.id
@@ -103,7 +102,7 @@ fam as (
 select v.*, coalesce(inst.type, 'unknown') as type, coalesce(inst.level, 'unknown') as level, coalesce(inst.beds, 0)::int as beds,
        coalesce(l.lines, 0) as lines, coalesce(l.line_cost, 0) as line_cost, coalesce(l.drug_cost, 0) as drug_cost,
        coalesce(l.consumable_cost, 0) as consumable_cost, coalesce(l.priced_lines, 0) as priced_lines, coalesce(l.at_ceiling, 0) as at_ceiling,
-       coalesce(h.hit_claims, 0) as hit_claims, coalesce(h.hit_admissions, 0) as hit_admissions, coalesce(h.any_hit_claims, 0) as any_hit_claims,
+       coalesce(h.hit_claims, 0) as hit_claims, coalesce(h.any_hit_claims, 0) as any_hit_claims,
        coalesce(h.hit_amount, 0) as hit_amount, coalesce(fam.families, '{}'::jsonb) as families
 from visits v
 left join inst on inst.institution_id = v.institution_id
@@ -142,7 +141,6 @@ export interface MonthAggregates {
   priced_lines: number;
   at_ceiling: number;
   hit_claims: number;
-  hit_admissions: number;
   /** claims with a finding of an active rule or of one in trial */
   any_hit_claims: number;
   hit_amount: number;
@@ -234,6 +232,6 @@ export async function monthFeatures(database: Database, month: string, options: 
     features: toFeatures(a, { month: costs.get(`${a.institution_id}|${before[0]}`), year: costs.get(`${a.institution_id}|${before[1]}`) }),
     exposure: { cost: a.cost, fund: a.fund, withheld: a.withheld, flagged: a.hit_amount },
     ruleFamilies: a.families,
-    ruleHits: { claims: a.hit_claims, admissions: a.hit_admissions, withTrial: a.any_hit_claims },
+    ruleHits: { claims: a.hit_claims, withTrial: a.any_hit_claims },
   }));
 }
