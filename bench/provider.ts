@@ -259,10 +259,13 @@ function evaluate(world: string, data: Dumped, header: string[]): string[] {
 function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderModel>, truth: Map<string, { fraudulent: boolean }>): string[] {
   const rng = Xoshiro128ss.fromSeed(Number(values['audit-seed']));
   const uniform = () => rng.nextUint32() / 2 ** 32;
-  const exposureOf = new Map(data.rows.map((r) => [`${r.month}|${r.institutionId}`, r.exposure]));
-  const rows = model.windowScores.map((s) => ({ ...s, exposure: exposureOf.get(`${s.month}|${s.institutionId}`) }));
-  const monthFigure = (r: (typeof rows)[number]) => logistic(3 * (targetingEvidence([r]).evidence - 3)) * (r.exposure?.cost ?? 0);
+  const rowOf = new Map(data.rows.map((r) => [`${r.month}|${r.institutionId}`, r]));
+  const rows = model.windowScores.map((s) => {
+    const r = rowOf.get(`${s.month}|${s.institutionId}`);
+    return { ...s, exposure: r?.exposure, ruleFamilies: r?.ruleFamilies, ruleHits: r?.ruleHits };
+  });
   const window = windowEvidence(rows);
+  const monthFigure = (r: (typeof rows)[number]) => logistic(3 * (targetingEvidence([r], { peerRate: window.peerRate }).evidence - 3)) * (r.exposure?.cost ?? 0);
   const share = Number(values['review-share']);
   const reviewed = new Set<string>();
   const key = (r: { institutionId: string; month: string }) => `${r.institutionId}|${r.month}`;
@@ -307,7 +310,7 @@ function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderMod
   const unreviewedNow = (r: (typeof rows)[number]) => unreviewed(r) && r.month === data.lastMonth;
   const tNew = new Map(withOutcomes.scores.map((s) => [s.institutionId, s.targeting!.score]));
   const tOld = new Map(model.scores.map((s) => [s.institutionId, s.targeting!.score]));
-  const finalOf = (r: (typeof rows)[number]) => learned.learnedOf?.(r.institutionId) ?? 0;
+  const finalOf = (r: (typeof rows)[number]) => learned.learnedLogOdds?.(r.institutionId) ?? 0;
   const modelOf = (r: (typeof rows)[number]) => learned.predict?.(r) ?? 0;
   const fittedSupervised = o.model;
   const supervisedAlone = fittedSupervised ? (r: (typeof rows)[number]) => predictLogistic(fittedSupervised, outcomeColumns(r, window)) : undefined;

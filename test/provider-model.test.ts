@@ -132,15 +132,22 @@ async function expectedOfHA() {
   // findings as the API reports them (the claim's own and those filed on it later), provider-model ones aside
   let hitClaims = 0;
   let hitAmount = 0;
+  const hits = { claims: 0, withTrial: 0, families: {} as Record<string, number> };
   for (const c of cs) {
     const stored = await json(await svc.call(`/v1/claims/${c.institutionId}/${c.claimId}`, { role: 'auditor' }));
-    const fs = [...stored.answer.findings, ...stored.laterFindings].filter(
-      (f: { status: string; family: string }) => f.status === 'active' && f.family !== 'provider-model' && f.family !== 'non-designated',
+    const all = [...stored.answer.findings, ...stored.laterFindings].filter(
+      (f: { status: string; family: string }) => ['active', 'trial'].includes(f.status) && f.family !== 'provider-model' && f.family !== 'non-designated',
     );
+    const fs = all.filter((f: { status: string }) => f.status === 'active');
     if (fs.length > 0) hitClaims++;
+    if (all.length > 0) hits.withTrial++;
+    for (const k of new Set(all.map((f: { status: string; family: string }) => (f.status === 'trial' ? `trial:${f.family}` : f.family))))
+      hits.families[k as string] = (hits.families[k as string] ?? 0) + 1;
     hitAmount += fs.reduce((s: number, f: { amount: string }) => s + Number(f.amount), 0);
   }
+  hits.claims = hitClaims;
   return {
+    hits,
     claims: cs.length,
     patients: new Set(cs.map((c) => c.person)).size,
     admissions: stays.length,
@@ -192,6 +199,11 @@ describe('provider model features', () => {
     expect(ha.exposure!.cost).toBeCloseTo(cost, 6);
     expect(ha.exposure!.fund).toBeCloseTo(cost, 6); // every claim here is paid wholly by the fund
     expect(ha.exposure!.flagged).toBeGreaterThan(0);
+    // claims with a hit (of admissions; with rules in trial) and per family, for the targeting evidence
+    const { families, ...counts } = expected.hits;
+    expect(ha.ruleHits).toEqual(counts);
+    expect(ha.ruleFamilies).toEqual(families);
+    expect(counts.claims).toBeGreaterThan(0);
   });
 
   it('are made comparable within the peer group by median and MAD, with MAD = 0 guarded', () => {

@@ -4,7 +4,8 @@ import { rocAuc } from '../models/metrics/auc.js';
 import { Xoshiro128ss } from '../models/isolation-forest/prng.js';
 import { bayesUpdate, learnFromOutcomes, OUTCOME_COLUMNS, type OutcomeLabel, type OutcomeRow } from '../models/provider/outcomes.js';
 import { trainProviderModel } from '../models/provider/score.js';
-import { targetingEvidence, targetingScores } from '../models/provider/target-score.js';
+import { logistic, peerHitRates, targetingEvidence, targetingScores } from '../models/provider/target-score.js';
+import { hashInput } from '../src/provider-model/train-provider-model.js';
 import { inpatientClaim } from './support/claims.js';
 import { json } from './support/http.js';
 import { seedReference } from './support/reference.js';
@@ -48,10 +49,40 @@ describe('the targeting score', () => {
     expect(targetingEvidence([row('B', '2026-09', { claims: 10, rate: 0.1, cost: 5_000 })]).rulesZ).toBeCloseTo(0.6 / Math.sqrt(0.4), 9);
   });
 
+  it('compares with the other institutions of the peer group pooled, and counts rules in trial where the rows carry them', () => {
+    const withTrial = (id: string, claims: number, hits: number, group = 'clinic/primary') => ({
+      ...row(id, '2026-09', { claims, rate: 0, cost: 1_000, group }),
+      ruleHits: { claims: 0, withTrial: hits },
+    });
+    const rows = [withTrial('A', 100, 12), withTrial('B', 300, 9), withTrial('C', 100, 3), withTrial('P', 80, 40, 'pharmacy/none')];
+    const rate = peerHitRates(rows);
+    // A's peers: B and C, 12 hits on 400 claims
+    expect(rate(rows[0]!)).toBeCloseTo(12 / 400, 12);
+    expect(rate(rows[1]!)).toBeCloseTo(15 / 200, 12);
+    // the only pharmacy has no peer: the median rate is used
+    expect(rate(rows[3]!)).toBeUndefined();
+    const a = targetingEvidence([rows[0]!], { peerRate: rate });
+    expect(a.ruleHits).toBe(12);
+    expect(a.ruleHitsExpected).toBeCloseTo(3, 12);
+    expect(a.rulesZ).toBeCloseTo(9 / Math.sqrt(3), 12);
+    // targetingScores pools the peers itself, and says rules in trial are counted
+    const t = targetingScores(rows, '2026-09').get('A')!;
+    expect(t.rulesZ).toBeCloseTo(9 / Math.sqrt(3), 12);
+    expect(t.zh).toContain('规则命中 (含试行规则) 12 人次, 按同级机构的命中率应为 3 人次');
+    expect(t.en).toContain('12 claims with rule hits (rules in trial included) where the peers');
+    // the trial counts are input of the model version: its input hash changes with them
+    const im = (withTrial: number) => ({ institutionId: 'A', month: '2026-09', peerGroup: 'clinic/primary', features: nulls(), ruleHits: { claims: 1, withTrial } });
+    expect(hashInput([im(3)], ['claims'], {})).not.toBe(hashInput([im(4)], ['claims'], {}));
+    expect(hashInput([im(3)], ['claims'], {})).toBe(hashInput([im(3)], ['claims'], {}));
+    // a row that fell back to its type is compared with every institution of the type
+    const fellBack = { ...withTrial('D', 100, 5, 'clinic/*'), nominalPeerGroup: 'clinic/secondary' };
+    expect(peerHitRates([...rows, fellBack])(fellBack)).toBeCloseTo(24 / 500, 12);
+  });
+
   it('is P(fraud) × money billed, ranked within the peer group, with sentences giving the numbers', () => {
     const rows = [
-      row('BIG', '2026-09', { claims: 400, rate: 0.06, cost: 400_000 }), // 24 vs 16 expected: z 2, P about 0.05
-      row('SMALL', '2026-09', { claims: 50, rate: 0.3, cost: 25_000 }), // 15 vs 2: z 9.2, P about 1
+      row('BIG', '2026-09', { claims: 400, rate: 0.06, cost: 400_000 }), // 24 where its peers' pooled rate (15 of 150) expects 40: P about 0
+      row('SMALL', '2026-09', { claims: 50, rate: 0.3, cost: 25_000 }), // 15 where 24 of 500 expects 2.4: z 8.1, P about 1
       row('CLEAN', '2026-09', { claims: 100, rate: 0.0, cost: 60_000 }),
       row('PHARM', '2026-09', { claims: 100, rate: 0.2, cost: 10_000, group: 'pharmacy/none' }),
     ];
@@ -67,8 +98,8 @@ describe('the targeting score', () => {
     expect(t.get('PHARM')).toMatchObject({ rank: 1, peerSize: 1, peerGroup: 'pharmacy/none', source: 'unsupervised' });
     expect(small.zh).toContain(`目标分 ${Math.round(small.score).toLocaleString('en-US')} 元 = 欺诈概率 1.00 × 近 1 个月申报费用 25,000 元`);
     expect(small.zh).toContain('同级同类 (hospital/secondary, 3 家) 第 1 位');
-    expect(small.zh).toContain('规则命中 15 人次, 按同级中位命中率应为 2 人次');
-    expect(small.en).toContain("15 claims with rule hits where the peers' median rate expects 2");
+    expect(small.zh).toContain('规则命中 15 人次, 按同级机构的命中率应为 2 人次');
+    expect(small.en).toContain("15 claims with rule hits where the peers' rate expects 2");
     // a supervised probability replaces the unsupervised one and says so
     const s = targetingScores(rows, '2026-09', { probabilityOf: (id) => (id === 'BIG' ? 0.9 : 0.1) });
     expect(s.get('BIG')).toMatchObject({ probability: 0.9, source: 'supervised', score: 360_000, rank: 1 });
@@ -137,7 +168,7 @@ describe('learning from outcomes', () => {
   });
 
   it('learns size from the labels when the fraudulent institutions are the large ones (world b)', () => {
-    // evidence flat (every institution at its peers' median rate), fraud = more than 400 claims a month
+    // evidence flat (every institution at its peers' rate, 1/16 so that the sums are exact), fraud = more than 400 claims a month
     const g = Xoshiro128ss.fromSeed(9);
     const big = new Map<string, boolean>();
     const sized: OutcomeRow[] = [];
@@ -145,7 +176,7 @@ describe('learning from outcomes', () => {
       const id = `S${String(i).padStart(3, '0')}`;
       const claims = 50 + Math.round(900 * (g.nextUint32() / 2 ** 32));
       big.set(id, claims > 400);
-      for (const month of ['2026-07', '2026-08', '2026-09']) sized.push(row(id, month, { claims, rate: 0.04, cost: claims * 500 }));
+      for (const month of ['2026-07', '2026-08', '2026-09']) sized.push(row(id, month, { claims, rate: 0.0625, median: 0.0625, cost: claims * 500 }));
     }
     const labels = sized.filter((r) => Number(r.institutionId.slice(1)) % 2 === 0).map((r) => ({ institutionId: r.institutionId, month: r.month, label: (big.get(r.institutionId) ? 1 : 0) as 0 | 1 }));
     const { result, probabilityOf } = learnFromOutcomes(sized, labels, { minPerClass: 20 });
@@ -163,7 +194,7 @@ describe('learning from outcomes', () => {
     expect(min).toBeGreaterThan(max - 0.3);
   });
 
-  it('keeps the unsupervised evidence for targeting when the supervised model does not win; the learned probability is it calibrated and updated by each reviewed institution’s own conclusions', () => {
+  it('keeps the unsupervised evidence for targeting when the supervised model does not win; the learned probability is its P(fraud) updated by each reviewed institution’s own conclusions', () => {
     // fraud follows the rule-hit rate, which the unsupervised evidence reads; the model cannot beat it by 0.2
     const g = Xoshiro128ss.fromSeed(3);
     const f = new Map<string, boolean>();
@@ -182,22 +213,27 @@ describe('learning from outcomes', () => {
     expect(learned.source).toBe('unsupervised');
     expect(learned.result.calibration!.weights[0]).toBeGreaterThan(0);
     expect(learned.result.update).toEqual({ auditorAccuracy: 0.9, reviewedInstitutions: 60 });
-    expect(learned.result.why).toContain('targeting keeps the unsupervised P(fraud) (the learned probability: the evidence calibrated on the labels; each of the 60 reviewed institutions');
-    // R001 (honest, one wrong confirmation): the model's probability times odds 9
-    const prior = ['2026-07', '2026-08', '2026-09'].map((m) => learned.predict!(list.find((r) => r.institutionId === 'R001' && r.month === m)!));
-    const mean = prior.reduce((s, p) => s + p, 0) / 3;
-    expect(learned.learnedOf!('R001')!).toBeCloseTo(bayesUpdate(mean, [1], 0.9), 12);
-    expect(learned.learnedOf!('R001')! / (1 - learned.learnedOf!('R001')!)).toBeCloseTo((9 * mean) / (1 - mean), 9);
-    // never reviewed: the calibrated evidence alone, same order as the evidence
+    expect(learned.result.why).toContain('targeting keeps the unsupervised P(fraud) (the learned probability: the unsupervised P(fraud); each of the 60 reviewed institutions');
+    // R001 (honest, one wrong confirmation): the unsupervised P(fraud) of its window evidence, odds times 9
+    const peerRate = peerHitRates(list);
+    const ev = (id: string) =>
+      targetingEvidence(
+        list.filter((r) => r.institutionId === id),
+        { peerRate },
+      ).evidence;
+    const prior = logistic(3 * (ev('R001') - 3));
+    expect(learned.predict!(list.find((r) => r.institutionId === 'R001')!)).toBeCloseTo(prior, 12);
+    expect(learned.learnedOf!('R001')!).toBeCloseTo(bayesUpdate(prior, [1], 0.9), 12);
+    expect(learned.learnedLogOdds!('R001')!).toBeCloseTo(3 * (ev('R001') - 3) + Math.log(9), 9);
+    // never reviewed: the unsupervised P(fraud) alone, same order as the evidence
     const never = [...f.keys()].filter((id) => Number(id.slice(1)) >= 60);
-    const byP = [...never].sort((a, b) => learned.learnedOf!(b)! - learned.learnedOf!(a)!);
-    const ev = (id: string) => targetingEvidence(list.filter((r) => r.institutionId === id)).evidence;
+    const byP = [...never].sort((a, b) => learned.learnedLogOdds!(b)! - learned.learnedLogOdds!(a)!);
     expect(byP).toEqual([...never].sort((a, b) => ev(b) - ev(a)));
     // targeting keeps the unsupervised P(fraud): no probability is handed to it
     expect(learned.probabilityOf).toBeUndefined();
     // auditors right half the time: conclusions change nothing
     const coin = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.2, auditorAccuracy: 0.5 });
-    expect(coin.learnedOf!('R001')).toBeCloseTo(mean, 12);
+    expect(coin.learnedOf!('R001')).toBeCloseTo(prior, 12);
     expect(() => learnFromOutcomes(list, labels, { minPerClass: 15, auditorAccuracy: 1 })).toThrow(/auditorAccuracy/);
   });
 

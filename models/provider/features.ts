@@ -61,6 +61,10 @@ export interface InstitutionMonth {
   features: FeatureValues;
   /** money at stake; without it the targeting figure in yuan is not computed */
   exposure?: Exposure;
+  /** claims with an active rule finding, per rule family (a claim counts once in each family it hit) */
+  ruleFamilies?: Record<string, number>;
+  /** claims with a finding of an active rule, and of an active rule or one in trial (the targeting evidence reads the latter) */
+  ruleHits?: { claims: number; withTrial: number };
 }
 
 /** A value as a reviewer reads it, in each language. */

@@ -84,9 +84,14 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly (0 | 
 }
 
 export function predictLogistic(m: LogisticModel, row: readonly number[]): number {
+  return sigmoid(logOddsOf(m, row));
+}
+
+/** The model's log odds for a row (the linear predictor), before the sigmoid. */
+export function logOddsOf(m: LogisticModel, row: readonly number[]): number {
   let eta = m.intercept;
   for (let j = 0; j < m.weights.length; j++) eta += m.weights[j]! * ((row[j]! - m.means[j]!) / m.sds[j]!);
-  return sigmoid(eta);
+  return eta;
 }
 
 /** Solves A x = b for a symmetric positive-definite A by Cholesky. */

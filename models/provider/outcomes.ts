@@ -1,7 +1,7 @@
 import { rocAuc } from '../metrics/auc.js';
 import { FEATURE_NAMES, type FeatureName } from './features.js';
-import { fitLogistic, predictLogistic, type LogisticModel } from './logistic.js';
-import { targetingEvidence, type TargetingRow } from './target-score.js';
+import { fitLogistic, logOddsOf, predictLogistic, type LogisticModel } from './logistic.js';
+import { peerHitRates, targetingEvidence, UNSUPERVISED_CENTRE, UNSUPERVISED_STEEPNESS, type TargetingRow } from './target-score.js';
 
 /**
  * Learning from outcomes. Concluded review cases label institution-months: confirmed (fraud or
@@ -16,12 +16,12 @@ import { targetingEvidence, type TargetingRow } from './target-score.js';
  *   (`detailLambda`), so that about 200 noisy labels move them only where the signal is strong:
  *   the month's peer z of every feature, its forest score, the month's rule-hit z and pattern excess;
  * - the unsupervised evidence is calibrated on the same labels (a logistic regression on the
- *   evidence alone: the same ranking, a probability on the labels' scale);
+ *   evidence alone), stored for the record; the learned probability does not use it (below);
  * - both are scored on held-out folds (k-fold by institution, so no institution's months are on
  *   both sides, and a held-out institution's own labels are not used); the supervised model is
  *   used only when its cross-validated AUC is at least `margin` above the unsupervised one;
- * - an institution's learned probability is the mean of its window months' predictions, then
- *   updated by Bayes' rule with its own concluded months of the window (each confirmed month
+ * - an institution's learned probability is the mean of its window months' log odds (of the
+ *   supervised model when it won, else of the unsupervised P(fraud)), then updated by Bayes' rule with its own concluded months of the window (each confirmed month
  *   multiplies the odds by a/(1 − a), each dismissed month divides them, a = `auditorAccuracy`):
  *   what the auditors concluded about an institution weighs on its other months. Never-reviewed
  *   institutions keep the model's probability. Targeting uses it only when the supervised model
@@ -81,12 +81,14 @@ export const OUTCOME_COLUMNS: readonly string[] = [...PRIMARY_COLUMNS, ...FEATUR
 export function windowEvidence(rows: readonly OutcomeRow[]) {
   const by = new Map<string, OutcomeRow[]>();
   for (const r of rows) by.set(r.institutionId, [...(by.get(r.institutionId) ?? []), r]);
-  return new Map([...by].map(([id, list]) => [id, { ...targetingEvidence(list), claims: list.reduce((s, r) => s + (r.features.claims ?? 0), 0) }]));
+  const peerRate = peerHitRates(rows);
+  const evidence = new Map([...by].map(([id, list]) => [id, { ...targetingEvidence(list, { peerRate }), claims: list.reduce((s, r) => s + (r.features.claims ?? 0), 0) }]));
+  return Object.assign(evidence, { peerRate });
 }
 
 /** One institution-month as the supervised model's columns (OUTCOME_COLUMNS): the institution's window evidence and size, then the month's peer z, forest score and evidence. */
 export function outcomeColumns(row: OutcomeRow, window: ReturnType<typeof windowEvidence>): number[] {
-  const e = targetingEvidence([row]);
+  const e = targetingEvidence([row], { peerRate: window.peerRate });
   const w = window.get(row.institutionId) ?? { ...e, claims: row.features.claims ?? 0 };
   return [w.rulesZ, w.patternZ, Math.log1p(Math.max(0, w.claims)), ...FEATURE_NAMES.map((f: FeatureName) => row.comparable[f]), row.score, e.rulesZ, e.patternZ];
 }
@@ -95,14 +97,17 @@ export function outcomeColumns(row: OutcomeRow, window: ReturnType<typeof window
 export function bayesUpdate(probability: number, labels: readonly (0 | 1)[], accuracy: number): number {
   if (labels.length === 0 || accuracy === 0.5) return probability;
   const p = Math.min(1 - 1e-12, Math.max(1e-12, probability));
-  let logOdds = Math.log(p / (1 - p));
+  return 1 / (1 + Math.exp(-updateLogOdds(Math.log(p / (1 - p)), labels, accuracy)));
+}
+
+/** bayesUpdate on the log-odds scale. */
+export function updateLogOdds(logOdds: number, labels: readonly (0 | 1)[], accuracy: number): number {
   const step = Math.log(accuracy / (1 - accuracy));
-  for (const l of labels) logOdds += l === 1 ? step : -step;
-  return 1 / (1 + Math.exp(-logOdds));
+  return labels.reduce((l, y) => l + (y === 1 ? step : -step), logOdds);
 }
 
 /** The unsupervised evidence of an institution-month's institution over the window (what the supervised model must beat). */
-export const unsupervisedOf = (row: OutcomeRow, window: ReturnType<typeof windowEvidence>) => (window.get(row.institutionId) ?? targetingEvidence([row])).evidence;
+export const unsupervisedOf = (row: OutcomeRow, window: ReturnType<typeof windowEvidence>) => (window.get(row.institutionId) ?? targetingEvidence([row], { peerRate: window.peerRate })).evidence;
 
 function foldOf(institutionId: string, folds: number, seed: number): number {
   let h = 2166136261 ^ seed;
@@ -190,24 +195,35 @@ export function learnFromOutcomes(rows: readonly OutcomeRow[], labels: readonly 
   const updated = accuracy === 0.5 ? '' : `; each of the ${ownLabels.size} reviewed institutions' probability updated by its own conclusions (auditors right ${accuracy} of the time)`;
   const why = wins
     ? `supervised: held-out AUC ${supervisedAuc.toFixed(3)} against ${unsupervisedAuc.toFixed(3)} unsupervised, ${margin} or more above it (${counts})${updated}`
-    : `unsupervised: the supervised model's held-out AUC ${supervisedAuc.toFixed(3)} is not ${margin} above the unsupervised ${unsupervisedAuc.toFixed(3)} (${counts}); targeting keeps the unsupervised P(fraud) (the learned probability: the evidence calibrated on the labels${updated})`;
+    : `unsupervised: the supervised model's held-out AUC ${supervisedAuc.toFixed(3)} is not ${margin} above the unsupervised ${unsupervisedAuc.toFixed(3)} (${counts}); targeting keeps the unsupervised P(fraud) (the learned probability: the unsupervised P(fraud)${updated})`;
   const result: OutcomeResult = { ...base, used: wins ? 'supervised' : 'unsupervised', why, cv, model, calibration, update };
-  const predict = wins ? (r: OutcomeRow) => predictLogistic(fitted, columns(r)) : (r: OutcomeRow) => predictLogistic(calibration, evidence(r));
-  // An institution's probability over the window: the mean of its months' predictions, then its own conclusions.
+  // When the unsupervised evidence is kept, the prior is its own P(fraud) (target-score.ts: 3 × (evidence − 3)
+  // in log odds), not the calibration: the labels are mostly the targeting's top picks, and a fit on
+  // them came out flat (large honest institutions far above their peers' rate dismissed), so that
+  // one wrong conclusion outweighed strong evidence (tuning seeds, 6-month window, world b: 0.913
+  // against 0.975; 3-month window, world a: 0.882 against 0.845).
+  const logOdds = wins ? (r: OutcomeRow) => logOddsOf(fitted, columns(r)) : (r: OutcomeRow) => UNSUPERVISED_STEEPNESS * (evidence(r)[0]! - UNSUPERVISED_CENTRE);
+  const predict = (r: OutcomeRow) => 1 / (1 + Math.exp(-logOdds(r)));
+  // An institution's log odds over the window: the mean of its months' log odds, then its own
+  // conclusions added. On the log-odds scale, so institutions the model is sure of stay ordered
+  // (a mean of probabilities rounds them all to 1).
   const perInstitution = new Map<string, number[]>();
-  for (const r of rows) perInstitution.set(r.institutionId, [...(perInstitution.get(r.institutionId) ?? []), predict(r)]);
-  const learnedOf = (institutionId: string) => {
-    const ps = perInstitution.get(institutionId);
-    return ps ? bayesUpdate(ps.reduce((s, p) => s + p, 0) / ps.length, ownLabels.get(institutionId) ?? [], accuracy) : undefined;
+  for (const r of rows) perInstitution.set(r.institutionId, [...(perInstitution.get(r.institutionId) ?? []), logOdds(r)]);
+  const learnedLogOdds = (institutionId: string) => {
+    const ls = perInstitution.get(institutionId);
+    return ls ? updateLogOdds(ls.reduce((s, l) => s + l, 0) / ls.length, ownLabels.get(institutionId) ?? [], accuracy) : undefined;
   };
-  // Targeting takes the learned probability only when the supervised model won. The calibrated
-  // unsupervised one ranks institutions as the evidence does, but its gentler slope lets the money
-  // at stake outweigh it: on the tuning seeds the targeting score ranked fraud worse with it
-  // (world a 0.757 → 0.723), so when the unsupervised evidence is kept, targeting is unchanged.
+  const learnedOf = (institutionId: string) => {
+    const l = learnedLogOdds(institutionId);
+    return l === undefined ? undefined : 1 / (1 + Math.exp(-l));
+  };
+  // Targeting takes the learned probability only when the supervised model won; otherwise it keeps
+  // the unsupervised P(fraud) unchanged, the month's own figure for every institution.
   return {
     result,
     probabilityOf: wins ? learnedOf : undefined,
     learnedOf,
+    learnedLogOdds,
     predict,
     source: (wins ? 'supervised' : 'unsupervised') as 'supervised' | 'unsupervised',
   };

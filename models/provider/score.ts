@@ -219,8 +219,13 @@ export function trainProviderModel(rows: readonly InstitutionMonth[], month: str
   });
 
   const firstMonth = shiftMonth(month, 1 - windowMonths);
-  const exposureOf = new Map(training.map((r) => [`${r.month}|${r.institutionId}`, r.exposure]));
-  const windowRows = all.filter((s) => s.month >= firstMonth && s.month <= month).map((s) => ({ ...s, exposure: exposureOf.get(`${s.month}|${s.institutionId}`) }));
+  const rowOf = new Map(training.map((r) => [`${r.month}|${r.institutionId}`, r]));
+  const windowRows = all
+    .filter((s) => s.month >= firstMonth && s.month <= month)
+    .map((s) => {
+      const r = rowOf.get(`${s.month}|${s.institutionId}`);
+      return { ...s, exposure: r?.exposure, ruleFamilies: r?.ruleFamilies, ruleHits: r?.ruleHits };
+    });
   const learned = options.outcomes ? learnFromOutcomes(windowRows, options.outcomes.labels, options.outcomes.options) : undefined;
   const outcome: OutcomeResult | undefined = learned?.result;
   const probabilityOf = learned?.probabilityOf ?? options.targetingScore?.probabilityOf;

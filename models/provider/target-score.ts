@@ -7,8 +7,9 @@ import { FEATURE_SPEC } from './features.js';
  *
  *     targeting score (yuan) = P(fraud) × money billed over the window
  *
- * - evidence: the window's claims with a rule hit against what the peer group's median rule-hit
- *   rate expects of as many claims, as a Poisson z ((hits − expected) / √expected: signed, so an
+ * - evidence: the window's claims with a rule hit (rules in trial included, when the rows carry
+ *   them) against what the other institutions of the peer group, pooled, hit on as many claims,
+ *   as a Poisson z ((hits − expected) / √expected: signed, so an
  *   institution the rules rarely flag counts against; a small institution's few hits weigh
  *   little, a large one's steady excess a lot), plus the mean over the billing-pattern features
  *   that are money (cost per visit, prices at the ceiling, length of stay, readmissions, lines per
@@ -29,6 +30,11 @@ export interface TargetingScoreOptions {
   steepness?: number;
   /** the billing-pattern features whose excess over the peers adds to the evidence */
   patternFeatures?: readonly FeatureName[];
+  /**
+   * The rate a row's peers hit at (peerHitRates: the other institutions of its peer group in its
+   * month, pooled). Without it, or where it is undefined, the peer group's median rule-hit rate.
+   */
+  peerRate?: ((row: TargetingRow) => number | undefined) | undefined;
 }
 
 export const PATTERN_FEATURES: readonly FeatureName[] = ['costPerVisit', 'ceilingPriceShare', 'meanStay', 'readmission15Rate', 'linesPerVisit', 'patientsPerBed', 'costGrowthMoM'];
@@ -40,7 +46,7 @@ export interface Targeting {
   /** which probability: the unsupervised evidence, or the supervised model learned from review outcomes */
   source: 'unsupervised' | 'supervised';
   evidence: number;
-  /** the window's claims with a rule hit against what the peer group's median rate expects of as many claims, as a Poisson z */
+  /** the window's claims with a rule hit against what the peer group's other institutions' pooled rate expects of as many claims, as a Poisson z */
   rulesZ: number;
   ruleHits: number;
   ruleHitsExpected: number;
@@ -71,26 +77,67 @@ export interface TargetingRow {
   features: Record<FeatureName, number | null>;
   peerMedians: Record<FeatureName, number | null>;
   exposure?: { cost: number; fund: number; withheld: number } | undefined;
+  /** claims with a rule hit per rule family, when the rows carry them */
+  ruleFamilies?: Record<string, number> | undefined;
+  /** claims with a finding of an active rule, and of an active rule or one in trial */
+  ruleHits?: { claims: number; withTrial: number } | undefined;
+  /** the institution's own type and level, where `peerGroup` is a wider group it fell back to */
+  nominalPeerGroup?: string;
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
 const pos = (x: number) => Math.max(0, x);
 export const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** The unsupervised P(fraud)'s defaults: 1 / (1 + e^(−steepness × (evidence − centre))). */
+export const UNSUPERVISED_CENTRE = 3;
+export const UNSUPERVISED_STEEPNESS = 3;
+
 /** Lowest peer rule-hit rate an expected count is taken at (a group where most claims are clean still expects some). */
 const MIN_EXPECTED_RATE = 0.005;
+
+/**
+ * An institution-month's claims with a rule hit: with a finding of an active rule or of one in
+ * trial when the row carries them (a rule in trial does not change payment, but its findings say
+ * where to look), else the active rules' hit rate × claims.
+ */
+export const hitsOf = (r: TargetingRow) => r.ruleHits?.withTrial ?? (r.features.claims ?? 0) * (r.features.ruleHitRate ?? 0);
+
+/**
+ * The rule-hit rate of each row's peers: the other institutions of its peer group in its month,
+ * their hits over their claims pooled (so a peer's rate weighs by its claims, and the institution
+ * is not its own baseline). A row that fell back to a wider group is compared with all of it.
+ * Undefined where the row has no peer with claims.
+ */
+export function peerHitRates(rows: readonly TargetingRow[]): (row: TargetingRow) => number | undefined {
+  const totals = new Map<string, { claims: number; hits: number }>();
+  for (const r of rows) {
+    const own = r.nominalPeerGroup ?? r.peerGroup;
+    for (const g of new Set([own, `${own.split('/')[0]}/*`, '*'])) {
+      const t = totals.get(`${g}|${r.month}`) ?? { claims: 0, hits: 0 };
+      t.claims += r.features.claims ?? 0;
+      t.hits += hitsOf(r);
+      totals.set(`${g}|${r.month}`, t);
+    }
+  }
+  return (r) => {
+    const t = totals.get(`${r.peerGroup}|${r.month}`);
+    const claims = (t?.claims ?? 0) - (r.features.claims ?? 0);
+    return t && claims > 0 ? Math.max(0, t.hits - hitsOf(r)) / claims : undefined;
+  };
+}
 
 /** The evidence of one institution from its rows over the window. */
 export function targetingEvidence(rows: readonly TargetingRow[], options: TargetingScoreOptions = {}) {
   const pattern = options.patternFeatures ?? PATTERN_FEATURES;
-  // Rule hits against what the peers' median rate expects of as many claims, as a Poisson z:
-  // a small institution's few hits weigh little, a large one's steady excess a lot.
+  // Rule hits against what the peers' rate expects of as many claims, as a Poisson z: a small
+  // institution's few hits weigh little, a large one's steady excess a lot.
   let hits = 0;
   let expected = 0;
   for (const r of rows) {
     const n = r.features.claims ?? 0;
-    hits += n * (r.features.ruleHitRate ?? 0);
-    expected += n * Math.max(MIN_EXPECTED_RATE, r.peerMedians.ruleHitRate ?? 0);
+    hits += hitsOf(r);
+    expected += n * Math.max(MIN_EXPECTED_RATE, options.peerRate?.(r) ?? r.peerMedians.ruleHitRate ?? 0);
   }
   const rulesZ = expected > 0 ? (hits - expected) / Math.sqrt(expected) : 0;
   const patternMeans = pattern.map((f) => ({ feature: f, z: mean(rows.map((r) => pos(r.comparable[f]))) }));
@@ -120,8 +167,8 @@ export function targetingScores(
   month: string,
   options: TargetingScoreOptions & { probabilityOf?: (institutionId: string) => number | undefined } = {},
 ): Map<string, Targeting> {
-  const centre = options.centre ?? 3;
-  const steepness = options.steepness ?? 3;
+  const centre = options.centre ?? UNSUPERVISED_CENTRE;
+  const steepness = options.steepness ?? UNSUPERVISED_STEEPNESS;
   const byInstitution = new Map<string, TargetingRow[]>();
   for (const r of windowRows) {
     const list = byInstitution.get(r.institutionId);
@@ -129,8 +176,9 @@ export function targetingScores(
     else byInstitution.set(r.institutionId, [r]);
   }
   const current = windowRows.filter((r) => r.month === month);
+  const peerRate = options.peerRate ?? peerHitRates(windowRows);
   const partial = current.map((r) => {
-    const e = targetingEvidence(byInstitution.get(r.institutionId)!, options);
+    const e = targetingEvidence(byInstitution.get(r.institutionId)!, { ...options, peerRate });
     const supervised = options.probabilityOf?.(r.institutionId);
     const probability = supervised ?? logistic(steepness * (e.evidence - centre));
     return { row: r, ...e, probability, source: (supervised === undefined ? 'unsupervised' : 'supervised') as Targeting['source'], score: probability * e.atStake };
@@ -165,17 +213,19 @@ export function targetingScores(
 const yuan = (x: number) => Math.round(x).toLocaleString('en-US');
 const sign = (z: number) => `${z >= 0 ? '+' : ''}${z.toFixed(1)}`;
 
-/** "目标分 81,234 元 = 欺诈概率 0.93 × 近 3 个月申报费用 87,350 元; 同级同类 (hospital/secondary, 9 家) 第 1 位; 规则命中 60 人次, 按同级中位命中率应为 25 人次 (z +7.0; …), 费用特征高出同级 z +1.3 (次均费用 z +2.1, …)" */
+/** "目标分 81,234 元 = 欺诈概率 0.93 × 近 3 个月申报费用 87,350 元; 同级同类 (hospital/secondary, 9 家) 第 1 位; 规则命中 (含试行规则) 60 人次, 按同级机构的命中率应为 25 人次 (z +7.0; …), 费用特征高出同级 z +1.3 (次均费用 z +2.1, …)" */
 export function targetingSentences(t: Omit<Targeting, 'zh' | 'en'>, row: TargetingRow): { zh: string; en: string } {
   const rate = row.features.ruleHitRate;
   const med = row.peerMedians.ruleHitRate;
   const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
   const pZh = t.source === 'supervised' ? '欺诈概率 (由复审结论训练的模型)' : '欺诈概率';
   const pEn = t.source === 'supervised' ? 'P(fraud) (model learned from review outcomes)' : 'P(fraud)';
+  const trialZh = row.ruleHits ? ' (含试行规则)' : '';
+  const trialEn = row.ruleHits ? ' (rules in trial included)' : '';
   const topZh = t.patternTop.map((p) => `${FEATURE_SPEC.get(p.feature)!.zh} z ${sign(p.z)}`).join(', ');
   const topEn = t.patternTop.map((p) => `${FEATURE_SPEC.get(p.feature)!.en} z ${sign(p.z)}`).join(', ');
   return {
-    zh: `目标分 ${yuan(t.score)} 元 = ${pZh} ${t.probability.toFixed(2)} × 近 ${t.months} 个月申报费用 ${yuan(t.atStake)} 元; 同级同类 (${t.peerGroup}, ${t.peerSize} 家) 第 ${t.rank} 位; 规则命中 ${Math.round(t.ruleHits)} 人次, 按同级中位命中率应为 ${Math.round(t.ruleHitsExpected)} 人次 (z ${sign(t.rulesZ)}; ${row.month} 命中率 ${pct(rate)}, 同级中位数 ${pct(med)}), 费用特征高出同级 z ${sign(t.patternZ)}${topZh ? ` (${topZh})` : ''}`,
-    en: `targeting score ${yuan(t.score)} yuan = ${pEn} ${t.probability.toFixed(2)} × ${yuan(t.atStake)} yuan billed over ${t.months} month(s); rank ${t.rank} of ${t.peerSize} in its peer group (${t.peerGroup}); ${Math.round(t.ruleHits)} claims with rule hits where the peers' median rate expects ${Math.round(t.ruleHitsExpected)} (z ${sign(t.rulesZ)}; ${pct(rate)} in ${row.month}, peer median ${pct(med)}), billing pattern above the peers by z ${sign(t.patternZ)}${topEn ? ` (${topEn})` : ''}`,
+    zh: `目标分 ${yuan(t.score)} 元 = ${pZh} ${t.probability.toFixed(2)} × 近 ${t.months} 个月申报费用 ${yuan(t.atStake)} 元; 同级同类 (${t.peerGroup}, ${t.peerSize} 家) 第 ${t.rank} 位; 规则命中${trialZh} ${Math.round(t.ruleHits)} 人次, 按同级机构的命中率应为 ${Math.round(t.ruleHitsExpected)} 人次 (z ${sign(t.rulesZ)}; ${row.month} 命中率 ${pct(rate)}, 同级中位数 ${pct(med)}), 费用特征高出同级 z ${sign(t.patternZ)}${topZh ? ` (${topZh})` : ''}`,
+    en: `targeting score ${yuan(t.score)} yuan = ${pEn} ${t.probability.toFixed(2)} × ${yuan(t.atStake)} yuan billed over ${t.months} month(s); rank ${t.rank} of ${t.peerSize} in its peer group (${t.peerGroup}); ${Math.round(t.ruleHits)} claims with rule hits${trialEn} where the peers' rate expects ${Math.round(t.ruleHitsExpected)} (z ${sign(t.rulesZ)}; ${pct(rate)} in ${row.month}, peer median ${pct(med)}), billing pattern above the peers by z ${sign(t.patternZ)}${topEn ? ` (${topEn})` : ''}`,
   };
 }

@@ -80,20 +80,35 @@ lines as (
   cross join lateral (select case inst.level when 'secondary' then cat.p2 when 'tertiary' then cat.p3 else cat.p1 end as v) ceil
   group by c.institution_id
 ),
+-- Rules in trial count apart: their findings do not change payment, but say where to look.
 hits as (
-  select c.institution_id, count(distinct f.claim_id)::int as hit_claims, coalesce(sum(f.amount), 0)::float8 as hit_amount
+  select c.institution_id,
+         count(distinct f.claim_id) filter (where f.status = 'active')::int as hit_claims,
+         coalesce(sum(f.amount) filter (where f.status = 'active'), 0)::float8 as hit_amount,
+         count(distinct f.claim_id)::int as any_hit_claims
   from c join findings f on f.claim_id = c.id
-  where f.status = 'active' and f.family not in ('provider-model', 'non-designated')
+  where f.status in ('active', 'trial') and f.family not in ('provider-model', 'non-designated')
   group by c.institution_id
+),
+-- Claims with a hit per rule family ('trial:' before a family in trial): fraud styles shift violations toward their own families.
+fam as (
+  select institution_id, jsonb_object_agg(family, n) as families from (
+    select c.institution_id, case when f.status = 'trial' then 'trial:' || f.family else f.family end as family, count(distinct f.claim_id)::int as n
+    from c join findings f on f.claim_id = c.id
+    where f.status in ('active', 'trial') and f.family not in ('provider-model', 'non-designated')
+    group by 1, 2
+  ) x group by institution_id
 )
 select v.*, coalesce(inst.type, 'unknown') as type, coalesce(inst.level, 'unknown') as level, coalesce(inst.beds, 0)::int as beds,
        coalesce(l.lines, 0) as lines, coalesce(l.line_cost, 0) as line_cost, coalesce(l.drug_cost, 0) as drug_cost,
        coalesce(l.consumable_cost, 0) as consumable_cost, coalesce(l.priced_lines, 0) as priced_lines, coalesce(l.at_ceiling, 0) as at_ceiling,
-       coalesce(h.hit_claims, 0) as hit_claims, coalesce(h.hit_amount, 0) as hit_amount
+       coalesce(h.hit_claims, 0) as hit_claims, coalesce(h.any_hit_claims, 0) as any_hit_claims,
+       coalesce(h.hit_amount, 0) as hit_amount, coalesce(fam.families, '{}'::jsonb) as families
 from visits v
 left join inst on inst.institution_id = v.institution_id
 left join lines l on l.institution_id = v.institution_id
 left join hits h on h.institution_id = v.institution_id
+left join fam on fam.institution_id = v.institution_id
 order by v.institution_id`;
 
 /** Billed cost and claims per institution and month, for growth against the month before and a year before. */
@@ -126,7 +141,11 @@ export interface MonthAggregates {
   priced_lines: number;
   at_ceiling: number;
   hit_claims: number;
+  /** claims with a finding of an active rule or of one in trial */
+  any_hit_claims: number;
   hit_amount: number;
+  /** claims with an active finding, per rule family */
+  families: Record<string, number>;
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
@@ -181,7 +200,14 @@ export function toFeatures(a: MonthAggregates, costBefore: { month?: number | un
   };
 }
 
-const num = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'institution_id' || k === 'type' || k === 'level' ? String(v) : Number(v)]));
+const num = (r: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'families' ? familyCounts(v) : k === 'institution_id' || k === 'type' || k === 'level' ? String(v) : Number(v)]));
+
+/** jsonb arrives parsed from postgres.js and as text from some drivers. */
+function familyCounts(v: unknown): Record<string, number> {
+  const o = (typeof v === 'string' ? JSON.parse(v) : (v ?? {})) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(o).map(([k, n]) => [k, Number(n)]));
+}
 
 /**
  * Features of every institution with claims in `month`. Offline work over a whole month: both
@@ -205,5 +231,7 @@ export async function monthFeatures(database: Database, month: string, options: 
     peerGroup: `${a.type}/${a.level}`,
     features: toFeatures(a, { month: costs.get(`${a.institution_id}|${before[0]}`), year: costs.get(`${a.institution_id}|${before[1]}`) }),
     exposure: { cost: a.cost, fund: a.fund, withheld: a.withheld, flagged: a.hit_amount },
+    ruleFamilies: a.families,
+    ruleHits: { claims: a.hit_claims, withTrial: a.any_hit_claims },
   }));
 }

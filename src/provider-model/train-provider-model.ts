@@ -105,6 +105,7 @@ export async function outcomeLabels(database: Database, from: string, to: string
 export function hashInput(rows: readonly InstitutionMonth[], features: readonly string[], params: object): string {
   const sorted = [...rows].sort((a, b) => (a.month + a.institutionId < b.month + b.institutionId ? -1 : 1));
   const hash = createHash('sha256').update(JSON.stringify({ params, features }));
-  for (const r of sorted) hash.update(`\n${JSON.stringify([r.month, r.institutionId, r.peerGroup, features.map((f) => r.features[f as FeatureName])])}`);
+  // The rule-hit counts with rules in trial feed the targeting evidence, so they are input too.
+  for (const r of sorted) hash.update(`\n${JSON.stringify([r.month, r.institutionId, r.peerGroup, features.map((f) => r.features[f as FeatureName]), r.ruleHits?.withTrial ?? null])}`);
   return hash.digest('hex');
 }
