@@ -14,7 +14,7 @@ import type { Person, SimInstitution, VisitKind } from './types.js';
 
 const HOUR = 3_600_000;
 const EPIDEMIC_DAYS = 14;
-const EPIDEMIC_EXTRA = 0.45;
+const EPIDEMIC_EXTRA = 0.7;
 const PREFIX = { outpatient: 'MZ', inpatient: 'ZY', pharmacy: 'YD' } as const;
 
 /**
@@ -118,7 +118,7 @@ export class Planner implements Planning {
   /**
    * A look-alike of ghost stays that must not fire, in every world: an epidemic of chest
    * infections at the largest hospital below tertiary, two weeks from the period's fifth day, with
-   * admissions at 1.45 times the usual rate: its ward fills to about 1.2 times its beds (corridor
+   * admissions at 1.7 times the usual rate: its ward fills to about 1.3 times its beds (corridor
    * beds), short of BED-CENSUS's half again. Drawn from its own seed, so the rest of the day is as
    * it was.
    */
