@@ -221,7 +221,8 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
       const buyers: Person[] = [];
       for (let tries = 0; buyers.length < cards - 1 && tries < 40; tries++) {
         const p = world.population.draw(rng, 'pharmacy', BURST_BASKET.ages, undefined, base.start);
-        if (p && p.index !== base.person.index && !buyers.some((b) => b.index === p.index) && book.canVisit(p.index, dayNo(base.start))) buyers.push(p);
+        if (p && p.index !== base.person.index && !buyers.some((b) => b.index === p.index) && book.canVisit(p.index, dayNo(base.start)) && book.canBeAt(p.index, base.start, base.inst.area))
+          buyers.push(p);
       }
       if (buyers.length < cards - 1) return undefined;
       base.profile = BURST_BASKET;
@@ -237,7 +238,14 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
         return swipe;
       });
       if (!emit.every((p) => planner.inPeriod(p))) return undefined;
-      return { emit, commit: () => buyers.forEach((p) => book.addVisit(p.index, dayNo(base.start))) };
+      return {
+        emit,
+        commit: () =>
+          emit.forEach((p) => {
+            book.addVisit(p.person.index, dayNo(p.start));
+            book.addPlace(p.person.index, p.start, base.inst.area);
+          }),
+      };
     }
     case 'doctor-overload': {
       // Visits no one gave (虚构医疗服务): one doctor billed for more outpatients in a day than the
@@ -254,7 +262,9 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
         const at = dayStartMs(day) + 8 * 3_600_000 + (visits.length + 1) * step + rng.int(0, 59) * 1000;
         const profile = pickProfile(rng, OUTPATIENT, base.inst);
         const person = world.population.draw(rng, 'outpatient', profile.ages, profile.sex, at);
-        if (!person || person.index === base.person.index || people.some((p) => p.index === person.index) || !book.canVisit(person.index, day)) continue;
+        // the visits within the capacity are honest and keep to where their persons can be
+        if (!person || person.index === base.person.index || people.some((p) => p.index === person.index) || !book.canVisit(person.index, day) || !book.canBeAt(person.index, at, base.inst.area))
+          continue;
         const visit = planner.newPlan(rng, { kind: 'outpatient', inst: base.inst, person, profile, start: at, end: at });
         visits.push(visit);
         people.push(person);
@@ -275,6 +285,7 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
         commit: () => {
           book.markOverloaded(`${base.inst.id}|${day}`);
           people.forEach((p) => book.addVisit(p.index, day));
+          visits.forEach((v) => book.addPlace(v.person.index, v.start, base.inst.area));
         },
       };
     }
