@@ -72,7 +72,8 @@ function runInProcess(sim: Simulation, label: string): MonthRun {
 
 async function runMonth(sim: Simulation, label: string): Promise<MonthRun> {
   if (values['in-process']) return runInProcess(sim, label);
-  const db = await freshDatabaseUrl();
+  // an empty database (the service migrates it as it starts): the migrated template is a test run's, not a bench's
+  const db = await freshDatabaseUrl({ empty: true });
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',

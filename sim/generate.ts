@@ -7,6 +7,7 @@ import { dayStartMs } from './plan-draw.js';
 import { Planner } from './planner.js';
 import { ShortageTracker } from './stock.js';
 import { SupplyTracker } from './supply.js';
+import { CensusTracker } from './census.js';
 import { VariantChooser } from './variants.js';
 import type { World } from './world.js';
 
@@ -25,10 +26,12 @@ export function* runDrafts(world: World, shortages: ReadonlyMap<string, number> 
   const planner = new Planner(world, chooser, (plan) => heap.push(plan));
   const tracker = new ShortageTracker(shortages);
   const supply = new SupplyTracker();
+  const census = new CensusTracker();
   const release = (plan: VisitPlan) => {
     const draft = materialize(plan, world.seed, chooser);
     tracker.label(draft);
     supply.label(draft);
+    census.label(draft);
     return draft;
   };
   const first = dayNo(world.period.start) - WARM_UP_DAYS;

@@ -83,9 +83,16 @@ function markFraudulent(all: SimInstitution[], rng: Random) {
     inst.behaviours = behaviours;
     if (behaviours.includes('long-stays')) inst.stayFactor = 1.5;
     if (behaviours.includes('prices-at-ceiling')) inst.pricePct = 100;
-    if (behaviours.includes('extra-admissions')) inst.admissionsPerDay *= 1.4;
+    if (behaviours.includes('extra-admissions')) inst.admissionsPerDay *= Math.min(1.4, MAX_FULLNESS / inst.stayFactor);
   }
 }
+
+/**
+ * Longer stays and extra admissions together fill a ward at most this much more than an honest
+ * one (80 % of the beds): a full ward with corridor beds, not one half as large again as its beds,
+ * which is BED-CENSUS's and the ghost-stays injection's (sim/census.ts).
+ */
+const MAX_FULLNESS = 1.5;
 
 /** expected claims a day: what "size" means when fraud is matched to it or concentrated by it */
 const dailyClaims = (i: SimInstitution) => i.admissionsPerDay + i.outpatientPerDay + i.pharmacyPerDay;
@@ -142,10 +149,11 @@ function markFraudulentWorld(all: SimInstitution[], rng: Random, world: 'spread'
       return x;
     };
     const familyWeights: Record<string, number> = {};
+    let admissions = 1;
     for (const b of behaviours) {
       if (b === 'long-stays') inst.stayFactor = 1 + 0.5 * intensity();
       else if (b === 'prices-at-ceiling') inst.pricePct = Math.min(100, Math.round(inst.pricePct + (100 - inst.pricePct) * intensity()));
-      else if (b === 'extra-admissions') inst.admissionsPerDay *= 1 + 0.4 * intensity();
+      else if (b === 'extra-admissions') admissions = 1 + 0.4 * intensity();
       else if (b === 'phantom-visits') {
         const f = 1 + 0.4 * intensity();
         inst.outpatientPerDay *= f;
@@ -153,6 +161,7 @@ function markFraudulentWorld(all: SimInstitution[], rng: Random, world: 'spread'
       } else if (STYLE_FAMILY[b]) familyWeights[STYLE_FAMILY[b]!] = 1 + 4 * intensity();
       else intensity(); // costly-mix, readmissions: their rates are fixed where they act; the intensity counts in the violation share
     }
+    inst.admissionsPerDay *= Math.min(admissions, MAX_FULLNESS / inst.stayFactor);
     inst.familyWeights = familyWeights;
     inst.violationFactor = 1 + (2 * intensities.reduce((s, x) => s + x, 0)) / intensities.length;
   }

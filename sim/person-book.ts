@@ -101,6 +101,15 @@ export class PersonBook {
     else this.lowStandard.set(institutionId, [{ day, cluster }]);
   }
 
+  /** institutions at which ghost stays were injected (one batch an institution) */
+  private readonly ghosts = new Set<string>();
+  ghosted(institutionId: string): boolean {
+    return this.ghosts.has(institutionId);
+  }
+  markGhosted(institutionId: string) {
+    this.ghosts.add(institutionId);
+  }
+
   /** institution|day on which a doctor-overload injection was placed (one a day an institution) */
   private readonly overloads = new Set<string>();
   overloaded(key: string): boolean {

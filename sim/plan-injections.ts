@@ -10,6 +10,7 @@ import { PHARMACY } from './profiles-pharmacy.js';
 import type { Random } from './random.js';
 import type { Person, SimInstitution } from './types.js';
 import { DRUGS } from './catalogue-drugs.js';
+import { censusLimit } from './census.js';
 import type { World } from './world.js';
 
 /** What the injections need of the planner (./planner.ts): its book, its world and its plan makers. */
@@ -68,6 +69,16 @@ export function planApplies(planner: Planning, plan: VisitPlan, variant: string)
       return plan.kind === 'outpatient' && !planner.book.overloaded(`${plan.inst.id}|${dayNo(plan.start)}`);
     case 'admission-cluster':
       return stay && !stayProfile(plan).planned && !stayProfile(plan).courseLimited && planner.book.lowStandardNear(plan.inst.id, dayNo(plan.start), CLUSTER_GAP + 5).count === 0;
+    case 'ghost-stays':
+      // a small ward (a clinic's or a small hospital's), once, early enough for the stays to end in the period
+      return (
+        stay &&
+        plan.inst.beds >= 4 &&
+        plan.inst.beds <= GHOST_MAX_BEDS &&
+        !planner.book.ghosted(plan.inst.id) &&
+        plan.start >= planner.world.period.start &&
+        dayStartMs(dayNo(plan.start) + 16) < planner.world.period.end
+      );
     case 'exam-repeat':
     case 'travel-impossible':
       return historyApplies(planner, plan, variant);
@@ -210,7 +221,8 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
       const buyers: Person[] = [];
       for (let tries = 0; buyers.length < cards - 1 && tries < 40; tries++) {
         const p = world.population.draw(rng, 'pharmacy', BURST_BASKET.ages, undefined, base.start);
-        if (p && p.index !== base.person.index && !buyers.some((b) => b.index === p.index) && book.canVisit(p.index, dayNo(base.start))) buyers.push(p);
+        if (p && p.index !== base.person.index && !buyers.some((b) => b.index === p.index) && book.canVisit(p.index, dayNo(base.start)) && book.canBeAt(p.index, base.start, base.inst.area))
+          buyers.push(p);
       }
       if (buyers.length < cards - 1) return undefined;
       base.profile = BURST_BASKET;
@@ -226,7 +238,14 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
         return swipe;
       });
       if (!emit.every((p) => planner.inPeriod(p))) return undefined;
-      return { emit, commit: () => buyers.forEach((p) => book.addVisit(p.index, dayNo(base.start))) };
+      return {
+        emit,
+        commit: () =>
+          emit.forEach((p) => {
+            book.addVisit(p.person.index, dayNo(p.start));
+            book.addPlace(p.person.index, p.start, base.inst.area);
+          }),
+      };
     }
     case 'doctor-overload': {
       // Visits no one gave (虚构医疗服务): one doctor billed for more outpatients in a day than the
@@ -243,7 +262,9 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
         const at = dayStartMs(day) + 8 * 3_600_000 + (visits.length + 1) * step + rng.int(0, 59) * 1000;
         const profile = pickProfile(rng, OUTPATIENT, base.inst);
         const person = world.population.draw(rng, 'outpatient', profile.ages, profile.sex, at);
-        if (!person || person.index === base.person.index || people.some((p) => p.index === person.index) || !book.canVisit(person.index, day)) continue;
+        // the visits within the capacity are honest and keep to where their persons can be
+        if (!person || person.index === base.person.index || people.some((p) => p.index === person.index) || !book.canVisit(person.index, day) || !book.canBeAt(person.index, at, base.inst.area))
+          continue;
         const visit = planner.newPlan(rng, { kind: 'outpatient', inst: base.inst, person, profile, start: at, end: at });
         visits.push(visit);
         people.push(person);
@@ -264,6 +285,7 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
         commit: () => {
           book.markOverloaded(`${base.inst.id}|${day}`);
           people.forEach((p) => book.addVisit(p.index, day));
+          visits.forEach((v) => book.addPlace(v.person.index, v.start, base.inst.area));
         },
       };
     }
@@ -298,6 +320,40 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
         commit: () => {
           plans.forEach((p) => book.addStay(p.person.index, stayOf(p)));
           for (const p of [base, ...plans]) book.addLowStandard(base.inst.id, dayNo(p.start), true);
+        },
+      };
+    }
+    case 'ghost-stays': {
+      // Stays no one had (虚构住院): insured persons' cards admitted on paper in one day at a small
+      // ward, more than its beds hold with corridor beds, 'discharged' one a day from the fourth
+      // night on and settled hours apart. The census then passes the beds for days; the stays past
+      // them are labelled as they arrive (sim/census.ts).
+      const inst = base.inst;
+      const day = dayNo(base.start);
+      const count = censusLimit(inst.beds) - Math.round(inst.beds * 0.8) + rng.int(2, 4);
+      const profiles = INPATIENT.filter((p) => fits(p, inst) && !p.planned && !p.courseLimited && (p.minNights ?? 1) <= 4);
+      if (profiles.length === 0) return undefined;
+      const plans: VisitPlan[] = [];
+      for (let tries = 0; plans.length < count && tries < count * 4; tries++) {
+        const profile = pickProfile(rng, profiles, inst);
+        const admit = dayStartMs(day) + rng.int(8 * 60, 20 * 60) * 60_000;
+        const person = world.population.draw(rng, 'inpatient', profile.ages, profile.sex, admit);
+        if (!person || person.index === base.person.index || plans.some((p) => p.person.index === person.index)) continue;
+        const k = plans.length;
+        const stay = planner.stayPlan(rng, inst, person, profile, admit, 4 + (k % GHOST_DISCHARGE_DAYS));
+        // settled at noon after discharge, those discharged the same day five hours apart
+        stay.late = false;
+        stay.arrival = dayStartMs(dayNo(stay.end)) + 12 * 3_600_000 + Math.floor(k / GHOST_DISCHARGE_DAYS) * 5 * 3_600_000 + rng.int(0, 30) * 60_000;
+        if (!planner.inPeriod(stay) || !book.canAdmit(person.index, stayOf(stay))) continue;
+        stay.labels.push({ variant });
+        plans.push(stay);
+      }
+      if (plans.length < count) return undefined;
+      return {
+        emit: plans,
+        commit: () => {
+          plans.forEach((p) => book.addStay(p.person.index, stayOf(p)));
+          book.markGhosted(inst.id);
         },
       };
     }
@@ -369,6 +425,9 @@ export function applyPlanVariant(planner: Planning, rng: Random, base: VisitPlan
  * cluster's window, and lone ones at one institution below a cluster's five.
  */
 const CLUSTER_GAP = 8;
+/** ghost stays are injected at wards of at most this many beds; they are discharged over this many days */
+const GHOST_MAX_BEDS = 30;
+const GHOST_DISCHARGE_DAYS = 8;
 
 /** The part-time doctor an overload injection bills under, and the day's capacity the register gives the doctor. */
 export const OVERLOAD_CAPACITY = 20;

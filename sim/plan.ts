@@ -82,6 +82,7 @@ export type PlanLabel =
   | { variant: 'card-burst' }
   | { variant: 'doctor-overload' }
   | { variant: 'admission-cluster' }
+  | { variant: 'ghost-stays' }
   | { variant: 'over-supply'; other: ClaimRef }
   | { variant: 'multi-pharmacy'; others: ClaimRef[] };
 

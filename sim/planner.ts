@@ -13,6 +13,8 @@ import type { World } from './world.js';
 import type { Person, SimInstitution, VisitKind } from './types.js';
 
 const HOUR = 3_600_000;
+const EPIDEMIC_DAYS = 14;
+const EPIDEMIC_EXTRA = 0.7;
 const PREFIX = { outpatient: 'MZ', inpatient: 'ZY', pharmacy: 'YD' } as const;
 
 /**
@@ -41,6 +43,7 @@ export class Planner implements Planning {
       const n = rng.poisson(inst.admissionsPerDay * (weekend ? 0.7 : 1.12));
       for (let i = 0; i < n; i++) this.planStay(rng, inst, t0 + rng.int(8 * 60, 20 * 60) * 60_000);
     }
+    this.epidemic(day);
     if (t0 >= this.world.period.start) {
       for (const inst of this.world.institutions) {
         const outpatient = rng.poisson(inst.outpatientPerDay * (weekend ? 0.6 : 1.16));
@@ -83,9 +86,10 @@ export class Planner implements Planning {
       const pharmacies = this.world.institutions.filter((i) => i.pharmacyPerDay > 0);
       const inst = rng.chance(0.5) || pharmacies.length === 0 ? base.inst : rng.pick(pharmacies);
       const refill = this.newPlan(rng, { kind: 'pharmacy', inst, person: base.person, profile: base.profile, start: at, end: at });
-      if (this.inPeriod(refill) && this.book.canVisit(base.person.index, day) && this.book.canDispense(base.person.index, day)) {
+      if (this.inPeriod(refill) && this.book.canVisit(base.person.index, day) && this.book.canDispense(base.person.index, day) && this.book.canBeAt(base.person.index, at, inst.area)) {
         base.supplyDays = refill.supplyDays = 30;
         this.book.addVisit(base.person.index, day);
+        this.book.addPlace(base.person.index, at, inst.area);
         this.book.addDispense(base.person.index, day);
         this.accept(refill);
       }
@@ -94,18 +98,46 @@ export class Planner implements Planning {
       const at = base.start + rng.int(1, 3) * 60_000;
       const profile = base.profile as VisitProfile;
       const other = this.world.population.draw(rng, 'pharmacy', profile.ages, profile.sex, at);
-      if (!other || other.index === base.person.index || !this.book.canVisit(other.index, dayNo(at)) || !this.book.canDispense(other.index, dayNo(at))) return;
+      // a family member is where the family is: not minutes from a visit of their own in another area
+      if (
+        !other ||
+        other.index === base.person.index ||
+        !this.book.canVisit(other.index, dayNo(at)) ||
+        !this.book.canDispense(other.index, dayNo(at)) ||
+        !this.book.canBeAt(other.index, at, base.inst.area)
+      )
+        return;
       const family = this.newPlan(rng, { kind: 'pharmacy', inst: base.inst, person: other, profile, start: at, end: at });
       this.book.addVisit(other.index, dayNo(at));
+      this.book.addPlace(other.index, at, base.inst.area);
       this.book.addDispense(other.index, dayNo(at));
       this.accept(family);
     }
   }
 
-  private planStay(rng: Random, inst: SimInstitution, admitAt: number) {
+  /**
+   * A look-alike of ghost stays that must not fire, in every world: an epidemic of chest
+   * infections at the largest hospital below tertiary, two weeks from the period's fifth day, with
+   * admissions at 1.7 times the usual rate: its ward fills to about 1.3 times its beds (corridor
+   * beds), short of BED-CENSUS's half again. Drawn from its own seed, so the rest of the day is as
+   * it was.
+   */
+  private epidemic(day: number) {
+    const from = dayNo(this.world.period.start) + 4;
+    if (day < from || day >= from + EPIDEMIC_DAYS) return;
+    const hospitals = this.world.institutions.filter((i) => i.type === 'hospital' && i.level !== 'tertiary' && i.beds > 0);
+    const inst = hospitals.sort((a, b) => b.beds - a.beds || (a.id < b.id ? -1 : 1))[0];
+    if (!inst) return;
+    const rng = derive(this.world.seed, 'epidemic', day);
+    const profiles = INPATIENT.filter((p) => fits(p, inst) && ['J18', 'J44'].includes(p.diag.code.slice(0, 3)));
+    const n = rng.poisson(inst.admissionsPerDay * EPIDEMIC_EXTRA);
+    for (let i = 0; i < n; i++) this.planStay(rng, inst, dayStartMs(day) + rng.int(8 * 60, 22 * 60) * 60_000, profiles);
+  }
+
+  private planStay(rng: Random, inst: SimInstitution, admitAt: number, among: readonly StayProfile[] = INPATIENT) {
     const profile = pickProfile(
       rng,
-      INPATIENT.filter((p) => fits(p, inst)),
+      among.filter((p) => fits(p, inst)),
       inst,
     );
     const person = this.world.population.draw(rng, 'inpatient', profile.ages, profile.sex, admitAt);

@@ -59,6 +59,9 @@ export function resolveLabel(d: DraftClaim, label: PlanLabel) {
     case 'doctor-overload':
       d.label({ family: 'doctor-capacity', variant: label.variant, lines: all() });
       return;
+    case 'ghost-stays':
+      // the stays past the beds are labelled as they arrive, made up or not (sim/census.ts)
+      return;
     case 'admission-cluster':
       // each stay of a cluster is also, alone, a low-standard admission
       d.label({ family: 'admission-cluster', variant: label.variant, lines: all() });

@@ -64,6 +64,7 @@ export const VARIANTS: readonly VariantSpec[] = [
   v('card-burst', 'card-burst', 'plan', ['pharmacy'], [2, 0, 0, 0]),
   v('doctor-capacity', 'doctor-overload', 'plan', ['outpatient'], [0, 1, 1, 1]),
   v('admission-cluster', 'admission-cluster', 'plan', IN, [0, 1, 0, 2]),
+  v('bed-census', 'ghost-stays', 'plan', IN, [0, 1, 0, 1]),
   v('over-supply', 'over-supply', 'plan', ['pharmacy'], [5, 0, 0, 0]),
   v('over-supply', 'multi-pharmacy', 'plan', ['pharmacy'], [3, 0, 0, 0]),
   v('rx-only', 'no-prescription', 'line', ['pharmacy'], [3, 0, 0, 0]),

@@ -17,7 +17,7 @@ export interface WindowNeeds {
 /**
  * What the institution window must read for a claim, from the claim, the reference data and the
  * rules' current parameters: CARD-BURST judges outpatient and pharmacy baskets of at least
- * `minItems` items; ADMISSION-CLUSTER stays whose main diagnosis is on its outpatient-treatable
+ * `minItems` items of its categories (drugs and consumables); ADMISSION-CLUSTER stays whose main diagnosis is on its outpatient-treatable
  * list; DOCTOR-CAPACITY a doctor the register gives a capacity for the visit kind; BED-CENSUS a stay
  * at an institution with beds, counted up to one more than its limit. Everything else reads nothing, so a claim no window rule can judge
  * costs the database nothing more.
@@ -25,13 +25,14 @@ export interface WindowNeeds {
 export function windowNeeds(c: Claim, reference: ReferenceView, params: (ruleId: string) => Record<string, unknown> | undefined): WindowNeeds {
   const date = cstDate(c.startedAt);
   const minItems = Number(params('CARD-BURST')?.minItems ?? 2);
+  const basket = (params('CARD-BURST')?.categories as string[] | undefined) ?? ['drug', 'consumable'];
   const treatable = (params('ADMISSION-CLUSTER')?.outpatientTreatable as string[] | undefined) ?? OUTPATIENT_TREATABLE;
   const main = c.diagnoses.find((d) => d.main)?.code;
   const doctorId = doctorOf(c);
   const doctor = doctorId === undefined ? undefined : reference.doctor(doctorId, date);
   const capacity = c.visitType === 'inpatient' ? doctor?.admissionsPerDay : doctor?.outpatientPerDay;
   return {
-    nearby: c.visitType !== 'inpatient' && new Set(c.lines.map((l) => l.itemCode)).size >= minItems,
+    nearby: c.visitType !== 'inpatient' && new Set(c.lines.filter((l) => basket.includes(l.category)).map((l) => l.itemCode)).size >= minItems,
     admissions: c.visitType === 'inpatient' && main !== undefined && inRanges(main, categoryRanges(treatable)),
     doctor: capacity !== undefined && doctor?.institutionId === c.institutionId,
     census: c.visitType === 'inpatient' ? censusCap(reference.institution(c.institutionId, date)?.beds ?? 0, params('BED-CENSUS')) : 0,

@@ -18,7 +18,7 @@ export interface WindowClaim {
   lines: readonly (readonly [string, string])[];
   /** an operation line was billed */
   operation: boolean;
-  /** being screened beside this claim and perhaps not stored yet: counted, but no finding is filed on it */
+  /** being screened beside this claim and perhaps not stored yet (a finding filed on it waits for it to be written: src/claims/screen-claim.ts) */
   pending?: boolean | undefined;
 }
 

@@ -50,8 +50,11 @@ export type InsertOutcome =
 // the losers (replays, or two different claims under one id in the same batch) are absent from `k`
 // and `ins`, write nothing else, and the caller reads the winner's row. Retrospective findings find
 // the earlier claim's whole key (id, person, month) by its idempotency key in claim_keys; they name
-// earlier claims of the same person, which the person lock has committed before this claim was
-// screened, so they are never in the same batch. Every other claim a finding names gets a
+// earlier claims, committed before this claim is written: the same person's by the person lock,
+// another person's still being screened in this process (a card burst's first swipes) by the
+// screening waiting for them to be written (beginScreening), so they are never in the same batch.
+// A finding whose claim is not stored after all (its screening failed) is not written, nor any
+// reference to it. Every other claim a finding names gets a
 // reference (finding_references), found the same way; the claim carrying the finding is found by
 // its key too, or is this claim (`self`).
 // Before all of it, each person's version moves on from the value the claim's history read
@@ -121,6 +124,8 @@ with c as (
     rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
   join ins on ins.id = r.cid
   left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
+  -- a finding filed on a claim that is not stored (its screening failed) was not written: no reference to it
+  where r.self or fk.claim_id is not null
 ), retro_refs as (
   insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
     source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
@@ -131,6 +136,7 @@ with c as (
   join ins on ins.id = r.cid
   join claim_keys e on e.institution_id = r.inst and e.claim_no = r.cno
   left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
+  where r.self or fk.claim_id is not null
 )
 select id, false as stale from ins
 union all
@@ -297,6 +303,14 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
 
   const write = createBatcher<ScreenedClaim, InsertOutcome>({ run: writeBatch, maxBatch, maxInFlight: maxBatchesInFlight });
 
+  // Claims being screened in this process, by key, in the order they began: a claim whose screening
+  // files a finding retrospectively on one of them (a card burst completed by a claim screened beside
+  // its first swipes) waits for it to be written first, so the finding joins it in claim_keys. Only
+  // claims that began earlier are waited for, so two screenings never wait for each other.
+  const screening = new Map<string, { seq: number; done: Promise<void> }>();
+  let seq = 0;
+  const keyOf = (institutionId: string, claimNo: string) => `${institutionId}\u0000${claimNo}`;
+
   const repository = {
     /**
      * Stores one screened claim, committed (with other claims ready at the same time) before this
@@ -308,6 +322,38 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
 
     /** batches being written and claims waiting for one */
     writeStats: () => write.stats(),
+
+    /**
+     * Marks a claim as being screened until `end` is called (after its write, whatever the outcome);
+     * `after` waits for those of the given claims that began being screened before this one.
+     */
+    beginScreening(institutionId: string, claimNo: string) {
+      const key = keyOf(institutionId, claimNo);
+      const mine = ++seq;
+      let end!: () => void;
+      const done = new Promise<void>((resolve) => (end = resolve));
+      const previous = screening.get(key);
+      screening.set(key, { seq: mine, done: previous ? Promise.all([previous.done, done]).then(() => {}) : done });
+      return {
+        end() {
+          end();
+          if (screening.get(key)?.seq === mine) screening.delete(key);
+        },
+        /** resolves when the earlier-begun claims among `claims` are written (or failed), or after `timeoutMs` */
+        async after(claims: readonly { institutionId: string; claimId: string }[], timeoutMs: number) {
+          const waits: Promise<void>[] = [];
+          for (const c of claims) {
+            const e = screening.get(keyOf(c.institutionId, c.claimId));
+            if (e && e.seq < mine) waits.push(e.done);
+          }
+          if (waits.length === 0) return 0;
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([Promise.all(waits), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+          clearTimeout(timer);
+          return waits.length;
+        },
+      };
+    },
 
     /** Findings filed on a stored claim after it was answered (GET /v1/claims/{institutionId}/{claimId}). */
     laterFindings: (claimId: string) => laterFindings(database, claimId),

@@ -68,12 +68,28 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
   // person stored elsewhere since this one's history was read sends it back to be screened again).
   const bodyJson = JSON.stringify(storableBody(input));
   const outcome = await ctx.personLock(personHash, async () => {
+    // marked before its history is read, so a claim that sees it in flight (the institution window)
+    // can wait for it to be written before filing a finding on it
+    const screening = ctx.claims.beginScreening(claim.institutionId, claim.claimNo);
+    try {
+      return await screenAndStore(screening);
+    } finally {
+      screening.end();
+    }
+  });
+  async function screenAndStore(screening: ReturnType<ScreenContext['claims']['beginScreening']>) {
     for (let attempt = 1; ; attempt++) {
       const { findings, decision, personVersion } = await assessClaim(ctx, claim);
       const id = randomUUID();
       // the answer carries the findings on this claim; those filed on an earlier claim at fault are
       // references here (GET /v1/claims/{institutionId}/{claimId})
       const { own, ownFindings, retrospective, references, retroReferences } = splitFindings(claim, findings);
+      // a claim at fault that is still being screened beside this one is written first
+      if (retrospective.length > 0)
+        await screening.after(
+          retrospective.map((f) => ({ institutionId: f.inst, claimId: f.cno })),
+          WAIT_FOR_EARLIER_MS,
+        );
       const answer = buildAnswer({ id, claim, findings: ownFindings, findingIds: own.map((f) => f.id), decision, screenedAt: now });
       const answerJson = JSON.stringify(answer);
       const stored = await ctx.claims.insertScreened({
@@ -94,7 +110,7 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
       if (!('stale' in stored)) return { stored, answer, answerJson };
       if (attempt >= MAX_SCREENINGS) throw personBusy(claim);
     }
-  });
+  }
   const { stored, answer, answerJson } = outcome;
   if (stored.inserted) return { answer, answerJson, replayed: false };
   if (stored.existing.contentHash === contentHash) return { answer: stored.existing.answer, answerJson: JSON.stringify(stored.existing.answer), replayed: true };
@@ -103,6 +119,11 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
 
 /** Screenings of one claim at most while other nodes keep storing claims of the same person. */
 const MAX_SCREENINGS = 5;
+/**
+ * The longest a claim waits for claims at fault still being screened beside it; one not written by
+ * then gets no finding (the insert joins only stored claims), and this claim is stored regardless.
+ */
+const WAIT_FOR_EARLIER_MS = 10_000;
 
 function personBusy(claim: Claim) {
   return new AppError(

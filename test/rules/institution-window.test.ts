@@ -114,6 +114,38 @@ describe('CARD-BURST', () => {
     expect(hits[0]?.message.en).toContain('5 different persons (at least 5)');
   });
 
+  it('every swipe of bursts sent in one stream, screened side by side, gets its finding (the first ones retrospectively), durably', async () => {
+    // two bursts of seven cards and some unrelated sales between them, in one NDJSON stream: the
+    // first swipes are still being screened when the fifth completes each burst
+    const claims: object[] = [];
+    for (const [burst, hour, codes] of [
+      ['S', '17', ['XA01', 'XA02', 'XA03']],
+      ['T', '18', ['XA02', 'XA03']],
+    ] as const) {
+      for (let i = 1; i <= 7; i++) {
+        claims.push(purchase(`${burst}${i}`, `2026-10-05 ${hour}:0${i}:00`, [...codes]));
+        if (i % 3 === 0) claims.push(purchase(`${burst}x${i}`, `2026-10-05 ${hour}:0${i}:30`, ['XA01']));
+      }
+    }
+    const res = await svc.call('/v1/claims/stream', { method: 'POST', body: claims.map((c) => JSON.stringify(c)).join('\n') + '\n', headers: { 'content-type': 'application/x-ndjson' } });
+    expect(res.status).toBe(200);
+    const answers = (await res.text())
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { status: number; answer?: { claimId: string; findings: F[] } });
+    expect(answers.map((a) => a.status)).toEqual(claims.map(() => 200));
+    // the claims from the fifth on carry their own finding in their answer
+    const own = answers.filter((a) => only(a.answer as { findings: F[] }, 'CARD-BURST').length > 0).map((a) => a.answer?.claimId);
+    expect(own.sort()).toEqual(['S5', 'S6', 'S7', 'T5', 'T6', 'T7']);
+    // stored: one finding on each of the fourteen swipes, the first four of each burst filed
+    // retrospectively by the fifth, none on the single-drug sales between them
+    const rows = (await stored(PHARMACY, 'CARD-BURST')).filter((r) => /^[ST]/.test(r.claim_no));
+    expect(rows).toEqual(['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7'].map((claim_no) => ({ claim_no, retrospective: Number(claim_no.slice(1)) < 5, status })));
+    // each first swipe shows the finding filed on it later, naming the claim that found it
+    const later = await json(await svc.call(`/v1/claims/${PHARMACY}/S1`, { role: 'auditor' }));
+    expect(JSON.stringify(later)).toContain('CARD-BURST');
+  });
+
   it('a family of three at one clinic with the same basket is no burst', async () => {
     for (let i = 1; i <= 3; i++) expect(only(await screen(purchase(`F${i}`, `2026-10-06 10:0${i}:00`, ['XA01', 'XA02'], CLINIC)), 'CARD-BURST')).toEqual([]);
   });

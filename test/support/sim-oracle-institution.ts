@@ -7,7 +7,7 @@ import type { WireClaim } from '../../sim/wire.js';
  * (card-burst); a doctor billed for more outpatients in a day than the register lets the doctor
  * see, the visits past the capacity in the order they were settled (doctor-overload); and short
  * stays for what a clinic treats admitted in numbers at one institution within days
- * (admission-cluster).
+ * (admission-cluster); and more stays at midnight than the beds hold (ghost-stays).
  */
 const at = (s: string) => parseInstant(s) as number;
 const dayOf = (ms: number) => Date.parse(`${cstDate(ms)}T00:00:00Z`) / 86_400_000;
@@ -18,10 +18,38 @@ const CLUSTER_DAYS = 5;
 
 type Hit = (c: WireClaim, v: string) => void;
 
-export function institutionPatterns(claims: readonly WireClaim[], doctorCapacity: ReadonlyMap<string, number>, lowStandard: (c: WireClaim) => boolean, hit: Hit) {
+export function institutionPatterns(
+  claims: readonly WireClaim[],
+  doctorCapacity: ReadonlyMap<string, number>,
+  lowStandard: (c: WireClaim) => boolean,
+  hit: Hit,
+  beds: ReadonlyMap<string, number> = new Map(),
+) {
   cardBursts(claims, hit);
   doctorOverload(claims, doctorCapacity, hit);
   admissionClusters(claims, lowStandard, hit);
+  bedCensus(claims, beds, hit);
+}
+
+/**
+ * stays, in arrival order, there at midnight after their admission day with more of the
+ * institution's stays received before them there too than its beds and half again (at least 3
+ * more) hold: the stays past the beds (ghost-stays)
+ */
+function bedCensus(claims: readonly WireClaim[], beds: ReadonlyMap<string, number>, hit: Hit) {
+  const seen = new Map<string, { from: number; to: number }[]>();
+  for (const c of claims) {
+    const n = beds.get(c.institutionId) ?? 0;
+    if (c.visitType !== 'inpatient' || n <= 0) continue;
+    const from = at(c.admittedAt as string);
+    const to = at(c.dischargedAt as string);
+    const midnight = (dayOf(from) + 1) * 86_400_000 - 8 * 3_600_000;
+    const there = seen.get(c.institutionId) ?? [];
+    seen.set(c.institutionId, [...there, { from, to }]);
+    if (to < midnight) continue;
+    const census = 1 + there.filter((s) => s.from < midnight && s.to >= midnight).length;
+    if (census > n + Math.max(Math.ceil(n / 2), 3)) hit(c, 'ghost-stays');
+  }
 }
 
 /** five or more persons' pharmacy claims at one institution within ten minutes, each for the same set of two or more items */

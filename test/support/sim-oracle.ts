@@ -122,7 +122,7 @@ export function oracle(
   personPatterns(claims, stays, hit);
   historyPatterns(claims, institutions, hit);
   supplyPatterns(claims, hit);
-  institutionPatterns(claims, doctorCapacity, lowStandard, hit);
+  institutionPatterns(claims, doctorCapacity, lowStandard, hit, new Map(institutions.map((i) => [i.id, i.beds])));
   return hits;
 }
 
