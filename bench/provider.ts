@@ -10,7 +10,8 @@
  * feature is the one with the best mean, chosen on the same counties (which favours it).
  *
  * Flags: --worlds spread,large --seeds 42..49 (or 42,43) --month 2026-07 (first month) --months 3
- *        --scale 1 --volume 0.04 (each institution's daily volume) --window 3 --trees 100 --psi 256
+ *        --scale 1 --volume 0.04 (each institution's daily volume) --window 3 (money window)
+ *        --evidence-window 6 (months the evidence pools; features are read for the longer) --trees 100 --psi 256
  *        --seed 20081215 (forest seed) --pglite (embedded database) --db NAME (databases NAME_<world>,
  *        kept) --reuse (read them as they are, no ingest) --ingest-only --dump FILE --from FILE
  *        outcome learning: --review-share 0.2 --auditor-accuracy 0.9 (simulated) --audit-seed 7
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '1' },
     volume: { type: 'string', default: '0.04' },
     window: { type: 'string', default: '3' },
+    'evidence-window': { type: 'string', default: '6' },
     trees: { type: 'string', default: '100' },
     psi: { type: 'string', default: '256' },
     seed: { type: 'string', default: String(DEFAULT_PROVIDER_SEED) },
@@ -72,6 +74,9 @@ const seeds = range ? Array.from({ length: Number(range[2]) - Number(range[1]) +
 const worlds = values.worlds.split(',') as ('spread' | 'large')[];
 const months = Number(values.months);
 const windowMonths = Number(values.window);
+const evidenceMonths = Number(values['evidence-window']);
+// Features are read for the longer of the two windows: the forest trains on all of them.
+const spanMonths = Math.max(windowMonths, evidenceMonths);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 
@@ -139,7 +144,7 @@ async function runWorld(world: 'spread' | 'large') {
     const lastMonth = counties[0]!.world.period.months.at(-1)!;
     const featureStarted = performance.now();
     const rows: InstitutionMonth[] = [];
-    for (let i = windowMonths - 1; i >= 0; i--) rows.push(...(await monthFeatures(service.deps.database, addMonths(lastMonth, -i))));
+    for (let i = spanMonths - 1; i >= 0; i--) rows.push(...(await monthFeatures(service.deps.database, addMonths(lastMonth, -i))));
     const featureSeconds = (performance.now() - featureStarted) / 1000;
     const data: Dumped = {
       world,
@@ -153,7 +158,7 @@ async function runWorld(world: 'spread' | 'large') {
     return evaluate(world, data, [
       `  database ${service.deps.database.kind}${values.reuse ? ' (reused)' : ''}`,
       ...(values.reuse ? [] : [`  ingest: ${claims.toLocaleString('en')} claims through POST /v1/claims/stream in ${ingestSeconds.toFixed(1)} s (${Math.round(claims / ingestSeconds)} claims/s)`]),
-      `  features ${featureSeconds.toFixed(2)} s (SQL, ${windowMonths} months)`,
+      `  features ${featureSeconds.toFixed(2)} s (SQL, ${spanMonths} months)`,
     ]);
   } finally {
     await service.stop();
@@ -179,7 +184,7 @@ function evaluate(world: string, data: Dumped, header: string[]): string[] {
   const { rows, lastMonth, counties } = data;
   const out: string[] = [];
   const trainStarted = performance.now();
-  const model = trainProviderModel(rows, lastMonth, { trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), windowMonths });
+  const model = trainProviderModel(rows, lastMonth, { trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), windowMonths, evidenceMonths });
   const trainMs = performance.now() - trainStarted;
 
   const truth = new Map(data.truth.map((t) => [t.institutionId, t] as const));
@@ -221,7 +226,7 @@ function evaluate(world: string, data: Dumped, header: string[]): string[] {
 
   const fraud = current.filter((r) => truth.get(r.institutionId)?.fraudulent).length;
   out.push(
-    `world ${world}: ${counties.length} counties (seeds ${data.seeds.join(',')}), scored ${lastMonth}, window ${windowMonths}`,
+    `world ${world}: ${counties.length} counties (seeds ${data.seeds.join(',')}), scored ${lastMonth}, money window ${windowMonths} months, evidence window ${evidenceMonths} months`,
     ...header,
     `  ${current.length} institutions scored in ${lastMonth}, ${fraud} fraudulent; ${rows.length} institution-months in the window`,
     `  forest, scores and targeting ${trainMs.toFixed(0)} ms`,
@@ -292,6 +297,7 @@ function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderMod
     psi: Number(values.psi),
     seed: Number(values.seed),
     windowMonths,
+    evidenceMonths,
     outcomes: { labels, options: outcomeOptions },
   });
   const o = withOutcomes.outcome!;

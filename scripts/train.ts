@@ -1,9 +1,11 @@
 /**
- * `npm run train -- --month 2026-10 [--window 3] [--trees 100] [--psi 256] [--seed 20081215] [--by "Zhang Wei"]`
+ * `npm run train -- --month 2026-10 [--window 3] [--evidence-window 6] [--trees 100] [--psi 256] [--seed 20081215] [--by "Zhang Wei"]`
  *
  * Computes the monthly provider features in the database (DATABASE_URL, or the embedded database
  * under DATA_DIR), trains the isolation forest on the training window, scores every institution of
- * the month and stores the model version with its scores and explanations. A running service picks
+ * the month and stores the model version with its scores and explanations. --window is the money
+ * window (months of billing counted as money at stake), --evidence-window the months of history
+ * the targeting evidence pools; both are recorded in the model version. A running service picks
  * the new scores up within REFERENCE_REFRESH_MS and uses them for targeted review.
  *
  * While the service runs on the embedded database (its one owner), the same training runs in the
@@ -20,6 +22,7 @@ const { values } = parseArgs({
   options: {
     month: { type: 'string' },
     window: { type: 'string', default: '3' },
+    'evidence-window': { type: 'string', default: '6' },
     trees: { type: 'string', default: '100' },
     psi: { type: 'string', default: '256' },
     seed: { type: 'string', default: String(DEFAULT_PROVIDER_SEED) },
@@ -37,6 +40,7 @@ const whole = (name: string, v: string, min: number, max: number) => {
 if (!values.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) fail('--month yyyy-MM is required (the month to score)');
 const month = values.month;
 const windowMonths = whole('window', values.window, 1, 36);
+const evidenceMonths = whole('evidence-window', values['evidence-window'], 1, 36);
 const trees = whole('trees', values.trees, 1, 10_000);
 const psi = whole('psi', values.psi, 2, 1_000_000);
 const seed = whole('seed', values.seed, 0, 0xffffffff);
@@ -57,7 +61,7 @@ if ('service' in target) {
     trainMs: number;
     ms: number;
     top: { institutionId: string; peerGroup: string; score: number; percentile: number; explanations: string[] }[];
-  }>('POST', '/v1/admin/models/train', { month, windowMonths, trees, psi, seed, minLabels, outcomeMargin });
+  }>('POST', '/v1/admin/models/train', { month, windowMonths, evidenceMonths, trees, psi, seed, minLabels, outcomeMargin });
   const o = (r as unknown as { outcome: { why: string } }).outcome;
   const top = r.top.map((s) => `  ${s.institutionId} ${s.peerGroup} p${Math.round(s.percentile)}: ${s.explanations[0] ?? ''}`);
   process.stdout.write(
@@ -71,14 +75,14 @@ const { database } = target;
 const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'training |{bar}| {value}/{total} steps | {stage}', hideCursor: true, noTTYOutput: false }, cliProgress.Presets.shades_classic);
 const label = (s: TrainStep) => (s.step === 'features' ? `features of ${s.month}` : s.step === 'train' ? 'training and scoring' : 'storing');
 let done = 0;
-bar.start(windowMonths + 2, 0, { stage: 'starting' });
+bar.start(Math.max(windowMonths, evidenceMonths) + 2, 0, { stage: 'starting' });
 try {
   const started = performance.now();
   const result = await trainProviderModelVersion(
     { database, models: createProviderModelRepository({ database }), onStep: (s) => bar.update(done++, { stage: label(s) }) },
-    { month, windowMonths, trees, psi, seed, minLabels, outcomeMargin, trainedBy: values.by },
+    { month, windowMonths, evidenceMonths, trees, psi, seed, minLabels, outcomeMargin, trainedBy: values.by },
   );
-  bar.update(windowMonths + 2, { stage: 'done' });
+  bar.update(Math.max(windowMonths, evidenceMonths) + 2, { stage: 'done' });
   bar.stop();
   const top = [...result.scores]
     .sort((a, b) => (b.targeting?.score ?? 0) - (a.targeting?.score ?? 0))

@@ -191,6 +191,12 @@ describe('training through the service', () => {
     expect(trained.top).toHaveLength(4);
     expect(trained.inputHash).toMatch(/^[0-9a-f]{64}$/);
     const model = await json(await svc.call(`/v1/models/${trained.modelId}`, { role: 'auditor' }));
-    expect(model).toMatchObject({ id: trained.modelId, month: '2026-10', trainedBy: 'test-admin', inputHash: trained.inputHash, params: { trees: 20, psi: 4, seed: 7, windowMonths: 3 } });
+    expect(model).toMatchObject({
+      id: trained.modelId,
+      month: '2026-10',
+      trainedBy: 'test-admin',
+      inputHash: trained.inputHash,
+      params: { trees: 20, psi: 4, seed: 7, windowMonths: 3, evidenceMonths: 6 },
+    });
   });
 });

@@ -239,9 +239,15 @@ describe('training, scores and targeting', () => {
     const other = trainProviderModel(rows, '2026-10', { seed: 8 });
     expect(other.scores.map((s) => s.score)).not.toEqual(a.scores.map((s) => s.score));
 
-    const stored = await trainProviderModelVersion({ database: svc.deps.database, models: svc.deps.providerModels }, { month: '2026-10', seed: 7, windowMonths: 1, trainedBy: 'test' });
+    const stored = await trainProviderModelVersion(
+      { database: svc.deps.database, models: svc.deps.providerModels },
+      { month: '2026-10', seed: 7, windowMonths: 1, evidenceMonths: 1, trainedBy: 'test' },
+    );
     expect(stored.scores.map((s) => s.score)).toEqual(a.scores.map((s) => s.score));
-    const again = await trainProviderModelVersion({ database: svc.deps.database, models: svc.deps.providerModels }, { month: '2026-10', seed: 7, windowMonths: 1, trainedBy: 'test' });
+    const again = await trainProviderModelVersion(
+      { database: svc.deps.database, models: svc.deps.providerModels },
+      { month: '2026-10', seed: 7, windowMonths: 1, evidenceMonths: 1, trainedBy: 'test' },
+    );
     expect(again.inputHash).toBe(stored.inputHash);
     expect(again.modelId).toBeGreaterThan(stored.modelId);
 
@@ -256,7 +262,7 @@ describe('training, scores and targeting', () => {
       trainedBy: 'test',
       inputHash: stored.inputHash,
     });
-    expect(models.models[0].params).toEqual({ trees: 100, psi: 256, seed: 7, windowMonths: 1, sides: 'upper', minPeers: 5, growth: { cutoffDays: 30, minClaims: 30 } });
+    expect(models.models[0].params).toEqual({ trees: 100, psi: 256, seed: 7, windowMonths: 1, evidenceMonths: 1, sides: 'upper', minPeers: 5, growth: { cutoffDays: 30, minClaims: 30 } });
     // features without spread among these six (growth: no month complete enough to be its base) are left out and recorded
     const use = models.models[0].featureUse;
     expect(models.models[0].featureNames).toEqual(use.forest);

@@ -120,6 +120,58 @@ describe('the targeting score', () => {
     expect(top.institutionId).toBe('H5');
     expect(m.outcome).toBeUndefined();
   });
+
+  it('pools the evidence over the evidence window and counts the money of the money window only', () => {
+    const months = ['2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09'];
+    // A bills every month (100 claims at 10% against the median 4%, 50,000 yuan); B only in two of them
+    const rows = [
+      ...months.map((m) => row('A', m, { claims: 100, rate: 0.1, cost: 50_000 })),
+      row('B', '2026-05', { claims: 100, rate: 0.1, cost: 40_000, group: 'pharmacy/none' }),
+      row('B', '2026-09', { claims: 100, rate: 0.1, cost: 30_000, group: 'pharmacy/none' }),
+    ];
+    const inSix = rows.filter((r) => r.month >= '2026-04');
+    const a = targetingScores(inSix, '2026-09', { moneyWindow: 3, evidenceWindow: 6 }).get('A')!;
+    // evidence: six months pooled, 60 hits where 24 are expected
+    expect(a.ruleHits).toBeCloseTo(60, 9);
+    expect(a.ruleHitsExpected).toBeCloseTo(24, 9);
+    expect(a.rulesZ).toBeCloseTo(36 / Math.sqrt(24), 9);
+    expect(a).toMatchObject({ atStake: 150_000, months: 3, moneyWindow: 3, evidenceMonths: 6, evidenceWindow: 6 });
+    expect(a.score).toBeCloseTo(a.probability * 150_000, 6);
+    expect(a.zh).toContain('近 3 个月申报费用 150,000 元; ');
+    expect(a.zh).toContain('证据取近 6 个月: 规则命中 60 人次, 按同级机构的命中率应为 24 人次');
+    expect(a.en).toContain('× 150,000 yuan billed over the last 3 month(s); ');
+    expect(a.en).toContain('evidence from the last 6 month(s): 60 claims with rule hits');
+    // one month of money and two of evidence billed: the sentences say so
+    const b = targetingScores(inSix, '2026-09', { moneyWindow: 3, evidenceWindow: 6 }).get('B')!;
+    expect(b).toMatchObject({ atStake: 30_000, months: 1, evidenceMonths: 2, ruleHits: 20 });
+    expect(b.zh).toContain('近 3 个月申报费用 30,000 元 (有申报 1 个月); ');
+    expect(b.zh).toContain('证据取近 6 个月 (有申报 2 个月): 规则命中 20 人次');
+    expect(b.en).toContain('30,000 yuan billed over the last 3 month(s) (billed in 1); ');
+    expect(b.en).toContain('evidence from the last 6 month(s) (billed in 2): 20 claims');
+
+    // trainProviderModel: by default 6 months of evidence (2026-03 left out) and 3 of money
+    const im = (id: string, month: string, rate: number): InstitutionMonth => ({
+      institutionId: id,
+      month,
+      peerGroup: 'hospital/secondary',
+      features: { ...nulls(), claims: 100, ruleHitRate: rate, costPerVisit: 1000 + Number(id.slice(1)) * 10 },
+      exposure: { cost: 100_000, fund: 70_000, withheld: 0, flagged: 0 },
+    });
+    const history = months.flatMap((m) => Array.from({ length: 6 }, (_, i) => im(`H${i}`, m, i === 5 ? 0.3 : 0.03)));
+    const m = trainProviderModel(history, '2026-09', { seed: 1 });
+    expect([m.windowMonths, m.evidenceMonths]).toEqual([3, 6]);
+    const h5 = m.scores.find((s) => s.institutionId === 'H5')!.targeting!;
+    // 30 hits a month where the other five's 3% expects 3: six months pooled, 180 where 18 are expected
+    expect(h5).toMatchObject({ atStake: 300_000, months: 3, evidenceMonths: 6, moneyWindow: 3, evidenceWindow: 6 });
+    expect(h5.ruleHits).toBeCloseTo(180, 9);
+    expect(h5.ruleHitsExpected).toBeCloseTo(18, 9);
+    // both windows configurable: two months of evidence, one of money
+    const short = trainProviderModel(history, '2026-09', { seed: 1, windowMonths: 1, evidenceMonths: 2 }).scores.find((s) => s.institutionId === 'H5')!.targeting!;
+    expect(short).toMatchObject({ atStake: 100_000, months: 1, evidenceMonths: 2, moneyWindow: 1, evidenceWindow: 2 });
+    expect(short.ruleHits).toBeCloseTo(60, 9);
+    expect(short.zh).toContain('近 1 个月申报费用 100,000 元; ');
+    expect(short.zh).toContain('证据取近 2 个月: ');
+  });
 });
 
 describe('learning from outcomes', () => {

@@ -52,8 +52,15 @@ export interface ProviderModelOptions extends Pick<IsolationForestOptions, 'tree
   sides?: 'upper' | 'both';
   /** fewest institutions a peer group needs in a month; a smaller one falls back to type, then to all (default 5) */
   minPeers?: number;
-  /** months summed in the rolling expected loss, ending with the scored month (default 3) */
+  /** money window: months summed in the rolling expected loss and the money at stake, ending with the scored month (default 3) */
   windowMonths?: number;
+  /**
+   * evidence window: months of an institution's history its targeting evidence pools (rule-hit
+   * Poisson z, billing-pattern z) and outcome learning reads, ending with the scored month (default
+   * 6). Longer than the money window because the evidence grows with the months pooled while the
+   * money at stake should stay recent.
+   */
+  evidenceMonths?: number;
   /** expected-loss parameters */
   targeting?: TargetingOptions;
   /** targeting-score parameters; `probabilityOf` a supervised model's P(fraud) per institution */
@@ -117,16 +124,22 @@ export function peerTable(rows: readonly InstitutionMonth[]): Map<string, Map<Fe
   return table;
 }
 
+/** Months of billing counted as money at stake (the money window). */
+export const DEFAULT_WINDOW_MONTHS = 3;
+/** Months of history the targeting evidence pools (the evidence window). */
+export const DEFAULT_EVIDENCE_MONTHS = 6;
+
 /**
- * Trains on every row of the training window (the `windowMonths` ending with `month`) and scores
- * every row of it; `scores` are those of `month`. Pure and deterministic: same rows, options and
+ * Trains on every row given (the caller passes the longer of the evidence and money windows ending
+ * with `month`) and scores every row of it; `scores` are those of `month`. Pure and deterministic: same rows, options and
  * seed give the same forest and scores, whatever the rows' order.
  */
 export function trainProviderModel(rows: readonly InstitutionMonth[], month: string, options: ProviderModelOptions = {}) {
   const candidates = options.features ?? FEATURE_NAMES;
   const sides = options.sides ?? 'upper';
   const minPeers = options.minPeers ?? 5;
-  const windowMonths = options.windowMonths ?? 3;
+  const windowMonths = options.windowMonths ?? DEFAULT_WINDOW_MONTHS;
+  const evidenceMonths = options.evidenceMonths ?? DEFAULT_EVIDENCE_MONTHS;
   // A fixed order, so the forest does not depend on the order the database returned the rows in.
   const training = [...rows].sort((a, b) => (a.month === b.month ? cmp(a.institutionId, b.institutionId) : cmp(a.month, b.month)));
   if (training.length < 2) throw new RangeError(`need at least 2 institution-months to train, got ${training.length}`);
@@ -218,7 +231,7 @@ export function trainProviderModel(rows: readonly InstitutionMonth[], month: str
     if (risk) s.risk = risk;
   });
 
-  const firstMonth = shiftMonth(month, 1 - windowMonths);
+  const firstMonth = shiftMonth(month, 1 - evidenceMonths);
   const rowOf = new Map(training.map((r) => [`${r.month}|${r.institutionId}`, r]));
   const windowRows = all
     .filter((s) => s.month >= firstMonth && s.month <= month)
@@ -229,12 +242,12 @@ export function trainProviderModel(rows: readonly InstitutionMonth[], month: str
   const learned = options.outcomes ? learnFromOutcomes(windowRows, options.outcomes.labels, options.outcomes.options) : undefined;
   const outcome: OutcomeResult | undefined = learned?.result;
   const probabilityOf = learned?.probabilityOf ?? options.targetingScore?.probabilityOf;
-  const targeting = targetingScores(windowRows, month, { ...options.targetingScore, ...(probabilityOf ? { probabilityOf } : {}) });
+  const targeting = targetingScores(windowRows, month, { ...options.targetingScore, moneyWindow: windowMonths, evidenceWindow: evidenceMonths, ...(probabilityOf ? { probabilityOf } : {}) });
   for (const s of all) if (s.month === month) s.targeting = targeting.get(s.institutionId)!;
 
   const results = all.filter((r) => r.month === month);
   results.sort((a, b) => b.score - a.score || cmp(a.institutionId, b.institutionId));
-  return { forest, features, featureUse, sides, minPeers, windowMonths, trainingRows: training.length, scores: results, windowScores: all, outcome };
+  return { forest, features, featureUse, sides, minPeers, windowMonths, evidenceMonths, trainingRows: training.length, scores: results, windowScores: all, outcome };
 }
 
 function shiftMonth(month: string, n: number): string {

@@ -1,11 +1,16 @@
 import type { FeatureName } from './features.js';
 import { FEATURE_SPEC } from './features.js';
+import { shiftMonth } from './targeting.js';
 
 /**
- * The targeting score: what audit time is ranked by. For each institution of the scored month,
- * over the rolling window (the months of the window it billed in):
+ * The targeting score: what audit time is ranked by. For each institution of the scored month:
  *
- *     targeting score (yuan) = P(fraud) × money billed over the window
+ *     targeting score (yuan) = P(fraud from the evidence window) × money billed over the money window
+ *
+ * Two windows, both ending with the scored month: the evidence window (the rows given; default 6
+ * months in training) pools the institution's history, because the evidence of a steady excess
+ * grows with the claims pooled; the money window (`moneyWindow`, default 3 in training) is the
+ * recent billing the fund stands to lose.
  *
  * - evidence: the window's claims with a rule hit (rules in trial included, when the rows carry
  *   them) against what the other institutions of the peer group, pooled, hit on as many claims,
@@ -19,7 +24,7 @@ import { FEATURE_SPEC } from './features.js';
  *   z of 2, 1/2 at `centre` (3, the usual "far from the peers"), about 1 above 4. When a
  *   supervised model learned from review outcomes wins on held-out folds (outcomes.ts), its
  *   probability replaces this one and `source` says so.
- * - money at stake: what the institution billed over the window, in yuan (the fund's exposure
+ * - money at stake: what the institution billed over the money window, in yuan (the fund's exposure
  *   before its share: the share depends on the patients' schemes, not on the institution). A large institution that is a little unusual and a small one that is very
  *   unusual are compared by what the fund stands to lose.
  */
@@ -35,6 +40,13 @@ export interface TargetingScoreOptions {
    * month, pooled). Without it, or where it is undefined, the peer group's median rule-hit rate.
    */
   peerRate?: ((row: TargetingRow) => number | undefined) | undefined;
+  /**
+   * The money window: months, ending with the scored month, whose billing is the money at stake
+   * (default: every row given). The evidence pools every row given (the evidence window).
+   */
+  moneyWindow?: number | undefined;
+  /** the evidence window the rows given span, months, for the explanation (default: the months among the rows) */
+  evidenceWindow?: number | undefined;
 }
 
 export const PATTERN_FEATURES: readonly FeatureName[] = ['costPerVisit', 'ceilingPriceShare', 'meanStay', 'readmission15Rate', 'linesPerVisit', 'patientsPerBed', 'costGrowthMoM'];
@@ -54,10 +66,16 @@ export interface Targeting {
   patternZ: number;
   /** the pattern features furthest above the peers (window-mean z), most first */
   patternTop: { feature: FeatureName; z: number }[];
-  /** money billed over the window's months, yuan */
+  /** money billed over the money window's months, yuan */
   atStake: number;
-  /** months of the window the institution billed in */
+  /** months of the money window the institution billed in */
   months: number;
+  /** the money window, months (the scored month and those before it) */
+  moneyWindow: number;
+  /** the evidence window, months */
+  evidenceWindow: number;
+  /** months of the evidence window the institution billed in (what the evidence pooled) */
+  evidenceMonths: number;
   /** in the peer group of the scored month: 1 = highest targeting score */
   rank: number;
   /** share of the peer group at most this targeting score, percent */
@@ -177,8 +195,16 @@ export function targetingScores(
   }
   const current = windowRows.filter((r) => r.month === month);
   const peerRate = options.peerRate ?? peerHitRates(windowRows);
+  const spanned = new Set(windowRows.map((r) => r.month)).size;
+  const moneyWindow = options.moneyWindow ?? spanned;
+  const evidenceWindow = options.evidenceWindow ?? spanned;
+  const firstMoneyMonth = options.moneyWindow === undefined ? '' : shiftMonth(month, 1 - options.moneyWindow);
   const partial = current.map((r) => {
-    const e = targetingEvidence(byInstitution.get(r.institutionId)!, { ...options, peerRate });
+    const history = byInstitution.get(r.institutionId)!;
+    const evidence = targetingEvidence(history, { ...options, peerRate });
+    // Money at stake over the money window only; the evidence above pools the whole history given.
+    const money = history.filter((h) => h.month >= firstMoneyMonth && h.month <= month);
+    const e = { ...evidence, atStake: money.reduce((s, h) => s + pos(h.exposure?.cost ?? 0), 0), months: money.length, moneyWindow, evidenceWindow, evidenceMonths: evidence.months };
     const supervised = options.probabilityOf?.(r.institutionId);
     const probability = supervised ?? logistic(steepness * (e.evidence - centre));
     return { row: r, ...e, probability, source: (supervised === undefined ? 'unsupervised' : 'supervised') as Targeting['source'], score: probability * e.atStake };
@@ -200,6 +226,9 @@ export function targetingScores(
       patternTop: p.patternTop,
       atStake: p.atStake,
       months: p.months,
+      moneyWindow: p.moneyWindow,
+      evidenceWindow: p.evidenceWindow,
+      evidenceMonths: p.evidenceMonths,
       rank: 1 + peers.filter((s) => s > p.score).length,
       percentile: (100 * peers.filter((s) => s <= p.score).length) / peers.length,
       peerGroup: p.row.peerGroup,
@@ -213,7 +242,7 @@ export function targetingScores(
 const yuan = (x: number) => Math.round(x).toLocaleString('en-US');
 const sign = (z: number) => `${z >= 0 ? '+' : ''}${z.toFixed(1)}`;
 
-/** "目标分 81,234 元 = 欺诈概率 0.93 × 近 3 个月申报费用 87,350 元; 同级同类 (hospital/secondary, 9 家) 第 1 位; 规则命中 (含试行规则) 60 人次, 按同级机构的命中率应为 25 人次 (z +7.0; …), 费用特征高出同级 z +1.3 (次均费用 z +2.1, …)" */
+/** "目标分 81,234 元 = 欺诈概率 0.93 × 近 3 个月申报费用 87,350 元; 同级同类 (hospital/secondary, 9 家) 第 1 位; 证据取近 6 个月: 规则命中 (含试行规则) 60 人次, 按同级机构的命中率应为 25 人次 (z +7.0; …), 费用特征高出同级 z +1.3 (次均费用 z +2.1, …)" */
 export function targetingSentences(t: Omit<Targeting, 'zh' | 'en'>, row: TargetingRow): { zh: string; en: string } {
   const rate = row.features.ruleHitRate;
   const med = row.peerMedians.ruleHitRate;
@@ -224,8 +253,13 @@ export function targetingSentences(t: Omit<Targeting, 'zh' | 'en'>, row: Targeti
   const trialEn = row.ruleHits ? ' (rules in trial included)' : '';
   const topZh = t.patternTop.map((p) => `${FEATURE_SPEC.get(p.feature)!.zh} z ${sign(p.z)}`).join(', ');
   const topEn = t.patternTop.map((p) => `${FEATURE_SPEC.get(p.feature)!.en} z ${sign(p.z)}`).join(', ');
+  // Say how many months the institution actually billed in when it is fewer than the window.
+  const monthsZh = t.months < t.moneyWindow ? ` (有申报 ${t.months} 个月)` : '';
+  const monthsEn = t.months < t.moneyWindow ? ` (billed in ${t.months})` : '';
+  const evidenceZh = t.evidenceMonths < t.evidenceWindow ? ` (有申报 ${t.evidenceMonths} 个月)` : '';
+  const evidenceEn = t.evidenceMonths < t.evidenceWindow ? ` (billed in ${t.evidenceMonths})` : '';
   return {
-    zh: `目标分 ${yuan(t.score)} 元 = ${pZh} ${t.probability.toFixed(2)} × 近 ${t.months} 个月申报费用 ${yuan(t.atStake)} 元; 同级同类 (${t.peerGroup}, ${t.peerSize} 家) 第 ${t.rank} 位; 规则命中${trialZh} ${Math.round(t.ruleHits)} 人次, 按同级机构的命中率应为 ${Math.round(t.ruleHitsExpected)} 人次 (z ${sign(t.rulesZ)}; ${row.month} 命中率 ${pct(rate)}, 同级中位数 ${pct(med)}), 费用特征高出同级 z ${sign(t.patternZ)}${topZh ? ` (${topZh})` : ''}`,
-    en: `targeting score ${yuan(t.score)} yuan = ${pEn} ${t.probability.toFixed(2)} × ${yuan(t.atStake)} yuan billed over ${t.months} month(s); rank ${t.rank} of ${t.peerSize} in its peer group (${t.peerGroup}); ${Math.round(t.ruleHits)} claims with rule hits${trialEn} where the peers' rate expects ${Math.round(t.ruleHitsExpected)} (z ${sign(t.rulesZ)}; ${pct(rate)} in ${row.month}, peer median ${pct(med)}), billing pattern above the peers by z ${sign(t.patternZ)}${topEn ? ` (${topEn})` : ''}`,
+    zh: `目标分 ${yuan(t.score)} 元 = ${pZh} ${t.probability.toFixed(2)} × 近 ${t.moneyWindow} 个月申报费用 ${yuan(t.atStake)} 元${monthsZh}; 同级同类 (${t.peerGroup}, ${t.peerSize} 家) 第 ${t.rank} 位; 证据取近 ${t.evidenceWindow} 个月${evidenceZh}: 规则命中${trialZh} ${Math.round(t.ruleHits)} 人次, 按同级机构的命中率应为 ${Math.round(t.ruleHitsExpected)} 人次 (z ${sign(t.rulesZ)}; ${row.month} 命中率 ${pct(rate)}, 同级中位数 ${pct(med)}), 费用特征高出同级 z ${sign(t.patternZ)}${topZh ? ` (${topZh})` : ''}`,
+    en: `targeting score ${yuan(t.score)} yuan = ${pEn} ${t.probability.toFixed(2)} × ${yuan(t.atStake)} yuan billed over the last ${t.moneyWindow} month(s)${monthsEn}; rank ${t.rank} of ${t.peerSize} in its peer group (${t.peerGroup}); evidence from the last ${t.evidenceWindow} month(s)${evidenceEn}: ${Math.round(t.ruleHits)} claims with rule hits${trialEn} where the peers' rate expects ${Math.round(t.ruleHitsExpected)} (z ${sign(t.rulesZ)}; ${pct(rate)} in ${row.month}, peer median ${pct(med)}), billing pattern above the peers by z ${sign(t.patternZ)}${topEn ? ` (${topEn})` : ''}`,
   };
 }

@@ -191,7 +191,8 @@ export function riskSentences(r: Omit<Risk, 'zh' | 'en'>, month: string): { zh: 
   };
 }
 
-function shiftMonth(month: string, n: number): string {
+/** The month `n` months after `month` (yyyy-MM; n may be negative). */
+export function shiftMonth(month: string, n: number): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
   const total = y * 12 + (m - 1) + n;
   return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;

@@ -64,7 +64,8 @@ export const TrainSchema = z
       .string()
       .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM')
       .openapi({ example: '2026-10', description: 'the month scored; the training window ends with it' }),
-    windowMonths: Whole(1, 36, 3),
+    windowMonths: Whole(1, 36, 3).openapi({ description: 'the money window: months of billing in the money at stake and the rolling expected loss' }),
+    evidenceMonths: Whole(1, 36, 6).openapi({ description: "the evidence window: months of an institution's history its targeting evidence pools" }),
     trees: Whole(1, 10_000, 100),
     psi: Whole(2, 1_000_000, 256),
     seed: Whole(0, 0xffffffff, DEFAULT_PROVIDER_SEED),

@@ -7,7 +7,7 @@ export interface NewProviderModel {
   month: string;
   windowFrom: string;
   windowTo: string;
-  params: { trees: number; psi: number; seed: number; windowMonths: number; sides: 'upper' | 'both'; minPeers: number; growth: { cutoffDays: number; minClaims: number } };
+  params: { trees: number; psi: number; seed: number; windowMonths: number; evidenceMonths?: number; sides: 'upper' | 'both'; minPeers: number; growth: { cutoffDays: number; minClaims: number } };
   featureNames: readonly string[];
   featureUse: FeatureUse;
   /** learning from outcomes: what was fitted and which probability targets (absent: none tried) */

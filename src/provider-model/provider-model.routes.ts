@@ -18,7 +18,18 @@ const ModelSummarySchema = z
     month: z.string().openapi({ description: 'the month scored' }),
     windowFrom: z.string(),
     windowTo: z.string(),
-    params: z.object({ trees: z.number().int(), psi: z.number().int(), seed: z.number().int(), windowMonths: z.number().int(), sides: z.enum(['upper', 'both']) }),
+    params: z.object({
+      trees: z.number().int(),
+      psi: z.number().int(),
+      seed: z.number().int(),
+      windowMonths: z.number().int(),
+      evidenceMonths: z
+        .number()
+        .int()
+        .optional()
+        .openapi({ description: 'the evidence window, months (absent on versions trained before the two windows were separate: evidence then pooled windowMonths)' }),
+      sides: z.enum(['upper', 'both']),
+    }),
     seed: z.number().int(),
     featureNames: z.array(z.string()),
     inputHash: z.string().openapi({ description: 'SHA-256 of the training rows and parameters' }),

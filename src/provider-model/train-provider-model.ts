@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FeatureName, InstitutionMonth } from '../../models/provider/features.js';
 import type { OutcomeLabel } from '../../models/provider/outcomes.js';
-import { trainProviderModel } from '../../models/provider/score.js';
+import { DEFAULT_EVIDENCE_MONTHS, DEFAULT_WINDOW_MONTHS, trainProviderModel } from '../../models/provider/score.js';
 import { DEFAULT_PSI, DEFAULT_TREES } from '../../models/isolation-forest/index.js';
 import type { Database } from '../db/client.js';
 import { addMonths, monthFeatures } from './features.query.js';
@@ -10,8 +10,10 @@ import type { ProviderModelRepository } from './provider-model.repository.js';
 export interface TrainInput {
   /** the month scored, yyyy-MM; the training window ends with it */
   month: string;
-  /** months in the training window and the rolling expected loss, ending with the scored month (default 3) */
+  /** the money window: months of billing in the rolling expected loss and money at stake, ending with the scored month (default 3) */
   windowMonths?: number;
+  /** the evidence window: months of an institution's history its targeting evidence pools, ending with the scored month (default 6) */
+  evidenceMonths?: number;
   /** fewest institutions of a peer group; a smaller one falls back to type, then to all (default 5) */
   minPeers?: number;
   /** growth only against a month whose cut-off (last day + days) has passed (default 30) ... */
@@ -41,9 +43,12 @@ export const DEFAULT_PROVIDER_SEED = 20_081_215;
  * and stores the model version with its scores and explanations. Returns what was stored.
  */
 export async function trainProviderModelVersion(ctx: { database: Database; models: ProviderModelRepository; onStep?: (s: TrainStep) => void }, input: TrainInput) {
-  const windowMonths = input.windowMonths ?? 3;
+  const windowMonths = input.windowMonths ?? DEFAULT_WINDOW_MONTHS;
+  const evidenceMonths = input.evidenceMonths ?? DEFAULT_EVIDENCE_MONTHS;
   const growth = { cutoffDays: input.growthCutoffDays ?? 30, minClaims: input.growthMinClaims ?? 30 };
-  const months = Array.from({ length: windowMonths }, (_, i) => addMonths(input.month, i - windowMonths + 1));
+  // The forest trains on, and outcome labels come from, the longer of the two windows.
+  const span = Math.max(windowMonths, evidenceMonths);
+  const months = Array.from({ length: span }, (_, i) => addMonths(input.month, i - span + 1));
   const rows: InstitutionMonth[] = [];
   for (const month of months) {
     ctx.onStep?.({ step: 'features', month });
@@ -56,6 +61,7 @@ export async function trainProviderModelVersion(ctx: { database: Database; model
     psi: input.psi ?? DEFAULT_PSI,
     seed: input.seed ?? DEFAULT_PROVIDER_SEED,
     windowMonths,
+    evidenceMonths,
     sides: input.sides ?? 'upper',
     minPeers: input.minPeers ?? 5,
     growth,
