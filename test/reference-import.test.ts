@@ -35,7 +35,7 @@ beforeAll(async () => {
   runs.indications = await runImport('item-indications', files.indications as string);
   await refusals;
   database = await openDatabase({ databaseUrl: db.url, pgliteDir: path.join(dir, 'data', 'pglite'), poolMax: 2, statementTimeoutMs: 5000 });
-});
+}, 300_000); // eight import processes one after another, each starting Node and opening the database
 afterAll(async () => {
   await database?.close();
   await db?.drop();
