@@ -80,7 +80,9 @@ async function measure(label: string, url: string, headers: Record<string, strin
 }
 
 async function main() {
-  const db = await freshDatabaseUrl();
+  // an empty database: the service migrates it when it starts (the migrated template is the test
+  // runner's, which a benchmark run outside vitest does not have)
+  const db = await freshDatabaseUrl({ empty: true });
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
