@@ -26,6 +26,9 @@ export function cstText(epochMs: number, lang: Lang): string {
   return lang === 'en' ? `${text} CST` : `${text}（北京时间）`;
 }
 
+/** the provider model version's two windows, months (absent on versions trained before they were recorded) */
+export type ModelWindows = { money?: number; evidence?: number };
+
 const ZH = {
   title: (m: string) => `定点医药机构医保基金使用风险月报（${m}）`,
   serviceMonth: '服务月份',
@@ -121,8 +124,8 @@ const ZH = {
   reviewUnavailable: '不可用：本数据库没有复审队列（issue 5）的表，故不报告案件、结论、复审合规、积压、准确率与漏检估计。',
   modelUnavailable: '不可用：本数据库没有机构风险模型（issue 4）的表，故不报告评分、组内排名与原因。',
   modelNotScored: (m: string, later: number) => `不可用：截止时尚无机构模型对 ${m} 评分${later ? `（截止后训练的 ${later} 个版本不使用，以保持报告不变）` : ''}。`,
-  modelNote: (m: string, v: string, at: string, later: number) =>
-    `${m} 的评分来自机构模型版本 ${v}（训练于 ${at}），即截止前最新训练的版本${later ? `；其后 ${later} 个版本未使用` : ''}。评分为目标分（元）：欺诈概率 × 窗口期内的申报金额（早于目标分的模型版本为孤立森林分，在 (0, 1]）；第1名为组内最高；第一条理由为目标分的说明。`,
+  modelNote: (m: string, v: string, at: string, later: number, windows: ModelWindows) =>
+    `${m} 的评分来自机构模型版本 ${v}（训练于 ${at}），即截止前最新训练的版本${later ? `；其后 ${later} 个版本未使用` : ''}。评分为目标分（元）：欺诈概率${windows.evidence ? `（证据取近 ${windows.evidence} 个月）` : ''} × ${windows.money ? `近 ${windows.money} 个月` : '窗口期内'}的申报金额（早于目标分的模型版本为孤立森林分，在 (0, 1]）；第1名为组内最高；第一条理由为目标分的说明。`,
 };
 
 type Dict = typeof ZH;
@@ -225,8 +228,8 @@ const EN: Dict = {
   modelUnavailable: 'Not available: the provider model (issue 4) has no tables in this database, so no score, peer rank or reason is reported.',
   modelNotScored: (m: string, later: number) =>
     `Not available: no provider model scored ${m} by the cut-off${later ? ` (${later} version(s) trained after it are not used, so that the report stays as it was)` : ''}.`,
-  modelNote: (m: string, v: string, at: string, later: number) =>
-    `Scores of ${m} under provider model version ${v} (trained ${at}), the latest trained by the cut-off${later ? `; ${later} later version(s) not used` : ''}. Score: the targeting score in yuan, P(fraud) × money billed over the window (a version before the targeting score: the forest score in (0, 1]); rank 1 is the peer group's highest; the first reason is the targeting sentence.`,
+  modelNote: (m: string, v: string, at: string, later: number, windows: ModelWindows) =>
+    `Scores of ${m} under provider model version ${v} (trained ${at}), the latest trained by the cut-off${later ? `; ${later} later version(s) not used` : ''}. Score: the targeting score in yuan, P(fraud${windows.evidence ? `, from the evidence of the last ${windows.evidence} month${windows.evidence === 1 ? '' : 's'}` : ''}) × money billed over ${windows.money ? `the last ${windows.money} month${windows.money === 1 ? '' : 's'}` : 'the window'} (a version before the targeting score: the forest score in (0, 1]); rank 1 is the peer group's highest; the first reason is the targeting sentence.`,
 };
 
 export function words(lang: Lang): Dict {

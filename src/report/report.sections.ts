@@ -41,8 +41,9 @@ export async function modelSection(ctx: SectionContext): Promise<Report['model']
       version: null,
       scores: [],
     };
-  const versions = await ctx.query<{ id: string; trained_at: string; late: boolean }>(
-    `select m.id::text as id, to_char(m.trained_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as trained_at, m.trained_at > $2 as late
+  const versions = await ctx.query<{ id: string; trained_at: string; late: boolean; money: number | null; evidence: number | null }>(
+    `select m.id::text as id, to_char(m.trained_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as trained_at, m.trained_at > $2 as late,
+            (m.params->>'windowMonths')::int as money, (m.params->>'evidenceMonths')::int as evidence
      from provider_models m where exists (select 1 from provider_scores s where s.model_id = m.id and s.month = $1)
      order by m.trained_at > $2, m.id desc`,
     [ctx.period.month, ctx.cutoff],
@@ -69,7 +70,7 @@ export async function modelSection(ctx: SectionContext): Promise<Report['model']
   };
   return {
     available: true,
-    note: words(ctx.lang).modelNote(ctx.period.month, used.id, used.trained_at, later),
+    note: words(ctx.lang).modelNote(ctx.period.month, used.id, used.trained_at, later, { money: used.money ?? undefined, evidence: used.evidence ?? undefined }),
     version: used.id,
     scores: rows.map((r) => ({
       institutionId: r.institution_id,

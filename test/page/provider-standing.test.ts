@@ -91,6 +91,15 @@ describe('the institution’s standing where decisions are made', () => {
     expect(await page.textContent('#standing-opening')).toBe(`开案时机构风险分: ${opening.toFixed(3)}`);
     expect(t.zh).toContain('规则命中');
 
+    // the monthly report names the version and both windows it scored with (money 1 month, evidence the default 6)
+    const cutoff = new Date().toISOString();
+    const report = await json(await svc.call(`/v1/reports/2026-10?cutoff=${cutoff}`, { role: 'supervisor' }));
+    expect(report.model.version).toBe(String(first.modelId));
+    expect(report.model.note).toContain(`机构模型版本 ${first.modelId}`);
+    expect(report.model.note).toContain('欺诈概率（证据取近 6 个月） × 近 1 个月的申报金额');
+    const en = await json(await svc.call(`/v1/reports/2026-10?cutoff=${cutoff}&lang=en`, { role: 'supervisor' }));
+    expect(en.model.note).toContain('P(fraud, from the evidence of the last 6 months) × money billed over the last 1 month');
+
     // English
     await page.goto(`${svc.url}/ui/cases/${caseId}?lang=en`);
     expect(await page.textContent('#standing-explanation')).toBe(t.en);
