@@ -15,7 +15,9 @@
  *        --seed 20081215 (forest seed) --pglite (embedded database) --db NAME (databases NAME_<world>,
  *        kept) --reuse (read them as they are, no ingest) --ingest-only --dump FILE --from FILE
  *        outcome learning: --review-share 0.2 --auditor-accuracy 0.9 (simulated) --audit-seed 7
- *        --min-labels 30 --lambda 1 (primary columns) --detail-lambda 100 --assumed-accuracy 0.9 (the model's)
+ *        --min-labels 30 --lambda 1 (primary columns) --detail-lambda 100 (or cv: chosen among DETAIL_LAMBDAS)
+ *        --assumed-accuracy 0.9 (the model's) --label-noise auditors (1 − assumed accuracy, or a number; 0: plain fits)
+ *        --prior supervised|calibrated|unsupervised (the form before label noise: --label-noise 0 --prior unsupervised)
  * Env:   DATABASE_URL (a server to create the databases on; default the local PostgreSQL)
  */
 import { randomBytes } from 'node:crypto';
@@ -26,7 +28,7 @@ import postgres from 'postgres';
 import { rocAuc } from '../models/metrics/auc.js';
 import { FEATURE_NAMES, type InstitutionMonth } from '../models/provider/features.js';
 import { predictLogistic } from '../models/provider/logistic.js';
-import { learnFromOutcomes, outcomeColumns, unsupervisedOf, windowEvidence, type OutcomeLabel } from '../models/provider/outcomes.js';
+import { DETAIL_LAMBDAS, learnFromOutcomes, outcomeColumns, unsupervisedOf, windowEvidence, type OutcomeLabel } from '../models/provider/outcomes.js';
 import { trainProviderModel } from '../models/provider/score.js';
 import { logistic, targetingEvidence } from '../models/provider/target-score.js';
 import { Xoshiro128ss } from '../models/isolation-forest/prng.js';
@@ -64,6 +66,8 @@ const { values } = parseArgs({
     'min-labels': { type: 'string', default: '30' },
     lambda: { type: 'string', default: '1' },
     'detail-lambda': { type: 'string', default: '100' },
+    'label-noise': { type: 'string', default: 'auditors' },
+    prior: { type: 'string', default: 'supervised' },
     'assumed-accuracy': { type: 'string', default: '0.9' },
     from: { type: 'string' },
     verbose: { type: 'boolean', default: false },
@@ -180,8 +184,20 @@ interface Dumped {
   counties: { seed: number | string; ids: string[] }[];
 }
 
-function evaluate(world: string, data: Dumped, header: string[]): string[] {
-  const { rows, lastMonth, counties } = data;
+function evaluate(world: string, dumped: Dumped, header: string[]): string[] {
+  // Only the institutions of the counties asked for (a database or dump may hold more, or a county
+  // still being ingested).
+  const wanted = new Set(seeds.map(String));
+  const counties = dumped.counties.filter((c) => wanted.has(String(c.seed)));
+  const ids = new Set(counties.flatMap((c) => c.ids));
+  const data: Dumped = {
+    ...dumped,
+    seeds: counties.map((c) => c.seed),
+    counties,
+    rows: dumped.rows.filter((r) => ids.has(r.institutionId)),
+    truth: dumped.truth.filter((t) => ids.has(t.institutionId)),
+  };
+  const { rows, lastMonth } = data;
   const out: string[] = [];
   const trainStarted = performance.now();
   const model = trainProviderModel(rows, lastMonth, { trees: Number(values.trees), psi: Number(values.psi), seed: Number(values.seed), windowMonths, evidenceMonths });
@@ -289,8 +305,10 @@ function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderMod
   const outcomeOptions = {
     minPerClass: Number(values['min-labels']),
     lambda: Number(values.lambda),
-    detailLambda: Number(values['detail-lambda']),
+    ...(values['detail-lambda'] === 'cv' ? { detailLambdas: DETAIL_LAMBDAS } : { detailLambda: Number(values['detail-lambda']) }),
     auditorAccuracy: Number(values['assumed-accuracy']),
+    ...(values['label-noise'] === 'auditors' ? {} : { labelNoise: Number(values['label-noise']) }),
+    prior: values.prior as 'supervised' | 'calibrated' | 'unsupervised',
   };
   const withOutcomes = trainProviderModel(data.rows, data.lastMonth, {
     trees: Number(values.trees),
@@ -302,7 +320,9 @@ function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderMod
   });
   const o = withOutcomes.outcome!;
   // The same learning on the same rows, for its per-row predictions (the model alone) and the final probability.
+  const outcomeStarted = performance.now();
   const learned = learnFromOutcomes(rows, labels, outcomeOptions);
+  const outcomeMs = performance.now() - outcomeStarted;
   const perCounty = (value: (r: (typeof rows)[number]) => number, filter: (r: (typeof rows)[number]) => boolean) =>
     data.counties.flatMap((c) => {
       const ids = new Set(c.ids);
@@ -329,8 +349,9 @@ function outcomeLearning(data: Dumped, model: ReturnType<typeof trainProviderMod
   const lines = [
     `  learning from outcomes: auditors review ${reviewed.size} of ${rows.length} institution-months (${(share * 100).toFixed(0)}%: 3/4 the targeting's top, 1/4 at random), ${(Number(values['auditor-accuracy']) * 100).toFixed(0)}% correct (audit seed ${values['audit-seed']})`,
     `    labels ${o.labels.positive} confirmed, ${o.labels.negative} dismissed; ${o.cv ? `cross-validated AUC (${o.cv.folds} folds by institution) supervised ${o.cv.supervisedAuc.toFixed(3)}, unsupervised ${o.cv.unsupervisedAuc.toFixed(3)}; ` : ''}used: ${o.used} (${o.why})`,
+    `    fits: label noise ${o.labelNoise ?? 0}, detail penalty ${o.model ? o.model.detailLambda : '-'}${o.penalty ? ' (chosen by cross-validation)' : ''}, prior of the learned probability ${o.prior ?? '-'}${o.calibration ? ` (calibrated P(fraud) = σ(${(o.calibration.weights[0]! / o.calibration.sds[0]!).toFixed(2)} × (evidence − ${(o.calibration.means[0]! - (o.calibration.intercept * o.calibration.sds[0]!) / o.calibration.weights[0]!).toFixed(2)})))` : ''}; outcome learning ${outcomeMs.toFixed(0)} ms`,
     `    AUC on the ${rows.filter(unreviewed).length} institution-months nobody reviewed, per county: learned from outcomes (${o.used} model, then each reviewed institution's own conclusions) ${fin.text}; unsupervised evidence ${unsup.text}; difference ${diff(fin, unsup)}`,
-    `      the ${o.used} model alone, without the institution's own conclusions: ${meanSd(perCounty(modelOf, unreviewed)).text}${o.used === 'unsupervised' && supervisedAlone ? `; the supervised model (not used) alone ${meanSd(perCounty(supervisedAlone, unreviewed)).text}` : ''}`,
+    `      the ${o.prior ?? o.used} model alone (the prior), without the institution's own conclusions: ${meanSd(perCounty(modelOf, unreviewed)).text}${o.used === 'unsupervised' && supervisedAlone ? `; the supervised model (not used) alone ${meanSd(perCounty(supervisedAlone, unreviewed)).text}` : ''}`,
     `      on the ${rows.filter((r) => unreviewed(r) && neverReviewed(r)).length} months of the ${new Set(rows.filter(neverReviewed).map((r) => r.institutionId)).size} institutions never reviewed: learned ${finNever.text}; unsupervised ${unsupNever.text}; difference ${diff(finNever, unsupNever)}`,
     `    AUC of the targeting score in ${data.lastMonth} on institutions not reviewed that month: with outcomes ${meanSd(perCounty((r) => tNew.get(r.institutionId)!, unreviewedNow)).text}, without ${meanSd(perCounty((r) => tOld.get(r.institutionId)!, unreviewedNow)).text}`,
   ];

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, type FeatureName, type InstitutionMonth } from '../models/provider/features.js';
 import { rocAuc } from '../models/metrics/auc.js';
 import { Xoshiro128ss } from '../models/isolation-forest/prng.js';
-import { bayesUpdate, learnFromOutcomes, OUTCOME_COLUMNS, type OutcomeLabel, type OutcomeRow } from '../models/provider/outcomes.js';
+import { logOddsOf } from '../models/provider/logistic.js';
+import { bayesUpdate, DETAIL_LAMBDAS, learnFromOutcomes, OUTCOME_COLUMNS, outcomeColumns, unsupervisedOf, windowEvidence, type OutcomeLabel, type OutcomeRow } from '../models/provider/outcomes.js';
 import { trainProviderModel } from '../models/provider/score.js';
 import { logistic, peerHitRates, targetingEvidence, targetingScores } from '../models/provider/target-score.js';
 import { hashInput } from '../src/provider-model/train-provider-model.js';
@@ -199,7 +200,8 @@ describe('learning from outcomes', () => {
 
   it('uses the supervised model when it beats the unsupervised evidence on held-out folds by the margin', () => {
     const labels = labelsOf((r) => Number(r.institutionId.slice(1)) % 2 === 0);
-    const { result, probabilityOf } = learnFromOutcomes(rows, labels, { minPerClass: 30, margin: 0.02 });
+    // the labels here are the truth: fitted as such (label noise 0)
+    const { result, probabilityOf } = learnFromOutcomes(rows, labels, { minPerClass: 30, margin: 0.02, labelNoise: 0 });
     expect(result.labels).toEqual({ positive: 60, negative: 120, unmatched: 0 });
     // drugShare is a detail column (penalty 100): the signal is strong enough to be learned all the same
     expect(result.cv!.supervisedAuc).toBeGreaterThan(0.8);
@@ -215,6 +217,10 @@ describe('learning from outcomes', () => {
         unreviewed.map((id) => fraud.get(id)!),
       ),
     ).toBeGreaterThan(0.85);
+    // fitted as if one conclusion in ten were wrong (the default), it is less sure of the detail column, and still wins
+    const noisy = learnFromOutcomes(rows, labels, { minPerClass: 30, margin: 0.02 }).result;
+    expect(noisy.used).toBe('supervised');
+    expect(noisy.cv!.supervisedAuc).toBeGreaterThan(0.7);
     // a margin it cannot meet keeps the unsupervised score
     expect(learnFromOutcomes(rows, labels, { minPerClass: 30, margin: 0.9 }).result.used).toBe('unsupervised');
   });
@@ -260,7 +266,7 @@ describe('learning from outcomes', () => {
     const labels: OutcomeLabel[] = list
       .filter((r) => r.month === '2026-07' && Number(r.institutionId.slice(1)) < 60)
       .map((r) => ({ institutionId: r.institutionId, month: r.month, label: (f.get(r.institutionId) || r.institutionId === 'R001' ? 1 : 0) as 0 | 1 }));
-    const learned = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.2 });
+    const learned = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.2, prior: 'unsupervised' });
     expect(learned.result.used).toBe('unsupervised');
     expect(learned.source).toBe('unsupervised');
     expect(learned.result.calibration!.weights[0]).toBeGreaterThan(0);
@@ -284,9 +290,56 @@ describe('learning from outcomes', () => {
     // targeting keeps the unsupervised P(fraud): no probability is handed to it
     expect(learned.probabilityOf).toBeUndefined();
     // auditors right half the time: conclusions change nothing
-    const coin = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.2, auditorAccuracy: 0.5 });
+    const coin = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.2, auditorAccuracy: 0.5, prior: 'unsupervised' });
     expect(coin.learnedOf!('R001')).toBeCloseTo(prior, 12);
     expect(() => learnFromOutcomes(list, labels, { minPerClass: 15, auditorAccuracy: 1 })).toThrow(/auditorAccuracy/);
+  });
+
+  it('fits with the auditors’ error rate as label noise; the learned probability’s prior is the supervised model, or the calibrated evidence, on the labels’ scale', () => {
+    // fraud follows the rule-hit rate; 60 of 90 institutions reviewed in July and August, every tenth conclusion wrong
+    const g = Xoshiro128ss.fromSeed(13);
+    const f = new Map<string, boolean>();
+    const list: OutcomeRow[] = [];
+    for (let i = 0; i < 90; i++) {
+      const id = `N${String(i).padStart(3, '0')}`;
+      f.set(id, i % 3 === 0);
+      for (const month of ['2026-07', '2026-08', '2026-09']) list.push(row(id, month, { claims: 200, rate: (f.get(id) ? 0.07 : 0.04) + 0.03 * (g.nextUint32() / 2 ** 32), cost: 100_000 }));
+    }
+    const labels: OutcomeLabel[] = list
+      .filter((r) => r.month !== '2026-09' && Number(r.institutionId.slice(1)) < 60)
+      .map((r, i) => ({ institutionId: r.institutionId, month: r.month, label: ((f.get(r.institutionId) ? 1 : 0) ^ (i % 10 === 3 ? 1 : 0)) as 0 | 1 }));
+    const learned = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.5 });
+    expect(learned.result.used).toBe('unsupervised');
+    expect(learned.result.labelNoise).toBeCloseTo(0.1, 12);
+    expect(learned.result.model!.labelNoise).toBeCloseTo(0.1, 12);
+    expect(learned.result.prior).toBe('supervised');
+    expect(learned.result.penalty).toBeUndefined();
+    expect(learned.result.why).toContain('(the learned probability: the supervised model’s P(fraud); each of the 60 reviewed'.replace('’', "'"));
+    // targeting still keeps the unsupervised P(fraud) (the margin is not met)
+    expect(learned.probabilityOf).toBeUndefined();
+    // the learned log odds: the mean of the supervised model's months, plus ln 9 per confirmed month, minus per dismissed
+    const window = windowEvidence(list);
+    const own = (id: string) => labels.filter((l) => l.institutionId === id).reduce((s, l) => s + (l.label === 1 ? Math.log(9) : -Math.log(9)), 0);
+    const months = (id: string) => list.filter((r) => r.institutionId === id);
+    const meanLogOdds = (id: string, m: Parameters<typeof logOddsOf>[0], x: (r: OutcomeRow) => number[]) => months(id).reduce((s, r) => s + logOddsOf(m, x(r)), 0) / 3;
+    for (const id of ['N000', 'N001', 'N075']) expect(learned.learnedLogOdds!(id)!).toBeCloseTo(meanLogOdds(id, learned.result.model!, (r) => outcomeColumns(r, window)) + own(id), 9);
+    // 'calibrated': the evidence's P(fraud) fitted on the labels is the prior instead
+    const calibrated = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.5, prior: 'calibrated' });
+    expect(calibrated.result.prior).toBe('calibrated');
+    expect(calibrated.learnedLogOdds!('N001')!).toBeCloseTo(logOddsOf(calibrated.result.calibration!, [unsupervisedOf(list[3]!, window)]) + own('N001'), 9);
+    // the noise-aware calibration is steeper than a plain fit of the same labels, which reads the wrong conclusions as a weak slope
+    const slope = (m: { weights: number[]; sds: number[] }) => m.weights[0]! / m.sds[0]!;
+    const plain = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.5, labelNoise: 0 });
+    expect(plain.result.labelNoise).toBe(0);
+    expect(slope(calibrated.result.calibration!)).toBeGreaterThan(1.3 * slope(plain.result.calibration!));
+    // the detail penalty chosen by cross-validation among the candidates given: the one of least held-out loss
+    const cv = learnFromOutcomes(list, labels, { minPerClass: 15, margin: 0.5, detailLambdas: DETAIL_LAMBDAS });
+    const p = cv.result.penalty!;
+    expect(p.detailLambdas).toEqual([...DETAIL_LAMBDAS]);
+    expect(p.heldOutLoss).toHaveLength(DETAIL_LAMBDAS.length);
+    expect(p.chosen).toBe(DETAIL_LAMBDAS[p.heldOutLoss.indexOf(Math.min(...p.heldOutLoss))]);
+    expect(cv.result.model!.detailLambda).toBe(p.chosen);
+    expect(() => learnFromOutcomes(list, labels, { minPerClass: 15, labelNoise: 0.5 })).toThrow(/labelNoise/);
   });
 
   it('updates odds by Bayes’ rule with the auditors’ accuracy', () => {

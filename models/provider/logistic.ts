@@ -17,6 +17,16 @@ export interface LogisticOptions {
   maxIterations?: number;
   /** stop when no coefficient moves more than this (default 1e-9) */
   tolerance?: number;
+  /**
+   * Share of labels known to be flipped at random, ε in [0, 0.5) (default 0). The fit then
+   * maximises the likelihood of the labels as observed, P(label 1) = ε + (1 − 2ε) σ(η), so that
+   * the model's σ(η) is the probability of the true class: a few wrong labels among strong
+   * evidence are what ε predicts and do not flatten the slope. With ε > 0 the objective is no
+   * longer concave; it is fitted by Fisher scoring with step halving from 0.
+   */
+  labelNoise?: number;
+  /** a fixed term added to each row's linear predictor (a prior model's log odds), not fitted */
+  offset?: readonly number[];
 }
 
 export interface LogisticModel {
@@ -38,6 +48,10 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly (0 | 
   const lambdas = typeof lambdaOption === 'number' ? new Array<number>(d).fill(lambdaOption) : [...lambdaOption];
   if (lambdas.length !== d) throw new RangeError(`lambda must be one number or one per column (${d}), got ${lambdas.length}`);
   if (!lambdas.every((l) => l >= 0)) throw new RangeError('lambda must be at least 0');
+  const eps = options.labelNoise ?? 0;
+  if (!(eps >= 0 && eps < 0.5)) throw new RangeError('labelNoise must be at least 0 and below 0.5');
+  const offset = options.offset ?? new Array<number>(n).fill(0);
+  if (offset.length !== n) throw new RangeError(`offset must have one value per row (${n}), got ${offset.length}`);
   const means = Array.from({ length: d }, (_, j) => x.reduce((s, r) => s + r[j]!, 0) / n);
   const sds = Array.from({ length: d }, (_, j) => {
     const v = x.reduce((s, r) => s + (r[j]! - means[j]!) ** 2, 0) / n;
@@ -45,18 +59,38 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly (0 | 
   });
   const z = x.map((r) => [1, ...r.map((v, j) => (v - means[j]!) / sds[j]!)]);
   const p = d + 1;
+  const eta = (b: readonly number[], i: number) => {
+    const row = z[i]!;
+    let e = offset[i]!;
+    for (let j = 0; j < p; j++) e += b[j]! * row[j]!;
+    return e;
+  };
+  // the penalised log-likelihood of the labels as observed
+  const objective = (b: readonly number[]) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const mu = eps + (1 - 2 * eps) * sigmoid(eta(b, i));
+      s += y[i] === 1 ? Math.log(Math.max(mu, 1e-300)) : Math.log(Math.max(1 - mu, 1e-300));
+    }
+    for (let j = 1; j < p; j++) s -= 0.5 * lambdas[j - 1]! * b[j]! ** 2;
+    return s;
+  };
   const beta = new Array<number>(p).fill(0);
+  let current = eps > 0 ? objective(beta) : 0;
   let iterations = 0;
   for (; iterations < (options.maxIterations ?? 50); iterations++) {
     const grad = new Array<number>(p).fill(0);
     const hess = Array.from({ length: p }, () => new Array<number>(p).fill(0));
     for (let i = 0; i < n; i++) {
       const row = z[i]!;
-      let eta = 0;
-      for (let j = 0; j < p; j++) eta += beta[j]! * row[j]!;
-      const mu = sigmoid(eta);
-      const w = Math.max(mu * (1 - mu), 1e-10);
-      const r = y[i]! - mu;
+      const s = sigmoid(eta(beta, i));
+      // P(label 1) = ε + (1 − 2ε) s; its derivative in η is g. With ε = 0 this is Newton's step
+      // (w = s(1 − s), r = y − s); otherwise Fisher scoring (the expected information).
+      const mu = eps + (1 - 2 * eps) * s;
+      const g = (1 - 2 * eps) * s * (1 - s);
+      const v = Math.max(mu * (1 - mu), 1e-12);
+      const w = Math.max((g * g) / v, 1e-10);
+      const r = eps > 0 ? ((y[i]! - mu) * g) / v : y[i]! - mu;
       for (let j = 0; j < p; j++) {
         grad[j]! += r * row[j]!;
         const wj = w * row[j]!;
@@ -70,12 +104,28 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly (0 | 
     hess[0]![0]! += 1e-9;
     for (let j = 0; j < p; j++) for (let k = j + 1; k < p; k++) hess[j]![k] = hess[k]![j]!;
     const step = solveSpd(hess, grad);
+    // With label noise the objective is not concave: halve the step until it does not fall.
+    let t = 1;
+    let gain = Number.POSITIVE_INFINITY;
+    if (eps > 0) {
+      for (;;) {
+        const next = objective(beta.map((b, j) => b + t * step[j]!));
+        if (next >= current - 1e-12 || t < 1e-6) {
+          gain = next - current;
+          current = next;
+          break;
+        }
+        t /= 2;
+      }
+    }
     let moved = 0;
     for (let j = 0; j < p; j++) {
-      beta[j]! += step[j]!;
-      moved = Math.max(moved, Math.abs(step[j]!));
+      beta[j]! += t * step[j]!;
+      moved = Math.max(moved, Math.abs(t * step[j]!));
     }
-    if (moved < (options.tolerance ?? 1e-9)) {
+    // Fisher scoring converges linearly: with label noise, stop too when the objective no longer
+    // rises by more than 1e-10 of itself (coefficients then move by about 1e-5 of their scale).
+    if (moved < (options.tolerance ?? 1e-9) || gain < 1e-10 * Math.abs(current)) {
       iterations++;
       break;
     }

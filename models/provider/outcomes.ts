@@ -15,13 +15,18 @@ import { peerHitRates, targetingEvidence, UNSUPERVISED_CENTRE, UNSUPERVISED_STEE
  *   and log(1 + its claims over the window); and 24 detail ones, heavily penalised
  *   (`detailLambda`), so that about 200 noisy labels move them only where the signal is strong:
  *   the month's peer z of every feature, its forest score, the month's rule-hit z and pattern excess;
+ *   Both fits take the auditors' error rate (1 − `auditorAccuracy`) as label noise: they maximise
+ *   the likelihood of the conclusions as observed, ε + (1 − 2ε) P(fraud), so a wrong conclusion
+ *   among strong evidence is expected rather than read as a weaker slope (logistic.ts `labelNoise`);
  * - the unsupervised evidence is calibrated on the same labels (a logistic regression on the
- *   evidence alone), stored for the record; the learned probability does not use it (below);
+ *   evidence alone; with `prior: 'calibrated'` the learned probability's prior);
  * - both are scored on held-out folds (k-fold by institution, so no institution's months are on
  *   both sides, and a held-out institution's own labels are not used); the supervised model is
  *   used only when its cross-validated AUC is at least `margin` above the unsupervised one;
  * - an institution's learned probability is the mean of its window months' log odds (of the
- *   supervised model when it won, else of the unsupervised P(fraud)), then updated by Bayes' rule with its own concluded months of the window (each confirmed month
+ *   supervised model by default, whether or not it won: fitted with the label noise it is a
+ *   P(fraud) on the labels' scale, which the update below needs; `prior` can make it the
+ *   calibrated or the fixed unsupervised P(fraud) instead), then updated by Bayes' rule with its own concluded months of the window (each confirmed month
  *   multiplies the odds by a/(1 − a), each dismissed month divides them, a = `auditorAccuracy`):
  *   what the auditors concluded about an institution weighs on its other months. Never-reviewed
  *   institutions keep the model's probability. Targeting uses it only when the supervised model
@@ -46,8 +51,23 @@ export interface OutcomeOptions {
   lambda?: number;
   /** L2 penalty of the 24 detail columns (default 100) */
   detailLambda?: number;
+  /** when given, the detail penalty is chosen among these by cross-validation (e.g. DETAIL_LAMBDAS) */
+  detailLambdas?: readonly number[];
   /** share of review conclusions that are right, for the Bayes update of a reviewed institution (default 0.9; 0.5 turns it off) */
   auditorAccuracy?: number;
+  /**
+   * share of labels taken to be wrong when fitting (default 1 − auditorAccuracy, 0 when that is
+   * 0.5): the fits maximise the likelihood of the conclusions as observed (logistic.ts `labelNoise`)
+   */
+  labelNoise?: number;
+  /**
+   * the prior of the learned probability (before an institution's own conclusions) when the
+   * supervised model does not win: 'supervised' (default), the supervised model all the same (fitted
+   * on the labels with their noise, it is a P(fraud) on the labels' scale); 'calibrated', the
+   * unsupervised evidence's P(fraud) fitted on the labels; 'unsupervised', the fixed
+   * 1 / (1 + e^(−3 (evidence − 3))) of target-score.ts (the form before label noise was modelled)
+   */
+  prior?: 'supervised' | 'calibrated' | 'unsupervised';
   /** fold assignment seed (default 1) */
   seed?: number;
 }
@@ -61,11 +81,17 @@ export interface OutcomeResult {
   margin: number;
   cv?: { folds: number; supervisedAuc: number; unsupervisedAuc: number };
   /** the supervised model fitted on every label, when it was fitted */
-  model?: LogisticModel & { columns: string[]; lambda: number; detailLambda: number };
+  model?: LogisticModel & { columns: string[]; lambda: number; detailLambda: number; labelNoise: number };
   /** the unsupervised evidence calibrated on every label (column: the window evidence), when fitted */
   calibration?: LogisticModel;
   /** the Bayes update by an institution's own concluded months */
   update?: { auditorAccuracy: number; reviewedInstitutions: number };
+  /** share of labels the fits took to be wrong */
+  labelNoise?: number;
+  /** the prior of the learned probability: the supervised model, or the unsupervised evidence's P(fraud), calibrated or fixed */
+  prior?: 'supervised' | 'calibrated' | 'unsupervised';
+  /** the detail penalty chosen by cross-validation: the candidates, each one's held-out negative log-likelihood, the one chosen */
+  penalty?: { detailLambdas: number[]; heldOutLoss: number[]; chosen: number };
 }
 
 /** A window row as outcome learning reads it. */
@@ -115,25 +141,32 @@ function foldOf(institutionId: string, folds: number, seed: number): number {
   return (h >>> 0) % folds;
 }
 
+/** Detail penalties for cross-validation to choose among (`detailLambdas`). */
+export const DETAIL_LAMBDAS: readonly number[] = [1, 3, 10, 30, 100, 300, 1000];
+
 export function learnFromOutcomes(rows: readonly OutcomeRow[], labels: readonly OutcomeLabel[], options: OutcomeOptions = {}) {
   const minPerClass = options.minPerClass ?? 30;
   const margin = options.margin ?? 0.02;
   const folds = options.folds ?? 5;
   const lambda = options.lambda ?? 1;
-  const detailLambda = options.detailLambda ?? 100;
   const accuracy = options.auditorAccuracy ?? 0.9;
   if (!(accuracy >= 0.5 && accuracy < 1)) throw new RangeError('auditorAccuracy must be at least 0.5 and below 1');
+  const labelNoise = options.labelNoise ?? (accuracy > 0.5 ? 1 - accuracy : 0);
+  if (!(labelNoise >= 0 && labelNoise < 0.5)) throw new RangeError('labelNoise must be at least 0 and below 0.5');
+  const grid = options.detailLambdas ? [...options.detailLambdas] : [options.detailLambda ?? 100];
+  if (grid.length === 0 || !grid.every((l) => l >= 0)) throw new RangeError('detailLambdas must be penalties of at least 0');
+  const priorKind = options.prior ?? 'supervised';
   const seed = options.seed ?? 1;
-  const lambdas = OUTCOME_COLUMNS.map((_, j) => (j < PRIMARY_COLUMNS.length ? lambda : detailLambda));
+  const lambdasOf = (detail: number) => OUTCOME_COLUMNS.map((_, j) => (j < PRIMARY_COLUMNS.length ? lambda : detail));
   const byKey = new Map(rows.map((r) => [`${r.institutionId}|${r.month}`, r]));
   const window = windowEvidence(rows);
   const columns = (r: OutcomeRow) => outcomeColumns(r, window);
   const evidence = (r: OutcomeRow) => [unsupervisedOf(r, window)];
-  const labelled: { row: OutcomeRow; label: 0 | 1 }[] = [];
+  const labelled: { row: OutcomeRow; label: 0 | 1; x: number[] }[] = [];
   let unmatched = 0;
   for (const l of labels) {
     const row = byKey.get(`${l.institutionId}|${l.month}`);
-    if (row) labelled.push({ row, label: l.label });
+    if (row) labelled.push({ row, label: l.label, x: columns(row) });
     else unmatched++;
   }
   const positive = labelled.filter((l) => l.label === 1).length;
@@ -149,43 +182,60 @@ export function learnFromOutcomes(rows: readonly OutcomeRow[], labels: readonly 
       probabilityOf: undefined,
     };
   }
+  type Labelled = (typeof labelled)[number];
+  const fit = (list: readonly Labelled[], detail: number) =>
+    fitLogistic(
+      list.map((t) => t.x),
+      list.map((t) => t.label),
+      { lambda: lambdasOf(detail), labelNoise },
+    );
+  const foldsOf = (k: number) => ({
+    train: labelled.filter((l) => foldOf(l.row.institutionId, folds, seed) !== k),
+    test: labelled.filter((l) => foldOf(l.row.institutionId, folds, seed) === k),
+  });
+  // The detail penalty: the one whose fits predict the held-out institutions' conclusions best
+  // (their log-likelihood as observed, label noise included), same folds by institution.
+  const heldOutLoss = grid.map((detail) => {
+    if (grid.length === 1) return Number.NaN;
+    let loss = 0;
+    for (let k = 0; k < folds; k++) {
+      const { train, test } = foldsOf(k);
+      if (test.length === 0 || new Set(train.map((t) => t.label)).size < 2) continue;
+      const m = fit(train, detail);
+      for (const t of test) {
+        const p = labelNoise + (1 - 2 * labelNoise) * predictLogistic(m, t.x);
+        loss -= Math.log(Math.max(1e-300, t.label === 1 ? p : 1 - p));
+      }
+    }
+    return loss;
+  });
+  const detailLambda = grid.length === 1 ? grid[0]! : grid[heldOutLoss.indexOf(Math.min(...heldOutLoss))]!;
   // Held-out folds by institution: every labelled month of an institution on one side.
   const held: number[] = [];
   const heldUnsup: number[] = [];
   const heldLabels: number[] = [];
   for (let k = 0; k < folds; k++) {
-    const train = labelled.filter((l) => foldOf(l.row.institutionId, folds, seed) !== k);
-    const test = labelled.filter((l) => foldOf(l.row.institutionId, folds, seed) === k);
+    const { train, test } = foldsOf(k);
     if (test.length === 0) continue;
-    const classes = new Set(train.map((t) => t.label));
-    const m =
-      classes.size === 2
-        ? fitLogistic(
-            train.map((t) => columns(t.row)),
-            train.map((t) => t.label),
-            { lambda: lambdas },
-          )
-        : undefined;
+    const m = new Set(train.map((t) => t.label)).size === 2 ? fit(train, detailLambda) : undefined;
     for (const t of test) {
-      held.push(m ? predictLogistic(m, columns(t.row)) : 0.5);
+      held.push(m ? predictLogistic(m, t.x) : 0.5);
       heldUnsup.push(unsupervisedOf(t.row, window));
       heldLabels.push(t.label);
     }
   }
   const supervisedAuc = rocAuc(held, heldLabels);
   const unsupervisedAuc = rocAuc(heldUnsup, heldLabels);
-  const fitted = fitLogistic(
-    labelled.map((l) => columns(l.row)),
-    labelled.map((l) => l.label),
-    { lambda: lambdas },
-  );
-  // The unsupervised evidence on the labels' scale (the same ranking), for when it is kept.
+  const fitted = fit(labelled, detailLambda);
+  // The unsupervised evidence on the labels' scale (the same ranking): the prior of the Bayes
+  // update when the supervised model does not win.
   const calibration = fitLogistic(
     labelled.map((l) => evidence(l.row)),
     labelled.map((l) => l.label),
-    { lambda: 1 },
+    { lambda: 1, labelNoise },
   );
-  const model = { ...fitted, columns: [...OUTCOME_COLUMNS], lambda, detailLambda };
+  const model = { ...fitted, columns: [...OUTCOME_COLUMNS], lambda, detailLambda, labelNoise };
+  const penalty = grid.length === 1 ? undefined : { detailLambdas: grid, heldOutLoss, chosen: detailLambda };
   const wins = supervisedAuc >= unsupervisedAuc + margin;
   const cv = { folds, supervisedAuc, unsupervisedAuc };
   const ownLabels = new Map<string, (0 | 1)[]>();
@@ -193,16 +243,36 @@ export function learnFromOutcomes(rows: readonly OutcomeRow[], labels: readonly 
   const update = { auditorAccuracy: accuracy, reviewedInstitutions: ownLabels.size };
   const counts = `${positive} confirmed, ${negative} dismissed institution-months, ${folds} folds by institution`;
   const updated = accuracy === 0.5 ? '' : `; each of the ${ownLabels.size} reviewed institutions' probability updated by its own conclusions (auditors right ${accuracy} of the time)`;
+  const priorText =
+    priorKind === 'supervised' ? "the supervised model's P(fraud)" : priorKind === 'calibrated' ? "the unsupervised evidence's P(fraud) calibrated on the labels" : 'the unsupervised P(fraud)';
   const why = wins
     ? `supervised: held-out AUC ${supervisedAuc.toFixed(3)} against ${unsupervisedAuc.toFixed(3)} unsupervised, ${margin} or more above it (${counts})${updated}`
-    : `unsupervised: the supervised model's held-out AUC ${supervisedAuc.toFixed(3)} is not ${margin} above the unsupervised ${unsupervisedAuc.toFixed(3)} (${counts}); targeting keeps the unsupervised P(fraud) (the learned probability: the unsupervised P(fraud)${updated})`;
-  const result: OutcomeResult = { ...base, used: wins ? 'supervised' : 'unsupervised', why, cv, model, calibration, update };
-  // When the unsupervised evidence is kept, the prior is its own P(fraud) (target-score.ts: 3 × (evidence − 3)
-  // in log odds), not the calibration: the labels are mostly the targeting's top picks, and a fit on
-  // them came out flat (large honest institutions far above their peers' rate dismissed), so that
-  // one wrong conclusion outweighed strong evidence (tuning seeds, 6-month window, world b: 0.913
-  // against 0.975; 3-month window, world a: 0.882 against 0.845).
-  const logOdds = wins ? (r: OutcomeRow) => logOddsOf(fitted, columns(r)) : (r: OutcomeRow) => UNSUPERVISED_STEEPNESS * (evidence(r)[0]! - UNSUPERVISED_CENTRE);
+    : `unsupervised: the supervised model's held-out AUC ${supervisedAuc.toFixed(3)} is not ${margin} above the unsupervised ${unsupervisedAuc.toFixed(3)} (${counts}); targeting keeps the unsupervised P(fraud) (the learned probability: ${priorText}${updated})`;
+  const result: OutcomeResult = {
+    ...base,
+    used: wins ? 'supervised' : 'unsupervised',
+    why,
+    cv,
+    model,
+    calibration,
+    update,
+    labelNoise,
+    prior: wins ? 'supervised' : priorKind,
+    ...(penalty ? { penalty } : {}),
+  };
+  // The prior of the Bayes update must be a probability on the labels' scale: the update adds
+  // log(a/(1 − a)) per conclusion to it, so a prior steeper than the evidence warrants lets strong
+  // evidence outweigh the auditors, a flatter one the reverse. When the unsupervised evidence is
+  // kept, its P(fraud) is calibrated on the labels (centre and slope), fitted with the auditors'
+  // error rate as label noise: a plain fit reads each wrong conclusion among strong evidence as
+  // evidence against the slope and comes out flat. The selection of the labels (mostly the
+  // targeting's top picks) depends on the evidence only, which a fit of P(fraud | evidence) allows.
+  const logOdds =
+    wins || priorKind === 'supervised'
+      ? (r: OutcomeRow) => logOddsOf(fitted, columns(r))
+      : priorKind === 'calibrated'
+        ? (r: OutcomeRow) => logOddsOf(calibration, evidence(r))
+        : (r: OutcomeRow) => UNSUPERVISED_STEEPNESS * (evidence(r)[0]! - UNSUPERVISED_CENTRE);
   const predict = (r: OutcomeRow) => 1 / (1 + Math.exp(-logOdds(r)));
   // An institution's log odds over the window: the mean of its months' log odds, then its own
   // conclusions added. On the log-odds scale, so institutions the model is sure of stay ordered

@@ -105,4 +105,64 @@ describe('logistic regression', () => {
     expect(() => fitLogistic(x, y, { lambda: [1] })).toThrow(/one per column \(2\), got 1/);
     expect(() => fitLogistic(x, y, { lambda: [1, -1] })).toThrow(/at least 0/);
   });
+
+  it('with label noise ε, recovers the coefficients of the true class from labels flipped at random; a plain fit is flattened', () => {
+    const rng = Xoshiro128ss.fromSeed(31);
+    const u = () => rng.nextUint32() / 2 ** 32;
+    const gauss = () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+    const x: number[][] = [];
+    const y: (0 | 1)[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const r = [gauss(), gauss()];
+      const truth = u() < 1 / (1 + Math.exp(-(-1 + 3 * r[0]! - 2 * r[1]!))) ? 1 : 0;
+      x.push(r);
+      // one label in ten is wrong, whatever the row
+      y.push((u() < 0.1 ? 1 - truth : truth) as 0 | 1);
+    }
+    const raw = (m: ReturnType<typeof fitLogistic>) => {
+      const w = m.weights.map((v, j) => v / m.sds[j]!);
+      return [m.intercept - w.reduce((s, v, j) => s + v * m.means[j]!, 0), ...w];
+    };
+    const aware = raw(fitLogistic(x, y, { lambda: 0.01, labelNoise: 0.1 }));
+    // within 0.1 of the generating −1, 3, −2 (20,000 rows, 2,000 of them flipped)
+    [-1, 3, -2].forEach((v, j) => expect(Math.abs(aware[j]! - v)).toBeLessThan(0.1));
+    // the plain fit reads the flipped labels as weaker coefficients: about half of each here
+    const plain = raw(fitLogistic(x, y, { lambda: 0.01 }));
+    expect(plain[1]!).toBeGreaterThan(1.2);
+    expect(plain[1]!).toBeLessThan(1.7);
+    expect(plain[2]!).toBeGreaterThan(-1.2);
+    expect(plain[2]!).toBeLessThan(-0.8);
+    // ε = 0 is the plain fit
+    const zero = fitLogistic(x.slice(0, 500), y.slice(0, 500), { lambda: 1, labelNoise: 0 });
+    const none = fitLogistic(x.slice(0, 500), y.slice(0, 500), { lambda: 1 });
+    expect(zero.weights).toEqual(none.weights);
+    expect(zero.intercept).toBe(none.intercept);
+    expect(() => fitLogistic(x, y, { labelNoise: 0.5 })).toThrow(/labelNoise/);
+    expect(() => fitLogistic(x, y, { labelNoise: -0.1 })).toThrow(/labelNoise/);
+  });
+
+  it('adds a fixed offset to the linear predictor and fits only what the offset leaves', () => {
+    const rng = Xoshiro128ss.fromSeed(41);
+    const u = () => rng.nextUint32() / 2 ** 32;
+    const x: number[][] = [];
+    const offset: number[] = [];
+    const y: (0 | 1)[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const a = u() * 4 - 2;
+      const b = u() * 2 - 1;
+      // a prior model's log odds 2a, and a column b the prior does not read
+      offset.push(2 * a);
+      x.push([b]);
+      y.push(u() < 1 / (1 + Math.exp(-(2 * a + 1.5 * b + 0.5))) ? 1 : 0);
+    }
+    const m = fitLogistic(x, y, { lambda: 0.01, offset });
+    const w = m.weights[0]! / m.sds[0]!;
+    expect(w).toBeCloseTo(1.5, 1);
+    expect(m.intercept - w * m.means[0]!).toBeCloseTo(0.5, 1);
+    // a huge penalty keeps the column at 0: the offset plus an intercept
+    const held = fitLogistic(x, y, { lambda: 1e9, offset });
+    expect(Math.abs(held.weights[0]!)).toBeLessThan(1e-5);
+    expect(held.intercept).toBeGreaterThan(0.3);
+    expect(() => fitLogistic(x, y, { offset: [1, 2] })).toThrow(/offset must have one value per row \(20000\), got 2/);
+  });
 });
