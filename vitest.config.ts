@@ -2,18 +2,22 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Three tiers, each a vitest project:
+ * Four tiers, each a vitest project:
  *
  * - unit: rules, models, lib and the other pure modules; no database, no server, no browser.
  *   `npm run test:unit`, seconds.
- * - integration: everything that starts the service or opens a database (PGlite, or PostgreSQL
- *   with DATABASE_URL). `npm run test:integration`.
+ * - integration: everything that starts the service or opens a database and exercises SQL of its
+ *   own (PGlite, or PostgreSQL with DATABASE_URL). `npm run test:integration`.
+ * - once: files that start the service but whose subject does not change with the database engine
+ *   (see ONCE: validation, access, the contract, the page's shell) and whose SQL other files run on
+ *   both engines. `npm run test:once`.
  * - slow: the long runs whose subject does not change with the database engine (memory of a
  *   200,000-claim stream, property-based fuzzing, slow clients waiting out timeouts, many auditors
  *   at once). `npm run test:slow`.
  *
- * `npm test` runs all three. SKIP_SLOW_TESTS=1 leaves the slow project out: CI sets it for its
- * PGlite run and runs the slow tier once, in its PostgreSQL run.
+ * `npm test` runs all four, on the engine of the environment. SKIP_SLOW_TESTS=1 leaves the slow
+ * project out. CI (.ci/run) runs unit and integration on PGlite, then integration, once and slow on
+ * PostgreSQL: every test runs, the engine-independent ones once.
  */
 const UNIT = [
   // the rule tests that start the service (params and the families' tests through the API) are integration
@@ -24,7 +28,37 @@ const UNIT = [
   'test/national-lists-files.test.ts',
   'test/provider-targeting.test.ts',
   'test/report-units.test.ts',
+  // zod's compiled claim schema against its interpreter: no service
+  'test/claim-schema-compiled.test.ts',
 ];
+/**
+ * Started on a service, but about something the database engine does not change; every SQL
+ * statement they cause is also run, on both engines, by an integration file (named after each).
+ * So they run once, in CI on PostgreSQL, the production engine.
+ */
+const ONCE = [
+  // configuration parsing, and the service refusing to start on a wrong setting: no database
+  'test/config.test.ts',
+  // validation answers (400/413) before any SQL; the refusal's row: stream.test.ts
+  'test/bad-input.test.ts',
+  // query and path parameters refused before any SQL; the list queries: their features' files
+  'test/query-params.test.ts',
+  // who may call what, decided before the handler; the handlers: their features' files
+  'test/auth-matrix.test.ts',
+  // the OpenAPI document and its example claim; intake: claims.test.ts, stream.test.ts
+  'test/openapi-contract.test.ts',
+  // the simulator's claims valid for the service; intake of streams: stream.test.ts, report.test.ts
+  'test/sim.test.ts',
+  // load shedding before a request is read (MAX_IN_FLIGHT, in memory)
+  'test/overload.test.ts',
+  // sign-in, language and sign-out in the browser; sessions: every other test/page/ file
+  'test/page/page-shell.test.ts',
+  // the keys page in the browser; keys' SQL: admin-keys.test.ts
+  'test/page/keys-page.test.ts',
+];
+/** the embedded database itself (its owner lock): nothing of PostgreSQL's to test, so PGlite only */
+const PGLITE_ONLY = ['test/pglite-owner-lock.test.ts'];
+const onPostgres = Boolean(process.env.DATABASE_URL);
 const SLOW = ['test/stream-volume.test.ts', 'test/fuzz.test.ts', 'test/fuzz-endpoints.test.ts', 'test/slow-clients.test.ts', 'test/review/claiming.test.ts', 'test/review/recheck-due.test.ts'];
 
 /**
@@ -63,10 +97,14 @@ const TEMPLATE = 'test/support/database-template.ts';
 const skipSlow = ['1', 'true'].includes(process.env.SKIP_SLOW_TESTS ?? '');
 
 /*
- * isolate: false in the unit and integration tiers: a worker imports the service's modules once
- * for all the files it runs, not once per file (about 1.4 s of CPU a file, 40% of a short file's;
- * every file builds its own service, database and browser, and the modules keep no state between
- * them). The slow tier keeps a fresh process per file: stream-volume measures its process's memory.
+ * isolate: false in the unit, integration and once tiers: a worker imports the service's modules
+ * once for all the files it runs, not once per file (about 1.4 s of CPU a file, 40% of a short
+ * file's; every file builds its own service and database, and the modules keep no state between
+ * them; the one chromium a worker starts is shared, each file closing its own pages:
+ * test/support/browser.ts). The slow tier keeps a fresh process per file: stream-volume measures
+ * its process's memory.
+ *
+ * CPU_LOG=<file>: each file's CPU seconds, one JSON line per file (test/support/cpu-log.ts).
  */
 
 export default defineConfig({
@@ -75,10 +113,21 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Each file opens its own database; two cores, so keep parallelism modest.
     maxWorkers: 2,
+    setupFiles: process.env.CPU_LOG ? ['test/support/cpu-log.ts'] : [],
     sequence: { sequencer: LongestFirst },
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...SLOW], globalSetup: [TEMPLATE], isolate: false } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...UNIT, ...ONCE, ...SLOW, ...(onPostgres ? PGLITE_ONLY : [])],
+          globalSetup: [TEMPLATE],
+          isolate: false,
+        },
+      },
+      { extends: true, test: { name: 'once', include: ONCE, globalSetup: [TEMPLATE], isolate: false } },
       ...(skipSlow ? [] : [{ extends: true as const, test: { name: 'slow', include: SLOW, globalSetup: [TEMPLATE] } }]),
     ],
   },

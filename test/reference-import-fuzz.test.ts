@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { rowReader } from '../src/reference/csv-record.js';
 import { REFERENCE_KINDS } from '../src/reference/reference.schema.js';
-import { freshDatabaseUrl } from './support/database.js';
+import { freshDatabaseUrl, seedPgliteDir } from './support/database.js';
 import { runImport as runImportAs, type ImportRun } from './support/import.js';
 
 /**
@@ -129,6 +129,7 @@ const runImport = (...args: string[]) => runImportAs({ url: db.url, dir }, ...ar
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cs-import-fuzz-'));
   db = await freshDatabaseUrl();
+  await seedPgliteDir(path.join(dir, 'data', 'pglite'));
   // besides the generated rows, each injection string as a name, so the verbatim check always has them
   const injections = HOSTILE.slice(0, 4).map((name, k) => [`FZX${k}`, name, 'drug', '支', '1', '', '2026-01-01', '']);
   gen.items = generate(ITEM_HEADER, itemRow, 300, 20261128, injections);

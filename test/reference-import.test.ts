@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { createReferenceRepository } from '../src/reference/reference.repository.js';
 import { keyedHash } from '../src/lib/hash.js';
-import { freshDatabaseUrl } from './support/database.js';
+import { freshDatabaseUrl, seedPgliteDir } from './support/database.js';
 import { TEST_SECRET } from './support/service.js';
 import { runImport as runImportAs, type ImportRun } from './support/import.js';
 
@@ -22,6 +22,7 @@ const files: Record<string, string> = {};
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cs-import-'));
   db = await freshDatabaseUrl();
+  await seedPgliteDir(path.join(dir, 'data', 'pglite'));
   for (const [name, lines] of Object.entries(CSV)) {
     files[name] = path.join(dir, `${name}.csv`);
     await writeFile(files[name], `${lines.join('\n')}\n`);

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
 import { inpatientClaim, outpatientClaim } from './support/claims.js';
+import { seedPgliteDir } from './support/database.js';
 import { startTestService, type TestService } from './support/service.js';
 
 /**
@@ -45,6 +46,7 @@ function openRequest(url: string, key: string, contentType: string) {
 
 describe('graceful shutdown', () => {
   it('finishes every started request with 200, stores it, then refuses new connections', async () => {
+    await seedPgliteDir(path.join(dir, 'pglite'));
     svc = await startTestService({ DATA_DIR: dir, SHUTDOWN_GRACE_MS: '30000', STREAM_CONCURRENCY: '4' });
     const { url, keys } = svc;
 

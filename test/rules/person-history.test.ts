@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../../rules/catalogue.js';
 import { cstDate } from '../../src/lib/time.js';
 import { outpatientClaim } from '../support/claims.js';
+import { seedPgliteDir } from '../support/database.js';
 import { json } from '../support/http.js';
 import { runImport } from '../support/import.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -34,6 +35,7 @@ beforeAll(async () => {
     svc = await startTestService();
     await importAll({ url: svc.databaseUrl, dir });
   } else {
+    await seedPgliteDir(path.join(dir, 'data', 'pglite'));
     await importAll({ dir });
     svc = await startTestService({ DATA_DIR: path.join(dir, 'data') });
   }
