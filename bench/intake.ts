@@ -10,6 +10,9 @@
  *        --quick (3 s runs, 1 round) --keep (keep the benchmark databases)
  *        --cpu-prof <dir> (write a V8 CPU profile of the service process there on exit)
  *        --stock (seed stock records of the drugs: the stock rule then sums each drug's month)
+ *        --preloaded <database> (cost as the work grows: the service on a fresh empty database beside
+ *        the service on <database>, filled by `npm run bench:preload`, in alternating rounds; the
+ *        claims' persons are the preloaded persons, so a claim's history read finds their year)
  * Env:   DATABASE_URL (a server to create databases on; default the local PostgreSQL)
  */
 import { randomBytes } from 'node:crypto';
@@ -23,6 +26,7 @@ import { claimTemplates, fillClaim, referenceSeed } from './claims.js';
 import { cpuBetween, cpuSnapshot, type CpuUse } from './cpu.js';
 import { createHarness, DEFAULT_SERVER, freePort, walBetween, type WalUse } from './harness.js';
 import { pacedRun, percentile } from './paced.js';
+import { preloadPersonId, preloadSettings } from './preload.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +42,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     stock: { type: 'boolean', default: false },
+    preloaded: { type: 'string' },
   },
 });
 const positive = (name: string, v: string | undefined, fallback: number) => {
@@ -67,18 +72,25 @@ const harness = createHarness({ serverUrl: BASE_URL, logLevel: opts.logLevel });
 // idempotent replay), and a unique person, so a template's fixed stay dates never make one person's
 // claims overlap (which rules would flag, and which no real intake looks like). The history query
 // still runs for every claim; it finds nothing.
+//
+// With --preloaded the persons are those of the preloaded database instead, one after another from
+// a random one (a person of the 1.5 million preloaded ones again only after that many claims), so
+// the history read finds the person's claims of the past year.
 const templates = claimTemplates(1000);
 let serial = 0;
 const runTag = randomBytes(3).toString('hex');
+const pool = { persons: 0, offset: 0 };
 function nextClaim(): { id: string; body: string } {
   const n = serial++;
   const id = `BENCH-${runTag}-${n}`;
-  const person = `3201${runTag}${String(n).padStart(8, '0')}`;
+  const person = pool.persons > 0 ? preloadPersonId(1 + ((pool.offset + n) % pool.persons)) : `3201${runTag}${String(n).padStart(8, '0')}`;
   return { id, body: fillClaim(templates[n % templates.length] as string, id, person) };
 }
 
 interface Target {
   name: string;
+  /** whose CPU it is (bench/cpu.ts roles): the preloaded service takes the baseline's place */
+  role: 'service' | 'baseline';
   url: string;
   headers: Record<string, string>;
   /** claim ids answered 2xx */
@@ -87,6 +99,7 @@ interface Target {
 
 interface Measured {
   target: string;
+  role: 'service' | 'baseline';
   label: string;
   rps: number;
   okPerS: number;
@@ -162,6 +175,7 @@ async function hammer(target: Target, label: string, seconds: number, rate?: num
   const wal = walBetween(walBefore, await walCounters());
   return {
     target: target.name,
+    role: target.role,
     label,
     rps: result.requests.average,
     okPerS: result['2xx'] / result.duration,
@@ -197,7 +211,7 @@ function cpuText(cpu: CpuUse | undefined, server: 'service' | 'baseline', answer
 function printRow(m: Measured) {
   console.log(
     `  ${m.label.padEnd(22)} ${m.target.padEnd(9)} ${fmt(m.okPerS).padStart(7)} /s   p50 ${fmt(m.p50).padStart(4)} ms   p99 ${fmt(m.p99).padStart(4)} ms   max ${fmt(m.max).padStart(5)} ms   2xx ${String(m.ok).padStart(7)}   non-2xx ${m.non2xx}   errors ${m.errors}` +
-      cpuText(m.cpu, m.target as 'service' | 'baseline', m.ok) +
+      cpuText(m.cpu, m.role, m.ok) +
       walText(m.wal, m.ok),
   );
 }
@@ -247,8 +261,8 @@ async function main() {
   roles.baseline = baselineChild.pid ?? 0;
   roles.serviceDb = new URL(serviceDb).pathname.slice(1);
   roles.baselineDb = new URL(baselineDb).pathname.slice(1);
-  const service: Target = { name: 'service', url: serviceUrl, headers: { authorization: `Bearer ${created.key}` }, acked: [] };
-  const baseline: Target = { name: 'baseline', url: baselineUrl, headers: {}, acked: [] };
+  const service: Target = { name: 'service', role: 'service', url: serviceUrl, headers: { authorization: `Bearer ${created.key}` }, acked: [] };
+  const baseline: Target = { name: 'baseline', role: 'baseline', url: baselineUrl, headers: {}, acked: [] };
 
   // A claim the service must accept, before measuring anything.
   const probe = nextClaim();
@@ -328,7 +342,7 @@ async function main() {
       `  open loop ${target.name.padEnd(9)} sent ${r.sent} at ${fmt(r.sent / r.sendSeconds)}/s   ` +
         `p50 ${p(50)} ms   p99 ${p(99)} ms   p99.9 ${p(99.9)} ms   max ${p(100)} ms   2xx ${r.ok}   non-2xx ${r.non2xx}   errors ${r.errors}   ` +
         (r.ok === r.sent && !r.overloaded ? '' : '   NOT SUSTAINED') +
-        cpuText(cpu, target.name as 'service' | 'baseline', r.ok) +
+        cpuText(cpu, target.role, r.ok) +
         walText(wal, r.ok),
     );
     if (r.overloaded) console.log(`    stopped early: over ${2 * opts.rate} requests waiting, the ${target.name} cannot sustain ${opts.rate}/s`);
@@ -378,9 +392,148 @@ async function main() {
   );
 }
 
+/**
+ * --preloaded <database>: cost as the work grows (issue 20). The same claims to the service on a
+ * fresh empty database and to the service on the preloaded one (bench/preload.ts), in alternating
+ * rounds of the same length, each service its own process with the same settings and the
+ * preloaded database's person secret; throughput and CPU a claim (Node + PostgreSQL) of each, and
+ * the preloaded figures as a share of the empty ones. The preloaded database is not dropped; the
+ * claims a run stores stay in it (a run adds about 1 % to 5 million claims).
+ */
+async function mainPreloaded(preloadedName: string) {
+  const preloadedUrl = new URL(BASE_URL);
+  preloadedUrl.pathname = `/${preloadedName}`;
+  const pre = postgres(preloadedUrl.toString(), { max: 1, onnotice: () => {} });
+  const settings = await preloadSettings(pre);
+  if (!settings || settings.months.length === 0) throw new Error(`${preloadedName} holds no preloaded month: run npm run bench:preload -- --database ${preloadedName}`);
+  const [stored] = await pre<{ claims: string; lines: string; persons: string; size: string }[]>`
+    select (select reltuples::bigint from pg_class where oid = 'claims'::regclass)::text as claims,
+           (select sum(c.reltuples)::bigint from pg_inherits h join pg_class c on c.oid = h.inhrelid where h.inhparent = 'claim_lines'::regclass)::text as lines,
+           (select count(*) from person_versions)::text as persons, pg_size_pretty(pg_database_size(current_database())) as size`;
+  await pre.end();
+  pool.persons = settings.persons;
+  pool.offset = Math.floor(Math.random() * settings.persons);
+
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(
+    `claimscreen intake benchmark, cost as the work grows: ${opts.connections} connections, ${opts.duration} s runs × ${opts.rounds} rounds, pool ${opts.pool}, ` +
+      `LOG_LEVEL=${opts.logLevel}, service WORKERS=${opts.workers}; ${os.cpus().length} cores, load average ${load}\n` +
+      `  preloaded: ${preloadedName}, months ${settings.months[0]} to ${settings.months.at(-1)} (${settings.months.length}), ${settings.claims.toLocaleString('en')} claims preloaded; ` +
+      `now ~${Number(stored?.claims).toLocaleString('en')} claims, ~${Number(stored?.lines).toLocaleString('en')} lines, ${Number(stored?.persons).toLocaleString('en')} persons with claims, ${stored?.size}\n` +
+      `  every claim's person is a preloaded one (from person ${pool.offset + 1} on, of ${settings.persons.toLocaleString('en')}): the empty database has no history of them, the preloaded one their year`,
+  );
+
+  const emptyDb = await harness.createDatabase('empty');
+  const common = { PERSON_ID_SECRET: settings.secret, DB_POOL_MAX: String(opts.pool), LOG_LEVEL: opts.logLevel, WORKERS: opts.workers };
+  const keyOf = async (db: string) =>
+    (JSON.parse(await harness.run('scripts/keys.ts', ['create', '--name', 'bench', '--role', 'settlement', '--by', 'bench'], { ...common, DATABASE_URL: db })) as { key: string }).key;
+  const emptyKey = await keyOf(emptyDb);
+  const seed = postgres(emptyDb, { max: 1, onnotice: () => {} });
+  for (const row of referenceSeed()) await seed.unsafe(row.text, row.params as never[]);
+  await seed.end();
+  const preloadedKey = await keyOf(preloadedUrl.toString());
+
+  const start = async (db: string, name: string) => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = await harness.startChild('src/main.ts', { ...common, DATABASE_URL: db, HOST: '127.0.0.1', PORT: String(port) }, name, `${url}/readyz`);
+    return { url, child };
+  };
+  const e = await start(emptyDb, 'empty');
+  const p = await start(preloadedUrl.toString(), 'preloaded');
+  roles.service = e.child.pid ?? 0;
+  roles.baseline = p.child.pid ?? 0;
+  roles.serviceDb = new URL(emptyDb).pathname.slice(1);
+  roles.baselineDb = preloadedName;
+  const empty: Target = { name: 'empty', role: 'service', url: e.url, headers: { authorization: `Bearer ${emptyKey}` }, acked: [] };
+  const preloaded: Target = { name: 'preloaded', role: 'baseline', url: p.url, headers: { authorization: `Bearer ${preloadedKey}` }, acked: [] };
+
+  for (const target of [empty, preloaded]) {
+    const probe = nextClaim();
+    const res = await fetch(`${target.url}/v1/claims`, { method: 'POST', headers: { ...target.headers, 'content-type': 'application/json' }, body: probe.body });
+    if (res.status !== 200) throw new Error(`the ${target.name} service refused the benchmark claim: ${res.status} ${await res.text()}`);
+    target.acked.push(probe.id);
+  }
+
+  console.log(`\nwarm-up (${opts.warmup} s each)`);
+  printRow(await hammer(empty, 'warm-up', opts.warmup));
+  printRow(await hammer(preloaded, 'warm-up', opts.warmup));
+  const waited = await settle();
+  console.log(`  (${fmt(waited, 1)} s for a checkpoint and autovacuum to finish)`);
+
+  console.log(`\nmaximum throughput, ${opts.connections} connections, ${opts.duration} s, alternating (the order swapped each round)`);
+  const rounds: { empty: Measured; preloaded: Measured }[] = [];
+  for (let r = 1; r <= opts.rounds; r++) {
+    const order = r % 2 === 1 ? [empty, preloaded] : [preloaded, empty];
+    const got: Record<string, Measured> = {};
+    for (const target of order) {
+      const m = await hammer(target, `round ${r}`, opts.duration);
+      printRow(m);
+      got[target.name] = m;
+    }
+    rounds.push({ empty: got.empty as Measured, preloaded: got.preloaded as Measured });
+  }
+  const benchInstitutions = [...new Set(templates.map((t) => (JSON.parse(fillClaim(t, 'x', 'y')) as { institutionId: string }).institutionId))];
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const cpuOf = (ms: Measured[]) => {
+    const withCpu = ms.filter((m) => m.cpu !== undefined);
+    const ok = sum(withCpu.map((m) => m.ok));
+    if (withCpu.length === 0 || ok === 0) return undefined;
+    const node = (sum(withCpu.map((m) => (m.cpu as CpuUse)[m.role])) / ok) * 1000;
+    const pg = (sum(withCpu.map((m) => (m.role === 'service' ? (m.cpu as CpuUse).postgresService : (m.cpu as CpuUse).postgresBaseline) + (m.cpu as CpuUse).postgresShared)) / ok) * 1000;
+    const other = sum(withCpu.map((m) => (m.cpu as CpuUse).other)) / sum(withCpu.map((m) => (m.cpu as CpuUse).wallMs * os.cpus().length));
+    return { node, postgres: pg, total: node + pg, other };
+  };
+  const emptyRate = sum(rounds.map((r) => r.empty.okPerS)) / rounds.length;
+  const preRate = sum(rounds.map((r) => r.preloaded.okPerS)) / rounds.length;
+  const emptyCpu = cpuOf(rounds.map((r) => r.empty));
+  const preCpu = cpuOf(rounds.map((r) => r.preloaded));
+  const share = preRate / emptyRate;
+
+  await new Promise((r) => setTimeout(r, 500));
+  console.log('\ndurability (the claims of this run)');
+  for (const [target, db] of [
+    [empty, emptyDb],
+    [preloaded, preloadedUrl.toString()],
+  ] as const) {
+    const sql = postgres(db, { max: 1, onnotice: () => {} });
+    // by the idempotency key's index: the preloaded database's claims are not read
+    const rows = await sql<{ k: string; decision: string }[]>`
+      select k.claim_no as k, c.decision from claim_keys k
+      join claims c on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month
+      where k.institution_id = any(${benchInstitutions}) and k.claim_no >= ${`BENCH-${runTag}-`} and k.claim_no < ${`BENCH-${runTag}.`}`;
+    await sql.end();
+    const stored = new Set(rows.map((r) => r.k));
+    const missing = target.acked.filter((id) => !stored.has(id)).length;
+    const unanswered = rows.length - (target.acked.length - missing);
+    const timedRuns = 1 + opts.rounds;
+    const decisions = new Map<string, number>();
+    for (const r of rows) decisions.set(r.decision, (decisions.get(r.decision) ?? 0) + 1);
+    console.log(
+      `  ${target.name.padEnd(9)} rows ${rows.length}   2xx answers ${target.acked.length}   answered but missing ${missing}   stored but unanswered ${unanswered} (≤ ${timedRuns * opts.connections})   ` +
+        `${missing === 0 && unanswered >= 0 && unanswered <= timedRuns * opts.connections ? 'ok' : 'FAILED'}   decisions: ${[...decisions].map(([d, n]) => `${d} ${n}`).join(', ')}`,
+    );
+  }
+
+  const cpuLine = (name: string, c: ReturnType<typeof cpuOf>) =>
+    c ? `  ${name.padEnd(9)} CPU a claim: Node ${fmt(c.node)} µs + PostgreSQL ${fmt(c.postgres)} µs = ${fmt(c.total)} µs   (other processes ${fmt(c.other * 100)}% of the machine)\n` : '';
+  console.log(
+    `\nsummary (one run, alternating rounds):\n` +
+      `  throughput: preloaded ${fmt(preRate)}/s vs empty ${fmt(emptyRate)}/s = ${(share * 100).toFixed(1)}% (per round ${rounds.map((r) => `${((r.preloaded.okPerS / r.empty.okPerS) * 100).toFixed(0)}%`).join(', ')})   goal ≥ 85%: ${share >= 0.85 ? 'met' : 'MISSED'}\n` +
+      cpuLine('empty', emptyCpu) +
+      cpuLine('preloaded', preCpu) +
+      (emptyCpu && preCpu
+        ? `  CPU a claim, preloaded / empty: ${(preCpu.total / emptyCpu.total).toFixed(2)}× (Node ${(preCpu.node / emptyCpu.node).toFixed(2)}×, PostgreSQL ${(preCpu.postgres / emptyCpu.postgres).toFixed(2)}×)   goal ≤ 1.2×: ${preCpu.total <= 1.2 * emptyCpu.total ? 'met' : 'MISSED'}`
+        : ''),
+  );
+}
+
 let failed = false;
 try {
-  await main();
+  await (values.preloaded ? mainPreloaded(values.preloaded) : main());
 } catch (err) {
   failed = true;
   console.error(err);
