@@ -11,20 +11,36 @@
  * same contention, and the ratio is printed. claims/s is given by wall time and by this
  * process's CPU time (user + system): on a shared machine the CPU figure is the one-core figure.
  *
+ * The findings of every claim are digested (rule, claim, lines, amounts, both sentences) and the
+ * digest compared with the one recorded in bench/rules-digest.json for the same seed, month and
+ * scale: a change made for speed must leave it identical (--record-digest records it anew, for a
+ * change of the rules themselves). Then each rule alone is timed, less a pass with no rule: the
+ * table of where a claim's microseconds go.
+ *
+ * Through tsx this measures TypeScript as esbuild transforms it; production runs tsc's JavaScript
+ * (Dockerfile: node dist/src/main.js). `npx tsc -p tsconfig.bench.json && node dist/bench-rules/bench/rules.js` runs the same benchmark compiled; the first line
+ * printed says which it is.
+ *
  * Flags: --seed <n> (42) --month <yyyy-MM> (2026-10) --scale <x> (0.25: ~15,000 claims)
  *        --rounds <n> (5) --national <dir> (../shared/data/nhsa-two-libraries)
- *        --per-rule (also the CPU time of each rule alone, with the national lists)
+ *        --per-rule <n | all | none> (15: the dearest rules shown) --per-rule-passes <n> (1)
+ *        --record-digest
  */
+import { createHash, type Hash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { catalogue } from '../rules/catalogue.js';
-import { evaluateRules } from '../rules/engine.js';
+import type { Claim } from '../rules/claim.js';
+import { evaluateRules, type AnyRule, type Evaluation } from '../rules/engine.js';
 import { snapshotView } from '../src/screening/reference-cache.js';
 import { simulate } from '../sim/simulation.js';
 import { buildReference, InProcessScreening, type Prepared } from './in-process.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// compiled (tsconfig.bench.json), this file is dist/bench-rules/bench/rules.js: the project is three levels up
+const compiled = !import.meta.url.endsWith('.ts');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), compiled ? '../../..' : '..');
 const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '42' },
@@ -32,7 +48,10 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '0.25' },
     rounds: { type: 'string', default: '5' },
     national: { type: 'string', default: path.resolve(root, '../shared/data/nhsa-two-libraries') },
-    'per-rule': { type: 'boolean', default: false },
+    /** how many of the dearest rules the cost table shows: a number, all, or none */
+    'per-rule': { type: 'string', default: '15' },
+    'per-rule-passes': { type: 'string', default: '1' },
+    'record-digest': { type: 'boolean', default: false },
   },
 });
 const GOAL = { claimsPerSecond: 20_000, nationalRatio: 2 };
@@ -58,30 +77,41 @@ const lines = inputs.reduce((s, i) => s + i.claim.lines.length, 0);
 const historyClaims = inputs.reduce((s, i) => s + i.history.personClaims.length, 0);
 log(`${inputs.length.toLocaleString('en')} claims, ${(lines / inputs.length).toFixed(1)} lines and ${(historyClaims / inputs.length).toFixed(2)} history claims each on average`);
 
-function run(ref: typeof plain) {
+const viewOf = (ref: typeof plain, i: (typeof inputs)[number]) => snapshotView(ref.snapshot, i.stock, { personHash: i.claim.personHash, versions: ref.persons.get(i.claim.personHash) ?? [] });
+
+/** one pass over every claim with the given rules; CPU (user + system) and wall seconds */
+function run(ref: typeof plain, rules: readonly AnyRule[] = catalogue, digest?: Hash) {
   let findings = 0;
   let errors = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const i of inputs) {
-    const r = evaluateRules(catalogue, {
-      claim: i.claim,
-      history: i.history,
-      reference: snapshotView(ref.snapshot, i.stock, { personHash: i.claim.personHash, versions: ref.persons.get(i.claim.personHash) ?? [] }),
-      serviceDate: i.serviceDate,
-    });
+    const r = evaluateRules(rules, { claim: i.claim, history: i.history, reference: viewOf(ref, i), serviceDate: i.serviceDate });
     findings += r.findings.length;
     errors += r.errors.length;
+    if (digest) digestOf(digest, i.claim, r);
   }
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   return { wall, cpu: (cpu.user + cpu.system) / 1e6, findings, errors };
 }
 
+/** every finding and error of a claim, field by field, into the digest (outside the timed passes) */
+function digestOf(h: Hash, c: Claim, r: Evaluation) {
+  for (const f of r.findings)
+    h.update(
+      JSON.stringify([c.institutionId, c.claimNo, f.ruleId, f.ruleVersion, f.family, f.severity, f.status, f.violatingLines, f.involvedLines, f.otherClaims, f.amountFen, f.message.zh, f.message.en]),
+    );
+  for (const e of r.errors) h.update(JSON.stringify([c.institutionId, c.claimNo, 'error', e.ruleId, e.message]));
+}
+
+const digests = { none: createHash('sha256'), national: createHash('sha256') };
+run(plain, catalogue, digests.none); // warm-up (JIT, caches), and the findings' digests
+run(national, catalogue, digests.national);
+const digest = { none: digests.none.digest('hex').slice(0, 16), national: digests.national.digest('hex').slice(0, 16) };
+
 const rounds = Number(values.rounds);
 const results = { none: [] as ReturnType<typeof run>[], national: [] as ReturnType<typeof run>[] };
-run(plain); // warm-up: JIT and caches
-run(national);
 for (let r = 0; r < rounds; r++) {
   results.none.push(run(plain));
   results.national.push(run(national));
@@ -90,35 +120,57 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const perSecond = (rs: ReturnType<typeof run>[], key: 'wall' | 'cpu') => inputs.length / median(rs.map((r) => r[key]));
 const usPerClaim = (rs: ReturnType<typeof run>[]) => (median(rs.map((r) => r.cpu)) / inputs.length) * 1e6;
 
-out(`rule evaluation in process: ${catalogue.length} rules, ${inputs.length.toLocaleString('en')} claims of seed ${seed} ${values.month} (scale ${values.scale}), ${rounds} rounds each, medians`);
-out('  reference                      claims/s (wall)  claims/s (CPU)  µs/claim (CPU)  findings  errors');
-for (const [name, rs] of [
-  ['catalogue only', results.none],
-  [`+ national lists (${national.nationalEntries.toLocaleString('en')})`, results.national],
+out(
+  `rule evaluation in process (${compiled ? 'compiled JavaScript, as production runs it' : 'TypeScript through tsx'}): ${catalogue.length} rules, ${inputs.length.toLocaleString('en')} claims of seed ${seed} ${values.month} (scale ${values.scale}), ${rounds} rounds each, medians`,
+);
+out('  reference                      claims/s (wall)  claims/s (CPU)  µs/claim (CPU)  findings  errors  findings digest');
+for (const [name, rs, d] of [
+  ['catalogue only', results.none, digest.none],
+  [`+ national lists (${national.nationalEntries.toLocaleString('en')})`, results.national, digest.national],
 ] as const) {
   out(
-    `  ${name.padEnd(30)} ${Math.round(perSecond(rs, 'wall')).toLocaleString('en').padStart(15)} ${Math.round(perSecond(rs, 'cpu')).toLocaleString('en').padStart(15)} ${usPerClaim(rs).toFixed(1).padStart(15)} ${String(rs[0]?.findings).padStart(9)} ${String(rs[0]?.errors).padStart(7)}`,
+    `  ${name.padEnd(30)} ${Math.round(perSecond(rs, 'wall')).toLocaleString('en').padStart(15)} ${Math.round(perSecond(rs, 'cpu')).toLocaleString('en').padStart(15)} ${usPerClaim(rs).toFixed(1).padStart(15)} ${String(rs[0]?.findings).padStart(9)} ${String(rs[0]?.errors).padStart(7)}  ${d}`,
   );
 }
 const ratio = usPerClaim(results.national) / usPerClaim(results.none);
 const oneCore = perSecond(results.national, 'cpu');
 out(`  cost with national lists / without: ${ratio.toFixed(2)}× (goal ≤ ${GOAL.nationalRatio}×)`);
 out(`  claims/s on one core (CPU time), all lists loaded: ${Math.round(oneCore).toLocaleString('en')} (goal ≥ ${GOAL.claimsPerSecond.toLocaleString('en')})`);
+
+// The findings must not depend on how fast the rules are: a digest recorded for these claims (bench/rules-digest.json) is compared.
+const digestFile = path.join(root, 'bench/rules-digest.json');
+const recorded = JSON.parse(readFileSync(digestFile, 'utf8')) as Record<string, { none: string; national: string; rules: number }>;
+const key = `seed ${seed} month ${values.month} scale ${values.scale}`;
+const same = recorded[key] && recorded[key].none === digest.none && recorded[key].national === digest.national;
+if (values['record-digest']) {
+  recorded[key] = { ...digest, rules: catalogue.length };
+  writeFileSync(digestFile, `${JSON.stringify(recorded, null, 2)}\n`);
+  out(`  findings digest recorded in bench/rules-digest.json for ${key}`);
+} else if (!recorded[key]) out(`  findings digest: none recorded for ${key} (--record-digest records it)`);
+else out(`  findings digest: ${same ? 'identical to the one recorded' : 'DIFFERENT from the one recorded'} for ${key} (bench/rules-digest.json)`);
 out(`goals: ${ratio <= GOAL.nationalRatio && oneCore >= GOAL.claimsPerSecond ? 'met' : 'NOT met'}`);
 
-if (values['per-rule']) {
-  out('  per rule, with the national lists (CPU µs per claim, one pass each):');
-  const rows = catalogue.map((rule) => {
-    const cpu0 = process.cpuUsage();
-    for (const i of inputs)
-      evaluateRules([rule], {
-        claim: i.claim,
-        history: i.history,
-        reference: snapshotView(national.snapshot, i.stock, { personHash: i.claim.personHash, versions: national.persons.get(i.claim.personHash) ?? [] }),
-        serviceDate: i.serviceDate,
-      });
-    const cpu = process.cpuUsage(cpu0);
-    return { id: rule.id, us: (cpu.user + cpu.system) / inputs.length };
-  });
-  for (const r of rows.sort((a, b) => b.us - a.us)) out(`    ${r.id.padEnd(28)} ${r.us.toFixed(1).padStart(7)}`);
+if (values['per-rule'] !== 'none') {
+  // each rule alone, with the national lists, less a pass with no rule at all (the engine's loop and the view)
+  const passes = Math.max(1, Number(values['per-rule-passes']));
+  const alone = (rules: readonly AnyRule[]) => median(Array.from({ length: passes }, () => run(national, rules).cpu));
+  const empty = alone([]);
+  const rows = catalogue.map((rule) => ({ id: rule.id, us: ((alone([rule]) - empty) / inputs.length) * 1e6 }));
+  const sum = rows.reduce((s, r) => s + r.us, 0);
+  const all = usPerClaim(results.national);
+  const top = values['per-rule'] === 'all' ? rows.length : Number(values['per-rule']);
+  out(
+    `  where a claim's ${all.toFixed(1)} µs go (CPU, with the national lists; each rule alone, less an empty pass; median of ${passes}; a rule alone also pays for the claim's shared facts it asks for, which the catalogue pays once):`,
+  );
+  out(`    ${'engine loop and reference view, no rule'.padEnd(40)} ${((empty / inputs.length) * 1e6).toFixed(1).padStart(7)}`);
+  for (const r of rows.sort((a, b) => b.us - a.us).slice(0, top)) out(`    ${r.id.padEnd(40)} ${r.us.toFixed(1).padStart(7)}`);
+  if (top < rows.length)
+    out(
+      `    ${`the other ${rows.length - top} rules`.padEnd(40)} ${rows
+        .slice(top)
+        .reduce((s, r) => s + r.us, 0)
+        .toFixed(1)
+        .padStart(7)}`,
+    );
+  out(`    ${'sum of the rules alone'.padEnd(40)} ${sum.toFixed(1).padStart(7)}`);
 }

@@ -4,6 +4,7 @@ import type { ClaimRef, Finding, RuleError, RuleStatus, Severity } from './findi
 import type { ProviderScoreRef } from './provider-model/score-ref.js';
 import type { InstitutionWindow } from './institution/window.js';
 import { emptyReference, type ReferenceView } from './reference.js';
+import { ClaimFacts } from './facts.js';
 
 /** Everything a rule may look at besides the claim, assembled before rules run (no I/O in rules). */
 export interface History {
@@ -53,6 +54,8 @@ export interface RuleInput<P> {
   history: History;
   reference: ReferenceView;
   params: P;
+  /** what several rules read of the claim, computed once for all of them (rules/facts.ts) */
+  facts: ClaimFacts;
 }
 
 /** One hit as a rule reports it; the engine adds the rule's identity. */
@@ -158,6 +161,7 @@ export function evaluateRules(rules: readonly AnyRule[], ctx: EvaluationContext)
   const errors: RuleError[] = [];
   const history = ctx.history ?? emptyHistory;
   const reference = ctx.reference ?? emptyReference;
+  const facts = new ClaimFacts(ctx.claim, history.personClaims, reference);
   for (const rule of rules) {
     const override = ctx.overrides?.(rule.id);
     const status = statusOf(rule, override, ctx.today ?? ctx.serviceDate);
@@ -166,7 +170,7 @@ export function evaluateRules(rules: readonly AnyRule[], ctx: EvaluationContext)
     try {
       // the defaults object itself when nothing overrides them: no copy per rule per claim
       const params = override?.params ? { ...rule.defaults, ...override.params } : rule.defaults;
-      for (const hit of rule.evaluate({ claim: ctx.claim, history, reference, params })) {
+      for (const hit of rule.evaluate({ claim: ctx.claim, history, reference, params, facts })) {
         findings.push({
           ruleId: rule.id,
           ruleVersion: rule.version,

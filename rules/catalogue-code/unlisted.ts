@@ -36,12 +36,14 @@ export const unlistedCode: Rule<UnlistedCodeParams> = {
   effectiveFrom: '2000-01-01',
   defaults: { minCatalogueItems: 50, exemptPrefixes: [] },
   paramSchema: z.object({ minCatalogueItems: range({ min: 1, max: 10_000_000, int: true }), exemptPrefixes: list(code(50), 100) }).strict(),
-  evaluate({ claim: c, reference: ref, params: p }) {
+  evaluate({ claim: c, reference: ref, params: p, facts }) {
     const size = ref.catalogueSize();
     if (size < p.minCatalogueItems) return [];
     let unlisted: ClaimLine[] | undefined;
-    for (const l of c.lines) {
-      if (ref.item(l.itemCode, l.serviceDate)) continue;
+    const items = facts.items;
+    for (let i = 0; i < c.lines.length; i++) {
+      const l = c.lines[i]!;
+      if (items[i]) continue;
       if (p.exemptPrefixes.length > 0 && p.exemptPrefixes.some((x) => l.itemCode.startsWith(x))) continue;
       (unlisted ??= []).push(l);
     }

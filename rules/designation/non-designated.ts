@@ -17,9 +17,9 @@ export const nonDesignated: Rule = {
   effectiveFrom: '2000-01-01',
   defaults: {},
   paramSchema: noParams(),
-  evaluate({ claim: c, reference: ref }) {
+  evaluate({ claim: c, reference: ref, facts }) {
     const outside = c.lines.filter((l) => {
-      const inst = ref.institution(c.institutionId, l.serviceDate);
+      const inst = facts.institution(l.serviceDate);
       return !inst || l.serviceDate < inst.designatedFrom || (inst.designatedTo !== undefined && l.serviceDate > inst.designatedTo);
     });
     if (outside.length === 0) return [];

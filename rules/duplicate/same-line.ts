@@ -1,5 +1,5 @@
 import { compareSubmission, type Claim, type ClaimLine } from '../claim.js';
-import { othersOf, ref } from '../quantity/over-limit.js';
+import { ref } from '../quantity/over-limit.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { cstTime, itemName, yuan } from '../text.js';
@@ -26,7 +26,7 @@ export const duplicateSameLine: Rule = {
   effectiveFrom: '2000-01-01',
   defaults: {},
   paramSchema: noParams(),
-  evaluate({ claim: c, history, reference }) {
+  evaluate({ claim: c, reference, facts }) {
     type Entry = { line: ClaimLine; claim: Claim };
     // Lines by service time (a number: no key string built per line), then by item among the few
     // lines at that instant; only instants this claim bills at.
@@ -36,7 +36,7 @@ export const duplicateSameLine: Rule = {
       if (at) at.push({ line: l, claim: c });
       else groups.set(l.serviceAt, [{ line: l, claim: c }]);
     }
-    for (const other of othersOf(c, history.personClaims)) {
+    for (const other of facts.others) {
       if (other.institutionId !== c.institutionId) continue;
       for (const l of other.lines) groups.get(l.serviceAt)?.push({ line: l, claim: other });
     }
@@ -44,8 +44,13 @@ export const duplicateSameLine: Rule = {
     const where = (e: Entry) => (e.claim === c ? { zh: '本结算单', en: 'this claim' } : { zh: `结算单 ${e.claim.claimNo}`, en: `claim ${e.claim.claimNo}` });
     const hits: RuleHit[] = [];
     for (const at of groups.values()) {
+      if (at.length < 2) continue; // one line at that instant: nothing repeats it
       const byItem = new Map<string, Entry[]>();
-      for (const e of at) byItem.set(e.line.itemCode, [...(byItem.get(e.line.itemCode) ?? []), e]);
+      for (const e of at) {
+        const same = byItem.get(e.line.itemCode);
+        if (same) same.push(e);
+        else byItem.set(e.line.itemCode, [e]);
+      }
       for (const entries of byItem.values()) {
         if (!entries.some((e) => e.claim === c) || entries.length < 2) continue;
         entries.sort(order);

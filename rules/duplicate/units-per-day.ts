@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
-import { beyondLimitHits, cumulativeExcess, newlyBeyond, occurrences, othersOf, whereLines, type Occurrence } from '../quantity/over-limit.js';
+import { beyondLimitHits, cumulativeExcess, newlyBeyond, occurrences, whereLines, type Occurrence } from '../quantity/over-limit.js';
 import { decimal4, itemName, yuan } from '../text.js';
 import { flag } from '../params.js';
 
@@ -32,18 +32,20 @@ export const duplicateUnitsPerDay: Rule<Params> = {
   effectiveFrom: '2000-01-01',
   defaults: { acrossInstitutions: false },
   paramSchema: z.object({ acrossInstitutions: flag() }).strict(),
-  evaluate({ claim: c, history, reference: ref, params }) {
+  evaluate({ claim: c, reference: ref, params, facts }) {
     // the days of this claim on which each item with a daily limit is billed (most items have none:
     // the limit is looked up before any key is built)
     const days = new Map<string, { first: ClaimLine; limit: number }>();
-    for (const l of c.lines) {
-      const limit = ref.item(l.itemCode, l.serviceDate)?.restrictions.unitsPerDay;
+    const items = facts.items;
+    for (let i = 0; i < c.lines.length; i++) {
+      const l = c.lines[i]!;
+      const limit = items[i]?.restrictions.unitsPerDay;
       if (limit === undefined) continue;
       const key = `${l.itemCode}|${l.serviceDate}`;
       if (!days.has(key)) days.set(key, { first: l, limit });
     }
     if (days.size === 0) return [];
-    const others = othersOf(c, history.personClaims).filter((o) => params.acrossInstitutions || o.institutionId === c.institutionId);
+    const others = facts.others.filter((o) => params.acrossInstitutions || o.institutionId === c.institutionId);
     // each limited item's lines gathered once, then split by day
     const byDay = new Map<string, Occurrence[]>();
     for (const code of new Set([...days.values()].map((d) => d.first.itemCode))) {

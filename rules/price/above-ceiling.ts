@@ -20,11 +20,14 @@ export const priceAboveCeiling: Rule = {
   effectiveFrom: '2000-01-01',
   defaults: {},
   paramSchema: noParams(),
-  evaluate({ claim: c, reference: ref }) {
+  evaluate({ claim: c, reference: ref, facts }) {
     const hits: RuleHit[] = [];
-    for (const l of c.lines) {
-      const inst = ref.institution(c.institutionId, l.serviceDate);
-      const cat = ref.item(l.itemCode, l.serviceDate);
+    const items = facts.items;
+    for (let i = 0; i < c.lines.length; i++) {
+      const l = c.lines[i]!;
+      const cat = items[i];
+      if (!cat) continue;
+      const inst = facts.institution(l.serviceDate);
       if (!inst || !cat) continue;
       const level = inst.level === 'none' ? 'primary' : inst.level;
       const ceiling = cat.priceCeiling[level];

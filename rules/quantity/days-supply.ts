@@ -88,12 +88,13 @@ export const quantityDaysSupply: Rule<Params> = {
       chronicFromAnyDiagnosis: flag(),
     })
     .strict(),
-  evaluate({ claim: c, reference: ref, params }) {
+  evaluate({ claim: c, reference: ref, params, facts }) {
     const hits: RuleHit[] = [];
     let chronic: string | undefined | null = null;
-    for (const l of c.lines) {
+    for (let i = 0; i < c.lines.length; i++) {
+      const l = c.lines[i]!;
       if (l.category !== 'drug' || l.daysOfSupply === undefined || l.daysOfSupply <= 0) continue;
-      const r = ref.item(l.itemCode, l.serviceDate)?.restrictions;
+      const r = facts.items[i]?.restrictions;
       const caps = [r?.maxDaysOfSupply, r?.courseDays].filter((d): d is number => d !== undefined && d > 0);
       const listed = caps.length > 0 ? Math.min(...caps) : undefined;
       const listedWhy = listed === r?.maxDaysOfSupply ? { zh: '目录限定', en: 'the catalogue limit' } : { zh: '限定疗程', en: 'the course limit' };

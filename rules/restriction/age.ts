@@ -33,8 +33,8 @@ export const ageRestriction: Rule = {
   effectiveFrom: '2000-01-01',
   defaults: {},
   paramSchema: noParams(),
-  evaluate({ claim: c, reference: ref }) {
-    return restrictedLines(c, ref, (line, item) => {
+  evaluate({ claim: c, reference: ref, facts }) {
+    return restrictedLines(c, ref, facts, (line, item) => {
       const { minAgeYears: min, maxAgeYears: max } = item.restrictions;
       if (min === undefined && max === undefined) return undefined;
       const age = ageOn(c.birthDate, line.serviceDate);

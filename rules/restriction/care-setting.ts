@@ -30,9 +30,9 @@ export const careSettingRestriction: Rule<CareSettingParams> = {
   effectiveFrom: '2000-01-01',
   defaults: { emergencyMedTypes: ['13'] },
   paramSchema: z.object({ emergencyMedTypes: list(code(8), 50) }).strict(),
-  evaluate({ claim: c, reference: ref, params: p }) {
+  evaluate({ claim: c, reference: ref, params: p, facts }) {
     const emergency = c.medType !== undefined && p.emergencyMedTypes.includes(c.medType);
-    return restrictedLines(c, ref, (_line, item) => {
+    return restrictedLines(c, ref, facts, (_line, item) => {
       const settings = item.restrictions.careSettings;
       if (!settings || settings.length === 0 || settings.includes(c.visitType)) return undefined;
       const only = settings.map((s) => SETTING_ZH[s]).join('、');

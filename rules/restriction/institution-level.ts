@@ -28,8 +28,8 @@ export const institutionLevelRestriction: Rule = {
   effectiveFrom: '2000-01-01',
   defaults: {},
   paramSchema: noParams(),
-  evaluate({ claim: c, reference: ref }) {
-    return restrictedLines(c, ref, (_line, item, institution) => {
+  evaluate({ claim: c, reference: ref, facts }) {
+    return restrictedLines(c, ref, facts, (_line, item, institution) => {
       const min = item.restrictions.minInstitutionLevel;
       if (!min) return undefined;
       const inst = institution();

@@ -3,6 +3,7 @@ import type { RuleHit } from '../engine.js';
 import type { CatalogueItemRef, InstitutionRef, ReferenceView } from '../reference.js';
 import type { Severity } from '../finding.js';
 import { itemName, yuan } from '../text.js';
+import type { ClaimFacts } from '../facts.js';
 
 /** Why a line breaks a restriction, in words a reviewer checks against the list. */
 export interface Breach {
@@ -19,12 +20,14 @@ export type BreachCheck = (line: ClaimLine, item: CatalogueItemRef, institution:
  * paid for, and that break it: one hit per item and reason, the whole line amount at issue. Lines
  * billed under a code the catalogue does not know are not judged here.
  */
-export function restrictedLines(c: Claim, reference: ReferenceView, check: BreachCheck): RuleHit[] {
+export function restrictedLines(c: Claim, reference: ReferenceView, facts: ClaimFacts, check: BreachCheck): RuleHit[] {
   const groups = new Map<string, { breach: Breach; lines: ClaimLine[] }>();
-  for (const l of c.lines) {
-    const item = reference.item(l.itemCode, l.serviceDate);
+  const items = facts.items;
+  for (let i = 0; i < c.lines.length; i++) {
+    const item = items[i];
     if (!item) continue;
-    const breach = check(l, item, () => reference.institution(c.institutionId, l.serviceDate));
+    const l = c.lines[i]!;
+    const breach = check(l, item, () => facts.institution(l.serviceDate));
     if (!breach) continue;
     const key = `${l.itemCode}|${breach.en}`;
     const g = groups.get(key);

@@ -32,9 +32,9 @@ export const sexRestriction: Rule<SexRestrictionParams> = {
   effectiveFrom: '2000-01-01',
   defaults: { reviewWhenDiagnosis: ['C50', 'F64', 'Q56', 'Q96', 'Q97', 'Q98', 'Q99', 'E34.5'] },
   paramSchema: z.object({ reviewWhenDiagnosis: list(icdPrefix(), 500) }).strict(),
-  evaluate({ claim: c, reference: ref, params: p }) {
+  evaluate({ claim: c, reference: ref, params: p, facts }) {
     let excuse: (typeof c.diagnoses)[number] | undefined | null = null; // looked for at the first breach only
-    return restrictedLines(c, ref, (_line, item) => {
+    return restrictedLines(c, ref, facts, (_line, item) => {
       const only = item.restrictions.sex;
       if (!only || only === c.sex) return undefined;
       if (excuse === null) excuse = c.diagnoses.find((d) => p.reviewWhenDiagnosis.some((k) => codeKey(d.code).startsWith(codeKey(k))));

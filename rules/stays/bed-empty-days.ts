@@ -59,7 +59,9 @@ export const bedEmptyDays: Rule<BedEmptyDaysParams> = {
     const byDate = new Map<string, ClaimLine[]>();
     for (const l of c.lines) {
       if (l.serviceDate < stay.admissionDate || l.serviceDate > stay.dischargeDate) continue;
-      byDate.set(l.serviceDate, [...(byDate.get(l.serviceDate) ?? []), l]);
+      const day = byDate.get(l.serviceDate);
+      if (day) day.push(l);
+      else byDate.set(l.serviceDate, [l]);
     }
     const empty = [...byDate]
       .filter(([, lines]) => lines.every(basic))

@@ -47,13 +47,14 @@ export const lookalikePurchase: Rule<LookalikePurchaseParams> = {
   effectiveFrom: '2000-01-01',
   defaults: { tolerance: 0, minCover: 1 },
   paramSchema: z.object({ tolerance: range({ min: 0, max: 10_000_000, int: true }), minCover: range({ min: 0, max: 100 }) }).strict(),
-  evaluate({ claim: c, history, reference: ref, params: p }) {
+  evaluate({ claim: c, history, reference: ref, params: p, facts }) {
     const month = monthOf(c.startedAt);
     let groups: Map<string, ClaimLine[]> | undefined;
-    for (const l of c.lines) {
+    for (let i = 0; i < c.lines.length; i++) {
+      const l = c.lines[i]!;
       // only goods have stock records (进销存): services and beds are never judged here
       if ((l.category !== 'drug' && l.category !== 'consumable') || l.quantity <= 0 || l.serviceDate.slice(0, 7) !== month) continue;
-      const cheap = ref.item(l.itemCode, l.serviceDate)?.restrictions.lookAlikeOf;
+      const cheap = facts.items[i]?.restrictions.lookAlikeOf;
       if (!cheap || cheap.length === 0) continue;
       groups ??= new Map();
       const g = groups.get(l.itemCode);

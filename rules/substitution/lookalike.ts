@@ -44,12 +44,14 @@ export const lookalike: Rule<LookalikeParams> = {
       margin: range({ min: 0, max: 1 }),
     })
     .strict(),
-  evaluate({ claim: c, reference: ref, params: p }) {
+  evaluate({ claim: c, reference: ref, params: p, facts }) {
     const groups = new Map<string, { billed: CatalogueItemRef; cheaper: CatalogueItemRef; price: number; closeBilled: number; closeCheaper: number; lines: ClaimLine[]; amountFen: number }>();
-    for (const l of c.lines) {
-      const billed = ref.item(l.itemCode, l.serviceDate);
-      const inst = ref.institution(c.institutionId, l.serviceDate);
-      if (!l.hospitalItemName || !billed?.restrictions.lookAlikeOf?.length || !inst) continue;
+    for (let i = 0; i < c.lines.length; i++) {
+      const l = c.lines[i]!;
+      const billed = facts.items[i];
+      if (!l.hospitalItemName || !billed?.restrictions.lookAlikeOf?.length) continue;
+      const inst = facts.institution(l.serviceDate);
+      if (!inst) continue;
       const level = inst.level === 'none' ? 'primary' : inst.level;
       const closeBilled = nameCloseness(l.hospitalItemName, billed.name) ?? 0;
       let best: { cheaper: CatalogueItemRef; price: number; close: number } | undefined;

@@ -42,9 +42,10 @@ export const nameMismatch: Rule<NameMismatchParams> = {
       minSimilarity: range({ min: 0, max: 1 }),
     })
     .strict(),
-  evaluate({ claim: c, reference: ref, params: p }) {
+  evaluate({ claim: c, params: p, facts }) {
     const groups = new Map<string, { catalogueName: string; institutionName: string; similarity: number; lines: ClaimLine[] }>();
-    for (const l of c.lines) {
+    for (let i = 0; i < c.lines.length; i++) {
+      const l = c.lines[i]!;
       if (!l.hospitalItemName) continue;
       const key = `${l.itemCode}|${l.hospitalItemName}`;
       const known = groups.get(key);
@@ -52,7 +53,7 @@ export const nameMismatch: Rule<NameMismatchParams> = {
         known.lines.push(l);
         continue;
       }
-      const cat = ref.item(l.itemCode, l.serviceDate);
+      const cat = facts.items[i];
       const similarity = cat ? nameSimilarity(l.hospitalItemName, cat.name) : undefined;
       if (!cat || similarity === undefined || similarity >= p.minSimilarity) continue;
       groups.set(key, { catalogueName: cat.name, institutionName: l.hospitalItemName, similarity, lines: [l] });

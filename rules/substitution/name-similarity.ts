@@ -121,13 +121,22 @@ function best(a: string, b: string, measure: (x: string, y: string) => number, b
  * A pure function's memo, not state: bounded, and cleared whole when full.
  */
 function memo(fn: (a: string, b: string) => number | undefined, max = 100_000) {
-  const cache = new Map<string, number | undefined>();
+  // by the first name, then the second: two lookups by the claim's own strings (their hashes are
+  // kept on them), no key string concatenated and hashed on every line
+  const cache = new Map<string, Map<string, number | undefined>>();
+  let size = 0;
   return (a: string, b: string) => {
-    const key = `${a}\u0000${b}`;
-    if (cache.has(key)) return cache.get(key);
-    if (cache.size >= max) cache.clear();
+    let byB = cache.get(a);
+    if (byB?.has(b)) return byB.get(b);
+    if (size >= max) {
+      cache.clear();
+      size = 0;
+      byB = undefined;
+    }
+    if (!byB) cache.set(a, (byB = new Map()));
     const v = fn(a, b);
-    cache.set(key, v);
+    byB.set(b, v);
+    size++;
     return v;
   };
 }

@@ -39,11 +39,14 @@ export const stockShortage: Rule<StockShortageParams> = {
   defaults: { tolerance: 0 },
   paramSchema: z.object({ tolerance: range({ min: 0, max: 10_000_000, int: true }) }).strict(),
   evaluate({ claim: c, history, reference: ref, params: p }) {
-    // most lines are of items without a stock record: nothing to do unless one of them has one
-    if (!c.lines.some((l) => ref.stock(c.institutionId, l.itemCode, l.serviceDate.slice(0, 7)))) return [];
+    // most lines are of items without a stock record: nothing to do unless one of them has one,
+    // and only the lines that have one are grouped (a group without a record reports nothing)
+    let stocked: ClaimLine[] | undefined;
+    for (const l of c.lines) if (ref.stock(c.institutionId, l.itemCode, l.serviceDate.slice(0, 7))) (stocked ??= []).push(l);
+    if (!stocked) return [];
     const claimMonth = monthOf(c.startedAt);
     const groups = new Map<string, ClaimLine[]>();
-    for (const l of [...c.lines].sort((a, b) => a.serviceAt - b.serviceAt || a.lineNo - b.lineNo)) {
+    for (const l of stocked.sort((a, b) => a.serviceAt - b.serviceAt || a.lineNo - b.lineNo)) {
       const key = `${l.itemCode}|${l.serviceDate.slice(0, 7)}`;
       const group = groups.get(key);
       if (group) group.push(l);

@@ -26,14 +26,15 @@ export const rxOnly: Rule<Record<string, never>> = {
   effectiveFrom: '2000-01-01',
   defaults: {},
   paramSchema: noParams(),
-  evaluate({ claim: c, reference: ref }) {
+  evaluate({ claim: c, reference: ref, facts }) {
     let pharmacy: boolean | undefined;
     let lines: ClaimLine[] | undefined;
-    for (const l of c.lines) {
+    for (let i = 0; i < c.lines.length; i++) {
+      const l = c.lines[i]!;
       if (l.category !== 'drug' || (l.doctorId !== undefined && l.doctorId.trim() !== '')) continue;
-      pharmacy ??= c.visitType === 'pharmacy' || ref.institution(c.institutionId, l.serviceDate)?.type === 'pharmacy';
+      pharmacy ??= c.visitType === 'pharmacy' || facts.institution(l.serviceDate)?.type === 'pharmacy';
       if (!pharmacy) return [];
-      if (ref.item(l.itemCode, l.serviceDate)?.restrictions.prescriptionOnly !== true) continue;
+      if (facts.items[i]?.restrictions.prescriptionOnly !== true) continue;
       (lines ??= []).push(l);
     }
     if (!lines) return [];

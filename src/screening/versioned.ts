@@ -8,33 +8,51 @@ export interface Versioned<T> {
 // Most codes have no relation: their lookups share this list rather than allocate one each.
 const NONE: readonly never[] = Object.freeze([]);
 
+/**
+ * A key's versions, newest first; and, when none of them ends (no validTo: relations and most
+ * records), every record once in that order, which is the answer of `allAt` on any date from the
+ * latest start on: the lookup then returns that one list instead of filtering a new one.
+ */
+interface Entry<T> {
+  list: Versioned<T>[];
+  open?: { from: string; records: readonly T[] } | undefined;
+}
+
 export class VersionedIndex<T> {
-  private readonly byKey = new Map<string, Versioned<T>[]>();
+  private readonly byKey = new Map<string, Entry<T>>();
 
   add(key: string, entry: Versioned<T>): void {
-    const list = this.byKey.get(key);
-    if (list) list.push(entry);
-    else this.byKey.set(key, [entry]);
+    const e = this.byKey.get(key);
+    if (e) {
+      e.list.push(entry);
+      e.open = undefined;
+    } else this.byKey.set(key, { list: [entry] });
   }
 
   /** Sorts each key's versions newest first, so the first valid one wins. */
   seal(): this {
-    for (const list of this.byKey.values()) list.sort((a, b) => (a.validFrom < b.validFrom ? 1 : -1));
+    for (const e of this.byKey.values()) {
+      e.list.sort((a, b) => (a.validFrom < b.validFrom ? 1 : -1));
+      e.open = e.list.every((v) => v.validTo === undefined)
+        ? { from: e.list.reduce((m, v) => (v.validFrom > m ? v.validFrom : m), ''), records: Object.freeze(e.list.map((v) => v.record)) }
+        : undefined;
+    }
     return this;
   }
 
   at(key: string, date: string): T | undefined {
-    const list = this.byKey.get(key);
-    if (!list) return undefined;
-    for (const v of list) if (v.validFrom <= date && (v.validTo === undefined || date <= v.validTo)) return v.record;
+    const e = this.byKey.get(key);
+    if (!e) return undefined;
+    for (const v of e.list) if (v.validFrom <= date && (v.validTo === undefined || date <= v.validTo)) return v.record;
     return undefined;
   }
 
-  /** every record of the key valid on the date (for one-to-many relations); one shared empty list when none */
+  /** every record of the key valid on the date (for one-to-many relations); one shared empty list when none; never to be changed */
   allAt(key: string, date: string): readonly T[] {
-    const list = this.byKey.get(key);
-    if (!list) return NONE;
-    return list.filter((v) => v.validFrom <= date && (v.validTo === undefined || date <= v.validTo)).map((v) => v.record);
+    const e = this.byKey.get(key);
+    if (!e) return NONE;
+    if (e.open && date >= e.open.from) return e.open.records;
+    return e.list.filter((v) => v.validFrom <= date && (v.validTo === undefined || date <= v.validTo)).map((v) => v.record);
   }
 
   get size(): number {

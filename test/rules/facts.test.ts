@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ClaimFacts } from '../../rules/facts.js';
+import { claim } from '../../rules/fixtures/build.js';
+import type { CatalogueItemRef, InstitutionRef, ReferenceView } from '../../rules/reference.js';
+import { emptyReference } from '../../rules/reference.js';
+import { VersionedIndex } from '../../src/screening/versioned.js';
+
+const item = (itemCode: string, name: string): CatalogueItemRef => ({ itemCode, name, category: 'drug', unit: '盒', priceCeiling: {}, restrictions: {} });
+const inst = (designatedFrom: string): InstitutionRef => ({
+  institutionId: 'H1',
+  name: 'h',
+  type: 'hospital',
+  level: 'secondary',
+  ownership: 'public',
+  area: 'A',
+  beds: 10,
+  designatedFrom,
+});
+
+describe('ClaimFacts: what rules share of a claim, computed once', () => {
+  const c = claim({
+    claimNo: 'C2',
+    lines: [
+      { itemCode: 'A', at: '2026-10-04 09:00' },
+      { itemCode: 'X', at: '2026-10-04 10:00' },
+      { itemCode: 'A', at: '2026-10-05 10:00' },
+    ],
+  });
+  const calls: string[] = [];
+  const reference: ReferenceView = {
+    ...emptyReference,
+    item: (code, date) => (calls.push(`item ${code} ${date}`), code === 'A' ? item('A', `a on ${date}`) : undefined),
+    institution: (id, date) => (calls.push(`institution ${id} ${date}`), inst(date)),
+  };
+
+  it('gives each line the item the view gives for its code and date, in line order, looked up once', () => {
+    const facts = new ClaimFacts(c, [], reference);
+    expect(facts.items.map((i) => i?.name)).toEqual(['a on 2026-10-04', undefined, 'a on 2026-10-05']);
+    expect(facts.items).toBe(facts.items);
+    expect(calls.filter((x) => x.startsWith('item'))).toEqual(['item A 2026-10-04', 'item X 2026-10-04', 'item A 2026-10-05']);
+  });
+
+  it('gives the institution on each date the view gives', () => {
+    const facts = new ClaimFacts(c, [], reference);
+    expect(facts.institution('2026-10-04')?.designatedFrom).toBe('2026-10-04');
+    expect(facts.institution('2026-10-05')?.designatedFrom).toBe('2026-10-05');
+    expect(facts.institution('2026-10-04')?.designatedFrom).toBe('2026-10-04');
+  });
+
+  it('leaves the claim itself out of the person’s other claims', () => {
+    const again = claim({ claimNo: 'C2', lines: [{ itemCode: 'A', at: '2026-10-04 09:00' }] });
+    const other = claim({ claimNo: 'C1', lines: [{ itemCode: 'A', at: '2026-10-03 09:00' }] });
+    const elsewhere = claim({ institutionId: 'H9', claimNo: 'C2', lines: [{ itemCode: 'A', at: '2026-10-03 09:00' }] });
+    expect(new ClaimFacts(c, [other, again, elsewhere], reference).others).toEqual([other, elsewhere]);
+  });
+});
+
+describe('VersionedIndex.allAt', () => {
+  it('answers with every record valid on the date, the same whether the versions end or not', () => {
+    const open = new VersionedIndex<string>();
+    open.add('k', { validFrom: '2026-01-01', record: 'old' });
+    open.add('k', { validFrom: '2026-06-01', record: 'new' });
+    open.seal();
+    expect(open.allAt('k', '2025-12-31')).toEqual([]);
+    expect(open.allAt('k', '2026-03-01')).toEqual(['old']);
+    expect(open.allAt('k', '2026-06-01')).toEqual(['new', 'old']);
+    expect(open.allAt('k', '2027-01-01')).toBe(open.allAt('k', '2028-01-01'));
+    expect(open.allAt('none', '2027-01-01')).toEqual([]);
+
+    const ending = new VersionedIndex<string>();
+    ending.add('k', { validFrom: '2026-01-01', validTo: '2026-12-31', record: 'old' });
+    ending.add('k', { validFrom: '2026-06-01', record: 'new' });
+    ending.seal();
+    expect(ending.allAt('k', '2026-07-01')).toEqual(['new', 'old']);
+    expect(ending.allAt('k', '2027-01-01')).toEqual(['new']);
+  });
+
+  it('counts a version added after sealing', () => {
+    const index = new VersionedIndex<string>();
+    index.add('k', { validFrom: '2026-01-01', record: 'a' });
+    index.seal();
+    expect(index.allAt('k', '2026-02-01')).toEqual(['a']);
+    index.add('k', { validFrom: '2026-01-15', validTo: '2026-01-20', record: 'b' });
+    expect(index.allAt('k', '2026-02-01')).toEqual(['a']);
+    expect(index.allAt('k', '2026-01-16')).toEqual(['a', 'b']);
+  });
+});
