@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { compareSubmission, type Claim, type ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim } from '../fixtures/build.js';
-import { othersOf, ref } from '../quantity/over-limit.js';
+import { ref } from '../quantity/over-limit.js';
 import { cstTime, yuan } from '../text.js';
 import { range } from '../params.js';
 
@@ -69,10 +69,10 @@ export const duplicateResubmittedVisit: Rule<Params> = {
       startTimeToleranceMinutes: range({ min: 0, max: 1440 }),
     })
     .strict(),
-  evaluate({ claim: c, history, params }) {
+  evaluate({ claim: c, params, facts }) {
     if (c.lines.length === 0) return [];
     const matches: { other: Claim; matched: number; share: number }[] = [];
-    for (const o of othersOf(c, history.personClaims)) {
+    for (const o of facts.others) {
       if (o.institutionId !== c.institutionId || o.visitType !== c.visitType || o.lines.length === 0) continue;
       if (Math.abs(o.startedAt - c.startedAt) > params.startTimeToleranceMinutes * MINUTE) continue;
       const matched = matchingLines(c.lines, o.lines, params.serviceTimeToleranceMinutes * MINUTE);

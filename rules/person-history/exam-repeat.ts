@@ -4,7 +4,7 @@ import { categoryRanges, inRanges } from '../diagnosis/icd.js';
 import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, reference } from '../fixtures/build.js';
 import { icdCategory, list, flag } from '../params.js';
-import { dayIndex, othersOf, ref as claimRef } from '../quantity/over-limit.js';
+import { dayIndex, ref as claimRef } from '../quantity/over-limit.js';
 import type { ReferenceView } from '../reference.js';
 import { cstTime, itemName, yuan } from '../text.js';
 
@@ -71,10 +71,10 @@ export const examRepeat: Rule<ExamRepeatParams> = {
   effectiveFrom: '2000-01-01',
   defaults: { changedConditionDiagnoses: ['I60-I64', 'S06'], sameInstitution: false },
   paramSchema: z.object({ changedConditionDiagnoses: list(icdCategory(), 200), sameInstitution: flag() }).strict(),
-  evaluate({ claim: c, history, reference: ref, params: p }) {
+  evaluate({ claim: c, history, reference: ref, params: p, facts }) {
     // most claims have no other institution's claim around them: settled before a line is looked at
     if (history.personClaims.length === 0) return [];
-    const others = othersOf(c, history.personClaims).filter((o) => p.sameInstitution || o.institutionId !== c.institutionId);
+    const others = facts.others.filter((o) => p.sameInstitution || o.institutionId !== c.institutionId);
     if (others.length === 0) return [];
     const mine = examsOf(c, ref);
     if (mine.length === 0) return [];

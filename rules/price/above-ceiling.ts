@@ -28,7 +28,7 @@ export const priceAboveCeiling: Rule = {
       const cat = items[i];
       if (!cat) continue;
       const inst = facts.institution(l.serviceDate);
-      if (!inst || !cat) continue;
+      if (!inst) continue;
       const level = inst.level === 'none' ? 'primary' : inst.level;
       const ceiling = cat.priceCeiling[level];
       if (ceiling === undefined || l.unitPrice <= ceiling) continue;

@@ -3,7 +3,7 @@ import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { itemName, yuan } from '../text.js';
-import { beyondLimitHits, plural, dateOfIndex, dayIndex, newlyBeyond, occurrences, othersOf, whereLines, type Occurrence } from './over-limit.js';
+import { beyondLimitHits, plural, dateOfIndex, dayIndex, newlyBeyond, occurrences, whereLines, type Occurrence } from './over-limit.js';
 import { flag, range } from '../params.js';
 
 interface Params {
@@ -74,8 +74,8 @@ export const quantityCourse: Rule<Params> = {
   effectiveFrom: '2000-01-01',
   defaults: { newCourseAfterIdleShare: 1, countDaysOfSupply: false },
   paramSchema: z.object({ newCourseAfterIdleShare: range({ min: 0, max: 10, minExclusive: true }), countDaysOfSupply: flag() }).strict(),
-  evaluate({ claim: c, history, reference: ref, params }) {
-    const others = othersOf(c, history.personClaims);
+  evaluate({ claim: c, reference: ref, params, facts }) {
+    const others = facts.others;
     const firstOfCode = new Map<string, ClaimLine>();
     for (const l of c.lines) if (!firstOfCode.has(l.itemCode)) firstOfCode.set(l.itemCode, l);
     const hits: RuleHit[] = [];

@@ -2,7 +2,7 @@ import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { decimal4, itemName, yuan } from '../text.js';
-import { beyondLimitHits, cumulativeExcess, dayIndex, newlyBeyond, occurrences, othersOf, whereLines, type Occurrence } from './over-limit.js';
+import { beyondLimitHits, cumulativeExcess, dayIndex, newlyBeyond, occurrences, whereLines, type Occurrence } from './over-limit.js';
 import { noParams } from '../params.js';
 
 /**
@@ -28,8 +28,8 @@ export const quantityCycle: Rule = {
   effectiveFrom: '2000-01-01',
   defaults: {},
   paramSchema: noParams(),
-  evaluate({ claim: c, history, reference: ref }) {
-    const others = othersOf(c, history.personClaims);
+  evaluate({ claim: c, reference: ref, facts }) {
+    const others = facts.others;
     const firstOfCode = new Map<string, ClaimLine>();
     for (const l of c.lines) if (!firstOfCode.has(l.itemCode)) firstOfCode.set(l.itemCode, l);
     const hits: RuleHit[] = [];

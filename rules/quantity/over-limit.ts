@@ -32,9 +32,6 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export const byServiceTime = (a: Occurrence, b: Occurrence) =>
   a.line.serviceAt - b.line.serviceAt || cmp(a.claim.institutionId, b.claim.institutionId) || cmp(a.claim.claimNo, b.claim.claimNo) || a.line.lineNo - b.line.lineNo;
 
-/** The person's other claims (never the claim itself, should history repeat it). */
-export const othersOf = (c: Claim, personClaims: readonly Claim[]) => personClaims.filter((o) => !(o.institutionId === c.institutionId && o.claimNo === c.claimNo));
-
 /** Lines of one item in the claim and the given other claims, in service-time order; refunds (quantity ≤ 0) left out. */
 export function occurrences(c: Claim, others: readonly Claim[], itemCode: string, accept: (l: ClaimLine) => boolean): Occurrence[] {
   const out: Occurrence[] = [];
