@@ -33,8 +33,10 @@ const UNIT = [
 ];
 /**
  * Started on a service, but about something the database engine does not change; every SQL
- * statement they cause is also run, on both engines, by an integration file (named after each).
- * So they run once, in CI on PostgreSQL, the production engine.
+ * statement they cause is also run, on both engines, by an integration file. So they run once, in
+ * CI on PostgreSQL, the production engine. CI checks the claim: both test phases log their
+ * statements (SQL_LOG) and `npm run sql-coverage` fails on a statement that ran on PostgreSQL and
+ * never on PGlite (a test file's own statements, its set-up and checks, aside).
  */
 const ONCE = [
   // configuration parsing, and the service refusing to start on a wrong setting: no database
@@ -51,10 +53,17 @@ const ONCE = [
   'test/sim.test.ts',
   // load shedding before a request is read (MAX_IN_FLIGHT, in memory)
   'test/overload.test.ts',
-  // sign-in, language and sign-out in the browser; sessions: every other test/page/ file
-  'test/page/page-shell.test.ts',
   // the keys page in the browser; keys' SQL: admin-keys.test.ts
   'test/page/keys-page.test.ts',
+  // Long flows through the service, among the dearest files on PGlite (CPU seconds there, 3 Dec),
+  // whose statements the integration tier also runs: the re-check through the API (45), the
+  // monthly report (27, 16, 11), the person-history rules (18), the import fuzzing (14).
+  'test/review/recheck-api.test.ts',
+  'test/report.test.ts',
+  'test/report-targets.test.ts',
+  'test/report-quality.test.ts',
+  'test/rules/person-history.test.ts',
+  'test/reference-import-fuzz.test.ts',
 ];
 /** the embedded database itself (its owner lock): nothing of PostgreSQL's to test, so PGlite only */
 const PGLITE_ONLY = ['test/pglite-owner-lock.test.ts'];
@@ -105,6 +114,8 @@ const skipSlow = ['1', 'true'].includes(process.env.SKIP_SLOW_TESTS ?? '');
  * its process's memory.
  *
  * CPU_LOG=<file>: each file's CPU seconds, one JSON line per file (test/support/cpu-log.ts).
+ * SQL_LOG=<file>: each file's SQL statements by engine (test/support/statement-log.ts), which
+ * `npm run sql-coverage` compares across the engines.
  */
 
 export default defineConfig({
@@ -113,7 +124,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Each file opens its own database; two cores, so keep parallelism modest.
     maxWorkers: 2,
-    setupFiles: process.env.CPU_LOG ? ['test/support/cpu-log.ts'] : [],
+    setupFiles: [...(process.env.CPU_LOG ? ['test/support/cpu-log.ts'] : []), ...(process.env.SQL_LOG ? ['test/support/statement-log.ts'] : [])],
     sequence: { sequencer: LongestFirst },
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },

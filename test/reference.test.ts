@@ -123,3 +123,34 @@ describe('refusals', () => {
     expect((await svc.call('/v1/reference/institutions', { role: null })).status).toBe(401);
   });
 });
+
+describe('every kind lists', () => {
+  // One record of each kind the listing's SQL has not met above: its page and total, each filter
+  // the kind has, and asOf where it is versioned (the same statements the other roles' reads run).
+  it('what was put, by each filter it has, and nothing for a value no record has', async () => {
+    const records: Record<string, Record<string, unknown>> = {
+      'item-indications': { itemCode: 'IND01', allowed: ['K29'], validFrom: '2026-01-01' },
+      'exam-recognition': { itemCode: 'EXM01', group: 'CT-HEAD', windowDays: 14, validFrom: '2026-01-01' },
+      'service-scopes': { institutionId: 'H32010200001', categories: ['exam'], validFrom: '2026-01-01' },
+      doctors: { doctorId: 'D0001', institutionId: 'H32010200001', outpatientPerDay: 60, validFrom: '2026-01-01' },
+      'person-register': { personId: '320102199001011234', enrolledFrom: '2020-01-01', validFrom: '2026-01-01' },
+    };
+    for (const [kind, record] of Object.entries(records)) {
+      const res = await put(kind, [record]);
+      expect(res.status, `${kind}: ${await res.clone().text()}`).toBe(200);
+      const all = await get(kind, 'limit=10');
+      expect(all.total, kind).toBe(1);
+      expect(all.records, kind).toHaveLength(1);
+      expect((await get(kind, 'asOf=2026-06-01')).total, kind).toBe(1);
+      expect((await get(kind, 'asOf=2025-06-01')).total, kind).toBe(0);
+      const id = record.institutionId ?? record.itemCode;
+      const filter = kind === 'person-register' ? undefined : 'itemCode' in record ? 'code' : 'id';
+      if (filter) {
+        expect((await get(kind, `${filter}=${String(id)}`)).records[0], kind).toMatchObject({ validFrom: '2026-01-01' });
+        expect((await get(kind, `${filter}=NOPE&asOf=2026-06-01`)).total, kind).toBe(0);
+        expect((await get(kind, `${filter}=NOPE`)).total, kind).toBe(0);
+      }
+    }
+    for (const kind of ['catalogue-items', 'item-relations', 'stock-records', 'institutions']) expect((await get(kind, 'limit=1')).records.length, kind).toBeLessThanOrEqual(1);
+  });
+});

@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import { isDatabaseUnavailable } from './errors.js';
 import { acquireOwnerLock, type Holder } from './owner-lock.js';
 import * as schema from './schema.js';
+import { noteStatement, statementLogging, type Engine } from './statement-log.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Row = Record<string, unknown>;
@@ -78,9 +79,9 @@ export class QueryDeadlineError extends Error {
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
     await migratePostgresLocked(options.databaseUrl);
-    return openPostgres(options.databaseUrl, options);
+    return logged(openPostgres(options.databaseUrl, options));
   }
-  const database = await openPglite(options.pgliteDir, options.pgliteTemplate);
+  const database = logged(await openPglite(options.pgliteDir, options.pgliteTemplate));
   try {
     await migratePglite(database.db as never, { migrationsFolder });
     for (const [name, value] of Object.entries(options.sessionSettings ?? {})) await database.query('select set_config($1, $2, false)', [name, value]);
@@ -90,6 +91,22 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
   return database;
 }
+
+/** With SQL_LOG set, each statement's text is noted (./statement-log.ts); otherwise the database as it is. */
+function logged(database: Database): Database {
+  if (!statementLogging) return database;
+  const engine: Engine = database.kind;
+  const note = (text: string) => noteStatement(engine, text);
+  const { query, transaction } = database;
+  return {
+    ...database,
+    query: (text, params) => (note(text), query(text, params)),
+    transaction: (fn) => transaction((q) => fn((text, params) => (note(text), q(text, params)))),
+  };
+}
+
+/** drizzle's builder reaches the driver through its own session: with SQL_LOG, its logger notes each statement */
+const drizzleLogging = (engine: Engine) => (statementLogging ? { logger: { logQuery: (text: string) => noteStatement(engine, text, false) } } : {});
 
 /** Several instances may start at once on one database: migrations run under an advisory lock. */
 async function migratePostgresLocked(url: string): Promise<void> {
@@ -152,7 +169,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
   };
   const database: Database = {
     kind: 'postgres',
-    db: drizzlePostgres(client, { schema }) as unknown as Db,
+    db: drizzlePostgres(client, { schema, ...drizzleLogging('postgres') }) as unknown as Db,
     async query<T extends Row>(text: string, params: unknown[] = []) {
       inFlight++;
       try {
@@ -215,7 +232,7 @@ async function openPglite(dir: string, template?: string): Promise<Database> {
   let inFlight = 0;
   return {
     kind: 'pglite',
-    db: drizzlePglite(pg, { schema }) as unknown as Db,
+    db: drizzlePglite(pg, { schema, ...drizzleLogging('pglite') }) as unknown as Db,
     async query<T extends Row>(text: string, params: unknown[] = []) {
       inFlight++;
       try {

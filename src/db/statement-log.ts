@@ -1,0 +1,53 @@
+import { appendFileSync } from 'node:fs';
+
+/**
+ * SQL_LOG=<file>: every distinct SQL text this process sends, by engine, appended to the file as
+ * JSON lines ({ engine, label, statements }). CI runs most files that start the service once, on
+ * PostgreSQL, and a smaller set on both engines; `npm run sql-coverage` reads the two runs' logs and
+ * fails if a statement ran on PostgreSQL and never on the embedded engine (docs/operations.md,
+ * "Tests"). Off (and free) without the variable.
+ */
+export type Engine = 'pglite' | 'postgres';
+
+const file = process.env.SQL_LOG;
+export const statementLogging = Boolean(file);
+
+const seen: Record<Engine, Set<string>> = { pglite: new Set(), postgres: new Set() };
+
+/**
+ * One statement's text as the same statement whatever its size: whitespace folded, parameters
+ * unnumbered, and a multi-row VALUES list (drizzle's insert of n rows) as one row.
+ */
+export const normaliseStatement = (text: string) =>
+  text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\$\d+/g, '$')
+    .replace(/(\([^()]*\))(?:, \1)+/g, '$1');
+
+/**
+ * Notes a statement. One written in a test file or a benchmark's seeding (its caller, the first
+ * frame outside src/db/, is under test/ or bench/) is the test's own, not the service's SQL: it is marked so the coverage check
+ * leaves it out. Only with SQL_LOG: reading the stack costs microseconds a statement.
+ */
+export function noteStatement(engine: Engine, text: string, fromStack = true): void {
+  const caller = fromStack ? new Error().stack?.split('\n').find((line, i) => i > 0 && !line.includes('/src/db/')) : undefined;
+  seen[engine].add(caller?.includes('/test/') || caller?.includes('/bench/') ? `${TEST_MARK}${text}` : text);
+}
+
+/** marks a statement a test file wrote itself */
+export const TEST_MARK = '-- test: ';
+
+/** appends what was seen since the last flush under `label` (a test file's path), then forgets it */
+export function flushStatements(label: string): void {
+  if (!file) return;
+  for (const engine of ['pglite', 'postgres'] as const) {
+    if (seen[engine].size === 0) continue;
+    const statements = [...new Set([...seen[engine]].map((t) => (t.startsWith(TEST_MARK) ? TEST_MARK + normaliseStatement(t.slice(TEST_MARK.length)) : normaliseStatement(t))))].sort();
+    appendFileSync(file, `${JSON.stringify({ engine, label, statements })}\n`);
+    seen[engine].clear();
+  }
+}
+
+// A command (the keys CLI, an import) or a spawned service records what it ran when it exits.
+if (file) process.on('exit', () => flushStatements(`process ${process.argv.slice(1, 3).join(' ')}`));
