@@ -27,12 +27,32 @@ export const normaliseStatement = (text: string) =>
 
 /**
  * Notes a statement. One written in a test file or a benchmark's seeding (its caller, the first
- * frame outside src/db/, is under test/ or bench/) is the test's own, not the service's SQL: it is marked so the coverage check
- * leaves it out. Only with SQL_LOG: reading the stack costs microseconds a statement.
+ * frame outside src/db/, is under test/ or bench/) is the test's own, not the service's SQL: it is
+ * marked so the coverage check leaves it out. The caller is read from V8's call sites, not a
+ * formatted stack (which the test runner source-maps, milliseconds a statement), and only until
+ * the text is known as the service's.
  */
 export function noteStatement(engine: Engine, text: string, fromStack = true): void {
-  const caller = fromStack ? new Error().stack?.split('\n').find((line, i) => i > 0 && !line.includes('/src/db/')) : undefined;
-  seen[engine].add(caller?.includes('/test/') || caller?.includes('/bench/') ? `${TEST_MARK}${text}` : text);
+  if (seen[engine].has(text)) return;
+  const caller = fromStack ? callerFile() : undefined;
+  seen[engine].add(caller !== undefined && (caller.includes('/test/') || caller.includes('/bench/')) ? `${TEST_MARK}${text}` : text);
+}
+
+function callerFile(): string | undefined {
+  const prepare = Error.prepareStackTrace;
+  Error.prepareStackTrace = (_error, sites) => sites;
+  const holder: { stack?: unknown } = {};
+  try {
+    Error.captureStackTrace(holder, noteStatement);
+    const sites = (holder.stack ?? []) as NodeJS.CallSite[];
+    for (const site of sites) {
+      const name = site.getFileName();
+      if (name && !name.includes('/src/db/')) return name;
+    }
+    return undefined;
+  } finally {
+    Error.prepareStackTrace = prepare;
+  }
 }
 
 /** marks a statement a test file wrote itself */
