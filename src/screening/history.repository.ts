@@ -30,7 +30,8 @@ const DAY = 86_400_000;
 // most 3 calendar days) admitted within 7 days of a short stay (at most 200), with their lines'
 // ids and categories, only those whose main diagnosis is in a category ADMISSION-CLUSTER counts:
 // one range of institution_short_stays' key (institution, category, admission; migration 0034,
-// kept by triggers on claims) per range of its list, so a hospital's other short stays cost
+// kept by triggers on claims) per range of its list (a lateral subquery with its own limit, so
+// PostgreSQL cannot turn it into one scan of every category), so a hospital's other short stays cost
 // nothing (reading every short stay of the week from the claims cost ~4.6 ms of PostgreSQL a read
 // at a busy hospital, one claim heap page each); how many claims of the same visit type started
 // the same day name the claim's doctor on their first line; and the stays at the institution at
@@ -53,10 +54,11 @@ const INSTITUTION_WINDOW = `
             (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
             coalesce(a.window_lines, (select jsonb_agg(jsonb_build_array(l.line_id, l.item_code, l.category) order by l.line_no)
                from claim_lines l where l.claim_id = a.id and l.person_hash = a.person_hash and l.service_month = a.service_month)))), '[]')
-     from (select s.claim_id as id, s.claim_no, s.person_hash, s.started_at, s.ended_at, s.main_diagnosis, s.service_month, s.window_lines
-           from unnest(q.clo, q.chi) as r(lo, hi)
-           join institution_short_stays s on s.institution_id = q.inst and s.category >= r.lo and s.category <= r.hi
-           where q.alo is not null and s.started_at >= q.alo and s.started_at <= q.ahi and s.claim_no <> q.cno
+     from (select s.* from unnest(q.clo, q.chi) as r(lo, hi), lateral (
+             select s.claim_id as id, s.claim_no, s.person_hash, s.started_at, s.ended_at, s.main_diagnosis, s.service_month, s.window_lines
+             from institution_short_stays s
+             where q.alo is not null and s.institution_id = q.inst and s.category >= r.lo and s.category <= r.hi and s.started_at >= q.alo and s.started_at <= q.ahi and s.claim_no <> q.cno
+             order by s.started_at limit ${WINDOW.admissionsMax}) s
            order by s.started_at limit ${WINDOW.admissionsMax}) a) as admissions,
   (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
      where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
