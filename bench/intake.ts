@@ -216,6 +216,24 @@ function printRow(m: Measured) {
   );
 }
 
+/**
+ * The server's buffers and checkpoint settings, printed with every run: after a checkpoint the
+ * first change to each page writes the whole page to the WAL, so the WAL and PostgreSQL's CPU a
+ * claim depend on how many claims a checkpoint interval holds (bench/README.md, "A year in the
+ * database"), and the measured rounds start right after one (`settle`).
+ */
+async function serverSettings(): Promise<string> {
+  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await admin<{ name: string; setting: string }[]>`
+      select name, current_setting(name) as setting from pg_settings
+      where name in ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'full_page_writes') order by name`;
+    return `  server: ${rows.map((r) => `${r.name}=${r.setting}`).join(', ')}; a checkpoint before the measured rounds`;
+  } finally {
+    await admin.end();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -232,6 +250,7 @@ async function main() {
       `${opts.connections} connections, ${opts.duration} s runs × ${opts.rounds} rounds, pool ${opts.pool}, LOG_LEVEL=${opts.logLevel}, ` +
       `paced ${opts.rate}/s, service WORKERS=${opts.workers}; load generator in this process (node ${process.version}); ${os.cpus().length} cores, load average ${load}`,
   );
+  console.log(await serverSettings());
 
   const serviceDb = await harness.createDatabase('svc');
   const baselineDb = await harness.createDatabase('base');
@@ -425,6 +444,7 @@ async function mainPreloaded(preloadedName: string) {
       `now ~${Number(stored?.claims).toLocaleString('en')} claims, ~${Number(stored?.lines).toLocaleString('en')} lines, ${Number(stored?.persons).toLocaleString('en')} persons with claims, ${stored?.size}\n` +
       `  every claim's person is a preloaded one (from person ${pool.offset + 1} on, of ${settings.persons.toLocaleString('en')}): the empty database has no history of them, the preloaded one their year`,
   );
+  console.log(await serverSettings());
 
   const emptyDb = await harness.createDatabase('empty');
   const common = { PERSON_ID_SECRET: settings.secret, DB_POOL_MAX: String(opts.pool), LOG_LEVEL: opts.logLevel, WORKERS: opts.workers };

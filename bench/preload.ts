@@ -7,8 +7,9 @@
  * in one transaction by INSERT … SELECT from generate_series: the claims (body, answer, window
  * lines, quality columns as the intake stores them), their fee lines, their idempotency keys,
  * findings on a share of them and review cases for the random sample of inpatient stays; at the
- * end the person versions, and the running counts the intake's statement triggers keep
- * (institution_item_months, institution_nights), recounted in one pass from the stored rows.
+ * end the person versions, and what the intake's statement triggers keep (the running counts
+ * institution_item_months and institution_nights, the short stays institution_short_stays),
+ * recounted in one pass from the stored rows.
  * Triggers are off during the load (session_replication_role = replica: the rows are consistent
  * by construction, the month partitions' foreign keys included); ANALYZE at the end.
  *
@@ -277,9 +278,16 @@ async function main() {
                      (ended_at at time zone 'UTC' + interval '8 hours')::date as e
               from claims where visit_type = 'inpatient') s,
              generate_series(1, least(s.e - s.a, 366)) k
-        group by 1, 2;`);
+        group by 1, 2;
+      delete from institution_short_stays;
+      insert into institution_short_stays (institution_id, category, started_at, claim_no, ended_at, main_diagnosis, person_hash, claim_id, service_month, window_lines)
+        select institution_id, upper(left(main_diagnosis, 3)), started_at, claim_no, ended_at, main_diagnosis, person_hash, id, service_month, window_lines
+        from claims
+        where visit_type = 'inpatient' and main_diagnosis is not null
+          and (ended_at at time zone 'UTC' + interval '8 hours')::date - (started_at at time zone 'UTC' + interval '8 hours')::date <= 3
+        order by 1, 2, 3, 4;`);
   });
-  console.log(`${t()}: person versions and running counts recounted`);
+  console.log(`${t()}: person versions, running counts and short stays recounted`);
   await sql.unsafe('analyze');
   const [size] = await sql<{ claims: string; lines: string; db: string }[]>`
     select (select count(*) from claims)::text as claims, (select count(*) from claim_lines)::text as lines, pg_size_pretty(pg_database_size(current_database())) as db`;

@@ -1,17 +1,32 @@
+import { rmSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { categoryRanges, inRanges } from '../rules/diagnosis/icd.js';
+import { OUTPATIENT_TREATABLE } from '../rules/stays/low-standard-admission.js';
 import { buildClaimSchema, type ClaimInput } from '../src/claims/claim.schema.js';
 import { normalizeClaim } from '../src/claims/normalize.js';
+import { migrationsFolder, openDatabase, type Database, type Row } from '../src/db/client.js';
+import { categoryBounds, createHistoryRepository } from '../src/screening/history.repository.js';
 import { inpatientClaim, outpatientClaim } from './support/claims.js';
+import { freshDatabaseUrl } from './support/database.js';
+import { migrationsUpTo } from './support/migrations.js';
 import { seedReference } from './support/reference.js';
 import { startTestService, type TestService } from './support/service.js';
 
 /**
- * What migration 0033 stores for the institution window (src/screening/history.repository.ts), on
- * PGlite or PostgreSQL (DATABASE_URL): the midnight census as running counts per institution and
- * night (institution_nights, kept by triggers on claims) and the lines a window reads of a claim
- * (claims.window_lines). Each is held to what it replaces: the counts to a count of the stored
- * stays at each midnight, the stored lines to the claim's line rows, and the window read with them
- * to the same read from claim_lines.
+ * What migrations 0033 and 0034 store for the institution window (src/screening/history.repository.ts),
+ * on PGlite or PostgreSQL (DATABASE_URL): the midnight census as running counts per institution and
+ * night (institution_nights, kept by triggers on claims), the lines a window reads of a claim
+ * (claims.window_lines) and the short stays ADMISSION-CLUSTER reads (institution_short_stays, kept
+ * by triggers on claims). Each is held to what it replaces: the counts to a count of the stored
+ * stays at each midnight, the stored lines to the claim's line rows, the window read with them to
+ * the same read from claim_lines, the short stays to the claims they are taken from and the read of
+ * them to the stays the rule counts.
  */
 let svc: TestService;
 const HOSPITAL = 'H32010200031';
@@ -207,5 +222,136 @@ describe('the lines a window reads, stored with the claim (claims.window_lines)'
     // claims stored before migration 0033 have none: their lines are read from claim_lines, the same
     await q(`update claims set window_lines = null where claim_no like 'W-%'`);
     expect(await window()).toEqual(withStored);
+  });
+});
+
+// The stays of at most three calendar days (China Standard Time) with a main diagnosis, from the claims.
+const SHORT_FROM_CLAIMS = `
+  select institution_id, upper(substr(main_diagnosis, 1, 3)) as category, started_at::text, claim_no, ended_at::text, main_diagnosis,
+         person_hash, id::text as claim_id, service_month, window_lines::text
+  from claims
+  where visit_type = 'inpatient' and main_diagnosis is not null
+    and (ended_at at time zone 'Asia/Shanghai')::date - (started_at at time zone 'Asia/Shanghai')::date <= 3
+  order by institution_id, upper(substr(main_diagnosis, 1, 3)) collate "C", started_at, claim_no`;
+const SHORT_STORED = `
+  select institution_id, category, started_at::text, claim_no, ended_at::text, main_diagnosis, person_hash, claim_id::text, service_month, window_lines::text
+  from institution_short_stays order by institution_id, category, started_at, claim_no`;
+
+describe('the short stays ADMISSION-CLUSTER reads (institution_short_stays)', () => {
+  it('are the stored stays of at most three calendar days with a main diagnosis, as stays arrive, are changed and removed', async () => {
+    await send(stay('S-1', '2026-08-10 10:00:00', '2026-08-12 09:00:00', 'J06.900'));
+    await send(stay('S-2', '2026-08-10 23:00:00', '2026-08-13 23:30:00', 'K29.700')); // three calendar days
+    await send(stay('S-3', '2026-08-11 10:00:00', '2026-08-15 09:00:00', 'J06.900')); // four calendar days: not one
+    await send(stay('S-4', '2026-08-11 10:00:00', '2026-08-12 09:00:00', 'I10.x00', true)); // an operation: kept, the rule judges it
+    const rows = await q<Record<string, unknown>>(SHORT_STORED);
+    expect(rows.filter((r) => String(r.claim_no).startsWith('S-')).map((r) => [r.claim_no, r.category])).toEqual([
+      ['S-4', 'I10'],
+      ['S-1', 'J06'],
+      ['S-2', 'K29'],
+    ]);
+    expect(rows).toEqual(await q(SHORT_FROM_CLAIMS));
+    expect(rows.find((r) => r.claim_no === 'S-4')?.window_lines).toBe('[["B", "120100001"], ["OP", "330100001", "operation"]]');
+
+    // hand edits: a stay made longer, another shortened and its diagnosis in lower case, one removed, one without a main diagnosis
+    await q(`update claims set ended_at = '2026-08-16T09:00:00+08:00' where institution_id = $1 and claim_no = 'S-1'`, [HOSPITAL]);
+    await q(`update claims set ended_at = '2026-08-13T09:00:00+08:00', main_diagnosis = 'k52.900' where institution_id = $1 and claim_no = 'S-3'`, [HOSPITAL]);
+    await insertStay('S-5', '2026-08-12T10:00:00+08:00', '2026-08-13T10:00:00+08:00');
+    await insertStay('S-6', '2026-08-12T10:00:00+08:00', '2026-08-13T10:00:00+08:00');
+    await q(`update claims set main_diagnosis = 'J20.900' where institution_id = $1 and claim_no = 'S-6'`, [HOSPITAL]);
+    expect((await q<{ n: number }>(`select count(*)::int as n from institution_short_stays where claim_no = 'S-6'`))[0]?.n).toBe(1);
+    await q(`delete from claims where institution_id = $1 and claim_no in ('S-6')`, [HOSPITAL]);
+    const after = await q<Record<string, unknown>>(SHORT_STORED);
+    expect(after.filter((r) => String(r.claim_no).startsWith('S-')).map((r) => [r.claim_no, r.category])).toEqual([
+      ['S-4', 'I10'],
+      ['S-2', 'K29'],
+      ['S-3', 'K52'],
+    ]);
+    expect(after).toEqual(await q(SHORT_FROM_CLAIMS));
+  });
+
+  it('are read for a short stay by the categories of the rule’s list only, each once; every category without a list', async () => {
+    const mains = ['J06.900', 'J20.900', 'J18.900', 'K29.700', 'I10.x00', 'M54.500', 'J45.900', 'Z00.000'];
+    for (const [i, main] of mains.entries()) await send(stay(`C-${i}`, `2026-07-${String(10 + i).padStart(2, '0')} 10:00:00`, `2026-07-${String(11 + i).padStart(2, '0')} 09:00:00`, main));
+    await send(stay('C-FAR', '2026-07-25 10:00:00', '2026-07-26 09:00:00', 'J06.900')); // beyond the 7 days either side
+    await send(stay('C-LONG', '2026-07-12 10:00:00', '2026-07-17 09:00:00', 'J06.900'));
+    const probe = stay('C-1', '2026-07-14 10:00:00', '2026-07-15 09:00:00', 'J20.900'); // itself stored: left out
+    const read = async (repo: { forClaim: typeof svc.deps.history.forClaim }) => (await repo.forClaim(asClaim(probe))).history.institution?.admissions.map((w) => [w.claimNo, w.mainDiagnosis]);
+    const treatable = categoryRanges(OUTPATIENT_TREATABLE);
+    // the service's window (ADMISSION-CLUSTER's list): the stays the rule could count
+    const expected = mains.map((m, i) => [`C-${i}`, m]).filter(([no, m]) => no !== 'C-1' && inRanges(m as string, treatable));
+    expect(expected.map(([no]) => no)).toEqual(['C-0', 'C-3', 'C-5', 'C-7']);
+    expect(await read(svc.deps.history)).toEqual(expected);
+    // a list of overlapping ranges reads each stay once
+    const overlapping = createHistoryRepository({
+      database: svc.deps.database,
+      windowDays: 30,
+      windowNeeds: () => ({ nearby: false, admissions: true, admissionCategories: ['J00-J30', 'J06', 'J18-J20', 'K29'], doctor: false, census: 0 }),
+    });
+    expect(await read(overlapping)).toEqual([
+      ['C-0', 'J06.900'],
+      ['C-2', 'J18.900'],
+      ['C-3', 'K29.700'],
+    ]);
+    // without a list (tests, benches): every short stay of the week
+    const all = createHistoryRepository({ database: svc.deps.database, windowDays: 30 });
+    expect(await read(all)).toEqual(mains.map((m, i) => [`C-${i}`, m]).filter(([no]) => no !== 'C-1'));
+  });
+
+  it('bounds: ranges sorted and merged, every category when there is no list', () => {
+    expect(categoryBounds(['K29', 'J00-J06', 'j05-J21', 'J30'])).toEqual({ clo: ['J00', 'J30', 'K29'], chi: ['J21', 'J30', 'K29'] });
+    expect(categoryBounds(['E78', 'E78'])).toEqual({ clo: ['E78'], chi: ['E78'] });
+    const every = categoryBounds(undefined);
+    expect(every.clo).toEqual(['']);
+    // above every three characters, compared as UTF-8 bytes
+    for (const cat of ['Z99', 'ZZZ', '\u00ff\u00ff\u00ff', '\u{10FFFF}\u{10FFFE}']) expect(Buffer.compare(Buffer.from(cat), Buffer.from(every.chi[0] as string))).toBe(-1);
+  });
+});
+
+describe('migration 0034 on a database stored before it', () => {
+  it('fills institution_short_stays from the stored claims, stays stored before 0033 included', async () => {
+    const upTo0033 = migrationsUpTo('0033_');
+    const fresh = await freshDatabaseUrl({ empty: true });
+    const rows: [string, string, string, string | null, string | null][] = [
+      // claim no, admitted, discharged, main diagnosis, window lines
+      ['M-1', '2026-10-10T10:00:00+08:00', '2026-10-12T09:00:00+08:00', 'J06.900', '[["L1", "120100001"]]'],
+      ['M-2', '2026-10-10T10:00:00+08:00', '2026-10-13T09:00:00+08:00', 'K29.700', null], // stored before 0033
+      ['M-3', '2026-10-10T10:00:00+08:00', '2026-10-14T09:00:00+08:00', 'J06.900', '[["L1", "120100001"]]'], // four days
+      ['M-4', '2026-10-10T10:00:00+08:00', '2026-10-11T09:00:00+08:00', null, null], // no main diagnosis
+    ];
+    const seed = async (query: (text: string, params?: unknown[]) => Promise<unknown>) => {
+      for (const [no, started, ended, main, lines] of rows)
+        await query(
+          `insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at, service_month, main_diagnosis, total_amount, payable_amount,
+             decision, content_hash, body, answer, line_count, lines_missing_name, lines_missing_spec, window_lines)
+           values (gen_random_uuid(), 'H1', $1, 'p-' || $1, 'inpatient', $2, $3, '2026-10', $4, 0, 0, 'pass', 'x', '{}', '{}', 1, 0, 0, $5::jsonb)`,
+          [no, started, ended, main, lines],
+        );
+    };
+    let db: Pick<Database, 'query' | 'close'> | undefined;
+    try {
+      if (fresh.url) {
+        const client = postgres(fresh.url, { max: 1, onnotice: () => {} });
+        await migratePostgres(drizzlePostgres(client), { migrationsFolder: upTo0033 });
+        await seed((text, params = []) => client.unsafe(text, params as never[]));
+        await client.end();
+        db = await openDatabase({ databaseUrl: fresh.url, pgliteDir: 'memory://', poolMax: 1, statementTimeoutMs: 10_000 }); // applies 0034
+      } else {
+        const pg = await PGlite.create('memory://');
+        await migratePglite(drizzlePglite(pg), { migrationsFolder: upTo0033 });
+        await seed((text, params = []) => pg.query(text, params));
+        await migratePglite(drizzlePglite(pg), { migrationsFolder });
+        db = { query: async <T extends Row>(text: string, params: unknown[] = []) => (await pg.query<T>(text, params)).rows, close: () => pg.close() };
+      }
+      const stored = await db.query<Record<string, unknown>>(SHORT_STORED);
+      expect(stored.map((r) => [r.claim_no, r.category, r.window_lines])).toEqual([
+        ['M-1', 'J06', '[["L1", "120100001"]]'],
+        ['M-2', 'K29', null],
+      ]);
+      expect(stored).toEqual(await db.query(SHORT_FROM_CLAIMS));
+    } finally {
+      await db?.close();
+      await fresh.drop();
+      rmSync(upTo0033, { recursive: true, force: true });
+    }
   });
 });

@@ -9,6 +9,8 @@ import { doctorOf } from './window.js';
 export interface WindowNeeds {
   nearby: boolean;
   admissions: boolean;
+  /** the ICD-10 categories and ranges whose stays ADMISSION-CLUSTER counts (its outpatient-treatable list): the only short stays read; every category when absent */
+  admissionCategories?: readonly string[] | undefined;
   doctor: boolean;
   /** 0: no census; else the most stays worth counting (one more than BED-CENSUS's limit, which it then exceeds) */
   census: number;
@@ -34,6 +36,7 @@ export function windowNeeds(c: Claim, reference: ReferenceView, params: (ruleId:
   return {
     nearby: c.visitType !== 'inpatient' && new Set(c.lines.filter((l) => basket.includes(l.category)).map((l) => l.itemCode)).size >= minItems,
     admissions: c.visitType === 'inpatient' && main !== undefined && inRanges(main, categoryRanges(treatable)),
+    admissionCategories: treatable,
     doctor: capacity !== undefined && doctor?.institutionId === c.institutionId,
     census: c.visitType === 'inpatient' ? censusCap(reference.institution(c.institutionId, date)?.beds ?? 0, params('BED-CENSUS')) : 0,
   };

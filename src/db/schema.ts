@@ -266,13 +266,10 @@ export const claims = pgTable(
     index('claims_person_started_idx').on(t.personHash, t.startedAt),
     index('claims_institution_month_idx').on(t.institutionId, t.serviceMonth),
     // the institution window (src/screening/history.repository.ts): outpatient and pharmacy claims
-    // around a time, stays of at most four days around an admission, and a doctor's day (migration 0033)
+    // around a time and a doctor's day (migration 0033); short stays: institution_short_stays
     index('claims_institution_nearby_idx')
       .on(t.institutionId, t.startedAt)
       .where(sql`${t.visitType} <> 'inpatient'`),
-    index('claims_institution_short_stays_idx')
-      .on(t.institutionId, t.startedAt)
-      .where(sql`${t.visitType} = 'inpatient' AND ${t.endedAt} - ${t.startedAt} <= interval '4 days'`),
     index('claims_institution_doctor_idx').on(t.institutionId, sql`(${t.body}->'lines'->0->>'doctorId')`, t.startedAt),
   ],
 );
@@ -291,6 +288,31 @@ export const institutionNights = pgTable(
     stays: integer('stays').notNull(),
   },
   (t) => [primaryKey({ columns: [t.institutionId, t.night] })],
+);
+
+/**
+ * The stays of at most three calendar days (China Standard Time) with a main diagnosis, one row
+ * each, keyed by institution, the main diagnosis's category (its first three characters in upper
+ * case, compared byte by byte: COLLATE "C" in migration 0034) and admission: what ADMISSION-CLUSTER
+ * reads of an institution's week (src/screening/history.repository.ts), one range of the key per
+ * category range of its list. Kept by statement triggers on claims (migration 0034); never written
+ * by the service itself. `window_lines` is the claim's (null for claims stored before migration 0033).
+ */
+export const institutionShortStays = pgTable(
+  'institution_short_stays',
+  {
+    institutionId: text('institution_id').notNull(),
+    category: text('category').notNull(),
+    startedAt: tstz('started_at').notNull(),
+    claimNo: text('claim_no').notNull(),
+    endedAt: tstz('ended_at').notNull(),
+    mainDiagnosis: text('main_diagnosis').notNull(),
+    personHash: text('person_hash').notNull(),
+    claimId: uuid('claim_id').notNull(),
+    serviceMonth: text('service_month').notNull(),
+    windowLines: jsonb('window_lines'),
+  },
+  (t) => [primaryKey({ name: 'institution_short_stays_pk', columns: [t.institutionId, t.category, t.startedAt, t.claimNo] })],
 );
 
 /** Fee lines, one row each, for history lookups and monthly features. */
