@@ -29,10 +29,10 @@ export const institutionLevelRestriction: Rule = {
   defaults: {},
   paramSchema: noParams(),
   evaluate({ claim: c, reference: ref, facts }) {
-    return restrictedLines(c, ref, facts, (_line, item, institution) => {
+    return restrictedLines(c, ref, facts, (line, item, f) => {
       const min = item.restrictions.minInstitutionLevel;
       if (!min) return undefined;
-      const inst = institution();
+      const inst = f.institution(line.serviceDate);
       if (!inst || RANK[inst.level] >= RANK[min]) return undefined;
       return {
         zh: `限${LEVEL_ZH[min]}及以上医疗机构使用, 机构 ${inst.institutionId} 为${LEVEL_ZH[inst.level]}${inst.type === 'pharmacy' ? '零售药店' : '机构'}`,
