@@ -1,5 +1,5 @@
 import type { Claim, ClaimLine } from './claim.js';
-import type { CatalogueItemRef, InstitutionRef, ReferenceView, RelationRef, StockRef } from './reference.js';
+import type { CatalogueItemRef, InstitutionRef, ReferenceView, RelationRef, Restrictions, StockRef } from './reference.js';
 import { cstMonth } from './dates.js';
 
 /** The claim's lines of one item code on one service date, in the claim's line order. */
@@ -11,6 +11,21 @@ export interface CodeDay {
   lines: ClaimLine[];
   /** the sum of the group's positive quantities (refunds left out), scaled by 10^4 */
   quantity: number;
+}
+
+/** The restrictions a rule may skip a claim for when none of its items sets them. */
+const RESTRICTIONS = ['sex', 'minAgeYears', 'maxAgeYears', 'careSettings', 'minInstitutionLevel', 'unitsPerDay', 'timesPerCycle', 'courseDays', 'lookAlikeOf'] as const;
+export type RestrictionKey = (typeof RESTRICTIONS)[number];
+// an item's restrictions as bits, worked out once per record (a snapshot's merged items are shared by every claim)
+const masks = new WeakMap<Restrictions, number>();
+function maskOf(r: Restrictions): number {
+  let m = masks.get(r);
+  if (m === undefined) {
+    m = 0;
+    for (let k = 0; k < RESTRICTIONS.length; k++) if (r[RESTRICTIONS[k]!] !== undefined) m |= 1 << k;
+    masks.set(r, m);
+  }
+  return m;
 }
 
 /** No lines, no hits: one shared empty list, never to be changed. */
@@ -33,6 +48,7 @@ export class ClaimFacts {
   private groups: readonly CodeDay[] | undefined;
   private lineStocks: readonly (StockRef | undefined)[] | null | undefined;
   private startMonth: string | undefined;
+  private restrictionMask: number | undefined;
   private mainOf: Partial<Record<RelationRef['kind'], boolean>> | undefined;
 
   constructor(
@@ -182,5 +198,20 @@ export class ClaimFacts {
     }
     (this.mainOf ??= {})[kind] = found;
     return found;
+  }
+
+  /** whether the catalogue item of some line sets the restriction (most claims' items set few) */
+  restricts(key: RestrictionKey): boolean {
+    if (this.restrictionMask === undefined) {
+      let m = 0;
+      let last: CatalogueItemRef | undefined;
+      for (const item of this.items) {
+        if (item === undefined || item === last) continue;
+        last = item;
+        m |= maskOf(item.restrictions);
+      }
+      this.restrictionMask = m;
+    }
+    return (this.restrictionMask & (1 << RESTRICTIONS.indexOf(key))) !== 0;
   }
 }

@@ -34,6 +34,7 @@ export const duplicateUnitsPerDay: Rule<Params> = {
   defaults: { acrossInstitutions: false },
   paramSchema: z.object({ acrossInstitutions: flag() }).strict(),
   evaluate({ claim: c, reference: ref, params, facts }) {
+    if (!facts.restricts('unitsPerDay')) return NONE;
     // the claim's lines by item and day (most items have no daily limit, and most limited days
     // hold no more than the limit with the person's other claims that day: nothing more is done)
     const items = facts.items;

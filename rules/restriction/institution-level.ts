@@ -3,6 +3,7 @@ import { claim, hospital, item, reference } from '../fixtures/build.js';
 import type { InstitutionLevel, ReferenceView } from '../reference.js';
 import { restrictedLines } from './restricted-lines.js';
 import { noParams } from '../params.js';
+import { NONE } from '../facts.js';
 
 const RANK: Record<InstitutionLevel, number> = { none: 0, primary: 1, secondary: 2, tertiary: 3 };
 const LEVEL_ZH: Record<InstitutionLevel, string> = { none: '无等级', primary: '一级', secondary: '二级', tertiary: '三级' };
@@ -29,6 +30,7 @@ export const institutionLevelRestriction: Rule = {
   defaults: {},
   paramSchema: noParams(),
   evaluate({ claim: c, reference: ref, facts }) {
+    if (!facts.restricts('minInstitutionLevel')) return NONE;
     return restrictedLines(c, ref, facts, (line, item, f) => {
       const min = item.restrictions.minInstitutionLevel;
       if (!min) return undefined;

@@ -40,6 +40,7 @@ export function stayOf(c: Claim): Stay | undefined {
 
 /** The person's other claims, each once, never this claim itself (a history may hold a resubmission of it). */
 export function otherClaims(c: Claim, history: History): Claim[] {
+  if (history.personClaims.length === 0) return [];
   const seen = new Set([`${c.institutionId}|${c.claimNo}`]);
   const out: Claim[] = [];
   for (const o of history.personClaims) {

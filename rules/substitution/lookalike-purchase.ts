@@ -47,6 +47,7 @@ export const lookalikePurchase: Rule<LookalikePurchaseParams> = {
   defaults: { tolerance: 0, minCover: 1 },
   paramSchema: z.object({ tolerance: range({ min: 0, max: 10_000_000, int: true }), minCover: range({ min: 0, max: 100 }) }).strict(),
   evaluate({ claim: c, history, reference: ref, params: p, facts }) {
+    if (!facts.restricts('lookAlikeOf')) return NONE;
     let groups: Map<string, ClaimLine[]> | undefined;
     const items = facts.items;
     for (let i = 0; i < c.lines.length; i++) {
