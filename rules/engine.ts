@@ -106,7 +106,8 @@ export interface Rule<P extends object = Record<string, never>> {
    * deployment's override that does not is refused
    */
   paramSchema: z.ZodType<P>;
-  evaluate(input: RuleInput<P>): RuleHit[];
+  /** the hits; a rule that finds nothing may return one shared empty list (facts.ts NONE) */
+  evaluate(input: RuleInput<P>): readonly RuleHit[];
   /**
    * the rule's own cases, built when asked for (the catalogue test): importing a rule, as the
    * service does, builds none of them
@@ -162,6 +163,8 @@ export function evaluateRules(rules: readonly AnyRule[], ctx: EvaluationContext)
   const history = ctx.history ?? emptyHistory;
   const reference = ctx.reference ?? emptyReference;
   const facts = new ClaimFacts(ctx.claim, history.personClaims, reference);
+  // one input for every rule of the claim, only its params set per rule: rules read it and keep nothing of it
+  const input: RuleInput<object> = { claim: ctx.claim, history, reference, params: {}, facts };
   for (const rule of rules) {
     const override = ctx.overrides?.(rule.id);
     const status = statusOf(rule, override, ctx.today ?? ctx.serviceDate);
@@ -170,7 +173,10 @@ export function evaluateRules(rules: readonly AnyRule[], ctx: EvaluationContext)
     try {
       // the defaults object itself when nothing overrides them: no copy per rule per claim
       const params = override?.params ? { ...rule.defaults, ...override.params } : rule.defaults;
-      for (const hit of rule.evaluate({ claim: ctx.claim, history, reference, params, facts })) {
+      input.params = params;
+      const hits = rule.evaluate(input);
+      for (let k = 0; k < hits.length; k++) {
+        const hit = hits[k]!;
         findings.push({
           ruleId: rule.id,
           ruleVersion: rule.version,

@@ -1,18 +1,55 @@
-import type { Claim } from './claim.js';
-import type { CatalogueItemRef, InstitutionRef, ReferenceView } from './reference.js';
+import type { Claim, ClaimLine } from './claim.js';
+import type { CatalogueItemRef, InstitutionRef, ReferenceView, RelationRef, Restrictions, StockRef } from './reference.js';
+import { cstMonth } from './dates.js';
+
+/** The claim's lines of one item code on one service date, in the claim's line order. */
+export interface CodeDay {
+  code: string;
+  date: string;
+  /** the index in `claim.lines` of the group's first line */
+  index: number;
+  lines: ClaimLine[];
+  /** the sum of the group's positive quantities (refunds left out), scaled by 10^4 */
+  quantity: number;
+}
+
+/** The restrictions a rule may skip a claim for when none of its items sets them. */
+const RESTRICTIONS = ['sex', 'minAgeYears', 'maxAgeYears', 'careSettings', 'minInstitutionLevel', 'unitsPerDay', 'timesPerCycle', 'courseDays', 'lookAlikeOf'] as const;
+export type RestrictionKey = (typeof RESTRICTIONS)[number];
+// an item's restrictions as bits, worked out once per record (a snapshot's merged items are shared by every claim)
+const masks = new WeakMap<Restrictions, number>();
+function maskOf(r: Restrictions): number {
+  let m = masks.get(r);
+  if (m === undefined) {
+    m = 0;
+    for (let k = 0; k < RESTRICTIONS.length; k++) if (r[RESTRICTIONS[k]!] !== undefined) m |= 1 << k;
+    masks.set(r, m);
+  }
+  return m;
+}
+
+/** No lines, no hits: one shared empty list, never to be changed. */
+export const NONE: readonly never[] = Object.freeze([]);
 
 /**
  * What many rules read of one claim, worked out once per claim instead of once per rule: the
  * catalogue item of each line (the national lists merged in), the claim's institution on a date,
- * and the person's other claims. Each is computed the first time a rule asks for it (a claim no
- * rule asks about costs nothing) from the claim, its history and its reference view alone, so a
- * rule reading it stays a pure function of its input.
+ * the person's other claims, the lines grouped by item and day, each line's stock record and the
+ * claim's month. Each is computed the first time a rule asks for it (a claim no rule asks about
+ * costs nothing) from the claim, its history and its reference view alone, so a rule reading it
+ * stays a pure function of its input.
  */
 export class ClaimFacts {
   private lineItems: readonly (CatalogueItemRef | undefined)[] | undefined;
   private otherClaims: readonly Claim[] | undefined;
+  private otherClaimsHere: readonly Claim[] | undefined;
   private instDate: string | undefined;
   private inst: InstitutionRef | undefined;
+  private groups: readonly CodeDay[] | undefined;
+  private lineStocks: readonly (StockRef | undefined)[] | null | undefined;
+  private startMonth: string | undefined;
+  private restrictionMask: number | undefined;
+  private mainOf: Partial<Record<RelationRef['kind'], boolean>> | undefined;
 
   constructor(
     readonly claim: Claim,
@@ -26,7 +63,19 @@ export class ClaimFacts {
     if (this.lineItems === undefined) {
       const lines = this.claim.lines;
       const items = new Array<CatalogueItemRef | undefined>(lines.length);
-      for (let i = 0; i < lines.length; i++) items[i] = this.reference.item(lines[i]!.itemCode, lines[i]!.serviceDate);
+      // consecutive lines of one item on one day (the common case) share the lookup
+      let code = '';
+      let date = '';
+      let item: CatalogueItemRef | undefined;
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        if (i === 0 || l.itemCode !== code || l.serviceDate !== date) {
+          code = l.itemCode;
+          date = l.serviceDate;
+          item = this.reference.item(code, date);
+        }
+        items[i] = item;
+      }
       this.lineItems = items;
     }
     return this.lineItems;
@@ -49,5 +98,120 @@ export class ClaimFacts {
       this.otherClaims = all.length === 0 ? all : all.filter((o) => !(o.institutionId === c.institutionId && o.claimNo === c.claimNo));
     }
     return this.otherClaims;
+  }
+
+  /** the person's other claims at the claim's institution */
+  get othersHere(): readonly Claim[] {
+    if (this.otherClaimsHere === undefined) {
+      const id = this.claim.institutionId;
+      const others = this.others;
+      this.otherClaimsHere = others.length === 0 ? others : others.filter((o) => o.institutionId === id);
+    }
+    return this.otherClaimsHere;
+  }
+
+  /** the claim's lines grouped by item code and service date, in the order of each group's first line */
+  get codeDays(): readonly CodeDay[] {
+    if (this.groups === undefined) {
+      const lines = this.claim.lines;
+      const out: CodeDay[] = [];
+      // by code, then date: lookups by the lines' own strings, no key built per line
+      const byCode = new Map<string, CodeDay | Map<string, CodeDay>>();
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        const q = l.quantity > 0 ? l.quantity : 0;
+        const known = byCode.get(l.itemCode);
+        let g: CodeDay | undefined;
+        if (known === undefined) {
+          g = { code: l.itemCode, date: l.serviceDate, index: i, lines: [l], quantity: q };
+          byCode.set(l.itemCode, g);
+          out.push(g);
+          continue;
+        }
+        if (known instanceof Map) g = known.get(l.serviceDate);
+        else if (known.date === l.serviceDate) g = known;
+        if (g !== undefined) {
+          g.lines.push(l);
+          g.quantity += q;
+          continue;
+        }
+        g = { code: l.itemCode, date: l.serviceDate, index: i, lines: [l], quantity: q };
+        out.push(g);
+        if (known instanceof Map) known.set(l.serviceDate, g);
+        else
+          byCode.set(
+            l.itemCode,
+            new Map([
+              [known.date, known],
+              [l.serviceDate, g],
+            ]),
+          );
+      }
+      this.groups = out;
+    }
+    return this.groups;
+  }
+
+  /**
+   * each line's stock record (the claim's institution, the line's item and month), in the order of
+   * `claim.lines`; undefined when no line has one (most claims)
+   */
+  get stocks(): readonly (StockRef | undefined)[] | undefined {
+    if (this.lineStocks === undefined) {
+      const lines = this.claim.lines;
+      const ref = this.reference;
+      const id = this.claim.institutionId;
+      let out: (StockRef | undefined)[] | undefined;
+      let code = '';
+      let date = '';
+      let s: StockRef | undefined;
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        if (i === 0 || l.itemCode !== code || l.serviceDate !== date) {
+          code = l.itemCode;
+          date = l.serviceDate;
+          s = ref.stock(id, code, date.slice(0, 7));
+        }
+        if (s === undefined) continue;
+        out ??= new Array<StockRef | undefined>(lines.length).fill(undefined);
+        out[i] = s;
+      }
+      this.lineStocks = out ?? null;
+    }
+    return this.lineStocks ?? undefined;
+  }
+
+  /** the CST month (yyyy-MM) the claim starts in */
+  get month(): string {
+    return (this.startMonth ??= cstMonth(this.claim.startedAt));
+  }
+
+  /** whether a line of the claim is the main item (or package) of a relation of the kind to another item */
+  hasMainOf(kind: RelationRef['kind']): boolean {
+    const known = this.mainOf?.[kind];
+    if (known !== undefined) return known;
+    let found = false;
+    for (const g of this.codeDays) {
+      const rs = this.reference.relationsOfMain(g.code, g.date);
+      for (let k = 0; k < rs.length && !found; k++) found = rs[k]!.kind === kind && rs[k]!.subCode !== rs[k]!.mainCode;
+      if (found) break;
+    }
+    (this.mainOf ??= {})[kind] = found;
+    return found;
+  }
+
+  /** whether the catalogue item of some line sets the restriction (most claims' items set few) */
+  restricts(key: RestrictionKey): boolean {
+    if (this.restrictionMask === undefined) {
+      let m = 0;
+      let last: CatalogueItemRef | undefined;
+      for (const item of this.items) {
+        if (item === undefined || item === last) continue;
+        last = item;
+        m |= maskOf(item.restrictions);
+      }
+      this.restrictionMask = m;
+    }
+    return (this.restrictionMask & (1 << RESTRICTIONS.indexOf(key))) !== 0;
   }
 }

@@ -33,9 +33,9 @@ export const duplicateIncludedItem: Rule<Params> = {
   effectiveFrom: '2000-01-01',
   defaults: { windowWhenUnspecified: 'same_day', stayAcrossClaims: true },
   paramSchema: z.object({ windowWhenUnspecified: relationWindow(), stayAcrossClaims: flag() }).strict(),
-  evaluate({ claim: c, history, reference: ref, params }) {
+  evaluate({ claim: c, reference: ref, params, facts }) {
     const hits: RuleHit[] = [];
-    const bySub = pairsBySub(c, history, ref, { kind: 'includes', ...params });
+    const bySub = pairsBySub(c, facts, ref, { kind: 'includes', ...params });
     for (const [sub, pairs] of bySub) {
       const { main, window } = pairs[0]!;
       const subName = itemName(sub.line, ref);

@@ -1,5 +1,5 @@
 import type { Claim, ClaimLine } from '../claim.js';
-import type { History } from '../engine.js';
+import type { ClaimFacts } from '../facts.js';
 import type { ReferenceView, RelationRef, RelationWindow } from '../reference.js';
 
 /**
@@ -66,6 +66,16 @@ export const WINDOW_TEXT: Record<RelationWindow, { zh: string; en: string }> = {
   same_visit: { zh: '同一次就诊', en: 'the same visit' },
 };
 
+// A code's relations are one shared list for most codes (versioned.ts): its relations of each kind
+// to another item are filtered from it once, not on every claim.
+const filtered = new WeakMap<readonly RelationRef[], Partial<Record<RelationRef['kind'], readonly RelationRef[]>>>();
+function ofKind(rs: readonly RelationRef[], kind: RelationRef['kind']): readonly RelationRef[] {
+  if (rs.length === 0) return rs;
+  let byKind = filtered.get(rs);
+  if (!byKind) filtered.set(rs, (byKind = {}));
+  return (byKind[kind] ??= rs.filter((r) => r.kind === kind && r.subCode !== r.mainCode));
+}
+
 const byCode = (xs: readonly Located[]) => {
   const m = new Map<string, Located[]>();
   for (const x of xs) {
@@ -82,22 +92,28 @@ const byCode = (xs: readonly Located[]) => {
  * with is left out: it was reported when the later of those two arrived, so each sub line is
  * reported once, whichever claim arrives last.
  */
-export function pairsBySub(c: Claim, history: History, ref: ReferenceView, opts: PairOptions): Map<Located, Pair[]> {
+export function pairsBySub(c: Claim, facts: ClaimFacts, ref: ReferenceView, opts: PairOptions): Map<Located, Pair[]> {
   if (c.lines.length === 0) return new Map();
-  const ms = c.lines.map((l) => l.serviceAt);
-  const from = Math.min(...ms) - DAY;
-  const to = Math.max(...ms) + DAY;
-  const others = history.personClaims.filter((o) => o.institutionId === c.institutionId && o.claimNo !== c.claimNo);
+  const others = facts.othersHere;
   // Every pair comes from a relation of its main line's code, and the main line is one of this
   // claim's or one of the lines gathered below: when none of them is the main item of a relation
   // of this kind (most claims), there is no pair, and nothing is allocated to find that out.
-  const isMainOfKind = (line: ClaimLine) => ref.relationsOfMain(line.itemCode, line.serviceDate).some((r) => r.kind === opts.kind && r.subCode !== r.mainCode);
+  if (!facts.hasMainOf(opts.kind) && others.length === 0) return new Map();
+  let from = Infinity;
+  let to = -Infinity;
+  for (const l of c.lines) {
+    if (l.serviceAt < from) from = l.serviceAt;
+    if (l.serviceAt > to) to = l.serviceAt;
+  }
+  from -= DAY;
+  to += DAY;
+  const isMainOfKind = (line: ClaimLine) => ofKind(ref.relationsOfMain(line.itemCode, line.serviceDate), opts.kind).length > 0;
   const othersHaveMain = () =>
     others.some((o) => {
       const visit = sameVisit(c, o, opts.stayAcrossClaims);
       return o.lines.some((line) => (visit || (line.serviceAt >= from && line.serviceAt <= to)) && isMainOfKind(line));
     });
-  if (!c.lines.some(isMainOfKind) && !othersHaveMain()) return new Map();
+  if (!facts.hasMainOf(opts.kind) && !othersHaveMain()) return new Map();
   const mine: Located[] = c.lines.map((line) => ({ line, claim: c }));
   // a line pairs with one of this claim only on the same visit or within a day of it
   const theirs: Located[] = [];
@@ -107,16 +123,7 @@ export function pairsBySub(c: Claim, history: History, ref: ReferenceView, opts:
   }
   const mineByCode = byCode(mine);
   const theirsByCode = byCode(theirs);
-  const cache = new Map<string, RelationRef[]>();
-  const relationsOf = (line: ClaimLine) => {
-    const key = `${line.itemCode}|${line.serviceDate}`;
-    let found = cache.get(key);
-    if (!found) {
-      found = ref.relationsOfMain(line.itemCode, line.serviceDate).filter((r) => r.kind === opts.kind && r.subCode !== r.mainCode);
-      cache.set(key, found);
-    }
-    return found;
-  };
+  const relationsOf = (line: ClaimLine) => ofKind(ref.relationsOfMain(line.itemCode, line.serviceDate), opts.kind);
   const windowOf = (r: RelationRef) => r.window ?? opts.windowWhenUnspecified;
 
   const pairs: Pair[] = [];

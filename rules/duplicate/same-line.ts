@@ -4,6 +4,13 @@ import type { Rule, RuleHit } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { cstTime, itemName, yuan } from '../text.js';
 import { noParams } from '../params.js';
+import { NONE } from '../facts.js';
+
+/** whether two of the lines have one service time */
+function repeatsAnInstant(lines: readonly ClaimLine[]): boolean {
+  for (let i = 1; i < lines.length; i++) for (let j = 0; j < i; j++) if (lines[i]!.serviceAt === lines[j]!.serviceAt) return true;
+  return false;
+}
 
 /**
  * The same item billed twice for the same person at the same institution and service time:
@@ -28,6 +35,9 @@ export const duplicateSameLine: Rule = {
   paramSchema: noParams(),
   evaluate({ claim: c, reference, facts }) {
     type Entry = { line: ClaimLine; claim: Claim };
+    // A repeat is of one item at one instant, so of one item on one day: with no other claim here
+    // and no two lines of an item on a day at one instant (most claims), nothing repeats.
+    if (facts.othersHere.length === 0 && !facts.codeDays.some((g) => g.lines.length > 1 && repeatsAnInstant(g.lines))) return NONE;
     // Lines by service time (a number: no key string built per line), then by item among the few
     // lines at that instant; only instants this claim bills at.
     const groups = new Map<number, Entry[]>();

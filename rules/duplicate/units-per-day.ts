@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { ClaimLine } from '../claim.js';
+import type { Claim, ClaimLine } from '../claim.js';
+import { NONE } from '../facts.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
-import { beyondLimitHits, cumulativeExcess, newlyBeyond, occurrences, whereLines, type Occurrence } from '../quantity/over-limit.js';
+import { beyondLimitHits, cumulativeExcess, newlyBeyond, occurrences, whereLines } from '../quantity/over-limit.js';
 import { decimal4, itemName, yuan } from '../text.js';
 import { flag } from '../params.js';
 
@@ -33,32 +34,21 @@ export const duplicateUnitsPerDay: Rule<Params> = {
   defaults: { acrossInstitutions: false },
   paramSchema: z.object({ acrossInstitutions: flag() }).strict(),
   evaluate({ claim: c, reference: ref, params, facts }) {
-    // the days of this claim on which each item with a daily limit is billed (most items have none:
-    // the limit is looked up before any key is built)
-    const days = new Map<string, { first: ClaimLine; limit: number }>();
+    if (!facts.restricts('unitsPerDay')) return NONE;
+    // the claim's lines by item and day (most items have no daily limit, and most limited days
+    // hold no more than the limit with the person's other claims that day: nothing more is done)
     const items = facts.items;
-    for (let i = 0; i < c.lines.length; i++) {
-      const l = c.lines[i]!;
-      const limit = items[i]?.restrictions.unitsPerDay;
+    let hits: RuleHit[] | undefined;
+    let others: readonly Claim[] | undefined;
+    for (const { code, date, index, lines, quantity } of facts.codeDays) {
+      const limit = items[index]?.restrictions.unitsPerDay;
       if (limit === undefined) continue;
-      const key = `${l.itemCode}|${l.serviceDate}`;
-      if (!days.has(key)) days.set(key, { first: l, limit });
-    }
-    if (days.size === 0) return [];
-    const others = facts.others.filter((o) => params.acrossInstitutions || o.institutionId === c.institutionId);
-    // each limited item's lines gathered once, then split by day
-    const byDay = new Map<string, Occurrence[]>();
-    for (const code of new Set([...days.values()].map((d) => d.first.itemCode))) {
-      for (const o of occurrences(c, others, code, (l) => days.has(`${code}|${l.serviceDate}`))) {
-        const key = `${code}|${o.line.serviceDate}`;
-        const day = byDay.get(key);
-        if (day) day.push(o);
-        else byDay.set(key, [o]);
-      }
-    }
-    const hits: RuleHit[] = [];
-    for (const [key, { first, limit }] of days) {
-      const all = byDay.get(key) ?? [];
+      others ??= params.acrossInstitutions ? facts.others : facts.othersHere;
+      let total = quantity;
+      for (const o of others) for (const l of o.lines) if (l.quantity > 0 && l.itemCode === code && l.serviceDate === date) total += l.quantity;
+      if (total <= limit * 10_000) continue;
+      const first = lines[0]!;
+      const all = occurrences(c, others, code, (l) => l.serviceDate === date);
       const beyond = newlyBeyond(
         all,
         (occs) => cumulativeExcess(occs, limit * 10_000, () => true),
@@ -66,9 +56,9 @@ export const duplicateUnitsPerDay: Rule<Params> = {
       );
       if (beyond.length === 0) continue;
       const name = itemName(first, ref);
-      const total = decimal4(all.reduce((s, o) => s + o.line.quantity, 0));
+      const totalText = decimal4(all.reduce((s, o) => s + o.line.quantity, 0));
       const here = decimal4(all.filter((o) => o.current).reduce((s, o) => s + o.line.quantity, 0));
-      hits.push(
+      (hits ??= []).push(
         ...beyondLimitHits(c, all, beyond, (target, excess) => {
           const where = whereLines(
             c,
@@ -78,13 +68,13 @@ export const duplicateUnitsPerDay: Rule<Params> = {
           const units = decimal4(excess.reduce((s, e) => s + e.units, 0));
           const fen = yuan(excess.reduce((s, e) => s + e.amountFen, 0));
           return {
-            zh: `${name} 于 ${first.serviceDate} 计费 ${total} (本单 ${here}), 超过每日限量 ${limit}; ${where.zh} 超出 ${units}, 涉及金额 ${fen} 元`,
-            en: `${name} billed ${total} units on ${first.serviceDate} (${here} in this claim); the limit is ${limit} a day; over it by ${units}: ${where.en}; ${fen} yuan at issue`,
+            zh: `${name} 于 ${first.serviceDate} 计费 ${totalText} (本单 ${here}), 超过每日限量 ${limit}; ${where.zh} 超出 ${units}, 涉及金额 ${fen} 元`,
+            en: `${name} billed ${totalText} units on ${first.serviceDate} (${here} in this claim); the limit is ${limit} a day; over it by ${units}: ${where.en}; ${fen} yuan at issue`,
           };
         }),
       );
     }
-    return hits;
+    return hits ?? NONE;
   },
   fixtures: () => {
     const ref = reference({ items: [item({ itemCode: '001102000050000', name: '住院诊查费', restrictions: { unitsPerDay: 1 } })] });

@@ -5,6 +5,7 @@ import type { InstitutionRef } from '../reference.js';
 import { range } from '../params.js';
 import { yuan } from '../text.js';
 import { emptyWindow } from './window.js';
+import { cstDate } from '../dates.js';
 
 export interface BedCensusParams {
   /**
@@ -18,7 +19,6 @@ export interface BedCensusParams {
 
 const CST = 8 * 3_600_000;
 const DAY = 86_400_000;
-const cstDate = (ms: number) => new Date(ms + CST).toISOString().slice(0, 10);
 
 /**
  * Stays no one could have had (虚构住院, 挂床): an institution's midnight census above its beds. For

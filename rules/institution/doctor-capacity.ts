@@ -5,14 +5,12 @@ import { claim, reference } from '../fixtures/build.js';
 import { range } from '../params.js';
 import { yuan } from '../text.js';
 import { doctorOf, emptyWindow } from './window.js';
+import { cstDate } from '../dates.js';
 
 export interface DoctorCapacityParams {
   /** percent above the doctor's daily capacity tolerated before a claim is judged beyond it */
   marginPct: number;
 }
-
-const CST = 8 * 3_600_000;
-const cstDate = (ms: number) => new Date(ms + CST).toISOString().slice(0, 10);
 
 /**
  * Services no one could have given (虚构医疗服务): a doctor's outpatient visits, or admissions, on

@@ -7,6 +7,7 @@ import { icdCategory, list, range } from '../params.js';
 import { ref as claimRef } from '../quantity/over-limit.js';
 import type { ReferenceView } from '../reference.js';
 import { cstTime, yuan } from '../text.js';
+import { cstDate } from '../dates.js';
 
 export interface TravelParams {
   /** hours between two counties (6-digit area codes) of one prefecture (the first 4 digits) */
@@ -44,7 +45,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** visit time, then institution and claim number: the same order whichever claim arrived first */
 const before = (a: Claim, b: Claim) => a.startedAt - b.startedAt || cmp(a.institutionId, b.institutionId) || cmp(a.claimNo, b.claimNo);
 const isVisit = (c: Claim) => c.visitType !== 'inpatient';
-const dateOf = (c: Claim) => c.lines[0]?.serviceDate ?? new Date(c.startedAt + 8 * 3_600_000).toISOString().slice(0, 10);
+const dateOf = (c: Claim) => c.lines[0]?.serviceDate ?? cstDate(c.startedAt);
 
 function conflict(a: Claim, b: Claim, ref: ReferenceView, p: TravelParams, newborn: (c: Claim) => boolean): Conflict | undefined {
   if (a.institutionId === b.institutionId || !isVisit(a) || !isVisit(b)) return undefined;

@@ -3,6 +3,7 @@ import type { Fixture, Rule } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import type { ProviderScoreRef } from './score-ref.js';
 import { range } from '../params.js';
+import { cstMonth } from '../dates.js';
 
 interface Params {
   /** route when the institution's percentile rank in its peer group is above this */
@@ -14,7 +15,6 @@ interface Params {
 }
 
 const monthIndex = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
-const CST = 8 * 3_600_000;
 
 const stay = (over: { institutionId?: string } = {}) =>
   claim({ admitted: '2026-11-03 09:00', discharged: '2026-11-20 10:00', lines: [{ itemCode: '120100001', category: 'bed', at: '2026-11-03 10:00' }], ...over });
@@ -84,7 +84,7 @@ export const providerOutlier: Rule<Params> = {
     const s = history.providerScore;
     if (c.visitType !== 'inpatient' || !s || s.institutionId !== c.institutionId) return [];
     if (s.peerSize < params.minPeers || !(s.percentile > params.percentile)) return [];
-    const claimMonth = new Date(c.startedAt + CST).toISOString().slice(0, 7);
+    const claimMonth = cstMonth(c.startedAt);
     if (monthIndex(claimMonth) - monthIndex(s.month) > params.maxAgeMonths) return [];
     const reasons = s.reasons.slice(0, 3);
     const pct = Math.round(s.percentile);

@@ -5,6 +5,7 @@ import { claim, item, reference } from '../fixtures/build.js';
 import { itemName, yuan } from '../text.js';
 import { beyondLimitHits, plural, dateOfIndex, dayIndex, newlyBeyond, occurrences, whereLines, type Occurrence } from './over-limit.js';
 import { flag, range } from '../params.js';
+import { NONE } from '../facts.js';
 
 interface Params {
   /** unbilled days, as a share of the item's courseDays, after which billing it again starts a new course */
@@ -75,6 +76,7 @@ export const quantityCourse: Rule<Params> = {
   defaults: { newCourseAfterIdleShare: 1, countDaysOfSupply: false },
   paramSchema: z.object({ newCourseAfterIdleShare: range({ min: 0, max: 10, minExclusive: true }), countDaysOfSupply: flag() }).strict(),
   evaluate({ claim: c, reference: ref, params, facts }) {
+    if (!facts.restricts('courseDays')) return NONE;
     const others = facts.others;
     const firstOfCode = new Map<string, ClaimLine>();
     for (const l of c.lines) if (!firstOfCode.has(l.itemCode)) firstOfCode.set(l.itemCode, l);

@@ -4,6 +4,7 @@ import { claim, item, reference } from '../fixtures/build.js';
 import { decimal4, itemName, yuan } from '../text.js';
 import { beyondLimitHits, cumulativeExcess, dayIndex, newlyBeyond, occurrences, whereLines, type Occurrence } from './over-limit.js';
 import { noParams } from '../params.js';
+import { NONE } from '../facts.js';
 
 /**
  * An item billed for one person more than `timesPerCycle.times` times within any `cycleDays`
@@ -29,6 +30,7 @@ export const quantityCycle: Rule = {
   defaults: {},
   paramSchema: noParams(),
   evaluate({ claim: c, reference: ref, facts }) {
+    if (!facts.restricts('timesPerCycle')) return NONE;
     const others = facts.others;
     const firstOfCode = new Map<string, ClaimLine>();
     for (const l of c.lines) if (!firstOfCode.has(l.itemCode)) firstOfCode.set(l.itemCode, l);

@@ -4,6 +4,7 @@ import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { itemName, yuan } from '../text.js';
 import { plural } from './over-limit.js';
+import { NONE } from '../facts.js';
 import { flag, icdCategory, list, range } from '../params.js';
 
 interface Params {
@@ -16,12 +17,22 @@ interface Params {
 }
 
 const category = (code: string) => code.trim().toUpperCase().replace('.', '').slice(0, 3);
+// each list of categories as [from, to] pairs, parsed once per list (the defaults' or a deployment's)
+const parsed = new WeakMap<readonly string[], readonly (readonly [string, string])[]>();
+function rangesOf(list: readonly string[]) {
+  let ranges = parsed.get(list);
+  if (!ranges) {
+    ranges = list.map((entry) => {
+      const [from = '', to = from] = entry.split('-').map((s) => s.trim().toUpperCase());
+      return [from, to] as const;
+    });
+    parsed.set(list, ranges);
+  }
+  return ranges;
+}
 const inCategories = (code: string, list: readonly string[]) => {
   const c = category(code);
-  return list.some((entry) => {
-    const [from = '', to = from] = entry.split('-').map((s) => s.trim().toUpperCase());
-    return c >= from && c <= to;
-  });
+  return rangesOf(list).some(([from, to]) => c >= from && c <= to);
 };
 
 /** The diagnosis that makes the claim's condition chronic, if any. */
@@ -89,19 +100,20 @@ export const quantityDaysSupply: Rule<Params> = {
     })
     .strict(),
   evaluate({ claim: c, reference: ref, params, facts }) {
-    const hits: RuleHit[] = [];
+    let hits: RuleHit[] | undefined;
     let chronic: string | undefined | null = null;
     for (let i = 0; i < c.lines.length; i++) {
       const l = c.lines[i]!;
       if (l.category !== 'drug' || l.daysOfSupply === undefined || l.daysOfSupply <= 0) continue;
       const r = facts.items[i]?.restrictions;
-      const caps = [r?.maxDaysOfSupply, r?.courseDays].filter((d): d is number => d !== undefined && d > 0);
-      const listed = caps.length > 0 ? Math.min(...caps) : undefined;
-      const listedWhy = listed === r?.maxDaysOfSupply ? { zh: '目录限定', en: 'the catalogue limit' } : { zh: '限定疗程', en: 'the course limit' };
+      const maxDays = r?.maxDaysOfSupply !== undefined && r.maxDaysOfSupply > 0 ? r.maxDaysOfSupply : undefined;
+      const course = r?.courseDays !== undefined && r.courseDays > 0 ? r.courseDays : undefined;
+      const listed = maxDays === undefined ? course : course === undefined ? maxDays : Math.min(maxDays, course);
       if (chronic === null) chronic = chronicDiagnosis(c, params);
       const limit = listed ?? (chronic !== undefined ? params.chronicDays : params.acuteDays);
       if (l.daysOfSupply <= limit) continue;
       const amountFen = Math.round((l.amountFen * (l.daysOfSupply - limit)) / l.daysOfSupply);
+      const listedWhy = listed === r?.maxDaysOfSupply ? { zh: '目录限定', en: 'the catalogue limit' } : { zh: '限定疗程', en: 'the course limit' };
       const why =
         listed !== undefined
           ? { zh: `${listedWhy.zh} ${limit} 天`, en: `${listedWhy.en} is ${limit} days` }
@@ -109,7 +121,7 @@ export const quantityDaysSupply: Rule<Params> = {
             ? { zh: `慢性病 (诊断 ${chronic}) 限 ${limit} 天`, en: `the chronic-condition limit is ${limit} days (diagnosis ${chronic})` }
             : { zh: `急性病限 ${limit} 天`, en: `the acute-condition limit is ${limit} days` };
       const name = itemName(l, ref);
-      hits.push({
+      (hits ??= []).push({
         severity: listed !== undefined ? 'violation' : undefined,
         message: {
           zh: `${name} (行 ${l.lineId}) 开药 ${l.daysOfSupply} 天, ${why.zh}, 超出 ${l.daysOfSupply - limit} 天, 涉及金额 ${yuan(amountFen)} 元`,
@@ -121,7 +133,7 @@ export const quantityDaysSupply: Rule<Params> = {
         amountFen,
       });
     }
-    return hits;
+    return hits ?? NONE;
   },
   fixtures: () => {
     const drug = (days: number, amountFen = 3000, itemCode = 'D1') => ({ itemCode, at: '2026-10-04 09:00', category: 'drug' as const, daysOfSupply: days, amountFen });

@@ -2,6 +2,7 @@ import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { restrictedLines } from './restricted-lines.js';
 import { noParams } from '../params.js';
+import { NONE } from '../facts.js';
 
 /**
  * Age in whole years on a CST date: a year is added on the birthday itself; someone born on
@@ -34,6 +35,7 @@ export const ageRestriction: Rule = {
   defaults: {},
   paramSchema: noParams(),
   evaluate({ claim: c, reference: ref, facts }) {
+    if (!facts.restricts('minAgeYears') && !facts.restricts('maxAgeYears')) return NONE;
     return restrictedLines(c, ref, facts, (line, item) => {
       const { minAgeYears: min, maxAgeYears: max } = item.restrictions;
       if (min === undefined && max === undefined) return undefined;

@@ -4,6 +4,7 @@ import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { restrictedLines } from './restricted-lines.js';
 import { code, list } from '../params.js';
+import { NONE } from '../facts.js';
 
 export interface CareSettingParams {
   /** national medical categories (med_type) of emergency visits: their hits go to review, since list notes such as 安宫牛黄丸's "限急诊或住院" admit emergencies the list's single value (住院) omits */
@@ -31,6 +32,7 @@ export const careSettingRestriction: Rule<CareSettingParams> = {
   defaults: { emergencyMedTypes: ['13'] },
   paramSchema: z.object({ emergencyMedTypes: list(code(8), 50) }).strict(),
   evaluate({ claim: c, reference: ref, params: p, facts }) {
+    if (!facts.restricts('careSettings')) return NONE;
     const emergency = c.medType !== undefined && p.emergencyMedTypes.includes(c.medType);
     return restrictedLines(c, ref, facts, (_line, item) => {
       const settings = item.restrictions.careSettings;

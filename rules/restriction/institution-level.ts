@@ -3,6 +3,7 @@ import { claim, hospital, item, reference } from '../fixtures/build.js';
 import type { InstitutionLevel, ReferenceView } from '../reference.js';
 import { restrictedLines } from './restricted-lines.js';
 import { noParams } from '../params.js';
+import { NONE } from '../facts.js';
 
 const RANK: Record<InstitutionLevel, number> = { none: 0, primary: 1, secondary: 2, tertiary: 3 };
 const LEVEL_ZH: Record<InstitutionLevel, string> = { none: '无等级', primary: '一级', secondary: '二级', tertiary: '三级' };
@@ -29,10 +30,11 @@ export const institutionLevelRestriction: Rule = {
   defaults: {},
   paramSchema: noParams(),
   evaluate({ claim: c, reference: ref, facts }) {
-    return restrictedLines(c, ref, facts, (_line, item, institution) => {
+    if (!facts.restricts('minInstitutionLevel')) return NONE;
+    return restrictedLines(c, ref, facts, (line, item, f) => {
       const min = item.restrictions.minInstitutionLevel;
       if (!min) return undefined;
-      const inst = institution();
+      const inst = f.institution(line.serviceDate);
       if (!inst || RANK[inst.level] >= RANK[min]) return undefined;
       return {
         zh: `限${LEVEL_ZH[min]}及以上医疗机构使用, 机构 ${inst.institutionId} 为${LEVEL_ZH[inst.level]}${inst.type === 'pharmacy' ? '零售药店' : '机构'}`,

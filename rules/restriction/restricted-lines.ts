@@ -1,6 +1,6 @@
 import type { Claim, ClaimLine } from '../claim.js';
 import type { RuleHit } from '../engine.js';
-import type { CatalogueItemRef, InstitutionRef, ReferenceView } from '../reference.js';
+import type { CatalogueItemRef, ReferenceView } from '../reference.js';
 import type { Severity } from '../finding.js';
 import { itemName, yuan } from '../text.js';
 import type { ClaimFacts } from '../facts.js';
@@ -12,8 +12,8 @@ export interface Breach {
   severity?: Severity;
 }
 
-/** `institution` looks the claim's institution up on the line's date when called (most checks never need it). */
-export type BreachCheck = (line: ClaimLine, item: CatalogueItemRef, institution: () => InstitutionRef | undefined) => Breach | undefined;
+/** `facts.institution(line.serviceDate)` is the claim's institution on the line's date (most checks never need it). */
+export type BreachCheck = (line: ClaimLine, item: CatalogueItemRef, facts: ClaimFacts) => Breach | undefined;
 
 /**
  * The lines whose catalogue item (with the national lists merged in) restricts who or where it is
@@ -27,7 +27,7 @@ export function restrictedLines(c: Claim, reference: ReferenceView, facts: Claim
     const item = items[i];
     if (!item) continue;
     const l = c.lines[i]!;
-    const breach = check(l, item, () => facts.institution(l.serviceDate));
+    const breach = check(l, item, facts);
     if (!breach) continue;
     const key = `${l.itemCode}|${breach.en}`;
     const g = groups.get(key);

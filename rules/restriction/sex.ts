@@ -3,6 +3,7 @@ import type { Rule, RuleFixtures } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { restrictedLines } from './restricted-lines.js';
 import { icdPrefix, list } from '../params.js';
+import { NONE } from '../facts.js';
 
 export interface SexRestrictionParams {
   /** ICD-10 codes or prefixes that make a sex-restricted item plausible for the other sex: such hits go to review instead */
@@ -33,6 +34,7 @@ export const sexRestriction: Rule<SexRestrictionParams> = {
   defaults: { reviewWhenDiagnosis: ['C50', 'F64', 'Q56', 'Q96', 'Q97', 'Q98', 'Q99', 'E34.5'] },
   paramSchema: z.object({ reviewWhenDiagnosis: list(icdPrefix(), 500) }).strict(),
   evaluate({ claim: c, reference: ref, params: p, facts }) {
+    if (!facts.restricts('sex')) return NONE;
     let excuse: (typeof c.diagnoses)[number] | undefined | null = null; // looked for at the first breach only
     return restrictedLines(c, ref, facts, (_line, item) => {
       const only = item.restrictions.sex;

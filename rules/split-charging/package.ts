@@ -36,10 +36,10 @@ export const splitPackage: Rule<Params> = {
   effectiveFrom: '2000-01-01',
   defaults: { windowWhenUnspecified: 'same_visit', stayAcrossClaims: true },
   paramSchema: z.object({ windowWhenUnspecified: relationWindow(), stayAcrossClaims: flag() }).strict(),
-  evaluate({ claim: c, history, reference: ref, params }) {
+  evaluate({ claim: c, reference: ref, params, facts }) {
     // each part goes with the first package that covers it, then parts are grouped by package and by the claim they are in
     const groups = new Map<string, { pkg: Located; window: RelationWindow; parts: Located[] }>();
-    for (const [part, pairs] of pairsBySub(c, history, ref, { kind: 'package', ...params })) {
+    for (const [part, pairs] of pairsBySub(c, facts, ref, { kind: 'package', ...params })) {
       const { main: pkg, window } = pairs[0]!;
       const key = `${pkg.claim.claimNo}|${pkg.line.lineId}|${part.claim.claimNo}`;
       const g = groups.get(key) ?? { pkg, window, parts: [] };

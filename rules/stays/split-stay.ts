@@ -5,6 +5,7 @@ import { claim, type ClaimSpec } from '../fixtures/build.js';
 import { yuan } from '../text.js';
 import { daysBetween, ids, otherClaims, refTo, stayOf, sumFen, type Stay } from './stay.js';
 import { flag, icdPrefix, list, range } from '../params.js';
+import { NONE } from '../facts.js';
 
 export interface SplitStayParams {
   /** a readmission this many CST calendar days after the discharge date, or fewer, is suspect */
@@ -54,13 +55,16 @@ export const splitStay: Rule<SplitStayParams> = {
   defaults: { withinDays: 15, plannedCycleCodes: ['Z51', 'Z49', 'Z99.2', 'N18.0', 'N18.5', 'N18.6'], plannedCycleInSecondary: true },
   paramSchema: z.object({ withinDays: range({ min: 0, max: 365, int: true }), plannedCycleCodes: list(icdPrefix(), 500), plannedCycleInSecondary: flag() }).strict(),
   evaluate({ claim: c, history, params: p }) {
+    // only a stay with a stay of the person at the same institution can be one (most claims have none)
+    if (c.visitType !== 'inpatient' || !history.personClaims.some((o) => o.visitType === 'inpatient' && o.institutionId === c.institutionId)) return NONE;
     const self = stayOf(c);
     const cat = category(mainCode(c));
-    if (!self || !cat) return [];
+    if (!self || !cat) return NONE;
     const hits: RuleHit[] = [];
     for (const o of otherClaims(c, history)) {
+      if (o.visitType !== 'inpatient' || o.institutionId !== c.institutionId) continue;
       const other = stayOf(o);
-      if (!other || o.institutionId !== c.institutionId || category(mainCode(o)) !== cat) continue;
+      if (!other || category(mainCode(o)) !== cat) continue;
       const [first, then] = [self, other].sort(byAdmission) as [Stay, Stay];
       const gap = daysBetween(first.dischargeDate, then.admissionDate);
       if (gap < 0 || gap > p.withinDays || plannedCycle(then.claim, p)) continue;

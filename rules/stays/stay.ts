@@ -1,16 +1,16 @@
 import type { Claim, ClaimLine } from '../claim.js';
 import type { History } from '../engine.js';
 import type { ClaimRef } from '../finding.js';
+import { cstDate } from '../dates.js';
 
 /**
  * What the stay rules share: an inpatient stay's instants and CST calendar dates, day counts
  * between CST dates, and the person's other claims without this one.
  */
-const CST = 8 * 3_600_000;
 const DAY = 86_400_000;
 
 /** The China Standard Time calendar date (yyyy-MM-dd) of an instant. */
-export const cstDate = (ms: number) => new Date(ms + CST).toISOString().slice(0, 10);
+export { cstDate };
 
 /** Calendar days from date a to date b (both yyyy-MM-dd): 0 on the same day, 1 the next day. */
 export const daysBetween = (a: string, b: string) => Math.round((Date.parse(b) - Date.parse(a)) / DAY);
@@ -40,6 +40,7 @@ export function stayOf(c: Claim): Stay | undefined {
 
 /** The person's other claims, each once, never this claim itself (a history may hold a resubmission of it). */
 export function otherClaims(c: Claim, history: History): Claim[] {
+  if (history.personClaims.length === 0) return [];
   const seen = new Set([`${c.institutionId}|${c.claimNo}`]);
   const out: Claim[] = [];
   for (const o of history.personClaims) {

@@ -3,6 +3,7 @@ import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { range } from '../params.js';
+import { NONE } from '../facts.js';
 import type { StockRef } from '../reference.js';
 import { decimal4, itemName, yuan } from '../text.js';
 
@@ -13,8 +14,6 @@ export interface LookalikePurchaseParams {
   minCover: number;
 }
 
-const CST = 8 * 3_600_000;
-const monthOf = (ms: number) => new Date(ms + CST).toISOString().slice(0, 7);
 const available = (s: StockRef) => s.openingQuantity + s.purchasedQuantity;
 
 /**
@@ -48,20 +47,22 @@ export const lookalikePurchase: Rule<LookalikePurchaseParams> = {
   defaults: { tolerance: 0, minCover: 1 },
   paramSchema: z.object({ tolerance: range({ min: 0, max: 10_000_000, int: true }), minCover: range({ min: 0, max: 100 }) }).strict(),
   evaluate({ claim: c, history, reference: ref, params: p, facts }) {
-    const month = monthOf(c.startedAt);
+    if (!facts.restricts('lookAlikeOf')) return NONE;
     let groups: Map<string, ClaimLine[]> | undefined;
+    const items = facts.items;
     for (let i = 0; i < c.lines.length; i++) {
       const l = c.lines[i]!;
       // only goods have stock records (进销存): services and beds are never judged here
-      if ((l.category !== 'drug' && l.category !== 'consumable') || l.quantity <= 0 || l.serviceDate.slice(0, 7) !== month) continue;
-      const cheap = facts.items[i]?.restrictions.lookAlikeOf;
-      if (!cheap || cheap.length === 0) continue;
+      if ((l.category !== 'drug' && l.category !== 'consumable') || l.quantity <= 0) continue;
+      const cheap = items[i]?.restrictions.lookAlikeOf;
+      if (!cheap || cheap.length === 0 || l.serviceDate.slice(0, 7) !== facts.month) continue;
       groups ??= new Map();
       const g = groups.get(l.itemCode);
       if (g) g.push(l);
       else groups.set(l.itemCode, [l]);
     }
-    if (!groups) return [];
+    if (!groups) return NONE;
+    const month = facts.month;
     const hits: RuleHit[] = [];
     const thisClaim = (code: string) => c.lines.reduce((s, l) => (l.itemCode === code && l.serviceDate.slice(0, 7) === month ? s + l.quantity : s), 0);
     for (const [code, lines] of groups) {

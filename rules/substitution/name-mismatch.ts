@@ -5,6 +5,7 @@ import { claim, item, reference } from '../fixtures/build.js';
 import { yuan } from '../text.js';
 import { nameSimilarity, score } from './name-similarity.js';
 import { range } from '../params.js';
+import { NONE } from '../facts.js';
 
 export interface NameMismatchParams {
   /** an institution name less similar than this to the catalogue name it is billed as is suspect (0–1) */
@@ -43,23 +44,27 @@ export const nameMismatch: Rule<NameMismatchParams> = {
     })
     .strict(),
   evaluate({ claim: c, params: p, facts }) {
-    const groups = new Map<string, { catalogueName: string; institutionName: string; similarity: number; lines: ClaimLine[] }>();
+    type Group = { catalogueName: string; institutionName: string; similarity: number; lines: ClaimLine[] };
+    // by (catalogue code, institution name), in the order of their first suspect line: few, so
+    // found by comparing the two strings rather than by a key string built per line
+    let groups: Group[] | undefined;
+    const items = facts.items;
     for (let i = 0; i < c.lines.length; i++) {
       const l = c.lines[i]!;
       if (!l.hospitalItemName) continue;
-      const key = `${l.itemCode}|${l.hospitalItemName}`;
-      const known = groups.get(key);
+      const known = groups?.find((g) => g.institutionName === l.hospitalItemName && g.lines[0]!.itemCode === l.itemCode);
       if (known) {
         known.lines.push(l);
         continue;
       }
-      const cat = facts.items[i];
+      const cat = items[i];
       const similarity = cat ? nameSimilarity(l.hospitalItemName, cat.name) : undefined;
       if (!cat || similarity === undefined || similarity >= p.minSimilarity) continue;
-      groups.set(key, { catalogueName: cat.name, institutionName: l.hospitalItemName, similarity, lines: [l] });
+      (groups ??= []).push({ catalogueName: cat.name, institutionName: l.hospitalItemName, similarity, lines: [l] });
     }
+    if (!groups) return NONE;
     const hits: RuleHit[] = [];
-    for (const g of groups.values()) {
+    for (const g of groups) {
       const first = g.lines[0]!;
       const amountFen = g.lines.reduce((s, l) => s + l.amountFen, 0);
       const own = first.hospitalItemCode ? ` (${first.hospitalItemCode})` : '';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, reference } from '../fixtures/build.js';
+import { NONE } from '../facts.js';
 import { decimal4, itemName, yuan } from '../text.js';
 import { range } from '../params.js';
 
@@ -10,8 +11,8 @@ export interface StockShortageParams {
   tolerance: number;
 }
 
-const CST = 8 * 3_600_000;
-const monthOf = (ms: number) => new Date(ms + CST).toISOString().slice(0, 7);
+/** yyyy-MM-dd dates in one month */
+const sameMonth = (a: string, b: string) => a === b || a.slice(0, 7) === b.slice(0, 7);
 
 /**
  * 串换 by stock: the quantity of an item an institution bills in a month, the earlier claims'
@@ -38,22 +39,24 @@ export const stockShortage: Rule<StockShortageParams> = {
   effectiveFrom: '2000-01-01',
   defaults: { tolerance: 0 },
   paramSchema: z.object({ tolerance: range({ min: 0, max: 10_000_000, int: true }) }).strict(),
-  evaluate({ claim: c, history, reference: ref, params: p }) {
+  evaluate({ claim: c, history, reference: ref, params: p, facts }) {
     // most lines are of items without a stock record: nothing to do unless one of them has one,
     // and only the lines that have one are grouped (a group without a record reports nothing)
-    let stocked: ClaimLine[] | undefined;
-    for (const l of c.lines) if (ref.stock(c.institutionId, l.itemCode, l.serviceDate.slice(0, 7))) (stocked ??= []).push(l);
-    if (!stocked) return [];
-    const claimMonth = monthOf(c.startedAt);
-    const groups = new Map<string, ClaimLine[]>();
-    for (const l of stocked.sort((a, b) => a.serviceAt - b.serviceAt || a.lineNo - b.lineNo)) {
-      const key = `${l.itemCode}|${l.serviceDate.slice(0, 7)}`;
-      const group = groups.get(key);
+    const stocks = facts.stocks;
+    if (!stocks) return NONE;
+    const stocked: ClaimLine[] = [];
+    for (let i = 0; i < c.lines.length; i++) if (stocks[i]) stocked.push(c.lines[i]!);
+    const claimMonth = facts.month;
+    // by item and month (in the order of their first line in service order): a few lines, compared
+    // in place rather than by a key string built per line
+    const groups: ClaimLine[][] = [];
+    for (const l of stocked.length > 1 ? stocked.sort((a, b) => a.serviceAt - b.serviceAt || a.lineNo - b.lineNo) : stocked) {
+      const group = groups.find((g) => g[0]!.itemCode === l.itemCode && sameMonth(g[0]!.serviceDate, l.serviceDate));
       if (group) group.push(l);
-      else groups.set(key, [l]);
+      else groups.push([l]);
     }
     const hits: RuleHit[] = [];
-    for (const lines of groups.values()) {
+    for (const lines of groups) {
       const first = lines[0]!;
       const month = first.serviceDate.slice(0, 7);
       const stock = ref.stock(c.institutionId, first.itemCode, month);

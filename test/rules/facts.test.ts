@@ -85,3 +85,48 @@ describe('VersionedIndex.allAt', () => {
     expect(index.allAt('k', '2026-01-16')).toEqual(['a', 'b']);
   });
 });
+
+describe('ClaimFacts: lines by item and day, stock, restrictions, relations', () => {
+  const c = claim({
+    institutionId: 'H1',
+    lines: [
+      { itemCode: 'A', at: '2026-10-04 09:00', quantity: 20_000 },
+      { itemCode: 'B', at: '2026-10-04 09:30' },
+      { itemCode: 'A', at: '2026-10-04 11:00', quantity: -10_000 },
+      { itemCode: 'A', at: '2026-11-01 08:00' },
+      { itemCode: 'B', at: '2026-10-04 12:00' },
+    ],
+  });
+  const stockCalls: string[] = [];
+  const reference: ReferenceView = {
+    ...emptyReference,
+    item: (code) => (code === 'A' ? { ...item('A', 'a'), restrictions: { unitsPerDay: 1 } } : code === 'B' ? item('B', 'b') : undefined),
+    stock: (id, code, month) => (stockCalls.push(`${id} ${code} ${month}`), code === 'A' && month === '2026-11' ? { openingQuantity: 1, purchasedQuantity: 2 } : undefined),
+    relationsOfMain: (code) => (code === 'B' ? [{ kind: 'includes', mainCode: 'B', subCode: 'A', source: 't' }] : []),
+  };
+
+  it('groups the lines by item and date in the order of each group’s first line, summing positive quantities', () => {
+    const groups = new ClaimFacts(c, [], reference).codeDays;
+    expect(groups.map((g) => [g.code, g.date, g.index, g.lines.map((l) => l.lineId), g.quantity])).toEqual([
+      ['A', '2026-10-04', 0, ['L1', 'L3'], 20_000],
+      ['B', '2026-10-04', 1, ['L2', 'L5'], 20_000],
+      ['A', '2026-11-01', 3, ['L4'], 10_000],
+    ]);
+  });
+
+  it('gives each line its stock record of its month, and none at all when no line has one', () => {
+    const stocks = new ClaimFacts(c, [], reference).stocks;
+    expect(stocks?.map((s) => s?.purchasedQuantity)).toEqual([undefined, undefined, undefined, 2, undefined]);
+    expect(stockCalls).toContain('H1 A 2026-11');
+    expect(new ClaimFacts(c, [], { ...reference, stock: () => undefined }).stocks).toBeUndefined();
+  });
+
+  it('knows which restrictions the items set, and whether a line is the main item of a relation kind', () => {
+    const facts = new ClaimFacts(c, [], reference);
+    expect(facts.restricts('unitsPerDay')).toBe(true);
+    expect(facts.restricts('timesPerCycle')).toBe(false);
+    expect(facts.hasMainOf('includes')).toBe(true);
+    expect(facts.hasMainOf('package')).toBe(false);
+    expect(facts.month).toBe('2026-10');
+  });
+});
