@@ -36,6 +36,21 @@ export function noteStatement(engine: Engine, text: string, fromStack = true): v
   if (seen[engine].has(text)) return;
   const caller = fromStack ? callerFile() : undefined;
   seen[engine].add(caller !== undefined && (caller.includes('/test/') || caller.includes('/bench/')) ? `${TEST_MARK}${text}` : text);
+  if (!labelled && !pending) pending = setTimeout(flushSoon, 100).unref();
+}
+
+// A process no test file labels (a command, a spawned service) writes what it saw a moment after
+// it saw it, and again at exit: a service ended by kill -9 has no exit to write at.
+let labelled = false;
+let pending: NodeJS.Timeout | undefined;
+function flushSoon() {
+  pending = undefined;
+  flushStatements(`process ${process.argv.slice(1, 3).join(' ')}`);
+}
+
+/** the test run labels each file's statements itself (test/support/statement-log.ts) */
+export function labelStatementsByFile(): void {
+  labelled = true;
 }
 
 function callerFile(): string | undefined {

@@ -175,8 +175,8 @@ const MEASURE: Record<string, string> = {
   shortStayShare: LOS,
 };
 
-/** Two claims of the month that illustrate the reason of that kind. */
-async function examplesFor(query: Query, period: ReportPeriod, cutoff: string, row: InstitutionRow, kind: Kind, lang: Lang): Promise<StandoutExample[]> {
+/** Two claims of the month that illustrate the reason of that kind (exported for its test). */
+export async function examplesFor(query: Query, period: ReportPeriod, cutoff: string, row: InstitutionRow, kind: Kind, lang: Lang): Promise<StandoutExample[]> {
   const w = words(lang);
   const zh = lang === 'zh-CN';
   const base = { illustrates: kind, ruleId: null, family: null, severity: null, amountAtIssue: null };
