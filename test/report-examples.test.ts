@@ -36,7 +36,8 @@ describe('a standout without a per-claim measure', () => {
       ['MZ-EX-0003', 30, '05'],
     ] as const)
       expect((await svc.call('/v1/claims', { method: 'POST', role: 'settlement', json: claim(id, yuan, day) })).status).toBe(200);
-    const query = <T extends Record<string, unknown>>(text: string, params?: unknown[]) => svc.deps.database.query<T>(text, params);
+    // the service's query itself, not a wrapper written here: the statement is the service's (SQL_LOG)
+    const query = svc.deps.database.query;
     const row = { institutionId: 'H32010200001' } as InstitutionRow;
     const cutoff = new Date(Date.now() + 60_000).toISOString();
     const growth = await examplesFor(query, reportPeriod('2026-10'), cutoff, row, 'growth', 'en');
