@@ -85,4 +85,4 @@ export function flushStatements(label: string): void {
 }
 
 // A command (the keys CLI, an import) or a spawned service records what it ran when it exits.
-if (file) process.on('exit', () => flushStatements(`process ${process.argv.slice(1, 3).join(' ')}`));
+if (file) process.on('exit', flushSoon);
