@@ -8,8 +8,25 @@ const CST_OFFSET_MS = 8 * 60 * 60 * 1000;
 const WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})$/;
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/;
 
+/**
+ * Instants parsed lately: a claim's lines mostly share a few service times, and each is parsed by
+ * the schema's check and again when the claim is normalised. Cleared when full, so any input keeps
+ * it small.
+ */
+const parsed = new Map<string, number | undefined>();
+const PARSED_MAX = 512;
+
 /** Parses an instant; text without an offset is China Standard Time. Returns epoch ms or undefined. */
 export function parseInstant(text: string): number | undefined {
+  const known = parsed.get(text);
+  if (known !== undefined || parsed.has(text)) return known;
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  const value = parseInstantText(text);
+  parsed.set(text, value);
+  return value;
+}
+
+function parseInstantText(text: string): number | undefined {
   const m = WITH_OFFSET.exec(text) ?? LOCAL.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', zone] = m;
@@ -67,12 +84,11 @@ export function parseDate(text: string): number | undefined {
   return utc(year, month - 1, day) / 86_400_000;
 }
 
-/** The China Standard Time calendar date (yyyy-MM-dd) of an instant. */
-export function cstDate(epochMs: number): string {
-  return new Date(epochMs + CST_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** The China Standard Time month (yyyy-MM) of an instant. */
-export const cstMonth = (epochMs: number) => cstDate(epochMs).slice(0, 7);
+/**
+ * The China Standard Time calendar date (yyyy-MM-dd) and month (yyyy-MM) of an instant: the rules'
+ * integer arithmetic (tested against toISOString), not a Date and a string per call; normalising a
+ * claim asks for a date per line.
+ */
+export { cstDate, cstMonth } from '../../rules/dates.js';
 
 export const isoInstant = (epochMs: number) => new Date(epochMs).toISOString();
