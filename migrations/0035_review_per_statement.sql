@@ -12,9 +12,9 @@
 -- is what the row triggers stored: cases are opened, and reasons numbered, in the order of the
 -- rows (the order the row triggers fired in), and review_refresh_case recomputes a case from all
 -- its reasons, so once at the end gives what the last of the per-row calls gave. A write straight
--- into a month partition fires neither (a month split out of the default partition moves its rows
--- without them, as it did: the row triggers were only on attached partitions, and the split copies
--- into a table not yet attached).
+-- into an attached month partition, which fired the row triggers cloned onto the partitions, fires
+-- neither now; nothing writes so: the service writes through the parents, and the split of a month
+-- out of the default partition copies into tables not yet attached, which fired none before either.
 
 -- The random re-check at intake, for the statement's new claims: as review_on_claim (migration
 -- 0014), each drawn claim in the order the claims were inserted.
