@@ -5,6 +5,8 @@ import { canonicalJson } from '../src/lib/hash.js';
 import { toScaled } from '../src/lib/money.js';
 import { createRefreshing } from '../src/lib/refreshing.js';
 import { daysInMonth, parseDate, parseInstant } from '../src/lib/time.js';
+import { uuid7 } from '../src/lib/uuid7.js';
+import { z } from 'zod';
 
 /**
  * toScaled, parseInstant and canonicalJson run hundreds of times per claim, so they were rewritten
@@ -218,5 +220,27 @@ describe('createRefreshing', () => {
     expect(r.current()).toBe('loaded');
     expect(warnings.length).toBeGreaterThan(0);
     expect(new Set(warnings)).toEqual(new Set(['test data refresh failed']));
+  });
+});
+
+describe('uuid7', () => {
+  it('is an RFC 9562 version 7 UUID whose first 48 bits are the milliseconds given', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 48 - 1 }), (ms) => {
+        const id = uuid7(ms);
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(ms);
+        expect(z.uuid().safeParse(id).success).toBe(true);
+      }),
+    );
+  });
+
+  it('orders by time across milliseconds, and is unique within one', () => {
+    const at = Date.UTC(2026, 11, 3, 12);
+    const ids = Array.from({ length: 20_000 }, (_, i) => uuid7(at + Math.floor(i / 1000)));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 1000; i < ids.length; i += 1000) expect((ids[i - 1] as string) < (ids[i] as string)).toBe(true);
+    // the random bits differ from one id to the next
+    expect(new Set(ids.slice(0, 1000).map((id) => id.slice(15))).size).toBe(1000);
   });
 });

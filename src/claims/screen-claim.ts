@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../deps.js';
 import type { Claim } from '../../rules/claim.js';
 import { AppError, ConflictError, ValidationError } from '../errors.js';
 import { keyedHash } from '../lib/hash.js';
+import { uuid7 } from '../lib/uuid7.js';
 import type { KeyedMutex } from '../lib/keyed-mutex.js';
 import { assessClaim, type AssessContext } from '../screening/assess.js';
 import { splitFindings } from '../screening/findings.js';
@@ -80,7 +80,7 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
   async function screenAndStore(screening: ReturnType<ScreenContext['claims']['beginScreening']>) {
     for (let attempt = 1; ; attempt++) {
       const { findings, decision, personVersion } = await assessClaim(ctx, claim);
-      const id = randomUUID();
+      const id = uuid7();
       // the answer carries the findings on this claim; those filed on an earlier claim at fault are
       // references here (GET /v1/claims/{institutionId}/{claimId})
       const { own, ownFindings, retrospective, references, retroReferences } = splitFindings(claim, findings);

@@ -339,8 +339,8 @@ export const claimLines = pgTable(
   (t) => [
     primaryKey({ name: 'claim_lines_pkey', columns: [t.claimId, t.lineNo, t.personHash, t.serviceMonth] }),
     // (claim_id, person_hash, service_month) references claims: declared between each month's
-    // partitions, <table>_YYYY_MM -> claims_YYYY_MM (migration 0032), not here on the parent
-    index('claim_lines_person_date_idx').on(t.personHash, t.serviceDate),
+    // partitions, <table>_YYYY_MM -> claims_YYYY_MM (migration 0032), not here on the parent;
+    // no index by (person, service date): nothing read one (dropped by migration 0035)
   ],
 );
 

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Claim } from '../../rules/claim.js';
 import { faultyClaim, type ClaimRef, type Finding } from '../../rules/finding.js';
 import { formatFen } from '../lib/money.js';
+import { uuid7 } from '../lib/uuid7.js';
 
 /**
  * A finding as stored: on its own claim, or retrospectively on the earlier claim at fault. The
@@ -60,7 +60,7 @@ export interface RetrospectiveReference extends StoredReference {
 }
 
 const stored = (f: Finding, over: Partial<StoredFinding> = {}): StoredFinding => ({
-  id: randomUUID(),
+  id: uuid7(),
   rule: f.ruleId,
   ver: f.ruleVersion,
   fam: f.family,
@@ -113,7 +113,7 @@ function reference(
   lines: string[],
 ): StoredReference {
   const r = { rule: f.ruleId, on, by, rel, lines };
-  return { id: randomUUID(), fid, ver: f.ruleVersion, fam: f.family, sev: f.severity, ...r, msg: referenceMessage(r) };
+  return { id: uuid7(), fid, ver: f.ruleVersion, fam: f.family, sev: f.severity, ...r, msg: referenceMessage(r) };
 }
 
 const sameClaim = (a: ClaimRef, b: ClaimRef) => a.institutionId === b.institutionId && a.claimId === b.claimId;
