@@ -10,6 +10,8 @@ import { startTestService, type TestService } from './support/service.js';
  * prints its seed and the shrunk counterexample.
  */
 const BODY_LIMIT = 64 * 1024;
+// Each property sends its runs one after another; its time limit is a guard against a hang, sized
+// for a machine shared with other work (a CI run beside three other jobs took over 60 s for 500).
 const RUNS = { mutated: 3000, injection: 500, randomJson: 600, randomBytes: 400, stream: 250 } as const;
 
 let svc: TestService;
@@ -227,7 +229,7 @@ describe('fuzzing the intake', () => {
       { numRuns: RUNS.injection },
     );
     expect(verbatim).toBeGreaterThan(RUNS.injection / 2);
-  });
+  }, 120_000);
 
   it(`POST /v1/claims: ${RUNS.randomJson} random JSON documents and ${RUNS.randomBytes} random byte bodies`, async () => {
     await fc.assert(
@@ -242,7 +244,7 @@ describe('fuzzing the intake', () => {
       }),
       { numRuns: RUNS.randomBytes },
     );
-  });
+  }, 120_000);
 
   it(`POST /v1/claims/stream: ${RUNS.stream} streams of mutated, valid, random and oversized lines`, async () => {
     const line = fc.oneof(
@@ -274,7 +276,7 @@ describe('fuzzing the intake', () => {
       { numRuns: RUNS.stream },
     );
     expect(lines).toBeGreaterThan(RUNS.stream);
-  });
+  }, 120_000);
 
   it('left the database whole: every table there, exactly the accepted claims stored, nothing logged as failed', async () => {
     const q = (sql: string) => svc.deps.database.query<{ n: number }>(sql).then((r) => r[0]!.n);
