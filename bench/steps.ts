@@ -202,6 +202,25 @@ const idx = inputs.map((_, i) => i);
 const answerJsons = screened.map((s) => JSON.stringify(s.answer));
 const hashes = claims.map((c) => keyedHash(SECRET, JSON.stringify(c)));
 
+// the instants written as text for one claim: its stay and lines (the insert) and the bounds of its
+// history read (src/screening/history.repository.ts: the person's year, the institution window)
+const HOUR = 3_600_000;
+const instantsOf = (c: Claim) => [
+  c.startedAt,
+  c.endedAt,
+  ...c.lines.map((l) => l.serviceAt),
+  c.startedAt - 395 * 24 * HOUR,
+  c.endedAt + 30 * 24 * HOUR,
+  c.startedAt - 30 * 24 * HOUR,
+  c.startedAt,
+  c.startedAt - 2 * HOUR,
+  c.startedAt + 2 * HOUR,
+  c.startedAt - 7 * 24 * HOUR,
+  c.startedAt + 8 * 24 * HOUR,
+  c.startedAt - 8 * HOUR,
+  c.startedAt + 16 * HOUR,
+];
+
 type Row = { step: string; before?: number; now: number; note?: string };
 const rows: Row[] = [
   { step: 'JSON.parse of the body', now: time(bodies, (b) => JSON.parse(b)) },
@@ -243,6 +262,15 @@ const rows: Row[] = [
       (s) => JSON.stringify(s.answer) + JSON.stringify(s.answer),
       (s) => JSON.stringify(s.answer),
     ),
+  },
+  {
+    step: 'ISO instants of a claim (toISOString → integer arithmetic)',
+    ...pair(
+      claims,
+      (c) => instantsOf(c).map((ms) => new Date(ms).toISOString()),
+      (c) => instantsOf(c).map(isoInstant),
+    ),
+    note: 'its lines, its stay and the 10 bounds of its history read; inside the insert records and history steps',
   },
   {
     step: 'insert records (objects → text; body and answer once)',

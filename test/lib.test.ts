@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/lib/hash.js';
 import { toScaled } from '../src/lib/money.js';
 import { createRefreshing } from '../src/lib/refreshing.js';
-import { daysInMonth, parseDate, parseInstant } from '../src/lib/time.js';
+import { daysInMonth, isoInstant, parseDate, parseInstant } from '../src/lib/time.js';
 import { uuid7 } from '../src/lib/uuid7.js';
 import { z } from 'zod';
 
@@ -117,6 +117,39 @@ describe('dates', () => {
     expect(parseInstant('0050-03-14T00:00:00Z')).toBe(oracle.utc(50, 2, 14));
     expect(parseDate('0004-02-29')).toBe(oracle.utc(4, 1, 29) / 86_400_000);
     expect(parseDate('1900-02-29')).toBeUndefined();
+  });
+
+  it('isoInstant writes what toISOString writes, and throws where it throws', () => {
+    const written = (ms: number) => {
+      try {
+        return new Date(ms).toISOString();
+      } catch (err) {
+        return `throws ${(err as Error).name}`;
+      }
+    };
+    const ours = (ms: number) => {
+      try {
+        return isoInstant(ms);
+      } catch (err) {
+        return `throws ${(err as Error).name}`;
+      }
+    };
+    const year0 = Date.UTC(2000, 0, 1) - 2000 * 365.2425 * 86_400_000;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: Math.round(year0) - 86_400_000, max: Date.UTC(10_000, 0, 2) }),
+          fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2040, 0, 1) }),
+          fc.double({ noNaN: false }),
+          fc.constantFrom(0, -1, 8.64e15, -8.64e15, 8.64e15 + 1, Date.UTC(10_000, 0, 1), Date.UTC(10_000, 0, 1) - 1, Date.UTC(2024, 1, 29, 23, 59, 59, 999)),
+        ),
+        (ms) => {
+          expect(ours(ms)).toBe(written(ms));
+        },
+      ),
+      { numRuns: 50_000 },
+    );
+    expect(isoInstant(Date.UTC(2024, 1, 29, 16, 5, 7, 9))).toBe('2024-02-29T16:05:07.009Z');
   });
 });
 

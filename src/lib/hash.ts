@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 
 /**
  * The insured person's id is personal data: it is stored and indexed only as a keyed hash, so a
@@ -9,8 +9,9 @@ export function keyedHash(secret: string, value: string): string {
   return createHmac('sha256', secret).update(value).digest('base64url');
 }
 
+/** crypto.hash, one call without a Hash object (Node ≥ 20.12): half the cost of createHash for an API key. */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
+  return hash('sha256', value, 'base64url');
 }
 
 /** JSON with object keys sorted, so equal content hashes equally whatever the key order. */

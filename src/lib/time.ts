@@ -4,6 +4,8 @@
  * national platform's "yyyy-MM-dd HH:mm:ss", which is local time in China.
  */
 
+import { cstDate, cstMonth } from '../../rules/dates.js';
+
 const CST_OFFSET_MS = 8 * 60 * 60 * 1000;
 const WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})$/;
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/;
@@ -89,6 +91,28 @@ export function parseDate(text: string): number | undefined {
  * integer arithmetic (tested against toISOString), not a Date and a string per call; normalising a
  * claim asks for a date per line.
  */
-export { cstDate, cstMonth } from '../../rules/dates.js';
+export { cstDate, cstMonth };
 
-export const isoInstant = (epochMs: number) => new Date(epochMs).toISOString();
+/**
+ * An instant as ISO 8601 UTC text, exactly as `new Date(ms).toISOString()` writes it, by integer
+ * arithmetic (the rules' calendar, rules/dates.ts) instead of a Date: writing a claim and reading
+ * its history ask for ~25 of them. Instants outside the years 0–9999 or not whole ms go through
+ * Date (toISOString's extended years, its RangeError).
+ */
+export function isoInstant(epochMs: number): string {
+  if (!Number.isInteger(epochMs) || epochMs < YEAR_0 || epochMs >= YEAR_10000) return new Date(epochMs).toISOString();
+  const day = Math.floor(epochMs / DAY_MS);
+  let rest = epochMs - day * DAY_MS;
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const ms = rest - second * 1000;
+  // cstDate of the instant 8 hours earlier is its UTC date
+  return `${cstDate(epochMs - CST_OFFSET_MS)}T${two(hour)}:${two(minute)}:${two(second)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+}
+const DAY_MS = 86_400_000;
+const YEAR_0 = -62_167_219_200_000;
+const YEAR_10000 = 253_402_300_800_000;
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));

@@ -4,7 +4,7 @@ import type { PersonVersion, StockRef } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
 import { createBatcher } from '../lib/batcher.js';
 import { fenFrom, tenThousandthsFrom } from '../lib/money.js';
-import { cstDate, cstMonth } from '../lib/time.js';
+import { cstDate, cstMonth, isoInstant } from '../lib/time.js';
 import { categoryRanges } from '../../rules/diagnosis/icd.js';
 import type { WindowNeeds } from '../../rules/institution/needs.js';
 import { asWindowClaim, doctorOf, WINDOW, type InstitutionWindow, type WindowClaim } from '../../rules/institution/window.js';
@@ -310,9 +310,10 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
 function windowParams(claim: Claim, needs: WindowNeeds = ALL_NEEDS) {
   const inpatient = claim.visitType === 'inpatient';
   const min = 60_000;
-  const day = cstDate(claim.startedAt);
-  const dayStart = Date.parse(`${day}T00:00:00+08:00`);
-  const stayDays = Math.round((Date.parse(`${cstDate(claim.endedAt)}T00:00:00Z`) - Date.parse(`${day}T00:00:00Z`)) / DAY);
+  // the start of the claim's CST day, and the CST days from its start to its end, by arithmetic
+  const startDay = Math.floor((claim.startedAt + CST) / DAY);
+  const dayStart = startDay * DAY - CST;
+  const stayDays = Math.floor((claim.endedAt + CST) / DAY) - startDay;
   const short = inpatient && stayDays <= WINDOW.admissionMaxStay;
   return {
     at: iso(claim.startedAt),
@@ -395,7 +396,8 @@ export function windowLines(c: Claim): (readonly string[])[] | null {
 
 export type HistoryRepository = ReturnType<typeof createHistoryRepository>;
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoInstant;
+const CST = 8 * 3_600_000;
 const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as unknown[];
 
 /** Rebuilds the plain claim rules see from its stored columns; the person is the current claim's. */
