@@ -220,21 +220,20 @@ function groupsByScan(lines: readonly ClaimLine[]): CodeDay[] {
 
 function groupsByMap(lines: readonly ClaimLine[]): CodeDay[] {
   const out: CodeDay[] = [];
-  // by code, then date: lookups by the lines' own strings, no key built per line
-  const byCode = new Map<string, CodeDay | Map<string, CodeDay>>();
+  // by code (a lookup by the line's own string, no key built per line), then among that code's
+  // days, the latest first (an item billed daily over a stay has one group a day)
+  const byCode = new Map<string, CodeDay[]>();
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     const q = l.quantity > 0 ? l.quantity : 0;
-    const known = byCode.get(l.itemCode);
+    const days = byCode.get(l.itemCode);
     let g: CodeDay | undefined;
-    if (known === undefined) {
-      g = { code: l.itemCode, date: l.serviceDate, index: i, lines: [l], quantity: q };
-      byCode.set(l.itemCode, g);
-      out.push(g);
-      continue;
-    }
-    if (known instanceof Map) g = known.get(l.serviceDate);
-    else if (known.date === l.serviceDate) g = known;
+    if (days !== undefined)
+      for (let k = days.length - 1; k >= 0; k--)
+        if (days[k]!.date === l.serviceDate) {
+          g = days[k];
+          break;
+        }
     if (g !== undefined) {
       g.lines.push(l);
       g.quantity += q;
@@ -242,15 +241,8 @@ function groupsByMap(lines: readonly ClaimLine[]): CodeDay[] {
     }
     g = { code: l.itemCode, date: l.serviceDate, index: i, lines: [l], quantity: q };
     out.push(g);
-    if (known instanceof Map) known.set(l.serviceDate, g);
-    else
-      byCode.set(
-        l.itemCode,
-        new Map([
-          [known.date, known],
-          [l.serviceDate, g],
-        ]),
-      );
+    if (days === undefined) byCode.set(l.itemCode, [g]);
+    else days.push(g);
   }
   return out;
 }
