@@ -109,7 +109,7 @@ function digestOf(h: Hash, c: Claim, r: Evaluation) {
 
 // Warm-up, untimed: a process screening claims all day runs the rules' optimised code, and V8 takes
 // several passes over the month to get there (each rule is called once a claim, its rarer paths
-// later still): the first pass costs ~5× a settled one, the second ~2×, the third still ~1.3×
+// later still): the first pass costs 3–10× a settled one, the second up to 1.6×, the third up to 1.3×
 // (bench/README.md). The first pass of each reference also takes the findings' digest.
 const digests = { none: createHash('sha256'), national: createHash('sha256') };
 const warmup = Math.max(1, Number(values.warmup));
@@ -167,13 +167,14 @@ if (values['per-rule'] !== 'none') {
   // each rule alone, with the national lists, less a pass with no rule at all (the engine's loop and the view)
   const passes = Math.max(1, Number(values['per-rule-passes']));
   const alone = (rules: readonly AnyRule[]) => median(Array.from({ length: passes }, () => run(national, rules).cpu));
-  const empty = alone([]);
+  // the empty pass is subtracted from every row: its median of more passes, so one noisy pass does not shift them all
+  const empty = median(Array.from({ length: Math.max(7, passes) }, () => run(national, []).cpu));
   const rows = catalogue.map((rule) => ({ id: rule.id, us: ((alone([rule]) - empty) / inputs.length) * 1e6 }));
   const sum = rows.reduce((s, r) => s + r.us, 0);
   const all = usPerClaim(results.national);
   const top = values['per-rule'] === 'all' ? rows.length : Number(values['per-rule']);
   out(
-    `  where a claim's ${all.toFixed(1)} µs go (CPU, with the national lists; each rule alone, less an empty pass; median of ${passes}; a rule alone also pays for the claim's shared facts it asks for, which the catalogue pays once):`,
+    `  where a claim's ${all.toFixed(1)} µs go (CPU, with the national lists; each rule alone, less an empty pass (median of ${Math.max(7, passes)}); median of ${passes}; a rule alone also pays for the claim's shared facts it asks for, which the catalogue pays once):`,
   );
   out(`    ${'engine loop and reference view, no rule'.padEnd(40)} ${((empty / inputs.length) * 1e6).toFixed(1).padStart(7)}`);
   for (const r of rows.sort((a, b) => b.us - a.us).slice(0, top)) out(`    ${r.id.padEnd(40)} ${r.us.toFixed(1).padStart(7)}`);
