@@ -28,6 +28,10 @@ function maskOf(r: Restrictions): number {
   return m;
 }
 
+const INCLUDES = 1;
+const PACKAGE = 2;
+const BOTH_KINDS = INCLUDES | PACKAGE;
+
 /** No lines, no hits: one shared empty list, never to be changed. */
 export const NONE: readonly never[] = Object.freeze([]);
 
@@ -49,7 +53,7 @@ export class ClaimFacts {
   private lineStocks: readonly (StockRef | undefined)[] | null | undefined;
   private startMonth: string | undefined;
   private restrictionMask: number | undefined;
-  private mainOf: Partial<Record<RelationRef['kind'], boolean>> | undefined;
+  private mainOf: number | undefined;
 
   constructor(
     readonly claim: Claim,
@@ -114,40 +118,7 @@ export class ClaimFacts {
   get codeDays(): readonly CodeDay[] {
     if (this.groups === undefined) {
       const lines = this.claim.lines;
-      const out: CodeDay[] = [];
-      // by code, then date: lookups by the lines' own strings, no key built per line
-      const byCode = new Map<string, CodeDay | Map<string, CodeDay>>();
-      for (let i = 0; i < lines.length; i++) {
-        const l = lines[i]!;
-        const q = l.quantity > 0 ? l.quantity : 0;
-        const known = byCode.get(l.itemCode);
-        let g: CodeDay | undefined;
-        if (known === undefined) {
-          g = { code: l.itemCode, date: l.serviceDate, index: i, lines: [l], quantity: q };
-          byCode.set(l.itemCode, g);
-          out.push(g);
-          continue;
-        }
-        if (known instanceof Map) g = known.get(l.serviceDate);
-        else if (known.date === l.serviceDate) g = known;
-        if (g !== undefined) {
-          g.lines.push(l);
-          g.quantity += q;
-          continue;
-        }
-        g = { code: l.itemCode, date: l.serviceDate, index: i, lines: [l], quantity: q };
-        out.push(g);
-        if (known instanceof Map) known.set(l.serviceDate, g);
-        else
-          byCode.set(
-            l.itemCode,
-            new Map([
-              [known.date, known],
-              [l.serviceDate, g],
-            ]),
-          );
-      }
-      this.groups = out;
+      this.groups = lines.length <= SCAN_LINES ? groupsByScan(lines) : groupsByMap(lines);
     }
     return this.groups;
   }
@@ -188,16 +159,21 @@ export class ClaimFacts {
 
   /** whether a line of the claim is the main item (or package) of a relation of the kind to another item */
   hasMainOf(kind: RelationRef['kind']): boolean {
-    const known = this.mainOf?.[kind];
-    if (known !== undefined) return known;
-    let found = false;
-    for (const g of this.codeDays) {
-      const rs = this.reference.relationsOfMain(g.code, g.date);
-      for (let k = 0; k < rs.length && !found; k++) found = rs[k]!.kind === kind && rs[k]!.subCode !== rs[k]!.mainCode;
-      if (found) break;
+    if (this.mainOf === undefined) {
+      // both kinds in one pass over the claim's items and days: the two rules that ask ask for one each
+      let m = 0;
+      const groups = this.codeDays;
+      for (let i = 0; i < groups.length && m !== BOTH_KINDS; i++) {
+        const g = groups[i]!;
+        const rs = this.reference.relationsOfMain(g.code, g.date);
+        for (let k = 0; k < rs.length; k++) {
+          const r = rs[k]!;
+          if (r.subCode !== r.mainCode) m |= r.kind === 'includes' ? INCLUDES : PACKAGE;
+        }
+      }
+      this.mainOf = m;
     }
-    (this.mainOf ??= {})[kind] = found;
-    return found;
+    return (this.mainOf & (kind === 'includes' ? INCLUDES : PACKAGE)) !== 0;
   }
 
   /** whether the catalogue item of some line sets the restriction (most claims' items set few) */
@@ -214,4 +190,59 @@ export class ClaimFacts {
     }
     return (this.restrictionMask & (1 << RESTRICTIONS.indexOf(key))) !== 0;
   }
+}
+
+// up to this many lines a claim's groups are found by comparing with the groups so far, no map built
+const SCAN_LINES = 48;
+
+function groupsByScan(lines: readonly ClaimLine[]): CodeDay[] {
+  const out: CodeDay[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const q = l.quantity > 0 ? l.quantity : 0;
+    // the latest group first: a line mostly follows one of its item and day
+    let g: CodeDay | undefined;
+    for (let k = out.length - 1; k >= 0; k--) {
+      const o = out[k]!;
+      if (o.code === l.itemCode && o.date === l.serviceDate) {
+        g = o;
+        break;
+      }
+    }
+    if (g === undefined) out.push({ code: l.itemCode, date: l.serviceDate, index: i, lines: [l], quantity: q });
+    else {
+      g.lines.push(l);
+      g.quantity += q;
+    }
+  }
+  return out;
+}
+
+function groupsByMap(lines: readonly ClaimLine[]): CodeDay[] {
+  const out: CodeDay[] = [];
+  // by code (a lookup by the line's own string, no key built per line), then among that code's
+  // days, the latest first (an item billed daily over a stay has one group a day)
+  const byCode = new Map<string, CodeDay[]>();
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const q = l.quantity > 0 ? l.quantity : 0;
+    const days = byCode.get(l.itemCode);
+    let g: CodeDay | undefined;
+    if (days !== undefined)
+      for (let k = days.length - 1; k >= 0; k--)
+        if (days[k]!.date === l.serviceDate) {
+          g = days[k];
+          break;
+        }
+    if (g !== undefined) {
+      g.lines.push(l);
+      g.quantity += q;
+      continue;
+    }
+    g = { code: l.itemCode, date: l.serviceDate, index: i, lines: [l], quantity: q };
+    out.push(g);
+    if (days === undefined) byCode.set(l.itemCode, [g]);
+    else days.push(g);
+  }
+  return out;
 }

@@ -1,3 +1,5 @@
+import type { ClaimLine } from '../claim.js';
+import { NONE } from '../facts.js';
 import type { Rule } from '../engine.js';
 import { claim, hospital, reference } from '../fixtures/build.js';
 import { yuan } from '../text.js';
@@ -18,11 +20,13 @@ export const nonDesignated: Rule = {
   defaults: {},
   paramSchema: noParams(),
   evaluate({ claim: c, reference: ref, facts }) {
-    const outside = c.lines.filter((l) => {
+    let outside: ClaimLine[] | undefined;
+    for (let i = 0; i < c.lines.length; i++) {
+      const l = c.lines[i]!;
       const inst = facts.institution(l.serviceDate);
-      return !inst || l.serviceDate < inst.designatedFrom || (inst.designatedTo !== undefined && l.serviceDate > inst.designatedTo);
-    });
-    if (outside.length === 0) return [];
+      if (!inst || l.serviceDate < inst.designatedFrom || (inst.designatedTo !== undefined && l.serviceDate > inst.designatedTo)) (outside ??= []).push(l);
+    }
+    if (outside === undefined) return NONE;
     const amountFen = outside.reduce((s, l) => s + l.amountFen, 0);
     const dates = [...new Set(outside.map((l) => l.serviceDate))].sort();
     const span = dates.length === 1 ? dates[0] : `${dates[0]}–${dates[dates.length - 1]}`;

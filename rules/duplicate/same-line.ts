@@ -12,6 +12,19 @@ function repeatsAnInstant(lines: readonly ClaimLine[]): boolean {
   return false;
 }
 
+/** whether a line of the other claims has a service time within the lines' first and last */
+function withinSpan(lines: readonly ClaimLine[], others: readonly Claim[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < lines.length; i++) {
+    const at = lines[i]!.serviceAt;
+    if (at < lo) lo = at;
+    if (at > hi) hi = at;
+  }
+  for (const o of others) for (let i = 0; i < o.lines.length; i++) if (o.lines[i]!.serviceAt >= lo && o.lines[i]!.serviceAt <= hi) return true;
+  return false;
+}
+
 /**
  * The same item billed twice for the same person at the same institution and service time:
  * within one claim, or in another claim. The first line (of the claim submitted first,
@@ -37,7 +50,10 @@ export const duplicateSameLine: Rule = {
     type Entry = { line: ClaimLine; claim: Claim };
     // A repeat is of one item at one instant, so of one item on one day: with no other claim here
     // and no two lines of an item on a day at one instant (most claims), nothing repeats.
-    if (facts.othersHere.length === 0 && !facts.codeDays.some((g) => g.lines.length > 1 && repeatsAnInstant(g.lines))) return NONE;
+    // Nor when no line of the other claims here falls within this claim's first and last service
+    // times (an earlier interim claim of a stay covers earlier days).
+    const here = facts.othersHere;
+    if ((here.length === 0 || !withinSpan(c.lines, here)) && !facts.codeDays.some((g) => g.lines.length > 1 && repeatsAnInstant(g.lines))) return NONE;
     // Lines by service time (a number: no key string built per line), then by item among the few
     // lines at that instant; only instants this claim bills at.
     const groups = new Map<number, Entry[]>();

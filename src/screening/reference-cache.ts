@@ -6,6 +6,7 @@ import {
   type DoctorRef,
   type IndicationRef,
   type InstitutionRef,
+  type PersonRef,
   type PersonVersion,
   type ReferenceView,
   type RelationRef,
@@ -34,10 +35,13 @@ export interface Snapshot {
   doctors: VersionedIndex<DoctorRef>;
   itemLimits: Map<string, { name: string; restrictions: Restrictions }>;
   drugLimits: Map<string, Restrictions>;
-  /** merged items already asked for, by code, then date (null: no such item) */
-  merged: Map<string, Map<string, CatalogueItemRef | null>>;
-  /** dates held in `merged`, to bound it */
-  mergedCount: number;
+  /**
+   * the catalogue's items with the national lists' limits of their code and generic name merged
+   * in, version by version (sealSnapshot): what rules see of an item
+   */
+  mergedItems: VersionedIndex<CatalogueItemRef>;
+  /** a code the national lists limit on a date the catalogue has no record of it: the lists' own record */
+  listedOnly: Map<string, CatalogueItemRef>;
 }
 
 const TABLES = ['institutions', 'catalogue_items', 'item_relations', 'item_indications', 'doctors', 'national_item_limits', 'national_drug_limits', 'exam_recognition', 'service_scopes'];
@@ -64,7 +68,7 @@ export function createReferenceCache({ database, logger, refreshMs = 30_000 }: {
     start: snapshot.start,
     stop: snapshot.stop,
     /** a view for one claim; stock and the person's register entry come with the claim's history */
-    view(stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson, purchasePrices?: ReadonlyMap<string, number>): ReferenceView {
+    view(stock: ReadonlyMap<string, StockRef> = NO_STOCK, person?: ClaimPerson, purchasePrices?: ReadonlyMap<string, number>): ReferenceView {
       return snapshotView(snapshot.current(), stock, person, purchasePrices);
     },
   };
@@ -79,57 +83,121 @@ export interface ClaimPerson {
 }
 
 /** A reference view over a snapshot; stock is the claim's (keyed institution|item|month), and so is the person. */
-export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> = new Map(), person?: ClaimPerson, purchasePrices?: ReadonlyMap<string, number>): ReferenceView {
-  return {
-    institution: (id, date) => s.institutions.at(id, date),
-    item: (code, date) => mergedItem(s, code, date),
-    relationsOfMain: (code, date) => s.relations.allAt(code, date),
-    relationsOfSub: (code, date) => s.relationsBySub.allAt(code, date),
-    // usually empty (the claim's items with a stock record): no key built then
-    stock: (institutionId, itemCode, month) => (stock.size === 0 ? undefined : stock.get(`${institutionId}|${itemCode}|${month}`)),
-    catalogueSize: () => s.items.size,
-    purchasePrice: (institutionId, itemCode, month) => {
-      const key = `${institutionId}|${itemCode}|${month}`;
-      return stock.get(key)?.purchasePrice ?? purchasePrices?.get(key);
-    },
-    indications: (code, date) => (s.indications.size === 0 ? undefined : s.indications.at(code, date)),
-    examRecognition: (code, date) => (s.exams.size === 0 ? undefined : s.exams.at(code, date)),
-    serviceScope: (id, date) => (s.scopes.size === 0 ? undefined : s.scopes.at(id, date)),
-    doctor: (id, date) => (s.doctors.size === 0 ? undefined : s.doctors.at(id, date)),
-    person: (hash, date) => (person && person.versions.length > 0 && hash === person.personHash ? personAt(person.versions, date) : undefined),
-  };
+export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> = NO_STOCK, person?: ClaimPerson, purchasePrices?: ReadonlyMap<string, number>): ReferenceView {
+  return new SnapshotView(s, stock, person, purchasePrices);
+}
+
+const NO_STOCK: ReadonlyMap<string, StockRef> = new Map();
+
+/**
+ * The value of institution|item|month in a claim's map so keyed, without building the key: the
+ * stock rule and the claim's facts ask once per line, and a key string built and hashed per line
+ * cost more than the rest of the lookup. The maps hold the claim's stocked items only (a few
+ * entries): their keys are compared in place, part by part, the item code first (it differs most).
+ */
+function keyedLookup<T>(m: ReadonlyMap<string, T>, institutionId: string, itemCode: string, month: string): T | undefined {
+  const length = institutionId.length + itemCode.length + month.length + 2;
+  const codeAt = institutionId.length + 1;
+  for (const [key, value] of m) {
+    if (
+      key.length === length &&
+      key.startsWith(itemCode, codeAt) &&
+      key.startsWith(institutionId) &&
+      key.endsWith(month) &&
+      key.charCodeAt(institutionId.length) === BAR &&
+      key.charCodeAt(codeAt + itemCode.length) === BAR
+    )
+      return value;
+  }
+  return undefined;
+}
+const BAR = 0x7c; // '|'
+// beyond this many entries a map is looked up by its key (built once per lookup)
+const SCAN_AT_MOST = 16;
+
+/**
+ * The view as one object with its methods on the prototype: a claim's view costs one allocation,
+ * not a closure per lookup, and every claim's calls go to the same functions.
+ */
+class SnapshotView implements ReferenceView {
+  constructor(
+    private readonly s: Snapshot,
+    private readonly stockMap: ReadonlyMap<string, StockRef>,
+    private readonly claimPerson: ClaimPerson | undefined,
+    private readonly purchasePrices: ReadonlyMap<string, number> | undefined,
+  ) {}
+
+  institution(id: string, date: string): InstitutionRef | undefined {
+    return this.s.institutions.at(id, date);
+  }
+
+  item(code: string, date: string): CatalogueItemRef | undefined {
+    return mergedItem(this.s, code, date);
+  }
+
+  relationsOfMain(code: string, date: string): readonly RelationRef[] {
+    return this.s.relations.allAt(code, date);
+  }
+
+  relationsOfSub(code: string, date: string): readonly RelationRef[] {
+    return this.s.relationsBySub.allAt(code, date);
+  }
+
+  // usually a few entries (the claim's items with a stock record), often none: no key built either way
+  stock(institutionId: string, itemCode: string, month: string): StockRef | undefined {
+    const m = this.stockMap;
+    if (m.size === 0) return undefined;
+    return m.size <= SCAN_AT_MOST ? keyedLookup(m, institutionId, itemCode, month) : m.get(`${institutionId}|${itemCode}|${month}`);
+  }
+
+  catalogueSize(): number {
+    return this.s.items.size;
+  }
+
+  purchasePrice(institutionId: string, itemCode: string, month: string): number | undefined {
+    const own = this.stock(institutionId, itemCode, month)?.purchasePrice;
+    const m = this.purchasePrices;
+    if (own !== undefined || m === undefined || m.size === 0) return own;
+    return m.size <= SCAN_AT_MOST ? keyedLookup(m, institutionId, itemCode, month) : m.get(`${institutionId}|${itemCode}|${month}`);
+  }
+
+  indications(code: string, date: string): IndicationRef | undefined {
+    return this.s.indications.size === 0 ? undefined : this.s.indications.at(code, date);
+  }
+
+  examRecognition(code: string, date: string): ExamRecognitionRef | undefined {
+    return this.s.exams.size === 0 ? undefined : this.s.exams.at(code, date);
+  }
+
+  serviceScope(id: string, date: string): ServiceScopeRef | undefined {
+    return this.s.scopes.size === 0 ? undefined : this.s.scopes.at(id, date);
+  }
+
+  doctor(id: string, date: string): DoctorRef | undefined {
+    return this.s.doctors.size === 0 ? undefined : this.s.doctors.at(id, date);
+  }
+
+  person(hash: string, date: string): PersonRef | undefined {
+    const p = this.claimPerson;
+    return p && p.versions.length > 0 && hash === p.personHash ? personAt(p.versions, date) : undefined;
+  }
 }
 
 /**
  * The fund's catalogue record with the national lists' limits for its code and generic name merged
- * in; merged once per code and date of a snapshot (rules ask for the same items on every claim).
+ * in; merged once per record of a snapshot when it is sealed (rules ask for the same items on every
+ * claim), so a lookup is the catalogue's own: one by code, then the versions' dates.
  */
 function mergedItem(s: Snapshot, code: string, date: string): CatalogueItemRef | undefined {
-  // Two lookups by the claim's own strings (their hashes are cached on them), not one by a key
-  // concatenated on every call: the rules ask for an item ~150 times a claim (bench:rules).
-  let byDate = s.merged.get(code);
-  const hit = byDate?.get(date);
-  if (hit !== undefined) return hit ?? undefined;
-  if (s.mergedCount >= 200_000) {
-    s.merged.clear();
-    s.mergedCount = 0;
-    byDate = undefined;
-  }
-  if (!byDate) s.merged.set(code, (byDate = new Map()));
-  const merged = mergeItem(s, code, date);
-  byDate.set(date, merged ?? null);
-  s.mergedCount++;
-  return merged;
+  return s.mergedItems.at(code, date) ?? (s.listedOnly.size === 0 ? undefined : s.listedOnly.get(code));
 }
 
-function mergeItem(s: Snapshot, code: string, date: string): CatalogueItemRef | undefined {
-  const item = s.items.at(code, date);
+/** A catalogue record with the national lists' limits of its code and generic name merged in. */
+function mergeItem(s: Snapshot, code: string, item: CatalogueItemRef): CatalogueItemRef {
   const byCode = s.itemLimits.get(code);
-  if (!item && !byCode) return undefined;
-  const byName = item ? s.drugLimits.get(item.name) : undefined;
-  const base: CatalogueItemRef = item ?? { itemCode: code, name: byCode!.name, category: 'service', unit: '次', priceCeiling: {}, restrictions: {} };
-  if (!byCode && !byName) return base;
-  return { ...base, restrictions: { ...byName, ...byCode?.restrictions, ...base.restrictions } };
+  const byName = s.drugLimits.get(item.name);
+  if (!byCode && !byName) return item;
+  return { ...item, restrictions: { ...byName, ...byCode?.restrictions, ...item.restrictions } };
 }
 
 export function emptySnapshot(): Snapshot {
@@ -144,8 +212,8 @@ export function emptySnapshot(): Snapshot {
     doctors: new VersionedIndex(),
     itemLimits: new Map(),
     drugLimits: new Map(),
-    merged: new Map(),
-    mergedCount: 0,
+    mergedItems: new VersionedIndex(),
+    listedOnly: new Map(),
   };
 }
 
@@ -264,5 +332,8 @@ export function sealSnapshot(s: Snapshot): Snapshot {
   s.exams.seal();
   s.scopes.seal();
   s.doctors.seal();
+  s.mergedItems = s.items.map((item, code) => mergeItem(s, code, item));
+  s.listedOnly = new Map();
+  for (const [code, byCode] of s.itemLimits) s.listedOnly.set(code, { itemCode: code, name: byCode.name, category: 'service', unit: '次', priceCeiling: {}, restrictions: { ...byCode.restrictions } });
   return s;
 }

@@ -55,6 +55,20 @@ export class VersionedIndex<T> {
     return e.list.filter((v) => v.validFrom <= date && (v.validTo === undefined || date <= v.validTo)).map((v) => v.record);
   }
 
+  /**
+   * The same keys and versions, in the same order and with the same validity, each record mapped
+   * (a sealed index gives a sealed one): lookups on any date answer the mapped record of the one
+   * this index answers.
+   */
+  map<U>(fn: (record: T, key: string) => U): VersionedIndex<U> {
+    const out = new VersionedIndex<U>();
+    for (const [key, e] of this.byKey) {
+      const list = e.list.map((v) => ({ validFrom: v.validFrom, validTo: v.validTo, record: fn(v.record, key) }));
+      out.byKey.set(key, { list, open: e.open ? { from: e.open.from, records: Object.freeze(list.map((v) => v.record)) } : undefined });
+    }
+    return out;
+  }
+
   get size(): number {
     return this.byKey.size;
   }
