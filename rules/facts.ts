@@ -65,22 +65,8 @@ export class ClaimFacts {
   /** the catalogue item of each line on its service date, in the order of `claim.lines` */
   get items(): readonly (CatalogueItemRef | undefined)[] {
     if (this.lineItems === undefined) {
-      const lines = this.claim.lines;
-      const items = new Array<CatalogueItemRef | undefined>(lines.length);
-      // consecutive lines of one item on one day (the common case) share the lookup
-      let code = '';
-      let date = '';
-      let item: CatalogueItemRef | undefined;
-      for (let i = 0; i < lines.length; i++) {
-        const l = lines[i]!;
-        if (i === 0 || l.itemCode !== code || l.serviceDate !== date) {
-          code = l.itemCode;
-          date = l.serviceDate;
-          item = this.reference.item(code, date);
-        }
-        items[i] = item;
-      }
-      this.lineItems = items;
+      const ref = this.reference;
+      this.lineItems = perCodeDay(this.claim.lines, (code, date) => ref.item(code, date));
     }
     return this.lineItems;
   }
@@ -129,25 +115,10 @@ export class ClaimFacts {
    */
   get stocks(): readonly (StockRef | undefined)[] | undefined {
     if (this.lineStocks === undefined) {
-      const lines = this.claim.lines;
       const ref = this.reference;
       const id = this.claim.institutionId;
-      let out: (StockRef | undefined)[] | undefined;
-      let code = '';
-      let date = '';
-      let s: StockRef | undefined;
-      for (let i = 0; i < lines.length; i++) {
-        const l = lines[i]!;
-        if (i === 0 || l.itemCode !== code || l.serviceDate !== date) {
-          code = l.itemCode;
-          date = l.serviceDate;
-          s = ref.stock(id, code, date.slice(0, 7));
-        }
-        if (s === undefined) continue;
-        out ??= new Array<StockRef | undefined>(lines.length).fill(undefined);
-        out[i] = s;
-      }
-      this.lineStocks = out ?? null;
+      const stocks = perCodeDay(this.claim.lines, (code, date) => ref.stock(id, code, date.slice(0, 7)));
+      this.lineStocks = stocks.some((s) => s !== undefined) ? stocks : null;
     }
     return this.lineStocks ?? undefined;
   }
@@ -243,6 +214,17 @@ function groupsByMap(lines: readonly ClaimLine[]): CodeDay[] {
     out.push(g);
     if (days === undefined) byCode.set(l.itemCode, [g]);
     else days.push(g);
+  }
+  return out;
+}
+
+/** `lookup` of each line's item code and service date; consecutive lines of one item on one day (the common case) share one call */
+function perCodeDay<T>(lines: readonly ClaimLine[], lookup: (code: string, date: string) => T): T[] {
+  const out = new Array<T>(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const prev = i === 0 ? undefined : lines[i - 1]!;
+    out[i] = prev !== undefined && prev.itemCode === l.itemCode && prev.serviceDate === l.serviceDate ? out[i - 1]! : lookup(l.itemCode, l.serviceDate);
   }
   return out;
 }

@@ -93,9 +93,12 @@ const NO_STOCK: ReadonlyMap<string, StockRef> = new Map();
  * The value of institution|item|month in a claim's map so keyed, without building the key: the
  * stock rule and the claim's facts ask once per line, and a key string built and hashed per line
  * cost more than the rest of the lookup. The maps hold the claim's stocked items only (a few
- * entries): their keys are compared in place, part by part, the item code first (it differs most).
+ * entries, often none): their keys are compared in place, part by part, the item code first (it
+ * differs most); a map of more than SCAN_AT_MOST entries is looked up by the key.
  */
-function keyedLookup<T>(m: ReadonlyMap<string, T>, institutionId: string, itemCode: string, month: string): T | undefined {
+function keyedLookup<T>(m: ReadonlyMap<string, T> | undefined, institutionId: string, itemCode: string, month: string): T | undefined {
+  if (m === undefined || m.size === 0) return undefined;
+  if (m.size > SCAN_AT_MOST) return m.get(`${institutionId}|${itemCode}|${month}`);
   const length = institutionId.length + itemCode.length + month.length + 2;
   const codeAt = institutionId.length + 1;
   for (const [key, value] of m) {
@@ -112,7 +115,6 @@ function keyedLookup<T>(m: ReadonlyMap<string, T>, institutionId: string, itemCo
   return undefined;
 }
 const BAR = 0x7c; // '|'
-// beyond this many entries a map is looked up by its key (built once per lookup)
 const SCAN_AT_MOST = 16;
 
 /**
@@ -143,11 +145,8 @@ class SnapshotView implements ReferenceView {
     return this.s.relationsBySub.allAt(code, date);
   }
 
-  // usually a few entries (the claim's items with a stock record), often none: no key built either way
   stock(institutionId: string, itemCode: string, month: string): StockRef | undefined {
-    const m = this.stockMap;
-    if (m.size === 0) return undefined;
-    return m.size <= SCAN_AT_MOST ? keyedLookup(m, institutionId, itemCode, month) : m.get(`${institutionId}|${itemCode}|${month}`);
+    return keyedLookup(this.stockMap, institutionId, itemCode, month);
   }
 
   catalogueSize(): number {
@@ -155,10 +154,7 @@ class SnapshotView implements ReferenceView {
   }
 
   purchasePrice(institutionId: string, itemCode: string, month: string): number | undefined {
-    const own = this.stock(institutionId, itemCode, month)?.purchasePrice;
-    const m = this.purchasePrices;
-    if (own !== undefined || m === undefined || m.size === 0) return own;
-    return m.size <= SCAN_AT_MOST ? keyedLookup(m, institutionId, itemCode, month) : m.get(`${institutionId}|${itemCode}|${month}`);
+    return this.stock(institutionId, itemCode, month)?.purchasePrice ?? keyedLookup(this.purchasePrices, institutionId, itemCode, month);
   }
 
   indications(code: string, date: string): IndicationRef | undefined {
