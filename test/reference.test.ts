@@ -152,5 +152,11 @@ describe('every kind lists', () => {
       }
     }
     for (const kind of ['catalogue-items', 'item-relations', 'stock-records', 'institutions']) expect((await get(kind, 'limit=1')).records.length, kind).toBeLessThanOrEqual(1);
+    // stock records have three filters: every combination of them is its own statement
+    const values = { id: 'NOPE', code: 'NOPE', month: '2099-01' };
+    for (let mask = 1; mask < 8; mask++) {
+      const query = (['id', 'code', 'month'] as const).filter((_, i) => mask & (1 << i)).map((f) => `${f}=${values[f]}`);
+      expect((await get('stock-records', query.join('&'))).total, query.join('&')).toBe(0);
+    }
   });
 });
