@@ -30,6 +30,8 @@ const UNIT = [
   'test/report-units.test.ts',
   // zod's compiled claim schema against its interpreter: no service
   'test/claim-schema-compiled.test.ts',
+  // the stream's line splitter, on bytes cut at random
+  'test/ndjson.test.ts',
 ];
 /**
  * Started on a service, but about something the database engine does not change; every SQL
