@@ -163,58 +163,9 @@ export interface HistoryRepositoryOptions {
 }
 
 export function createHistoryRepository({ database, windowDays, maxBatch = 16, maxBatchesInFlight = 4, onBatchError, windowNeeds }: HistoryRepositoryOptions) {
-  // One record of $1 a claim, every key in one object literal (a spread of optional parts made the
-  // record a dictionary, dearer to build and to write); undefined bounds are left out of the JSON.
-  const paramsOf = (claim: Claim, ord: number, needs: WindowNeeds) => {
-    const inpatient = claim.visitType === 'inpatient';
-    const min = 60_000;
-    // the start of the claim's CST day, and the CST days from its start to its end, by arithmetic
-    const startDay = Math.floor((claim.startedAt + CST) / DAY);
-    const dayStart = startDay * DAY - CST;
-    const stayDays = Math.floor((claim.endedAt + CST) / DAY) - startDay;
-    const short = inpatient && stayDays <= WINDOW.admissionMaxStay;
-    const nearby = !inpatient && needs.nearby;
-    const admissions = short && needs.admissions;
-    const categories = admissions ? categoryBoundsOf(needs.admissionCategories) : undefined;
-    return {
-      ord,
-      person: claim.personHash,
-      lo: iso(claim.startedAt - (windowDays + 365) * DAY),
-      hi: iso(claim.endedAt + windowDays * DAY),
-      endlo: iso(claim.startedAt - windowDays * DAY),
-      inst: claim.institutionId,
-      cno: claim.claimNo,
-      codes: itemCodes(claim),
-      month: cstMonth(claim.startedAt),
-      endmonth: cstMonth(claim.endedAt),
-      // the months of lo and hi: a claim's service month is the month of its start, so these add
-      // nothing to the window but let PostgreSQL read only those months' partitions (migration 0032)
-      mlo: cstMonth(claim.startedAt - (windowDays + 365) * DAY),
-      mhi: cstMonth(claim.endedAt + windowDays * DAY),
-      // the institution window's bounds (null bounds read nothing)
-      at: iso(claim.startedAt),
-      nlo: nearby ? iso(claim.startedAt - WINDOW.nearbyMinutes * min) : undefined,
-      nhi: nearby ? iso(claim.startedAt + WINDOW.nearbyMinutes * min) : undefined,
-      alo: admissions ? iso(dayStart - WINDOW.admissionDays * DAY) : undefined,
-      ahi: admissions ? iso(dayStart + (WINDOW.admissionDays + 1) * DAY - 1) : undefined,
-      clo: categories?.clo,
-      chi: categories?.chi,
-      doc: needs.doctor ? doctorOf(claim) : undefined,
-      vtype: claim.visitType,
-      dlo: iso(dayStart),
-      dhi: iso(dayStart + DAY),
-      cnight: inpatient && needs.census > 0 ? cstDate(dayStart + DAY) : undefined,
-      ccap: needs.census,
-      // the months every part of the window can reach (the week before the claim's day to the week
-      // after it), so that PostgreSQL reads only those months' partitions
-      wmlo: cstMonth(dayStart - WINDOW.admissionDays * DAY),
-      wmhi: cstMonth(dayStart + (WINDOW.admissionDays + 1) * DAY),
-    };
-  };
-
   const readMany = async (items: Read[]): Promise<AssembledHistory[]> => {
-    const records = new Array<ReturnType<typeof paramsOf>>(items.length);
-    for (let i = 0; i < items.length; i++) records[i] = paramsOf((items[i] as Read).claim, i, (items[i] as Read).needs);
+    const records = new Array<ReturnType<typeof historyRecord>>(items.length);
+    for (let i = 0; i < items.length; i++) records[i] = historyRecord((items[i] as Read).claim, i, (items[i] as Read).needs, windowDays);
     const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(records)]);
     const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
     return items.map((item, i) => assemble(item.claim, byOrd.get(i)));
@@ -335,6 +286,58 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
   }
   const institution = windowOf(r);
   return { history: { personClaims, institutionMonthQuantity, institution }, stock, personVersion: Number(r.person_version ?? 0), register, purchasePrices };
+}
+
+/**
+ * One claim's record of the history statement's $1, at position `ord`: every key in one object
+ * literal (a spread of optional parts made the record a dictionary, dearer to build and to write);
+ * undefined bounds are left out of the JSON.
+ */
+export function historyRecord(claim: Claim, ord: number, needs: WindowNeeds, windowDays: number) {
+  const inpatient = claim.visitType === 'inpatient';
+  const min = 60_000;
+  // the start of the claim's CST day, and the CST days from its start to its end, by arithmetic
+  const startDay = Math.floor((claim.startedAt + CST) / DAY);
+  const dayStart = startDay * DAY - CST;
+  const stayDays = Math.floor((claim.endedAt + CST) / DAY) - startDay;
+  const short = inpatient && stayDays <= WINDOW.admissionMaxStay;
+  const nearby = !inpatient && needs.nearby;
+  const admissions = short && needs.admissions;
+  const categories = admissions ? categoryBoundsOf(needs.admissionCategories) : undefined;
+  return {
+    ord,
+    person: claim.personHash,
+    lo: iso(claim.startedAt - (windowDays + 365) * DAY),
+    hi: iso(claim.endedAt + windowDays * DAY),
+    endlo: iso(claim.startedAt - windowDays * DAY),
+    inst: claim.institutionId,
+    cno: claim.claimNo,
+    codes: itemCodes(claim),
+    month: cstMonth(claim.startedAt),
+    endmonth: cstMonth(claim.endedAt),
+    // the months of lo and hi: a claim's service month is the month of its start, so these add
+    // nothing to the window but let PostgreSQL read only those months' partitions (migration 0032)
+    mlo: cstMonth(claim.startedAt - (windowDays + 365) * DAY),
+    mhi: cstMonth(claim.endedAt + windowDays * DAY),
+    // the institution window's bounds (null bounds read nothing)
+    at: iso(claim.startedAt),
+    nlo: nearby ? iso(claim.startedAt - WINDOW.nearbyMinutes * min) : undefined,
+    nhi: nearby ? iso(claim.startedAt + WINDOW.nearbyMinutes * min) : undefined,
+    alo: admissions ? iso(dayStart - WINDOW.admissionDays * DAY) : undefined,
+    ahi: admissions ? iso(dayStart + (WINDOW.admissionDays + 1) * DAY - 1) : undefined,
+    clo: categories?.clo,
+    chi: categories?.chi,
+    doc: needs.doctor ? doctorOf(claim) : undefined,
+    vtype: claim.visitType,
+    dlo: iso(dayStart),
+    dhi: iso(dayStart + DAY),
+    cnight: inpatient && needs.census > 0 ? cstDate(dayStart + DAY) : undefined,
+    ccap: needs.census,
+    // the months every part of the window can reach (the week before the claim's day to the week
+    // after it), so that PostgreSQL reads only those months' partitions
+    wmlo: cstMonth(dayStart - WINDOW.admissionDays * DAY),
+    wmhi: cstMonth(dayStart + (WINDOW.admissionDays + 1) * DAY),
+  };
 }
 
 /** A claim whose history is read, with the parts of its institution window its rules could judge. */
