@@ -14,6 +14,7 @@ import { ValidationError, fieldIssues } from './http/errors.js';
 import { registerInspectionRoutes } from './inspections/inspections.routes.js';
 import { registerPageRoutes } from './page/page.routes.js';
 import { admission } from './http/admission.js';
+import { MatchOnceRouter } from './http/router.js';
 import { registerNationalRoutes } from './national/national.routes.js';
 import { registerHealthRoutes } from './ops/health.routes.js';
 import { registerProviderModelRoutes } from './provider-model/provider-model.routes.js';
@@ -25,6 +26,7 @@ import { registerRuleRoutes } from './screening/rules.routes.js';
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({
+    router: new MatchOnceRouter(),
     defaultHook: (result) => {
       if (!result.success) throw new ValidationError(fieldIssues(result.error.issues));
     },

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../src/lib/hash.js';
+import { createHmac } from 'node:crypto';
+import { canonicalJson, keyedHash } from '../src/lib/hash.js';
 import { toScaled } from '../src/lib/money.js';
 import { createRefreshing } from '../src/lib/refreshing.js';
 import { daysInMonth, isoInstant, parseDate, parseInstant } from '../src/lib/time.js';
@@ -171,6 +172,30 @@ describe('canonicalJson', () => {
 
   it('sorts keys at every depth and leaves out undefined', () => {
     expect(canonicalJson({ b: 1, a: [{ d: undefined, c: '2' }, undefined], '10': true, '9': null })).toBe('{"10":true,"9":null,"a":[{"c":"2"},null],"b":1}');
+  });
+});
+
+describe('keyedHash', () => {
+  // the person's hash and the claim's content hash are stored: the one-shot version must give
+  // createHmac's digest for every secret and value, or stored persons and replays would not match
+  const hmac = (secret: string, value: string) => createHmac('sha256', secret).update(value).digest('base64url');
+  it('is HMAC-SHA256 as createHmac computes it, for any secret and value', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ minLength: 1 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 200 })),
+        fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.string()),
+        (secret, value) => {
+          expect(keyedHash(secret, value)).toBe(hmac(secret, value));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+  it('keeps to createHmac for empty, long, lone-surrogate and alternating values and secrets', () => {
+    const secrets = ['s', 'test-person-id-secret-0123456789abcdef', 'k'.repeat(64), 'k'.repeat(65), '密钥'.repeat(40)];
+    const values = ['', '320102195803140012', '\ud800x\udfff', 'é☃😀', 'x'.repeat(5000), '南'.repeat(30_000), 'y'.repeat(300_000)];
+    for (let round = 0; round < 2; round++) for (const secret of secrets) for (const value of values) expect(keyedHash(secret, value)).toBe(hmac(secret, value));
+    expect(keyedHash('secret', 'a')).not.toBe(keyedHash('secret', 'b'));
   });
 });
 

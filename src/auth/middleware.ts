@@ -14,10 +14,12 @@ export function bearerToken(c: Context): string | undefined {
 // read, and the route's `authenticate` reuses that answer.
 const looked = new WeakMap<object, Promise<Actor | null>>();
 export function keyActor(keys: ApiKeyStore, c: Context): Promise<Actor | null> | undefined {
+  const known = looked.get(c.req.raw);
+  if (known) return known;
   const token = bearerToken(c);
   if (!token) return undefined;
-  let actor = looked.get(c.req.raw);
-  if (!actor) looked.set(c.req.raw, (actor = keys.authenticate(token)));
+  const actor = keys.authenticate(token);
+  looked.set(c.req.raw, actor);
   return actor;
 }
 

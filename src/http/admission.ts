@@ -142,7 +142,14 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
   });
 
   /** Reads the whole body into `incoming.rawBody`, where @hono/node-server takes it from. */
-  function receive(incoming: IncomingMessage, limit: number, capMs: number, over: () => AppError): Promise<void> {
+  function receive(incoming: IncomingMessage, limit: number, capMs: number, over: () => AppError): Promise<void> | undefined {
+    // A body that arrived with its headers (a claim's usually does) is in the request's buffer
+    // already: taken at once, without listeners, a deadline or a turn of the event loop.
+    if (incoming.complete && incoming.readableFlowing === null && !incoming.destroyed) {
+      if (incoming.readableLength > limit) throw over();
+      (incoming as IncomingMessage & { rawBody?: Buffer }).rawBody = (incoming.read() as Buffer | null) ?? Buffer.alloc(0);
+      return undefined;
+    }
     return new Promise<void>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;

@@ -163,35 +163,17 @@ export interface HistoryRepositoryOptions {
 }
 
 export function createHistoryRepository({ database, windowDays, maxBatch = 16, maxBatchesInFlight = 4, onBatchError, windowNeeds }: HistoryRepositoryOptions) {
-  const paramsOf = (claim: Claim) => {
-    const month = cstMonth(claim.startedAt);
-    return {
-      person: claim.personHash,
-      lo: iso(claim.startedAt - (windowDays + 365) * DAY),
-      hi: iso(claim.endedAt + windowDays * DAY),
-      endlo: iso(claim.startedAt - windowDays * DAY),
-      inst: claim.institutionId,
-      cno: claim.claimNo,
-      codes: [...new Set(claim.lines.map((l) => l.itemCode))],
-      month,
-      endmonth: cstMonth(claim.endedAt),
-      // the months of lo and hi: a claim's service month is the month of its start, so these add
-      // nothing to the window but let PostgreSQL read only those months' partitions (migration 0032)
-      mlo: cstMonth(claim.startedAt - (windowDays + 365) * DAY),
-      mhi: cstMonth(claim.endedAt + windowDays * DAY),
-      ...windowParams(claim, windowNeeds?.(claim)),
-    };
-  };
-
-  const readMany = async (claims: Claim[]): Promise<AssembledHistory[]> => {
-    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(claims.map((c, ord) => ({ ord, ...paramsOf(c) })))]);
+  const readMany = async (items: Read[]): Promise<AssembledHistory[]> => {
+    const records = new Array<ReturnType<typeof historyRecord>>(items.length);
+    for (let i = 0; i < items.length; i++) records[i] = historyRecord((items[i] as Read).claim, i, (items[i] as Read).needs, windowDays);
+    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(records)]);
     const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
-    return claims.map((c, i) => assemble(c, byOrd.get(i)));
+    return items.map((item, i) => assemble(item.claim, byOrd.get(i)));
   };
 
   // Claims read together in one statement when several are ready at once (src/lib/batcher.ts); a
   // statement that fails for several is retried claim by claim, so each claim keeps its own error.
-  const read = createBatcher<Claim, AssembledHistory>({
+  const read = createBatcher<Read, AssembledHistory>({
     maxBatch,
     maxInFlight: maxBatchesInFlight,
     async run(claims) {
@@ -236,7 +218,7 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
       const needs = windowNeeds?.(claim) ?? ALL_NEEDS;
       // only a claim whose window rules could use them registers among, and reads, the claims in flight
       const before = needs.nearby || needs.doctor ? register(claim) : [];
-      const assembled = await read(claim);
+      const assembled = await read({ claim, needs });
       if (before.length > 0) addInFlight(assembled, claim, before);
       return assembled;
     },
@@ -306,8 +288,12 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
   return { history: { personClaims, institutionMonthQuantity, institution }, stock, personVersion: Number(r.person_version ?? 0), register, purchasePrices };
 }
 
-/** The bounds of the claim's institution window (null bounds read nothing). */
-function windowParams(claim: Claim, needs: WindowNeeds = ALL_NEEDS) {
+/**
+ * One claim's record of the history statement's $1, at position `ord`: every key in one object
+ * literal (a spread of optional parts made the record a dictionary, dearer to build and to write);
+ * undefined bounds are left out of the JSON.
+ */
+export function historyRecord(claim: Claim, ord: number, needs: WindowNeeds, windowDays: number) {
   const inpatient = claim.visitType === 'inpatient';
   const min = 60_000;
   // the start of the claim's CST day, and the CST days from its start to its end, by arithmetic
@@ -315,13 +301,32 @@ function windowParams(claim: Claim, needs: WindowNeeds = ALL_NEEDS) {
   const dayStart = startDay * DAY - CST;
   const stayDays = Math.floor((claim.endedAt + CST) / DAY) - startDay;
   const short = inpatient && stayDays <= WINDOW.admissionMaxStay;
+  const nearby = !inpatient && needs.nearby;
+  const admissions = short && needs.admissions;
+  const categories = admissions ? categoryBoundsOf(needs.admissionCategories) : undefined;
   return {
+    ord,
+    person: claim.personHash,
+    lo: iso(claim.startedAt - (windowDays + 365) * DAY),
+    hi: iso(claim.endedAt + windowDays * DAY),
+    endlo: iso(claim.startedAt - windowDays * DAY),
+    inst: claim.institutionId,
+    cno: claim.claimNo,
+    codes: itemCodes(claim),
+    month: cstMonth(claim.startedAt),
+    endmonth: cstMonth(claim.endedAt),
+    // the months of lo and hi: a claim's service month is the month of its start, so these add
+    // nothing to the window but let PostgreSQL read only those months' partitions (migration 0032)
+    mlo: cstMonth(claim.startedAt - (windowDays + 365) * DAY),
+    mhi: cstMonth(claim.endedAt + windowDays * DAY),
+    // the institution window's bounds (null bounds read nothing)
     at: iso(claim.startedAt),
-    nlo: inpatient || !needs.nearby ? undefined : iso(claim.startedAt - WINDOW.nearbyMinutes * min),
-    nhi: inpatient || !needs.nearby ? undefined : iso(claim.startedAt + WINDOW.nearbyMinutes * min),
-    alo: short && needs.admissions ? iso(dayStart - WINDOW.admissionDays * DAY) : undefined,
-    ahi: short && needs.admissions ? iso(dayStart + (WINDOW.admissionDays + 1) * DAY - 1) : undefined,
-    ...(short && needs.admissions ? categoryBounds(needs.admissionCategories) : {}),
+    nlo: nearby ? iso(claim.startedAt - WINDOW.nearbyMinutes * min) : undefined,
+    nhi: nearby ? iso(claim.startedAt + WINDOW.nearbyMinutes * min) : undefined,
+    alo: admissions ? iso(dayStart - WINDOW.admissionDays * DAY) : undefined,
+    ahi: admissions ? iso(dayStart + (WINDOW.admissionDays + 1) * DAY - 1) : undefined,
+    clo: categories?.clo,
+    chi: categories?.chi,
     doc: needs.doctor ? doctorOf(claim) : undefined,
     vtype: claim.visitType,
     dlo: iso(dayStart),
@@ -333,6 +338,30 @@ function windowParams(claim: Claim, needs: WindowNeeds = ALL_NEEDS) {
     wmlo: cstMonth(dayStart - WINDOW.admissionDays * DAY),
     wmhi: cstMonth(dayStart + (WINDOW.admissionDays + 1) * DAY),
   };
+}
+
+/** A claim whose history is read, with the parts of its institution window its rules could judge. */
+interface Read {
+  claim: Claim;
+  needs: WindowNeeds;
+}
+
+/** The claim's distinct item codes, in the order of its lines. */
+function itemCodes(claim: Claim): string[] {
+  if (claim.lines.length > 32) return [...new Set(claim.lines.map((l) => l.itemCode))];
+  const codes: string[] = [];
+  for (const l of claim.lines) if (!codes.includes(l.itemCode)) codes.push(l.itemCode);
+  return codes;
+}
+
+/** categoryBounds of a list, once a list: the rule's list is the same array until its settings change */
+const boundsByList = new WeakMap<readonly string[], { clo: string[]; chi: string[] }>();
+let boundsOfAll: { clo: string[]; chi: string[] } | undefined;
+function categoryBoundsOf(specs: readonly string[] | undefined): { clo: string[]; chi: string[] } {
+  if (specs === undefined) return (boundsOfAll ??= categoryBounds(undefined));
+  let b = boundsByList.get(specs);
+  if (!b) boundsByList.set(specs, (b = categoryBounds(specs)));
+  return b;
 }
 
 // Above any category: three of the highest code point (a category is three characters at most,
