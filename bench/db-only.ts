@@ -3,9 +3,11 @@
  * each claim, through the service's own repositories, with no HTTP, schema, hashing or rules
  * (claims are normalised before the clock starts). Its throughput is the ceiling of this write
  * shape on the machine. `npx tsx bench/db-only.ts [--claims 6000] [--concurrency 64] [--pool 8]
- * [--batch 16] [--no-history] [--no-version]`, on a fresh database of the server of DATABASE_URL (default: local).
+ * [--batch 16] [--no-history] [--no-version] [--keep]`, on a fresh database of the server of DATABASE_URL (default: local).
+ * Where the server has pg_stat_statements, its figures for this database are printed too: WAL,
+ * WAL records and shared buffers a claim (top-level statements: the triggers' and foreign keys'
+ * work included), and the foreign-key checks a claim (statements of the form `SELECT 1 FROM ONLY`).
  */
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
@@ -17,6 +19,7 @@ import { normalizeClaim, storableBody } from '../src/claims/normalize.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { keyedHash } from '../src/lib/hash.js';
+import { uuid7 } from '../src/lib/uuid7.js';
 import { createHistoryRepository } from '../src/screening/history.repository.js';
 import { claimTemplates, fillClaim } from './claims.js';
 import { cpuBetween, cpuSnapshot } from './cpu.js';
@@ -29,6 +32,7 @@ const { values } = parseArgs({
     batch: { type: 'string' },
     'no-history': { type: 'boolean', default: false },
     'no-version': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
   },
 });
 const claims = Number(values.claims);
@@ -42,6 +46,21 @@ const admin = postgres(base, { max: 1, onnotice: () => {} });
 await admin.unsafe(`create database ${name}`);
 const url = new URL(base);
 url.pathname = `/${name}`;
+const statementsOf = async () => {
+  try {
+    const [row] = await admin.unsafe<{ wal: string; records: string; fpi: string; blocks: string; fk: string }[]>(
+      `select coalesce(sum(wal_bytes) filter (where toplevel), 0)::text as wal, coalesce(sum(wal_records) filter (where toplevel), 0)::text as records,
+              coalesce(sum(wal_fpi) filter (where toplevel), 0)::text as fpi,
+              coalesce(sum(shared_blks_hit + shared_blks_read) filter (where toplevel), 0)::text as blocks,
+              coalesce(sum(calls) filter (where not toplevel and query like 'SELECT $_ FROM ONLY %'), 0)::text as fk
+       from pg_stat_statements s join pg_database d on d.oid = s.dbid where d.datname = $1`,
+      [name],
+    );
+    return row && { wal: Number(row.wal), records: Number(row.records), fpi: Number(row.fpi), blocks: Number(row.blocks), fk: Number(row.fk) };
+  } catch {
+    return undefined; // no pg_stat_statements on this server
+  }
+};
 const database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: '', poolMax: pool, statementTimeoutMs: 60_000 });
 try {
   const repository = createClaimsRepository({ database, maxBatch: batch });
@@ -52,11 +71,12 @@ try {
   const screened = Array.from({ length: claims }, (_, i) => {
     const input = schema.parse(JSON.parse(fillClaim(templates[i % templates.length] as string, `DB-${i}`, `P-${name}-${i}`))) as ClaimInput;
     const claim = normalizeClaim(input, keyedHash(secret, input.insured.id));
-    const id = randomUUID();
+    const id = uuid7(); // time-ordered, as the service's (src/lib/uuid7.ts)
     const answer = buildAnswer({ id, claim, findings: [], findingIds: [], decision: decide(claim, []), screenedAt: Date.now() });
     return { id, claim, contentHash: keyedHash(secret, id), clientId: null, body: storableBody(input), answer, findings: [], retrospective: [] };
   });
 
+  const statementsBefore = await statementsOf();
   const before = cpuSnapshot();
   const started = performance.now();
   let next = 0;
@@ -78,8 +98,17 @@ try {
     `${values['no-history'] ? 'insert' : 'history + insert'}${values['no-version'] || values['no-history'] ? '' : ' (person version checked)'}: ${claims} claims, ${concurrency} in flight, pool ${pool}, batches of ≤ ${batch}: ${((claims / wall) * 1000).toFixed(0)} claims/s` +
       (cpu ? `   cpu/claim: postgres ${per(cpu.postgresService)}, node ${per(cpu.generator)}   other processes ${((cpu.other / (wall * os.cpus().length)) * 100).toFixed(0)}%` : ''),
   );
+  const statementsAfter = await statementsOf();
+  if (statementsBefore && statementsAfter) {
+    const d = (k: keyof typeof statementsAfter) => (statementsAfter[k] - statementsBefore[k]) / claims;
+    console.log(
+      `  this database (pg_stat_statements): WAL ${(d('wal') / 1024).toFixed(2)} KB a claim, ${d('records').toFixed(1)} records, ${d('fpi').toFixed(2)} full pages; ` +
+        `${d('blocks').toFixed(0)} shared buffers a claim; foreign-key checks ${d('fk').toFixed(1)} a claim`,
+    );
+  }
 } finally {
   await database.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  if (values.keep) console.log(`kept database ${name}`);
+  else await admin.unsafe(`drop database if exists ${name} with (force)`);
   await admin.end();
 }

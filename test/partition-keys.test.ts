@@ -67,6 +67,28 @@ async function foreignKeysTo(table: string, query: Q = (t, p) => database.query(
   return rows.map((r) => ({ from: r.from_table, columns: [...r.columns], referenced: [...r.referenced] }));
 }
 
+/**
+ * The statement triggers that check a line's, a finding's and a reference's claim (migration 0036,
+ * in place of the foreign keys 0032 declared between each month's partitions), and the one on
+ * claims that keeps a claim still named by them: table, trigger, function.
+ */
+async function claimChecks(query: Q = (t, p) => database.query(t, p)) {
+  return query<{ table: string; trigger: string; fn: string }>(
+    `select g.tgrelid::regclass::text as table, g.tgname as trigger, g.tgfoid::regproc::text as fn from pg_trigger g
+     where g.tgfoid in ('claim_rows_claim_exists'::regproc, 'claims_still_referenced'::regproc) and not g.tgisinternal order by 1, 2`,
+  );
+}
+const CLAIM_CHECKS = [
+  ['claim_lines', 'claim_lines_claim_insert', 'claim_rows_claim_exists'],
+  ['claim_lines', 'claim_lines_claim_update', 'claim_rows_claim_exists'],
+  ['claims', 'claims_referenced_delete', 'claims_still_referenced'],
+  ['claims', 'claims_referenced_update', 'claims_still_referenced'],
+  ['finding_references', 'finding_references_claim_insert', 'claim_rows_claim_exists'],
+  ['finding_references', 'finding_references_claim_update', 'claim_rows_claim_exists'],
+  ['findings', 'findings_claim_insert', 'claim_rows_claim_exists'],
+  ['findings', 'findings_claim_update', 'claim_rows_claim_exists'],
+].map(([table, trigger, fn]) => ({ table, trigger, fn }));
+
 describe('keys compatible with monthly partitions and distribution by person', () => {
   it('claims, claim_lines, findings: every primary key and unique index contains service_month and person_hash', async () => {
     const keys = Object.fromEntries(await Promise.all(CO_LOCATED.map(async (t) => [t, await uniqueIndexes(t)] as const)));
@@ -80,15 +102,16 @@ describe('keys compatible with monthly partitions and distribution by person', (
     }
   });
 
-  it('every foreign key to claims carries the whole key, person_hash included', async () => {
-    // Partitioned by month (migration 0032), the keys are declared between each month's partitions
-    // (the same constraint, as a line's month is its claim's): here the default partitions'.
+  it('every reference to claims carries the whole key, person_hash included', async () => {
+    // Lines, findings and references name their claim by (claim_id, person_hash, service_month):
+    // since migration 0036 checked by one statement trigger on each parent (once per statement, not
+    // a foreign-key query per row), no foreign key on the parents nor between the months' partitions.
     expect(await foreignKeysTo('claims')).toEqual([]);
-    expect(await foreignKeysTo('claims_default')).toEqual([
-      { from: 'claim_lines_default', columns: ['claim_id', 'person_hash', 'service_month'], referenced: ['id', 'person_hash', 'service_month'] },
-      { from: 'finding_references_default', columns: ['claim_id', 'person_hash', 'service_month'], referenced: ['id', 'person_hash', 'service_month'] },
-      { from: 'findings_default', columns: ['claim_id', 'person_hash', 'service_month'], referenced: ['id', 'person_hash', 'service_month'] },
-    ]);
+    expect(await foreignKeysTo('claims_default')).toEqual([]);
+    expect(await claimChecks()).toEqual(CLAIM_CHECKS);
+    // the check reads the claim by its whole key
+    const [fn] = await database.query<{ src: string }>(`select prosrc as src from pg_proc where proname = 'claim_rows_claim_exists'`);
+    expect(fn!.src).toContain('c.id = n.claim_id AND c.person_hash = n.person_hash AND c.service_month = n.service_month');
     // review_cases names its claim whole too, checked by a trigger rather than a foreign key, so a
     // month whose cases are closed can be detached (migration 0032, docs/operations.md).
     expect(await database.query(`select tgname from pg_trigger where tgrelid = 'review_cases'::regclass and tgname = 'review_cases_claim_exists'`)).toEqual([{ tgname: 'review_cases_claim_exists' }]);
@@ -121,7 +144,7 @@ describe('keys compatible with monthly partitions and distribution by person', (
     }
     statements.push(['claim_keys by institution_id', 'create table scratch_claim_keys_i (like claim_keys including all) partition by hash (institution_id)']);
     statements.push(['rejected_submissions by received_at', 'create table scratch_rejected_m (like rejected_submissions including all) partition by range (received_at)']);
-    // The foreign keys as they stand, between the month-partitioned copies (PostgreSQL checks a
+    // The composite foreign keys (between the months' partitions from 0032 to 0036), between the month-partitioned copies (PostgreSQL checks a
     // key referencing a partitioned table against its unique index).
     for (const t of ['claim_lines', 'findings'] as const) {
       statements.push([`${t} → claims, partitioned`, `alter table scratch_${t}_m add foreign key (claim_id, person_hash, service_month) references scratch_claims_m (id, person_hash, service_month)`]);
@@ -299,12 +322,10 @@ describe('migration 0011 on a database stored before it', () => {
     expect((await uniqueIndexes('claim_lines', q)).map((k) => k.columns)).toEqual([['claim_id', 'line_no', 'person_hash', 'service_month']]);
     expect((await uniqueIndexes('findings', q)).map((k) => k.columns)).toEqual([['id', 'person_hash', 'service_month']]);
     expect((await uniqueIndexes('rejected_submissions', q)).map((k) => k.columns)).toEqual([['id', 'received_at']]);
-    // the foreign keys, since 0032 between each month's partitions (the stored months made theirs)
-    expect((await foreignKeysTo('claims_2026_10', q)).map((k) => [k.from, k.columns])).toEqual([
-      ['claim_lines_2026_10', ['claim_id', 'person_hash', 'service_month']],
-      ['finding_references_2026_10', ['claim_id', 'person_hash', 'service_month']],
-      ['findings_2026_10', ['claim_id', 'person_hash', 'service_month']],
-    ]);
+    // the claims' checks, since 0036 statement triggers on the parents (0032's foreign keys between
+    // the stored months' partitions are gone)
+    expect(await foreignKeysTo('claims_2026_10', q)).toEqual([]);
+    expect(await claimChecks(q)).toEqual(CLAIM_CHECKS);
 
     // The intake on the migrated database: an old claim is found by its key (a resubmission is
     // answered from it); a new claim of person A whose retrospective finding names A1 files it on

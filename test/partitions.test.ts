@@ -74,14 +74,47 @@ describe('monthly partitions', () => {
     // every index of the parent is a partitioned index, on every partition
     const [idx] = await q<{ n: number }>(`select count(*)::int as n from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = 'claims'::regclass and c.relkind = 'I'`);
     expect(idx!.n).toBeGreaterThanOrEqual(3);
-    // a line's claim must be stored: the foreign key, between the month's partitions, holds
+    // a line's claim must be stored (the statement's check on claim_lines, migration 0036), nothing written
+    const lines = await q<{ n: number }>(`select count(*)::int as n from claim_lines`);
     await expect(
       q(
         `insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code, category, service_at, service_date, quantity, unit_price, amount, service_month)
          values (gen_random_uuid(), 1, 'L1', $1, 'nobody', '110100001', 'service', now(), current_date, 1, 1, 1, $2)`,
         [INST, CUR],
       ),
-    ).rejects.toThrow(/foreign key/);
+    ).rejects.toThrow(/violates foreign key to claims: claim [0-9a-f-]+ is not stored/);
+    expect(await q(`select count(*)::int as n from claim_lines`)).toEqual(lines);
+    // a stored claim's id under another person or month names no stored claim either: the whole key is checked
+    const [stored] = await q<{ id: string; person_hash: string; service_month: string }>(`select id, person_hash, service_month from claims order by id limit 1`);
+    const lineOf = (person: string, month: string) =>
+      q(
+        `insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code, category, service_at, service_date, quantity, unit_price, amount, service_month)
+         values ($1, 999, 'L999', $2, $3, '110100001', 'service', now(), current_date, 1, 1, 1, $4)`,
+        [stored!.id, INST, person, month],
+      );
+    await expect(lineOf('nobody', stored!.service_month)).rejects.toThrow(/foreign key/);
+    await expect(lineOf(stored!.person_hash, stored!.service_month === CUR ? shiftMonth(CUR, 1) : CUR)).rejects.toThrow(/foreign key/);
+    // a finding and a reference likewise
+    await expect(
+      q(
+        `insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family, severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
+         values (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), false, 'R', 1, 'f', 'low', 'active', '{}', '[]', '[]', '[]', 0, $1, 'nobody')`,
+        [CUR],
+      ),
+    ).rejects.toThrow(/violates foreign key to claims/);
+    await expect(
+      q(
+        `insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id, source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
+         values (gen_random_uuid(), gen_random_uuid(), 'nobody', $1, gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'later', 'R', 1, 'f', 'low', '[]', '{}')`,
+        [CUR],
+      ),
+    ).rejects.toThrow(/violates foreign key to claims/);
+    // the claims' side: a claim whose lines are stored is neither deleted nor moved to another key
+    await expect(q(`delete from claims where id = $1`, [stored!.id])).rejects.toThrow(/claim [0-9a-f-]+ is still referenced from table "claim_lines"/);
+    await expect(q(`update claims set person_hash = 'someone else' where id = $1`, [stored!.id])).rejects.toThrow(/still referenced from table "claim_lines"/);
+    // an update that keeps the key is not refused
+    await q(`update claims set settled_at = settled_at where id = $1`, [stored!.id]);
+    expect(await q(`select count(*)::int as n from claims where id = $1`, [stored!.id])).toEqual([{ n: 1 }]);
   });
 
   it('a claim of a month without partitions went to the default partition; the keeper gives it its own, idempotently', async () => {
@@ -128,12 +161,14 @@ describe('monthly partitions', () => {
     expect(await q(`select count(*)::int as n from claims where service_month = $1`, [OLD])).toEqual([{ n: 0 }]);
     expect(await q(`select count(*)::int as n from archive.${'claims_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
     expect(await q(`select count(*)::int as n from archive.${'claim_lines_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
-    // the month's lines, findings and references keep their foreign keys to its claims, in archive
+    // the month's lines went with their claims: every archived line names an archived claim
+    const sfx = OLD.replace('-', '_');
     expect(
-      await q(`select conrelid::regclass::text as t, confrelid::regclass::text as r from pg_constraint where contype = 'f' and confrelid = $1::regclass order by 1`, [
-        `archive.claims_${OLD.replace('-', '_')}`,
-      ]),
-    ).toEqual(['claim_lines', 'finding_references', 'findings'].map((t) => ({ t: `archive.${t}_${OLD.replace('-', '_')}`, r: `archive.claims_${OLD.replace('-', '_')}` })));
+      await q(
+        `select count(*)::int as n from archive.claim_lines_${sfx} l
+         where not exists (select 1 from archive.claims_${sfx} c where c.id = l.claim_id and c.person_hash = l.person_hash and c.service_month = l.service_month)`,
+      ),
+    ).toEqual([{ n: 0 }]);
     // the closed case stays
     expect(await q(`select count(*)::int as n from review_cases where service_month = $1`, [OLD])).toEqual([{ n: 1 }]);
 
