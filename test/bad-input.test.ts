@@ -238,6 +238,13 @@ describe('POST /v1/claims refuses bad input with every failing field', () => {
     expect(await rejection(res.headers.get('x-request-id'))).toMatchObject({ institution_id: 'H1; drop table claims', claim_no: null });
   });
 
+  it('a claim id with a tab, line feed or carriage return: refused, as its path parameter would be (free text may hold them)', async () => {
+    for (const claimId of ['\t', 'ZY\n1', 'ZY1\r']) {
+      const res = await post({ ...outpatientClaim(), claimId, departmentCode: 'a\tb' });
+      expect(await refused(res), JSON.stringify(claimId)).toEqual([{ path: 'claimId', message: 'must not contain control characters' }]);
+    }
+  });
+
   it('unknown fields, each at its own path, even with NUL or a lone surrogate in the name', async () => {
     const claim = inpatientClaim();
     const res = await post({ ...withLine(claim, 2, { foo: 1 }), extra: true, 'nul\u0000key': 1, 'half\ud83d': 2, insured: { ...claim.insured, name: '张三' } });

@@ -21,6 +21,17 @@ const text = (max: number) =>
     .refine((s) => !CONTROL.test(s), 'must not contain control characters')
     .refine(wellFormed, 'must be valid Unicode (no lone surrogates)');
 
+// An identifier is also a path parameter (GET /v1/claims/{institutionId}/{claimId}), which refuses
+// every C0 control: tab, line feed and carriage return included, so that what is accepted reads back.
+const CONTROL_IN_ID = /[\u0000-\u001F\u007F]/;
+const identifier = (max: number) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !CONTROL_IN_ID.test(s), 'must not contain control characters')
+    .refine(wellFormed, 'must be valid Unicode (no lone surrogates)');
+
 const code = (max: number, example: string) =>
   z
     .string()
@@ -131,7 +142,7 @@ function claimObject(maxLines: number) {
   return z
     .object({
       institutionId: code(32, 'H32010200001'),
-      claimId: text(64).openapi({ example: 'ZY2026100400123' }),
+      claimId: identifier(64).openapi({ example: 'ZY2026100400123' }),
       insured: InsuredSchema,
       visitType: z.enum(VISIT_TYPES),
       medType: code(8, '21').optional().openapi({ description: 'national medical category (med_type)' }),
