@@ -13,7 +13,11 @@ export interface CardBurstParams {
   minSimilarity: number;
   /** minutes either side of this claim's start */
   windowMinutes: number;
-  /** baskets with fewer distinct items are not judged (one common drug bought by many is no burst) */
+  /**
+   * baskets with fewer distinct items are not judged: one common drug bought by many is no burst,
+   * nor is a common pair prescribed together (an antihypertensive and aspirin), which five patients
+   * of one diagnosis at a busy hospital desk get within minutes
+   */
   minItems: number;
   /**
    * the line categories a basket is made of: the goods a stack of cards is swiped for; a visit's
@@ -55,7 +59,7 @@ function jaccard(a: ReadonlySet<string>, lines: readonly (readonly [string, stri
  */
 export const cardBurst: Rule<CardBurstParams> = {
   id: 'CARD-BURST',
-  version: 2,
+  version: 3,
   family: 'card-burst',
   severity: 'high',
   status: 'active',
@@ -65,7 +69,7 @@ export const cardBurst: Rule<CardBurstParams> = {
     en: "Within minutes at one institution, many different persons' cards settled for near-identical baskets: possibly card theft or consecutive swipes, for review",
   },
   effectiveFrom: '2000-01-01',
-  defaults: { minPersons: 5, minSimilarity: 0.9, windowMinutes: 10, minItems: 2, categories: ['drug', 'consumable'] },
+  defaults: { minPersons: 5, minSimilarity: 0.9, windowMinutes: 10, minItems: 3, categories: ['drug', 'consumable'] },
   paramSchema: z
     .object({
       minPersons: range({ min: 3, max: 50, int: true }),
@@ -180,6 +184,13 @@ function fixtures(): RuleFixtures<CardBurstParams> {
         history: window(burst),
         params: { minSimilarity: 0.75 },
       },
+      {
+        name: 'a burst of two-drug baskets fires at a lowered minItems (2)',
+        claim: basket(5, 16, ['X1', 'X2']),
+        history: window([1, 2, 3, 4].map((n) => basket(n, 10 + n, ['X1', 'X2']))),
+        params: { minItems: 2 },
+        expect: { hits: 5 },
+      },
     ],
     passes: [
       {
@@ -201,6 +212,12 @@ function fixtures(): RuleFixtures<CardBurstParams> {
         reference: catalogue,
       },
       { name: 'five persons buying one common drug', claim: basket(5, 16, ['X1']), history: window([1, 2, 3, 4].map((n) => basket(n, 10 + n, ['X1']))) },
+      {
+        name: 'five hypertensive patients at a busy desk within minutes, each the fee and the same pair of drugs prescribed together',
+        claim: visit(5, 16, ['X1', 'X2']),
+        history: window([1, 2, 3, 4].map((n) => visit(n, 10 + n, ['X1', 'X2']))),
+        reference: catalogue,
+      },
     ],
   };
 }

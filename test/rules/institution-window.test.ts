@@ -29,6 +29,7 @@ beforeAll(async () => {
       { code: 'XA01', name: '药一', category: 'drug' },
       { code: 'XA02', name: '药二', category: 'drug' },
       { code: 'XA03', name: '药三', category: 'drug' },
+      { code: 'XA04', name: '药四', category: 'drug' },
       { code: '120100001', name: '床位费', category: 'bed' },
       { code: '250101001', name: '血常规', category: 'lab' },
     ],
@@ -108,7 +109,7 @@ describe('CARD-BURST', () => {
   });
 
   it('five cards sent at once (screened side by side, none stored yet) still make a burst: the claims in flight are in the window', async () => {
-    const answers = await Promise.all([1, 2, 3, 4, 5].map((i) => screen(purchase(`R${i}`, `2026-10-05 16:0${i}:00`, ['XA01', 'XA02']))));
+    const answers = await Promise.all([1, 2, 3, 4, 5].map((i) => screen(purchase(`R${i}`, `2026-10-05 16:0${i}:00`, ['XA01', 'XA02', 'XA04']))));
     const hits = answers.flatMap((a) => only(a, 'CARD-BURST'));
     expect(hits).toHaveLength(1);
     expect(hits[0]?.message.en).toContain('5 different persons (at least 5)');
@@ -120,7 +121,7 @@ describe('CARD-BURST', () => {
     const claims: object[] = [];
     for (const [burst, hour, codes] of [
       ['S', '17', ['XA01', 'XA02', 'XA03']],
-      ['T', '18', ['XA02', 'XA03']],
+      ['T', '18', ['XA02', 'XA03', 'XA04']],
     ] as const) {
       for (let i = 1; i <= 7; i++) {
         claims.push(purchase(`${burst}${i}`, `2026-10-05 ${hour}:0${i}:00`, [...codes]));
@@ -147,7 +148,7 @@ describe('CARD-BURST', () => {
   });
 
   it('a family of three at one clinic with the same basket is no burst', async () => {
-    for (let i = 1; i <= 3; i++) expect(only(await screen(purchase(`F${i}`, `2026-10-06 10:0${i}:00`, ['XA01', 'XA02'], CLINIC)), 'CARD-BURST')).toEqual([]);
+    for (let i = 1; i <= 3; i++) expect(only(await screen(purchase(`F${i}`, `2026-10-06 10:0${i}:00`, ['XA01', 'XA02', 'XA03'], CLINIC)), 'CARD-BURST')).toEqual([]);
   });
 });
 
