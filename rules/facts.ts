@@ -32,6 +32,17 @@ const INCLUDES = 1;
 const PACKAGE = 2;
 const BOTH_KINDS = INCLUDES | PACKAGE;
 
+// A code's relations are one shared list for most codes (versioned.ts): its relations of each kind
+// to another item are filtered from it once, not on every claim.
+const filtered = new WeakMap<readonly RelationRef[], Partial<Record<RelationRef['kind'], readonly RelationRef[]>>>();
+/** the relations of the kind to another item (not to the code itself) of a code's relations */
+export function relationsOfKind(rs: readonly RelationRef[], kind: RelationRef['kind']): readonly RelationRef[] {
+  if (rs.length === 0) return rs;
+  let byKind = filtered.get(rs);
+  if (!byKind) filtered.set(rs, (byKind = {}));
+  return (byKind[kind] ??= rs.filter((r) => r.kind === kind && r.subCode !== r.mainCode));
+}
+
 /** No lines, no hits: one shared empty list, never to be changed. */
 export const NONE: readonly never[] = Object.freeze([]);
 
@@ -54,6 +65,7 @@ export class ClaimFacts {
   private startMonth: string | undefined;
   private restrictionMask: number | undefined;
   private mainOf: number | undefined;
+  private mainRelationsOf: Partial<Record<RelationRef['kind'], readonly (readonly RelationRef[])[]>> | undefined;
 
   constructor(
     readonly claim: Claim,
@@ -65,8 +77,16 @@ export class ClaimFacts {
   /** the catalogue item of each line on its service date, in the order of `claim.lines` */
   get items(): readonly (CatalogueItemRef | undefined)[] {
     if (this.lineItems === undefined) {
+      // consecutive lines of one item on one day (the common case) share one lookup
       const ref = this.reference;
-      this.lineItems = perCodeDay(this.claim.lines, (code, date) => ref.item(code, date));
+      const lines = this.claim.lines;
+      const items = new Array<CatalogueItemRef | undefined>(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        const prev = i === 0 ? undefined : lines[i - 1]!;
+        items[i] = prev !== undefined && prev.itemCode === l.itemCode && prev.serviceDate === l.serviceDate ? items[i - 1] : ref.item(l.itemCode, l.serviceDate);
+      }
+      this.lineItems = items;
     }
     return this.lineItems;
   }
@@ -115,10 +135,29 @@ export class ClaimFacts {
    */
   get stocks(): readonly (StockRef | undefined)[] | undefined {
     if (this.lineStocks === undefined) {
+      // each run of lines of one item on one day asks once; the month is cut once per run of one date
       const ref = this.reference;
       const id = this.claim.institutionId;
-      const stocks = perCodeDay(this.claim.lines, (code, date) => ref.stock(id, code, date.slice(0, 7)));
-      this.lineStocks = stocks.some((s) => s !== undefined) ? stocks : null;
+      const lines = this.claim.lines;
+      const stocks = new Array<StockRef | undefined>(lines.length);
+      let any = false;
+      let date = '';
+      let month = '';
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        const prev = i === 0 ? undefined : lines[i - 1]!;
+        if (prev !== undefined && prev.itemCode === l.itemCode && prev.serviceDate === l.serviceDate) stocks[i] = stocks[i - 1];
+        else {
+          if (l.serviceDate !== date) {
+            date = l.serviceDate;
+            month = date.slice(0, 7);
+          }
+          const s = ref.stock(id, l.itemCode, month);
+          stocks[i] = s;
+          if (s !== undefined) any = true;
+        }
+      }
+      this.lineStocks = any ? stocks : null;
     }
     return this.lineStocks ?? undefined;
   }
@@ -145,6 +184,28 @@ export class ClaimFacts {
       this.mainOf = m;
     }
     return (this.mainOf & (kind === 'includes' ? INCLUDES : PACKAGE)) !== 0;
+  }
+
+  /**
+   * each line's relations of the kind to another item in which its code is the main item (or the
+   * package) on its service date, in the order of `claim.lines`; consecutive lines of one item on
+   * one day share one lookup
+   */
+  mainRelations(kind: RelationRef['kind']): readonly (readonly RelationRef[])[] {
+    const byKind = (this.mainRelationsOf ??= {});
+    let out = byKind[kind];
+    if (out === undefined) {
+      const lines = this.claim.lines;
+      const rels = new Array<readonly RelationRef[]>(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        const prev = i === 0 ? undefined : lines[i - 1]!;
+        rels[i] =
+          prev !== undefined && prev.itemCode === l.itemCode && prev.serviceDate === l.serviceDate ? rels[i - 1]! : relationsOfKind(this.reference.relationsOfMain(l.itemCode, l.serviceDate), kind);
+      }
+      byKind[kind] = out = rels;
+    }
+    return out;
   }
 
   /** whether the catalogue item of some line sets the restriction (most claims' items set few) */
@@ -214,17 +275,6 @@ function groupsByMap(lines: readonly ClaimLine[]): CodeDay[] {
     out.push(g);
     if (days === undefined) byCode.set(l.itemCode, [g]);
     else days.push(g);
-  }
-  return out;
-}
-
-/** `lookup` of each line's item code and service date; consecutive lines of one item on one day (the common case) share one call */
-function perCodeDay<T>(lines: readonly ClaimLine[], lookup: (code: string, date: string) => T): T[] {
-  const out = new Array<T>(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    const prev = i === 0 ? undefined : lines[i - 1]!;
-    out[i] = prev !== undefined && prev.itemCode === l.itemCode && prev.serviceDate === l.serviceDate ? out[i - 1]! : lookup(l.itemCode, l.serviceDate);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { Claim, ClaimLine } from '../claim.js';
-import type { ClaimFacts } from '../facts.js';
+import { relationsOfKind, type ClaimFacts } from '../facts.js';
 import type { ReferenceView, RelationRef, RelationWindow } from '../reference.js';
 
 /**
@@ -66,16 +66,6 @@ export const WINDOW_TEXT: Record<RelationWindow, { zh: string; en: string }> = {
   same_visit: { zh: '同一次就诊', en: 'the same visit' },
 };
 
-// A code's relations are one shared list for most codes (versioned.ts): its relations of each kind
-// to another item are filtered from it once, not on every claim.
-const filtered = new WeakMap<readonly RelationRef[], Partial<Record<RelationRef['kind'], readonly RelationRef[]>>>();
-function ofKind(rs: readonly RelationRef[], kind: RelationRef['kind']): readonly RelationRef[] {
-  if (rs.length === 0) return rs;
-  let byKind = filtered.get(rs);
-  if (!byKind) filtered.set(rs, (byKind = {}));
-  return (byKind[kind] ??= rs.filter((r) => r.kind === kind && r.subCode !== r.mainCode));
-}
-
 const byCode = (xs: readonly Located[]) => {
   const m = new Map<string, Located[]>();
   for (const x of xs) {
@@ -107,7 +97,7 @@ export function pairsBySub(c: Claim, facts: ClaimFacts, ref: ReferenceView, opts
   }
   from -= DAY;
   to += DAY;
-  const isMainOfKind = (line: ClaimLine) => ofKind(ref.relationsOfMain(line.itemCode, line.serviceDate), opts.kind).length > 0;
+  const isMainOfKind = (line: ClaimLine) => relationsOfKind(ref.relationsOfMain(line.itemCode, line.serviceDate), opts.kind).length > 0;
   const othersHaveMain = () =>
     others.some((o) => {
       const visit = sameVisit(c, o, opts.stayAcrossClaims);
@@ -123,15 +113,17 @@ export function pairsBySub(c: Claim, facts: ClaimFacts, ref: ReferenceView, opts
   }
   const mineByCode = byCode(mine);
   const theirsByCode = byCode(theirs);
-  const relationsOf = (line: ClaimLine) => ofKind(ref.relationsOfMain(line.itemCode, line.serviceDate), opts.kind);
+  const relationsOf = (line: ClaimLine) => relationsOfKind(ref.relationsOfMain(line.itemCode, line.serviceDate), opts.kind);
   const windowOf = (r: RelationRef) => r.window ?? opts.windowWhenUnspecified;
 
   const pairs: Pair[] = [];
   const pairWith = (main: Located, subs: readonly Located[] | undefined, relation: RelationRef, window: RelationWindow) => {
     for (const sub of subs ?? []) if (withinWindow(window, main, sub, opts.stayAcrossClaims)) pairs.push({ main, sub, relation, window });
   };
-  for (const main of mine) {
-    for (const relation of relationsOf(main.line)) {
+  const mainRelations = facts.mainRelations(opts.kind);
+  for (let i = 0; i < mine.length; i++) {
+    const main = mine[i]!;
+    for (const relation of mainRelations[i]!) {
       pairWith(main, mineByCode.get(relation.subCode), relation, windowOf(relation));
       pairWith(main, theirsByCode.get(relation.subCode), relation, windowOf(relation));
     }

@@ -25,6 +25,25 @@ function withinSpan(lines: readonly ClaimLine[], others: readonly Claim[]): bool
   return false;
 }
 
+// beyond this many pairs of lines, sharesALine does not look and the lines are grouped as for a hit
+const COMPARE_AT_MOST = 4096;
+
+/**
+ * whether a line of the other claims has the service time and item of one of the lines (or there
+ * are too many pairs to compare one by one): without one, no line of theirs repeats one of these
+ */
+function sharesALine(lines: readonly ClaimLine[], others: readonly Claim[]): boolean {
+  let pairs = 0;
+  for (const o of others) pairs += o.lines.length * lines.length;
+  if (pairs > COMPARE_AT_MOST) return true;
+  for (const o of others)
+    for (let i = 0; i < o.lines.length; i++) {
+      const l = o.lines[i]!;
+      for (let k = 0; k < lines.length; k++) if (lines[k]!.serviceAt === l.serviceAt && lines[k]!.itemCode === l.itemCode) return true;
+    }
+  return false;
+}
+
 /**
  * The same item billed twice for the same person at the same institution and service time:
  * within one claim, or in another claim. The first line (of the claim submitted first,
@@ -53,7 +72,7 @@ export const duplicateSameLine: Rule = {
     // Nor when no line of the other claims here falls within this claim's first and last service
     // times (an earlier interim claim of a stay covers earlier days).
     const here = facts.othersHere;
-    if ((here.length === 0 || !withinSpan(c.lines, here)) && !facts.codeDays.some((g) => g.lines.length > 1 && repeatsAnInstant(g.lines))) return NONE;
+    if ((here.length === 0 || !withinSpan(c.lines, here) || !sharesALine(c.lines, here)) && !facts.codeDays.some((g) => g.lines.length > 1 && repeatsAnInstant(g.lines))) return NONE;
     // Lines by service time (a number: no key string built per line), then by item among the few
     // lines at that instant; only instants this claim bills at.
     const groups = new Map<number, Entry[]>();

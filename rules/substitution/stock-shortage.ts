@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ClaimLine } from '../claim.js';
 import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
+import type { StockRef } from '../reference.js';
 import { claim, reference } from '../fixtures/build.js';
 import { NONE } from '../facts.js';
 import { decimal4, itemName, yuan } from '../text.js';
@@ -10,6 +11,9 @@ export interface StockShortageParams {
   /** quantity (×10^4) a month's sales may exceed stock by before it counts, for pack-splitting rounding */
   tolerance: number;
 }
+
+/** service order: by service time, then line number */
+const inServiceOrder = (a: ClaimLine, b: ClaimLine) => a.serviceAt - b.serviceAt || a.lineNo - b.lineNo;
 
 /** yyyy-MM-dd dates in one month */
 const sameMonth = (a: string, b: string) => a === b || a.slice(0, 7) === b.slice(0, 7);
@@ -44,23 +48,44 @@ export const stockShortage: Rule<StockShortageParams> = {
     // and only the lines that have one are grouped (a group without a record reports nothing)
     const stocks = facts.stocks;
     if (!stocks) return NONE;
-    const stocked: ClaimLine[] = [];
-    for (let i = 0; i < c.lines.length; i++) if (stocks[i]) stocked.push(c.lines[i]!);
+    const all = c.lines;
+    // the indices of the lines with a record, in service order (most claims' lines already are)
+    const stocked: number[] = [];
+    let ordered = true;
+    for (let i = 0; i < all.length; i++) {
+      if (!stocks[i]) continue;
+      if (ordered && stocked.length > 0 && inServiceOrder(all[i]!, all[stocked[stocked.length - 1]!]!) < 0) ordered = false;
+      stocked.push(i);
+    }
+    if (!ordered) stocked.sort((a, b) => inServiceOrder(all[a]!, all[b]!));
     const claimMonth = facts.month;
     // by item and month (in the order of their first line in service order): a few lines, compared
-    // in place rather than by a key string built per line
+    // in place rather than by a key string built per line; a group's record is its first line's
+    // (the claim's institution, the line's item and month: facts.stocks)
     const groups: ClaimLine[][] = [];
-    for (const l of stocked.length > 1 ? stocked.sort((a, b) => a.serviceAt - b.serviceAt || a.lineNo - b.lineNo) : stocked) {
-      const group = groups.find((g) => g[0]!.itemCode === l.itemCode && sameMonth(g[0]!.serviceDate, l.serviceDate));
+    const records: StockRef[] = [];
+    for (let k = 0; k < stocked.length; k++) {
+      const l = all[stocked[k]!]!;
+      let group: ClaimLine[] | undefined;
+      for (let g = 0; g < groups.length; g++) {
+        const first = groups[g]![0]!;
+        if (first.itemCode === l.itemCode && sameMonth(first.serviceDate, l.serviceDate)) {
+          group = groups[g];
+          break;
+        }
+      }
       if (group) group.push(l);
-      else groups.push([l]);
+      else {
+        groups.push([l]);
+        records.push(stocks[stocked[k]!]!);
+      }
     }
     const hits: RuleHit[] = [];
-    for (const lines of groups) {
+    for (let g = 0; g < groups.length; g++) {
+      const lines = groups[g]!;
+      const stock = records[g]!;
       const first = lines[0]!;
       const month = first.serviceDate.slice(0, 7);
-      const stock = ref.stock(c.institutionId, first.itemCode, month);
-      if (!stock) continue;
       const available = stock.openingQuantity + stock.purchasedQuantity;
       const limit = available + p.tolerance;
       const prior = month === claimMonth ? (history.institutionMonthQuantity.get(first.itemCode) ?? 0) : 0;

@@ -90,38 +90,69 @@ export function snapshotView(s: Snapshot, stock: ReadonlyMap<string, StockRef> =
 const NO_STOCK: ReadonlyMap<string, StockRef> = new Map();
 
 /**
- * The value of institution|item|month in a claim's map so keyed, without building the key: the
- * stock rule and the claim's facts ask once per line, and a key string built and hashed per line
- * cost more than the rest of the lookup. The maps hold the claim's stocked items only (a few
- * entries, often none): their keys are compared in place, part by part, the item code first (it
- * differs most); a map of more than SCAN_AT_MOST entries is looked up by the key.
+ * A claim's map keyed institution|item|month (its stocked items, or its last month's purchase
+ * prices: a few entries, often none), read by item code: the claim's facts and several rules ask
+ * once per line or group of lines, and a key string built and hashed per line, or every key
+ * compared in place per line, cost more than the rest of the lookup. The entries of one
+ * institution and month are put once, the first time they are asked for, into a map by item code
+ * (the code cut out of the key), and each line's code is looked up there: the line's own string,
+ * its hash computed once.
  */
-function keyedLookup<T>(m: ReadonlyMap<string, T> | undefined, institutionId: string, itemCode: string, month: string): T | undefined {
-  if (m === undefined || m.size === 0) return undefined;
-  if (m.size > SCAN_AT_MOST) return m.get(`${institutionId}|${itemCode}|${month}`);
-  const length = institutionId.length + itemCode.length + month.length + 2;
-  const codeAt = institutionId.length + 1;
-  for (const [key, value] of m) {
-    if (
-      key.length === length &&
-      key.startsWith(itemCode, codeAt) &&
-      key.startsWith(institutionId) &&
-      key.endsWith(month) &&
-      key.charCodeAt(institutionId.length) === BAR &&
-      key.charCodeAt(codeAt + itemCode.length) === BAR
-    )
-      return value;
+class ByItemCode<T> {
+  private institutionId: string | undefined;
+  private month: string | undefined;
+  private byCode: Map<string, T> | undefined;
+  // a claim across a month end asks for two months, and may alternate: the other month's map, kept
+  private otherInstitutionId: string | undefined;
+  private otherMonth: string | undefined;
+  private other: Map<string, T> | undefined;
+
+  constructor(private readonly m: ReadonlyMap<string, T>) {}
+
+  get(institutionId: string, itemCode: string, month: string): T | undefined {
+    if (this.m.size === 0) return undefined;
+    if (month !== this.month || institutionId !== this.institutionId) {
+      if (month === this.otherMonth && institutionId === this.otherInstitutionId) {
+        const byCode = this.other;
+        this.other = this.byCode;
+        this.otherMonth = this.month;
+        this.otherInstitutionId = this.institutionId;
+        this.byCode = byCode;
+      } else {
+        this.other = this.byCode;
+        this.otherMonth = this.month;
+        this.otherInstitutionId = this.institutionId;
+        this.byCode = byCodeOf(this.m, institutionId, month);
+      }
+      this.month = month;
+      this.institutionId = institutionId;
+    }
+    return this.byCode!.get(itemCode);
   }
-  return undefined;
+}
+
+/** the entries of `m` keyed institution|code|month for the institution and month, by code */
+function byCodeOf<T>(m: ReadonlyMap<string, T>, institutionId: string, month: string): Map<string, T> {
+  const out = new Map<string, T>();
+  const codeAt = institutionId.length + 1;
+  const least = codeAt + month.length + 1;
+  for (const [key, value] of m) {
+    if (key.length >= least && key.startsWith(institutionId) && key.endsWith(month) && key.charCodeAt(institutionId.length) === BAR && key.charCodeAt(key.length - month.length - 1) === BAR)
+      out.set(key.slice(codeAt, key.length - month.length - 1), value);
+  }
+  return out;
 }
 const BAR = 0x7c; // '|'
-const SCAN_AT_MOST = 16;
 
 /**
  * The view as one object with its methods on the prototype: a claim's view costs one allocation,
  * not a closure per lookup, and every claim's calls go to the same functions.
  */
 class SnapshotView implements ReferenceView {
+  // made on the first lookup in a map that has entries: a view whose claim has none allocates none
+  private stocks: ByItemCode<StockRef> | undefined;
+  private prices: ByItemCode<number> | undefined;
+
   constructor(
     private readonly s: Snapshot,
     private readonly stockMap: ReadonlyMap<string, StockRef>,
@@ -146,7 +177,8 @@ class SnapshotView implements ReferenceView {
   }
 
   stock(institutionId: string, itemCode: string, month: string): StockRef | undefined {
-    return keyedLookup(this.stockMap, institutionId, itemCode, month);
+    if (this.stockMap.size === 0) return undefined;
+    return (this.stocks ??= new ByItemCode(this.stockMap)).get(institutionId, itemCode, month);
   }
 
   catalogueSize(): number {
@@ -154,7 +186,11 @@ class SnapshotView implements ReferenceView {
   }
 
   purchasePrice(institutionId: string, itemCode: string, month: string): number | undefined {
-    return this.stock(institutionId, itemCode, month)?.purchasePrice ?? keyedLookup(this.purchasePrices, institutionId, itemCode, month);
+    const prices = this.purchasePrices;
+    return (
+      this.stock(institutionId, itemCode, month)?.purchasePrice ??
+      (prices === undefined || prices.size === 0 ? undefined : (this.prices ??= new ByItemCode(prices)).get(institutionId, itemCode, month))
+    );
   }
 
   indications(code: string, date: string): IndicationRef | undefined {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ClaimFacts } from '../../rules/facts.js';
 import { claim } from '../../rules/fixtures/build.js';
-import type { CatalogueItemRef, InstitutionRef, ReferenceView } from '../../rules/reference.js';
+import type { CatalogueItemRef, InstitutionRef, ReferenceView, StockRef } from '../../rules/reference.js';
 import { emptyReference } from '../../rules/reference.js';
+import { emptySnapshot, snapshotView } from '../../src/screening/reference-cache.js';
 import { VersionedIndex } from '../../src/screening/versioned.js';
 
 const item = (itemCode: string, name: string): CatalogueItemRef => ({ itemCode, name, category: 'drug', unit: '盒', priceCeiling: {}, restrictions: {} });
@@ -128,5 +129,87 @@ describe('ClaimFacts: lines by item and day, stock, restrictions, relations', ()
     expect(facts.hasMainOf('includes')).toBe(true);
     expect(facts.hasMainOf('package')).toBe(false);
     expect(facts.month).toBe('2026-10');
+  });
+
+  it('gives each line the relations of a kind its code is the main item of, one lookup for consecutive lines of one item and day', () => {
+    const calls: string[] = [];
+    const facts = new ClaimFacts(c, [], {
+      ...reference,
+      relationsOfMain: (code, date) => (
+        calls.push(`${code} ${date}`),
+        code === 'B'
+          ? [
+              { kind: 'includes', mainCode: 'B', subCode: 'A', source: 't' },
+              { kind: 'package', mainCode: 'B', subCode: 'A', source: 't' },
+              { kind: 'includes', mainCode: 'B', subCode: 'B', source: 't' },
+            ]
+          : []
+      ),
+    });
+    expect(facts.mainRelations('includes').map((rs) => rs.map((r) => `${r.kind} ${r.subCode}`))).toEqual([[], ['includes A'], [], [], ['includes A']]);
+    expect(facts.mainRelations('package').map((rs) => rs.map((r) => `${r.kind} ${r.subCode}`))).toEqual([[], ['package A'], [], [], ['package A']]);
+    expect(facts.mainRelations('includes')).toBe(facts.mainRelations('includes'));
+    const twice = claim({
+      lines: [
+        { itemCode: 'B', at: '2026-10-04 09:00' },
+        { itemCode: 'B', at: '2026-10-04 10:00' },
+      ],
+    });
+    calls.length = 0;
+    new ClaimFacts(twice, [], { ...reference, relationsOfMain: (code, date) => (calls.push(`${code} ${date}`), []) }).mainRelations('includes');
+    expect(calls).toEqual(['B 2026-10-04']);
+  });
+});
+
+describe('the reference view’s stock and purchase prices, keyed institution|item|month', () => {
+  const rec = (openingQuantity: number, purchasePrice?: number): StockRef => ({ openingQuantity, purchasedQuantity: 0, purchasePrice });
+  const stock = new Map<string, StockRef>([
+    ['H1|A|2026-10', rec(1, 100)],
+    ['H1|B|2026-10', rec(2)],
+    ['H1|A|2026-11', rec(3)],
+    ['H12|A|2026-10', rec(4)],
+    ['H1|A|2026-101', rec(5)],
+    ['H1|A|B|2026-10', rec(6)],
+    ...Array.from({ length: 20 }, (_, k) => [`H1|C${k}|2026-10`, rec(100 + k)] as [string, StockRef]),
+  ]);
+  const prices = new Map([
+    ['H1|B|2026-11', 700],
+    ['H1|A|2026-11', 800],
+  ]);
+
+  it('finds each record by its institution, item and month, whichever order and months are asked for', () => {
+    const view = snapshotView(emptySnapshot(), stock, undefined, prices);
+    const asks: [string, string, string, number | undefined][] = [
+      ['H1', 'A', '2026-10', 1],
+      ['H1', 'A', '2026-11', 3],
+      ['H1', 'B', '2026-10', 2],
+      ['H1', 'B', '2026-11', undefined],
+      ['H12', 'A', '2026-10', 4],
+      ['H1', 'A|B', '2026-10', 6],
+      ['H1', 'A', '2026-10', 1],
+      ['H1', 'C7', '2026-10', 107],
+      ['H1', 'A', '2026-1', undefined],
+      ['H', 'A', '2026-10', undefined],
+      ['H2', 'A', '2026-10', undefined],
+      ['H1', 'A', '2026-12', undefined],
+    ];
+    for (const [id, code, month, opening] of asks) expect(view.stock(id, code, month)?.openingQuantity, `${id} ${code} ${month}`).toBe(opening);
+    // every key as a key string would find it
+    for (const [key, value] of stock) {
+      const [id, month] = [key.slice(0, key.indexOf('|')), key.slice(key.lastIndexOf('|') + 1)];
+      expect(view.stock(id, key.slice(id.length + 1, key.length - month.length - 1), month), key).toBe(value);
+    }
+  });
+
+  it('gives the purchase price of the stock record, else of the prices read for the claim’s last month', () => {
+    const view = snapshotView(emptySnapshot(), stock, undefined, prices);
+    expect(view.purchasePrice('H1', 'A', '2026-10')).toBe(100);
+    expect(view.purchasePrice('H1', 'B', '2026-10')).toBeUndefined();
+    expect(view.purchasePrice('H1', 'B', '2026-11')).toBe(700);
+    expect(view.purchasePrice('H1', 'A', '2026-11')).toBe(800);
+    expect(view.purchasePrice('H2', 'B', '2026-11')).toBeUndefined();
+    const none = snapshotView(emptySnapshot());
+    expect(none.stock('H1', 'A', '2026-10')).toBeUndefined();
+    expect(none.purchasePrice('H1', 'A', '2026-10')).toBeUndefined();
   });
 });
