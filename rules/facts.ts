@@ -43,6 +43,14 @@ export function relationsOfKind(rs: readonly RelationRef[], kind: RelationRef['k
   return (byKind[kind] ??= rs.filter((r) => r.kind === kind && r.subCode !== r.mainCode));
 }
 
+/** whether line i has the item and service day of the line before it (the lookups it would make are that line's) */
+function repeatsItemDay(lines: readonly ClaimLine[], i: number): boolean {
+  if (i === 0) return false;
+  const l = lines[i]!;
+  const prev = lines[i - 1]!;
+  return prev.itemCode === l.itemCode && prev.serviceDate === l.serviceDate;
+}
+
 /** No lines, no hits: one shared empty list, never to be changed. */
 export const NONE: readonly never[] = Object.freeze([]);
 
@@ -83,8 +91,7 @@ export class ClaimFacts {
       const items = new Array<CatalogueItemRef | undefined>(lines.length);
       for (let i = 0; i < lines.length; i++) {
         const l = lines[i]!;
-        const prev = i === 0 ? undefined : lines[i - 1]!;
-        items[i] = prev !== undefined && prev.itemCode === l.itemCode && prev.serviceDate === l.serviceDate ? items[i - 1] : ref.item(l.itemCode, l.serviceDate);
+        items[i] = repeatsItemDay(lines, i) ? items[i - 1] : ref.item(l.itemCode, l.serviceDate);
       }
       this.lineItems = items;
     }
@@ -145,8 +152,7 @@ export class ClaimFacts {
       let month = '';
       for (let i = 0; i < lines.length; i++) {
         const l = lines[i]!;
-        const prev = i === 0 ? undefined : lines[i - 1]!;
-        if (prev !== undefined && prev.itemCode === l.itemCode && prev.serviceDate === l.serviceDate) stocks[i] = stocks[i - 1];
+        if (repeatsItemDay(lines, i)) stocks[i] = stocks[i - 1];
         else {
           if (l.serviceDate !== date) {
             date = l.serviceDate;
@@ -199,9 +205,7 @@ export class ClaimFacts {
       const rels = new Array<readonly RelationRef[]>(lines.length);
       for (let i = 0; i < lines.length; i++) {
         const l = lines[i]!;
-        const prev = i === 0 ? undefined : lines[i - 1]!;
-        rels[i] =
-          prev !== undefined && prev.itemCode === l.itemCode && prev.serviceDate === l.serviceDate ? rels[i - 1]! : relationsOfKind(this.reference.relationsOfMain(l.itemCode, l.serviceDate), kind);
+        rels[i] = repeatsItemDay(lines, i) ? rels[i - 1]! : relationsOfKind(this.reference.relationsOfMain(l.itemCode, l.serviceDate), kind);
       }
       byKind[kind] = out = rels;
     }

@@ -109,21 +109,15 @@ class ByItemCode<T> {
 
   constructor(private readonly m: ReadonlyMap<string, T>) {}
 
+  /** `m` has entries: the view makes one only then */
   get(institutionId: string, itemCode: string, month: string): T | undefined {
-    if (this.m.size === 0) return undefined;
     if (month !== this.month || institutionId !== this.institutionId) {
-      if (month === this.otherMonth && institutionId === this.otherInstitutionId) {
-        const byCode = this.other;
-        this.other = this.byCode;
-        this.otherMonth = this.month;
-        this.otherInstitutionId = this.institutionId;
-        this.byCode = byCode;
-      } else {
-        this.other = this.byCode;
-        this.otherMonth = this.month;
-        this.otherInstitutionId = this.institutionId;
-        this.byCode = byCodeOf(this.m, institutionId, month);
-      }
+      const back = month === this.otherMonth && institutionId === this.otherInstitutionId;
+      const byCode = back ? this.other : byCodeOf(this.m, institutionId, month);
+      this.other = this.byCode;
+      this.otherMonth = this.month;
+      this.otherInstitutionId = this.institutionId;
+      this.byCode = byCode;
       this.month = month;
       this.institutionId = institutionId;
     }
