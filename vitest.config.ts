@@ -20,7 +20,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * PostgreSQL: every test runs, the engine-independent ones once.
  */
 const UNIT = [
-  // the rule tests that start the service (params and the families' tests through the API) are integration
+  // the rule tests that start the service (params and the families' tests through the API) are
+  // integration: each rule is tested on both engines
   'test/rules/!(params|claim-level|indications|institution-window|person-history|supply|zero-markup).test.ts',
   'test/models/*.test.ts',
   'test/lib.test.ts',
@@ -59,13 +60,18 @@ const ONCE = [
   'test/page/keys-page.test.ts',
   // Long flows through the service, among the dearest files on PGlite (CPU seconds there, 3 Dec),
   // whose statements the integration tier also runs: the re-check through the API (45), the
-  // monthly report (27, 16, 11), the person-history rules (18), the import fuzzing (14).
+  // monthly report (27, 16, 11), the import fuzzing (14).
   'test/review/recheck-api.test.ts',
   'test/report.test.ts',
   'test/report-targets.test.ts',
   'test/report-quality.test.ts',
-  'test/rules/person-history.test.ts',
   'test/reference-import-fuzz.test.ts',
+  // Page flows in the browser whose every statement test/page/evidence-flows.test.ts (the case
+  // page, notes, files, release, conclusions) and the review API files also run on PGlite: the
+  // review round trip, the re-check page, the refusal form (10, 5 and 5 CPU-s there, and chromium).
+  'test/page/review-e2e.test.ts',
+  'test/page/recheck-page.test.ts',
+  'test/page/refusal-form.test.ts',
 ];
 /** the embedded database itself (its owner lock): nothing of PostgreSQL's to test, so PGlite only */
 const PGLITE_ONLY = ['test/pglite-owner-lock.test.ts'];
