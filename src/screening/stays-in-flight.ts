@@ -23,7 +23,10 @@ const dayOf = (ms: number) => Math.floor((ms + CST) / DAY);
  * - each stay accepted after this one whose write has been sent (`laterNo`/`laterId`) is taken off
  *   when claim_keys holds it under the id this process wrote it with: stored by that write, it is in
  *   the running counts although accepted later (a claim waiting for its person's lock is overtaken
- *   by later claims of other persons); a replay's stored id is the first write's, so it is not.
+ *   by later claims of other persons); a replay's stored id is the first write's, so it is not. The
+ *   book is read as the statement is built, just before it is sent: a later stay's write not sent
+ *   by then is sent after it (the pool serves queries in order) and, a whole write later, commits
+ *   after this statement's snapshot.
  *
  * A stay leaves the book when it finishes: at once when nothing of it was stored (refused, failed, a
  * replay, a conflict), so no later stay counts it; when stored, once no stay accepted before it is
