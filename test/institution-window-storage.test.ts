@@ -146,6 +146,67 @@ describe('the midnight census as running counts (institution_nights)', () => {
   });
 });
 
+describe('the census of stays in flight (src/screening/stays-in-flight.ts)', () => {
+  /** a stay stored by hand under a given id, with its key (as the service's write stores it) */
+  const storeStay = async (claimNo: string, id: string) => {
+    await q(
+      `insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at, service_month, total_amount, payable_amount,
+         decision, content_hash, body, answer, line_count, lines_missing_name, lines_missing_spec)
+       values ($1, $2, $3, 'hand', 'inpatient', '2026-11-02T10:00:00+08:00', '2026-11-06T10:00:00+08:00', '2026-11', 0, 0, 'pass', 'x', '{}', '{}', 0, 0, 0)`,
+      [id, HOSPITAL, claimNo],
+    );
+    await q(`insert into claim_keys (institution_id, claim_no, claim_id, person_hash, service_month, content_hash) values ($1, $2, $3, 'hand', '2026-11', 'x')`, [HOSPITAL, claimNo, id]);
+  };
+  const uuid = (k: number) => `00000000-0000-7000-8000-${String(k).padStart(12, '0')}`;
+  const F = (claimNo: string) => asClaim(stay(claimNo, '2026-11-02 09:00:00', '2026-11-06 09:00:00'));
+  const census = async (claim: ReturnType<typeof F>, ticket?: Parameters<typeof svc.deps.history.forClaim>[1]) => (await svc.deps.history.forClaim(claim, ticket)).history.institution?.census;
+
+  it('a stay counts those accepted before it, stored or not, once; none accepted after it; a stay that stored nothing leaves the book', async () => {
+    const h = svc.deps.history;
+    const [A, B, C, R] = ['IF-A', 'IF-B', 'IF-C', 'IF-R'].map(F) as [ReturnType<typeof F>, ReturnType<typeof F>, ReturnType<typeof F>, ReturnType<typeof F>];
+    // R was stored before any of them (it comes again below, a replay)
+    await storeStay('IF-R', uuid(9));
+    expect(await census(A)).toBe(1);
+    const a = h.acceptStay(A);
+    const b = h.acceptStay(B);
+    const c = h.acceptStay(C);
+    if (!a || !b || !c) throw new Error('a stay is accepted');
+    expect(h.acceptStay(asClaim(purchase('IF-P', '2026-11-02 10:00:00')))).toBeUndefined();
+    // R, and those accepted before each, not stored yet
+    expect([await census(A, a), await census(B, b), await census(C, c)]).toEqual([1, 2, 3]);
+    // A's write commits: it is in the running counts now, and counted once
+    a.writing(uuid(1));
+    await storeStay('IF-A', uuid(1));
+    expect([await census(A, a), await census(B, b), await census(C, c)]).toEqual([1, 2, 3]);
+    // C, accepted after B, is written before B is read (B waited for its person's lock): B does not count it
+    c.writing(uuid(3));
+    await storeStay('IF-C', uuid(3));
+    expect([await census(A, a), await census(B, b), await census(C, c)]).toEqual([1, 2, 3]);
+    // R again after C: its write stores nothing (the stored copy keeps its id), so it is not taken off
+    // A's count, and it counts once for a stay accepted after it
+    const r = h.acceptStay(R);
+    r?.writing(uuid(10));
+    const D = F('IF-D');
+    const d = h.acceptStay(D);
+    expect([await census(A, a), await census(B, b), await census(D, d)]).toEqual([1, 2, 4]);
+    // B fails: a stay accepted after it no longer counts it
+    b.end(false);
+    r?.end(false);
+    expect(await census(D, d)).toBe(3);
+    // a claim assessed without a place (not for storing) counts every stay in flight not stored
+    expect(await census(F('IF-E'))).toBe(4);
+    d?.end(false);
+    // C stored and ended while A, accepted before it, is still screened: C stays in the book for A
+    c.end(true);
+    expect(h.staysInFlight()).toBe(2);
+    expect(await census(A, a)).toBe(1);
+    a.end(true);
+    expect(h.staysInFlight()).toBe(0);
+    // and a stay now counts what is stored: R, A and C
+    expect(await census(F('IF-F'))).toBe(3);
+  });
+});
+
 describe('the lines a window reads, stored with the claim (claims.window_lines)', () => {
   it('are the claim’s line rows for pharmacy claims and short stays, none for a long stay; the window reads the same with them as from claim_lines', async () => {
     for (let i = 1; i <= 3; i++) await send(purchase(`W-P${i}`, `2026-10-21 10:0${i}:00`));

@@ -22,8 +22,9 @@ const DAY = 86_400_000;
 
 /**
  * Stays no one could have had (虚构住院, 挂床): an institution's midnight census above its beds. For
- * a stay, the census of its admission day is the stays of the institution stored before it that
- * are there at midnight after that day (admitted before midnight, discharged after it), plus this stay (a stay discharged on its admission day is not
+ * a stay, the census of its admission day is the stays of the institution received before it (by
+ * the service process: stored, or still being screened beside it; src/screening/stays-in-flight.ts)
+ * that are there at midnight after that day (admitted before midnight, discharged after it), plus this stay (a stay discharged on its admission day is not
  * judged: it is not there at midnight). Above the institution's beds (the
  * institutions reference) by more than `marginPct` percent and at least `minExcess` patients, the
  * stay is sent to review (high), whole. The census counts only stays already claimed, so it never

@@ -67,19 +67,27 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
   // process the lock orders them; across processes the person's version does (a claim of the
   // person stored elsewhere since this one's history was read sends it back to be screened again).
   const bodyJson = JSON.stringify(storableBody(input));
-  const outcome = await ctx.personLock(personHash, async () => {
-    // marked before its history is read, so a claim that sees it in flight (the institution window)
-    // can wait for it to be written before filing a finding on it
-    const screening = ctx.claims.beginScreening(claim.institutionId, claim.claimNo);
-    try {
-      return await screenAndStore(screening);
-    } finally {
-      screening.end();
-    }
-  });
+  // A stay takes its place among the stays accepted here now, before it waits for its person's
+  // lock: its census counts the stays of its institution accepted before it, stored or still being
+  // screened, and none after it (src/screening/stays-in-flight.ts). Ended in every case, stored or
+  // not, so no stay that stored nothing stays counted.
+  const stay = ctx.history.acceptStay?.(claim);
+  let wrote = false;
+  const outcome = await ctx
+    .personLock(personHash, async () => {
+      // marked before its history is read, so a claim that sees it in flight (the institution window)
+      // can wait for it to be written before filing a finding on it
+      const screening = ctx.claims.beginScreening(claim.institutionId, claim.claimNo);
+      try {
+        return await screenAndStore(screening);
+      } finally {
+        screening.end();
+      }
+    })
+    .finally(() => stay?.end(wrote));
   async function screenAndStore(screening: ReturnType<ScreenContext['claims']['beginScreening']>) {
     for (let attempt = 1; ; attempt++) {
-      const { findings, decision, personVersion } = await assessClaim(ctx, claim);
+      const { findings, decision, personVersion } = await assessClaim(ctx, claim, [], stay);
       const id = uuid7();
       // the answer carries the findings on this claim; those filed on an earlier claim at fault are
       // references here (GET /v1/claims/{institutionId}/{claimId})
@@ -92,7 +100,8 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
         );
       const answer = buildAnswer({ id, claim, findings: ownFindings, findingIds: own.map((f) => f.id), decision, screenedAt: now });
       const answerJson = JSON.stringify(answer);
-      const stored = await ctx.claims.insertScreened({
+      stay?.writing(id);
+      const written = await ctx.claims.insertScreened({
         id,
         claim,
         contentHash,
@@ -107,7 +116,10 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
         retroReferences,
         personVersion,
       });
-      if (!('stale' in stored)) return { stored, answer, answerJson };
+      if (!('stale' in written)) {
+        wrote = written.inserted;
+        return { stored: written, answer, answerJson };
+      }
       if (attempt >= MAX_SCREENINGS) throw personBusy(claim);
     }
   }

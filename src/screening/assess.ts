@@ -4,13 +4,13 @@ import { evaluateRules, type AnyRule, type RuleOverrideView } from '../../rules/
 import type { Finding } from '../../rules/finding.js';
 import { cstDate } from '../lib/time.js';
 import type { ProviderScoreRef } from '../../rules/provider-model/score-ref.js';
-import type { HistoryRepository } from './history.repository.js';
+import type { AcceptedStay, HistoryReader } from './history.repository.js';
 import type { ReferenceCache } from './reference-cache.js';
 
 export interface AssessContext {
   rules: readonly AnyRule[];
   ruleOverrides: (ruleId: string) => RuleOverrideView | undefined;
-  history: HistoryRepository;
+  history: HistoryReader;
   reference: ReferenceCache;
   onRuleError?: (ruleId: string, message: string, context: { ruleVersion: number; month: string }) => void;
   /** the institution's latest provider-model score, from memory */
@@ -26,10 +26,11 @@ export interface Assessment {
 
 /**
  * Runs the rules over one claim with its stored history, plus any earlier visits the caller sent
- * along (the national interface sends them), without storing anything.
+ * along (the national interface sends them), without storing anything. `stay`: the claim's place
+ * among the stays accepted for storing (its census counts the stays accepted before it).
  */
-export async function assessClaim(ctx: AssessContext, claim: Claim, sentHistory: readonly Claim[] = []): Promise<Assessment> {
-  const { history, stock, personVersion, register, purchasePrices } = await ctx.history.forClaim(claim);
+export async function assessClaim(ctx: AssessContext, claim: Claim, sentHistory: readonly Claim[] = [], stay?: AcceptedStay): Promise<Assessment> {
+  const { history, stock, personVersion, register, purchasePrices } = await ctx.history.forClaim(claim, stay);
   const stored = new Set(history.personClaims.map((c) => `${c.institutionId}|${c.claimNo}`));
   const personClaims = [...history.personClaims, ...sentHistory.filter((c) => !stored.has(`${c.institutionId}|${c.claimNo}`))];
   const { findings, errors } = evaluateRules(ctx.rules, {

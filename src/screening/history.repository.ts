@@ -8,6 +8,7 @@ import { cstDate, cstMonth, isoInstant } from '../lib/time.js';
 import { categoryRanges } from '../../rules/diagnosis/icd.js';
 import type { WindowNeeds } from '../../rules/institution/needs.js';
 import { asWindowClaim, doctorOf, WINDOW, type InstitutionWindow, type WindowClaim } from '../../rules/institution/window.js';
+import { createStaysInFlight, type CensusInFlight, type StayTicket } from './stays-in-flight.js';
 
 const DAY = 86_400_000;
 
@@ -37,8 +38,10 @@ const DAY = 86_400_000;
 // the same day name the claim's doctor on their first line; and the stays at the institution at
 // midnight after a stay's admission day, one row of running counts (institution_nights, kept by
 // triggers on claims: counting the stays themselves cost ~850 µs of PostgreSQL CPU a claim and grew
-// with the claims stored), less the claim itself when it is stored already. A bound left null
-// reads nothing.
+// with the claims stored), less the claim itself when it is stored already, plus the stays of the
+// institution this process accepted before it that are not stored yet (cpend), less those it
+// accepted after it that its own writes stored already (clno, clid), both by claim_keys in the
+// statement's snapshot (src/screening/stays-in-flight.ts). A bound left null reads nothing.
 const INSTITUTION_WINDOW = `
   (select coalesce(json_agg(json_build_array(n.claim_no, n.person_hash, n.visit_type, (extract(epoch from n.started_at) * 1000)::bigint,
             coalesce(n.window_lines, (select jsonb_agg(jsonb_build_array(l.line_id, l.item_code) order by l.line_no)
@@ -63,12 +66,17 @@ const INSTITUTION_WINDOW = `
   (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
      where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
        and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
-  (select least(greatest(n.stays - (select count(*) from claim_keys k join claims c
+  (select least(greatest(coalesce((select n.stays from institution_nights n where n.institution_id = q.inst and n.night = q.cnight), 0)
+       - (select count(*) from claim_keys k join claims c
        on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month
        where k.institution_id = q.inst and k.claim_no = q.cno and c.visit_type = 'inpatient'
          and q.cnight - (c.started_at at time zone 'UTC' + interval '8 hours')::date between 1 and 366
-         and (c.ended_at at time zone 'UTC' + interval '8 hours')::date >= q.cnight), 0), q.ccap)
-     from institution_nights n where q.cnight is not null and n.institution_id = q.inst and n.night = q.cnight) as census`;
+         and (c.ended_at at time zone 'UTC' + interval '8 hours')::date >= q.cnight)
+       + (select count(*) from unnest(q.cpend) p(cno)
+          where not exists (select 1 from claim_keys k where k.institution_id = q.inst and k.claim_no = p.cno))
+       - (select count(*) from unnest(q.clno, q.clid) l(cno, id)
+          where exists (select 1 from claim_keys k where k.institution_id = q.inst and k.claim_no = l.cno and k.claim_id = l.id::uuid)), 0), q.ccap)
+     where q.cnight is not null) as census`;
 
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
@@ -102,7 +110,8 @@ ${INSTITUTION_WINDOW}
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
   inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text,
   at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
-  clo text[], chi text[], doc text, vtype text, dlo timestamptz, dhi timestamptz, cnight date, ccap int, wmlo text, wmhi text)`;
+  clo text[], chi text[], doc text, vtype text, dlo timestamptz, dhi timestamptz, cnight date, ccap int, cpend text[], clno text[], clid text[],
+  wmlo text, wmhi text)`;
 
 type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
 interface PersonRow {
@@ -160,12 +169,30 @@ export interface HistoryRepositoryOptions {
   onBatchError?: (err: unknown, claims: number) => void;
   /** which parts of the institution window a claim's rules could judge (rules/institution/needs.ts); all when absent */
   windowNeeds?: (claim: Claim) => WindowNeeds;
+  /** stays kept in the book of stays in flight an institution at most (src/screening/stays-in-flight.ts) */
+  maxStaysInFlight?: number;
 }
 
-export function createHistoryRepository({ database, windowDays, maxBatch = 16, maxBatchesInFlight = 4, onBatchError, windowNeeds }: HistoryRepositoryOptions) {
+/** A stay accepted for screening (its place in the book of stays in flight, src/screening/stays-in-flight.ts). */
+export type AcceptedStay = StayTicket & { readonly seq: number };
+
+/** What screening needs of the history repository (tests may stand in for `forClaim` alone). */
+export interface HistoryReader {
+  forClaim(claim: Claim, stay?: AcceptedStay): Promise<AssembledHistory>;
+  acceptStay?(claim: Claim): AcceptedStay | undefined;
+}
+
+export function createHistoryRepository({ database, windowDays, maxBatch = 16, maxBatchesInFlight = 4, onBatchError, windowNeeds, maxStaysInFlight }: HistoryRepositoryOptions) {
+  // the stays this process accepted and has not finished, for the census (src/screening/stays-in-flight.ts)
+  const stays = createStaysInFlight({ max: maxStaysInFlight });
   const readMany = async (items: Read[]): Promise<AssembledHistory[]> => {
     const records = new Array<ReturnType<typeof historyRecord>>(items.length);
-    for (let i = 0; i < items.length; i++) records[i] = historyRecord((items[i] as Read).claim, i, (items[i] as Read).needs, windowDays);
+    for (let i = 0; i < items.length; i++) {
+      const { claim, needs, seq } = items[i] as Read;
+      // taken as the statement is built: the later stays' writes sent by now are known
+      const inFlight = needs.census > 0 && claim.visitType === 'inpatient' ? stays.around(claim, seq) : undefined;
+      records[i] = historyRecord(claim, i, needs, windowDays, inFlight);
+    }
     const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(records)]);
     const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
     return items.map((item, i) => assemble(item.claim, byOrd.get(i)));
@@ -213,12 +240,23 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
   };
 
   return {
-    /** The history of one claim; the longest stay considered is a year. */
-    async forClaim(claim: Claim): Promise<AssembledHistory> {
+    /**
+     * A claim accepted for screening and storing, before it waits for anything (its person's lock):
+     * a stay enters the book of stays in flight, in that order, and its ticket must be ended when its
+     * screening is over (src/claims/screen-claim.ts). Nothing for other claims.
+     */
+    acceptStay: (claim: Claim): AcceptedStay | undefined => stays.accept(claim),
+    /** stays in the book of stays in flight (tests) */
+    staysInFlight: () => stays.size(),
+    /**
+     * The history of one claim; the longest stay considered is a year. A stay's census counts the
+     * stays of its institution accepted before `stay` (every stay in flight without one).
+     */
+    async forClaim(claim: Claim, stay?: AcceptedStay): Promise<AssembledHistory> {
       const needs = windowNeeds?.(claim) ?? ALL_NEEDS;
       // only a claim whose window rules could use them registers among, and reads, the claims in flight
       const before = needs.nearby || needs.doctor ? register(claim) : [];
-      const assembled = await read({ claim, needs });
+      const assembled = await read({ claim, needs, seq: stay?.seq });
       if (before.length > 0) addInFlight(assembled, claim, before);
       return assembled;
     },
@@ -293,7 +331,7 @@ function assemble(claim: Claim, row: HistoryRow | undefined): AssembledHistory {
  * literal (a spread of optional parts made the record a dictionary, dearer to build and to write);
  * undefined bounds are left out of the JSON.
  */
-export function historyRecord(claim: Claim, ord: number, needs: WindowNeeds, windowDays: number) {
+export function historyRecord(claim: Claim, ord: number, needs: WindowNeeds, windowDays: number, census?: CensusInFlight) {
   const inpatient = claim.visitType === 'inpatient';
   const min = 60_000;
   // the start of the claim's CST day, and the CST days from its start to its end, by arithmetic
@@ -333,6 +371,10 @@ export function historyRecord(claim: Claim, ord: number, needs: WindowNeeds, win
     dhi: iso(dayStart + DAY),
     cnight: inpatient && needs.census > 0 ? cstDate(dayStart + DAY) : undefined,
     ccap: needs.census,
+    // the stays in flight the census adds (accepted before, not stored yet) and takes off (accepted after, stored already)
+    cpend: census && census.pend.length > 0 ? census.pend : undefined,
+    clno: census && census.laterNo.length > 0 ? census.laterNo : undefined,
+    clid: census && census.laterId.length > 0 ? census.laterId : undefined,
     // the months every part of the window can reach (the week before the claim's day to the week
     // after it), so that PostgreSQL reads only those months' partitions
     wmlo: cstMonth(dayStart - WINDOW.admissionDays * DAY),
@@ -344,6 +386,8 @@ export function historyRecord(claim: Claim, ord: number, needs: WindowNeeds, win
 interface Read {
   claim: Claim;
   needs: WindowNeeds;
+  /** the stay's place in the book of stays in flight (none: every stay in flight is before it) */
+  seq: number | undefined;
 }
 
 /** The claim's distinct item codes, in the order of its lines. */

@@ -226,6 +226,36 @@ describe('BED-CENSUS', () => {
     // discharged the same day: not there at midnight
     expect(only(await screen(stay('S9', '2026-10-10 12:00:00', '2026-10-10 18:00:00', 'J18.900')), 'BED-CENSUS')).toEqual([]);
   });
+
+  it('stays sent in one stream, screened side by side: exactly those past the limit in the order sent are flagged; a replay counts once', async () => {
+    // twelve stays of one night at the 4-bed hospital (limit 7), and two of them sent again
+    const stays = Array.from({ length: 12 }, (_, i) => stay(`Q${i + 1}`, `2026-10-20 0${(i % 9) + 1}:00:00`, '2026-10-25 09:00:00', 'J18.900'));
+    const lines = [...stays.slice(0, 6), stays[1], ...stays.slice(6, 9), stays[4], ...stays.slice(9)];
+    const res = await svc.call('/v1/claims/stream', { method: 'POST', body: lines.map((c) => JSON.stringify(c)).join('\n') + '\n', headers: { 'content-type': 'application/x-ndjson' } });
+    expect(res.status).toBe(200);
+    const answers = (await res.text())
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { status: number; replayed?: boolean; answer?: { claimId: string; findings: F[] } });
+    expect(answers.map((a) => a.status)).toEqual(lines.map(() => 200));
+    expect(answers.filter((a) => a.replayed).map((a) => a.answer?.claimId)).toEqual(['Q2', 'Q5']);
+    const flagged = answers.filter((a) => only(a.answer as { findings: F[] }, 'BED-CENSUS').length > 0).map((a) => a.answer?.claimId);
+    expect(flagged).toEqual(['Q8', 'Q9', 'Q10', 'Q11', 'Q12']);
+    expect((await stored(HOSPITAL, 'BED-CENSUS')).filter((r) => r.claim_no.startsWith('Q')).map((r) => r.claim_no)).toEqual(['Q10', 'Q11', 'Q12', 'Q8', 'Q9']);
+    const eighth = only(answers.find((a) => a.answer?.claimId === 'Q8')?.answer as { findings: F[] }, 'BED-CENSUS');
+    expect(eighth[0]?.message.en).toContain('At midnight after 2026-10-20 the institution held 8 patients');
+  });
+
+  it('stays sent at once (none stored when each is read): exactly the stays past the limit are flagged', async () => {
+    // ten stays of one night at the 4-bed hospital (limit 7), ten requests at once: which three are
+    // past the limit depends on the order they arrive in, their number does not
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => screen(stay(`P${i + 1}`, '2026-11-05 10:00:00', '2026-11-09 10:00:00', 'J18.900'))));
+    const hits = answers.flatMap((a) => only(a, 'BED-CENSUS'));
+    expect(hits).toHaveLength(3);
+    // the first of them the 8th at midnight (the census read is counted up to one past the limit only)
+    expect(hits.filter((f) => f.message.en.includes('held 8 patients'))).toHaveLength(1);
+    expect((await stored(HOSPITAL, 'BED-CENSUS')).filter((r) => r.claim_no.startsWith('P'))).toHaveLength(3);
+  });
 });
 
 describe('ADMISSION-CLUSTER', () => {
