@@ -33,6 +33,8 @@ const UNIT = [
   'test/claim-schema-compiled.test.ts',
   // the stream's line splitter, on bytes cut at random
   'test/ndjson.test.ts',
+  // the census's book of stays in flight, alone
+  'test/stays-in-flight.test.ts',
 ];
 /**
  * Started on a service, but about something the database engine does not change; every SQL
