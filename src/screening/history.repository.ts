@@ -166,7 +166,7 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
   const readMany = async (items: Read[]): Promise<AssembledHistory[]> => {
     const records = new Array<ReturnType<typeof historyRecord>>(items.length);
     for (let i = 0; i < items.length; i++) records[i] = historyRecord((items[i] as Read).claim, i, (items[i] as Read).needs, windowDays);
-    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(records)]);
+    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(records)], { genericPlan: true });
     const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
     return items.map((item, i) => assemble(item.claim, byOrd.get(i)));
   };
