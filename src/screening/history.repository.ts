@@ -193,7 +193,7 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
       const inFlight = needs.census > 0 && claim.visitType === 'inpatient' ? stays.around(claim, seq) : undefined;
       records[i] = historyRecord(claim, i, needs, windowDays, inFlight);
     }
-    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(records)]);
+    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(records)], { genericPlan: true });
     const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
     return items.map((item, i) => assemble(item.claim, byOrd.get(i)));
   };
