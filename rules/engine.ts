@@ -192,34 +192,45 @@ class Planned {
 }
 
 /**
- * The plan of a list of rules: each rule's fields in one shape, and what depends on the day alone
- * worked out once a day rather than once a rule a claim (claims arrive mostly in day order): which
- * rules are in force on the service date, and the status each runs with when no override is set.
+ * The plan of a list of rules: each rule's fields in one shape, and what depends on the days alone
+ * worked out once for a service date and day of screening rather than once a rule a claim (claims
+ * arrive mostly in day order): the status each rule runs with when no override is set, and whether
+ * it runs at all (in force on the service date and not retired).
  */
 class Plan {
   private date: string | undefined;
-  private inForce: boolean[] = [];
   private today: string | undefined;
+  private inForce: boolean[] = [];
   private statuses: RuleStatus[] = [];
+  private runs: boolean[] = [];
 
   constructor(readonly rules: readonly Planned[]) {}
 
-  /** which rules are in force on the service date, by index */
-  inForceOn(serviceDate: string): readonly boolean[] {
-    if (serviceDate !== this.date) {
+  /** the days of the claim: the arrays below are theirs until the next call with other days */
+  on(serviceDate: string, today: string): this {
+    if (serviceDate !== this.date || today !== this.today) {
       this.inForce = this.rules.map((r) => r.inForce(serviceDate));
+      this.statuses = this.rules.map((r) => statusOf(r, undefined, today));
+      this.runs = this.rules.map((_, k) => this.inForce[k]! && this.statuses[k] !== 'retired');
       this.date = serviceDate;
+      this.today = today;
     }
+    return this;
+  }
+
+  /** whether each rule is in force on the service date, by index */
+  get inForceOn(): readonly boolean[] {
     return this.inForce;
   }
 
-  /** each rule's status on the day with no override (statusOf), by index */
-  statusesOn(today: string): readonly RuleStatus[] {
-    if (today !== this.today) {
-      this.statuses = this.rules.map((r) => statusOf(r, undefined, today));
-      this.today = today;
-    }
+  /** each rule's status with no override (statusOf), by index */
+  get statusOn(): readonly RuleStatus[] {
     return this.statuses;
+  }
+
+  /** whether each rule runs with no override: in force and not retired, by index */
+  get runsOn(): readonly boolean[] {
+    return this.runs;
   }
 }
 
@@ -246,17 +257,24 @@ export function evaluateRules(rules: readonly AnyRule[], ctx: EvaluationContext)
   const facts = new ClaimFacts(ctx.claim, history.personClaims, reference);
   // one input for every rule of the claim, only its params set per rule: rules read it and keep nothing of it
   const input: RuleInput<object> = { claim: ctx.claim, history, reference, params: {}, facts };
-  const plan = planOf(rules);
+  const plan = planOf(rules).on(ctx.serviceDate, ctx.today ?? ctx.serviceDate);
   const planned = plan.rules;
   const today = ctx.today ?? ctx.serviceDate;
-  const inForce = plan.inForceOn(ctx.serviceDate);
-  const statuses = plan.statusesOn(today);
+  const inForce = plan.inForceOn;
+  const statuses = plan.statusOn;
+  const runs = plan.runsOn;
   for (let r = 0; r < planned.length; r++) {
     const rule = planned[r]!;
     const override = ctx.overrides?.(rule.id);
-    const status = override === undefined ? statuses[r]! : statusOf(rule, override, today);
-    if (status === 'retired') continue;
-    if (!inForce[r]) continue;
+    let status: Exclude<RuleStatus, 'retired'>;
+    if (override === undefined) {
+      if (!runs[r]) continue;
+      status = statuses[r] as Exclude<RuleStatus, 'retired'>;
+    } else {
+      const s = statusOf(rule, override, today);
+      if (s === 'retired' || !inForce[r]) continue;
+      status = s;
+    }
     try {
       // the defaults object itself when nothing overrides them: no copy per rule per claim
       const params = override?.params ? { ...rule.defaults, ...override.params } : rule.defaults;
