@@ -4,7 +4,7 @@ import type { ClaimRef, Finding, RuleError, RuleStatus, Severity } from './findi
 import type { ProviderScoreRef } from './provider-model/score-ref.js';
 import type { InstitutionWindow } from './institution/window.js';
 import { emptyReference, type ReferenceView } from './reference.js';
-import { ClaimFacts } from './facts.js';
+import { ClaimFacts, NONE } from './facts.js';
 
 /** Everything a rule may look at besides the claim, assembled before rules run (no I/O in rules). */
 export interface History {
@@ -156,7 +156,9 @@ export interface Evaluation {
 /**
  * A rule's fields as the engine reads them on every claim, copied into one shape for every rule:
  * the rules are object literals of many shapes, and reading their fields in the engine's loop went
- * through megamorphic lookups, 43 rules × 8 fields a claim (bench:rules).
+ * through megamorphic lookups, 43 rules × 8 fields a claim (bench:rules). Its `evaluate` is bound
+ * to the rule once: a call through `rule.evaluate.call(rule, …)` read `call` off functions of
+ * several shapes (a megamorphic lookup a rule a claim) and went through Function.prototype.call.
  */
 class Planned {
   readonly id: string;
@@ -168,7 +170,7 @@ class Planned {
   readonly effectiveFrom: string;
   readonly effectiveTo: string | undefined;
   readonly defaults: object;
-  readonly evaluate: AnyRule['evaluate'];
+  readonly evaluate: (input: RuleInput<object>) => readonly RuleHit[];
 
   constructor(readonly rule: AnyRule) {
     this.id = rule.id;
@@ -180,18 +182,66 @@ class Planned {
     this.effectiveFrom = rule.effectiveFrom;
     this.effectiveTo = rule.effectiveTo;
     this.defaults = rule.defaults;
-    this.evaluate = rule.evaluate;
+    this.evaluate = rule.evaluate.bind(rule) as (input: RuleInput<object>) => readonly RuleHit[];
+  }
+
+  /** whether the rule is in force on the service date (its effective dates) */
+  inForce(serviceDate: string): boolean {
+    return !(serviceDate < this.effectiveFrom || (this.effectiveTo !== undefined && serviceDate > this.effectiveTo));
+  }
+}
+
+/**
+ * The plan of a list of rules: each rule's fields in one shape, and what depends on the days alone
+ * worked out once for a service date and day of screening rather than once a rule a claim (claims
+ * arrive mostly in day order): the status each rule runs with when no override is set, and whether
+ * it runs at all (in force on the service date and not retired).
+ */
+class Plan {
+  private date: string | undefined;
+  private today: string | undefined;
+  private inForce: boolean[] = [];
+  private statuses: RuleStatus[] = [];
+  private runs: boolean[] = [];
+
+  constructor(readonly rules: readonly Planned[]) {}
+
+  /** the days of the claim: the arrays below are theirs until the next call with other days */
+  on(serviceDate: string, today: string): this {
+    if (serviceDate !== this.date || today !== this.today) {
+      this.inForce = this.rules.map((r) => r.inForce(serviceDate));
+      this.statuses = this.rules.map((r) => statusOf(r, undefined, today));
+      this.runs = this.rules.map((_, k) => this.inForce[k]! && this.statuses[k] !== 'retired');
+      this.date = serviceDate;
+      this.today = today;
+    }
+    return this;
+  }
+
+  /** whether each rule is in force on the service date, by index */
+  get inForceOn(): readonly boolean[] {
+    return this.inForce;
+  }
+
+  /** each rule's status with no override (statusOf), by index */
+  get statusOn(): readonly RuleStatus[] {
+    return this.statuses;
+  }
+
+  /** whether each rule runs with no override: in force and not retired, by index */
+  get runsOn(): readonly boolean[] {
+    return this.runs;
   }
 }
 
 // the plan of a list of rules (the catalogue: one list for the process), made on its first claim
-const plans = new WeakMap<readonly AnyRule[], Planned[]>();
-function planOf(rules: readonly AnyRule[]): Planned[] {
+const plans = new WeakMap<readonly AnyRule[], Plan>();
+function planOf(rules: readonly AnyRule[]): Plan {
   let plan = plans.get(rules);
   // a list changed since it was planned (tests build lists; the service never changes its own) is planned anew
-  let same = plan !== undefined && plan.length === rules.length;
-  for (let k = 0; same && k < rules.length; k++) same = plan![k]!.rule === rules[k];
-  if (!same) plans.set(rules, (plan = rules.map((r) => new Planned(r))));
+  let same = plan !== undefined && plan.rules.length === rules.length;
+  for (let k = 0; same && k < rules.length; k++) same = plan!.rules[k]!.rule === rules[k];
+  if (!same) plans.set(rules, (plan = new Plan(rules.map((r) => new Planned(r)))));
   return plan!;
 }
 
@@ -207,19 +257,32 @@ export function evaluateRules(rules: readonly AnyRule[], ctx: EvaluationContext)
   const facts = new ClaimFacts(ctx.claim, history.personClaims, reference);
   // one input for every rule of the claim, only its params set per rule: rules read it and keep nothing of it
   const input: RuleInput<object> = { claim: ctx.claim, history, reference, params: {}, facts };
-  const plan = planOf(rules);
+  const plan = planOf(rules).on(ctx.serviceDate, ctx.today ?? ctx.serviceDate);
+  const planned = plan.rules;
   const today = ctx.today ?? ctx.serviceDate;
-  for (let r = 0; r < plan.length; r++) {
-    const rule = plan[r]!;
+  const inForce = plan.inForceOn;
+  const statuses = plan.statusOn;
+  const runs = plan.runsOn;
+  for (let r = 0; r < planned.length; r++) {
+    const rule = planned[r]!;
     const override = ctx.overrides?.(rule.id);
-    const status = statusOf(rule, override, today);
-    if (status === 'retired') continue;
-    if (ctx.serviceDate < rule.effectiveFrom || (rule.effectiveTo !== undefined && ctx.serviceDate > rule.effectiveTo)) continue;
+    let status: Exclude<RuleStatus, 'retired'>;
+    if (override === undefined) {
+      if (!runs[r]) continue;
+      status = statuses[r] as Exclude<RuleStatus, 'retired'>;
+    } else {
+      const s = statusOf(rule, override, today);
+      if (s === 'retired' || !inForce[r]) continue;
+      status = s;
+    }
     try {
       // the defaults object itself when nothing overrides them: no copy per rule per claim
       const params = override?.params ? { ...rule.defaults, ...override.params } : rule.defaults;
       input.params = params;
-      const hits = rule.evaluate.call(rule.rule, input);
+      const hits = rule.evaluate(input);
+      // most rules find nothing and return the shared empty list: the lists rules return are of
+      // many kinds, and reading their length was a megamorphic lookup a rule a claim
+      if (hits === NONE) continue;
       for (let k = 0; k < hits.length; k++) {
         const hit = hits[k]!;
         findings.push({

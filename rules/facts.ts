@@ -141,6 +141,7 @@ export class ClaimFacts {
    * `claim.lines`; undefined when no line has one (most claims)
    */
   get stocks(): readonly (StockRef | undefined)[] | undefined {
+    if (this.lineStocks === undefined && this.reference.hasStock?.() === false) this.lineStocks = null;
     if (this.lineStocks === undefined) {
       // each run of lines of one item on one day asks once; the month is cut once per run of one date
       const ref = this.reference;

@@ -141,6 +141,11 @@ export interface ReferenceView {
   /** relations valid on the date in which the code is the sub-item or a part of a package */
   relationsOfSub(itemCode: string, date: string): readonly RelationRef[];
   stock(institutionId: string, itemCode: string, month: string): StockRef | undefined;
+  /**
+   * false when the view holds no stock record at all (most claims' views), so `stock` answers
+   * undefined for every item and a rule need not ask line by line; absent or true: ask
+   */
+  hasStock?(): boolean;
   /** how many items the fund's catalogue holds (0: none loaded, so no code can be judged unlisted) */
   catalogueSize(): number;
   /** the person's register entry valid on the date (only the claim's person is at hand), if any */

@@ -21,10 +21,17 @@ export const nonDesignated: Rule = {
   paramSchema: noParams(),
   evaluate({ claim: c, reference: ref, facts }) {
     let outside: ClaimLine[] | undefined;
+    // a line of the date of the line before it has that line's verdict (a claim's lines are mostly of a few dates)
+    let date: string | undefined;
+    let out = false;
     for (let i = 0; i < c.lines.length; i++) {
       const l = c.lines[i]!;
-      const inst = facts.institution(l.serviceDate);
-      if (!inst || l.serviceDate < inst.designatedFrom || (inst.designatedTo !== undefined && l.serviceDate > inst.designatedTo)) (outside ??= []).push(l);
+      if (l.serviceDate !== date) {
+        date = l.serviceDate;
+        const inst = facts.institution(date);
+        out = !inst || date < inst.designatedFrom || (inst.designatedTo !== undefined && date > inst.designatedTo);
+      }
+      if (out) (outside ??= []).push(l);
     }
     if (outside === undefined) return NONE;
     const amountFen = outside.reduce((s, l) => s + l.amountFen, 0);

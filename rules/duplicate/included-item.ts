@@ -4,8 +4,9 @@ import { claim, item, reference } from '../fixtures/build.js';
 import { ref as claimRef } from '../quantity/over-limit.js';
 import type { RelationRef, RelationWindow } from '../reference.js';
 import { cstTime, itemName, yuan } from '../text.js';
-import { pairsBySub, WINDOW_TEXT } from './related-lines.js';
+import { pairOptions, pairsBySub, WINDOW_TEXT } from './related-lines.js';
 import { flag, relationWindow } from '../params.js';
+import { NONE } from '../facts.js';
 
 interface Params {
   /** the window of an 'includes' relation that names none (the national list always names one) */
@@ -34,8 +35,9 @@ export const duplicateIncludedItem: Rule<Params> = {
   defaults: { windowWhenUnspecified: 'same_day', stayAcrossClaims: true },
   paramSchema: z.object({ windowWhenUnspecified: relationWindow(), stayAcrossClaims: flag() }).strict(),
   evaluate({ claim: c, reference: ref, params, facts }) {
+    const bySub = pairsBySub(c, facts, ref, pairOptions('includes', params));
+    if (bySub.size === 0) return NONE;
     const hits: RuleHit[] = [];
-    const bySub = pairsBySub(c, facts, ref, { kind: 'includes', ...params });
     for (const [sub, pairs] of bySub) {
       const { main, window } = pairs[0]!;
       const subName = itemName(sub.line, ref);

@@ -82,13 +82,24 @@ const byCode = (xs: readonly Located[]) => {
  * with is left out: it was reported when the later of those two arrived, so each sub line is
  * reported once, whichever claim arrives last.
  */
-export function pairsBySub(c: Claim, facts: ClaimFacts, ref: ReferenceView, opts: PairOptions): Map<Located, Pair[]> {
-  if (c.lines.length === 0) return new Map();
+// no pair: one shared empty map, never to be changed
+const NO_PAIRS: ReadonlyMap<Located, Pair[]> = new Map();
+
+/** the options of a rule's parameters (kept for the parameters object: one object a claim was spread from the same defaults) */
+const optionsOf = new WeakMap<object, Partial<Record<RelationRef['kind'], PairOptions>>>();
+export function pairOptions(kind: RelationRef['kind'], params: Omit<PairOptions, 'kind'>): PairOptions {
+  let byKind = optionsOf.get(params);
+  if (byKind === undefined) optionsOf.set(params, (byKind = {}));
+  return (byKind[kind] ??= { kind, ...params });
+}
+
+export function pairsBySub(c: Claim, facts: ClaimFacts, ref: ReferenceView, opts: PairOptions): ReadonlyMap<Located, Pair[]> {
+  if (c.lines.length === 0) return NO_PAIRS;
   const others = facts.othersHere;
   // Every pair comes from a relation of its main line's code, and the main line is one of this
   // claim's or one of the lines gathered below: when none of them is the main item of a relation
   // of this kind (most claims), there is no pair, and nothing is allocated to find that out.
-  if (!facts.hasMainOf(opts.kind) && others.length === 0) return new Map();
+  if (!facts.hasMainOf(opts.kind) && others.length === 0) return NO_PAIRS;
   let from = Infinity;
   let to = -Infinity;
   for (const l of c.lines) {
@@ -103,7 +114,7 @@ export function pairsBySub(c: Claim, facts: ClaimFacts, ref: ReferenceView, opts
       const visit = sameVisit(c, o, opts.stayAcrossClaims);
       return o.lines.some((line) => (visit || (line.serviceAt >= from && line.serviceAt <= to)) && isMainOfKind(line));
     });
-  if (!facts.hasMainOf(opts.kind) && !othersHaveMain()) return new Map();
+  if (!facts.hasMainOf(opts.kind) && !othersHaveMain()) return NO_PAIRS;
   const mine: Located[] = c.lines.map((line) => ({ line, claim: c }));
   // a line pairs with one of this claim only on the same visit or within a day of it
   const theirs: Located[] = [];

@@ -5,6 +5,7 @@ import { claim } from '../fixtures/build.js';
 import { ref } from '../quantity/over-limit.js';
 import { cstTime, yuan } from '../text.js';
 import { range } from '../params.js';
+import { NONE } from '../facts.js';
 
 interface Params {
   /** lines matched one to one (item, service time, amount), over the larger claim's line count */
@@ -70,7 +71,7 @@ export const duplicateResubmittedVisit: Rule<Params> = {
     })
     .strict(),
   evaluate({ claim: c, params, facts }) {
-    if (c.lines.length === 0) return [];
+    if (c.lines.length === 0) return NONE;
     const matches: { other: Claim; matched: number; share: number }[] = [];
     for (const o of facts.others) {
       if (o.institutionId !== c.institutionId || o.visitType !== c.visitType || o.lines.length === 0) continue;
@@ -79,7 +80,7 @@ export const duplicateResubmittedVisit: Rule<Params> = {
       const share = matched / Math.max(c.lines.length, o.lines.length);
       if (share >= params.minMatchingShare) matches.push({ other: o, matched, share });
     }
-    if (matches.length === 0) return [];
+    if (matches.length === 0) return NONE;
 
     const sentence = (copy: Claim, original: Claim, matched: number, share: number) => {
       const n = Math.max(copy.lines.length, original.lines.length);

@@ -5,6 +5,7 @@ import { claim, reference } from '../fixtures/build.js';
 import { flag } from '../params.js';
 import type { IndicationRef } from '../reference.js';
 import { yuan } from '../text.js';
+import { NONE } from '../facts.js';
 
 export interface IndicationParams {
   /**
@@ -65,7 +66,7 @@ export const itemIndication: Rule<IndicationParams> = {
   defaults: { judgeWithoutDiagnoses: false },
   paramSchema: z.object({ judgeWithoutDiagnoses: flag() }).strict(),
   evaluate({ claim: c, reference: ref, params: p }) {
-    if (c.diagnoses.length === 0 && !p.judgeWithoutDiagnoses) return [];
+    if (c.diagnoses.length === 0 && !p.judgeWithoutDiagnoses) return NONE;
     let codes: string[] | undefined;
     let lines: ClaimLine[] | undefined;
     const reasons: string[] = [];
@@ -83,7 +84,7 @@ export const itemIndication: Rule<IndicationParams> = {
         why.en.push(`${l.itemCode}: ${b.en}`);
       }
     }
-    if (!lines) return [];
+    if (!lines) return NONE;
     const amountFen = lines.reduce((s, l) => s + l.amountFen, 0);
     return [
       {

@@ -4,6 +4,7 @@ import { claim, reference } from '../fixtures/build.js';
 import { noParams } from '../params.js';
 import type { PersonRef, PersonVersion, ReferenceView } from '../reference.js';
 import { yuan } from '../text.js';
+import { NONE } from '../facts.js';
 
 type Breach = (line: ClaimLine, person: PersonRef) => { zh: string; en: string } | undefined;
 
@@ -35,13 +36,13 @@ function spanOf(c: Claim, ref: ReferenceView): Span {
   return span;
 }
 
-function registerBreaches(c: Claim, ref: ReferenceView, breach: Breach, what: { zh: string; en: string }, clear: (lo: string, hi: string, p: PersonRef) => boolean): RuleHit[] {
+function registerBreaches(c: Claim, ref: ReferenceView, breach: Breach, what: { zh: string; en: string }, clear: (lo: string, hi: string, p: PersonRef) => boolean): readonly RuleHit[] {
   // The common case without a look at each line: one entry valid over the claim's first and last
   // service dates that allows both (the breaches are monotone in the date), or none at either.
   const sp = spanOf(c, ref);
   if (sp.first === undefined && sp.last === undefined) {
-    if (sp.lo === sp.hi) return [];
-  } else if (sp.first === sp.last && clear(sp.lo, sp.hi, sp.first!)) return [];
+    if (sp.lo === sp.hi) return NONE;
+  } else if (sp.first === sp.last && clear(sp.lo, sp.hi, sp.first!)) return NONE;
   let lines: ClaimLine[] | undefined;
   let why: { zh: string; en: string } | undefined;
   let lastDate = '';
@@ -57,7 +58,7 @@ function registerBreaches(c: Claim, ref: ReferenceView, breach: Breach, what: { 
     (lines ??= []).push(l);
     why ??= b;
   }
-  if (!lines || !why) return [];
+  if (!lines || !why) return NONE;
   const amountFen = lines.reduce((s, l) => s + l.amountFen, 0);
   const dates = [...new Set(lines.map((l) => l.serviceDate))].sort();
   const span = dates.length === 1 ? dates[0] : `${dates[0]}–${dates[dates.length - 1]}`;

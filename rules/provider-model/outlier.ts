@@ -4,6 +4,7 @@ import { claim } from '../fixtures/build.js';
 import type { ProviderScoreRef } from './score-ref.js';
 import { range } from '../params.js';
 import { cstMonth } from '../dates.js';
+import { NONE } from '../facts.js';
 
 interface Params {
   /** route when the institution's percentile rank in its peer group is above this */
@@ -82,10 +83,10 @@ export const providerOutlier: Rule<Params> = {
     .strict(),
   evaluate({ claim: c, history, params }) {
     const s = history.providerScore;
-    if (c.visitType !== 'inpatient' || !s || s.institutionId !== c.institutionId) return [];
-    if (s.peerSize < params.minPeers || !(s.percentile > params.percentile)) return [];
+    if (c.visitType !== 'inpatient' || !s || s.institutionId !== c.institutionId) return NONE;
+    if (s.peerSize < params.minPeers || !(s.percentile > params.percentile)) return NONE;
     const claimMonth = cstMonth(c.startedAt);
-    if (monthIndex(claimMonth) - monthIndex(s.month) > params.maxAgeMonths) return [];
+    if (monthIndex(claimMonth) - monthIndex(s.month) > params.maxAgeMonths) return NONE;
     const reasons = s.reasons.slice(0, 3);
     const pct = Math.round(s.percentile);
     const t = s.targeting;

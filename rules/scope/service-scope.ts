@@ -4,6 +4,7 @@ import { claim, reference } from '../fixtures/build.js';
 import { noParams } from '../params.js';
 import type { ServiceScopeRef } from '../reference.js';
 import { yuan } from '../text.js';
+import { NONE } from '../facts.js';
 
 const CATEGORY_ZH: Record<LineCategory, string> = {
   drug: '药品',
@@ -77,7 +78,7 @@ export const serviceScope: Rule = {
         why.en.push(b.en);
       }
     }
-    if (!lines) return [];
+    if (!lines) return NONE;
     const amountFen = lines.reduce((s, l) => s + l.amountFen, 0);
     return [
       {

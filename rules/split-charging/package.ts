@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { Claim } from '../claim.js';
-import { pairsBySub, WINDOW_TEXT, type Located } from '../duplicate/related-lines.js';
+import { pairOptions, pairsBySub, WINDOW_TEXT, type Located } from '../duplicate/related-lines.js';
 import type { Rule, RuleHit } from '../engine.js';
 import { claim, item, reference } from '../fixtures/build.js';
 import { ref as claimRef } from '../quantity/over-limit.js';
 import type { RelationRef, RelationWindow } from '../reference.js';
 import { itemName, yuan } from '../text.js';
 import { flag, relationWindow } from '../params.js';
+import { NONE } from '../facts.js';
 
 interface Params {
   /** the window of a package relation that names none */
@@ -38,8 +39,10 @@ export const splitPackage: Rule<Params> = {
   paramSchema: z.object({ windowWhenUnspecified: relationWindow(), stayAcrossClaims: flag() }).strict(),
   evaluate({ claim: c, reference: ref, params, facts }) {
     // each part goes with the first package that covers it, then parts are grouped by package and by the claim they are in
+    const bySub = pairsBySub(c, facts, ref, pairOptions('package', params));
+    if (bySub.size === 0) return NONE;
     const groups = new Map<string, { pkg: Located; window: RelationWindow; parts: Located[] }>();
-    for (const [part, pairs] of pairsBySub(c, facts, ref, { kind: 'package', ...params })) {
+    for (const [part, pairs] of bySub) {
       const { main: pkg, window } = pairs[0]!;
       const key = `${pkg.claim.claimNo}|${pkg.line.lineId}|${part.claim.claimNo}`;
       const g = groups.get(key) ?? { pkg, window, parts: [] };

@@ -7,6 +7,7 @@ import { ref as claimRef } from '../quantity/over-limit.js';
 import type { ReferenceView, RelationRef, RelationWindow } from '../reference.js';
 import { itemName, yuan } from '../text.js';
 import { flag, range, relationWindow } from '../params.js';
+import { NONE } from '../facts.js';
 
 interface Params {
   /** fewest different parts of one package, billed apart on one day of one visit, that are judged */
@@ -64,19 +65,26 @@ export const splitPartsApart: Rule<Params> = {
   defaults: { minParts: 2, windowWhenUnspecified: 'same_visit', stayAcrossClaims: true },
   paramSchema: z.object({ minParts: range({ min: 2, max: 50, int: true }), windowWhenUnspecified: relationWindow(), stayAcrossClaims: flag() }).strict(),
   evaluate({ claim: c, history, reference: ref, params }) {
-    const groups = new Map<string, Group>();
-    const visitClaims = history.personClaims.filter((o) => o.institutionId === c.institutionId && o.claimNo !== c.claimNo && sameVisit(c, o, params.stayAcrossClaims));
-    // the packages this claim's lines are parts of, and on which dates
+    // the packages this claim's lines are parts of, and on which dates; made on the first (most
+    // claims have no line that is part of a package)
+    let groups: Map<string, Group> | undefined;
+    // a line of the item and day of the last line looked up adds nothing: same relations, same keys
+    let lastCode: string | undefined;
+    let lastDate: string | undefined;
     for (const line of c.lines) {
       if (line.quantity <= 0) continue;
+      if (line.itemCode === lastCode && line.serviceDate === lastDate) continue;
+      lastCode = line.itemCode;
+      lastDate = line.serviceDate;
       for (const r of ref.relationsOfSub(line.itemCode, line.serviceDate)) {
         if (r.kind !== 'package' || r.mainCode === r.subCode) continue;
         const key = `${r.mainCode}|${line.serviceDate}`;
-        if (!groups.has(key))
+        if (!(groups ??= new Map()).has(key))
           groups.set(key, { pkgCode: r.mainCode, date: line.serviceDate, relations: [...ref.relationsOfMain(r.mainCode, line.serviceDate)].filter((x) => x.kind === 'package'), parts: [] });
       }
     }
-    if (groups.size === 0) return [];
+    if (groups === undefined || groups.size === 0) return NONE;
+    const visitClaims = history.personClaims.filter((o) => o.institutionId === c.institutionId && o.claimNo !== c.claimNo && sameVisit(c, o, params.stayAcrossClaims));
     const hits: RuleHit[] = [];
     for (const g of groups.values()) {
       const partCodes = new Set(g.relations.map((r) => r.subCode));

@@ -5,6 +5,7 @@ import { claim, type LineSpec } from '../fixtures/build.js';
 import { itemName, yuan } from '../text.js';
 import { dateList, daysBetween, ids, stayOf, sumFen } from './stay.js';
 import { code, lineCategory, list, range } from '../params.js';
+import { NONE } from '../facts.js';
 
 export interface BedEmptyDaysParams {
   /** this many empty days or more is suspect, whatever the stay's length */
@@ -54,7 +55,7 @@ export const bedEmptyDays: Rule<BedEmptyDaysParams> = {
     .strict(),
   evaluate({ claim: c, reference, params: p }) {
     const stay = stayOf(c);
-    if (!stay) return [];
+    if (!stay) return NONE;
     const basic = (l: ClaimLine) => p.basicCategories.includes(l.category) || p.basicItemCodes.includes(l.itemCode);
     const byDate = new Map<string, ClaimLine[]>();
     for (const l of c.lines) {
@@ -68,7 +69,7 @@ export const bedEmptyDays: Rule<BedEmptyDaysParams> = {
       .map(([date]) => date)
       .sort();
     const stayDays = Math.max(1, daysBetween(stay.admissionDate, stay.dischargeDate));
-    if (empty.length === 0 || (empty.length < p.minEmptyDays && empty.length <= p.maxEmptyShare * stayDays)) return [];
+    if (empty.length === 0 || (empty.length < p.minEmptyDays && empty.length <= p.maxEmptyShare * stayDays)) return NONE;
     const lines = c.lines.filter((l) => empty.includes(l.serviceDate));
     const names = [...new Set(lines.map((l) => itemName(l, reference)))].join(', ');
     const amountFen = sumFen(lines);

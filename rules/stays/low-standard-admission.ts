@@ -5,6 +5,7 @@ import { claim } from '../fixtures/build.js';
 import { icdCategory, list, range } from '../params.js';
 import { yuan } from '../text.js';
 import { cstDate, daysBetween } from './stay.js';
+import { NONE } from '../facts.js';
 
 export interface LowStandardAdmissionParams {
   /** the longest stay judged, in calendar days from the admission date to the discharge date */
@@ -43,14 +44,14 @@ export const lowStandardAdmission: Rule<LowStandardAdmissionParams> = {
   },
   paramSchema: z.object({ maxDays: range({ min: 1, max: 14, int: true }), outpatientTreatable: list(icdCategory(), 500) }).strict(),
   evaluate({ claim: c, params: p }) {
-    if (c.visitType !== 'inpatient' || c.admittedAt === undefined || c.dischargedAt === undefined) return [];
+    if (c.visitType !== 'inpatient' || c.admittedAt === undefined || c.dischargedAt === undefined) return NONE;
     const main = c.diagnoses.find((d) => d.main);
-    if (!main || !inRanges(main.code, categoryRanges(p.outpatientTreatable))) return [];
+    if (!main || !inRanges(main.code, categoryRanges(p.outpatientTreatable))) return NONE;
     const admitted = cstDate(c.admittedAt);
     const discharged = cstDate(c.dischargedAt);
     const days = daysBetween(admitted, discharged);
-    if (days > p.maxDays) return [];
-    if (c.lines.some((l) => l.category === 'operation')) return [];
+    if (days > p.maxDays) return NONE;
+    if (c.lines.some((l) => l.category === 'operation')) return NONE;
     const total = c.lines.reduce((s, l) => s + l.amountFen, 0);
     return [
       wholeClaimHit(c, {

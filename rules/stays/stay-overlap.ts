@@ -4,6 +4,7 @@ import { claim } from '../fixtures/build.js';
 import { cstTime, yuan } from '../text.js';
 import { cstDate, dateList, datesFrom, ids, otherClaims, refTo, stayOf, sumFen, type Stay } from './stay.js';
 import { flag, range } from '../params.js';
+import { NONE } from '../facts.js';
 
 export interface StayOverlapParams {
   /** overlaps of this many hours or fewer are tolerated (clock and paperwork differences) */
@@ -43,7 +44,7 @@ export const stayOverlap: Rule<StayOverlapParams> = {
   paramSchema: z.object({ toleranceHours: range({ min: 0, max: 72 }), allowSameDayTransfer: flag() }).strict(),
   evaluate({ claim: c, history, params: p }) {
     const self = stayOf(c);
-    if (!self) return [];
+    if (!self) return NONE;
     const hits: RuleHit[] = [];
     for (const o of otherClaims(c, history)) {
       const other = stayOf(o);

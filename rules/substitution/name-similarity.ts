@@ -122,24 +122,37 @@ function best(a: string, b: string, measure: (x: string, y: string) => number, b
  */
 function memo(fn: (a: string, b: string) => number | undefined, max = 100_000) {
   // by the first name, then the second: two lookups by the claim's own strings (their hashes are
-  // kept on them), no key string concatenated and hashed on every line
-  const cache = new Map<string, Map<string, number | undefined>>();
+  // kept on them), no key string concatenated and hashed on every line; a pair with no result is
+  // kept as NO_RESULT, so a pair seen before costs one lookup in each map, not a `has` and a `get`
+  const cache = new Map<string, Map<string, number>>();
   let size = 0;
-  return (a: string, b: string) => {
+  // the last pair asked for: the lines of one item mostly follow one another with the same names
+  let lastA: string | undefined;
+  let lastB: string | undefined;
+  let last: number | undefined;
+  return (a: string, b: string): number | undefined => {
+    if (a === lastA && b === lastB) return last;
     let byB = cache.get(a);
-    if (byB?.has(b)) return byB.get(b);
-    if (size >= max) {
-      cache.clear();
-      size = 0;
-      byB = undefined;
+    let v = byB?.get(b);
+    if (v === undefined) {
+      if (size >= max) {
+        cache.clear();
+        size = 0;
+        byB = undefined;
+      }
+      if (!byB) cache.set(a, (byB = new Map()));
+      v = fn(a, b) ?? NO_RESULT;
+      byB.set(b, v);
+      size++;
     }
-    if (!byB) cache.set(a, (byB = new Map()));
-    const v = fn(a, b);
-    byB.set(b, v);
-    size++;
-    return v;
+    lastA = a;
+    lastB = b;
+    last = v === NO_RESULT ? undefined : v;
+    return last;
   };
 }
+// not a similarity (those are 0–1): a pair whose names have no letters
+const NO_RESULT = -1;
 
 /** Is it the same item at all: form-blind, containment counts as a match. Undefined when a name has no letters. */
 export const nameSimilarity = memo((a: string, b: string): number | undefined =>

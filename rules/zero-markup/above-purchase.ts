@@ -4,6 +4,7 @@ import type { Rule, RuleHit, RuleFixtures } from '../engine.js';
 import { claim, hospital, reference } from '../fixtures/build.js';
 import { list, range } from '../params.js';
 import { decimal4, itemName, yuan } from '../text.js';
+import { NONE } from '../facts.js';
 
 export interface ZeroMarkupParams {
   /** the categories sold at purchase price where zero markup applies */
@@ -42,9 +43,9 @@ export const zeroMarkup: Rule<ZeroMarkupParams> = {
     const judged = p.categories as readonly LineCategory[];
     let first: string | undefined;
     for (const l of c.lines) if (judged.includes(l.category)) first ??= l.serviceDate;
-    if (first === undefined) return [];
+    if (first === undefined) return NONE;
     const inst = ref.institution(c.institutionId, first);
-    if (!inst?.zeroMarkup) return [];
+    if (!inst?.zeroMarkup) return NONE;
     const tolerance = Math.round(p.toleranceYuan * 10_000);
     const hits: RuleHit[] = [];
     for (const l of c.lines) {

@@ -21,7 +21,10 @@ interface Entry<T> {
 export class VersionedIndex<T> {
   private readonly byKey = new Map<string, Entry<T>>();
 
-  add(key: string, entry: Versioned<T>): void {
+  add(key: string, given: Versioned<T>): void {
+    // kept in one shape whatever the caller built (a spread, optional fields left out): every
+    // lookup reads these fields, and entries of several shapes made each read a megamorphic one
+    const entry: Versioned<T> = { validFrom: given.validFrom, validTo: given.validTo, record: given.record };
     const e = this.byKey.get(key);
     if (e) {
       e.list.push(entry);
