@@ -185,15 +185,4 @@ describe('running totals of what an institution billed of an item in a month', (
     // PGlite has no JIT compiler and one session, and is left as it comes
     expect(rows).toEqual([onPostgres() ? { jit: 'off', idle: '30s' } : { jit: 'on', idle: '0' }]);
   });
-
-  it('the intake statements run with generic plans on PostgreSQL, in sessions set up as the others; the other statements keep PostgreSQL’s choice', async () => {
-    const settings = `select current_setting('plan_cache_mode') as mode, current_setting('jit') as jit, current_setting('idle_in_transaction_session_timeout') as idle`;
-    const generic = await svc.deps.database.query(settings, [], { genericPlan: true });
-    const other = await svc.deps.database.query(settings);
-    expect(generic).toEqual([onPostgres() ? { mode: 'force_generic_plan', jit: 'off', idle: '30s' } : { mode: 'auto', jit: 'on', idle: '0' }]);
-    expect(other).toEqual([onPostgres() ? { mode: 'auto', jit: 'off', idle: '30s' } : { mode: 'auto', jit: 'on', idle: '0' }]);
-    // the review sampling key reaches those sessions too: its trigger runs in the insert's statement
-    const sampling = `select current_setting('claimscreen.sample_ppm_inpatient', true) as ppm`;
-    expect(await svc.deps.database.query(sampling, [], { genericPlan: true })).toEqual(await svc.deps.database.query(sampling));
-  });
 });

@@ -260,11 +260,14 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
       for (const r of s.references ?? []) refs.push({ ...referenceRecord(r, c), cid: s.id });
       for (const r of s.retroReferences ?? []) retroRefs.push({ ...referenceRecord(r, c), cid: s.id });
     }
-    const rows = await database.query<{ id: string; stale: boolean }>(
-      INSERT_CLAIMS,
-      [`[${claims.join(',')}]`, `[${lines.join(',')}]`, JSON.stringify(own), JSON.stringify(retro), JSON.stringify(refs), JSON.stringify(retroRefs)],
-      { genericPlan: true },
-    );
+    const rows = await database.query<{ id: string; stale: boolean }>(INSERT_CLAIMS, [
+      `[${claims.join(',')}]`,
+      `[${lines.join(',')}]`,
+      JSON.stringify(own),
+      JSON.stringify(retro),
+      JSON.stringify(refs),
+      JSON.stringify(retroRefs),
+    ]);
     const outcome = new Map(rows.map((r) => [String(r.id), r.stale]));
     return Promise.all(
       list.map((s): InsertOutcome | Promise<InsertOutcome> => {

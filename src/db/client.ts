@@ -17,18 +17,6 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Row = Record<string, unknown>;
 export type Query = <T extends Row = Row>(text: string, params?: unknown[]) => Promise<T[]>;
 
-export interface QueryOptions {
-  /**
-   * PostgreSQL only: run the statement on a session that plans it once, generically
-   * (`plan_cache_mode = force_generic_plan`), instead of planning it for each of its first five
-   * executions on each connection. For statements whose one parameter is a batch as JSON (the
-   * intake's history read and insert): a plan made for the value cannot prune or estimate anything
-   * from it, so after five such plans PostgreSQL keeps the generic one anyway, and the five cost
-   * ~7 ms of planning each for the history read (docs/scaling.md, "Database sessions").
-   */
-  genericPlan?: boolean;
-}
-
 /**
  * The database handle every repository receives. `query` runs one parameterised SQL text as a
  * prepared statement, which is how the repositories query: their statements (CTEs, SKIP LOCKED,
@@ -38,7 +26,7 @@ export interface QueryOptions {
 export interface Database {
   kind: 'pglite' | 'postgres';
   db: Db;
-  query<T extends Row = Row>(text: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
+  query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
   /** runs `fn` in one transaction on one connection: committed if it resolves, rolled back if it throws */
   transaction<R>(fn: (query: Query) => Promise<R>): Promise<R>;
   ping(): Promise<void>;
@@ -112,7 +100,7 @@ function logged(database: Database): Database {
   const { query, transaction } = database;
   return {
     ...database,
-    query: (text, params, options) => (note(text), query(text, params, options)),
+    query: (text, params) => (note(text), query(text, params)),
     transaction: (fn) => transaction((q) => fn((text, params) => (note(text), q(text, params)))),
   };
 }
@@ -136,44 +124,29 @@ async function migratePostgresLocked(url: string): Promise<void> {
 export const IDLE_IN_TRANSACTION_MS = 30_000;
 
 function openPostgres(url: string, options: OpenOptions): Database {
-  const connect = (settings: Record<string, string>) =>
-    postgres(url, {
-      max: options.poolMax,
-      prepare: true,
-      connect_timeout: 5,
-      idle_timeout: 60,
-      // Seconds before a connection slot tries again after failing to connect. The driver's default
-      // grows to 20 s after a few failures, so after an outage the pool came back up to 20 s after
-      // PostgreSQL did; at most 0.5 s here (pool × 2 attempts a second is no load).
-      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
-      onnotice: () => {},
-      // Every session is set up for short transactional statements (docs/scaling.md, "Database
-      // sessions"): no JIT, which PostgreSQL turns on by default for statements its planner thinks
-      // dear and which spent 34 ms of a 616 ms history read compiling it; a
-      // statement timeout; and no transaction left open idle for long, since an intake transaction
-      // holds row locks on the institution's running totals until it ends.
-      connection: {
-        statement_timeout: options.statementTimeoutMs,
-        idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
-        jit: 'off',
-        application_name: 'claimscreen',
-        ...options.sessionSettings,
-        ...settings,
-      },
-    });
-  const client = connect({});
-  // The statements run with `genericPlan` (QueryOptions) go to sessions of their own, opened when
-  // first needed: plan_cache_mode is a setting of the session, and the other statements keep
-  // PostgreSQL's choice (a report's `service_month = $1` is planned for its month's partitions).
-  let genericClient: postgres.Sql | undefined;
-  const generic = () => {
-    if (genericClient) return genericClient;
-    genericClient = connect({ plan_cache_mode: 'force_generic_plan' });
-    // drizzle sets the client's own type handling (jsonb, timestamps and dates as text, both ways),
-    // which every statement here is written for: the same on these sessions
-    drizzlePostgres(genericClient);
-    return genericClient;
-  };
+  const client = postgres(url, {
+    max: options.poolMax,
+    prepare: true,
+    connect_timeout: 5,
+    idle_timeout: 60,
+    // Seconds before a connection slot tries again after failing to connect. The driver's default
+    // grows to 20 s after a few failures, so after an outage the pool came back up to 20 s after
+    // PostgreSQL did; at most 0.5 s here (pool × 2 attempts a second is no load).
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
+    onnotice: () => {},
+    // Every session is set up for short transactional statements (docs/scaling.md, "Database
+    // sessions"): no JIT, which PostgreSQL turns on by default for statements its planner thinks
+    // dear and which spent 34 ms of a 616 ms history read compiling it; a
+    // statement timeout; and no transaction left open idle for long, since an intake transaction
+    // holds row locks on the institution's running totals until it ends.
+    connection: {
+      statement_timeout: options.statementTimeoutMs,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+      jit: 'off',
+      application_name: 'claimscreen',
+      ...options.sessionSettings,
+    },
+  });
   let inFlight = 0;
   const deadlineMs = options.queryDeadlineMs ?? 4000;
   // Once a query has failed because PostgreSQL cannot be reached (refused, reset, shutting down),
@@ -197,11 +170,10 @@ function openPostgres(url: string, options: OpenOptions): Database {
   const database: Database = {
     kind: 'postgres',
     db: drizzlePostgres(client, { schema, ...drizzleLogging('postgres') }) as unknown as Db,
-    async query<T extends Row>(text: string, params: unknown[] = [], queryOptions?: QueryOptions) {
+    async query<T extends Row>(text: string, params: unknown[] = []) {
       inFlight++;
       try {
-        const sql = queryOptions?.genericPlan ? generic() : client;
-        return (await guarded(sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }))) as unknown as T[];
+        return (await guarded(client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }))) as unknown as T[];
       } finally {
         inFlight--;
       }
@@ -215,11 +187,8 @@ function openPostgres(url: string, options: OpenOptions): Database {
     async ping() {
       await guarded(client`select 1`);
     },
-    // each pool's (the sessions with generic plans are a second pool of the same size)
     stats: () => ({ max: options.poolMax, inFlight }),
-    async close() {
-      await Promise.all([client.end({ timeout: 5 }), genericClient?.end({ timeout: 5 })]);
-    },
+    close: () => client.end({ timeout: 5 }),
   };
   return database;
 }

@@ -53,7 +53,7 @@ export function createMetrics(database: Database) {
   });
   new Gauge({
     name: 'db_pool_max',
-    help: "Maximum database connections of each pool (DB_POOL_MAX; the intake's statements have a pool of their own on PostgreSQL)",
+    help: 'Maximum database connections',
     registers: [registry],
     collect() {
       this.set(database.stats().max);
