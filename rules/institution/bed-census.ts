@@ -27,8 +27,9 @@ const DAY = 86_400_000;
  * that are there at midnight after that day (admitted before midnight, discharged after it), plus this stay (a stay discharged on its admission day is not
  * judged: it is not there at midnight). Above the institution's beds (the
  * institutions reference) by more than `marginPct` percent and at least `minExcess` patients, the
- * stay is sent to review (high), whole. The census counts only stays already claimed, so it never
- * overstates the day.
+ * stay is sent to review (high), whole. The census counts only stays already claimed: stored, or
+ * being screened (one of those refused or failing after it was counted may overstate the day by
+ * itself).
  */
 export const bedCensus: Rule<BedCensusParams> = {
   id: 'BED-CENSUS',

@@ -69,10 +69,9 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
   const bodyJson = JSON.stringify(storableBody(input));
   // A stay takes its place among the stays accepted here now, before it waits for its person's
   // lock: its census counts the stays of its institution accepted before it, stored or still being
-  // screened, and none after it (src/screening/stays-in-flight.ts). Ended in every case, stored or
-  // not, so no stay that stored nothing stays counted.
-  const stay = ctx.history.acceptStay?.(claim);
-  let wrote = false;
+  // screened, and none after it (src/screening/stays-in-flight.ts); the ids of its writes are drawn
+  // now. Ended in every case, so a stay of which no write was sent is counted no more.
+  const stay = ctx.history.acceptStay?.(claim, MAX_SCREENINGS);
   const outcome = await ctx
     .personLock(personHash, async () => {
       // marked before its history is read, so a claim that sees it in flight (the institution window)
@@ -84,11 +83,11 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
         screening.end();
       }
     })
-    .finally(() => stay?.end(wrote));
+    .finally(() => stay?.end());
   async function screenAndStore(screening: ReturnType<ScreenContext['claims']['beginScreening']>) {
     for (let attempt = 1; ; attempt++) {
       const { findings, decision, personVersion } = await assessClaim(ctx, claim, [], stay);
-      const id = uuid7();
+      const id = stay ? stay.idFor(attempt) : uuid7();
       // the answer carries the findings on this claim; those filed on an earlier claim at fault are
       // references here (GET /v1/claims/{institutionId}/{claimId})
       const { own, ownFindings, retrospective, references, retroReferences } = splitFindings(claim, findings);
@@ -100,8 +99,10 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
         );
       const answer = buildAnswer({ id, claim, findings: ownFindings, findingIds: own.map((f) => f.id), decision, screenedAt: now });
       const answerJson = JSON.stringify(answer);
+      // no stay accepted before it may still take its census snapshot when this one commits
+      if (stay) await stay.earlierRead();
       stay?.writing(id);
-      const written = await ctx.claims.insertScreened({
+      const stored = await ctx.claims.insertScreened({
         id,
         claim,
         contentHash,
@@ -116,10 +117,7 @@ export async function screenClaim({ ctx, input }: { ctx: ScreenContext; input: C
         retroReferences,
         personVersion,
       });
-      if (!('stale' in written)) {
-        wrote = written.inserted;
-        return { stored: written, answer, answerJson };
-      }
+      if (!('stale' in stored)) return { stored, answer, answerJson };
       if (attempt >= MAX_SCREENINGS) throw personBusy(claim);
     }
   }

@@ -169,8 +169,6 @@ export interface HistoryRepositoryOptions {
   onBatchError?: (err: unknown, claims: number) => void;
   /** which parts of the institution window a claim's rules could judge (rules/institution/needs.ts); all when absent */
   windowNeeds?: (claim: Claim) => WindowNeeds;
-  /** stays kept in the book of stays in flight an institution at most (src/screening/stays-in-flight.ts) */
-  maxStaysInFlight?: number;
 }
 
 /** A stay accepted for screening (its place in the book of stays in flight, src/screening/stays-in-flight.ts). */
@@ -179,12 +177,12 @@ export type AcceptedStay = StayTicket & { readonly seq: number };
 /** What screening needs of the history repository (tests may stand in for `forClaim` alone). */
 export interface HistoryReader {
   forClaim(claim: Claim, stay?: AcceptedStay): Promise<AssembledHistory>;
-  acceptStay?(claim: Claim): AcceptedStay | undefined;
+  acceptStay?(claim: Claim, attempts?: number): AcceptedStay | undefined;
 }
 
-export function createHistoryRepository({ database, windowDays, maxBatch = 16, maxBatchesInFlight = 4, onBatchError, windowNeeds, maxStaysInFlight }: HistoryRepositoryOptions) {
+export function createHistoryRepository({ database, windowDays, maxBatch = 16, maxBatchesInFlight = 4, onBatchError, windowNeeds }: HistoryRepositoryOptions) {
   // the stays this process accepted and has not finished, for the census (src/screening/stays-in-flight.ts)
-  const stays = createStaysInFlight({ max: maxStaysInFlight });
+  const stays = createStaysInFlight();
   const readMany = async (items: Read[]): Promise<AssembledHistory[]> => {
     const records = new Array<ReturnType<typeof historyRecord>>(items.length);
     for (let i = 0; i < items.length; i++) {
@@ -193,7 +191,7 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
       const inFlight = needs.census > 0 && claim.visitType === 'inpatient' ? stays.around(claim, seq) : undefined;
       records[i] = historyRecord(claim, i, needs, windowDays, inFlight);
     }
-    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(records)], { genericPlan: true });
+    const rows = await database.query<HistoryRow & { ord: number }>(HISTORY, [JSON.stringify(records)]);
     const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
     return items.map((item, i) => assemble(item.claim, byOrd.get(i)));
   };
@@ -243,9 +241,10 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
     /**
      * A claim accepted for screening and storing, before it waits for anything (its person's lock):
      * a stay enters the book of stays in flight, in that order, and its ticket must be ended when its
-     * screening is over (src/claims/screen-claim.ts). Nothing for other claims.
+     * screening is over (src/claims/screen-claim.ts); `attempts`: the screenings it may take, each
+     * write's id drawn now. Nothing for other claims.
      */
-    acceptStay: (claim: Claim): AcceptedStay | undefined => stays.accept(claim),
+    acceptStay: (claim: Claim, attempts?: number): AcceptedStay | undefined => stays.accept(claim, attempts),
     /** stays in the book of stays in flight (tests) */
     staysInFlight: () => stays.size(),
     /**
@@ -257,6 +256,7 @@ export function createHistoryRepository({ database, windowDays, maxBatch = 16, m
       // only a claim whose window rules could use them registers among, and reads, the claims in flight
       const before = needs.nearby || needs.doctor ? register(claim) : [];
       const assembled = await read({ claim, needs, seq: stay?.seq });
+      stay?.read();
       if (before.length > 0) addInFlight(assembled, claim, before);
       return assembled;
     },
