@@ -146,8 +146,6 @@ class SnapshotView implements ReferenceView {
   // made on the first lookup in a map that has entries: a view whose claim has none allocates none
   private stocks: ByItemCode<StockRef> | undefined;
   private prices: ByItemCode<number> | undefined;
-  // the claim person's register versions copied into one shape on the first lookup (ofOneShape)
-  private personVersions: readonly PersonVersion[] | undefined;
 
   constructor(
     private readonly s: Snapshot,
@@ -211,33 +209,9 @@ class SnapshotView implements ReferenceView {
 
   person(hash: string, date: string): PersonRef | undefined {
     const p = this.claimPerson;
-    if (!p || p.versions.length === 0 || hash !== p.personHash) return undefined;
-    return personAt((this.personVersions ??= p.versions.map(ofOneShape)), date);
+    return p && p.versions.length > 0 && hash === p.personHash ? personAt(p.versions, date) : undefined;
   }
 }
-
-/**
- * A register version with its fields in one order, as one class: the rules read a person's dates
- * on every claim, and versions of several shapes (fields added in different orders, optional ones
- * left out, or of other representations) made each read a megamorphic lookup, often a miss of
- * V8's lookup cache. Copied once per claim on the first lookup; the copies are what rules see.
- */
-class RegisterVersion implements PersonVersion {
-  readonly validFrom: string;
-  readonly validTo: string | undefined;
-  readonly enrolledFrom: string;
-  readonly enrolledTo: string | undefined;
-  readonly deathDate: string | undefined;
-
-  constructor(v: PersonVersion) {
-    this.validFrom = v.validFrom;
-    this.validTo = v.validTo;
-    this.enrolledFrom = v.enrolledFrom;
-    this.enrolledTo = v.enrolledTo;
-    this.deathDate = v.deathDate;
-  }
-}
-const ofOneShape = (v: PersonVersion): PersonVersion => new RegisterVersion(v);
 
 /**
  * The fund's catalogue record with the national lists' limits for its code and generic name merged
