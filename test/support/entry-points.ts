@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import type { TestProject } from 'vitest/node';
+import { root } from '../../scripts/chaos/proc.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,8 +25,9 @@ export type EntryPoint = (typeof ENTRY_POINTS)[number];
  * (src/db/client.ts). Removed when the run ends.
  */
 export default async function setup(project: TestProject): Promise<() => void> {
-  const outdir = path.resolve('test-output', `entry-points-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const outdir = path.join(root, 'test-output', `entry-points-${process.pid}-${randomBytes(4).toString('hex')}`);
   await build({
+    absWorkingDir: root,
     entryPoints: [...ENTRY_POINTS],
     outbase: '.',
     outdir,
