@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
  * Import boundaries are dependency-cruiser's (.dependency-cruiser.cjs); formatting is Prettier's.
  */
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'migrations/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'migrations/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

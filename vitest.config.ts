@@ -112,6 +112,8 @@ class LongestFirst extends BaseSequencer {
 
 /** one migrated database (PGlite or PostgreSQL) that the tests' databases are copied from */
 const TEMPLATE = 'test/support/database-template.ts';
+/** the service and commands that tests start as child processes, compiled once per run */
+const ENTRY_POINTS = 'test/support/entry-points.ts';
 
 const skipSlow = ['1', 'true'].includes(process.env.SKIP_SLOW_TESTS ?? '');
 
@@ -144,12 +146,12 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           exclude: [...UNIT, ...ONCE, ...SLOW, ...(onPostgres ? PGLITE_ONLY : [])],
-          globalSetup: [TEMPLATE],
+          globalSetup: [TEMPLATE, ENTRY_POINTS],
           isolate: false,
         },
       },
-      { extends: true, test: { name: 'once', include: ONCE, globalSetup: [TEMPLATE], isolate: false } },
-      ...(skipSlow ? [] : [{ extends: true as const, test: { name: 'slow', include: SLOW, globalSetup: [TEMPLATE] } }]),
+      { extends: true, test: { name: 'once', include: ONCE, globalSetup: [TEMPLATE, ENTRY_POINTS], isolate: false } },
+      ...(skipSlow ? [] : [{ extends: true as const, test: { name: 'slow', include: SLOW, globalSetup: [TEMPLATE, ENTRY_POINTS] } }]),
     ],
   },
 });

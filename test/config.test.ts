@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { runScript } from './support/node-script.js';
 
 /** A wrong setting stops the service at start-up, naming the setting. */
 const SECRET = 'a-person-id-secret-of-at-least-32-chars';
@@ -62,19 +62,10 @@ describe('loadConfig', () => {
   });
 });
 
-describe('npx tsx src/main.ts', () => {
+// the service's entry point as `npm start` runs it, compiled from the current source once per run
+describe('src/main.ts in a process of its own', () => {
   it('exits non-zero printing the wrong setting', async () => {
-    const { DATABASE_URL: _url, ...env } = process.env;
-    const child = spawn('npx', ['tsx', 'src/main.ts'], {
-      cwd: new URL('..', import.meta.url).pathname,
-      env: { ...env, PORT: 'abc', DATA_DIR: 'memory://', npm_config_loglevel: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await runScript('src/main.ts', [], { DATABASE_URL: undefined, PORT: 'abc', DATA_DIR: 'memory://' });
     expect(code).toBe(2); // a configuration error, not a crash (1)
     expect(stderr).toContain('Invalid configuration:');
     expect(stderr).toMatch(/^\s+PORT: /m);

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killChildren, startService, tsx, type ServiceProcess } from '../scripts/chaos/proc.js';
 import { streamClaims } from '../scripts/sim/stream-claims.js';
 import type { SimulatedClaim } from '../sim/simulation.js';
 import { openDatabase } from '../src/db/client.js';
 import { outpatientClaim } from './support/claims.js';
 import { freshDatabaseUrl, onPostgres, seedPgliteDir } from './support/database.js';
+import { killChildren, runScript, startServiceProcess, type ServiceProcess } from './support/node-script.js';
 
 /**
  * The embedded database has one owner (issue 22, item 4). The sequence that destroyed it, with real
@@ -39,17 +39,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A command as `npm run` runs it (tsx, same code), with its exit code, output and duration. */
-async function run(script: string, args: string[], extra: Record<string, string> = {}) {
-  const started = performance.now();
-  const child = tsx(script, args, { ...env, ...extra });
-  let stdout = '',
-    stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { code, stdout, stderr, ms: performance.now() - started };
-}
+/** A command as `npm run` runs it (the same code, compiled once per run), with its exit code, output and duration. */
+const run = (script: Parameters<typeof runScript>[0], args: string[], extra: Record<string, string> = {}) => runScript(script, args, { ...env, ...extra });
 const get = (url: string, key: string) => fetch(url, { headers: { authorization: `Bearer ${key}` } }).then(async (r) => ({ status: r.status, body: await r.text() }));
 
 /**
@@ -87,7 +78,7 @@ describe('DATA_DIR has one owner', () => {
     expect(first.code, first.stderr).toBe(0);
     const admin = JSON.parse(first.stdout).key as string;
 
-    service = await startService(env, log);
+    service = await startServiceProcess(env, log);
     const holder = onPostgres() ? undefined : JSON.parse(readFileSync(path.join(dir, 'pglite.lock'), 'utf8'));
     if (holder) expect(holder).toMatchObject({ pid: service.pid, command: 'claimscreen service', url: service.url });
 
@@ -105,7 +96,7 @@ describe('DATA_DIR has one owner', () => {
           'It has one owner: a second process on it would corrupt it. Go through the running service instead: its API and the admin page ' +
           `${service.url}/ui/keys, or the command again with CLAIMSCREEN_KEY=<admin key> (it then calls ${service.url}); or stop the service (SIGTERM) first.\n`,
       );
-      // at once: the time is node and tsx starting, not waiting for the lock
+      // at once: the time is node starting, not waiting for the lock
       expect(refused.ms).toBeLessThan(15_000);
       // with an admin's key, the same command goes through the service (the URL from the lock file)
       const through = await run('scripts/keys.ts', ['create', '--name', 'his-gateway', '--role', 'settlement'], { CLAIMSCREEN_KEY: admin });
@@ -182,7 +173,7 @@ describe('DATA_DIR has one owner', () => {
 
     // SIGTERM, restart: every acknowledged claim is there, and the key created through the service
     expect(await service.stop()).toBe(0);
-    service = await startService(env, log);
+    service = await startServiceProcess(env, log);
     expect((await get(`${service.url}/v1/rules`, settlement)).status).toBe(200);
     for (const i of [0, Math.floor(n / 2), n - 1]) {
       const c = claims[i]!;
@@ -191,7 +182,7 @@ describe('DATA_DIR has one owner', () => {
 
     // kill -9: nothing is left stuck; the next start opens DATA_DIR at once
     await service.kill9();
-    service = await startService(env, log);
+    service = await startServiceProcess(env, log);
     expect((await get(`${service.url}/v1/rules`, settlement)).status).toBe(200);
     expect(await service.stop()).toBe(0);
     service = undefined;

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import postgres from 'postgres';
-import { freePort, root, runScript } from '../scripts/chaos/proc.js';
+import { freePort } from '../scripts/chaos/proc.js';
 import { inpatientClaim, outpatientClaim } from './support/claims.js';
 import { freshDatabaseUrl, onPostgres } from './support/database.js';
+import { killChildren, nodeScript, runScript } from './support/node-script.js';
 import { TEST_SECRET } from './support/service.js';
 
 /**
@@ -11,18 +11,14 @@ import { TEST_SECRET } from './support/service.js';
  * PostgreSQL. The service is started as production starts it (src/main.ts in a child process);
  * which worker answered a request is read from its request log line (`worker`, `pid`).
  */
-const running = new Set<ReturnType<typeof spawn>>();
-afterAll(() => {
-  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+afterAll(killChildren);
 
 function start(env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
+  const child = nodeScript('src/main.ts', [], env);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout!.on('data', (d: Buffer) => (stdout += d));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, out: () => stdout, err: () => stderr };
 }
@@ -48,11 +44,17 @@ describe('worker processes', () => {
     async () => {
       const db = await freshDatabaseUrl();
       try {
-        const env = { DATABASE_URL: db.url ?? '', DATA_DIR: db.url ? './data' : 'memory://', PERSON_ID_SECRET: TEST_SECRET };
+        // on PGlite the in-memory database starts from the run's migrated template, as in every in-process service
+        const env = { DATABASE_URL: db.url ?? '', DATA_DIR: db.url ? './data' : 'memory://', PERSON_ID_SECRET: TEST_SECRET, PGLITE_TEMPLATE: db.url ? undefined : inject('pgliteTemplate') };
         // on PGlite the key is created by the service's own process below (the data dir is in memory)
         const workers = onPostgres() ? 2 : 1;
         const port = await freePort();
-        const key = onPostgres() ? (JSON.parse(await runScript('scripts/keys.ts', ['create', '--name', 'w', '--role', 'settlement', '--by', 'test'], env)) as { key: string }).key : undefined;
+        let key: string | undefined;
+        if (onPostgres()) {
+          const created = await runScript('scripts/keys.ts', ['create', '--name', 'w', '--role', 'settlement', '--by', 'test'], env);
+          expect(created.code, created.stderr).toBe(0);
+          key = (JSON.parse(created.stdout) as { key: string }).key;
+        }
         const s = start({ ...env, WORKERS: String(workers), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
         const url = `http://127.0.0.1:${port}`;
         for (let i = 0; ; i++) {

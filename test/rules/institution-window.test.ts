@@ -6,6 +6,7 @@ import { catalogue } from '../../rules/catalogue.js';
 import { cstDate } from '../../src/lib/time.js';
 import { inpatientClaim, outpatientClaim } from '../support/claims.js';
 import { json } from '../support/http.js';
+import { seedPgliteDir } from '../support/database.js';
 import { runImport } from '../support/import.js';
 import { seedReference } from '../support/reference.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -297,7 +298,9 @@ describe('npm run import doctors', () => {
           '',
         ].join('\n'),
       );
-      // on PGlite the import opens its own embedded database under dir/data (PGlite serves one process)
+      // on PGlite the import opens its own embedded database under dir/data (PGlite serves one
+      // process), loaded from the run's migrated template rather than migrated by the import
+      await seedPgliteDir(path.join(dir, 'data', 'pglite'));
       const run = await runImport({ url: svc.databaseUrl, dir }, 'doctors', file);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('line 4');
