@@ -160,7 +160,7 @@ function asStored(c: Claim): Claim {
   };
 }
 
-/** An in-memory stand-in for the claims and claim_lines tables, answering the history query. */
+/** An in-memory stand-in for the claims table, answering the history query. */
 export class MemoryHistory {
   private readonly byPerson = new Map<string, Claim[]>();
   /** institution|item|month → quantity billed */

@@ -427,7 +427,7 @@ async function mainPreloaded(preloadedName: string) {
   if (!settings || settings.months.length === 0) throw new Error(`${preloadedName} holds no preloaded month: run npm run bench:preload -- --database ${preloadedName}`);
   const [stored] = await pre<{ claims: string; lines: string; persons: string; size: string }[]>`
     select (select reltuples::bigint from pg_class where oid = 'claims'::regclass)::text as claims,
-           (select sum(c.reltuples)::bigint from pg_inherits h join pg_class c on c.oid = h.inhrelid where h.inhparent = 'claim_lines'::regclass)::text as lines,
+           (select sum(lines)::bigint from preload.loaded)::text as lines,
            (select count(*) from person_versions)::text as persons, pg_size_pretty(pg_database_size(current_database())) as size`;
   await pre.end();
   pool.persons = settings.persons;

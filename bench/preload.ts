@@ -5,7 +5,7 @@
  * The database is migrated as the service migrates it and seeded with the intake benchmark's
  * reference data (bench/claims.ts: its eight hospitals and catalogue), then each month is written
  * in one transaction by INSERT … SELECT from generate_series: the claims (body, answer, window
- * lines, quality columns as the intake stores them), their fee lines, their idempotency keys,
+ * lines, quality columns as the intake stores them; the fee lines in the body), their idempotency keys,
  * findings on a share of them and review cases for the random sample of inpatient stays; at the
  * end the person versions, and what the intake's statement triggers keep (the running counts
  * institution_item_months and institution_nights, the short stays institution_short_stays),
@@ -233,12 +233,7 @@ async function main() {
         }
       }
       const target = (table: string) => (bulk ? `${table}_${sfx}` : table);
-      const [c] = await tx.unsafe(
-        MONTH_INSERT.replace('insert into claims (', `insert into ${target('claims')} (`)
-          .replace('insert into claim_lines (', `insert into ${target('claim_lines')} (`)
-          .replace('insert into findings (', `insert into ${target('findings')} (`),
-        [m],
-      );
+      const [c] = await tx.unsafe(MONTH_INSERT.replace('insert into claims (', `insert into ${target('claims')} (`).replace('insert into findings (', `insert into ${target('findings')} (`), [m]);
       if (bulk) {
         step('insert');
         for (const table of tables) await tx.unsafe(`alter table ${table} attach partition ${table}_${sfx} for values in ('${m}')`);
@@ -270,7 +265,8 @@ async function main() {
       on conflict (person_hash) do update set version = excluded.version;
       delete from institution_item_months;
       insert into institution_item_months (institution_id, item_code, month, quantity, amount, lines)
-        select institution_id, item_code, to_char(service_date, 'YYYY-MM'), sum(quantity), sum(amount), count(*) from claim_lines group by 1, 2, 3;
+        select c.institution_id, l.item_code, to_char(l.service_date, 'YYYY-MM'), sum(l.quantity), sum(l.amount), count(*)
+        from claims c cross join lateral claim_lines_of(c.body) l group by 1, 2, 3;
       delete from institution_nights;
       insert into institution_nights (institution_id, night, stays)
         select s.institution_id, s.a + k, count(*)::int
@@ -290,7 +286,7 @@ async function main() {
   console.log(`${t()}: person versions, running counts and short stays recounted`);
   await sql.unsafe('analyze');
   const [size] = await sql<{ claims: string; lines: string; db: string }[]>`
-    select (select count(*) from claims)::text as claims, (select count(*) from claim_lines)::text as lines, pg_size_pretty(pg_database_size(current_database())) as db`;
+    select (select count(*) from claims)::text as claims, (select sum(line_count) from claims)::text as lines, pg_size_pretty(pg_database_size(current_database())) as db`;
   console.log(`${t()}: analyzed; ${name}: ${size?.claims} claims, ${size?.lines} lines, ${size?.db}`);
   await sql.end();
 }
@@ -382,13 +378,6 @@ with k as (
          case when c.visit_type <> 'inpatient' or c.days <= 4 then s.window_lines end
   from pc c join pl_sum s on s.claim_id = c.id
   returning 1
-), l as (
-  insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code, hospital_item_code, hospital_item_name, category,
-                           service_at, service_date, quantity, unit_price, amount, service_month)
-  select claim_id, line_no, line_id, institution_id, person_hash, item_code, hcode, hname, category,
-         service_at, (service_at at time zone 'Asia/Shanghai')::date, quantity, unit_price, amount, $1
-  from pl
-  returning 1
 ), f as (
   insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family, severity, status, message,
                         violating_lines, involved_lines, other_claims, amount, service_month, created_at, person_hash)
@@ -406,7 +395,7 @@ with k as (
   insert into review_reasons (case_id, kind, amount) select id, 'sample', 0 from rc
   returning 1
 )
-select (select count(*) from c)::text as claims, (select count(*) from l)::text as lines, (select count(*) from f)::text as findings,
+select (select count(*) from c)::text as claims, (select count(*) from pl)::text as lines, (select count(*) from f)::text as findings,
        (select count(*) from rr)::text as cases, (select count(*) from k) as keys`;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -11,8 +11,7 @@
  * world's institutions (volume and visit mix of each), with bodies of four fee lines and the
  * data-quality columns intake fills from a claim (line count, lines without the own name or a
  * specification, settledAt) drawn together with them, findings on ~6% of claims (5% of those from rules in trial), 0.5%
- * rejected submissions, 1% of claims arriving after the cut-off. claim_lines is not loaded: the
- * report never reads it. The bulk tables are UNLOGGED in this throwaway database to spare the WAL.
+ * rejected submissions, 1% of claims arriving after the cut-off. The bulk tables are UNLOGGED in this throwaway database to spare the WAL.
  *
  * The month before the report month gets a tenth as many claims: its report is the baseline
  * measured in the same run (same machine load), and the ratios of time and memory between the
@@ -79,7 +78,7 @@ try {
   process.stdout.write(`institutions       ${insts.length} (${new Set(insts.map((i) => `${i.type}/${i.level}`)).size} peer groups)\n`);
 
   // Tables that reference claims first: a table can become unlogged only once no logged table references it.
-  for (const t of ['review_second_reviews', 'review_conclusions', 'review_reasons', 'review_appeals', 'review_cases', 'finding_references', 'findings', 'claim_lines', 'claims'])
+  for (const t of ['review_second_reviews', 'review_conclusions', 'review_reasons', 'review_appeals', 'review_cases', 'finding_references', 'findings', 'claims'])
     await raw.unsafe(`alter table ${t} set unlogged`);
   await raw.unsafe(`select setseed(0.42)`);
 

@@ -91,7 +91,7 @@ describe('POST /v1/claims', () => {
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     const rows = await svc.deps.database.query<{ n: number }>('select count(*)::int as n from claims where institution_id = $1 and claim_no = $2', [claim.institutionId, claim.claimId]);
     expect(rows[0]?.n).toBe(1);
-    const lines = await svc.deps.database.query<{ n: number }>('select count(*)::int as n from claim_lines where claim_id = $1', [results[0]?.body.id]);
+    const lines = await svc.deps.database.query<{ n: number }>('select count(*)::int as n from claims c, claim_lines_of(c.body) where c.id = $1', [results[0]?.body.id]);
     expect(lines[0]?.n).toBe(3);
   });
 
@@ -100,7 +100,7 @@ describe('POST /v1/claims', () => {
     const { id } = await await json(await svc.call('/v1/claims', { json: claim }));
     const rows = await svc.deps.database.query<{ unit_price: string; amount: string; total: string }>(
       `select l.unit_price::text, l.amount::text, c.total_amount::text as total
-       from claim_lines l join claims c on c.id = l.claim_id where l.claim_id = $1 and l.line_id = 'L3'`,
+       from claims c, claim_lines_of(c.body) l where c.id = $1 and l.line_id = 'L3'`,
       [id],
     );
     expect(rows[0]).toEqual({ unit_price: '12.3333', amount: '37.00', total: '237.00' });
@@ -112,7 +112,7 @@ describe('POST /v1/claims', () => {
       lines: [{ lineId: '1', itemCode: '110100001', category: 'service', serviceAt: '2026-10-03T17:30:00Z', quantity: 1, unitPrice: 10, amount: 10 }],
     });
     const { id } = await await json(await svc.call('/v1/claims', { json: claim }));
-    const rows = await svc.deps.database.query<{ d: string }>('select service_date::text as d from claim_lines where claim_id = $1', [id]);
+    const rows = await svc.deps.database.query<{ d: string }>('select l.service_date::text as d from claims c, claim_lines_of(c.body) l where c.id = $1', [id]);
     expect(rows[0]?.d).toBe('2026-10-04');
   });
 });

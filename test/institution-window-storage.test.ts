@@ -24,8 +24,8 @@ import { startTestService, type TestService } from './support/service.js';
  * night (institution_nights, kept by triggers on claims), the lines a window reads of a claim
  * (claims.window_lines) and the short stays ADMISSION-CLUSTER reads (institution_short_stays, kept
  * by triggers on claims). Each is held to what it replaces: the counts to a count of the stored
- * stays at each midnight, the stored lines to the claim's line rows, the window read with them to
- * the same read from claim_lines, the short stays to the claims they are taken from and the read of
+ * stays at each midnight, the stored lines to the claim's lines (its body), the window read with them to
+ * the same read from the body, the short stays to the claims they are taken from and the read of
  * them to the stays the rule counts.
  */
 let svc: TestService;
@@ -209,7 +209,7 @@ describe('the census of stays in flight (src/screening/stays-in-flight.ts)', () 
 });
 
 describe('the lines a window reads, stored with the claim (claims.window_lines)', () => {
-  it('are the claim’s line rows for pharmacy claims and short stays, none for a long stay; the window reads the same with them as from claim_lines', async () => {
+  it('are the claim’s lines for pharmacy claims and short stays, none for a long stay; the window reads the same with them as from the body', async () => {
     for (let i = 1; i <= 3; i++) await send(purchase(`W-P${i}`, `2026-10-21 10:0${i}:00`));
     await send(stay('W-S1', '2026-10-21 10:00:00', '2026-10-23 09:00:00', 'J06.900', true));
     await send(stay('W-S2', '2026-10-22 10:00:00', '2026-10-23 09:00:00', 'J06.900'));
@@ -217,7 +217,7 @@ describe('the lines a window reads, stored with the claim (claims.window_lines)'
     const stored = await q<{ claim_no: string; window_lines: unknown; from_lines: unknown }>(
       `select c.claim_no, c.window_lines,
          (select jsonb_agg(case when l.category = 'operation' then jsonb_build_array(l.line_id, l.item_code, 'operation') else jsonb_build_array(l.line_id, l.item_code) end order by l.line_no)
-          from claim_lines l where l.claim_id = c.id and l.person_hash = c.person_hash and l.service_month = c.service_month) as from_lines
+          from claim_lines_of(c.body) l) as from_lines
        from claims c where c.claim_no like 'W-%' order by c.claim_no`,
     );
     const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
@@ -281,7 +281,7 @@ describe('the lines a window reads, stored with the claim (claims.window_lines)'
       ],
       ['W-S2', false, [['B', '120100001']]],
     ]);
-    // claims stored before migration 0033 have none: their lines are read from claim_lines, the same
+    // claims stored before migration 0033 have none: their lines are read from the body, the same
     await q(`update claims set window_lines = null where claim_no like 'W-%'`);
     expect(await window()).toEqual(withStored);
   });

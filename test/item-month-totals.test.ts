@@ -5,7 +5,7 @@ import { startTestService, type TestService } from './support/service.js';
 
 /**
  * The running totals of what each institution billed of each item in each month
- * (institution_item_months, kept by triggers on claim_lines) against a full recount of the lines
+ * (institution_item_months, kept by triggers on claims) against a full recount of the claims' lines
  * and against the totals computed here from the claims sent, after claims arrive out of order, one
  * by one and in batches, are replayed, refused, changed, withdrawn and truncated.
  */
@@ -97,7 +97,7 @@ const TOTALS = `select institution_id || '|' || item_code || '|' || month as key
   (amount * 100)::bigint::text as a, lines::text as n from institution_item_months where lines <> 0 order by 1`;
 const RECOUNT = `select institution_id || '|' || item_code || '|' || to_char(service_date, 'YYYY-MM') as key,
   (sum(quantity) * 10000)::bigint::text as q, (sum(amount) * 100)::bigint::text as a, count(*)::text as n
-  from claim_lines group by 1 order by 1`;
+  from claims c cross join lateral claim_lines_of(c.body) group by 1 order by 1`;
 
 async function stored(sql: string): Promise<Totals> {
   const rows = await svc.deps.database.query<{ key: string; q: string; a: string; n: string }>(sql);
@@ -148,18 +148,31 @@ describe('running totals of what an institution billed of an item in a month', (
   it('follow lines that are replaced, changed and withdrawn, and a truncation', async () => {
     const q = svc.deps.database.query.bind(svc.deps.database);
     // a claim's lines replaced by others (item, quantity and month changed), in one statement each way
-    await q(`update claim_lines set quantity = quantity * 3, amount = amount * 3
-             where claim_id = (select claim_id from claim_keys where claim_no = 'TOT-3')`);
+    const claimOf = (no: string) => `(select claim_id from claim_keys where claim_no = '${no}')`;
+    await q(`update claims set body = jsonb_set(body, '{lines}', (
+               select jsonb_agg(l || jsonb_build_object('quantity', claimscreen_decimal(l->'quantity') * 3,
+                 'amount', (claimscreen_decimal(l->'amount') * 3)::text) order by k)
+               from jsonb_array_elements(body->'lines') with ordinality x(l, k)))
+             where id = ${claimOf('TOT-3')}`);
     await q(
-      `update claim_lines set item_code = $1, service_date = service_date + 40, service_at = service_at + interval '40 days'
-             where claim_id = (select claim_id from claim_keys where claim_no = 'TOT-4')`,
+      `update claims set body = jsonb_set(body, '{lines}', (
+         select jsonb_agg(l || jsonb_build_object('itemCode', $1::text,
+           'serviceAt', to_char((l->>'serviceAt')::timestamp + interval '40 days', 'YYYY-MM-DD HH24:MI:SS')) order by k)
+         from jsonb_array_elements(body->'lines') with ordinality x(l, k)))
+       where id = ${claimOf('TOT-4')}`,
       [ITEMS[0]!.code],
     );
     // withdrawn: two claims' lines gone, in one statement
-    await q(`delete from claim_lines where claim_id in (select claim_id from claim_keys where claim_no in ('TOT-5', 'TOT-6'))`);
+    await q(`update claims set body = jsonb_set(body, '{lines}', '[]') where id in (${claimOf('TOT-5')}, ${claimOf('TOT-6')})`);
+    // removed: two claims, in one statement (what names them first: their findings and references)
+    const gone = `(select claim_id from claim_keys where claim_no in ('TOT-7', 'TOT-8'))`;
+    await q(`delete from finding_references where claim_id in ${gone} or finding_claim_id in ${gone} or source_claim_id in ${gone}`);
+    await q(`delete from findings where claim_id in ${gone} or source_claim_id in ${gone}`);
+    const removed = (await q<{ claim_no: string }>(`delete from claims where id in ${gone} returning claim_no`)).map((r) => r.claim_no);
+    expect(removed).toHaveLength(2);
 
     const edited = claims
-      .filter((c) => c.claimId !== 'TOT-5' && c.claimId !== 'TOT-6')
+      .filter((c) => c.claimId !== 'TOT-5' && c.claimId !== 'TOT-6' && !removed.includes(c.claimId))
       .map((c) => {
         if (c.claimId === 'TOT-3') return { ...c, lines: c.lines.map((l) => ({ ...l, quantity: l.quantity * 3, amount: money(Math.round(Number(l.amount) * 100) * 3) })) };
         if (c.claimId === 'TOT-4')
@@ -176,7 +189,7 @@ describe('running totals of what an institution billed of an item in a month', (
     expect(await stored(TOTALS)).toEqual(expected);
     expect(await stored(RECOUNT)).toEqual(expected);
 
-    await q('truncate claim_lines');
+    await q('truncate claims');
     expect((await q('select count(*)::int as n from institution_item_months'))[0]).toEqual({ n: 0 });
   });
 

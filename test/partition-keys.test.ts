@@ -17,14 +17,14 @@ import { inpatientClaim } from './support/claims.js';
 import { freshDatabaseUrl } from './support/database.js';
 import { migrationsUpTo } from './support/migrations.js';
 
-// docs/scaling.md §3–§5: claims, their lines and findings are to be partitioned by service month
+// docs/scaling.md §3–§5: claims and their findings (their lines are in their body, migration 0037) are to be partitioned by service month
 // and, beyond one database, distributed by the insured person's hash (Citus), co-located. Both
 // need every primary key and unique index of those tables to contain the partition key and the
 // distribution column, and every foreign key between co-located tables to include the
 // distribution column. This file holds the migrated schema to that, by the catalogue and by
 // actually creating partitioned copies of each table (rolled back).
 
-const CO_LOCATED = ['claims', 'claim_lines', 'findings'] as const;
+const CO_LOCATED = ['claims', 'findings'] as const;
 
 let database: Database;
 let drop: () => Promise<void>;
@@ -79,8 +79,6 @@ async function claimChecks(query: Q = (t, p) => database.query(t, p)) {
   );
 }
 const CLAIM_CHECKS = [
-  ['claim_lines', 'claim_lines_claim_insert', 'claim_rows_claim_exists'],
-  ['claim_lines', 'claim_lines_claim_update', 'claim_rows_claim_exists'],
   ['claims', 'claims_referenced_delete', 'claims_still_referenced'],
   ['claims', 'claims_referenced_update', 'claims_still_referenced'],
   ['finding_references', 'finding_references_claim_insert', 'claim_rows_claim_exists'],
@@ -90,11 +88,10 @@ const CLAIM_CHECKS = [
 ].map(([table, trigger, fn]) => ({ table, trigger, fn }));
 
 describe('keys compatible with monthly partitions and distribution by person', () => {
-  it('claims, claim_lines, findings: every primary key and unique index contains service_month and person_hash', async () => {
+  it('claims, findings: every primary key and unique index contains service_month and person_hash', async () => {
     const keys = Object.fromEntries(await Promise.all(CO_LOCATED.map(async (t) => [t, await uniqueIndexes(t)] as const)));
     expect(keys).toEqual({
       claims: [{ name: 'claims_pkey', primary: true, columns: ['id', 'person_hash', 'service_month'] }],
-      claim_lines: [{ name: 'claim_lines_pkey', primary: true, columns: ['claim_id', 'line_no', 'person_hash', 'service_month'] }],
       findings: [{ name: 'findings_pkey', primary: true, columns: ['id', 'person_hash', 'service_month'] }],
     });
     for (const t of CO_LOCATED) {
@@ -103,7 +100,7 @@ describe('keys compatible with monthly partitions and distribution by person', (
   });
 
   it('every reference to claims carries the whole key, person_hash included', async () => {
-    // Lines, findings and references name their claim by (claim_id, person_hash, service_month):
+    // Findings and references name their claim by (claim_id, person_hash, service_month):
     // since migration 0036 checked by one statement trigger on each parent (once per statement, not
     // a foreign-key query per row), no foreign key on the parents nor between the months' partitions.
     expect(await foreignKeysTo('claims')).toEqual([]);
@@ -115,8 +112,7 @@ describe('keys compatible with monthly partitions and distribution by person', (
     // review_cases names its claim whole too, checked by a trigger rather than a foreign key, so a
     // month whose cases are closed can be detached (migration 0032, docs/operations.md).
     expect(await database.query(`select tgname from pg_trigger where tgrelid = 'review_cases'::regclass and tgname = 'review_cases_claim_exists'`)).toEqual([{ tgname: 'review_cases_claim_exists' }]);
-    // Nothing references the lines or the findings by a key of their own.
-    expect(await foreignKeysTo('claim_lines')).toEqual([]);
+    // Nothing references the findings by a key of their own.
     expect(await foreignKeysTo('findings')).toEqual([]);
   });
 
@@ -146,7 +142,7 @@ describe('keys compatible with monthly partitions and distribution by person', (
     statements.push(['rejected_submissions by received_at', 'create table scratch_rejected_m (like rejected_submissions including all) partition by range (received_at)']);
     // The composite foreign keys (between the months' partitions from 0032 to 0036), between the month-partitioned copies (PostgreSQL checks a
     // key referencing a partitioned table against its unique index).
-    for (const t of ['claim_lines', 'findings'] as const) {
+    for (const t of ['findings'] as const) {
       statements.push([`${t} → claims, partitioned`, `alter table scratch_${t}_m add foreign key (claim_id, person_hash, service_month) references scratch_claims_m (id, person_hash, service_month)`]);
     }
     statements.push(["one month's partition of claims", `create table scratch_claims_m_2026_10 partition of scratch_claims_m for values from ('2026-10') to ('2026-11')`]);
@@ -210,7 +206,9 @@ describe('migration 0011 on a database stored before it', () => {
   const DUMP = {
     // 0033 adds the window's stored lines, written at intake only (null for claims stored before it)
     claims: `select to_jsonb(t) - 'window_lines' as r from claims t order by id`,
-    claim_lines: `select to_jsonb(t) - 'service_month' as r from claim_lines t order by claim_id, line_no`,
+    // the lines as rows before 0037, from the claims' bodies after it (claim_lines_of)
+    claim_lines: `select jsonb_build_object('claim_id', claim_id, 'line_no', line_no, 'line_id', line_id, 'item_code', item_code, 'category', category,
+      'service_date', service_date, 'quantity', quantity, 'unit_price', unit_price, 'amount', amount) as r from claim_lines t order by claim_id, line_no`,
     findings: `select to_jsonb(t) - 'person_hash' as r from findings t order by id`,
     // the columns later migrations add or recompute (0014: the re-check's schedule; 0017: the priority
     // over what is still payable) are not what 0011 moved
@@ -224,8 +222,8 @@ describe('migration 0011 on a database stored before it', () => {
       await query(
         `insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at, service_month,
            total_amount, payable_amount, decision, content_hash, body, answer, line_count, lines_missing_name, lines_missing_spec)
-         values ($1, $2, $3, $4, 'inpatient', $5, $5, $6, 200, 180, 'review', $7, '{"lines":[]}'::jsonb, '{"decision":"review"}'::jsonb, 2, 0, 0)`,
-        [id, INST, no, person, started, month, hash],
+         values ($1, $2, $3, $4, 'inpatient', $5, $5, $6, 200, 180, 'review', $7, $8::jsonb, '{"decision":"review"}'::jsonb, 2, 0, 0)`,
+        [id, INST, no, person, started, month, hash, JSON.stringify({ lines: LINES.filter(([c]) => c === id).map(([, n]) => bodyLine(n, started)) })],
       );
     }
     for (const [claim, n] of LINES) {
@@ -251,9 +249,14 @@ describe('migration 0011 on a database stored before it', () => {
     );
   }
 
-  const dump = async (query: Q) => {
+  const LINES_FROM_BODY = `select jsonb_build_object('claim_id', c.id, 'line_no', t.line_no, 'line_id', t.line_id, 'item_code', t.item_code, 'category', t.category,
+      'service_date', t.service_date, 'quantity', t.quantity, 'unit_price', t.unit_price, 'amount', t.amount) as r from claims c, claim_lines_of(c.body) t order by c.id, t.line_no`;
+  // a line as the intake stored it in the claim's body, the same line as the row below
+  const bodyLine = (n: number, serviceAt: string) => ({ lineId: `L${n}`, itemCode: '120100001', category: 'bed', serviceAt, quantity: 1, unitPrice: 45, amount: 45 });
+
+  const dump = async (query: Q, { linesInBody = false } = {}) => {
     const out: Record<string, unknown[]> = {};
-    for (const [table, sql] of Object.entries(DUMP)) out[table] = (await query<{ r: unknown }>(sql)).map((x) => x.r);
+    for (const [table, sql] of Object.entries(DUMP)) out[table] = (await query<{ r: unknown }>(linesInBody && table === 'claim_lines' ? LINES_FROM_BODY : sql)).map((x) => x.r);
     return out;
   };
 
@@ -296,12 +299,12 @@ describe('migration 0011 on a database stored before it', () => {
     expect(before.findings).toHaveLength(3);
     expect(before.review_cases).toHaveLength(2); // the suspicion on A2 and the retrospective finding on A1
     expect(before.rejected_submissions).toHaveLength(1);
-    expect(await dump(q)).toEqual(before);
+    expect(await dump(q, { linesInBody: true })).toEqual(before);
 
     // The new columns, from each row's claim.
     const month: Record<string, string> = Object.fromEntries(CLAIMS.map(([id, , , m]) => [id, m]));
     const person = Object.fromEntries(CLAIMS.map(([id, , p]) => [id, p]));
-    expect(await q(`select claim_id, line_no, service_month from claim_lines order by service_month, claim_id, line_no`)).toEqual(
+    expect(await q(`select c.id as claim_id, l.line_no, c.service_month from claims c, claim_lines_of(c.body) l order by service_month, claim_id, line_no`)).toEqual(
       LINES.map(([claim, n]) => ({ claim_id: claim, line_no: n, service_month: month[claim]! })).sort(
         (x, y) => x.service_month.localeCompare(y.service_month) || x.claim_id.localeCompare(y.claim_id) || x.line_no - y.line_no,
       ),
@@ -319,7 +322,6 @@ describe('migration 0011 on a database stored before it', () => {
 
     // The keys are the new ones.
     expect((await uniqueIndexes('claims', q)).map((k) => k.columns)).toEqual([['id', 'person_hash', 'service_month']]);
-    expect((await uniqueIndexes('claim_lines', q)).map((k) => k.columns)).toEqual([['claim_id', 'line_no', 'person_hash', 'service_month']]);
     expect((await uniqueIndexes('findings', q)).map((k) => k.columns)).toEqual([['id', 'person_hash', 'service_month']]);
     expect((await uniqueIndexes('rejected_submissions', q)).map((k) => k.columns)).toEqual([['id', 'received_at']]);
     // the claims' checks, since 0036 statement triggers on the parents (0032's foreign keys between
@@ -362,6 +364,6 @@ describe('migration 0011 on a database stored before it', () => {
       await q(`select count(*)::int as n from review_reasons r join review_cases c on c.id = r.case_id where r.finding_id = $1 and c.claim_id = $2 and c.person_hash = 'person-a'`, [retro.id, ids.a1]),
     ).toEqual([{ n: 1 }]);
     expect(await q(`select claim_no, service_month from claim_keys where claim_id = $1`, [id])).toEqual([{ claim_no: 'A3', service_month: '2026-10' }]);
-    expect(await q(`select count(*)::int as n from claim_lines where claim_id = $1 and person_hash = 'person-a' and service_month = '2026-10'`, [id])).toEqual([{ n: 3 }]);
+    expect(await q(`select count(*)::int as n from claims c, claim_lines_of(c.body) where c.id = $1 and c.person_hash = 'person-a' and c.service_month = '2026-10'`, [id])).toEqual([{ n: 3 }]);
   }, 60_000);
 });

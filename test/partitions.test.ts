@@ -61,12 +61,12 @@ afterAll(async () => {
 });
 
 describe('monthly partitions', () => {
-  it('claims, lines, findings and finding references are partitioned by list of service month, with a default partition', async () => {
+  it('claims, findings and finding references are partitioned by list of service month, with a default partition', async () => {
     const tables = await q<{ t: string; strategy: string; key: string }>(
       `select c.relname as t, p.partstrat as strategy, pg_get_partkeydef(c.oid) as key from pg_partitioned_table p join pg_class c on c.oid = p.partrelid order by 1`,
     );
-    expect(tables).toEqual(['claim_lines', 'claims', 'finding_references', 'findings'].map((t) => ({ t, strategy: 'l', key: 'LIST (service_month)' })));
-    expect(await q(`select table_name from month_partitioned_tables order by position`)).toEqual(['claims', 'claim_lines', 'finding_references', 'findings'].map((table_name) => ({ table_name })));
+    expect(tables).toEqual(['claims', 'finding_references', 'findings'].map((t) => ({ t, strategy: 'l', key: 'LIST (service_month)' })));
+    expect(await q(`select table_name from month_partitioned_tables order by position`)).toEqual(['claims', 'finding_references', 'findings'].map((table_name) => ({ table_name })));
     // this month and the two ahead exist (the migration or the keeper at start made them)
     const parts = await partitionsOf('claims');
     for (const m of [CUR, shiftMonth(CUR, 1), shiftMonth(CUR, 2)]) expect(parts).toContain(`claims_${m.replace('-', '_')}`);
@@ -74,26 +74,19 @@ describe('monthly partitions', () => {
     // every index of the parent is a partitioned index, on every partition
     const [idx] = await q<{ n: number }>(`select count(*)::int as n from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = 'claims'::regclass and c.relkind = 'I'`);
     expect(idx!.n).toBeGreaterThanOrEqual(3);
-    // a line's claim must be stored (the statement's check on claim_lines, migration 0036), nothing written
-    const lines = await q<{ n: number }>(`select count(*)::int as n from claim_lines`);
-    await expect(
-      q(
-        `insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code, category, service_at, service_date, quantity, unit_price, amount, service_month)
-         values (gen_random_uuid(), 1, 'L1', $1, 'nobody', '110100001', 'service', now(), current_date, 1, 1, 1, $2)`,
-        [INST, CUR],
-      ),
-    ).rejects.toThrow(/violates foreign key to claims: claim [0-9a-f-]+ is not stored/);
-    expect(await q(`select count(*)::int as n from claim_lines`)).toEqual(lines);
+    // a finding's claim must be stored (the statement's check on findings, migration 0036), nothing written;
     // a stored claim's id under another person or month names no stored claim either: the whole key is checked
     const [stored] = await q<{ id: string; person_hash: string; service_month: string }>(`select id, person_hash, service_month from claims order by id limit 1`);
-    const lineOf = (person: string, month: string) =>
+    const findingsBefore = await q<{ n: number }>(`select count(*)::int as n from findings`);
+    const findingOf = (person: string, month: string) =>
       q(
-        `insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code, category, service_at, service_date, quantity, unit_price, amount, service_month)
-         values ($1, 999, 'L999', $2, $3, '110100001', 'service', now(), current_date, 1, 1, 1, $4)`,
-        [stored!.id, INST, person, month],
+        `insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family, severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
+         values (gen_random_uuid(), $1, $1, false, 'R', 1, 'f', 'low', 'active', '{}', '[]', '[]', '[]', 0, $3, $2) returning id`,
+        [stored!.id, person, month],
       );
-    await expect(lineOf('nobody', stored!.service_month)).rejects.toThrow(/foreign key/);
-    await expect(lineOf(stored!.person_hash, stored!.service_month === CUR ? shiftMonth(CUR, 1) : CUR)).rejects.toThrow(/foreign key/);
+    await expect(findingOf('nobody', stored!.service_month)).rejects.toThrow(/violates foreign key to claims: claim [0-9a-f-]+ is not stored/);
+    await expect(findingOf(stored!.person_hash, stored!.service_month === CUR ? shiftMonth(CUR, 1) : CUR)).rejects.toThrow(/foreign key/);
+    expect(await q(`select count(*)::int as n from findings`)).toEqual(findingsBefore);
     // a finding and a reference likewise
     await expect(
       q(
@@ -109,9 +102,11 @@ describe('monthly partitions', () => {
         [CUR],
       ),
     ).rejects.toThrow(/violates foreign key to claims/);
-    // the claims' side: a claim whose lines are stored is neither deleted nor moved to another key
-    await expect(q(`delete from claims where id = $1`, [stored!.id])).rejects.toThrow(/claim [0-9a-f-]+ is still referenced from table "claim_lines"/);
-    await expect(q(`update claims set person_hash = 'someone else' where id = $1`, [stored!.id])).rejects.toThrow(/still referenced from table "claim_lines"/);
+    // the claims' side: a claim with a finding is neither deleted nor moved to another key
+    const [finding] = await findingOf(stored!.person_hash, stored!.service_month);
+    await expect(q(`delete from claims where id = $1`, [stored!.id])).rejects.toThrow(/claim [0-9a-f-]+ is still referenced from table "findings"/);
+    await expect(q(`update claims set person_hash = 'someone else' where id = $1`, [stored!.id])).rejects.toThrow(/still referenced from table "findings"/);
+    await q(`delete from findings where id = $1`, [finding!.id]);
     // an update that keeps the key is not refused
     await q(`update claims set settled_at = settled_at where id = $1`, [stored!.id]);
     expect(await q(`select count(*)::int as n from claims where id = $1`, [stored!.id])).toEqual([{ n: 1 }]);
@@ -121,7 +116,7 @@ describe('monthly partitions', () => {
     const inDefault = await q<{ m: string; n: number }>(`select service_month as m, count(*)::int as n from claims_default group by 1 order by 1`);
     expect(inDefault).toEqual([FAR, OLDER, OLD].sort().map((m) => ({ m, n: 2 })));
     const totalsBefore = await q(`select * from institution_item_months order by month, item_code`);
-    const linesBefore = await q<{ n: number }>(`select count(*)::int as n from claim_lines`);
+    const linesBefore = await q<{ n: number }>(`select count(*)::int as n from claims c, claim_lines_of(c.body)`);
 
     // the service leaves a month with more claims in the default than it moves by itself, and says so
     const tooLarge: [string, number][] = [];
@@ -131,10 +126,10 @@ describe('monthly partitions', () => {
     expect(await ensureMonths(svc.deps.database, Date.now(), 2)).toEqual({}); // a second run: nothing to do
     expect(await q(`select count(*)::int as n from claims_default`)).toEqual([{ n: 0 }]);
     expect(await q(`select count(*)::int as n from ${'claims_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
-    expect(await q(`select count(*)::int as n from ${'claim_lines_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
+    expect(await q(`select count(*)::int as n from ${'claims_' + OLD.replace('-', '_')} c, claim_lines_of(c.body)`)).toEqual([{ n: 2 }]);
     // moving rows between partitions is not a new line: the running totals did not change
     expect(await q(`select * from institution_item_months order by month, item_code`)).toEqual(totalsBefore);
-    expect(await q<{ n: number }>(`select count(*)::int as n from claim_lines`)).toEqual(linesBefore);
+    expect(await q<{ n: number }>(`select count(*)::int as n from claims c, claim_lines_of(c.body)`)).toEqual(linesBefore);
     const events = await q<{ month: string; action: string }>(`select month, action from partition_events where action = 'split' order by month`);
     expect(events).toEqual([FAR, OLDER, OLD].sort().map((month) => ({ month, action: 'split' })));
     // and the claim is still found by its key, through the intake's resubmission path
@@ -156,19 +151,12 @@ describe('monthly partitions', () => {
 
     const before = await q<{ n: number }>(`select count(*)::int as n from claims where service_month = $1`, [OLD]);
     const rows = await detachMonth(db, OLD, 24, 'Sun Li');
-    expect(rows).toMatchObject({ claims: 2, claim_lines: 2 });
+    expect(rows).toEqual({ claims: 2, findings: expect.any(Number), finding_references: expect.any(Number) });
     expect(before).toEqual([{ n: 2 }]);
     expect(await q(`select count(*)::int as n from claims where service_month = $1`, [OLD])).toEqual([{ n: 0 }]);
     expect(await q(`select count(*)::int as n from archive.${'claims_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
-    expect(await q(`select count(*)::int as n from archive.${'claim_lines_' + OLD.replace('-', '_')}`)).toEqual([{ n: 2 }]);
-    // the month's lines went with their claims: every archived line names an archived claim
-    const sfx = OLD.replace('-', '_');
-    expect(
-      await q(
-        `select count(*)::int as n from archive.claim_lines_${sfx} l
-         where not exists (select 1 from archive.claims_${sfx} c where c.id = l.claim_id and c.person_hash = l.person_hash and c.service_month = l.service_month)`,
-      ),
-    ).toEqual([{ n: 0 }]);
+    // the month's lines went with their claims, in their bodies
+    expect(await q(`select count(*)::int as n from archive.${'claims_' + OLD.replace('-', '_')} c, claim_lines_of(c.body)`)).toEqual([{ n: 2 }]);
     // the closed case stays
     expect(await q(`select count(*)::int as n from review_cases where service_month = $1`, [OLD])).toEqual([{ n: 1 }]);
 
@@ -209,7 +197,7 @@ describe('monthly partitions', () => {
   it('archive: the month written to files with their SHA-256; the tables stay', async () => {
     const manifest = await archiveMonth(svc.deps.database, OLD, archiveDir, 'Sun Li');
     expect(manifest.tables.claims).toMatchObject({ file: 'claims.ndjson', rows: 2 });
-    expect(manifest.tables.claim_lines).toMatchObject({ rows: 2 });
+    expect(Object.keys(manifest.tables).sort()).toEqual(['claims', 'finding_references', 'findings']);
     for (const entry of Object.values(manifest.tables)) {
       const file = path.join(archiveDir, OLD, entry.file);
       expect(await sha256Of(file)).toBe(entry.sha256);
@@ -242,7 +230,13 @@ describe('monthly partitions', () => {
     expect(await q(`select count(*)::int as n from claims where service_month = $1`, [OLD])).toEqual([{ n: 2 }]);
     // through the parent tables too
     await expect(q(`update claims set decision = 'pass' where service_month = $1`, [OLD])).rejects.toThrow(/read-only: UPDATE refused/);
-    await expect(q(`delete from claim_lines where service_month = $1`, [OLD])).rejects.toThrow(/read-only: DELETE refused/);
+    await expect(
+      q(
+        `insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family, severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
+         select gen_random_uuid(), id, id, false, 'R', 1, 'f', 'low', 'active', '{}', '[]', '[]', '[]', 0, service_month, person_hash from claims where service_month = $1 limit 1`,
+        [OLD],
+      ),
+    ).rejects.toThrow(/read-only: INSERT refused/);
     // a new claim of the month is answered 503, not stored
     const refused = await svc.call('/v1/claims', { json: claimIn(OLD, 3, '320102198001018888') });
     expect(refused.status).toBe(503);

@@ -90,7 +90,7 @@ describe("the insured person's raw id", () => {
 
     // The database: every table, every row.
     const { tables, text } = await dumpDatabase();
-    expect(tables).toEqual(expect.arrayContaining(['public.claims', 'public.claim_lines', 'public.rejected_submissions', 'public.api_keys']));
+    expect(tables).toEqual(expect.arrayContaining(['public.claims', 'public.findings', 'public.rejected_submissions', 'public.api_keys']));
     expect(text).toContain(claim.claimId); // the dump is not empty: the claims are there...
     expect(text).toContain(keyedHash(TEST_SECRET, PERSON)); // ...linked to the person by the keyed hash
     const rejected = await svc.deps.database.query<{ n: number }>('select count(*)::int as n from rejected_submissions');

@@ -1,7 +1,7 @@
 import type { Claim } from '../../rules/claim.js';
 import { AppError } from '../errors.js';
 import type { Database } from '../db/client.js';
-import { formatFen, formatTenThousandths } from '../lib/money.js';
+import { formatFen } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
 import type { RetrospectiveFinding, RetrospectiveReference, StoredFinding, StoredReference } from '../screening/findings.js';
 import { createBatcher } from '../lib/batcher.js';
@@ -42,11 +42,12 @@ export type InsertOutcome =
 
 // The claims ready together (group commit: every claim ready within one turn of the event loop,
 // or while earlier batches were still committing; one claim alone is a batch of one) go in as one
-// statement: each claim, its lines, its answer and its findings (and retrospective findings on the
-// earlier claims they name), one round trip, one implicit transaction, one WAL flush, so a 2xx
-// always means all of it is committed. The idempotency key goes in first (claim_keys: a unique
-// index on claims cannot hold it once claims are partitioned by month and distributed by person,
-// docs/scaling.md §5); ON CONFLICT there makes concurrent identical submissions store one claim:
+// statement: each claim with its lines in its body (no row a line: migration 0037), its answer and
+// its findings (and retrospective findings on the earlier claims they name), one round trip, one
+// implicit transaction, one WAL flush, so a 2xx always means all of it is committed. The
+// idempotency key goes in first (claim_keys: a unique index on claims cannot hold it once claims
+// are partitioned by month and distributed by person, docs/scaling.md §5); ON CONFLICT there makes
+// concurrent identical submissions store one claim:
 // the losers (replays, or two different claims under one id in the same batch) are absent from `k`
 // and `ins`, write nothing else, and the caller reads the winner's row. Retrospective findings find
 // the earlier claim's whole key (id, person, month) by its idempotency key in claim_keys; they name
@@ -90,20 +91,11 @@ with c as (
     nl, nname, nspec, settled, wl
   from fresh c join k on k.claim_id = c.id
   returning id, institution_id, person_hash, service_month
-), lines as (
-  insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code,
-    hospital_item_code, hospital_item_name, category, service_at, service_date, quantity,
-    unit_price, amount, service_month)
-  select ins.id, l.n, l.id, ins.institution_id, ins.person_hash, l.item, l.hcode, l.hname, l.cat, l.at, l.day, l.qty, l.price, l.amt,
-    ins.service_month
-  from jsonb_to_recordset($2::jsonb) as l(cid uuid, n int, id text, item text, hcode text, hname text,
-    cat text, at timestamptz, day date, qty numeric, price numeric, amt numeric)
-  join ins on ins.id = l.cid
 ), own as (
   insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
     severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
   select f.id, ins.id, ins.id, false, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, ins.service_month, ins.person_hash
-  from jsonb_to_recordset($3::jsonb) as f(cid uuid, id uuid, rule text, ver int, fam text, sev text, st text,
+  from jsonb_to_recordset($2::jsonb) as f(cid uuid, id uuid, rule text, ver int, fam text, sev text, st text,
     msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
   join ins on ins.id = f.cid
 ), retro as (
@@ -111,7 +103,7 @@ with c as (
     severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
   select f.id, e.claim_id, ins.id, true, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt,
     e.service_month, e.person_hash
-  from jsonb_to_recordset($4::jsonb) as f(cid uuid, id uuid, inst text, cno text, rule text, ver int, fam text,
+  from jsonb_to_recordset($3::jsonb) as f(cid uuid, id uuid, inst text, cno text, rule text, ver int, fam text,
     sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
   join ins on ins.id = f.cid
   join claim_keys e on e.institution_id = f.inst and e.claim_no = f.cno
@@ -120,7 +112,7 @@ with c as (
     source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
   select r.id, ins.id, ins.person_hash, ins.service_month, r.fid, case when r.self then ins.id else fk.claim_id end,
     ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
-  from jsonb_to_recordset($5::jsonb) as r(cid uuid, id uuid, fid uuid, finst text, fcno text, self boolean, rel text,
+  from jsonb_to_recordset($4::jsonb) as r(cid uuid, id uuid, fid uuid, finst text, fcno text, self boolean, rel text,
     rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
   join ins on ins.id = r.cid
   left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
@@ -131,7 +123,7 @@ with c as (
     source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
   select r.id, e.claim_id, e.person_hash, e.service_month, r.fid, case when r.self then ins.id else fk.claim_id end,
     ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
-  from jsonb_to_recordset($6::jsonb) as r(cid uuid, id uuid, inst text, cno text, fid uuid, finst text, fcno text,
+  from jsonb_to_recordset($5::jsonb) as r(cid uuid, id uuid, inst text, cno text, fid uuid, finst text, fcno text,
     self boolean, rel text, rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
   join ins on ins.id = r.cid
   join claim_keys e on e.institution_id = r.inst and e.claim_no = r.cno
@@ -211,28 +203,6 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
     return `${head.slice(0, -1)},"body":${s.bodyJson ?? JSON.stringify(s.body)},"answer":${s.answerJson ?? JSON.stringify(s.answer)}}`;
   };
 
-  // `cid` as a plain property: a conditional spread here made each line ~15 times dearer to build
-  // and serialise.
-  const pushLines = (out: string[], c: Claim, cid: string) => {
-    for (const l of c.lines)
-      out.push(
-        JSON.stringify({
-          cid,
-          n: l.lineNo,
-          id: l.lineId,
-          item: l.itemCode,
-          hcode: l.hospitalItemCode ?? null,
-          hname: l.hospitalItemName ?? null,
-          cat: l.category,
-          at: isoInstant(l.serviceAt),
-          day: l.serviceDate,
-          qty: formatTenThousandths(l.quantity),
-          price: formatTenThousandths(l.unitPrice),
-          amt: formatFen(l.amountFen),
-        }),
-      );
-  };
-
   /** The stored claim under the same key, for a claim that lost ON CONFLICT. */
   const existingFor = async (c: Claim): Promise<InsertOutcome> => {
     const existing = await repository.findByKey(c.institutionId, c.claimNo);
@@ -246,7 +216,6 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
   /** Claims in one statement; the outcomes in the order of `list`. */
   const insert = async (list: ScreenedClaim[]): Promise<InsertOutcome[]> => {
     const claims: string[] = [];
-    const lines: string[] = [];
     const own = [];
     const retro = [];
     const refs = [];
@@ -254,7 +223,6 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
     for (const s of list) {
       const c = s.claim;
       claims.push(claimRecord(s));
-      pushLines(lines, c, s.id);
       for (const f of s.findings) own.push({ ...f, cid: s.id });
       for (const f of s.retrospective) retro.push({ ...f, cid: s.id });
       for (const r of s.references ?? []) refs.push({ ...referenceRecord(r, c), cid: s.id });
@@ -262,7 +230,6 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
     }
     const rows = await database.query<{ id: string; stale: boolean }>(INSERT_CLAIMS, [
       `[${claims.join(',')}]`,
-      `[${lines.join(',')}]`,
       JSON.stringify(own),
       JSON.stringify(retro),
       JSON.stringify(refs),

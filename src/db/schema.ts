@@ -198,8 +198,8 @@ export const stockRecords = pgTable(
 
 /**
  * What each institution billed of each item in each month (the month of the line's service date,
- * China Standard Time): running totals of claim_lines, kept by its statement triggers (migration
- * 0013) in the statement that stores, changes or removes the lines, so a rule reads one row per
+ * China Standard Time): running totals of the claims' lines, kept by statement triggers on claims
+ * (migrations 0013, 0037) in the statement that stores, changes or removes claims, so a rule reads one row per
  * item whatever the month's volume (the stock rule: what was sold before this claim). Never
  * written by the service itself.
  */
@@ -217,14 +217,15 @@ export const institutionItemMonths = pgTable(
 );
 
 /**
- * One claim: one settlement of one visit. The body holds the normalised claim without the
- * insured person's raw id; `person_hash` is the keyed hash that links a person's claims.
- * Keyed (id, person_hash, service_month), as are its lines, findings and finding references, so
+ * One claim: one settlement of one visit. The body holds the claim as sent without the
+ * insured person's raw id, its lines included: they are stored nowhere else (migration 0037;
+ * claim_lines_of(body) gives them as rows); `person_hash` is the keyed hash that links a person's claims.
+ * Keyed (id, person_hash, service_month), as are its findings and finding references, so
  * they can be partitioned by service month and distributed by person (docs/scaling.md §5); the
  * idempotency key (institution_id, claim_no) is claim_keys' primary key.
  *
  * Stored PARTITION BY LIST (service_month): one partition a month (claims_YYYY_MM) and a DEFAULT
- * partition, as are claim_lines, findings and finding_references (migration 0032; drizzle does
+ * partition, as are findings and finding_references (migration 0032; drizzle does
  * not declare partitioning). src/db/partitions.ts creates the months; docs/operations.md retires them.
  */
 export const claims = pgTable(
@@ -258,7 +259,7 @@ export const claims = pgTable(
     // The lines an institution window reads of the claim, [[lineId, itemCode], ...] in line order
     // (an operation line with 'operation' third), for outpatient and pharmacy claims and stays of at
     // most four days; null for others and for claims stored before migration 0033 (their window
-    // lines are read from claim_lines).
+    // lines are read from the body).
     windowLines: jsonb('window_lines'),
   },
   (t) => [
@@ -313,35 +314,6 @@ export const institutionShortStays = pgTable(
     windowLines: jsonb('window_lines'),
   },
   (t) => [primaryKey({ name: 'institution_short_stays_pk', columns: [t.institutionId, t.category, t.startedAt, t.claimNo] })],
-);
-
-/** Fee lines, one row each, for history lookups and monthly features. */
-export const claimLines = pgTable(
-  'claim_lines',
-  {
-    claimId: uuid('claim_id').notNull(),
-    lineNo: integer('line_no').notNull(),
-    lineId: text('line_id').notNull(),
-    institutionId: text('institution_id').notNull(),
-    personHash: text('person_hash').notNull(),
-    itemCode: text('item_code').notNull(),
-    hospitalItemCode: text('hospital_item_code'),
-    hospitalItemName: text('hospital_item_name'),
-    category: text('category').notNull(),
-    serviceAt: tstz('service_at').notNull(),
-    serviceDate: date('service_date', { mode: 'string' }).notNull(),
-    quantity: decimal4('quantity').notNull(),
-    unitPrice: decimal4('unit_price').notNull(),
-    amount: money('amount').notNull(),
-    /** the claim's service month (the partition key) */
-    serviceMonth: text('service_month').notNull(),
-  },
-  (t) => [
-    primaryKey({ name: 'claim_lines_pkey', columns: [t.claimId, t.lineNo, t.personHash, t.serviceMonth] }),
-    // (claim_id, person_hash, service_month) references claims: declared between each month's
-    // partitions, <table>_YYYY_MM -> claims_YYYY_MM (migration 0032), not here on the parent;
-    // no index by (person, service date): nothing read one (dropped by migration 0035)
-  ],
 );
 
 /** Submissions refused as malformed: kept (without personal data) for the data-quality report. */

@@ -73,11 +73,12 @@ lines as (
     coalesce(sum(l.amount) filter (where l.category = 'consumable'), 0)::float8 as consumable_cost,
     count(ceil.v)::int as priced_lines,
     count(*) filter (where l.unit_price >= ceil.v)::int as at_ceiling
-  from c
-  join claim_lines l on l.claim_id = c.id
+  from claims c
+  cross join lateral claim_lines_of(c.body) l
   left join inst on inst.institution_id = c.institution_id
   left join cat on cat.item_code = l.item_code and cat.valid_from <= l.service_date and l.service_date <= cat.valid_until
   cross join lateral (select case inst.level when 'secondary' then cat.p2 when 'tertiary' then cat.p3 else cat.p1 end as v) ceil
+  where c.service_month = $1
   group by c.institution_id
 ),
 -- Rules in trial count apart: their findings do not change payment, but say where to look.

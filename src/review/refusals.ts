@@ -35,7 +35,7 @@ export async function intakeMoney(q: Query, claimId: string): Promise<IntakeMone
     [claimId],
   );
   const lines = await q<{ line_id: string; quantity: string; unit_price: string; amount: string }>(
-    'select line_id, quantity::text as quantity, unit_price::text as unit_price, amount::text as amount from claim_lines where claim_id = $1 order by line_no',
+    'select l.line_id, l.quantity::text as quantity, l.unit_price::text as unit_price, l.amount::text as amount from claims c, claim_lines_of(c.body) l where c.id = $1 order by l.line_no',
     [claimId],
   );
   const answer = (json(claim?.answer) ?? {}) as { withheldLines?: { lineId: string; amount: string }[] };

@@ -4,7 +4,7 @@ import type { PersonVersion, StockRef } from '../../rules/reference.js';
 import type { Database } from '../db/client.js';
 import { createBatcher } from '../lib/batcher.js';
 import { fenFrom, tenThousandthsFrom } from '../lib/money.js';
-import { cstDate, cstMonth, isoInstant } from '../lib/time.js';
+import { cstDate, cstMonth, isoInstant, parseInstant } from '../lib/time.js';
 import { categoryRanges } from '../../rules/diagnosis/icd.js';
 import type { WindowNeeds } from '../../rules/institution/needs.js';
 import { asWindowClaim, doctorOf, WINDOW, type InstitutionWindow, type WindowClaim } from '../../rules/institution/window.js';
@@ -16,13 +16,13 @@ const DAY = 86_400_000;
 // (with lines), the person's register entry (by the primary key), the institution window (below), and the stock records of the claim's items with what the institution billed of
 // each earlier in the month. Bounded: at most 200 claims of a person, one row per stocked item.
 // The month's billed quantity is a running total (institution_item_months, kept by triggers on
-// claim_lines in the statement that stores the lines, migrations/0013_item_month_totals.sql), so
+// claims in the statement that stores them, migrations 0013 and 0037), so
 // the read costs the same on the month's first day and its last: summing the institution's lines
 // instead costs ~38 ms of PostgreSQL CPU a claim at a large pharmacy's month end
 // (bench/README.md, "bench:growth"). Only items with a stock record are read, the only ones the
 // stock rule judges.
-// A claim's lines are read by the claim's whole key (id, person, month), so with claims
-// partitioned by month and distributed by person the read stays in one partition on one shard.
+// A claim's lines are read from its body as sent (no row a line, migration 0037) and made into the
+// rules' lines here as the intake makes them (src/claims/normalize.ts), so they are the same values.
 // The institution window (rules/institution/window.ts): other claims of the claim's institution,
 // bounded in time and rows, in the same statement (indexes of migration 0033, each holding only the
 // claims its scan reads: outpatient and pharmacy claims by institution and start; claims by the
@@ -44,8 +44,9 @@ const DAY = 86_400_000;
 // statement's snapshot (src/screening/stays-in-flight.ts). A bound left null reads nothing.
 const INSTITUTION_WINDOW = `
   (select coalesce(json_agg(json_build_array(n.claim_no, n.person_hash, n.visit_type, (extract(epoch from n.started_at) * 1000)::bigint,
-            coalesce(n.window_lines, (select jsonb_agg(jsonb_build_array(l.line_id, l.item_code) order by l.line_no)
-               from claim_lines l where l.claim_id = n.id and l.person_hash = n.person_hash and l.service_month = n.service_month)))), '[]')
+            coalesce(n.window_lines, (select jsonb_agg(jsonb_build_array(x.l->>'lineId', x.l->>'itemCode') order by x.k)
+               from claims b, jsonb_array_elements(b.body->'lines') with ordinality x(l, k)
+               where b.id = n.id and b.person_hash = n.person_hash and b.service_month = n.service_month)))), '[]')
      from ((select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month, c.window_lines from claims c
            where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.started_at >= q.at and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
            order by c.started_at limit ${WINDOW.nearbyMax / 2})
@@ -55,8 +56,9 @@ const INSTITUTION_WINDOW = `
            order by c.started_at desc limit ${WINDOW.nearbyMax / 2})) n) as nearby,
   (select coalesce(json_agg(json_build_array(a.claim_no, a.person_hash, (extract(epoch from a.started_at) * 1000)::bigint,
             (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
-            coalesce(a.window_lines, (select jsonb_agg(jsonb_build_array(l.line_id, l.item_code, l.category) order by l.line_no)
-               from claim_lines l where l.claim_id = a.id and l.person_hash = a.person_hash and l.service_month = a.service_month)))), '[]')
+            coalesce(a.window_lines, (select jsonb_agg(jsonb_build_array(x.l->>'lineId', x.l->>'itemCode', x.l->>'category') order by x.k)
+               from claims b, jsonb_array_elements(b.body->'lines') with ordinality x(l, k)
+               where b.id = a.id and b.person_hash = a.person_hash and b.service_month = a.service_month)))), '[]')
      from (select s.* from unnest(q.clo, q.chi) as r(lo, hi), lateral (
              select s.claim_id as id, s.claim_no, s.person_hash, s.started_at, s.ended_at, s.main_diagnosis, s.service_month, s.window_lines
              from institution_short_stays s
@@ -85,11 +87,7 @@ const HISTORY = `
 select q.ord,
   (select coalesce(json_agg(p order by p.started_at), '[]') from (
      select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis, c.settled_at,
-            c.body->'diagnoses' as diagnoses,
-            (select json_agg(json_build_array(l.line_no, l.line_id, l.item_code, l.hospital_item_name, l.category,
-                     (extract(epoch from l.service_at) * 1000)::bigint, l.service_date::text, l.quantity::text,
-                     l.unit_price::text, l.amount::text) order by l.line_no)
-               from claim_lines l where l.claim_id = c.id and l.person_hash = c.person_hash and l.service_month = c.service_month) as lines
+            c.body->'diagnoses' as diagnoses, c.body->'lines' as lines
      from claims c
      where c.person_hash = q.person and c.started_at >= q.lo and c.started_at <= q.hi
        and c.service_month between q.mlo and q.mhi and c.ended_at >= q.endlo and not (c.institution_id = q.inst and c.claim_no = q.cno)
@@ -113,7 +111,17 @@ from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi
   clo text[], chi text[], doc text, vtype text, dlo timestamptz, dhi timestamptz, cnight date, ccap int, cpend text[], clno text[], clid text[],
   wmlo text, wmhi text)`;
 
-type LineTuple = [number, string, string, string | null, string, number | string, string, string, string, string];
+/** A stored line as the caller sent it (claims.body, src/claims/claim.schema.ts): the fields the history's lines carry. */
+interface SentLine {
+  lineId: string;
+  itemCode: string;
+  hospitalItemName?: string;
+  category: string;
+  serviceAt: string;
+  quantity: number | string;
+  unitPrice: number | string;
+  amount: number | string;
+}
 interface PersonRow {
   institution_id: string;
   claim_no: string;
@@ -122,7 +130,7 @@ interface PersonRow {
   ended_at: string;
   main_diagnosis: string | null;
   diagnoses: Claim['diagnoses'] | null;
-  lines: LineTuple[] | null;
+  lines: SentLine[] | null;
   /** the settlement system's settledAt (null when it was not sent): which of two copies was submitted first */
   settled_at: string | null;
 }
@@ -477,18 +485,22 @@ const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as unk
 function toClaim(p: PersonRow, current: Claim): Claim {
   const startedAt = Date.parse(p.started_at);
   const endedAt = Date.parse(p.ended_at);
-  const lines: ClaimLine[] = (p.lines ?? []).map(([lineNo, lineId, itemCode, hname, category, at, day, qty, price, amt]) => ({
-    lineNo,
-    lineId,
-    itemCode,
-    hospitalItemName: hname ?? undefined,
-    category: category as ClaimLine['category'],
-    serviceAt: Number(at),
-    serviceDate: day,
-    quantity: tenThousandthsFrom(qty) ?? 0,
-    unitPrice: tenThousandthsFrom(price) ?? 0,
-    amountFen: fenFrom(amt) ?? 0,
-  }));
+  // the values src/claims/normalize.ts gives the same line at intake
+  const lines: ClaimLine[] = (p.lines ?? []).map((l, i) => {
+    const serviceAt = parseInstant(l.serviceAt) ?? 0;
+    return {
+      lineNo: i + 1,
+      lineId: l.lineId,
+      itemCode: l.itemCode,
+      hospitalItemName: l.hospitalItemName ?? undefined,
+      category: l.category as ClaimLine['category'],
+      serviceAt,
+      serviceDate: cstDate(serviceAt),
+      quantity: tenThousandthsFrom(l.quantity) ?? 0,
+      unitPrice: tenThousandthsFrom(l.unitPrice) ?? 0,
+      amountFen: fenFrom(l.amount) ?? 0,
+    };
+  });
   const inpatient = p.visit_type === 'inpatient';
   return {
     institutionId: p.institution_id,

@@ -46,11 +46,15 @@ const CLAIMS = [
 async function seedOld(q: (text: string, params?: unknown[]) => Promise<unknown>) {
   for (const c of CLAIMS) {
     const answer = { decision: c.decision, withheldAmount: (Number(c.total) - Number(c.payable)).toFixed(2), withheldLines: c.withheld.map(([lineId, amount]) => ({ lineId, amount })) };
+    // the claim as sent, its lines as the rows below (migration 0037 reads them from here)
+    const body = {
+      lines: c.lines.map(([lineId, amount]) => ({ lineId, itemCode: '120100001', category: 'bed', serviceAt: '2026-10-02T00:00:00Z', quantity: 1, unitPrice: amount, amount })),
+    };
     await q(
       `insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at, service_month, total_amount, payable_amount, decision,
          content_hash, body, answer, line_count, lines_missing_name, lines_missing_spec)
-       values ($1, 'H32010200001', $2, 'p-' || $2, 'inpatient', '2026-10-01T00:00:00Z', '2026-10-05T00:00:00Z', '2026-10', $3, $4, $5, 'h', '{}'::jsonb, $6::jsonb, 2, 0, 0)`,
-      [c.id, c.no, c.total, c.payable, c.decision, JSON.stringify(answer)],
+       values ($1, 'H32010200001', $2, 'p-' || $2, 'inpatient', '2026-10-01T00:00:00Z', '2026-10-05T00:00:00Z', '2026-10', $3, $4, $5, 'h', $7::jsonb, $6::jsonb, 2, 0, 0)`,
+      [c.id, c.no, c.total, c.payable, c.decision, JSON.stringify(answer), JSON.stringify(body)],
     );
     for (const [i, [lineId, amount]] of c.lines.entries())
       await q(
