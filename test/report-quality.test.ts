@@ -270,6 +270,17 @@ describe('migration 0008 on claims stored before it', () => {
           [c.institutionId, c.claimId, c.visitType, JSON.stringify({ ...rest, insured: { sex: insured.sex, birthDate: insured.birthDate } })],
         );
       }
+      // ... and each line again as a claim_lines row, as the intake wrote them until migration 0037
+      // (which refuses to drop rows that differ from the bodies): these lines' times are local
+      // times in China, their amounts plain decimals.
+      await query(
+        `insert into claim_lines (claim_id, line_no, line_id, institution_id, person_hash, item_code, hospital_item_code,
+           hospital_item_name, category, service_at, service_date, quantity, unit_price, amount)
+         select c.id, x.k, x.l->>'lineId', c.institution_id, c.person_hash, x.l->>'itemCode', x.l->>'hospitalItemCode',
+           x.l->>'hospitalItemName', x.l->>'category', (x.l->>'serviceAt')::timestamp at time zone interval '08:00',
+           (x.l->>'serviceAt')::timestamp::date, (x.l->>'quantity')::numeric, (x.l->>'unitPrice')::numeric, (x.l->>'amount')::numeric
+         from claims c, jsonb_array_elements(c.body->'lines') with ordinality x(l, k)`,
+      );
       await migrateTo(migrationsFolder);
       const stored = await query(STORED);
       expect(stored).toHaveLength(list.length);
