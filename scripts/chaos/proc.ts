@@ -64,11 +64,18 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `src/main.ts` as a child process and waits until /readyz answers 200. */
-export async function startService(env: Record<string, string>, logFile: string): Promise<ServiceProcess> {
+/**
+ * Starts `src/main.ts` as a child process (through tsx, or as `start` runs it: the tests run a
+ * bundle of it) and waits until /readyz answers 200.
+ */
+export async function startService(
+  env: Record<string, string>,
+  logFile: string,
+  start: (env: Record<string, string>, logFile: string) => ChildProcess = (e, log) => tsx('src/main.ts', [], e, log),
+): Promise<ServiceProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = tsx('src/main.ts', [], { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env }, logFile);
+  const child = start({ HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env }, logFile);
   let exited: string | undefined;
   const exit = new Promise<number | null>((resolve) =>
     child.on('exit', (code, signal) => {
