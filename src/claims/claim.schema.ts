@@ -154,6 +154,8 @@ function claimObject(maxLines: number) {
 }
 
 export type ClaimInput = z.infer<ReturnType<typeof claimObject>>;
+/** A fee line as the claim's body stores it (claims.body): as sent, once validated. */
+export type StoredLine = ClaimInput['lines'][number];
 
 /** The contract as zod states it: /openapi.json is generated from it, and it words every refusal. */
 export function claimContract({ maxLines }: { maxLines: number }) {

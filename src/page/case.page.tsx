@@ -1,4 +1,5 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { StoredLine } from '../claims/claim.schema.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError, fieldIssues, NotFoundError, ValidationError } from '../errors.js';
@@ -34,24 +35,13 @@ import {
 import { RECHECK_MESSAGES } from './recheck.i18n.js';
 import { AppealsPanel, ConclusionForms, conclusionFromForm, IntakePanel, RefusalLines } from './refusal-form.js';
 
-interface BodyLine {
-  lineId: string;
-  itemCode: string;
-  hospitalItemName?: string;
-  category: string;
-  serviceAt: string;
-  quantity: number | string;
-  unitPrice: number | string;
-  amount: number | string;
-  specification?: string;
-}
 interface ClaimBody {
   visitType: string;
   admittedAt?: string;
   dischargedAt?: string;
   visitAt?: string;
   diagnoses?: { code: string; name?: string; main?: boolean }[];
-  lines: BodyLine[];
+  lines: StoredLine[];
   totalAmount: number | string;
 }
 

@@ -1,6 +1,7 @@
 import type { Claim, ClaimLine } from '../../rules/claim.js';
 import type { History } from '../../rules/engine.js';
 import type { PersonVersion, StockRef } from '../../rules/reference.js';
+import type { StoredLine } from '../claims/claim.schema.js';
 import type { Database } from '../db/client.js';
 import { createBatcher } from '../lib/batcher.js';
 import { fenFrom, tenThousandthsFrom } from '../lib/money.js';
@@ -111,17 +112,6 @@ from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi
   clo text[], chi text[], doc text, vtype text, dlo timestamptz, dhi timestamptz, cnight date, ccap int, cpend text[], clno text[], clid text[],
   wmlo text, wmhi text)`;
 
-/** A stored line as the caller sent it (claims.body, src/claims/claim.schema.ts): the fields the history's lines carry. */
-interface SentLine {
-  lineId: string;
-  itemCode: string;
-  hospitalItemName?: string;
-  category: string;
-  serviceAt: string;
-  quantity: number | string;
-  unitPrice: number | string;
-  amount: number | string;
-}
 interface PersonRow {
   institution_id: string;
   claim_no: string;
@@ -130,7 +120,7 @@ interface PersonRow {
   ended_at: string;
   main_diagnosis: string | null;
   diagnoses: Claim['diagnoses'] | null;
-  lines: SentLine[] | null;
+  lines: StoredLine[] | null;
   /** the settlement system's settledAt (null when it was not sent): which of two copies was submitted first */
   settled_at: string | null;
 }
