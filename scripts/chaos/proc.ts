@@ -25,13 +25,12 @@ export function killChildren() {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
-/** `node --import tsx <script> args`: what `tsx` runs, without its wrapper process. */
-export function tsx(script: string, args: string[], env: Record<string, string>, logFile?: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * `node <argv>` from the repository's root with `env` added to this process's (an undefined value
+ * leaves the variable out), its output appended to `logFile` when given; ended by killChildren.
+ */
+export function nodeChild(argv: string[], env: Record<string, string | undefined>, logFile?: string): ChildProcess {
+  const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
   if (logFile) {
@@ -41,6 +40,9 @@ export function tsx(script: string, args: string[], env: Record<string, string>,
   }
   return child;
 }
+
+/** `node --import tsx <script> args`: what `tsx` runs, without its wrapper process. */
+export const tsx = (script: string, args: string[], env: Record<string, string>, logFile?: string): ChildProcess => nodeChild(['--import', 'tsx', script, ...args], env, logFile);
 
 export async function runScript(script: string, args: string[], env: Record<string, string>): Promise<string> {
   const child = tsx(script, args, env);

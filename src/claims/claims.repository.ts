@@ -90,7 +90,7 @@ with c as (
   select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body, answer,
     nl, nname, nspec, settled, wl
   from fresh c join k on k.claim_id = c.id
-  returning id, institution_id, person_hash, service_month
+  returning id, person_hash, service_month
 ), own as (
   insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
     severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)

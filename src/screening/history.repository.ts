@@ -475,14 +475,15 @@ const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as unk
 function toClaim(p: PersonRow, current: Claim): Claim {
   const startedAt = Date.parse(p.started_at);
   const endedAt = Date.parse(p.ended_at);
-  // the values src/claims/normalize.ts gives the same line at intake
+  // the values src/claims/normalize.ts gives the same line at intake, of the fields a history line
+  // has always carried (the rules judge earlier claims on these alone)
   const lines: ClaimLine[] = (p.lines ?? []).map((l, i) => {
     const serviceAt = parseInstant(l.serviceAt) ?? 0;
     return {
       lineNo: i + 1,
       lineId: l.lineId,
       itemCode: l.itemCode,
-      hospitalItemName: l.hospitalItemName ?? undefined,
+      hospitalItemName: l.hospitalItemName,
       category: l.category as ClaimLine['category'],
       serviceAt,
       serviceDate: cstDate(serviceAt),

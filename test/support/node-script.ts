@@ -1,35 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { root, startService, type ServiceProcess } from '../../scripts/chaos/proc.js';
+import { killChildren, nodeChild, startService, type ServiceProcess } from '../../scripts/chaos/proc.js';
 import type { EntryPoint } from './entry-points.js';
 
-export type { ServiceProcess };
-
-/** Every child a test file started here, so its afterAll can end the ones still running (and only them). */
-const children = new Set<ChildProcess>();
-export function killChildren() {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-}
+export { killChildren, type ServiceProcess };
 
 /**
- * `node <entry point> args` from the repository's root: the service or a command as `npm start` /
- * `npm run <command>` runs it, compiled from the current source by the run's global setup
- * (test/support/entry-points.ts) instead of through tsx. `env` is added to this process's.
+ * `node <entry point> args`: the service or a command as `npm start` / `npm run <command>` runs it,
+ * compiled from the current source by the run's global setup (test/support/entry-points.ts)
+ * instead of through tsx.
  */
-export function nodeScript(script: EntryPoint, args: string[], env: Record<string, string | undefined>, logFile?: string): ChildProcess {
-  const compiled = path.join(inject('entryPoints'), script.replace(/\.ts$/, '.mjs'));
-  const child = spawn(process.execPath, [compiled, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  if (logFile) {
-    const log = createWriteStream(logFile, { flags: 'a' });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
-  }
-  return child;
-}
+export const nodeScript = (script: EntryPoint, args: string[], env: Record<string, string | undefined>, logFile?: string): ChildProcess =>
+  nodeChild([path.join(inject('entryPoints'), script.replace(/\.ts$/, '.mjs')), ...args], env, logFile);
 
 /** A command run to its end: its exit code, output and duration. */
 export async function runScript(script: EntryPoint, args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
