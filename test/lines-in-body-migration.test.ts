@@ -89,28 +89,25 @@ async function migrateOver(edit: string | undefined, read: Record<string, string
   const fresh = await freshDatabaseUrl({ empty: true });
   cleanups.push(fresh.drop);
   const readAll = async (q: Q) => Object.fromEntries(await Promise.all(Object.entries(read).map(async ([k, sql]) => [k, await q(sql)] as const)));
+  // the same steps on either engine: only the query function and the migrator differ
+  let q: Q;
+  let migrate: (folder: string) => Promise<unknown>;
   if (fresh.url) {
     const client = postgres(fresh.url, { max: 1, onnotice: () => {} });
     cleanups.push(() => client.end());
-    const q: Q = async <T extends Row>(text: string, params: unknown[] = []) => [...(await client.unsafe(text, params as never[]))] as unknown as T[];
-    await migratePostgres(drizzlePostgres(client), { migrationsFolder: upTo });
-    await seed(q);
-    if (edit) await q(edit);
-    const before = await readAll(q);
-    const migrated = await migratePostgres(drizzlePostgres(client), { migrationsFolder }).then(
-      () => undefined,
-      (err: unknown) => err as Error,
-    );
-    return { before, migrated, q };
+    q = async <T extends Row>(text: string, params: unknown[] = []) => [...(await client.unsafe(text, params as never[]))] as unknown as T[];
+    migrate = (folder) => migratePostgres(drizzlePostgres(client), { migrationsFolder: folder });
+  } else {
+    const pg = await PGlite.create('memory://');
+    cleanups.push(() => pg.close());
+    q = async <T extends Row>(text: string, params: unknown[] = []) => (await pg.query<T>(text, params)).rows;
+    migrate = (folder) => migratePglite(drizzlePglite(pg), { migrationsFolder: folder });
   }
-  const pg = await PGlite.create('memory://');
-  cleanups.push(() => pg.close());
-  const q: Q = async <T extends Row>(text: string, params: unknown[] = []) => (await pg.query<T>(text, params)).rows;
-  await migratePglite(drizzlePglite(pg), { migrationsFolder: upTo });
+  await migrate(upTo);
   await seed(q);
   if (edit) await q(edit);
   const before = await readAll(q);
-  const migrated = await migratePglite(drizzlePglite(pg), { migrationsFolder }).then(
+  const migrated = await migrate(migrationsFolder).then(
     () => undefined,
     (err: unknown) => err as Error,
   );
