@@ -63,7 +63,9 @@ export type InsertOutcome =
 // has moved, nothing of that claim is written, and it comes back stale, to be screened again with
 // that claim in its history. ON CONFLICT DO UPDATE waits for a concurrent writer of the row and
 // judges its committed version, which the statement's own snapshot would not show. Plain INSERTs,
-// so row triggers on these tables fire as for one claim.
+// so row triggers on these tables fire as for one claim. Keys are looked up in claim_keys one at a
+// time by its primary key (lateral subqueries with a limit, which PostgreSQL cannot make into joins):
+// as joins, a plan made while the table was small read all of claim_keys to hash it.
 const INSERT_CLAIMS = `
 with c as (
   select * from jsonb_to_recordset($1::jsonb) as x(id uuid, inst text, cno text, person text, visit text,
@@ -106,7 +108,8 @@ with c as (
   from jsonb_to_recordset($3::jsonb) as f(cid uuid, id uuid, inst text, cno text, rule text, ver int, fam text,
     sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
   join ins on ins.id = f.cid
-  join claim_keys e on e.institution_id = f.inst and e.claim_no = f.cno
+  cross join lateral (select e.claim_id, e.service_month, e.person_hash from claim_keys e
+    where e.institution_id = f.inst and e.claim_no = f.cno limit 1) e
 ), refs as (
   insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
     source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
@@ -115,7 +118,7 @@ with c as (
   from jsonb_to_recordset($4::jsonb) as r(cid uuid, id uuid, fid uuid, finst text, fcno text, self boolean, rel text,
     rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
   join ins on ins.id = r.cid
-  left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
+  left join lateral (select fk.claim_id from claim_keys fk where fk.institution_id = r.finst and fk.claim_no = r.fcno limit 1) fk on true
   -- a finding filed on a claim that is not stored (its screening failed) was not written: no reference to it
   where r.self or fk.claim_id is not null
 ), retro_refs as (
@@ -126,8 +129,9 @@ with c as (
   from jsonb_to_recordset($5::jsonb) as r(cid uuid, id uuid, inst text, cno text, fid uuid, finst text, fcno text,
     self boolean, rel text, rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
   join ins on ins.id = r.cid
-  join claim_keys e on e.institution_id = r.inst and e.claim_no = r.cno
-  left join claim_keys fk on fk.institution_id = r.finst and fk.claim_no = r.fcno
+  cross join lateral (select e.claim_id, e.service_month, e.person_hash from claim_keys e
+    where e.institution_id = r.inst and e.claim_no = r.cno limit 1) e
+  left join lateral (select fk.claim_id from claim_keys fk where fk.institution_id = r.finst and fk.claim_no = r.fcno limit 1) fk on true
   where r.self or fk.claim_id is not null
 )
 select id, false as stale from ins

@@ -43,6 +43,9 @@ const DAY = 86_400_000;
 // institution this process accepted before it that are not stored yet (cpend), less those it
 // accepted after it that its own writes stored already (clno, clid), both by claim_keys in the
 // statement's snapshot (src/screening/stays-in-flight.ts). A bound left null reads nothing.
+// Those two look up each claim number of the process's lists by claim_keys' primary key, a lateral
+// subquery PostgreSQL cannot turn into a join: as a (NOT) EXISTS it was planned as a hash join that
+// read every key of the institution (its claims of every month) to build the hash, once a claim.
 const INSTITUTION_WINDOW = `
   (select coalesce(json_agg(json_build_array(n.claim_no, n.person_hash, n.visit_type, (extract(epoch from n.started_at) * 1000)::bigint,
             coalesce(n.window_lines, (select jsonb_agg(jsonb_build_array(x.l->>'lineId', x.l->>'itemCode') order by x.k)
@@ -75,10 +78,10 @@ const INSTITUTION_WINDOW = `
        where k.institution_id = q.inst and k.claim_no = q.cno and c.visit_type = 'inpatient'
          and q.cnight - (c.started_at at time zone 'UTC' + interval '8 hours')::date between 1 and 366
          and (c.ended_at at time zone 'UTC' + interval '8 hours')::date >= q.cnight)
-       + (select count(*) from unnest(q.cpend) p(cno)
-          where not exists (select 1 from claim_keys k where k.institution_id = q.inst and k.claim_no = p.cno))
-       - (select count(*) from unnest(q.clno, q.clid) l(cno, id)
-          where exists (select 1 from claim_keys k where k.institution_id = q.inst and k.claim_no = l.cno and k.claim_id = l.id::uuid)), 0), q.ccap)
+       + (select count(*) - count(k.claim_no) from unnest(q.cpend) p(cno)
+          left join lateral (select k.claim_no from claim_keys k where k.institution_id = q.inst and k.claim_no = p.cno limit 1) k on true)
+       - (select count(k.claim_no) from unnest(q.clno, q.clid) l(cno, id)
+          left join lateral (select k.claim_no from claim_keys k where k.institution_id = q.inst and k.claim_no = l.cno and k.claim_id = l.id::uuid limit 1) k on true), 0), q.ccap)
      where q.cnight is not null) as census`;
 
 // The same for several claims in one statement (claims of different people screened at the same
