@@ -106,4 +106,32 @@ describe('the institution’s month of an item in a claim’s history', () => {
       expect([...h.stock]).toEqual([[`H32010200001|${DRUG}|2026-10`, { openingQuantity: 20_000, purchasedQuantity: 30_000 }]]);
     }
   });
+  it('finds a person’s claims of earlier quarters when read together with later claims', async () => {
+    // the statement's literal month bound is the batch's earliest: a stay of August 2026 is in the
+    // history of a stay of October 2026, read beside a stay of January 2028 whose window starts in
+    // October 2026
+    const early = stay('QUARTER-EARLY', 1, {
+      institutionId: 'H32010200003',
+      admittedAt: '2026-08-01 08:00:00',
+      dischargedAt: '2026-08-03T10:00:00+08:00',
+    });
+    const lines = (early as { lines: Record<string, unknown>[] }).lines.map((l) => ({ ...l, serviceAt: '2026-08-01 09:00:00' }));
+    expect((await svc.call('/v1/claims', { json: { ...early, lines } })).status).toBe(200);
+    const person = keyedHash(TEST_SECRET, (early as { insured: { id: string } }).insured.id);
+    const probe = (claimNo: string, start: string, end: string, personHash = person) => ({
+      institutionId: 'H32010200001',
+      claimNo,
+      personHash,
+      startedAt: Date.parse(start),
+      endedAt: Date.parse(end),
+      visitType: 'inpatient',
+      diagnoses: [],
+      lines: [{ itemCode: DRUG }],
+    });
+    const probes = [probe('QUARTER-LATER', '2028-01-10T00:00:00+08:00', '2028-01-12T10:00:00+08:00', 'someone else'), probe('QUARTER-PROBE', '2026-10-20T00:00:00+08:00', '2026-10-22T10:00:00+08:00')];
+    const together = await Promise.all(probes.map((p) => svc.deps.history.forClaim(p as never)));
+    expect(together.map((h) => h.history.personClaims.map((c) => c.claimNo))).toEqual([[], ['QUARTER-EARLY']]);
+    const alone = await svc.deps.history.forClaim(probes[1] as never);
+    expect(alone.history.personClaims.map((c) => c.claimNo)).toEqual(['QUARTER-EARLY']);
+  });
 });
