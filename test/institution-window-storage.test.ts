@@ -284,6 +284,14 @@ describe('the lines a window reads, stored with the claim (claims.window_lines)'
     // claims stored before migration 0033 have none: their lines are read from the body, the same
     await q(`update claims set window_lines = null where claim_no like 'W-%'`);
     expect(await window()).toEqual(withStored);
+    // read in one statement with claims of later months (the statement's literal month bounds are the
+    // batch's earliest and latest), the same
+    const [early, , later] = await Promise.all([
+      svc.deps.history.forClaim(asClaim(purchase('W-PROBE', '2026-10-21 10:10:00'))),
+      svc.deps.history.forClaim(asClaim(purchase('W-PROBE-2', '2027-01-21 10:10:00'))),
+      svc.deps.history.forClaim(asClaim(stay('W-PROBE', '2026-10-22 12:00:00', '2026-10-23 12:00:00', 'J06.900'))),
+    ]);
+    expect({ nearby: early.history.institution?.nearby, admissions: later.history.institution?.admissions }).toEqual(withStored);
   });
 });
 

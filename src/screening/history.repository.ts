@@ -46,23 +46,23 @@ const DAY = 86_400_000;
 // Those two look up each claim number of the process's lists by claim_keys' primary key, a lateral
 // subquery PostgreSQL cannot turn into a join: as a (NOT) EXISTS it was planned as a hash join that
 // read every key of the institution (its claims of every month) to build the hash, once a claim.
-const institutionWindow = (w: string) => `
+const institutionWindow = (w: string, wh: string) => `
   (select coalesce(json_agg(json_build_array(n.claim_no, n.person_hash, n.visit_type, (extract(epoch from n.started_at) * 1000)::bigint,
             coalesce(n.window_lines, (select jsonb_agg(jsonb_build_array(x.l->>'lineId', x.l->>'itemCode') order by x.k)
                from claims b, jsonb_array_elements(b.body->'lines') with ordinality x(l, k)
-               where b.id = n.id and b.person_hash = n.person_hash and b.service_month = n.service_month and b.service_month >= '${w}')))), '[]')
+               where b.id = n.id and b.person_hash = n.person_hash and b.service_month = n.service_month and b.service_month between '${w}' and '${wh}')))), '[]')
      from ((select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month, c.window_lines from claims c
-           where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month >= '${w}' and c.started_at >= q.at and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
+           where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month between '${w}' and '${wh}' and c.started_at >= q.at and c.started_at <= q.nhi and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
            order by c.started_at limit ${WINDOW.nearbyMax / 2})
            union all
            (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month, c.window_lines from claims c
-           where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month >= '${w}' and c.started_at >= q.nlo and c.started_at < q.at and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
+           where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month between '${w}' and '${wh}' and c.started_at >= q.nlo and c.started_at < q.at and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
            order by c.started_at desc limit ${WINDOW.nearbyMax / 2})) n) as nearby,
   (select coalesce(json_agg(json_build_array(a.claim_no, a.person_hash, (extract(epoch from a.started_at) * 1000)::bigint,
             (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
             coalesce(a.window_lines, (select jsonb_agg(jsonb_build_array(x.l->>'lineId', x.l->>'itemCode', x.l->>'category') order by x.k)
                from claims b, jsonb_array_elements(b.body->'lines') with ordinality x(l, k)
-               where b.id = a.id and b.person_hash = a.person_hash and b.service_month = a.service_month and b.service_month >= '${w}')))), '[]')
+               where b.id = a.id and b.person_hash = a.person_hash and b.service_month = a.service_month and b.service_month between '${w}' and '${wh}')))), '[]')
      from (select s.* from unnest(q.clo, q.chi) as r(lo, hi), lateral (
              select s.claim_id as id, s.claim_no, s.person_hash, s.started_at, s.ended_at, s.main_diagnosis, s.service_month, s.window_lines
              from institution_short_stays s
@@ -70,7 +70,7 @@ const institutionWindow = (w: string) => `
              order by s.started_at limit ${WINDOW.admissionsMax}) s
            order by s.started_at limit ${WINDOW.admissionsMax}) a) as admissions,
   (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
-     where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month >= '${w}' and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
+     where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month between '${w}' and '${wh}' and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
        and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
   (select least(greatest(coalesce((select n.stays from institution_nights n where n.institution_id = q.inst and n.night = q.cnight), 0)
        - (select count(*) from claim_keys k join claims c
@@ -87,7 +87,7 @@ const institutionWindow = (w: string) => `
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
 // record of $1; each answer row carries the claim's position.
-const historyStatement = (p: string, w: string) => `
+const historyStatement = (p: string, w: string, wh: string) => `
 select q.ord,
   (select coalesce(json_agg(p order by p.started_at), '[]') from (
      select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis, c.settled_at,
@@ -108,38 +108,40 @@ select q.ord,
   (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
      from stock_records s
      where s.institution_id = q.inst and s.month = q.endmonth and s.month <> q.month and s.purchase_price is not null and s.item_code = any(q.codes)) as prices,
-${institutionWindow(w)}
+${institutionWindow(w, wh)}
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
   inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text,
   at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
   clo text[], chi text[], doc text, vtype text, dlo timestamptz, dhi timestamptz, cnight date, ccap int, cpend text[], clno text[], clid text[],
   wmlo text, wmhi text)`;
 
-// The history statement with literal lower bounds on service_month: the earliest month the
-// person part (p) and the window parts (w) of any claim of the batch read, rounded down to the first
-// month of its quarter. With the per-claim bounds alone (parameters) PostgreSQL plans and starts every
-// attached month partition for each of the statement's reads of claims and prunes them only as each
-// claim's row runs, so planning (12.7 ms on the preloaded year's 16 partitions) and start-up grew
-// with the months kept attached; a literal bound removes the older ones from the plan. Rounding to a
-// quarter keeps the texts, each a prepared statement on every connection, to a handful a process.
+// The history statement with literal bounds on service_month: for the window parts (w to wh) the
+// earliest and latest month any claim of the batch reads, for the person part (p) the earliest,
+// rounded down to the first month of its quarter. With the per-claim bounds alone (parameters)
+// PostgreSQL plans and starts every attached month partition for each of the statement's reads of
+// claims and prunes them only as each claim's row runs, so planning (12.7 ms on the preloaded year's
+// 16 partitions) and the start-up of every execution grew with the months kept attached; literal
+// bounds leave the other months out of the plan. The person part reaches back 455 days, so its
+// bound is rounded to keep the texts (each a prepared statement on every connection) few.
 const statements = new Map<string, string>();
 const MONTH = /^\d{4}-\d{2}$/;
-function historyFor(records: readonly { mlo: string; wmlo: string }[]): string {
+function historyFor(records: readonly { mlo: string; wmlo: string; wmhi: string }[]): string {
   let p = '9999-12';
   let w = '9999-12';
+  let wh = '0000-01';
   for (const r of records) {
     if (r.mlo < p) p = r.mlo;
     if (r.wmlo < w) w = r.wmlo;
+    if (r.wmhi > wh) wh = r.wmhi;
   }
   p = quarterStart(p);
-  w = quarterStart(w);
-  const key = `${p}|${w}`;
+  const key = `${p}|${w}|${wh}`;
   let text = statements.get(key);
   if (text === undefined) {
     // bounds go into the text, so they are checked to be months and nothing else
-    if (!MONTH.test(p) || !MONTH.test(w)) throw new Error(`history read: not a month: ${p}, ${w}`);
+    if (!MONTH.test(p) || !MONTH.test(w) || !MONTH.test(wh)) throw new Error(`history read: not a month: ${key}`);
     if (statements.size >= 64) statements.clear();
-    text = historyStatement(p, w);
+    text = historyStatement(p, w, wh);
     statements.set(key, text);
   }
   return text;
