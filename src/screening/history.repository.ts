@@ -74,7 +74,7 @@ const institutionWindow = (w: string, wh: string) => `
        and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
   (select least(greatest(coalesce((select n.stays from institution_nights n where n.institution_id = q.inst and n.night = q.cnight), 0)
        - (select count(*) from claim_keys k join claims c
-       on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month
+       on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month and c.service_month between '${w}' and '${wh}'
        where k.institution_id = q.inst and k.claim_no = q.cno and c.visit_type = 'inpatient'
          and q.cnight - (c.started_at at time zone 'UTC' + interval '8 hours')::date between 1 and 366
          and (c.ended_at at time zone 'UTC' + interval '8 hours')::date >= q.cnight)
