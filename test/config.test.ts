@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       STREAM_CONCURRENCY: 48,
       HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
       DB_BATCH_MAX: 16,
+      DB_BATCHES_IN_FLIGHT: 4,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     // an empty value is an unset one
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
     ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '-1' }],
     ['STREAM_CONCURRENCY', { STREAM_CONCURRENCY: '0' }],
     ['DB_BATCH_MAX', { DB_BATCH_MAX: '0' }],
+    ['DB_BATCHES_IN_FLIGHT', { DB_BATCHES_IN_FLIGHT: '0' }],
     ['HTTP_KEEP_ALIVE_TIMEOUT_MS', { HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }],
   ])('refuses a wrong %s', (setting, env) => {
     const message = refusal(env);
