@@ -3,10 +3,11 @@
  * each claim, through the service's own repositories, with no HTTP, schema, hashing or rules
  * (claims are normalised before the clock starts). Its throughput is the ceiling of this write
  * shape on the machine. `npx tsx bench/db-only.ts [--claims 6000] [--concurrency 64] [--pool 8]
- * [--batch 16] [--no-history] [--no-version] [--keep]`, on a fresh database of the server of DATABASE_URL (default: local).
+ * [--batch 16] [--no-history] [--no-version] [--keep] [--statements]`, on a fresh database of the server of DATABASE_URL (default: local).
  * Where the server has pg_stat_statements, its figures for this database are printed too: WAL,
  * WAL records and shared buffers a claim (top-level statements: the triggers' and foreign keys'
  * work included), and the foreign-key checks a claim (statements of the form `SELECT 1 FROM ONLY`).
+ * With `--statements`, each statement's share too (the triggers' own statements, nested), by time.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     'no-history': { type: 'boolean', default: false },
     'no-version': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    statements: { type: 'boolean', default: false },
   },
 });
 const claims = Number(values.claims);
@@ -61,6 +63,25 @@ const statementsOf = async () => {
     return undefined; // no pg_stat_statements on this server
   }
 };
+type StatementFigures = { query: string; toplevel: boolean; calls: number; ms: number; wal: number; records: number };
+// each statement's figures in this database, nested ones included (what a trigger runs)
+const eachStatement = async () => {
+  try {
+    const rows = await admin.unsafe<{ query: string; toplevel: boolean; calls: string; ms: number; wal: string; records: string }[]>(
+      `select s.query, s.toplevel, s.calls::text as calls, s.total_exec_time as ms, s.wal_bytes::text as wal, s.wal_records::text as records
+       from pg_stat_statements s join pg_database d on d.oid = s.dbid where d.datname = $1`,
+      [name],
+    );
+    return new Map(
+      rows.map((r): [string, StatementFigures] => [
+        `${r.toplevel}|${r.query}`,
+        { query: r.query, toplevel: r.toplevel, calls: Number(r.calls), ms: r.ms, wal: Number(r.wal), records: Number(r.records) },
+      ]),
+    );
+  } catch {
+    return undefined;
+  }
+};
 const database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: '', poolMax: pool, statementTimeoutMs: 60_000 });
 try {
   const repository = createClaimsRepository({ database, maxBatch: batch });
@@ -77,6 +98,7 @@ try {
   });
 
   const statementsBefore = await statementsOf();
+  const eachBefore = values.statements ? await eachStatement() : undefined;
   const before = cpuSnapshot();
   const started = performance.now();
   let next = 0;
@@ -105,6 +127,22 @@ try {
       `  this database (pg_stat_statements): WAL ${(d('wal') / 1024).toFixed(2)} KB a claim, ${d('records').toFixed(1)} records, ${d('fpi').toFixed(2)} full pages; ` +
         `${d('blocks').toFixed(0)} shared buffers a claim; foreign-key checks ${d('fk').toFixed(1)} a claim`,
     );
+  }
+  const eachAfter = values.statements ? await eachStatement() : undefined;
+  if (eachBefore && eachAfter) {
+    const rows = [...eachAfter.entries()]
+      .map(([key, a]) => {
+        const b = eachBefore.get(key);
+        return { ...a, calls: a.calls - (b?.calls ?? 0), ms: a.ms - (b?.ms ?? 0), wal: a.wal - (b?.wal ?? 0), records: a.records - (b?.records ?? 0) };
+      })
+      .filter((r) => r.calls > 0)
+      .sort((x, y) => y.ms - x.ms)
+      .slice(0, 15);
+    console.log('  a claim, by statement (execution time on the server, WAL bytes, WAL records; nested = run by a trigger or function):');
+    for (const r of rows)
+      console.log(
+        `  ${((r.ms * 1000) / claims).toFixed(1).padStart(7)} µs ${(r.wal / claims).toFixed(0).padStart(6)} B ${(r.records / claims).toFixed(1).padStart(5)} rec ${(r.calls / claims).toFixed(2).padStart(6)} calls  ${r.toplevel ? 'top   ' : 'nested'}  ${r.query.replace(/\s+/g, ' ').slice(0, 110)}`,
+      );
   }
 } finally {
   await database.close();

@@ -86,6 +86,17 @@ describe('monthly partitions', () => {
       );
     await expect(findingOf('nobody', stored!.service_month)).rejects.toThrow(/violates foreign key to claims: claim [0-9a-f-]+ is not stored/);
     await expect(findingOf(stored!.person_hash, stored!.service_month === CUR ? shiftMonth(CUR, 1) : CUR)).rejects.toThrow(/foreign key/);
+    // one statement over two months (checked one month at a time, migration 0038): the stored claim's
+    // finding does not let through a finding of the other month whose claim is not stored
+    const otherMonth = stored!.service_month === CUR ? shiftMonth(CUR, 1) : CUR;
+    const twoMonths = `insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family, severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
+       select gen_random_uuid(), x.claim_id, x.claim_id, false, 'R', 1, 'f', 'low', 'active', '{}', '[]', '[]', '[]', 0, x.month, x.person
+       from (values ($1::uuid, $2, $3, 1), ($4::uuid, 'nobody', $5, 2)) x(claim_id, person, month, k) order by x.k * $6`;
+    const missing = '00000000-0000-7000-8000-000000000001';
+    for (const order of [1, -1])
+      await expect(q(twoMonths, [stored!.id, stored!.person_hash, stored!.service_month, missing, otherMonth, order])).rejects.toThrow(
+        new RegExp(`violates foreign key to claims: claim ${missing} is not stored`),
+      );
     expect(await q(`select count(*)::int as n from findings`)).toEqual(findingsBefore);
     // a finding and a reference likewise
     await expect(
