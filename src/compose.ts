@@ -76,7 +76,12 @@ export function buildDeps(config: Config, database: Database, logger: Logger, pe
     logger,
     metrics,
     keys,
-    claims: createClaimsRepository({ database, maxBatch: config.DB_BATCH_MAX, maxBatchesInFlight: config.DB_BATCHES_IN_FLIGHT, onBatchError: (err, claims) => logger.warn({ err, claims }, 'writing claims together failed: writing them one by one') }),
+    claims: createClaimsRepository({
+      database,
+      maxBatch: config.DB_BATCH_MAX,
+      maxBatchesInFlight: config.DB_BATCHES_IN_FLIGHT,
+      onBatchError: (err, claims) => logger.warn({ err, claims }, 'writing claims together failed: writing them one by one'),
+    }),
     rejections: createRejectionsRepository({ database, onRecord: (channel) => metrics.claimsRejected.inc({ channel }) }),
     reference: createReferenceRepository({ database, personIdSecret }),
     rules: catalogue,
