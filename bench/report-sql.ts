@@ -18,10 +18,10 @@ select gen_random_uuid(), i.id, 'B' || $5 || '-' || g, md5(i.id || ':' || (g % 4
     'settledAt', to_char(v.settled at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
     'totalAmount', v.amt::text,
     'lines', jsonb_build_array(
-      jsonb_strip_nulls(jsonb_build_object('lineId', '1', 'itemCode', '110200001', 'category', 'service', 'hospitalItemName', case when v.noname then null else '诊查费' end, 'quantity', 1, 'unitPrice', '20.00', 'amount', '20.00')),
-      jsonb_strip_nulls(jsonb_build_object('lineId', '2', 'itemCode', 'XJ01CAA040A001', 'category', 'drug', 'hospitalItemName', '阿莫西林胶囊', 'specification', case when v.nospec then null else '0.25g*24粒' end, 'quantity', 2, 'unitPrice', '12.50', 'amount', '25.00')),
-      jsonb_build_object('lineId', '3', 'itemCode', '250101001', 'category', 'lab', 'hospitalItemName', '血常规', 'quantity', 1, 'unitPrice', '25.00', 'amount', '25.00'),
-      jsonb_build_object('lineId', '4', 'itemCode', '120100001', 'category', 'nursing', 'hospitalItemName', '护理费', 'quantity', 1, 'unitPrice', '10.00', 'amount', (v.amt - 70)::text))),
+      jsonb_strip_nulls(jsonb_build_object('lineId', '1', 'serviceAt', to_char(v.st at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), 'itemCode', '110200001', 'category', 'service', 'hospitalItemName', case when v.noname then null else '诊查费' end, 'quantity', 1, 'unitPrice', '20.00', 'amount', '20.00')),
+      jsonb_strip_nulls(jsonb_build_object('lineId', '2', 'serviceAt', to_char(v.st at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), 'itemCode', 'XJ01CAA040A001', 'category', 'drug', 'hospitalItemName', '阿莫西林胶囊', 'specification', case when v.nospec then null else '0.25g*24粒' end, 'quantity', 2, 'unitPrice', '12.50', 'amount', '25.00')),
+      jsonb_build_object('lineId', '3', 'serviceAt', to_char(v.st at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), 'itemCode', '250101001', 'category', 'lab', 'hospitalItemName', '血常规', 'quantity', 1, 'unitPrice', '25.00', 'amount', '25.00'),
+      jsonb_build_object('lineId', '4', 'serviceAt', to_char(v.st at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS'), 'itemCode', '120100001', 'category', 'nursing', 'hospitalItemName', '护理费', 'quantity', 1, 'unitPrice', '10.00', 'amount', (v.amt - 70)::text))),
   '{}'::jsonb,
   4, v.noname::int, v.nospec::int, date_trunc('second', v.settled)
 from unnest($1::text[], $2::int[], $3::float8[], $4::bool[]) as i(id, n, inp, ph)

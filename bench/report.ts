@@ -78,7 +78,7 @@ try {
   process.stdout.write(`institutions       ${insts.length} (${new Set(insts.map((i) => `${i.type}/${i.level}`)).size} peer groups)\n`);
 
   // Tables that reference claims first: a table can become unlogged only once no logged table references it.
-  for (const t of ['review_second_reviews', 'review_conclusions', 'review_reasons', 'review_appeals', 'review_cases', 'finding_references', 'findings', 'claims'])
+  for (const t of ['review_second_reviews', 'review_conclusions', 'review_reasons', 'review_appeals', 'review_notes', 'review_attachments', 'review_cases', 'finding_references', 'findings', 'claims'])
     await raw.unsafe(`alter table ${t} set unlogged`);
   await raw.unsafe(`select setseed(0.42)`);
 

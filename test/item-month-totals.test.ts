@@ -193,9 +193,9 @@ describe('running totals of what an institution billed of an item in a month', (
     expect((await q('select count(*)::int as n from institution_item_months'))[0]).toEqual({ n: 0 });
   });
 
-  it('are read in sessions set up for short statements: on PostgreSQL no JIT, no transaction idle for long', async () => {
-    const rows = await svc.deps.database.query(`select current_setting('jit') as jit, current_setting('idle_in_transaction_session_timeout') as idle`);
+  it('are read in sessions set up for short statements: on PostgreSQL no JIT, no transaction idle for long, generic plans', async () => {
+    const rows = await svc.deps.database.query(`select current_setting('jit') as jit, current_setting('idle_in_transaction_session_timeout') as idle, current_setting('plan_cache_mode') as plans`);
     // PGlite has no JIT compiler and one session, and is left as it comes
-    expect(rows).toEqual([onPostgres() ? { jit: 'off', idle: '30s' } : { jit: 'on', idle: '0' }]);
+    expect(rows).toEqual([onPostgres() ? { jit: 'off', idle: '30s', plans: 'force_generic_plan' } : { jit: 'on', idle: '0', plans: 'auto' }]);
   });
 });
