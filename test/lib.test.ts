@@ -7,6 +7,7 @@ import { toScaled } from '../src/lib/money.js';
 import { createRefreshing } from '../src/lib/refreshing.js';
 import { daysInMonth, isoInstant, parseDate, parseInstant } from '../src/lib/time.js';
 import { uuid7 } from '../src/lib/uuid7.js';
+import { normaliseStatement } from '../src/db/statement-log.js';
 import { z } from 'zod';
 
 /**
@@ -300,5 +301,15 @@ describe('uuid7', () => {
     for (let i = 1000; i < ids.length; i += 1000) expect((ids[i - 1] as string) < (ids[i] as string)).toBe(true);
     // the random bits differ from one id to the next
     expect(new Set(ids.slice(0, 1000).map((id) => id.slice(15))).size).toBe(1000);
+  });
+});
+
+describe('normaliseStatement (the SQL coverage check, scripts/sql-coverage.ts)', () => {
+  it('folds whitespace, parameter numbers, repeated VALUES rows and month literals, and nothing else', () => {
+    expect(normaliseStatement(`select *\n  from claims where service_month between '2026-10' and '2026-12' and id = $12`)).toBe(
+      `select * from claims where service_month between 'YYYY-MM' and 'YYYY-MM' and id = $`,
+    );
+    expect(normaliseStatement(`insert into t (a, b) values ($1, $2), ($1, $2)`)).toBe(`insert into t (a, b) values ($, $)`);
+    expect(normaliseStatement(`select '2026-10-01'::date, '202610'`)).toBe(`select '2026-10-01'::date, '202610'`);
   });
 });

@@ -106,9 +106,10 @@ describe('keys compatible with monthly partitions and distribution by person', (
     expect(await foreignKeysTo('claims')).toEqual([]);
     expect(await foreignKeysTo('claims_default')).toEqual([]);
     expect(await claimChecks()).toEqual(CLAIM_CHECKS);
-    // the check reads the claim by its whole key
+    // the check reads the claim by its whole key, one month of the statement's rows at a time (migration 0038)
     const [fn] = await database.query<{ src: string }>(`select prosrc as src from pg_proc where proname = 'claim_rows_claim_exists'`);
-    expect(fn!.src).toContain('c.id = n.claim_id AND c.person_hash = n.person_hash AND c.service_month = n.service_month');
+    expect(fn!.src).toContain('FROM (SELECT DISTINCT claim_id, person_hash FROM new_rows WHERE service_month = v_month) n');
+    expect(fn!.src).toContain('c.id = n.claim_id AND c.person_hash = n.person_hash AND c.service_month = v_month');
     // review_cases names its claim whole too, checked by a trigger rather than a foreign key, so a
     // month whose cases are closed can be detached (migration 0032, docs/operations.md).
     expect(await database.query(`select tgname from pg_trigger where tgrelid = 'review_cases'::regclass and tgname = 'review_cases_claim_exists'`)).toEqual([{ tgname: 'review_cases_claim_exists' }]);

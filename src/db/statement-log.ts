@@ -16,14 +16,16 @@ const seen: Record<Engine, Set<string>> = { pglite: new Set(), postgres: new Set
 
 /**
  * One statement's text as the same statement whatever its size: whitespace folded, parameters
- * unnumbered, and a multi-row VALUES list (drizzle's insert of n rows) as one row.
+ * unnumbered, a multi-row VALUES list (drizzle's insert of n rows) as one row, and month literals
+ * ('2026-10': the history read's bounds, src/screening/history.repository.ts) as one month.
  */
 export const normaliseStatement = (text: string) =>
   text
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/\$\d+/g, '$')
-    .replace(/(\([^()]*\))(?:, \1)+/g, '$1');
+    .replace(/(\([^()]*\))(?:, \1)+/g, '$1')
+    .replace(/'\d{4}-\d{2}'/g, "'YYYY-MM'");
 
 /**
  * Notes a statement. One written in a test file or a benchmark's seeding (its caller, the first
