@@ -20,7 +20,7 @@ import { doctorOf, WINDOW } from '../rules/institution/window.js';
 import type { ReferenceBatch } from '../sim/simulation.js';
 import { buildAnswer } from '../src/claims/answer.js';
 import { buildClaimSchema, claimContract, type ClaimInput } from '../src/claims/claim.schema.js';
-import { claimsParameter, type ScreenedClaim } from '../src/claims/claims.repository.js';
+import { claimRecordHead, claimsParameter, type ScreenedClaim } from '../src/claims/claims.repository.js';
 import { claimQuality } from '../src/claims/quality.js';
 import { dateRangeIssues } from '../src/claims/date-range.js';
 import { normalizeClaim, storableBody } from '../src/claims/normalize.js';
@@ -28,7 +28,7 @@ import { canonicalJson, keyedHash } from '../src/lib/hash.js';
 import { formatFen, formatTenThousandths } from '../src/lib/money.js';
 import { cstDate, cstMonth, isoInstant } from '../src/lib/time.js';
 import { uuid7 } from '../src/lib/uuid7.js';
-import { categoryBounds, historyRecord, windowLines } from '../src/screening/history.repository.js';
+import { categoryBounds, historyRecord } from '../src/screening/history.repository.js';
 import { splitFindings } from '../src/screening/findings.js';
 import { snapshotView } from '../src/screening/reference-cache.js';
 import { claimTemplates, fillClaim, ITEMS } from './claims.js';
@@ -301,33 +301,7 @@ const stored: ScreenedClaim[] = screened.map((s, i) => ({
 }));
 const statements = Array.from({ length: Math.ceil(stored.length / BATCH) }, (_, k) => stored.slice(k * BATCH, (k + 1) * BATCH));
 function claimsParameterBefore(list: readonly ScreenedClaim[]): string {
-  const records = list.map((s) => {
-    const c = s.claim;
-    const q = claimQuality(c);
-    const head = JSON.stringify({
-      id: s.id,
-      inst: c.institutionId,
-      cno: c.claimNo,
-      person: c.personHash,
-      visit: c.visitType,
-      started: isoInstant(c.startedAt),
-      ended: isoInstant(c.endedAt),
-      month: s.answer.serviceMonth,
-      diag: c.mainDiagnosis ?? null,
-      total: formatFen(c.totalFen),
-      payable: s.answer.payableAmount,
-      decision: s.answer.decision,
-      hash: s.contentHash,
-      client: s.clientId,
-      nl: q.lineCount,
-      nname: q.linesMissingName,
-      nspec: q.linesMissingSpec,
-      settled: c.settledAt === undefined ? null : isoInstant(c.settledAt),
-      seen: s.personVersion ?? null,
-      wl: windowLines(c),
-    });
-    return `${head.slice(0, -1)},"body":${s.bodyJson as string},"answer":${s.answerJson as string}}`;
-  });
+  const records = list.map((s) => `${claimRecordHead(s).slice(0, -1)},"body":${s.bodyJson as string},"answer":${s.answerJson as string}}`);
   return `[${records.join(',')}]`;
 }
 for (const [k, list] of statements.entries()) if (claimsParameterBefore(list) !== claimsParameter(list)) throw new Error(`claims parameter of statement ${k} differs`);

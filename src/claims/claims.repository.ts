@@ -94,71 +94,58 @@ with c as (
   from fresh c join k on k.claim_id = c.id
   returning id, person_hash, service_month
 `;
-// The findings' and references' parts, each taking its records as parameter $n.
-const INSERT_PARTS = {
-  own: (n: number) => `own as (
+// The findings' and references' parts: their records are parameters $2 to $5.
+const INSERT_FINDINGS = `), own as (
   insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
     severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
   select f.id, ins.id, ins.id, false, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt, ins.service_month, ins.person_hash
-  from jsonb_to_recordset($${n}::jsonb) as f(cid uuid, id uuid, rule text, ver int, fam text, sev text, st text,
+  from jsonb_to_recordset($2::jsonb) as f(cid uuid, id uuid, rule text, ver int, fam text, sev text, st text,
     msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
   join ins on ins.id = f.cid
-`,
-  retro: (n: number) => `retro as (
+), retro as (
   insert into findings (id, claim_id, source_claim_id, retrospective, rule_id, rule_version, family,
     severity, status, message, violating_lines, involved_lines, other_claims, amount, service_month, person_hash)
   select f.id, e.claim_id, ins.id, true, f.rule, f.ver, f.fam, f.sev, f.st, f.msg, f.vl, f.il, f.oc, f.amt,
     e.service_month, e.person_hash
-  from jsonb_to_recordset($${n}::jsonb) as f(cid uuid, id uuid, inst text, cno text, rule text, ver int, fam text,
+  from jsonb_to_recordset($3::jsonb) as f(cid uuid, id uuid, inst text, cno text, rule text, ver int, fam text,
     sev text, st text, msg jsonb, vl jsonb, il jsonb, oc jsonb, amt numeric)
   join ins on ins.id = f.cid
   cross join lateral (select e.claim_id, e.service_month, e.person_hash from claim_keys e
     where e.institution_id = f.inst and e.claim_no = f.cno limit 1) e
-`,
-  refs: (n: number) => `refs as (
+), refs as (
   insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
     source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
   select r.id, ins.id, ins.person_hash, ins.service_month, r.fid, case when r.self then ins.id else fk.claim_id end,
     ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
-  from jsonb_to_recordset($${n}::jsonb) as r(cid uuid, id uuid, fid uuid, finst text, fcno text, self boolean, rel text,
+  from jsonb_to_recordset($4::jsonb) as r(cid uuid, id uuid, fid uuid, finst text, fcno text, self boolean, rel text,
     rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
   join ins on ins.id = r.cid
   left join lateral (select fk.claim_id from claim_keys fk where fk.institution_id = r.finst and fk.claim_no = r.fcno limit 1) fk on true
   -- a finding filed on a claim that is not stored (its screening failed) was not written: no reference to it
   where r.self or fk.claim_id is not null
-`,
-  retroRefs: (n: number) => `retro_refs as (
+), retro_refs as (
   insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
     source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
   select r.id, e.claim_id, e.person_hash, e.service_month, r.fid, case when r.self then ins.id else fk.claim_id end,
     ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
-  from jsonb_to_recordset($${n}::jsonb) as r(cid uuid, id uuid, inst text, cno text, fid uuid, finst text, fcno text,
+  from jsonb_to_recordset($5::jsonb) as r(cid uuid, id uuid, inst text, cno text, fid uuid, finst text, fcno text,
     self boolean, rel text, rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
   join ins on ins.id = r.cid
   cross join lateral (select e.claim_id, e.service_month, e.person_hash from claim_keys e
     where e.institution_id = r.inst and e.claim_no = r.cno limit 1) e
   left join lateral (select fk.claim_id from claim_keys fk where fk.institution_id = r.finst and fk.claim_no = r.fcno limit 1) fk on true
-  where r.self or fk.claim_id is not null`,
-} as const;
+  where r.self or fk.claim_id is not null
+`;
 const INSERT_TAIL = `)
 select id, false as stale from ins
 union all
 select id, true from c where not exists (select from fresh where fresh.id = c.id)`;
-type InsertPart = keyof typeof INSERT_PARTS;
-// The statement with the findings' and references' parts, or without them for a batch that has
+// The statement with the findings' and references' parts, and without them for a batch that has
 // none: PostgreSQL starts every part of a statement and fires the statement triggers of every table
 // it inserts into, rows or none, at each execution (most batches of a paced intake are a claim or two
-// without findings). Two texts, each run by the tests on both engines.
-const insertStatements = new Map<string, string>();
-function insertStatement(parts: readonly InsertPart[]): string {
-  const key = parts.join(',');
-  let text = insertStatements.get(key);
-  if (text === undefined) {
-    text = INSERT_HEAD + parts.map((p, i) => `), ${INSERT_PARTS[p](i + 2).replace(/^\s*/, '')}`).join('') + INSERT_TAIL;
-    insertStatements.set(key, text);
-  }
-  return text;
-}
+// without findings). Each text is run by the tests on both engines.
+const INSERT_WITH_FINDINGS = INSERT_HEAD + INSERT_FINDINGS + INSERT_TAIL;
+const INSERT_WITHOUT_FINDINGS = INSERT_HEAD + INSERT_TAIL;
 
 /** A reference as the insert reads it: the claim carrying the finding by its key, or `self`. */
 const referenceRecord = (r: StoredReference & { inst?: string; cno?: string }, c: Claim) => ({
@@ -184,10 +171,11 @@ const settledAt = (c: Claim) => (c.settledAt === undefined ? null : isoInstant(c
 // Each record is written as JSON text directly: the body and the answer arrive serialised (the
 // answer's text is also the HTTP answer), so nothing of a claim is stringified twice. Its pieces
 // go into `parts`, joined once for the whole statement (claimsParameter).
-const claimRecord = (s: ScreenedClaim, parts: string[]): void => {
+/** A claim's record without its body and answer, as JSON text. */
+export const claimRecordHead = (s: ScreenedClaim): string => {
   const c = s.claim;
   const q = claimQuality(c);
-  const head = JSON.stringify({
+  return JSON.stringify({
     id: s.id,
     inst: c.institutionId,
     cno: c.claimNo,
@@ -209,6 +197,9 @@ const claimRecord = (s: ScreenedClaim, parts: string[]): void => {
     seen: s.personVersion ?? null,
     wl: windowLines(c),
   });
+};
+const claimRecord = (s: ScreenedClaim, parts: string[]): void => {
+  const head = claimRecordHead(s);
   parts.push(head.slice(0, -1), ',"body":', s.bodyJson ?? JSON.stringify(s.body), ',"answer":', s.answerJson ?? JSON.stringify(s.answer), '}');
 };
 
@@ -267,10 +258,16 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
       for (const r of s.references ?? []) refs.push({ ...referenceRecord(r, c), cid: s.id });
       for (const r of s.retroReferences ?? []) retroRefs.push({ ...referenceRecord(r, c), cid: s.id });
     }
-    // a batch with no finding and no reference (most batches of a paced intake) goes without the parts
-    const parts: InsertPart[] = own.length + retro.length + refs.length + retroRefs.length === 0 ? [] : ['own', 'retro', 'refs', 'retroRefs'];
-    const params = parts.length === 0 ? [claimsParameter(list)] : [claimsParameter(list), JSON.stringify(own), JSON.stringify(retro), JSON.stringify(refs), JSON.stringify(retroRefs)];
-    const rows = await database.query<{ id: string; stale: boolean }>(insertStatement(parts), params);
+    const rows =
+      own.length + retro.length + refs.length + retroRefs.length === 0
+        ? await database.query<{ id: string; stale: boolean }>(INSERT_WITHOUT_FINDINGS, [claimsParameter(list)])
+        : await database.query<{ id: string; stale: boolean }>(INSERT_WITH_FINDINGS, [
+            claimsParameter(list),
+            JSON.stringify(own),
+            JSON.stringify(retro),
+            JSON.stringify(refs),
+            JSON.stringify(retroRefs),
+          ]);
     const outcome = new Map(rows.map((r) => [String(r.id), r.stale]));
     return Promise.all(
       list.map((s): InsertOutcome | Promise<InsertOutcome> => {

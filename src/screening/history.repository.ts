@@ -46,10 +46,7 @@ const DAY = 86_400_000;
 // Those two look up each claim number of the process's lists by claim_keys' primary key, a lateral
 // subquery PostgreSQL cannot turn into a join: as a (NOT) EXISTS it was planned as a hash join that
 // read every key of the institution (its claims of every month) to build the hash, once a claim.
-const institutionWindow = (w: string, wh: string, nearby: boolean) =>
-  [
-    nearby
-      ? `
+const nearbyPart = (w: string, wh: string) => `
   (select coalesce(json_agg(json_build_array(n.claim_no, n.person_hash, n.visit_type, (extract(epoch from n.started_at) * 1000)::bigint,
             coalesce(n.window_lines, (select jsonb_agg(jsonb_build_array(x.l->>'lineId', x.l->>'itemCode') order by x.k)
                from claims b, jsonb_array_elements(b.body->'lines') with ordinality x(l, k)
@@ -60,9 +57,9 @@ const institutionWindow = (w: string, wh: string, nearby: boolean) =>
            union all
            (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month, c.window_lines from claims c
            where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month between '${w}' and '${wh}' and c.started_at >= q.nlo and c.started_at < q.at and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
-           order by c.started_at desc limit ${WINDOW.nearbyMax / 2})) n) as nearby`
-      : 'null as nearby',
-    `
+           order by c.started_at desc limit ${WINDOW.nearbyMax / 2})) n) as nearby`;
+const institutionWindow = (w: string, wh: string, nearby: boolean) => `
+  ${nearby ? nearbyPart(w, wh) : 'null as nearby'},
   (select coalesce(json_agg(json_build_array(a.claim_no, a.person_hash, (extract(epoch from a.started_at) * 1000)::bigint,
             (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
             coalesce(a.window_lines, (select jsonb_agg(jsonb_build_array(x.l->>'lineId', x.l->>'itemCode', x.l->>'category') order by x.k)
@@ -73,12 +70,10 @@ const institutionWindow = (w: string, wh: string, nearby: boolean) =>
              from institution_short_stays s
              where q.alo is not null and s.institution_id = q.inst and s.category >= r.lo and s.category <= r.hi and s.started_at >= q.alo and s.started_at <= q.ahi and s.claim_no <> q.cno
              order by s.started_at limit ${WINDOW.admissionsMax}) s
-           order by s.started_at limit ${WINDOW.admissionsMax}) a) as admissions`,
-    `
+           order by s.started_at limit ${WINDOW.admissionsMax}) a) as admissions,
   (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
      where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month between '${w}' and '${wh}' and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
-       and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day`,
-    `
+       and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
   (select least(greatest(coalesce((select n.stays from institution_nights n where n.institution_id = q.inst and n.night = q.cnight), 0)
        - (select count(*) from claim_keys k join claims c
        on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month and c.service_month between '${w}' and '${wh}'
@@ -89,8 +84,7 @@ const institutionWindow = (w: string, wh: string, nearby: boolean) =>
           left join lateral (select k.claim_no from claim_keys k where k.institution_id = q.inst and k.claim_no = p.cno limit 1) k on true)
        - (select count(k.claim_no) from unnest(q.clno, q.clid) l(cno, id)
           left join lateral (select k.claim_no from claim_keys k where k.institution_id = q.inst and k.claim_no = l.cno and k.claim_id = l.id::uuid limit 1) k on true), 0), q.ccap)
-     where q.cnight is not null) as census`,
-  ].join(',\n');
+     where q.cnight is not null) as census`;
 
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
@@ -163,7 +157,7 @@ function historyFor(records: readonly Bounds[]): string {
 }
 
 /** The first month of the quarter of `month` (YYYY-MM). */
-export const quarterStart = (month: string) => `${month.slice(0, 5)}${String(Math.floor((Number(month.slice(5, 7)) - 1) / 3) * 3 + 1).padStart(2, '0')}`;
+const quarterStart = (month: string) => `${month.slice(0, 5)}${String(Math.floor((Number(month.slice(5, 7)) - 1) / 3) * 3 + 1).padStart(2, '0')}`;
 
 interface PersonRow {
   institution_id: string;
