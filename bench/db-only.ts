@@ -3,7 +3,13 @@
  * each claim, through the service's own repositories, with no HTTP, schema, hashing or rules
  * (claims are normalised before the clock starts). Its throughput is the ceiling of this write
  * shape on the machine. `npx tsx bench/db-only.ts [--claims 6000] [--concurrency 64] [--pool 8]
- * [--batch 16] [--no-history] [--no-version] [--keep] [--statements]`, on a fresh database of the server of DATABASE_URL (default: local).
+ * [--batch 16] [--no-history] [--no-version] [--findings 0] [--severity medium] [--sample] [--keep] [--statements]`, on a fresh database of the server of DATABASE_URL (default: local).
+ * `--findings <share>` gives that share of the claims a finding on their first line: with
+ * `--severity medium` (the default) a suspicion, which opens a review case, so the review triggers'
+ * work (case opened, reason added, case recounted) is measured with the insert; with `--severity
+ * violation` a withheld line, as the intake benchmark's price cap, which opens none. `--sample`
+ * sets the sessions up for the random re-check as the service does (its default rates: 5 % of
+ * stays), so the drawn claims' cases are measured too.
  * Where the server has pg_stat_statements, its figures for this database are printed too: WAL,
  * WAL records and shared buffers a claim (top-level statements: the triggers' and foreign keys'
  * work included), and the foreign-key checks a claim (statements of the form `SELECT 1 FROM ONLY`).
@@ -13,6 +19,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { decide } from '../rules/decide.js';
+import type { Finding } from '../rules/finding.js';
 import { buildAnswer } from '../src/claims/answer.js';
 import { buildClaimSchema, type ClaimInput } from '../src/claims/claim.schema.js';
 import { createClaimsRepository } from '../src/claims/claims.repository.js';
@@ -21,6 +28,8 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { keyedHash } from '../src/lib/hash.js';
 import { uuid7 } from '../src/lib/uuid7.js';
+import { ratesPpm, sampleKey, sampleSessionSettings } from '../src/review/sampling.js';
+import { splitFindings } from '../src/screening/findings.js';
 import { createHistoryRepository } from '../src/screening/history.repository.js';
 import { claimTemplates, fillClaim } from './claims.js';
 import { cpuBetween, cpuSnapshot } from './cpu.js';
@@ -35,12 +44,18 @@ const { values } = parseArgs({
     'no-version': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     statements: { type: 'boolean', default: false },
+    findings: { type: 'string', default: '0' },
+    severity: { type: 'string', default: 'medium' },
+    sample: { type: 'boolean', default: false },
   },
 });
 const claims = Number(values.claims);
 const concurrency = Number(values.concurrency);
 const pool = Number(values.pool ?? loadConfig({}).DB_POOL_MAX);
 const batch = Number(values.batch ?? loadConfig({}).DB_BATCH_MAX);
+const findingShare = Number(values.findings);
+const severity = values.severity as Finding['severity'];
+if (!['violation', 'high', 'medium', 'low'].includes(severity)) throw new Error(`--severity: violation, high, medium or low, not ${severity}`);
 
 const base = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 const name = `cs_bench_dbonly_${Date.now().toString(36)}`;
@@ -82,19 +97,46 @@ const eachStatement = async () => {
     return undefined;
   }
 };
-const database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: '', poolMax: pool, statementTimeoutMs: 60_000 });
+const secret = 'x'.repeat(40);
+const database = await openDatabase({
+  databaseUrl: url.toString(),
+  pgliteDir: '',
+  poolMax: pool,
+  statementTimeoutMs: 60_000,
+  ...(values.sample ? { sessionSettings: sampleSessionSettings(sampleKey(loadConfig({}), secret), ratesPpm(loadConfig({}))) } : {}),
+});
 try {
   const repository = createClaimsRepository({ database, maxBatch: batch });
   const history = createHistoryRepository({ database, windowDays: loadConfig({}).HISTORY_WINDOW_DAYS, maxBatch: batch });
   const schema = buildClaimSchema({ maxLines: 1000 });
   const templates = claimTemplates(1000);
-  const secret = 'x'.repeat(40);
   const screened = Array.from({ length: claims }, (_, i) => {
     const input = schema.parse(JSON.parse(fillClaim(templates[i % templates.length] as string, `DB-${i}`, `P-${name}-${i}`))) as ClaimInput;
     const claim = normalizeClaim(input, keyedHash(secret, input.insured.id));
     const id = uuid7(); // time-ordered, as the service's (src/lib/uuid7.ts)
-    const answer = buildAnswer({ id, claim, findings: [], findingIds: [], decision: decide(claim, []), screenedAt: Date.now() });
-    return { id, claim, contentHash: keyedHash(secret, id), clientId: null, body: storableBody(input), answer, findings: [], retrospective: [] };
+    // every 1/share-th claim, spread evenly over the run
+    const suspect = findingShare > 0 && Math.floor((i + 1) * findingShare) > Math.floor(i * findingShare);
+    const line = claim.lines[0];
+    const found: Finding[] =
+      suspect && line
+        ? [
+            {
+              ruleId: 'BENCH-SUSPICION',
+              ruleVersion: 1,
+              family: 'price',
+              severity,
+              status: 'active',
+              message: { zh: '价格可疑', en: 'price in doubt' },
+              violatingLines: [line.lineId],
+              involvedLines: [],
+              otherClaims: [],
+              amountFen: Math.ceil(line.amountFen / 2),
+            },
+          ]
+        : [];
+    const { own, ownFindings } = splitFindings(claim, found);
+    const answer = buildAnswer({ id, claim, findings: ownFindings, findingIds: own.map((f) => f.id), decision: decide(claim, ownFindings), screenedAt: Date.now() });
+    return { id, claim, contentHash: keyedHash(secret, id), clientId: null, body: storableBody(input), answer, findings: own, retrospective: [] };
   });
 
   const statementsBefore = await statementsOf();
