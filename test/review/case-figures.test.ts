@@ -20,7 +20,7 @@ import { startTestService, TEST_SECRET, type TestService } from '../support/serv
 
 let svc: TestService;
 const schema = buildClaimSchema({ maxLines: 500 });
-const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => svc.deps.database.query<T>(sql, params);
+const q = <T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params: unknown[] = []) => svc.deps.database.query<T>(sql, params);
 
 beforeAll(async () => {
   svc = await startTestService();
