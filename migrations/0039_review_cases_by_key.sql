@@ -8,9 +8,9 @@
 -- planned as hash joins over the whole table when the plan was made while it was small. And each
 -- new case was inserted with its figures at zero and then recounted by review_refresh_case, an
 -- UPDATE of its priority (an indexed column: a new version of the row and an entry in each of its
--- six indexes); a claim drawn by the random re-check (review_on_claims) was written three times:
--- opened by review_open_case (which finds the claim by its id alone, in every month's partition),
--- recounted, and updated again with the sample's due date.
+-- six indexes); a claim drawn by the random re-check (review_on_claims) was opened by
+-- review_open_case (which finds the claim by its id alone, in every month's partition), recounted,
+-- and updated again with its month's due date when the month's sample was closed already.
 --
 -- Now a claim is read by its whole key, the month a parameter, so PostgreSQL prunes the other
 -- months before starting the query; review_cases is probed by its claim_id index one key at a time
