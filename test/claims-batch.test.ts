@@ -71,6 +71,36 @@ describe('group commit of claims', () => {
     expect(svc.logs.join('')).not.toContain('writing claims together failed');
   });
 
+  it("adds to the running item totals what the statement's claims bring, as the intake parsed their lines", async () => {
+    // The statement hands the totals' trigger each claim's deltas from its parsed lines
+    // (itemDeltasParameter, migration 0040): here the screened lines bill three times the body's
+    // quantities, so the totals show which the trigger counted.
+    const tag = randomUUID().slice(0, 8);
+    const list = await Promise.all(Array.from({ length: 4 }, (_, i) => screened(`T-${tag}-${i}`)));
+    for (const s of list) s.claim.lines = s.claim.lines.map((l) => ({ ...l, quantity: l.quantity * 3, amountFen: l.amountFen * 3 }));
+    const totals = async () =>
+      new Map(
+        (
+          await svc.deps.database.query<{ key: string; q: string; a: string; n: string }>(
+            `select item_code || '|' || month as key, (quantity * 10000)::bigint::text as q, (amount * 100)::bigint::text as a, lines::text as n
+             from institution_item_months where institution_id = $1`,
+            [list[0]!.claim.institutionId],
+          )
+        ).map((r) => [r.key, [Number(r.q), Number(r.a), Number(r.n)]]),
+      );
+    const before = await totals();
+    expect(await Promise.all(list.map((s) => svc.deps.claims.insertScreened(s)))).toEqual(Array(4).fill({ inserted: true }));
+    const expected = new Map<string, number[]>();
+    for (const s of list)
+      for (const l of s.claim.lines) {
+        const key = `${l.itemCode}|${l.serviceDate.slice(0, 7)}`;
+        const [q, a, n] = expected.get(key) ?? before.get(key) ?? [0, 0, 0];
+        expected.set(key, [q! + l.quantity, a! + l.amountFen, n! + 1]);
+      }
+    const after = await totals();
+    expect(new Map([...expected.keys()].map((k) => [k, after.get(k)]))).toEqual(expected);
+  });
+
   it('a claim the database refuses fails alone: its neighbours in the batch are stored', async () => {
     const tag = randomUUID().slice(0, 8);
     const list = await Promise.all(Array.from({ length: 10 }, (_, i) => screened(i === 4 ? `POISON-${tag}` : `N-${tag}-${i}`)));

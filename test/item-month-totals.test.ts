@@ -145,6 +145,49 @@ describe('running totals of what an institution billed of an item in a month', (
     expect(await stored(TOTALS)).toEqual(before);
   });
 
+  it("take the deltas the intake's statement sets only when they name every claim it stores", async () => {
+    const template = claims[10]!;
+    const own = expectedTotals([template]);
+    const copy = (id: string, no: string) =>
+      `insert into claims select (jsonb_populate_record(null::claims, to_jsonb(c) || jsonb_build_object('id', '${id}', 'claim_no', '${no}'))).*
+       from claims c where c.id = (select claim_id from claim_keys where claim_no = '${template.claimId}')`;
+    const given = (id: string) => `select set_config('claimscreen.item_deltas', '${JSON.stringify({ [id]: [['DELTA-ONLY', '2026-10', '1.5000', '2.00', 1]] })}', true)`;
+    const diff = (after: Totals, before: Totals) =>
+      new Map(
+        [...after]
+          .filter(([k, t]) => JSON.stringify(before.get(k)) !== JSON.stringify(t))
+          .map(([k, t]) => {
+            const b = before.get(k) ?? { quantity: 0, amountFen: 0, lines: 0 };
+            return [k, { quantity: t.quantity - b.quantity, amountFen: t.amountFen - b.amountFen, lines: t.lines - b.lines }];
+          }),
+      );
+    const ids = ['0190f000-0000-7000-8000-00000000d001', '0190f000-0000-7000-8000-00000000d002', '0190f000-0000-7000-8000-00000000d003'];
+    const seen: Totals[] = [];
+    const rollback = new Error('rolled back on purpose');
+    const totals = async (q: (text: string) => Promise<{ key: string; q: string; a: string; n: string }[]>) =>
+      new Map((await q(TOTALS)).map((x) => [x.key, { quantity: Number(x.q), amountFen: Number(x.a), lines: Number(x.n) }]));
+    await expect(
+      svc.deps.database.transaction(async (q) => {
+        seen.push(await totals(q));
+        // deltas naming the claim stored: taken instead of its lines
+        await q(given(ids[0]!));
+        await q(copy(ids[0]!, 'TOT-D1'));
+        seen.push(await totals(q));
+        // a statement that sets none: counted from the body
+        await q(copy(ids[1]!, 'TOT-D2'));
+        seen.push(await totals(q));
+        // deltas naming another claim only: counted from its body
+        await q(given(ids[0]!));
+        await q(copy(ids[2]!, 'TOT-D3'));
+        seen.push(await totals(q));
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(diff(seen[1]!, seen[0]!)).toEqual(new Map([[`${template.institutionId}|DELTA-ONLY|2026-10`, { quantity: 15_000, amountFen: 200, lines: 1 }]]));
+    expect(diff(seen[2]!, seen[1]!)).toEqual(own);
+    expect(diff(seen[3]!, seen[2]!)).toEqual(own);
+  });
+
   it('follow lines that are replaced, changed and withdrawn, and a truncation', async () => {
     const q = svc.deps.database.query.bind(svc.deps.database);
     // a claim's lines replaced by others (item, quantity and month changed), in one statement each way

@@ -1,7 +1,7 @@
 import type { Claim } from '../../rules/claim.js';
 import { AppError } from '../errors.js';
 import type { Database } from '../db/client.js';
-import { formatFen } from '../lib/money.js';
+import { formatFen, formatTenThousandths } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
 import type { RetrospectiveFinding, RetrospectiveReference, StoredFinding, StoredReference } from '../screening/findings.js';
 import { createBatcher } from '../lib/batcher.js';
@@ -66,11 +66,14 @@ export type InsertOutcome =
 // so row triggers on these tables fire as for one claim. Keys are looked up in claim_keys one at a
 // time by its primary key (lateral subqueries with a limit, which PostgreSQL cannot make into joins):
 // as joins, a plan made while the table was small read all of claim_keys to hash it.
-const INSERT_HEAD = `
+// `deltas` is the parameter of the claims' item deltas (itemDeltasParameter), set for the running
+// totals' trigger before any claim is inserted (its subquery is evaluated once, as c is scanned).
+const insertHead = (deltas: string) => `
 with c as (
-  select * from jsonb_to_recordset($1::jsonb) as x(id uuid, inst text, cno text, person text, visit text,
+  select x.* from (select set_config('claimscreen.item_deltas', ${deltas}::text, true)) g, jsonb_to_recordset($1::jsonb) as x(id uuid, inst text, cno text, person text, visit text,
     started timestamptz, ended timestamptz, month text, diag text, total numeric, payable numeric, decision text,
     hash text, client uuid, body jsonb, answer jsonb, nl int, nname int, nspec int, settled timestamptz, seen bigint, wl jsonb)
+  where g.set_config is not null
 ), v as (
   -- in the order of persons, so two batches lock the same persons' versions in the same order
   insert into person_versions (person_hash, version)
@@ -144,8 +147,8 @@ select id, true from c where not exists (select from fresh where fresh.id = c.id
 // none: PostgreSQL starts every part of a statement and fires the statement triggers of every table
 // it inserts into, rows or none, at each execution (most batches of a paced intake are a claim or two
 // without findings). Each text is run by the tests on both engines.
-const INSERT_WITH_FINDINGS = INSERT_HEAD + INSERT_FINDINGS + INSERT_TAIL;
-const INSERT_WITHOUT_FINDINGS = INSERT_HEAD + INSERT_TAIL;
+const INSERT_WITH_FINDINGS = insertHead('$6') + INSERT_FINDINGS + INSERT_TAIL;
+const INSERT_WITHOUT_FINDINGS = insertHead('$2') + INSERT_TAIL;
 
 /** A reference as the insert reads it: the claim carrying the finding by its key, or `self`. */
 const referenceRecord = (r: StoredReference & { inst?: string; cno?: string }, c: Claim) => ({
@@ -217,6 +220,36 @@ export const claimsParameter = (list: readonly ScreenedClaim[]): string => {
   return parts.join('');
 };
 
+// What each claim adds to the running item totals (institution_item_months, migration 0040), by
+// claim id: a row an item and month of service, from the lines as the intake parsed them, so the
+// trigger does not parse every line of every body again. Quantities at 4 decimals and amounts at 2,
+// as the stored lines give them (src/claims/normalize.ts).
+export const itemDeltasParameter = (list: readonly ScreenedClaim[]): string => {
+  const parts: string[] = ['{'];
+  const sums = new Map<string, { c: string; m: string; q: number; a: number; n: number }>();
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i] as ScreenedClaim;
+    sums.clear();
+    for (const l of s.claim.lines) {
+      const m = l.serviceDate.slice(0, 7);
+      const key = `${l.itemCode}\u0000${m}`;
+      const t = sums.get(key);
+      if (t === undefined) sums.set(key, { c: l.itemCode, m, q: l.quantity, a: l.amountFen, n: 1 });
+      else {
+        t.q += l.quantity;
+        t.a += l.amountFen;
+        t.n++;
+      }
+    }
+    const rows: unknown[] = [];
+    for (const t of sums.values()) rows.push([t.c, t.m, formatTenThousandths(t.q), formatFen(t.a), t.n]);
+    if (i > 0) parts.push(',');
+    parts.push(JSON.stringify(s.id), ':', JSON.stringify(rows));
+  }
+  parts.push('}');
+  return parts.join('');
+};
+
 // By the idempotency key: claim_keys names the claim's whole key, so the claim is read by its
 // primary key (under distribution by person, on the one shard that holds it).
 const SELECT_BY_KEY = `
@@ -260,13 +293,14 @@ export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFl
     }
     const rows =
       own.length + retro.length + refs.length + retroRefs.length === 0
-        ? await database.query<{ id: string; stale: boolean }>(INSERT_WITHOUT_FINDINGS, [claimsParameter(list)])
+        ? await database.query<{ id: string; stale: boolean }>(INSERT_WITHOUT_FINDINGS, [claimsParameter(list), itemDeltasParameter(list)])
         : await database.query<{ id: string; stale: boolean }>(INSERT_WITH_FINDINGS, [
             claimsParameter(list),
             JSON.stringify(own),
             JSON.stringify(retro),
             JSON.stringify(refs),
             JSON.stringify(retroRefs),
+            itemDeltasParameter(list),
           ]);
     const outcome = new Map(rows.map((r) => [String(r.id), r.stale]));
     return Promise.all(
