@@ -59,7 +59,8 @@ export function normalizeClaim(input: ClaimInput, personHash: string): Claim {
     diagnoses: input.diagnoses.map((d) => ({ code: d.code, main: d.main, name: d.name })),
     dischargedAt,
     endedAt,
-    ...(input.injury ? { injury: { cause: input.injury.cause, thirdParty: input.injury.thirdParty } } : {}),
+    // undefined rather than left out, so every claim has one shape (JSON.stringify leaves it out alike)
+    injury: input.injury ? { cause: input.injury.cause, thirdParty: input.injury.thirdParty } : undefined,
     institutionId: input.institutionId,
     lines,
     mainDiagnosis: input.diagnoses.find((d) => d.main)?.code,
