@@ -9,6 +9,7 @@
  *        --warmup <s> (3) --pool <n> (DB_POOL_MAX of both, the service's default) --log-level <level> (warn)
  *        --quick (3 s runs, 1 round) --keep (keep the benchmark databases)
  *        --cpu-prof <dir> (write a V8 CPU profile of the service process there on exit)
+ *        --node-flags=<flags> (more node/V8 flags for the service process, e.g. --node-flags=--trace-deopt)
  *        --stock (seed stock records of the drugs: the stock rule then sums each drug's month)
  *        --preloaded <database> (cost as the work grows: the service on a fresh empty database beside
  *        the service on <database>, filled by `npm run bench:preload`, in alternating rounds; the
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'node-flags': { type: 'string' },
     stock: { type: 'boolean', default: false },
     preloaded: { type: 'string' },
   },
@@ -265,13 +267,10 @@ async function main() {
 
   const servicePort = await freePort();
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
-  const serviceChild = await harness.startChild(
-    'src/main.ts',
-    { ...dbEnv, HOST: '127.0.0.1', PORT: String(servicePort) },
-    'service',
-    `${serviceUrl}/readyz`,
-    values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : [],
-  );
+  const serviceChild = await harness.startChild('src/main.ts', { ...dbEnv, HOST: '127.0.0.1', PORT: String(servicePort) }, 'service', `${serviceUrl}/readyz`, [
+    ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : []),
+    ...(values['node-flags']?.split(/\s+/).filter((f) => f !== '') ?? []),
+  ]);
   const baselinePort = await freePort();
   const baselineUrl = `http://127.0.0.1:${baselinePort}`;
   const baselineChild = await harness.startChild('bench/baseline-server.ts', { DATABASE_URL: baselineDb, PORT: String(baselinePort), DB_POOL_MAX: String(opts.pool) }, 'baseline', `${baselineUrl}/`);

@@ -19,17 +19,20 @@ export interface ClaimDecision {
  * whose faulty lines are another claim's (`faultyClaim`) changes nothing on this claim.
  */
 export function decide(claim: Claim, findings: readonly Finding[]): ClaimDecision {
-  const lineAmount = new Map(claim.lines.map((l) => [l.lineId, l.amountFen]));
+  // the lines' amounts by id, made for the first violation only: most claims have none
+  let lineAmount: Map<string, number> | undefined;
   const withheld = new Map<string, number>();
+  // each rule once, in the order of its first finding
   const reviewReasons: string[] = [];
 
   for (const f of findings) {
     // a finding whose faulty lines are another claim's is filed on that claim: this one is innocent
     if (f.status !== 'active' || faultyClaim(f)) continue;
     if (f.severity !== 'violation') {
-      reviewReasons.push(f.ruleId);
+      if (!reviewReasons.includes(f.ruleId)) reviewReasons.push(f.ruleId);
       continue;
     }
+    lineAmount ??= new Map(claim.lines.map((l) => [l.lineId, l.amountFen]));
     let remaining = f.amountFen;
     for (const lineId of f.violatingLines) {
       const cap = (lineAmount.get(lineId) ?? 0) - (withheld.get(lineId) ?? 0);
@@ -40,14 +43,22 @@ export function decide(claim: Claim, findings: readonly Finding[]): ClaimDecisio
     }
   }
 
-  const withheldLines = [...withheld].map(([lineId, amountFen]) => ({ lineId, amountFen }));
-  const withheldFen = withheldLines.reduce((sum, l) => sum + l.amountFen, 0);
+  // Arrays that may be empty are filled from a literal, not made by map, filter or spread: an empty
+  // array made by a builtin has another map than a filled one, so code optimised on one kind was
+  // deoptimised ("wrong map") at the first claim with the other, and compiled again; the arrays of
+  // one literal are all made of the kind its arrays have taken.
+  const withheldLines: { lineId: string; amountFen: number }[] = [];
+  let withheldFen = 0;
+  for (const [lineId, amountFen] of withheld) {
+    withheldLines.push({ lineId, amountFen });
+    withheldFen += amountFen;
+  }
   const decision: Decision = withheldFen > 0 ? 'withhold' : reviewReasons.length > 0 ? 'review' : 'pass';
   return {
     decision,
     withheldLines,
     withheldFen,
     payableFen: claim.totalFen - withheldFen,
-    reviewReasons: [...new Set(reviewReasons)],
+    reviewReasons,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Diagnosis } from '../claim.js';
 import type { Rule, RuleFixtures } from '../engine.js';
 import { claim } from '../fixtures/build.js';
 import { icdCategory, list } from '../params.js';
@@ -51,7 +52,9 @@ export const injuryUndeclared: Rule<InjuryUndeclaredParams> = {
     if (decl?.thirdParty === 'none') return [];
     const injury = categoryRanges(p.injury);
     const except = categoryRanges(p.exceptCategories);
-    const found = c.diagnoses.filter((d) => inRanges(d.code, injury) && !inRanges(d.code, except));
+    // filled from a literal, not made by filter: see rules/decide.ts
+    const found: Diagnosis[] = [];
+    for (const d of c.diagnoses) if (inRanges(d.code, injury) && !inRanges(d.code, except)) found.push(d);
     if (found.length === 0) return [];
     const fund = yuan(c.payment.fundFen);
     if (!decl)

@@ -64,10 +64,10 @@ export const bedEmptyDays: Rule<BedEmptyDaysParams> = {
       if (day) day.push(l);
       else byDate.set(l.serviceDate, [l]);
     }
-    const empty = [...byDate]
-      .filter(([, lines]) => lines.every(basic))
-      .map(([date]) => date)
-      .sort();
+    // filled from a literal, not made by filter and map: see rules/decide.ts
+    const empty: string[] = [];
+    for (const [date, dayLines] of byDate) if (dayLines.every(basic)) empty.push(date);
+    empty.sort();
     const stayDays = Math.max(1, daysBetween(stay.admissionDate, stay.dischargeDate));
     if (empty.length === 0 || (empty.length < p.minEmptyDays && empty.length <= p.maxEmptyShare * stayDays)) return NONE;
     const lines = c.lines.filter((l) => empty.includes(l.serviceDate));

@@ -70,6 +70,14 @@ export function buildAnswer(args: {
   screenedAt: number;
 }): ClaimAnswer {
   const { claim, decision } = args;
+  // filled from literals rather than made by map: see rules/decide.ts
+  const withheldLines: ClaimAnswer['withheldLines'] = [];
+  for (const l of decision.withheldLines) withheldLines.push({ lineId: l.lineId, amount: formatFen(l.amountFen) });
+  const findings: ClaimAnswer['findings'] = [];
+  for (let i = 0; i < args.findings.length; i++) {
+    const { amountFen, ...f } = args.findings[i]!;
+    findings.push({ id: args.findingIds[i] ?? '', ...f, amount: formatFen(amountFen) });
+  }
   return {
     id: args.id,
     institutionId: claim.institutionId,
@@ -78,8 +86,8 @@ export function buildAnswer(args: {
     totalAmount: formatFen(claim.totalFen),
     payableAmount: formatFen(decision.payableFen),
     withheldAmount: formatFen(decision.withheldFen),
-    withheldLines: decision.withheldLines.map((l) => ({ lineId: l.lineId, amount: formatFen(l.amountFen) })),
-    findings: args.findings.map(({ amountFen, ...f }, i) => ({ id: args.findingIds[i] ?? '', ...f, amount: formatFen(amountFen) })),
+    withheldLines,
+    findings,
     serviceMonth: cstMonth(claim.startedAt),
     screenedAt: isoInstant(args.screenedAt),
   };

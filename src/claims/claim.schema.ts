@@ -202,7 +202,9 @@ function checkClaimConsistency(claim: ClaimInput, ctx: z.RefinementCtx) {
   }
   if (admitted !== undefined && discharged !== undefined && discharged < admitted) issue(['dischargedAt'], 'must not be before admittedAt');
 
-  const mains = claim.diagnoses.filter((d) => d.main).length;
+  // counted and summed in scalars, not through arrays made by filter and map: see rules/decide.ts
+  let mains = 0;
+  for (const d of claim.diagnoses) if (d.main) mains++;
   if (claim.diagnoses.length > 0 && mains !== 1) issue(['diagnoses'], `must flag exactly one main diagnosis (found ${mains})`);
 
   const seen = new Set<string>();
@@ -227,9 +229,12 @@ function checkClaimConsistency(claim: ClaimInput, ctx: z.RefinementCtx) {
   const total = fenFrom(claim.totalAmount);
   if (total !== undefined && claim.lines.every((l) => fenFrom(l.amount) !== undefined) && total !== linesFen)
     issue(['totalAmount'], `must equal the sum of line amounts (${fmt(linesFen)}), got ${fmt(total)}`);
-  const parts = [claim.payment.fund, claim.payment.personalAccount, claim.payment.medicalAssistance, claim.payment.cash].map((v) => fenFrom(v));
-  if (total !== undefined && parts.every((p) => p !== undefined)) {
-    const sum = (parts as number[]).reduce((a, b) => a + b, 0);
+  const fund = fenFrom(claim.payment.fund);
+  const account = fenFrom(claim.payment.personalAccount);
+  const assistance = fenFrom(claim.payment.medicalAssistance);
+  const cash = fenFrom(claim.payment.cash);
+  if (total !== undefined && fund !== undefined && account !== undefined && assistance !== undefined && cash !== undefined) {
+    const sum = fund + account + assistance + cash;
     if (sum !== total) issue(['payment'], `parts must add up to totalAmount (${fmt(total)}), got ${fmt(sum)}`);
   }
 }

@@ -59,7 +59,8 @@ export function normalizeClaim(input: ClaimInput, personHash: string): Claim {
     diagnoses: input.diagnoses.map((d) => ({ code: d.code, main: d.main, name: d.name })),
     dischargedAt,
     endedAt,
-    ...(input.injury ? { injury: { cause: input.injury.cause, thirdParty: input.injury.thirdParty } } : {}),
+    // undefined rather than left out, so every claim has one shape (JSON.stringify leaves it out alike)
+    injury: input.injury ? { cause: input.injury.cause, thirdParty: input.injury.thirdParty } : undefined,
     institutionId: input.institutionId,
     lines,
     mainDiagnosis: input.diagnoses.find((d) => d.main)?.code,
@@ -83,5 +84,6 @@ export function normalizeClaim(input: ClaimInput, personHash: string): Claim {
 /** The stored copy of what the caller sent, without the raw person id (personal data). */
 export function storableBody(input: ClaimInput): Omit<ClaimInput, 'insured'> & { insured: { sex: string; birthDate: string } } {
   const { insured, ...rest } = input;
-  return { ...rest, insured: { sex: insured.sex, birthDate: insured.birthDate } };
+  // the rest pattern's copy takes the stored insured last, as a spread into a new literal would: one copy, not two
+  return Object.assign(rest, { insured: { sex: insured.sex, birthDate: insured.birthDate } });
 }

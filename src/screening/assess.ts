@@ -31,8 +31,12 @@ export interface Assessment {
  */
 export async function assessClaim(ctx: AssessContext, claim: Claim, sentHistory: readonly Claim[] = [], stay?: AcceptedStay): Promise<Assessment> {
   const { history, stock, personVersion, register, purchasePrices } = await ctx.history.forClaim(claim, stay);
-  const stored = new Set(history.personClaims.map((c) => `${c.institutionId}|${c.claimNo}`));
-  const personClaims = [...history.personClaims, ...sentHistory.filter((c) => !stored.has(`${c.institutionId}|${c.claimNo}`))];
+  // the intake sends no history: its stored history is taken as read, without a key set and a copy a claim
+  let personClaims = history.personClaims;
+  if (sentHistory.length > 0) {
+    const stored = new Set(history.personClaims.map((c) => `${c.institutionId}|${c.claimNo}`));
+    personClaims = [...history.personClaims, ...sentHistory.filter((c) => !stored.has(`${c.institutionId}|${c.claimNo}`))];
+  }
   const { findings, errors } = evaluateRules(ctx.rules, {
     claim,
     history: { ...history, personClaims, providerScore: ctx.providerScores?.latest(claim.institutionId) },
