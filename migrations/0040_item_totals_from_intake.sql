@@ -6,8 +6,9 @@
 -- converted, then grouped) was the trigger's largest part: 45-72 µs of PostgreSQL a claim, the
 -- insert statement 270-430 µs (bench/db-only.ts --pool 1 --statements). The intake has parsed every
 -- line already, so its statement sets `claimscreen.item_deltas` (transaction-local) to its claims'
--- deltas, by claim id a row an item and service month, and the trigger sums those of the claims
--- actually stored (a claim that lost its key or came back stale is not in new_claims). If the
+-- deltas, by claim id rows of (item, service month, quantity, amount, lines), and the trigger sums
+-- those of the claims actually stored (a claim that lost its key or came back stale is not in
+-- new_claims). If the
 -- deltas do not name every stored claim, or a statement set none, the lines are counted from the
 -- bodies as before, so a missing setting costs time, not totals. Rows are locked and written as in
 -- migration 0038.
@@ -19,9 +20,8 @@ DECLARE v_inst text[]; v_item text[]; v_month text[]; v_qty numeric[]; v_amt num
   v_given jsonb; v_missing bigint;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    -- the deltas the intake's statement computed from the lines it parsed (one row a claim, item and
-    -- month, keyed by claim id), used when they name every claim stored; a claim stored any other
-    -- way is counted from its body. Taken once: the setting is emptied for the next statement.
+    -- the deltas the intake's statement computed from the lines it parsed (rows keyed by claim id),
+    -- used when they name every claim stored; a claim stored any other way is counted from its body. Taken once: the setting is emptied for the next statement.
     v_given := nullif(current_setting('claimscreen.item_deltas', true), '')::jsonb;
     IF v_given IS NOT NULL THEN
       PERFORM set_config('claimscreen.item_deltas', '', true);

@@ -221,28 +221,15 @@ export const claimsParameter = (list: readonly ScreenedClaim[]): string => {
 };
 
 // What each claim adds to the running item totals (institution_item_months, migration 0040), by
-// claim id: a row an item and month of service, from the lines as the intake parsed them, so the
-// trigger does not parse every line of every body again. Quantities at 4 decimals and amounts at 2,
-// as the stored lines give them (src/claims/normalize.ts).
+// claim id: a row a line (item, month of service, quantity at 4 decimals, amount at 2, one line),
+// from the lines as the intake parsed them (src/claims/normalize.ts), so the trigger does not parse
+// every line of every body again; the trigger sums them by institution, item and month.
 export const itemDeltasParameter = (list: readonly ScreenedClaim[]): string => {
   const parts: string[] = ['{'];
-  const sums = new Map<string, { c: string; m: string; q: number; a: number; n: number }>();
   for (let i = 0; i < list.length; i++) {
     const s = list[i] as ScreenedClaim;
-    sums.clear();
-    for (const l of s.claim.lines) {
-      const m = l.serviceDate.slice(0, 7);
-      const key = `${l.itemCode}\u0000${m}`;
-      const t = sums.get(key);
-      if (t === undefined) sums.set(key, { c: l.itemCode, m, q: l.quantity, a: l.amountFen, n: 1 });
-      else {
-        t.q += l.quantity;
-        t.a += l.amountFen;
-        t.n++;
-      }
-    }
     const rows: unknown[] = [];
-    for (const t of sums.values()) rows.push([t.c, t.m, formatTenThousandths(t.q), formatFen(t.a), t.n]);
+    for (const l of s.claim.lines) rows.push([l.itemCode, l.serviceDate.slice(0, 7), formatTenThousandths(l.quantity), formatFen(l.amountFen), 1]);
     if (i > 0) parts.push(',');
     parts.push(JSON.stringify(s.id), ':', JSON.stringify(rows));
   }

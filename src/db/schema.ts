@@ -199,7 +199,7 @@ export const stockRecords = pgTable(
 /**
  * What each institution billed of each item in each month (the month of the line's service date,
  * China Standard Time): running totals of the claims' lines, kept by statement triggers on claims
- * (migrations 0013, 0037, 0038) in the statement that stores, changes or removes claims, so a rule reads one row per
+ * (migrations 0013, 0037, 0038; from the intake's parsed lines, 0040) in the statement that stores, changes or removes claims, so a rule reads one row per
  * item whatever the month's volume (the stock rule: what was sold before this claim). Never
  * written by the service itself.
  */
