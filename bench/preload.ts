@@ -8,7 +8,7 @@
  * lines, quality columns as the intake stores them; the fee lines in the body), their idempotency keys,
  * findings on a share of them and review cases for the random sample of inpatient stays; at the
  * end the person versions, and what the intake's statement triggers keep (the running counts
- * institution_item_months and institution_nights, the short stays institution_short_stays),
+ * institution_item_months, institution_months and institution_nights, the short stays institution_short_stays),
  * recounted in one pass from the stored rows.
  * Triggers are off during the load (session_replication_role = replica: the rows are consistent
  * by construction, the month partitions' foreign keys included); ANALYZE at the end.
@@ -267,6 +267,10 @@ async function main() {
       insert into institution_item_months (institution_id, item_code, month, quantity, amount, lines)
         select c.institution_id, l.item_code, to_char(l.service_date, 'YYYY-MM'), sum(l.quantity), sum(l.amount), count(*)
         from claims c cross join lateral claim_lines_of(c.body) l group by 1, 2, 3;
+      delete from institution_months;
+      insert into institution_months (institution_id, month, amount, lines)
+        select institution_id, month, sum(amount), sum(lines) from institution_item_months group by 1, 2;
+      delete from institution_item_months where not stock_item(item_code);
       delete from institution_nights;
       insert into institution_nights (institution_id, night, stays)
         select s.institution_id, s.a + k, count(*)::int

@@ -134,4 +134,23 @@ describe('the institution’s month of an item in a claim’s history', () => {
     const alone = await svc.deps.history.forClaim(probes[1] as never);
     expect(alone.history.personClaims.map((c) => c.claimNo)).toEqual(['QUARTER-EARLY']);
   });
+
+  it('reads stock records of stock items only: drugs, consumables and items not in the catalogue', async () => {
+    // a stock record of a service item (bed days, here in the catalogue as such) is stored and not
+    // judged: its month's totals are not kept (migration 0041)
+    await seedReference(svc, { items: [{ code: '120100002', name: '床位费(单人间)', category: 'bed' }] });
+    await svc.deps.database.query(`insert into stock_records (institution_id, item_code, month, opening_quantity, purchased_quantity) values ('H32010200001', '120100002', '2026-10', 1, 0)`);
+    const claim = stay('STOCK-BED', 1);
+    const { stock } = await svc.deps.history.forClaim({
+      institutionId: claim.institutionId,
+      claimNo: claim.claimId,
+      personHash: 'nobody',
+      startedAt: Date.parse('2026-10-01T00:00:00+08:00'),
+      endedAt: Date.parse('2026-10-05T10:00:00+08:00'),
+      visitType: 'inpatient',
+      diagnoses: [],
+      lines: [{ itemCode: DRUG }, { itemCode: '120100002' }, { itemCode: SALINE }],
+    } as never);
+    expect([...stock.keys()].sort()).toEqual([`H32010200001|${SALINE}|2026-10`, `H32010200001|${DRUG}|2026-10`]);
+  });
 });

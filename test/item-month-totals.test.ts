@@ -4,25 +4,31 @@ import { onPostgres } from './support/database.js';
 import { startTestService, type TestService } from './support/service.js';
 
 /**
- * The running totals of what each institution billed of each item in each month
- * (institution_item_months, kept by triggers on claims) against a full recount of the claims' lines
- * and against the totals computed here from the claims sent, after claims arrive out of order, one
- * by one and in batches, are replayed, refused, changed, withdrawn and truncated.
+ * The running totals of what each institution billed of each stock item in each month
+ * (institution_item_months) and of all its lines in each month (institution_months), kept by
+ * triggers on claims, against a full recount of the claims' lines and against the totals computed
+ * here from the claims sent, after claims arrive out of order, one by one and in batches, are
+ * replayed, refused, changed, withdrawn and truncated. Stock items are the catalogue's drugs and
+ * consumables and items not in the catalogue; the bed is none.
  */
 let svc: TestService;
 beforeAll(async () => {
   svc = await startTestService();
+  for (const item of ITEMS.filter((i) => i.inCatalogue))
+    await svc.deps.database.query(`insert into catalogue_items (item_code, valid_from, name, category, unit) values ($1, '2020-01-01', $2, $3, '个')`, [item.code, item.name, item.category]);
 });
 afterAll(async () => {
   await svc?.close();
 });
 
 const ITEMS = [
-  { code: 'XG01TOT001A001010100001', name: '甲药', category: 'drug', price: 1234 },
-  { code: 'XG02TOT002A001010100001', name: '乙药', category: 'drug', price: 350 },
-  { code: 'C14010100100001', name: '一次性输液器', category: 'consumable', price: 280 },
-  { code: '120100001', name: '床位费', category: 'bed', price: 4500 },
+  { code: 'XG01TOT001A001010100001', name: '甲药', category: 'drug', price: 1234, inCatalogue: true },
+  { code: 'XG02TOT002A001010100001', name: '乙药', category: 'drug', price: 350, inCatalogue: true },
+  { code: 'C14010100100001', name: '一次性输液器', category: 'consumable', price: 280, inCatalogue: true },
+  { code: '120100001', name: '床位费', category: 'bed', price: 4500, inCatalogue: true },
+  { code: 'LOCAL-TOT-001', name: '自制敷料', category: 'consumable', price: 990, inCatalogue: false },
 ];
+const STOCK_ITEMS = new Set(ITEMS.filter((i) => i.category !== 'bed').map((i) => i.code));
 const INSTITUTIONS = ['H32010200001', 'P32010200001'];
 const money = (fen: number) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
 
@@ -78,12 +84,16 @@ function makeClaim(k: number) {
 
 type Totals = Map<string, { quantity: number; amountFen: number; lines: number }>;
 
-/** What the sent claims add up to, by institution, item and the line's CST month. */
-function expectedTotals(claims: ReturnType<typeof makeClaim>[]): Totals {
+/**
+ * What the sent claims add up to, by institution, stock item and the line's CST month; or, with
+ * `months`, of every line by institution and month (the quantity summed over items, unread).
+ */
+function expectedTotals(claims: ReturnType<typeof makeClaim>[], months = false): Totals {
   const totals: Totals = new Map();
   for (const c of claims)
     for (const l of c.lines) {
-      const key = `${c.institutionId}|${l.itemCode}|${l.serviceAt.slice(0, 7)}`;
+      if (!months && !STOCK_ITEMS.has(l.itemCode)) continue;
+      const key = months ? `${c.institutionId}|${l.serviceAt.slice(0, 7)}` : `${c.institutionId}|${l.itemCode}|${l.serviceAt.slice(0, 7)}`;
       const t = totals.get(key) ?? { quantity: 0, amountFen: 0, lines: 0 };
       t.quantity += Math.round(l.quantity * 10_000);
       t.amountFen += Math.round(Number(l.amount) * 100);
@@ -97,11 +107,23 @@ const TOTALS = `select institution_id || '|' || item_code || '|' || month as key
   (amount * 100)::bigint::text as a, lines::text as n from institution_item_months where lines <> 0 order by 1`;
 const RECOUNT = `select institution_id || '|' || item_code || '|' || to_char(service_date, 'YYYY-MM') as key,
   (sum(quantity) * 10000)::bigint::text as q, (sum(amount) * 100)::bigint::text as a, count(*)::text as n
+  from claims c cross join lateral claim_lines_of(c.body) where stock_item(item_code) group by 1 order by 1`;
+const MONTHS = `select institution_id || '|' || month as key, (amount * 100)::bigint::text as a, lines::text as n
+  from institution_months where lines <> 0 order by 1`;
+const MONTHS_RECOUNT = `select institution_id || '|' || to_char(service_date, 'YYYY-MM') as key,
+  (sum(amount) * 100)::bigint::text as a, count(*)::text as n
   from claims c cross join lateral claim_lines_of(c.body) group by 1 order by 1`;
 
 async function stored(sql: string): Promise<Totals> {
   const rows = await svc.deps.database.query<{ key: string; q: string; a: string; n: string }>(sql);
   return new Map(rows.map((x) => [x.key, { quantity: Number(x.q), amountFen: Number(x.a), lines: Number(x.n) }]));
+}
+
+/** amounts and lines only: institution_months keeps no quantity */
+const withoutQuantity = (t: Totals) => new Map([...t].map(([k, v]) => [k, { amountFen: v.amountFen, lines: v.lines }]));
+async function storedMonths(sql: string) {
+  const rows = await svc.deps.database.query<{ key: string; a: string; n: string }>(sql);
+  return new Map(rows.map((x) => [x.key, { amountFen: Number(x.a), lines: Number(x.n) }]));
 }
 
 describe('running totals of what an institution billed of an item in a month', () => {
@@ -132,8 +154,15 @@ describe('running totals of what an institution billed of an item in a month', (
     const expected = expectedTotals(claims);
     // both months of a stay across a month end, and three months in all
     expect(new Set([...expected.keys()].map((k) => k.split('|')[2]))).toEqual(new Set(['2026-09', '2026-10', '2026-11']));
+    // the stock items only: the item not in the catalogue among them, the bed not
+    expect(new Set([...expected.keys()].map((k) => k.split('|')[1]))).toEqual(STOCK_ITEMS);
     expect(await stored(TOTALS)).toEqual(expected);
     expect(await stored(RECOUNT)).toEqual(expected);
+    // every line, the bed's included, by institution and month
+    expect(claims.flatMap((c) => c.lines).filter((l) => l.itemCode === '120100001').length).toBeGreaterThan(0);
+    const months = withoutQuantity(expectedTotals(claims, true));
+    expect(await storedMonths(MONTHS)).toEqual(months);
+    expect(await storedMonths(MONTHS_RECOUNT)).toEqual(months);
   });
 
   it('do not move when claims are replayed or refused as a conflicting resubmission', async () => {
@@ -231,9 +260,15 @@ describe('running totals of what an institution billed of an item in a month', (
     const expected = expectedTotals(edited);
     expect(await stored(TOTALS)).toEqual(expected);
     expect(await stored(RECOUNT)).toEqual(expected);
+    const months = withoutQuantity(expectedTotals(edited, true));
+    expect(await storedMonths(MONTHS)).toEqual(months);
+    expect(await storedMonths(MONTHS_RECOUNT)).toEqual(months);
 
     await q('truncate claims');
-    expect((await q('select count(*)::int as n from institution_item_months'))[0]).toEqual({ n: 0 });
+    expect((await q('select (select count(*) from institution_item_months)::int as items, (select count(*) from institution_months)::int as months'))[0]).toEqual({
+      items: 0,
+      months: 0,
+    });
   });
 
   it('are read in sessions set up for short statements: on PostgreSQL no JIT, no transaction idle for long, generic plans', async () => {

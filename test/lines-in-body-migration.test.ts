@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildClaimSchema } from '../src/claims/claim.schema.js';
 import { normalizeClaim, storableBody } from '../src/claims/normalize.js';
-import { migrationsFolder, type Row } from '../src/db/client.js';
 import { formatFen, formatTenThousandths } from '../src/lib/money.js';
 import { isoInstant } from '../src/lib/time.js';
-import { freshDatabaseUrl } from './support/database.js';
 import { inpatientClaim } from './support/claims.js';
-import { migrationsUpTo } from './support/migrations.js';
+import { databaseAt, type Q } from './support/migrations.js';
 
 /**
  * Migration 0037 on a database stored before it: the lines as rows (claim_lines, written as the
@@ -22,7 +13,6 @@ import { migrationsUpTo } from './support/migrations.js';
  * (claim_lines_of) are the rows, column for column; the running totals stay as the rows made
  * them; a row that differs from its claim's body stops the migration with claim_lines kept.
  */
-type Q = <T extends Row>(text: string, params?: unknown[]) => Promise<T[]>;
 
 // Lines in the forms the schema accepts: offsets written several ways and none (China Standard
 // Time), an instant whose CST date is the next day, microseconds, numbers and strings with
@@ -84,33 +74,12 @@ const TOTALS = `select institution_id, item_code, month, quantity::text, amount:
 
 /** A database migrated to 0036 and seeded (`edit` run after the seed), then migrated to the end: what `read` gives before and after. */
 async function migrateOver(edit: string | undefined, read: Record<string, string>, cleanups: (() => Promise<void> | void)[]) {
-  const upTo = migrationsUpTo('0036_');
-  cleanups.push(() => rmSync(upTo, { recursive: true, force: true }));
-  const fresh = await freshDatabaseUrl({ empty: true });
-  cleanups.push(fresh.drop);
-  const readAll = async (q: Q) => Object.fromEntries(await Promise.all(Object.entries(read).map(async ([k, sql]) => [k, await q(sql)] as const)));
-  // the same steps on either engine: only the query function and the migrator differ
-  let q: Q;
-  let migrate: (folder: string) => Promise<unknown>;
-  if (fresh.url) {
-    const client = postgres(fresh.url, { max: 1, onnotice: () => {} });
-    cleanups.push(() => client.end());
-    q = async <T extends Row>(text: string, params: unknown[] = []) => [...(await client.unsafe(text, params as never[]))] as unknown as T[];
-    migrate = (folder) => migratePostgres(drizzlePostgres(client), { migrationsFolder: folder });
-  } else {
-    const pg = await PGlite.create('memory://');
-    cleanups.push(() => pg.close());
-    q = async <T extends Row>(text: string, params: unknown[] = []) => (await pg.query<T>(text, params)).rows;
-    migrate = (folder) => migratePglite(drizzlePglite(pg), { migrationsFolder: folder });
-  }
-  await migrate(upTo);
+  const { q, migrateRest } = await databaseAt('0036_', cleanups);
+  const readAll = async () => Object.fromEntries(await Promise.all(Object.entries(read).map(async ([k, sql]) => [k, await q(sql)] as const)));
   await seed(q);
   if (edit) await q(edit);
-  const before = await readAll(q);
-  const migrated = await migrate(migrationsFolder).then(
-    () => undefined,
-    (err: unknown) => err as Error,
-  );
+  const before = await readAll();
+  const migrated = await migrateRest();
   return { before, migrated, q };
 }
 

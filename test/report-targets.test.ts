@@ -16,6 +16,8 @@ const MONTH = '2026-10';
 let svc: TestService;
 let sent: SimulatedClaim['claim'][] = [];
 let report: any;
+/** each catalogue item's category (its latest version's), as the report takes it */
+const categories = new Map<string, string>();
 const serviceMonth = (c: SimulatedClaim['claim']) => cstMonth(parseInstant((c.admittedAt ?? c.visitAt ?? c.lines[0]!.serviceAt) as string) as number);
 
 beforeAll(async () => {
@@ -23,6 +25,8 @@ beforeAll(async () => {
   const sim = simulate({ seed: 5, month: MONTH, months: 1, scale: 0.008, lateMaxDays: 0 });
   const reference = sim.reference();
   const institutions = reference.find((b) => b.kind === 'institutions')!.records as Record<string, unknown>[];
+  const items = reference.find((b) => b.kind === 'catalogue-items')!.records as { itemCode: string; validFrom: string; category: string }[];
+  for (const item of [...items].sort((a, b) => a.validFrom.localeCompare(b.validFrom))) categories.set(item.itemCode, item.category);
   const pharmacy = institutions.find((i) => i.type === 'pharmacy')!;
   const clones = [1, 2, 3, 4, 5].map((k) => ({ ...pharmacy, institutionId: `P9900000000${k}`, name: `测试药房${k}` }));
   institutions.push(...clones);
@@ -87,6 +91,28 @@ describe('target areas in a peer group of six pharmacies', () => {
     const hospital = report.targets.rows.find((t: any) => t.institutionId.startsWith('H') && t.area === 'claimsPerPatient' && t.peerSize === 1);
     expect(hospital.peerPercentile).toBeNull();
     expect(hospital.comment).toMatch(/仅 1 家，不作组内排名/);
+  });
+
+  it('give each institution its drug and consumable shares of the month’s line amounts, lines by their service date', () => {
+    const fen = (yuan: unknown) => Math.round(Number(yuan) * 100);
+    const shares = new Map<string, { total: number; drug: number; consumable: number }>();
+    for (const c of sent)
+      for (const l of c.lines) {
+        if (cstMonth(parseInstant(l.serviceAt as string) as number) !== MONTH) continue;
+        const s = shares.get(c.institutionId) ?? { total: 0, drug: 0, consumable: 0 };
+        const category = categories.get(l.itemCode as string);
+        s.total += fen(l.amount);
+        if (category === 'drug') s.drug += fen(l.amount);
+        if (category === 'consumable') s.consumable += fen(l.amount);
+        shares.set(c.institutionId, s);
+      }
+    const rows = (area: string) => report.targets.rows.filter((t: any) => t.area === area).map((t: any) => [t.institutionId, fen(t.numerator), fen(t.denominator)]);
+    const expected = (part: 'drug' | 'consumable') => [...shares].filter(([, s]) => s.total > 0).map(([id, s]) => [id, s[part], s.total]);
+    const byId = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    // both kinds billed somewhere, every institution with lines in the month ranked
+    expect([...shares.values()].some((s) => s.drug > 0) && [...shares.values()].some((s) => s.consumable > 0)).toBe(true);
+    expect(rows('drugShare').sort(byId)).toEqual(expected('drug').sort(byId));
+    expect(rows('consumableShare').sort(byId)).toEqual(expected('consumable').sort(byId));
   });
 
   it('raise the flag line on request', async () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from './support/service.js';
 
 /**
- * The running totals kept by triggers on claims (institution_item_months, institution_nights;
- * migration 0038) under statements that store claims at the same time and share their keys: on
+ * The running totals kept by triggers on claims (institution_item_months, institution_months,
+ * institution_nights; migrations 0038 and 0041) under statements that store claims at the same time and share their keys: on
  * PostgreSQL (DATABASE_URL) the statements run on the pool's sessions at once, each touching the
  * same totals in its own shuffled order, and the keys of each round's new month are created by all
  * of them together. None may fail (a deadlock would: each statement is its own transaction, so only
@@ -89,6 +89,9 @@ const ITEM_TOTALS = `select institution_id || '|' || item_code || '|' || month a
 const ITEM_RECOUNT = `select c.institution_id || '|' || l.item_code || '|' || to_char(l.service_date, 'YYYY-MM') as key,
     sum(l.quantity)::text as q, sum(l.amount)::text as a, count(*)::text as n
   from claims c cross join lateral claim_lines_of(c.body) l group by 1 order by 1`;
+const MONTHS = `select institution_id || '|' || month as key, amount::text as a, lines::text as n from institution_months where lines <> 0 order by 1`;
+const MONTHS_RECOUNT = `select c.institution_id || '|' || to_char(l.service_date, 'YYYY-MM') as key, sum(l.amount)::text as a, count(*)::text as n
+  from claims c cross join lateral claim_lines_of(c.body) l group by 1 order by 1`;
 const NIGHTS = `select institution_id || '|' || night as key, stays from institution_nights where stays <> 0 order by 1`;
 // a stay counts on each night from the one after its admission day to its discharge day (CST), at most 366
 const NIGHTS_RECOUNT = `select institution_id || '|' || ((started_at at time zone 'Asia/Shanghai')::date + k) as key, count(*)::int as stays
@@ -112,6 +115,18 @@ describe('running totals under concurrent statements sharing their keys', () => 
     expect(items).toEqual(await q(ITEM_RECOUNT));
     // keys of every month the rounds used (and the month before the first), at every institution
     expect(new Set(items.map((x) => String(x.key).split('|')[2])).size).toBe(ROUNDS / 2 + 1);
+    const months = await q(MONTHS);
+    expect(months).toEqual(await q(MONTHS_RECOUNT));
+    expect(months.length).toBe(
+      new Set(
+        items.map((x) =>
+          String(x.key)
+            .split('|')
+            .filter((_, i) => i !== 1)
+            .join('|'),
+        ),
+      ).size,
+    );
     const nights = await q(NIGHTS);
     expect(nights).toEqual(await q(NIGHTS_RECOUNT));
     expect(nights.length).toBeGreaterThan(100);

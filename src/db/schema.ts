@@ -197,11 +197,12 @@ export const stockRecords = pgTable(
 );
 
 /**
- * What each institution billed of each item in each month (the month of the line's service date,
- * China Standard Time): running totals of the claims' lines, kept by statement triggers on claims
- * (migrations 0013, 0037, 0038; from the intake's parsed lines, 0040) in the statement that stores, changes or removes claims, so a rule reads one row per
- * item whatever the month's volume (the stock rule: what was sold before this claim). Never
- * written by the service itself.
+ * What each institution billed of each stock item (drugs, consumables and items not in the
+ * catalogue: SQL stock_item()) in each month (the month of the line's service date, China Standard
+ * Time): running totals of the claims' lines, kept by statement triggers on claims (migrations
+ * 0013, 0037, 0038; from the intake's parsed lines, 0040; stock items only, 0041) in the statement
+ * that stores, changes or removes claims, so a rule reads one row per item whatever the month's
+ * volume (the stock rules: what was sold before this claim). Never written by the service itself.
  */
 export const institutionItemMonths = pgTable(
   'institution_item_months',
@@ -214,6 +215,22 @@ export const institutionItemMonths = pgTable(
     lines: bigint('lines', { mode: 'number' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.institutionId, t.itemCode, t.month] })],
+);
+
+/**
+ * Every line's amount and count by institution and month of the line's service date: what the
+ * report's drug and consumable shares divide by. Kept by the same triggers as
+ * institution_item_months (migration 0041): one row an institution a month.
+ */
+export const institutionMonths = pgTable(
+  'institution_months',
+  {
+    institutionId: text('institution_id').notNull(),
+    month: text('month').notNull(),
+    amount: numeric('amount').notNull(),
+    lines: bigint('lines', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'institution_months_pk', columns: [t.institutionId, t.month] })],
 );
 
 /**

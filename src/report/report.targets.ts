@@ -141,16 +141,21 @@ export async function targetsSection(
      group by 1, 2, 3`,
     [first, period.month, cutoff],
   );
-  // Drug and consumable shares from the running item totals per institution and month of service
-  // date (src: institution_item_months, kept by intake): they do not read every line, and so they
-  // count lines as stored now, late arrivals included.
+  // Drug and consumable shares from the running totals per institution and month of service date
+  // (src: institution_months for every line, institution_item_months for the stock items; kept by
+  // intake): they do not read every line, and so they count lines as stored now, late arrivals
+  // included.
   const items = await query<{ institution_id: string; month: string; total: string; drug: string; consumable: string }>(
-    `select m.institution_id, m.month, sum(m.amount)::text as total,
-            coalesce(sum(m.amount) filter (where k.category = 'drug'), 0)::text as drug,
-            coalesce(sum(m.amount) filter (where k.category = 'consumable'), 0)::text as consumable
-     from institution_item_months m
-     left join (select distinct on (item_code) item_code, category from catalogue_items order by item_code, valid_from desc) k on k.item_code = m.item_code
-     where m.month >= $1 and m.month <= $2 group by 1, 2`,
+    `select t.institution_id, t.month, t.amount::text as total, coalesce(i.drug, 0)::text as drug, coalesce(i.consumable, 0)::text as consumable
+     from institution_months t
+     left join (
+       select m.institution_id, m.month,
+              sum(m.amount) filter (where k.category = 'drug') as drug,
+              sum(m.amount) filter (where k.category = 'consumable') as consumable
+       from institution_item_months m
+       join (select distinct on (item_code) item_code, category from catalogue_items order by item_code, valid_from desc) k on k.item_code = m.item_code
+       where m.month >= $1 and m.month <= $2 group by 1, 2) i using (institution_id, month)
+     where t.month >= $1 and t.month <= $2`,
     [first, period.month],
   );
 

@@ -20,8 +20,9 @@ const DAY = 86_400_000;
 // claims in the statement that stores them, migrations 0013 and 0037), so
 // the read costs the same on the month's first day and its last: summing the institution's lines
 // instead costs ~38 ms of PostgreSQL CPU a claim at a large pharmacy's month end
-// (bench/README.md, "bench:growth"). Only items with a stock record are read, the only ones the
-// stock rule judges.
+// (bench/README.md, "bench:growth"). Only stock items (drugs, consumables, items not in the
+// catalogue: SQL stock_item(), migration 0041) with a stock record are read, the only ones the
+// stock rules judge and the only ones whose totals are kept.
 // A claim's lines are read from its body as sent (no row a line, migration 0037) and made into the
 // rules' lines here as the intake makes them (src/claims/normalize.ts), so they are the same values.
 // The institution window (rules/institution/window.ts): other claims of the claim's institution,
@@ -101,7 +102,7 @@ select q.ord,
   (select coalesce(json_agg(json_build_array(s.item_code, s.opening_quantity::text, s.purchased_quantity::text, t.quantity::text, s.purchase_price::text)), '[]')
      from stock_records s left join institution_item_months t
        on t.institution_id = s.institution_id and t.item_code = s.item_code and t.month = s.month
-     where s.institution_id = q.inst and s.month = q.month and s.item_code = any(q.codes || array(
+     where s.institution_id = q.inst and s.month = q.month and stock_item(s.item_code) and s.item_code = any(q.codes || array(
        select jsonb_array_elements_text(ci.restrictions->'lookAlikeOf') from catalogue_items ci
        where ci.item_code = any(q.codes) and jsonb_typeof(ci.restrictions->'lookAlikeOf') = 'array'))) as stock,
   (select version from person_versions where person_hash = q.person) as person_version,
