@@ -14,6 +14,7 @@
  * WAL records and shared buffers a claim (top-level statements: the triggers' and foreign keys'
  * work included), and the foreign-key checks a claim (statements of the form `SELECT 1 FROM ONLY`).
  * With `--statements`, each statement's share too (the triggers' own statements, nested), by time.
+ * The database holds the intake benchmark's reference data (its hospitals and catalogue).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -31,7 +32,7 @@ import { uuid7 } from '../src/lib/uuid7.js';
 import { ratesPpm, sampleKey, sampleSessionSettings } from '../src/review/sampling.js';
 import { splitFindings } from '../src/screening/findings.js';
 import { createHistoryRepository } from '../src/screening/history.repository.js';
-import { claimTemplates, fillClaim } from './claims.js';
+import { claimTemplates, fillClaim, referenceSeed } from './claims.js';
 import { cpuBetween, cpuSnapshot } from './cpu.js';
 
 const { values } = parseArgs({
@@ -106,6 +107,9 @@ const database = await openDatabase({
   ...(values.sample ? { sessionSettings: sampleSessionSettings(sampleKey(loadConfig({}), secret), ratesPpm(loadConfig({}))) } : {}),
 });
 try {
+  // the intake benchmark's institutions and catalogue (bench/claims.ts), as the service's database
+  // holds them: the stock rules' totals are kept for the catalogue's drugs and consumables only
+  for (const row of referenceSeed()) await database.query(row.text, row.params);
   const repository = createClaimsRepository({ database, maxBatch: batch });
   const history = createHistoryRepository({ database, windowDays: loadConfig({}).HISTORY_WINDOW_DAYS, maxBatch: batch });
   const schema = buildClaimSchema({ maxLines: 1000 });
