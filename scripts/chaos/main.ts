@@ -162,7 +162,7 @@ async function verifyStored(e: Env, acked: Map<string, Outcome>, unacked: string
   for (let i = 0; i < ids.length; i += 20_000) {
     const chunk = ids.slice(i, i + 20_000);
     for (const r of await e.sql<Row[]>`
-      select c.claim_no, count(*) over (partition by c.claim_no)::int as n, c.answer,
+      select c.claim_no, count(*) over (partition by c.claim_no)::int as n, claim_answer(c) as answer,
              (select count(*) from claim_lines_of(c.body))::int as lines,
              (select count(*) from findings f where f.claim_id = c.id and f.source_claim_id = c.id)::int as findings
       from claims c where c.claim_no = any(${chunk})`)
@@ -848,7 +848,7 @@ async function twoInstancesScenario() {
         .join() === '200,409',
   );
   const winners = pairs.map((p) => p.find((o) => o.status === 200)).filter((o): o is Outcome => o !== undefined);
-  const stored = await e.sql<{ claim_no: string; answer: unknown }[]>`select claim_no, answer from claims where claim_no = any(${pairs.map((p) => p[0]!.id)})`;
+  const stored = await e.sql<{ claim_no: string; answer: unknown }[]>`select claim_no, claim_answer(c) as answer from claims c where claim_no = any(${pairs.map((p) => p[0]!.id)})`;
   const byId = new Map(stored.map((r) => [r.claim_no, r.answer]));
   const storedIsWinner = winners.every((w) => isDeepStrictEqual(byId.get(w.id), JSON.parse(w.text)));
   figure(`two instances, one claim id with two contents at once: ${pairs.length} pairs → ${pairs.filter((p) => p.some((o) => o.status === 200)).length} stored, outcomes [${counts(pairs.flat())}]`);

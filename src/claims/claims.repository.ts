@@ -92,8 +92,8 @@ with c as (
   insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
     service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
     body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at, window_lines)
-  select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body, answer,
-    nl, nname, nspec, settled, wl
+  select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body,
+    answer - '{id,institutionId,claimId,decision,totalAmount,payableAmount,serviceMonth}'::text[], nl, nname, nspec, settled, wl
   from fresh c join k on k.claim_id = c.id
   returning id, person_hash, service_month
 `;
@@ -238,9 +238,10 @@ export const itemDeltasParameter = (list: readonly ScreenedClaim[]): string => {
 };
 
 // By the idempotency key: claim_keys names the claim's whole key, so the claim is read by its
-// primary key (under distribution by person, on the one shard that holds it).
+// primary key (under distribution by person, on the one shard that holds it). The answer is
+// stored without the fields the claim's columns hold (migration 0043): claim_answer gives it whole.
 const SELECT_BY_KEY = `
-select c.id, k.content_hash, c.answer, c.body
+select c.id, k.content_hash, claim_answer(c) as answer, c.body
 from claim_keys k join claims c on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month
 where k.institution_id = $1 and k.claim_no = $2`;
 

@@ -264,6 +264,11 @@ export const claims = pgTable(
     receivedAt: tstz('received_at').notNull().defaultNow(),
     clientId: uuid('client_id'),
     body: jsonb('body').notNull(),
+    /**
+     * The answer given, without the fields the columns above hold (id, institution, claim number,
+     * decision, total and payable amounts, service month; migration 0043): read it whole with SQL
+     * claim_answer(c). A row stored before holds it whole, which claim_answer reads the same.
+     */
     answer: jsonb('answer').notNull(),
     // Data quality as the monthly report counts it, computed once at intake (src/claims/quality.ts)
     // so the report reads plain columns, not every claim's body: fee lines, lines without the

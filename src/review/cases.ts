@@ -363,7 +363,7 @@ async function caseDetail(env: CasesEnv, id: number, viewer?: Person) {
   const { database } = env;
   const c = await readCase(env, database.query, id, viewer);
   const [claimRows, reasons, findings, conclusions, reviews, trail, references, money, appeals] = await Promise.all([
-    database.query<{ body: unknown; answer: unknown }>('select body, answer from claims where id = $1', [c.claim.id]),
+    database.query<{ body: unknown; answer: unknown }>('select body, claim_answer(c) as answer from claims c where id = $1', [c.claim.id]),
     database.query<Record<string, unknown>>(
       `select id, kind, finding_id, rule_id, family, severity, amount::text as amount, detail, created_by,
               (extract(epoch from created_at) * 1000)::float8 as at_ms

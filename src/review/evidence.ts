@@ -250,7 +250,7 @@ export function createReviewEvidence({ database, maxAttachmentBytes, afterCommit
     /** A claim by its institution and number, with its case if it has one. */
     async claimByKey(institutionId: string, claimNo: string) {
       const [r] = await database.query<Record<string, unknown>>(
-        `select c.id, c.body, c.answer, c.decision, c.total_amount::text as total, k.id as case_id from claim_keys ck
+        `select c.id, c.body, claim_answer(c) as answer, c.decision, c.total_amount::text as total, k.id as case_id from claim_keys ck
          join claims c on c.id = ck.claim_id and c.person_hash = ck.person_hash and c.service_month = ck.service_month
          left join review_cases k on k.claim_id = c.id
          where ck.institution_id = $1 and ck.claim_no = $2`,
