@@ -427,7 +427,7 @@ async function mainPreloaded(preloadedName: string) {
   const [stored] = await pre<{ claims: string; lines: string; persons: string; size: string }[]>`
     select (select reltuples::bigint from pg_class where oid = 'claims'::regclass)::text as claims,
            (select sum(lines)::bigint from preload.loaded)::text as lines,
-           (select count(*) from person_versions)::text as persons, pg_size_pretty(pg_database_size(current_database())) as size`;
+           (select count(*) from person_versions where person_hash <> '')::text as persons, pg_size_pretty(pg_database_size(current_database())) as size`;
   await pre.end();
   pool.persons = settings.persons;
   pool.offset = Math.floor(Math.random() * settings.persons);

@@ -14,11 +14,14 @@ import { canonicalJson, keyedHash } from '../src/lib/hash.js';
 import { outpatientClaim } from './support/claims.js';
 import { json } from './support/http.js';
 import { seedReference } from './support/reference.js';
+import { onPostgres } from './support/database.js';
 import { startTestService, TEST_SECRET, type TestService } from './support/service.js';
 
 // Two nodes on one database: node B is a second set of dependencies (its own person lock, its own
 // batchers, its own caches) over node A's database, as a second process would be. Within a process
-// the person lock orders one person's claims; across nodes the person's version does.
+// the person lock orders one person's claims; across nodes the person's version does. A version is
+// the epoch × 2^32 plus the person's claims written in it (migration 0045): the versions below are
+// counted from the epoch's start.
 
 let svc: TestService;
 let nodeB: AppDeps;
@@ -52,9 +55,11 @@ const visit = (claimId: string, person: string) =>
   ) as ClaimInput;
 const newPerson = () => `3201021960010${String(++people).padStart(5, '0')}`;
 
+/** the current epoch's start: its first version */
+const epochStart = async () => Number((await svc.deps.database.query<{ v: unknown }>(`select person_versions_epoch() << 32 as v`))[0]!.v);
 const versionOf = async (person: string) => {
   const rows = await svc.deps.database.query<{ version: unknown }>('select version from person_versions where person_hash = $1', [keyedHash(TEST_SECRET, person)]);
-  return rows[0] ? Number(rows[0].version) : undefined;
+  return rows[0] ? Number(rows[0].version) - (await epochStart()) : undefined;
 };
 const storedCount = async (claimNos: string[]) => Number((await svc.deps.database.query<{ n: unknown }>('select count(*) as n from claims where claim_no = any($1::text[])', [claimNos]))[0]?.n);
 
@@ -91,7 +96,7 @@ describe('one person, two nodes', () => {
   it('a claim whose person moved on since its history was read is not written; with the version read, it is', async () => {
     const person = newPerson();
     const early = await screened(visit('VER-1', person), svc.deps);
-    expect(early.personVersion).toBe(0);
+    expect(early.personVersion).toBe(await epochStart());
     const other = await screened(visit('VER-2', person), nodeB);
     expect(await svc.deps.claims.insertScreened(other)).toEqual({ inserted: true });
     expect(await versionOf(person)).toBe(1);
@@ -102,7 +107,7 @@ describe('one person, two nodes', () => {
     expect(await versionOf(person)).toBe(1);
 
     const again = await screened(visit('VER-1', person), svc.deps);
-    expect(again.personVersion).toBe(1);
+    expect(again.personVersion).toBe((await epochStart()) + 1);
     expect(await svc.deps.claims.insertScreened(again)).toEqual({ inserted: true });
     expect(await versionOf(person)).toBe(2);
   });
@@ -124,7 +129,8 @@ describe('one person, two nodes', () => {
     const person = newPerson();
     await screenClaim({ ctx: context(nodeB), input: visit('BUSY-0', person) });
     // a history that always reports the version before the other node's claim
-    const history = { forClaim: async (c: Parameters<AppDeps['history']['forClaim']>[0]) => ({ ...(await svc.deps.history.forClaim(c)), personVersion: 0 }) };
+    const start = await epochStart();
+    const history = { forClaim: async (c: Parameters<AppDeps['history']['forClaim']>[0]) => ({ ...(await svc.deps.history.forClaim(c)), personVersion: start }) };
     let reads = 0;
     const counting = { forClaim: (c: Parameters<AppDeps['history']['forClaim']>[0]) => (reads++, history.forClaim(c)) };
     const err = await screenClaim({ ctx: context(svc.deps, { history: counting }), input: visit('BUSY-1', person) }).catch((e: unknown) => e);
@@ -133,5 +139,30 @@ describe('one person, two nodes', () => {
     expect(httpStatusOf(err as AppError)).toBe(503);
     expect(reads).toBe(5);
     expect(await storedCount(['BUSY-1'])).toBe(0);
+  });
+
+  it('the versions are kept without WAL; emptied as by a crash, a new epoch begins and a claim read before is screened again', async () => {
+    if (onPostgres()) expect(await svc.deps.database.query(`select relpersistence from pg_class where relname = 'person_versions'`)).toEqual([{ relpersistence: 'u' }]);
+    const person = newPerson();
+    await svc.deps.claims.insertScreened(await screened(visit('EPOCH-0', person), svc.deps));
+    const before = await epochStart();
+    const early = await screened(visit('EPOCH-1', person), svc.deps);
+    expect(early.personVersion).toBe(before + 1);
+    // what crash recovery does to an unlogged table
+    await svc.deps.database.query('delete from person_versions');
+    // read before the crash: refused, though its person's row is gone and another at its version could be inserted
+    expect(await svc.deps.claims.insertScreened(early)).toEqual({ inserted: false, stale: true });
+    // so is a claim of a person without a row then (read at the old epoch's start)
+    const fresh = await screened(visit('EPOCH-2', newPerson()), svc.deps);
+    await svc.deps.database.query('delete from person_versions');
+    expect(await svc.deps.claims.insertScreened(fresh)).toEqual({ inserted: false, stale: true });
+    expect(await storedCount(['EPOCH-1', 'EPOCH-2'])).toBe(0);
+    // the next read begins a new epoch, later than any before; read again, the claim goes in
+    const again = await screened(visit('EPOCH-1', person), svc.deps);
+    const after = await epochStart();
+    expect(after).toBeGreaterThan(before);
+    expect(again.personVersion).toBe(after);
+    expect(await svc.deps.claims.insertScreened(again)).toEqual({ inserted: true });
+    expect(await versionOf(person)).toBe(1);
   });
 });

@@ -61,7 +61,8 @@ export type InsertOutcome =
 // Before all of it, each person's version moves on from the value the claim's history read
 // (person_versions; `seen`): if another node stored a claim of the same person since, the version
 // has moved, nothing of that claim is written, and it comes back stale, to be screened again with
-// that claim in its history. ON CONFLICT DO UPDATE waits for a concurrent writer of the row and
+// that claim in its history. The versions are kept without WAL (migration 0045): a crash empties
+// them and starts a new epoch, and a version read in an earlier epoch is stale too. ON CONFLICT DO UPDATE waits for a concurrent writer of the row and
 // judges its committed version, which the statement's own snapshot would not show. Plain INSERTs,
 // so row triggers on these tables fire as for one claim. Keys are looked up in claim_keys one at a
 // time by its primary key (lateral subqueries with a limit, which PostgreSQL cannot make into joins):
@@ -75,9 +76,12 @@ with c as (
     hash text, client uuid, body jsonb, answer jsonb, nl int, nname int, nspec int, settled timestamptz, seen bigint, wl jsonb)
   where g.set_config is not null
 ), v as (
-  -- in the order of persons, so two batches lock the same persons' versions in the same order
+  -- in the order of persons, so two batches lock the same persons' versions in the same order; a
+  -- version read in an earlier epoch (the table emptied by a crash since, migration 0045) is stale
   insert into person_versions (person_hash, version)
-  select person, seen + 1 from c where seen is not null order by person
+  select person, seen + 1 from c
+  where seen is not null and seen >> 32 = (select version from person_versions where person_hash = '')
+  order by person
   on conflict (person_hash) do update set version = excluded.version
     where person_versions.version = excluded.version - 1
   returning person_hash

@@ -962,7 +962,8 @@ export const reviewTrailSeals = pgTable('review_trail_seals', {
  * from the version read. If another node stored a claim of the same person in between, the version
  * has moved, the claim is not written, and it is screened again with that claim in its history
  * (within one process a lock per person already orders them). Distributed by person with claims
- * (docs/scaling.md §2).
+ * (docs/scaling.md §2). UNLOGGED, with an epoch in the row of the empty person hash that a crash's
+ * emptying moves on (migration 0045): a version is epoch × 2^32 + the person's claims written in it.
  */
 export const personVersions = pgTable('person_versions', {
   personHash: text('person_hash').primaryKey(),

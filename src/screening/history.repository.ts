@@ -105,7 +105,8 @@ select q.ord,
      where s.institution_id = q.inst and s.month = q.month and stock_item(s.item_code) and s.item_code = any(q.codes || array(
        select jsonb_array_elements_text(ci.restrictions->'lookAlikeOf') from catalogue_items ci
        where ci.item_code = any(q.codes) and jsonb_typeof(ci.restrictions->'lookAlikeOf') = 'array'))) as stock,
-  (select version from person_versions where person_hash = q.person) as person_version,
+  -- without a row of its own, the person is at the current epoch's start (migration 0045)
+  coalesce((select version from person_versions where person_hash = q.person), (select person_versions_epoch()) << 32) as person_version,
   (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
      from person_register r where r.person_hash = q.person) as register,
   (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
@@ -177,9 +178,9 @@ export interface AssembledHistory {
   history: History;
   stock: Map<string, StockRef>;
   /**
-   * The person's version (src/db/schema.ts `person_versions`) when this was read, 0 for none: the
-   * claim's write moves it on only from this value, so a claim of the person another node stored
-   * meanwhile is noticed (src/claims/claims.repository.ts).
+   * The person's version (src/db/schema.ts `person_versions`) when this was read, the current
+   * epoch's start (epoch × 2^32) for none: the claim's write moves it on only from this value, so a
+   * claim of the person another node stored meanwhile is noticed (src/claims/claims.repository.ts).
    */
   personVersion: number;
   /** the person's register versions (person_register), usually one, often none */
