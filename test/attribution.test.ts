@@ -162,6 +162,9 @@ async function expectAttributed(faulty: Wire, innocent: Wire, order: 'faulty fir
     expect(sample.message.en).toContain(`Claim ${who}, received earlier, refers to this claim`);
     expect(sample.message.zh).toContain(`先到的结算单 ${who} 引用本结算单`);
   }
+  // the sentences are made when read: nothing of them is stored (migration 0046)
+  const stored = await svc.deps.database.query<{ message: unknown }>('select message from finding_references where id = any($1::uuid[])', [i.references.map((r) => r.id)]);
+  expect(stored.map((r) => r.message)).toEqual(i.references.map(() => null));
   // the faulty claim is referred to by nothing: the innocent claim's lines are named in its findings
   expect(f.references).toEqual([]);
   return { f, i, onFaulty };
@@ -209,6 +212,10 @@ describe('a finding belongs to the claim whose lines break the rule, in both arr
       // the outer stay's lines of the overlap's dates (10-04 to the inner stay's discharge on 10-06) are named in the reference
       expect(i.references).toMatchObject([{ ruleId: 'STAY-OVERLAP', lines: ['L7', 'L8', 'L9', 'L10', 'L11', 'L12'] }]);
       expect(i.references[0]!.message.en).toContain('lines L7, L8, L9, L10, L11, L12 of this claim');
+      // a reference stored before migration 0046 kept its sentence: it is shown as stored
+      const kept = { zh: i.references[0]!.message.zh, en: `${i.references[0]!.message.en} (as stored)` };
+      await svc.deps.database.query('update finding_references set message = $2::jsonb where id = $1', [i.references[0]!.id, JSON.stringify(kept)]);
+      expect((await shown(outer)).references[0]!.message).toEqual(kept);
     });
 
     it(`a visit elsewhere during a stay: the stay's lines of that day carry BED-ABSENT, the visit a reference (${order})`, async () => {

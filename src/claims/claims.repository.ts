@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { Database } from '../db/client.js';
 import { formatFen, formatTenThousandths } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
-import type { RetrospectiveFinding, RetrospectiveReference, StoredFinding, StoredReference } from '../screening/findings.js';
+import { referenceMessage, type RetrospectiveFinding, type RetrospectiveReference, type StoredFinding, type StoredReference } from '../screening/findings.js';
 import { createBatcher } from '../lib/batcher.js';
 import { windowLines } from '../screening/history.repository.js';
 import type { ClaimAnswer } from './answer.js';
@@ -121,22 +121,22 @@ const INSERT_FINDINGS = `), own as (
     where e.institution_id = f.inst and e.claim_no = f.cno limit 1) e
 ), refs as (
   insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
-    source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
+    source_claim_id, relation, rule_id, rule_version, family, severity, lines)
   select r.id, ins.id, ins.person_hash, ins.service_month, r.fid, case when r.self then ins.id else fk.claim_id end,
-    ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
+    ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines
   from jsonb_to_recordset($4::jsonb) as r(cid uuid, id uuid, fid uuid, finst text, fcno text, self boolean, rel text,
-    rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
+    rule text, ver int, fam text, sev text, lines jsonb)
   join ins on ins.id = r.cid
   left join lateral (select fk.claim_id from claim_keys fk where fk.institution_id = r.finst and fk.claim_no = r.fcno limit 1) fk on true
   -- a finding filed on a claim that is not stored (its screening failed) was not written: no reference to it
   where r.self or fk.claim_id is not null
 ), retro_refs as (
   insert into finding_references (id, claim_id, person_hash, service_month, finding_id, finding_claim_id,
-    source_claim_id, relation, rule_id, rule_version, family, severity, lines, message)
+    source_claim_id, relation, rule_id, rule_version, family, severity, lines)
   select r.id, e.claim_id, e.person_hash, e.service_month, r.fid, case when r.self then ins.id else fk.claim_id end,
-    ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines, r.msg
+    ins.id, r.rel, r.rule, r.ver, r.fam, r.sev, r.lines
   from jsonb_to_recordset($5::jsonb) as r(cid uuid, id uuid, inst text, cno text, fid uuid, finst text, fcno text,
-    self boolean, rel text, rule text, ver int, fam text, sev text, lines jsonb, msg jsonb)
+    self boolean, rel text, rule text, ver int, fam text, sev text, lines jsonb)
   join ins on ins.id = r.cid
   cross join lateral (select e.claim_id, e.service_month, e.person_hash from claim_keys e
     where e.institution_id = r.inst and e.claim_no = r.cno limit 1) e
@@ -169,7 +169,6 @@ const referenceRecord = (r: StoredReference & { inst?: string; cno?: string }, c
   fam: r.fam,
   sev: r.sev,
   lines: r.lines,
-  msg: r.msg,
 });
 
 /** The settlement system's settledAt, as sent (null when it was not). */
@@ -458,20 +457,30 @@ export interface ClaimReference {
 /** Findings on other claims that name this claim: no case, no amount here. */
 export async function claimReferences(database: Database, claimId: string): Promise<ClaimReference[]> {
   const rows = await database.query<Record<string, unknown>>(REFERENCES, [claimId]);
-  return rows.map((r) => ({
-    id: String(r.id),
-    findingId: String(r.finding_id),
-    relation: r.relation as ClaimReference['relation'],
-    ruleId: String(r.rule_id),
-    ruleVersion: Number(r.rule_version),
-    family: String(r.family),
-    severity: String(r.severity),
-    findingClaim: { institutionId: String(r.f_inst), claimId: String(r.f_claim) },
-    foundBy: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
-    lines: parseJson(r.lines) as string[],
-    message: parseJson(r.message) as { zh: string; en: string },
-    referredAt: String(r.created_at),
-  }));
+  return rows.map((r) => {
+    const ref = {
+      rule: String(r.rule_id),
+      on: { institutionId: String(r.f_inst), claimId: String(r.f_claim) },
+      by: { institutionId: String(r.src_inst), claimId: String(r.src_claim) },
+      rel: r.relation as ClaimReference['relation'],
+      lines: parseJson(r.lines) as string[],
+    };
+    return {
+      id: String(r.id),
+      findingId: String(r.finding_id),
+      relation: ref.rel,
+      ruleId: ref.rule,
+      ruleVersion: Number(r.rule_version),
+      family: String(r.family),
+      severity: String(r.severity),
+      findingClaim: ref.on,
+      foundBy: ref.by,
+      lines: ref.lines,
+      // made from the reference's columns (migration 0046), as it was made to be stored before
+      message: r.message === null || r.message === undefined ? referenceMessage(ref) : (parseJson(r.message) as { zh: string; en: string }),
+      referredAt: String(r.created_at),
+    };
+  });
 }
 
 export type ClaimsRepository = ReturnType<typeof createClaimsRepository>;

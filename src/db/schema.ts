@@ -457,7 +457,8 @@ export const findingReferences = pgTable(
     family: text('family').notNull(),
     severity: text('severity').notNull(),
     lines: jsonb('lines').notNull(),
-    message: jsonb('message').notNull(),
+    /** null since migration 0046: the sentence is made from the columns when read (referenceMessage) */
+    message: jsonb('message'),
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
   (t) => [

@@ -50,7 +50,6 @@ export interface StoredReference {
   rel: 'later' | 'earlier' | 'found-later';
   /** this claim's lines the finding names */
   lines: string[];
-  msg: { zh: string; en: string };
 }
 
 /** A reference shown on an earlier stored claim. */
@@ -112,8 +111,7 @@ function reference(
   rel: StoredReference['rel'],
   lines: string[],
 ): StoredReference {
-  const r = { rule: f.ruleId, on, by, rel, lines };
-  return { id: uuid7(), fid, ver: f.ruleVersion, fam: f.family, sev: f.severity, ...r, msg: referenceMessage(r) };
+  return { id: uuid7(), fid, ver: f.ruleVersion, fam: f.family, sev: f.severity, rule: f.ruleId, on, by, rel, lines };
 }
 
 const sameClaim = (a: ClaimRef, b: ClaimRef) => a.institutionId === b.institutionId && a.claimId === b.claimId;

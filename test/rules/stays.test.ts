@@ -8,7 +8,7 @@ import { splitStay } from '../../rules/stays/split-stay.js';
 import { cstDate, datesFrom, daysBetween } from '../../rules/stays/stay.js';
 import { stayOverlap } from '../../rules/stays/stay-overlap.js';
 import { fenFrom } from '../../src/lib/money.js';
-import { splitFindings } from '../../src/screening/findings.js';
+import { referenceMessage, splitFindings } from '../../src/screening/findings.js';
 
 /**
  * Claims arrive late and in any order. Each claim is screened with the claims that arrived before
@@ -187,7 +187,7 @@ describe('STAY-OVERLAP in every arrival order', () => {
     expect(own).toMatchObject([{ vl: ['L1', 'L2', 'L3'], amt: '30.00' }]);
     expect(retrospective).toEqual([]);
     expect(retroReferences).toMatchObject([{ cno: 'C1', fid: own[0]!.id, rel: 'later', lines: ['L5', 'L6', 'L7'], on: { institutionId: 'H2', claimId: 'C2' } }]);
-    expect(retroReferences[0]!.msg.en).toBe(
+    expect(referenceMessage(retroReferences[0]!).en).toBe(
       'Claim C2 (H2), received later, refers to this claim: its finding STAY-OVERLAP names lines L5, L6, L7 of this claim; the finding and its amount are on claim C2 (H2), none on this claim',
     );
   });
