@@ -76,6 +76,7 @@ interface Shown {
   answer: { decision: string; payableAmount: string; totalAmount: string; findings: { id: string; ruleId: string; severity: string; violatingLines: string[]; amount: string }[] };
   laterFindings: { id: string; ruleId: string; severity: string; violatingLines: string[]; amount: string; foundBy: { claimId: string } }[];
   references: {
+    id: string;
     findingId: string;
     relation: string;
     ruleId: string;
