@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reportPeriod, shiftMonth } from '../src/report/period.js';
+import { monthLiteral, reportPeriod, shiftMonth } from '../src/report/period.js';
 import { negotiate } from '../src/report/report.routes.js';
 import { wilson } from '../src/report/report.sections.js';
 import { tableCsv } from '../src/report/render-csv.js';
@@ -23,6 +23,11 @@ describe('report helpers', () => {
     expect(shiftMonth('2026-01', -1)).toBe('2025-12');
     expect(shiftMonth('2025-12', 1)).toBe('2026-01');
     expect(() => reportPeriod('2026-13')).toThrow(RangeError);
+  });
+
+  it('writes a month into SQL text only when it is a month', () => {
+    expect(monthLiteral('2026-10')).toBe("'2026-10'");
+    for (const bad of ["2026-10' or 'x'='x", '2026-13', '2026-1', '', '2026-10 ']) expect(() => monthLiteral(bad)).toThrow(RangeError);
   });
 
   it('negotiates the form: ?format first, then Accept by quality, JSON by default', () => {

@@ -287,7 +287,8 @@ export const claims = pgTable(
   (t) => [
     primaryKey({ name: 'claims_pkey', columns: [t.id, t.personHash, t.serviceMonth] }),
     index('claims_person_started_idx').on(t.personHash, t.startedAt),
-    index('claims_institution_month_idx').on(t.institutionId, t.serviceMonth),
+    // no (institution, month) index: within a month's partition it is the institution alone, which
+    // the doctor index below leads with (migration 0042)
     // the institution window (src/screening/history.repository.ts): outpatient and pharmacy claims
     // around a time and a doctor's day (migration 0033); short stays: institution_short_stays
     index('claims_institution_nearby_idx')

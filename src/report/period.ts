@@ -15,6 +15,17 @@ export interface ReportPeriod {
 
 export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 
+/**
+ * A month as an SQL literal, for a statement's bounds on service_month (checked to be a month and
+ * nothing else). A range of months given as parameters is planned generically (plan_cache_mode,
+ * src/db/client.ts) as if it held 0.5 % of each month's partition, so the partitions were read
+ * through an index, the whole of it; with the months in the text each is read by one sequential scan.
+ */
+export function monthLiteral(month: string): string {
+  if (!MONTH_PATTERN.test(month)) throw new RangeError(`month must be yyyy-MM, got ${month}`);
+  return `'${month}'`;
+}
+
 /** The default cut-off: the 15th day after the month ends, 24:00 China Standard Time. */
 export const DEFAULT_CUTOFF_DAYS = 15;
 

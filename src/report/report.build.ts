@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.js';
 import { fenFrom, formatFen } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
-import { reportPeriod, shiftMonth, type ReportPeriod } from './period.js';
+import { monthLiteral, reportPeriod, shiftMonth, type ReportPeriod } from './period.js';
 import type { DataQualityRow, FamilyAmount, InstitutionName, InstitutionRow, Report, RuleRow, TrendPoint } from './report.types.js';
 import { modelSection, reviewSection, type SectionContext } from './report.sections.js';
 import { pickStandouts } from './report.standouts.js';
@@ -167,7 +167,8 @@ export async function buildReport(database: Database, options: ReportOptions): P
  * sets), and the month's data quality per institution from the columns intake filled from each claim
  * (src/claims/quality.ts): lines without the institution's own name or a drug's or consumable's
  * specification, and days from the end of service to the submission (the settlement system's
- * settledAt when sent, else the time the service received the claim).
+ * settledAt when sent, else the time the service received the claim). The months are in the text
+ * (monthLiteral), the rest parameters.
  */
 async function readVolumes(query: Query, period: ReportPeriod, cutoff: string, lateDays: number): Promise<{ volumes: VolumeRow[]; quality: QualityRow[] }> {
   const volumeRows = await query<VolumeRow & QualityRow & { fund: number; lag_pct: unknown }>(
@@ -184,15 +185,15 @@ async function readVolumes(query: Query, period: ReportPeriod, cutoff: string, l
             sum(lines_missing_spec) filter (where quality)::int as missing_spec,
             percentile_cont(array[0.5, 0.9]) within group (order by greatest(lag, 0)) filter (where quality) as lag_pct,
             max(greatest(lag, 0)) filter (where quality) as lag_max,
-            count(*) filter (where quality and lag > $4)::int as late
+            count(*) filter (where quality and lag > $3)::int as late
      from (select institution_id, service_month, person_hash, visit_type, total_amount, payable_amount,
                   line_count, lines_missing_name, lines_missing_spec,
-                  received_at <= $3 as on_time,
-                  service_month = $2 and received_at <= $3 as quality,
+                  received_at <= $2 as on_time,
+                  service_month = $1 and received_at <= $2 as quality,
                   extract(epoch from (coalesce(settled_at, received_at) - ended_at)) / 86400.0 as lag
-           from claims where service_month >= $1 and service_month <= $2) c
+           from claims where service_month >= ${monthLiteral(period.months[0] as string)} and service_month <= ${monthLiteral(period.month)}) c
      group by grouping sets ((institution_id, service_month), (service_month))`,
-    [period.months[0], period.month, cutoff, lateDays],
+    [period.month, cutoff, lateDays],
   );
   const volumes: VolumeRow[] = volumeRows.map((r) => ({ ...r, institution_id: Number(r.fund) === 1 ? null : r.institution_id }));
   const quality: QualityRow[] = volumeRows

@@ -9,7 +9,7 @@
 import type { Query } from '../db/snapshot.js';
 import { fenFrom } from '../lib/money.js';
 import { familyName, peerGroupName, type Lang } from './i18n.js';
-import { shiftMonth, type ReportPeriod } from './period.js';
+import { monthLiteral, shiftMonth, type ReportPeriod } from './period.js';
 import type { InstitutionName } from './institution-name.js';
 
 /** Flag at or above this percentile (PEPPER: 80th). */
@@ -117,22 +117,23 @@ export async function targetsSection(
 
   // Volumes, stays and readmissions per institution and month, counted to the report's cut-off.
   // A readmission: an inpatient stay admitted within 15 days after the same person's discharge
-  // from the same institution (the window sorts only inpatient claims).
+  // from the same institution (the window sorts only inpatient claims). The months are in the text
+  // (monthLiteral), the cut-off a parameter.
   const volumes = await query<{ institution_id: string; service_month: string; claims: number; patients: number; admissions: number; inpatient_cost: string; days: number; readmissions: number }>(
     `with v as (
        select institution_id, service_month, count(*)::int as claims, count(distinct person_hash)::int as patients
-       from claims where service_month >= $1 and service_month <= $2 and received_at <= $3 group by 1, 2),
+       from claims where service_month >= ${monthLiteral(first)} and service_month <= ${monthLiteral(period.month)} and received_at <= $1 group by 1, 2),
      s as (
        select institution_id, service_month, count(*)::int as admissions, sum(total_amount)::text as inpatient_cost, sum(los)::int as days,
               count(*) filter (where prev_end is not null and prev_end <= started_at and prev_end > started_at - interval '15 days')::int as readmissions
        from (select institution_id, service_month, total_amount, started_at,
                     greatest(1, ((ended_at at time zone 'UTC') + interval '8 hours')::date - ((started_at at time zone 'UTC') + interval '8 hours')::date) as los,
                     lag(ended_at) over (partition by person_hash, institution_id order by started_at, id) as prev_end
-             from claims where visit_type = 'inpatient' and service_month >= $4 and service_month <= $2 and received_at <= $3) x
-       where service_month >= $1 group by 1, 2)
+             from claims where visit_type = 'inpatient' and service_month >= ${monthLiteral(shiftMonth(first, -1))} and service_month <= ${monthLiteral(period.month)} and received_at <= $1) x
+       where service_month >= ${monthLiteral(first)} group by 1, 2)
      select v.*, coalesce(s.admissions, 0) as admissions, coalesce(s.inpatient_cost, '0') as inpatient_cost, coalesce(s.days, 0) as days, coalesce(s.readmissions, 0) as readmissions
      from v left join s using (institution_id, service_month)`,
-    [first, period.month, cutoff, shiftMonth(first, -1)],
+    [cutoff],
   );
   const families = await query<{ institution_id: string; service_month: string; family: string; hits: number; amount: string }>(
     `select c.institution_id, f.service_month, f.family, count(*)::int as hits, sum(f.amount)::text as amount

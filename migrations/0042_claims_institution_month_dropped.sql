@@ -1,0 +1,15 @@
+-- One index fewer on claims (issue 20: the WAL and PostgreSQL CPU of storing a claim). Written by hand.
+--
+-- claims is partitioned by service month (migration 0032), so within a month's partition the
+-- (institution, month) index is an index on the institution alone, which the (institution, first
+-- line's doctor, start) index of migration 0033 leads with too. Its readers, on the preloaded year
+-- (5.04M claims): the report's examples of an institution's month now find its claims through the
+-- doctor index (70 index pages instead of 21 at a large hospital's month, of ~14,100 pages read,
+-- in the same time); the report's two reads of a range of months, which read every month's
+-- partition through a bitmap of this index in their generic plans, have the months in their text
+-- (src/report/period.ts, monthLiteral) and read each partition by one sequential scan; a count of a
+-- partition's claims by month (the default partition's, which is normally empty) reads the primary
+-- key instead. It cost one index entry and ~85 bytes of WAL a claim. A month detached before this
+-- migration keeps the index on its archive table: read-only there, and once reattached one more
+-- index of that partition.
+DROP INDEX "claims_institution_month_idx";
