@@ -16,10 +16,13 @@
 -- item is stored and not judged. An item's category is its latest catalogue version's (as the
 -- report has always taken it); an item moved between a stock category and another keeps the rows
 -- it had, and its month's total counts the lines stored while it was a stock item.
-CREATE FUNCTION stock_item(p_item text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT coalesce((SELECT c.category IN ('drug', 'consumable') FROM catalogue_items c
-                   WHERE c.item_code = p_item ORDER BY c.valid_from DESC LIMIT 1), true)
-$$;--> statement-breakpoint
+-- (plpgsql, not sql: a SQL function with a subquery is not inlined, and is planned again at each
+-- query that calls it; plpgsql keeps its plan for the session)
+CREATE FUNCTION stock_item(p_item text) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN coalesce((SELECT c.category IN ('drug', 'consumable') FROM catalogue_items c
+                   WHERE c.item_code = p_item ORDER BY c.valid_from DESC LIMIT 1), true);
+END $$;--> statement-breakpoint
 CREATE TABLE "institution_months" (
 	"institution_id" text NOT NULL,
 	"month" text NOT NULL,
@@ -146,9 +149,8 @@ BEGIN
   IF v_inst IS NULL THEN
     RETURN NULL;
   END IF;
-  -- stock_item() once an item, not once a key: a SQL function with a subquery is not inlined, and
-  -- a statement's keys are mostly the same few items at several institutions (OFFSET 0 keeps the
-  -- condition from being pushed below the DISTINCT)
+  -- stock_item() once an item, not once a key: a statement's keys are mostly the same few items at
+  -- several institutions (OFFSET 0 keeps the condition from being pushed below the DISTINCT)
   v_stock := ARRAY(SELECT x.c FROM (SELECT DISTINCT c FROM unnest(v_item) u(c) OFFSET 0) x WHERE stock_item(x.c));
   SELECT array_agg(i), array_agg(c), array_agg(m), array_agg(q), array_agg(a), array_agg(n)
     INTO s_inst, s_item, s_month, s_qty, s_amt, s_lines
