@@ -15,10 +15,11 @@
 -- person was stored in between. Hence an epoch: the row of the empty person hash ('') holds it,
 -- taken from a logged sequence whenever that row is missing (person_versions_epoch(), called by the
 -- history read). A version is the epoch × 2^32 plus the count of the person's claims written in it,
--- and the history read of a person without a row gives the epoch × 2^32; the intake writes a claim
--- only if the epoch of the version it read is the current one. After a crash the first history read
--- starts a new epoch, and every claim read before it comes back stale and is screened again. The
--- versions written before this migration are of epoch 0, the sentinel's.
+-- and the history read of a person without a row of the current epoch gives the epoch × 2^32; the
+-- intake writes a claim only if the epoch of the version it read is the current one (and overwrites
+-- a row of an earlier epoch, left if the sentinel alone was removed). After a crash the first
+-- history read starts a new epoch, and every claim read before it comes back stale and is screened
+-- again. The versions written before this migration are of epoch 0, the sentinel's.
 CREATE SEQUENCE person_versions_epoch START 1;--> statement-breakpoint
 ALTER TABLE person_versions SET UNLOGGED;--> statement-breakpoint
 INSERT INTO person_versions (person_hash, version) VALUES ('', 0) ON CONFLICT (person_hash) DO NOTHING;--> statement-breakpoint

@@ -164,5 +164,15 @@ describe('one person, two nodes', () => {
     expect(again.personVersion).toBe(after);
     expect(await svc.deps.claims.insertScreened(again)).toEqual({ inserted: true });
     expect(await versionOf(person)).toBe(1);
+
+    // the epoch's row alone removed (by hand): the persons' rows of the old epoch are ignored and
+    // overwritten, so their claims go in after one more read, not never
+    await svc.deps.database.query(`delete from person_versions where person_hash = ''`);
+    const old = await screened(visit('EPOCH-3', person), svc.deps);
+    const next = await epochStart();
+    expect(next).toBeGreaterThan(after);
+    expect(old.personVersion).toBe(next);
+    expect(await svc.deps.claims.insertScreened(old)).toEqual({ inserted: true });
+    expect(await versionOf(person)).toBe(1);
   });
 });

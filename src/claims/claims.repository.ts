@@ -77,13 +77,14 @@ with c as (
   where g.set_config is not null
 ), v as (
   -- in the order of persons, so two batches lock the same persons' versions in the same order; a
-  -- version read in an earlier epoch (the table emptied by a crash since, migration 0045) is stale
+  -- version read in an earlier epoch (the table emptied by a crash since, migration 0045) is stale,
+  -- and a row left from an earlier epoch (its sentinel alone removed) is the history read's past
   insert into person_versions (person_hash, version)
   select person, seen + 1 from c
   where seen is not null and seen >> 32 = (select version from person_versions where person_hash = '')
   order by person
   on conflict (person_hash) do update set version = excluded.version
-    where person_versions.version = excluded.version - 1
+    where person_versions.version = excluded.version - 1 or person_versions.version >> 32 <> excluded.version >> 32
   returning person_hash
 ), fresh as (
   select c.* from c where c.seen is null or c.person in (select person_hash from v)
