@@ -105,8 +105,10 @@ select q.ord,
      where s.institution_id = q.inst and s.month = q.month and stock_item(s.item_code) and s.item_code = any(q.codes || array(
        select jsonb_array_elements_text(ci.restrictions->'lookAlikeOf') from catalogue_items ci
        where ci.item_code = any(q.codes) and jsonb_typeof(ci.restrictions->'lookAlikeOf') = 'array'))) as stock,
-  -- without a row of its own in the current epoch, the person is at the epoch's start (migration 0045)
-  coalesce((select version from person_versions where person_hash = q.person and version >> 32 = e.epoch), e.epoch << 32) as person_version,
+  -- without a row of its own in the current epoch, the person is at the epoch's start (migration 0045;
+  -- the epoch, begun anew if its row is gone, an uncorrelated subquery: evaluated once a statement)
+  coalesce((select version from person_versions where person_hash = q.person and version >> 32 = (select person_versions_epoch())),
+    (select person_versions_epoch()) << 32) as person_version,
   (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
      from person_register r where r.person_hash = q.person) as register,
   (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
@@ -117,9 +119,7 @@ from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi
   inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text,
   at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
   clo text[], chi text[], doc text, vtype text, dlo timestamptz, dhi timestamptz, cnight date, ccap int, cpend text[], clno text[], clid text[],
-  wmlo text, wmhi text),
-  -- the persons' versions' epoch, once a statement (begun anew if its row is gone)
-  (select person_versions_epoch() as epoch) e`;
+  wmlo text, wmhi text)`;
 
 // The history statement with literal bounds on service_month: for the window parts (w to wh) the
 // earliest and latest month any claim of the batch reads, for the person part (p) the earliest,
