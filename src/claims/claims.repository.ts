@@ -62,8 +62,9 @@ export type InsertOutcome =
 // (person_versions; `seen`): if another node stored a claim of the same person since, the version
 // has moved, nothing of that claim is written, and it comes back stale, to be screened again with
 // that claim in its history. The versions are kept without WAL (migration 0045): a crash empties
-// them and starts a new epoch, and a version read in an earlier epoch is stale too. ON CONFLICT DO UPDATE waits for a concurrent writer of the row and
-// judges its committed version, which the statement's own snapshot would not show. Plain INSERTs,
+// them and starts a new epoch, and a version read in an earlier epoch is stale too. ON CONFLICT DO
+// UPDATE waits for a concurrent writer of the row and judges its committed version, which the
+// statement's own snapshot would not show. Plain INSERTs,
 // so row triggers on these tables fire as for one claim. Keys are looked up in claim_keys one at a
 // time by its primary key (lateral subqueries with a limit, which PostgreSQL cannot make into joins):
 // as joins, a plan made while the table was small read all of claim_keys to hash it.
