@@ -745,7 +745,12 @@ async function slowClientsScenario() {
     console.log(`  ${what}: ${r.status || 'no answer'} after ${ms(r.ms)}, ${mb(r.sentBytes)} sent by then; RSS ${mb(before)} → highest ${mb(peak)} (+${mb(growth)})`);
     // without a key, a /v1/* route answers 401 at once, the body unread
     const expected = what.includes('/v1/') && what.includes('without a key') ? 401 : 413;
-    check(r.status === expected && r.ms < 1000 && growth < 20 * 1024 * 1024, `1 GB body, ${what}: refused with ${expected} within 1 s (${ms(r.ms)}), RSS grew under 20 MB (+${mb(growth)})`);
+    // The stream reads the line's first BODY_LIMIT_BYTES and then reads and drops the rest as it
+    // arrives (12-15 MB by the time the client has the 413): those chunks are garbage until the
+    // young generation is next collected (two semi-spaces of up to 16 MB in Node 20), so its bound
+    // is that; buffering the line would grow by hundreds of MB. The other routes read nothing.
+    const bound = o.firstLine ? 40 : 20;
+    check(r.status === expected && r.ms < 1000 && growth < bound * 1024 * 1024, `1 GB body, ${what}: refused with ${expected} within 1 s (${ms(r.ms)}), RSS grew under ${bound} MB (+${mb(growth)})`);
   }
   figure(
     `1 GB bodies: ${targets.length} kinds of route, each refused (413; 401 without a key on /v1/*) within ${ms(worstMs)} at worst; resident memory grew ${mb(worstGrowth)} at most (sampled every 10 ms)`,
