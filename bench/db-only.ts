@@ -52,8 +52,9 @@ const { values } = parseArgs({
 });
 const claims = Number(values.claims);
 const concurrency = Number(values.concurrency);
-const pool = Number(values.pool ?? loadConfig({}).DB_POOL_MAX);
-const batch = Number(values.batch ?? loadConfig({}).DB_BATCH_MAX);
+const config = loadConfig({});
+const pool = Number(values.pool ?? config.DB_POOL_MAX);
+const batch = Number(values.batch ?? config.DB_BATCH_MAX);
 const findingShare = Number(values.findings);
 const severity = values.severity as Finding['severity'];
 if (!['violation', 'high', 'medium', 'low'].includes(severity)) throw new Error(`--severity: violation, high, medium or low, not ${severity}`);
@@ -104,14 +105,14 @@ const database = await openDatabase({
   pgliteDir: '',
   poolMax: pool,
   statementTimeoutMs: 60_000,
-  ...(values.sample ? { sessionSettings: sampleSessionSettings(sampleKey(loadConfig({}), secret), ratesPpm(loadConfig({}))) } : {}),
+  ...(values.sample ? { sessionSettings: sampleSessionSettings(sampleKey(config, secret), ratesPpm(config)) } : {}),
 });
 try {
   // the intake benchmark's institutions and catalogue (bench/claims.ts), as the service's database
   // holds them: the stock rules' totals are kept for the catalogue's drugs and consumables only
   for (const row of referenceSeed()) await database.query(row.text, row.params);
   const repository = createClaimsRepository({ database, maxBatch: batch });
-  const history = createHistoryRepository({ database, windowDays: loadConfig({}).HISTORY_WINDOW_DAYS, maxBatch: batch });
+  const history = createHistoryRepository({ database, windowDays: config.HISTORY_WINDOW_DAYS, maxBatch: batch });
   const schema = buildClaimSchema({ maxLines: 1000 });
   const templates = claimTemplates(1000);
   const screened = Array.from({ length: claims }, (_, i) => {

@@ -64,10 +64,10 @@ export type InsertOutcome =
 // that claim in its history. The versions are kept without WAL (migration 0045): a crash empties
 // them and starts a new epoch, and a version read in an earlier epoch is stale too. ON CONFLICT DO
 // UPDATE waits for a concurrent writer of the row and judges its committed version, which the
-// statement's own snapshot would not show. Plain INSERTs,
-// so row triggers on these tables fire as for one claim. Keys are looked up in claim_keys one at a
-// time by its primary key (lateral subqueries with a limit, which PostgreSQL cannot make into joins):
-// as joins, a plan made while the table was small read all of claim_keys to hash it.
+// statement's own snapshot would not show. Plain INSERTs, so row triggers on these tables fire as
+// for one claim. Keys are looked up in claim_keys one at a time by its primary key (lateral
+// subqueries with a limit, which PostgreSQL cannot make into joins): as joins, a plan made while
+// the table was small read all of claim_keys to hash it.
 // `deltas` is the parameter of the claims' item deltas (itemDeltasParameter), set for the running
 // totals' trigger before any claim is inserted (its subquery is evaluated once, as c is scanned).
 const insertHead = (deltas: string) => `
