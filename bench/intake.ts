@@ -28,6 +28,7 @@ import { cpuBetween, cpuSnapshot, type CpuUse } from './cpu.js';
 import { createHarness, DEFAULT_SERVER, freePort, walBetween, type WalUse } from './harness.js';
 import { pacedRun, percentile } from './paced.js';
 import { preloadPersonId, preloadSettings } from './preload.js';
+import { SERVICE_NODE_FLAGS } from '../src/node-flags.js';
 
 const { values } = parseArgs({
   options: {
@@ -268,6 +269,7 @@ async function main() {
   const servicePort = await freePort();
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
   const serviceChild = await harness.startChild('src/main.ts', { ...dbEnv, HOST: '127.0.0.1', PORT: String(servicePort) }, 'service', `${serviceUrl}/readyz`, [
+    ...SERVICE_NODE_FLAGS,
     ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : []),
     ...(values['node-flags']?.split(/\s+/).filter((f) => f !== '') ?? []),
   ]);

@@ -4,6 +4,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../../src/node-flags.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -67,13 +68,13 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts `src/main.ts` as a child process (through tsx, or as `start` runs it: the tests run a
- * bundle of it) and waits until /readyz answers 200.
+ * Starts `src/main.ts` as a child process with the service's Node flags (through tsx, or as `start`
+ * runs it: the tests run a bundle of it) and waits until /readyz answers 200.
  */
 export async function startService(
   env: Record<string, string>,
   logFile: string,
-  start: (env: Record<string, string>, logFile: string) => ChildProcess = (e, log) => tsx('src/main.ts', [], e, log),
+  start: (env: Record<string, string>, logFile: string) => ChildProcess = (e, log) => nodeChild([...SERVICE_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], e, log),
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
