@@ -18,6 +18,8 @@ export interface AdmissionClusterParams {
   maxDays: number;
   /** main diagnoses an outpatient clinic treats (as STAY-LOW-STANDARD's) */
   outpatientTreatable: string[];
+  /** the other stays a finding names (and references), the nearest in admission date first */
+  maxNamed: number;
 }
 
 interface Short {
@@ -42,10 +44,14 @@ function shortStay(startedAt: number, endedAt: number, main: string | undefined,
  * completes a cluster also files the finding on each earlier stay of it (retrospectively, one
  * each); later stays carry their own. An epidemic (many admissions for influenza or pneumonia at
  * a proper length of stay) is no cluster: neither its diagnoses nor its stays qualify.
+ * A finding counts every stay of the cluster and names the `maxNamed` nearest to this one in
+ * admission date: each stay of a large cluster already carries its own finding, and naming them
+ * all would make every new stay's finding (its text, and a reference on each stay named) grow
+ * with the cluster, up to the window's 200 (version 2; version 1 named them all).
  */
 export const admissionCluster: Rule<AdmissionClusterParams> = {
   id: 'ADMISSION-CLUSTER',
-  version: 1,
+  version: 2,
   family: 'admission-cluster',
   severity: 'high',
   status: 'active',
@@ -55,13 +61,14 @@ export const admissionCluster: Rule<AdmissionClusterParams> = {
     en: 'At one institution, several short stays (no operation) within a week whose main diagnoses an outpatient clinic treats: possibly admissions induced in numbers, for review',
   },
   effectiveFrom: '2000-01-01',
-  defaults: { minAdmissions: 5, windowDays: 7, maxDays: 3, outpatientTreatable: [...OUTPATIENT_TREATABLE] },
+  defaults: { minAdmissions: 5, windowDays: 7, maxDays: 3, outpatientTreatable: [...OUTPATIENT_TREATABLE], maxNamed: 20 },
   paramSchema: z
     .object({
       minAdmissions: range({ min: 2, max: 100, int: true }),
       windowDays: range({ min: 1, max: WINDOW.admissionDays, int: true }),
       maxDays: range({ min: 1, max: WINDOW.admissionMaxStay, int: true }),
       outpatientTreatable: list(icdCategory(), 500),
+      maxNamed: range({ min: 1, max: WINDOW.admissionsMax, int: true }),
     })
     .strict(),
   evaluate({ claim: c, history, params: p }) {
@@ -88,9 +95,12 @@ export const admissionCluster: Rule<AdmissionClusterParams> = {
     const count = members.length + 1;
     if (count < p.minAdmissions) return [];
     const dates = [mine.admitted, ...members.map((m) => m.s.admitted)].sort();
+    const named = nearest(members, c.startedAt, p.maxNamed);
+    const list = named.map((m) => `${m.w.claimNo} (${m.s.main})`).join(', ');
+    const more = members.length - named.length;
     const what = {
-      zh: `${dates[0]} 至 ${dates[dates.length - 1]} (±${p.windowDays} 天内) 本机构 ${count} 例短期住院 (不少于 ${p.minAdmissions} 例, 均不超过 ${p.maxDays} 天、无手术、主诊断属门诊可治疗疾病), 其他结算单 ${members.map((m) => `${m.w.claimNo} (${m.s.main})`).join(', ')}`,
-      en: `From ${dates[0]} to ${dates[dates.length - 1]} (within ±${p.windowDays} days) ${count} short stays here (at least ${p.minAdmissions}; each at most ${p.maxDays} days, no operation, a main diagnosis an outpatient clinic treats), other claims ${members.map((m) => `${m.w.claimNo} (${m.s.main})`).join(', ')}`,
+      zh: `${dates[0]} 至 ${dates[dates.length - 1]} (±${p.windowDays} 天内) 本机构 ${count} 例短期住院 (不少于 ${p.minAdmissions} 例, 均不超过 ${p.maxDays} 天、无手术、主诊断属门诊可治疗疾病), 其他结算单 ${list}${more > 0 ? ` 等 (另有 ${more} 例)` : ''}`,
+      en: `From ${dates[0]} to ${dates[dates.length - 1]} (within ±${p.windowDays} days) ${count} short stays here (at least ${p.minAdmissions}; each at most ${p.maxDays} days, no operation, a main diagnosis an outpatient clinic treats), other claims ${list}${more > 0 ? ` and ${more} more` : ''}`,
     };
     const total = c.lines.reduce((s, l) => s + l.amountFen, 0);
     const hits: RuleHit[] = [
@@ -101,7 +111,7 @@ export const admissionCluster: Rule<AdmissionClusterParams> = {
         },
         violatingLines: c.lines.map((l) => l.lineId),
         involvedLines: [],
-        otherClaims: members.map((m) => windowRef(c.institutionId, m.w, false)),
+        otherClaims: named.map((m) => windowRef(c.institutionId, m.w, false)),
         amountFen: total,
       },
     ];
@@ -119,6 +129,13 @@ export const admissionCluster: Rule<AdmissionClusterParams> = {
   },
   fixtures,
 };
+
+/** The `max` members admitted nearest to `at` (ties: the earlier), in order of admission. */
+function nearest<M extends { w: WindowClaim }>(members: readonly M[], at: number, max: number): readonly M[] {
+  if (members.length <= max) return members;
+  const byDistance = [...members].sort((a, b) => Math.abs(a.w.startedAt - at) - Math.abs(b.w.startedAt - at) || a.w.startedAt - b.w.startedAt);
+  return byDistance.slice(0, max).sort((a, b) => a.w.startedAt - b.w.startedAt);
+}
 
 function fixtures(): RuleFixtures<AdmissionClusterParams> {
   const stay = (no: number, day: number, code: string, nights: number, person = `P${no}`): Claim =>
