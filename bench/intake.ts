@@ -27,7 +27,7 @@ import { claimTemplates, fillClaim, referenceSeed } from './claims.js';
 import { cpuBetween, cpuSnapshot, type CpuUse } from './cpu.js';
 import { createHarness, DEFAULT_SERVER, freePort, walBetween, type WalUse } from './harness.js';
 import { pacedRun, percentile } from './paced.js';
-import { preloadPersonId, preloadSettings } from './preload.js';
+import { preloadPersonId, preloadSettings, removeBenchClaims } from './preload.js';
 import { SERVICE_NODE_FLAGS } from '../src/node-flags.js';
 
 const { values } = parseArgs({
@@ -418,7 +418,8 @@ async function main() {
  * rounds of the same length, each service its own process with the same settings and the
  * preloaded database's person secret; throughput and CPU a claim (Node + PostgreSQL) of each, and
  * the preloaded figures as a share of the empty ones. The preloaded database is not dropped; the
- * claims a run stores stay in it (a run adds about 1 % to 5 million claims).
+ * claims a run stores in it are removed at its end (and any an interrupted run left, at the start),
+ * so every run meets the same year (bench/preload.ts removeBenchClaims).
  */
 async function mainPreloaded(preloadedName: string) {
   const preloadedUrl = new URL(BASE_URL);
@@ -426,6 +427,9 @@ async function mainPreloaded(preloadedName: string) {
   const pre = postgres(preloadedUrl.toString(), { max: 1, onnotice: () => {} });
   const settings = await preloadSettings(pre);
   if (!settings || settings.months.length === 0) throw new Error(`${preloadedName} holds no preloaded month: run npm run bench:preload -- --database ${preloadedName}`);
+  // every run meets the same year: claims an earlier run left (one interrupted) are removed first
+  const left = await removeBenchClaims(pre);
+  if (left > 0) console.log(`  removed ${left.toLocaleString('en')} claims earlier benchmark runs left in ${preloadedName}`);
   const [stored] = await pre<{ claims: string; lines: string; persons: string; size: string }[]>`
     select (select reltuples::bigint from pg_class where oid = 'claims'::regclass)::text as claims,
            (select sum(lines)::bigint from preload.loaded)::text as lines,
@@ -538,6 +542,11 @@ async function mainPreloaded(preloadedName: string) {
         `${missing === 0 && unanswered >= 0 && unanswered <= timedRuns * opts.connections ? 'ok' : 'FAILED'}   decisions: ${[...decisions].map(([d, n]) => `${d} ${n}`).join(', ')}`,
     );
   }
+
+  const cleanup = postgres(preloadedUrl.toString(), { max: 1, onnotice: () => {} });
+  const removed = await removeBenchClaims(cleanup);
+  await cleanup.end();
+  console.log(`  the run's ${removed.toLocaleString('en')} claims removed from ${preloadedName} (bench/preload.ts removeBenchClaims)`);
 
   const cpuLine = (name: string, c: ReturnType<typeof cpuOf>) =>
     c ? `  ${name.padEnd(9)} CPU a claim: Node ${fmt(c.node)} µs + PostgreSQL ${fmt(c.postgres)} µs = ${fmt(c.total)} µs   (other processes ${fmt(c.other * 100)}% of the machine)\n` : '';

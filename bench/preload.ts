@@ -61,6 +61,53 @@ export async function preloadSettings(sql: postgres.Sql): Promise<{ secret: stri
 
 const cstMonth = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 7);
 
+/**
+ * Removes from a preloaded database every claim a benchmark run stored in it (claim numbers
+ * `BENCH-…`, bench/intake.ts) with what hangs off them: their findings and references, the
+ * findings and references they filed on preloaded claims, their review cases, and the reasons those
+ * findings gave other cases (a case left without reasons goes too; one with others left is scored
+ * again; the review's append-only triggers are off for those deletes). The running totals follow
+ * through the claims' delete triggers. So every `--preloaded` run
+ * meets the same year: left in place, each run's claims (all at the benchmark's eight hospitals,
+ * admitted within the last three months) would fill those hospitals' beds and clusters for the next
+ * run, which would then file a bed-census finding on nearly every stay. Answers the claims removed.
+ */
+export async function removeBenchClaims(sql: postgres.Sql): Promise<number> {
+  return sql.begin(async (tx) => {
+    // the sets below are hashed (a set larger than work_mem would be scanned once a row)
+    await tx`set local work_mem = '512MB'`;
+    await tx`create temp table bench_claims on commit drop as
+      select claim_id as id, person_hash, service_month from claim_keys where claim_no like 'BENCH-%'`;
+    const [{ n } = { n: 0 }] = await tx<{ n: number }[]>`select count(*)::int as n from bench_claims`;
+    if (n === 0) return 0;
+    await tx`create index on bench_claims (id)`;
+    await tx`analyze bench_claims`;
+    await tx`create temp table bench_findings on commit drop as
+      select f.id from findings f join bench_claims b on b.id = f.claim_id
+      union select f.id from findings f join bench_claims b on b.id = f.source_claim_id`;
+    await tx`create index on bench_findings (id)`;
+    await tx`analyze bench_findings`;
+    await tx`create temp table bench_cases on commit drop as select id from review_cases where claim_id in (select id from bench_claims)`;
+    await tx`create temp table touched_cases on commit drop as
+      select distinct case_id as id from review_reasons where finding_id in (select id from bench_findings) and case_id not in (select id from bench_cases)`;
+    // the review's tables refuse deletes (append-only triggers): with the triggers off for them alone
+    await tx`set local session_replication_role = replica`;
+    await tx`delete from review_reasons where case_id in (select id from bench_cases) or finding_id in (select id from bench_findings)`;
+    await tx`insert into bench_cases select t.id from touched_cases t where not exists (select from review_reasons r where r.case_id = t.id)`;
+    for (const table of ['review_trail', 'review_notes', 'review_attachments', 'review_conclusions', 'review_second_reviews', 'review_appeals'])
+      await tx.unsafe(`delete from ${table} where case_id in (select id from bench_cases)`);
+    await tx`delete from review_cases where id in (select id from bench_cases)`;
+    await tx`set local session_replication_role = origin`;
+    await tx`select review_refresh_case(t.id, false) from touched_cases t where t.id not in (select id from bench_cases)`;
+    await tx`delete from finding_references r where exists (select from bench_claims b where b.id in (r.claim_id, r.source_claim_id, r.finding_claim_id))
+      or exists (select from bench_findings f where f.id = r.finding_id)`;
+    await tx`delete from findings where id in (select id from bench_findings)`;
+    await tx`delete from claims c using bench_claims b where c.id = b.id and c.person_hash = b.person_hash and c.service_month = b.service_month`;
+    await tx`delete from claim_keys where claim_no like 'BENCH-%'`;
+    return n;
+  });
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
