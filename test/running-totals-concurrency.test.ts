@@ -12,9 +12,8 @@ import { startTestService, type TestService } from './support/service.js';
  * equal a recount of the stored claims. On PGlite (one session) the same statements run one after
  * the other and the totals are held to the same recount. The statements run twice: as plain
  * INSERTs (the lines' deltas counted from the bodies) and as the intake's statement runs them, with
- * the deltas in its setting claimscreen.item_deltas (migration 0048's path: items and months
- * updated by one statement, nights by another, each undone and redone key by key when a key is
- * missing), in months of their own.
+ * the deltas in its setting claimscreen.item_deltas (the path the intake's statements take since
+ * migration 0040), in months of their own.
  */
 let svc: TestService;
 beforeAll(async () => {
