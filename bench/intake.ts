@@ -13,7 +13,8 @@
  *        --stock (seed stock records of the drugs: the stock rule then sums each drug's month)
  *        --preloaded <database> (cost as the work grows: the service on a fresh empty database beside
  *        the service on <database>, filled by `npm run bench:preload`, in alternating rounds; the
- *        claims' persons are the preloaded persons, so a claim's history read finds their year)
+ *        claims' persons are the preloaded persons, so a claim's history read finds their year;
+ *        the run's claims are removed from <database> at its end unless --keep-claims)
  * Env:   DATABASE_URL (a server to create databases on; default the local PostgreSQL)
  */
 import { randomBytes } from 'node:crypto';
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'node-flags': { type: 'string' },
+    'keep-claims': { type: 'boolean' },
     stock: { type: 'boolean', default: false },
     preloaded: { type: 'string' },
   },
@@ -543,10 +545,13 @@ async function mainPreloaded(preloadedName: string) {
     );
   }
 
-  const cleanup = postgres(preloadedUrl.toString(), { max: 1, onnotice: () => {} });
-  const removed = await removeBenchClaims(cleanup);
-  await cleanup.end();
-  console.log(`  the run's ${removed.toLocaleString('en')} claims removed from ${preloadedName} (bench/preload.ts removeBenchClaims)`);
+  if (values['keep-claims']) console.log(`  the run's claims kept in ${preloadedName} (--keep-claims; the next run removes them first)`);
+  else {
+    const cleanup = postgres(preloadedUrl.toString(), { max: 1, onnotice: () => {} });
+    const removed = await removeBenchClaims(cleanup);
+    await cleanup.end();
+    console.log(`  the run's ${removed.toLocaleString('en')} claims removed from ${preloadedName} (bench/preload.ts removeBenchClaims)`);
+  }
 
   const cpuLine = (name: string, c: ReturnType<typeof cpuOf>) =>
     c ? `  ${name.padEnd(9)} CPU a claim: Node ${fmt(c.node)} µs + PostgreSQL ${fmt(c.postgres)} µs = ${fmt(c.total)} µs   (other processes ${fmt(c.other * 100)}% of the machine)\n` : '';
