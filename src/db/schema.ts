@@ -266,8 +266,9 @@ export const claims = pgTable(
     body: jsonb('body').notNull(),
     /**
      * The answer given, without the fields the columns above hold (id, institution, claim number,
-     * decision, total and payable amounts, service month; migration 0043): read it whole with SQL
-     * claim_answer(c). A row stored before holds it whole, which claim_answer reads the same.
+     * decision, total and payable amounts, service month; migration 0043), and with its findings
+     * as their ids, each given back from its `findings` row (migration 0047): read it whole with
+     * SQL claim_answer(c). A row stored before holds more of it, which claim_answer reads the same.
      */
     answer: jsonb('answer').notNull(),
     // Data quality as the monthly report counts it, computed once at intake (src/claims/quality.ts)

@@ -1,0 +1,23 @@
+-- A claim's answer stored with its findings' ids only (issue 20: the WAL a claim). Written by hand.
+--
+-- The answer lists the claim's own findings whole, and each is also a row of `findings` holding
+-- every field the answer gives (the intake writes both from the same finding, in one statement,
+-- and never updates a finding). A finding was ~600 of a stored answer's bytes, its message ~340:
+-- on the intake benchmark a claim with findings stored an ~810-byte answer, which took every such
+-- row past the 2,032 bytes from which PostgreSQL moves the body to the TOAST table. The intake
+-- now stores `findings` as the array of their ids, in the answer's order; claim_answer(c) gives each
+-- back whole from its row (by its primary key: the claim's person and month are the finding's). A
+-- row stored before keeps its findings whole (objects, not strings), which it gives as they are.
+-- STABLE now that it reads a table.
+CREATE OR REPLACE FUNCTION claim_answer(c claims) RETURNS jsonb LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT c.answer || jsonb_build_object('id', c.id, 'institutionId', c.institution_id, 'claimId', c.claim_no,
+    'decision', c.decision, 'totalAmount', c.total_amount::text, 'payableAmount', c.payable_amount::text,
+    'serviceMonth', c.service_month)
+  || CASE WHEN jsonb_typeof(c.answer #> '{findings,0}') = 'string' THEN jsonb_build_object('findings', (
+    SELECT jsonb_agg(jsonb_build_object('id', f.id, 'ruleId', f.rule_id, 'ruleVersion', f.rule_version, 'family', f.family,
+      'severity', f.severity, 'status', f.status, 'message', f.message, 'violatingLines', f.violating_lines,
+      'involvedLines', f.involved_lines, 'otherClaims', f.other_claims, 'amount', f.amount::text) ORDER BY e.n)
+    FROM jsonb_array_elements_text(c.answer -> 'findings') WITH ORDINALITY AS e(id, n)
+    JOIN findings f ON f.id = e.id::uuid AND f.person_hash = c.person_hash AND f.service_month = c.service_month))
+  ELSE '{}'::jsonb END
+$$;
