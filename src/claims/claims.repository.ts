@@ -70,7 +70,7 @@ export type InsertOutcome =
 // the table was small read all of claim_keys to hash it.
 // The answer is stored without the fields the claim's columns hold (migration 0043) and with its
 // findings as their ids, the findings' rows holding the rest (migration 0047); claim_answer(c)
-// gives it whole.
+// gives it whole. The content hash is stored in claim_keys alone, where the replay reads it (0047).
 // `deltas` is the parameter of the claims' item deltas (itemDeltasParameter), set for the running
 // totals' trigger before any claim is inserted (its subquery is evaluated once, as c is scanned).
 const insertHead = (deltas: string) => `
@@ -99,9 +99,9 @@ with c as (
   returning claim_id
 ), ins as (
   insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
-    service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
+    service_month, main_diagnosis, total_amount, payable_amount, decision, client_id,
     body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at, window_lines)
-  select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body,
+  select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, client, body,
     case when answer -> 'findings' = '[]' then answer - '{id,institutionId,claimId,decision,totalAmount,payableAmount,serviceMonth}'::text[]
       else jsonb_set(answer - '{id,institutionId,claimId,decision,totalAmount,payableAmount,serviceMonth}'::text[], '{findings}',
         jsonb_path_query_array(answer, '$.findings[*].id')) end,

@@ -260,7 +260,8 @@ export const claims = pgTable(
     totalAmount: money('total_amount').notNull(),
     payableAmount: money('payable_amount').notNull(),
     decision: text('decision', { enum: ['pass', 'review', 'withhold'] }).notNull(),
-    contentHash: text('content_hash').notNull(),
+    /** null since migration 0047: the hash is in claim_keys, where the replay reads it */
+    contentHash: text('content_hash'),
     receivedAt: tstz('received_at').notNull().defaultNow(),
     clientId: uuid('client_id'),
     body: jsonb('body').notNull(),
