@@ -77,6 +77,13 @@ describe('the stored answer', () => {
     expect(withheld.withheldLines.length).toBeGreaterThan(0);
   });
 
+  it('is read by an expression inlined in the query, the findings by a function called only for them', async () => {
+    const plan = await svc.deps.database.query<{ 'QUERY PLAN': string }>(`explain verbose select claim_answer(c) from claims c where id = '01a24000-0000-7000-8000-000000000000'`);
+    const output = plan.map((r) => r['QUERY PLAN']).join('\n');
+    expect(output).not.toContain('claim_answer(c');
+    expect(output).toContain('claim_answer_findings(');
+  });
+
   // each form the answer was stored in before: whole (before 0043), and without the columns'
   // fields but with its findings whole (0043 to 0046)
   const FORMS = {
