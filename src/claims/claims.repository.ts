@@ -68,6 +68,9 @@ export type InsertOutcome =
 // for one claim. Keys are looked up in claim_keys one at a time by its primary key (lateral
 // subqueries with a limit, which PostgreSQL cannot make into joins): as joins, a plan made while
 // the table was small read all of claim_keys to hash it.
+// The answer is stored without the fields the claim's columns hold (migration 0043) and with its
+// findings as their ids, the findings' rows holding the rest (migration 0047); claim_answer(c)
+// gives it whole. The content hash is stored in claim_keys alone, where the replay reads it (0047).
 // `deltas` is the parameter of the claims' item deltas (itemDeltasParameter), set for the running
 // totals' trigger before any claim is inserted (its subquery is evaluated once, as c is scanned).
 const insertHead = (deltas: string) => `
@@ -96,10 +99,13 @@ with c as (
   returning claim_id
 ), ins as (
   insert into claims (id, institution_id, claim_no, person_hash, visit_type, started_at, ended_at,
-    service_month, main_diagnosis, total_amount, payable_amount, decision, content_hash, client_id,
+    service_month, main_diagnosis, total_amount, payable_amount, decision, client_id,
     body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at, window_lines)
-  select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, hash, client, body,
-    answer - '{id,institutionId,claimId,decision,totalAmount,payableAmount,serviceMonth}'::text[], nl, nname, nspec, settled, wl
+  select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, client, body,
+    case when answer -> 'findings' = '[]' then answer - '{id,institutionId,claimId,decision,totalAmount,payableAmount,serviceMonth}'::text[]
+      else jsonb_set(answer - '{id,institutionId,claimId,decision,totalAmount,payableAmount,serviceMonth}'::text[], '{findings}',
+        jsonb_path_query_array(answer, '$.findings[*].id')) end,
+    nl, nname, nspec, settled, wl
   from fresh c join k on k.claim_id = c.id
   returning id, person_hash, service_month
 `;
@@ -244,7 +250,8 @@ export const itemDeltasParameter = (list: readonly ScreenedClaim[]): string => {
 
 // By the idempotency key: claim_keys names the claim's whole key, so the claim is read by its
 // primary key (under distribution by person, on the one shard that holds it). The answer is
-// stored without the fields the claim's columns hold (migration 0043): claim_answer gives it whole.
+// stored without the fields the claim's columns hold (migration 0043) and with its findings' ids
+// only (migration 0047): claim_answer gives it whole.
 const SELECT_BY_KEY = `
 select c.id, k.content_hash, claim_answer(c) as answer, c.body
 from claim_keys k join claims c on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month

@@ -260,14 +260,16 @@ export const claims = pgTable(
     totalAmount: money('total_amount').notNull(),
     payableAmount: money('payable_amount').notNull(),
     decision: text('decision', { enum: ['pass', 'review', 'withhold'] }).notNull(),
-    contentHash: text('content_hash').notNull(),
+    /** null since migration 0047: the hash is in claim_keys, where the replay reads it */
+    contentHash: text('content_hash'),
     receivedAt: tstz('received_at').notNull().defaultNow(),
     clientId: uuid('client_id'),
     body: jsonb('body').notNull(),
     /**
      * The answer given, without the fields the columns above hold (id, institution, claim number,
-     * decision, total and payable amounts, service month; migration 0043): read it whole with SQL
-     * claim_answer(c). A row stored before holds it whole, which claim_answer reads the same.
+     * decision, total and payable amounts, service month; migration 0043), and with its findings
+     * as their ids, each given back from its `findings` row (migration 0047): read it whole with
+     * SQL claim_answer(c). A row stored before holds more of it, which claim_answer reads the same.
      */
     answer: jsonb('answer').notNull(),
     // Data quality as the monthly report counts it, computed once at intake (src/claims/quality.ts)
