@@ -17,7 +17,12 @@ const stay = (no: string, day: number, hour: number): Claim =>
   });
 
 const screen = (c: Claim, others: Claim[]) =>
-  evaluateRules([admissionCluster], { claim: c, serviceDate: '2026-10-10', today: '2026-10-20', history: { personClaims: [], institution: { ...emptyWindow, admissions: others.map(asWindowClaim) } } as never }).findings;
+  evaluateRules([admissionCluster], {
+    claim: c,
+    serviceDate: '2026-10-10',
+    today: '2026-10-20',
+    history: { personClaims: [], institution: { ...emptyWindow, admissions: others.map(asWindowClaim) } } as never,
+  }).findings;
 
 describe('ADMISSION-CLUSTER names the nearest stays of a large cluster, and counts them all', () => {
   // 30 earlier short stays, two a day from the 3rd to the 17th (at 08:00 and 20:00); this one on the 10th at 12:00
