@@ -201,21 +201,26 @@ function openPostgres(url: string, options: OpenOptions): Database {
 }
 
 /**
- * The query's rows, or QueryDeadlineError after `ms`. A query the driver has not yet handed to a
- * connection (no `state`: it waits in the pool's queue, or for its connection to connect) is
- * cancelled, so it never runs later: a claim answered 503 is not written behind the caller's back
- * once PostgreSQL returns. One already sent is left to finish or fail: postgres.js 3.4's cancel of
- * a pipelined query hands the next query's results to the wrong caller, and a lost answer is what idempotent resubmission is for.
+ * The query's rows, or QueryDeadlineError after `ms`. A query the driver has not yet sent (no
+ * `state`: it waits in the pool's queue, or as the first query of a connection still connecting)
+ * becomes `select 1` before it goes, so it never runs later: a claim answered 503 is not written
+ * behind the caller's back once PostgreSQL returns. It is not cancelled: postgres.js 3.4 leaves a
+ * connection whose first query was cancelled while it connected connected and unused for good (it
+ * returns a connection to the pool only when that query completes), and after an outage every
+ * connection of the pool could end so, every request 503 until a restart (test/db-deadline.test.ts).
+ * One already sent is left to finish or fail: postgres.js 3.4's cancel of a pipelined query hands
+ * the next query's results to the wrong caller, and a lost answer is what idempotent resubmission
+ * is for.
  */
 function withDeadline<T>(query: Promise<T>, ms: number): Promise<T> {
   const caller = new Error('caller');
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const q = query as { state?: unknown; cancel?: () => unknown };
-      if (!q.state && typeof q.cancel === 'function') {
-        const cancelled = q.cancel();
-        if (cancelled instanceof Promise) cancelled.catch(() => {});
+      const q = query as { state?: unknown; strings?: unknown; args?: unknown };
+      if (!q.state && Array.isArray(q.strings) && Array.isArray(q.args)) {
+        q.strings = ['select 1'];
+        q.args = [];
       }
       reject(Object.assign(new QueryDeadlineError(ms), { stack: caller.stack }));
     }, ms);
