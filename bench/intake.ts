@@ -479,7 +479,7 @@ async function mainPreloaded(preloadedName: string) {
   const start = async (db: string, name: string) => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = await harness.startChild('src/main.ts', { ...common, DATABASE_URL: db, HOST: '127.0.0.1', PORT: String(port) }, name, `${url}/readyz`);
+    const child = await harness.startChild('src/main.ts', { ...common, DATABASE_URL: db, HOST: '127.0.0.1', PORT: String(port) }, name, `${url}/readyz`, [...SERVICE_NODE_FLAGS]);
     return { url, child };
   };
   const e = await start(emptyDb, 'empty');
