@@ -102,11 +102,10 @@ with c as (
     service_month, main_diagnosis, total_amount, payable_amount, decision, client_id,
     body, answer, line_count, lines_missing_name, lines_missing_spec, settled_at, window_lines)
   select id, inst, cno, person, visit, started, ended, month, diag, total, payable, decision, client, body,
-    case when answer -> 'findings' = '[]' then answer - '{id,institutionId,claimId,decision,totalAmount,payableAmount,serviceMonth}'::text[]
-      else jsonb_set(answer - '{id,institutionId,claimId,decision,totalAmount,payableAmount,serviceMonth}'::text[], '{findings}',
-        jsonb_path_query_array(answer, '$.findings[*].id')) end,
+    case when a -> 'findings' = '[]' then a else jsonb_set(a, '{findings}', jsonb_path_query_array(a, '$.findings[*].id')) end,
     nl, nname, nspec, settled, wl
-  from fresh c join k on k.claim_id = c.id
+  from fresh c join k on k.claim_id = c.id,
+    lateral (select c.answer - '{id,institutionId,claimId,decision,totalAmount,payableAmount,serviceMonth}'::text[] as a) s
   returning id, person_hash, service_month
 `;
 // The findings' and references' parts: their records are parameters $2 to $5.
