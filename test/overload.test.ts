@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inpatientClaim, outpatientClaim } from './support/claims.js';
 import { json } from './support/http.js';
@@ -74,5 +75,55 @@ describe('MAX_IN_FLIGHT', () => {
 
     const after = await svc.call('/v1/claims', { json: outpatientClaim() });
     expect(after.status).toBe(200);
+  });
+
+  it('a shed claim keeps its connection (its body read and dropped after the 503); a body over 64 KiB closes it', async () => {
+    const answers = heldInProgress(MAX);
+    for (let i = 0; i < 100 && (await metric('http_requests_in_flight')) < MAX; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await metric('http_requests_in_flight')).toBe(MAX);
+
+    // one socket, kept alive: the requests below go through it one after another
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const url = new URL(svc.url);
+    const post = (body: string) =>
+      new Promise<{ status: number; connection: string | undefined; reused: boolean; text: string }>((resolve, reject) => {
+        const req = http.request(
+          {
+            agent,
+            host: url.hostname,
+            port: url.port,
+            method: 'POST',
+            path: '/v1/claims',
+            headers: { authorization: `Bearer ${svc.keys.settlement}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (text += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, reused: req.reusedSocket, text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      const claim = JSON.stringify(outpatientClaim());
+      const first = await post(claim);
+      expect(first.status).toBe(503);
+      expect(first.connection).not.toBe('close');
+      const second = await post(claim);
+      expect(second.status).toBe(503);
+      expect(second.reused).toBe(true);
+      // the body of the first was dropped, not taken for the start of the second request
+      expect(JSON.parse(second.text).error.code).toBe('overloaded');
+      // a large body is not read to keep a connection for a client the service cannot serve
+      const large = await post(JSON.stringify({ ...outpatientClaim(), padding: 'x'.repeat(70 * 1024) }));
+      expect(large.status).toBe(503);
+      expect(large.connection).toBe('close');
+    } finally {
+      agent.destroy();
+      release();
+      await Promise.all(answers);
+    }
   });
 });
