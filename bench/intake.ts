@@ -421,9 +421,9 @@ async function main() {
   // and no checkpoint has just passed, and paced, after a checkpoint (settle) and with fewer claims
   // a statement. The goal holds only if both do.
   const walKb = (parts: { wal: WalUse | undefined; ok: number }[]) => {
-    const known = parts.filter((x) => x.wal !== undefined && x.ok > 0);
+    const known = parts.filter((x): x is { wal: WalUse; ok: number } => x.wal !== undefined && x.ok > 0);
     const ok = sum(known.map((x) => x.ok));
-    return known.length === 0 || ok === 0 ? undefined : { kb: sum(known.map((x) => (x.wal as WalUse).bytes)) / ok / 1024, fpi: sum(known.map((x) => (x.wal as WalUse).fpi)) / ok };
+    return ok === 0 ? undefined : { kb: sum(known.map((x) => x.wal.bytes)) / ok / 1024, fpi: sum(known.map((x) => x.wal.fpi)) / ok };
   };
   const walSat = walKb(rounds.map((r) => r.svc));
   const walPaced = walKb([paced]);

@@ -104,8 +104,7 @@ export function admission(deps: AppDeps, options: AdmissionOptions) {
       } else {
         let authenticated = false;
         if (presents(c)) {
-          // a small declared body is left for Node to read and drop after the answer, so the client
-          // keeps its connection: closing it made every shed request a new connection (SHED_KEEP_BYTES)
+          // a small declared body is dropped by Node and the connection kept (SHED_KEEP_BYTES)
           if (!take(main))
             return closing(
               c,
