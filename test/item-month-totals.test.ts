@@ -174,12 +174,16 @@ describe('running totals of what an institution billed of an item in a month', (
     expect(await stored(TOTALS)).toEqual(before);
   });
 
-  it("take the deltas the intake's statement sets only when they name every claim it stores", async () => {
+  it("take the deltas the intake's statement sets for each claim they name, and count the others from their bodies", async () => {
     const template = claims[10]!;
     const own = expectedTotals([template]);
     const copy = (id: string, no: string) =>
       `insert into claims select (jsonb_populate_record(null::claims, to_jsonb(c) || jsonb_build_object('id', '${id}', 'claim_no', '${no}'))).*
        from claims c where c.id = (select claim_id from claim_keys where claim_no = '${template.claimId}')`;
+    const copyTwo = (named: string, other: string) =>
+      `insert into claims select (jsonb_populate_record(null::claims, to_jsonb(c) || x.o)).*
+       from claims c, (values ('{"id": "${named}", "claim_no": "TOT-D4"}'::jsonb), ('{"id": "${other}", "claim_no": "TOT-D5"}'::jsonb)) x(o)
+       where c.id = (select claim_id from claim_keys where claim_no = '${template.claimId}')`;
     const given = (id: string) => `select set_config('claimscreen.item_deltas', '${JSON.stringify({ [id]: [['DELTA-ONLY', '2026-10', '1.5000', '2.00', 1]] })}', true)`;
     const diff = (after: Totals, before: Totals) =>
       new Map(
@@ -190,7 +194,13 @@ describe('running totals of what an institution billed of an item in a month', (
             return [k, { quantity: t.quantity - b.quantity, amountFen: t.amountFen - b.amountFen, lines: t.lines - b.lines }];
           }),
       );
-    const ids = ['0190f000-0000-7000-8000-00000000d001', '0190f000-0000-7000-8000-00000000d002', '0190f000-0000-7000-8000-00000000d003'];
+    const ids = [
+      '0190f000-0000-7000-8000-00000000d001',
+      '0190f000-0000-7000-8000-00000000d002',
+      '0190f000-0000-7000-8000-00000000d003',
+      '0190f000-0000-7000-8000-00000000d004',
+      '0190f000-0000-7000-8000-00000000d005',
+    ];
     const seen: Totals[] = [];
     const rollback = new Error('rolled back on purpose');
     const totals = async (q: (text: string) => Promise<{ key: string; q: string; a: string; n: string }[]>) =>
@@ -209,12 +219,17 @@ describe('running totals of what an institution billed of an item in a month', (
         await q(given(ids[0]!));
         await q(copy(ids[2]!, 'TOT-D3'));
         seen.push(await totals(q));
+        // two claims, the deltas naming one: that one by its deltas, the other from its body
+        await q(given(ids[3]!));
+        await q(copyTwo(ids[3]!, ids[4]!));
+        seen.push(await totals(q));
         throw rollback;
       }),
     ).rejects.toBe(rollback);
     expect(diff(seen[1]!, seen[0]!)).toEqual(new Map([[`${template.institutionId}|DELTA-ONLY|2026-10`, { quantity: 15_000, amountFen: 200, lines: 1 }]]));
     expect(diff(seen[2]!, seen[1]!)).toEqual(own);
     expect(diff(seen[3]!, seen[2]!)).toEqual(own);
+    expect(diff(seen[4]!, seen[3]!)).toEqual(new Map([...own, [`${template.institutionId}|DELTA-ONLY|2026-10`, { quantity: 15_000, amountFen: 200, lines: 1 }]]));
   });
 
   it('follow lines that are replaced, changed and withdrawn, and a truncation', async () => {
