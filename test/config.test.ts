@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       STREAM_CONCURRENCY: 48,
       HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
       DB_BATCH_MAX: 16,
-      DB_BATCHES_IN_FLIGHT: 4,
+      DB_BATCHES_IN_FLIGHT: 2,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     // an empty value is an unset one
