@@ -3,7 +3,7 @@
  * each claim, through the service's own repositories, with no HTTP, schema, hashing or rules
  * (claims are normalised before the clock starts). Its throughput is the ceiling of this write
  * shape on the machine. `npx tsx bench/db-only.ts [--claims 6000] [--concurrency 64] [--pool 8]
- * [--batch 16] [--no-history] [--no-version] [--findings 0] [--severity medium] [--sample] [--keep] [--statements]`, on a fresh database of the server of DATABASE_URL (default: local).
+ * [--batch 16] [--in-flight 2] [--no-history] [--no-version] [--findings 0] [--severity medium] [--sample] [--keep] [--statements]`, on a fresh database of the server of DATABASE_URL (default: local).
  * `--findings <share>` gives that share of the claims a finding on their first line: with
  * `--severity medium` (the default) a suspicion, which opens a review case, so the review triggers'
  * work (case opened, reason added, case recounted) is measured with the insert; with `--severity
@@ -41,6 +41,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     pool: { type: 'string' },
     batch: { type: 'string' },
+    'in-flight': { type: 'string' },
     'no-history': { type: 'boolean', default: false },
     'no-version': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -55,6 +56,7 @@ const concurrency = Number(values.concurrency);
 const config = loadConfig({});
 const pool = Number(values.pool ?? config.DB_POOL_MAX);
 const batch = Number(values.batch ?? config.DB_BATCH_MAX);
+const inFlight = Number(values['in-flight'] ?? config.DB_BATCHES_IN_FLIGHT);
 const findingShare = Number(values.findings);
 const severity = values.severity as Finding['severity'];
 if (!['violation', 'high', 'medium', 'low'].includes(severity)) throw new Error(`--severity: violation, high, medium or low, not ${severity}`);
@@ -111,8 +113,8 @@ try {
   // the intake benchmark's institutions and catalogue (bench/claims.ts), as the service's database
   // holds them: the stock rules' totals are kept for the catalogue's drugs and consumables only
   for (const row of referenceSeed()) await database.query(row.text, row.params);
-  const repository = createClaimsRepository({ database, maxBatch: batch });
-  const history = createHistoryRepository({ database, windowDays: config.HISTORY_WINDOW_DAYS, maxBatch: batch });
+  const repository = createClaimsRepository({ database, maxBatch: batch, maxBatchesInFlight: inFlight });
+  const history = createHistoryRepository({ database, windowDays: config.HISTORY_WINDOW_DAYS, maxBatch: batch, maxBatchesInFlight: inFlight });
   const schema = buildClaimSchema({ maxLines: 1000 });
   const templates = claimTemplates(1000);
   const screened = Array.from({ length: claims }, (_, i) => {
@@ -164,7 +166,7 @@ try {
   const cpu = cpuBetween(before, cpuSnapshot(), wall, { service: -1, baseline: -1, serviceDb: name, baselineDb: '' });
   const per = (ms: number) => `${((ms / claims) * 1000).toFixed(0)} µs`;
   console.log(
-    `${values['no-history'] ? 'insert' : 'history + insert'}${values['no-version'] || values['no-history'] ? '' : ' (person version checked)'}: ${claims} claims, ${concurrency} in flight, pool ${pool}, batches of ≤ ${batch}: ${((claims / wall) * 1000).toFixed(0)} claims/s` +
+    `${values['no-history'] ? 'insert' : 'history + insert'}${values['no-version'] || values['no-history'] ? '' : ' (person version checked)'}: ${claims} claims, ${concurrency} in flight, pool ${pool}, batches of ≤ ${batch}, ${inFlight} of each kind at once: ${((claims / wall) * 1000).toFixed(0)} claims/s` +
       (cpu ? `   cpu/claim: postgres ${per(cpu.postgresService)}, node ${per(cpu.generator)}   other processes ${((cpu.other / (wall * os.cpus().length)) * 100).toFixed(0)}%` : ''),
   );
   const statementsAfter = await statementsOf();
