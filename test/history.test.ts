@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inpatientClaim } from './support/claims.js';
+import { inpatientClaim, outpatientClaim } from './support/claims.js';
 import { json } from './support/http.js';
 import { seedReference } from './support/reference.js';
 import { keyedHash } from '../src/lib/hash.js';
+import { createHistoryRepository } from '../src/screening/history.repository.js';
 import { startTestService, TEST_SECRET, type TestService } from './support/service.js';
 
 let svc: TestService;
@@ -106,6 +107,43 @@ describe('the institution’s month of an item in a claim’s history', () => {
       expect([...h.stock]).toEqual([[`H32010200001|${DRUG}|2026-10`, { openingQuantity: 20_000, purchasedQuantity: 30_000 }]]);
     }
   });
+  it('reads each shape of the statement (with and without the nearby claims and the short stays) as each claim alone', async () => {
+    // an outpatient visit and a short stay stored at H32010200001, for the window's two optional parts to find
+    const stored = [
+      outpatientClaim({ claimId: 'SHAPE-OUT', insured: { id: '320102199001019901', sex: 'female', birthDate: '1990-01-01' } }),
+      inpatientClaim({ claimId: 'SHAPE-SHORT', insured: { id: '320102195803149902', sex: 'male', birthDate: '1958-03-14' }, dischargedAt: '2026-10-03T10:00:00+08:00' }),
+    ];
+    for (const c of stored) expect((await svc.call('/v1/claims', { json: c })).status).toBe(200);
+    // every part of the window asked for (no windowNeeds): an outpatient claim reads the nearby
+    // claims, a stay of at most 3 days the short stays, a longer stay neither
+    const history = createHistoryRepository({ database: svc.deps.database, windowDays: 30 });
+    const at = (t: string) => Date.parse(`${t}+08:00`);
+    const probe = (claimNo: string, visitType: string, startedAt: number, endedAt: number) => ({
+      institutionId: 'H32010200001',
+      claimNo,
+      personHash: `shape-${claimNo}`,
+      startedAt,
+      endedAt,
+      visitType,
+      diagnoses: [],
+      lines: [{ itemCode: DRUG }],
+    });
+    const out = probe('SHAPE-P-OUT', 'outpatient', at('2026-10-03T10:05:00'), at('2026-10-03T10:05:00'));
+    const short = probe('SHAPE-P-SHORT', 'inpatient', at('2026-10-02T08:00:00'), at('2026-10-03T10:00:00'));
+    const long = probe('SHAPE-P-LONG', 'inpatient', at('2026-10-01T08:00:00'), at('2026-10-10T10:00:00'));
+    const alone = new Map<unknown, unknown>();
+    for (const p of [out, short, long]) alone.set(p, await history.forClaim(p as never));
+    const window = (p: unknown) => (alone.get(p) as Awaited<ReturnType<typeof history.forClaim>>).history.institution!;
+    expect(window(out).nearby.map((c) => c.claimNo)).toEqual(['SHAPE-OUT']);
+    expect(window(short).admissions.map((c) => c.claimNo)).toEqual(['SHAPE-SHORT']);
+    expect([window(long).nearby, window(long).admissions]).toEqual([[], []]);
+    // each set read together in one statement: every shape the batches can take
+    for (const set of [[out], [short], [long], [out, short], [out, long], [short, long], [out, short, long]]) {
+      const together = await Promise.all(set.map((p) => history.forClaim(p as never)));
+      expect(together).toEqual(set.map((p) => alone.get(p)));
+    }
+  });
+
   it('finds a person’s claims of earlier quarters when read together with later claims', async () => {
     // the statement's literal month bound is the batch's earliest: a stay of August 2026 is in the
     // history of a stay of October 2026, read beside a stay of January 2028 whose window starts in

@@ -59,8 +59,7 @@ const nearbyPart = (w: string, wh: string) => `
            (select c.id, c.claim_no, c.person_hash, c.visit_type, c.started_at, c.service_month, c.window_lines from claims c
            where q.nlo is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month between '${w}' and '${wh}' and c.started_at >= q.nlo and c.started_at < q.at and c.visit_type <> 'inpatient' and c.claim_no <> q.cno
            order by c.started_at desc limit ${WINDOW.nearbyMax / 2})) n) as nearby`;
-const institutionWindow = (w: string, wh: string, nearby: boolean) => `
-  ${nearby ? nearbyPart(w, wh) : 'null as nearby'},
+const admissionsPart = (w: string, wh: string) => `
   (select coalesce(json_agg(json_build_array(a.claim_no, a.person_hash, (extract(epoch from a.started_at) * 1000)::bigint,
             (extract(epoch from a.ended_at) * 1000)::bigint, a.main_diagnosis,
             coalesce(a.window_lines, (select jsonb_agg(jsonb_build_array(x.l->>'lineId', x.l->>'itemCode', x.l->>'category') order by x.k)
@@ -71,7 +70,10 @@ const institutionWindow = (w: string, wh: string, nearby: boolean) => `
              from institution_short_stays s
              where q.alo is not null and s.institution_id = q.inst and s.category >= r.lo and s.category <= r.hi and s.started_at >= q.alo and s.started_at <= q.ahi and s.claim_no <> q.cno
              order by s.started_at limit ${WINDOW.admissionsMax}) s
-           order by s.started_at limit ${WINDOW.admissionsMax}) a) as admissions,
+           order by s.started_at limit ${WINDOW.admissionsMax}) a) as admissions`;
+const institutionWindow = (w: string, wh: string, nearby: boolean, admissions: boolean) => `
+  ${nearby ? nearbyPart(w, wh) : 'null as nearby'},
+  ${admissions ? admissionsPart(w, wh) : 'null as admissions'},
   (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
      where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month between '${w}' and '${wh}' and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
        and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
@@ -90,7 +92,7 @@ const institutionWindow = (w: string, wh: string, nearby: boolean) => `
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
 // record of $1; each answer row carries the claim's position.
-const historyStatement = (p: string, w: string, wh: string, nearby: boolean) => `
+const historyStatement = (p: string, w: string, wh: string, nearby: boolean, admissions: boolean) => `
 select q.ord,
   (select coalesce(json_agg(p order by p.started_at), '[]') from (
      select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis, c.settled_at,
@@ -114,7 +116,7 @@ select q.ord,
   (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
      from stock_records s
      where s.institution_id = q.inst and s.month = q.endmonth and s.month <> q.month and s.purchase_price is not null and s.item_code = any(q.codes)) as prices,
-${institutionWindow(w, wh, nearby)}
+${institutionWindow(w, wh, nearby, admissions)}
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
   inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text,
   at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
@@ -130,31 +132,35 @@ from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi
 // bounds leave the other months out of the plan. The person part reaches back 455 days, so its
 // bound is rounded to keep the texts (each a prepared statement on every connection) few. The
 // nearby claims' part, the window's largest, is left out of a batch none of whose claims reads it
-// (stays) for the same reason: PostgreSQL starts every subplan of a statement at each execution,
-// read or not. The other parts stay in every text, so a process prepares two shapes a month, each
-// run by the tests on both engines.
+// (stays), and the short stays' part out of one without a short stay (outpatient claims and longer
+// stays), for the same reason: PostgreSQL starts every subplan of a statement at each execution,
+// read or not (the short stays' part, unread, was ~50 µs of a 140-µs read of one claim). The other
+// parts stay in every text, so a process prepares four shapes a month, each run by the tests on
+// both engines (test/history.test.ts).
 const statements = new Map<string, string>();
 const MONTH = /^\d{4}-\d{2}$/;
-type Bounds = { mlo: string; wmlo: string; wmhi: string; nlo?: string };
+type Bounds = { mlo: string; wmlo: string; wmhi: string; nlo?: string; alo?: string };
 function historyFor(records: readonly Bounds[]): string {
   let p = '9999-12';
   let w = '9999-12';
   let wh = '0000-01';
   let nearby = false;
+  let admissions = false;
   for (const r of records) {
     if (r.mlo < p) p = r.mlo;
     if (r.wmlo < w) w = r.wmlo;
     if (r.wmhi > wh) wh = r.wmhi;
     if (r.nlo !== undefined) nearby = true;
+    if (r.alo !== undefined) admissions = true;
   }
   p = quarterStart(p);
-  const key = `${p}|${w}|${wh}|${nearby}`;
+  const key = `${p}|${w}|${wh}|${nearby}|${admissions}`;
   let text = statements.get(key);
   if (text === undefined) {
     // bounds go into the text, so they are checked to be months and nothing else
     if (!MONTH.test(p) || !MONTH.test(w) || !MONTH.test(wh)) throw new Error(`history read: not a month: ${key}`);
     if (statements.size >= 64) statements.clear();
-    text = historyStatement(p, w, wh, nearby);
+    text = historyStatement(p, w, wh, nearby, admissions);
     statements.set(key, text);
   }
   return text;
