@@ -107,16 +107,13 @@ describe('the institution’s month of an item in a claim’s history', () => {
       expect([...h.stock]).toEqual([[`H32010200001|${DRUG}|2026-10`, { openingQuantity: 20_000, purchasedQuantity: 30_000 }]]);
     }
   });
-  it('reads each shape of the statement (with and without the nearby claims and the short stays) as each claim alone', async () => {
-    // an outpatient visit and a short stay stored at H32010200001, for the window's two optional parts to find
+  it('reads each shape of the statement (with or without the nearby claims, the short stays, the census) as each claim alone', async () => {
+    // an outpatient visit and two stays stored at H32010200001, for the window's optional parts to find
     const stored = [
       outpatientClaim({ claimId: 'SHAPE-OUT', insured: { id: '320102199001019901', sex: 'female', birthDate: '1990-01-01' } }),
       inpatientClaim({ claimId: 'SHAPE-SHORT', insured: { id: '320102195803149902', sex: 'male', birthDate: '1958-03-14' }, dischargedAt: '2026-10-03T10:00:00+08:00' }),
     ];
     for (const c of stored) expect((await svc.call('/v1/claims', { json: c })).status).toBe(200);
-    // every part of the window asked for (no windowNeeds): an outpatient claim reads the nearby
-    // claims, a stay of at most 3 days the short stays, a longer stay neither
-    const history = createHistoryRepository({ database: svc.deps.database, windowDays: 30 });
     const at = (t: string) => Date.parse(`${t}+08:00`);
     const probe = (claimNo: string, visitType: string, startedAt: number, endedAt: number) => ({
       institutionId: 'H32010200001',
@@ -128,19 +125,35 @@ describe('the institution’s month of an item in a claim’s history', () => {
       diagnoses: [],
       lines: [{ itemCode: DRUG }],
     });
+    // an outpatient claim reads the nearby claims; a stay of at most 3 days the short stays; a stay
+    // the census where its institution has one (census > 0); each probe one part, one none: every
+    // set of them is a shape of the statement
     const out = probe('SHAPE-P-OUT', 'outpatient', at('2026-10-03T10:05:00'), at('2026-10-03T10:05:00'));
     const short = probe('SHAPE-P-SHORT', 'inpatient', at('2026-10-02T08:00:00'), at('2026-10-03T10:00:00'));
-    const long = probe('SHAPE-P-LONG', 'inpatient', at('2026-10-01T08:00:00'), at('2026-10-10T10:00:00'));
+    const counted = probe('SHAPE-P-CENSUS', 'inpatient', at('2026-10-01T08:00:00'), at('2026-10-10T10:00:00'));
+    const none = probe('SHAPE-P-NONE', 'inpatient', at('2026-10-01T08:00:00'), at('2026-10-10T10:00:00'));
+    const needs = new Map([
+      [out.claimNo, { nearby: true, admissions: false, doctor: true, census: 0 }],
+      [short.claimNo, { nearby: false, admissions: true, doctor: true, census: 0 }],
+      [counted.claimNo, { nearby: false, admissions: false, doctor: true, census: 1_000 }],
+      [none.claimNo, { nearby: false, admissions: false, doctor: true, census: 0 }],
+    ]);
+    const history = createHistoryRepository({ database: svc.deps.database, windowDays: 30, windowNeeds: (c) => needs.get(c.claimNo)! });
     const alone = new Map<unknown, unknown>();
-    for (const p of [out, short, long]) alone.set(p, await history.forClaim(p as never));
+    for (const p of [out, short, counted, none]) alone.set(p, await history.forClaim(p as never));
     const window = (p: unknown) => (alone.get(p) as Awaited<ReturnType<typeof history.forClaim>>).history.institution!;
     expect(window(out).nearby.map((c) => c.claimNo)).toEqual(['SHAPE-OUT']);
     expect(window(short).admissions.map((c) => c.claimNo)).toEqual(['SHAPE-SHORT']);
-    expect([window(long).nearby, window(long).admissions]).toEqual([[], []]);
-    // each set read together in one statement: every shape the batches can take
-    for (const set of [[out], [short], [long], [out, short], [out, long], [short, long], [out, short, long]]) {
-      const together = await Promise.all(set.map((p) => history.forClaim(p as never)));
-      expect(together).toEqual(set.map((p) => alone.get(p)));
+    // SHAPE-SHORT was in on the night after 2026-10-01 (its stay from 10-01 to 10-03), with the stays
+    // the tests above stored at H32010200001
+    expect(window(counted).census).toBeGreaterThanOrEqual(1);
+    expect([window(none).nearby, window(none).admissions, window(none).census]).toEqual([[], [], 0]);
+    // each set read together in one statement: the eight shapes
+    const probes = [out, short, counted];
+    for (let set = 0; set < 8; set++) {
+      const batch = [none, ...probes.filter((_, i) => set & (1 << i))];
+      const together = await Promise.all(batch.map((p) => history.forClaim(p as never)));
+      expect(together).toEqual(batch.map((p) => alone.get(p)));
     }
   });
 

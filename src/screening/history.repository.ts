@@ -71,12 +71,7 @@ const admissionsPart = (w: string, wh: string) => `
              where q.alo is not null and s.institution_id = q.inst and s.category >= r.lo and s.category <= r.hi and s.started_at >= q.alo and s.started_at <= q.ahi and s.claim_no <> q.cno
              order by s.started_at limit ${WINDOW.admissionsMax}) s
            order by s.started_at limit ${WINDOW.admissionsMax}) a) as admissions`;
-const institutionWindow = (w: string, wh: string, nearby: boolean, admissions: boolean) => `
-  ${nearby ? nearbyPart(w, wh) : 'null as nearby'},
-  ${admissions ? admissionsPart(w, wh) : 'null as admissions'},
-  (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
-     where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month between '${w}' and '${wh}' and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
-       and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
+const censusPart = (w: string, wh: string) => `
   (select least(greatest(coalesce((select n.stays from institution_nights n where n.institution_id = q.inst and n.night = q.cnight), 0)
        - (select count(*) from claim_keys k join claims c
        on c.id = k.claim_id and c.person_hash = k.person_hash and c.service_month = k.service_month and c.service_month between '${w}' and '${wh}'
@@ -88,11 +83,18 @@ const institutionWindow = (w: string, wh: string, nearby: boolean, admissions: b
        - (select count(k.claim_no) from unnest(q.clno, q.clid) l(cno, id)
           left join lateral (select k.claim_no from claim_keys k where k.institution_id = q.inst and k.claim_no = l.cno and k.claim_id = l.id::uuid limit 1) k on true), 0), q.ccap)
      where q.cnight is not null) as census`;
+const institutionWindow = (w: string, wh: string, nearby: boolean, admissions: boolean, census: boolean) => `
+  ${nearby ? nearbyPart(w, wh) : 'null as nearby'},
+  ${admissions ? admissionsPart(w, wh) : 'null as admissions'},
+  (select coalesce(json_agg(d.claim_no), '[]') from (select c.claim_no from claims c
+     where q.doc is not null and c.institution_id = q.inst and c.service_month between q.wmlo and q.wmhi and c.service_month between '${w}' and '${wh}' and (c.body->'lines'->0->>'doctorId') = q.doc and c.started_at >= q.dlo and c.started_at < q.dhi
+       and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
+  ${census ? censusPart(w, wh) : 'null as census'}`;
 
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
 // record of $1; each answer row carries the claim's position.
-const historyStatement = (p: string, w: string, wh: string, nearby: boolean, admissions: boolean) => `
+const historyStatement = (p: string, w: string, wh: string, nearby: boolean, admissions: boolean, census: boolean) => `
 select q.ord,
   (select coalesce(json_agg(p order by p.started_at), '[]') from (
      select c.institution_id, c.claim_no, c.visit_type, c.started_at, c.ended_at, c.main_diagnosis, c.settled_at,
@@ -116,7 +118,7 @@ select q.ord,
   (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
      from stock_records s
      where s.institution_id = q.inst and s.month = q.endmonth and s.month <> q.month and s.purchase_price is not null and s.item_code = any(q.codes)) as prices,
-${institutionWindow(w, wh, nearby, admissions)}
+${institutionWindow(w, wh, nearby, admissions, census)}
 from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi timestamptz, endlo timestamptz,
   inst text, cno text, codes text[], month text, endmonth text, mlo text, mhi text,
   at timestamptz, nlo timestamptz, nhi timestamptz, alo timestamptz, ahi timestamptz,
@@ -132,35 +134,38 @@ from jsonb_to_recordset($1::jsonb) as q(ord int, person text, lo timestamptz, hi
 // bounds leave the other months out of the plan. The person part reaches back 455 days, so its
 // bound is rounded to keep the texts (each a prepared statement on every connection) few. The
 // nearby claims' part, the window's largest, is left out of a batch none of whose claims reads it
-// (stays), and the short stays' part out of one without a short stay (outpatient claims and longer
-// stays), for the same reason: PostgreSQL starts every subplan of a statement at each execution,
-// read or not (the short stays' part, unread, was ~50 µs of a 140-µs read of one claim). The other
-// parts stay in every text, so a process prepares four shapes a month, each run by the tests on
-// both engines (test/history.test.ts).
+// (stays), the short stays' part out of one without a short stay (outpatient claims and longer
+// stays), and the census out of one without a stay at an institution that has one, for the same
+// reason: PostgreSQL starts every subplan of a statement at each execution, read or not (unread,
+// the short stays' part was ~50 µs of a 140-µs read of one claim, the census 40-100 µs of
+// PostgreSQL's CPU). The other parts stay in every text, so a process prepares up to eight shapes a
+// month, each run by the tests on both engines (test/history.test.ts).
 const statements = new Map<string, string>();
 const MONTH = /^\d{4}-\d{2}$/;
-type Bounds = { mlo: string; wmlo: string; wmhi: string; nlo?: string; alo?: string };
+type Bounds = { mlo: string; wmlo: string; wmhi: string; nlo?: string; alo?: string; cnight?: string };
 function historyFor(records: readonly Bounds[]): string {
   let p = '9999-12';
   let w = '9999-12';
   let wh = '0000-01';
   let nearby = false;
   let admissions = false;
+  let census = false;
   for (const r of records) {
     if (r.mlo < p) p = r.mlo;
     if (r.wmlo < w) w = r.wmlo;
     if (r.wmhi > wh) wh = r.wmhi;
     if (r.nlo !== undefined) nearby = true;
     if (r.alo !== undefined) admissions = true;
+    if (r.cnight !== undefined) census = true;
   }
   p = quarterStart(p);
-  const key = `${p}|${w}|${wh}|${nearby}|${admissions}`;
+  const key = `${p}|${w}|${wh}|${nearby}|${admissions}|${census}`;
   let text = statements.get(key);
   if (text === undefined) {
     // bounds go into the text, so they are checked to be months and nothing else
     if (!MONTH.test(p) || !MONTH.test(w) || !MONTH.test(wh)) throw new Error(`history read: not a month: ${key}`);
     if (statements.size >= 64) statements.clear();
-    text = historyStatement(p, w, wh, nearby, admissions);
+    text = historyStatement(p, w, wh, nearby, admissions, census);
     statements.set(key, text);
   }
   return text;
