@@ -110,9 +110,10 @@ select q.ord,
        select jsonb_array_elements_text(ci.restrictions->'lookAlikeOf') from catalogue_items ci
        where ci.item_code = any(q.codes) and jsonb_typeof(ci.restrictions->'lookAlikeOf') = 'array'))) as stock,
   -- without a row of its own in the current epoch, the person is at the epoch's start (migration 0045;
-  -- the epoch, begun anew if its row is gone, an uncorrelated subquery: evaluated once a statement)
-  coalesce((select version from person_versions where person_hash = q.person and version >> 32 = (select person_versions_epoch())),
-    (select person_versions_epoch()) << 32) as person_version,
+  -- the epoch, begun anew by person_versions_epoch() if its row is gone, an uncorrelated subquery:
+  -- evaluated once a statement; its row read directly, the plpgsql call ~15 µs, only when it is gone)
+  coalesce((select version from person_versions where person_hash = q.person and version >> 32 = (select coalesce((select version from person_versions where person_hash = ''), person_versions_epoch()))),
+    (select coalesce((select version from person_versions where person_hash = ''), person_versions_epoch())) << 32) as person_version,
   (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
      from person_register r where r.person_hash = q.person) as register,
   (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
