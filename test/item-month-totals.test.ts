@@ -177,12 +177,10 @@ describe('running totals of what an institution billed of an item in a month', (
   it("take the deltas the intake's statement sets for each claim they name, and count the others from their bodies", async () => {
     const template = claims[10]!;
     const own = expectedTotals([template]);
-    const copy = (id: string, no: string) =>
-      `insert into claims select (jsonb_populate_record(null::claims, to_jsonb(c) || jsonb_build_object('id', '${id}', 'claim_no', '${no}'))).*
-       from claims c where c.id = (select claim_id from claim_keys where claim_no = '${template.claimId}')`;
-    const copyTwo = (named: string, other: string) =>
+    // copies of the template's row under other ids and numbers, in one statement
+    const copy = (...rows: [id: string, no: string][]) =>
       `insert into claims select (jsonb_populate_record(null::claims, to_jsonb(c) || x.o)).*
-       from claims c, (values ('{"id": "${named}", "claim_no": "TOT-D4"}'::jsonb), ('{"id": "${other}", "claim_no": "TOT-D5"}'::jsonb)) x(o)
+       from claims c, (values ${rows.map(([id, no]) => `('${JSON.stringify({ id, claim_no: no })}'::jsonb)`).join(', ')}) x(o)
        where c.id = (select claim_id from claim_keys where claim_no = '${template.claimId}')`;
     const given = (id: string) => `select set_config('claimscreen.item_deltas', '${JSON.stringify({ [id]: [['DELTA-ONLY', '2026-10', '1.5000', '2.00', 1]] })}', true)`;
     const diff = (after: Totals, before: Totals) =>
@@ -210,26 +208,27 @@ describe('running totals of what an institution billed of an item in a month', (
         seen.push(await totals(q));
         // deltas naming the claim stored: taken instead of its lines
         await q(given(ids[0]!));
-        await q(copy(ids[0]!, 'TOT-D1'));
+        await q(copy([ids[0]!, 'TOT-D1']));
         seen.push(await totals(q));
         // a statement that sets none: counted from the body
-        await q(copy(ids[1]!, 'TOT-D2'));
+        await q(copy([ids[1]!, 'TOT-D2']));
         seen.push(await totals(q));
         // deltas naming another claim only: counted from its body
         await q(given(ids[0]!));
-        await q(copy(ids[2]!, 'TOT-D3'));
+        await q(copy([ids[2]!, 'TOT-D3']));
         seen.push(await totals(q));
         // two claims, the deltas naming one: that one by its deltas, the other from its body
         await q(given(ids[3]!));
-        await q(copyTwo(ids[3]!, ids[4]!));
+        await q(copy([ids[3]!, 'TOT-D4'], [ids[4]!, 'TOT-D5']));
         seen.push(await totals(q));
         throw rollback;
       }),
     ).rejects.toBe(rollback);
-    expect(diff(seen[1]!, seen[0]!)).toEqual(new Map([[`${template.institutionId}|DELTA-ONLY|2026-10`, { quantity: 15_000, amountFen: 200, lines: 1 }]]));
+    const deltaOnly: [string, { quantity: number; amountFen: number; lines: number }] = [`${template.institutionId}|DELTA-ONLY|2026-10`, { quantity: 15_000, amountFen: 200, lines: 1 }];
+    expect(diff(seen[1]!, seen[0]!)).toEqual(new Map([deltaOnly]));
     expect(diff(seen[2]!, seen[1]!)).toEqual(own);
     expect(diff(seen[3]!, seen[2]!)).toEqual(own);
-    expect(diff(seen[4]!, seen[3]!)).toEqual(new Map([...own, [`${template.institutionId}|DELTA-ONLY|2026-10`, { quantity: 15_000, amountFen: 200, lines: 1 }]]));
+    expect(diff(seen[4]!, seen[3]!)).toEqual(new Map([...own, deltaOnly]));
   });
 
   it('follow lines that are replaced, changed and withdrawn, and a truncation', async () => {

@@ -91,6 +91,10 @@ const institutionWindow = (w: string, wh: string, nearby: boolean, admissions: b
        and c.visit_type = q.vtype and c.claim_no <> q.cno limit ${WINDOW.doctorDayMax}) d) as doctor_day,
   ${census ? censusPart(w, wh) : 'null as census'}`;
 
+// The current epoch of person_versions (migration 0045): its row read directly, the plpgsql
+// person_versions_epoch() (~15 µs a call) called only when the row is gone, to begin a new one.
+const EPOCH = `(select coalesce((select version from person_versions where person_hash = ''), person_versions_epoch()))`;
+
 // The same for several claims in one statement (claims of different people screened at the same
 // time; one person's claims are screened one after another). Each claim's parameters are one
 // record of $1; each answer row carries the claim's position.
@@ -110,10 +114,9 @@ select q.ord,
        select jsonb_array_elements_text(ci.restrictions->'lookAlikeOf') from catalogue_items ci
        where ci.item_code = any(q.codes) and jsonb_typeof(ci.restrictions->'lookAlikeOf') = 'array'))) as stock,
   -- without a row of its own in the current epoch, the person is at the epoch's start (migration 0045;
-  -- the epoch, begun anew by person_versions_epoch() if its row is gone, an uncorrelated subquery:
-  -- evaluated once a statement; its row read directly, the plpgsql call ~15 µs, only when it is gone)
-  coalesce((select version from person_versions where person_hash = q.person and version >> 32 = (select coalesce((select version from person_versions where person_hash = ''), person_versions_epoch()))),
-    (select coalesce((select version from person_versions where person_hash = ''), person_versions_epoch())) << 32) as person_version,
+  -- the epoch (EPOCH), an uncorrelated subquery: evaluated once a statement)
+  coalesce((select version from person_versions where person_hash = q.person and version >> 32 = ${EPOCH}),
+    ${EPOCH} << 32) as person_version,
   (select coalesce(json_agg(json_build_array(r.valid_from::text, r.valid_to::text, r.enrolled_from::text, r.enrolled_to::text, r.death_date::text)), '[]')
      from person_register r where r.person_hash = q.person) as register,
   (select coalesce(json_agg(json_build_array(s.item_code, s.purchase_price::text)), '[]')
