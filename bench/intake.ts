@@ -451,6 +451,29 @@ async function main() {
  * claims a run stores in it are removed at its end (and any an interrupted run left, at the start),
  * so every run meets the same year (bench/preload.ts removeBenchClaims).
  */
+/**
+ * The indexes, triggers and functions one migrated database has and the other lacks (a partition's
+ * own suffix taken off, so months attached in one and not the other do not count).
+ */
+async function schemaDrift(aUrl: string, bUrl: string): Promise<string[]> {
+  const objects = async (url: string) => {
+    const db = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await db<{ o: string }[]>`
+        select 'index ' || regexp_replace(regexp_replace(indexdef, '^CREATE (UNIQUE )?INDEX \\S+ ', ''), '_(20\\d\\d_\\d\\d|default)\\M', '', 'g') as o
+          from pg_indexes where schemaname = current_schema()
+        union select 'trigger ' || regexp_replace(tgrelid::regclass::text, '_(20\\d\\d_\\d\\d|default)$', '') || ' ' || tgname
+          from pg_trigger where not tgisinternal
+        union select 'function ' || proname || ' ' || md5(prosrc) from pg_proc where pronamespace = current_schema()::regnamespace`;
+      return new Set(rows.map((r) => r.o));
+    } finally {
+      await db.end();
+    }
+  };
+  const [a, b] = await Promise.all([objects(aUrl), objects(bUrl)]);
+  return [...[...b].filter((o) => !a.has(o)).map((o) => `only preloaded: ${o}`), ...[...a].filter((o) => !b.has(o)).map((o) => `only empty: ${o}`)];
+}
+
 async function mainPreloaded(preloadedName: string) {
   const preloadedUrl = new URL(BASE_URL);
   preloadedUrl.pathname = `/${preloadedName}`;
@@ -502,6 +525,11 @@ async function mainPreloaded(preloadedName: string) {
   roles.baseline = p.child.pid ?? 0;
   roles.serviceDb = new URL(emptyDb).pathname.slice(1);
   roles.baselineDb = preloadedName;
+  // the two databases must differ in their data alone: an index or trigger left in the preloaded one
+  // by an experiment costs every claim there (an index on claim_keys by person did: WAL 13–17 KB a
+  // claim against 7–10 without it)
+  const drift = await schemaDrift(emptyDb, preloadedUrl.toString());
+  if (drift.length > 0) console.log(`  WARNING: ${preloadedName}'s schema differs from a freshly migrated database's:\n${drift.map((d) => `    ${d}`).join('\n')}`);
   const empty: Target = { name: 'empty', role: 'service', url: e.url, headers: { authorization: `Bearer ${emptyKey}` }, acked: [] };
   const preloaded: Target = { name: 'preloaded', role: 'baseline', url: p.url, headers: { authorization: `Bearer ${preloadedKey}` }, acked: [] };
 

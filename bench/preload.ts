@@ -307,8 +307,9 @@ async function main() {
   await sql.begin(async (tx) => {
     await tx`set local session_replication_role = replica`;
     await tx.unsafe(`
+      -- a version counts the person's claims in the current epoch (migration 0045)
       insert into person_versions (person_hash, version)
-        select person_hash, count(*) from claims group by 1
+        select person_hash, (select person_versions_epoch() << 32) + count(*) from claims group by 1
       on conflict (person_hash) do update set version = excluded.version;
       delete from institution_item_months;
       insert into institution_item_months (institution_id, item_code, month, quantity, amount, lines)
