@@ -23,7 +23,7 @@ const ConfigSchema = z.object({
   // Larger batches cost PostgreSQL less per claim but run on one backend, one core: with 64 claims
   // in flight, batches of 64 ran one at a time (bench/db-only.ts: 1,200-1,500 claims/s), batches of
   // 16 four at once (2,400-2,500 claims/s). bench/README.md
-  DB_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(16),
+  DB_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(32),
   // Statements of each kind (history reads, claim writes) one process runs at once; claims arriving
   // meanwhile wait and go together in the next statement. 2 rather than 4: bigger statements, each
   // paying its fixed cost for more claims (bench/README.md, "Statements in flight").

@@ -27,7 +27,7 @@ describe('loadConfig', () => {
       MAX_LINES_PER_CLAIM: 1000,
       STREAM_CONCURRENCY: 48,
       HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
-      DB_BATCH_MAX: 16,
+      DB_BATCH_MAX: 32,
       DB_BATCHES_IN_FLIGHT: 2,
     });
     expect(config.DATABASE_URL).toBeUndefined();

@@ -266,7 +266,7 @@ export interface ClaimsRepositoryOptions {
   onBatchError?: (err: unknown, claims: number) => void;
 }
 
-export function createClaimsRepository({ database, maxBatch = 16, maxBatchesInFlight = 2, onBatchError }: ClaimsRepositoryOptions) {
+export function createClaimsRepository({ database, maxBatch = 32, maxBatchesInFlight = 2, onBatchError }: ClaimsRepositoryOptions) {
   /** The stored claim under the same key, for a claim that lost ON CONFLICT. */
   const existingFor = async (c: Claim): Promise<InsertOutcome> => {
     const existing = await repository.findByKey(c.institutionId, c.claimNo);

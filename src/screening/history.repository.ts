@@ -244,7 +244,7 @@ export interface HistoryReader {
   acceptStay?(claim: Claim, attempts?: number): AcceptedStay | undefined;
 }
 
-export function createHistoryRepository({ database, windowDays, maxBatch = 16, maxBatchesInFlight = 2, onBatchError, windowNeeds }: HistoryRepositoryOptions) {
+export function createHistoryRepository({ database, windowDays, maxBatch = 32, maxBatchesInFlight = 2, onBatchError, windowNeeds }: HistoryRepositoryOptions) {
   // the stays this process accepted and has not finished, for the census (src/screening/stays-in-flight.ts)
   const stays = createStaysInFlight();
   const readMany = async (items: Read[]): Promise<AssembledHistory[]> => {
