@@ -8,7 +8,8 @@
  *        --workers <n|auto> (WORKERS of the service: worker processes; 1)
  *        --warmup <s> (3) --pool <n> (DB_POOL_MAX of both, the service's default) --log-level <level> (warn)
  *        --quick (3 s runs, 1 round) --keep (keep the benchmark databases)
- *        --cpu-prof <dir> (write a V8 CPU profile of the service process there on exit)
+ *        --cpu-prof <dir> (write a V8 CPU profile of the service process there on exit; with --preloaded
+ *        each service's in <dir>/empty and <dir>/preloaded)
  *        --node-flags=<flags> (more node/V8 flags for the service process, e.g. --node-flags=--trace-deopt)
  *        --stock (seed stock records of the drugs: the stock rule then sums each drug's month)
  *        --preloaded <database> (cost as the work grows: the service on a fresh empty database beside
@@ -516,7 +517,12 @@ async function mainPreloaded(preloadedName: string) {
   const start = async (db: string, name: string) => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = await harness.startChild('src/main.ts', { ...common, DATABASE_URL: db, HOST: '127.0.0.1', PORT: String(port) }, name, `${url}/readyz`, [...SERVICE_NODE_FLAGS]);
+    const child = await harness.startChild('src/main.ts', { ...common, DATABASE_URL: db, HOST: '127.0.0.1', PORT: String(port) }, name, `${url}/readyz`, [
+      ...SERVICE_NODE_FLAGS,
+      // each service's profile in a directory of its own
+      ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.join(path.resolve(values['cpu-prof']), name)] : []),
+      ...(values['node-flags']?.split(/\s+/).filter((f) => f !== '') ?? []),
+    ]);
     return { url, child };
   };
   const e = await start(emptyDb, 'empty');
