@@ -444,15 +444,6 @@ async function main() {
 }
 
 /**
- * --preloaded <database>: cost as the work grows (issue 20). The same claims to the service on a
- * fresh empty database and to the service on the preloaded one (bench/preload.ts), in alternating
- * rounds of the same length, each service its own process with the same settings and the
- * preloaded database's person secret; throughput and CPU a claim (Node + PostgreSQL) of each, and
- * the preloaded figures as a share of the empty ones. The preloaded database is not dropped; the
- * claims a run stores in it are removed at its end (and any an interrupted run left, at the start),
- * so every run meets the same year (bench/preload.ts removeBenchClaims).
- */
-/**
  * The indexes, triggers and functions one migrated database has and the other lacks (a partition's
  * own suffix taken off, so months attached in one and not the other do not count).
  */
@@ -475,6 +466,15 @@ async function schemaDrift(aUrl: string, bUrl: string): Promise<string[]> {
   return [...[...b].filter((o) => !a.has(o)).map((o) => `only preloaded: ${o}`), ...[...a].filter((o) => !b.has(o)).map((o) => `only empty: ${o}`)];
 }
 
+/**
+ * --preloaded <database>: cost as the work grows (issue 20). The same claims to the service on a
+ * fresh empty database and to the service on the preloaded one (bench/preload.ts), in alternating
+ * rounds of the same length, each service its own process with the same settings and the
+ * preloaded database's person secret; throughput and CPU a claim (Node + PostgreSQL) of each, and
+ * the preloaded figures as a share of the empty ones. The preloaded database is not dropped; the
+ * claims a run stores in it are removed at its end (and any an interrupted run left, at the start),
+ * so every run meets the same year (bench/preload.ts removeBenchClaims).
+ */
 async function mainPreloaded(preloadedName: string) {
   const preloadedUrl = new URL(BASE_URL);
   preloadedUrl.pathname = `/${preloadedName}`;

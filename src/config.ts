@@ -21,8 +21,8 @@ const ConfigSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(8),
   // Claims written by one statement (group commit), and claims whose histories one statement reads.
   // Larger batches cost PostgreSQL less per claim but run on one backend, one core: with 64 claims
-  // in flight, batches of 64 ran one at a time (bench/db-only.ts: 1,200-1,500 claims/s), batches of
-  // 16 four at once (2,400-2,500 claims/s). bench/README.md
+  // in flight and two statements of each kind at once, statements of 16 were always full and 32
+  // cost less a claim than 16 or 64 (bench/README.md, "Claims a statement").
   DB_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(32),
   // Statements of each kind (history reads, claim writes) one process runs at once; claims arriving
   // meanwhile wait and go together in the next statement. 2 rather than 4: bigger statements, each
