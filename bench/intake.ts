@@ -487,7 +487,9 @@ async function mainPreloaded(preloadedName: string) {
   const [stored] = await pre<{ claims: string; lines: string; persons: string; size: string }[]>`
     select (select reltuples::bigint from pg_class where oid = 'claims'::regclass)::text as claims,
            (select sum(lines)::bigint from preload.loaded)::text as lines,
-           (select count(*) from person_versions where person_hash <> '')::text as persons, pg_size_pretty(pg_database_size(current_database())) as size`;
+           (select count(*) from person_versions where person_hash <> ''
+              and version >> 32 = (select version from person_versions where person_hash = ''))::text as persons,
+           pg_size_pretty(pg_database_size(current_database())) as size`;
   await pre.end();
   pool.persons = settings.persons;
 
@@ -499,9 +501,16 @@ async function mainPreloaded(preloadedName: string) {
     `claimscreen intake benchmark, cost as the work grows: ${opts.connections} connections, ${opts.duration} s runs × ${opts.rounds} rounds, pool ${opts.pool}, ` +
       `LOG_LEVEL=${opts.logLevel}, service WORKERS=${opts.workers}; ${os.cpus().length} cores, load average ${load}\n` +
       `  preloaded: ${preloadedName}, months ${settings.months[0]} to ${settings.months.at(-1)} (${settings.months.length}), ${settings.claims.toLocaleString('en')} claims preloaded; ` +
-      `now ~${Number(stored?.claims).toLocaleString('en')} claims, ~${Number(stored?.lines).toLocaleString('en')} lines, ${Number(stored?.persons).toLocaleString('en')} persons with claims, ${stored?.size}\n` +
+      `now ~${Number(stored?.claims).toLocaleString('en')} claims, ~${Number(stored?.lines).toLocaleString('en')} lines, ${Number(stored?.persons).toLocaleString('en')} persons with a version of the current epoch, ${stored?.size}\n` +
       `  every claim's person is a preloaded one (of ${settings.persons.toLocaleString('en')}, drawn as the preload drew its claims' persons, none twice): the empty database has no history of them, the preloaded one their year`,
   );
+  // person_versions is unlogged (migration 0045): an unclean stop of PostgreSQL empties it, and the
+  // year's persons then meet the service as new rows of a new epoch, not as the year's
+  if (Number(stored?.persons) < settings.persons / 2)
+    console.log(
+      `  WARNING: only ${Number(stored?.persons).toLocaleString('en')} persons of ${preloadedName} have a version of the current epoch (emptied by an unclean stop of PostgreSQL?): ` +
+        `recount them with npm run bench:preload -- --database ${preloadedName} (~2 minutes)`,
+    );
   console.log(await serverSettings());
 
   const emptyDb = await harness.createDatabase('empty');
