@@ -71,6 +71,11 @@ describe('catalogue items, relations and stock', () => {
     expect(total).toBe(1);
     expect(records[0]).toEqual({ ...bed, priceCeiling: { secondary: '48.0000' }, restrictions: {} });
     expect(await get('catalogue-items', 'code=120100001&asOf=2025-12-31')).toEqual({ records: [], total: 0 });
+    // the whole catalogue as of a day (asOf alone: statements of their own, its page and its count)
+    const day = await get('catalogue-items', 'asOf=2026-10-01');
+    expect(day.records.filter((r: { itemCode: string }) => r.itemCode === bed.itemCode)).toEqual([{ ...bed, priceCeiling: { secondary: '48.0000' }, restrictions: {} }]);
+    expect(day.total).toBe(day.records.length);
+    expect((await get('catalogue-items', 'asOf=2025-12-31')).records.filter((r: { itemCode: string }) => r.itemCode === bed.itemCode)).toEqual([]);
   });
 
   it('finds a relation by either of its codes', async () => {
