@@ -85,6 +85,8 @@ describe('catalogue items, relations and stock', () => {
     expect((await get('item-relations', 'code=330100001&asOf=2026-06-01')).records).toEqual([includes, pkg]);
     expect((await get('item-relations', 'code=120400001')).records).toEqual([includes]);
     expect((await get('item-relations', 'code=330100001&asOf=2027-01-01')).records).toEqual([includes]);
+    // as of a day alone, without a code: a statement of its own
+    expect((await get('item-relations', 'asOf=2027-01-01')).records).toEqual([includes]);
   });
 
   it('keeps stock per institution, item and month', async () => {
