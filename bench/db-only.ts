@@ -3,7 +3,7 @@
  * each claim, through the service's own repositories, with no HTTP, schema, hashing or rules
  * (claims are normalised before the clock starts). Its throughput is the ceiling of this write
  * shape on the machine. `npx tsx bench/db-only.ts [--claims 6000] [--concurrency 64] [--pool 8]
- * [--batch 16] [--in-flight 2] [--no-history] [--no-version] [--findings 0] [--severity medium] [--sample] [--keep] [--statements]`, on a fresh database of the server of DATABASE_URL (default: local).
+ * [--batch 32] [--in-flight 2] [--no-history] [--no-version] [--findings 0] [--severity medium] [--sample] [--keep] [--statements]`, on a fresh database of the server of DATABASE_URL (default: local).
  * `--findings <share>` gives that share of the claims a finding on their first line: with
  * `--severity medium` (the default) a suspicion, which opens a review case, so the review triggers'
  * work (case opened, reason added, case recounted) is measured with the insert; with `--severity

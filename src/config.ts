@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/**
+ * The group commit's bounds (DB_BATCH_MAX, DB_BATCHES_IN_FLIGHT): the settings' defaults, and the
+ * repositories' when they are built without the configuration (benchmarks, tests).
+ */
+export const DB_BATCH_DEFAULTS = { maxBatch: 32, maxBatchesInFlight: 2 } as const;
+
 /** Configuration is parsed once at start-up; a wrong value stops the process naming the setting. */
 const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -23,11 +29,11 @@ const ConfigSchema = z.object({
   // Larger batches cost PostgreSQL less per claim but run on one backend, one core: with 64 claims
   // in flight and two statements of each kind at once, statements of 16 were always full and 32
   // cost less a claim than 16 or 64 (bench/README.md, "Claims a statement").
-  DB_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(32),
+  DB_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(DB_BATCH_DEFAULTS.maxBatch),
   // Statements of each kind (history reads, claim writes) one process runs at once; claims arriving
   // meanwhile wait and go together in the next statement. 2 rather than 4: bigger statements, each
   // paying its fixed cost for more claims (bench/README.md, "Statements in flight").
-  DB_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(2),
+  DB_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(DB_BATCH_DEFAULTS.maxBatchesInFlight),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   // The longest a query waits for its rows, waiting for a connection included (PostgreSQL is down:
   // 503 within this rather than a request hanging until it returns). src/db/client.ts

@@ -1,5 +1,6 @@
 import type { Claim } from '../../rules/claim.js';
 import { AppError } from '../errors.js';
+import { DB_BATCH_DEFAULTS } from '../config.js';
 import type { Database } from '../db/client.js';
 import { formatFen, formatTenThousandths } from '../lib/money.js';
 import { isoInstant } from '../lib/time.js';
@@ -266,7 +267,7 @@ export interface ClaimsRepositoryOptions {
   onBatchError?: (err: unknown, claims: number) => void;
 }
 
-export function createClaimsRepository({ database, maxBatch = 32, maxBatchesInFlight = 2, onBatchError }: ClaimsRepositoryOptions) {
+export function createClaimsRepository({ database, maxBatch = DB_BATCH_DEFAULTS.maxBatch, maxBatchesInFlight = DB_BATCH_DEFAULTS.maxBatchesInFlight, onBatchError }: ClaimsRepositoryOptions) {
   /** The stored claim under the same key, for a claim that lost ON CONFLICT. */
   const existingFor = async (c: Claim): Promise<InsertOutcome> => {
     const existing = await repository.findByKey(c.institutionId, c.claimNo);

@@ -2,6 +2,7 @@ import type { Claim, ClaimLine } from '../../rules/claim.js';
 import type { History } from '../../rules/engine.js';
 import type { PersonVersion, StockRef } from '../../rules/reference.js';
 import type { StoredLine } from '../claims/claim.schema.js';
+import { DB_BATCH_DEFAULTS } from '../config.js';
 import type { Database } from '../db/client.js';
 import { createBatcher } from '../lib/batcher.js';
 import { fenFrom, tenThousandthsFrom } from '../lib/money.js';
@@ -244,7 +245,14 @@ export interface HistoryReader {
   acceptStay?(claim: Claim, attempts?: number): AcceptedStay | undefined;
 }
 
-export function createHistoryRepository({ database, windowDays, maxBatch = 32, maxBatchesInFlight = 2, onBatchError, windowNeeds }: HistoryRepositoryOptions) {
+export function createHistoryRepository({
+  database,
+  windowDays,
+  maxBatch = DB_BATCH_DEFAULTS.maxBatch,
+  maxBatchesInFlight = DB_BATCH_DEFAULTS.maxBatchesInFlight,
+  onBatchError,
+  windowNeeds,
+}: HistoryRepositoryOptions) {
   // the stays this process accepted and has not finished, for the census (src/screening/stays-in-flight.ts)
   const stays = createStaysInFlight();
   const readMany = async (items: Read[]): Promise<AssembledHistory[]> => {
